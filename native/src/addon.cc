@@ -1,0 +1,15 @@
+#include <napi.h>
+
+#include "guard.h"
+#include "mapping.h"
+
+namespace {
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  arrayscope::InstallGuard();
+  exports.Set("Mapping", arrayscope::Mapping::Init(env));
+  exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+  return exports;
+}
+}  // namespace
+
+NODE_API_MODULE(arrayscope, Init)

@@ -1,0 +1,444 @@
+#include "mapping.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "gather.h"
+#include "guard.h"
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace arrayscope {
+
+void ThrowCoded(Napi::Env env, const char* code, const std::string& message) {
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", Napi::String::New(env, code));
+  throw error;
+}
+
+namespace {
+
+constexpr int64_t kMaxSafe = 9007199254740991LL;  // 2^53 - 1
+
+int64_t ToInt64(Napi::Env env, const Napi::Value& value, const char* name) {
+  if (value.IsBigInt()) {
+    bool lossless = false;
+    int64_t v = value.As<Napi::BigInt>().Int64Value(&lossless);
+    if (!lossless) ThrowCoded(env, "ERANGE", std::string(name) + " does not fit in 64 bits");
+    return v;
+  }
+  if (value.IsNumber()) {
+    double d = value.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > static_cast<double>(kMaxSafe)) {
+      ThrowCoded(env, "EINVAL", std::string(name) + " must be an integer, got " + std::to_string(d));
+    }
+    return static_cast<int64_t>(d);
+  }
+  ThrowCoded(env, "EINVAL", std::string(name) + " must be a number or bigint");
+}
+
+int64_t ToOffset(Napi::Env env, const Napi::Value& value, const char* name) {
+  int64_t v = ToInt64(env, value, name);
+  if (v < 0) ThrowCoded(env, "ERANGE", std::string(name) + " must not be negative, got " + std::to_string(v));
+  return v;
+}
+
+const char* ModeName(MapMode mode) {
+  switch (mode) {
+    case MapMode::kRead: return "r";
+    case MapMode::kReadWrite: return "r+";
+    case MapMode::kCopyOnWrite: return "c";
+    case MapMode::kCreate: return "w+";
+  }
+  return "?";
+}
+
+Napi::Uint8Array ToBytes(Napi::Env env, const Napi::Value& value, const char* name) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    ThrowCoded(env, "EINVAL", std::string(name) + " must be a Uint8Array");
+  }
+  return value.As<Napi::Uint8Array>();
+}
+
+#ifndef _WIN32
+std::string OpenErrorMessage(int err, const std::string& path, MapMode mode) {
+  std::string m = ModeName(mode);
+  switch (err) {
+    case ENOENT: return "no such file: " + path;
+    case EACCES:
+    case EPERM:
+      if (mode == MapMode::kReadWrite || mode == MapMode::kCreate)
+        return "permission denied opening " + path + " for writing (mode " + m +
+               "): open it with mode r or c, or change the file's permissions";
+      return "permission denied reading " + path;
+    case EISDIR: return path + " is a directory, not a file";
+    case EROFS: return path + " is on a read-only file system: open it with mode r or c";
+    default: return "cannot open " + path + " (mode " + m + "): " + std::strerror(err);
+  }
+}
+
+const char* ErrnoCode(int err) {
+  switch (err) {
+    case ENOENT: return "ENOENT";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case EISDIR: return "EISDIR";
+    case EROFS: return "EROFS";
+    case ENOMEM: return "ENOMEM";
+    default: return "EIO";
+  }
+}
+#endif
+
+}  // namespace
+
+Napi::Function Mapping::Init(Napi::Env env) {
+  return DefineClass(env, "Mapping",
+                     {
+                         InstanceMethod<&Mapping::Read>("read"),
+                         InstanceMethod<&Mapping::Write>("write"),
+                         InstanceMethod<&Mapping::Gather>("gather"),
+                         InstanceMethod<&Mapping::Flush>("flush"),
+                         InstanceMethod<&Mapping::Advise>("advise"),
+                         InstanceMethod<&Mapping::Stat>("stat"),
+                         InstanceMethod<&Mapping::Close>("close"),
+                         InstanceAccessor<&Mapping::GetSize>("size"),
+                         InstanceAccessor<&Mapping::GetMode>("mode"),
+                         InstanceAccessor<&Mapping::GetPath>("path"),
+                         InstanceAccessor<&Mapping::GetClosed>("closed"),
+                     });
+}
+
+// new Mapping(path, mode, size?) — size is required for w+ (the new file's length) and ignored otherwise.
+Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) {
+    ThrowCoded(env, "EINVAL", "usage: new Mapping(path: string, mode: 'r'|'r+'|'c'|'w+', size?: number)");
+  }
+  path_ = info[0].As<Napi::String>().Utf8Value();
+  const std::string mode = info[1].As<Napi::String>().Utf8Value();
+  if (mode == "r") mode_ = MapMode::kRead;
+  else if (mode == "r+") mode_ = MapMode::kReadWrite;
+  else if (mode == "c") mode_ = MapMode::kCopyOnWrite;
+  else if (mode == "w+") mode_ = MapMode::kCreate;
+  else ThrowCoded(env, "EINVAL", "mode must be one of r, r+, c, w+; got '" + mode + "'");
+
+  int64_t create_size = 0;
+  if (mode_ == MapMode::kCreate) {
+    if (info.Length() < 3) ThrowCoded(env, "EINVAL", "mode w+ needs the size of the file to create");
+    create_size = ToOffset(env, info[2], "size");
+  }
+
+#ifndef _WIN32
+  int flags = O_RDONLY;
+  if (mode_ == MapMode::kReadWrite) flags = O_RDWR;
+  if (mode_ == MapMode::kCreate) flags = O_RDWR | O_CREAT | O_TRUNC;
+  int fd = ::open(path_.c_str(), flags | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int err = errno;
+    ThrowCoded(env, ErrnoCode(err), OpenErrorMessage(err, path_, mode_));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    ThrowCoded(env, "EINVAL", path_ + " is not a regular file");
+  }
+  if (mode_ == MapMode::kCreate) {
+    if (ftruncate(fd, static_cast<off_t>(create_size)) != 0) {
+      int err = errno;
+      ::close(fd);
+      ThrowCoded(env, ErrnoCode(err), "cannot size " + path_ + " to " + std::to_string(create_size) +
+                                          " bytes: " + std::strerror(err));
+    }
+    size_ = create_size;
+  } else {
+    size_ = static_cast<int64_t>(st.st_size);
+  }
+  if (size_ > 0) {
+    int prot = PROT_READ;
+    int mflags = MAP_SHARED;
+    if (mode_ == MapMode::kReadWrite || mode_ == MapMode::kCreate) prot |= PROT_WRITE;
+    if (mode_ == MapMode::kCopyOnWrite) {
+      prot |= PROT_WRITE;
+      mflags = MAP_PRIVATE;
+    }
+    void* p = mmap(nullptr, static_cast<size_t>(size_), prot, mflags, fd, 0);
+    if (p == MAP_FAILED) {
+      int err = errno;
+      ::close(fd);
+      ThrowCoded(env, ErrnoCode(err), "cannot map " + path_ + " (" + std::to_string(size_) +
+                                          " bytes): " + std::strerror(err));
+    }
+    data_ = static_cast<uint8_t*>(p);
+  }
+  fd_ = fd;
+#else
+  std::wstring wpath;
+  {
+    int n = MultiByteToWideChar(CP_UTF8, 0, path_.c_str(), -1, nullptr, 0);
+    wpath.resize(n > 0 ? n - 1 : 0);
+    if (n > 1) MultiByteToWideChar(CP_UTF8, 0, path_.c_str(), -1, &wpath[0], n);
+  }
+  DWORD access = GENERIC_READ;
+  if (mode_ == MapMode::kReadWrite || mode_ == MapMode::kCreate) access |= GENERIC_WRITE;
+  DWORD disposition = mode_ == MapMode::kCreate ? CREATE_ALWAYS : OPEN_EXISTING;
+  HANDLE file = CreateFileW(wpath.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                            nullptr, disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (file == INVALID_HANDLE_VALUE) ThrowCoded(env, "EIO", "cannot open " + path_);
+  if (mode_ == MapMode::kCreate) {
+    LARGE_INTEGER li;
+    li.QuadPart = create_size;
+    if (!SetFilePointerEx(file, li, nullptr, FILE_BEGIN) || !SetEndOfFile(file)) {
+      CloseHandle(file);
+      ThrowCoded(env, "EIO", "cannot size " + path_);
+    }
+    size_ = create_size;
+  } else {
+    LARGE_INTEGER li;
+    GetFileSizeEx(file, &li);
+    size_ = li.QuadPart;
+  }
+  if (size_ > 0) {
+    DWORD protect = PAGE_READONLY, view = FILE_MAP_READ;
+    if (mode_ == MapMode::kReadWrite || mode_ == MapMode::kCreate) {
+      protect = PAGE_READWRITE;
+      view = FILE_MAP_WRITE;
+    } else if (mode_ == MapMode::kCopyOnWrite) {
+      protect = PAGE_WRITECOPY;
+      view = FILE_MAP_COPY;
+    }
+    HANDLE section = CreateFileMappingW(file, nullptr, protect, 0, 0, nullptr);
+    if (section == nullptr) {
+      CloseHandle(file);
+      ThrowCoded(env, "EIO", "cannot map " + path_);
+    }
+    void* p = MapViewOfFile(section, view, 0, 0, 0);
+    if (p == nullptr) {
+      CloseHandle(section);
+      CloseHandle(file);
+      ThrowCoded(env, "EIO", "cannot map " + path_);
+    }
+    section_ = section;
+    data_ = static_cast<uint8_t*>(p);
+  }
+  file_ = file;
+#endif
+  closed_ = false;
+}
+
+Mapping::~Mapping() { Unmap(); }
+
+void Mapping::Unmap() {
+  if (closed_) return;
+#ifndef _WIN32
+  if (data_ != nullptr) munmap(data_, static_cast<size_t>(size_));
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+#else
+  if (data_ != nullptr) UnmapViewOfFile(data_);
+  if (section_ != nullptr) CloseHandle(section_);
+  if (file_ != nullptr) CloseHandle(file_);
+  section_ = nullptr;
+  file_ = nullptr;
+#endif
+  data_ = nullptr;
+  closed_ = true;
+}
+
+void Mapping::EnsureOpen(Napi::Env env) const {
+  if (closed_) ThrowCoded(env, "ECLOSED", "the mapping of " + path_ + " is closed");
+}
+
+int64_t Mapping::CurrentFileSize() const {
+#ifndef _WIN32
+  struct stat st;
+  if (fstat(fd_, &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_size);
+#else
+  LARGE_INTEGER li;
+  if (!GetFileSizeEx(static_cast<HANDLE>(file_), &li)) return -1;
+  return li.QuadPart;
+#endif
+}
+
+void Mapping::CheckRange(Napi::Env env, int64_t first, int64_t end, const char* what) const {
+  if (first < 0 || end > size_ || first > end) {
+    ThrowCoded(env, "ERANGE", std::string(what) + " of bytes [" + std::to_string(first) + ", " +
+                                  std::to_string(end) + ") is outside the mapping of " + path_ + " (" +
+                                  std::to_string(size_) + " bytes)");
+  }
+  // A private (c) mapping keeps pages it has copied, but unread pages still come from the file.
+  int64_t now = CurrentFileSize();
+  if (now >= 0 && now < end) {
+    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " is now " + std::to_string(now) +
+                                    " bytes, it was " + std::to_string(size_) + " when opened; reopen it");
+  }
+}
+
+// read(offset, target: Uint8Array) -> number of bytes copied (target.length)
+Napi::Value Mapping::Read(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  int64_t offset = ToOffset(env, info[0], "offset");
+  Napi::Uint8Array target = ToBytes(env, info[1], "target");
+  int64_t n = static_cast<int64_t>(target.ByteLength());
+  if (offset > kMaxSafe - n) ThrowCoded(env, "ERANGE", "offset + length overflows");
+  CheckRange(env, offset, offset + n, "read");
+  if (!GuardedCopy(target.Data(), data_ + offset, static_cast<size_t>(n))) {
+    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
+  }
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
+// write(offset, source: Uint8Array) -> number of bytes copied
+Napi::Value Mapping::Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (mode_ == MapMode::kRead) {
+    ThrowCoded(env, "EREADONLY", path_ + " is open read-only (mode r): reopen it with mode r+ to edit the file, "
+                                         "or c to edit a private copy");
+  }
+  int64_t offset = ToOffset(env, info[0], "offset");
+  Napi::Uint8Array source = ToBytes(env, info[1], "source");
+  int64_t n = static_cast<int64_t>(source.ByteLength());
+  if (offset > kMaxSafe - n) ThrowCoded(env, "ERANGE", "offset + length overflows");
+  CheckRange(env, offset, offset + n, "write");
+  if (!GuardedCopy(data_ + offset, source.Data(), static_cast<size_t>(n))) {
+    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while writing; reopen it");
+  }
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
+// gather({base, rows, cols, rowStride, colStride, itemsize}, target: Uint8Array)
+Napi::Value Mapping::Gather(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (!info[0].IsObject()) ThrowCoded(env, "EINVAL", "gather needs a window {base, rows, cols, rowStride, colStride, itemsize}");
+  Napi::Object spec = info[0].As<Napi::Object>();
+  Window2D w;
+  w.base = ToOffset(env, spec.Get("base"), "base");
+  w.rows = ToOffset(env, spec.Get("rows"), "rows");
+  w.cols = ToOffset(env, spec.Get("cols"), "cols");
+  w.rowStride = ToInt64(env, spec.Get("rowStride"), "rowStride");
+  w.colStride = ToInt64(env, spec.Get("colStride"), "colStride");
+  w.itemsize = ToOffset(env, spec.Get("itemsize"), "itemsize");
+  Napi::Uint8Array target = ToBytes(env, info[1], "target");
+  if (w.itemsize == 0) ThrowCoded(env, "EINVAL", "itemsize must be positive");
+  // Guard against overflow in rows*cols*itemsize and in the extent computation.
+  const double cells = static_cast<double>(w.rows) * static_cast<double>(w.cols) * static_cast<double>(w.itemsize);
+  if (cells != static_cast<double>(target.ByteLength())) {
+    ThrowCoded(env, "EINVAL", "target has " + std::to_string(target.ByteLength()) + " bytes, the window needs " +
+                                  std::to_string(static_cast<int64_t>(cells)));
+  }
+  const double reach = std::fabs(static_cast<double>(w.rowStride)) * static_cast<double>(w.rows) +
+                       std::fabs(static_cast<double>(w.colStride)) * static_cast<double>(w.cols);
+  if (reach > static_cast<double>(kMaxSafe)) ThrowCoded(env, "ERANGE", "window strides overflow");
+  int64_t first = 0, end = 0;
+  WindowExtent(w, &first, &end);
+  if (end > first) CheckRange(env, first, end, "window");
+  if (!GatherWindow(data_, w, target.Data())) {
+    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
+  }
+  return env.Undefined();
+}
+
+// flush(offset?, length?) — msync for r+/w+; nothing to do for r and c (the file never sees c's pages).
+Napi::Value Mapping::Flush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (mode_ == MapMode::kRead || mode_ == MapMode::kCopyOnWrite || data_ == nullptr) return env.Undefined();
+  int64_t offset = info.Length() > 0 && !info[0].IsUndefined() ? ToOffset(env, info[0], "offset") : 0;
+  int64_t length = info.Length() > 1 && !info[1].IsUndefined() ? ToOffset(env, info[1], "length") : size_ - offset;
+  if (offset > size_ || length > size_ - offset) ThrowCoded(env, "ERANGE", "flush range is outside the mapping");
+#ifndef _WIN32
+  const int64_t page = sysconf(_SC_PAGESIZE);
+  const int64_t start = offset - offset % page;
+  if (msync(data_ + start, static_cast<size_t>(length + (offset - start)), MS_SYNC) != 0) {
+    ThrowCoded(env, "EIO", "flush of " + path_ + " failed: " + std::strerror(errno));
+  }
+#else
+  if (!FlushViewOfFile(data_ + offset, static_cast<SIZE_T>(length)) || !FlushFileBuffers(static_cast<HANDLE>(file_))) {
+    ThrowCoded(env, "EIO", "flush of " + path_ + " failed");
+  }
+#endif
+  return env.Undefined();
+}
+
+// advise(kind: 'normal'|'random'|'sequential'|'willneed'|'dontneed', offset?, length?)
+Napi::Value Mapping::Advise(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (info.Length() < 1 || !info[0].IsString()) ThrowCoded(env, "EINVAL", "advise needs a kind");
+  const std::string kind = info[0].As<Napi::String>().Utf8Value();
+  int64_t offset = info.Length() > 1 && !info[1].IsUndefined() ? ToOffset(env, info[1], "offset") : 0;
+  int64_t length = info.Length() > 2 && !info[2].IsUndefined() ? ToOffset(env, info[2], "length") : size_ - offset;
+  if (offset > size_ || length > size_ - offset) ThrowCoded(env, "ERANGE", "advise range is outside the mapping");
+#ifndef _WIN32
+  int advice;
+  if (kind == "normal") advice = MADV_NORMAL;
+  else if (kind == "random") advice = MADV_RANDOM;
+  else if (kind == "sequential") advice = MADV_SEQUENTIAL;
+  else if (kind == "willneed") advice = MADV_WILLNEED;
+  else if (kind == "dontneed") advice = MADV_DONTNEED;
+  else ThrowCoded(env, "EINVAL", "advise kind must be normal, random, sequential, willneed or dontneed");
+  if (data_ == nullptr || length == 0) return env.Undefined();
+  const int64_t page = sysconf(_SC_PAGESIZE);
+  const int64_t start = offset - offset % page;
+  // MADV_DONTNEED on a private mapping would drop the user's unsaved c-mode edits: never do that.
+  if (advice == MADV_DONTNEED && mode_ == MapMode::kCopyOnWrite) return env.Undefined();
+  madvise(data_ + start, static_cast<size_t>(length + (offset - start)), advice);
+#else
+  (void)kind;
+#endif
+  return env.Undefined();
+}
+
+// stat() -> {size, mtimeMs} of the file as it is now (detects changes by other processes)
+Napi::Value Mapping::Stat(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  Napi::Object out = Napi::Object::New(env);
+#ifndef _WIN32
+  struct stat st;
+  if (fstat(fd_, &st) != 0) ThrowCoded(env, "EIO", "cannot stat " + path_);
+  out.Set("size", Napi::Number::New(env, static_cast<double>(st.st_size)));
+  out.Set("mtimeMs", Napi::Number::New(env, static_cast<double>(st.st_mtim.tv_sec) * 1e3 +
+                                                static_cast<double>(st.st_mtim.tv_nsec) / 1e6));
+#else
+  out.Set("size", Napi::Number::New(env, static_cast<double>(CurrentFileSize())));
+  FILETIME ft;
+  GetFileTime(static_cast<HANDLE>(file_), nullptr, nullptr, &ft);
+  ULARGE_INTEGER u;
+  u.LowPart = ft.dwLowDateTime;
+  u.HighPart = ft.dwHighDateTime;
+  out.Set("mtimeMs", Napi::Number::New(env, static_cast<double>(u.QuadPart) / 1e4 - 11644473600000.0));
+#endif
+  return out;
+}
+
+Napi::Value Mapping::Close(const Napi::CallbackInfo& info) {
+  Unmap();
+  return info.Env().Undefined();
+}
+
+Napi::Value Mapping::GetSize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(size_));
+}
+Napi::Value Mapping::GetMode(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), ModeName(mode_));
+}
+Napi::Value Mapping::GetPath(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), path_); }
+Napi::Value Mapping::GetClosed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), closed_);
+}
+
+}  // namespace arrayscope

@@ -1,0 +1,56 @@
+// Mapping: one memory-mapped file, private to the addon.
+//
+// The mapping is never exposed to JS as a Buffer (Electron's V8 memory cage forbids external backing stores,
+// DESIGN decision 1): read/gather copy into Uint8Arrays that JS allocated, write copies out of them.
+#pragma once
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+
+namespace arrayscope {
+
+enum class MapMode { kRead, kReadWrite, kCopyOnWrite, kCreate };
+
+class Mapping : public Napi::ObjectWrap<Mapping> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit Mapping(const Napi::CallbackInfo& info);
+  ~Mapping() override;
+
+ private:
+  Napi::Value Read(const Napi::CallbackInfo& info);
+  Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value Gather(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value Advise(const Napi::CallbackInfo& info);
+  Napi::Value Stat(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value GetSize(const Napi::CallbackInfo& info);
+  Napi::Value GetMode(const Napi::CallbackInfo& info);
+  Napi::Value GetPath(const Napi::CallbackInfo& info);
+  Napi::Value GetClosed(const Napi::CallbackInfo& info);
+
+  void Unmap();
+  void EnsureOpen(Napi::Env env) const;
+  // Throws "file changed on disk" when [first, end) is no longer inside the file.
+  void CheckRange(Napi::Env env, int64_t first, int64_t end, const char* what) const;
+  int64_t CurrentFileSize() const;
+
+  std::string path_;
+  MapMode mode_ = MapMode::kRead;
+  uint8_t* data_ = nullptr;
+  int64_t size_ = 0;
+  bool closed_ = true;
+#ifdef _WIN32
+  void* file_ = nullptr;
+  void* section_ = nullptr;
+#else
+  int fd_ = -1;
+#endif
+};
+
+// Throws a JS Error with a .code property.
+[[noreturn]] void ThrowCoded(Napi::Env env, const char* code, const std::string& message);
+
+}  // namespace arrayscope

@@ -1,0 +1,93 @@
+// Command-line parsing shared by the CLI and the Electron shell: a command, positionals, --flags.
+import type { LayoutSpecMsg, ModeName } from '../../shared/contract'
+import { parseShape } from '../../shared/layout'
+
+export class UsageError extends Error {}
+
+export interface ParsedArgs {
+  positionals: string[]
+  flags: Map<string, string | true>
+}
+
+/** Flags that take no value. */
+const BOOLEAN_FLAGS = new Set(['json', 'help', 'no-open', 'version'])
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const positionals: string[] = []
+  const flags = new Map<string, string | true>()
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k]!
+    if (a === '--') {
+      positionals.push(...argv.slice(k + 1))
+      break
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=')
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2)
+      if (!name) throw new UsageError(`empty flag '${a}'`)
+      if (flags.has(name)) throw new UsageError(`--${name} is given twice`)
+      if (BOOLEAN_FLAGS.has(name)) {
+        if (eq > 0) throw new UsageError(`--${name} takes no value`)
+        flags.set(name, true)
+      } else if (eq > 0) {
+        flags.set(name, a.slice(eq + 1))
+      } else {
+        const v = argv[k + 1]
+        if (v === undefined) throw new UsageError(`--${name} needs a value`)
+        flags.set(name, v)
+        k++
+      }
+    } else {
+      positionals.push(a)
+    }
+  }
+  return { positionals, flags }
+}
+
+export function flagString(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags.get(name)
+  if (v === true) throw new UsageError(`--${name} needs a value`)
+  return v
+}
+
+export function flagInt(args: ParsedArgs, name: string, min = 0): number | undefined {
+  const v = flagString(args, name)
+  if (v === undefined) return undefined
+  const t = v.trim()
+  const n = /^0x[0-9a-f]+$/i.test(t) ? Number.parseInt(t, 16) : /^-?\d+$/.test(t) ? Number(t) : NaN
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`)
+  return n
+}
+
+export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode']
+
+/** The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header). */
+export function layoutFromArgs(args: ParsedArgs): { layout: LayoutSpecMsg | null; mode: ModeName } {
+  const modeText = flagString(args, 'mode') ?? 'r'
+  if (!['r', 'r+', 'c', 'w+'].includes(modeText)) throw new UsageError(`--mode must be r, r+, c or w+, got '${modeText}'`)
+  const mode = modeText as ModeName
+  const dtype = flagString(args, 'dtype')
+  const shapeText = flagString(args, 'shape')
+  const offset = flagInt(args, 'offset')
+  const orderText = flagString(args, 'order')
+  if (dtype === undefined && shapeText === undefined && offset === undefined && orderText === undefined) {
+    return { layout: null, mode }
+  }
+  if (orderText !== undefined && orderText !== 'C' && orderText !== 'F') {
+    throw new UsageError(`--order must be C or F, got '${orderText}'`)
+  }
+  if (dtype === undefined) throw new UsageError('--dtype is required with a layout (e.g. --dtype <f4)')
+  let shape: number[] | null
+  try {
+    shape = shapeText === undefined ? null : parseShape(shapeText)
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+  return { layout: { dtype, shape, offset: offset ?? 0, order: (orderText as 'C' | 'F' | undefined) ?? 'C' }, mode }
+}
+
+export function rejectUnknownFlags(args: ParsedArgs, allowed: readonly string[]): void {
+  for (const name of args.flags.keys()) {
+    if (!allowed.includes(name)) throw new UsageError(`unknown option --${name} (see arrayscope --help)`)
+  }
+}

@@ -1,0 +1,112 @@
+// The `arrayscope` command: headless access to the same service the app uses.
+// Bad input exits with status 2 and one line on stderr.
+import path from 'node:path'
+import { ArrayService, VERSION } from '../service/array-service'
+import { toApiError } from '../service/errors'
+import { startServer } from '../serve/server'
+import { LAYOUT_FLAGS, UsageError, flagInt, layoutFromArgs, parseArgs, rejectUnknownFlags, type ParsedArgs } from './args'
+
+const USAGE = `usage: arrayscope COMMAND FILE [layout] [options]
+layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   (.npy files need none)
+  info FILE [layout]                      JSON {path,fileSize,format,dtype,shape,order,offset,itemsize,nbytes}
+  serve [FILE] [layout] [--port N]        browser mode on 127.0.0.1 (prints the URL with its token)
+  [open] [FILE] [layout]                  the desktop app (falls back to serve mode without Electron)`
+
+function rendererDir(): string {
+  return path.join(__dirname, '..', 'renderer')
+}
+
+async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
+  rejectUnknownFlags(args, LAYOUT_FLAGS)
+  const file = args.positionals[1]
+  if (!file) throw new UsageError('info needs a FILE')
+  const { layout, mode } = layoutFromArgs(args)
+  const s = await service.handle('session:open', { path: file, layout, mode: mode === 'w+' ? 'r' : mode })
+  const l = s.layout
+  process.stdout.write(
+    JSON.stringify({
+      path: s.path,
+      fileSize: s.fileSize,
+      format: s.format,
+      dtype: l.dtype,
+      shape: l.shape,
+      order: l.order,
+      offset: l.offset,
+      itemsize: l.itemsize,
+      nbytes: l.nbytes
+    }) + '\n'
+  )
+}
+
+export async function serve(args: ParsedArgs): Promise<void> {
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port'])
+  const file = args.positionals[1]
+  const { layout, mode } = layoutFromArgs(args)
+  const port = flagInt(args, 'port') ?? 0
+  let initial = null
+  if (file) {
+    const resolved = path.resolve(file)
+    // Check the file and layout now, so a typo fails here with status 2 rather than in the browser.
+    const probeService = new ArrayService({ watchIntervalMs: 0 })
+    const s = await probeService.handle('session:open', { path: resolved, layout, mode: mode === 'w+' ? 'r' : mode })
+    probeService.closeAll()
+    initial = { path: resolved, layout: s.format === 'npy' && !layout ? null : (layout ?? null), mode }
+  }
+  let broadcast: (event: string, payload: unknown) => void = () => {}
+  const service = new ArrayService({
+    appInfo: { transport: 'serve', initial },
+    emit: (event, payload) => broadcast(event, payload)
+  })
+  const server = await startServer({ service, rendererDir: rendererDir(), port })
+  broadcast = server.broadcast
+  process.stdout.write(`ArrayScope is serving ${file ? path.resolve(file) : '(no file)'} at\n  ${server.url}\n`)
+  process.stdout.write('Open that URL in a browser. Over SSH: ssh -L 8765:127.0.0.1:PORT host, then use port 8765.\n')
+  const stop = (): void => {
+    service.closeAll()
+    void server.close().then(() => process.exit(0))
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const service = new ArrayService({ watchIntervalMs: 0 })
+  try {
+    const args = parseArgs(argv)
+    if (args.flags.has('help')) {
+      process.stdout.write(USAGE + '\n')
+      return 0
+    }
+    if (args.flags.has('version')) {
+      process.stdout.write(VERSION + '\n')
+      return 0
+    }
+    const command = args.positionals[0] ?? 'open'
+    switch (command) {
+      case 'info':
+        await info(args, service)
+        return 0
+      case 'serve':
+        await serve(args)
+        return -1 // keeps running
+      case 'open': {
+        const { launchDesktop } = await import('./launch')
+        return await launchDesktop(args)
+      }
+      default:
+        if (args.positionals.length === 1 && !/^[a-z]+$/.test(command)) {
+          const { launchDesktop } = await import('./launch')
+          return await launchDesktop({ ...args, positionals: ['open', ...args.positionals] })
+        }
+        throw new UsageError(`unknown command '${command}'\n${USAGE}`)
+    }
+  } catch (error) {
+    const message = error instanceof UsageError ? error.message : toApiError(error).message
+    process.stderr.write(`arrayscope: ${message.split('\n')[0]}\n`)
+    if (error instanceof UsageError && message.includes('\n')) process.stderr.write(message.slice(message.indexOf('\n') + 1) + '\n')
+    // Bad input is status 2; an internal error (a bug) is 1.
+    return !(error instanceof UsageError) && toApiError(error).code === 'internal' ? 1 : 2
+  } finally {
+    service.closeAll()
+  }
+}

@@ -1,0 +1,120 @@
+// The Electron shell: one window per app, IPC bound from the contract, the open dialog, the menu.
+// Everything else lives in service/ (no Electron import), shared with serve mode and the CLI.
+import path from 'node:path'
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, type IpcMainInvokeEvent } from 'electron'
+import { CHANNELS, type AppInfo, type Channel } from '../shared/contract'
+import type { Envelope } from '../shared/channels'
+import { ArrayService } from './service/array-service'
+import { toApiError } from './service/errors'
+import { layoutFromArgs, parseArgs } from './cli/args'
+import { CSP } from './serve/server'
+
+const RENDERER_HTML = path.join(__dirname, '../renderer/index.html')
+const windows = new Set<BrowserWindow>()
+
+function initialFromArgv(): AppInfo['initial'] {
+  const dash = process.argv.indexOf('--')
+  if (dash < 0) return null
+  try {
+    const args = parseArgs(process.argv.slice(dash + 1))
+    const pos = args.positionals[0] === 'open' ? args.positionals.slice(1) : args.positionals
+    if (!pos[0]) return null
+    const { layout, mode } = layoutFromArgs(args)
+    return { path: path.resolve(pos[0]), layout, mode }
+  } catch (e) {
+    dialog.showErrorBox('ArrayScope', (e as Error).message)
+    return null
+  }
+}
+
+/** Only our own renderer may call the API (desktop's trusted-ipc-sender). */
+function trustedSender(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? ''
+  const win = BrowserWindow.fromWebContents(event.sender)
+  if (!win || !windows.has(win)) return false
+  if (process.env.ELECTRON_RENDERER_URL) return url.startsWith(process.env.ELECTRON_RENDERER_URL)
+  return url.startsWith('file://') && decodeURIComponent(new URL(url).pathname) === RENDERER_HTML.replace(/\\/g, '/')
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    title: 'ArrayScope',
+    webPreferences: {
+      preload: path.join(__dirname, '../preload/index.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true
+    }
+  })
+  windows.add(win)
+  win.on('closed', () => windows.delete(win))
+  // No navigation away from the app, no new windows.
+  win.webContents.on('will-navigate', (e) => e.preventDefault())
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL)
+  else void win.loadFile(RENDERER_HTML)
+}
+
+function buildMenu(): void {
+  const send = (command: string) => () => BrowserWindow.getFocusedWindow()?.webContents.send('menu:command', command)
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+      {
+        label: 'File',
+        submenu: [
+          { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: send('open') },
+          { type: 'separator' },
+          { role: process.platform === 'darwin' ? 'close' : 'quit' }
+        ]
+      },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+      { role: 'windowMenu' }
+    ])
+  )
+}
+
+void app.whenReady().then(() => {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
+  })
+  const service = new ArrayService({
+    appInfo: { transport: 'electron', initial: initialFromArgv() },
+    emit: (event, payload) => {
+      for (const w of windows) w.webContents.send(event, payload)
+    }
+  })
+  for (const channel of CHANNELS) {
+    ipcMain.handle(channel, async (event, payload: unknown): Promise<Envelope<unknown>> => {
+      if (!trustedSender(event)) return { ok: false, error: { code: 'bad-request', message: 'untrusted sender' } }
+      try {
+        if (channel === 'dialog:openFile') return { ok: true, value: await openDialog(event) }
+        return { ok: true, value: await service.handle(channel as Channel, payload) }
+      } catch (error) {
+        const e = toApiError(error)
+        return { ok: false, error: { code: e.code, message: e.message } }
+      }
+    })
+  }
+  buildMenu()
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+  app.on('will-quit', () => service.closeAll())
+})
+
+async function openDialog(event: IpcMainInvokeEvent): Promise<{ path: string | null }> {
+  const win = BrowserWindow.fromWebContents(event.sender)
+  const options: Electron.OpenDialogOptions = { properties: ['openFile'], title: 'Open an array file' }
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+  return { path: r.canceled ? null : (r.filePaths[0] ?? null) }
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})

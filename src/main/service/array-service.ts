@@ -1,0 +1,227 @@
+// ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
+// Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
+// schema here, whichever transport carried it.
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import pathModule from 'node:path'
+import {
+  ApiError,
+  parseRequest,
+  type AppInfo,
+  type Channel,
+  type Events,
+  type EventName,
+  type LayoutInfo,
+  type Request,
+  type Response,
+  type SessionInfo,
+  type View
+} from '../../shared/contract'
+import { resolveLayout, type Layout } from '../../shared/layout'
+import { toApiError } from './errors'
+import { probeFile, readNpyLayout } from './file-probe'
+import { native, type Mapping } from './native'
+
+interface Session {
+  id: string
+  mapping: Mapping
+  layout: Layout
+  info: SessionInfo
+  stat: { size: number; mtimeMs: number }
+}
+
+export interface ServiceOptions {
+  /** What app:info reports. */
+  appInfo?: Omit<AppInfo, 'version'>
+  /** Called for events pushed to the renderer. */
+  emit?: <E extends EventName>(event: E, payload: Events[E]) => void
+  /** How often open files are checked for changes by other processes (ms); 0 disables the timer. */
+  watchIntervalMs?: number
+}
+
+export const VERSION = '0.1.0'
+
+function layoutInfo(l: Layout): LayoutInfo {
+  return {
+    dtype: l.dtype.str,
+    shape: l.shape,
+    strides: l.strides,
+    offset: l.offset,
+    order: l.order,
+    itemsize: l.dtype.itemsize,
+    size: l.size,
+    nbytes: l.nbytes
+  }
+}
+
+export class ArrayService {
+  private readonly sessions = new Map<string, Session>()
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(private readonly options: ServiceOptions = {}) {
+    const every = options.watchIntervalMs ?? 2000
+    if (every > 0) {
+      this.timer = setInterval(() => this.checkForChanges(), every)
+      this.timer.unref()
+    }
+  }
+
+  /** Validates and runs one request; rejects only with ApiError. */
+  async handle<C extends Channel>(channel: C, payload: unknown): Promise<Response<C>> {
+    try {
+      const request = parseRequest(channel, payload)
+      return this.dispatch(channel, request)
+    } catch (error) {
+      throw toApiError(error)
+    }
+  }
+
+  private dispatch<C extends Channel>(channel: C, request: Request<C>): Response<C> {
+    // One entry per channel; the casts are sound because the key selects both sides.
+    const table: { [K in Channel]: (r: Request<K>) => Response<K> } = {
+      'app:info': () => ({ version: VERSION, transport: 'serve', initial: null, ...this.options.appInfo }),
+      'file:probe': (r) => probeFile(pathModule.resolve(r.path)),
+      'session:open': (r) => this.open(r),
+      'session:close': (r) => this.close(r.session),
+      'window:get': (r) => this.window(r),
+      'bytes:get': (r) => this.bytes(r),
+      'dialog:openFile': () => {
+        throw new ApiError('unavailable', 'the open-file dialog exists only in the desktop app: type a path instead')
+      }
+    }
+    return (table[channel] as (r: Request<C>) => Response<C>)(request)
+  }
+
+  open(r: Request<'session:open'>): SessionInfo {
+    const path = pathModule.resolve(r.path)
+    let spec = r.layout
+    let format: SessionInfo['format'] = 'raw'
+    let fileSize = 0
+    if (r.mode === 'w+') {
+      if (!spec) throw new ApiError('layout', 'mode w+ creates a file: give its dtype and shape')
+      if (spec.shape === null) throw new ApiError('layout', 'mode w+ needs a shape for the new file')
+    } else {
+      const probe = probeFile(path)
+      fileSize = probe.size
+      if (!spec) {
+        if (!probe.npy) {
+          throw new ApiError(
+            'layout',
+            `${path} has no header ArrayScope can read: give its layout (dtype, shape, offset, order)`
+          )
+        }
+        spec = probe.npy
+        format = 'npy'
+      } else if (readNpyLayout(path, fileSize)) {
+        format = 'npy'
+      }
+    }
+    const layout = resolveLayout(spec, fileSize, r.mode)
+    const mapping =
+      r.mode === 'w+' ? new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes) : new (native().Mapping)(path, r.mode)
+    const id = randomUUID()
+    const info: SessionInfo = {
+      session: id,
+      path,
+      fileSize: mapping.size,
+      mode: r.mode,
+      format,
+      layout: layoutInfo(layout)
+    }
+    this.sessions.set(id, { id, mapping, layout, info, stat: mapping.stat() })
+    return info
+  }
+
+  close(id: string): { closed: true } {
+    const s = this.sessions.get(id)
+    if (s) {
+      s.mapping.close()
+      this.sessions.delete(id)
+    }
+    return { closed: true }
+  }
+
+  closeAll(): void {
+    for (const id of [...this.sessions.keys()]) this.close(id)
+    if (this.timer) clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  session(id: string): Session {
+    const s = this.sessions.get(id)
+    if (!s) throw new ApiError('closed', `no open session ${id}: the file was closed; open it again`)
+    return s
+  }
+
+  window(r: Request<'window:get'>): Response<'window:get'> {
+    const s = this.session(r.session)
+    const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(s.layout, r.view)
+    if (r.row0 > rowsTotal || r.col0 > colsTotal) {
+      throw new ApiError('bad-request', `window starts at (${r.row0}, ${r.col0}), the view has ${rowsTotal}×${colsTotal}`)
+    }
+    const rows = Math.min(r.rows, rowsTotal - r.row0)
+    const cols = Math.min(r.cols, colsTotal - r.col0)
+    const itemsize = s.layout.dtype.itemsize
+    const bytes = new Uint8Array(rows * cols * itemsize)
+    s.mapping.gather(
+      { base: base + r.row0 * rowStride + r.col0 * colStride, rows, cols, rowStride, colStride, itemsize },
+      bytes
+    )
+    return { generation: r.generation, row0: r.row0, col0: r.col0, rows, cols, dtype: s.layout.dtype.str, bytes }
+  }
+
+  bytes(r: Request<'bytes:get'>): Response<'bytes:get'> {
+    const s = this.session(r.session)
+    const size = s.mapping.size
+    if (r.offset > size) throw new ApiError('bad-request', `offset ${r.offset} is beyond the end of the file (${size} bytes)`)
+    const bytes = new Uint8Array(Math.min(r.length, size - r.offset))
+    s.mapping.read(r.offset, bytes)
+    return { offset: r.offset, bytes }
+  }
+
+  /** Emits session:changed for files another process has changed since the last check. */
+  checkForChanges(): void {
+    for (const s of this.sessions.values()) {
+      let now: { size: number; mtimeMs: number }
+      try {
+        now = fs.statSync(s.info.path)
+      } catch {
+        now = { size: -1, mtimeMs: -1 }
+      }
+      if (now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
+        s.stat = { size: now.size, mtimeMs: now.mtimeMs }
+        this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
+      }
+    }
+  }
+}
+
+/** Where a 2-D view of an N-D layout starts and how it steps, with bounds checked. */
+export function viewGeometry(
+  layout: Layout,
+  view: View
+): { base: number; rowStride: number; colStride: number; rowsTotal: number; colsTotal: number } {
+  const nd = layout.shape.length
+  const { rowAxis, colAxis, index } = view
+  if (index.length !== nd) throw new ApiError('bad-request', `view index has ${index.length} entries, the array has ${nd} axes`)
+  for (const axis of [rowAxis, colAxis]) {
+    if (axis !== null && axis >= nd) throw new ApiError('bad-request', `axis ${axis} does not exist: the array has ${nd} axes`)
+  }
+  if (rowAxis !== null && rowAxis === colAxis) throw new ApiError('bad-request', 'rows and columns must be different axes')
+  let base = layout.offset
+  for (let k = 0; k < nd; k++) {
+    if (k === rowAxis || k === colAxis) continue
+    const i = index[k]!
+    if (i >= layout.shape[k]!) {
+      throw new ApiError('bad-request', `index ${i} is out of bounds for axis ${k} with size ${layout.shape[k]}`)
+    }
+    base += i * layout.strides[k]!
+  }
+  return {
+    base,
+    rowStride: rowAxis === null ? 0 : layout.strides[rowAxis]!,
+    colStride: colAxis === null ? 0 : layout.strides[colAxis]!,
+    rowsTotal: rowAxis === null ? 1 : layout.shape[rowAxis]!,
+    colsTotal: colAxis === null ? 1 : layout.shape[colAxis]!
+  }
+}

@@ -1,0 +1,48 @@
+// Reads what a file says about itself: size, mtime, and a .npy header. Reads only the header bytes.
+import fs from 'node:fs'
+import { ApiError, type LayoutSpecMsg, type ProbeResult } from '../../shared/contract'
+import { NPY_PREAMBLE, isNpy, npyHeaderLength, parseNpyHeader } from '../../shared/npy'
+
+function statFile(path: string): fs.Stats {
+  let st: fs.Stats
+  try {
+    st = fs.statSync(path)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new ApiError('not-found', `no such file: ${path}`)
+    if (code === 'EACCES') throw new ApiError('permission', `permission denied: ${path}`)
+    throw new ApiError('io', `cannot read ${path}: ${(e as Error).message}`)
+  }
+  if (!st.isFile()) throw new ApiError('bad-request', `${path} is not a regular file`)
+  return st
+}
+
+function readPrefix(fd: number, length: number): Uint8Array {
+  const buf = new Uint8Array(length)
+  const n = fs.readSync(fd, buf, 0, length, 0)
+  return buf.subarray(0, n)
+}
+
+/** The layout a .npy file's header gives, or null when the file is not .npy. */
+export function readNpyLayout(path: string, fileSize: number): LayoutSpecMsg | null {
+  if (fileSize < NPY_PREAMBLE) return null
+  const fd = fs.openSync(path, 'r')
+  try {
+    const pre = readPrefix(fd, NPY_PREAMBLE)
+    if (!isNpy(pre)) return null
+    const total = npyHeaderLength(pre)
+    if (total > fileSize) throw new ApiError('layout', `.npy header is ${total} bytes, longer than the file (${fileSize})`)
+    const header = parseNpyHeader(readPrefix(fd, total))
+    if (typeof header.descr !== 'string') {
+      throw new ApiError('layout', `${path}: structured .npy dtypes are not supported yet`)
+    }
+    return { dtype: header.descr, shape: header.shape, offset: header.dataOffset, order: header.fortranOrder ? 'F' : 'C' }
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+export function probeFile(path: string): ProbeResult {
+  const st = statFile(path)
+  return { path, size: st.size, mtimeMs: st.mtimeMs, npy: readNpyLayout(path, st.size) }
+}

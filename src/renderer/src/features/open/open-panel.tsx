@@ -1,0 +1,176 @@
+// Opening a file: a path (typed, from the command line, or Electron's dialog) and a layout form validated
+// live against the file's size with the same rules the Node side applies.
+import { useEffect, useMemo, useState } from 'react'
+import type { ModeName, ProbeResult, SessionInfo } from '../../../../shared/contract'
+import { formatShape, parseShape, resolveLayout, type Order } from '../../../../shared/layout'
+import { formatBytes } from '../../format'
+import { api, isElectron } from '../../transport'
+
+const COMMON_DTYPES = ['<f4', '<f8', '>f4', '>f8', '<f2', 'bfloat16', 'u1', 'i1', '<i2', '<u2', '<i4', '<i8', '<c8', '<c16', '?']
+
+interface Form {
+  dtype: string
+  shape: string
+  offset: string
+  order: Order
+  mode: ModeName
+}
+
+export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInfo) => void }): React.JSX.Element {
+  const [path, setPath] = useState(props.initialPath)
+  const [probe, setProbe] = useState<ProbeResult | null>(null)
+  const [probeError, setProbeError] = useState<string | null>(null)
+  const [form, setForm] = useState<Form>({ dtype: '<f4', shape: '', offset: '0', order: 'C', mode: 'r' })
+  const [openError, setOpenError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  // Probe the file as the path is typed (debounced): size, and the layout a .npy header gives.
+  useEffect(() => {
+    setProbe(null)
+    setProbeError(null)
+    if (!path.trim()) return
+    const t = setTimeout(() => {
+      api
+        .invoke('file:probe', { path: path.trim() })
+        .then((p) => {
+          setProbe(p)
+          if (p.npy) {
+            setForm((f) => ({
+              ...f,
+              dtype: p.npy!.dtype,
+              shape: p.npy!.shape!.join(', '),
+              offset: String(p.npy!.offset),
+              order: p.npy!.order
+            }))
+          }
+        })
+        .catch((e: Error) => setProbeError(e.message))
+    }, 150)
+    return () => clearTimeout(t)
+  }, [path])
+
+  const check = useMemo((): { ok: true; text: string } | { ok: false; text: string } => {
+    if (!probe) return { ok: false, text: '' }
+    try {
+      const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
+      if (!/^\s*\d+\s*$/.test(form.offset) && form.offset.trim() !== '') throw new Error(`offset '${form.offset}' is not a whole number of bytes`)
+      const layout = resolveLayout(
+        { dtype: form.dtype, shape: parseShape(form.shape), offset, order: form.order },
+        probe.size,
+        form.mode
+      )
+      const trailing = probe.size - layout.offset - layout.nbytes
+      return {
+        ok: true,
+        text: `${formatShape(layout.shape)} of ${layout.dtype.str}: ${layout.nbytes.toLocaleString('en-US')} bytes after offset ${layout.offset}` +
+          (trailing > 0 ? `, ${trailing} trailing bytes unused` : '')
+      }
+    } catch (e) {
+      return { ok: false, text: (e as Error).message }
+    }
+  }, [probe, form])
+
+  const open = async (): Promise<void> => {
+    setBusy(true)
+    setOpenError(null)
+    try {
+      const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
+      const s = await api.invoke('session:open', {
+        path: path.trim(),
+        layout: { dtype: form.dtype.trim(), shape: parseShape(form.shape), offset, order: form.order },
+        mode: form.mode
+      })
+      props.onOpened(s)
+    } catch (e) {
+      setOpenError((e as Error).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const browse = async (): Promise<void> => {
+    const r = await api.invoke('dialog:openFile', {})
+    if (r.path) setPath(r.path)
+  }
+
+  const set = (key: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }))
+
+  return (
+    <form
+      className="open-panel"
+      onSubmit={(e) => {
+        e.preventDefault()
+        if (check.ok) void open()
+      }}
+    >
+      <h1>Open an array file</h1>
+      <label>
+        File
+        <span className="row">
+          <input
+            name="path"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder="/path/to/data.bin or .npy"
+            spellCheck={false}
+            autoFocus
+          />
+          {isElectron && (
+            <button type="button" onClick={() => void browse()}>
+              Browse…
+            </button>
+          )}
+        </span>
+      </label>
+      <div className="probe" data-testid="probe">
+        {probeError ?? (probe ? `${formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : ''}` : '')}
+      </div>
+      <fieldset disabled={!probe}>
+        <label>
+          dtype
+          <input name="dtype" list="dtypes" value={form.dtype} onChange={set('dtype')} spellCheck={false} />
+          <datalist id="dtypes">
+            {COMMON_DTYPES.map((d) => (
+              <option key={d} value={d} />
+            ))}
+          </datalist>
+        </label>
+        <label>
+          shape
+          <input name="shape" value={form.shape} onChange={set('shape')} placeholder="e.g. 1000, 800 (empty: 1-D)" />
+        </label>
+        <label>
+          offset (bytes)
+          <input name="offset" value={form.offset} onChange={set('offset')} inputMode="numeric" />
+        </label>
+        <label>
+          order
+          <select name="order" value={form.order} onChange={set('order')}>
+            <option value="C">C (row-major)</option>
+            <option value="F">F (column-major)</option>
+          </select>
+        </label>
+        <label>
+          mode
+          <select name="mode" value={form.mode} onChange={set('mode')}>
+            <option value="r">r — read only</option>
+            <option value="r+">r+ — edit the file</option>
+            <option value="c">c — edit a private copy</option>
+          </select>
+        </label>
+      </fieldset>
+      <div className={check.ok ? 'validation ok' : 'validation bad'} data-testid="validation" role="status">
+        {check.text}
+      </div>
+      {openError && (
+        <div className="validation bad" role="alert">
+          {openError}
+        </div>
+      )}
+      <button type="submit" disabled={!check.ok || busy}>
+        Open
+      </button>
+    </form>
+  )
+}

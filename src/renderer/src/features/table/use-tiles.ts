@@ -1,0 +1,97 @@
+// Tiles of a 2-D view: fetched as windows over the contract, each request tagged with the view's generation
+// so that replies for an old view are dropped, and kept in an LRU cache (bounded, unlike glide's).
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { SessionInfo, View } from '../../../../shared/contract'
+import { decodeWindow, type DecodedWindow } from '../../../../shared/decode'
+import { api } from '../../transport'
+import { LruCache } from './lru'
+
+export const TILE_ROWS = 64
+export const TILE_COLS = 16
+const CAPACITY = 512
+
+export interface Tiles {
+  /** Text of a cell, or undefined while its tile is loading. */
+  text(row: number, col: number): string | undefined
+  /** Requests the tiles covering rows [r0, r1) × cols [c0, c1) that are neither cached nor on their way. */
+  request(r0: number, r1: number, c0: number, c1: number): void
+  /** Whether every tile covering the range is cached. */
+  loaded(r0: number, r1: number, c0: number, c1: number): boolean
+  /** Bumps whenever a tile arrives or the view changes. */
+  version: number
+  error: string | null
+}
+
+export function useTiles(session: SessionInfo, view: View): Tiles {
+  const cache = useMemo(() => new LruCache<string, DecodedWindow>(CAPACITY), [])
+  const inflight = useRef(new Set<string>())
+  const generation = useRef(0)
+  const [version, setVersion] = useState(0)
+  const [error, setError] = useState<string | null>(null)
+  const viewKey = JSON.stringify(view)
+
+  useEffect(() => {
+    generation.current++
+    cache.clear()
+    inflight.current.clear()
+    setVersion((v) => v + 1)
+  }, [viewKey, cache])
+
+  const text = useCallback(
+    (row: number, col: number): string | undefined => {
+      const tr = Math.floor(row / TILE_ROWS)
+      const tc = Math.floor(col / TILE_COLS)
+      const tile = cache.get(`${tr},${tc}`)
+      return tile?.text(row - tr * TILE_ROWS, col - tc * TILE_COLS)
+    },
+    [cache]
+  )
+
+  const loaded = useCallback(
+    (r0: number, r1: number, c0: number, c1: number): boolean => {
+      for (let tr = Math.floor(r0 / TILE_ROWS); tr * TILE_ROWS < r1; tr++) {
+        for (let tc = Math.floor(c0 / TILE_COLS); tc * TILE_COLS < c1; tc++) {
+          if (!cache.has(`${tr},${tc}`)) return false
+        }
+      }
+      return true
+    },
+    [cache]
+  )
+
+  const request = useCallback(
+    (r0: number, r1: number, c0: number, c1: number): void => {
+      for (let tr = Math.floor(r0 / TILE_ROWS); tr * TILE_ROWS < r1; tr++) {
+        for (let tc = Math.floor(c0 / TILE_COLS); tc * TILE_COLS < c1; tc++) {
+          const key = `${tr},${tc}`
+          if (cache.has(key) || inflight.current.has(key)) continue
+          inflight.current.add(key)
+          const gen = generation.current
+          api
+            .invoke('window:get', {
+              session: session.session,
+              generation: gen,
+              view,
+              row0: tr * TILE_ROWS,
+              rows: TILE_ROWS,
+              col0: tc * TILE_COLS,
+              cols: TILE_COLS
+            })
+            .then((w) => {
+              if (w.generation !== generation.current) return // stale: the view changed meanwhile
+              inflight.current.delete(key)
+              cache.set(key, decodeWindow(w.bytes, w.dtype, w.rows, w.cols))
+              setVersion((v) => v + 1)
+            })
+            .catch((e: Error) => {
+              inflight.current.delete(key)
+              if (gen === generation.current) setError(e.message)
+            })
+        }
+      }
+    },
+    [cache, session.session, view]
+  )
+
+  return { text, request, loaded, version, error }
+}

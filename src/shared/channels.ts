@@ -1,0 +1,16 @@
+// Channel and event names alone, with no schema library: the sandboxed preload imports this file and can
+// only load what the bundler inlines. contract.ts checks at compile time that the lists match its schemas.
+export const CHANNEL_NAMES = [
+  'app:info',
+  'file:probe',
+  'session:open',
+  'session:close',
+  'window:get',
+  'bytes:get',
+  'dialog:openFile'
+] as const
+
+export const EVENT_NAMES = ['session:changed'] as const
+
+/** The result envelope both transports carry: errors travel as data so their code survives. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }

@@ -1,0 +1,196 @@
+// The API contract between the renderer and the Node side: every request/response pair and every event.
+// Electron binds it with ipcMain.handle + the preload; serve mode binds the same table over a WebSocket.
+// Requests are validated on the Node side with these schemas (never trusted from the renderer); responses are
+// produced by our own service, so they are typed but not re-validated. Channel names are `noun:verb`.
+import { z } from 'zod'
+import { CHANNEL_NAMES, EVENT_NAMES } from './channels'
+
+const int = z.number().int().finite()
+const nonNeg = int.nonnegative()
+/** Byte offsets and counts: safe integers (files up to 8 PiB). */
+const byteCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
+
+export const orderSchema = z.enum(['C', 'F'])
+export const modeSchema = z.enum(['r', 'r+', 'c', 'w+'])
+
+export const layoutSpecSchema = z
+  .object({
+    dtype: z.string().min(1).max(200),
+    shape: z.array(int.min(-1)).max(32).nullable(),
+    offset: byteCount,
+    order: orderSchema
+  })
+  .strict()
+
+export const sessionId = z.string().min(1).max(64)
+
+/** Which two axes of the array a 2-D view shows, and the index of every other axis. */
+export const viewSchema = z
+  .object({
+    /** Axis shown as rows (null: one row). */
+    rowAxis: nonNeg.max(31).nullable(),
+    /** Axis shown as columns (null: one column). */
+    colAxis: nonNeg.max(31).nullable(),
+    /** An index for every axis; entries for rowAxis/colAxis are ignored. */
+    index: z.array(nonNeg).max(32)
+  })
+  .strict()
+
+export const requestSchemas = {
+  /** How the app was started: transport, version, and the file given on the command line (if any). */
+  'app:info': z.object({}).strict(),
+  /** Size, mtime and (for .npy) the header's layout of a file, for live validation of the open form. */
+  'file:probe': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  /** Maps a file with a layout (null: read it from the file's header) and mode; w+ creates the file. */
+  'session:open': z
+    .object({ path: z.string().min(1).max(4096), layout: layoutSpecSchema.nullable(), mode: modeSchema })
+    .strict(),
+  /** Unmaps a session's file at once. */
+  'session:close': z.object({ session: sessionId }).strict(),
+  /** The raw bytes of a rows×cols window of a 2-D view, gathered row-major; decoded by the renderer. */
+  'window:get': z
+    .object({
+      session: sessionId,
+      generation: nonNeg,
+      view: viewSchema,
+      row0: byteCount,
+      rows: nonNeg.max(4096),
+      col0: byteCount,
+      cols: nonNeg.max(4096)
+    })
+    .strict()
+    .refine((r) => r.rows * r.cols <= 1 << 20, { message: 'a window holds at most 2^20 cells' }),
+  /** Raw bytes of the file (any region, including headers and trailing bytes). */
+  'bytes:get': z
+    .object({ session: sessionId, offset: byteCount, length: nonNeg.max(1 << 24) })
+    .strict(),
+  /** Electron only: the native open-file dialog. */
+  'dialog:openFile': z.object({}).strict()
+} as const
+
+export type Channel = keyof typeof requestSchemas
+export type Request<C extends Channel> = z.infer<(typeof requestSchemas)[C]>
+export type LayoutSpecMsg = z.infer<typeof layoutSpecSchema>
+export type View = z.infer<typeof viewSchema>
+export type ModeName = z.infer<typeof modeSchema>
+
+/** A layout resolved against the file: every number known. */
+export interface LayoutInfo {
+  dtype: string
+  shape: number[]
+  strides: number[]
+  offset: number
+  order: 'C' | 'F'
+  itemsize: number
+  size: number
+  nbytes: number
+}
+
+export interface SessionInfo {
+  session: string
+  path: string
+  fileSize: number
+  mode: ModeName
+  format: 'raw' | 'npy'
+  layout: LayoutInfo
+}
+
+export interface AppInfo {
+  transport: 'electron' | 'serve'
+  version: string
+  initial: { path: string; layout: LayoutSpecMsg | null; mode: ModeName } | null
+}
+
+export interface ProbeResult {
+  path: string
+  size: number
+  mtimeMs: number
+  /** The layout a .npy header gives, or null for a raw file. */
+  npy: LayoutSpecMsg | null
+}
+
+export interface WindowResult {
+  generation: number
+  row0: number
+  col0: number
+  rows: number
+  cols: number
+  dtype: string
+  bytes: Uint8Array
+}
+
+export interface Responses {
+  'app:info': AppInfo
+  'file:probe': ProbeResult
+  'session:open': SessionInfo
+  'session:close': { closed: true }
+  'window:get': WindowResult
+  'bytes:get': { offset: number; bytes: Uint8Array }
+  'dialog:openFile': { path: string | null }
+}
+export type Response<C extends Channel> = Responses[C]
+
+/** Events pushed from the Node side. */
+export interface Events {
+  /** The file behind a session changed on disk (size or mtime), by another process. */
+  'session:changed': { session: string; size: number; mtimeMs: number }
+}
+export type EventName = keyof Events
+
+export const CHANNELS: readonly Channel[] = CHANNEL_NAMES
+export const EVENTS: readonly EventName[] = EVENT_NAMES
+// Compile-time checks that channels.ts lists exactly the channels and events declared here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const channelsMatch: Same<(typeof CHANNEL_NAMES)[number], Channel> = true
+const eventsMatch: Same<(typeof EVENT_NAMES)[number], EventName> = true
+void channelsMatch
+void eventsMatch
+
+export type ErrorCode =
+  | 'bad-request'
+  | 'not-found'
+  | 'permission'
+  | 'layout'
+  | 'io'
+  | 'changed'
+  | 'readonly'
+  | 'closed'
+  | 'unavailable'
+  | 'internal'
+
+/** The one error type that crosses the contract: a code and a message meant for the user. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+export interface ErrorPayload {
+  code: ErrorCode
+  message: string
+}
+
+/** The API as the renderer sees it, whichever the transport. */
+export interface Api {
+  invoke<C extends Channel>(channel: C, request: Request<C>): Promise<Response<C>>
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
+}
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value)
+}
+
+/** Validates a request against its channel's schema; throws ApiError('bad-request') naming what was wrong. */
+export function parseRequest<C extends Channel>(channel: C, payload: unknown): Request<C> {
+  const result = requestSchemas[channel].safeParse(payload)
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : ''
+    throw new ApiError('bad-request', `invalid ${channel} request${where}: ${issue?.message ?? 'malformed'}`)
+  }
+  return result.data as Request<C>
+}

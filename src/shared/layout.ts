@@ -1,0 +1,147 @@
+// The layout model: how the bytes of a file are read as an N-D array, with numpy.memmap's meanings.
+import { DTypeError, parseScalarDType, type ScalarDType } from './dtypes'
+
+export type Order = 'C' | 'F'
+export type Mode = 'r' | 'r+' | 'c' | 'w+'
+
+/** What the user says (or a header says) about a file. shape null = 1-D, inferred from the file size. */
+export interface LayoutSpec {
+  dtype: string
+  shape: number[] | null
+  offset: number
+  order: Order
+}
+
+/** A layout checked against a file: every number known, strides in bytes. */
+export interface Layout {
+  dtype: ScalarDType
+  shape: number[]
+  /** Byte strides per axis (numpy's .strides for this memmap). */
+  strides: number[]
+  offset: number
+  order: Order
+  /** Number of elements. */
+  size: number
+  /** Bytes the array occupies after offset. */
+  nbytes: number
+}
+
+export class LayoutError extends Error {}
+
+export function formatShape(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`
+}
+
+/** Parses "3,4,5", "(3, 4, 5)", "1000x800", "-1,3" into a shape; "" means none (1-D, inferred). */
+export function parseShape(text: string): number[] | null {
+  const t = text.trim().replace(/^[([]|[)\]]$/g, '').trim()
+  if (t === '') return null
+  const parts = t.split(/\s*[,x×]\s*/).filter((p) => p !== '')
+  return parts.map((p) => {
+    if (!/^-?\d+$/.test(p)) throw new LayoutError(`shape entry '${p}' is not an integer: write a shape like 1000,800`)
+    const v = Number(p)
+    if (!Number.isSafeInteger(v)) throw new LayoutError(`shape entry ${p} is too large`)
+    return v
+  })
+}
+
+/** Byte strides of a contiguous array, numpy's rules for C and F order. */
+export function contiguousStrides(shape: readonly number[], itemsize: number, order: Order): number[] {
+  const strides = new Array<number>(shape.length)
+  let step = itemsize
+  if (order === 'C') {
+    for (let k = shape.length - 1; k >= 0; k--) {
+      strides[k] = step
+      step *= Math.max(shape[k]!, 1)
+    }
+  } else {
+    for (let k = 0; k < shape.length; k++) {
+      strides[k] = step
+      step *= Math.max(shape[k]!, 1)
+    }
+  }
+  return strides
+}
+
+function product(shape: readonly number[]): number {
+  let p = 1
+  for (const n of shape) {
+    p *= n
+    if (p > Number.MAX_SAFE_INTEGER) {
+      throw new LayoutError(`shape ${formatShape(shape)} has more than 2^53 elements`)
+    }
+  }
+  return p
+}
+
+/**
+ * Checks a layout against a file of fileSize bytes, as np.memmap would in mode r, and infers a -1 (or a
+ * missing shape) from the file size. Unlike numpy, it never grows the file: a shape needing more bytes than
+ * the file has is an error (mode w+ creates the file at the right size instead, so it skips the size check).
+ */
+export function resolveLayout(spec: LayoutSpec, fileSize: number, mode: Mode = 'r'): Layout {
+  let dtype: ScalarDType
+  try {
+    dtype = parseScalarDType(spec.dtype)
+  } catch (e) {
+    throw new LayoutError((e as DTypeError).message)
+  }
+  const { offset, order } = spec
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new LayoutError(`offset must be a non-negative integer number of bytes, got ${offset}`)
+  }
+  if (order !== 'C' && order !== 'F') throw new LayoutError(`order must be C or F, got '${String(order)}'`)
+  const itemsize = dtype.itemsize
+  const creating = mode === 'w+'
+  if (!creating && offset > fileSize) {
+    throw new LayoutError(`offset ${offset} is beyond the end of the file (${fileSize} bytes)`)
+  }
+  const available = creating ? Infinity : fileSize - offset
+  let shape: number[]
+  if (spec.shape === null) {
+    if (creating) throw new LayoutError('mode w+ needs a shape for the new file')
+    if (available % itemsize !== 0) {
+      throw new LayoutError(
+        `the ${available} bytes after offset ${offset} are not a whole number of ${dtype.str} elements (${itemsize} bytes each): ` +
+          `fix the offset or the dtype, or give a shape`
+      )
+    }
+    shape = [available / itemsize]
+  } else {
+    shape = [...spec.shape]
+    const unknown = shape.filter((n) => n === -1).length
+    if (unknown > 1) throw new LayoutError(`shape ${formatShape(shape)} has more than one -1: only one axis can be inferred`)
+    for (const n of shape) {
+      if (!Number.isSafeInteger(n) || (n < 0 && n !== -1)) {
+        throw new LayoutError(`shape ${formatShape(shape)} has an invalid entry ${n}: entries are integers ≥ 0 (or one -1)`)
+      }
+    }
+    if (unknown === 1) {
+      if (creating) throw new LayoutError('mode w+ needs a shape without -1 for the new file')
+      const known = product(shape.filter((n) => n !== -1)) * itemsize
+      if (known === 0 || available % known !== 0) {
+        throw new LayoutError(
+          `cannot infer the -1 in shape ${formatShape(shape)}: the ${available} bytes after offset ${offset} ` +
+            `are not a multiple of ${known} (the other axes × ${itemsize}-byte ${dtype.str})`
+        )
+      }
+      shape[shape.indexOf(-1)] = available / known
+    }
+  }
+  const size = product(shape)
+  const nbytes = size * itemsize
+  if (!Number.isSafeInteger(nbytes)) throw new LayoutError(`shape ${formatShape(shape)} of ${dtype.str} needs more than 2^53 bytes`)
+  if (!creating && nbytes > available) {
+    throw new LayoutError(
+      `shape ${formatShape(shape)} of ${dtype.str} needs ${nbytes} bytes after offset ${offset}, the file has ${available}`
+    )
+  }
+  return { dtype, shape, strides: contiguousStrides(shape, itemsize, order), offset, order, size, nbytes }
+}
+
+/** Byte offset in the file of the element at a full N-D index. */
+export function elementOffset(layout: Layout, index: readonly number[]): number {
+  let o = layout.offset
+  for (let k = 0; k < index.length; k++) o += index[k]! * layout.strides[k]!
+  return o
+}
