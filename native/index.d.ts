@@ -33,6 +33,8 @@ export class Mapping {
   readonly closed: boolean
   /** Copies target.length bytes starting at offset into target; returns the count. */
   read(offset: number | bigint, target: Uint8Array): number
+  /** read() without the file-size check: only the SIGBUS guard protects it. For tests of that guard. */
+  readUnchecked(offset: number | bigint, target: Uint8Array): number
   /** Copies source into the mapping at offset (r+, w+: the file; c: the private copy). Throws in mode r. */
   write(offset: number | bigint, source: Uint8Array): number
   /** Gathers a strided 2-D window into target (rows*cols*itemsize bytes, row-major). */

@@ -105,6 +105,7 @@ Napi::Function Mapping::Init(Napi::Env env) {
   return DefineClass(env, "Mapping",
                      {
                          InstanceMethod<&Mapping::Read>("read"),
+                         InstanceMethod<&Mapping::ReadUnchecked>("readUnchecked"),
                          InstanceMethod<&Mapping::Write>("write"),
                          InstanceMethod<&Mapping::Gather>("gather"),
                          InstanceMethod<&Mapping::Flush>("flush"),
@@ -293,6 +294,21 @@ Napi::Value Mapping::Read(const Napi::CallbackInfo& info) {
   int64_t n = static_cast<int64_t>(target.ByteLength());
   if (offset > kMaxSafe - n) ThrowCoded(env, "ERANGE", "offset + length overflows");
   CheckRange(env, offset, offset + n, "read");
+  if (!GuardedCopy(target.Data(), data_ + offset, static_cast<size_t>(n))) {
+    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
+  }
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
+// readUnchecked(offset, target): read without the file-size check, so that only the SIGBUS guard stands
+// between a truncated file and a crash. Exists to test that guard (a race no test can time).
+Napi::Value Mapping::ReadUnchecked(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  int64_t offset = ToOffset(env, info[0], "offset");
+  Napi::Uint8Array target = ToBytes(env, info[1], "target");
+  int64_t n = static_cast<int64_t>(target.ByteLength());
+  if (offset > size_ || n > size_ - offset) ThrowCoded(env, "ERANGE", "read is outside the mapping");
   if (!GuardedCopy(target.Data(), data_ + offset, static_cast<size_t>(n))) {
     ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
   }

@@ -20,6 +20,7 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
 
  private:
   Napi::Value Read(const Napi::CallbackInfo& info);
+  Napi::Value ReadUnchecked(const Napi::CallbackInfo& info);
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value Gather(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);

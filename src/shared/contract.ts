@@ -61,9 +61,7 @@ export const requestSchemas = {
     .strict()
     .refine((r) => r.rows * r.cols <= 1 << 20, { message: 'a window holds at most 2^20 cells' }),
   /** Raw bytes of the file (any region, including headers and trailing bytes). */
-  'bytes:get': z
-    .object({ session: sessionId, offset: byteCount, length: nonNeg.max(1 << 24) })
-    .strict(),
+  'bytes:get': z.object({ session: sessionId, offset: byteCount, length: nonNeg.max(1 << 24) }).strict(),
   /** Electron only: the native open-file dialog. */
   'dialog:openFile': z.object({}).strict()
 } as const

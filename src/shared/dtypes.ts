@@ -9,8 +9,9 @@ import {
   numberToBfloat16,
   numberToFloat8,
   numberToHalf,
-  shortest,
-  float32Text
+  float32Text,
+  float64Text,
+  numpyFloatText
 } from './floats'
 
 /** A decoded element: numbers, exact 64-bit integers, booleans, complex [re, im]. */
@@ -110,9 +111,15 @@ function floatEntry(
   size: 1 | 2 | 4 | 8,
   toBits: ((x: number) => number) | null,
   fromBits: ((b: number) => number) | null,
-  digits: number
+  digits: number,
+  sciAbove: number
 ): TypeEntry {
-  const roundTrip = fromBits && toBits ? (x: number): number => fromBits(toBits(x)) : (x: number): number => x
+  const roundTrip =
+    fromBits && toBits
+      ? (x: number): number => fromBits(toBits(x))
+      : size === 4
+        ? Math.fround
+        : (x: number): number => x
   const decode = (view: DataView, o: number, little: boolean): Scalar => {
     if (size === 8) return view.getFloat64(o, little)
     if (size === 4 && !fromBits) return view.getFloat32(o, little)
@@ -127,12 +134,7 @@ function floatEntry(
     if (size === 1) view.setUint8(o, bits)
     else view.setUint16(o, bits, little)
   }
-  const format =
-    size === 8
-      ? (v: Scalar): string => shortest(asNumber(v), (x) => x, 17)
-      : size === 4 && !fromBits
-        ? (v: Scalar): string => float32Text(asNumber(v))
-        : (v: Scalar): string => shortest(asNumber(v), roundTrip, digits)
+  const format = (v: Scalar): string => numpyFloatText(asNumber(v), roundTrip, digits, sciAbove)
   return {
     name,
     code,
@@ -147,7 +149,7 @@ function floatEntry(
 
 function complexEntry(size: 8 | 16): TypeEntry {
   const half = size / 2
-  const part = half === 4 ? float32Text : (x: number): string => shortest(x, (y) => y, 17)
+  const part = (x: number): string => (half === 4 ? float32Text(x, true) : float64Text(x, true))
   const get = (view: DataView, o: number, little: boolean): number =>
     half === 4 ? view.getFloat32(o, little) : view.getFloat64(o, little)
   const set = (view: DataView, o: number, x: number, little: boolean): void =>
@@ -175,7 +177,11 @@ function complexEntry(size: 8 | 16): TypeEntry {
 
 /** Parses "1+2j", "(1-2.5j)", "3", "-4j", "nan+infj". */
 export function parseComplex(text: string, round: (x: number) => number): readonly [number, number] {
-  const t = text.trim().replace(/^\((.*)\)$/, '$1').replace(/\s+/g, '').toLowerCase()
+  const t = text
+    .trim()
+    .replace(/^\((.*)\)$/, '$1')
+    .replace(/\s+/g, '')
+    .toLowerCase()
   const num = '(?:[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[+-]?\\d+)?|[+-]?(?:nan|inf|infinity))'
   const both = new RegExp(`^(${num})([+-](?:\\d+\\.?\\d*|\\.\\d+)(?:e[+-]?\\d+)?|[+-](?:nan|inf|infinity))j$`)
   const m = both.exec(t)
@@ -212,12 +218,28 @@ export const TYPES: readonly TypeEntry[] = [
   intEntry(16, false),
   intEntry(32, false),
   intEntry(64, false),
-  floatEntry('float16', 'f2', 2, numberToHalf, halfToNumber, 5),
-  floatEntry('float32', 'f4', 4, null, null, 9),
-  floatEntry('float64', 'f8', 8, null, null, 17),
-  floatEntry('bfloat16', 'bfloat16', 2, numberToBfloat16, bfloat16ToNumber, 4),
-  floatEntry('float8_e4m3fn', 'float8_e4m3fn', 1, (x) => numberToFloat8(x, E4M3FN), (b) => float8ToNumber(b, E4M3FN), 3),
-  floatEntry('float8_e5m2', 'float8_e5m2', 1, (x) => numberToFloat8(x, E5M2), (b) => float8ToNumber(b, E5M2), 3),
+  floatEntry('float16', 'f2', 2, numberToHalf, halfToNumber, 5, 1e3),
+  floatEntry('float32', 'f4', 4, null, null, 9, 1e6),
+  floatEntry('float64', 'f8', 8, null, null, 17, 1e16),
+  floatEntry('bfloat16', 'bfloat16', 2, numberToBfloat16, bfloat16ToNumber, 4, 1e16),
+  floatEntry(
+    'float8_e4m3fn',
+    'float8_e4m3fn',
+    1,
+    (x) => numberToFloat8(x, E4M3FN),
+    (b) => float8ToNumber(b, E4M3FN),
+    3,
+    1e16
+  ),
+  floatEntry(
+    'float8_e5m2',
+    'float8_e5m2',
+    1,
+    (x) => numberToFloat8(x, E5M2),
+    (b) => float8ToNumber(b, E5M2),
+    3,
+    1e16
+  ),
   complexEntry(8),
   complexEntry(16)
 ]

@@ -124,26 +124,74 @@ export function numberToFloat8(x: number, f: Float8Format): number {
   return sign | code
 }
 
-/** Shortest decimal text that reads back to the same value at the given precision (like numpy's repr). */
-export function shortest(x: number, roundTrip: (v: number) => number, maxDigits: number): string {
+/**
+ * x.toExponential(p - 1), except that an exact tie rounds to the even digit (JS rounds ties up; numpy's
+ * Dragon4 picks the even neighbour: float16 488.25 prints as 488.2).
+ */
+function roundHalfEvenExponential(x: number, p: number): string {
+  const e = x.toExponential(p - 1)
+  const full = x.toExponential(Math.min(100, p + 60))
+  const [fm, fe] = full.split('e') as [string, string]
+  const digits = fm.replace('.', '')
+  if (!/^50*$/.test(digits.slice(p))) return e
+  const trunc = digits.slice(0, p)
+  if (Number(trunc[p - 1]) % 2 !== 0) return e
+  return `${trunc.length > 1 ? `${trunc[0]}.${trunc.slice(1)}` : trunc}e${fe}`
+}
+
+/** Shortest significant digits of x that read back to x through roundTrip: [digits, decimal exponent]. */
+function shortestDigits(x: number, roundTrip: (v: number) => number, maxDigits: number): [string, number] {
+  for (let p = 1; p <= maxDigits; p++) {
+    const e = roundHalfEvenExponential(x, p)
+    if (roundTrip(Number(e)) === x || p === maxDigits) {
+      const [mant, exp] = e.split('e') as [string, string]
+      return [mant.replace('-', '').replace('.', '').replace(/0+$/, '') || '0', Number(exp)]
+    }
+  }
+  return ['0', 0]
+}
+
+/**
+ * numpy's str() of a float scalar: shortest round-trip digits, positional for 1e-4 <= |x| < sciAbove
+ * (1e3 for float16, 1e6 for float32, 1e16 for float64), scientific otherwise ('1e+07', '9.9999e-05').
+ * trimZero drops a trailing '.0', as numpy does for the parts of a complex number ('(3+100j)').
+ */
+export function numpyFloatText(
+  x: number,
+  roundTrip: (v: number) => number,
+  maxDigits: number,
+  sciAbove: number,
+  trimZero = false
+): string {
   if (Number.isNaN(x)) return 'nan'
   if (x === Infinity) return 'inf'
   if (x === -Infinity) return '-inf'
-  for (let p = 1; p <= maxDigits; p++) {
-    const s = x.toPrecision(p)
-    if (roundTrip(Number(s)) === x) return tidy(Number(s))
+  const sign = x < 0 || Object.is(x, -0) ? '-' : ''
+  if (x === 0) return trimZero ? `${sign}0` : `${sign}0.0`
+  const a = Math.abs(x)
+  const [digits, exp] = shortestDigits(a, roundTrip, maxDigits)
+  if (a >= 1e-4 && a < sciAbove) {
+    let text: string
+    if (exp >= 0) {
+      const int = digits.slice(0, exp + 1).padEnd(exp + 1, '0')
+      const frac = digits.slice(exp + 1)
+      text = frac ? `${int}.${frac}` : trimZero ? int : `${int}.0`
+    } else {
+      text = `0.${'0'.repeat(-exp - 1)}${digits}`
+    }
+    return sign + text
   }
-  return tidy(x)
+  const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits
+  const e = Math.abs(exp)
+  return `${sign}${mant}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`
 }
 
-/** Shortest round-trip text for a float32 value. */
-export function float32Text(x: number): string {
-  return shortest(x, Math.fround, 9)
+/** Shortest round-trip text for a float32 value, as numpy prints it. */
+export function float32Text(x: number, trimZero = false): string {
+  return numpyFloatText(x, Math.fround, 9, 1e6, trimZero)
 }
 
-function tidy(v: number): string {
-  if (Number.isNaN(v)) return 'nan'
-  if (v === Infinity) return 'inf'
-  if (v === -Infinity) return '-inf'
-  return String(v)
+/** Shortest round-trip text for a float64 value, as numpy prints it. */
+export function float64Text(x: number, trimZero = false): string {
+  return numpyFloatText(x, (v) => v, 17, 1e16, trimZero)
 }

@@ -34,7 +34,10 @@ export function formatShape(shape: readonly number[]): string {
 
 /** Parses "3,4,5", "(3, 4, 5)", "1000x800", "-1,3" into a shape; "" means none (1-D, inferred). */
 export function parseShape(text: string): number[] | null {
-  const t = text.trim().replace(/^[([]|[)\]]$/g, '').trim()
+  const t = text
+    .trim()
+    .replace(/^[([]|[)\]]$/g, '')
+    .trim()
   if (t === '') return null
   const parts = t.split(/\s*[,x×]\s*/).filter((p) => p !== '')
   return parts.map((p) => {
@@ -110,10 +113,13 @@ export function resolveLayout(spec: LayoutSpec, fileSize: number, mode: Mode = '
   } else {
     shape = [...spec.shape]
     const unknown = shape.filter((n) => n === -1).length
-    if (unknown > 1) throw new LayoutError(`shape ${formatShape(shape)} has more than one -1: only one axis can be inferred`)
+    if (unknown > 1)
+      throw new LayoutError(`shape ${formatShape(shape)} has more than one -1: only one axis can be inferred`)
     for (const n of shape) {
       if (!Number.isSafeInteger(n) || (n < 0 && n !== -1)) {
-        throw new LayoutError(`shape ${formatShape(shape)} has an invalid entry ${n}: entries are integers ≥ 0 (or one -1)`)
+        throw new LayoutError(
+          `shape ${formatShape(shape)} has an invalid entry ${n}: entries are integers ≥ 0 (or one -1)`
+        )
       }
     }
     if (unknown === 1) {
@@ -130,7 +136,8 @@ export function resolveLayout(spec: LayoutSpec, fileSize: number, mode: Mode = '
   }
   const size = product(shape)
   const nbytes = size * itemsize
-  if (!Number.isSafeInteger(nbytes)) throw new LayoutError(`shape ${formatShape(shape)} of ${dtype.str} needs more than 2^53 bytes`)
+  if (!Number.isSafeInteger(nbytes))
+    throw new LayoutError(`shape ${formatShape(shape)} of ${dtype.str} needs more than 2^53 bytes`)
   if (!creating && nbytes > available) {
     throw new LayoutError(
       `shape ${formatShape(shape)} of ${dtype.str} needs ${nbytes} bytes after offset ${offset}, the file has ${available}`

@@ -72,7 +72,8 @@ function pyRepr(v: PyValue): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False'
   if (v === null) return 'None'
   if (typeof v === 'number') return String(v)
-  if (Array.isArray(v)) return `[${v.map((x) => (Array.isArray(x) ? `(${x.map(pyRepr).join(', ')})` : pyRepr(x))).join(', ')}]`
+  if (Array.isArray(v))
+    return `[${v.map((x) => (Array.isArray(x) ? `(${x.map(pyRepr).join(', ')})` : pyRepr(x))).join(', ')}]`
   return `{${Object.entries(v)
     .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
     .join(', ')}}`

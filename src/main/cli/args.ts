@@ -64,7 +64,8 @@ export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode']
 /** The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header). */
 export function layoutFromArgs(args: ParsedArgs): { layout: LayoutSpecMsg | null; mode: ModeName } {
   const modeText = flagString(args, 'mode') ?? 'r'
-  if (!['r', 'r+', 'c', 'w+'].includes(modeText)) throw new UsageError(`--mode must be r, r+, c or w+, got '${modeText}'`)
+  if (!['r', 'r+', 'c', 'w+'].includes(modeText))
+    throw new UsageError(`--mode must be r, r+, c or w+, got '${modeText}'`)
   const mode = modeText as ModeName
   const dtype = flagString(args, 'dtype')
   const shapeText = flagString(args, 'shape')

@@ -4,7 +4,15 @@ import path from 'node:path'
 import { ArrayService, VERSION } from '../service/array-service'
 import { toApiError } from '../service/errors'
 import { startServer } from '../serve/server'
-import { LAYOUT_FLAGS, UsageError, flagInt, layoutFromArgs, parseArgs, rejectUnknownFlags, type ParsedArgs } from './args'
+import {
+  LAYOUT_FLAGS,
+  UsageError,
+  flagInt,
+  layoutFromArgs,
+  parseArgs,
+  rejectUnknownFlags,
+  type ParsedArgs
+} from './args'
 
 const USAGE = `usage: arrayscope COMMAND FILE [layout] [options]
 layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   (.npy files need none)
@@ -103,7 +111,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const message = error instanceof UsageError ? error.message : toApiError(error).message
     process.stderr.write(`arrayscope: ${message.split('\n')[0]}\n`)
-    if (error instanceof UsageError && message.includes('\n')) process.stderr.write(message.slice(message.indexOf('\n') + 1) + '\n')
+    if (error instanceof UsageError && message.includes('\n'))
+      process.stderr.write(message.slice(message.indexOf('\n') + 1) + '\n')
     // Bad input is status 2; an internal error (a bug) is 1.
     return !(error instanceof UsageError) && toApiError(error).code === 'internal' ? 1 : 2
   } finally {

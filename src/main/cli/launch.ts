@@ -45,7 +45,9 @@ function hasDisplay(): boolean {
 export async function launchDesktop(args: ParsedArgs): Promise<number> {
   const bin = electronBinary()
   const fallback = async (reason: string): Promise<number> => {
-    process.stderr.write(`arrayscope: Electron cannot start here: ${reason}.\narrayscope: starting serve mode instead.\n`)
+    process.stderr.write(
+      `arrayscope: Electron cannot start here: ${reason}.\narrayscope: starting serve mode instead.\n`
+    )
     await serve({ ...args, positionals: ['serve', ...args.positionals.slice(1)] })
     return -1
   }

@@ -136,7 +136,8 @@ export async function startServer(options: ServeOptions): Promise<Server> {
     try {
       if (!isBinary) throw new ApiError('bad-request', 'messages must be binary frames')
       const msg = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) as ClientMessage
-      if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number') throw new ApiError('bad-request', 'malformed message')
+      if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number')
+        throw new ApiError('bad-request', 'malformed message')
       id = msg.id
       if (!isChannel(msg.channel)) throw new ApiError('bad-request', `unknown channel ${String(msg.channel)}`)
       const value = await options.service.handle(msg.channel, msg.request)

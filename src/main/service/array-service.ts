@@ -118,7 +118,9 @@ export class ArrayService {
     }
     const layout = resolveLayout(spec, fileSize, r.mode)
     const mapping =
-      r.mode === 'w+' ? new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes) : new (native().Mapping)(path, r.mode)
+      r.mode === 'w+'
+        ? new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
+        : new (native().Mapping)(path, r.mode)
     const id = randomUUID()
     const info: SessionInfo = {
       session: id,
@@ -157,7 +159,10 @@ export class ArrayService {
     const s = this.session(r.session)
     const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(s.layout, r.view)
     if (r.row0 > rowsTotal || r.col0 > colsTotal) {
-      throw new ApiError('bad-request', `window starts at (${r.row0}, ${r.col0}), the view has ${rowsTotal}×${colsTotal}`)
+      throw new ApiError(
+        'bad-request',
+        `window starts at (${r.row0}, ${r.col0}), the view has ${rowsTotal}×${colsTotal}`
+      )
     }
     const rows = Math.min(r.rows, rowsTotal - r.row0)
     const cols = Math.min(r.cols, colsTotal - r.col0)
@@ -173,7 +178,8 @@ export class ArrayService {
   bytes(r: Request<'bytes:get'>): Response<'bytes:get'> {
     const s = this.session(r.session)
     const size = s.mapping.size
-    if (r.offset > size) throw new ApiError('bad-request', `offset ${r.offset} is beyond the end of the file (${size} bytes)`)
+    if (r.offset > size)
+      throw new ApiError('bad-request', `offset ${r.offset} is beyond the end of the file (${size} bytes)`)
     const bytes = new Uint8Array(Math.min(r.length, size - r.offset))
     s.mapping.read(r.offset, bytes)
     return { offset: r.offset, bytes }
@@ -203,11 +209,14 @@ export function viewGeometry(
 ): { base: number; rowStride: number; colStride: number; rowsTotal: number; colsTotal: number } {
   const nd = layout.shape.length
   const { rowAxis, colAxis, index } = view
-  if (index.length !== nd) throw new ApiError('bad-request', `view index has ${index.length} entries, the array has ${nd} axes`)
+  if (index.length !== nd)
+    throw new ApiError('bad-request', `view index has ${index.length} entries, the array has ${nd} axes`)
   for (const axis of [rowAxis, colAxis]) {
-    if (axis !== null && axis >= nd) throw new ApiError('bad-request', `axis ${axis} does not exist: the array has ${nd} axes`)
+    if (axis !== null && axis >= nd)
+      throw new ApiError('bad-request', `axis ${axis} does not exist: the array has ${nd} axes`)
   }
-  if (rowAxis !== null && rowAxis === colAxis) throw new ApiError('bad-request', 'rows and columns must be different axes')
+  if (rowAxis !== null && rowAxis === colAxis)
+    throw new ApiError('bad-request', 'rows and columns must be different axes')
   let base = layout.offset
   for (let k = 0; k < nd; k++) {
     if (k === rowAxis || k === colAxis) continue

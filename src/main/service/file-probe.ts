@@ -31,12 +31,18 @@ export function readNpyLayout(path: string, fileSize: number): LayoutSpecMsg | n
     const pre = readPrefix(fd, NPY_PREAMBLE)
     if (!isNpy(pre)) return null
     const total = npyHeaderLength(pre)
-    if (total > fileSize) throw new ApiError('layout', `.npy header is ${total} bytes, longer than the file (${fileSize})`)
+    if (total > fileSize)
+      throw new ApiError('layout', `.npy header is ${total} bytes, longer than the file (${fileSize})`)
     const header = parseNpyHeader(readPrefix(fd, total))
     if (typeof header.descr !== 'string') {
       throw new ApiError('layout', `${path}: structured .npy dtypes are not supported yet`)
     }
-    return { dtype: header.descr, shape: header.shape, offset: header.dataOffset, order: header.fortranOrder ? 'F' : 'C' }
+    return {
+      dtype: header.descr,
+      shape: header.shape,
+      offset: header.dataOffset,
+      order: header.fortranOrder ? 'F' : 'C'
+    }
   } finally {
     fs.closeSync(fd)
   }

@@ -14,7 +14,11 @@ export function StatusBar(props: { session: SessionInfo | null; cursor: [number,
       <span>offset {l.offset}</span>
       <span>{formatBytes(session.fileSize)}</span>
       <span>mode {session.mode}</span>
-      {cursor && <span data-testid="cursor">cell ({cursor[0]}, {cursor[1]})</span>}
+      {cursor && (
+        <span data-testid="cursor">
+          cell ({cursor[0]}, {cursor[1]})
+        </span>
+      )}
     </footer>
   )
 }

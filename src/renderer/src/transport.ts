@@ -1,7 +1,16 @@
 // The renderer's side of the contract, over whichever transport exists: the Electron preload's bridge, or a
 // WebSocket to serve mode. Every call settles: errors come back as ApiError with the Node side's code.
 import type { Envelope } from '../../shared/channels'
-import { ApiError, type Api, type Channel, type ErrorCode, type EventName, type Events, type Request, type Response } from '../../shared/contract'
+import {
+  ApiError,
+  type Api,
+  type Channel,
+  type ErrorCode,
+  type EventName,
+  type Events,
+  type Request,
+  type Response
+} from '../../shared/contract'
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../shared/wire'
 
 interface Bridge {

@@ -6,7 +6,23 @@ import { formatShape, parseShape, resolveLayout, type Order } from '../../../../
 import { formatBytes } from '../../format'
 import { api, isElectron } from '../../transport'
 
-const COMMON_DTYPES = ['<f4', '<f8', '>f4', '>f8', '<f2', 'bfloat16', 'u1', 'i1', '<i2', '<u2', '<i4', '<i8', '<c8', '<c16', '?']
+const COMMON_DTYPES = [
+  '<f4',
+  '<f8',
+  '>f4',
+  '>f8',
+  '<f2',
+  'bfloat16',
+  'u1',
+  'i1',
+  '<i2',
+  '<u2',
+  '<i4',
+  '<i8',
+  '<c8',
+  '<c16',
+  '?'
+]
 
 interface Form {
   dtype: string
@@ -53,7 +69,8 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
     if (!probe) return { ok: false, text: '' }
     try {
       const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
-      if (!/^\s*\d+\s*$/.test(form.offset) && form.offset.trim() !== '') throw new Error(`offset '${form.offset}' is not a whole number of bytes`)
+      if (!/^\s*\d+\s*$/.test(form.offset) && form.offset.trim() !== '')
+        throw new Error(`offset '${form.offset}' is not a whole number of bytes`)
       const layout = resolveLayout(
         { dtype: form.dtype, shape: parseShape(form.shape), offset, order: form.order },
         probe.size,
@@ -62,7 +79,8 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
       const trailing = probe.size - layout.offset - layout.nbytes
       return {
         ok: true,
-        text: `${formatShape(layout.shape)} of ${layout.dtype.str}: ${layout.nbytes.toLocaleString('en-US')} bytes after offset ${layout.offset}` +
+        text:
+          `${formatShape(layout.shape)} of ${layout.dtype.str}: ${layout.nbytes.toLocaleString('en-US')} bytes after offset ${layout.offset}` +
           (trailing > 0 ? `, ${trailing} trailing bytes unused` : '')
       }
     } catch (e) {

@@ -60,7 +60,10 @@ export function TableView(props: {
   const tiles = useTiles(session, view)
   const ready = tiles.loaded(top, top + visRows, left, left + visCols)
   const { request } = tiles
-  useEffect(() => request(top, top + visRows, left, left + visCols), [request, top, left, visRows, visCols, tiles.version])
+  useEffect(
+    () => request(top, top + visRows, left, left + visCols),
+    [request, top, left, visRows, visCols, tiles.version]
+  )
 
   const onScroll = (): void => {
     const el = scroller.current!

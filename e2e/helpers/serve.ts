@@ -1,0 +1,54 @@
+// Starts `arrayscope serve` (the built CLI, as a user would) and returns the URL it prints.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+const ROOT = path.join(__dirname, '..', '..')
+
+export interface Served {
+  url: string
+  process: ChildProcess
+  stop(): Promise<void>
+}
+
+export async function serve(args: string[]): Promise<Served> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'arrayscope.js'), 'serve', ...args, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let out = ''
+  let err = ''
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not print a URL: ${out}${err}`)), 15_000)
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[0])
+      }
+    })
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)))
+  })
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      })
+  }
+}
+
+export function py<T = unknown>(code: string): T {
+  const r = spawnSync('python3', ['-c', `import json, numpy as np\n${code}`], { encoding: 'utf8', maxBuffer: 1 << 26 })
+  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`)
+  return JSON.parse(r.stdout) as T
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'arrayscope-e2e-'))
+}
