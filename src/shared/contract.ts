@@ -15,7 +15,7 @@ export const modeSchema = z.enum(['r', 'r+', 'c', 'w+'])
 
 export const layoutSpecSchema = z
   .object({
-    dtype: z.string().min(1).max(200),
+    dtype: z.string().min(1).max(20_000),
     shape: z.array(int.min(-1)).max(32).nullable(),
     offset: byteCount,
     order: orderSchema
@@ -32,7 +32,9 @@ export const viewSchema = z
     /** Axis shown as columns (null: one column). */
     colAxis: nonNeg.max(31).nullable(),
     /** An index for every axis; entries for rowAxis/colAxis are ignored. */
-    index: z.array(nonNeg).max(32)
+    index: z.array(nonNeg).max(32),
+    /** numpy basic indexing applied first ("2:10:2, 3, ..., -1"); axes above refer to its result. */
+    slice: z.string().max(2000).optional()
   })
   .strict()
 

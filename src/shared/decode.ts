@@ -1,17 +1,17 @@
-// Decoding window bytes (raw element bytes, row-major) into display text, via the dtype registry.
-import { decodeAt, parseScalarDType, type Scalar, type ScalarDType } from './dtypes'
+// Decoding window bytes (raw element bytes, row-major) into values and display text, via the dtype registry.
+import { decodeValue, formatValue, parseDType, type DType, type Value } from './structured'
 
 export interface DecodedWindow {
   rows: number
   cols: number
-  dtype: ScalarDType
-  value(row: number, col: number): Scalar
+  dtype: DType
+  value(row: number, col: number): Value
   text(row: number, col: number): string
 }
 
 export function decodeWindow(bytes: Uint8Array, dtype: string, rows: number, cols: number): DecodedWindow {
-  const dt = parseScalarDType(dtype)
+  const dt = parseDType(dtype)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const value = (r: number, c: number): Scalar => decodeAt(dt, view, (r * cols + c) * dt.itemsize)
-  return { rows, cols, dtype: dt, value, text: (r, c) => dt.type.format(value(r, c)) }
+  const value = (r: number, c: number): Value => decodeValue(dt, view, (r * cols + c) * dt.itemsize)
+  return { rows, cols, dtype: dt, value, text: (r, c) => formatValue(dt, value(r, c)) }
 }

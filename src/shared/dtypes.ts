@@ -287,6 +287,7 @@ const ALIASES: Record<string, string> = {
 
 /** A concrete scalar dtype: a type entry and a byte order. */
 export interface ScalarDType {
+  kind: 'scalar'
   type: TypeEntry
   littleEndian: boolean
   /** numpy's dtype.str: '<f4', '>i2', '|u1', '|b1'; for extension types '<bfloat16'. */
@@ -334,7 +335,13 @@ export function makeScalar(type: TypeEntry, littleEndian: boolean): ScalarDType 
   const oneByte = type.size === 1
   const prefix = oneByte ? '|' : littleEndian ? '<' : '>'
   const body = /^[biufc]\d+$/.test(type.code) ? type.code : type.name
-  return { type, littleEndian: oneByte ? true : littleEndian, str: `${prefix}${body}`, itemsize: type.size }
+  return {
+    kind: 'scalar',
+    type,
+    littleEndian: oneByte ? true : littleEndian,
+    str: `${prefix}${body}`,
+    itemsize: type.size
+  }
 }
 
 export function decodeAt(dt: ScalarDType, view: DataView, offset: number): Scalar {

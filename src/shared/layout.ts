@@ -1,5 +1,6 @@
 // The layout model: how the bytes of a file are read as an N-D array, with numpy.memmap's meanings.
-import { DTypeError, parseScalarDType, type ScalarDType } from './dtypes'
+import { DTypeError } from './dtypes'
+import { parseDType, type DType } from './structured'
 
 export type Order = 'C' | 'F'
 export type Mode = 'r' | 'r+' | 'c' | 'w+'
@@ -14,7 +15,7 @@ export interface LayoutSpec {
 
 /** A layout checked against a file: every number known, strides in bytes. */
 export interface Layout {
-  dtype: ScalarDType
+  dtype: DType
   shape: number[]
   /** Byte strides per axis (numpy's .strides for this memmap). */
   strides: number[]
@@ -83,9 +84,9 @@ function product(shape: readonly number[]): number {
  * the file has is an error (mode w+ creates the file at the right size instead, so it skips the size check).
  */
 export function resolveLayout(spec: LayoutSpec, fileSize: number, mode: Mode = 'r'): Layout {
-  let dtype: ScalarDType
+  let dtype: DType
   try {
-    dtype = parseScalarDType(spec.dtype)
+    dtype = parseDType(spec.dtype)
   } catch (e) {
     throw new LayoutError((e as DTypeError).message)
   }

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { ArrayService, VERSION } from '../service/array-service'
 import { toApiError } from '../service/errors'
 import { startServer } from '../serve/server'
+import { PipeClosed } from './output'
 import {
   LAYOUT_FLAGS,
   UsageError,
@@ -17,6 +18,12 @@ import {
 const USAGE = `usage: arrayscope COMMAND FILE [layout] [options]
 layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   (.npy files need none)
   info FILE [layout]                      JSON {path,fileSize,format,dtype,shape,order,offset,itemsize,nbytes}
+  show FILE [layout] [--slice S] [--json] values; S is numpy basic indexing: "2:10:2, 3, ..., -1"
+  stats FILE [layout] [--slice S] [--bins N] [--range LO,HI] [--json]
+                                          count,min,max,mean,std,nan,posinf,neginf[,histogram]
+  set FILE [layout] --index "3,4" --value 1.5      in-place edit (r+)
+  hex FILE [--offset N] [--length N]
+  export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D]
   serve [FILE] [layout] [--port N]        browser mode on 127.0.0.1 (prints the URL with its token)
   [open] [FILE] [layout]                  the desktop app (falls back to serve mode without Electron)`
 
@@ -94,6 +101,21 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'info':
         await info(args, service)
         return 0
+      case 'show':
+        await (await import('./show')).show(args, service)
+        return 0
+      case 'stats':
+        await (await import('./stats')).stats(args, service)
+        return 0
+      case 'set':
+        await (await import('./set')).set(args, service)
+        return 0
+      case 'hex':
+        ;(await import('./hex')).hex(args)
+        return 0
+      case 'export':
+        await (await import('./export')).exportCommand(args, service)
+        return 0
       case 'serve':
         await serve(args)
         return -1 // keeps running
@@ -109,6 +131,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`unknown command '${command}'\n${USAGE}`)
     }
   } catch (error) {
+    if (error instanceof PipeClosed) return 0
     const message = error instanceof UsageError ? error.message : toApiError(error).message
     process.stderr.write(`arrayscope: ${message.split('\n')[0]}\n`)
     if (error instanceof UsageError && message.includes('\n'))

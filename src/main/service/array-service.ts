@@ -18,11 +18,12 @@ import {
   type View
 } from '../../shared/contract'
 import { resolveLayout, type Layout } from '../../shared/layout'
+import { applySlice, parseSlice, type ArrayView } from '../../shared/slice'
 import { toApiError } from './errors'
 import { probeFile, readNpyLayout } from './file-probe'
 import { native, type Mapping } from './native'
 
-interface Session {
+export interface Session {
   id: string
   mapping: Mapping
   layout: Layout
@@ -157,7 +158,8 @@ export class ArrayService {
 
   window(r: Request<'window:get'>): Response<'window:get'> {
     const s = this.session(r.session)
-    const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(s.layout, r.view)
+    const view = r.view.slice ? sliced(s.layout, r.view.slice) : s.layout
+    const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(view, r.view)
     if (r.row0 > rowsTotal || r.col0 > colsTotal) {
       throw new ApiError(
         'bad-request',
@@ -168,6 +170,9 @@ export class ArrayService {
     const cols = Math.min(r.cols, colsTotal - r.col0)
     const itemsize = s.layout.dtype.itemsize
     const bytes = new Uint8Array(rows * cols * itemsize)
+    if (bytes.length === 0) {
+      return { generation: r.generation, row0: r.row0, col0: r.col0, rows, cols, dtype: s.layout.dtype.str, bytes }
+    }
     s.mapping.gather(
       { base: base + r.row0 * rowStride + r.col0 * colStride, rows, cols, rowStride, colStride, itemsize },
       bytes
@@ -202,9 +207,18 @@ export class ArrayService {
   }
 }
 
-/** Where a 2-D view of an N-D layout starts and how it steps, with bounds checked. */
+/** A layout with numpy basic indexing applied; slice errors become bad requests. */
+export function sliced(layout: ArrayView, expr: string): ArrayView {
+  try {
+    return applySlice(layout, parseSlice(expr))
+  } catch (e) {
+    throw new ApiError('bad-request', (e as Error).message)
+  }
+}
+
+/** Where a 2-D view of an N-D array view starts and how it steps, with bounds checked. */
 export function viewGeometry(
-  layout: Layout,
+  layout: ArrayView,
   view: View
 ): { base: number; rowStride: number; colStride: number; rowsTotal: number; colsTotal: number } {
   const nd = layout.shape.length

@@ -34,11 +34,9 @@ export function readNpyLayout(path: string, fileSize: number): LayoutSpecMsg | n
     if (total > fileSize)
       throw new ApiError('layout', `.npy header is ${total} bytes, longer than the file (${fileSize})`)
     const header = parseNpyHeader(readPrefix(fd, total))
-    if (typeof header.descr !== 'string') {
-      throw new ApiError('layout', `${path}: structured .npy dtypes are not supported yet`)
-    }
     return {
-      dtype: header.descr,
+      // a structured descr travels as its JSON (parseDType reads it back)
+      dtype: typeof header.descr === 'string' ? header.descr : JSON.stringify(header.descr),
       shape: header.shape,
       offset: header.dataOffset,
       order: header.fortranOrder ? 'F' : 'C'

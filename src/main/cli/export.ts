@@ -1,0 +1,32 @@
+// `arrayscope export`: tofile-compatible raw/text, .npy and CSV of the whole array or a --slice.
+import type { ArrayService } from '../service/array-service'
+import { exportView, type ExportFormat } from '../service/export'
+import { flagString, LAYOUT_FLAGS, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
+import { openFromArgs } from './session'
+
+export async function exportCommand(args: ParsedArgs, service: ArrayService): Promise<void> {
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'out', 'as', 'sep', 'fmt', 'to-dtype'])
+  const out = flagString(args, 'out')
+  if (!out) throw new UsageError('export needs --out PATH')
+  const as = (flagString(args, 'as') ??
+    (out.endsWith('.npy') ? 'npy' : out.endsWith('.csv') ? 'csv' : 'raw')) as ExportFormat
+  if (!['raw', 'text', 'npy', 'csv'].includes(as))
+    throw new UsageError(`--as must be raw, text, npy or csv, got '${as}'`)
+  const sep = flagString(args, 'sep')
+  const fmt = flagString(args, 'fmt')
+  const toDtype = flagString(args, 'to-dtype')
+  if ((sep !== undefined || fmt !== undefined) && as !== 'text' && as !== 'csv') {
+    throw new UsageError('--sep and --fmt apply to --as text (and --fmt to csv)')
+  }
+  if (toDtype !== undefined && as !== 'raw' && as !== 'npy')
+    throw new UsageError('--to-dtype applies to --as raw or npy')
+  const { session, view } = await openFromArgs(args, service)
+  const result = exportView(session.mapping, view, {
+    as,
+    out,
+    sep: sep?.replace(/\\n/g, '\n').replace(/\\t/g, '\t'),
+    fmt,
+    toDtype
+  })
+  process.stderr.write(`arrayscope: wrote ${result.bytes} bytes to ${out}\n`)
+}

@@ -1,0 +1,40 @@
+// `arrayscope hex`: an xxd-style dump of any region of the file (headers included).
+import { flagInt, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
+import { native } from '../service/native'
+import { Output } from './output'
+
+export function hexLines(bytes: Uint8Array, start: number): string[] {
+  const lines: string[] = []
+  for (let o = 0; o < bytes.length; o += 16) {
+    const row = bytes.subarray(o, o + 16)
+    const hexes = Array.from(row, (b) => b.toString(16).padStart(2, '0'))
+    const left = hexes.slice(0, 8).join(' ')
+    const right = hexes.slice(8).join(' ')
+    const ascii = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('')
+    lines.push(`${(start + o).toString(16).padStart(8, '0')}  ${left.padEnd(23)}  ${right.padEnd(23)}  |${ascii}|`)
+  }
+  return lines
+}
+
+export function hex(args: ParsedArgs): void {
+  rejectUnknownFlags(args, ['offset', 'length'])
+  const file = args.positionals[1]
+  if (!file) throw new UsageError('hex needs a FILE')
+  const offset = flagInt(args, 'offset') ?? 0
+  const length = flagInt(args, 'length') ?? 256
+  const m = new (native().Mapping)(file, 'r')
+  try {
+    if (offset > m.size) throw new UsageError(`--offset ${offset} is beyond the end of the file (${m.size} bytes)`)
+    const out = new Output()
+    const total = Math.min(length, m.size - offset)
+    const chunk = 1 << 16
+    for (let o = 0; o < total; o += chunk) {
+      const bytes = new Uint8Array(Math.min(chunk, total - o))
+      m.read(offset + o, bytes)
+      out.write(hexLines(bytes, offset + o).join('\n') + '\n')
+    }
+    out.flush()
+  } finally {
+    m.close()
+  }
+}

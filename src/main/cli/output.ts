@@ -1,0 +1,30 @@
+// Buffered synchronous output: show and export stream millions of values without building one string.
+import fs from 'node:fs'
+
+export class PipeClosed extends Error {}
+
+export class Output {
+  private parts: string[] = []
+  private size = 0
+  constructor(private readonly fd = 1) {}
+
+  write(text: string): void {
+    this.parts.push(text)
+    this.size += text.length
+    if (this.size >= 1 << 20) this.flush()
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return
+    const text = this.parts.join('')
+    this.parts = []
+    this.size = 0
+    try {
+      fs.writeSync(this.fd, text)
+    } catch (e) {
+      // `arrayscope show … | head` closes the pipe early: stop quietly.
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new PipeClosed()
+      throw e
+    }
+  }
+}

@@ -1,0 +1,29 @@
+// Opening the file named on the command line with its layout flags, and applying --slice.
+import { ApiError } from '../../shared/contract'
+import type { ArrayView } from '../../shared/slice'
+import { sliced, type ArrayService, type Session } from '../service/array-service'
+import { flagString, layoutFromArgs, UsageError, type ParsedArgs } from './args'
+
+export async function openFromArgs(
+  args: ParsedArgs,
+  service: ArrayService,
+  forceMode?: 'r' | 'r+'
+): Promise<{ session: Session; view: ArrayView }> {
+  const file = args.positionals[1]
+  if (!file) throw new UsageError(`${args.positionals[0]} needs a FILE`)
+  const { layout, mode } = layoutFromArgs(args)
+  if (mode === 'w+' && !forceMode)
+    throw new UsageError(`mode w+ would create ${file}: ${args.positionals[0]} reads an existing file`)
+  const info = await service.handle('session:open', { path: file, layout, mode: forceMode ?? mode })
+  const session = service.session(info.session)
+  const sliceText = flagString(args, 'slice')
+  let view: ArrayView = session.layout
+  if (sliceText !== undefined) {
+    try {
+      view = sliced(session.layout, sliceText)
+    } catch (e) {
+      throw new UsageError(`--slice: ${(e as ApiError).message}`)
+    }
+  }
+  return { session, view }
+}

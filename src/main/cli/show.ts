@@ -1,0 +1,105 @@
+// `arrayscope show`: the values of a view, as numpy prints them or (--json) as numpy's .tolist().
+import { jsonText, toJsonValue } from '../../shared/json-value'
+import type { ArrayView } from '../../shared/slice'
+import { decodeValue, formatValue } from '../../shared/structured'
+import type { ArrayService } from '../service/array-service'
+import type { Mapping } from '../service/native'
+import { forEachChunk } from '../service/view-reader'
+import { LAYOUT_FLAGS, rejectUnknownFlags, type ParsedArgs } from './args'
+import { Output } from './output'
+import { openFromArgs } from './session'
+
+/** Streams a view as nested JSON lists, brackets placed from each element's position in C order. */
+export function writeJson(mapping: Mapping, view: ArrayView, out: Output): void {
+  const nd = view.shape.length
+  const dt = view.dtype
+  if (view.shape.some((n) => n === 0)) {
+    out.write(emptyNested(view.shape) + '\n')
+    return
+  }
+  // spans[k] = number of elements in one block of axes k.. (so a '[' opens when i % spans[k] === 0)
+  const spans = new Array<number>(nd)
+  let span = 1
+  for (let k = nd - 1; k >= 0; k--) {
+    span *= view.shape[k]!
+    spans[k] = span
+  }
+  let i = 0
+  forEachChunk(mapping, view, (bytes, count) => {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    for (let e = 0; e < count; e++, i++) {
+      let opens = 0
+      for (let k = nd - 1; k >= 0 && i % spans[k]! === 0; k--) opens++
+      if (i > 0) out.write(', ')
+      if (opens) out.write('['.repeat(opens))
+      out.write(jsonText(toJsonValue(dt, decodeValue(dt, dv, e * dt.itemsize))))
+      let closes = 0
+      for (let k = nd - 1; k >= 0 && (i + 1) % spans[k]! === 0; k--) closes++
+      if (closes) out.write(']'.repeat(closes))
+    }
+  })
+  out.write('\n')
+}
+
+function emptyNested(shape: readonly number[]): string {
+  if (shape.length === 0 || shape[0] === 0) return '[]'
+  return `[${Array.from({ length: shape[0]! }, () => emptyNested(shape.slice(1))).join(', ')}]`
+}
+
+const EDGE = 3
+const SUMMARIZE_ABOVE = 1000
+
+/** numpy-style text: nested brackets, aligned columns, '...' beyond 1000 elements (edgeitems 3). */
+export function writeText(mapping: Mapping, view: ArrayView, out: Output): void {
+  const nd = view.shape.length
+  const dt = view.dtype
+  const size = view.shape.reduce((a, b) => a * b, 1)
+  const summarize = size > SUMMARIZE_ABOVE
+  const axisIndices = view.shape.map((n) =>
+    summarize && n > 2 * EDGE
+      ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, k) => n - EDGE + k)]
+      : [...Array(n).keys()]
+  )
+  const buf = new Uint8Array(dt.itemsize)
+  const dv = new DataView(buf.buffer)
+  const cell = (index: number[]): string => {
+    let o = view.offset
+    index.forEach((i, k) => (o += i * view.strides[k]!))
+    mapping.read(o, buf)
+    return formatValue(dt, decodeValue(dt, dv, 0))
+  }
+  if (nd === 0) {
+    out.write(cell([]) + '\n')
+    return
+  }
+  // Collect texts first to align widths (at most 6^nd cells when summarizing).
+  const texts = new Map<string, string>()
+  let width = 0
+  const walk = (k: number, index: number[]): void => {
+    if (k === nd) {
+      const t = cell(index)
+      texts.set(index.join(','), t)
+      width = Math.max(width, t.length)
+      return
+    }
+    for (const i of axisIndices[k]!) if (i >= 0) walk(k + 1, [...index, i])
+  }
+  walk(0, [])
+  const render = (k: number, index: number[], indent: string): string => {
+    if (k === nd - 1) {
+      return `[${axisIndices[k]!.map((i) => (i < 0 ? '...' : texts.get([...index, i].join(','))!.padStart(width))).join(' ')}]`
+    }
+    const sep = `\n${'\n'.repeat(Math.max(0, nd - k - 2))}${indent} `
+    return `[${axisIndices[k]!.map((i) => (i < 0 ? '...' : render(k + 1, [...index, i], indent + ' '))).join(sep)}]`
+  }
+  out.write(render(0, [], '') + '\n')
+}
+
+export async function show(args: ParsedArgs, service: ArrayService): Promise<void> {
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json'])
+  const { session, view } = await openFromArgs(args, service)
+  const out = new Output()
+  if (args.flags.has('json')) writeJson(session.mapping, view, out)
+  else writeText(session.mapping, view, out)
+  out.flush()
+}

@@ -1,0 +1,44 @@
+// `arrayscope stats`: count, min, max, mean, std (finite values), NaN/±Inf counts, optional histogram.
+import { UsageError, LAYOUT_FLAGS, flagInt, flagString, rejectUnknownFlags, type ParsedArgs } from './args'
+import type { ArrayService } from '../service/array-service'
+import { computeStats } from '../service/stats'
+import { openFromArgs } from './session'
+
+export async function stats(args: ParsedArgs, service: ArrayService): Promise<void> {
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json', 'bins', 'range'])
+  const bins = flagInt(args, 'bins', 1)
+  const rangeText = flagString(args, 'range')
+  let range: [number, number] | undefined
+  if (rangeText !== undefined) {
+    const parts = rangeText.split(',').map(Number)
+    if (parts.length !== 2 || !parts.every(Number.isFinite) || parts[0]! > parts[1]!) {
+      throw new UsageError(`--range must be LO,HI with LO ≤ HI, got '${rangeText}'`)
+    }
+    range = parts as [number, number]
+  }
+  const { session, view } = await openFromArgs(args, service)
+  const s = computeStats(session.mapping, view, bins, range)
+  if (args.flags.has('json')) {
+    process.stdout.write(JSON.stringify(s) + '\n')
+    return
+  }
+  const lines = [
+    `count  ${s.count}`,
+    `min    ${s.min ?? '-'}`,
+    `max    ${s.max ?? '-'}`,
+    `mean   ${s.mean ?? '-'}`,
+    `std    ${s.std ?? '-'}`,
+    `nan    ${s.nan}`,
+    `+inf   ${s.posinf}`,
+    `-inf   ${s.neginf}`
+  ]
+  if (s.histogram) {
+    lines.push('histogram')
+    s.histogram.counts.forEach((c, k) =>
+      lines.push(
+        `  [${s.histogram!.edges[k]}, ${s.histogram!.edges[k + 1]}${k === s.histogram!.counts.length - 1 ? ']' : ')'}  ${c}`
+      )
+    )
+  }
+  process.stdout.write(lines.join('\n') + '\n')
+}

@@ -1,0 +1,150 @@
+// Export of a view via numpy's tofile semantics: raw bytes in C order (optionally cast to another dtype),
+// text with sep/format, .npy, CSV for 2-D views. Written to a temporary file beside the target and renamed,
+// so a failed export leaves nothing half-written.
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { ApiError } from '../../shared/contract'
+import { decodeAt, encodeAt, parseScalarDType, type Scalar, type ScalarDType } from '../../shared/dtypes'
+import { writeNpyHeader } from '../../shared/npy'
+import { compileFormat } from '../../shared/printf'
+import { pyStr } from '../../shared/py-text'
+import type { ArrayView } from '../../shared/slice'
+import { dtypeDescr, type DType } from '../../shared/structured'
+import type { Mapping } from './native'
+import { forEachChunk } from './view-reader'
+
+export type ExportFormat = 'raw' | 'text' | 'npy' | 'csv'
+
+export interface ExportOptions {
+  as: ExportFormat
+  out: string
+  /** Text: separator between elements (numpy's sep); CSV uses ','. */
+  sep?: string
+  /** Text/CSV: a %-format applied to every element (numpy's format). */
+  fmt?: string
+  /** Raw/npy: cast to this scalar dtype first. */
+  toDtype?: string
+}
+
+/** Casts a scalar as numpy's astype would for values in range; refuses what numpy would make up. */
+function caster(from: ScalarDType, to: ScalarDType): (v: Scalar) => Scalar {
+  const k = to.type.kind
+  return (v) => {
+    const real = Array.isArray(v) ? (v as readonly [number, number])[0] : v
+    if (k === 'complex') return Array.isArray(v) ? v : ([Number(real), 0] as const)
+    if (k === 'float') return Number(real)
+    if (k === 'bool') return Number(real) !== 0
+    if (typeof real === 'bigint') return real
+    const x = Number(real)
+    if (!Number.isFinite(x)) throw new ApiError('bad-request', `cannot cast ${x} from ${from.str} to ${to.str}`)
+    return BigInt(Math.trunc(x))
+  }
+}
+
+function requireScalar(dt: DType, what: string): ScalarDType {
+  if (dt.kind !== 'scalar') throw new ApiError('bad-request', `${what} needs a scalar dtype; ${dt.str} is not`)
+  return dt
+}
+
+class AtomicFile {
+  readonly tmp: string
+  readonly fd: number
+  private buffered: (Uint8Array | string)[] = []
+  private size = 0
+  constructor(readonly target: string) {
+    const dir = path.dirname(path.resolve(target))
+    if (!fs.existsSync(dir)) throw new ApiError('not-found', `the folder ${dir} does not exist`)
+    this.tmp = path.join(dir, `.${path.basename(target)}.arrayscope-${randomBytes(4).toString('hex')}.tmp`)
+    this.fd = fs.openSync(this.tmp, 'wx', 0o644)
+  }
+  write(data: Uint8Array | string): void {
+    this.buffered.push(data)
+    this.size += data.length
+    if (this.size >= 1 << 22) this.flush()
+  }
+  private flush(): void {
+    for (const d of this.buffered) {
+      if (typeof d === 'string') fs.writeSync(this.fd, d)
+      else fs.writeSync(this.fd, d)
+    }
+    this.buffered = []
+    this.size = 0
+  }
+  commit(): void {
+    this.flush()
+    fs.fsyncSync(this.fd)
+    fs.closeSync(this.fd)
+    fs.renameSync(this.tmp, this.target)
+  }
+  abort(): void {
+    try {
+      fs.closeSync(this.fd)
+    } catch {
+      /* already closed */
+    }
+    fs.rmSync(this.tmp, { force: true })
+  }
+}
+
+export function exportView(mapping: Mapping, view: ArrayView, options: ExportOptions): { bytes: number } {
+  const file = new AtomicFile(options.out)
+  try {
+    writeExport(mapping, view, options, file)
+    file.commit()
+  } catch (e) {
+    file.abort()
+    throw e
+  }
+  return { bytes: fs.statSync(options.out).size }
+}
+
+function writeExport(mapping: Mapping, view: ArrayView, o: ExportOptions, file: AtomicFile): void {
+  const dt = view.dtype
+  const target = o.toDtype ? parseScalarDType(o.toDtype) : null
+  if (o.as === 'raw' || o.as === 'npy') {
+    if (o.as === 'npy') file.write(writeNpyHeader(dtypeDescr(target ?? dt) as never, false, view.shape))
+    if (!target) {
+      forEachChunk(mapping, view, (bytes) => file.write(bytes.slice()))
+      return
+    }
+    const from = requireScalar(dt, '--to-dtype')
+    const cast = caster(from, target)
+    forEachChunk(mapping, view, (bytes, count) => {
+      const src = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      const out = new Uint8Array(count * target.itemsize)
+      const dst = new DataView(out.buffer)
+      for (let e = 0; e < count; e++)
+        encodeAt(target, dst, e * target.itemsize, cast(decodeAt(from, src, e * from.itemsize)))
+      file.write(out)
+    })
+    return
+  }
+  const sdt = requireScalar(dt, `${o.as} export`)
+  const fmt = o.fmt ? compileFormat(o.fmt) : null
+  const text = (v: Scalar): string => {
+    if (!fmt) return pyStr(sdt, v)
+    if (Array.isArray(v))
+      throw new ApiError('bad-request', `format '${o.fmt}' needs real numbers; ${sdt.str} is complex (use %s)`)
+    return fmt(v as number | bigint | boolean, () => pyStr(sdt, v))
+  }
+  let sep = o.sep ?? ' '
+  let rowLength = Infinity
+  if (o.as === 'csv') {
+    if (view.shape.length > 2)
+      throw new ApiError('bad-request', `CSV needs a 1-D or 2-D view; this one is ${view.shape.length}-D (use --slice)`)
+    sep = ','
+    rowLength = view.shape.length === 2 ? view.shape[1]! : 1
+  }
+  let i = 0
+  forEachChunk(mapping, view, (bytes, count) => {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const parts: string[] = []
+    for (let e = 0; e < count; e++, i++) {
+      if (i > 0) parts.push(o.as === 'csv' && i % rowLength === 0 ? '\n' : sep)
+      parts.push(text(decodeAt(sdt, dv, e * sdt.itemsize)))
+    }
+    file.write(parts.join(''))
+  })
+  if (o.as === 'csv' && i > 0) file.write('\n')
+}

@@ -1,0 +1,124 @@
+// numpy basic indexing on strided views: "2:10:2, 3, ..., -1", negative steps and indices, None (new axis).
+import type { DType } from './structured'
+
+/** A strided view of elements: element (i0, i1, …) starts at offset + Σ ik·strides[k] (bytes; may be < 0). */
+export interface ArrayView {
+  dtype: DType
+  offset: number
+  shape: number[]
+  strides: number[]
+}
+
+export type SliceItem =
+  | { kind: 'index'; index: number }
+  | { kind: 'slice'; start: number | null; stop: number | null; step: number | null }
+  | { kind: 'ellipsis' }
+  | { kind: 'newaxis' }
+
+export class SliceError extends Error {}
+
+function parseInt_(text: string, what: string, expr: string): number | null {
+  const t = text.trim()
+  if (t === '') return null
+  if (!/^[+-]?\d+$/.test(t))
+    throw new SliceError(`bad ${what} '${t}' in slice '${expr}': use integers, e.g. "2:10:2, 3, ..., -1"`)
+  const v = Number(t)
+  if (!Number.isSafeInteger(v)) throw new SliceError(`${what} ${t} in slice '${expr}' is too large`)
+  return v
+}
+
+/** Parses numpy's basic-indexing syntax (the text between the brackets of a[…]). */
+export function parseSlice(expr: string): SliceItem[] {
+  const body = expr
+    .trim()
+    .replace(/^\[(.*)\]$/s, '$1')
+    .trim()
+  if (body === '') return []
+  const parts = body.split(',').map((p) => p.trim())
+  // A trailing comma is allowed ("3,"), as in Python.
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
+  return parts.map((p): SliceItem => {
+    if (p === '...' || p === 'Ellipsis') return { kind: 'ellipsis' }
+    if (p === 'None' || p === 'np.newaxis' || p === 'newaxis') return { kind: 'newaxis' }
+    if (p.includes(':')) {
+      const bits = p.split(':')
+      if (bits.length > 3) throw new SliceError(`bad slice '${p}' in '${expr}': at most start:stop:step`)
+      const step = bits.length === 3 ? parseInt_(bits[2]!, 'step', expr) : null
+      if (step === 0) throw new SliceError(`slice step cannot be zero (in '${expr}')`)
+      return { kind: 'slice', start: parseInt_(bits[0]!, 'start', expr), stop: parseInt_(bits[1]!, 'stop', expr), step }
+    }
+    if (p === '') throw new SliceError(`empty index in slice '${expr}'`)
+    return { kind: 'index', index: parseInt_(p, 'index', expr)! }
+  })
+}
+
+/** Python's slice.indices(n): normalized start, step and the resulting length. */
+export function sliceIndices(
+  n: number,
+  start: number | null,
+  stop: number | null,
+  step: number | null
+): { start: number; step: number; length: number } {
+  const st = step ?? 1
+  const lower = st < 0 ? -1 : 0
+  const upper = st < 0 ? n - 1 : n
+  const norm = (v: number | null, dflt: number): number => {
+    if (v === null) return dflt
+    if (v < 0) return Math.max(v + n, lower)
+    return Math.min(v, upper)
+  }
+  const s = norm(start, st < 0 ? upper : lower)
+  const e = norm(stop, st < 0 ? lower : upper)
+  const length = st > 0 ? Math.max(0, Math.ceil((e - s) / st)) : Math.max(0, Math.ceil((s - e) / -st))
+  return { start: s, step: st, length }
+}
+
+/** Applies basic indexing to a view, exactly as numpy does (same shapes, strides and errors). */
+export function applySlice(view: ArrayView, items: readonly SliceItem[]): ArrayView {
+  const ellipses = items.filter((i) => i.kind === 'ellipsis').length
+  if (ellipses > 1) throw new SliceError("an index can only have a single ellipsis ('...')")
+  const consuming = items.filter((i) => i.kind === 'index' || i.kind === 'slice').length
+  const nd = view.shape.length
+  if (consuming > nd) {
+    throw new SliceError(`too many indices for array: array is ${nd}-dimensional, but ${consuming} were indexed`)
+  }
+  const expanded: SliceItem[] = []
+  for (const item of items) {
+    if (item.kind === 'ellipsis') {
+      for (let k = 0; k < nd - consuming; k++) expanded.push({ kind: 'slice', start: null, stop: null, step: null })
+    } else expanded.push(item)
+  }
+  while (expanded.filter((i) => i.kind !== 'newaxis').length < nd) {
+    expanded.push({ kind: 'slice', start: null, stop: null, step: null })
+  }
+  let offset = view.offset
+  const shape: number[] = []
+  const strides: number[] = []
+  let axis = 0
+  for (const item of expanded) {
+    if (item.kind === 'newaxis') {
+      shape.push(1)
+      strides.push(0)
+      continue
+    }
+    const n = view.shape[axis]!
+    const stride = view.strides[axis]!
+    if (item.kind === 'index') {
+      const i = item.index < 0 ? item.index + n : item.index
+      if (i < 0 || i >= n) throw new SliceError(`index ${item.index} is out of bounds for axis ${axis} with size ${n}`)
+      offset += i * stride
+    } else if (item.kind === 'slice') {
+      const { start, step, length } = sliceIndices(n, item.start, item.stop, item.step)
+      if (length > 0) offset += start * stride
+      shape.push(length)
+      strides.push(stride * step)
+    }
+    axis++
+  }
+  return { dtype: view.dtype, offset, shape, strides }
+}
+
+/** Number of elements of a view. */
+export function viewSize(view: ArrayView): number {
+  return view.shape.reduce((a, b) => a * b, 1)
+}
