@@ -16,7 +16,8 @@ export const modeSchema = z.enum(['r', 'r+', 'c', 'w+'])
 export const layoutSpecSchema = z
   .object({
     dtype: z.string().min(1).max(20_000),
-    shape: z.array(int.min(-1)).max(32).nullable(),
+    // entries are checked by resolveLayout, whose messages say what is wrong ("invalid entry -3")
+    shape: z.array(int).max(32).nullable(),
     offset: byteCount,
     order: orderSchema
   })

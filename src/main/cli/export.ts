@@ -3,6 +3,7 @@ import type { ArrayService } from '../service/array-service'
 import { exportView, type ExportFormat } from '../service/export'
 import { flagString, LAYOUT_FLAGS, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { openFromArgs } from './session'
+import { io } from './output'
 
 export async function exportCommand(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'out', 'as', 'sep', 'fmt', 'to-dtype'])
@@ -28,5 +29,5 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
     fmt,
     toDtype
   })
-  process.stderr.write(`arrayscope: wrote ${result.bytes} bytes to ${out}\n`)
+  io.err(`arrayscope: wrote ${result.bytes} bytes to ${out}\n`)
 }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { ArrayService, VERSION } from '../service/array-service'
 import { toApiError } from '../service/errors'
 import { startServer } from '../serve/server'
-import { PipeClosed } from './output'
+import { io, PipeClosed } from './output'
 import {
   LAYOUT_FLAGS,
   UsageError,
@@ -38,7 +38,7 @@ async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
   const { layout, mode } = layoutFromArgs(args)
   const s = await service.handle('session:open', { path: file, layout, mode: mode === 'w+' ? 'r' : mode })
   const l = s.layout
-  process.stdout.write(
+  io.out(
     JSON.stringify({
       path: s.path,
       fileSize: s.fileSize,
@@ -74,8 +74,8 @@ export async function serve(args: ParsedArgs): Promise<void> {
   })
   const server = await startServer({ service, rendererDir: rendererDir(), port })
   broadcast = server.broadcast
-  process.stdout.write(`ArrayScope is serving ${file ? path.resolve(file) : '(no file)'} at\n  ${server.url}\n`)
-  process.stdout.write('Open that URL in a browser. Over SSH: ssh -L 8765:127.0.0.1:PORT host, then use port 8765.\n')
+  io.out(`ArrayScope is serving ${file ? path.resolve(file) : '(no file)'} at\n  ${server.url}\n`)
+  io.out('Open that URL in a browser. Over SSH: ssh -L 8765:127.0.0.1:PORT host, then use port 8765.\n')
   const stop = (): void => {
     service.closeAll()
     void server.close().then(() => process.exit(0))
@@ -89,11 +89,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const args = parseArgs(argv)
     if (args.flags.has('help')) {
-      process.stdout.write(USAGE + '\n')
+      io.out(USAGE + '\n')
       return 0
     }
     if (args.flags.has('version')) {
-      process.stdout.write(VERSION + '\n')
+      io.out(VERSION + '\n')
       return 0
     }
     const command = args.positionals[0] ?? 'open'
@@ -128,14 +128,15 @@ export async function main(argv: readonly string[]): Promise<number> {
           const { launchDesktop } = await import('./launch')
           return await launchDesktop({ ...args, positionals: ['open', ...args.positionals] })
         }
-        throw new UsageError(`unknown command '${command}'\n${USAGE}`)
+        throw new UsageError(
+          `unknown command '${command}': use info, show, stats, set, hex, export, serve or open (see --help)`
+        )
     }
   } catch (error) {
     if (error instanceof PipeClosed) return 0
     const message = error instanceof UsageError ? error.message : toApiError(error).message
-    process.stderr.write(`arrayscope: ${message.split('\n')[0]}\n`)
-    if (error instanceof UsageError && message.includes('\n'))
-      process.stderr.write(message.slice(message.indexOf('\n') + 1) + '\n')
+    io.err(`arrayscope: ${message.split('\n')[0]}\n`)
+    if (error instanceof UsageError && message.includes('\n')) io.err(message.slice(message.indexOf('\n') + 1) + '\n')
     // Bad input is status 2; an internal error (a bug) is 1.
     return !(error instanceof UsageError) && toApiError(error).code === 'internal' ? 1 : 2
   } finally {

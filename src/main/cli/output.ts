@@ -3,10 +3,19 @@ import fs from 'node:fs'
 
 export class PipeClosed extends Error {}
 
+/** Where the CLI writes. Tests replace these to run commands in-process. */
+export const io = {
+  out(text: string): void {
+    fs.writeSync(1, text)
+  },
+  err(text: string): void {
+    process.stderr.write(text)
+  }
+}
+
 export class Output {
   private parts: string[] = []
   private size = 0
-  constructor(private readonly fd = 1) {}
 
   write(text: string): void {
     this.parts.push(text)
@@ -20,7 +29,7 @@ export class Output {
     this.parts = []
     this.size = 0
     try {
-      fs.writeSync(this.fd, text)
+      io.out(text)
     } catch (e) {
       // `arrayscope show … | head` closes the pipe early: stop quietly.
       if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new PipeClosed()

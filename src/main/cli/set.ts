@@ -5,6 +5,7 @@ import { ParseError } from '../../shared/dtypes'
 import type { ArrayService } from '../service/array-service'
 import { flagString, LAYOUT_FLAGS, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { openFromArgs } from './session'
+import { io } from './output'
 
 export async function set(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'index', 'value'])
@@ -54,7 +55,5 @@ export async function set(args: ParsedArgs, service: ArrayService): Promise<void
   encodeValue(dt, view, 0, value)
   session.mapping.write(offset, bytes)
   session.mapping.flush(offset, dt.itemsize)
-  process.stdout.write(
-    `set (${index.join(', ')}) at byte ${offset}: ${before} -> ${formatValue(dt, decodeValue(dt, view, 0))}\n`
-  )
+  io.out(`set (${index.join(', ')}) at byte ${offset}: ${before} -> ${formatValue(dt, decodeValue(dt, view, 0))}\n`)
 }

@@ -3,6 +3,7 @@ import { UsageError, LAYOUT_FLAGS, flagInt, flagString, rejectUnknownFlags, type
 import type { ArrayService } from '../service/array-service'
 import { computeStats } from '../service/stats'
 import { openFromArgs } from './session'
+import { io } from './output'
 
 export async function stats(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json', 'bins', 'range'])
@@ -19,7 +20,7 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
   const { session, view } = await openFromArgs(args, service)
   const s = computeStats(session.mapping, view, bins, range)
   if (args.flags.has('json')) {
-    process.stdout.write(JSON.stringify(s) + '\n')
+    io.out(JSON.stringify(s) + '\n')
     return
   }
   const lines = [
@@ -40,5 +41,5 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
       )
     )
   }
-  process.stdout.write(lines.join('\n') + '\n')
+  io.out(lines.join('\n') + '\n')
 }

@@ -95,33 +95,35 @@ export class ArrayService {
 
   open(r: Request<'session:open'>): SessionInfo {
     const path = pathModule.resolve(r.path)
-    let spec = r.layout
+    let mapping: Mapping
+    let layout: Layout
     let format: SessionInfo['format'] = 'raw'
-    let fileSize = 0
     if (r.mode === 'w+') {
+      const spec = r.layout
       if (!spec) throw new ApiError('layout', 'mode w+ creates a file: give its dtype and shape')
       if (spec.shape === null) throw new ApiError('layout', 'mode w+ needs a shape for the new file')
+      layout = resolveLayout(spec, 0, 'w+')
+      mapping = new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
     } else {
-      const probe = probeFile(path)
-      fileSize = probe.size
-      if (!spec) {
-        if (!probe.npy) {
+      probeFile(path) // a missing file or a folder is reported as such, before anything else
+      // Map first: a file that cannot be opened in this mode (permissions) says so before any layout check.
+      mapping = new (native().Mapping)(path, r.mode)
+      try {
+        const npy = readNpyLayout(path, mapping.size)
+        const spec = r.layout ?? npy
+        if (!spec) {
           throw new ApiError(
             'layout',
             `${path} has no header ArrayScope can read: give its layout (dtype, shape, offset, order)`
           )
         }
-        spec = probe.npy
-        format = 'npy'
-      } else if (readNpyLayout(path, fileSize)) {
-        format = 'npy'
+        if (npy) format = 'npy'
+        layout = resolveLayout(spec, mapping.size, r.mode)
+      } catch (e) {
+        mapping.close()
+        throw e
       }
     }
-    const layout = resolveLayout(spec, fileSize, r.mode)
-    const mapping =
-      r.mode === 'w+'
-        ? new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
-        : new (native().Mapping)(path, r.mode)
     const id = randomUUID()
     const info: SessionInfo = {
       session: id,

@@ -2,6 +2,10 @@ import { ApiError, type ErrorCode } from '../../shared/contract'
 import { DTypeError } from '../../shared/dtypes'
 import { LayoutError } from '../../shared/layout'
 import { NpyError } from '../../shared/npy'
+import { ParseError } from '../../shared/dtypes'
+import { FormatError } from '../../shared/printf'
+import { PyLiteralError } from '../../shared/py-literal'
+import { SliceError } from '../../shared/slice'
 
 const NATIVE_CODES: Record<string, ErrorCode> = {
   ENOENT: 'not-found',
@@ -23,6 +27,14 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error
   if (error instanceof LayoutError || error instanceof DTypeError || error instanceof NpyError) {
     return new ApiError('layout', error.message)
+  }
+  if (
+    error instanceof SliceError ||
+    error instanceof ParseError ||
+    error instanceof FormatError ||
+    error instanceof PyLiteralError
+  ) {
+    return new ApiError('bad-request', error.message)
   }
   if (error instanceof Error) {
     const code = (error as Error & { code?: unknown }).code
