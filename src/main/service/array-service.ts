@@ -108,6 +108,9 @@ export class ArrayService {
       probeFile(path) // a missing file or a folder is reported as such, before anything else
       // Map first: a file that cannot be opened in this mode (permissions) says so before any layout check.
       mapping = new (native().Mapping)(path, r.mode)
+      // Browsing reads small scattered windows: readahead around every fault would only cost (scans advise
+      // sequential for their own pass).
+      mapping.advise('random')
       try {
         const npy = readNpyLayout(path, mapping.size)
         const spec = r.layout ?? npy

@@ -1,0 +1,35 @@
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+/** Runs python with numpy; returns what it printed as JSON. OPENBLAS variables unset: they slow numpy. */
+export function py<T>(code: string): T {
+  const env = { ...process.env }
+  delete env.OPENBLAS_CORETYPE
+  delete env.OPENBLAS_L2_SIZE
+  const r = spawnSync('python3', ['-c', `import json, time, numpy as np\n${code}`], {
+    encoding: 'utf8',
+    env,
+    maxBuffer: 1 << 26
+  })
+  if (r.status !== 0) throw new Error(r.stderr)
+  return JSON.parse(r.stdout) as T
+}
+
+export function benchDir(): string {
+  const dir = path.join(os.tmpdir(), 'arrayscope-bench')
+  fs.mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}
+
+export function summary(samples: number[]): { p50: number; p99: number; mean: number } {
+  const s = [...samples].sort((a, b) => a - b)
+  return { p50: percentile(s, 50), p99: percentile(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length }
+}
+
+export const ms = (x: number): string => `${x.toFixed(3)} ms`

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// `npm run bench [name…]`: bundles each bench/*.bench.ts with esbuild (TypeScript, same sources as the app)
+// and runs it. Benchmarks print figures and ratios against numpy run side by side in the same run.
+'use strict'
+const { spawnSync } = require('node:child_process')
+const fs = require('node:fs')
+const path = require('node:path')
+const esbuild = require('esbuild')
+
+const root = path.join(__dirname, '..')
+const outDir = path.join(root, '.tmp', 'bench')
+fs.mkdirSync(outDir, { recursive: true })
+const wanted = process.argv.slice(2)
+const benches = fs
+  .readdirSync(__dirname)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
+let failed = false
+for (const file of benches) {
+  const out = path.join(outDir, file.replace(/\.ts$/, '.js'))
+  esbuild.buildSync({
+    entryPoints: [path.join(__dirname, file)],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['ws', 'zod'],
+    // the service finds native/ by walking up from its own file: point it at the repository's
+    define: { 'process.env.ARRAYSCOPE_NATIVE_DIR': JSON.stringify(path.join(root, 'native')) },
+    logLevel: 'warning'
+  })
+  console.log(`\n=== ${file} ===`)
+  const r = spawnSync(process.execPath, ['--expose-gc', out], { stdio: 'inherit', cwd: root })
+  if (r.status !== 0) failed = true
+}
+process.exit(failed ? 1 : 0)
