@@ -3,6 +3,9 @@
 export const CHANNEL_NAMES = [
   'app:info',
   'file:probe',
+  'file:propose',
+  'file:preview',
+  'recent:list',
   'session:open',
   'session:close',
   'window:get',

@@ -44,6 +44,12 @@ export const requestSchemas = {
   'app:info': z.object({}).strict(),
   /** Size, mtime and (for .npy) the header's layout of a file, for live validation of the open form. */
   'file:probe': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  /** Ranked candidate layouts for a file (layout solver): size factorizations, name hints, data plausibility. */
+  'file:propose': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  /** The first rows and columns of a file read with a layout, for the open form's thumbnail. */
+  'file:preview': z.object({ path: z.string().min(1).max(4096), layout: layoutSpecSchema }).strict(),
+  /** Recently opened files with the layout and mode they were opened with, newest first. */
+  'recent:list': z.object({}).strict(),
   /** Maps a file with a layout (null: read it from the file's header) and mode; w+ creates the file. */
   'session:open': z
     .object({ path: z.string().min(1).max(4096), layout: layoutSpecSchema.nullable(), mode: modeSchema })
@@ -108,6 +114,8 @@ export interface ProbeResult {
   mtimeMs: number
   /** The layout a .npy header gives, or null for a raw file. */
   npy: LayoutSpecMsg | null
+  /** The layout this file was last opened with, when it is unchanged since (same size and mtime). */
+  recent: RecentFile | null
 }
 
 export interface WindowResult {
@@ -120,7 +128,28 @@ export interface WindowResult {
   bytes: Uint8Array
 }
 
+export interface CandidateLayout {
+  dtype: string
+  shape: number[]
+  offset: number
+  order: 'C' | 'F'
+  score: number
+  reasons: string[]
+}
+
+export interface RecentFile {
+  path: string
+  size: number
+  mtimeMs: number
+  layout: LayoutSpecMsg
+  mode: ModeName
+  openedAt: number
+}
+
 export interface Responses {
+  'file:propose': { candidates: CandidateLayout[] }
+  'file:preview': { rows: number; cols: number; shape: number[]; dtype: string; bytes: Uint8Array }
+  'recent:list': { files: RecentFile[] }
   'app:info': AppInfo
   'file:probe': ProbeResult
   'session:open': SessionInfo

@@ -12,6 +12,7 @@ import {
   type Events,
   type EventName,
   type LayoutInfo,
+  type LayoutSpecMsg,
   type Request,
   type Response,
   type SessionInfo,
@@ -20,6 +21,8 @@ import {
 import { resolveLayout, type Layout } from '../../shared/layout'
 import { applySlice, parseSlice, type ArrayView } from '../../shared/slice'
 import { toApiError } from './errors'
+import { RecentFiles } from './recent'
+import { proposeLayouts } from '../../shared/solver'
 import { probeFile, readNpyLayout } from './file-probe'
 import { native, type Mapping } from './native'
 
@@ -36,6 +39,8 @@ export interface ServiceOptions {
   appInfo?: Omit<AppInfo, 'version'>
   /** Called for events pushed to the renderer. */
   emit?: <E extends EventName>(event: E, payload: Events[E]) => void
+  /** Where recent files are remembered (a JSON file); none: not remembered. */
+  recentFile?: string
   /** How often open files are checked for changes by other processes (ms); 0 disables the timer. */
   watchIntervalMs?: number
 }
@@ -58,8 +63,10 @@ function layoutInfo(l: Layout): LayoutInfo {
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
   private timer: NodeJS.Timeout | undefined
+  private readonly recent: RecentFiles | null
 
   constructor(private readonly options: ServiceOptions = {}) {
+    this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
     const every = options.watchIntervalMs ?? 2000
     if (every > 0) {
       this.timer = setInterval(() => this.checkForChanges(), every)
@@ -81,7 +88,13 @@ export class ArrayService {
     // One entry per channel; the casts are sound because the key selects both sides.
     const table: { [K in Channel]: (r: Request<K>) => Response<K> } = {
       'app:info': () => ({ version: VERSION, transport: 'serve', initial: null, ...this.options.appInfo }),
-      'file:probe': (r) => probeFile(pathModule.resolve(r.path)),
+      'file:probe': (r) => {
+        const p = probeFile(pathModule.resolve(r.path))
+        return { ...p, recent: this.recent?.match(p.path, p.size, p.mtimeMs) ?? null }
+      },
+      'file:propose': (r) => this.propose(pathModule.resolve(r.path)),
+      'file:preview': (r) => this.preview(pathModule.resolve(r.path), r.layout),
+      'recent:list': () => ({ files: this.recent?.list() ?? [] }),
       'session:open': (r) => this.open(r),
       'session:close': (r) => this.close(r.session),
       'window:get': (r) => this.window(r),
@@ -136,8 +149,62 @@ export class ArrayService {
       format,
       layout: layoutInfo(layout)
     }
-    this.sessions.set(id, { id, mapping, layout, info, stat: mapping.stat() })
+    const stat = mapping.stat()
+    this.sessions.set(id, { id, mapping, layout, info, stat })
+    this.recent?.record({
+      path,
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      layout: { dtype: layout.dtype.str, shape: layout.shape, offset: layout.offset, order: layout.order },
+      mode: r.mode === 'w+' ? 'r+' : r.mode,
+      openedAt: Date.now()
+    })
     return info
+  }
+
+  /** Ranked layouts for a file, from samples of its bytes (never the whole file). */
+  propose(path: string): Response<'file:propose'> {
+    const probe = probeFile(path)
+    if (probe.size === 0) return { candidates: [] }
+    const m = new (native().Mapping)(path, 'r')
+    try {
+      m.advise('random')
+      const read = (offset: number, length: number): Uint8Array => {
+        const out = new Uint8Array(Math.max(0, Math.min(length, m.size - offset)))
+        m.read(offset, out)
+        return out
+      }
+      return { candidates: proposeLayouts({ fileSize: m.size, fileName: path, read, npy: probe.npy as never }) }
+    } finally {
+      m.close()
+    }
+  }
+
+  /** Up to 8×8 leading elements of the default view of a file read with a layout. */
+  preview(path: string, spec: LayoutSpecMsg): Response<'file:preview'> {
+    const m = new (native().Mapping)(path, 'r')
+    try {
+      const layout = resolveLayout(spec, m.size, 'r')
+      const nd = layout.shape.length
+      const view: View = {
+        rowAxis: nd >= 1 ? Math.max(0, nd - 2) : null,
+        colAxis: nd >= 2 ? nd - 1 : null,
+        index: layout.shape.map(() => 0)
+      }
+      const g = viewGeometry(layout, view)
+      const rows = Math.min(8, g.rowsTotal)
+      const cols = Math.min(8, g.colsTotal)
+      const bytes = new Uint8Array(rows * cols * layout.dtype.itemsize)
+      if (bytes.length) {
+        m.gather(
+          { base: g.base, rows, cols, rowStride: g.rowStride, colStride: g.colStride, itemsize: layout.dtype.itemsize },
+          bytes
+        )
+      }
+      return { rows, cols, shape: layout.shape, dtype: layout.dtype.str, bytes }
+    } finally {
+      m.close()
+    }
   }
 
   close(id: string): { closed: true } {

@@ -46,7 +46,7 @@ export function readNpyLayout(path: string, fileSize: number): LayoutSpecMsg | n
   }
 }
 
-export function probeFile(path: string): ProbeResult {
+export function probeFile(path: string): Omit<ProbeResult, 'recent'> {
   const st = statFile(path)
   return { path, size: st.size, mtimeMs: st.mtimeMs, npy: readNpyLayout(path, st.size) }
 }

@@ -1,0 +1,44 @@
+// Recently opened files with their layouts, kept in a small JSON file (keyed by path; a layout is offered
+// again only while the file's size and mtime are unchanged).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { RecentFile } from '../../shared/contract'
+
+const MAX = 30
+
+export function defaultConfigDir(): string {
+  if (process.env.ARRAYSCOPE_CONFIG_DIR) return process.env.ARRAYSCOPE_CONFIG_DIR
+  const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config')
+  return path.join(base, 'arrayscope')
+}
+
+export class RecentFiles {
+  constructor(private readonly file: string) {}
+
+  list(): RecentFile[] {
+    try {
+      const data = JSON.parse(fs.readFileSync(this.file, 'utf8')) as unknown
+      return Array.isArray(data) ? (data as RecentFile[]) : []
+    } catch {
+      return []
+    }
+  }
+
+  /** The entry for path if the file is unchanged since it was recorded. */
+  match(p: string, size: number, mtimeMs: number): RecentFile | null {
+    return this.list().find((r) => r.path === p && r.size === size && r.mtimeMs === mtimeMs) ?? null
+  }
+
+  record(entry: RecentFile): void {
+    const files = [entry, ...this.list().filter((r) => r.path !== entry.path)].slice(0, MAX)
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true })
+      const tmp = `${this.file}.${process.pid}.tmp`
+      fs.writeFileSync(tmp, JSON.stringify(files, null, 1))
+      fs.renameSync(tmp, this.file)
+    } catch {
+      // A read-only home must not stop anyone from opening files.
+    }
+  }
+}
