@@ -98,17 +98,13 @@ export function plausibility(dt: ScalarDType, bytes: Uint8Array): number {
   const n = Math.floor(bytes.length / dt.itemsize)
   if (n < 4) return 0
   const xs: number[] = []
-  let bad = 0
   const kind = dt.type.kind
   for (let k = 0; k < n; k++) {
     const v = decodeAt(dt, view, k * dt.itemsize)
     const x = Array.isArray(v) ? (v as readonly [number, number])[0] : Number(v)
     if (kind === 'float' || kind === 'complex') {
       const a = Math.abs(x)
-      if (!Number.isFinite(x) || (a !== 0 && (a < 1e-30 || a > 1e15))) {
-        bad++
-        continue
-      }
+      if (!Number.isFinite(x) || (a !== 0 && (a < 1e-30 || a > 1e15))) continue
     }
     xs.push(x)
   }
@@ -118,11 +114,7 @@ export function plausibility(dt: ScalarDType, bytes: Uint8Array): number {
   const sorted = [...xs].sort((a, b) => a - b)
   const spread = sorted[Math.floor(sorted.length * 0.95)]! - sorted[Math.floor(sorted.length * 0.05)]!
   if (spread === 0) return valid * (kind === 'float' ? 0.9 : 0.7)
-  const steps = xs
-    .slice(1)
-    .map((x, k) => Math.abs(x - xs[k]!))
-    .sort((a, b) => a - b)
-  const rough = Math.min(1, steps[Math.floor(steps.length / 2)]! / spread)
+  const rough = roughness(xs)
   return valid * (1 - 0.6 * rough)
 }
 
