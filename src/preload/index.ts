@@ -1,6 +1,6 @@
 // The preload: exposes exactly the contract's API to the sandboxed renderer, nothing else.
 // It imports only channels.ts (no schema library): a sandboxed preload can load nothing but electron.
-import { contextBridge, ipcRenderer } from 'electron'
+import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { CHANNEL_NAMES, EVENT_NAMES, type Envelope } from '../shared/channels'
 
 const channels = new Set<string>(CHANNEL_NAMES)
@@ -18,6 +18,9 @@ const bridge = {
     const wrapped = (_e: unknown, payload: unknown): void => listener(payload)
     ipcRenderer.on(event, wrapped)
     return () => ipcRenderer.removeListener(event, wrapped)
+  },
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file)
   }
 }
 

@@ -1,60 +1,116 @@
-import { useEffect, useState } from 'react'
+// The window: tabs of open files (each with its own view), the open form, the status bar.
+import { useCallback, useEffect, useState } from 'react'
 import type { AppInfo, SessionInfo } from '../../shared/contract'
 import { OpenPanel } from './features/open/open-panel'
-import { TableView } from './features/table/table-view'
+import { RecipePanel } from './features/recipe/recipe-panel'
+import { TableView, type CursorInfo } from './features/table/table-view'
+import { defaultViewState, type ViewState } from './features/table/view-model'
 import { StatusBar } from './status-bar'
-import { api } from './transport'
+import { api, bridge } from './transport'
+
+interface Tab {
+  session: SessionInfo
+  view: ViewState
+  changed: boolean
+}
 
 export function App(): React.JSX.Element {
   const [info, setInfo] = useState<AppInfo | null>(null)
-  const [session, setSession] = useState<SessionInfo | null>(null)
+  const [tabs, setTabs] = useState<Tab[]>([])
+  const [active, setActive] = useState(-1) // -1: the open form
   const [error, setError] = useState<string | null>(null)
-  const [changed, setChanged] = useState(false)
-  const [cursor, setCursor] = useState<[number, number] | null>(null)
+  const [cursor, setCursor] = useState<CursorInfo | null>(null)
+  const [showRecipe, setShowRecipe] = useState(false)
+  const [droppedPath, setDroppedPath] = useState<string | null>(null)
+
+  const opened = useCallback((s: SessionInfo) => {
+    setTabs((t) => {
+      setActive(t.length)
+      return [...t, { session: s, view: defaultViewState(s.layout.shape), changed: false }]
+    })
+  }, [])
 
   useEffect(() => {
     api
       .invoke('app:info', {})
       .then(async (appInfo) => {
         setInfo(appInfo)
-        const initial = appInfo.initial
-        if (initial) {
+        if (appInfo.initial) {
           try {
-            setSession(await api.invoke('session:open', initial))
+            opened(await api.invoke('session:open', appInfo.initial))
           } catch (e) {
             setError((e as Error).message)
           }
         }
       })
       .catch((e: Error) => setError(e.message))
-  }, [])
+  }, [opened])
 
-  useEffect(() => {
-    if (!session) return
-    return api.on('session:changed', (p) => {
-      if (p.session === session.session) setChanged(true)
-    })
-  }, [session])
+  useEffect(
+    () =>
+      api.on('session:changed', (p) =>
+        setTabs((ts) => ts.map((t) => (t.session.session === p.session ? { ...t, changed: true } : t)))
+      ),
+    []
+  )
 
-  const close = (): void => {
-    if (session) void api.invoke('session:close', { session: session.session }).catch(() => undefined)
-    setSession(null)
-    setChanged(false)
+  useEffect(() => bridge?.on('menu:command', (c) => c === 'open' && setActive(-1)), [])
+
+  const closeTab = (k: number): void => {
+    const t = tabs[k]
+    if (t) void api.invoke('session:close', { session: t.session.session }).catch(() => undefined)
+    setTabs(tabs.filter((_, j) => j !== k))
+    setActive(tabs.length > 1 ? Math.max(0, Math.min(k, tabs.length - 2)) : -1)
     setCursor(null)
   }
 
+  const onDrop = (e: React.DragEvent): void => {
+    e.preventDefault()
+    const file = e.dataTransfer.files[0]
+    if (!file) return
+    const p = bridge?.pathForFile(file)
+    if (p) {
+      setDroppedPath(p)
+      setActive(-1)
+    } else {
+      setError(`a browser does not tell the server where ${file.name} is: type its path in the File field`)
+    }
+  }
+
+  const tab = active >= 0 ? tabs[active] : undefined
   return (
-    <div className="app">
+    <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
       <header className="toolbar">
         <span className="brand">ArrayScope</span>
-        {session && (
-          <>
-            <span className="file-name" title={session.path}>
-              {session.path}
-              {session.mode === 'c' ? ' (private copy — the file is never written)' : ''}
+        <nav className="tabs" role="tablist">
+          {tabs.map((t, k) => (
+            <span
+              key={t.session.session}
+              className={k === active ? 'tab active' : 'tab'}
+              role="tab"
+              aria-selected={k === active}
+            >
+              <button className="tab-title" title={t.session.path} onClick={() => setActive(k)}>
+                {t.session.path.split(/[\\/]/).pop()}
+                {t.session.mode === 'c' ? ' (private copy)' : ''}
+              </button>
+              <button className="tab-close" aria-label={`close ${t.session.path}`} onClick={() => closeTab(k)}>
+                ×
+              </button>
             </span>
-            <button onClick={close}>Close</button>
-          </>
+          ))}
+          <button
+            className={active === -1 ? 'tab active' : 'tab'}
+            onClick={() => setActive(-1)}
+            title="Open a file (Ctrl+O)"
+          >
+            + Open
+          </button>
+        </nav>
+        {tab && (
+          <button onClick={() => setShowRecipe(true)} title="np.memmap call and command line for this view">
+            Copy as code
+          </button>
         )}
       </header>
       {error && (
@@ -63,22 +119,29 @@ export function App(): React.JSX.Element {
           <button onClick={() => setError(null)}>Dismiss</button>
         </div>
       )}
-      {changed && (
+      {tab?.changed && (
         <div className="error-banner" role="alert">
           The file changed on disk (another program wrote or truncated it). Close and reopen it to see its current
           contents.
         </div>
       )}
+      {tab && showRecipe && <RecipePanel session={tab.session} state={tab.view} onClose={() => setShowRecipe(false)} />}
       <main className="content">
-        {session ? (
-          <TableView key={session.session} session={session} onCursor={setCursor} />
+        {tab ? (
+          <TableView
+            key={tab.session.session}
+            session={tab.session}
+            state={tab.view}
+            onState={(view) => setTabs((ts) => ts.map((t, k) => (k === active ? { ...t, view } : t)))}
+            onCursor={setCursor}
+          />
         ) : info ? (
-          <OpenPanel initialPath={info.initial?.path ?? ''} onOpened={setSession} />
+          <OpenPanel initialPath={droppedPath ?? (tabs.length ? '' : (info.initial?.path ?? ''))} onOpened={opened} />
         ) : (
           <div className="loading">Connecting…</div>
         )}
       </main>
-      <StatusBar session={session} cursor={cursor} />
+      <StatusBar session={tab?.session ?? null} cursor={tab ? cursor : null} />
     </div>
   )
 }

@@ -1,23 +1,27 @@
 import type { SessionInfo } from '../../shared/contract'
 import { formatShape } from '../../shared/layout'
+import type { CursorInfo } from './features/table/table-view'
 import { formatBytes } from './format'
 
-export function StatusBar(props: { session: SessionInfo | null; cursor: [number, number] | null }): React.JSX.Element {
+export function StatusBar(props: { session: SessionInfo | null; cursor: CursorInfo | null }): React.JSX.Element {
   const { session, cursor } = props
   if (!session) return <footer className="status-bar">No file open</footer>
   const l = session.layout
   return (
     <footer className="status-bar" data-testid="status-bar">
-      <span>{l.dtype}</span>
+      <span>{l.dtype.length > 40 ? 'record' : l.dtype}</span>
       <span>shape {formatShape(l.shape)}</span>
       <span>order {l.order}</span>
       <span>offset {l.offset}</span>
       <span>{formatBytes(session.fileSize)}</span>
       <span>mode {session.mode}</span>
       {cursor && (
-        <span data-testid="cursor">
-          cell ({cursor[0]}, {cursor[1]})
-        </span>
+        <>
+          <span data-testid="cursor">
+            cell ({cursor.cell[0]}, {cursor.cell[1]})
+          </span>
+          <span data-testid="element-index">element ({cursor.index.join(', ')})</span>
+        </>
       )}
     </footer>
   )

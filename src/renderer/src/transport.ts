@@ -16,6 +16,8 @@ import { decodeFrame, encodeFrame, type ServerMessage } from '../../shared/wire'
 interface Bridge {
   invoke(channel: string, request: unknown): Promise<Envelope<unknown>>
   on(event: string, listener: (payload: unknown) => void): () => void
+  /** The path of a dropped file (Electron's webUtils.getPathForFile). */
+  pathForFile(file: File): string
 }
 
 declare global {
@@ -84,3 +86,5 @@ function socketApi(): Api {
 
 export const api: Api = window.arrayscopeBridge ? electronApi(window.arrayscopeBridge) : socketApi()
 export const isElectron = Boolean(window.arrayscopeBridge)
+/** Electron-only extras (menu commands, dropped files); undefined in serve mode. */
+export const bridge: Bridge | undefined = window.arrayscopeBridge

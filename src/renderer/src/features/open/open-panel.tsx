@@ -1,10 +1,13 @@
 // Opening a file: a path (typed, from the command line, or Electron's dialog) and a layout form validated
 // live against the file's size with the same rules the Node side applies.
 import { useEffect, useMemo, useState } from 'react'
-import type { ModeName, ProbeResult, SessionInfo } from '../../../../shared/contract'
+import type { LayoutSpecMsg, ModeName, ProbeResult, SessionInfo } from '../../../../shared/contract'
 import { formatShape, parseShape, resolveLayout, type Order } from '../../../../shared/layout'
 import { formatBytes } from '../../format'
 import { api, isElectron } from '../../transport'
+import { Preview } from './preview'
+import { Proposals } from './proposals'
+import { RecentList } from './recent-list'
 
 const COMMON_DTYPES = [
   '<f4',
@@ -39,6 +42,8 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
   const [form, setForm] = useState<Form>({ dtype: '<f4', shape: '', offset: '0', order: 'C', mode: 'r' })
   const [openError, setOpenError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const [restored, setRestored] = useState(false)
+  useEffect(() => setPath(props.initialPath), [props.initialPath])
 
   // Probe the file as the path is typed (debounced): size, and the layout a .npy header gives.
   useEffect(() => {
@@ -50,7 +55,18 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
         .invoke('file:probe', { path: path.trim() })
         .then((p) => {
           setProbe(p)
-          if (p.npy) {
+          setRestored(false)
+          if (p.recent && !p.npy) {
+            const l = p.recent.layout
+            setForm({
+              dtype: l.dtype,
+              shape: (l.shape ?? []).join(', '),
+              offset: String(l.offset),
+              order: l.order,
+              mode: p.recent.mode
+            })
+            setRestored(true)
+          } else if (p.npy) {
             setForm((f) => ({
               ...f,
               dtype: p.npy!.dtype,
@@ -64,6 +80,19 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
     }, 150)
     return () => clearTimeout(t)
   }, [path])
+
+  const specOrNull = (): LayoutSpecMsg | null => {
+    try {
+      return {
+        dtype: form.dtype.trim(),
+        shape: parseShape(form.shape),
+        offset: Number(form.offset) || 0,
+        order: form.order
+      }
+    } catch {
+      return null
+    }
+  }
 
   const check = useMemo((): { ok: true; text: string } | { ok: false; text: string } => {
     if (!probe) return { ok: false, text: '' }
@@ -180,7 +209,23 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
       </fieldset>
       <div className={check.ok ? 'validation ok' : 'validation bad'} data-testid="validation" role="status">
         {check.text}
+        {restored && check.ok ? ' — the layout you last opened this file with' : ''}
       </div>
+      {probe && check.ok && <Preview path={probe.path} layout={specOrNull()} />}
+      {probe && !probe.npy && (
+        <Proposals
+          path={probe.path}
+          onApply={(c) =>
+            setForm((f) => ({
+              ...f,
+              dtype: c.dtype,
+              shape: c.shape.join(', '),
+              offset: String(c.offset),
+              order: c.order
+            }))
+          }
+        />
+      )}
       {openError && (
         <div className="validation bad" role="alert">
           {openError}
@@ -189,6 +234,7 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
       <button type="submit" disabled={!check.ok || busy}>
         Open
       </button>
+      {!path.trim() && <RecentList onPick={setPath} />}
     </form>
   )
 }

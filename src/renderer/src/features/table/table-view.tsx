@@ -2,52 +2,60 @@
 // with a sticky layer that draws the column header, the row index column and the cells for the current
 // first row/column. Cells show a placeholder until their tile arrives.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
-import type { SessionInfo, View } from '../../../../shared/contract'
+import type { SessionInfo } from '../../../../shared/contract'
+import { parseDType } from '../../../../shared/structured'
+import { cellNumber, cellText, heatColor, isSpecial } from './cell-format'
+import { copySelection, type Rect } from './copy'
+import { parseGoTo } from './go-to'
 import { extent, firstIndex, scrollFor, visibleCount, type Axis } from './scaled-scroll'
 import { useTiles } from './use-tiles'
+import { ViewBar } from './view-bar'
+import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from './view-model'
 
 const ROW_H = 24
 const COL_W = 120
 const HEADER_H = 26
 
-function defaultView(shape: readonly number[]): View {
-  const nd = shape.length
-  if (nd === 0) return { rowAxis: null, colAxis: null, index: [] }
-  if (nd === 1) return { rowAxis: 0, colAxis: null, index: [0] }
-  return { rowAxis: nd - 2, colAxis: nd - 1, index: shape.map(() => 0) }
-}
-
-function parseGoTo(text: string): [number, number] | null {
-  const parts = text.split(/[\s,]+/).filter(Boolean)
-  if (parts.length < 1 || parts.length > 2 || !parts.every((p) => /^\d+$/.test(p))) return null
-  return [Number(parts[0]), Number(parts[1] ?? 0)]
+export interface CursorInfo {
+  cell: [number, number]
+  /** Index of the element in the sliced array. */
+  index: number[]
 }
 
 export function TableView(props: {
   session: SessionInfo
-  onCursor: (cell: [number, number]) => void
+  state: ViewState
+  onState: (s: ViewState) => void
+  onCursor: (c: CursorInfo) => void
 }): React.JSX.Element {
-  const { session, onCursor } = props
-  const shape = session.layout.shape
-  const view = useMemo(() => defaultView(shape), [shape])
-  const rowsTotal = view.rowAxis === null ? 1 : shape[view.rowAxis]!
-  const colsTotal = view.colAxis === null ? 1 : shape[view.colAxis]!
+  const { session, onCursor, onState } = props
+  const { shape, error: sliceError } = slicedShape(session.layout, props.state.slice)
+  const state = fitAxes(props.state, shape)
+  const dtype = useMemo(() => parseDType(session.layout.dtype), [session.layout.dtype])
+  const rowsTotal = state.rowAxis === null ? 1 : shape[state.rowAxis]!
+  const elementCols = state.colAxis === null ? 1 : shape[state.colAxis]!
+  const columns = columnsFor(dtype, elementCols, state.colAxis !== null)
+  const colsTotal = columns.count
   const rowHeaderW = Math.max(56, String(rowsTotal).length * 8 + 20)
+  const view = useMemo(() => toView(state), [JSON.stringify(toView(state))]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const scroller = useRef<HTMLDivElement>(null)
   const [size, setSize] = useState({ w: 800, h: 600 })
   const [top, setTop] = useState(0)
   const [left, setLeft] = useState(0)
   const [cursor, setCursor] = useState<[number, number]>([0, 0])
+  const [anchor, setAnchor] = useState<[number, number] | null>(null)
   const [goTo, setGoTo] = useState('')
-  const [goToError, setGoToError] = useState<string | null>(null)
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
   // Positions we scrolled to ourselves: the scroll event they cause must not re-derive top/left (rounding).
   const programmatic = useRef<{ x: number; y: number } | null>(null)
 
   const rowAxis: Axis = { count: rowsTotal, item: ROW_H, viewport: Math.max(ROW_H, size.h - HEADER_H) }
   const colAxis: Axis = { count: colsTotal, item: COL_W, viewport: Math.max(COL_W, size.w - rowHeaderW) }
-  const visRows = Math.min(rowsTotal - top, visibleCount(rowAxis) + 1)
-  const visCols = Math.min(colsTotal - left, visibleCount(colAxis) + 1)
+  const visRows = Math.max(0, Math.min(rowsTotal - top, visibleCount(rowAxis) + 1))
+  const visCols = Math.max(0, Math.min(colsTotal - left, visibleCount(colAxis) + 1))
+  const e0 = columns.element(left)
+  const e1 = visCols > 0 ? columns.element(left + visCols - 1) + 1 : e0
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -58,11 +66,28 @@ export function TableView(props: {
   }, [])
 
   const tiles = useTiles(session, view)
-  const ready = tiles.loaded(top, top + visRows, left, left + visCols)
+  const ready = sliceError === null && tiles.loaded(top, top + visRows, e0, e1)
   const { request } = tiles
+  useEffect(() => {
+    if (visRows > 0 && e1 > e0) request(top, top + visRows, e0, e1)
+  }, [request, top, visRows, e0, e1, tiles.version])
+
+  // A new view starts at the top-left, or where a go-to that changed the view asked.
+  const pendingGoTo = useRef<[number, number] | null>(null)
+  useEffect(() => {
+    const [r, c] = pendingGoTo.current ?? [0, 0]
+    pendingGoTo.current = null
+    jumpTo(r, c)
+  }, [view]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  const elementIndex = useCallback(
+    (r: number, c: number): number[] =>
+      state.index.map((v, k) => (k === state.rowAxis ? r : k === state.colAxis ? columns.element(c) : v)),
+    [state.index, state.rowAxis, state.colAxis, columns]
+  )
   useEffect(
-    () => request(top, top + visRows, left, left + visCols),
-    [request, top, left, visRows, visCols, tiles.version]
+    () => onCursor({ cell: cursor, index: elementIndex(cursor[0], cursor[1]) }),
+    [cursor, elementIndex, onCursor]
   )
 
   const onScroll = (): void => {
@@ -74,43 +99,55 @@ export function TableView(props: {
     setLeft(firstIndex(colAxis, el.scrollLeft))
   }
 
-  const scrollTo = useCallback(
-    (row: number, col: number) => {
-      const el = scroller.current
-      if (!el) return
-      const y = scrollFor(rowAxis, row)
-      const x = scrollFor(colAxis, col)
-      el.scrollTop = y
-      el.scrollLeft = x
-      programmatic.current = { x: el.scrollLeft, y: el.scrollTop }
-      setTop(Math.min(row, Math.max(0, rowsTotal - Math.floor(rowAxis.viewport / ROW_H))))
-      setLeft(Math.min(col, Math.max(0, colsTotal - Math.floor(colAxis.viewport / COL_W))))
-    },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [rowsTotal, colsTotal, size.w, size.h, rowHeaderW]
-  )
+  const scrollTo = (row: number, col: number): void => {
+    const el = scroller.current
+    if (!el) return
+    el.scrollTop = scrollFor(rowAxis, row)
+    el.scrollLeft = scrollFor(colAxis, col)
+    programmatic.current = { x: el.scrollLeft, y: el.scrollTop }
+    setTop(Math.min(row, Math.max(0, rowsTotal - Math.floor(rowAxis.viewport / ROW_H))))
+    setLeft(Math.min(col, Math.max(0, colsTotal - Math.floor(colAxis.viewport / COL_W))))
+  }
 
-  const moveCursor = useCallback(
-    (row: number, col: number) => {
-      const r = Math.max(0, Math.min(rowsTotal - 1, row))
-      const c = Math.max(0, Math.min(colsTotal - 1, col))
-      setCursor([r, c])
-      onCursor([r, c])
-      const fullRows = Math.max(1, Math.floor(rowAxis.viewport / ROW_H))
-      const fullCols = Math.max(1, Math.floor(colAxis.viewport / COL_W))
-      const newTop = r < top ? r : r >= top + fullRows ? r - fullRows + 1 : top
-      const newLeft = c < left ? c : c >= left + fullCols ? c - fullCols + 1 : left
-      if (newTop !== top || newLeft !== left) scrollTo(newTop, newLeft)
-    },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [rowsTotal, colsTotal, top, left, scrollTo]
-  )
+  const jumpTo = (row: number, col: number): void => {
+    scrollTo(row, col)
+    setCursor([row, col])
+    setAnchor(null)
+  }
 
-  useEffect(() => onCursor([0, 0]), [onCursor])
+  const moveCursor = (row: number, col: number, extend = false): void => {
+    const r = Math.max(0, Math.min(rowsTotal - 1, row))
+    const c = Math.max(0, Math.min(colsTotal - 1, col))
+    setAnchor(extend ? (anchor ?? cursor) : null)
+    setCursor([r, c])
+    const fullRows = Math.max(1, Math.floor(rowAxis.viewport / ROW_H))
+    const fullCols = Math.max(1, Math.floor(colAxis.viewport / COL_W))
+    const newTop = r < top ? r : r >= top + fullRows ? r - fullRows + 1 : top
+    const newLeft = c < left ? c : c >= left + fullCols ? c - fullCols + 1 : left
+    if (newTop !== top || newLeft !== left) scrollTo(newTop, newLeft)
+  }
+
+  const selection: Rect = anchor
+    ? {
+        r0: Math.min(anchor[0], cursor[0]),
+        r1: Math.max(anchor[0], cursor[0]),
+        c0: Math.min(anchor[1], cursor[1]),
+        c1: Math.max(anchor[1], cursor[1])
+      }
+    : { r0: cursor[0], r1: cursor[0], c0: cursor[1], c1: cursor[1] }
 
   const onKeyDown = (e: React.KeyboardEvent): void => {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
+      e.preventDefault()
+      void copySelection(session, view, columns, selection, state.format).then(
+        (n) => setMessage({ ok: true, text: `copied ${n} cells as TSV` }),
+        (err: Error) => setMessage({ ok: false, text: err.message })
+      )
+      return
+    }
     const page = Math.max(1, Math.floor(rowAxis.viewport / ROW_H) - 1)
     const [r, c] = cursor
+    const ctrl = e.ctrlKey || e.metaKey
     const moves: Record<string, [number, number]> = {
       ArrowUp: [r - 1, c],
       ArrowDown: [r + 1, c],
@@ -118,28 +155,41 @@ export function TableView(props: {
       ArrowRight: [r, c + 1],
       PageUp: [r - page, c],
       PageDown: [r + page, c],
-      Home: e.ctrlKey || e.metaKey ? [0, 0] : [r, 0],
-      End: e.ctrlKey || e.metaKey ? [rowsTotal - 1, colsTotal - 1] : [r, colsTotal - 1]
+      Home: ctrl ? [0, 0] : [r, 0],
+      End: ctrl ? [rowsTotal - 1, colsTotal - 1] : [r, colsTotal - 1]
     }
     const m = moves[e.key]
     if (!m) return
     e.preventDefault()
-    moveCursor(m[0], m[1])
+    moveCursor(m[0], m[1], e.shiftKey)
   }
 
   const submitGoTo = (e: React.FormEvent): void => {
     e.preventDefault()
-    const target = parseGoTo(goTo)
-    if (!target) return setGoToError('write a row and a column, e.g. 123456, 7')
-    const [r, c] = target
-    if (r >= rowsTotal || c >= colsTotal) {
-      return setGoToError(`(${r}, ${c}) is outside the view: it has ${rowsTotal} rows and ${colsTotal} columns`)
-    }
-    setGoToError(null)
-    scrollTo(r, c)
-    setCursor([r, c])
-    onCursor([r, c])
+    const target = parseGoTo(goTo, session.layout, state, shape, rowsTotal, columns)
+    if ('error' in target) return setMessage({ ok: false, text: target.error })
+    setMessage(target.note ? { ok: true, text: target.note } : null)
+    if (target.state) {
+      pendingGoTo.current = [target.row, target.col]
+      onState(target.state)
+    } else jumpTo(target.row, target.col)
     scroller.current?.focus()
+  }
+
+  // heat colouring: scale over the visible, loaded cells
+  let lo = Infinity
+  let hi = -Infinity
+  if (state.heat) {
+    for (let i = 0; i < visRows; i++) {
+      for (let j = 0; j < visCols; j++) {
+        const v = tiles.value(top + i, columns.element(left + j))
+        const x = v === undefined ? null : cellNumber(v, columns.field(left + j))
+        if (x !== null) {
+          lo = Math.min(lo, x)
+          hi = Math.max(hi, x)
+        }
+      }
+    }
   }
 
   const cells: React.JSX.Element[] = []
@@ -147,18 +197,28 @@ export function TableView(props: {
     const r = top + i
     for (let j = 0; j < visCols; j++) {
       const c = left + j
-      const t = tiles.text(r, c)
+      const field = columns.field(c)
+      const v = tiles.value(r, columns.element(c))
+      const t = v === undefined ? undefined : cellText(dtype, v, field, state.format)
       const selected = cursor[0] === r && cursor[1] === c
+      const inSel = r >= selection.r0 && r <= selection.r1 && c >= selection.c0 && c <= selection.c1
+      const x = state.heat && v !== undefined ? cellNumber(v, field) : null
       cells.push(
         <div
           key={`${i},${j}`}
-          className={`cell${t === undefined ? ' loading' : ''}${selected ? ' selected' : ''}${t === 'nan' || t?.endsWith('inf') ? ' special' : ''}`}
+          className={`cell${t === undefined ? ' loading' : ''}${selected ? ' selected' : inSel ? ' in-selection' : ''}${t !== undefined && isSpecial(t) ? ' special' : ''}`}
           data-row={r}
           data-col={c}
-          style={{ top: HEADER_H + i * ROW_H, left: rowHeaderW + j * COL_W, width: COL_W, height: ROW_H }}
-          onMouseDown={() => {
+          style={{
+            top: HEADER_H + i * ROW_H,
+            left: rowHeaderW + j * COL_W,
+            width: COL_W,
+            height: ROW_H,
+            ...(x !== null && hi > lo ? { background: heatColor((x - lo) / (hi - lo)) } : {})
+          }}
+          onMouseDown={(e) => {
+            setAnchor(e.shiftKey ? (anchor ?? cursor) : null)
             setCursor([r, c])
-            onCursor([r, c])
           }}
         >
           {t ?? '…'}
@@ -169,6 +229,7 @@ export function TableView(props: {
 
   return (
     <div className="table-view">
+      <ViewBar state={state} shape={shape} sliceError={sliceError} onChange={onState} />
       <form className="table-tools" onSubmit={submitGoTo}>
         <label>
           Go to
@@ -176,12 +237,16 @@ export function TableView(props: {
             name="goto"
             value={goTo}
             onChange={(e) => setGoTo(e.target.value)}
-            placeholder="row, col"
+            placeholder="row, col  or  @byte offset"
             spellCheck={false}
           />
         </label>
         <button type="submit">Go</button>
-        {goToError && <span className="validation bad">{goToError}</span>}
+        {message && (
+          <span className={message.ok ? 'validation ok' : 'validation bad'} role="status" data-testid="table-message">
+            {message.text}
+          </span>
+        )}
         {tiles.error && (
           <span className="validation bad" role="alert">
             {tiles.error}
@@ -207,7 +272,7 @@ export function TableView(props: {
               className="col-header"
               style={{ left: rowHeaderW + j * COL_W, width: COL_W, height: HEADER_H }}
             >
-              {view.colAxis === null ? '' : left + j}
+              {columns.header(left + j, state.colAxis === null ? '' : String(columns.element(left + j)))}
             </div>
           ))}
           {Array.from({ length: visRows }, (_, i) => (

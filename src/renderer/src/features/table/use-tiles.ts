@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { SessionInfo, View } from '../../../../shared/contract'
 import { decodeWindow, type DecodedWindow } from '../../../../shared/decode'
+import type { Value } from '../../../../shared/structured'
 import { api } from '../../transport'
 import { LruCache } from './lru'
 
@@ -11,8 +12,8 @@ export const TILE_COLS = 16
 const CAPACITY = 512
 
 export interface Tiles {
-  /** Text of a cell, or undefined while its tile is loading. */
-  text(row: number, col: number): string | undefined
+  /** Value of a cell, or undefined while its tile is loading. */
+  value(row: number, col: number): Value | undefined
   /** Requests the tiles covering rows [r0, r1) × cols [c0, c1) that are neither cached nor on their way. */
   request(r0: number, r1: number, c0: number, c1: number): void
   /** Whether every tile covering the range is cached. */
@@ -37,12 +38,12 @@ export function useTiles(session: SessionInfo, view: View): Tiles {
     setVersion((v) => v + 1)
   }, [viewKey, cache])
 
-  const text = useCallback(
-    (row: number, col: number): string | undefined => {
+  const value = useCallback(
+    (row: number, col: number): Value | undefined => {
       const tr = Math.floor(row / TILE_ROWS)
       const tc = Math.floor(col / TILE_COLS)
       const tile = cache.get(`${tr},${tc}`)
-      return tile?.text(row - tr * TILE_ROWS, col - tc * TILE_COLS)
+      return tile?.value(row - tr * TILE_ROWS, col - tc * TILE_COLS)
     },
     [cache]
   )
@@ -93,5 +94,5 @@ export function useTiles(session: SessionInfo, view: View): Tiles {
     [cache, session.session, view]
   )
 
-  return { text, request, loaded, version, error }
+  return { value, request, loaded, version, error }
 }
