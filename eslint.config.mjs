@@ -27,7 +27,10 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       'react-hooks/set-state-in-effect': 'off',
-      'react-hooks/refs': 'off'
+      'react-hooks/refs': 'off',
+      // React Compiler rules: this app does not use the compiler
+      'react-hooks/preserve-manual-memoization': 'off',
+      'react-hooks/immutability': 'off'
     }
   },
   {

@@ -100,11 +100,11 @@ test.describe('serve mode without a file', () => {
     await expect(page.getByTestId('validation')).toHaveText(
       'shape (1000, 801) of >f8 needs 6408000 bytes after offset 128, the file has 6400000'
     )
-    await expect(page.getByRole('button', { name: 'Open' })).toBeDisabled()
+    await expect(page.getByRole('button', { name: 'Open', exact: true })).toBeDisabled()
     await page.fill('input[name=shape]', '1000, 800')
     await page.selectOption('select[name=order]', 'F')
     await expect(page.getByTestId('validation')).toContainText('(1000, 800) of >f8: 6,400,000 bytes after offset 128')
-    await page.getByRole('button', { name: 'Open' }).click()
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
     await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
     expect(await goTo(page, 123, 456)).toBe(expected['123,456'])
   })

@@ -37,7 +37,9 @@ export function TableView(props: {
   const columns = columnsFor(dtype, elementCols, state.colAxis !== null)
   const colsTotal = columns.count
   const rowHeaderW = Math.max(56, String(rowsTotal).length * 8 + 20)
-  const view = useMemo(() => toView(state), [JSON.stringify(toView(state))]) // eslint-disable-line react-hooks/exhaustive-deps
+  // The view object is rebuilt every render; key it by content so tiles and effects only react to changes.
+  const viewKey = JSON.stringify(toView(state))
+  const view = useMemo(() => JSON.parse(viewKey) as ReturnType<typeof toView>, [viewKey])
 
   const scroller = useRef<HTMLDivElement>(null)
   const [size, setSize] = useState({ w: 800, h: 600 })
@@ -72,13 +74,7 @@ export function TableView(props: {
     if (visRows > 0 && e1 > e0) request(top, top + visRows, e0, e1)
   }, [request, top, visRows, e0, e1, tiles.version])
 
-  // A new view starts at the top-left, or where a go-to that changed the view asked.
   const pendingGoTo = useRef<[number, number] | null>(null)
-  useEffect(() => {
-    const [r, c] = pendingGoTo.current ?? [0, 0]
-    pendingGoTo.current = null
-    jumpTo(r, c)
-  }, [view]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const elementIndex = useCallback(
     (r: number, c: number): number[] =>
@@ -114,6 +110,13 @@ export function TableView(props: {
     setCursor([row, col])
     setAnchor(null)
   }
+
+  // A new view starts at the top-left, or where a go-to that changed the view asked.
+  useEffect(() => {
+    const [r, c] = pendingGoTo.current ?? [0, 0]
+    pendingGoTo.current = null
+    jumpTo(r, c)
+  }, [view]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const moveCursor = (row: number, col: number, extend = false): void => {
     const r = Math.max(0, Math.min(rowsTotal - 1, row))
