@@ -12,9 +12,13 @@ export interface Served {
   stop(): Promise<void>
 }
 
+/** Recent files go to a private folder per run, never the user's own list. */
+export const CONFIG_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'arrayscope-e2e-config-'))
+
 export async function serve(args: string[]): Promise<Served> {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'arrayscope.js'), 'serve', ...args, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ARRAYSCOPE_CONFIG_DIR: CONFIG_DIR }
   })
   let out = ''
   let err = ''

@@ -84,6 +84,7 @@ void app.whenReady().then(() => {
   })
   const service = new ArrayService({
     appInfo: { transport: 'electron', initial: initialFromArgv() },
+    recentFile: path.join(app.getPath('userData'), 'recent.json'),
     emit: (event, payload) => {
       for (const w of windows) w.webContents.send(event, payload)
     }

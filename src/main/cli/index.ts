@@ -3,6 +3,7 @@
 import path from 'node:path'
 import { ArrayService, VERSION } from '../service/array-service'
 import { toApiError } from '../service/errors'
+import { defaultConfigDir } from '../service/recent'
 import { startServer } from '../serve/server'
 import { io, PipeClosed } from './output'
 import {
@@ -70,6 +71,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
   let broadcast: (event: string, payload: unknown) => void = () => {}
   const service = new ArrayService({
     appInfo: { transport: 'serve', initial },
+    recentFile: path.join(defaultConfigDir(), 'recent.json'),
     emit: (event, payload) => broadcast(event, payload)
   })
   const server = await startServer({ service, rendererDir: rendererDir(), port })

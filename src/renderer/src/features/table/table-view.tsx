@@ -71,8 +71,8 @@ export function TableView(props: {
   const ready = sliceError === null && tiles.loaded(top, top + visRows, e0, e1)
   const { request } = tiles
   useEffect(() => {
-    if (visRows > 0 && e1 > e0) request(top, top + visRows, e0, e1)
-  }, [request, top, visRows, e0, e1, tiles.version])
+    if (sliceError === null && visRows > 0 && e1 > e0) request(top, top + visRows, e0, e1)
+  }, [request, top, visRows, e0, e1, tiles.version, sliceError])
 
   const pendingGoTo = useRef<[number, number] | null>(null)
 

@@ -42,29 +42,33 @@ export function useTiles(session: SessionInfo, view: View): Tiles {
     (row: number, col: number): Value | undefined => {
       const tr = Math.floor(row / TILE_ROWS)
       const tc = Math.floor(col / TILE_COLS)
-      const tile = cache.get(`${tr},${tc}`)
-      return tile?.value(row - tr * TILE_ROWS, col - tc * TILE_COLS)
+      const tile = cache.get(`${viewKey}|${tr},${tc}`)
+      const i = row - tr * TILE_ROWS
+      const j = col - tc * TILE_COLS
+      return tile && i < tile.rows && j < tile.cols ? tile.value(i, j) : undefined
     },
-    [cache]
+    [cache, viewKey]
   )
 
   const loaded = useCallback(
     (r0: number, r1: number, c0: number, c1: number): boolean => {
       for (let tr = Math.floor(r0 / TILE_ROWS); tr * TILE_ROWS < r1; tr++) {
         for (let tc = Math.floor(c0 / TILE_COLS); tc * TILE_COLS < c1; tc++) {
-          if (!cache.has(`${tr},${tc}`)) return false
+          if (!cache.has(`${viewKey}|${tr},${tc}`)) return false
         }
       }
       return true
     },
-    [cache]
+    [cache, viewKey]
   )
 
   const request = useCallback(
     (r0: number, r1: number, c0: number, c1: number): void => {
       for (let tr = Math.floor(r0 / TILE_ROWS); tr * TILE_ROWS < r1; tr++) {
         for (let tc = Math.floor(c0 / TILE_COLS); tc * TILE_COLS < c1; tc++) {
-          const key = `${tr},${tc}`
+          // keys carry the view: tiles of another view never answer for this one, even before the
+          // effect below has cleared the cache
+          const key = `${viewKey}|${tr},${tc}`
           if (cache.has(key) || inflight.current.has(key)) continue
           inflight.current.add(key)
           const gen = generation.current
@@ -91,7 +95,7 @@ export function useTiles(session: SessionInfo, view: View): Tiles {
         }
       }
     },
-    [cache, session.session, view]
+    [cache, session.session, view, viewKey]
   )
 
   return { value, request, loaded, version, error }
