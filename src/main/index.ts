@@ -67,6 +67,8 @@ function buildMenu(): void {
         label: 'File',
         submenu: [
           { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: send('open') },
+          { label: 'Close Tab', accelerator: 'CmdOrCtrl+W', click: send('closeTab') },
+          { label: 'Copy as Code', accelerator: 'CmdOrCtrl+Shift+C', click: send('recipe') },
           { type: 'separator' },
           { role: process.platform === 'darwin' ? 'close' : 'quit' }
         ]

@@ -1,5 +1,5 @@
 // The window: tabs of open files (each with its own view), the open form, the status bar.
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import type { AppInfo, SessionInfo } from '../../shared/contract'
 import { OpenPanel } from './features/open/open-panel'
 import { RecipePanel } from './features/recipe/recipe-panel'
@@ -54,7 +54,17 @@ export function App(): React.JSX.Element {
     []
   )
 
-  useEffect(() => bridge?.on('menu:command', (c) => c === 'open' && setActive(-1)), [])
+  const closeRef = useRef<() => void>(() => undefined)
+  closeRef.current = () => active >= 0 && closeTab(active)
+  useEffect(
+    () =>
+      bridge?.on('menu:command', (c) => {
+        if (c === 'open') setActive(-1)
+        if (c === 'closeTab') closeRef.current()
+        if (c === 'recipe') setShowRecipe(true)
+      }),
+    []
+  )
 
   const closeTab = (k: number): void => {
     const t = tabs[k]
