@@ -22,6 +22,71 @@ export interface NativeError extends Error {
   code: string
 }
 
+/** Element types the scan kernels read (numpy codes; bf16 = bfloat16, e4m3/e5m2 = float8). */
+export type ScanElem =
+  | 'b1'
+  | 'i1'
+  | 'u1'
+  | 'i2'
+  | 'u2'
+  | 'i4'
+  | 'u4'
+  | 'i8'
+  | 'u8'
+  | 'f2'
+  | 'f4'
+  | 'f8'
+  | 'bf16'
+  | 'e4m3'
+  | 'e5m2'
+
+/** A strided N-D view (byte strides) of one element type; swap: the bytes are in non-native order. */
+interface ScanView {
+  elem: ScanElem
+  swap: boolean
+  base: number
+  shape: number[]
+  strides: number[]
+}
+
+export type ScanSpec =
+  | (ScanView & { op: 'stats' })
+  | (ScanView & { op: 'histogram'; bins: number; lo: number; hi: number })
+  | (ScanView & { op: 'buckets'; start: number; stop: number; buckets: number })
+  | (ScanView & { op: 'blocks'; outRows: number; outCols: number; reduce: 'mean' | 'max' })
+
+/** count = all elements; min/max/mean/std over finite values (population std); integers also exact sums. */
+export interface NativeStats {
+  count: number
+  finite: number
+  nan: number
+  posinf: number
+  neginf: number
+  min: number | null
+  max: number | null
+  mean: number | null
+  std: number | null
+  /** Exact sum of an integer view (decimal). */
+  sum?: string
+  /** Exact min/max of an int64/uint64 view (decimal). */
+  minExact?: string
+  maxExact?: string
+}
+
+export interface ScanResults {
+  stats: NativeStats
+  histogram: { counts: number[]; edges: number[] }
+  buckets: { min: Float64Array; max: Float64Array }
+  blocks: { values: Float64Array; rows: number; cols: number }
+}
+
+/** A running scan: settles with the result, or rejects with code ECANCELLED / ECHANGED. */
+export interface ScanHandle<T> {
+  promise: Promise<T>
+  /** Stops the scan's threads within one 64 Ki-element chunk. */
+  cancel(): void
+}
+
 /** One memory-mapped file. The mapping itself never reaches JS: every access copies. */
 export class Mapping {
   /** Maps path with mode; size is the length of the file w+ creates (required for w+, ignored otherwise). */
@@ -45,6 +110,11 @@ export class Mapping {
   advise(advice: Advice, offset?: number | bigint, length?: number | bigint): void
   /** The file's size and mtime now (to detect changes by other processes). */
   stat(): { size: number; mtimeMs: number }
+  /**
+   * Runs a whole-view kernel on worker threads; onProgress gets the elements done about every 50 ms.
+   * close() cancels running scans and unmaps when they have stopped.
+   */
+  scan<S extends ScanSpec>(spec: S, onProgress?: (done: number) => void): ScanHandle<ScanResults[S['op']]>
   /** Unmaps and closes the file at once. Further calls throw ECLOSED. */
   close(): void
 }

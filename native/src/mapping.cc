@@ -1,5 +1,6 @@
 #include "mapping.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -108,6 +109,7 @@ Napi::Function Mapping::Init(Napi::Env env) {
                          InstanceMethod<&Mapping::ReadUnchecked>("readUnchecked"),
                          InstanceMethod<&Mapping::Write>("write"),
                          InstanceMethod<&Mapping::Gather>("gather"),
+                         InstanceMethod<&Mapping::Scan>("scan"),
                          InstanceMethod<&Mapping::Flush>("flush"),
                          InstanceMethod<&Mapping::Advise>("advise"),
                          InstanceMethod<&Mapping::Stat>("stat"),
@@ -240,6 +242,16 @@ Mapping::~Mapping() { Unmap(); }
 
 void Mapping::Unmap() {
   if (closed_) return;
+  closed_ = true;
+  if (!scans_.empty()) {
+    for (auto& s : scans_) s->cancel = true;
+    unmapPending_ = true;  // the last scan to settle unmaps
+    return;
+  }
+  ReleaseMapping();
+}
+
+void Mapping::ReleaseMapping() {
 #ifndef _WIN32
   if (data_ != nullptr) munmap(data_, static_cast<size_t>(size_));
   if (fd_ >= 0) ::close(fd_);
@@ -252,7 +264,7 @@ void Mapping::Unmap() {
   file_ = nullptr;
 #endif
   data_ = nullptr;
-  closed_ = true;
+  unmapPending_ = false;
 }
 
 void Mapping::EnsureOpen(Napi::Env env) const {
@@ -365,6 +377,24 @@ Napi::Value Mapping::Gather(const Napi::CallbackInfo& info) {
     ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
   }
   return env.Undefined();
+}
+
+// scan(spec, onProgress?) -> {promise, cancel()}: a whole-view kernel on worker threads (see scan.h).
+Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
+  EnsureOpen(info.Env());
+  auto state = std::make_shared<ScanState>();
+  scans_.push_back(state);
+  Napi::Value handle;
+  try {
+    handle = StartScan(info, data_, size_, Value(), state, [this, state] {
+      scans_.erase(std::remove(scans_.begin(), scans_.end(), state), scans_.end());
+      if (scans_.empty() && unmapPending_) ReleaseMapping();
+    });
+  } catch (...) {
+    scans_.pop_back();
+    throw;
+  }
+  return handle;
 }
 
 // flush(offset?, length?) — msync for r+/w+; nothing to do for r and c (the file never sees c's pages).

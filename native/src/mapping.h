@@ -6,7 +6,11 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "scan.h"
 
 namespace arrayscope {
 
@@ -23,6 +27,7 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   Napi::Value ReadUnchecked(const Napi::CallbackInfo& info);
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value Gather(const Napi::CallbackInfo& info);
+  Napi::Value Scan(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value Advise(const Napi::CallbackInfo& info);
   Napi::Value Stat(const Napi::CallbackInfo& info);
@@ -43,6 +48,10 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   uint8_t* data_ = nullptr;
   int64_t size_ = 0;
   bool closed_ = true;
+  // Scans in flight read the mapping from worker threads: close() cancels them and unmaps when the last settles.
+  std::vector<std::shared_ptr<ScanState>> scans_;
+  bool unmapPending_ = false;
+  void ReleaseMapping();
 #ifdef _WIN32
   void* file_ = nullptr;
   void* section_ = nullptr;

@@ -186,6 +186,7 @@ export type ErrorCode =
   | 'readonly'
   | 'closed'
   | 'unavailable'
+  | 'cancelled'
   | 'internal'
 
 /** The one error type that crosses the contract: a code and a message meant for the user. */

@@ -1,7 +1,7 @@
 // `arrayscope stats`: count, min, max, mean, std (finite values), NaN/±Inf counts, optional histogram.
 import { UsageError, LAYOUT_FLAGS, flagInt, flagString, rejectUnknownFlags, type ParsedArgs } from './args'
 import type { ArrayService } from '../service/array-service'
-import { computeStats } from '../service/stats'
+import { runStats, type Stats } from '../service/scan'
 import { openFromArgs } from './session'
 import { io } from './output'
 
@@ -18,15 +18,15 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
     range = parts as [number, number]
   }
   const { session, view } = await openFromArgs(args, service)
-  const s = computeStats(session.mapping, view, bins, range)
+  const s = await runStats(session.mapping, view, { bins, range }).promise
   if (args.flags.has('json')) {
-    io.out(JSON.stringify(s) + '\n')
+    io.out(JSON.stringify(statsJson(s)) + '\n')
     return
   }
   const lines = [
     `count  ${s.count}`,
-    `min    ${s.min ?? '-'}`,
-    `max    ${s.max ?? '-'}`,
+    `min    ${s.minExact ?? s.min ?? '-'}`,
+    `max    ${s.maxExact ?? s.max ?? '-'}`,
     `mean   ${s.mean ?? '-'}`,
     `std    ${s.std ?? '-'}`,
     `nan    ${s.nan}`,
@@ -42,4 +42,21 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
     )
   }
   io.out(lines.join('\n') + '\n')
+}
+
+/** DESIGN's stats JSON: {count,min,max,mean,std,nan,posinf,neginf[,histogram]}; exact int64 extremes as strings. */
+export function statsJson(s: Stats): Record<string, unknown> {
+  const exact = (v: string | undefined, x: number | null): number | string | null =>
+    v !== undefined && !Number.isSafeInteger(Number(v)) ? v : x
+  return {
+    count: s.count,
+    min: exact(s.minExact, s.min),
+    max: exact(s.maxExact, s.max),
+    mean: s.mean,
+    std: s.std,
+    nan: s.nan,
+    posinf: s.posinf,
+    neginf: s.neginf,
+    ...(s.histogram ? { histogram: s.histogram } : {})
+  }
 }

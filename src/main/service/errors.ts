@@ -18,6 +18,7 @@ const NATIVE_CODES: Record<string, ErrorCode> = {
   ECHANGED: 'changed',
   EREADONLY: 'readonly',
   ECLOSED: 'closed',
+  ECANCELLED: 'cancelled',
   EIO: 'io',
   ENOMEM: 'io'
 }

@@ -5,7 +5,17 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import type * as Native from '../../../native/index'
 
-export type { Mapping, MapMode, NativeError, Window2D } from '../../../native/index'
+export type {
+  Mapping,
+  MapMode,
+  NativeError,
+  NativeStats,
+  ScanElem,
+  ScanHandle,
+  ScanResults,
+  ScanSpec,
+  Window2D
+} from '../../../native/index'
 
 let cached: typeof Native | undefined
 

@@ -1,0 +1,658 @@
+#include "scan.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "guard.h"
+#include "mapping.h"
+
+namespace arrayscope {
+namespace {
+
+enum class Elem { B1, I1, U1, I2, U2, I4, U4, I8, U8, F2, F4, F8, BF16, E4M3, E5M2 };
+
+struct ViewSpec {
+  int64_t base = 0;
+  std::vector<int64_t> shape, strides;
+  int64_t size() const {
+    int64_t n = 1;
+    for (auto s : shape) n *= s;
+    return n;
+  }
+};
+
+inline uint16_t Swap16(uint16_t v) { return static_cast<uint16_t>((v >> 8) | (v << 8)); }
+inline uint32_t Swap32(uint32_t v) { return __builtin_bswap32(v); }
+inline uint64_t Swap64(uint64_t v) { return __builtin_bswap64(v); }
+
+template <typename T>
+inline T Load(const uint8_t* p, bool swap) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  if (!swap || sizeof(T) == 1) return v;
+  if constexpr (sizeof(T) == 2) {
+    uint16_t u;
+    std::memcpy(&u, &v, 2);
+    u = Swap16(u);
+    std::memcpy(&v, &u, 2);
+  } else if constexpr (sizeof(T) == 4) {
+    uint32_t u;
+    std::memcpy(&u, &v, 4);
+    u = Swap32(u);
+    std::memcpy(&v, &u, 4);
+  } else {
+    uint64_t u;
+    std::memcpy(&u, &v, 8);
+    u = Swap64(u);
+    std::memcpy(&v, &u, 8);
+  }
+  return v;
+}
+
+inline double HalfToDouble(uint16_t h) {
+  const int exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
+  const double sign = (h & 0x8000) ? -1.0 : 1.0;
+  if (exp == 0) return sign * std::ldexp(frac, -24);
+  if (exp == 0x1f) return frac ? std::numeric_limits<double>::quiet_NaN() : sign * HUGE_VAL;
+  return sign * std::ldexp(1024 + frac, exp - 25);
+}
+
+inline double Float8ToDouble(uint8_t b, int expBits, int manBits, int bias, bool ieee) {
+  const double sign = (b & 0x80) ? -1.0 : 1.0;
+  const int expMax = (1 << expBits) - 1;
+  const int exp = (b >> manBits) & expMax, man = b & ((1 << manBits) - 1);
+  if (ieee && exp == expMax) return man ? std::numeric_limits<double>::quiet_NaN() : sign * HUGE_VAL;
+  if (!ieee && exp == expMax && man == (1 << manBits) - 1) return std::numeric_limits<double>::quiet_NaN();
+  if (exp == 0) return sign * std::ldexp(man, 1 - bias - manBits);
+  return sign * std::ldexp((1 << manBits) + man, exp - bias - manBits);
+}
+
+// Calls f(value) for the flat C-order elements [i0, i1) of the view, with element type E.
+template <Elem E, typename F>
+void Walk(const uint8_t* data, const ViewSpec& v, int64_t i0, int64_t i1, bool swap, F&& f) {
+  const size_t nd = v.shape.size();
+  if (i0 >= i1) return;
+  std::vector<int64_t> idx(nd, 0);
+  int64_t rest = i0;
+  for (size_t k = nd; k-- > 0;) {
+    idx[k] = rest % v.shape[k];
+    rest /= v.shape[k];
+  }
+  const int64_t last = nd ? v.shape[nd - 1] : 1;
+  const int64_t ls = nd ? v.strides[nd - 1] : 0;
+  int64_t i = i0;
+  while (i < i1) {
+    int64_t off = v.base;
+    for (size_t k = 0; k + 1 < nd; ++k) off += idx[k] * v.strides[k];
+    const int64_t j0 = nd ? idx[nd - 1] : 0;
+    const int64_t run = std::min(last - j0, i1 - i);
+    const uint8_t* p = data + off + j0 * ls;
+    for (int64_t j = 0; j < run; ++j, p += ls) {
+      double x;
+      if constexpr (E == Elem::B1) x = *p ? 1.0 : 0.0;
+      else if constexpr (E == Elem::I1) x = static_cast<int8_t>(*p);
+      else if constexpr (E == Elem::U1) x = *p;
+      else if constexpr (E == Elem::I2) x = Load<int16_t>(p, swap);
+      else if constexpr (E == Elem::U2) x = Load<uint16_t>(p, swap);
+      else if constexpr (E == Elem::I4) x = Load<int32_t>(p, swap);
+      else if constexpr (E == Elem::U4) x = Load<uint32_t>(p, swap);
+      else if constexpr (E == Elem::I8) x = static_cast<double>(Load<int64_t>(p, swap));
+      else if constexpr (E == Elem::U8) x = static_cast<double>(Load<uint64_t>(p, swap));
+      else if constexpr (E == Elem::F2) x = HalfToDouble(Load<uint16_t>(p, swap));
+      else if constexpr (E == Elem::F4) x = Load<float>(p, swap);
+      else if constexpr (E == Elem::F8) x = Load<double>(p, swap);
+      else if constexpr (E == Elem::BF16) {
+        uint32_t u = static_cast<uint32_t>(Load<uint16_t>(p, swap)) << 16;
+        float fv;
+        std::memcpy(&fv, &u, 4);
+        x = fv;
+      } else if constexpr (E == Elem::E4M3) x = Float8ToDouble(*p, 4, 3, 7, false);
+      else x = Float8ToDouble(*p, 5, 2, 15, true);
+      if constexpr (E == Elem::I8 || E == Elem::U8) f(x, p);
+      else f(x, p);
+    }
+    i += run;
+    // advance the odometer past the run
+    if (nd == 0) break;
+    idx[nd - 1] = 0;
+    for (size_t k = nd - 1; k-- > 0;) {
+      if (++idx[k] < v.shape[k]) break;
+      idx[k] = 0;
+    }
+  }
+}
+
+enum class Op { Stats, Histogram, Buckets, Blocks };
+
+struct Job {
+  Op op;
+  Elem elem;
+  bool swap = false;
+  bool isInt = false;
+  bool isSigned64 = false;
+  bool isUnsigned64 = false;
+  ViewSpec view;
+  // histogram
+  int bins = 0;
+  double lo = 0, hi = 0;
+  std::vector<double> edges;
+  // buckets: over the flat range [start, stop)
+  int64_t start = 0, stop = 0, buckets = 0;
+  // blocks: a 2-D view reduced to outRows × outCols
+  int64_t outRows = 0, outCols = 0;
+  bool blockMax = false;
+};
+
+struct Acc {
+  int64_t n = 0, nan = 0, pinf = 0, ninf = 0;
+  double min = HUGE_VAL, max = -HUGE_VAL;
+  double s1 = 0, s2 = 0;  // sums of (x - shift) and its square, for finite values
+  __int128 isum = 0;      // exact sum for integer types
+  int64_t imin = std::numeric_limits<int64_t>::max(), imax = std::numeric_limits<int64_t>::min();
+  uint64_t umin = std::numeric_limits<uint64_t>::max(), umax = 0;
+};
+
+using Shared = ScanState;
+
+constexpr int64_t kChunk = 1 << 16;
+
+template <Elem E>
+void StatsRange(const uint8_t* data, const Job& job, double shift, int64_t i0, int64_t i1, Acc& a, Shared& sh) {
+  for (int64_t c0 = i0; c0 < i1 && !sh.cancel.load(std::memory_order_relaxed); c0 += kChunk) {
+    const int64_t c1 = std::min(i1, c0 + kChunk);
+    struct Ctx {
+      const uint8_t* data;
+      const Job* job;
+      double shift;
+      int64_t c0, c1;
+      Acc* a;
+    } ctx{data, &job, shift, c0, c1, &a};
+    bool ok = GuardedRun(
+        [](void* p) {
+          auto* c = static_cast<Ctx*>(p);
+          Acc& a = *c->a;
+          double p1 = 0, p2 = 0;  // per-chunk partial sums: two-level summation keeps float64 error small
+          Walk<E>(c->data, c->job->view, c->c0, c->c1, c->job->swap, [&](double x, const uint8_t* ptr) {
+            if constexpr (E == Elem::I8) {
+              int64_t v = Load<int64_t>(ptr, c->job->swap);
+              a.isum += v;
+              a.imin = std::min(a.imin, v);
+              a.imax = std::max(a.imax, v);
+            } else if constexpr (E == Elem::U8) {
+              uint64_t v = Load<uint64_t>(ptr, c->job->swap);
+              a.isum += static_cast<__int128>(v);
+              a.umin = std::min(a.umin, v);
+              a.umax = std::max(a.umax, v);
+            } else if constexpr (E == Elem::B1 || E == Elem::I1 || E == Elem::U1 || E == Elem::I2 || E == Elem::U2 ||
+                                 E == Elem::I4 || E == Elem::U4) {
+              a.isum += static_cast<int64_t>(x);
+            }
+            if (std::isnan(x)) {
+              ++a.nan;
+              return;
+            }
+            if (std::isinf(x)) {
+              if (x > 0) ++a.pinf;
+              else ++a.ninf;
+              return;
+            }
+            ++a.n;
+            a.min = x < a.min ? x : a.min;
+            a.max = x > a.max ? x : a.max;
+            const double d = x - c->shift;
+            p1 += d;
+            p2 += d * d;
+          });
+          a.s1 += p1;
+          a.s2 += p2;
+        },
+        &ctx);
+    if (!ok) {
+      sh.fault = true;
+      sh.cancel = true;
+      return;
+    }
+    sh.done.fetch_add(c1 - c0, std::memory_order_relaxed);
+  }
+}
+
+template <Elem E>
+void HistRange(const uint8_t* data, const Job& job, int64_t i0, int64_t i1, std::vector<int64_t>& counts, Shared& sh) {
+  const double lo = job.lo, hi = job.hi;
+  const int bins = job.bins;
+  const double norm = bins / (hi - lo);
+  const double* edges = job.edges.data();
+  for (int64_t c0 = i0; c0 < i1 && !sh.cancel.load(std::memory_order_relaxed); c0 += kChunk) {
+    const int64_t c1 = std::min(i1, c0 + kChunk);
+    struct Ctx {
+      const uint8_t* data;
+      const Job* job;
+      int64_t c0, c1;
+      std::vector<int64_t>* counts;
+      double lo, hi, norm;
+      int bins;
+      const double* edges;
+    } ctx{data, &job, c0, c1, &counts, lo, hi, norm, bins, edges};
+    bool ok = GuardedRun(
+        [](void* p) {
+          auto* c = static_cast<Ctx*>(p);
+          int64_t* cnt = c->counts->data();
+          Walk<E>(c->data, c->job->view, c->c0, c->c1, c->job->swap, [&](double x, const uint8_t*) {
+            if (!(x >= c->lo && x <= c->hi)) return;
+            int64_t i = static_cast<int64_t>((x - c->lo) * c->norm);
+            if (i >= c->bins) i = c->bins - 1;
+            // exact placement against the edges, as np.searchsorted(edges, x, 'right') - 1 would
+            while (i > 0 && x < c->edges[i]) --i;
+            while (i < c->bins - 1 && x >= c->edges[i + 1]) ++i;
+            ++cnt[i];
+          });
+        },
+        &ctx);
+    if (!ok) {
+      sh.fault = true;
+      sh.cancel = true;
+      return;
+    }
+    sh.done.fetch_add(c1 - c0, std::memory_order_relaxed);
+  }
+}
+
+// min/max per bucket over [start, stop) of a 1-D view; NaN ignored (a bucket of only NaN gives NaN).
+template <Elem E>
+void BucketRange(const uint8_t* data, const Job& job, int64_t b0, int64_t b1, std::vector<double>& mins,
+                 std::vector<double>& maxs, Shared& sh) {
+  const int64_t len = job.stop - job.start;
+  for (int64_t b = b0; b < b1 && !sh.cancel.load(std::memory_order_relaxed); ++b) {
+    const int64_t e0 = job.start + static_cast<int64_t>((static_cast<__int128>(b) * len) / job.buckets);
+    const int64_t e1 = job.start + static_cast<int64_t>((static_cast<__int128>(b + 1) * len) / job.buckets);
+    struct Ctx {
+      const uint8_t* data;
+      const Job* job;
+      int64_t e0, e1;
+      double mn, mx;
+    } ctx{data, &job, e0, e1, HUGE_VAL, -HUGE_VAL};
+    bool ok = GuardedRun(
+        [](void* p) {
+          auto* c = static_cast<Ctx*>(p);
+          double mn = c->mn, mx = c->mx;
+          Walk<E>(c->data, c->job->view, c->e0, c->e1, c->job->swap, [&](double x, const uint8_t*) {
+            mn = x < mn ? x : mn;
+            mx = x > mx ? x : mx;
+          });
+          c->mn = mn;
+          c->mx = mx;
+        },
+        &ctx);
+    if (!ok) {
+      sh.fault = true;
+      sh.cancel = true;
+      return;
+    }
+    const bool empty = ctx.mn == HUGE_VAL && ctx.mx == -HUGE_VAL;
+    mins[b] = empty ? std::numeric_limits<double>::quiet_NaN() : ctx.mn;
+    maxs[b] = empty ? std::numeric_limits<double>::quiet_NaN() : ctx.mx;
+    sh.done.fetch_add(e1 - e0, std::memory_order_relaxed);
+  }
+}
+
+// Block reduction of a 2-D view: output rows [r0, r1) of outRows × outCols, mean or max of finite values.
+template <Elem E>
+void BlockRange(const uint8_t* data, const Job& job, int64_t r0, int64_t r1, std::vector<double>& out, Shared& sh) {
+  const int64_t R = job.view.shape[0], C = job.view.shape[1];
+  std::vector<double> sum(job.outCols), mx(job.outCols);
+  std::vector<int64_t> n(job.outCols);
+  std::vector<int64_t> colBlock(C);
+  // column block j covers [j*C/outCols, (j+1)*C/outCols), as rows do
+  for (int64_t j = 0; j < job.outCols; ++j) {
+    for (int64_t c = (j * C) / job.outCols; c < ((j + 1) * C) / job.outCols; ++c) colBlock[c] = j;
+  }
+  for (int64_t orow = r0; orow < r1 && !sh.cancel.load(std::memory_order_relaxed); ++orow) {
+    const int64_t a = (orow * R) / job.outRows, b = ((orow + 1) * R) / job.outRows;
+    std::fill(sum.begin(), sum.end(), 0.0);
+    std::fill(mx.begin(), mx.end(), -HUGE_VAL);
+    std::fill(n.begin(), n.end(), 0);
+    struct Ctx {
+      const uint8_t* data;
+      const Job* job;
+      int64_t a, b, C;
+      double* sum;
+      double* mx;
+      int64_t* n;
+      const int64_t* colBlock;
+    } ctx{data, &job, a, b, C, sum.data(), mx.data(), n.data(), colBlock.data()};
+    bool ok = GuardedRun(
+        [](void* p) {
+          auto* c = static_cast<Ctx*>(p);
+          int64_t col = 0;
+          Walk<E>(c->data, c->job->view, c->a * c->C, c->b * c->C, c->job->swap, [&](double x, const uint8_t*) {
+            const int64_t k = c->colBlock[col];
+            if (++col == c->C) col = 0;
+            if (!std::isfinite(x)) return;
+            c->sum[k] += x;
+            c->n[k] += 1;
+            c->mx[k] = x > c->mx[k] ? x : c->mx[k];
+          });
+        },
+        &ctx);
+    if (!ok) {
+      sh.fault = true;
+      sh.cancel = true;
+      return;
+    }
+    for (int64_t k = 0; k < job.outCols; ++k) {
+      out[orow * job.outCols + k] =
+          n[k] == 0 ? std::numeric_limits<double>::quiet_NaN() : job.blockMax ? mx[k] : sum[k] / n[k];
+    }
+    sh.done.fetch_add((b - a) * C, std::memory_order_relaxed);
+  }
+}
+
+struct Result {
+  Acc acc;
+  std::vector<int64_t> counts;
+  std::vector<double> a, b;
+};
+
+template <Elem E>
+void RunTyped(const uint8_t* data, const Job& job, Result& res, Shared& sh, int threads) {
+  const int64_t N = job.view.size();
+  std::vector<std::thread> pool;
+  if (job.op == Op::Stats) {
+    // shift: the first element (any finite value near the data keeps the sums of squares well conditioned)
+    double shift = 0;
+    if (!job.isInt && N > 0) {
+      Walk<E>(data, job.view, 0, std::min<int64_t>(N, 64), job.swap, [&](double x, const uint8_t*) {
+        if (shift == 0 && std::isfinite(x)) shift = x;
+      });
+    }
+    std::vector<Acc> accs(threads);
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] { StatsRange<E>(data, job, shift, N * t / threads, N * (t + 1) / threads, accs[t], sh); });
+    }
+    for (auto& th : pool) th.join();
+    Acc& r = res.acc;
+    double s1 = 0, s2 = 0;
+    for (auto& a : accs) {
+      r.n += a.n, r.nan += a.nan, r.pinf += a.pinf, r.ninf += a.ninf;
+      r.min = std::min(r.min, a.min), r.max = std::max(r.max, a.max);
+      s1 += a.s1, s2 += a.s2;
+      r.isum += a.isum;
+      r.imin = std::min(r.imin, a.imin), r.imax = std::max(r.imax, a.imax);
+      r.umin = std::min(r.umin, a.umin), r.umax = std::max(r.umax, a.umax);
+    }
+    r.s1 = s1 + shift * r.n;  // back to the plain sum (for floats)
+    r.s2 = r.n ? std::max(0.0, (s2 - s1 * s1 / r.n) / r.n) : 0;
+  } else if (job.op == Op::Histogram) {
+    std::vector<std::vector<int64_t>> parts(threads, std::vector<int64_t>(job.bins, 0));
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] { HistRange<E>(data, job, N * t / threads, N * (t + 1) / threads, parts[t], sh); });
+    }
+    for (auto& th : pool) th.join();
+    res.counts.assign(job.bins, 0);
+    for (auto& p : parts)
+      for (int k = 0; k < job.bins; ++k) res.counts[k] += p[k];
+  } else if (job.op == Op::Buckets) {
+    res.a.assign(job.buckets, 0);
+    res.b.assign(job.buckets, 0);
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        BucketRange<E>(data, job, job.buckets * t / threads, job.buckets * (t + 1) / threads, res.a, res.b, sh);
+      });
+    }
+    for (auto& th : pool) th.join();
+  } else {
+    res.a.assign(job.outRows * job.outCols, 0);
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back(
+          [&, t] { BlockRange<E>(data, job, job.outRows * t / threads, job.outRows * (t + 1) / threads, res.a, sh); });
+    }
+    for (auto& th : pool) th.join();
+  }
+}
+
+void Run(const uint8_t* data, const Job& job, Result& res, Shared& sh, int threads) {
+  switch (job.elem) {
+#define CASE(X) \
+  case Elem::X: return RunTyped<Elem::X>(data, job, res, sh, threads);
+    CASE(B1) CASE(I1) CASE(U1) CASE(I2) CASE(U2) CASE(I4) CASE(U4) CASE(I8) CASE(U8) CASE(F2) CASE(F4) CASE(F8)
+    CASE(BF16) CASE(E4M3) CASE(E5M2)
+#undef CASE
+  }
+}
+
+std::string Int128ToString(__int128 v) {
+  if (v == 0) return "0";
+  bool neg = v < 0;
+  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
+  std::string s;
+  while (u) {
+    s.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  }
+  if (neg) s.push_back('-');
+  return std::string(s.rbegin(), s.rend());
+}
+
+class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
+ public:
+  ScanWorker(Napi::Env env, Napi::Object owner, const uint8_t* data, Job job, std::shared_ptr<Shared> sh,
+             Napi::Function onProgress, std::function<void()> onDone)
+      : Napi::AsyncProgressWorker<int64_t>(env), deferred_(Napi::Promise::Deferred::New(env)), data_(data),
+        job_(std::move(job)), sh_(std::move(sh)), onDone_(std::move(onDone)) {
+    owner_ = Napi::Persistent(owner);  // keeps the mapping alive (and mapped) while we scan
+    if (!onProgress.IsEmpty()) progress_ = Napi::Persistent(onProgress);
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute(const ExecutionProgress& progress) override {
+    const int threads = std::max(1, std::min<int>(8, static_cast<int>(std::thread::hardware_concurrency())));
+    std::atomic<bool> finished{false};
+    std::thread runner([&] {
+      Run(data_, job_, result_, *sh_, threads);
+      finished = true;
+    });
+    while (!finished.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      int64_t d = sh_->done.load();
+      progress.Send(&d, 1);
+    }
+    runner.join();
+  }
+
+  void OnProgress(const int64_t* done, size_t) override {
+    if (!progress_.IsEmpty()) progress_.Value().Call({Napi::Number::New(Env(), static_cast<double>(*done))});
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Settle();
+    if (sh_->fault) return Reject("ECHANGED", "file changed on disk: the file was truncated during the scan; reopen it");
+    if (sh_->cancel) return Reject("ECANCELLED", "the scan was cancelled");
+    Napi::Object out = Napi::Object::New(env);
+    const Acc& a = result_.acc;
+    if (job_.op == Op::Stats) {
+      out.Set("count", static_cast<double>(a.n + a.nan + a.pinf + a.ninf));
+      out.Set("finite", static_cast<double>(a.n));
+      out.Set("nan", static_cast<double>(a.nan));
+      out.Set("posinf", static_cast<double>(a.pinf));
+      out.Set("neginf", static_cast<double>(a.ninf));
+      if (a.n) {
+        out.Set("min", a.min);
+        out.Set("max", a.max);
+        if (job_.isInt) {
+          out.Set("sum", Int128ToString(a.isum));
+          out.Set("mean", static_cast<double>(static_cast<long double>(a.isum) / a.n));
+          if (job_.isSigned64) {
+            out.Set("minExact", std::to_string(a.imin));
+            out.Set("maxExact", std::to_string(a.imax));
+          } else if (job_.isUnsigned64) {
+            out.Set("minExact", std::to_string(a.umin));
+            out.Set("maxExact", std::to_string(a.umax));
+          }
+        } else {
+          out.Set("mean", a.s1 / a.n);
+        }
+        out.Set("std", std::sqrt(a.s2));
+      } else {
+        out.Set("min", env.Null());
+        out.Set("max", env.Null());
+        out.Set("mean", env.Null());
+        out.Set("std", env.Null());
+      }
+    } else if (job_.op == Op::Histogram) {
+      Napi::Array counts = Napi::Array::New(env, result_.counts.size());
+      for (size_t k = 0; k < result_.counts.size(); ++k) counts.Set(k, static_cast<double>(result_.counts[k]));
+      Napi::Array edges = Napi::Array::New(env, job_.edges.size());
+      for (size_t k = 0; k < job_.edges.size(); ++k) edges.Set(k, job_.edges[k]);
+      out.Set("counts", counts);
+      out.Set("edges", edges);
+    } else {
+      auto toArray = [&](const std::vector<double>& v) {
+        Napi::Float64Array arr = Napi::Float64Array::New(env, v.size());
+        std::copy(v.begin(), v.end(), arr.Data());
+        return arr;
+      };
+      if (job_.op == Op::Buckets) {
+        out.Set("min", toArray(result_.a));
+        out.Set("max", toArray(result_.b));
+      } else {
+        out.Set("values", toArray(result_.a));
+        out.Set("rows", static_cast<double>(job_.outRows));
+        out.Set("cols", static_cast<double>(job_.outCols));
+      }
+    }
+    deferred_.Resolve(out);
+  }
+
+  void OnError(const Napi::Error& e) override {
+    Settle();
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  void Settle() {
+    if (onDone_) onDone_();
+    onDone_ = nullptr;
+    owner_.Reset();
+  }
+  void Reject(const char* code, const std::string& message) {
+    Napi::Error e = Napi::Error::New(Env(), message);
+    e.Set("code", Napi::String::New(Env(), code));
+    deferred_.Reject(e.Value());
+  }
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference owner_;
+  Napi::FunctionReference progress_;
+  const uint8_t* data_;
+  Job job_;
+  std::shared_ptr<Shared> sh_;
+  std::function<void()> onDone_;
+  Result result_;
+};
+
+int64_t GetInt(Napi::Env env, Napi::Object o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) ThrowCoded(env, "EINVAL", std::string("scan spec needs a number '") + key + "'");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (std::floor(d) != d) ThrowCoded(env, "EINVAL", std::string("scan spec '") + key + "' must be an integer");
+  return static_cast<int64_t>(d);
+}
+
+Elem ParseElem(Napi::Env env, const std::string& s) {
+  static const std::pair<const char*, Elem> table[] = {
+      {"b1", Elem::B1}, {"i1", Elem::I1}, {"u1", Elem::U1},   {"i2", Elem::I2},   {"u2", Elem::U2},
+      {"i4", Elem::I4}, {"u4", Elem::U4}, {"i8", Elem::I8},   {"u8", Elem::U8},   {"f2", Elem::F2},
+      {"f4", Elem::F4}, {"f8", Elem::F8}, {"bf16", Elem::BF16}, {"e4m3", Elem::E4M3}, {"e5m2", Elem::E5M2}};
+  for (auto& [name, e] : table)
+    if (s == name) return e;
+  ThrowCoded(env, "EINVAL", "scan: unsupported element type '" + s + "'");
+}
+
+}  // namespace
+
+Napi::Value StartScan(const Napi::CallbackInfo& info, const uint8_t* data, int64_t size, Napi::Object owner,
+                      std::shared_ptr<ScanState> shared, std::function<void()> onDone) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowCoded(env, "EINVAL", "scan needs a spec object");
+  Napi::Object spec = info[0].As<Napi::Object>();
+  Job job;
+  const std::string op = spec.Get("op").ToString().Utf8Value();
+  job.op = op == "stats" ? Op::Stats : op == "histogram" ? Op::Histogram : op == "buckets" ? Op::Buckets : op == "blocks" ? Op::Blocks : static_cast<Op>(-1);
+  if (static_cast<int>(job.op) < 0) ThrowCoded(env, "EINVAL", "scan op must be stats, histogram, buckets or blocks");
+  const std::string elem = spec.Get("elem").ToString().Utf8Value();
+  job.elem = ParseElem(env, elem);
+  job.swap = spec.Get("swap").ToBoolean().Value();
+  job.isInt = elem[0] == 'i' || elem[0] == 'u' || elem[0] == 'b';
+  job.isSigned64 = elem == "i8";
+  job.isUnsigned64 = elem == "u8";
+  job.view.base = GetInt(env, spec, "base");
+  Napi::Value shapeV = spec.Get("shape"), stridesV = spec.Get("strides");
+  if (!shapeV.IsArray() || !stridesV.IsArray()) ThrowCoded(env, "EINVAL", "scan spec needs shape and strides arrays");
+  Napi::Array shape = shapeV.As<Napi::Array>(), strides = stridesV.As<Napi::Array>();
+  if (shape.Length() != strides.Length()) ThrowCoded(env, "EINVAL", "shape and strides differ in length");
+  int itemsize = 1;
+  switch (job.elem) {
+    case Elem::I2: case Elem::U2: case Elem::F2: case Elem::BF16: itemsize = 2; break;
+    case Elem::I4: case Elem::U4: case Elem::F4: itemsize = 4; break;
+    case Elem::I8: case Elem::U8: case Elem::F8: itemsize = 8; break;
+    default: break;
+  }
+  int64_t lo = job.view.base, hi = job.view.base;
+  bool empty = false;
+  for (uint32_t k = 0; k < shape.Length(); ++k) {
+    int64_t n = static_cast<int64_t>(shape.Get(k).As<Napi::Number>().DoubleValue());
+    int64_t s = static_cast<int64_t>(strides.Get(k).As<Napi::Number>().DoubleValue());
+    if (n < 0) ThrowCoded(env, "EINVAL", "negative shape");
+    if (n == 0) empty = true;
+    job.view.shape.push_back(n);
+    job.view.strides.push_back(s);
+    if (n > 0) (s < 0 ? lo : hi) += (n - 1) * s;
+  }
+  if (!empty && (lo < 0 || hi + itemsize > size)) ThrowCoded(env, "ERANGE", "scan view is outside the mapping");
+  const int64_t N = empty ? 0 : job.view.size();
+  if (empty) job.view.shape.assign(job.view.shape.size(), 0);
+  if (job.op == Op::Histogram) {
+    job.bins = static_cast<int>(GetInt(env, spec, "bins"));
+    job.lo = spec.Get("lo").As<Napi::Number>().DoubleValue();
+    job.hi = spec.Get("hi").As<Napi::Number>().DoubleValue();
+    if (job.bins < 1 || !(job.hi > job.lo) || !std::isfinite(job.lo) || !std::isfinite(job.hi))
+      ThrowCoded(env, "EINVAL", "histogram needs bins >= 1 and a finite range lo < hi");
+    const double step = (job.hi - job.lo) / job.bins;
+    for (int k = 0; k <= job.bins; ++k) job.edges.push_back(job.lo + k * step);
+    job.edges[job.bins] = job.hi;
+  } else if (job.op == Op::Buckets) {
+    job.start = GetInt(env, spec, "start");
+    job.stop = GetInt(env, spec, "stop");
+    job.buckets = GetInt(env, spec, "buckets");
+    if (job.view.shape.size() != 1) ThrowCoded(env, "EINVAL", "buckets need a 1-D view");
+    if (job.start < 0 || job.stop > N || job.start > job.stop || job.buckets < 1)
+      ThrowCoded(env, "EINVAL", "buckets need 0 <= start <= stop <= size and buckets >= 1");
+    job.buckets = std::min(job.buckets, std::max<int64_t>(1, job.stop - job.start));
+  } else if (job.op == Op::Blocks) {
+    if (job.view.shape.size() != 2) ThrowCoded(env, "EINVAL", "blocks need a 2-D view");
+    job.outRows = std::max<int64_t>(1, std::min(GetInt(env, spec, "outRows"), job.view.shape[0]));
+    job.outCols = std::max<int64_t>(1, std::min(GetInt(env, spec, "outCols"), job.view.shape[1]));
+    job.blockMax = spec.Get("reduce").ToString().Utf8Value() == "max";
+    if (N == 0) ThrowCoded(env, "EINVAL", "blocks need a non-empty view");
+  }
+  Napi::Function onProgress = info.Length() > 1 && info[1].IsFunction() ? info[1].As<Napi::Function>() : Napi::Function();
+  auto* worker = new ScanWorker(env, owner, data, std::move(job), shared, onProgress, std::move(onDone));
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("promise", worker->Promise());
+  handle.Set("cancel", Napi::Function::New(env, [shared](const Napi::CallbackInfo& ci) {
+               shared->cancel = true;
+               return ci.Env().Undefined();
+             }));
+  worker->Queue();
+  return handle;
+}
+
+}  // namespace arrayscope

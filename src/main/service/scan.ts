@@ -1,0 +1,133 @@
+// Whole-view scans through the native kernels: statistics, histograms, min/max buckets, block reduction.
+import { ApiError } from '../../shared/contract'
+import type { ArrayView } from '../../shared/slice'
+import type { Mapping, NativeStats, ScanElem, ScanHandle, ScanResults } from './native'
+
+const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+const ELEMS: Record<string, ScanElem> = {
+  bool: 'b1',
+  int8: 'i1',
+  uint8: 'u1',
+  int16: 'i2',
+  uint16: 'u2',
+  int32: 'i4',
+  uint32: 'u4',
+  int64: 'i8',
+  uint64: 'u8',
+  float16: 'f2',
+  float32: 'f4',
+  float64: 'f8',
+  bfloat16: 'bf16',
+  float8_e4m3fn: 'e4m3',
+  float8_e5m2: 'e5m2'
+}
+
+/** The kernel's view of a real-valued scalar view; complex and records are refused with a reason. */
+export function scanView(view: ArrayView): {
+  elem: ScanElem
+  swap: boolean
+  base: number
+  shape: number[]
+  strides: number[]
+} {
+  const dt = view.dtype
+  const elem = dt.kind === 'scalar' ? ELEMS[dt.type.name] : undefined
+  if (dt.kind !== 'scalar' || !elem) {
+    throw new ApiError(
+      'bad-request',
+      `scans need a real-valued dtype; ${dt.str} is not (slice a field or a part first)`
+    )
+  }
+  return {
+    elem,
+    swap: dt.itemsize > 1 && dt.littleEndian !== HOST_LITTLE,
+    base: view.offset,
+    shape: view.shape,
+    strides: view.strides
+  }
+}
+
+export interface Stats extends NativeStats {
+  histogram?: { edges: number[]; counts: number[] }
+}
+
+/** The running part of a multi-pass scan, so that cancel() reaches whichever pass is running. */
+export class ScanJob<T> {
+  private current: ScanHandle<unknown> | null = null
+  private cancelled = false
+  constructor(readonly promise: Promise<T>) {}
+  track<R>(h: ScanHandle<R>): Promise<R> {
+    this.current = h as ScanHandle<unknown>
+    if (this.cancelled) h.cancel()
+    return h.promise
+  }
+  cancel(): void {
+    this.cancelled = true
+    this.current?.cancel()
+  }
+}
+
+/**
+ * All statistics: one native pass for count/min/max/mean/std/NaN/±Inf, and one for the histogram when bins
+ * are asked for (its range from the first pass when none is given; np.histogram's edges and bin rules).
+ */
+export function runStats(
+  mapping: Mapping,
+  view: ArrayView,
+  options: { bins?: number; range?: [number, number]; onProgress?: (done: number, total: number) => void } = {}
+): ScanJob<Stats> {
+  const spec = scanView(view)
+  const total = view.shape.reduce((a, b) => a * b, 1)
+  const passes = options.bins === undefined ? 1 : options.range ? 1 : 2
+  let job!: ScanJob<Stats>
+  const progress = (pass: number) => (done: number) => options.onProgress?.(pass * total + done, passes * total)
+  const run = async (): Promise<Stats> => {
+    let stats: Stats | null = null
+    if (!(options.bins !== undefined && options.range)) {
+      stats = await job.track(mapping.scan({ op: 'stats', ...spec }, progress(0)))
+    }
+    if (options.bins !== undefined) {
+      let [lo, hi] = options.range ?? [stats!.min ?? 0, stats!.max ?? 1]
+      if (lo === hi) [lo, hi] = [lo - 0.5, hi + 0.5] // numpy widens an empty range the same way
+      const h = await job.track(
+        mapping.scan({ op: 'histogram', ...spec, bins: options.bins, lo, hi }, progress(passes - 1))
+      )
+      if (!stats) stats = await job.track(mapping.scan({ op: 'stats', ...spec }))
+      stats.histogram = h
+    }
+    return stats!
+  }
+  job = new ScanJob<Stats>(Promise.resolve().then(run))
+  return job
+}
+
+export function runBuckets(
+  mapping: Mapping,
+  view: ArrayView,
+  start: number,
+  stop: number,
+  buckets: number
+): ScanJob<ScanResults['buckets']> {
+  const spec = scanView(view)
+  if (view.shape.length !== 1) throw new ApiError('bad-request', 'a line plot needs a 1-D view')
+  const job: ScanJob<ScanResults['buckets']> = new ScanJob(
+    Promise.resolve().then(() => job.track(mapping.scan({ op: 'buckets', ...spec, start, stop, buckets })))
+  )
+  return job
+}
+
+export function runBlocks(
+  mapping: Mapping,
+  view: ArrayView,
+  outRows: number,
+  outCols: number,
+  reduce: 'mean' | 'max'
+): ScanJob<ScanResults['blocks']> {
+  const spec = scanView(view)
+  if (view.shape.length !== 2) throw new ApiError('bad-request', 'an image needs a 2-D view')
+  const job: ScanJob<ScanResults['blocks']> = new ScanJob(
+    Promise.resolve().then(() => job.track(mapping.scan({ op: 'blocks', ...spec, outRows, outCols, reduce })))
+  )
+  return job
+}

@@ -1,0 +1,172 @@
+// The native scan kernels against numpy, over every dtype and both byte orders and layouts, NaN/Inf planted.
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { resolveLayout } from '../src/shared/layout'
+import { applySlice, parseSlice } from '../src/shared/slice'
+import { native } from '../src/main/service/native'
+import { runBlocks, runBuckets, runStats } from '../src/main/service/scan'
+import { py, tempDir } from './helpers/numpy'
+
+const tmp = tempDir()
+afterAll(() => tmp.cleanup())
+
+const DTYPES = [
+  '?',
+  'i1',
+  'u1',
+  '<i2',
+  '>i2',
+  '<u2',
+  '>u2',
+  '<i4',
+  '>i4',
+  '<u4',
+  '>u4',
+  '<i8',
+  '>i8',
+  '<u8',
+  '>u8',
+  '<f2',
+  '>f2',
+  '<f4',
+  '>f4',
+  '<f8',
+  '>f8'
+]
+
+interface Ref {
+  path: string
+  count: number
+  min: number | null
+  max: number | null
+  mean: number | null
+  std: number | null
+  nan: number
+  posinf: number
+  neginf: number
+  finite: number[]
+}
+
+const near = (a: number | null, b: number | null, rel = 1e-9): void => {
+  if (a === null || b === null) return expect(a).toBe(b)
+  expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(b)))
+}
+
+describe.each(DTYPES)('%s', (dt) => {
+  for (const order of ['C', 'F'] as const) {
+    it(`stats, histogram, buckets and blocks equal numpy (order ${order}, sliced)`, async () => {
+      const file = path.join(
+        tmp.dir,
+        `scan-${dt.replace(/[<>|?]/g, (c) => ({ '<': 'le', '>': 'be', '|': '', '?': 'bool' })[c]!)}-${order}.bin`
+      )
+      const shape = [37, 53]
+      const slice = '3:, ::-2'
+      const ref = py<Ref & { hist: number[]; buckets: [number[], number[]]; blocks: number[] }>(`
+rng = np.random.default_rng(${dt.length * 7 + (order === 'C' ? 1 : 2)})
+dt = np.dtype('${dt}')
+if dt.kind == 'f':
+    a = (rng.standard_normal((37, 53)) * 100 + 20).astype(dt)
+    a[1, 2] = np.nan; a[5, 7] = np.inf; a[9, 11] = -np.inf; a[20, 30] = np.nan
+elif dt.kind == 'b':
+    a = rng.integers(0, 2, (37, 53)).astype(dt)
+else:
+    info = np.iinfo(dt)
+    a = rng.integers(max(info.min, -10**6), min(info.max, 10**6), (37, 53), dtype=dt.newbyteorder('='))
+with open(${JSON.stringify(file)}, 'wb') as f:
+    f.write(b'\\x00' * 13); f.write(a.tobytes(order='${order}'))
+m = np.memmap(${JSON.stringify(file)}, dtype=dt, mode='r', offset=13, shape=(37, 53), order='${order}')
+v = m[${slice}]
+x = np.asarray(v, dtype=np.float64)
+fin = x[np.isfinite(x)]
+def r(f): return None if fin.size == 0 else float(f(fin))
+flat = x.ravel()
+n = 8
+bl = []
+R, C = x.shape
+for i in range(3):
+    for j in range(4):
+        blk = x[i * R // 3:(i + 1) * R // 3, j * C // 4:(j + 1) * C // 4]
+        blk = blk[np.isfinite(blk)]
+        bl.append(float(blk.mean()))
+mins = [float(np.nanmin(flat[b * flat.size // n:(b + 1) * flat.size // n])) for b in range(n)]
+maxs = [float(np.nanmax(flat[b * flat.size // n:(b + 1) * flat.size // n])) for b in range(n)]
+print(json.dumps({'count': int(x.size), 'min': r(np.min), 'max': r(np.max), 'mean': r(np.mean), 'std': r(np.std),
+  'nan': int(np.isnan(x).sum()), 'posinf': int((x == np.inf).sum()), 'neginf': int((x == -np.inf).sum()),
+  'finite': [], 'hist': [], 'buckets': [mins, maxs], 'blocks': bl}))`)
+      const layout = resolveLayout({ dtype: dt, shape, offset: 13, order }, fs.statSync(file).size)
+      const view = applySlice(layout, parseSlice(slice))
+      const m = new (native().Mapping)(file, 'r')
+      try {
+        const s = await runStats(m, view, { bins: 16 }).promise
+        expect(s.count).toBe(ref.count)
+        expect([s.nan, s.posinf, s.neginf]).toEqual([ref.nan, ref.posinf, ref.neginf])
+        expect(s.min).toBe(ref.min)
+        expect(s.max).toBe(ref.max)
+        near(s.mean, ref.mean)
+        near(s.std, ref.std)
+        // np.histogram with the same edges counts exactly the same
+        const counts = py<number[]>(`
+m = np.memmap(${JSON.stringify(file)}, dtype='${dt}', mode='r', offset=13, shape=(37, 53), order='${order}')
+x = np.asarray(m[${slice}], dtype=np.float64).ravel()
+print(json.dumps(np.histogram(x[np.isfinite(x)], bins=np.array(${JSON.stringify(s.histogram!.edges)}))[0].tolist()))`)
+        expect(s.histogram!.counts).toEqual(counts)
+        expect(() => runBuckets(m, view, 0, 0, 1)).toThrow(/needs a 1-D view/)
+        const blocks = await runBlocks(m, view, 3, 4, 'mean').promise
+        Array.from(blocks.values).forEach((v, k) => near(v, ref.blocks[k]!))
+      } finally {
+        m.close()
+      }
+    })
+  }
+})
+
+describe('buckets, exact integers, cancellation', () => {
+  it('min/max per bucket of a 1-D view equal numpy, NaN ignored', async () => {
+    const file = path.join(tmp.dir, 'line.f4')
+    const ref = py<[number[], number[]]>(`
+a = np.sin(np.arange(100_003) / 50.0).astype('<f4'); a[17] = np.nan; a.tofile(${JSON.stringify(file)})
+x = a.astype(np.float64)[::-1]
+n = 64
+print(json.dumps([[float(np.nanmin(x[b*x.size//n:(b+1)*x.size//n])) for b in range(n)], [float(np.nanmax(x[b*x.size//n:(b+1)*x.size//n])) for b in range(n)]]))`)
+    const layout = resolveLayout({ dtype: '<f4', shape: null, offset: 0, order: 'C' }, fs.statSync(file).size)
+    const m = new (native().Mapping)(file, 'r')
+    const r = await runBuckets(m, applySlice(layout, parseSlice('::-1')), 0, 100_003, 64).promise
+    expect(Array.from(r.min)).toEqual(ref[0])
+    expect(Array.from(r.max)).toEqual(ref[1])
+    m.close()
+  })
+
+  it('int64 sums are exact (no overflow) and extremes exact beyond 2^53', async () => {
+    const file = path.join(tmp.dir, 'big.i8')
+    const ref = py<{ sum: string; min: string; max: string }>(`
+a = np.array([2**62, 2**62, 2**62, -3, 2**53 + 1], dtype='>i8'); a.tofile(${JSON.stringify(file)})
+print(json.dumps({'sum': str(sum(int(v) for v in a)), 'min': str(a.min()), 'max': str(a.max())}))`)
+    const layout = resolveLayout({ dtype: '>i8', shape: null, offset: 0, order: 'C' }, 40)
+    const m = new (native().Mapping)(file, 'r')
+    const s = await runStats(m, layout).promise
+    expect([s.sum, s.minExact, s.maxExact]).toEqual([ref.sum, ref.min, ref.max])
+    m.close()
+  })
+
+  it('a cancelled scan rejects as cancelled; closing during a scan is safe', async () => {
+    const file = path.join(tmp.dir, 'sparse-8g.f4')
+    const fd = fs.openSync(file, 'w')
+    fs.ftruncateSync(fd, 8 * 2 ** 30)
+    fs.closeSync(fd)
+    const layout = resolveLayout({ dtype: '<f4', shape: null, offset: 0, order: 'C' }, 8 * 2 ** 30)
+    const m = new (native().Mapping)(file, 'r')
+    let progressed = 0
+    const job = runStats(m, layout, { onProgress: (d) => (progressed = d) })
+    await new Promise((r) => setTimeout(r, 300))
+    job.cancel()
+    await expect(job.promise).rejects.toMatchObject({ code: 'ECANCELLED' })
+    expect(progressed).toBeGreaterThan(0)
+    let started = false
+    const again = runStats(m, layout, { onProgress: () => (started = true) })
+    while (!started) await new Promise((r) => setTimeout(r, 20))
+    m.close() // cancels and unmaps once the threads have stopped
+    await expect(again.promise).rejects.toMatchObject({ code: 'ECANCELLED' })
+    expect(m.closed).toBe(true)
+  })
+})
