@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "guard.h"
@@ -130,6 +131,100 @@ void Walk(const uint8_t* data, const ViewSpec& v, int64_t i0, int64_t i1, bool s
   }
 }
 
+// Calls run(p, count, stride) for the runs along the last axis that make up flat elements [i0, i1).
+template <typename F>
+void WalkRuns(const uint8_t* data, const ViewSpec& v, int64_t i0, int64_t i1, F&& run) {
+  const size_t nd = v.shape.size();
+  if (i0 >= i1 || nd == 0) return;
+  std::vector<int64_t> idx(nd, 0);
+  int64_t rest = i0;
+  for (size_t k = nd; k-- > 0;) {
+    idx[k] = rest % v.shape[k];
+    rest /= v.shape[k];
+  }
+  const int64_t last = v.shape[nd - 1], ls = v.strides[nd - 1];
+  for (int64_t i = i0; i < i1;) {
+    int64_t off = v.base;
+    for (size_t k = 0; k + 1 < nd; ++k) off += idx[k] * v.strides[k];
+    const int64_t j0 = idx[nd - 1];
+    const int64_t n = std::min(last - j0, i1 - i);
+    run(data + off + j0 * ls, n, ls);
+    i += n;
+    idx[nd - 1] = 0;
+    for (size_t k = nd - 1; k-- > 0;) {
+      if (++idx[k] < v.shape[k]) break;
+      idx[k] = 0;
+    }
+  }
+}
+
+// Statistics of a contiguous run of native floats: eight independent accumulators so that the adds and
+// compares do not wait on each other; specials (NaN, ±Inf) are rare and counted on a side branch.
+template <typename T>
+void StatsContiguous(const T* p, int64_t n, double shift, int64_t& count, int64_t& nan, int64_t& pinf,
+                     int64_t& ninf, double& mn, double& mx, double& s1, double& s2) {
+  constexpr int L = 8;
+  double a1[L] = {0}, a2[L] = {0}, lo[L], hi[L];
+  int64_t fin[L] = {0};
+  for (int l = 0; l < L; ++l) lo[l] = HUGE_VAL, hi[l] = -HUGE_VAL;
+  int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    for (int l = 0; l < L; ++l) {
+      const double x = static_cast<double>(p[i + l]);
+      const bool ok = (x - x) == 0.0;  // false for NaN and ±Inf
+      const double d = ok ? x - shift : 0.0;
+      a1[l] += d;
+      a2[l] += d * d;
+      lo[l] = ok && x < lo[l] ? x : lo[l];
+      hi[l] = ok && x > hi[l] ? x : hi[l];
+      fin[l] += ok;
+    }
+  }
+  for (; i < n; ++i) {
+    const double x = static_cast<double>(p[i]);
+    const bool ok = (x - x) == 0.0;
+    const double d = ok ? x - shift : 0.0;
+    a1[0] += d;
+    a2[0] += d * d;
+    lo[0] = ok && x < lo[0] ? x : lo[0];
+    hi[0] = ok && x > hi[0] ? x : hi[0];
+    fin[0] += ok;
+  }
+  int64_t finite = 0;
+  for (int l = 0; l < L; ++l) {
+    s1 += a1[l], s2 += a2[l], finite += fin[l];
+    mn = std::min(mn, lo[l]), mx = std::max(mx, hi[l]);
+  }
+  count += finite;
+  if (finite != n) {
+    for (int64_t k = 0; k < n; ++k) {
+      const double x = static_cast<double>(p[k]);
+      if (std::isnan(x)) ++nan;
+      else if (std::isinf(x)) (x > 0 ? ++pinf : ++ninf);
+    }
+  }
+}
+
+template <typename T>
+void MinMaxContiguous(const T* p, int64_t n, double& mn, double& mx) {
+  constexpr int L = 8;
+  T lo[L], hi[L];
+  for (int l = 0; l < L; ++l) lo[l] = std::numeric_limits<T>::infinity(), hi[l] = -std::numeric_limits<T>::infinity();
+  int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    for (int l = 0; l < L; ++l) {
+      const T x = p[i + l];
+      lo[l] = x < lo[l] ? x : lo[l];  // NaN compares false: ignored
+      hi[l] = x > hi[l] ? x : hi[l];
+    }
+  }
+  for (; i < n; ++i) {
+    lo[0] = p[i] < lo[0] ? p[i] : lo[0];
+    hi[0] = p[i] > hi[0] ? p[i] : hi[0];
+  }
+  for (int l = 0; l < L; ++l) mn = std::min<double>(mn, lo[l]), mx = std::max<double>(mx, hi[l]);
+}
+
 enum class Op { Stats, Histogram, Buckets, Blocks };
 
 struct Job {
@@ -179,6 +274,30 @@ void StatsRange(const uint8_t* data, const Job& job, double shift, int64_t i0, i
         [](void* p) {
           auto* c = static_cast<Ctx*>(p);
           Acc& a = *c->a;
+          if constexpr (E == Elem::F4 || E == Elem::F8) {
+            using T = std::conditional_t<E == Elem::F4, float, double>;
+            const auto& v = c->job->view;
+            if (!c->job->swap && !v.strides.empty() && v.strides.back() == static_cast<int64_t>(sizeof(T))) {
+              double p1 = 0, p2 = 0;
+              WalkRuns(c->data, v, c->c0, c->c1, [&](const uint8_t* run, int64_t n, int64_t) {
+                if (reinterpret_cast<uintptr_t>(run) % alignof(T) != 0) {
+                  // unaligned element offsets (offset 37 with <f8): copy through an aligned buffer
+                  T buf[1024];
+                  for (int64_t k = 0; k < n; k += 1024) {
+                    const int64_t m = std::min<int64_t>(1024, n - k);
+                    std::memcpy(buf, run + k * sizeof(T), m * sizeof(T));
+                    StatsContiguous<T>(buf, m, c->shift, a.n, a.nan, a.pinf, a.ninf, a.min, a.max, p1, p2);
+                  }
+                } else {
+                  StatsContiguous<T>(reinterpret_cast<const T*>(run), n, c->shift, a.n, a.nan, a.pinf, a.ninf, a.min,
+                                     a.max, p1, p2);
+                }
+              });
+              a.s1 += p1;
+              a.s2 += p2;
+              return;
+            }
+          }
           double p1 = 0, p2 = 0;  // per-chunk partial sums: two-level summation keeps float64 error small
           Walk<E>(c->data, c->job->view, c->c0, c->c1, c->job->swap, [&](double x, const uint8_t* ptr) {
             if constexpr (E == Elem::I8) {
@@ -283,6 +402,23 @@ void BucketRange(const uint8_t* data, const Job& job, int64_t b0, int64_t b1, st
         [](void* p) {
           auto* c = static_cast<Ctx*>(p);
           double mn = c->mn, mx = c->mx;
+          if constexpr (E == Elem::F4 || E == Elem::F8) {
+            using T = std::conditional_t<E == Elem::F4, float, double>;
+            const auto& v = c->job->view;
+            if (!c->job->swap && v.strides.back() == static_cast<int64_t>(sizeof(T))) {
+              bool aligned = true;
+              WalkRuns(c->data, v, c->e0, c->e1, [&](const uint8_t* run, int64_t n, int64_t) {
+                if (reinterpret_cast<uintptr_t>(run) % alignof(T) != 0) aligned = false;
+                else MinMaxContiguous<T>(reinterpret_cast<const T*>(run), n, mn, mx);
+              });
+              if (aligned) {
+                c->mn = mn;
+                c->mx = mx;
+                return;
+              }
+              mn = c->mn, mx = c->mx;
+            }
+          }
           Walk<E>(c->data, c->job->view, c->e0, c->e1, c->job->swap, [&](double x, const uint8_t*) {
             mn = x < mn ? x : mn;
             mx = x > mx ? x : mx;

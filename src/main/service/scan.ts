@@ -56,8 +56,12 @@ export interface Stats extends NativeStats {
 export class ScanJob<T> {
   private current: ScanHandle<unknown> | null = null
   private cancelled = false
-  constructor(readonly promise: Promise<T>) {}
-  track<R>(h: ScanHandle<R>): Promise<R> {
+  readonly promise: Promise<T>
+  /** run starts on the next microtask, so that the caller holds the job (and can cancel) first. */
+  constructor(run: (track: <R>(h: ScanHandle<R>) => Promise<R>) => Promise<T>) {
+    this.promise = Promise.resolve().then(() => run((h) => this.track(h)))
+  }
+  private track<R>(h: ScanHandle<R>): Promise<R> {
     this.current = h as ScanHandle<unknown>
     if (this.cancelled) h.cancel()
     return h.promise
@@ -80,26 +84,23 @@ export function runStats(
   const spec = scanView(view)
   const total = view.shape.reduce((a, b) => a * b, 1)
   const passes = options.bins === undefined ? 1 : options.range ? 1 : 2
-  let job!: ScanJob<Stats>
   const progress = (pass: number) => (done: number) => options.onProgress?.(pass * total + done, passes * total)
-  const run = async (): Promise<Stats> => {
+  return new ScanJob<Stats>(async (track) => {
     let stats: Stats | null = null
     if (!(options.bins !== undefined && options.range)) {
-      stats = await job.track(mapping.scan({ op: 'stats', ...spec }, progress(0)))
+      stats = await track(mapping.scan({ op: 'stats', ...spec }, progress(0)))
     }
     if (options.bins !== undefined) {
       let [lo, hi] = options.range ?? [stats!.min ?? 0, stats!.max ?? 1]
       if (lo === hi) [lo, hi] = [lo - 0.5, hi + 0.5] // numpy widens an empty range the same way
-      const h = await job.track(
+      const h = await track(
         mapping.scan({ op: 'histogram', ...spec, bins: options.bins, lo, hi }, progress(passes - 1))
       )
-      if (!stats) stats = await job.track(mapping.scan({ op: 'stats', ...spec }))
+      if (!stats) stats = await track(mapping.scan({ op: 'stats', ...spec }))
       stats.histogram = h
     }
     return stats!
-  }
-  job = new ScanJob<Stats>(Promise.resolve().then(run))
-  return job
+  })
 }
 
 export function runBuckets(
@@ -111,10 +112,7 @@ export function runBuckets(
 ): ScanJob<ScanResults['buckets']> {
   const spec = scanView(view)
   if (view.shape.length !== 1) throw new ApiError('bad-request', 'a line plot needs a 1-D view')
-  const job: ScanJob<ScanResults['buckets']> = new ScanJob(
-    Promise.resolve().then(() => job.track(mapping.scan({ op: 'buckets', ...spec, start, stop, buckets })))
-  )
-  return job
+  return new ScanJob((track) => track(mapping.scan({ op: 'buckets', ...spec, start, stop, buckets })))
 }
 
 export function runBlocks(
@@ -126,8 +124,5 @@ export function runBlocks(
 ): ScanJob<ScanResults['blocks']> {
   const spec = scanView(view)
   if (view.shape.length !== 2) throw new ApiError('bad-request', 'an image needs a 2-D view')
-  const job: ScanJob<ScanResults['blocks']> = new ScanJob(
-    Promise.resolve().then(() => job.track(mapping.scan({ op: 'blocks', ...spec, outRows, outCols, reduce })))
-  )
-  return job
+  return new ScanJob((track) => track(mapping.scan({ op: 'blocks', ...spec, outRows, outCols, reduce })))
 }
