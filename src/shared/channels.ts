@@ -10,10 +10,14 @@ export const CHANNEL_NAMES = [
   'session:close',
   'window:get',
   'bytes:get',
-  'dialog:openFile'
+  'dialog:openFile',
+  'scan:stats',
+  'scan:line',
+  'scan:image',
+  'scan:cancel'
 ] as const
 
-export const EVENT_NAMES = ['session:changed'] as const
+export const EVENT_NAMES = ['session:changed', 'scan:progress'] as const
 
 /** The result envelope both transports carry: errors travel as data so their code survives. */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }

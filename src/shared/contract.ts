@@ -39,6 +39,17 @@ export const viewSchema = z
   })
   .strict()
 
+/**
+ * What a scan reads: the array, or a slice of it, then optionally one index per axis (null keeps the axis)
+ * — the table's current view is its slice with the fixed axes indexed.
+ */
+const scanTarget = {
+  session: sessionId,
+  scanId: z.string().min(1).max(64),
+  slice: z.string().max(2000).optional(),
+  fixed: z.array(nonNeg.nullable()).max(32).optional()
+}
+
 export const requestSchemas = {
   /** How the app was started: transport, version, and the file given on the command line (if any). */
   'app:info': z.object({}).strict(),
@@ -72,7 +83,24 @@ export const requestSchemas = {
   /** Raw bytes of the file (any region, including headers and trailing bytes). */
   'bytes:get': z.object({ session: sessionId, offset: byteCount, length: nonNeg.max(1 << 24) }).strict(),
   /** Electron only: the native open-file dialog. */
-  'dialog:openFile': z.object({}).strict()
+  'dialog:openFile': z.object({}).strict(),
+  /** All statistics of a view, natively, with progress events; a new scan with the same scanId supersedes. */
+  'scan:stats': z.object({ ...scanTarget, bins: z.number().int().min(1).max(100_000).optional() }).strict(),
+  /** min/max per bucket over [start, stop) of a 1-D view: ≤ 2 points per pixel for a line plot. */
+  'scan:line': z
+    .object({ ...scanTarget, start: byteCount, stop: byteCount, buckets: z.number().int().min(1).max(20_000) })
+    .strict(),
+  /** A 2-D view block-reduced to at most outRows × outCols (mean or max), for a heatmap. */
+  'scan:image': z
+    .object({
+      ...scanTarget,
+      outRows: z.number().int().min(1).max(4096),
+      outCols: z.number().int().min(1).max(4096),
+      reduce: z.enum(['mean', 'max'])
+    })
+    .strict(),
+  /** Stops a running scan (it rejects with code 'cancelled'). */
+  'scan:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict()
 } as const
 
 export type Channel = keyof typeof requestSchemas
@@ -146,7 +174,26 @@ export interface RecentFile {
   openedAt: number
 }
 
+export interface ScanStats {
+  count: number
+  min: number | null
+  max: number | null
+  mean: number | null
+  std: number | null
+  nan: number
+  posinf: number
+  neginf: number
+  minExact?: string
+  maxExact?: string
+  histogram?: { edges: number[]; counts: number[] }
+}
+
 export interface Responses {
+  'scan:stats': ScanStats
+  /** min and max are float64 values as bytes (NaN survives; JSON would not). */
+  'scan:line': { start: number; stop: number; buckets: number; min: Uint8Array; max: Uint8Array }
+  'scan:image': { rows: number; cols: number; values: Uint8Array }
+  'scan:cancel': { cancelled: boolean }
   'file:propose': { candidates: CandidateLayout[] }
   'file:preview': { rows: number; cols: number; shape: number[]; dtype: string; bytes: Uint8Array }
   'recent:list': { files: RecentFile[] }
@@ -164,6 +211,8 @@ export type Response<C extends Channel> = Responses[C]
 export interface Events {
   /** The file behind a session changed on disk (size or mtime), by another process. */
   'session:changed': { session: string; size: number; mtimeMs: number }
+  /** How far a scan has got. */
+  'scan:progress': { scanId: string; done: number; total: number }
 }
 export type EventName = keyof Events
 

@@ -21,6 +21,7 @@ import {
 import { resolveLayout, type Layout } from '../../shared/layout'
 import { applySlice, parseSlice, type ArrayView } from '../../shared/slice'
 import { toApiError } from './errors'
+import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
 import { RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile, readNpyLayout } from './file-probe'
@@ -64,6 +65,9 @@ export class ArrayService {
   private readonly sessions = new Map<string, Session>()
   private timer: NodeJS.Timeout | undefined
   private readonly recent: RecentFiles | null
+  private readonly scans = new ScanRegistry((id, done, total) =>
+    this.options.emit?.('scan:progress', { scanId: id, done, total })
+  )
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
@@ -78,15 +82,28 @@ export class ArrayService {
   async handle<C extends Channel>(channel: C, payload: unknown): Promise<Response<C>> {
     try {
       const request = parseRequest(channel, payload)
-      return this.dispatch(channel, request)
+      return await this.dispatch(channel, request)
     } catch (error) {
       throw toApiError(error)
     }
   }
 
+  /** The view a scan request names: slice, then the fixed indices (null keeps an axis). */
+  private scanTarget(r: { session: string; slice?: string; fixed?: (number | null)[] }): ArrayView {
+    const s = this.session(r.session)
+    let view: ArrayView = r.slice ? sliced(s.layout, r.slice) : s.layout
+    if (r.fixed) {
+      if (r.fixed.length !== view.shape.length) {
+        throw new ApiError('bad-request', `fixed has ${r.fixed.length} entries, the view has ${view.shape.length} axes`)
+      }
+      view = sliced(view, r.fixed.map((i) => (i === null ? ':' : String(i))).join(', '))
+    }
+    return view
+  }
+
   private dispatch<C extends Channel>(channel: C, request: Request<C>): Response<C> {
     // One entry per channel; the casts are sound because the key selects both sides.
-    const table: { [K in Channel]: (r: Request<K>) => Response<K> } = {
+    const table: { [K in Channel]: (r: Request<K>) => Response<K> | Promise<Response<K>> } = {
       'app:info': () => ({ version: VERSION, transport: 'serve', initial: null, ...this.options.appInfo }),
       'file:probe': (r) => {
         const p = probeFile(pathModule.resolve(r.path))
@@ -101,9 +118,32 @@ export class ArrayService {
       'bytes:get': (r) => this.bytes(r),
       'dialog:openFile': () => {
         throw new ApiError('unavailable', 'the open-file dialog exists only in the desktop app: type a path instead')
-      }
+      },
+      'scan:stats': (r) =>
+        this.scans.run(r.scanId, (progress) =>
+          runStats(this.session(r.session).mapping, this.scanTarget(r), { bins: r.bins, onProgress: progress })
+        ),
+      'scan:line': (r) =>
+        this.scans
+          .run(r.scanId, () =>
+            runBuckets(this.session(r.session).mapping, this.scanTarget(r), r.start, r.stop, r.buckets)
+          )
+          .then((b) => ({
+            start: r.start,
+            stop: r.stop,
+            buckets: b.min.length,
+            min: f64Bytes(b.min),
+            max: f64Bytes(b.max)
+          })),
+      'scan:image': (r) =>
+        this.scans
+          .run(r.scanId, () =>
+            runBlocks(this.session(r.session).mapping, this.scanTarget(r), r.outRows, r.outCols, r.reduce)
+          )
+          .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
+      'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) })
     }
-    return (table[channel] as (r: Request<C>) => Response<C>)(request)
+    return (table[channel] as (r: Request<C>) => Response<C> | Promise<Response<C>>)(request) as Response<C>
   }
 
   open(r: Request<'session:open'>): SessionInfo {
@@ -217,6 +257,7 @@ export class ArrayService {
   }
 
   closeAll(): void {
+    this.scans.cancelAll()
     for (const id of [...this.sessions.keys()]) this.close(id)
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined

@@ -126,3 +126,43 @@ export function runBlocks(
   if (view.shape.length !== 2) throw new ApiError('bad-request', 'an image needs a 2-D view')
   return new ScanJob((track) => track(mapping.scan({ op: 'blocks', ...spec, outRows, outCols, reduce })))
 }
+
+/** Running scans by id: a new scan with the same id supersedes (cancels) the old one. */
+export class ScanRegistry {
+  private readonly jobs = new Map<string, ScanJob<unknown>>()
+  constructor(private readonly onProgress: (id: string, done: number, total: number) => void) {}
+
+  run<T>(id: string, start: (progress: (done: number, total: number) => void) => ScanJob<T>): Promise<T> {
+    this.jobs.get(id)?.cancel()
+    let last = 0
+    const job = start((done, total) => {
+      const now = Date.now()
+      if (now - last >= 100 || done === total) {
+        last = now
+        this.onProgress(id, done, total)
+      }
+    })
+    this.jobs.set(id, job as ScanJob<unknown>)
+    const forget = (): void => {
+      if (this.jobs.get(id) === job) this.jobs.delete(id)
+    }
+    job.promise.then(forget, forget)
+    return job.promise
+  }
+
+  cancel(id: string): boolean {
+    const job = this.jobs.get(id)
+    job?.cancel()
+    return Boolean(job)
+  }
+
+  cancelAll(): void {
+    for (const job of this.jobs.values()) job.cancel()
+    this.jobs.clear()
+  }
+}
+
+/** A Float64Array as bytes for the contract (NaN survives; JSON would turn it into null). */
+export function f64Bytes(a: Float64Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+}

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { AppInfo, SessionInfo } from '../../shared/contract'
 import { OpenPanel } from './features/open/open-panel'
+import { AnalysisPanel } from './features/plot/analysis-panel'
 import { RecipePanel } from './features/recipe/recipe-panel'
 import { TableView, type CursorInfo } from './features/table/table-view'
 import { defaultViewState, type ViewState } from './features/table/view-model'
@@ -22,6 +23,8 @@ export function App(): React.JSX.Element {
   const [cursor, setCursor] = useState<CursorInfo | null>(null)
   const [showRecipe, setShowRecipe] = useState(false)
   const [droppedPath, setDroppedPath] = useState<string | null>(null)
+  const [analysis, setAnalysis] = useState(false)
+  const [jump, setJump] = useState<{ row: number; col: number; seq: number } | null>(null)
 
   const opened = useCallback((s: SessionInfo) => {
     setTabs((t) => {
@@ -118,6 +121,11 @@ export function App(): React.JSX.Element {
           </button>
         </nav>
         {tab && (
+          <button onClick={() => setAnalysis(!analysis)} aria-pressed={analysis} title="Statistics and plots">
+            Analysis
+          </button>
+        )}
+        {tab && (
           <button onClick={() => setShowRecipe(true)} title="np.memmap call and command line for this view">
             Copy as code
           </button>
@@ -144,11 +152,21 @@ export function App(): React.JSX.Element {
             state={tab.view}
             onState={(view) => setTabs((ts) => ts.map((t, k) => (k === active ? { ...t, view } : t)))}
             onCursor={setCursor}
+            jump={jump}
           />
         ) : info ? (
           <OpenPanel initialPath={droppedPath ?? (tabs.length ? '' : (info.initial?.path ?? ''))} onOpened={opened} />
         ) : (
           <div className="loading">Connecting…</div>
+        )}
+        {tab && analysis && (
+          <AnalysisPanel
+            key={tab.session.session}
+            session={tab.session}
+            state={tab.view}
+            cursor={cursor}
+            onJump={(row, col) => setJump({ row, col, seq: (jump?.seq ?? 0) + 1 })}
+          />
         )}
       </main>
       <StatusBar session={tab?.session ?? null} cursor={tab ? cursor : null} />

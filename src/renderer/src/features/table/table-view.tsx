@@ -27,6 +27,8 @@ export function TableView(props: {
   state: ViewState
   onState: (s: ViewState) => void
   onCursor: (c: CursorInfo) => void
+  /** A cell to move to (plots link to the cursor); seq makes a repeated jump to the same cell count. */
+  jump?: { row: number; col: number; seq: number } | null
 }): React.JSX.Element {
   const { session, onCursor, onState } = props
   const { shape, error: sliceError } = slicedShape(session.layout, props.state.slice)
@@ -117,6 +119,10 @@ export function TableView(props: {
     pendingGoTo.current = null
     jumpTo(r, c)
   }, [view]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (props.jump) jumpTo(Math.min(props.jump.row, rowsTotal - 1), Math.min(props.jump.col, colsTotal - 1))
+  }, [props.jump?.seq]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const moveCursor = (row: number, col: number, extend = false): void => {
     const r = Math.max(0, Math.min(rowsTotal - 1, row))

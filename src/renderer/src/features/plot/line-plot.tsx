@@ -1,0 +1,109 @@
+// A 1-D pencil through the array as a line with min/max level of detail: the Node side sends ≤ 2 points per
+// pixel column for the visible x-range, re-requested on zoom and pan, so zooming in reaches single samples.
+import { useEffect, useRef, useState } from 'react'
+import type { SessionInfo } from '../../../../shared/contract'
+import { api } from '../../transport'
+import type { ScanScope } from '../stats/stats-panel'
+import { f64, loadPlotly, type PlotEvents } from './plotly'
+
+export function LinePlot(props: {
+  session: SessionInfo
+  scope: ScanScope
+  length: number
+  axisName: string
+  onPick: (index: number) => void
+}): React.JSX.Element {
+  const { length } = props
+  const el = useRef<HTMLDivElement>(null)
+  const [range, setRange] = useState<[number, number]>([0, length])
+  const [points, setPoints] = useState(0)
+  const [error, setError] = useState<string | null>(null)
+  const scopeKey = JSON.stringify(props.scope)
+  useEffect(() => setRange([0, length]), [scopeKey, length])
+  const pick = useRef(props.onPick)
+  pick.current = props.onPick
+
+  useEffect(() => {
+    const div = el.current
+    if (!div || length === 0) return
+    let live = true
+    const [start, stop] = range
+    const width = Math.max(100, div.clientWidth || 600)
+    api
+      .invoke('scan:line', {
+        session: props.session.session,
+        scanId: `line-${props.session.session}`,
+        ...props.scope,
+        start,
+        stop,
+        buckets: Math.min(2 * width, 4000)
+      })
+      .then(async (r) => {
+        if (!live) return
+        const mins = f64(r.min)
+        const maxs = f64(r.max)
+        const x: number[] = []
+        const y: (number | null)[] = []
+        const len = r.stop - r.start
+        for (let b = 0; b < r.buckets; b++) {
+          const x0 = r.start + Math.floor((b * len) / r.buckets)
+          const lo = Number.isNaN(mins[b]!) ? null : mins[b]!
+          const hi = Number.isNaN(maxs[b]!) ? null : maxs[b]!
+          x.push(x0, x0)
+          y.push(lo, hi)
+        }
+        setPoints(x.length)
+        setError(null)
+        const Plotly = await loadPlotly()
+        await Plotly.react(
+          div,
+          [
+            {
+              type: 'scatter',
+              mode: r.buckets === len ? 'lines+markers' : 'lines',
+              x,
+              y,
+              line: { width: 1, color: '#2f6fde' }
+            }
+          ],
+          {
+            margin: { l: 60, r: 10, t: 10, b: 40 },
+            height: 260,
+            uirevision: scopeKey,
+            xaxis: { range: [start, stop - 1], title: { text: props.axisName } }
+          },
+          { displaylogo: false, responsive: true }
+        )
+        const events = div as unknown as PlotEvents
+        events.removeAllListeners?.('plotly_relayout')
+        events.removeAllListeners?.('plotly_click')
+        events.on('plotly_relayout', (e) => {
+          if (e['xaxis.autorange']) return setRange([0, length])
+          const a = e['xaxis.range[0]'] as number | undefined
+          const b = e['xaxis.range[1]'] as number | undefined
+          if (a === undefined || b === undefined) return
+          const s = Math.max(0, Math.floor(a))
+          const t = Math.min(length, Math.ceil(b) + 1)
+          if (t > s) setRange([s, t])
+        })
+        events.on('plotly_click', (e) => {
+          const p = e.points[0]
+          if (p) pick.current(Math.round(p.x))
+        })
+      })
+      .catch((e: Error) => live && setError(e.message))
+    return () => {
+      live = false
+    }
+  }, [range, scopeKey, length, props.session.session]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  return (
+    <div className="plot">
+      <div className="muted" data-testid="line-info">
+        {props.axisName}: samples {range[0]}–{range[1] - 1} of {length}, {points} points drawn
+      </div>
+      {error && <div className="validation bad">{error}</div>}
+      <div ref={el} data-testid="line-plot" data-points={points} data-start={range[0]} data-stop={range[1]} />
+    </div>
+  )
+}

@@ -1,0 +1,114 @@
+// Statistics of the whole array or of the current view, from one native pass (plus one for the histogram),
+// with progress and cancel; the histogram plotted with linear or log counts.
+import { useEffect, useRef, useState } from 'react'
+import type { ScanStats, SessionInfo } from '../../../../shared/contract'
+import { api } from '../../transport'
+import { loadPlotly } from '../plot/plotly'
+
+export interface ScanScope {
+  slice?: string
+  fixed?: (number | null)[]
+}
+
+export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): React.JSX.Element {
+  const [scope, setScope] = useState<'array' | 'view'>('array')
+  const [stats, setStats] = useState<ScanStats | null>(null)
+  const [progress, setProgress] = useState<number | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [logCounts, setLogCounts] = useState(false)
+  const plot = useRef<HTMLDivElement>(null)
+  const scanId = `stats-${props.session.session}`
+
+  useEffect(
+    () =>
+      api.on('scan:progress', (p) => {
+        if (p.scanId === scanId) setProgress(p.done / Math.max(1, p.total))
+      }),
+    [scanId]
+  )
+
+  const run = (): void => {
+    setError(null)
+    setStats(null)
+    setProgress(0)
+    const target = scope === 'array' ? {} : props.view
+    api
+      .invoke('scan:stats', { session: props.session.session, scanId, bins: 256, ...target })
+      .then((s) => setStats(s))
+      .catch((e: Error) => setError(e.message))
+      .finally(() => setProgress(null))
+  }
+
+  useEffect(() => {
+    const el = plot.current
+    const h = stats?.histogram
+    if (!el || !h) return
+    void loadPlotly().then((Plotly) =>
+      Plotly.react(
+        el,
+        [
+          {
+            type: 'bar',
+            x: h.edges.slice(0, -1).map((e, k) => (e + h.edges[k + 1]!) / 2),
+            y: h.counts,
+            marker: { color: '#2f6fde' }
+          }
+        ],
+        {
+          margin: { l: 50, r: 10, t: 10, b: 30 },
+          height: 220,
+          yaxis: { type: logCounts ? 'log' : 'linear' },
+          bargap: 0
+        },
+        { displaylogo: false, responsive: true }
+      )
+    )
+  }, [stats, logCounts])
+
+  const row = (label: string, value: string | number | null | undefined, id: string): React.JSX.Element => (
+    <tr>
+      <th>{label}</th>
+      <td data-testid={`stats-${id}`}>{value === null || value === undefined ? '—' : String(value)}</td>
+    </tr>
+  )
+  return (
+    <div className="stats-panel">
+      <div className="row">
+        <select name="stats-scope" value={scope} onChange={(e) => setScope(e.target.value as 'array' | 'view')}>
+          <option value="array">whole array</option>
+          <option value="view">current view</option>
+        </select>
+        <button onClick={run} disabled={progress !== null}>
+          Compute statistics
+        </button>
+        {progress !== null && (
+          <>
+            <progress max={1} value={progress} data-testid="stats-progress" />
+            <button onClick={() => void api.invoke('scan:cancel', { scanId })}>Cancel</button>
+          </>
+        )}
+      </div>
+      {error && <div className="validation bad">{error}</div>}
+      {stats && (
+        <>
+          <table className="stats-table">
+            <tbody>
+              {row('count', stats.count, 'count')}
+              {row('min', stats.minExact ?? stats.min, 'min')}
+              {row('max', stats.maxExact ?? stats.max, 'max')}
+              {row('mean', stats.mean, 'mean')}
+              {row('std', stats.std, 'std')}
+              {row('NaN', stats.nan, 'nan')}
+              {row('+inf', stats.posinf, 'posinf')}
+              {row('-inf', stats.neginf, 'neginf')}
+            </tbody>
+          </table>
+          <label>
+            <input type="checkbox" checked={logCounts} onChange={(e) => setLogCounts(e.target.checked)} /> log counts
+          </label>
+        </>
+      )}
+      <div ref={plot} data-testid="histogram-plot" />
+    </div>
+  )
+}
