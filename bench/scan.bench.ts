@@ -31,6 +31,16 @@ async function main(): Promise<void> {
   const all = await best(() => runStats(m, layout, { bins: 256 }).promise)
   const hist = await best(() => runStats(m, layout, { bins: 256, range: [-6, 6] }).promise)
   const buckets = await best(() => runBuckets(m, layout, 0, 2 ** 28, 2000).promise)
+  // how soon a cancelled scan stops (target: within 100 ms)
+  const stops: number[] = []
+  for (let k = 0; k < 5; k++) {
+    const job = runStats(m, layout, { bins: 256 })
+    await new Promise((r) => setTimeout(r, 60 + 37 * k))
+    const t0 = process.hrtime.bigint()
+    job.cancel()
+    await job.promise.catch(() => undefined)
+    stops.push(Number(process.hrtime.bigint() - t0) / 1e6)
+  }
   m.close()
   const np = py<Record<string, number>>(`
 m = np.memmap(${JSON.stringify(file)}, dtype='<f4', mode='r')
@@ -65,6 +75,7 @@ print(json.dumps(r))`)
   console.log(
     `  native 256-bin histogram with a given range (1 pass): ${f(hist)}  = ${(hist / np.hist!).toFixed(3)}× np.histogram`
   )
+  console.log(`  cancel -> scan stopped: ${stops.map((x) => x.toFixed(1)).join(', ')} ms  (target ≤ 100 ms)`)
   console.log(
     `  min/max per 2000 buckets: native ${f(buckets)}, numpy reshape-min/max ${f(np.buckets!)}  = ${(buckets / np.buckets!).toFixed(2)}×  (target ≤ 1.0×)`
   )

@@ -65,7 +65,7 @@ describe('named bad inputs', () => {
     [['set', RAW, '--dtype', 'i1', '--index', '3', '--value', '300'], /300 is out of range for int8/],
     [['set', RAW, '--dtype', '<f4', '--index', '3,4', '--value', '1'], /--index has 2 entries, the array has 1 axes/],
     [['hex', RAW, '--offset', '99999'], /beyond the end of the file/],
-    [['stats', RAW, '--dtype', '<c8'], /statistics need a real-valued dtype/],
+    [['stats', RAW, '--dtype', '<c8'], /scans need a real-valued dtype/],
     [['export', RAW, '--dtype', '<f4', '--out', path.join(tmp.dir, 'no', 'such', 'dir.bin')], /does not exist/],
     [
       ['export', RAW, '--dtype', '<f4', '--out', path.join(tmp.dir, 'x.txt'), '--as', 'text', '--fmt', '%q'],

@@ -161,7 +161,7 @@ void WalkRuns(const uint8_t* data, const ViewSpec& v, int64_t i0, int64_t i1, F&
 // Statistics of a contiguous run of native floats: eight independent accumulators so that the adds and
 // compares do not wait on each other; specials (NaN, ±Inf) are rare and counted on a side branch.
 template <typename T>
-void StatsContiguous(const T* p, int64_t n, double shift, int64_t& count, int64_t& nan, int64_t& pinf,
+inline __attribute__((always_inline)) void StatsContiguousBody(const T* p, int64_t n, double shift, int64_t& count, int64_t& nan, int64_t& pinf,
                      int64_t& ninf, double& mn, double& mx, double& s1, double& s2) {
   constexpr int L = 8;
   double a1[L] = {0}, a2[L] = {0}, lo[L], hi[L];
@@ -223,6 +223,29 @@ void MinMaxContiguous(const T* p, int64_t n, double& mn, double& mx) {
     hi[0] = p[i] > hi[0] ? p[i] : hi[0];
   }
   for (int l = 0; l < L; ++l) mn = std::min<double>(mn, lo[l]), mx = std::max<double>(mx, hi[l]);
+}
+
+// Runtime-dispatched clones: the same loop compiled for AVX2 where the CPU has it (x86-64 with GCC/Clang).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ARRAYSCOPE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define ARRAYSCOPE_CLONES
+#endif
+
+ARRAYSCOPE_CLONES void StatsF4(const float* p, int64_t n, double shift, int64_t& count, int64_t& nan, int64_t& pinf,
+                               int64_t& ninf, double& mn, double& mx, double& s1, double& s2) {
+  StatsContiguousBody<float>(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
+}
+ARRAYSCOPE_CLONES void StatsF8(const double* p, int64_t n, double shift, int64_t& count, int64_t& nan, int64_t& pinf,
+                               int64_t& ninf, double& mn, double& mx, double& s1, double& s2) {
+  StatsContiguousBody<double>(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
+}
+
+template <typename T>
+void StatsContiguous(const T* p, int64_t n, double shift, int64_t& count, int64_t& nan, int64_t& pinf, int64_t& ninf,
+                     double& mn, double& mx, double& s1, double& s2) {
+  if constexpr (std::is_same_v<T, float>) StatsF4(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
+  else StatsF8(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
 }
 
 enum class Op { Stats, Histogram, Buckets, Blocks };
