@@ -14,10 +14,14 @@ export const CHANNEL_NAMES = [
   'scan:stats',
   'scan:line',
   'scan:image',
-  'scan:cancel'
+  'scan:cancel',
+  'edit:apply',
+  'edit:undo',
+  'edit:redo',
+  'edit:flush'
 ] as const
 
-export const EVENT_NAMES = ['session:changed', 'scan:progress'] as const
+export const EVENT_NAMES = ['session:changed', 'scan:progress', 'session:edited'] as const
 
 /** The result envelope both transports carry: errors travel as data so their code survives. */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }

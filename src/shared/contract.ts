@@ -100,7 +100,30 @@ export const requestSchemas = {
     })
     .strict(),
   /** Stops a running scan (it rejects with code 'cancelled'). */
-  'scan:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict()
+  'scan:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict(),
+  /** Writes bytes at file offsets as one undoable edit (r+: the file's mapping; c: the private copy; r: refused). */
+  'edit:apply': z
+    .object({
+      session: sessionId,
+      writes: z
+        .array(
+          z
+            .object({
+              offset: byteCount,
+              bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes must be a Uint8Array')
+            })
+            .strict()
+        )
+        .min(1)
+        .max(1_000_000)
+    })
+    .strict(),
+  /** Undoes the last edit (restores the bytes it replaced). */
+  'edit:undo': z.object({ session: sessionId }).strict(),
+  /** Redoes the last undone edit. */
+  'edit:redo': z.object({ session: sessionId }).strict(),
+  /** msync: r+ edits reach the disk. In mode c there is nothing to flush: the file is never written. */
+  'edit:flush': z.object({ session: sessionId }).strict()
 } as const
 
 export type Channel = keyof typeof requestSchemas
@@ -188,7 +211,24 @@ export interface ScanStats {
   histogram?: { edges: number[]; counts: number[] }
 }
 
+/** Where a session's edit log stands. */
+export interface EditState {
+  session: string
+  /** Edits applied and not undone. */
+  edits: number
+  canUndo: boolean
+  canRedo: boolean
+  /** r+: edits not yet flushed to disk. */
+  dirty: boolean
+  /** The byte ranges the last change touched, so views can refresh. */
+  changed: { offset: number; length: number }[]
+}
+
 export interface Responses {
+  'edit:apply': EditState
+  'edit:undo': EditState
+  'edit:redo': EditState
+  'edit:flush': EditState
   'scan:stats': ScanStats
   /** min and max are float64 values as bytes (NaN survives; JSON would not). */
   'scan:line': { start: number; stop: number; buckets: number; min: Uint8Array; max: Uint8Array }
@@ -211,6 +251,8 @@ export type Response<C extends Channel> = Responses[C]
 export interface Events {
   /** The file behind a session changed on disk (size or mtime), by another process. */
   'session:changed': { session: string; size: number; mtimeMs: number }
+  /** A session's data was edited (or an edit undone): views refresh the changed ranges. */
+  'session:edited': EditState
   /** How far a scan has got. */
   'scan:progress': { scanId: string; done: number; total: number }
 }

@@ -8,6 +8,7 @@ import {
   ApiError,
   parseRequest,
   type AppInfo,
+  type EditState,
   type Channel,
   type Events,
   type EventName,
@@ -21,6 +22,7 @@ import {
 import { resolveLayout, type Layout } from '../../shared/layout'
 import { applySlice, parseSlice, type ArrayView } from '../../shared/slice'
 import { toApiError } from './errors'
+import { EditLog } from './edit-log'
 import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
 import { RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
@@ -30,6 +32,7 @@ import { native, type Mapping } from './native'
 export interface Session {
   id: string
   mapping: Mapping
+  edits: EditLog
   layout: Layout
   info: SessionInfo
   stat: { size: number; mtimeMs: number }
@@ -88,6 +91,20 @@ export class ArrayService {
     }
   }
 
+  /** Tells every view of the session (other windows too) what changed; our own writes are not external changes. */
+  private edited(state: EditState): EditState {
+    const s = this.sessions.get(state.session)
+    if (s && s.mapping.mode !== 'c') {
+      try {
+        s.stat = s.mapping.stat()
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+    this.options.emit?.('session:edited', state)
+    return state
+  }
+
   /** The view a scan request names: slice, then the fixed indices (null keeps an axis). */
   private scanTarget(r: { session: string; slice?: string; fixed?: (number | null)[] }): ArrayView {
     const s = this.session(r.session)
@@ -141,7 +158,16 @@ export class ArrayService {
             runBlocks(this.session(r.session).mapping, this.scanTarget(r), r.outRows, r.outCols, r.reduce)
           )
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
-      'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) })
+      'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
+      'edit:apply': (r) => this.edited(this.session(r.session).edits.apply(r.writes)),
+      'edit:undo': (r) => this.edited(this.session(r.session).edits.undo()),
+      'edit:redo': (r) => this.edited(this.session(r.session).edits.redo()),
+      'edit:flush': (r) => {
+        const s = this.session(r.session)
+        const state = s.edits.flush()
+        s.stat = s.mapping.stat() // our own write is not "changed by another process"
+        return this.edited(state)
+      }
     }
     return (table[channel] as (r: Request<C>) => Response<C> | Promise<Response<C>>)(request) as Response<C>
   }
@@ -190,7 +216,7 @@ export class ArrayService {
       layout: layoutInfo(layout)
     }
     const stat = mapping.stat()
-    this.sessions.set(id, { id, mapping, layout, info, stat })
+    this.sessions.set(id, { id, mapping, layout, info, stat, edits: new EditLog(id, mapping) })
     this.recent?.record({
       path,
       size: stat.size,

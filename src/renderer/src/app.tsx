@@ -1,6 +1,6 @@
 // The window: tabs of open files (each with its own view), the open form, the status bar.
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { AppInfo, SessionInfo } from '../../shared/contract'
+import type { AppInfo, EditState, SessionInfo } from '../../shared/contract'
 import { OpenPanel } from './features/open/open-panel'
 import { AnalysisPanel } from './features/plot/analysis-panel'
 import { RecipePanel } from './features/recipe/recipe-panel'
@@ -13,6 +13,7 @@ interface Tab {
   session: SessionInfo
   view: ViewState
   changed: boolean
+  edits: EditState | null
 }
 
 export function App(): React.JSX.Element {
@@ -29,7 +30,7 @@ export function App(): React.JSX.Element {
   const opened = useCallback((s: SessionInfo) => {
     setTabs((t) => {
       setActive(t.length)
-      return [...t, { session: s, view: defaultViewState(s.layout.shape), changed: false }]
+      return [...t, { session: s, view: defaultViewState(s.layout.shape), changed: false, edits: null }]
     })
   }, [])
 
@@ -53,6 +54,14 @@ export function App(): React.JSX.Element {
     () =>
       api.on('session:changed', (p) =>
         setTabs((ts) => ts.map((t) => (t.session.session === p.session ? { ...t, changed: true } : t)))
+      ),
+    []
+  )
+
+  useEffect(
+    () =>
+      api.on('session:edited', (e) =>
+        setTabs((ts) => ts.map((t) => (t.session.session === e.session ? { ...t, edits: e } : t)))
       ),
     []
   )
@@ -120,6 +129,41 @@ export function App(): React.JSX.Element {
             + Open
           </button>
         </nav>
+        {tab?.edits && (
+          <span className="edit-tools">
+            <button
+              disabled={!tab.edits.canUndo}
+              onClick={() => void api.invoke('edit:undo', { session: tab.session.session })}
+            >
+              Undo
+            </button>
+            <button
+              disabled={!tab.edits.canRedo}
+              onClick={() => void api.invoke('edit:redo', { session: tab.session.session })}
+            >
+              Redo
+            </button>
+            {tab.session.mode !== 'c' && (
+              <>
+                {tab.edits.dirty && (
+                  <span className="dirty" data-testid="dirty">
+                    ● unflushed edits
+                  </span>
+                )}
+                <button
+                  disabled={!tab.edits.dirty}
+                  onClick={() =>
+                    void api
+                      .invoke('edit:flush', { session: tab.session.session })
+                      .catch((e: Error) => setError(e.message))
+                  }
+                >
+                  Flush
+                </button>
+              </>
+            )}
+          </span>
+        )}
         {tab && (
           <button onClick={() => setAnalysis(!analysis)} aria-pressed={analysis} title="Statistics and plots">
             Analysis

@@ -9,6 +9,8 @@ import { copySelection, type Rect } from './copy'
 import { parseGoTo } from './go-to'
 import { extent, firstIndex, scrollFor, visibleCount, type Axis } from './scaled-scroll'
 import { useTiles } from './use-tiles'
+import { api } from '../../transport'
+import { elementFileOffset, encodeCell } from './cell-edit'
 import { ViewBar } from './view-bar'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from './view-model'
 
@@ -70,6 +72,36 @@ export function TableView(props: {
   }, [])
 
   const tiles = useTiles(session, view)
+  const { refresh } = tiles
+  useEffect(
+    () => api.on('session:edited', (e) => e.session === session.session && refresh()),
+    [session.session, refresh]
+  )
+  const [editing, setEditing] = useState<{ row: number; col: number; text: string } | null>(null)
+
+  const commitEdit = (): void => {
+    if (!editing) return
+    const { row, col, text } = editing
+    try {
+      const index = elementIndex(row, col)
+      const { delta, bytes } = encodeCell(session.layout, columns.field(col), text)
+      const offset = elementFileOffset(session.layout, state.slice, index) + delta
+      api
+        .invoke('edit:apply', { session: session.session, writes: [{ offset, bytes }] })
+        .then(() => {
+          setEditing(null)
+          setMessage(null)
+          scroller.current?.focus()
+        })
+        .catch((e: Error) => setMessage({ ok: false, text: e.message }))
+    } catch (e) {
+      setMessage({ ok: false, text: (e as Error).message })
+    }
+  }
+
+  const undoRedo = (which: 'edit:undo' | 'edit:redo'): void => {
+    api.invoke(which, { session: session.session }).catch((e: Error) => setMessage({ ok: false, text: e.message }))
+  }
   const ready = sliceError === null && tiles.loaded(top, top + visRows, e0, e1)
   const { request } = tiles
   useEffect(() => {
@@ -146,6 +178,28 @@ export function TableView(props: {
     : { r0: cursor[0], r1: cursor[0], c0: cursor[1], c1: cursor[1] }
 
   const onKeyDown = (e: React.KeyboardEvent): void => {
+    if (editing) return
+    const mod = e.ctrlKey || e.metaKey
+    if (mod && e.key.toLowerCase() === 'z') {
+      e.preventDefault()
+      return undoRedo(e.shiftKey ? 'edit:redo' : 'edit:undo')
+    }
+    if (mod && e.key.toLowerCase() === 'y') {
+      e.preventDefault()
+      return undoRedo('edit:redo')
+    }
+    if (e.key === 'Enter' || e.key === 'F2' || (e.key.length === 1 && !mod && !e.altKey)) {
+      e.preventDefault()
+      const current = tiles.value(cursor[0], columns.element(cursor[1]))
+      const text =
+        e.key.length === 1
+          ? e.key
+          : current === undefined
+            ? ''
+            : cellText(dtype, current, columns.field(cursor[1]), { mode: 'auto' })
+      setEditing({ row: cursor[0], col: cursor[1], text })
+      return
+    }
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
       e.preventDefault()
       void copySelection(session, view, columns, selection, state.format).then(
@@ -229,6 +283,7 @@ export function TableView(props: {
             setAnchor(e.shiftKey ? (anchor ?? cursor) : null)
             setCursor([r, c])
           }}
+          onDoubleClick={() => setEditing({ row: r, col: c, text: t ?? '' })}
         >
           {t ?? '…'}
         </div>
@@ -294,6 +349,34 @@ export function TableView(props: {
             </div>
           ))}
           <div className="corner" style={{ width: rowHeaderW, height: HEADER_H }} />
+          {editing &&
+            editing.row >= top &&
+            editing.row < top + visRows &&
+            editing.col >= left &&
+            editing.col < left + visCols && (
+              <input
+                className="cell-editor"
+                data-testid="cell-editor"
+                autoFocus
+                value={editing.text}
+                style={{
+                  top: HEADER_H + (editing.row - top) * ROW_H,
+                  left: rowHeaderW + (editing.col - left) * COL_W,
+                  width: COL_W,
+                  height: ROW_H
+                }}
+                onChange={(e) => setEditing({ ...editing, text: e.target.value })}
+                onKeyDown={(e) => {
+                  e.stopPropagation()
+                  if (e.key === 'Enter') commitEdit()
+                  if (e.key === 'Escape') {
+                    setEditing(null)
+                    setMessage(null)
+                    scroller.current?.focus()
+                  }
+                }}
+              />
+            )}
         </div>
         {/* The scroll extent; pulled up under the sticky layer so that it adds no height of its own. */}
         <div style={{ width: extent(colAxis) + rowHeaderW, height: extent(rowAxis) + HEADER_H, marginTop: -size.h }} />

@@ -20,6 +20,8 @@ export interface Tiles {
   loaded(r0: number, r1: number, c0: number, c1: number): boolean
   /** Bumps whenever a tile arrives or the view changes. */
   version: number
+  /** Drops every cached tile (the data changed: an edit, an undo). */
+  refresh(): void
   error: string | null
 }
 
@@ -98,5 +100,12 @@ export function useTiles(session: SessionInfo, view: View): Tiles {
     [cache, session.session, view, viewKey]
   )
 
-  return { value, request, loaded, version, error }
+  const refresh = useCallback(() => {
+    generation.current++
+    cache.clear()
+    inflight.current.clear()
+    setVersion((v) => v + 1)
+  }, [cache])
+
+  return { value, request, loaded, version, error, refresh }
 }

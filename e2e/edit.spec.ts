@@ -1,0 +1,124 @@
+// Editing in place, safely: r+ writes the one element (numpy reads it after a flush, every other byte is
+// unchanged), undo restores the original bytes, c keeps edits private, r refuses, bad values are refused.
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { py, serve, tempDir } from './helpers/serve'
+
+const dir = tempDir()
+test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+const sha = (p: string): string => createHash('sha256').update(fs.readFileSync(p)).digest('hex')
+const LAYOUT = ['--dtype', '>f8', '--shape', '20,30', '--offset', '64']
+
+function fixture(name: string): string {
+  const file = path.join(dir, name)
+  py(`
+a = np.random.default_rng(4).standard_normal((20, 30)).astype('>f8')
+with open(${JSON.stringify(file)}, 'wb') as f:
+    f.write(b'H' * 64); f.write(a.tobytes())
+print(1)`)
+  return file
+}
+
+async function editCell(page: Page, r: number, c: number, text: string): Promise<void> {
+  await page.locator(`.cell[data-row="${r}"][data-col="${c}"]`).dblclick()
+  await page.getByTestId('cell-editor').fill(text)
+  await page.getByTestId('cell-editor').press('Enter')
+}
+
+/** The file's bytes with element (2, 3) blanked: what must not change. */
+function othersDigest(file: string): string {
+  const b = Buffer.from(fs.readFileSync(file))
+  b.fill(0, 64 + (2 * 30 + 3) * 8, 64 + (2 * 30 + 4) * 8)
+  return createHash('sha256').update(b).digest('hex')
+}
+
+test('r+: edit, flush, numpy reads the value, nothing else changed; undo restores the bytes', async ({ page }) => {
+  const file = fixture('rplus.bin')
+  const original = sha(file)
+  const others = othersDigest(file)
+  const served = await serve([file, ...LAYOUT, '--mode', 'r+'])
+  try {
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await editCell(page, 2, 3, '42.5')
+    await expect(page.locator('.cell[data-row="2"][data-col="3"]')).toHaveText('42.5')
+    await expect(page.getByTestId('dirty')).toBeVisible()
+    await page.getByRole('button', { name: 'Flush' }).click()
+    await expect(page.getByTestId('dirty')).toHaveCount(0)
+    expect(
+      py<number>(
+        `print(json.dumps(float(np.memmap(${JSON.stringify(file)}, dtype='>f8', mode='r', offset=64, shape=(20, 30))[2, 3])))`
+      )
+    ).toBe(42.5)
+    expect(othersDigest(file)).toBe(others)
+    // a value out of range for the type is refused and nothing is written
+    await editCell(page, 0, 0, 'not a number')
+    await expect(page.getByTestId('table-message')).toContainText("'not a number' is not a number")
+    await page.getByTestId('cell-editor').press('Escape')
+    // undo (Ctrl+Z) restores the original bytes
+    await page.getByTestId('grid').focus()
+    await page.keyboard.press('Control+z')
+    await expect(page.locator('.cell[data-row="2"][data-col="3"]')).not.toHaveText('42.5')
+    await page.getByRole('button', { name: 'Flush' }).click()
+    await expect(page.getByTestId('dirty')).toHaveCount(0)
+    expect(sha(file)).toBe(original)
+    // redo brings the edit back
+    await page.getByTestId('grid').focus()
+    await page.keyboard.press('Control+Shift+z')
+    await expect(page.locator('.cell[data-row="2"][data-col="3"]')).toHaveText('42.5')
+  } finally {
+    await served.stop()
+  }
+})
+
+test('c: edits stay in the private copy, the file never changes', async ({ page }) => {
+  const file = fixture('copy.bin')
+  const original = sha(file)
+  const served = await serve([file, ...LAYOUT, '--mode', 'c'])
+  try {
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await expect(page.getByRole('tab')).toContainText('(private copy)')
+    await editCell(page, 2, 3, '-1e300')
+    await expect(page.locator('.cell[data-row="2"][data-col="3"]')).toHaveText('-1e+300')
+    await expect(page.getByRole('button', { name: 'Flush' })).toHaveCount(0)
+    expect(sha(file)).toBe(original)
+  } finally {
+    await served.stop()
+  }
+  expect(sha(file)).toBe(original)
+})
+
+test('r: an edit is refused and says how to edit', async ({ page }) => {
+  const file = fixture('readonly.bin')
+  const original = sha(file)
+  const served = await serve([file, ...LAYOUT])
+  try {
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await editCell(page, 2, 3, '1')
+    await expect(page.getByTestId('table-message')).toContainText('open read-only (mode r): reopen it with mode r+')
+    expect(sha(file)).toBe(original)
+  } finally {
+    await served.stop()
+  }
+})
+
+test('integers are range-checked', async ({ page }) => {
+  const file = path.join(dir, 'ints.bin')
+  py(`np.arange(12, dtype='i1').tofile(${JSON.stringify(file)}); print(1)`)
+  const original = sha(file)
+  const served = await serve([file, '--dtype', 'i1', '--shape', '3,4', '--mode', 'r+'])
+  try {
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await editCell(page, 1, 1, '300')
+    await expect(page.getByTestId('table-message')).toContainText('300 is out of range for int8 [-128, 127]')
+    expect(sha(file)).toBe(original)
+  } finally {
+    await served.stop()
+  }
+})
