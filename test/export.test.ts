@@ -1,0 +1,89 @@
+// Export against numpy's tofile: raw bytes and text (sep/format) byte for byte, .npy loading in numpy,
+// over the dtypes numpy has, both orders and a slice.
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runCli } from './helpers/cli'
+import { py, tempDir } from './helpers/numpy'
+
+const tmp = tempDir()
+afterAll(() => tmp.cleanup())
+
+const DTYPES = [
+  '?',
+  'i1',
+  'u1',
+  '<i2',
+  '>i2',
+  '<u4',
+  '>u4',
+  '<i8',
+  '>u8',
+  '<f2',
+  '>f2',
+  '<f4',
+  '>f4',
+  '<f8',
+  '>f8',
+  '<c8',
+  '>c16'
+]
+
+describe.each(DTYPES)('%s', (dt) => {
+  it.each(['C', 'F'] as const)('order %s: raw and text equal tofile byte for byte, .npy loads equal', async (order) => {
+    const tag = `${dt.replace(/[<>|?]/g, (c) => ({ '<': 'le', '>': 'be', '|': '', '?': 'b' })[c]!)}-${order}`
+    const src = path.join(tmp.dir, `src-${tag}.bin`)
+    const slice = '1:, ::-2'
+    const refs = py<{ raw: string; text: string; fmt: string | null }>(`
+rng = np.random.default_rng(9)
+dt = np.dtype('${dt}')
+if dt.kind == 'b': a = rng.integers(0, 2, (6, 7)).astype(dt)
+elif dt.kind in 'iu': a = rng.integers(0 if dt.kind == 'u' else -100, 100, (6, 7)).astype(dt)
+else:
+    a = (rng.standard_normal((6, 7)) * 1000).astype(dt)
+    a[0, 1] = np.nan; a[2, 3] = np.inf; a[4, 5] = -0.0
+with open(${JSON.stringify(src)}, 'wb') as f:
+    f.write(b'\\x07' * 5); f.write(a.tobytes(order='${order}'))
+m = np.memmap(${JSON.stringify(src)}, dtype=dt, mode='r', offset=5, shape=(6, 7), order='${order}')
+v = m[${slice}]
+v.tofile(${JSON.stringify(src)} + '.raw')
+v.tofile(${JSON.stringify(src)} + '.txt', sep=', ')
+fmt = None
+if dt.kind != 'c':
+    v.tofile(${JSON.stringify(src)} + '.fmt', sep='\\n', format='%.6g')
+    fmt = open(${JSON.stringify(src)} + '.fmt').read()
+print(json.dumps({'raw': open(${JSON.stringify(src)} + '.raw', 'rb').read().hex(), 'text': open(${JSON.stringify(src)} + '.txt').read(), 'fmt': fmt}))`)
+    const layout = ['--dtype', dt, '--shape', '6,7', '--offset', '5', '--order', order, '--slice', slice]
+    const raw = path.join(tmp.dir, `out-${tag}.raw`)
+    expect((await runCli(['export', src, ...layout, '--out', raw, '--as', 'raw'])).code).toBe(0)
+    expect(fs.readFileSync(raw).toString('hex')).toBe(refs.raw)
+    const text = path.join(tmp.dir, `out-${tag}.txt`)
+    expect((await runCli(['export', src, ...layout, '--out', text, '--as', 'text', '--sep', ', '])).code).toBe(0)
+    expect(fs.readFileSync(text, 'utf8')).toBe(refs.text)
+    if (refs.fmt !== null) {
+      const fmt = path.join(tmp.dir, `out-${tag}.fmt`)
+      expect(
+        (await runCli(['export', src, ...layout, '--out', fmt, '--as', 'text', '--sep', '\\n', '--fmt', '%.6g'])).code
+      ).toBe(0)
+      expect(fs.readFileSync(fmt, 'utf8')).toBe(refs.fmt)
+    }
+    const npy = path.join(tmp.dir, `out-${tag}.npy`)
+    expect((await runCli(['export', src, ...layout, '--out', npy])).code).toBe(0)
+    const same = py<boolean>(`
+m = np.memmap(${JSON.stringify(src)}, dtype='${dt}', mode='r', offset=5, shape=(6, 7), order='${order}')
+b = np.load(${JSON.stringify(npy)})
+a = np.asarray(m[${slice}])
+print(json.dumps(bool(a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in 'fc'))))`)
+    expect(same).toBe(true)
+  })
+})
+
+it('--to-dtype casts values like astype for in-range values', async () => {
+  const src = path.join(tmp.dir, 'cast.bin')
+  const ref = py<string>(`
+a = np.array([1.5, -2.25, 300.0, 7.0], dtype='<f8'); a.tofile(${JSON.stringify(src)})
+print(json.dumps(a.astype('>f4').tobytes().hex()))`)
+  const out = path.join(tmp.dir, 'cast.out')
+  expect((await runCli(['export', src, '--dtype', '<f8', '--out', out, '--to-dtype', '>f4'])).code).toBe(0)
+  expect(fs.readFileSync(out).toString('hex')).toBe(ref)
+})
