@@ -122,3 +122,42 @@ test('integers are range-checked', async ({ page }) => {
     await served.stop()
   }
 })
+
+test('paste a TSV block and fill a selection, each as one undoable edit', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+  const file = path.join(dir, 'paste.bin')
+  py(`np.zeros((4, 5), dtype='<i2').tofile(${JSON.stringify(file)}); print(1)`)
+  const served = await serve([file, '--dtype', '<i2', '--shape', '4,5', '--mode', 'r+'])
+  try {
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await page.evaluate("navigator.clipboard.writeText('1\\t2\\t3\\n4\\t5\\t6\\n')")
+    await page.locator('.cell[data-row="1"][data-col="1"]').click()
+    await page.keyboard.press('Control+v')
+    await expect(page.getByTestId('table-message')).toHaveText('pasted 6 cells')
+    await expect(page.locator('.cell[data-row="2"][data-col="3"]')).toHaveText('6')
+    // select (0,0)–(1,1) and fill it with -7
+    await page.locator('.cell[data-row="0"][data-col="0"]').click()
+    await page.locator('.cell[data-row="1"][data-col="1"]').click({ modifiers: ['Shift'] })
+    await page.keyboard.press('-')
+    await page.getByTestId('cell-editor').fill('-7')
+    await page.getByTestId('cell-editor').press('Control+Enter')
+    await expect(page.locator('.cell[data-row="1"][data-col="1"]')).toHaveText('-7')
+    await page.getByRole('button', { name: 'Flush' }).click()
+    await expect(page.getByTestId('dirty')).toHaveCount(0)
+    expect(
+      py<number[][]>(`print(json.dumps(np.fromfile(${JSON.stringify(file)}, dtype='<i2').reshape(4, 5).tolist()))`)
+    ).toEqual([
+      [-7, -7, 0, 0, 0],
+      [-7, -7, 2, 3, 0],
+      [0, 4, 5, 6, 0],
+      [0, 0, 0, 0, 0]
+    ])
+    // undo the fill: the paste stays
+    await page.getByRole('button', { name: 'Undo' }).click()
+    await expect(page.locator('.cell[data-row="1"][data-col="1"]')).toHaveText('1')
+    await expect(page.locator('.cell[data-row="0"][data-col="0"]')).toHaveText('0')
+  } finally {
+    await served.stop()
+  }
+})

@@ -268,3 +268,45 @@ describe('serve mode', () => {
     ws.close()
   })
 })
+
+describe('edits', () => {
+  it('apply, undo, redo and flush through the edit log; refuse after an external change', async () => {
+    const p = path.join(tmp.dir, 'edits.bin')
+    fs.writeFileSync(p, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))
+    const events: unknown[] = []
+    const s = new ArrayService({ watchIntervalMs: 0, emit: (name, payload) => events.push([name, payload]) })
+    const info = await s.handle('session:open', {
+      path: p,
+      layout: { dtype: 'u1', shape: null, offset: 0, order: 'C' },
+      mode: 'r+'
+    })
+    const st = await s.handle('edit:apply', {
+      session: info.session,
+      writes: [{ offset: 2, bytes: new Uint8Array([30, 40]) }]
+    })
+    expect(st).toMatchObject({
+      edits: 1,
+      canUndo: true,
+      canRedo: false,
+      dirty: true,
+      changed: [{ offset: 2, length: 2 }]
+    })
+    expect(events.at(-1)).toEqual(['session:edited', st])
+    await s.handle('edit:flush', { session: info.session })
+    expect([...fs.readFileSync(p)]).toEqual([1, 2, 30, 40, 5, 6, 7, 8])
+    await s.handle('edit:undo', { session: info.session })
+    await s.handle('edit:flush', { session: info.session })
+    expect([...fs.readFileSync(p)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(await s.handle('edit:redo', { session: info.session })).toMatchObject({ edits: 1, canRedo: false })
+    await expect(
+      s.handle('edit:apply', { session: info.session, writes: [{ offset: 7, bytes: new Uint8Array([1, 2]) }] })
+    ).rejects.toThrow(/past the end of the file \(8 bytes\); files never grow/)
+    // another process writes the file: further edits are refused, nothing is overwritten
+    fs.utimesSync(p, new Date(), new Date(Date.now() + 5000))
+    s.checkForChanges()
+    await expect(
+      s.handle('edit:apply', { session: info.session, writes: [{ offset: 0, bytes: new Uint8Array([9]) }] })
+    ).rejects.toThrow(/changed on disk since it was opened/)
+    s.closeAll()
+  })
+})

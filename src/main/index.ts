@@ -54,6 +54,18 @@ function createWindow(): void {
   // No navigation away from the app, no new windows.
   win.webContents.on('will-navigate', (e) => e.preventDefault())
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  // The renderer blocks unloading while r+ edits are unflushed: ask before closing the window.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Close without flushing', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'Some edits are not flushed to disk.',
+      detail: 'Closing now loses them. Use Flush first to keep them.'
+    })
+    if (choice === 0) event.preventDefault()
+  })
   if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL)
   else void win.loadFile(RENDERER_HTML)
 }

@@ -340,6 +340,7 @@ export class ArrayService {
       }
       if (now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
         s.stat = { size: now.size, mtimeMs: now.mtimeMs }
+        s.edits.externallyChanged = true
         this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
       }
     }

@@ -39,8 +39,17 @@ export class EditLog {
     }
   }
 
+  /** Set when another process changed the file: our edits would silently overwrite theirs. */
+  externallyChanged = false
+
   apply(writes: { offset: number; bytes: Uint8Array }[]): EditState {
     this.refuseReadOnly()
+    if (this.externallyChanged && this.mapping.mode !== 'c') {
+      throw new ApiError(
+        'changed',
+        `${this.mapping.path} changed on disk since it was opened: reopen it before editing, so that no one's bytes are overwritten`
+      )
+    }
     const size = this.mapping.size
     for (const w of writes) {
       if (w.offset + w.bytes.length > size) {

@@ -66,6 +66,15 @@ export function App(): React.JSX.Element {
     []
   )
 
+  // Unflushed r+ edits: the browser (or Electron, via will-prevent-unload) asks before the page goes away.
+  const dirty = tabs.some((t) => t.edits?.dirty)
+  useEffect(() => {
+    if (!dirty) return
+    const onBeforeUnload = (e: BeforeUnloadEvent): void => e.preventDefault()
+    window.addEventListener('beforeunload', onBeforeUnload)
+    return () => window.removeEventListener('beforeunload', onBeforeUnload)
+  }, [dirty])
+
   const closeRef = useRef<() => void>(() => undefined)
   closeRef.current = () => active >= 0 && closeTab(active)
   useEffect(
@@ -80,6 +89,11 @@ export function App(): React.JSX.Element {
 
   const closeTab = (k: number): void => {
     const t = tabs[k]
+    if (
+      t?.edits?.dirty &&
+      !window.confirm(`${t.session.path} has edits that are not flushed to disk. Close it and lose them?`)
+    )
+      return
     if (t) void api.invoke('session:close', { session: t.session.session }).catch(() => undefined)
     setTabs(tabs.filter((_, j) => j !== k))
     setActive(tabs.length > 1 ? Math.max(0, Math.min(k, tabs.length - 2)) : -1)

@@ -79,15 +79,57 @@ export function TableView(props: {
   )
   const [editing, setEditing] = useState<{ row: number; col: number; text: string } | null>(null)
 
-  const commitEdit = (): void => {
+  /** One undoable edit writing text into cells; refused whole if any cell's text is refused. */
+  const writeCells = (cells: { row: number; col: number; text: string }[]): Promise<unknown> => {
+    const writes = cells.map(({ row, col, text }) => {
+      try {
+        const { delta, bytes } = encodeCell(session.layout, columns.field(col), text)
+        return { offset: elementFileOffset(session.layout, state.slice, elementIndex(row, col)) + delta, bytes }
+      } catch (e) {
+        throw new Error(cells.length > 1 ? `cell (${row}, ${col}): ${(e as Error).message}` : (e as Error).message)
+      }
+    })
+    return api.invoke('edit:apply', { session: session.session, writes })
+  }
+
+  const onPaste = (e: React.ClipboardEvent): void => {
+    if (editing) return
+    const text = e.clipboardData.getData('text/plain')
+    if (!text) return
+    e.preventDefault()
+    const rows = text
+      .replace(/\r?\n$/, '')
+      .split(/\r?\n/)
+      .map((line) => line.split('\t'))
+    const cells = rows.flatMap((cols, i) => cols.map((t, j) => ({ row: cursor[0] + i, col: cursor[1] + j, text: t })))
+    const outside = cells.find((c) => c.row >= rowsTotal || c.col >= colsTotal)
+    if (outside)
+      return setMessage({
+        ok: false,
+        text: `the pasted block (${rows.length} rows) does not fit in the view from (${cursor[0]}, ${cursor[1]})`
+      })
+    try {
+      writeCells(cells).then(
+        () => setMessage({ ok: true, text: `pasted ${cells.length} cells` }),
+        (err: Error) => setMessage({ ok: false, text: err.message })
+      )
+    } catch (err) {
+      setMessage({ ok: false, text: (err as Error).message })
+    }
+  }
+
+  const commitEdit = (fill = false): void => {
     if (!editing) return
     const { row, col, text } = editing
     try {
-      const index = elementIndex(row, col)
-      const { delta, bytes } = encodeCell(session.layout, columns.field(col), text)
-      const offset = elementFileOffset(session.layout, state.slice, index) + delta
-      api
-        .invoke('edit:apply', { session: session.session, writes: [{ offset, bytes }] })
+      const cells: { row: number; col: number; text: string }[] = []
+      if (fill) {
+        const n = (selection.r1 - selection.r0 + 1) * (selection.c1 - selection.c0 + 1)
+        if (n > 1_000_000) throw new Error(`the selection has ${n} cells; fill at most 1000000`)
+        for (let r = selection.r0; r <= selection.r1; r++)
+          for (let c = selection.c0; c <= selection.c1; c++) cells.push({ row: r, col: c, text })
+      } else cells.push({ row, col, text })
+      writeCells(cells)
         .then(() => {
           setEditing(null)
           setMessage(null)
@@ -323,6 +365,7 @@ export function TableView(props: {
         tabIndex={0}
         onScroll={onScroll}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
         data-testid="grid"
         data-ready={ready ? 'true' : 'false'}
         data-top={top}
@@ -368,7 +411,8 @@ export function TableView(props: {
                 onChange={(e) => setEditing({ ...editing, text: e.target.value })}
                 onKeyDown={(e) => {
                   e.stopPropagation()
-                  if (e.key === 'Enter') commitEdit()
+                  // Enter writes the cell; Ctrl+Enter fills the whole selection with the value
+                  if (e.key === 'Enter') commitEdit(e.ctrlKey || e.metaKey)
                   if (e.key === 'Escape') {
                     setEditing(null)
                     setMessage(null)
