@@ -87,3 +87,45 @@ print(json.dumps(a.astype('>f4').tobytes().hex()))`)
   expect((await runCli(['export', src, '--dtype', '<f8', '--out', out, '--to-dtype', '>f4'])).code).toBe(0)
   expect(fs.readFileSync(out).toString('hex')).toBe(ref)
 })
+
+it('a cancelled export leaves nothing behind; --sidecar describes the layout', async () => {
+  const { exportView } = await import('../src/main/service/export')
+  const { native } = await import('../src/main/service/native')
+  const { resolveLayout } = await import('../src/shared/layout')
+  const src = path.join(tmp.dir, 'big.f4')
+  const fd = fs.openSync(src, 'w')
+  fs.ftruncateSync(fd, 64 << 20)
+  fs.closeSync(fd)
+  const m = new (native().Mapping)(src, 'r')
+  const layout = resolveLayout({ dtype: '<f4', shape: null, offset: 0, order: 'C' }, 64 << 20)
+  const out = path.join(tmp.dir, 'cancelled.txt')
+  let chunks = 0
+  await expect(
+    exportView(m, layout, { as: 'text', out, sep: ' ' }, { cancelled: () => ++chunks > 3 })
+  ).rejects.toMatchObject({ code: 'cancelled' })
+  m.close()
+  expect(fs.readdirSync(tmp.dir).filter((f) => f.includes('cancelled') || f.includes('.tmp'))).toEqual([])
+  const raw = path.join(tmp.dir, 'side.bin')
+  const r = await runCli([
+    'export',
+    src,
+    '--dtype',
+    '<f4',
+    '--shape',
+    '4096,-1',
+    '--slice',
+    '::2',
+    '--out',
+    raw,
+    '--sidecar'
+  ])
+  expect(r.code).toBe(0)
+  expect(JSON.parse(fs.readFileSync(`${raw}.arrayscope.json`, 'utf8'))).toEqual({
+    format: 'arrayscope-raw/1',
+    dtype: '<f4',
+    shape: [2048, 4096],
+    order: 'C',
+    offset: 0
+  })
+  expect((await runCli(['info', raw])).stdout).toContain('"shape":[2048,4096]')
+})

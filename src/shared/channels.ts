@@ -18,10 +18,12 @@ export const CHANNEL_NAMES = [
   'edit:apply',
   'edit:undo',
   'edit:redo',
-  'edit:flush'
+  'edit:flush',
+  'export:run',
+  'export:cancel'
 ] as const
 
-export const EVENT_NAMES = ['session:changed', 'scan:progress', 'session:edited'] as const
+export const EVENT_NAMES = ['session:changed', 'scan:progress', 'session:edited', 'export:progress'] as const
 
 /** The result envelope both transports carry: errors travel as data so their code survives. */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }

@@ -123,7 +123,31 @@ export const requestSchemas = {
   /** Redoes the last undone edit. */
   'edit:redo': z.object({ session: sessionId }).strict(),
   /** msync: r+ edits reach the disk. In mode c there is nothing to flush: the file is never written. */
-  'edit:flush': z.object({ session: sessionId }).strict()
+  'edit:flush': z.object({ session: sessionId }).strict(),
+  /**
+   * Exports the array, a view or a selection with numpy's tofile semantics (raw, text, .npy, CSV), written to a
+   * temporary file and renamed; progress events; cancel removes everything.
+   */
+  'export:run': z
+    .object({
+      ...scanTarget,
+      /** [start, stop) per axis of the target, applied last (a selection). */
+      ranges: z
+        .array(z.tuple([byteCount, byteCount]))
+        .max(32)
+        .optional(),
+      out: z.string().min(1).max(4096),
+      as: z.enum(['raw', 'text', 'npy', 'csv']),
+      sep: z.string().max(100).optional(),
+      fmt: z.string().max(100).optional(),
+      toDtype: z.string().max(100).optional(),
+      sidecar: z.boolean().optional(),
+      /** Replace an existing file (the UI asks first); otherwise an existing file is refused. */
+      overwrite: z.boolean().optional()
+    })
+    .strict(),
+  /** Cancels a running export: no file is left behind. */
+  'export:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict()
 } as const
 
 export type Channel = keyof typeof requestSchemas
@@ -165,6 +189,8 @@ export interface ProbeResult {
   mtimeMs: number
   /** The layout a .npy header gives, or null for a raw file. */
   npy: LayoutSpecMsg | null
+  /** The layout an ArrayScope export sidecar (<file>.arrayscope.json) gives, or null. */
+  sidecar: LayoutSpecMsg | null
   /** The layout this file was last opened with, when it is unchanged since (same size and mtime). */
   recent: RecentFile | null
 }
@@ -225,6 +251,8 @@ export interface EditState {
 }
 
 export interface Responses {
+  'export:run': { out: string; bytes: number }
+  'export:cancel': { cancelled: boolean }
   'edit:apply': EditState
   'edit:undo': EditState
   'edit:redo': EditState
@@ -253,6 +281,8 @@ export interface Events {
   'session:changed': { session: string; size: number; mtimeMs: number }
   /** A session's data was edited (or an edit undone): views refresh the changed ranges. */
   'session:edited': EditState
+  /** How far an export has got. */
+  'export:progress': { scanId: string; done: number; total: number }
   /** How far a scan has got. */
   'scan:progress': { scanId: string; done: number; total: number }
 }
@@ -278,6 +308,7 @@ export type ErrorCode =
   | 'closed'
   | 'unavailable'
   | 'cancelled'
+  | 'exists'
   | 'internal'
 
 /** The one error type that crosses the contract: a code and a message meant for the user. */

@@ -6,7 +6,7 @@ import { openFromArgs } from './session'
 import { io } from './output'
 
 export async function exportCommand(args: ParsedArgs, service: ArrayService): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'out', 'as', 'sep', 'fmt', 'to-dtype'])
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'out', 'as', 'sep', 'fmt', 'to-dtype', 'sidecar'])
   const out = flagString(args, 'out')
   if (!out) throw new UsageError('export needs --out PATH')
   const as = (flagString(args, 'as') ??
@@ -22,12 +22,13 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
   if (toDtype !== undefined && as !== 'raw' && as !== 'npy')
     throw new UsageError('--to-dtype applies to --as raw or npy')
   const { session, view } = await openFromArgs(args, service)
-  const result = exportView(session.mapping, view, {
+  const result = await exportView(session.mapping, view, {
     as,
     out,
     sep: sep?.replace(/\\n/g, '\n').replace(/\\t/g, '\t'),
     fmt,
-    toDtype
+    toDtype,
+    sidecar: args.flags.has('sidecar')
   })
   io.err(`arrayscope: wrote ${result.bytes} bytes to ${out}\n`)
 }

@@ -26,7 +26,8 @@ import { EditLog } from './edit-log'
 import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
 import { RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
-import { probeFile, readNpyLayout } from './file-probe'
+import { probeFile, readNpyLayout, readSidecar } from './file-probe'
+import { exportView } from './export'
 import { native, type Mapping } from './native'
 
 export interface Session {
@@ -68,6 +69,7 @@ export class ArrayService {
   private readonly sessions = new Map<string, Session>()
   private timer: NodeJS.Timeout | undefined
   private readonly recent: RecentFiles | null
+  private readonly exports = new Map<string, () => void>()
   private readonly scans = new ScanRegistry((id, done, total) =>
     this.options.emit?.('scan:progress', { scanId: id, done, total })
   )
@@ -159,6 +161,37 @@ export class ArrayService {
           )
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
       'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
+      'export:run': async (r) => {
+        const s = this.session(r.session)
+        let view = this.scanTarget(r)
+        if (r.ranges) view = sliced(view, r.ranges.map(([a, b]) => `${a}:${b}`).join(', '))
+        let cancelled = false
+        this.exports.set(r.scanId, () => (cancelled = true))
+        try {
+          const out = pathModule.resolve(r.out)
+          if (!r.overwrite && fs.existsSync(out)) {
+            throw new ApiError('exists', `${out} exists: confirm to replace it, or choose another name`)
+          }
+          if (out === s.info.path) throw new ApiError('bad-request', 'cannot export a file onto itself')
+          const { bytes } = await exportView(
+            s.mapping,
+            view,
+            { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, sidecar: r.sidecar },
+            {
+              cancelled: () => cancelled,
+              onProgress: (done, total) => this.options.emit?.('export:progress', { scanId: r.scanId, done, total })
+            }
+          )
+          return { out, bytes }
+        } finally {
+          this.exports.delete(r.scanId)
+        }
+      },
+      'export:cancel': (r) => {
+        const cancel = this.exports.get(r.scanId)
+        cancel?.()
+        return { cancelled: Boolean(cancel) }
+      },
       'edit:apply': (r) => this.edited(this.session(r.session).edits.apply(r.writes)),
       'edit:undo': (r) => this.edited(this.session(r.session).edits.undo()),
       'edit:redo': (r) => this.edited(this.session(r.session).edits.redo()),
@@ -192,7 +225,7 @@ export class ArrayService {
       mapping.advise('random')
       try {
         const npy = readNpyLayout(path, mapping.size)
-        const spec = r.layout ?? npy
+        const spec = r.layout ?? npy ?? readSidecar(path)
         if (!spec) {
           throw new ApiError(
             'layout',

@@ -12,7 +12,7 @@ import { pyStr } from '../../shared/py-text'
 import type { ArrayView } from '../../shared/slice'
 import { dtypeDescr, type DType } from '../../shared/structured'
 import type { Mapping } from './native'
-import { forEachChunk } from './view-reader'
+import { chunks } from './view-reader'
 
 export type ExportFormat = 'raw' | 'text' | 'npy' | 'csv'
 
@@ -25,6 +25,19 @@ export interface ExportOptions {
   fmt?: string
   /** Raw/npy: cast to this scalar dtype first. */
   toDtype?: string
+  /** Raw: also write <out>.arrayscope.json describing the layout, so the file reopens correctly. */
+  sidecar?: boolean
+}
+
+export interface ExportControl {
+  onProgress?: (done: number, total: number) => void
+  /** Checked between chunks: a cancelled export removes its temporary file and writes nothing. */
+  cancelled?: () => boolean
+}
+
+/** Where a raw export's sidecar goes; the open form reads it back. */
+export function sidecarPath(file: string): string {
+  return `${file}.arrayscope.json`
 }
 
 /** Casts a scalar as numpy's astype would for values in range; refuses what numpy would make up. */
@@ -87,37 +100,75 @@ class AtomicFile {
   }
 }
 
-export function exportView(mapping: Mapping, view: ArrayView, options: ExportOptions): { bytes: number } {
+export async function exportView(
+  mapping: Mapping,
+  view: ArrayView,
+  options: ExportOptions,
+  control: ExportControl = {}
+): Promise<{ bytes: number }> {
   const file = new AtomicFile(options.out)
+  const side = options.sidecar && options.as === 'raw' ? new AtomicFile(sidecarPath(options.out)) : null
   try {
-    writeExport(mapping, view, options, file)
+    await writeExport(mapping, view, options, file, control)
+    if (side) {
+      const dtype = options.toDtype ? parseScalarDType(options.toDtype).str : view.dtype.str
+      side.write(
+        JSON.stringify({ format: 'arrayscope-raw/1', dtype, shape: view.shape, order: 'C', offset: 0 }, null, 1) + '\n'
+      )
+      side.commit()
+    }
     file.commit()
   } catch (e) {
     file.abort()
+    side?.abort()
     throw e
   }
   return { bytes: fs.statSync(options.out).size }
 }
 
-function writeExport(mapping: Mapping, view: ArrayView, o: ExportOptions, file: AtomicFile): void {
+/** Walks the view's chunks, yielding to the event loop and honouring cancel between them. */
+async function* paced(mapping: Mapping, view: ArrayView, control: ExportControl): AsyncGenerator<[Uint8Array, number]> {
+  const total = view.shape.reduce((a, b) => a * b, 1)
+  let done = 0
+  let last = Date.now()
+  for (const chunk of chunks(mapping, view)) {
+    if (control.cancelled?.()) throw new ApiError('cancelled', 'the export was cancelled; nothing was written')
+    yield chunk
+    done += chunk[1]
+    if (Date.now() - last > 50) {
+      last = Date.now()
+      control.onProgress?.(done, total)
+      await new Promise((r) => setImmediate(r))
+    }
+  }
+  control.onProgress?.(total, total)
+}
+
+async function writeExport(
+  mapping: Mapping,
+  view: ArrayView,
+  o: ExportOptions,
+  file: AtomicFile,
+  control: ExportControl
+): Promise<void> {
   const dt = view.dtype
   const target = o.toDtype ? parseScalarDType(o.toDtype) : null
   if (o.as === 'raw' || o.as === 'npy') {
     if (o.as === 'npy') file.write(writeNpyHeader(dtypeDescr(target ?? dt) as never, false, view.shape))
     if (!target) {
-      forEachChunk(mapping, view, (bytes) => file.write(bytes.slice()))
+      for await (const [bytes] of paced(mapping, view, control)) file.write(bytes.slice())
       return
     }
     const from = requireScalar(dt, '--to-dtype')
     const cast = caster(from, target)
-    forEachChunk(mapping, view, (bytes, count) => {
+    for await (const [bytes, count] of paced(mapping, view, control)) {
       const src = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
       const out = new Uint8Array(count * target.itemsize)
       const dst = new DataView(out.buffer)
       for (let e = 0; e < count; e++)
         encodeAt(target, dst, e * target.itemsize, cast(decodeAt(from, src, e * from.itemsize)))
       file.write(out)
-    })
+    }
     return
   }
   const sdt = requireScalar(dt, `${o.as} export`)
@@ -137,7 +188,7 @@ function writeExport(mapping: Mapping, view: ArrayView, o: ExportOptions, file: 
     rowLength = view.shape.length === 2 ? view.shape[1]! : 1
   }
   let i = 0
-  forEachChunk(mapping, view, (bytes, count) => {
+  for await (const [bytes, count] of paced(mapping, view, control)) {
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const parts: string[] = []
     for (let e = 0; e < count; e++, i++) {
@@ -145,6 +196,6 @@ function writeExport(mapping: Mapping, view: ArrayView, o: ExportOptions, file: 
       parts.push(text(decodeAt(sdt, dv, e * sdt.itemsize)))
     }
     file.write(parts.join(''))
-  })
+  }
   if (o.as === 'csv' && i > 0) file.write('\n')
 }

@@ -46,7 +46,23 @@ export function readNpyLayout(path: string, fileSize: number): LayoutSpecMsg | n
   }
 }
 
+/** The layout a raw export's sidecar describes, when one sits beside the file and parses. */
+export function readSidecar(path: string): LayoutSpecMsg | null {
+  try {
+    const j = JSON.parse(fs.readFileSync(`${path}.arrayscope.json`, 'utf8')) as Record<string, unknown>
+    if (j.format !== 'arrayscope-raw/1' || typeof j.dtype !== 'string' || !Array.isArray(j.shape)) return null
+    return {
+      dtype: j.dtype,
+      shape: j.shape as number[],
+      offset: Number(j.offset ?? 0),
+      order: j.order === 'F' ? 'F' : 'C'
+    }
+  } catch {
+    return null
+  }
+}
+
 export function probeFile(path: string): Omit<ProbeResult, 'recent'> {
   const st = statFile(path)
-  return { path, size: st.size, mtimeMs: st.mtimeMs, npy: readNpyLayout(path, st.size) }
+  return { path, size: st.size, mtimeMs: st.mtimeMs, npy: readNpyLayout(path, st.size), sidecar: readSidecar(path) }
 }

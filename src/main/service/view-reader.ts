@@ -15,6 +15,11 @@ export function forEachChunk(
   onChunk: (bytes: Uint8Array, count: number) => void,
   chunkBytes = CHUNK_BYTES
 ): void {
+  for (const [bytes, count] of chunks(mapping, view, chunkBytes)) onChunk(bytes, count)
+}
+
+/** The same runs as a generator, so that async callers (export) can yield to the event loop between them. */
+export function* chunks(mapping: Mapping, view: ArrayView, chunkBytes = CHUNK_BYTES): Generator<[Uint8Array, number]> {
   const { shape, strides } = view
   const itemsize = view.dtype.itemsize
   const nd = shape.length
@@ -22,7 +27,7 @@ export function forEachChunk(
   if (nd === 0) {
     const b = new Uint8Array(itemsize)
     mapping.read(view.offset, b)
-    onChunk(b, 1)
+    yield [b, 1]
     return
   }
   const maxElems = Math.max(1, Math.floor(chunkBytes / itemsize))
@@ -47,7 +52,7 @@ export function forEachChunk(
           { base: base + r0 * rowStride, rows, cols: last, rowStride, colStride: lastStride, itemsize },
           out
         )
-        onChunk(out, rows * last)
+        yield [out, rows * last]
       }
     } else {
       for (let c0 = 0; c0 < last; c0 += maxElems) {
@@ -57,7 +62,7 @@ export function forEachChunk(
           { base: base + c0 * lastStride, rows: 1, cols, rowStride: 0, colStride: lastStride, itemsize },
           out
         )
-        onChunk(out, cols)
+        yield [out, cols]
       }
     }
     // odometer over the outer axes

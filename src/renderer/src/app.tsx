@@ -2,7 +2,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { AppInfo, EditState, SessionInfo } from '../../shared/contract'
 import { OpenPanel } from './features/open/open-panel'
+import { ExportDialog } from './features/export/export-dialog'
 import { AnalysisPanel } from './features/plot/analysis-panel'
+import { slicedShape } from './features/table/view-model'
 import { RecipePanel } from './features/recipe/recipe-panel'
 import { TableView, type CursorInfo } from './features/table/table-view'
 import { defaultViewState, type ViewState } from './features/table/view-model'
@@ -25,6 +27,7 @@ export function App(): React.JSX.Element {
   const [showRecipe, setShowRecipe] = useState(false)
   const [droppedPath, setDroppedPath] = useState<string | null>(null)
   const [analysis, setAnalysis] = useState(false)
+  const [showExport, setShowExport] = useState(false)
   const [jump, setJump] = useState<{ row: number; col: number; seq: number } | null>(null)
 
   const opened = useCallback((s: SessionInfo) => {
@@ -178,6 +181,7 @@ export function App(): React.JSX.Element {
             )}
           </span>
         )}
+        {tab && <button onClick={() => setShowExport(true)}>Export…</button>}
         {tab && (
           <button onClick={() => setAnalysis(!analysis)} aria-pressed={analysis} title="Statistics and plots">
             Analysis
@@ -200,6 +204,13 @@ export function App(): React.JSX.Element {
           The file changed on disk (another program wrote or truncated it). Close and reopen it to see its current
           contents.
         </div>
+      )}
+      {tab && showExport && (
+        <ExportDialog
+          session={tab.session}
+          scopes={exportScopes(tab.session, tab.view, cursor)}
+          onClose={() => setShowExport(false)}
+        />
       )}
       {tab && showRecipe && <RecipePanel session={tab.session} state={tab.view} onClose={() => setShowRecipe(false)} />}
       <main className="content">
@@ -230,4 +241,18 @@ export function App(): React.JSX.Element {
       <StatusBar session={tab?.session ?? null} cursor={tab ? cursor : null} />
     </div>
   )
+}
+
+/** What the export dialog can write: the current view (slice, fixed axes) and the selection within it. */
+function exportScopes(
+  session: SessionInfo,
+  view: Tab['view'],
+  cursor: CursorInfo | null
+): Parameters<typeof ExportDialog>[0]['scopes'] {
+  const { shape } = slicedShape(session.layout, view.slice)
+  const scope = {
+    slice: view.slice.trim() || undefined,
+    fixed: shape.map((_, k) => (k === view.rowAxis || k === view.colAxis ? null : (view.index[k] ?? 0)))
+  }
+  return { view: scope, selection: cursor ? { scope, ranges: cursor.selection } : null }
 }

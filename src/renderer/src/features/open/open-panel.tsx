@@ -56,7 +56,16 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
         .then((p) => {
           setProbe(p)
           setRestored(false)
-          if (p.recent && !p.npy) {
+          if (p.sidecar && !p.npy && !p.recent) {
+            const l = p.sidecar
+            setForm((f) => ({
+              ...f,
+              dtype: l.dtype,
+              shape: (l.shape ?? []).join(', '),
+              offset: String(l.offset),
+              order: l.order
+            }))
+          } else if (p.recent && !p.npy) {
             const l = p.recent.layout
             setForm({
               dtype: l.dtype,

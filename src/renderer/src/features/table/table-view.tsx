@@ -22,6 +22,8 @@ export interface CursorInfo {
   cell: [number, number]
   /** Index of the element in the sliced array. */
   index: number[]
+  /** The selection as [start, stop) per kept axis of the view, in axis order (for exporting it). */
+  selection: [number, number][]
 }
 
 export function TableView(props: {
@@ -157,10 +159,20 @@ export function TableView(props: {
       state.index.map((v, k) => (k === state.rowAxis ? r : k === state.colAxis ? columns.element(c) : v)),
     [state.index, state.rowAxis, state.colAxis, columns]
   )
-  useEffect(
-    () => onCursor({ cell: cursor, index: elementIndex(cursor[0], cursor[1]) }),
-    [cursor, elementIndex, onCursor]
-  )
+  const selKey = anchor ? `${anchor[0]},${anchor[1]}` : ''
+  useEffect(() => {
+    const a = anchor ?? cursor
+    const rows: [number, number] = [Math.min(a[0], cursor[0]), Math.max(a[0], cursor[0]) + 1]
+    const cols: [number, number] = [
+      columns.element(Math.min(a[1], cursor[1])),
+      columns.element(Math.max(a[1], cursor[1])) + 1
+    ]
+    const kept: [number, [number, number]][] = []
+    if (state.rowAxis !== null) kept.push([state.rowAxis, rows])
+    if (state.colAxis !== null) kept.push([state.colAxis, cols])
+    kept.sort((x, y) => x[0] - y[0])
+    onCursor({ cell: cursor, index: elementIndex(cursor[0], cursor[1]), selection: kept.map(([, r]) => r) })
+  }, [cursor, selKey, elementIndex, onCursor]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const onScroll = (): void => {
     const el = scroller.current!
