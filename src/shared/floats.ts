@@ -128,8 +128,16 @@ export function numberToFloat8(x: number, f: Float8Format): number {
  * x.toExponential(p - 1), except that an exact tie rounds to the even digit (JS rounds ties up; numpy's
  * Dragon4 picks the even neighbour: float16 488.25 prints as 488.2).
  */
-function roundHalfEvenExponential(x: number, p: number): string {
+export function roundHalfEvenExponential(x: number, p: number): string {
   const e = x.toExponential(p - 1)
+  // cheap pre-check: only values whose next digits read 50 or 49 can be exact ties
+  const near = x
+    .toExponential(p + 1)
+    .split('e')[0]!
+    .replace('.', '')
+    .replace('-', '')
+    .slice(p, p + 2)
+  if (near !== '50' && near !== '49') return e
   const full = x.toExponential(Math.min(100, p + 60))
   const [fm, fe] = full.split('e') as [string, string]
   const digits = fm.replace('.', '')
@@ -137,6 +145,22 @@ function roundHalfEvenExponential(x: number, p: number): string {
   const trunc = digits.slice(0, p)
   if (Number(trunc[p - 1]) % 2 !== 0) return e
   return `${trunc.length > 1 ? `${trunc[0]}.${trunc.slice(1)}` : trunc}e${fe}`
+}
+
+/** x.toFixed(p) with exact ties rounded to the even digit, as C's printf does (JS rounds them up). */
+export function roundHalfEvenFixed(x: number, p: number): string {
+  const s = x.toFixed(p)
+  if (p > 70 || Math.abs(x) >= 1e21) return s
+  const next = x.toFixed(p + 2)
+  const near = next.slice(next.length - 2)
+  if (near !== '50' && near !== '49') return s
+  const full = x.toFixed(Math.min(100, p + 30))
+  const dot = full.indexOf('.')
+  const rest = full.slice(dot + 1 + p)
+  if (!/^50*$/.test(rest)) return s
+  const trunc = p === 0 ? full.slice(0, dot) : full.slice(0, dot + 1 + p)
+  const last = Number(trunc[trunc.length - 1])
+  return last % 2 === 0 ? trunc : s
 }
 
 /** Shortest significant digits of x that read back to x through roundTrip: [digits, decimal exponent]. */

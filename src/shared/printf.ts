@@ -1,6 +1,8 @@
 // Python's %-formatting for one value, as numpy's tofile(sep=…, format=…) applies it to every element:
 // %[flags][width][.precision](d|i|u|f|F|e|E|g|G|x|X|o|s|r|%). Text around the conversion is kept.
 
+import { roundHalfEvenExponential, roundHalfEvenFixed } from './floats'
+
 export class FormatError extends Error {}
 
 interface Spec {
@@ -38,20 +40,20 @@ function expText(mant: string, exp: number, upper: boolean): string {
 }
 
 function fmtE(a: number, prec: number, upper: boolean, alt: boolean): string {
-  const [m, e] = a.toExponential(prec).split('e') as [string, string]
+  const [m, e] = roundHalfEvenExponential(a, prec + 1).split('e') as [string, string]
   return expText(alt && prec === 0 ? m + '.' : m, Number(e), upper)
 }
 
 function fmtG(a: number, prec: number, upper: boolean, alt: boolean): string {
   const p = prec === 0 ? 1 : prec
   if (a === 0) return alt ? '0.' + '0'.repeat(p - 1) : '0'
-  const exp = Number(a.toExponential(p - 1).split('e')[1])
+  const exp = Number(roundHalfEvenExponential(a, p).split('e')[1])
   let out: string
   if (exp >= -4 && exp < p) {
-    out = a.toFixed(Math.max(0, p - 1 - exp))
+    out = roundHalfEvenFixed(a, Math.max(0, p - 1 - exp))
     if (!alt && out.includes('.')) out = out.replace(/0+$/, '').replace(/\.$/, '')
   } else {
-    const [m, e] = a.toExponential(p - 1).split('e') as [string, string]
+    const [m, e] = roundHalfEvenExponential(a, p).split('e') as [string, string]
     const mant = alt ? m : m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m
     out = expText(mant, Number(e), upper)
   }
@@ -91,7 +93,7 @@ function formatOne(spec: Spec, value: number | bigint | boolean, str: () => stri
   else {
     const prec = spec.precision ?? 6
     const alt = flags.includes('#')
-    if (conv === 'f' || conv === 'F') body = a.toFixed(prec) + (alt && prec === 0 ? '.' : '')
+    if (conv === 'f' || conv === 'F') body = roundHalfEvenFixed(a, prec) + (alt && prec === 0 ? '.' : '')
     else if (conv === 'e' || conv === 'E') body = fmtE(a, prec, upper, alt)
     else body = fmtG(a, prec, upper, alt)
   }
