@@ -24,7 +24,7 @@ layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   
                                           count,min,max,mean,std,nan,posinf,neginf[,histogram]
   set FILE [layout] --index "3,4" --value 1.5      in-place edit (r+)
   hex FILE [--offset N] [--length N]
-  export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D]
+  export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D] [--sidecar]
   serve [FILE] [layout] [--port N]        browser mode on 127.0.0.1 (prints the URL with its token)
   [open] [FILE] [layout]                  the desktop app (falls back to serve mode without Electron)`
 
