@@ -13,35 +13,9 @@ import {
   numberToFloat8,
   numberToHalf
 } from '../src/shared/floats'
-import { py } from './helpers/numpy'
+import { NUMPY_DTYPES_COMPLEX, py } from './helpers/numpy'
 
-const NUMPY_TYPES = [
-  '?',
-  'i1',
-  'u1',
-  '<i2',
-  '>i2',
-  '<u2',
-  '>u2',
-  '<i4',
-  '>i4',
-  '<u4',
-  '>u4',
-  '<i8',
-  '>i8',
-  '<u8',
-  '>u8',
-  '<f2',
-  '>f2',
-  '<f4',
-  '>f4',
-  '<f8',
-  '>f8',
-  '<c8',
-  '>c8',
-  '<c16',
-  '>c16'
-]
+const NUMPY_TYPES = NUMPY_DTYPES_COMPLEX
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex')

@@ -13,9 +13,7 @@ const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 const BIN = path.join(__dirname, '..', 'bin', 'arrayscope.js')
 
-async function served(
-  args: string[]
-): Promise<{
+async function served(args: string[]): Promise<{
   call: (channel: string, request: unknown) => Promise<Record<string, unknown>>
   kill: () => Promise<void>
 }> {

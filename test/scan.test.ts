@@ -6,34 +6,12 @@ import { resolveLayout } from '../src/shared/layout'
 import { applySlice, parseSlice } from '../src/shared/slice'
 import { native } from '../src/main/service/native'
 import { runBlocks, runBuckets, runStats } from '../src/main/service/scan'
-import { py, tempDir } from './helpers/numpy'
+import { NUMPY_DTYPES, py, tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 
-const DTYPES = [
-  '?',
-  'i1',
-  'u1',
-  '<i2',
-  '>i2',
-  '<u2',
-  '>u2',
-  '<i4',
-  '>i4',
-  '<u4',
-  '>u4',
-  '<i8',
-  '>i8',
-  '<u8',
-  '>u8',
-  '<f2',
-  '>f2',
-  '<f4',
-  '>f4',
-  '<f8',
-  '>f8'
-]
+const DTYPES = NUMPY_DTYPES
 
 interface Ref {
   path: string

@@ -4,6 +4,7 @@
 // produced by our own service, so they are typed but not re-validated. Channel names are `noun:verb`.
 import { z } from 'zod'
 import { CHANNEL_NAMES, EVENT_NAMES } from './channels'
+import type { Candidate } from './solver'
 
 const int = z.number().int().finite()
 const nonNeg = int.nonnegative()
@@ -205,14 +206,8 @@ export interface WindowResult {
   bytes: Uint8Array
 }
 
-export interface CandidateLayout {
-  dtype: string
-  shape: number[]
-  offset: number
-  order: 'C' | 'F'
-  score: number
-  reasons: string[]
-}
+/** A layout the solver proposes (src/shared/solver.ts), with its score and the evidence for it. */
+export type CandidateLayout = Candidate
 
 export interface RecentFile {
   path: string
