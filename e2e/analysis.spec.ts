@@ -42,6 +42,14 @@ test('stats, heatmap and line plot of 10^8 elements', async ({ page }) => {
   const heat = page.getByTestId('heatmap')
   await expect(heat).toHaveAttribute('data-rows', '400', { timeout: 30_000 })
   await expect(heat.locator('.main-svg').first()).toBeVisible()
+  // the heatmap saves as a PNG
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'PNG', exact: true }).click()
+  ])
+  expect(download.suggestedFilename()).toBe('e8.f4-heatmap.png')
+  const png = fs.readFileSync((await download.path())!)
+  expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47])
   // clicking a pixel moves the cursor to the element it shows
   await heat.evaluate((el) =>
     (el as unknown as { emit: (n: string, e: unknown) => void }).emit('plotly_click', {

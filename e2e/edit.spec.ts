@@ -161,3 +161,47 @@ test('paste a TSV block and fill a selection, each as one undoable edit', async 
     await served.stop()
   }
 })
+
+test('w+ creates a zero-filled file of the layout, after confirming the replacement of an existing one', async ({
+  page
+}) => {
+  const file = path.join(dir, 'created.bin')
+  const served = await serve([])
+  try {
+    await page.goto(served.url)
+    await page.fill('input[name=path]', file)
+    await expect(page.getByTestId('probe')).toContainText('no such file')
+    await page.selectOption('select[name=mode]', 'w+')
+    await page.fill('input[name=dtype]', '<i4')
+    await page.fill('input[name=shape]', '3, 4')
+    await page.fill('input[name=offset]', '16')
+    await expect(page.getByTestId('validation')).toHaveText('creates (3, 4) of <i4: a zero-filled file of 64 bytes')
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await expect(page.locator('.cell[data-row="2"][data-col="3"]')).toHaveText('0')
+    await page.locator('.cell[data-row="2"][data-col="3"]').dblclick()
+    await page.getByTestId('cell-editor').fill('-12345')
+    await page.getByTestId('cell-editor').press('Enter')
+    await page.getByRole('button', { name: 'Flush' }).click()
+    await expect(page.getByTestId('dirty')).toHaveCount(0)
+    expect(fs.statSync(file).size).toBe(64)
+    expect(
+      py<number[][]>(
+        `print(json.dumps(np.memmap(${JSON.stringify(file)}, dtype='<i4', mode='r', offset=16, shape=(3, 4)).tolist()))`
+      )[2]![3]
+    ).toBe(-12345)
+    // creating it again asks first; dismissing keeps the file
+    await page.getByRole('button', { name: '+ Open' }).click()
+    await page.fill('input[name=path]', file)
+    await expect(page.getByTestId('probe')).toContainText('64 bytes')
+    await page.selectOption('select[name=mode]', 'w+')
+    await page.fill('input[name=shape]', '2, 2')
+    await expect(page.getByTestId('validation')).toContainText('REPLACES the existing 64-byte file')
+    page.once('dialog', (d) => void d.dismiss())
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect(page.getByRole('tab')).toHaveCount(1)
+    expect(fs.statSync(file).size).toBe(64)
+  } finally {
+    await served.stop()
+  }
+})

@@ -104,17 +104,26 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
   }
 
   const check = useMemo((): { ok: true; text: string } | { ok: false; text: string } => {
-    if (!probe) return { ok: false, text: '' }
+    const creating = form.mode === 'w+'
+    if (!probe && !(creating && path.trim())) return { ok: false, text: '' }
     try {
       const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
       if (!/^\s*\d+\s*$/.test(form.offset) && form.offset.trim() !== '')
         throw new Error(`offset '${form.offset}' is not a whole number of bytes`)
       const layout = resolveLayout(
         { dtype: form.dtype, shape: parseShape(form.shape), offset, order: form.order },
-        probe.size,
+        probe?.size ?? 0,
         form.mode
       )
-      const trailing = probe.size - layout.offset - layout.nbytes
+      if (creating) {
+        return {
+          ok: true,
+          text:
+            `creates ${formatShape(layout.shape)} of ${layout.dtype.str}: a zero-filled file of ${(layout.offset + layout.nbytes).toLocaleString('en-US')} bytes` +
+            (probe ? ` — it REPLACES the existing ${probe.size.toLocaleString('en-US')}-byte file` : '')
+        }
+      }
+      const trailing = probe!.size - layout.offset - layout.nbytes
       return {
         ok: true,
         text:
@@ -124,9 +133,15 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
     } catch (e) {
       return { ok: false, text: (e as Error).message }
     }
-  }, [probe, form])
+  }, [probe, form, path])
 
   const open = async (): Promise<void> => {
+    if (
+      form.mode === 'w+' &&
+      probe &&
+      !window.confirm(`Replace ${probe.path} (${probe.size} bytes) with a new, zero-filled file?`)
+    )
+      return
     setBusy(true)
     setOpenError(null)
     try {
@@ -182,7 +197,16 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
       <div className="probe" data-testid="probe">
         {probeError ?? (probe ? `${formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : ''}` : '')}
       </div>
-      <fieldset disabled={!probe}>
+      <label>
+        mode
+        <select name="mode" value={form.mode} onChange={set('mode')}>
+          <option value="r">r — read only</option>
+          <option value="r+">r+ — edit the file</option>
+          <option value="c">c — edit a private copy</option>
+          <option value="w+">w+ — create a new file</option>
+        </select>
+      </label>
+      <fieldset disabled={!probe && form.mode !== 'w+'}>
         <label>
           dtype
           <input name="dtype" list="dtypes" value={form.dtype} onChange={set('dtype')} spellCheck={false} />
@@ -205,14 +229,6 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
           <select name="order" value={form.order} onChange={set('order')}>
             <option value="C">C (row-major)</option>
             <option value="F">F (column-major)</option>
-          </select>
-        </label>
-        <label>
-          mode
-          <select name="mode" value={form.mode} onChange={set('mode')}>
-            <option value="r">r — read only</option>
-            <option value="r+">r+ — edit the file</option>
-            <option value="c">c — edit a private copy</option>
           </select>
         </label>
       </fieldset>

@@ -157,6 +157,20 @@ export function Heatmap(props: {
           onChange={(e) => setManual([manual[0], e.target.value])}
           size={8}
         />
+        <button
+          type="button"
+          title="Save the heatmap as a PNG image"
+          onClick={() =>
+            void loadPlotly().then((Plotly) =>
+              Plotly.downloadImage(el.current!, {
+                format: 'png',
+                filename: `${props.session.path.split(/[\\/]/).pop()}-heatmap`
+              })
+            )
+          }
+        >
+          PNG
+        </button>
       </div>
       {error && <div className="validation bad">{error}</div>}
       <div ref={el} data-testid="heatmap" data-rows={size?.[0] ?? ''} data-cols={size?.[1] ?? ''} />

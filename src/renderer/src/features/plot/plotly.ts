@@ -8,6 +8,10 @@ export interface PlotlyLike {
     config?: Record<string, unknown>
   ): Promise<unknown>
   purge(el: HTMLElement): void
+  downloadImage(
+    el: HTMLElement,
+    options: { format: 'png' | 'svg'; filename: string; width?: number; height?: number }
+  ): Promise<unknown>
 }
 
 export interface PlotEvents {
