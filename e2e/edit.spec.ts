@@ -205,3 +205,42 @@ test('w+ creates a zero-filled file of the layout, after confirming the replacem
     await served.stop()
   }
 })
+
+test('the .npy header editor rewrites dtype and shape in place; undo restores it', async ({ page }) => {
+  const file = path.join(dir, 'header.npy')
+  py(`np.save(${JSON.stringify(file)}, np.arange(12, dtype='<i4').reshape(3, 4)); print(1)`)
+  const original = sha(file)
+  const served = await serve([file, '--mode', 'r+'])
+  try {
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await page.getByRole('button', { name: 'Header…' }).click()
+    // a shape whose data size does not match the file is refused
+    await page.fill('input[name=header-shape]', '5, 4')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await expect(page.getByTestId('header-message')).toHaveText(
+      'shape (5, 4) of <i4 needs 80 bytes; the file holds 48 bytes of data after its header'
+    )
+    await page.fill('input[name=header-dtype]', '<u2')
+    await page.fill('input[name=header-shape]', '2, 12')
+    await page.check('input[name=header-fortran]')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await expect(page.getByTestId('header-message')).toContainText('header rewritten')
+    await expect(page.getByTestId('status-bar')).toContainText('shape (2, 12)')
+    await page.getByRole('button', { name: 'Close', exact: true }).click()
+    await page.getByRole('button', { name: 'Flush' }).click()
+    await expect(page.getByTestId('dirty')).toHaveCount(0)
+    const ref = py<{ shape: number[]; dtype: string; fortran: boolean; offset: number; v: number }>(`
+a = np.load(${JSON.stringify(file)}, mmap_mode='r')
+print(json.dumps({'shape': list(a.shape), 'dtype': a.dtype.str, 'fortran': bool(a.flags.f_contiguous and not a.flags.c_contiguous), 'offset': int(a.offset), 'v': int(a[0, 2])}))`)
+    expect(ref).toEqual({ shape: [2, 12], dtype: '<u2', fortran: true, offset: 128, v: 2 })
+    await expect(page.locator('.cell[data-row="0"][data-col="2"]')).toHaveText(String(ref.v))
+    await page.getByRole('button', { name: 'Undo' }).click()
+    await expect(page.getByTestId('status-bar')).toContainText('shape (3, 4)')
+    await page.getByRole('button', { name: 'Flush' }).click()
+    await expect(page.getByTestId('dirty')).toHaveCount(0)
+    expect(sha(file)).toBe(original)
+  } finally {
+    await served.stop()
+  }
+})

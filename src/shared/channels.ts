@@ -20,6 +20,7 @@ export const CHANNEL_NAMES = [
   'edit:redo',
   'edit:flush',
   'export:run',
+  'npy:header',
   'export:cancel'
 ] as const
 

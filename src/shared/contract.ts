@@ -147,6 +147,18 @@ export const requestSchemas = {
       overwrite: z.boolean().optional()
     })
     .strict(),
+  /**
+   * Rewrites a .npy header in place (r+ or c, undoable): dtype, shape, fortran_order. The data must keep its
+   * size and place: the header is re-padded to the same length (promoted to version 2 when needed).
+   */
+  'npy:header': z
+    .object({
+      session: sessionId,
+      dtype: z.string().min(1).max(20_000),
+      shape: z.array(nonNeg).max(32),
+      fortranOrder: z.boolean()
+    })
+    .strict(),
   /** Cancels a running export: no file is left behind. */
   'export:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict()
 } as const
@@ -243,9 +255,12 @@ export interface EditState {
   dirty: boolean
   /** The byte ranges the last change touched, so views can refresh. */
   changed: { offset: number; length: number }[]
+  /** Set when the change rewrote a .npy header: the session's new layout. */
+  info?: SessionInfo
 }
 
 export interface Responses {
+  'npy:header': EditState
   'export:run': { out: string; bytes: number }
   'export:cancel': { cancelled: boolean }
   'edit:apply': EditState

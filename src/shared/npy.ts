@@ -79,15 +79,28 @@ function pyRepr(v: PyValue): string {
     .join(', ')}}`
 }
 
-/** A .npy header as numpy writes it: the smallest version that fits, padded to a multiple of 64 bytes. */
-export function writeNpyHeader(descr: PyValue, fortranOrder: boolean, shape: readonly number[]): Uint8Array {
+/**
+ * A .npy header as numpy writes it: the smallest version that fits, padded to a multiple of 64 bytes — or,
+ * given length, padded to exactly that many bytes (to rewrite a header in place without moving the data).
+ */
+export function writeNpyHeader(
+  descr: PyValue,
+  fortranOrder: boolean,
+  shape: readonly number[],
+  length?: number
+): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`
   const dict = `{'descr': ${pyRepr(descr)}, 'fortran_order': ${fortranOrder ? 'True' : 'False'}, 'shape': ${shapeText}, }`
   const utf8 = new TextEncoder().encode(dict)
   const needsUtf8 = utf8.length !== dict.length
   const build = (major: number, pre: number): Uint8Array => {
     const unpadded = pre + utf8.length + 1
-    const padded = Math.ceil(unpadded / 64) * 64
+    const padded = length ?? Math.ceil(unpadded / 64) * 64
+    if (padded < unpadded) {
+      throw new NpyError(
+        `the new header needs ${Math.ceil(unpadded / 64) * 64} bytes but the data starts at byte ${padded}`
+      )
+    }
     const out = new Uint8Array(padded)
     out.set(NPY_MAGIC, 0)
     out[6] = major
@@ -101,6 +114,7 @@ export function writeNpyHeader(descr: PyValue, fortranOrder: boolean, shape: rea
     return out
   }
   if (needsUtf8) return build(3, 12)
-  if (Math.ceil((10 + utf8.length + 1) / 64) * 64 - 10 <= 0xffff) return build(1, 10)
-  return build(2, 12)
+  const total = length ?? Math.ceil((10 + utf8.length + 1) / 64) * 64
+  if (total - 10 <= 0xffff) return build(1, 10)
+  return build(2, 12) // the length field of version 1 is 16 bits: promote
 }

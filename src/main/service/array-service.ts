@@ -19,8 +19,11 @@ import {
   type SessionInfo,
   type View
 } from '../../shared/contract'
-import { resolveLayout, type Layout } from '../../shared/layout'
+import { formatShape, resolveLayout, type Layout } from '../../shared/layout'
 import { applySlice, parseSlice, type ArrayView } from '../../shared/slice'
+import { parseNpyHeader, writeNpyHeader } from '../../shared/npy'
+import type { PyValue } from '../../shared/py-literal'
+import { dtypeDescr, parseDType } from '../../shared/structured'
 import { toApiError } from './errors'
 import { EditLog } from './edit-log'
 import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
@@ -93,9 +96,54 @@ export class ArrayService {
     }
   }
 
+  /** Rewrites a .npy header in place, through the edit log (so undo restores it). */
+  private rewriteHeader(r: Request<'npy:header'>): EditState {
+    const s = this.session(r.session)
+    if (s.info.format !== 'npy') throw new ApiError('bad-request', 'only .npy files have a header to edit')
+    const dtype = parseDType(r.dtype)
+    const nbytes = r.shape.reduce((a, b) => a * b, 1) * dtype.itemsize
+    const dataBytes = s.mapping.size - s.layout.offset
+    if (nbytes !== dataBytes) {
+      throw new ApiError(
+        'layout',
+        `shape ${formatShape(r.shape)} of ${dtype.str} needs ${nbytes} bytes; the file holds ${dataBytes} bytes of data after its header`
+      )
+    }
+    let header: Uint8Array
+    try {
+      header = writeNpyHeader(dtypeDescr(dtype) as PyValue, r.fortranOrder, r.shape, s.layout.offset)
+    } catch (e) {
+      throw new ApiError('layout', `${(e as Error).message}: export as .npy to write a new file instead`)
+    }
+    return s.edits.apply([{ offset: 0, bytes: header }])
+  }
+
+  /** Reads a .npy session's header again after its bytes changed (an edit, an undo). */
+  private refreshHeader(s: Session): SessionInfo | undefined {
+    const head = new Uint8Array(Math.min(s.mapping.size, s.layout.offset))
+    s.mapping.read(0, head)
+    const h = parseNpyHeader(head)
+    const spec = {
+      dtype: typeof h.descr === 'string' ? h.descr : JSON.stringify(h.descr),
+      shape: h.shape,
+      offset: h.dataOffset,
+      order: h.fortranOrder ? ('F' as const) : ('C' as const)
+    }
+    s.layout = resolveLayout(spec, s.mapping.size, s.mapping.mode)
+    s.info = { ...s.info, layout: layoutInfo(s.layout) }
+    return s.info
+  }
+
   /** Tells every view of the session (other windows too) what changed; our own writes are not external changes. */
   private edited(state: EditState): EditState {
     const s = this.sessions.get(state.session)
+    if (s && s.info.format === 'npy' && state.changed.some((c) => c.offset < s.layout.offset)) {
+      try {
+        state = { ...state, info: this.refreshHeader(s) }
+      } catch (e) {
+        throw new ApiError('layout', `the edited header does not parse: ${(e as Error).message} (undo restores it)`)
+      }
+    }
     if (s && s.mapping.mode !== 'c') {
       try {
         s.stat = s.mapping.stat()
@@ -192,6 +240,7 @@ export class ArrayService {
         cancel?.()
         return { cancelled: Boolean(cancel) }
       },
+      'npy:header': (r) => this.edited(this.rewriteHeader(r)),
       'edit:apply': (r) => this.edited(this.session(r.session).edits.apply(r.writes)),
       'edit:undo': (r) => this.edited(this.session(r.session).edits.undo()),
       'edit:redo': (r) => this.edited(this.session(r.session).edits.redo()),

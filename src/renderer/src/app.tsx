@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { AppInfo, EditState, SessionInfo } from '../../shared/contract'
 import { OpenPanel } from './features/open/open-panel'
 import { ExportDialog } from './features/export/export-dialog'
+import { HeaderDialog } from './features/header/header-dialog'
 import { AnalysisPanel } from './features/plot/analysis-panel'
 import { slicedShape } from './features/table/view-model'
 import { RecipePanel } from './features/recipe/recipe-panel'
@@ -28,6 +29,7 @@ export function App(): React.JSX.Element {
   const [droppedPath, setDroppedPath] = useState<string | null>(null)
   const [analysis, setAnalysis] = useState(false)
   const [showExport, setShowExport] = useState(false)
+  const [showHeader, setShowHeader] = useState(false)
   const [jump, setJump] = useState<{ row: number; col: number; seq: number } | null>(null)
 
   const opened = useCallback((s: SessionInfo) => {
@@ -64,7 +66,15 @@ export function App(): React.JSX.Element {
   useEffect(
     () =>
       api.on('session:edited', (e) =>
-        setTabs((ts) => ts.map((t) => (t.session.session === e.session ? { ...t, edits: e } : t)))
+        setTabs((ts) =>
+          ts.map((t) =>
+            t.session.session !== e.session
+              ? t
+              : e.info // a rewritten .npy header: the layout changed under the view
+                ? { ...t, edits: e, session: e.info, view: defaultViewState(e.info.layout.shape) }
+                : { ...t, edits: e }
+          )
+        )
       ),
     []
   )
@@ -182,6 +192,7 @@ export function App(): React.JSX.Element {
           </span>
         )}
         {tab && <button onClick={() => setShowExport(true)}>Export…</button>}
+        {tab?.session.format === 'npy' && <button onClick={() => setShowHeader(true)}>Header…</button>}
         {tab && (
           <button onClick={() => setAnalysis(!analysis)} aria-pressed={analysis} title="Statistics and plots">
             Analysis
@@ -205,6 +216,7 @@ export function App(): React.JSX.Element {
           contents.
         </div>
       )}
+      {tab && showHeader && <HeaderDialog session={tab.session} onClose={() => setShowHeader(false)} />}
       {tab && showExport && (
         <ExportDialog
           session={tab.session}
