@@ -4,6 +4,8 @@ import type { AppInfo, EditState, SessionInfo } from '../../shared/contract'
 import { OpenPanel } from './features/open/open-panel'
 import { ExportDialog } from './features/export/export-dialog'
 import { HeaderDialog } from './features/header/header-dialog'
+import { HexView } from './features/hex/hex-view'
+import { elementFileOffset } from './features/table/cell-edit'
 import { AnalysisPanel } from './features/plot/analysis-panel'
 import { slicedShape } from './features/table/view-model'
 import { RecipePanel } from './features/recipe/recipe-panel'
@@ -30,6 +32,8 @@ export function App(): React.JSX.Element {
   const [analysis, setAnalysis] = useState(false)
   const [showExport, setShowExport] = useState(false)
   const [showHeader, setShowHeader] = useState(false)
+  const [showHex, setShowHex] = useState(false)
+  const [jumpToByte, setJumpToByte] = useState<{ offset: number; seq: number } | null>(null)
   const [jump, setJump] = useState<{ row: number; col: number; seq: number } | null>(null)
 
   const opened = useCallback((s: SessionInfo) => {
@@ -194,6 +198,15 @@ export function App(): React.JSX.Element {
         {tab && <button onClick={() => setShowExport(true)}>Export…</button>}
         {tab?.session.format === 'npy' && <button onClick={() => setShowHeader(true)}>Header…</button>}
         {tab && (
+          <button
+            onClick={() => setShowHex(!showHex)}
+            aria-pressed={showHex}
+            title="The file's bytes, linked to the table"
+          >
+            Hex
+          </button>
+        )}
+        {tab && (
           <button onClick={() => setAnalysis(!analysis)} aria-pressed={analysis} title="Statistics and plots">
             Analysis
           </button>
@@ -234,11 +247,20 @@ export function App(): React.JSX.Element {
             onState={(view) => setTabs((ts) => ts.map((t, k) => (k === active ? { ...t, view } : t)))}
             onCursor={setCursor}
             jump={jump}
+            jumpToByte={jumpToByte}
           />
         ) : info ? (
           <OpenPanel initialPath={droppedPath ?? (tabs.length ? '' : (info.initial?.path ?? ''))} onOpened={opened} />
         ) : (
           <div className="loading">Connecting…</div>
+        )}
+        {tab && showHex && (
+          <HexView
+            key={`hex-${tab.session.session}`}
+            session={tab.session}
+            selected={selectedBytes(tab, cursor)}
+            onPick={(offset) => setJumpToByte({ offset, seq: (jumpToByte?.seq ?? 0) + 1 })}
+          />
         )}
         {tab && analysis && (
           <AnalysisPanel
@@ -267,4 +289,17 @@ function exportScopes(
     fixed: shape.map((_, k) => (k === view.rowAxis || k === view.colAxis ? null : (view.index[k] ?? 0)))
   }
   return { view: scope, selection: cursor ? { scope, ranges: cursor.selection } : null }
+}
+
+/** The bytes of the element under the cursor. */
+function selectedBytes(tab: Tab, cursor: CursorInfo | null): { offset: number; length: number } | null {
+  if (!cursor) return null
+  try {
+    return {
+      offset: elementFileOffset(tab.session.layout, tab.view.slice, cursor.index),
+      length: tab.session.layout.itemsize
+    }
+  } catch {
+    return null
+  }
 }

@@ -33,6 +33,8 @@ export function TableView(props: {
   onCursor: (c: CursorInfo) => void
   /** A cell to move to (plots link to the cursor); seq makes a repeated jump to the same cell count. */
   jump?: { row: number; col: number; seq: number } | null
+  /** A byte of the file whose element to select (the hex view links to the cursor). */
+  jumpToByte?: { offset: number; seq: number } | null
 }): React.JSX.Element {
   const { session, onCursor, onState } = props
   const { shape, error: sliceError } = slicedShape(session.layout, props.state.slice)
@@ -283,14 +285,21 @@ export function TableView(props: {
 
   const submitGoTo = (e: React.FormEvent): void => {
     e.preventDefault()
-    const target = parseGoTo(goTo, session.layout, state, shape, rowsTotal, columns)
+    goToText(goTo)
+  }
+
+  useEffect(() => {
+    if (props.jumpToByte) goToText(`@${props.jumpToByte.offset}`)
+  }, [props.jumpToByte?.seq]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  function goToText(text: string): void {
+    const target = parseGoTo(text, session.layout, state, shape, rowsTotal, columns)
     if ('error' in target) return setMessage({ ok: false, text: target.error })
     setMessage(target.note ? { ok: true, text: target.note } : null)
     if (target.state) {
       pendingGoTo.current = [target.row, target.col]
       onState(target.state)
     } else jumpTo(target.row, target.col)
-    scroller.current?.focus()
   }
 
   // heat colouring: scale over the visible, loaded cells

@@ -1,0 +1,44 @@
+// The hex view linked to the table: a .npy file's header bytes, the selected element's bytes at numpy's
+// offset, and clicking a byte selecting its element.
+import fs from 'node:fs'
+import path from 'node:path'
+import { expect, test } from '@playwright/test'
+import { py, serve, tempDir } from './helpers/serve'
+
+const dir = tempDir()
+test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+test('hex view: header bytes, linked cursor both ways', async ({ page }) => {
+  const file = path.join(dir, 'm.npy')
+  const ref = py<{ offset: number; itemsize: number; other: number }>(`
+a = np.arange(6 * 7, dtype='>f8').reshape(6, 7) * 1.5
+np.save(${JSON.stringify(file)}, a)
+m = np.load(${JSON.stringify(file)}, mmap_mode='r')
+print(json.dumps({'offset': int(m.offset + 2 * m.strides[0] + 3 * m.strides[1]), 'itemsize': m.itemsize,
+                  'other': int(m.offset + 4 * m.strides[0] + 5 * m.strides[1])}))`)
+  const served = await serve([file])
+  try {
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await page.getByRole('button', { name: 'Hex' }).click()
+    await expect(page.getByTestId('hex-scroller')).toHaveAttribute('data-ready', 'true')
+    const magic = await page
+      .locator('.hex-byte[data-offset]')
+      .evaluateAll((els) => els.slice(0, 6).map((e) => e.textContent))
+    expect(magic).toEqual(['93', '4e', '55', '4d', '50', '59']) // \\x93NUMPY
+    await expect(page.locator('.hex-byte[data-offset="0"]')).toHaveClass(/header/)
+    // selecting table cell (2, 3) highlights its 8 bytes at numpy's offset
+    await page.locator('.cell[data-row="2"][data-col="3"]').click()
+    await expect(page.getByTestId('hex-selected')).toHaveText(
+      ` · selected 0x${ref.offset.toString(16)} (${ref.offset})`
+    )
+    await expect(page.locator('.hex-byte.selected')).toHaveCount(ref.itemsize)
+    await expect(page.locator('.hex-byte.selected').first()).toHaveAttribute('data-offset', String(ref.offset))
+    // clicking a byte inside another element selects that element in the table
+    await page.locator(`.hex-byte[data-offset="${ref.other + 3}"]`).click()
+    await expect(page.getByTestId('cursor')).toHaveText('cell (4, 5)')
+    await expect(page.getByTestId('element-index')).toHaveText('element (4, 5)')
+  } finally {
+    await served.stop()
+  }
+})

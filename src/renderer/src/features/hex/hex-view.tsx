@@ -1,0 +1,148 @@
+// The hex view of the whole file (any size: scaled scrolling like the grid, 64-bit offsets as numbers up to
+// 2^53): offset, 16 bytes, ASCII. The header (before the array) and trailing bytes are shaded apart from
+// element bytes; elements alternate shades so their boundaries show. Linked to the table's cursor: the
+// selected element's bytes are highlighted and scrolled to; clicking a byte selects its element.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import type { SessionInfo } from '../../../../shared/contract'
+import { api } from '../../transport'
+import { LruCache } from '../table/lru'
+import { extent, firstIndex, scrollFor, visibleCount, type Axis } from '../table/scaled-scroll'
+
+const ROW_H = 20
+const PER_ROW = 16
+const PAGE = 4096
+
+export function HexView(props: {
+  session: SessionInfo
+  /** The selected element's bytes [offset, offset + length), or null. */
+  selected: { offset: number; length: number } | null
+  onPick: (offset: number) => void
+}): React.JSX.Element {
+  const { session, selected } = props
+  const size = session.fileSize
+  const l = session.layout
+  const rowsTotal = Math.ceil(size / PER_ROW)
+  const scroller = useRef<HTMLDivElement>(null)
+  const [height, setHeight] = useState(400)
+  const [top, setTop] = useState(0)
+  const [, setVersion] = useState(0)
+  const cache = useMemo(() => new LruCache<number, Uint8Array>(64), [])
+  const inflight = useRef(new Set<number>())
+  const axis: Axis = { count: rowsTotal, item: ROW_H, viewport: height }
+  const vis = Math.min(rowsTotal - top, visibleCount(axis) + 1)
+
+  useLayoutEffect(() => {
+    const el = scroller.current
+    if (!el) return
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight))
+    ro.observe(el)
+    return () => ro.disconnect()
+  }, [])
+
+  // edits change bytes: drop the cache
+  useEffect(
+    () =>
+      api.on('session:edited', (e) => {
+        if (e.session !== session.session) return
+        cache.clear()
+        setVersion((v) => v + 1)
+      }),
+    [session.session, cache]
+  )
+
+  // follow the table's cursor
+  const selOffset = selected?.offset ?? -1
+  useEffect(() => {
+    if (!selected || !scroller.current) return
+    const row = Math.floor(selected.offset / PER_ROW)
+    if (row >= top && row < top + vis - 1) return
+    const target = Math.max(0, row - 2)
+    scroller.current.scrollTop = scrollFor(axis, target)
+    setTop(target)
+  }, [selOffset]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  const byteAt = (o: number): number | undefined => {
+    const page = Math.floor(o / PAGE)
+    const data = cache.get(page)
+    if (data) return data[o - page * PAGE]
+    if (!inflight.current.has(page)) {
+      inflight.current.add(page)
+      api
+        .invoke('bytes:get', { session: session.session, offset: page * PAGE, length: PAGE })
+        .then((r) => {
+          cache.set(page, r.bytes)
+          setVersion((v) => v + 1)
+        })
+        .catch(() => undefined)
+        .finally(() => inflight.current.delete(page))
+    }
+    return undefined
+  }
+
+  const region = (o: number): string => {
+    if (o < l.offset) return 'header'
+    if (o >= l.offset + l.nbytes) return 'trailing'
+    return Math.floor((o - l.offset) / l.itemsize) % 2 === 0 ? 'even' : 'odd'
+  }
+
+  const lines: React.JSX.Element[] = []
+  let loaded = true
+  for (let i = 0; i < vis; i++) {
+    const row = top + i
+    const base = row * PER_ROW
+    const cells: React.JSX.Element[] = []
+    let ascii = ''
+    for (let j = 0; j < PER_ROW && base + j < size; j++) {
+      const o = base + j
+      const b = byteAt(o)
+      if (b === undefined) loaded = false
+      const sel = selected && o >= selected.offset && o < selected.offset + selected.length
+      cells.push(
+        <span
+          key={j}
+          className={`hex-byte ${region(o)}${sel ? ' selected' : ''}${j === 8 ? ' gap' : ''}`}
+          data-offset={o}
+          onMouseDown={() => props.onPick(o)}
+        >
+          {b === undefined ? '··' : b.toString(16).padStart(2, '0')}
+        </span>
+      )
+      ascii += b === undefined ? ' ' : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.'
+    }
+    lines.push(
+      <div key={i} className="hex-line" style={{ top: i * ROW_H, height: ROW_H }}>
+        <span className="hex-offset">{base.toString(16).padStart(10, '0')}</span>
+        <span className="hex-bytes">{cells}</span>
+        <span className="hex-ascii">{ascii}</span>
+      </div>
+    )
+  }
+
+  return (
+    <aside className="hex" data-testid="hex">
+      <div className="muted hex-legend">
+        <span className="hex-byte header">header</span> {l.offset} bytes ·{' '}
+        <span className="hex-byte even">elements</span> {l.itemsize} bytes each ·{' '}
+        <span className="hex-byte trailing">trailing</span> {Math.max(0, size - l.offset - l.nbytes)} bytes
+        {selected && (
+          <span data-testid="hex-selected">
+            {' '}
+            · selected 0x{selected.offset.toString(16)} ({selected.offset})
+          </span>
+        )}
+      </div>
+      <div
+        className="hex-scroller"
+        ref={scroller}
+        data-testid="hex-scroller"
+        data-ready={loaded ? 'true' : 'false'}
+        onScroll={() => setTop(firstIndex(axis, scroller.current!.scrollTop))}
+      >
+        <div className="hex-layer" style={{ height }}>
+          {lines}
+        </div>
+        <div style={{ height: extent(axis), marginTop: -height }} />
+      </div>
+    </aside>
+  )
+}
