@@ -10,14 +10,15 @@ test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 test('hex view: header bytes, linked cursor both ways', async ({ page }) => {
   const file = path.join(dir, 'm.npy')
-  const ref = py<{ offset: number; itemsize: number; other: number }>(`
+  const ref = py<{ offset: number; itemsize: number; other: number; value: string; dtype: string }>(`
 a = np.arange(6 * 7, dtype='>f8').reshape(6, 7) * 1.5
 np.save(${JSON.stringify(file)}, a)
 m = np.load(${JSON.stringify(file)}, mmap_mode='r')
 print(json.dumps({'offset': int(m.offset + 2 * m.strides[0] + 3 * m.strides[1]), 'itemsize': m.itemsize,
-                  'other': int(m.offset + 4 * m.strides[0] + 5 * m.strides[1])}))`)
+                  'other': int(m.offset + 3 * m.strides[0] + 1 * m.strides[1]), 'value': str(m[2, 3]), 'dtype': m.dtype.str}))`)
   const served = await serve([file])
   try {
+    await page.setViewportSize({ width: 1400, height: 1000 })
     await page.goto(served.url)
     await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
     await page.getByRole('button', { name: 'Hex' }).click()
@@ -34,10 +35,14 @@ print(json.dumps({'offset': int(m.offset + 2 * m.strides[0] + 3 * m.strides[1]),
     )
     await expect(page.locator('.hex-byte.selected')).toHaveCount(ref.itemsize)
     await expect(page.locator('.hex-byte.selected').first()).toHaveAttribute('data-offset', String(ref.offset))
+    // the inspector decodes those bytes as every type, both byte orders
+    await expect(page.locator(`.inspector tr[data-type="${ref.dtype}"] input`)).toHaveValue(ref.value)
+    await expect(page.locator(`.inspector tr[data-type="${ref.dtype}"] input`)).toHaveAttribute('readonly', '')
+    await expect(page.getByTestId('inspector')).toContainText('read-only (mode r)')
     // clicking a byte inside another element selects that element in the table
     await page.locator(`.hex-byte[data-offset="${ref.other + 3}"]`).click()
-    await expect(page.getByTestId('cursor')).toHaveText('cell (4, 5)')
-    await expect(page.getByTestId('element-index')).toHaveText('element (4, 5)')
+    await expect(page.getByTestId('cursor')).toHaveText('cell (3, 1)')
+    await expect(page.getByTestId('element-index')).toHaveText('element (3, 1)')
   } finally {
     await served.stop()
   }

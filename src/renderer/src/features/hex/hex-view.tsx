@@ -7,6 +7,7 @@ import type { SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
 import { LruCache } from '../table/lru'
 import { extent, firstIndex, scrollFor, visibleCount, type Axis } from '../table/scaled-scroll'
+import { Inspector } from './inspector'
 
 const ROW_H = 20
 const PER_ROW = 16
@@ -26,6 +27,12 @@ export function HexView(props: {
   const [height, setHeight] = useState(400)
   const [top, setTop] = useState(0)
   const [, setVersion] = useState(0)
+  // the byte the inspector decodes: the last clicked one, else the selected element's first
+  const [inspect, setInspect] = useState<number | null>(null)
+  const inspected =
+    inspect !== null && (!selected || (inspect >= selected.offset && inspect < selected.offset + selected.length))
+      ? inspect
+      : (selected?.offset ?? inspect ?? 0)
   const cache = useMemo(() => new LruCache<number, Uint8Array>(64), [])
   const inflight = useRef(new Set<number>())
   const axis: Axis = { count: rowsTotal, item: ROW_H, viewport: height }
@@ -102,7 +109,10 @@ export function HexView(props: {
           key={j}
           className={`hex-byte ${region(o)}${sel ? ' selected' : ''}${j === 8 ? ' gap' : ''}`}
           data-offset={o}
-          onMouseDown={() => props.onPick(o)}
+          onMouseDown={() => {
+            props.onPick(o)
+            setInspect(o)
+          }}
         >
           {b === undefined ? '··' : b.toString(16).padStart(2, '0')}
         </span>
@@ -143,6 +153,7 @@ export function HexView(props: {
         </div>
         <div style={{ height: extent(axis), marginTop: -height }} />
       </div>
+      <Inspector session={session} offset={inspected} />
     </aside>
   )
 }
