@@ -98,7 +98,7 @@ export function Inspector(props: { session: SessionInfo; offset: number }): Reac
           </tr>
           <tr>
             <th>UTF-8</th>
-            <td>{utf8.replace(/[\u0000-\u001f]/g, '·')}</td>
+            <td>{Array.from(utf8, (ch) => (ch.charCodeAt(0) < 0x20 ? '·' : ch)).join('')}</td>
           </tr>
         </tbody>
       </table>
