@@ -77,7 +77,9 @@ export async function serve(args: ParsedArgs): Promise<void> {
   const server = await startServer({ service, rendererDir: rendererDir(), port })
   broadcast = server.broadcast
   io.out(`ArrayScope is serving ${file ? path.resolve(file) : '(no file)'} at\n  ${server.url}\n`)
-  io.out('Open that URL in a browser. Over SSH: ssh -L 8765:127.0.0.1:PORT host, then use port 8765.\n')
+  io.out(
+    `Open that URL in a browser. Over SSH: ssh -L ${server.port}:127.0.0.1:${server.port} HOST, then open it locally.\n`
+  )
   const stop = (): void => {
     service.closeAll()
     void server.close().then(() => process.exit(0))
