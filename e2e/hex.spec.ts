@@ -47,3 +47,31 @@ print(json.dumps({'offset': int(m.offset + 2 * m.strides[0] + 3 * m.strides[1]),
     await served.stop()
   }
 })
+
+test('the inspector edits the bytes at the cursor in r+ (one undoable edit)', async ({ page }) => {
+  const file = path.join(dir, 'insp.bin')
+  py(`np.zeros((4, 4), dtype='<f4').tofile(${JSON.stringify(file)}); print(1)`)
+  const served = await serve([file, '--dtype', '<f4', '--shape', '4,4', '--mode', 'r+'])
+  try {
+    await page.setViewportSize({ width: 1400, height: 1000 })
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await page.getByRole('button', { name: 'Hex' }).click()
+    await page.locator('.cell[data-row="1"][data-col="2"]').click()
+    const row = page.locator('.inspector tr[data-type="<f4"] input')
+    await expect(row).toHaveValue('0.0')
+    await row.fill('-2.5')
+    await row.press('Enter')
+    await expect(page.locator('.cell[data-row="1"][data-col="2"]')).toHaveText('-2.5')
+    await expect(page.locator('.inspector tr[data-type=">f4"] input')).not.toHaveValue('0.0')
+    await page.getByRole('button', { name: 'Flush' }).click()
+    await expect(page.getByTestId('dirty')).toHaveCount(0)
+    expect(
+      py<number>(`print(json.dumps(float(np.fromfile(${JSON.stringify(file)}, dtype='<f4').reshape(4, 4)[1, 2])))`)
+    ).toBe(-2.5)
+    await page.getByRole('button', { name: 'Undo' }).click()
+    await expect(page.locator('.cell[data-row="1"][data-col="2"]')).toHaveText('0.0')
+  } finally {
+    await served.stop()
+  }
+})
