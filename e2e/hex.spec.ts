@@ -75,3 +75,36 @@ test('the inspector edits the bytes at the cursor in r+ (one undoable edit)', as
     await served.stop()
   }
 })
+
+test('hex go-to (file or array relative), bytes per row, bookmarks remembered per file', async ({ page }) => {
+  const file = path.join(dir, 'marks.npy')
+  py(`np.save(${JSON.stringify(file)}, np.arange(64, dtype='<u2')); print(1)`)
+  const served = await serve([file])
+  try {
+    await page.setViewportSize({ width: 1400, height: 1000 })
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await page.getByRole('button', { name: 'Hex' }).click()
+    await page.fill('input[name=hex-goto]', '0x20')
+    await page.press('input[name=hex-goto]', 'Enter')
+    await expect(page.getByTestId('inspector')).toContainText('at byte 32 (0x20)')
+    await page.selectOption('select[name=hex-goto-from]', 'array')
+    await page.fill('input[name=hex-goto]', '10')
+    await page.press('input[name=hex-goto]', 'Enter')
+    await expect(page.getByTestId('inspector')).toContainText('at byte 138 (0x8a)')
+    await expect(page.getByTestId('cursor')).toHaveText('cell (5, 0)') // element 5 holds bytes 138-139
+    page.once('dialog', (d) => void d.accept('fifth element'))
+    await page.getByRole('button', { name: 'Bookmark' }).click()
+    await expect(page.getByTestId('bookmarks')).toContainText('fifth element')
+    await page.selectOption('select[name=hex-per-row]', '32')
+    await expect(page.locator('.hex-line').first().locator('.hex-byte')).toHaveCount(32)
+    // remembered: a new page (and session) of the same file lists it; clicking it goes there
+    await page.reload()
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await page.getByRole('button', { name: 'Hex' }).click()
+    await page.getByRole('button', { name: 'fifth element', exact: true }).click()
+    await expect(page.getByTestId('inspector')).toContainText('at byte 138')
+  } finally {
+    await served.stop()
+  }
+})

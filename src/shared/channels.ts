@@ -21,6 +21,8 @@ export const CHANNEL_NAMES = [
   'edit:flush',
   'export:run',
   'npy:header',
+  'bookmarks:get',
+  'bookmarks:set',
   'export:cancel'
 ] as const
 

@@ -159,6 +159,15 @@ export const requestSchemas = {
       fortranOrder: z.boolean()
     })
     .strict(),
+  /** The named byte offsets remembered for a file. */
+  'bookmarks:get': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  /** Replaces a file's bookmarks. */
+  'bookmarks:set': z
+    .object({
+      path: z.string().min(1).max(4096),
+      bookmarks: z.array(z.object({ name: z.string().min(1).max(200), offset: byteCount }).strict()).max(1000)
+    })
+    .strict(),
   /** Cancels a running export: no file is left behind. */
   'export:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict()
 } as const
@@ -259,7 +268,14 @@ export interface EditState {
   info?: SessionInfo
 }
 
+export interface Bookmark {
+  name: string
+  offset: number
+}
+
 export interface Responses {
+  'bookmarks:get': { bookmarks: Bookmark[] }
+  'bookmarks:set': { bookmarks: Bookmark[] }
   'npy:header': EditState
   'export:run': { out: string; bytes: number }
   'export:cancel': { cancelled: boolean }

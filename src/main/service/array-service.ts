@@ -27,7 +27,7 @@ import { dtypeDescr, parseDType } from '../../shared/structured'
 import { toApiError } from './errors'
 import { EditLog } from './edit-log'
 import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
-import { RecentFiles } from './recent'
+import { Bookmarks, RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile, readNpyLayout, readSidecar } from './file-probe'
 import { exportView } from './export'
@@ -72,6 +72,7 @@ export class ArrayService {
   private readonly sessions = new Map<string, Session>()
   private timer: NodeJS.Timeout | undefined
   private readonly recent: RecentFiles | null
+  private readonly bookmarks: Bookmarks | null
   private readonly exports = new Map<string, () => void>()
   private readonly scans = new ScanRegistry((id, done, total) =>
     this.options.emit?.('scan:progress', { scanId: id, done, total })
@@ -79,6 +80,9 @@ export class ArrayService {
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
+    this.bookmarks = options.recentFile
+      ? new Bookmarks(pathModule.join(pathModule.dirname(options.recentFile), 'bookmarks.json'))
+      : null
     const every = options.watchIntervalMs ?? 2000
     if (every > 0) {
       this.timer = setInterval(() => this.checkForChanges(), every)
@@ -241,6 +245,12 @@ export class ArrayService {
         return { cancelled: Boolean(cancel) }
       },
       'npy:header': (r) => this.edited(this.rewriteHeader(r)),
+      'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(pathModule.resolve(r.path)) ?? [] }),
+      'bookmarks:set': (r) => {
+        if (!this.bookmarks) throw new ApiError('unavailable', 'bookmarks are not kept in this mode')
+        this.bookmarks.set(pathModule.resolve(r.path), r.bookmarks)
+        return { bookmarks: r.bookmarks }
+      },
       'edit:apply': (r) => this.edited(this.session(r.session).edits.apply(r.writes)),
       'edit:undo': (r) => this.edited(this.session(r.session).edits.undo()),
       'edit:redo': (r) => this.edited(this.session(r.session).edits.redo()),

@@ -42,3 +42,31 @@ export class RecentFiles {
     }
   }
 }
+
+/** Named byte offsets per file (by absolute path), in a small JSON file beside the recent list. */
+export class Bookmarks {
+  constructor(private readonly file: string) {}
+
+  private all(): Record<string, { name: string; offset: number }[]> {
+    try {
+      const data = JSON.parse(fs.readFileSync(this.file, 'utf8')) as unknown
+      return data && typeof data === 'object' ? (data as Record<string, { name: string; offset: number }[]>) : {}
+    } catch {
+      return {}
+    }
+  }
+
+  get(p: string): { name: string; offset: number }[] {
+    return this.all()[p] ?? []
+  }
+
+  set(p: string, bookmarks: { name: string; offset: number }[]): void {
+    const data = this.all()
+    if (bookmarks.length) data[p] = bookmarks
+    else delete data[p]
+    fs.mkdirSync(path.dirname(this.file), { recursive: true })
+    const tmp = `${this.file}.${process.pid}.tmp`
+    fs.writeFileSync(tmp, JSON.stringify(data, null, 1))
+    fs.renameSync(tmp, this.file)
+  }
+}

@@ -3,14 +3,13 @@
 // element bytes; elements alternate shades so their boundaries show. Linked to the table's cursor: the
 // selected element's bytes are highlighted and scrolled to; clicking a byte selects its element.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
-import type { SessionInfo } from '../../../../shared/contract'
+import type { Bookmark, SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
 import { LruCache } from '../table/lru'
 import { extent, firstIndex, scrollFor, visibleCount, type Axis } from '../table/scaled-scroll'
 import { Inspector } from './inspector'
 
 const ROW_H = 20
-const PER_ROW = 16
 const PAGE = 4096
 
 export function HexView(props: {
@@ -22,16 +21,33 @@ export function HexView(props: {
   const { session, selected } = props
   const size = session.fileSize
   const l = session.layout
-  const rowsTotal = Math.ceil(size / PER_ROW)
+  const [perRow, setPerRow] = useState(16)
+  const rowsTotal = Math.ceil(size / perRow)
   const scroller = useRef<HTMLDivElement>(null)
   const [height, setHeight] = useState(400)
   const [top, setTop] = useState(0)
   const [, setVersion] = useState(0)
+  const [goText, setGoText] = useState('')
+  const [goFrom, setGoFrom] = useState<'file' | 'array'>('file')
+  const [goError, setGoError] = useState<string | null>(null)
+  const [bookmarks, setBookmarks] = useState<Bookmark[]>([])
+  useEffect(() => {
+    api
+      .invoke('bookmarks:get', { path: session.path })
+      .then((r) => setBookmarks(r.bookmarks))
+      .catch(() => undefined)
+  }, [session.path])
   // the byte the inspector decodes: the last clicked one, else the selected element's first
-  const [inspect, setInspect] = useState<number | null>(null)
+  // (kept while the table's selection stays where it was when the byte was chosen, or contains it)
+  const [inspectState, setInspectState] = useState<{ offset: number; during: number | null } | null>(null)
+  const setInspect = (o: number): void => setInspectState({ offset: o, during: selected?.offset ?? null })
+  const inspect = inspectState?.offset ?? null
   const inspected =
-    inspect !== null && (!selected || (inspect >= selected.offset && inspect < selected.offset + selected.length))
-      ? inspect
+    inspectState !== null &&
+    (!selected ||
+      inspectState.during === selected.offset ||
+      (inspectState.offset >= selected.offset && inspectState.offset < selected.offset + selected.length))
+      ? inspectState.offset
       : (selected?.offset ?? inspect ?? 0)
   const cache = useMemo(() => new LruCache<number, Uint8Array>(64), [])
   const inflight = useRef(new Set<number>())
@@ -61,7 +77,7 @@ export function HexView(props: {
   const selOffset = selected?.offset ?? -1
   useEffect(() => {
     if (!selected || !scroller.current) return
-    const row = Math.floor(selected.offset / PER_ROW)
+    const row = Math.floor(selected.offset / perRow)
     if (row >= top && row < top + vis - 1) return
     const target = Math.max(0, row - 2)
     scroller.current.scrollTop = scrollFor(axis, target)
@@ -96,10 +112,10 @@ export function HexView(props: {
   let loaded = true
   for (let i = 0; i < vis; i++) {
     const row = top + i
-    const base = row * PER_ROW
+    const base = row * perRow
     const cells: React.JSX.Element[] = []
     let ascii = ''
-    for (let j = 0; j < PER_ROW && base + j < size; j++) {
+    for (let j = 0; j < perRow && base + j < size; j++) {
       const o = base + j
       const b = byteAt(o)
       if (b === undefined) loaded = false
@@ -107,7 +123,7 @@ export function HexView(props: {
       cells.push(
         <span
           key={j}
-          className={`hex-byte ${region(o)}${sel ? ' selected' : ''}${j === 8 ? ' gap' : ''}`}
+          className={`hex-byte ${region(o)}${sel ? ' selected' : ''}${j > 0 && j % 8 === 0 ? ' gap' : ''}`}
           data-offset={o}
           onMouseDown={() => {
             props.onPick(o)
@@ -128,8 +144,92 @@ export function HexView(props: {
     )
   }
 
+  const goTo = (offset: number): void => {
+    if (offset < 0 || offset >= size) return setGoError(`byte ${offset} is outside the file (${size} bytes)`)
+    setGoError(null)
+    const row = Math.floor(offset / perRow)
+    const target = Math.max(0, row - 2)
+    if (scroller.current) scroller.current.scrollTop = scrollFor(axis, target)
+    setTop(target)
+    setInspect(offset)
+    props.onPick(offset)
+  }
+
+  const submitGo = (e: React.FormEvent): void => {
+    e.preventDefault()
+    const t = goText.trim()
+    const n = /^[+-]?0x[0-9a-f]+$/i.test(t)
+      ? Number.parseInt(t.replace(/^([+-]?)0x/i, '$1'), 16)
+      : /^[+-]?\d+$/.test(t)
+        ? Number(t)
+        : NaN
+    if (!Number.isSafeInteger(n)) return setGoError('write an offset like 4096 or 0x1000')
+    goTo(goFrom === 'array' ? l.offset + n : n)
+  }
+
+  const saveBookmarks = (next: Bookmark[]): void => {
+    setBookmarks(next)
+    void api.invoke('bookmarks:set', { path: session.path, bookmarks: next }).catch((e: Error) => setGoError(e.message))
+  }
+
   return (
     <aside className="hex" data-testid="hex">
+      <form className="hex-tools" onSubmit={submitGo}>
+        <select
+          name="hex-per-row"
+          value={perRow}
+          onChange={(e) => setPerRow(Number(e.target.value))}
+          title="bytes per row"
+        >
+          <option value={8}>8</option>
+          <option value={16}>16</option>
+          <option value={32}>32</option>
+        </select>
+        <input
+          name="hex-goto"
+          value={goText}
+          onChange={(e) => setGoText(e.target.value)}
+          placeholder="offset: 4096 or 0x1000"
+          size={16}
+        />
+        <select name="hex-goto-from" value={goFrom} onChange={(e) => setGoFrom(e.target.value as 'file' | 'array')}>
+          <option value="file">from file start</option>
+          <option value="array">from array start</option>
+        </select>
+        <button type="submit">Go</button>
+        <button
+          type="button"
+          onClick={() => {
+            const at = inspected
+            const name = window.prompt(`Name for byte ${at} (0x${at.toString(16)})`, `byte ${at}`)
+            if (name)
+              saveBookmarks(
+                [...bookmarks.filter((b) => b.offset !== at), { name, offset: at }].sort((a, b) => a.offset - b.offset)
+              )
+          }}
+        >
+          Bookmark
+        </button>
+        {goError && <span className="validation bad">{goError}</span>}
+      </form>
+      {bookmarks.length > 0 && (
+        <div className="bookmarks" data-testid="bookmarks">
+          {bookmarks.map((b) => (
+            <span key={b.offset} className="bookmark">
+              <button type="button" className="link" onClick={() => goTo(b.offset)}>
+                {b.name}
+              </button>
+              <button
+                type="button"
+                aria-label={`remove ${b.name}`}
+                onClick={() => saveBookmarks(bookmarks.filter((x) => x !== b))}
+              >
+                ×
+              </button>
+            </span>
+          ))}
+        </div>
+      )}
       <div className="muted hex-legend">
         <span className="hex-byte header">header</span> {l.offset} bytes ·{' '}
         <span className="hex-byte even">elements</span> {l.itemsize} bytes each ·{' '}
