@@ -29,7 +29,7 @@ import { EditLog } from './edit-log'
 import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
 import { Bookmarks, RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
-import { probeFile, readNpyLayout, readSidecar } from './file-probe'
+import { probeFile } from './file-probe'
 import { exportView } from './export'
 import { native, type Mapping } from './native'
 
@@ -255,10 +255,8 @@ export class ArrayService {
       'edit:undo': (r) => this.edited(this.session(r.session).edits.undo()),
       'edit:redo': (r) => this.edited(this.session(r.session).edits.redo()),
       'edit:flush': (r) => {
-        const s = this.session(r.session)
-        const state = s.edits.flush()
-        s.stat = s.mapping.stat() // our own write is not "changed by another process"
-        return this.edited(state)
+        // edited() re-reads the file's stat: our own write is not "changed by another process"
+        return this.edited(this.session(r.session).edits.flush())
       }
     }
     return (table[channel] as (r: Request<C>) => Response<C> | Promise<Response<C>>)(request) as Response<C>
@@ -276,15 +274,15 @@ export class ArrayService {
       layout = resolveLayout(spec, 0, 'w+')
       mapping = new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
     } else {
-      probeFile(path) // a missing file or a folder is reported as such, before anything else
-      // Map first: a file that cannot be opened in this mode (permissions) says so before any layout check.
+      // a missing file or a folder is reported as such, before anything else; the probe also reads the
+      // .npy header and any export sidecar
+      const { npy, sidecar } = probeFile(path)
+      // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
       mapping = new (native().Mapping)(path, r.mode)
-      // Browsing reads small scattered windows: readahead around every fault would only cost (scans advise
-      // sequential for their own pass).
+      // Browsing reads small scattered windows: readahead around every fault would only cost.
       mapping.advise('random')
       try {
-        const npy = readNpyLayout(path, mapping.size)
-        const spec = r.layout ?? npy ?? readSidecar(path)
+        const spec = r.layout ?? npy ?? sidecar
         if (!spec) {
           throw new ApiError(
             'layout',

@@ -7,6 +7,14 @@ import type { RecentFile } from '../../shared/contract'
 
 const MAX = 30
 
+/** Writes JSON beside the target and renames it over, so a reader never sees half a file. */
+function writeJsonAtomic(file: string, data: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  const tmp = `${file}.${process.pid}.tmp`
+  fs.writeFileSync(tmp, JSON.stringify(data, null, 1))
+  fs.renameSync(tmp, file)
+}
+
 export function defaultConfigDir(): string {
   if (process.env.ARRAYSCOPE_CONFIG_DIR) return process.env.ARRAYSCOPE_CONFIG_DIR
   const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config')
@@ -33,10 +41,7 @@ export class RecentFiles {
   record(entry: RecentFile): void {
     const files = [entry, ...this.list().filter((r) => r.path !== entry.path)].slice(0, MAX)
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true })
-      const tmp = `${this.file}.${process.pid}.tmp`
-      fs.writeFileSync(tmp, JSON.stringify(files, null, 1))
-      fs.renameSync(tmp, this.file)
+      writeJsonAtomic(this.file, files)
     } catch {
       // A read-only home must not stop anyone from opening files.
     }
@@ -64,9 +69,6 @@ export class Bookmarks {
     const data = this.all()
     if (bookmarks.length) data[p] = bookmarks
     else delete data[p]
-    fs.mkdirSync(path.dirname(this.file), { recursive: true })
-    const tmp = `${this.file}.${process.pid}.tmp`
-    fs.writeFileSync(tmp, JSON.stringify(data, null, 1))
-    fs.renameSync(tmp, this.file)
+    writeJsonAtomic(this.file, data)
   }
 }
