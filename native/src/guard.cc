@@ -80,22 +80,10 @@ bool GuardedRun(void (*fn)(void* ctx), void* ctx) {
 }
 #endif
 
-namespace {
-struct CopyArgs {
-  void* dst;
-  const void* src;
-  size_t n;
-};
-void DoCopy(void* ctx) {
-  auto* a = static_cast<CopyArgs*>(ctx);
-  std::memcpy(a->dst, a->src, a->n);
-}
-}  // namespace
-
 bool GuardedCopy(void* dst, const void* src, size_t n) {
   if (n == 0) return true;
-  CopyArgs args{dst, src, n};
-  return GuardedRun(DoCopy, &args);
+  auto copy = [&] { std::memcpy(dst, src, n); };
+  return Guarded(copy);
 }
 
 }  // namespace arrayscope

@@ -18,6 +18,12 @@ void InstallGuard();
 // fn must not allocate, throw or hold locks: a fault abandons it mid-way with siglongjmp.
 bool GuardedRun(void (*fn)(void* ctx), void* ctx);
 
+// Runs a callable under the guard (captures by reference are fine; the same rules as GuardedRun apply).
+template <typename F>
+bool Guarded(F& fn) {
+  return GuardedRun([](void* ctx) { (*static_cast<F*>(ctx))(); }, &fn);
+}
+
 // memcpy under the guard.
 bool GuardedCopy(void* dst, const void* src, size_t n);
 

@@ -298,29 +298,21 @@ void Mapping::CheckRange(Napi::Env env, int64_t first, int64_t end, const char* 
 }
 
 // read(offset, target: Uint8Array) -> number of bytes copied (target.length)
-Napi::Value Mapping::Read(const Napi::CallbackInfo& info) {
+Napi::Value Mapping::Read(const Napi::CallbackInfo& info) { return CopyOut(info, true); }
+
+// readUnchecked(offset, target): read without the file-size check, so that only the SIGBUS guard stands
+// between a truncated file and a crash. Exists to test that guard (a race no test can time).
+Napi::Value Mapping::ReadUnchecked(const Napi::CallbackInfo& info) { return CopyOut(info, false); }
+
+Napi::Value Mapping::CopyOut(const Napi::CallbackInfo& info, bool checkFileSize) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
   int64_t offset = ToOffset(env, info[0], "offset");
   Napi::Uint8Array target = ToBytes(env, info[1], "target");
   int64_t n = static_cast<int64_t>(target.ByteLength());
   if (offset > kMaxSafe - n) ThrowCoded(env, "ERANGE", "offset + length overflows");
-  CheckRange(env, offset, offset + n, "read");
-  if (!GuardedCopy(target.Data(), data_ + offset, static_cast<size_t>(n))) {
-    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
-  }
-  return Napi::Number::New(env, static_cast<double>(n));
-}
-
-// readUnchecked(offset, target): read without the file-size check, so that only the SIGBUS guard stands
-// between a truncated file and a crash. Exists to test that guard (a race no test can time).
-Napi::Value Mapping::ReadUnchecked(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  EnsureOpen(env);
-  int64_t offset = ToOffset(env, info[0], "offset");
-  Napi::Uint8Array target = ToBytes(env, info[1], "target");
-  int64_t n = static_cast<int64_t>(target.ByteLength());
-  if (offset > size_ || n > size_ - offset) ThrowCoded(env, "ERANGE", "read is outside the mapping");
+  if (checkFileSize) CheckRange(env, offset, offset + n, "read");
+  else if (offset + n > size_) ThrowCoded(env, "ERANGE", "read is outside the mapping");
   if (!GuardedCopy(target.Data(), data_ + offset, static_cast<size_t>(n))) {
     ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
   }

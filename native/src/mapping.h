@@ -25,6 +25,8 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
  private:
   Napi::Value Read(const Napi::CallbackInfo& info);
   Napi::Value ReadUnchecked(const Napi::CallbackInfo& info);
+  // Copies [offset, offset + target.length) out of the mapping; checkFileSize: first check the file's size now.
+  Napi::Value CopyOut(const Napi::CallbackInfo& info, bool checkFileSize);
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value Gather(const Napi::CallbackInfo& info);
   Napi::Value Scan(const Napi::CallbackInfo& info);

@@ -117,8 +117,7 @@ void Walk(const uint8_t* data, const ViewSpec& v, int64_t i0, int64_t i1, bool s
         x = fv;
       } else if constexpr (E == Elem::E4M3) x = Float8ToDouble(*p, 4, 3, 7, false);
       else x = Float8ToDouble(*p, 5, 2, 15, true);
-      if constexpr (E == Elem::I8 || E == Elem::U8) f(x, p);
-      else f(x, p);
+      f(x, p);
     }
     i += run;
     // advance the odometer past the run
@@ -282,37 +281,36 @@ using Shared = ScanState;
 
 constexpr int64_t kChunk = 1 << 16;
 
+// Runs one chunk of a kernel under the SIGBUS guard; a fault (the file was truncated) stops every thread.
+template <typename F>
+bool GuardedChunk(Shared& sh, F&& fn) {
+  if (Guarded(fn)) return true;
+  sh.fault = true;
+  sh.cancel = true;
+  return false;
+}
+
 template <Elem E>
 void StatsRange(const uint8_t* data, const Job& job, double shift, int64_t i0, int64_t i1, Acc& a, Shared& sh) {
   for (int64_t c0 = i0; c0 < i1 && !sh.cancel.load(std::memory_order_relaxed); c0 += kChunk) {
     const int64_t c1 = std::min(i1, c0 + kChunk);
-    struct Ctx {
-      const uint8_t* data;
-      const Job* job;
-      double shift;
-      int64_t c0, c1;
-      Acc* a;
-    } ctx{data, &job, shift, c0, c1, &a};
-    bool ok = GuardedRun(
-        [](void* p) {
-          auto* c = static_cast<Ctx*>(p);
-          Acc& a = *c->a;
+    const bool ok = GuardedChunk(sh, [&] {
           if constexpr (E == Elem::F4 || E == Elem::F8) {
             using T = std::conditional_t<E == Elem::F4, float, double>;
-            const auto& v = c->job->view;
-            if (!c->job->swap && !v.strides.empty() && v.strides.back() == static_cast<int64_t>(sizeof(T))) {
+            const auto& v = job.view;
+            if (!job.swap && !v.strides.empty() && v.strides.back() == static_cast<int64_t>(sizeof(T))) {
               double p1 = 0, p2 = 0;
-              WalkRuns(c->data, v, c->c0, c->c1, [&](const uint8_t* run, int64_t n, int64_t) {
+              WalkRuns(data, v, c0, c1, [&](const uint8_t* run, int64_t n, int64_t) {
                 if (reinterpret_cast<uintptr_t>(run) % alignof(T) != 0) {
                   // unaligned element offsets (offset 37 with <f8): copy through an aligned buffer
                   T buf[1024];
                   for (int64_t k = 0; k < n; k += 1024) {
                     const int64_t m = std::min<int64_t>(1024, n - k);
                     std::memcpy(buf, run + k * sizeof(T), m * sizeof(T));
-                    StatsContiguous<T>(buf, m, c->shift, a.n, a.nan, a.pinf, a.ninf, a.min, a.max, p1, p2);
+                    StatsContiguous<T>(buf, m, shift, a.n, a.nan, a.pinf, a.ninf, a.min, a.max, p1, p2);
                   }
                 } else {
-                  StatsContiguous<T>(reinterpret_cast<const T*>(run), n, c->shift, a.n, a.nan, a.pinf, a.ninf, a.min,
+                  StatsContiguous<T>(reinterpret_cast<const T*>(run), n, shift, a.n, a.nan, a.pinf, a.ninf, a.min,
                                      a.max, p1, p2);
                 }
               });
@@ -322,14 +320,14 @@ void StatsRange(const uint8_t* data, const Job& job, double shift, int64_t i0, i
             }
           }
           double p1 = 0, p2 = 0;  // per-chunk partial sums: two-level summation keeps float64 error small
-          Walk<E>(c->data, c->job->view, c->c0, c->c1, c->job->swap, [&](double x, const uint8_t* ptr) {
+          Walk<E>(data, job.view, c0, c1, job.swap, [&](double x, const uint8_t* ptr) {
             if constexpr (E == Elem::I8) {
-              int64_t v = Load<int64_t>(ptr, c->job->swap);
+              int64_t v = Load<int64_t>(ptr, job.swap);
               a.isum += v;
               a.imin = std::min(a.imin, v);
               a.imax = std::max(a.imax, v);
             } else if constexpr (E == Elem::U8) {
-              uint64_t v = Load<uint64_t>(ptr, c->job->swap);
+              uint64_t v = Load<uint64_t>(ptr, job.swap);
               a.isum += static_cast<__int128>(v);
               a.umin = std::min(a.umin, v);
               a.umax = std::max(a.umax, v);
@@ -349,19 +347,14 @@ void StatsRange(const uint8_t* data, const Job& job, double shift, int64_t i0, i
             ++a.n;
             a.min = x < a.min ? x : a.min;
             a.max = x > a.max ? x : a.max;
-            const double d = x - c->shift;
+            const double d = x - shift;
             p1 += d;
             p2 += d * d;
           });
           a.s1 += p1;
           a.s2 += p2;
-        },
-        &ctx);
-    if (!ok) {
-      sh.fault = true;
-      sh.cancel = true;
-      return;
-    }
+        });
+    if (!ok) return;
     sh.done.fetch_add(c1 - c0, std::memory_order_relaxed);
   }
 }
@@ -374,35 +367,19 @@ void HistRange(const uint8_t* data, const Job& job, int64_t i0, int64_t i1, std:
   const double* edges = job.edges.data();
   for (int64_t c0 = i0; c0 < i1 && !sh.cancel.load(std::memory_order_relaxed); c0 += kChunk) {
     const int64_t c1 = std::min(i1, c0 + kChunk);
-    struct Ctx {
-      const uint8_t* data;
-      const Job* job;
-      int64_t c0, c1;
-      std::vector<int64_t>* counts;
-      double lo, hi, norm;
-      int bins;
-      const double* edges;
-    } ctx{data, &job, c0, c1, &counts, lo, hi, norm, bins, edges};
-    bool ok = GuardedRun(
-        [](void* p) {
-          auto* c = static_cast<Ctx*>(p);
-          int64_t* cnt = c->counts->data();
-          Walk<E>(c->data, c->job->view, c->c0, c->c1, c->job->swap, [&](double x, const uint8_t*) {
-            if (!(x >= c->lo && x <= c->hi)) return;
-            int64_t i = static_cast<int64_t>((x - c->lo) * c->norm);
-            if (i >= c->bins) i = c->bins - 1;
+    const bool ok = GuardedChunk(sh, [&] {
+          int64_t* cnt = counts.data();
+          Walk<E>(data, job.view, c0, c1, job.swap, [&](double x, const uint8_t*) {
+            if (!(x >= lo && x <= hi)) return;
+            int64_t i = static_cast<int64_t>((x - lo) * norm);
+            if (i >= bins) i = bins - 1;
             // exact placement against the edges, as np.searchsorted(edges, x, 'right') - 1 would
-            while (i > 0 && x < c->edges[i]) --i;
-            while (i < c->bins - 1 && x >= c->edges[i + 1]) ++i;
+            while (i > 0 && x < edges[i]) --i;
+            while (i < bins - 1 && x >= edges[i + 1]) ++i;
             ++cnt[i];
           });
-        },
-        &ctx);
-    if (!ok) {
-      sh.fault = true;
-      sh.cancel = true;
-      return;
-    }
+        });
+    if (!ok) return;
     sh.done.fetch_add(c1 - c0, std::memory_order_relaxed);
   }
 }
@@ -415,49 +392,30 @@ void BucketRange(const uint8_t* data, const Job& job, int64_t b0, int64_t b1, st
   for (int64_t b = b0; b < b1 && !sh.cancel.load(std::memory_order_relaxed); ++b) {
     const int64_t e0 = job.start + static_cast<int64_t>((static_cast<__int128>(b) * len) / job.buckets);
     const int64_t e1 = job.start + static_cast<int64_t>((static_cast<__int128>(b + 1) * len) / job.buckets);
-    struct Ctx {
-      const uint8_t* data;
-      const Job* job;
-      int64_t e0, e1;
-      double mn, mx;
-    } ctx{data, &job, e0, e1, HUGE_VAL, -HUGE_VAL};
-    bool ok = GuardedRun(
-        [](void* p) {
-          auto* c = static_cast<Ctx*>(p);
-          double mn = c->mn, mx = c->mx;
+    double mn = HUGE_VAL, mx = -HUGE_VAL;
+    const bool ok = GuardedChunk(sh, [&] {
           if constexpr (E == Elem::F4 || E == Elem::F8) {
             using T = std::conditional_t<E == Elem::F4, float, double>;
-            const auto& v = c->job->view;
-            if (!c->job->swap && v.strides.back() == static_cast<int64_t>(sizeof(T))) {
+            const auto& v = job.view;
+            if (!job.swap && v.strides.back() == static_cast<int64_t>(sizeof(T))) {
               bool aligned = true;
-              WalkRuns(c->data, v, c->e0, c->e1, [&](const uint8_t* run, int64_t n, int64_t) {
+              WalkRuns(data, v, e0, e1, [&](const uint8_t* run, int64_t n, int64_t) {
                 if (reinterpret_cast<uintptr_t>(run) % alignof(T) != 0) aligned = false;
                 else MinMaxContiguous<T>(reinterpret_cast<const T*>(run), n, mn, mx);
               });
-              if (aligned) {
-                c->mn = mn;
-                c->mx = mx;
-                return;
-              }
-              mn = c->mn, mx = c->mx;
+              if (aligned) return;
+              mn = HUGE_VAL, mx = -HUGE_VAL;  // an unaligned run: start again element by element
             }
           }
-          Walk<E>(c->data, c->job->view, c->e0, c->e1, c->job->swap, [&](double x, const uint8_t*) {
+          Walk<E>(data, job.view, e0, e1, job.swap, [&](double x, const uint8_t*) {
             mn = x < mn ? x : mn;
             mx = x > mx ? x : mx;
           });
-          c->mn = mn;
-          c->mx = mx;
-        },
-        &ctx);
-    if (!ok) {
-      sh.fault = true;
-      sh.cancel = true;
-      return;
-    }
-    const bool empty = ctx.mn == HUGE_VAL && ctx.mx == -HUGE_VAL;
-    mins[b] = empty ? std::numeric_limits<double>::quiet_NaN() : ctx.mn;
-    maxs[b] = empty ? std::numeric_limits<double>::quiet_NaN() : ctx.mx;
+        });
+    if (!ok) return;
+    const bool empty = mn == HUGE_VAL && mx == -HUGE_VAL;
+    mins[b] = empty ? std::numeric_limits<double>::quiet_NaN() : mn;
+    maxs[b] = empty ? std::numeric_limits<double>::quiet_NaN() : mx;
     sh.done.fetch_add(e1 - e0, std::memory_order_relaxed);
   }
 }
@@ -478,34 +436,18 @@ void BlockRange(const uint8_t* data, const Job& job, int64_t r0, int64_t r1, std
     std::fill(sum.begin(), sum.end(), 0.0);
     std::fill(mx.begin(), mx.end(), -HUGE_VAL);
     std::fill(n.begin(), n.end(), 0);
-    struct Ctx {
-      const uint8_t* data;
-      const Job* job;
-      int64_t a, b, C;
-      double* sum;
-      double* mx;
-      int64_t* n;
-      const int64_t* colBlock;
-    } ctx{data, &job, a, b, C, sum.data(), mx.data(), n.data(), colBlock.data()};
-    bool ok = GuardedRun(
-        [](void* p) {
-          auto* c = static_cast<Ctx*>(p);
+    const bool ok = GuardedChunk(sh, [&] {
           int64_t col = 0;
-          Walk<E>(c->data, c->job->view, c->a * c->C, c->b * c->C, c->job->swap, [&](double x, const uint8_t*) {
-            const int64_t k = c->colBlock[col];
-            if (++col == c->C) col = 0;
+          Walk<E>(data, job.view, a * C, b * C, job.swap, [&](double x, const uint8_t*) {
+            const int64_t k = colBlock[col];
+            if (++col == C) col = 0;
             if (!std::isfinite(x)) return;
-            c->sum[k] += x;
-            c->n[k] += 1;
-            c->mx[k] = x > c->mx[k] ? x : c->mx[k];
+            sum[k] += x;
+            n[k] += 1;
+            mx[k] = x > mx[k] ? x : mx[k];
           });
-        },
-        &ctx);
-    if (!ok) {
-      sh.fault = true;
-      sh.cancel = true;
-      return;
-    }
+        });
+    if (!ok) return;
     for (int64_t k = 0; k < job.outCols; ++k) {
       out[orow * job.outCols + k] =
           n[k] == 0 ? std::numeric_limits<double>::quiet_NaN() : job.blockMax ? mx[k] : sum[k] / n[k];
