@@ -49,7 +49,19 @@ interface ScanView {
   strides: number[]
 }
 
+/**
+ * Find: the first (backwards: the last) position p in [from, to) where the bytes match pattern under mask
+ * ((byte & mask) == (pattern & mask), so a 0x00 mask byte is a wildcard), or where the element of type elem at
+ * p lies in [lo, hi]; with alignStep, only p = alignBase + k * alignStep. In mode r the file's holes are
+ * skipped when zeros cannot match.
+ */
+type FindSpec = { op: 'find'; from: number; to: number; backwards: boolean; alignBase?: number; alignStep?: number } & (
+  | { pattern: Uint8Array; mask: Uint8Array }
+  | { elem: ScanElem; swap: boolean; lo: number; hi: number }
+)
+
 export type ScanSpec =
+  | FindSpec
   | (ScanView & { op: 'stats' })
   | (ScanView & { op: 'histogram'; bins: number; lo: number; hi: number })
   | (ScanView & { op: 'buckets'; start: number; stop: number; buckets: number })
@@ -78,6 +90,8 @@ export interface ScanResults {
   histogram: { counts: number[]; edges: number[] }
   buckets: { min: Float64Array; max: Float64Array }
   blocks: { values: Float64Array; rows: number; cols: number }
+  /** The match's offset, or null when there is none; done counts positions passed. */
+  find: { offset: number | null }
 }
 
 /** A running scan: settles with the result, or rejects with code ECANCELLED / ECHANGED. */

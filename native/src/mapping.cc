@@ -378,7 +378,13 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
   scans_.push_back(state);
   Napi::Value handle;
   try {
-    handle = StartScan(info, data_, size_, Value(), state, [this, state] {
+    // Holes may be skipped only while the file is what the mapping shows: in r (c and r+ pages may differ).
+#ifndef _WIN32
+    const int holeFd = mode_ == MapMode::kRead ? fd_ : -1;
+#else
+    const int holeFd = -1;
+#endif
+    handle = StartScan(info, data_, size_, holeFd, Value(), state, [this, state] {
       scans_.erase(std::remove(scans_.begin(), scans_.end(), state), scans_.end());
       if (scans_.empty() && unmapPending_) ReleaseMapping();
     });

@@ -4,13 +4,19 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <type_traits>
 #include <vector>
+
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 #include "guard.h"
 #include "mapping.h"
@@ -76,6 +82,30 @@ inline double Float8ToDouble(uint8_t b, int expBits, int manBits, int bias, bool
   return sign * std::ldexp((1 << manBits) + man, exp - bias - manBits);
 }
 
+// One element of type E at p as a double.
+template <Elem E>
+inline double Decode(const uint8_t* p, bool swap) {
+  if constexpr (E == Elem::B1) return *p ? 1.0 : 0.0;
+  else if constexpr (E == Elem::I1) return static_cast<int8_t>(*p);
+  else if constexpr (E == Elem::U1) return *p;
+  else if constexpr (E == Elem::I2) return Load<int16_t>(p, swap);
+  else if constexpr (E == Elem::U2) return Load<uint16_t>(p, swap);
+  else if constexpr (E == Elem::I4) return Load<int32_t>(p, swap);
+  else if constexpr (E == Elem::U4) return Load<uint32_t>(p, swap);
+  else if constexpr (E == Elem::I8) return static_cast<double>(Load<int64_t>(p, swap));
+  else if constexpr (E == Elem::U8) return static_cast<double>(Load<uint64_t>(p, swap));
+  else if constexpr (E == Elem::F2) return HalfToDouble(Load<uint16_t>(p, swap));
+  else if constexpr (E == Elem::F4) return Load<float>(p, swap);
+  else if constexpr (E == Elem::F8) return Load<double>(p, swap);
+  else if constexpr (E == Elem::BF16) {
+    uint32_t u = static_cast<uint32_t>(Load<uint16_t>(p, swap)) << 16;
+    float fv;
+    std::memcpy(&fv, &u, 4);
+    return fv;
+  } else if constexpr (E == Elem::E4M3) return Float8ToDouble(*p, 4, 3, 7, false);
+  else return Float8ToDouble(*p, 5, 2, 15, true);
+}
+
 // Calls f(value) for the flat C-order elements [i0, i1) of the view, with element type E.
 template <Elem E, typename F>
 void Walk(const uint8_t* data, const ViewSpec& v, int64_t i0, int64_t i1, bool swap, F&& f) {
@@ -96,29 +126,7 @@ void Walk(const uint8_t* data, const ViewSpec& v, int64_t i0, int64_t i1, bool s
     const int64_t j0 = nd ? idx[nd - 1] : 0;
     const int64_t run = std::min(last - j0, i1 - i);
     const uint8_t* p = data + off + j0 * ls;
-    for (int64_t j = 0; j < run; ++j, p += ls) {
-      double x;
-      if constexpr (E == Elem::B1) x = *p ? 1.0 : 0.0;
-      else if constexpr (E == Elem::I1) x = static_cast<int8_t>(*p);
-      else if constexpr (E == Elem::U1) x = *p;
-      else if constexpr (E == Elem::I2) x = Load<int16_t>(p, swap);
-      else if constexpr (E == Elem::U2) x = Load<uint16_t>(p, swap);
-      else if constexpr (E == Elem::I4) x = Load<int32_t>(p, swap);
-      else if constexpr (E == Elem::U4) x = Load<uint32_t>(p, swap);
-      else if constexpr (E == Elem::I8) x = static_cast<double>(Load<int64_t>(p, swap));
-      else if constexpr (E == Elem::U8) x = static_cast<double>(Load<uint64_t>(p, swap));
-      else if constexpr (E == Elem::F2) x = HalfToDouble(Load<uint16_t>(p, swap));
-      else if constexpr (E == Elem::F4) x = Load<float>(p, swap);
-      else if constexpr (E == Elem::F8) x = Load<double>(p, swap);
-      else if constexpr (E == Elem::BF16) {
-        uint32_t u = static_cast<uint32_t>(Load<uint16_t>(p, swap)) << 16;
-        float fv;
-        std::memcpy(&fv, &u, 4);
-        x = fv;
-      } else if constexpr (E == Elem::E4M3) x = Float8ToDouble(*p, 4, 3, 7, false);
-      else x = Float8ToDouble(*p, 5, 2, 15, true);
-      f(x, p);
-    }
+    for (int64_t j = 0; j < run; ++j, p += ls) f(Decode<E>(p, swap), p);
     i += run;
     // advance the odometer past the run
     if (nd == 0) break;
@@ -247,7 +255,7 @@ void StatsContiguous(const T* p, int64_t n, double shift, int64_t& count, int64_
   else StatsF8(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
 }
 
-enum class Op { Stats, Histogram, Buckets, Blocks };
+enum class Op { Stats, Histogram, Buckets, Blocks, Find };
 
 struct Job {
   Op op;
@@ -266,6 +274,14 @@ struct Job {
   // blocks: a 2-D view reduced to outRows × outCols
   int64_t outRows = 0, outCols = 0;
   bool blockMax = false;
+  // find: the first (or, backwards, the last) position p in [from, to) where the bytes match pattern under
+  // mask (findBytes), or where the element of type elem at p lies in [lo, hi]; p aligned to alignStep from
+  // alignBase. holeFd >= 0: the file's holes (SEEK_HOLE) may be skipped when zeros cannot match.
+  bool findBytes = false, backwards = false;
+  std::vector<uint8_t> pattern, mask;
+  int64_t from = 0, to = 0, alignBase = 0, alignStep = 1, itemsize = 1;
+  int holeFd = -1;
+  int64_t size = 0;  // of the mapping
 };
 
 struct Acc {
@@ -457,16 +473,187 @@ void BlockRange(const uint8_t* data, const Job& job, int64_t r0, int64_t r1, std
 }
 
 struct Result {
+  int64_t found = -1;
   Acc acc;
   std::vector<int64_t> counts;
   std::vector<double> a, b;
 };
 
+
+// ---- find -------------------------------------------------------------------------------------------------
+
+constexpr int64_t kFindChunk = 1 << 20;
+
+// Ranges of match positions worth searching in [from, last): all of it, or, when zeros cannot match and the file
+// has holes, only positions whose bytes [p, p + len) touch a data extent.
+std::vector<std::pair<int64_t, int64_t>> FindSegments(const Job& job, int64_t last, int64_t len, bool zerosMatch) {
+  std::vector<std::pair<int64_t, int64_t>> segs;
+  if (job.from >= last) return segs;
+#if defined(SEEK_DATA) && defined(SEEK_HOLE)
+  if (job.holeFd >= 0 && !zerosMatch) {
+    int64_t pos = std::max<int64_t>(0, job.from - len + 1);
+    const int64_t end = last + len - 1;  // the bytes any position in range can touch
+    while (pos < end) {
+      const off_t d = lseek(job.holeFd, pos, SEEK_DATA);
+      if (d < 0) break;  // ENXIO: no data after pos
+      off_t h = lseek(job.holeFd, d, SEEK_HOLE);
+      if (h < 0) h = end;
+      const int64_t s = std::max<int64_t>(job.from, d - len + 1), e = std::min<int64_t>(last, h);
+      if (s < e) {
+        if (!segs.empty() && s <= segs.back().second) segs.back().second = std::max(segs.back().second, e);
+        else segs.emplace_back(s, e);
+      }
+      pos = h;
+    }
+    return segs;
+  }
+#endif
+  segs.emplace_back(job.from, last);
+  return segs;
+}
+
+inline bool AlignedAt(const Job& job, int64_t p) {
+  if (job.alignStep <= 1) return true;
+  const int64_t r = (p - job.alignBase) % job.alignStep;
+  return r == 0;
+}
+
+// First aligned position >= p (or, down, last aligned position <= p).
+inline int64_t AlignUp(const Job& job, int64_t p) {
+  if (job.alignStep <= 1) return p;
+  int64_t r = (p - job.alignBase) % job.alignStep;
+  if (r < 0) r += job.alignStep;
+  return r == 0 ? p : p + (job.alignStep - r);
+}
+inline int64_t AlignDown(const Job& job, int64_t p) {
+  if (job.alignStep <= 1) return p;
+  int64_t r = (p - job.alignBase) % job.alignStep;
+  if (r < 0) r += job.alignStep;
+  return p - r;
+}
+
+inline const uint8_t* LastByte(const uint8_t* p, int c, size_t n) {
+#ifdef __GLIBC__
+  return static_cast<const uint8_t*>(memrchr(p, c, n));
+#else
+  while (n-- > 0)
+    if (p[n] == c) return p + n;
+  return nullptr;
+#endif
+}
+
+// Byte pattern with a mask: an anchor byte (fully masked, preferably not 0x00/0xFF) is found with memchr /
+// memrchr, the rest compared at each hit. Returns the match in positions [c0, c1) nearest the search's start.
+struct BytesMatcher {
+  const uint8_t* data;
+  const Job& job;
+  int64_t anchor = -1;
+  BytesMatcher(const uint8_t* d, const Job& j) : data(d), job(j) {
+    for (size_t i = 0; i < j.pattern.size(); ++i) {
+      if (j.mask[i] != 0xff) continue;
+      if (anchor < 0 || ((j.pattern[anchor] == 0 || j.pattern[anchor] == 0xff) && j.pattern[i] != 0 && j.pattern[i] != 0xff))
+        anchor = static_cast<int64_t>(i);
+    }
+  }
+  bool At(int64_t p) const {
+    const uint8_t* q = data + p;
+    for (size_t i = 0; i < job.pattern.size(); ++i)
+      if ((q[i] & job.mask[i]) != job.pattern[i]) return false;
+    return AlignedAt(job, p);
+  }
+  int64_t Search(int64_t c0, int64_t c1) const {
+    if (anchor < 0) {  // only wildcards: every aligned position matches
+      const int64_t p = job.backwards ? AlignDown(job, c1 - 1) : AlignUp(job, c0);
+      return p >= c0 && p < c1 ? p : -1;
+    }
+    const int a = job.pattern[anchor];
+    const uint8_t* lo = data + c0 + anchor;
+    size_t n = static_cast<size_t>(c1 - c0);
+    if (!job.backwards) {
+      while (n > 0) {
+        const uint8_t* hit = static_cast<const uint8_t*>(std::memchr(lo, a, n));
+        if (hit == nullptr) return -1;
+        const int64_t p = (hit - data) - anchor;
+        if (At(p)) return p;
+        n -= static_cast<size_t>(hit + 1 - lo);
+        lo = hit + 1;
+      }
+    } else {
+      while (n > 0) {
+        const uint8_t* hit = LastByte(lo, a, n);
+        if (hit == nullptr) return -1;
+        const int64_t p = (hit - data) - anchor;
+        if (At(p)) return p;
+        n = static_cast<size_t>(hit - lo);
+      }
+    }
+    return -1;
+  }
+};
+
+// A value of type E within [lo, hi] at aligned positions in [c0, c1).
+template <Elem E>
+int64_t SearchValue(const uint8_t* data, const Job& job, int64_t c0, int64_t c1) {
+  const int64_t step = std::max<int64_t>(1, job.alignStep);
+  if (!job.backwards) {
+    for (int64_t p = AlignUp(job, c0); p < c1; p += step) {
+      const double x = Decode<E>(data + p, job.swap);
+      if (x >= job.lo && x <= job.hi) return p;
+    }
+  } else {
+    for (int64_t p = AlignDown(job, c1 - 1); p >= c0; p -= step) {
+      const double x = Decode<E>(data + p, job.swap);
+      if (x >= job.lo && x <= job.hi) return p;
+    }
+  }
+  return -1;
+}
+
+// Runs search(c0, c1) over the segments in chunks (from the far end when backwards), under the guard, with
+// progress (positions passed, holes included) and cancellation between chunks.
+template <typename S>
+int64_t FindChunks(const Job& job, int64_t len, bool zerosMatch, Shared& sh, S&& search) {
+  const int64_t last = std::max<int64_t>(job.from, std::min<int64_t>(job.to, job.size - len + 1));
+  const auto segs = FindSegments(job, last, len, zerosMatch);
+  int64_t found = -1;
+  int64_t reached = job.backwards ? last : job.from;  // for progress: how far the search has come
+  auto advance = [&](int64_t to) {
+    sh.done.fetch_add(job.backwards ? reached - to : to - reached, std::memory_order_relaxed);
+    reached = to;
+  };
+  const size_t ns = segs.size();
+  for (size_t k = 0; k < ns && found < 0; ++k) {
+    const auto [s, e] = segs[job.backwards ? ns - 1 - k : k];
+    for (int64_t i = 0; i < e - s && found < 0; i += kFindChunk) {
+      if (sh.cancel.load(std::memory_order_relaxed)) return -1;
+      const int64_t c0 = job.backwards ? std::max(s, e - i - kFindChunk) : s + i;
+      const int64_t c1 = job.backwards ? e - i : std::min(e, s + i + kFindChunk);
+      auto run = [&] { found = search(c0, c1); };
+      if (!GuardedChunk(sh, run)) return -1;
+      advance(job.backwards ? c0 : c1);
+    }
+  }
+  if (found < 0) advance(job.backwards ? job.from : last);
+  return found;
+}
+
+int64_t FindBytes(const uint8_t* data, const Job& job, Shared& sh) {
+  bool zeros = true;
+  for (uint8_t b : job.pattern) zeros = zeros && b == 0;
+  const BytesMatcher m(data, job);
+  return FindChunks(job, static_cast<int64_t>(job.pattern.size()), zeros, sh,
+                    [&](int64_t c0, int64_t c1) { return m.Search(c0, c1); });
+}
+
 template <Elem E>
 void RunTyped(const uint8_t* data, const Job& job, Result& res, Shared& sh, int threads) {
   const int64_t N = job.view.size();
   std::vector<std::thread> pool;
-  if (job.op == Op::Stats) {
+  if (job.op == Op::Find) {
+    const bool zeros = job.lo <= 0 && 0 <= job.hi;
+    res.found = FindChunks(job, job.itemsize, zeros, sh,
+                           [&](int64_t c0, int64_t c1) { return SearchValue<E>(data, job, c0, c1); });
+  } else if (job.op == Op::Stats) {
     // shift: the first element (any finite value near the data keeps the sums of squares well conditioned)
     double shift = 0;
     if (!job.isInt && N > 0) {
@@ -520,6 +707,10 @@ void RunTyped(const uint8_t* data, const Job& job, Result& res, Shared& sh, int 
 }
 
 void Run(const uint8_t* data, const Job& job, Result& res, Shared& sh, int threads) {
+  if (job.op == Op::Find && job.findBytes) {
+    res.found = FindBytes(data, job, sh);
+    return;
+  }
   switch (job.elem) {
 #define CASE(X) \
   case Elem::X: return RunTyped<Elem::X>(data, job, res, sh, threads);
@@ -555,15 +746,22 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
 
   void Execute(const ExecutionProgress& progress) override {
     const int threads = std::max(1, std::min<int>(8, static_cast<int>(std::thread::hardware_concurrency())));
-    std::atomic<bool> finished{false};
+    // progress about every 50 ms; the wait ends as soon as the kernel does (short scans settle at once)
+    std::mutex mu;
+    std::condition_variable cv;
+    bool finished = false;
     std::thread runner([&] {
       Run(data_, job_, result_, *sh_, threads);
+      std::lock_guard<std::mutex> lock(mu);
       finished = true;
+      cv.notify_one();
     });
-    while (!finished.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      int64_t d = sh_->done.load();
-      progress.Send(&d, 1);
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return finished; })) {
+        int64_t d = sh_->done.load();
+        progress.Send(&d, 1);
+      }
     }
     runner.join();
   }
@@ -579,7 +777,10 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
     if (sh_->cancel) return Reject("ECANCELLED", "the scan was cancelled");
     Napi::Object out = Napi::Object::New(env);
     const Acc& a = result_.acc;
-    if (job_.op == Op::Stats) {
+    if (job_.op == Op::Find) {
+      out.Set("offset", result_.found >= 0 ? Napi::Value(Napi::Number::New(env, static_cast<double>(result_.found)))
+                                           : env.Null());
+    } else if (job_.op == Op::Stats) {
       out.Set("count", static_cast<double>(a.n + a.nan + a.pinf + a.ninf));
       out.Set("finite", static_cast<double>(a.n));
       out.Set("nan", static_cast<double>(a.nan));
@@ -667,6 +868,15 @@ int64_t GetInt(Napi::Env env, Napi::Object o, const char* key) {
   return static_cast<int64_t>(d);
 }
 
+int ItemSize(Elem e) {
+  switch (e) {
+    case Elem::I2: case Elem::U2: case Elem::F2: case Elem::BF16: return 2;
+    case Elem::I4: case Elem::U4: case Elem::F4: return 4;
+    case Elem::I8: case Elem::U8: case Elem::F8: return 8;
+    default: return 1;
+  }
+}
+
 Elem ParseElem(Napi::Env env, const std::string& s) {
   static const std::pair<const char*, Elem> table[] = {
       {"b1", Elem::B1}, {"i1", Elem::I1}, {"u1", Elem::U1},   {"i2", Elem::I2},   {"u2", Elem::U2},
@@ -677,17 +887,75 @@ Elem ParseElem(Napi::Env env, const std::string& s) {
   ThrowCoded(env, "EINVAL", "scan: unsupported element type '" + s + "'");
 }
 
+
+
+// {op: 'find', from, to, backwards, alignBase?, alignStep?} plus either {pattern, mask} (Uint8Arrays of one
+// length) or {elem, swap, lo, hi}.
+void ParseFind(Napi::Env env, Napi::Object spec, Job& job, int64_t size, int holeFd) {
+  job.size = size;
+  job.holeFd = holeFd;
+  job.from = GetInt(env, spec, "from");
+  job.to = GetInt(env, spec, "to");
+  job.backwards = spec.Get("backwards").ToBoolean().Value();
+  if (spec.Has("alignStep") && !spec.Get("alignStep").IsUndefined()) {
+    job.alignStep = GetInt(env, spec, "alignStep");
+    job.alignBase = GetInt(env, spec, "alignBase");
+  }
+  if (job.from < 0 || job.to > size || job.from > job.to || job.alignStep < 1)
+    ThrowCoded(env, "EINVAL", "find needs 0 <= from <= to <= size and alignStep >= 1");
+  Napi::Value pat = spec.Get("pattern");
+  if (pat.IsTypedArray()) {
+    Napi::Value msk = spec.Get("mask");
+    if (pat.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !msk.IsTypedArray() ||
+        msk.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+      ThrowCoded(env, "EINVAL", "find needs pattern and mask as Uint8Arrays");
+    Napi::Uint8Array p = pat.As<Napi::Uint8Array>(), m = msk.As<Napi::Uint8Array>();
+    if (p.ElementLength() != m.ElementLength() || p.ElementLength() < 1 || p.ElementLength() > 4096)
+      ThrowCoded(env, "EINVAL", "find needs a pattern of 1 to 4096 bytes and a mask of the same length");
+    job.findBytes = true;
+    job.pattern.assign(p.Data(), p.Data() + p.ElementLength());
+    job.mask.assign(m.Data(), m.Data() + m.ElementLength());
+    for (size_t i = 0; i < job.pattern.size(); ++i) job.pattern[i] &= job.mask[i];
+    return;
+  }
+  job.elem = ParseElem(env, spec.Get("elem").ToString().Utf8Value());
+  job.swap = spec.Get("swap").ToBoolean().Value();
+  job.itemsize = ItemSize(job.elem);
+  job.lo = spec.Get("lo").ToNumber().DoubleValue();
+  job.hi = spec.Get("hi").ToNumber().DoubleValue();
+  if (std::isnan(job.lo) || std::isnan(job.hi) || job.lo > job.hi)
+    ThrowCoded(env, "EINVAL", "find needs a value range lo <= hi");
+}
+
+Napi::Value Launch(Napi::Env env, Napi::Object owner, const uint8_t* data, Job job, std::shared_ptr<ScanState> shared,
+                   Napi::Function onProgress, std::function<void()> onDone) {
+  auto* worker = new ScanWorker(env, owner, data, std::move(job), shared, onProgress, std::move(onDone));
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("promise", worker->Promise());
+  handle.Set("cancel", Napi::Function::New(env, [shared](const Napi::CallbackInfo& ci) {
+               shared->cancel = true;
+               return ci.Env().Undefined();
+             }));
+  worker->Queue();
+  return handle;
+}
+
 }  // namespace
 
-Napi::Value StartScan(const Napi::CallbackInfo& info, const uint8_t* data, int64_t size, Napi::Object owner,
+Napi::Value StartScan(const Napi::CallbackInfo& info, const uint8_t* data, int64_t size, int holeFd, Napi::Object owner,
                       std::shared_ptr<ScanState> shared, std::function<void()> onDone) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) ThrowCoded(env, "EINVAL", "scan needs a spec object");
   Napi::Object spec = info[0].As<Napi::Object>();
   Job job;
   const std::string op = spec.Get("op").ToString().Utf8Value();
-  job.op = op == "stats" ? Op::Stats : op == "histogram" ? Op::Histogram : op == "buckets" ? Op::Buckets : op == "blocks" ? Op::Blocks : static_cast<Op>(-1);
-  if (static_cast<int>(job.op) < 0) ThrowCoded(env, "EINVAL", "scan op must be stats, histogram, buckets or blocks");
+  job.op = op == "stats" ? Op::Stats : op == "histogram" ? Op::Histogram : op == "buckets" ? Op::Buckets : op == "blocks" ? Op::Blocks : op == "find" ? Op::Find : static_cast<Op>(-1);
+  if (static_cast<int>(job.op) < 0) ThrowCoded(env, "EINVAL", "scan op must be stats, histogram, buckets, blocks or find");
+  Napi::Function onProgress = info.Length() > 1 && info[1].IsFunction() ? info[1].As<Napi::Function>() : Napi::Function();
+  if (job.op == Op::Find) {
+    ParseFind(env, spec, job, size, holeFd);
+    return Launch(env, owner, data, std::move(job), shared, onProgress, std::move(onDone));
+  }
   const std::string elem = spec.Get("elem").ToString().Utf8Value();
   job.elem = ParseElem(env, elem);
   job.swap = spec.Get("swap").ToBoolean().Value();
@@ -699,13 +967,7 @@ Napi::Value StartScan(const Napi::CallbackInfo& info, const uint8_t* data, int64
   if (!shapeV.IsArray() || !stridesV.IsArray()) ThrowCoded(env, "EINVAL", "scan spec needs shape and strides arrays");
   Napi::Array shape = shapeV.As<Napi::Array>(), strides = stridesV.As<Napi::Array>();
   if (shape.Length() != strides.Length()) ThrowCoded(env, "EINVAL", "shape and strides differ in length");
-  int itemsize = 1;
-  switch (job.elem) {
-    case Elem::I2: case Elem::U2: case Elem::F2: case Elem::BF16: itemsize = 2; break;
-    case Elem::I4: case Elem::U4: case Elem::F4: itemsize = 4; break;
-    case Elem::I8: case Elem::U8: case Elem::F8: itemsize = 8; break;
-    default: break;
-  }
+  const int itemsize = ItemSize(job.elem);
   int64_t lo = job.view.base, hi = job.view.base;
   bool empty = false;
   for (uint32_t k = 0; k < shape.Length(); ++k) {
@@ -744,16 +1006,7 @@ Napi::Value StartScan(const Napi::CallbackInfo& info, const uint8_t* data, int64
     job.blockMax = spec.Get("reduce").ToString().Utf8Value() == "max";
     if (N == 0) ThrowCoded(env, "EINVAL", "blocks need a non-empty view");
   }
-  Napi::Function onProgress = info.Length() > 1 && info[1].IsFunction() ? info[1].As<Napi::Function>() : Napi::Function();
-  auto* worker = new ScanWorker(env, owner, data, std::move(job), shared, onProgress, std::move(onDone));
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("promise", worker->Promise());
-  handle.Set("cancel", Napi::Function::New(env, [shared](const Napi::CallbackInfo& ci) {
-               shared->cancel = true;
-               return ci.Env().Undefined();
-             }));
-  worker->Queue();
-  return handle;
+  return Launch(env, owner, data, std::move(job), shared, onProgress, std::move(onDone));
 }
 
 }  // namespace arrayscope

@@ -20,7 +20,7 @@ struct ScanState {
 
 // mapping.scan(spec, onProgress?) -> {promise, cancel()}; see index.d.ts for the spec. onDone runs on the
 // main thread when the scan has settled (the mapping may unmap only then).
-Napi::Value StartScan(const Napi::CallbackInfo& info, const uint8_t* data, int64_t size, Napi::Object owner,
+Napi::Value StartScan(const Napi::CallbackInfo& info, const uint8_t* data, int64_t size, int holeFd, Napi::Object owner,
                       std::shared_ptr<ScanState> state, std::function<void()> onDone);
 
 }  // namespace arrayscope
