@@ -562,9 +562,16 @@ struct BytesMatcher {
     return AlignedAt(job, p);
   }
   int64_t Search(int64_t c0, int64_t c1) const {
-    if (anchor < 0) {  // only wildcards: every aligned position matches
-      const int64_t p = job.backwards ? AlignDown(job, c1 - 1) : AlignUp(job, c0);
-      return p >= c0 && p < c1 ? p : -1;
+    if (anchor < 0) {  // no whole byte to look for (nibble masks only): try every aligned position
+      const int64_t step = std::max<int64_t>(1, job.alignStep);
+      if (!job.backwards) {
+        for (int64_t p = AlignUp(job, c0); p < c1; p += step)
+          if (At(p)) return p;
+      } else {
+        for (int64_t p = AlignDown(job, c1 - 1); p >= c0; p -= step)
+          if (At(p)) return p;
+      }
+      return -1;
     }
     const int a = job.pattern[anchor];
     const uint8_t* lo = data + c0 + anchor;

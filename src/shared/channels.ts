@@ -15,6 +15,7 @@ export const CHANNEL_NAMES = [
   'scan:line',
   'scan:image',
   'scan:cancel',
+  'find:run',
   'edit:apply',
   'edit:undo',
   'edit:redo',

@@ -100,6 +100,25 @@ export const requestSchemas = {
       reduce: z.enum(['mean', 'max'])
     })
     .strict(),
+  /**
+   * Finds the next match (backwards: the previous one) from byte offset start, natively over the whole file:
+   * a hex pattern with ?? wildcards, UTF-8 text, or a typed value ('3.5 as <f4'; the array's dtype when no
+   * 'as') exactly or within a tolerance. aligned: only at element boundaries of the array. wrap: go on from
+   * the other end. Progress events and scan:cancel use scanId.
+   */
+  'find:run': z
+    .object({
+      session: sessionId,
+      scanId: z.string().min(1).max(64),
+      kind: z.enum(['hex', 'text', 'value']),
+      text: z.string().min(1).max(10_000),
+      tolerance: z.number().nonnegative().finite().optional(),
+      aligned: z.boolean().optional(),
+      start: byteCount,
+      backwards: z.boolean(),
+      wrap: z.boolean().optional()
+    })
+    .strict(),
   /** Stops a running scan (it rejects with code 'cancelled'). */
   'scan:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict(),
   /** Writes bytes at file offsets as one undoable edit (r+: the file's mapping; c: the private copy; r: refused). */
@@ -288,6 +307,8 @@ export interface Responses {
   'scan:line': { start: number; stop: number; buckets: number; min: Uint8Array; max: Uint8Array }
   'scan:image': { rows: number; cols: number; values: Uint8Array }
   'scan:cancel': { cancelled: boolean }
+  /** The match's file offset and length (null: none); wrapped: found only after going round the end. */
+  'find:run': { offset: number | null; length: number; wrapped: boolean }
   'file:propose': { candidates: CandidateLayout[] }
   'file:preview': { rows: number; cols: number; shape: number[]; dtype: string; bytes: Uint8Array }
   'recent:list': { files: RecentFile[] }

@@ -1,6 +1,7 @@
 // ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
 // Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
 // schema here, whichever transport carried it.
+import { runFind } from './find'
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
@@ -213,6 +214,11 @@ export class ArrayService {
           )
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
       'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
+      'find:run': ({ session, scanId, ...query }) =>
+        this.scans.run(scanId, (progress) => {
+          const s = this.session(session)
+          return runFind(s.mapping, s.layout, query, progress)
+        }),
       'export:run': async (r) => {
         const s = this.session(r.session)
         let view = this.scanTarget(r)

@@ -6,6 +6,7 @@ import { ParseError } from '../../shared/dtypes'
 import { FormatError } from '../../shared/printf'
 import { PyLiteralError } from '../../shared/py-literal'
 import { SliceError } from '../../shared/slice'
+import { FindError } from '../../shared/find'
 
 const NATIVE_CODES: Record<string, ErrorCode> = {
   ENOENT: 'not-found',
@@ -33,7 +34,8 @@ export function toApiError(error: unknown): ApiError {
     error instanceof SliceError ||
     error instanceof ParseError ||
     error instanceof FormatError ||
-    error instanceof PyLiteralError
+    error instanceof PyLiteralError ||
+    error instanceof FindError
   ) {
     return new ApiError('bad-request', error.message)
   }

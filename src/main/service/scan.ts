@@ -1,6 +1,7 @@
 // Whole-view scans through the native kernels: statistics, histograms, min/max buckets, block reduction.
 import { ApiError } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
+import type { DType } from '../../shared/structured'
 import type { Mapping, NativeStats, ScanElem, ScanHandle, ScanResults } from './native'
 
 const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
@@ -23,6 +24,13 @@ const ELEMS: Record<string, ScanElem> = {
   float8_e5m2: 'e5m2'
 }
 
+/** The kernel's element type for a dtype and whether its bytes need swapping; null for complex and records. */
+export function scanElem(dt: DType): { elem: ScanElem; swap: boolean } | null {
+  const elem = dt.kind === 'scalar' ? ELEMS[dt.type.name] : undefined
+  if (dt.kind !== 'scalar' || !elem) return null
+  return { elem, swap: dt.itemsize > 1 && dt.littleEndian !== HOST_LITTLE }
+}
+
 /** The kernel's view of a real-valued scalar view; complex and records are refused with a reason. */
 export function scanView(view: ArrayView): {
   elem: ScanElem
@@ -32,16 +40,15 @@ export function scanView(view: ArrayView): {
   strides: number[]
 } {
   const dt = view.dtype
-  const elem = dt.kind === 'scalar' ? ELEMS[dt.type.name] : undefined
-  if (dt.kind !== 'scalar' || !elem) {
+  const kernel = scanElem(dt)
+  if (!kernel) {
     throw new ApiError(
       'bad-request',
       `scans need a real-valued dtype; ${dt.str} is not (slice a field or a part first)`
     )
   }
   return {
-    elem,
-    swap: dt.itemsize > 1 && dt.littleEndian !== HOST_LITTLE,
+    ...kernel,
     base: view.offset,
     shape: view.shape,
     strides: view.strides
