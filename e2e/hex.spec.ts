@@ -108,3 +108,136 @@ test('hex go-to (file or array relative), bytes per row, bookmarks remembered pe
     await served.stop()
   }
 })
+
+test('find locates a planted pattern near the end of a 4 GiB sparse file: text, hex with ??, typed value', async ({
+  page
+}) => {
+  const file = path.join(dir, 'sparse-4g.bin')
+  const size = 4 * 2 ** 30 + 12_344 // whole <u4 elements
+  const needle = size - 5000
+  const fd = fs.openSync(file, 'w')
+  fs.ftruncateSync(fd, size)
+  fs.writeSync(fd, Buffer.from('needle in a 4 GiB haystack'), 0, 26, needle)
+  const f4 = Buffer.alloc(4)
+  f4.writeFloatLE(3.5)
+  fs.writeSync(fd, f4, 0, 4, needle + 400) // aligned to 4
+  fs.closeSync(fd)
+  const served = await serve([file, '--dtype', '<u4'])
+  try {
+    await page.setViewportSize({ width: 1400, height: 1000 })
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await page.getByRole('button', { name: 'Hex' }).click()
+    const bar = page.getByTestId('find-bar')
+    await bar.locator('select[name=find-kind]').selectOption('text')
+    await bar.locator('input[name=find-text]').fill('needle')
+    await bar.getByRole('button', { name: 'Find next' }).click()
+    await expect(page.getByTestId('find-status')).toHaveText(`at ${needle} (0x${needle.toString(16)})`)
+    await expect(page.getByTestId('inspector')).toContainText(`at byte ${needle} (0x${needle.toString(16)})`)
+    await expect(page.locator('.hex-byte.match')).toHaveCount(6)
+    await expect(page.locator('.hex-byte.match').first()).toHaveAttribute('data-offset', String(needle))
+    await expect(page.locator('.hex-byte.match').first()).toHaveText('6e') // 'n'
+    // the table follows: element (needle / 4) holds the match's first byte
+    await expect(page.getByTestId('cursor')).toHaveText(`cell (${Math.floor(needle / 4)}, 0)`)
+    // again: there is no other, so the search goes round the end and finds the same one
+    await bar.getByRole('button', { name: 'Find next' }).click()
+    await expect(page.getByTestId('find-status')).toHaveText(
+      `at ${needle} (0x${needle.toString(16)}), wrapped past the end`
+    )
+    // hex with a wildcard, backwards from the end of the file
+    await page.fill('input[name=hex-goto]', String(size - 1))
+    await page.press('input[name=hex-goto]', 'Enter')
+    await bar.locator('select[name=find-kind]').selectOption('hex')
+    await bar.locator('input[name=find-text]').fill('68 61 ?? 73') // 'ha?s'
+    await bar.getByRole('button', { name: 'Previous' }).click()
+    await expect(page.getByTestId('find-status')).toHaveText(`at ${needle + 18} (0x${(needle + 18).toString(16)})`)
+    // a typed value after the cursor, at element boundaries, within a tolerance
+    await bar.locator('select[name=find-kind]').selectOption('value')
+    await bar.locator('input[name=find-text]').fill('3.49 as <f4')
+    await bar.locator('input[name=find-tolerance]').fill('0.02')
+    await bar.getByRole('button', { name: 'Find next' }).click()
+    await expect(page.getByTestId('find-status')).toHaveText(`at ${needle + 400} (0x${(needle + 400).toString(16)})`)
+    await expect(page.locator('.inspector tr[data-type="<f4"] input')).toHaveValue('3.5')
+    // a bad query says why
+    await bar.locator('select[name=find-kind]').selectOption('hex')
+    await bar.locator('input[name=find-text]').fill('6e 6')
+    await bar.getByRole('button', { name: 'Find next' }).click()
+    await expect(page.getByTestId('find-status')).toContainText('odd number of digits')
+    // typing over bytes in mode r is refused with the reason
+    await page.getByTestId('hex-scroller').focus()
+    await page.keyboard.press('a')
+    await expect(page.getByTestId('hex-type-error')).toContainText('read-only (mode r)')
+  } finally {
+    await served.stop()
+  }
+})
+
+test('a long find shows progress and is cancelled', async ({ page }) => {
+  // mode c cannot skip the file's holes: 64 GiB of them take long enough to cancel
+  const file = path.join(dir, 'sparse-64g.bin')
+  const fd = fs.openSync(file, 'w')
+  fs.ftruncateSync(fd, 64 * 2 ** 30)
+  fs.closeSync(fd)
+  const served = await serve([file, '--dtype', 'u1', '--mode', 'c'])
+  try {
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await page.getByRole('button', { name: 'Hex' }).click()
+    const bar = page.getByTestId('find-bar')
+    await bar.locator('select[name=find-kind]').selectOption('text')
+    await bar.locator('input[name=find-text]').fill('absent')
+    await bar.getByRole('button', { name: 'Find next' }).click()
+    await expect(page.getByTestId('find-progress')).toBeVisible()
+    await expect
+      .poll(async () => Number(await page.getByTestId('find-progress').getAttribute('value')))
+      .toBeGreaterThan(0)
+    await bar.getByRole('button', { name: 'Cancel' }).click()
+    await expect(page.getByTestId('find-status')).toHaveText('cancelled')
+    await expect(page.getByTestId('find-progress')).toHaveCount(0)
+  } finally {
+    await served.stop()
+  }
+})
+
+test('typing hex digits overwrites bytes at the cursor in r+: undo, flush, numpy reads them', async ({ page }) => {
+  const file = path.join(dir, 'typed.bin')
+  py(`np.zeros(64, dtype='u1').tofile(${JSON.stringify(file)}); print(1)`)
+  const served = await serve([file, '--dtype', 'u1', '--mode', 'r+'])
+  try {
+    await page.setViewportSize({ width: 1400, height: 1000 })
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await page.getByRole('button', { name: 'Hex' }).click()
+    await page.locator('.hex-byte[data-offset="5"]').click()
+    await page.keyboard.type('ab')
+    await expect(page.locator('.hex-byte[data-offset="5"]')).toHaveText('ab')
+    await expect(page.locator('.hex-byte.cursor')).toHaveAttribute('data-offset', '6')
+    await page.locator('.hex-byte[data-offset="5"]').click() // the table jumps to element 5: typed 0xab = 171
+    await expect(page.locator('.cell[data-row="5"][data-col="0"]')).toHaveText('171')
+    await page.locator('.hex-byte[data-offset="6"]').click()
+    // one digit, then a move: the half-typed byte is written with its low nibble kept, not dropped
+    await page.keyboard.type('c')
+    await expect(page.locator('.hex-byte[data-offset="6"]')).toHaveText('c_')
+    await page.keyboard.press('ArrowDown')
+    await expect(page.locator('.hex-byte[data-offset="6"]')).toHaveText('c0')
+    await expect(page.locator('.hex-byte.cursor')).toHaveAttribute('data-offset', String(6 + 16))
+    await page.keyboard.type('0f')
+    await expect(page.locator('.hex-byte[data-offset="22"]')).toHaveText('0f')
+    // Ctrl+Z in the hex view undoes the last edit (byte 22), Ctrl+Shift+Z redoes it, Ctrl+Z again
+    await page.keyboard.press('Control+z')
+    await expect(page.locator('.hex-byte[data-offset="22"]')).toHaveText('00')
+    await page.keyboard.press('Control+Shift+z')
+    await expect(page.locator('.hex-byte[data-offset="22"]')).toHaveText('0f')
+    await page.keyboard.press('Control+z')
+    await expect(page.locator('.hex-byte[data-offset="22"]')).toHaveText('00')
+    await page.getByRole('button', { name: 'Flush' }).click()
+    await expect(page.getByTestId('dirty')).toHaveCount(0)
+    const bytes = py<number[]>(`print(json.dumps(np.fromfile(${JSON.stringify(file)}, dtype='u1').tolist()))`)
+    const want = new Array<number>(64).fill(0)
+    want[5] = 0xab
+    want[6] = 0xc0
+    expect(bytes).toEqual(want)
+  } finally {
+    await served.stop()
+  }
+})

@@ -189,6 +189,17 @@ describe('64-bit offsets', () => {
     fs.readSync(fd2, back, 0, 3, mid)
     fs.closeSync(fd2)
     expect([...back]).toEqual([1, 2, 3])
+    // mode c maps a file larger than RAM + swap (24 GiB here): only edited pages take memory
+    const c = new Mapping(p, 'c')
+    c.write(size - 1, new Uint8Array([7]))
+    const one = new Uint8Array(1)
+    c.read(size - 1, one)
+    expect(one[0]).toBe(7)
+    c.close()
+    const fd3 = fs.openSync(p, 'r')
+    fs.readSync(fd3, one, 0, 1, size - 1)
+    fs.closeSync(fd3)
+    expect(one[0]).toBe(0)
   })
 })
 

@@ -172,7 +172,9 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
     if (mode_ == MapMode::kReadWrite || mode_ == MapMode::kCreate) prot |= PROT_WRITE;
     if (mode_ == MapMode::kCopyOnWrite) {
       prot |= PROT_WRITE;
-      mflags = MAP_PRIVATE;
+      // NORESERVE: only the pages edited need memory; without it the kernel's overcommit check charges the
+      // whole file up front and refuses to map files larger than RAM + swap in mode c.
+      mflags = MAP_PRIVATE | MAP_NORESERVE;
     }
     void* p = mmap(nullptr, static_cast<size_t>(size_), prot, mflags, fd, 0);
     if (p == MAP_FAILED) {

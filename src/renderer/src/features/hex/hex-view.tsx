@@ -1,13 +1,17 @@
 // The hex view of the whole file (any size: scaled scrolling like the grid, 64-bit offsets as numbers up to
 // 2^53): offset, 16 bytes, ASCII. The header (before the array) and trailing bytes are shaded apart from
 // element bytes; elements alternate shades so their boundaries show. Linked to the table's cursor: the
-// selected element's bytes are highlighted and scrolled to; clicking a byte selects its element.
+// selected element's bytes are highlighted and scrolled to; clicking a byte selects its element. The byte
+// cursor moves with the arrow keys; typing two hex digits overwrites its byte (one undoable edit, r+ and c).
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import type { Bookmark, SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
 import { LruCache } from '../table/lru'
 import { extent, firstIndex, scrollFor, visibleCount, type Axis } from '../table/scaled-scroll'
+import { FindBar } from './find-bar'
 import { Inspector } from './inspector'
+
+const READ_ONLY = 'read-only (mode r): reopen the file with r+ or c to edit'
 
 const ROW_H = 20
 const PAGE = 4096
@@ -49,6 +53,10 @@ export function HexView(props: {
       (inspectState.offset >= selected.offset && inspectState.offset < selected.offset + selected.length))
       ? inspectState.offset
       : (selected?.offset ?? inspect ?? 0)
+  const [match, setMatch] = useState<{ offset: number; length: number } | null>(null)
+  // the first hex digit typed over the cursor's byte, until the second completes it
+  const [pending, setPending] = useState<{ offset: number; high: number } | null>(null)
+  const [typeError, setTypeError] = useState<string | null>(null)
   const cache = useMemo(() => new LruCache<number, Uint8Array>(64), [])
   const inflight = useRef(new Set<number>())
   const axis: Axis = { count: rowsTotal, item: ROW_H, viewport: height }
@@ -73,15 +81,32 @@ export function HexView(props: {
     [session.session, cache]
   )
 
+  // Scrolling to a row: past ~600k rows the scroll position is scaled and cannot hold every row exactly, so
+  // the scroll event this causes is recognised and does not move the rows shown (as in the table).
+  const programmatic = useRef<number | null>(null)
+  const scrollToRow = (row: number): void => {
+    const target = Math.max(0, Math.min(row, rowsTotal - 1))
+    const el = scroller.current
+    if (el) {
+      el.scrollTop = scrollFor(axis, target)
+      programmatic.current = el.scrollTop
+    }
+    setTop(target)
+  }
+  const onScroll = (): void => {
+    const el = scroller.current!
+    if (programmatic.current !== null && Math.abs(el.scrollTop - programmatic.current) <= 1) return
+    programmatic.current = null
+    setTop(firstIndex(axis, el.scrollTop))
+  }
+
   // follow the table's cursor
   const selOffset = selected?.offset ?? -1
   useEffect(() => {
-    if (!selected || !scroller.current) return
+    if (!selected) return
     const row = Math.floor(selected.offset / perRow)
     if (row >= top && row < top + vis - 1) return
-    const target = Math.max(0, row - 2)
-    scroller.current.scrollTop = scrollFor(axis, target)
-    setTop(target)
+    scrollToRow(row - 2)
   }, [selOffset]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const byteAt = (o: number): number | undefined => {
@@ -120,17 +145,24 @@ export function HexView(props: {
       const b = byteAt(o)
       if (b === undefined) loaded = false
       const sel = selected && o >= selected.offset && o < selected.offset + selected.length
+      const found = match && o >= match.offset && o < match.offset + match.length
+      const marks = `${sel ? ' selected' : ''}${found ? ' match' : ''}${o === inspected ? ' cursor' : ''}`
       cells.push(
         <span
           key={j}
-          className={`hex-byte ${region(o)}${sel ? ' selected' : ''}${j > 0 && j % 8 === 0 ? ' gap' : ''}`}
+          className={`hex-byte ${region(o)}${marks}${j > 0 && j % 8 === 0 ? ' gap' : ''}`}
           data-offset={o}
           onMouseDown={() => {
+            commitPending()
             props.onPick(o)
             setInspect(o)
           }}
         >
-          {b === undefined ? '··' : b.toString(16).padStart(2, '0')}
+          {pending?.offset === o
+            ? `${pending.high.toString(16)}_`
+            : b === undefined
+              ? '··'
+              : b.toString(16).padStart(2, '0')}
         </span>
       )
       ascii += b === undefined ? ' ' : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.'
@@ -147,12 +179,74 @@ export function HexView(props: {
   const goTo = (offset: number): void => {
     if (offset < 0 || offset >= size) return setGoError(`byte ${offset} is outside the file (${size} bytes)`)
     setGoError(null)
-    const row = Math.floor(offset / perRow)
-    const target = Math.max(0, row - 2)
-    if (scroller.current) scroller.current.scrollTop = scrollFor(axis, target)
-    setTop(target)
+    scrollToRow(Math.floor(offset / perRow) - 2)
     setInspect(offset)
     props.onPick(offset)
+  }
+
+  /** Moves the byte cursor (and the table's selection), scrolling only when it leaves the visible rows. */
+  const moveCursor = (offset: number): void => {
+    const o = Math.max(0, Math.min(size - 1, offset))
+    setInspect(o)
+    props.onPick(o)
+    const row = Math.floor(o / perRow)
+    if (row >= top && row < top + vis - 1) return
+    scrollToRow(row < top ? row : row - (vis - 2))
+  }
+
+  const writeByte = (offset: number, value: number): void => {
+    setTypeError(null)
+    api
+      .invoke('edit:apply', { session: session.session, writes: [{ offset, bytes: Uint8Array.of(value) }] })
+      .catch((e: Error) => setTypeError(e.message))
+  }
+
+  // a half-typed byte is written (high nibble replaced) when the cursor leaves it, never dropped
+  const commitPending = (): void => {
+    if (!pending) return
+    setPending(null)
+    const old = byteAt(pending.offset)
+    if (old !== undefined) return writeByte(pending.offset, (pending.high << 4) | (old & 0x0f))
+    void api
+      .invoke('bytes:get', { session: session.session, offset: pending.offset, length: 1 })
+      .then((r) => writeByte(pending.offset, (pending.high << 4) | (r.bytes[0]! & 0x0f)))
+      .catch((e: Error) => setTypeError(e.message))
+  }
+
+  const onKey = (e: React.KeyboardEvent): void => {
+    const mod = e.ctrlKey || e.metaKey
+    if (mod && (e.key.toLowerCase() === 'z' || e.key.toLowerCase() === 'y')) {
+      e.preventDefault()
+      commitPending()
+      const redo = e.key.toLowerCase() === 'y' || e.shiftKey
+      void api
+        .invoke(redo ? 'edit:redo' : 'edit:undo', { session: session.session })
+        .catch((err: Error) => setTypeError(err.message))
+      return
+    }
+    if (mod || e.altKey) return
+    const steps: Record<string, number> = {
+      ArrowLeft: -1,
+      ArrowRight: 1,
+      ArrowUp: -perRow,
+      ArrowDown: perRow,
+      PageUp: -perRow * (vis - 2),
+      PageDown: perRow * (vis - 2)
+    }
+    if (e.key in steps) {
+      e.preventDefault()
+      commitPending()
+      return moveCursor(inspected + steps[e.key]!)
+    }
+    if (e.key === 'Escape') return setPending(null)
+    if (!/^[0-9a-fA-F]$/.test(e.key)) return
+    e.preventDefault()
+    if (session.mode === 'r') return setTypeError(READ_ONLY)
+    const digit = Number.parseInt(e.key, 16)
+    if (!pending || pending.offset !== inspected) return setPending({ offset: inspected, high: digit })
+    setPending(null)
+    writeByte(inspected, (pending.high << 4) | digit)
+    if (inspected + 1 < size) moveCursor(inspected + 1)
   }
 
   const submitGo = (e: React.FormEvent): void => {
@@ -212,6 +306,14 @@ export function HexView(props: {
         </button>
         {goError && <span className="validation bad">{goError}</span>}
       </form>
+      <FindBar
+        session={session}
+        cursor={inspected}
+        onFound={(m) => {
+          setMatch(m)
+          goTo(m.offset)
+        }}
+      />
       {bookmarks.length > 0 && (
         <div className="bookmarks" data-testid="bookmarks">
           {bookmarks.map((b) => (
@@ -246,13 +348,22 @@ export function HexView(props: {
         ref={scroller}
         data-testid="hex-scroller"
         data-ready={loaded ? 'true' : 'false'}
-        onScroll={() => setTop(firstIndex(axis, scroller.current!.scrollTop))}
+        tabIndex={0}
+        title={session.mode === 'r' ? READ_ONLY : 'arrow keys move the cursor; type hex digits to overwrite bytes'}
+        onKeyDown={onKey}
+        onBlur={commitPending}
+        onScroll={onScroll}
       >
         <div className="hex-layer" style={{ height }}>
           {lines}
         </div>
         <div style={{ height: extent(axis), marginTop: -height }} />
       </div>
+      {typeError && (
+        <div className="validation bad hex-type-error" data-testid="hex-type-error">
+          {typeError}
+        </div>
+      )}
       <Inspector session={session} offset={inspected} />
     </aside>
   )
