@@ -226,3 +226,38 @@ print(int(np.nonzero(w == 0x4452)[0][0]))`)
     expect((await find(session, { kind: 'value', text: '1+2j as <c8', start: 0, backwards: false })).offset).toBe(null)
   })
 })
+
+describe('arrayscope find', () => {
+  it('prints match offsets (decimal and hex), exits 1 when none, 2 with a reason for bad input', async () => {
+    const { runCli } = await import('./helpers/cli')
+    const first = await runCli(['find', RAND, '--text', 'ArrayScope', '--max', '5'])
+    expect(first).toEqual({ code: 0, stdout: '1000\t0x3e8\n250000\t0x3d090\n', stderr: '' })
+    const back = await runCli(['find', RAND, '--hex', '41 72 ?? 61', '--backwards'])
+    expect(back.stdout).toBe('250000\t0x3d090\n')
+    const value = await runCli([
+      'find',
+      F4,
+      '--dtype',
+      '<f4',
+      '--offset',
+      '3',
+      '--value',
+      '3.5',
+      '--tolerance',
+      '0.05',
+      '--aligned',
+      '--max',
+      '9'
+    ])
+    const ref = py<number[]>(`
+v = np.fromfile(${JSON.stringify(F4)}, '<f4', offset=3).astype(np.float64)
+print(json.dumps((3 + 4 * np.nonzero(np.abs(v - 3.5) <= 0.05)[0][:9]).tolist()))`)
+    expect(value.stdout).toBe(ref.map((o) => `${o}\t0x${o.toString(16)}\n`).join(''))
+    expect(await runCli(['find', RAND, '--text', 'not in there'])).toEqual({ code: 1, stdout: '', stderr: '' })
+    const bad = await runCli(['find', RAND, '--hex', 'zz'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^arrayscope: 'z' is not a hex digit or \?/)
+    const none = await runCli(['find', RAND])
+    expect(none.stderr).toMatch(/find needs one of --hex/)
+  })
+})

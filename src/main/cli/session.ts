@@ -1,5 +1,5 @@
 // Opening the file named on the command line with its layout flags, and applying --slice.
-import { ApiError } from '../../shared/contract'
+import type { ApiError, LayoutSpecMsg } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
 import { sliced, type ArrayService, type Session } from '../service/array-service'
 import { flagString, layoutFromArgs, UsageError, type ParsedArgs } from './args'
@@ -7,11 +7,19 @@ import { flagString, layoutFromArgs, UsageError, type ParsedArgs } from './args'
 export async function openFromArgs(
   args: ParsedArgs,
   service: ArrayService,
-  forceMode?: 'r' | 'r+'
+  forceMode?: 'r' | 'r+',
+  /** The layout of a file without a header when no layout flags are given (else that is an error). */
+  headerless?: LayoutSpecMsg
 ): Promise<{ session: Session; view: ArrayView }> {
   const file = args.positionals[1]
   if (!file) throw new UsageError(`${args.positionals[0]} needs a FILE`)
-  const { layout, mode } = layoutFromArgs(args)
+  const given = layoutFromArgs(args)
+  const { mode } = given
+  let { layout } = given
+  if (!layout && headerless) {
+    const probe = await service.handle('file:probe', { path: file })
+    if (!probe.npy && !probe.sidecar) layout = headerless
+  }
   if (mode === 'w+' && !forceMode)
     throw new UsageError(`mode w+ would create ${file}: ${args.positionals[0]} reads an existing file`)
   const info = await service.handle('session:open', { path: file, layout, mode: forceMode ?? mode })
