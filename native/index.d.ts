@@ -133,4 +133,29 @@ export class Mapping {
   close(): void
 }
 
+/**
+ * One Python %-conversion (d i u e E f F g G; flags - + space 0; width; precision) applied to count elements
+ * of bytes (elem, in non-native order when swap), as numpy's tofile(sep, format) writes them: prefix and
+ * suffix around each value, sep between values, rowSep instead where index0 + k is a multiple of rowLength
+ * (CSV rows; 0 for none). Integers keep every digit; floats are correctly rounded, ties to even.
+ */
+export function formatText(
+  bytes: Uint8Array,
+  spec: {
+    elem: ScanElem
+    swap: boolean
+    count: number
+    conv: 'd' | 'i' | 'u' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G'
+    flags: string
+    width: number
+    precision: number | null
+    prefix: string
+    suffix: string
+    sep: string
+    rowSep: string
+    rowLength: number
+    index0: number
+  }
+): Uint8Array
+
 export const napiVersion: number

@@ -171,3 +171,26 @@ print(json.dumps({'vals': [v if np.isfinite(v) else str(v) for v in h.tolist()],
     expect(numberToFloat8(1e6, E5M2)).toBe(0x7c)
   })
 })
+
+describe('shortest float text (str/repr)', () => {
+  it('equals numpy for every float16, float32 powers of two and random patterns, float64 powers of two', () => {
+    const ref = py<{ f2: [number, string][]; f4: [number, string][]; f8: [number, string][] }>(`
+rng = np.random.default_rng(4)
+f2 = np.arange(0, 2**16, dtype=np.uint16).view(np.float16)
+f4 = np.concatenate([np.float32(2.0) ** np.arange(-149, 128, dtype=np.float32),
+                     rng.integers(0, 2**32, 30000, dtype=np.uint64).astype(np.uint32).view(np.float32)])
+f8 = np.concatenate([2.0 ** np.arange(-1074, 1024), rng.standard_normal(3000) * 10.0 ** rng.integers(-300, 300, 3000)])
+pick = lambda a: [[float(x), str(x)] for x in a[np.isfinite(a)]]
+print(json.dumps({'f2': pick(f2), 'f4': pick(f4), 'f8': [[float(x), repr(float(x))] for x in f8]}))`)
+    const cases: [string, [number, string][]][] = [
+      ['<f2', ref.f2],
+      ['<f4', ref.f4],
+      ['<f8', ref.f8]
+    ]
+    for (const [dt, pairs] of cases) {
+      const type = parseScalarDType(dt).type
+      const bad = pairs.filter(([x, s]) => type.format(x) !== s).slice(0, 3)
+      expect([dt, bad]).toEqual([dt, []])
+    }
+  })
+})

@@ -129,3 +129,79 @@ it('a cancelled export leaves nothing behind; --sidecar describes the layout', a
   })
   expect((await runCli(['info', raw])).stdout).toContain('"shape":[2048,4096]')
 })
+
+describe('text formats (formatted natively where they can be) equal numpy tofile', () => {
+  const FLOAT_FORMATS = [
+    '%.6g',
+    '%g',
+    '%.17g',
+    '%.0g',
+    '%e',
+    '%.3E',
+    '%f',
+    '%.0f',
+    '%10.4f',
+    '%-12.3e|',
+    '%+.2f',
+    '% .3g',
+    '%08.2f',
+    'x=%G;',
+    '%%%.2f%%',
+    '%.30f',
+    '%F',
+    '%#.3g',
+    '%s',
+    '%r'
+  ]
+  const INT_FORMATS = ['%d', '%5d', '%-5d|', '%+d', '% d', '%.4d', '%08.3d', '%i', '%u', '%.3g', '%e', '%x', '%#o']
+  const cases: [string, string[]][] = [
+    ['<f4', FLOAT_FORMATS],
+    ['>f8', FLOAT_FORMATS],
+    ['<f2', FLOAT_FORMATS],
+    ['<i8', INT_FORMATS],
+    ['>u8', INT_FORMATS],
+    ['u1', INT_FORMATS],
+    ['?', INT_FORMATS],
+    ['>i2', INT_FORMATS]
+  ]
+  it.each(cases)('%s', async (dt, formats) => {
+    const tag = dt.replace(/[<>|?]/g, (c) => ({ '<': 'le', '>': 'be', '|': '', '?': 'b' })[c]!)
+    const src = path.join(tmp.dir, `fmt-${tag}.bin`)
+    // exact binary ties (k / 2^j), extremes, specials; 2-D so that CSV has rows
+    const refs = py<Record<string, { text: string; csv: string }>>(`
+dt = np.dtype('${dt}')
+if dt.kind == 'f':
+    xs = [k / 2**j for k in range(-40, 41, 3) for j in range(1, 9)]
+    xs += [0.0, -0.0, 1e-300, 123456789.0, 0.1, 2.5, -3.5, 1e300, 65504.0, 6e-8, np.nan, np.inf, -np.inf]
+    a = np.array(xs, dtype=np.float64).astype(dt)
+elif dt.kind == 'b':
+    a = np.array([True, False] * 20, dtype=dt)
+else:
+    info = np.iinfo(dt)
+    xs = [info.min, info.max, 0, 1, -1 if info.min < 0 else 2, 7, 99, 12345 % (int(info.max) + 1)]
+    a = np.array(xs * 5, dtype=dt)
+a = a[: a.size // 4 * 4].reshape(-1, 4)
+a.tofile(${JSON.stringify(src)})
+out = {}
+for f in ${JSON.stringify(formats)}:
+    p = ${JSON.stringify(src)} + '.ref'
+    a.tofile(p, sep='; ', format=f)
+    text = open(p).read()
+    out[f] = {'text': text, 'csv': '\\n'.join(','.join(f % v for v in row) for row in a.tolist()) + '\\n'}
+    out[f]['n'] = a.shape[0]
+print(json.dumps(out))`)
+    const rows =
+      fs.statSync(src).size / (dt === '?' || dt === 'u1' ? 1 : dt.endsWith('2') ? 2 : dt.endsWith('4') ? 4 : 8) / 4
+    for (const f of formats) {
+      const layout = ['--dtype', dt, '--shape', `${rows},4`]
+      const out = path.join(tmp.dir, `fmt-${tag}.txt`)
+      const r = await runCli(['export', src, ...layout, '--out', out, '--as', 'text', '--sep', '; ', '--fmt', f])
+      expect([f, r.code]).toEqual([f, 0])
+      expect([f, fs.readFileSync(out, 'utf8')]).toEqual([f, refs[f]!.text])
+      if (f === '%s' || f === '%r') continue // numpy's CSV equivalent is not Python's str of the list's floats
+      const csv = path.join(tmp.dir, `fmt-${tag}.csv`)
+      expect((await runCli(['export', src, ...layout, '--out', csv, '--as', 'csv', '--fmt', f])).code).toBe(0)
+      expect([f, fs.readFileSync(csv, 'utf8')]).toEqual([f, refs[f]!.csv])
+    }
+  })
+})

@@ -1,5 +1,6 @@
 #include <napi.h>
 
+#include "format.h"
 #include "guard.h"
 #include "mapping.h"
 
@@ -7,6 +8,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   arrayscope::InstallGuard();
   exports.Set("Mapping", arrayscope::Mapping::Init(env));
+  exports.Set("formatText", Napi::Function::New(env, arrayscope::FormatText, "formatText"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

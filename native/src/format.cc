@@ -1,0 +1,197 @@
+#include "format.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "elem.h"
+#include "mapping.h"
+
+namespace arrayscope {
+namespace {
+
+// One %-conversion as Python applies it (what numpy's tofile(format=…) does per element), and the text
+// around it, between elements and between rows (CSV).
+struct Spec {
+  Elem elem = Elem::F4;
+  bool swap = false;
+  char conv = 'g';
+  bool left = false, plus = false, space = false, zero = false;
+  int width = 0;
+  int precision = -1;  // none
+  std::string prefix, suffix, sep, rowSep;
+  int64_t rowLength = 0;  // 0: one row
+  int64_t index0 = 0;     // the first element's index in the whole export (separators depend on it)
+};
+
+const char* Sign(bool neg, const Spec& s) { return neg ? "-" : s.plus ? "+" : s.space ? " " : ""; }
+
+// Python's padding: '-' left-justifies; '0' pads numbers with zeros after the sign.
+void Pad(std::string& out, const char* sign, const char* body, size_t n, const Spec& s) {
+  const size_t len = std::strlen(sign) + n;
+  const size_t fill = static_cast<int64_t>(len) >= s.width ? 0 : s.width - len;
+  if (fill == 0) {
+    out.append(sign);
+    out.append(body, n);
+  } else if (s.left) {
+    out.append(sign);
+    out.append(body, n);
+    out.append(fill, ' ');
+  } else if (s.zero) {
+    out.append(sign);
+    out.append(fill, '0');
+    out.append(body, n);
+  } else {
+    out.append(fill, ' ');
+    out.append(sign);
+    out.append(body, n);
+  }
+}
+
+// e E f F g G: the digits are std::to_chars's, which are printf's (correctly rounded, ties to even), as Python's.
+void FormatFloat(std::string& out, double x, const Spec& s) {
+  const bool upper = s.conv == 'E' || s.conv == 'F' || s.conv == 'G';
+  // Python zero-pads nan and inf too ('%08.2f' % inf == '00000inf'); NaN never shows a minus sign
+  if (std::isnan(x)) return Pad(out, Sign(false, s), upper ? "NAN" : "nan", 3, s);
+  const char* sign = Sign(std::signbit(x), s);
+  if (std::isinf(x)) return Pad(out, sign, upper ? "INF" : "inf", 3, s);
+  const int prec = s.precision < 0 ? 6 : s.precision;
+  const std::chars_format cf = s.conv == 'f' || s.conv == 'F'   ? std::chars_format::fixed
+                               : s.conv == 'e' || s.conv == 'E' ? std::chars_format::scientific
+                                                                : std::chars_format::general;
+  char buf[1024];
+  const auto r = std::to_chars(buf, buf + sizeof buf, std::fabs(x), cf, prec);
+  const size_t n = static_cast<size_t>(r.ptr - buf);
+  if (upper)
+    for (size_t k = 0; k < n; ++k)
+      if (buf[k] == 'e') buf[k] = 'E';
+  Pad(out, sign, buf, n, s);
+}
+
+// d i u: the integer's digits, zero-extended to the precision.
+void FormatInt(std::string& out, bool neg, uint64_t magnitude, const Spec& s) {
+  char buf[400];
+  char* p = buf;
+  char digits[24];
+  const auto r = std::to_chars(digits, digits + sizeof digits, magnitude);
+  const int nd = static_cast<int>(r.ptr - digits);
+  if (s.precision > nd) {
+    std::memset(p, '0', s.precision - nd);
+    p += s.precision - nd;
+  }
+  std::memcpy(p, digits, nd);
+  p += nd;
+  Pad(out, Sign(neg, s), buf, static_cast<size_t>(p - buf), s);
+}
+
+template <Elem E>
+void FormatRange(const uint8_t* data, int64_t e0, int64_t e1, const Spec& s, std::string& out) {
+  constexpr bool kFloatElem = E == Elem::F2 || E == Elem::F4 || E == Elem::F8 || E == Elem::BF16 ||
+                              E == Elem::E4M3 || E == Elem::E5M2;
+  const bool intConv = s.conv == 'd' || s.conv == 'i' || s.conv == 'u';
+  const int size = ItemSize(E);
+  for (int64_t e = e0; e < e1; ++e) {
+    const int64_t i = s.index0 + e;
+    if (i > 0) out.append(s.rowLength > 0 && i % s.rowLength == 0 ? s.rowSep : s.sep);
+    out.append(s.prefix);
+    const uint8_t* p = data + e * size;
+    if (!kFloatElem && intConv) {
+      if constexpr (E == Elem::U8) {
+        FormatInt(out, false, Load<uint64_t>(p, s.swap), s);
+      } else if constexpr (E == Elem::I8) {
+        const int64_t v = Load<int64_t>(p, s.swap);
+        FormatInt(out, v < 0, v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v), s);
+      } else {
+        const int64_t v = static_cast<int64_t>(Decode<E>(p, s.swap));  // exact for these widths
+        FormatInt(out, v < 0, static_cast<uint64_t>(v < 0 ? -v : v), s);
+      }
+    } else if constexpr (E == Elem::I8) {
+      FormatFloat(out, static_cast<double>(Load<int64_t>(p, s.swap)), s);  // Python's float(int): nearest
+    } else if constexpr (E == Elem::U8) {
+      FormatFloat(out, static_cast<double>(Load<uint64_t>(p, s.swap)), s);
+    } else {
+      FormatFloat(out, Decode<E>(p, s.swap), s);
+    }
+    out.append(s.suffix);
+  }
+}
+
+void FormatAny(const uint8_t* data, int64_t e0, int64_t e1, const Spec& s, std::string& out) {
+  out.reserve(static_cast<size_t>(e1 - e0) * (s.sep.size() + s.prefix.size() + s.suffix.size() + 14));
+  switch (s.elem) {
+#define CASE(X) \
+  case Elem::X: return FormatRange<Elem::X>(data, e0, e1, s, out);
+    CASE(B1) CASE(I1) CASE(U1) CASE(I2) CASE(U2) CASE(I4) CASE(U4) CASE(I8) CASE(U8) CASE(F2) CASE(F4) CASE(F8)
+    CASE(BF16) CASE(E4M3) CASE(E5M2)
+#undef CASE
+  }
+}
+
+std::string Str(Napi::Object o, const char* key) {
+  Napi::Value v = o.Get(key);
+  return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+}
+
+}  // namespace
+
+Napi::Value FormatText(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsObject())
+    ThrowCoded(env, "EINVAL", "formatText needs (bytes: Uint8Array, spec)");
+  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != napi_uint8_array) ThrowCoded(env, "EINVAL", "formatText needs a Uint8Array");
+  Napi::Uint8Array bytes = ta.As<Napi::Uint8Array>();
+  Napi::Object o = info[1].As<Napi::Object>();
+  Spec s;
+  s.elem = ParseElem(env, Str(o, "elem"));
+  s.swap = o.Get("swap").ToBoolean().Value();
+  const std::string conv = Str(o, "conv");
+  if (conv.size() != 1 || std::string("diueEfFgG").find(conv[0]) == std::string::npos)
+    ThrowCoded(env, "EINVAL", "formatText: conv must be one of d i u e E f F g G");
+  s.conv = conv[0];
+  for (char c : Str(o, "flags")) {
+    if (c == '-') s.left = true;
+    else if (c == '+') s.plus = true;
+    else if (c == ' ') s.space = true;
+    else if (c == '0') s.zero = true;
+    else ThrowCoded(env, "EINVAL", "formatText: flags may be - + space 0");
+  }
+  s.width = o.Get("width").ToNumber().Int32Value();
+  s.precision = o.Get("precision").IsNumber() ? o.Get("precision").ToNumber().Int32Value() : -1;
+  if (s.width < 0 || s.width > 300 || s.precision > 300)
+    ThrowCoded(env, "EINVAL", "formatText: width and precision must be at most 300");
+  s.prefix = Str(o, "prefix");
+  s.suffix = Str(o, "suffix");
+  s.sep = Str(o, "sep");
+  s.rowSep = Str(o, "rowSep");
+  s.rowLength = static_cast<int64_t>(o.Get("rowLength").ToNumber().DoubleValue());
+  s.index0 = static_cast<int64_t>(o.Get("index0").ToNumber().DoubleValue());
+  const int64_t count = static_cast<int64_t>(o.Get("count").ToNumber().DoubleValue());
+  if (count < 0 || s.rowLength < 0 || s.index0 < 0 ||
+      count * ItemSize(s.elem) > static_cast<int64_t>(bytes.ByteLength()))
+    ThrowCoded(env, "EINVAL", "formatText: count elements do not fit in the bytes given");
+  // large chunks are cut in parts formatted on threads, then joined in order
+  const int parts = count < (1 << 16) ? 1 : std::max(1, std::min(8, static_cast<int>(std::thread::hardware_concurrency())));
+  std::vector<std::string> outs(parts);
+  const uint8_t* data = bytes.Data();
+  std::vector<std::thread> pool;
+  for (int t = 1; t < parts; ++t)
+    pool.emplace_back([&, t] { FormatAny(data, count * t / parts, count * (t + 1) / parts, s, outs[t]); });
+  FormatAny(data, 0, count / parts, s, outs[0]);
+  for (auto& th : pool) th.join();
+  size_t total = 0;
+  for (auto& str : outs) total += str.size();
+  Napi::Uint8Array result = Napi::Uint8Array::New(env, total);
+  size_t at = 0;
+  for (auto& str : outs) {
+    std::memcpy(result.Data() + at, str.data(), str.size());
+    at += str.size();
+  }
+  return result;
+}
+
+}  // namespace arrayscope
