@@ -52,7 +52,120 @@ void Pad(std::string& out, const char* sign, const char* body, size_t n, const S
   }
 }
 
-// e E f F g G: the digits are std::to_chars's, which are printf's (correctly rounded, ties to even), as Python's.
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// round(v) for v = a * 10^k computed in one rounding (|k| <= 22, so 10^k is exact): the result is certain unless
+// v is within its error bound of a half; then false (the caller takes the exact path).
+inline bool RoundScaled(double a, int k, uint64_t& out) {
+  const double v = k >= 0 ? a * kPow10[k] : a / kPow10[-k];
+  if (!(v < 9e15)) return false;
+  const double fl = std::floor(v), frac = v - fl;
+  if (std::fabs(frac - 0.5) <= v * 4.5e-16 + 1e-300) return false;
+  out = static_cast<uint64_t>(fl) + (frac > 0.5 ? 1 : 0);
+  return true;
+}
+
+// |a| (normal, > 0) to n significant digits (1 <= n <= 15) in doubles: d has n digits and a ≈ d * 10^(e-n+1).
+// False where doubles cannot be sure (near ties, extreme exponents): the caller takes the exact path.
+inline bool FastDigits(double a, int n, uint64_t& d, int& e) {
+  int exp2;
+  std::frexp(a, &exp2);
+  e = static_cast<int>(std::floor((exp2 - 1) * 0.30102999566398120));  // log10(a), maybe one too low
+  const uint64_t top = static_cast<uint64_t>(kPow10[n]);
+  for (int tries = 0; tries < 2; ++tries, ++e) {
+    if (n - 1 - e < -22 || n - 1 - e > 22 || !RoundScaled(a, n - 1 - e, d)) return false;
+    if (d == top) {  // rounded up to 10^n (or e one too low with the same outcome): 10^(n-1) at e + 1
+      d /= 10;
+      ++e;
+      return true;
+    }
+    if (d < top) return d >= top / 10;
+    // more than n digits: e was one too low
+  }
+  return false;
+}
+
+// Writes d (n digits, decimal exponent e) as %e (precision n - 1) or %g (precision n) shows it; returns the length.
+size_t DigitsText(char* buf, uint64_t d, int e, char conv) {
+  char digits[24];
+  const int nd = static_cast<int>(std::to_chars(digits, digits + sizeof digits, d).ptr - digits);
+  char* p = buf;
+  const bool general = conv == 'g' || conv == 'G';
+  if (general && e >= -4 && e < nd) {
+    // positional, trailing zeros dropped
+    int last = nd;
+    while (last > 0 && digits[last - 1] == '0' && last > e + 1) --last;
+    if (e >= 0) {
+      std::memcpy(p, digits, e + 1);
+      p += e + 1;
+      if (last > e + 1) {
+        *p++ = '.';
+        std::memcpy(p, digits + e + 1, last - e - 1);
+        p += last - e - 1;
+      }
+    } else {
+      *p++ = '0';
+      *p++ = '.';
+      for (int z = 0; z < -e - 1; ++z) *p++ = '0';
+      std::memcpy(p, digits, last);
+      p += last;
+    }
+    return static_cast<size_t>(p - buf);
+  }
+  int last = nd;
+  if (general)
+    while (last > 1 && digits[last - 1] == '0') --last;
+  *p++ = digits[0];
+  if (last > 1) {
+    *p++ = '.';
+    std::memcpy(p, digits + 1, last - 1);
+    p += last - 1;
+  }
+  *p++ = conv == 'E' || conv == 'G' ? 'E' : 'e';
+  *p++ = e < 0 ? '-' : '+';
+  const int ae = e < 0 ? -e : e;
+  if (ae < 10) *p++ = '0';
+  p = std::to_chars(p, p + 4, ae).ptr;
+  return static_cast<size_t>(p - buf);
+}
+
+// The fast path for %.Ng / %.Ne / %.Nf of ordinary values; 0 when the exact path must run.
+size_t FastFloat(char* buf, double a, char c, int prec) {
+  if (!(a >= 2.2250738585072014e-308)) return 0;  // zero and subnormals: exact path
+  if (c == 'f' || c == 'F') {
+    uint64_t v;
+    if (prec > 22 || !RoundScaled(a, prec, v)) return 0;
+    char digits[24];
+    const int nd = static_cast<int>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits);
+    char* p = buf;
+    if (nd <= prec) {
+      *p++ = '0';
+      *p++ = '.';
+      for (int z = 0; z < prec - nd; ++z) *p++ = '0';
+      std::memcpy(p, digits, nd);
+      p += nd;
+    } else {
+      std::memcpy(p, digits, nd - prec);
+      p += nd - prec;
+      if (prec > 0) {
+        *p++ = '.';
+        std::memcpy(p, digits + nd - prec, prec);
+        p += prec;
+      }
+    }
+    return static_cast<size_t>(p - buf);
+  }
+  const int n = c == 'g' || c == 'G' ? (prec == 0 ? 1 : prec) : prec + 1;
+  if (n > 15) return 0;
+  uint64_t d;
+  int e;
+  if (!FastDigits(a, n, d, e)) return 0;
+  return DigitsText(buf, d, e, c);
+}
+
+// e E f F g G: correctly rounded, ties to even, as Python's (and printf's): the fast path where doubles are
+// sure, else std::to_chars's exact digits.
 void FormatFloat(std::string& out, double x, const Spec& s) {
   const bool upper = s.conv == 'E' || s.conv == 'F' || s.conv == 'G';
   // Python zero-pads nan and inf too ('%08.2f' % inf == '00000inf'); NaN never shows a minus sign
@@ -64,8 +177,8 @@ void FormatFloat(std::string& out, double x, const Spec& s) {
                                : s.conv == 'e' || s.conv == 'E' ? std::chars_format::scientific
                                                                 : std::chars_format::general;
   char buf[1024];
-  const auto r = std::to_chars(buf, buf + sizeof buf, std::fabs(x), cf, prec);
-  const size_t n = static_cast<size_t>(r.ptr - buf);
+  size_t n = FastFloat(buf, std::fabs(x), s.conv, prec);
+  if (n == 0) n = static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, std::fabs(x), cf, prec).ptr - buf);
   if (upper)
     for (size_t k = 0; k < n; ++k)
       if (buf[k] == 'e') buf[k] = 'E';
