@@ -118,6 +118,11 @@ export class Mapping {
   write(offset: number | bigint, source: Uint8Array): number
   /** Gathers a strided 2-D window into target (rows*cols*itemsize bytes, row-major). */
   gather(window: Window2D, target: Uint8Array): void
+  /**
+   * Appends the mapping's bytes [offset, offset + length) to the open file fd at its position (no copy through
+   * JS; copy_file_range where the mapping is the file). Throws ECHANGED if the file was truncated meanwhile.
+   */
+  copyTo(fd: number, offset: number, length: number): number
   /** msync of the range (whole mapping by default); a no-op in modes r and c. */
   flush(offset?: number | bigint, length?: number | bigint): void
   /** madvise hint; never drops c-mode pages. */

@@ -130,6 +130,66 @@ it('a cancelled export leaves nothing behind; --sidecar describes the layout', a
   expect((await runCli(['info', raw])).stdout).toContain('"shape":[2048,4096]')
 })
 
+it('a contiguous view is copied file to file: equal to tofile in r, with unflushed r+ edits and c-mode edits', async () => {
+  const { exportView } = await import('../src/main/service/export')
+  const { native } = await import('../src/main/service/native')
+  const { resolveLayout } = await import('../src/shared/layout')
+  const src = path.join(tmp.dir, 'contig.bin')
+  // 80 MiB behind a 7-byte header: more than one 64 MiB step, and an odd offset
+  const ref = py<string>(`
+import hashlib
+a = np.random.default_rng(2).standard_normal((5120, 2048)).astype('>f8')
+with open(${JSON.stringify(src)}, 'wb') as f:
+    f.write(b'HEADER!'); a.tofile(f)
+a.tofile(${JSON.stringify(src)} + '.ref')
+print(json.dumps(hashlib.sha256(open(${JSON.stringify(src)} + '.ref', 'rb').read()).hexdigest()))`)
+  const sha = (file: string): string =>
+    py<string>(
+      `import hashlib; print(json.dumps(hashlib.sha256(open(${JSON.stringify(file)}, 'rb').read()).hexdigest()))`
+    )
+  const layout = resolveLayout({ dtype: '>f8', shape: [5120, 2048], offset: 7, order: 'C' }, 7 + 5120 * 2048 * 8)
+  const out = path.join(tmp.dir, 'contig.out')
+  const progress: number[] = []
+  const r = native().Mapping
+  const m = new r(src, 'r')
+  await exportView(m, layout, { as: 'raw', out }, { onProgress: (done) => progress.push(done) })
+  m.close()
+  expect(sha(out)).toBe(ref)
+  expect(progress.at(-1)).toBe(5120 * 2048)
+  expect(progress.length).toBeGreaterThan(1)
+  // an edit not yet flushed (r+) and a private one (c) are in the export, as numpy's memmap would write them
+  for (const mode of ['r+', 'c'] as const) {
+    const e = new r(src, mode)
+    e.write(7 + 8 * 12345, new Uint8Array([0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18])) // >f8 pi
+    await exportView(e, layout, { as: 'raw', out })
+    const back = py<number>(`print(json.dumps(float(np.fromfile(${JSON.stringify(out)}, '>f8')[12345])))`)
+    expect([mode, back]).toEqual([mode, Math.PI])
+    if (mode === 'r+')
+      e.write(7 + 8 * 12345, new Uint8Array(fs.readFileSync(src + '.ref').subarray(8 * 12345, 8 * 12346)))
+    e.close()
+  }
+  expect(sha(out)).not.toBe(ref)
+  // cancelled between steps: nothing is left
+  const m2 = new r(src, 'r')
+  let calls = 0
+  await expect(
+    exportView(
+      m2,
+      layout,
+      { as: 'raw', out: path.join(tmp.dir, 'contig-cancelled.out') },
+      { cancelled: () => ++calls > 1 }
+    )
+  ).rejects.toMatchObject({ code: 'cancelled' })
+  m2.close()
+  expect(fs.readdirSync(tmp.dir).filter((f) => f.includes('contig-cancelled') || f.includes('.tmp'))).toEqual([])
+  // the r+ edit was put back: the source's data equal the reference again
+  expect(
+    py<string>(
+      `import hashlib; print(json.dumps(hashlib.sha256(open(${JSON.stringify(src)}, 'rb').read()[7:]).hexdigest()))`
+    )
+  ).toBe(ref)
+})
+
 describe('text formats (formatted natively where they can be) equal numpy tofile', () => {
   const FLOAT_FORMATS = [
     '%.6g',

@@ -109,6 +109,7 @@ Napi::Function Mapping::Init(Napi::Env env) {
                          InstanceMethod<&Mapping::ReadUnchecked>("readUnchecked"),
                          InstanceMethod<&Mapping::Write>("write"),
                          InstanceMethod<&Mapping::Gather>("gather"),
+                         InstanceMethod<&Mapping::CopyTo>("copyTo"),
                          InstanceMethod<&Mapping::Scan>("scan"),
                          InstanceMethod<&Mapping::Flush>("flush"),
                          InstanceMethod<&Mapping::Advise>("advise"),
@@ -319,6 +320,48 @@ Napi::Value Mapping::CopyOut(const Napi::CallbackInfo& info, bool checkFileSize)
     ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
   }
   return Napi::Number::New(env, static_cast<double>(n));
+}
+
+// copyTo(fd, offset, length) -> bytes written: appends the mapping's bytes [offset, offset + length) to the open
+// file fd at its position, with no copy through JS. In r, r+ and w+ the mapping is the file's page cache, so the
+// kernel copies file to file (copy_file_range); c's private pages, or a kernel that cannot, go through write(2)
+// from the mapping (a page truncated meanwhile makes write fail with EFAULT: no SIGBUS).
+Napi::Value Mapping::CopyTo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (info.Length() < 3 || !info[0].IsNumber()) ThrowCoded(env, "EINVAL", "copyTo needs (fd, offset, length)");
+  const int out = info[0].As<Napi::Number>().Int32Value();
+  const int64_t offset = ToOffset(env, info[1], "offset");
+  const int64_t length = ToOffset(env, info[2], "length");
+  if (offset > kMaxSafe - length) ThrowCoded(env, "ERANGE", "offset + length overflows");
+  CheckRange(env, offset, offset + length, "copy");
+#ifdef _WIN32
+  (void)out;
+  ThrowCoded(env, "EINVAL", "copyTo is not available on Windows");
+#else
+  int64_t done = 0;
+#ifdef __linux__
+  if (mode_ != MapMode::kCopyOnWrite) {
+    loff_t in = offset;
+    while (done < length) {
+      const ssize_t n = copy_file_range(fd_, &in, out, nullptr, static_cast<size_t>(length - done), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // not supported here (EXDEV, EINVAL …) or nothing copied: write the rest
+      done += n;
+    }
+  }
+#endif
+  while (done < length) {
+    const size_t chunk = static_cast<size_t>(std::min<int64_t>(length - done, 1 << 30));
+    const ssize_t n = ::write(out, data_ + offset + done, chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EFAULT)
+      ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while copying; reopen it");
+    if (n <= 0) ThrowCoded(env, "EIO", std::string("cannot write the export: ") + std::strerror(errno));
+    done += n;
+  }
+  return Napi::Number::New(env, static_cast<double>(done));
+#endif
 }
 
 // write(offset, source: Uint8Array) -> number of bytes copied

@@ -29,6 +29,7 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   Napi::Value CopyOut(const Napi::CallbackInfo& info, bool checkFileSize);
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value Gather(const Napi::CallbackInfo& info);
+  Napi::Value CopyTo(const Napi::CallbackInfo& info);
   Napi::Value Scan(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value Advise(const Napi::CallbackInfo& info);

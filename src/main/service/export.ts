@@ -88,6 +88,11 @@ class AtomicFile {
     this.buffered = []
     this.size = 0
   }
+  /** Appends the mapping's bytes [offset, offset + length) straight from the mapping (no copy through JS). */
+  copyFrom(mapping: Mapping, offset: number, length: number): void {
+    this.flush()
+    mapping.copyTo(this.fd, offset, length)
+  }
   /** Writes at once, without a copy (for chunks whose buffer is reused afterwards). */
   writeNow(data: Uint8Array): void {
     this.flush()
@@ -160,6 +165,34 @@ async function* paced(
   control.onProgress?.(total, total)
 }
 
+/** The bytes [offset, offset + length) a C-contiguous view occupies, or null when it is strided. */
+function contiguousSpan(view: ArrayView): [number, number] | null {
+  let length = view.dtype.itemsize
+  for (let k = view.shape.length - 1; k >= 0; k--) {
+    if (view.shape[k] !== 1 && view.strides[k] !== length) return null
+    length *= view.shape[k]!
+  }
+  return [view.offset, length]
+}
+
+/** The raw bytes of a contiguous view, file to file in 64 MiB steps (progress and cancel between them). */
+async function copySpan(
+  mapping: Mapping,
+  [offset, length]: [number, number],
+  itemsize: number,
+  file: AtomicFile,
+  control: ExportControl
+): Promise<void> {
+  const step = 64 << 20
+  for (let done = 0; done < length; done += step) {
+    if (control.cancelled?.()) throw new ApiError('cancelled', 'the export was cancelled; nothing was written')
+    file.copyFrom(mapping, offset + done, Math.min(step, length - done))
+    control.onProgress?.(Math.min(length, done + step) / itemsize, length / itemsize)
+    await new Promise((r) => setImmediate(r))
+  }
+  if (length === 0) control.onProgress?.(0, 0)
+}
+
 async function writeExport(
   mapping: Mapping,
   view: ArrayView,
@@ -172,6 +205,8 @@ async function writeExport(
   if (o.as === 'raw' || o.as === 'npy') {
     if (o.as === 'npy') file.write(writeNpyHeader(dtypeDescr(target ?? dt) as never, false, view.shape))
     if (!target) {
+      const span = process.platform === 'win32' ? null : contiguousSpan(view)
+      if (span) return copySpan(mapping, span, view.dtype.itemsize, file, control)
       for await (const [bytes] of paced(mapping, view, control)) file.writeNow(bytes)
       return
     }
