@@ -1,5 +1,6 @@
 // Export throughput vs numpy's tofile, same file, same run: binary (target ≥ numpy) and text with
 // sep=' ', format='%.6g' (target ≥ 3× numpy).
+import { execSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { resolveLayout } from '../src/shared/layout'
@@ -23,7 +24,12 @@ async function main(): Promise<void> {
     await fn()
     return Number(process.hrtime.bigint() - t0) / 1e6
   }
-  // Writing 1 GiB is disk-bound and noisy: alternate with numpy and keep the best of each.
+  // Writing 1 GiB is disk-bound and noisy: alternate with numpy, start each run with no dirty pages left by the
+  // one before (sync) and no old output, and keep the best of each.
+  const settle = (): void => {
+    for (const f of ['.bin', '.np.bin']) fs.rmSync(`${out}${f}`, { force: true })
+    execSync('sync')
+  }
   const npBin = (): number =>
     py<number>(`
 a = np.memmap(${JSON.stringify(src)}, dtype='<f4', mode='r')
@@ -31,7 +37,9 @@ t0 = time.perf_counter(); a.tofile(${JSON.stringify(out + '.np.bin')}); print(js
   let bin = Infinity
   let npBest = Infinity
   for (let k = 0; k < 3; k++) {
+    settle()
     bin = Math.min(bin, await time(() => exportView(m, whole, { as: 'raw', out: `${out}.bin` })))
+    settle()
     npBest = Math.min(npBest, npBin())
   }
   const text = await time(() => exportView(m, prefix, { as: 'text', out: `${out}.txt`, sep: ' ', fmt: '%.6g' }))

@@ -120,7 +120,7 @@ export class Mapping {
   gather(window: Window2D, target: Uint8Array): void
   /**
    * Appends the mapping's bytes [offset, offset + length) to the open file fd at its position (no copy through
-   * JS; copy_file_range where the mapping is the file). Throws ECHANGED if the file was truncated meanwhile.
+   * JS: write(2) from the mapping, as numpy's tofile). Throws ECHANGED if the file was truncated meanwhile.
    */
   copyTo(fd: number, offset: number, length: number): number
   /** msync of the range (whole mapping by default); a no-op in modes r and c. */

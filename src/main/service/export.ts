@@ -175,7 +175,7 @@ function contiguousSpan(view: ArrayView): [number, number] | null {
   return [view.offset, length]
 }
 
-/** The raw bytes of a contiguous view, file to file in 64 MiB steps (progress and cancel between them). */
+/** The raw bytes of a contiguous view, written from the mapping in 64 MiB steps (progress and cancel between). */
 async function copySpan(
   mapping: Mapping,
   [offset, length]: [number, number],
