@@ -62,7 +62,7 @@ type FindSpec = { op: 'find'; from: number; to: number; backwards: boolean; alig
 
 export type ScanSpec =
   | FindSpec
-  | (ScanView & { op: 'stats' })
+  | (ScanView & { op: 'stats'; bins?: number; lo?: number; hi?: number })
   | (ScanView & { op: 'histogram'; bins: number; lo: number; hi: number })
   | (ScanView & { op: 'buckets'; start: number; stop: number; buckets: number })
   | (ScanView & { op: 'blocks'; outRows: number; outCols: number; reduce: 'mean' | 'max' })
@@ -83,6 +83,8 @@ export interface NativeStats {
   /** Exact min/max of an int64/uint64 view (decimal). */
   minExact?: string
   maxExact?: string
+  /** With bins, lo and hi in the spec: the histogram, counted in the same pass. */
+  histogram?: { counts: number[]; edges: number[] }
 }
 
 export interface ScanResults {

@@ -14,6 +14,10 @@
 #include <type_traits>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #ifndef _WIN32
 #include <unistd.h>
 #endif
@@ -177,11 +181,155 @@ ARRAYSCOPE_CLONES void StatsF8(const double* p, int64_t n, double shift, int64_t
   StatsContiguousBody<double>(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define ARRAYSCOPE_AVX512 1
+// float32 statistics with AVX-512: 32 values per step in two independent halves; finite lanes by fpclass,
+// masked min/max in float, sums of (x - shift) and squares in float64 (two 8-lane accumulators per half).
+// Specials (NaN, ±Inf) are counted on a side path only in the rare steps that have any.
+#define ARRAYSCOPE_AVX512_FN __attribute__((target("avx512f,avx512dq")))
+
+struct Stats512 {
+  __m512 lo, hi;
+  __m512d a1[4], a2[4];
+  int64_t finite = 0;
+};
+
+// One step of 16 values into accumulator pair h (0 or 1; two pairs keep the adds independent).
+ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Step512(Stats512& st, __m512 x, __m512d sh, int h) {
+  const __mmask16 fin = static_cast<__mmask16>(~_mm512_fpclass_ps_mask(x, 0x99));  // not NaN/±Inf
+  st.lo = _mm512_mask_min_ps(st.lo, fin, st.lo, x);
+  st.hi = _mm512_mask_max_ps(st.hi, fin, st.hi, x);
+  const __m512d dl = _mm512_sub_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(x)), sh);
+  const __m512d dh =
+      _mm512_sub_pd(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1))), sh);
+  const __mmask8 ml = static_cast<__mmask8>(fin), mh = static_cast<__mmask8>(fin >> 8);
+  st.a1[2 * h] = _mm512_mask_add_pd(st.a1[2 * h], ml, st.a1[2 * h], dl);
+  st.a2[2 * h] = _mm512_mask3_fmadd_pd(dl, dl, st.a2[2 * h], ml);
+  st.a1[2 * h + 1] = _mm512_mask_add_pd(st.a1[2 * h + 1], mh, st.a1[2 * h + 1], dh);
+  st.a2[2 * h + 1] = _mm512_mask3_fmadd_pd(dh, dh, st.a2[2 * h + 1], mh);
+  st.finite += __builtin_popcount(fin);
+}
+
+// float32 statistics with AVX-512: finite lanes by fpclass, masked min/max in float, sums of (x - shift) and
+// squares in float64. Specials (NaN, ±Inf) are counted on a side path only when a run has any.
+ARRAYSCOPE_AVX512_FN void StatsF4Avx512(const float* p, int64_t n, double shift, int64_t& count, int64_t& nan,
+                                        int64_t& pinf, int64_t& ninf, double& mn, double& mx, double& s1,
+                                        double& s2) {
+  const __m512d sh = _mm512_set1_pd(shift);
+  Stats512 st;
+  st.lo = _mm512_set1_ps(HUGE_VALF);
+  st.hi = _mm512_set1_ps(-HUGE_VALF);
+  for (int k = 0; k < 4; ++k) st.a1[k] = st.a2[k] = _mm512_setzero_pd();
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    Step512(st, _mm512_loadu_ps(p + i), sh, 0);
+    Step512(st, _mm512_loadu_ps(p + i + 16), sh, 1);
+  }
+  for (; i + 16 <= n; i += 16) Step512(st, _mm512_loadu_ps(p + i), sh, 0);
+  if (i < n) {
+    // masked-off lanes load as NaN, which the finite mask drops
+    const __mmask16 tail = static_cast<__mmask16>((1u << (n - i)) - 1);
+    Step512(st, _mm512_mask_loadu_ps(_mm512_set1_ps(NAN), tail, p + i), sh, 0);
+  }
+  const __m512d t1 = _mm512_add_pd(_mm512_add_pd(st.a1[0], st.a1[1]), _mm512_add_pd(st.a1[2], st.a1[3]));
+  const __m512d t2 = _mm512_add_pd(_mm512_add_pd(st.a2[0], st.a2[1]), _mm512_add_pd(st.a2[2], st.a2[3]));
+  s1 += _mm512_reduce_add_pd(t1);
+  s2 += _mm512_reduce_add_pd(t2);
+  mn = std::min<double>(mn, _mm512_reduce_min_ps(st.lo));
+  mx = std::max<double>(mx, _mm512_reduce_max_ps(st.hi));
+  count += st.finite;
+  if (st.finite != n) {
+    for (int64_t k = 0; k < n; ++k) {
+      const float x = p[k];
+      if (std::isnan(x)) ++nan;
+      else if (std::isinf(x)) (x > 0 ? ++pinf : ++ninf);
+    }
+  }
+}
+
+bool HasAvx512() {
+  static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  return yes;
+}
+#endif
+
+// np.histogram's placement of one value (lo <= x <= hi): the estimate from the bin width, then checked
+// against the edges, as np.searchsorted(edges, x, 'right') - 1 would place it; hi goes in the last bin.
+inline int64_t ExactBin(double x, double lo, double norm, const double* edges, int bins) {
+  int64_t i = static_cast<int64_t>((x - lo) * norm);
+  if (i >= bins) i = bins - 1;
+  while (i > 0 && x < edges[i]) --i;
+  while (i < bins - 1 && x >= edges[i + 1]) ++i;
+  return i;
+}
+
+struct HistParams {
+  double lo, hi, norm;
+  int bins;
+  const double* edges;
+  int64_t* counts;  // 4 interleaved copies of bins counters (breaks store-to-load chains), summed at the end
+};
+
+#ifdef ARRAYSCOPE_AVX512
+// Eight float64 lanes: in-range lanes whose bin estimate is far (> 1e-9 bin) from an edge are counted at once;
+// the few near an edge take ExactBin.
+ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist8(const HistParams& h, __m512d x) {
+  const __m512d lo = _mm512_set1_pd(h.lo);
+  const __mmask8 in = _mm512_cmp_pd_mask(x, lo, _CMP_GE_OQ) & _mm512_cmp_pd_mask(x, _mm512_set1_pd(h.hi), _CMP_LE_OQ);
+  if (!in) return;
+  const __m512d t = _mm512_mul_pd(_mm512_sub_pd(x, lo), _mm512_set1_pd(h.norm));
+  __m256i bin = _mm512_cvttpd_epi32(t);
+  const __m512d frac = _mm512_sub_pd(t, _mm512_cvtepi32_pd(bin));
+  const __mmask8 near = _mm512_cmp_pd_mask(frac, _mm512_set1_pd(1e-9), _CMP_LT_OQ) |
+                        _mm512_cmp_pd_mask(frac, _mm512_set1_pd(1 - 1e-9), _CMP_GT_OQ);
+  bin = _mm256_min_epi32(bin, _mm256_set1_epi32(h.bins - 1));
+  alignas(32) int32_t b[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(b), bin);
+  const unsigned fast = in & ~near;
+  int64_t* c = h.counts;
+  const int64_t stride = h.bins;
+  if (fast == 0xff) {
+    ++c[b[0]], ++c[stride + b[1]], ++c[2 * stride + b[2]], ++c[3 * stride + b[3]];
+    ++c[b[4]], ++c[stride + b[5]], ++c[2 * stride + b[6]], ++c[3 * stride + b[7]];
+  } else {
+    for (unsigned m = fast; m; m &= m - 1) {
+      const int l = __builtin_ctz(m);
+      ++c[(l & 3) * stride + b[l]];
+    }
+  }
+  const unsigned slow = in & near;
+  if (slow) {
+    alignas(64) double xs[8];
+    _mm512_store_pd(xs, x);
+    for (unsigned m = slow; m; m &= m - 1) ++c[ExactBin(xs[__builtin_ctz(m)], h.lo, h.norm, h.edges, h.bins)];
+  }
+}
+
+ARRAYSCOPE_AVX512_FN void HistF4Avx512(const float* p, int64_t n, const HistParams& h) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 x = _mm512_loadu_ps(p + i);
+    Hist8(h, _mm512_cvtps_pd(_mm512_castps512_ps256(x)));
+    Hist8(h, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1))));
+  }
+  for (; i < n; ++i) {
+    const double x = p[i];
+    if (x >= h.lo && x <= h.hi) ++h.counts[ExactBin(x, h.lo, h.norm, h.edges, h.bins)];
+  }
+}
+#endif
+
 template <typename T>
 void StatsContiguous(const T* p, int64_t n, double shift, int64_t& count, int64_t& nan, int64_t& pinf, int64_t& ninf,
                      double& mn, double& mx, double& s1, double& s2) {
-  if constexpr (std::is_same_v<T, float>) StatsF4(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
-  else StatsF8(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
+  if constexpr (std::is_same_v<T, float>) {
+#ifdef ARRAYSCOPE_AVX512
+    if (HasAvx512()) return StatsF4Avx512(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
+#endif
+    StatsF4(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
+  } else {
+    StatsF8(p, n, shift, count, nan, pinf, ninf, mn, mx, s1, s2);
+  }
 }
 
 enum class Op { Stats, Histogram, Buckets, Blocks, Find };
@@ -235,11 +383,38 @@ bool GuardedChunk(Shared& sh, F&& fn) {
   return false;
 }
 
+// counts: 4 * bins (see HistParams), summed by the caller.
 template <Elem E>
-void StatsRange(const uint8_t* data, const Job& job, double shift, int64_t i0, int64_t i1, Acc& a, Shared& sh) {
+void HistChunk(const uint8_t* data, const Job& job, int64_t c0, int64_t c1, int64_t* counts) {
+  const HistParams h{job.lo, job.hi, job.bins / (job.hi - job.lo), job.bins, job.edges.data(), counts};
+#ifdef ARRAYSCOPE_AVX512
+  if constexpr (E == Elem::F4) {
+    const auto& v = job.view;
+    if (!job.swap && !v.strides.empty() && v.strides.back() == 4 && HasAvx512()) {
+      WalkRuns(data, v, c0, c1, [&](const uint8_t* run, int64_t n, int64_t) {
+        if (reinterpret_cast<uintptr_t>(run) % 4 == 0) return HistF4Avx512(reinterpret_cast<const float*>(run), n, h);
+        float buf[1024];  // unaligned runs through an aligned buffer
+        for (int64_t k = 0; k < n; k += 1024) {
+          const int64_t m = std::min<int64_t>(1024, n - k);
+          std::memcpy(buf, run + k * 4, m * 4);
+          HistF4Avx512(buf, m, h);
+        }
+      });
+      return;
+    }
+  }
+#endif
+  Walk<E>(data, job.view, c0, c1, job.swap, [&](double x, const uint8_t*) {
+    if (x >= h.lo && x <= h.hi) ++counts[ExactBin(x, h.lo, h.norm, h.edges, h.bins)];
+  });
+}
+
+template <Elem E>
+void StatsRange(const uint8_t* data, const Job& job, double shift, int64_t i0, int64_t i1, Acc& a, int64_t* hist,
+                Shared& sh) {
   for (int64_t c0 = i0; c0 < i1 && !sh.cancel.load(std::memory_order_relaxed); c0 += kChunk) {
     const int64_t c1 = std::min(i1, c0 + kChunk);
-    const bool ok = GuardedChunk(sh, [&] {
+    auto stats = [&] {
           if constexpr (E == Elem::F4 || E == Elem::F8) {
             using T = std::conditional_t<E == Elem::F4, float, double>;
             const auto& v = job.view;
@@ -298,7 +473,12 @@ void StatsRange(const uint8_t* data, const Job& job, double shift, int64_t i0, i
           });
           a.s1 += p1;
           a.s2 += p2;
-        });
+        };
+    // with a histogram (its range given), the same chunk is counted while it is still in cache: one pass
+    const bool ok = GuardedChunk(sh, [&] {
+      stats();
+      if (hist) HistChunk<E>(data, job, c0, c1, hist);
+    });
     if (!ok) return;
     sh.done.fetch_add(c1 - c0, std::memory_order_relaxed);
   }
@@ -306,25 +486,9 @@ void StatsRange(const uint8_t* data, const Job& job, double shift, int64_t i0, i
 
 template <Elem E>
 void HistRange(const uint8_t* data, const Job& job, int64_t i0, int64_t i1, std::vector<int64_t>& counts, Shared& sh) {
-  const double lo = job.lo, hi = job.hi;
-  const int bins = job.bins;
-  const double norm = bins / (hi - lo);
-  const double* edges = job.edges.data();
   for (int64_t c0 = i0; c0 < i1 && !sh.cancel.load(std::memory_order_relaxed); c0 += kChunk) {
     const int64_t c1 = std::min(i1, c0 + kChunk);
-    const bool ok = GuardedChunk(sh, [&] {
-          int64_t* cnt = counts.data();
-          Walk<E>(data, job.view, c0, c1, job.swap, [&](double x, const uint8_t*) {
-            if (!(x >= lo && x <= hi)) return;
-            int64_t i = static_cast<int64_t>((x - lo) * norm);
-            if (i >= bins) i = bins - 1;
-            // exact placement against the edges, as np.searchsorted(edges, x, 'right') - 1 would
-            while (i > 0 && x < edges[i]) --i;
-            while (i < bins - 1 && x >= edges[i + 1]) ++i;
-            ++cnt[i];
-          });
-        });
-    if (!ok) return;
+    if (!GuardedChunk(sh, [&] { HistChunk<E>(data, job, c0, c1, counts.data()); })) return;
     sh.done.fetch_add(c1 - c0, std::memory_order_relaxed);
   }
 }
@@ -581,6 +745,14 @@ int64_t FindBytes(const uint8_t* data, const Job& job, Shared& sh) {
                     [&](int64_t c0, int64_t c1) { return m.Search(c0, c1); });
 }
 
+// Per-thread counters, each 4 interleaved copies of the bins (HistParams), into one set.
+void SumCounts(const std::vector<std::vector<int64_t>>& parts, int bins, std::vector<int64_t>& out) {
+  out.assign(bins, 0);
+  for (auto& p : parts)
+    for (int c = 0; c < 4; ++c)
+      for (int k = 0; k < bins; ++k) out[k] += p[c * bins + k];
+}
+
 template <Elem E>
 void RunTyped(const uint8_t* data, const Job& job, Result& res, Shared& sh, int threads) {
   const int64_t N = job.view.size();
@@ -598,10 +770,15 @@ void RunTyped(const uint8_t* data, const Job& job, Result& res, Shared& sh, int 
       });
     }
     std::vector<Acc> accs(threads);
+    std::vector<std::vector<int64_t>> parts(job.bins ? threads : 0, std::vector<int64_t>(4 * job.bins, 0));
     for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] { StatsRange<E>(data, job, shift, N * t / threads, N * (t + 1) / threads, accs[t], sh); });
+      pool.emplace_back([&, t] {
+        StatsRange<E>(data, job, shift, N * t / threads, N * (t + 1) / threads, accs[t],
+                      job.bins ? parts[t].data() : nullptr, sh);
+      });
     }
     for (auto& th : pool) th.join();
+    if (job.bins) SumCounts(parts, job.bins, res.counts);
     Acc& r = res.acc;
     double s1 = 0, s2 = 0;
     for (auto& a : accs) {
@@ -615,14 +792,12 @@ void RunTyped(const uint8_t* data, const Job& job, Result& res, Shared& sh, int 
     r.s1 = s1 + shift * r.n;  // back to the plain sum (for floats)
     r.s2 = r.n ? std::max(0.0, (s2 - s1 * s1 / r.n) / r.n) : 0;
   } else if (job.op == Op::Histogram) {
-    std::vector<std::vector<int64_t>> parts(threads, std::vector<int64_t>(job.bins, 0));
+    std::vector<std::vector<int64_t>> parts(threads, std::vector<int64_t>(4 * job.bins, 0));
     for (int t = 0; t < threads; ++t) {
       pool.emplace_back([&, t] { HistRange<E>(data, job, N * t / threads, N * (t + 1) / threads, parts[t], sh); });
     }
     for (auto& th : pool) th.join();
-    res.counts.assign(job.bins, 0);
-    for (auto& p : parts)
-      for (int k = 0; k < job.bins; ++k) res.counts[k] += p[k];
+    SumCounts(parts, job.bins, res.counts);
   } else if (job.op == Op::Buckets) {
     res.a.assign(job.buckets, 0);
     res.b.assign(job.buckets, 0);
@@ -745,13 +920,9 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
         out.Set("mean", env.Null());
         out.Set("std", env.Null());
       }
+      if (job_.bins) SetHistogram(out);
     } else if (job_.op == Op::Histogram) {
-      Napi::Array counts = Napi::Array::New(env, result_.counts.size());
-      for (size_t k = 0; k < result_.counts.size(); ++k) counts.Set(k, static_cast<double>(result_.counts[k]));
-      Napi::Array edges = Napi::Array::New(env, job_.edges.size());
-      for (size_t k = 0; k < job_.edges.size(); ++k) edges.Set(k, job_.edges[k]);
-      out.Set("counts", counts);
-      out.Set("edges", edges);
+      SetHistogram(out);
     } else {
       auto toArray = [&](const std::vector<double>& v) {
         Napi::Float64Array arr = Napi::Float64Array::New(env, v.size());
@@ -776,6 +947,21 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
   }
 
  private:
+  // {counts, edges} of the histogram (in a fused stats scan, as its 'histogram' member)
+  void SetHistogram(Napi::Object out) {
+    Napi::Env env = Env();
+    Napi::Array counts = Napi::Array::New(env, result_.counts.size());
+    for (size_t k = 0; k < result_.counts.size(); ++k) counts.Set(k, static_cast<double>(result_.counts[k]));
+    Napi::Array edges = Napi::Array::New(env, job_.edges.size());
+    for (size_t k = 0; k < job_.edges.size(); ++k) edges.Set(k, job_.edges[k]);
+    Napi::Object target = out;
+    if (job_.op == Op::Stats) {
+      target = Napi::Object::New(env);
+      out.Set("histogram", target);
+    }
+    target.Set("counts", counts);
+    target.Set("edges", edges);
+  }
   void Settle() {
     if (onDone_) onDone_();
     onDone_ = nullptr;
@@ -900,7 +1086,8 @@ Napi::Value StartScan(const Napi::CallbackInfo& info, const uint8_t* data, int64
   if (!empty && (lo < 0 || hi + itemsize > size)) ThrowCoded(env, "ERANGE", "scan view is outside the mapping");
   const int64_t N = empty ? 0 : job.view.size();
   if (empty) job.view.shape.assign(job.view.shape.size(), 0);
-  if (job.op == Op::Histogram) {
+  const bool fused = job.op == Op::Stats && spec.Has("bins") && !spec.Get("bins").IsUndefined();
+  if (job.op == Op::Histogram || fused) {
     job.bins = static_cast<int>(GetInt(env, spec, "bins"));
     job.lo = spec.Get("lo").As<Napi::Number>().DoubleValue();
     job.hi = spec.Get("hi").As<Napi::Number>().DoubleValue();

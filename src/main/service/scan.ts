@@ -80,8 +80,9 @@ export class ScanJob<T> {
 }
 
 /**
- * All statistics: one native pass for count/min/max/mean/std/NaN/±Inf, and one for the histogram when bins
- * are asked for (its range from the first pass when none is given; np.histogram's edges and bin rules).
+ * All statistics: count/min/max/mean/std/NaN/±Inf and, when bins are asked for, np.histogram's counts (its
+ * edges and bin rules). With a range given, everything is one native pass; without one, the histogram's range
+ * is the first pass's [min, max], so it takes a second.
  */
 export function runStats(
   mapping: Mapping,
@@ -90,23 +91,21 @@ export function runStats(
 ): ScanJob<Stats> {
   const spec = scanView(view)
   const total = view.shape.reduce((a, b) => a * b, 1)
-  const passes = options.bins === undefined ? 1 : options.range ? 1 : 2
+  const passes = options.bins !== undefined && !options.range ? 2 : 1
   const progress = (pass: number) => (done: number) => options.onProgress?.(pass * total + done, passes * total)
+  const widen = ([lo, hi]: [number, number]): [number, number] => (lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi]) // as numpy
   return new ScanJob<Stats>(async (track) => {
-    let stats: Stats | null = null
-    if (!(options.bins !== undefined && options.range)) {
-      stats = await track(mapping.scan({ op: 'stats', ...spec }, progress(0)))
+    const { bins, range } = options
+    if (bins !== undefined && range) {
+      const [lo, hi] = widen(range)
+      return await track(mapping.scan({ op: 'stats', ...spec, bins, lo, hi }, progress(0)))
     }
-    if (options.bins !== undefined) {
-      let [lo, hi] = options.range ?? [stats!.min ?? 0, stats!.max ?? 1]
-      if (lo === hi) [lo, hi] = [lo - 0.5, hi + 0.5] // numpy widens an empty range the same way
-      const h = await track(
-        mapping.scan({ op: 'histogram', ...spec, bins: options.bins, lo, hi }, progress(passes - 1))
-      )
-      if (!stats) stats = await track(mapping.scan({ op: 'stats', ...spec }))
-      stats.histogram = h
+    const stats: Stats = await track(mapping.scan({ op: 'stats', ...spec }, progress(0)))
+    if (bins !== undefined) {
+      const [lo, hi] = widen([stats.min ?? 0, stats.max ?? 1])
+      stats.histogram = await track(mapping.scan({ op: 'histogram', ...spec, bins, lo, hi }, progress(1)))
     }
-    return stats!
+    return stats
   })
 }
 
