@@ -3,8 +3,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError, type Request } from '../src/shared/contract'
+import type { Request } from '../src/shared/contract'
 import { ArrayService } from '../src/main/service/array-service'
+import { rejection } from './helpers/errors'
 import { py, tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
@@ -48,15 +49,6 @@ async function open(file: string, dtype: string, offset = 0, mode: 'r' | 'c' = '
   return (
     await service.handle('session:open', { path: file, layout: { dtype, shape: null, offset, order: 'C' }, mode })
   ).session
-}
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p
-  } catch (e) {
-    return e as ApiError
-  }
-  throw new Error('expected a rejection')
 }
 
 describe('find', () => {

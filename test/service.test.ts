@@ -3,11 +3,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError, type SessionInfo } from '../src/shared/contract'
+import type { SessionInfo } from '../src/shared/contract'
 import { decodeWindow } from '../src/shared/decode'
 import { decodeFrame, encodeFrame } from '../src/shared/wire'
 import { ArrayService } from '../src/main/service/array-service'
 import { startServer, type Server } from '../src/main/serve/server'
+import { rejection } from './helpers/errors'
 import { py, tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
@@ -31,15 +32,6 @@ afterAll(() => {
   service.closeAll()
   tmp.cleanup()
 })
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p
-  } catch (e) {
-    return e as ApiError
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('ArrayService', () => {
   let raw: SessionInfo

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "mapping.h"
 
@@ -83,6 +84,19 @@ inline double Decode(const uint8_t* p, bool swap) {
     return fv;
   } else if constexpr (E == Elem::E4M3) return Float8ToDouble(*p, 4, 3, 7, false);
   else return Float8ToDouble(*p, 5, 2, 15, true);
+}
+
+// Calls f(std::integral_constant<Elem, E>{}) for the element type e known only at run time.
+template <typename F>
+void WithElem(Elem e, F&& f) {
+  switch (e) {
+#define ARRAYSCOPE_ELEM(X) \
+  case Elem::X: return f(std::integral_constant<Elem, Elem::X>{});
+    ARRAYSCOPE_ELEM(B1) ARRAYSCOPE_ELEM(I1) ARRAYSCOPE_ELEM(U1) ARRAYSCOPE_ELEM(I2) ARRAYSCOPE_ELEM(U2)
+    ARRAYSCOPE_ELEM(I4) ARRAYSCOPE_ELEM(U4) ARRAYSCOPE_ELEM(I8) ARRAYSCOPE_ELEM(U8) ARRAYSCOPE_ELEM(F2)
+    ARRAYSCOPE_ELEM(F4) ARRAYSCOPE_ELEM(F8) ARRAYSCOPE_ELEM(BF16) ARRAYSCOPE_ELEM(E4M3) ARRAYSCOPE_ELEM(E5M2)
+#undef ARRAYSCOPE_ELEM
+  }
 }
 
 inline int ItemSize(Elem e) {

@@ -281,13 +281,7 @@ void FormatRange(const uint8_t* data, int64_t e0, int64_t e1, const Spec& s, Out
 }
 
 void FormatAny(const uint8_t* data, int64_t e0, int64_t e1, const Spec& s, Out& out) {
-  switch (s.elem) {
-#define CASE(X) \
-  case Elem::X: return FormatRange<Elem::X>(data, e0, e1, s, out);
-    CASE(B1) CASE(I1) CASE(U1) CASE(I2) CASE(U2) CASE(I4) CASE(U4) CASE(I8) CASE(U8) CASE(F2) CASE(F4) CASE(F8)
-    CASE(BF16) CASE(E4M3) CASE(E5M2)
-#undef CASE
-  }
+  WithElem(s.elem, [&](auto e) { FormatRange<decltype(e)::value>(data, e0, e1, s, out); });
 }
 
 std::string Str(Napi::Object o, const char* key) {

@@ -822,13 +822,7 @@ void Run(const uint8_t* data, const Job& job, Result& res, Shared& sh, int threa
     res.found = FindBytes(data, job, sh);
     return;
   }
-  switch (job.elem) {
-#define CASE(X) \
-  case Elem::X: return RunTyped<Elem::X>(data, job, res, sh, threads);
-    CASE(B1) CASE(I1) CASE(U1) CASE(I2) CASE(U2) CASE(I4) CASE(U4) CASE(I8) CASE(U8) CASE(F2) CASE(F4) CASE(F8)
-    CASE(BF16) CASE(E4M3) CASE(E5M2)
-#undef CASE
-  }
+  WithElem(job.elem, [&](auto e) { RunTyped<decltype(e)::value>(data, job, res, sh, threads); });
 }
 
 std::string Int128ToString(__int128 v) {
