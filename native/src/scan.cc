@@ -183,6 +183,10 @@ ARRAYSCOPE_CLONES void StatsF8(const double* p, int64_t n, double shift, int64_t
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define ARRAYSCOPE_AVX512 1
+// GCC 12 warns about the intrinsics' own _mm512_undefined_* placeholders under -Wall -O3 (a false positive)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 // float32 statistics with AVX-512: 32 values per step in two independent halves; finite lanes by fpclass,
 // masked min/max in float, sums of (x - shift) and squares in float64 (two 8-lane accumulators per half).
 // Specials (NaN, ±Inf) are counted on a side path only in the rare steps that have any.
@@ -268,7 +272,19 @@ struct HistParams {
   int bins;
   const double* edges;
   int64_t* counts;  // 4 interleaved copies of bins counters (breaks store-to-load chains), summed at the end
+  // float32 shortcut: a bin estimate (x - loRef) * normF computed in float is within floatEps of the exact
+  // one (floatEps 0: float is not precise enough for this range, use float64)
+  float loRef = 0, normF = 0, floatEps = 0;
 };
+
+// Sets the float32 shortcut of h when its error bound is small.
+inline void PrepareFloatHist(HistParams& h) {
+  // t = (x - loRef) * normF in float: rounding of loRef, normF, the subtraction and the product, in bins
+  const double eps = h.bins * 4e-7 + std::fabs(h.lo) * h.norm * 2e-7 + 1e-6;
+  if (!(eps < 1e-2) || !std::isfinite(h.lo) || !std::isfinite(h.hi)) return;
+  h.loRef = static_cast<float>(h.lo), h.normF = static_cast<float>(h.norm);
+  h.floatEps = static_cast<float>(eps);
+}
 
 #ifdef ARRAYSCOPE_AVX512
 // Eight float64 lanes: in-range lanes whose bin estimate is far (> 1e-9 bin) from an edge are counted at once;
@@ -305,8 +321,47 @@ ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist8(const Hist
   }
 }
 
+// Sixteen float32 lanes at once (h.floatEps > 0). A lane is counted at once when its estimate t lies inside
+// [0, bins) and at least floatEps from a bin boundary; the rest — near an edge, below lo or above hi (t < 0 or
+// t >= bins), NaN and ±Inf (cvtt gives INT_MIN) — take the exact path with its range check.
+ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist16(const HistParams& h, __m512 x) {
+  const __m512 t = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(h.loRef)), _mm512_set1_ps(h.normF));
+  const __m512i bin = _mm512_cvttps_epi32(t);
+  // |frac - 0.5| < 0.5 - eps: frac = t - trunc(t) away from 0 and 1 (a negative frac fails too)
+  const __m512 half = _mm512_sub_ps(_mm512_sub_ps(t, _mm512_cvtepi32_ps(bin)), _mm512_set1_ps(0.5f));
+  const __mmask16 fast16 =
+      _mm512_cmp_ps_mask(_mm512_abs_ps(half), _mm512_set1_ps(0.5f - h.floatEps), _CMP_LT_OQ) &
+      _mm512_cmp_epu32_mask(bin, _mm512_set1_epi32(h.bins), _MM_CMPINT_LT);
+  alignas(64) int32_t b[16];
+  _mm512_store_si512(b, bin);
+  asm volatile("" : : "r"(b) : "memory");  // read the lanes back from memory (cheap loads, not vpextrd)
+  int64_t* c = h.counts;
+  const int64_t st = h.bins;
+  const unsigned fast = fast16;
+  if (fast == 0xffff) {
+    ++c[b[0]], ++c[st + b[1]], ++c[2 * st + b[2]], ++c[3 * st + b[3]];
+    ++c[b[4]], ++c[st + b[5]], ++c[2 * st + b[6]], ++c[3 * st + b[7]];
+    ++c[b[8]], ++c[st + b[9]], ++c[2 * st + b[10]], ++c[3 * st + b[11]];
+    ++c[b[12]], ++c[st + b[13]], ++c[2 * st + b[14]], ++c[3 * st + b[15]];
+    return;
+  }
+  for (unsigned m = fast; m; m &= m - 1) {
+    const int l = __builtin_ctz(m);
+    ++c[(l & 3) * st + b[l]];
+  }
+  alignas(64) float xs[16];
+  _mm512_store_ps(xs, x);
+  for (unsigned m = ~fast & 0xffff; m; m &= m - 1) {
+    const double v = xs[__builtin_ctz(m)];
+    if (v >= h.lo && v <= h.hi) ++c[ExactBin(v, h.lo, h.norm, h.edges, h.bins)];
+  }
+}
+
 ARRAYSCOPE_AVX512_FN void HistF4Avx512(const float* p, int64_t n, const HistParams& h) {
   int64_t i = 0;
+  if (h.floatEps > 0) {
+    for (; i + 16 <= n; i += 16) Hist16(h, _mm512_loadu_ps(p + i));
+  }
   for (; i + 16 <= n; i += 16) {
     const __m512 x = _mm512_loadu_ps(p + i);
     Hist8(h, _mm512_cvtps_pd(_mm512_castps512_ps256(x)));
@@ -383,10 +438,11 @@ bool GuardedChunk(Shared& sh, F&& fn) {
   return false;
 }
 
-// counts: 4 * bins (see HistParams), summed by the caller.
+// counts: 4 copies of the bins (see HistParams), summed by the caller.
 template <Elem E>
 void HistChunk(const uint8_t* data, const Job& job, int64_t c0, int64_t c1, int64_t* counts) {
-  const HistParams h{job.lo, job.hi, job.bins / (job.hi - job.lo), job.bins, job.edges.data(), counts};
+  HistParams h{job.lo, job.hi, job.bins / (job.hi - job.lo), job.bins, job.edges.data(), counts};
+  PrepareFloatHist(h);
 #ifdef ARRAYSCOPE_AVX512
   if constexpr (E == Elem::F4) {
     const auto& v = job.view;
@@ -1037,6 +1093,10 @@ Napi::Value Launch(Napi::Env env, Napi::Object owner, const uint8_t* data, Job j
   worker->Queue();
   return handle;
 }
+
+#ifdef ARRAYSCOPE_AVX512
+#pragma GCC diagnostic pop
+#endif
 
 }  // namespace
 
