@@ -251,6 +251,30 @@ ARRAYSCOPE_AVX512_FN void StatsF4Avx512(const float* p, int64_t n, double shift,
   }
 }
 
+// min and max of float32 values, NaN ignored: _mm512_min_ps(x, acc) returns acc when x is NaN.
+ARRAYSCOPE_AVX512_FN void MinMaxF4Avx512(const float* p, int64_t n, double& mn, double& mx) {
+  __m512 lo[2] = {_mm512_set1_ps(HUGE_VALF), _mm512_set1_ps(HUGE_VALF)};
+  __m512 hi[2] = {_mm512_set1_ps(-HUGE_VALF), _mm512_set1_ps(-HUGE_VALF)};
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m512 a = _mm512_loadu_ps(p + i), b = _mm512_loadu_ps(p + i + 16);
+    lo[0] = _mm512_min_ps(a, lo[0]), hi[0] = _mm512_max_ps(a, hi[0]);
+    lo[1] = _mm512_min_ps(b, lo[1]), hi[1] = _mm512_max_ps(b, hi[1]);
+  }
+  if (i < n) {
+    const __mmask16 m = static_cast<__mmask16>(n - i >= 16 ? 0xffff : (1u << (n - i)) - 1);
+    const __m512 a = _mm512_mask_loadu_ps(_mm512_set1_ps(NAN), m, p + i);
+    lo[0] = _mm512_min_ps(a, lo[0]), hi[0] = _mm512_max_ps(a, hi[0]);
+    if (n - i > 16) {
+      const __mmask16 m2 = static_cast<__mmask16>((1u << (n - i - 16)) - 1);
+      const __m512 b = _mm512_mask_loadu_ps(_mm512_set1_ps(NAN), m2, p + i + 16);
+      lo[1] = _mm512_min_ps(b, lo[1]), hi[1] = _mm512_max_ps(b, hi[1]);
+    }
+  }
+  mn = std::min<double>(mn, _mm512_reduce_min_ps(_mm512_min_ps(lo[0], lo[1])));
+  mx = std::max<double>(mx, _mm512_reduce_max_ps(_mm512_max_ps(hi[0], hi[1])));
+}
+
 bool HasAvx512() {
   static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
   return yes;
@@ -373,6 +397,15 @@ ARRAYSCOPE_AVX512_FN void HistF4Avx512(const float* p, int64_t n, const HistPara
   }
 }
 #endif
+
+template <typename T>
+void MinMax(const T* p, int64_t n, double& mn, double& mx) {
+#ifdef ARRAYSCOPE_AVX512
+  if constexpr (std::is_same_v<T, float>)
+    if (HasAvx512()) return MinMaxF4Avx512(p, n, mn, mx);
+#endif
+  MinMaxContiguous<T>(p, n, mn, mx);
+}
 
 template <typename T>
 void StatsContiguous(const T* p, int64_t n, double shift, int64_t& count, int64_t& nan, int64_t& pinf, int64_t& ninf,
@@ -566,7 +599,7 @@ void BucketRange(const uint8_t* data, const Job& job, int64_t b0, int64_t b1, st
               bool aligned = true;
               WalkRuns(data, v, e0, e1, [&](const uint8_t* run, int64_t n, int64_t) {
                 if (reinterpret_cast<uintptr_t>(run) % alignof(T) != 0) aligned = false;
-                else MinMaxContiguous<T>(reinterpret_cast<const T*>(run), n, mn, mx);
+                else MinMax<T>(reinterpret_cast<const T*>(run), n, mn, mx);
               });
               if (aligned) return;
               mn = HUGE_VAL, mx = -HUGE_VAL;  // an unaligned run: start again element by element
