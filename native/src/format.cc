@@ -1,6 +1,7 @@
 #include "format.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -331,11 +332,20 @@ Napi::Value FormatText(const Napi::CallbackInfo& info) {
   const int parts = count < (1 << 16) ? 1 : std::max(1, std::min(8, static_cast<int>(std::thread::hardware_concurrency())));
   std::vector<Out> outs(parts);
   const uint8_t* data = bytes.Data();
+  // out of memory in any part is reported once all have stopped (an exception must not leave a thread)
+  std::atomic<bool> failed{false};
+  auto part = [&](int t) {
+    try {
+      FormatAny(data, count * t / parts, count * (t + 1) / parts, s, outs[t]);
+    } catch (...) {
+      failed = true;
+    }
+  };
   std::vector<std::thread> pool;
-  for (int t = 1; t < parts; ++t)
-    pool.emplace_back([&, t] { FormatAny(data, count * t / parts, count * (t + 1) / parts, s, outs[t]); });
-  FormatAny(data, 0, count / parts, s, outs[0]);
+  for (int t = 1; t < parts; ++t) pool.emplace_back(part, t);
+  part(0);
   for (auto& th : pool) th.join();
+  if (failed) ThrowCoded(env, "ENOMEM", "not enough memory to format this part of the export");
   size_t total = 0;
   for (auto& o : outs) total += o.len;
   Napi::Uint8Array result = Napi::Uint8Array::New(env, total);

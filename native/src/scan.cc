@@ -945,7 +945,12 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
     std::condition_variable cv;
     bool finished = false;
     std::thread runner([&] {
-      Run(data_, job_, result_, *sh_, threads);
+      try {
+        Run(data_, job_, result_, *sh_, threads);
+      } catch (...) {  // out of memory: an exception must not leave the thread (that would end the process)
+        oom_ = true;
+        sh_->cancel = true;
+      }
       std::lock_guard<std::mutex> lock(mu);
       finished = true;
       cv.notify_one();
@@ -967,6 +972,7 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
   void OnOK() override {
     Napi::Env env = Env();
     Settle();
+    if (oom_) return Reject("ENOMEM", "not enough memory for this scan");
     if (sh_->fault) return Reject("ECHANGED", "file changed on disk: the file was truncated during the scan; reopen it");
     if (sh_->cancel) return Reject("ECANCELLED", "the scan was cancelled");
     Napi::Object out = Napi::Object::New(env);
@@ -1063,6 +1069,7 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
   std::shared_ptr<Shared> sh_;
   std::function<void()> onDone_;
   Result result_;
+  bool oom_ = false;
 };
 
 int64_t GetInt(Napi::Env env, Napi::Object o, const char* key) {
