@@ -381,8 +381,56 @@ ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist16(const His
   }
 }
 
+// At most 256 bins (h.floatEps > 0): the vector loop only writes each value's bin as a byte to a small buffer,
+// and a separate scalar loop counts the bytes eight at a time into 4 tables — two simple loops pipeline better
+// than one that mixes them. Lanes off the fast path (near an edge, out of range, NaN) are counted exactly at
+// once and written as bin 0, which is taken back from bin 0's count at the end.
+ARRAYSCOPE_AVX512_FN int64_t HistF4Bytes(const float* p, int64_t n, const HistParams& h) {
+  alignas(64) uint8_t buf[4096];
+  int64_t* c = h.counts;
+  const int64_t st = h.bins;
+  int64_t written0 = 0;  // off-path lanes written as bin 0
+  const __m512 loRef = _mm512_set1_ps(h.loRef), normF = _mm512_set1_ps(h.normF);
+  const __m512 half = _mm512_set1_ps(0.5f), lim = _mm512_set1_ps(0.5f - h.floatEps);
+  const __m512i bins = _mm512_set1_epi32(h.bins);
+  int64_t i = 0;
+  while (n - i >= 16) {
+    const int64_t m = std::min<int64_t>(sizeof buf, (n - i) & ~int64_t{15});
+    for (int64_t k = 0; k < m; k += 16) {
+      const __m512 x = _mm512_loadu_ps(p + i + k);
+      const __m512 t = _mm512_mul_ps(_mm512_sub_ps(x, loRef), normF);
+      __m512i bin = _mm512_cvttps_epi32(t);
+      const __m512 d = _mm512_sub_ps(_mm512_sub_ps(t, _mm512_cvtepi32_ps(bin)), half);
+      const __mmask16 fast = _mm512_cmp_ps_mask(_mm512_abs_ps(d), lim, _CMP_LT_OQ) &
+                             _mm512_cmp_epu32_mask(bin, bins, _MM_CMPINT_LT);
+      if (fast != 0xffff) {
+        bin = _mm512_maskz_mov_epi32(fast, bin);
+        alignas(64) float xs[16];
+        _mm512_store_ps(xs, x);
+        for (unsigned mk = ~static_cast<unsigned>(fast) & 0xffff; mk; mk &= mk - 1) {
+          ++written0;
+          const double v = xs[__builtin_ctz(mk)];
+          if (v >= h.lo && v <= h.hi) ++c[ExactBin(v, h.lo, h.norm, h.edges, h.bins)];
+        }
+      }
+      _mm_store_si128(reinterpret_cast<__m128i*>(buf + k), _mm512_cvtepi32_epi8(bin));
+    }
+    int64_t *c0 = c, *c1 = c + st, *c2 = c + 2 * st, *c3 = c + 3 * st;
+    for (int64_t k = 0; k < m; k += 8) {
+      uint64_t v;
+      std::memcpy(&v, buf + k, 8);
+      ++c0[v & 255], ++c1[(v >> 8) & 255], ++c2[(v >> 16) & 255], ++c3[(v >> 24) & 255];
+      ++c0[(v >> 32) & 255], ++c1[(v >> 40) & 255], ++c2[(v >> 48) & 255], ++c3[v >> 56];
+    }
+    i += m;
+  }
+  c[0] -= written0;
+  return i;
+}
+
 ARRAYSCOPE_AVX512_FN void HistF4Avx512(const float* p, int64_t n, const HistParams& h) {
   int64_t i = 0;
+  if (h.floatEps > 0 && h.bins <= 256) i = HistF4Bytes(p, n, h);
   if (h.floatEps > 0) {
     for (; i + 16 <= n; i += 16) Hist16(h, _mm512_loadu_ps(p + i));
   }
