@@ -89,6 +89,15 @@ m = np.memmap(${JSON.stringify(file)}, dtype='${dt}', mode='r', offset=13, shape
 x = np.asarray(m[${slice}], dtype=np.float64).ravel()
 print(json.dumps(np.histogram(x[np.isfinite(x)], bins=np.array(${JSON.stringify(s.histogram!.edges)}))[0].tolist()))`)
         expect(s.histogram!.counts).toEqual(counts)
+        // a given range: statistics and histogram in one pass, counts as np.histogram(range=…) gives them
+        const range: [number, number] = [ref.min! + (ref.max! - ref.min!) / 4, ref.max! + 1]
+        const one = await runStats(m, view, { bins: 7, range }).promise
+        const given = py<number[]>(`
+m = np.memmap(${JSON.stringify(file)}, dtype='${dt}', mode='r', offset=13, shape=(37, 53), order='${order}')
+x = np.asarray(m[${slice}], dtype=np.float64).ravel()
+print(json.dumps(np.histogram(x[np.isfinite(x)], bins=7, range=(float('${range[0]}'), float('${range[1]}')))[0].tolist()))`)
+        expect(one.histogram!.counts).toEqual(given)
+        expect([one.min, one.max, one.nan, one.count]).toEqual([s.min, s.max, s.nan, s.count])
         expect(() => runBuckets(m, view, 0, 0, 1)).toThrow(/needs a 1-D view/)
         const blocks = await runBlocks(m, view, 3, 4, 'mean').promise
         Array.from(blocks.values).forEach((v, k) => near(v, ref.blocks[k]!))
