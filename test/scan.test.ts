@@ -219,6 +219,22 @@ print(json.dumps(np.histogram(a[np.isfinite(a)], bins=64, range=(-4, 4))[0].toli
     const layout0 = resolveLayout({ dtype: '<f4', shape: null, offset: 0, order: 'C' }, 4 * 1_000_003)
     expect((await runStats(m0, layout0, { bins: 64, range: [-4, 4] }).promise).histogram!.counts).toEqual(part)
     expect((await runStats(m0, layout0, { bins: 256 }).promise).histogram!.counts).toEqual(ref.auto)
+    // more than 256 bins (no byte bins), and values far from 0 relative to their spread (float32 bin estimates
+    // not precise enough: the float64 path)
+    const more = py<number[]>(`
+a = np.fromfile(${JSON.stringify(file0)}, '<f4'); fin = a[np.isfinite(a)].astype(np.float64)
+print(json.dumps(np.histogram(fin, bins=1000)[0].tolist()))`)
+    expect((await runStats(m0, layout0, { bins: 1000 }).promise).histogram!.counts).toEqual(more)
     m0.close()
+    const far = path.join(tmp.dir, 'far.f4')
+    const farRef = py<number[]>(`
+a = (1e4 + np.random.default_rng(3).standard_normal(100_003) * 0.01).astype('<f4'); a[5] = np.nan
+a.tofile(${JSON.stringify(far)})
+fin = a[np.isfinite(a)].astype(np.float64)
+print(json.dumps(np.histogram(fin, bins=256)[0].tolist()))`)
+    const mf = new (native().Mapping)(far, 'r')
+    const layoutF = resolveLayout({ dtype: '<f4', shape: null, offset: 0, order: 'C' }, 4 * 100_003)
+    expect((await runStats(mf, layoutF, { bins: 256 }).promise).histogram!.counts).toEqual(farRef)
+    mf.close()
   })
 })

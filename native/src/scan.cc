@@ -348,14 +348,31 @@ ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist8(const Hist
 // Sixteen float32 lanes at once (h.floatEps > 0). A lane is counted at once when its estimate t lies inside
 // [0, bins) and at least floatEps from a bin boundary; the rest — near an edge, below lo or above hi (t < 0 or
 // t >= bins), NaN and ±Inf (cvtt gives INT_MIN) — take the exact path with its range check.
-ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist16(const HistParams& h, __m512 x) {
+ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) __mmask16 FloatBins(const HistParams& h, __m512 x,
+                                                                              __m512i& bin) {
   const __m512 t = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(h.loRef)), _mm512_set1_ps(h.normF));
-  const __m512i bin = _mm512_cvttps_epi32(t);
+  bin = _mm512_cvttps_epi32(t);
   // |frac - 0.5| < 0.5 - eps: frac = t - trunc(t) away from 0 and 1 (a negative frac fails too)
   const __m512 half = _mm512_sub_ps(_mm512_sub_ps(t, _mm512_cvtepi32_ps(bin)), _mm512_set1_ps(0.5f));
-  const __mmask16 fast16 =
-      _mm512_cmp_ps_mask(_mm512_abs_ps(half), _mm512_set1_ps(0.5f - h.floatEps), _CMP_LT_OQ) &
-      _mm512_cmp_epu32_mask(bin, _mm512_set1_epi32(h.bins), _MM_CMPINT_LT);
+  return _mm512_cmp_ps_mask(_mm512_abs_ps(half), _mm512_set1_ps(0.5f - h.floatEps), _CMP_LT_OQ) &
+         _mm512_cmp_epu32_mask(bin, _mm512_set1_epi32(h.bins), _MM_CMPINT_LT);
+}
+
+// The lanes of x not in mask, each placed exactly (and only if inside [lo, hi]); returns how many there were.
+ARRAYSCOPE_AVX512_FN inline int CountExact(const HistParams& h, __m512 x, unsigned mask) {
+  alignas(64) float xs[16];
+  _mm512_store_ps(xs, x);
+  int n = 0;
+  for (unsigned m = ~mask & 0xffff; m; m &= m - 1, ++n) {
+    const double v = xs[__builtin_ctz(m)];
+    if (v >= h.lo && v <= h.hi) ++h.counts[ExactBin(v, h.lo, h.norm, h.edges, h.bins)];
+  }
+  return n;
+}
+
+ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist16(const HistParams& h, __m512 x) {
+  __m512i bin;
+  const __mmask16 fast16 = FloatBins(h, x, bin);
   alignas(64) int32_t b[16];
   _mm512_store_si512(b, bin);
   asm volatile("" : : "r"(b) : "memory");  // read the lanes back from memory (cheap loads, not vpextrd)
@@ -373,12 +390,7 @@ ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist16(const His
     const int l = __builtin_ctz(m);
     ++c[(l & 3) * st + b[l]];
   }
-  alignas(64) float xs[16];
-  _mm512_store_ps(xs, x);
-  for (unsigned m = ~fast & 0xffff; m; m &= m - 1) {
-    const double v = xs[__builtin_ctz(m)];
-    if (v >= h.lo && v <= h.hi) ++c[ExactBin(v, h.lo, h.norm, h.edges, h.bins)];
-  }
+  CountExact(h, x, fast);
 }
 
 // At most 256 bins (h.floatEps > 0): the vector loop only writes each value's bin as a byte to a small buffer,
@@ -390,28 +402,16 @@ ARRAYSCOPE_AVX512_FN int64_t HistF4Bytes(const float* p, int64_t n, const HistPa
   int64_t* c = h.counts;
   const int64_t st = h.bins;
   int64_t written0 = 0;  // off-path lanes written as bin 0
-  const __m512 loRef = _mm512_set1_ps(h.loRef), normF = _mm512_set1_ps(h.normF);
-  const __m512 half = _mm512_set1_ps(0.5f), lim = _mm512_set1_ps(0.5f - h.floatEps);
-  const __m512i bins = _mm512_set1_epi32(h.bins);
   int64_t i = 0;
   while (n - i >= 16) {
     const int64_t m = std::min<int64_t>(sizeof buf, (n - i) & ~int64_t{15});
     for (int64_t k = 0; k < m; k += 16) {
       const __m512 x = _mm512_loadu_ps(p + i + k);
-      const __m512 t = _mm512_mul_ps(_mm512_sub_ps(x, loRef), normF);
-      __m512i bin = _mm512_cvttps_epi32(t);
-      const __m512 d = _mm512_sub_ps(_mm512_sub_ps(t, _mm512_cvtepi32_ps(bin)), half);
-      const __mmask16 fast = _mm512_cmp_ps_mask(_mm512_abs_ps(d), lim, _CMP_LT_OQ) &
-                             _mm512_cmp_epu32_mask(bin, bins, _MM_CMPINT_LT);
+      __m512i bin;
+      const __mmask16 fast = FloatBins(h, x, bin);
       if (fast != 0xffff) {
         bin = _mm512_maskz_mov_epi32(fast, bin);
-        alignas(64) float xs[16];
-        _mm512_store_ps(xs, x);
-        for (unsigned mk = ~static_cast<unsigned>(fast) & 0xffff; mk; mk &= mk - 1) {
-          ++written0;
-          const double v = xs[__builtin_ctz(mk)];
-          if (v >= h.lo && v <= h.hi) ++c[ExactBin(v, h.lo, h.norm, h.edges, h.bins)];
-        }
+        written0 += CountExact(h, x, fast);
       }
       _mm_store_si128(reinterpret_cast<__m128i*>(buf + k), _mm512_cvtepi32_epi8(bin));
     }
