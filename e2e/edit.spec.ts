@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { py, serve, tempDir } from './helpers/serve'
+import { py, serve, tempDir, withApp } from './helpers/serve'
 
 const dir = tempDir()
 test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -39,10 +39,7 @@ test('r+: edit, flush, numpy reads the value, nothing else changed; undo restore
   const file = fixture('rplus.bin')
   const original = sha(file)
   const others = othersDigest(file)
-  const served = await serve([file, ...LAYOUT, '--mode', 'r+'])
-  try {
-    await page.goto(served.url)
-    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+  await withApp(page, [file, ...LAYOUT, '--mode', 'r+'], async () => {
     await editCell(page, 2, 3, '42.5')
     await expect(page.locator('.cell[data-row="2"][data-col="3"]')).toHaveText('42.5')
     await expect(page.getByTestId('dirty')).toBeVisible()
@@ -69,68 +66,48 @@ test('r+: edit, flush, numpy reads the value, nothing else changed; undo restore
     await page.getByTestId('grid').focus()
     await page.keyboard.press('Control+Shift+z')
     await expect(page.locator('.cell[data-row="2"][data-col="3"]')).toHaveText('42.5')
-  } finally {
-    await served.stop()
-  }
+  })
 })
 
 test('c: edits stay in the private copy, the file never changes', async ({ page }) => {
   const file = fixture('copy.bin')
   const original = sha(file)
-  const served = await serve([file, ...LAYOUT, '--mode', 'c'])
-  try {
-    await page.goto(served.url)
-    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+  await withApp(page, [file, ...LAYOUT, '--mode', 'c'], async () => {
     await expect(page.getByRole('tab')).toContainText('(private copy)')
     await editCell(page, 2, 3, '-1e300')
     await expect(page.locator('.cell[data-row="2"][data-col="3"]')).toHaveText('-1e+300')
     await expect(page.getByRole('button', { name: 'Flush' })).toHaveCount(0)
     expect(sha(file)).toBe(original)
-  } finally {
-    await served.stop()
-  }
+  })
   expect(sha(file)).toBe(original)
 })
 
 test('r: an edit is refused and says how to edit', async ({ page }) => {
   const file = fixture('readonly.bin')
   const original = sha(file)
-  const served = await serve([file, ...LAYOUT])
-  try {
-    await page.goto(served.url)
-    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+  await withApp(page, [file, ...LAYOUT], async () => {
     await editCell(page, 2, 3, '1')
     await expect(page.getByTestId('table-message')).toContainText('open read-only (mode r): reopen it with mode r+')
     expect(sha(file)).toBe(original)
-  } finally {
-    await served.stop()
-  }
+  })
 })
 
 test('integers are range-checked', async ({ page }) => {
   const file = path.join(dir, 'ints.bin')
   py(`np.arange(12, dtype='i1').tofile(${JSON.stringify(file)}); print(1)`)
   const original = sha(file)
-  const served = await serve([file, '--dtype', 'i1', '--shape', '3,4', '--mode', 'r+'])
-  try {
-    await page.goto(served.url)
-    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+  await withApp(page, [file, '--dtype', 'i1', '--shape', '3,4', '--mode', 'r+'], async () => {
     await editCell(page, 1, 1, '300')
     await expect(page.getByTestId('table-message')).toContainText('300 is out of range for int8 [-128, 127]')
     expect(sha(file)).toBe(original)
-  } finally {
-    await served.stop()
-  }
+  })
 })
 
 test('paste a TSV block and fill a selection, each as one undoable edit', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'])
   const file = path.join(dir, 'paste.bin')
   py(`np.zeros((4, 5), dtype='<i2').tofile(${JSON.stringify(file)}); print(1)`)
-  const served = await serve([file, '--dtype', '<i2', '--shape', '4,5', '--mode', 'r+'])
-  try {
-    await page.goto(served.url)
-    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+  await withApp(page, [file, '--dtype', '<i2', '--shape', '4,5', '--mode', 'r+'], async () => {
     await page.evaluate("navigator.clipboard.writeText('1\\t2\\t3\\n4\\t5\\t6\\n')")
     await page.locator('.cell[data-row="1"][data-col="1"]').click()
     await page.keyboard.press('Control+v')
@@ -157,9 +134,7 @@ test('paste a TSV block and fill a selection, each as one undoable edit', async 
     await page.getByRole('button', { name: 'Undo' }).click()
     await expect(page.locator('.cell[data-row="1"][data-col="1"]')).toHaveText('1')
     await expect(page.locator('.cell[data-row="0"][data-col="0"]')).toHaveText('0')
-  } finally {
-    await served.stop()
-  }
+  })
 })
 
 test('w+ creates a zero-filled file of the layout, after confirming the replacement of an existing one', async ({
@@ -210,10 +185,7 @@ test('the .npy header editor rewrites dtype and shape in place; undo restores it
   const file = path.join(dir, 'header.npy')
   py(`np.save(${JSON.stringify(file)}, np.arange(12, dtype='<i4').reshape(3, 4)); print(1)`)
   const original = sha(file)
-  const served = await serve([file, '--mode', 'r+'])
-  try {
-    await page.goto(served.url)
-    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+  await withApp(page, [file, '--mode', 'r+'], async () => {
     await page.getByRole('button', { name: 'Header…' }).click()
     // a shape whose data size does not match the file is refused
     await page.fill('input[name=header-shape]', '5, 4')
@@ -240,7 +212,5 @@ print(json.dumps({'shape': list(a.shape), 'dtype': a.dtype.str, 'fortran': bool(
     await page.getByRole('button', { name: 'Flush' }).click()
     await expect(page.getByTestId('dirty')).toHaveCount(0)
     expect(sha(file)).toBe(original)
-  } finally {
-    await served.stop()
-  }
+  })
 })

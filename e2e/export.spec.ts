@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
-import { py, serve, tempDir } from './helpers/serve'
+import { py, tempDir, withApp } from './helpers/serve'
 
 const dir = tempDir()
 test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -11,10 +11,7 @@ test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 test('export a selection to .npy and the whole array as raw with a sidecar', async ({ page }) => {
   const cube = path.join(dir, 'cube.npy')
   py(`np.save(${JSON.stringify(cube)}, (np.arange(4*5*6).reshape(4, 5, 6) / 7).astype('>f4')); print(1)`)
-  const served = await serve([cube])
-  try {
-    await page.goto(served.url)
-    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+  await withApp(page, [cube], async () => {
     await page.fill('input[name=index-0]', '2')
     await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
     await page.locator('.cell[data-row="1"][data-col="2"]').click()
@@ -53,7 +50,5 @@ print(json.dumps(bool(a.dtype == b.dtype and a.shape == b.shape and (a == b).all
     await page.getByRole('button', { name: '+ Open' }).click()
     await page.fill('input[name=path]', raw)
     await expect(page.getByTestId('validation')).toContainText('(4, 5, 6) of >f4: 480 bytes after offset 0')
-  } finally {
-    await served.stop()
-  }
+  })
 })

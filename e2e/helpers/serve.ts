@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { expect, type Page } from '@playwright/test'
 
 const ROOT = path.join(__dirname, '..', '..')
 
@@ -55,4 +56,25 @@ export function py<T = unknown>(code: string): T {
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'arrayscope-e2e-'))
+}
+
+/**
+ * Serves args, opens the app in page (at viewport, when given) and waits for the table, runs body, and stops the
+ * server whatever happened.
+ */
+export async function withApp(
+  page: Page,
+  args: string[],
+  body: (served: Served) => Promise<void>,
+  viewport?: { width: number; height: number }
+): Promise<void> {
+  const served = await serve(args)
+  try {
+    if (viewport) await page.setViewportSize(viewport)
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await body(served)
+  } finally {
+    await served.stop()
+  }
 }
