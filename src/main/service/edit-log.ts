@@ -72,18 +72,19 @@ export class EditLog {
   }
 
   undo(): EditState {
-    const edit = this.done.pop()
-    if (!edit) return this.state([])
-    this.write(edit, 'before')
-    this.undone.push(edit)
-    return this.state(ranges(edit))
+    return this.replay(this.done, this.undone, 'before')
   }
 
   redo(): EditState {
-    const edit = this.undone.pop()
+    return this.replay(this.undone, this.done, 'after')
+  }
+
+  /** Moves the newest edit of from to to, writing its bytes from side (undo: before; redo: after). */
+  private replay(from: ByteEdit[], to: ByteEdit[], side: 'before' | 'after'): EditState {
+    const edit = from.pop()
     if (!edit) return this.state([])
-    this.write(edit, 'after')
-    this.done.push(edit)
+    this.write(edit, side)
+    to.push(edit)
     return this.state(ranges(edit))
   }
 
