@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import type { ScanStats } from '../src/shared/contract'
 import { resolveLayout } from '../src/shared/layout'
 import { applySlice, parseSlice } from '../src/shared/slice'
 import { native } from '../src/main/service/native'
@@ -13,16 +14,9 @@ afterAll(() => tmp.cleanup())
 
 const DTYPES = NUMPY_DTYPES
 
-interface Ref {
+/** numpy's figures for a view, as the contract's ScanStats carries them. */
+interface Ref extends Omit<ScanStats, 'histogram'> {
   path: string
-  count: number
-  min: number | null
-  max: number | null
-  mean: number | null
-  std: number | null
-  nan: number
-  posinf: number
-  neginf: number
   finite: number[]
 }
 
