@@ -115,7 +115,7 @@ inline Elem ParseElem(Napi::Env env, const std::string& s) {
       {"f4", Elem::F4}, {"f8", Elem::F8}, {"bf16", Elem::BF16}, {"e4m3", Elem::E4M3}, {"e5m2", Elem::E5M2}};
   for (auto& [name, e] : table)
     if (s == name) return e;
-  ThrowCoded(env, "EINVAL", "scan: unsupported element type '" + s + "'");
+  ThrowCoded(env, "EINVAL", "unsupported element type '" + s + "'");
 }
 
 }  // namespace arrayscope
