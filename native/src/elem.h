@@ -10,7 +10,7 @@
 #include <string>
 #include <type_traits>
 
-#include "mapping.h"
+#include "coded_error.h"
 
 namespace arrayscope {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "elem.h"
-#include "mapping.h"
+#include "coded_error.h"
 
 namespace arrayscope {
 namespace {

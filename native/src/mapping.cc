@@ -8,6 +8,7 @@
 
 #include "gather.h"
 #include "guard.h"
+#include "scan.h"
 
 #ifdef _WIN32
 #include <windows.h>
@@ -19,12 +20,6 @@
 #endif
 
 namespace arrayscope {
-
-void ThrowCoded(Napi::Env env, const char* code, const std::string& message) {
-  Napi::Error error = Napi::Error::New(env, message);
-  error.Set("code", Napi::String::New(env, code));
-  throw error;
-}
 
 namespace {
 
@@ -412,13 +407,16 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
   scans_.push_back(state);
   Napi::Value handle;
   try {
-    // Holes may be skipped only while the file is what the mapping shows: in r (c and r+ pages may differ).
+    MapInfo map;
+    map.data = data_;
+    map.size = size_;
 #ifndef _WIN32
-    const int holeFd = mode_ == MapMode::kRead ? fd_ : -1;
-#else
-    const int holeFd = -1;
+    map.fd = fd_;
 #endif
-    handle = StartScan(info, data_, size_, holeFd, Value(), state, [this, state] {
+    // Holes may be skipped and pages dropped only while the file is what the mapping shows: in r (c and r+
+    // pages may differ).
+    map.readOnly = mode_ == MapMode::kRead;
+    handle = StartScan(info, map, Value(), state, [this, state] {
       scans_.erase(std::remove(scans_.begin(), scans_.end(), state), scans_.end());
       if (scans_.empty() && unmapPending_) ReleaseMapping();
     });

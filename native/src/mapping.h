@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "scan.h"
+#include "coded_error.h"
+#include "scan_state.h"
 
 namespace arrayscope {
 
@@ -62,8 +63,5 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   int fd_ = -1;
 #endif
 };
-
-// Throws a JS Error with a .code property.
-[[noreturn]] void ThrowCoded(Napi::Env env, const char* code, const std::string& message);
 
 }  // namespace arrayscope

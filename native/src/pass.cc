@@ -1,0 +1,243 @@
+#include "pass.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "guard.h"
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace arrayscope {
+namespace {
+
+int64_t PageSize() {
+#ifndef _WIN32
+  static const int64_t page = sysconf(_SC_PAGESIZE);
+  return page;
+#else
+  return 4096;
+#endif
+}
+
+int64_t PhysicalMemory() {
+#ifndef _WIN32
+  return static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * PageSize();
+#else
+  return int64_t{1} << 40;
+#endif
+}
+
+int64_t FileSizeNow(int fd) {
+#ifndef _WIN32
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_size);
+#else
+  (void)fd;
+  return -1;
+#endif
+}
+
+// One chunk the readahead thread has asked for: its page-aligned ranges and, when dropping behind, which of
+// their pages were in memory before the pass touched them.
+struct InFlight {
+  std::vector<ByteRange> pages;
+  std::vector<std::vector<unsigned char>> resident;
+  int64_t bytes = 0;
+};
+
+// Calls f(first, end) for the runs of pages of [a, b) (page-aligned a) that mincore's vec says were not in memory.
+template <typename F>
+void ForEachMissing(const std::vector<unsigned char>& vec, int64_t a, int64_t b, F&& f) {
+  const int64_t page = PageSize();
+  size_t i = 0;
+  while (i < vec.size()) {
+    if (vec[i] & 1) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < vec.size() && !(vec[j] & 1)) ++j;
+    f(a + static_cast<int64_t>(i) * page, std::min(b, a + static_cast<int64_t>(j) * page));
+    i = j;
+  }
+}
+
+class Readahead {
+ public:
+  Readahead(const MapInfo& map, const PassPlan& plan, bool drop) : map_(map), plan_(plan), drop_(drop) {}
+
+  // Asks for the pages of chunk k's ranges that are not in memory; returns the bytes the chunk covers.
+  int64_t Issue(int64_t k) {
+    plan_.ranges(k, scratch_);
+    InFlight f;
+    const int64_t page = PageSize();
+    for (const ByteRange& r : scratch_) {
+      const int64_t a = std::max<int64_t>(0, r.first - r.first % page);
+      const int64_t b = std::min(map_.size, r.end);
+      if (b <= a) continue;
+      f.pages.push_back({a, b});
+      f.bytes += b - a;
+#ifndef _WIN32
+      // Only the pages not in memory are asked for: on a warm file, readahead requests for resident pages
+      // would cost the pass several percent for nothing (mincore is a cheap page-table walk once the pass's
+      // own mapping has touched them).
+      uint8_t* p = const_cast<uint8_t*>(map_.data) + a;
+      std::vector<unsigned char> vec(static_cast<size_t>((b - a + page - 1) / page));
+      if (mincore(p, static_cast<size_t>(b - a), vec.data()) != 0) std::fill(vec.begin(), vec.end(), 0);
+      ForEachMissing(vec, a, b, [&](int64_t x, int64_t y) {
+        madvise(const_cast<uint8_t*>(map_.data) + x, static_cast<size_t>(y - x), MADV_WILLNEED);
+      });
+      if (drop_) f.resident.push_back(std::move(vec));
+#endif
+    }
+    const int64_t bytes = f.bytes;
+    flight_.push_back(std::move(f));
+    return bytes;
+  }
+
+  // Chunk done (the oldest in flight): drops the pages it read in, when dropping behind.
+  int64_t Retire() {
+    InFlight f = std::move(flight_.front());
+    flight_.pop_front();
+#ifndef _WIN32
+    if (drop_) {
+      for (size_t r = 0; r < f.pages.size(); ++r) {
+        ForEachMissing(f.resident[r], f.pages[r].first, f.pages[r].end, [&](int64_t a, int64_t b) {
+          // mode r only: the mapping's pages are the file's, so nothing can be lost
+          madvise(const_cast<uint8_t*>(map_.data) + a, static_cast<size_t>(b - a), MADV_DONTNEED);
+          posix_fadvise(map_.fd, a, b - a, POSIX_FADV_DONTNEED);
+        });
+      }
+    }
+#endif
+    return f.bytes;
+  }
+
+ private:
+  const MapInfo& map_;
+  const PassPlan& plan_;
+  const bool drop_;
+  std::vector<ByteRange> scratch_;
+  std::deque<InFlight> flight_;
+};
+
+}  // namespace
+
+ReadaheadSettings CurrentReadahead() {
+  ReadaheadSettings s{int64_t{64} << 20, ReadaheadSettings::Drop::kAuto};
+  if (const char* mb = std::getenv("ARRAYSCOPE_READAHEAD_MB")) {
+    const long long v = std::atoll(mb);
+    if (v >= 0) s.aheadBytes = static_cast<int64_t>(v) << 20;
+  }
+  if (const char* d = std::getenv("ARRAYSCOPE_DROP_BEHIND")) {
+    const std::string v = d;
+    if (v == "always") s.drop = ReadaheadSettings::Drop::kAlways;
+    else if (v == "never") s.drop = ReadaheadSettings::Drop::kNever;
+  }
+  return s;
+}
+
+void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
+             const std::function<bool(int64_t k, int thread)>& body) {
+  const int64_t chunks = plan.chunks;
+  if (chunks <= 0) return;
+  const ReadaheadSettings settings = CurrentReadahead();
+  // Dropping behind needs the file itself (mode r) and only pays for passes that would not fit in memory.
+  bool drop = map.readOnly && map.fd >= 0 && settings.drop != ReadaheadSettings::Drop::kNever;
+  if (drop && settings.drop == ReadaheadSettings::Drop::kAuto) drop = plan.needEnd > PhysicalMemory() / 2;
+
+  std::vector<std::atomic<bool>> finished(static_cast<size_t>(chunks));
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> stop{false};  // a body said the rest is not needed
+  std::atomic<int> running{plan.threads};
+  std::mutex mu;
+  // The readahead thread looks again every millisecond (waking it at every chunk would cost warm passes their
+  // speed) and at once when the last worker stops.
+  std::condition_variable cv;
+
+  auto fail = [&] {
+    state.fault = true;
+    state.cancel = true;
+  };
+
+  std::vector<std::thread> pool;
+  for (int t = 0; t < plan.threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (;;) {
+        if (state.cancel.load(std::memory_order_relaxed) || stop.load(std::memory_order_relaxed)) break;
+        const int64_t k = next.fetch_add(1);
+        if (k >= chunks) break;
+        bool more = true;
+        auto run = [&] { more = body(k, t); };
+        if (!Guarded(run)) {
+          fail();
+          break;
+        }
+        finished[static_cast<size_t>(k)].store(true, std::memory_order_release);
+        if (!more) stop = true;
+      }
+      if (running.fetch_sub(1) == 1) {
+        std::lock_guard<std::mutex> lock(mu);
+        cv.notify_one();
+      }
+    });
+  }
+
+  // The readahead thread: asks for chunks up to aheadBytes past the oldest unfinished one, retires finished
+  // chunks (dropping behind), and checks the file's size as it goes.
+  std::thread reader([&] {
+    Readahead ra(map, plan, drop);
+    int64_t low = 0, issued = 0, ahead = 0;
+    auto lastCheck = std::chrono::steady_clock::now();
+    auto retire = [&] {
+      while (low < issued && finished[static_cast<size_t>(low)].load(std::memory_order_acquire)) {
+        ahead -= ra.Retire();
+        ++low;
+      }
+    };
+    for (;;) {
+      retire();
+      if (state.cancel.load() || stop.load() || running.load() == 0) break;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - lastCheck > std::chrono::milliseconds(20)) {
+        lastCheck = now;
+        const int64_t size = FileSizeNow(map.fd);
+        if (size >= 0 && size < plan.needEnd) {
+          fail();
+          break;
+        }
+      }
+      // A chunk a worker has already finished needs no readahead: start from the oldest unfinished one.
+      while (issued < chunks && (ahead < settings.aheadBytes || issued == low)) {
+        ahead += ra.Issue(issued++);
+      }
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait_for(lock, std::chrono::milliseconds(1), [&] { return running.load() == 0; });
+    }
+    retire();  // the last chunks' pages, when dropping behind
+  });
+
+  for (auto& th : pool) th.join();
+  reader.join();
+  // A shrink inside the last page raises no SIGBUS (the page still exists, reading zeros past the new end):
+  // only the size tells, so look once more now that every chunk is read.
+  if (!state.cancel.load()) {
+    const int64_t size = FileSizeNow(map.fd);
+    if (size >= 0 && size < plan.needEnd) fail();
+  }
+}
+
+}  // namespace arrayscope
