@@ -14,10 +14,10 @@
 namespace arrayscope {
 namespace {
 
-// Ranges of match positions worth searching in [from, last): all of it, or, when zeros cannot match and the file
-// has holes, only positions whose bytes [p, p + len) touch a data extent.
-std::vector<std::pair<int64_t, int64_t>> FindSegments(const FindSpec& job, int holeFd, int64_t last, int64_t len,
-                                                      bool zerosMatch) {
+// Ranges of match positions worth searching in [from, last): all of it, or, when zeros cannot match and the
+// file has holes, only positions whose bytes [p, p + len) touch a data extent.
+std::vector<std::pair<int64_t, int64_t>> FindSegments(const FindSpec& job, int holeFd, int64_t last,
+                                                      int64_t len, bool zerosMatch) {
   std::vector<std::pair<int64_t, int64_t>> segs;
   if (job.from >= last) return segs;
 #if defined(SEEK_DATA) && defined(SEEK_HOLE)
@@ -31,8 +31,10 @@ std::vector<std::pair<int64_t, int64_t>> FindSegments(const FindSpec& job, int h
       if (h < 0) h = end;
       const int64_t s = std::max<int64_t>(job.from, d - len + 1), e = std::min<int64_t>(last, h);
       if (s < e) {
-        if (!segs.empty() && s <= segs.back().second) segs.back().second = std::max(segs.back().second, e);
-        else segs.emplace_back(s, e);
+        if (!segs.empty() && s <= segs.back().second)
+          segs.back().second = std::max(segs.back().second, e);
+        else
+          segs.emplace_back(s, e);
       }
       pos = h;
     }
@@ -86,7 +88,8 @@ struct BytesMatcher {
   BytesMatcher(const uint8_t* d, const FindSpec& j) : data(d), job(j) {
     for (size_t i = 0; i < j.pattern.size(); ++i) {
       if (j.mask[i] != 0xff) continue;
-      if (anchor < 0 || ((j.pattern[anchor] == 0 || j.pattern[anchor] == 0xff) && j.pattern[i] != 0 && j.pattern[i] != 0xff))
+      if (anchor < 0 || ((j.pattern[anchor] == 0 || j.pattern[anchor] == 0xff) && j.pattern[i] != 0 &&
+                         j.pattern[i] != 0xff))
         anchor = static_cast<int64_t>(i);
     }
   }
@@ -151,8 +154,8 @@ int64_t SearchValue(const uint8_t* data, const FindSpec& job, int64_t c0, int64_
   return -1;
 }
 
-
-// A chunk of positions [c0, c1) and the progress it stands for (its positions and the hole skipped before it).
+// A chunk of positions [c0, c1) and the progress it stands for (its positions and the hole skipped before
+// it).
 struct FindChunk {
   int64_t c0, c1, weight;
 };
@@ -181,7 +184,8 @@ int64_t SearchChunks(const MapInfo& map, ScanState& state, const FindSpec& job, 
       reached = to;
     }
   }
-  const int64_t tailWeight = job.backwards ? reached - job.from : last - reached;  // a hole after the last data
+  const int64_t tailWeight =
+      job.backwards ? reached - job.from : last - reached;  // a hole after the last data
 
   // Each chunk's match (-1: none), written by whichever thread searched it. Chunks are handed out in order,
   // so when chunk k matches, every chunk before it is taken already: the pass stops handing out more.
@@ -217,8 +221,9 @@ FindResult RunFind(const MapInfo& map, ScanState& state, const FindSpec& spec, i
   const bool zeros = spec.lo <= 0 && 0 <= spec.hi;
   int64_t out = -1;
   WithElem(spec.elem, [&](auto e) {
-    out = SearchChunks(map, state, spec, ItemSize(spec.elem), zeros, threads,
-                       [&](int64_t c0, int64_t c1) { return SearchValue<decltype(e)::value>(map.data, spec, c0, c1); });
+    out = SearchChunks(map, state, spec, ItemSize(spec.elem), zeros, threads, [&](int64_t c0, int64_t c1) {
+      return SearchValue<decltype(e)::value>(map.data, spec, c0, c1);
+    });
   });
   return {out};
 }

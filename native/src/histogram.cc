@@ -8,12 +8,14 @@ namespace arrayscope {
 namespace {
 
 template <Elem E>
-void CountTyped(const uint8_t* data, const TypedView& tv, int64_t i0, int64_t i1, const HistParams& h, Simd level) {
+void CountTyped(const uint8_t* data, const TypedView& tv, int64_t i0, int64_t i1, const HistParams& h,
+                Simd level) {
   const ViewSpec& v = tv.view;
   if constexpr (E == Elem::F4) {
     if (!tv.swap && !v.strides.empty() && v.strides.back() == 4) {
       ForEachRun(data, v, i0, i1, [&](const uint8_t* run, int64_t n, int64_t) {
-        if (reinterpret_cast<uintptr_t>(run) % 4 == 0) return HistRun(level, reinterpret_cast<const float*>(run), n, h);
+        if (reinterpret_cast<uintptr_t>(run) % 4 == 0)
+          return HistRun(level, reinterpret_cast<const float*>(run), n, h);
         float buf[1024];  // unaligned runs through an aligned buffer
         for (int64_t k = 0; k < n; k += 1024) {
           const int64_t m = std::min<int64_t>(1024, n - k);
@@ -39,7 +41,8 @@ std::vector<int64_t> SumCounts(const std::vector<std::vector<int64_t>>& parts, i
   return out;
 }
 
-void CountBins(const uint8_t* data, const TypedView& v, int64_t i0, int64_t i1, const HistParams& h, Simd level) {
+void CountBins(const uint8_t* data, const TypedView& v, int64_t i0, int64_t i1, const HistParams& h,
+               Simd level) {
   WithElem(v.elem, [&](auto e) { CountTyped<decltype(e)::value>(data, v, i0, i1, h, level); });
 }
 

@@ -25,7 +25,8 @@ struct Stats512 {
 };
 
 // One step of 16 values into accumulator pair h (0 or 1; two pairs keep the adds independent).
-ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Step512(Stats512& st, __m512 x, __m512d sh, int h) {
+ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Step512(Stats512& st, __m512 x, __m512d sh,
+                                                                        int h) {
   const __mmask16 fin = static_cast<__mmask16>(~_mm512_fpclass_ps_mask(x, 0x99));  // not NaN/±Inf
   st.lo = _mm512_mask_min_ps(st.lo, fin, st.lo, x);
   st.hi = _mm512_mask_max_ps(st.hi, fin, st.hi, x);
@@ -69,8 +70,10 @@ ARRAYSCOPE_AVX512_FN void StatsF4Avx512(const float* p, int64_t n, double shift,
   if (st.finite != n) {
     for (int64_t k = 0; k < n; ++k) {
       const float x = p[k];
-      if (std::isnan(x)) ++m.nan;
-      else if (std::isinf(x)) (x > 0 ? ++m.pinf : ++m.ninf);
+      if (std::isnan(x))
+        ++m.nan;
+      else if (std::isinf(x))
+        (x > 0 ? ++m.pinf : ++m.ninf);
     }
   }
 }
@@ -99,11 +102,12 @@ ARRAYSCOPE_AVX512_FN void MinMaxF4Avx512(const float* p, int64_t n, double& mn, 
   mx = std::max<double>(mx, _mm512_reduce_max_ps(_mm512_max_ps(hi[0], hi[1])));
 }
 
-// Eight float64 lanes: in-range lanes whose bin estimate is far (> 1e-9 bin) from an edge are counted at once;
-// the few near an edge take ExactBin.
+// Eight float64 lanes: in-range lanes whose bin estimate is far (> 1e-9 bin) from an edge are counted at
+// once; the few near an edge take ExactBin.
 ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist8(const HistParams& h, __m512d x) {
   const __m512d lo = _mm512_set1_pd(h.lo);
-  const __mmask8 in = _mm512_cmp_pd_mask(x, lo, _CMP_GE_OQ) & _mm512_cmp_pd_mask(x, _mm512_set1_pd(h.hi), _CMP_LE_OQ);
+  const __mmask8 in =
+      _mm512_cmp_pd_mask(x, lo, _CMP_GE_OQ) & _mm512_cmp_pd_mask(x, _mm512_set1_pd(h.hi), _CMP_LE_OQ);
   if (!in) return;
   const __m512d t = _mm512_mul_pd(_mm512_sub_pd(x, lo), _mm512_set1_pd(h.norm));
   __m256i bin = _mm512_cvttpd_epi32(t);
@@ -134,10 +138,10 @@ ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist8(const Hist
 }
 
 // Sixteen float32 lanes at once (h.floatEps > 0). A lane is counted at once when its estimate t lies inside
-// [0, bins) and at least floatEps from a bin boundary; the rest — near an edge, below lo or above hi (t < 0 or
-// t >= bins), NaN and ±Inf (cvtt gives INT_MIN) — take the exact path with its range check.
+// [0, bins) and at least floatEps from a bin boundary; the rest — near an edge, below lo or above hi (t < 0
+// or t >= bins), NaN and ±Inf (cvtt gives INT_MIN) — take the exact path with its range check.
 ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) __mmask16 FloatBins(const HistParams& h, __m512 x,
-                                                                              __m512i& bin) {
+                                                                               __m512i& bin) {
   const __m512 t = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(h.loRef)), _mm512_set1_ps(h.normF));
   bin = _mm512_cvttps_epi32(t);
   // |frac - 0.5| < 0.5 - eps: frac = t - trunc(t) away from 0 and 1 (a negative frac fails too)
@@ -181,10 +185,10 @@ ARRAYSCOPE_AVX512_FN inline __attribute__((always_inline)) void Hist16(const His
   CountExact(h, x, fast);
 }
 
-// At most 256 bins (h.floatEps > 0): the vector loop only writes each value's bin as a byte to a small buffer,
-// and a separate scalar loop counts the bytes eight at a time into 4 tables — two simple loops pipeline better
-// than one that mixes them. Lanes off the fast path (near an edge, out of range, NaN) are counted exactly at
-// once and written as bin 0, which is taken back from bin 0's count at the end.
+// At most 256 bins (h.floatEps > 0): the vector loop only writes each value's bin as a byte to a small
+// buffer, and a separate scalar loop counts the bytes eight at a time into 4 tables — two simple loops
+// pipeline better than one that mixes them. Lanes off the fast path (near an edge, out of range, NaN) are
+// counted exactly at once and written as bin 0, which is taken back from bin 0's count at the end.
 ARRAYSCOPE_AVX512_FN int64_t HistF4Bytes(const float* p, int64_t n, const HistParams& h) {
   alignas(64) uint8_t buf[4096];
   int64_t* c = h.counts;

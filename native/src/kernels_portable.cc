@@ -51,8 +51,10 @@ inline __attribute__((always_inline)) void StatsBody(const T* p, int64_t n, doub
   if (finite != n) {
     for (int64_t k = 0; k < n; ++k) {
       const double x = static_cast<double>(p[k]);
-      if (std::isnan(x)) ++m.nan;
-      else if (std::isinf(x)) (x > 0 ? ++m.pinf : ++m.ninf);
+      if (std::isnan(x))
+        ++m.nan;
+      else if (std::isinf(x))
+        (x > 0 ? ++m.pinf : ++m.ninf);
     }
   }
 }
@@ -61,7 +63,8 @@ template <typename T>
 void MinMaxBody(const T* p, int64_t n, double& mn, double& mx) {
   constexpr int L = 8;
   T lo[L], hi[L];
-  for (int l = 0; l < L; ++l) lo[l] = std::numeric_limits<T>::infinity(), hi[l] = -std::numeric_limits<T>::infinity();
+  for (int l = 0; l < L; ++l)
+    lo[l] = std::numeric_limits<T>::infinity(), hi[l] = -std::numeric_limits<T>::infinity();
   int64_t i = 0;
   for (; i + L <= n; i += L) {
     for (int l = 0; l < L; ++l) {
@@ -88,7 +91,9 @@ __attribute__((target("avx2,fma"))) void StatsF8Avx2(const double* p, int64_t n,
 #endif
 
 void StatsF4Scalar(const float* p, int64_t n, double shift, Moments& m) { StatsBody<float>(p, n, shift, m); }
-void StatsF8Scalar(const double* p, int64_t n, double shift, Moments& m) { StatsBody<double>(p, n, shift, m); }
+void StatsF8Scalar(const double* p, int64_t n, double shift, Moments& m) {
+  StatsBody<double>(p, n, shift, m);
+}
 
 Simd ParseLevel(const char* s, Simd fallback) {
   if (s == nullptr) return fallback;
@@ -103,9 +108,10 @@ Simd ParseLevel(const char* s, Simd fallback) {
 
 Simd BestSimd() {
 #if defined(ARRAYSCOPE_HAVE_AVX512)
-  static const Simd best = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? Simd::kAvx512
-                           : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")     ? Simd::kAvx2
-                                                                                                   : Simd::kScalar;
+  static const Simd best = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
+                               ? Simd::kAvx512
+                           : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? Simd::kAvx2
+                                                                                             : Simd::kScalar;
   return best;
 #else
   return Simd::kScalar;
@@ -120,9 +126,12 @@ Simd ActiveSimd() {
 
 const char* SimdName(Simd level) {
   switch (level) {
-    case Simd::kScalar: return "scalar";
-    case Simd::kAvx2: return "avx2";
-    case Simd::kAvx512: return "avx512";
+    case Simd::kScalar:
+      return "scalar";
+    case Simd::kAvx2:
+      return "avx2";
+    case Simd::kAvx512:
+      return "avx512";
   }
   return "scalar";
 }

@@ -26,7 +26,8 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
  private:
   Napi::Value Read(const Napi::CallbackInfo& info);
   Napi::Value ReadUnchecked(const Napi::CallbackInfo& info);
-  // Copies [offset, offset + target.length) out of the mapping; checkFileSize: first check the file's size now.
+  // Copies [offset, offset + target.length) out of the mapping; checkFileSize: first check the file's size
+  // now.
   Napi::Value CopyOut(const Napi::CallbackInfo& info, bool checkFileSize);
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value Gather(const Napi::CallbackInfo& info);
@@ -52,7 +53,8 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   uint8_t* data_ = nullptr;
   int64_t size_ = 0;
   bool closed_ = true;
-  // Scans in flight read the mapping from worker threads: close() cancels them and unmaps when the last settles.
+  // Scans in flight read the mapping from worker threads: close() cancels them and unmaps when the last
+  // settles.
   std::vector<std::shared_ptr<ScanState>> scans_;
   bool unmapPending_ = false;
   void ReleaseMapping();

@@ -58,7 +58,8 @@ struct InFlight {
   int64_t bytes = 0;
 };
 
-// Calls f(first, end) for the runs of pages of [a, b) (page-aligned a) that mincore's vec says were not in memory.
+// Calls f(first, end) for the runs of pages of [a, b) (page-aligned a) that mincore's vec says were not in
+// memory.
 template <typename F>
 void ForEachMissing(const std::vector<unsigned char>& vec, int64_t a, int64_t b, F&& f) {
   const int64_t page = PageSize();
@@ -144,8 +145,10 @@ ReadaheadSettings CurrentReadahead() {
   }
   if (const char* d = std::getenv("ARRAYSCOPE_DROP_BEHIND")) {
     const std::string v = d;
-    if (v == "always") s.drop = ReadaheadSettings::Drop::kAlways;
-    else if (v == "never") s.drop = ReadaheadSettings::Drop::kNever;
+    if (v == "always")
+      s.drop = ReadaheadSettings::Drop::kAlways;
+    else if (v == "never")
+      s.drop = ReadaheadSettings::Drop::kNever;
   }
   return s;
 }

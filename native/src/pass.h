@@ -1,13 +1,13 @@
 // A whole-file pass: the work split into chunks in file order, handed out to worker threads in that order,
 // with a readahead thread that keeps the disk busy ahead of them.
 //
-// Why: the mapping is advised MADV_RANDOM for browsing (a table window must fault in only its own pages), which
-// turns the kernel's readahead off, so a pass faulting its pages in one by one ran 20-50x slower than `cat` on a
-// cold file. The pass does not change that advice (a window read during a pass stays random-access); instead
-// its readahead thread asks for the byte ranges of the next chunks (MADV_WILLNEED) a bounded distance ahead of
-// the slowest worker. For a pass over more than half of this machine's memory in mode r, pages the pass read
-// in are dropped again behind it (pages that were already in memory before, e.g. those the table shows, are
-// kept), so a file larger than memory does not push the user's other work out.
+// Why: the mapping is advised MADV_RANDOM for browsing (a table window must fault in only its own pages),
+// which turns the kernel's readahead off, so a pass faulting its pages in one by one ran 20-50x slower than
+// `cat` on a cold file. The pass does not change that advice (a window read during a pass stays
+// random-access); instead its readahead thread asks for the byte ranges of the next chunks (MADV_WILLNEED) a
+// bounded distance ahead of the slowest worker. For a pass over more than half of this machine's memory in
+// mode r, pages the pass read in are dropped again behind it (pages that were already in memory before, e.g.
+// those the table shows, are kept), so a file larger than memory does not push the user's other work out.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -35,8 +35,8 @@ struct PassPlan {
   int64_t needEnd = 0;
 };
 
-// Runs body(k, thread) for every chunk k in [0, plan.chunks), each under the SIGBUS guard; chunks are taken in
-// order, so the threads move through the file together. Stops handing out chunks when a body returns false
+// Runs body(k, thread) for every chunk k in [0, plan.chunks), each under the SIGBUS guard; chunks are taken
+// in order, so the threads move through the file together. Stops handing out chunks when a body returns false
 // (the chunks before it are all taken by then) or on state.cancel; a fault (SIGBUS, or the file found shorter
 // than needEnd during or after the pass) sets state.fault and state.cancel.
 // body must not allocate, throw or take locks (a fault abandons it mid-way).

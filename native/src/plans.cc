@@ -1,4 +1,5 @@
-// Pass plans for element-wise passes: chunk k is the flat elements [k*chunkElems, (k+1)*chunkElems) of the view.
+// Pass plans for element-wise passes: chunk k is the flat elements [k*chunkElems, (k+1)*chunkElems) of the
+// view.
 #include <algorithm>
 
 #include "scan_ops.h"

@@ -38,12 +38,15 @@ BucketsResult RunBuckets(const MapInfo& map, ScanState& state, const BucketsSpec
   const TypedView& v = spec.v;
   const Simd level = ActiveSimd();
   const int64_t len = spec.stop - spec.start, B = spec.buckets;
-  auto edge = [&](int64_t b) { return spec.start + static_cast<int64_t>((static_cast<__int128>(b) * len) / B); };
+  auto edge = [&](int64_t b) {
+    return spec.start + static_cast<int64_t>((static_cast<__int128>(b) * len) / B);
+  };
   BucketsResult r;
   r.min.assign(B, 0);
   r.max.assign(B, 0);
   // chunks of whole buckets, about kChunk elements each, in address order (a negative stride runs backwards)
-  const int64_t per = std::max<int64_t>(1, (ChunkElems(len, ItemSize(v.elem)) * B + len - 1) / std::max<int64_t>(1, len));
+  const int64_t per =
+      std::max<int64_t>(1, (ChunkElems(len, ItemSize(v.elem)) * B + len - 1) / std::max<int64_t>(1, len));
   const bool reversed = v.view.strides.back() < 0;
   const int64_t chunks = (B + per - 1) / per;
   auto bucketsOf = [=](int64_t k) {
@@ -91,8 +94,8 @@ struct BlockScratch {
 
 // Output row orow of a (R, C) view reduced to outRows × outCols: rows [a, b) walked in C order.
 template <Elem E>
-void BlockRow(const uint8_t* data, const TypedView& tv, const std::vector<int64_t>& colBlock, int64_t a, int64_t b,
-              BlockScratch& s) {
+void BlockRow(const uint8_t* data, const TypedView& tv, const std::vector<int64_t>& colBlock, int64_t a,
+              int64_t b, BlockScratch& s) {
   const int64_t C = tv.view.shape[1];
   int64_t col = 0;
   Walk<E>(data, tv.view, a * C, b * C, tv.swap, [&](double x, const uint8_t*) {
@@ -125,8 +128,9 @@ BlocksResult RunBlocks(const MapInfo& map, ScanState& state, const BlocksSpec& s
   for (int64_t j = 0; j < outCols; ++j) {
     for (int64_t c = (j * C) / outCols; c < ((j + 1) * C) / outCols; ++c) colBlock[c] = j;
   }
-  std::vector<BlockScratch> scratch(threads, BlockScratch{std::vector<double>(outCols), std::vector<double>(outCols),
-                                                          std::vector<int64_t>(outCols)});
+  std::vector<BlockScratch> scratch(threads,
+                                    BlockScratch{std::vector<double>(outCols), std::vector<double>(outCols),
+                                                 std::vector<int64_t>(outCols)});
   std::vector<double> out(outRows * outCols, 0);
   auto rowOf = [=](int64_t k) { return reversed ? outRows - 1 - k : k; };
   PassPlan plan;
@@ -148,8 +152,9 @@ BlocksResult RunBlocks(const MapInfo& map, ScanState& state, const BlocksSpec& s
     std::fill(s.n.begin(), s.n.end(), 0);
     WithElem(v.elem, [&](auto e) { BlockRow<decltype(e)::value>(map.data, v, colBlock, a, b, s); });
     for (int64_t j = 0; j < outCols; ++j) {
-      out[orow * outCols + j] =
-          s.n[j] == 0 ? std::numeric_limits<double>::quiet_NaN() : spec.max ? s.mx[j] : s.sum[j] / s.n[j];
+      out[orow * outCols + j] = s.n[j] == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                : spec.max  ? s.mx[j]
+                                            : s.sum[j] / s.n[j];
     }
     state.done.fetch_add((b - a) * C, std::memory_order_relaxed);
     return true;

@@ -32,7 +32,8 @@ TypedView ParseView(Napi::Env env, Napi::Object spec, int64_t size) {
   tv.swap = spec.Get("swap").ToBoolean().Value();
   tv.view.base = GetInt(env, spec, "base");
   Napi::Value shapeV = spec.Get("shape"), stridesV = spec.Get("strides");
-  if (!shapeV.IsArray() || !stridesV.IsArray()) ThrowCoded(env, "EINVAL", "scan spec needs shape and strides arrays");
+  if (!shapeV.IsArray() || !stridesV.IsArray())
+    ThrowCoded(env, "EINVAL", "scan spec needs shape and strides arrays");
   Napi::Array shape = shapeV.As<Napi::Array>(), strides = stridesV.As<Napi::Array>();
   if (shape.Length() != strides.Length()) ThrowCoded(env, "EINVAL", "shape and strides differ in length");
   if (shape.Length() > kMaxDims) ThrowCoded(env, "EINVAL", "a view has at most 64 dimensions");
@@ -106,7 +107,8 @@ FindSpec ParseFind(Napi::Env env, Napi::Object spec, int64_t size) {
   f.swap = spec.Get("swap").ToBoolean().Value();
   f.lo = GetNumber(env, spec, "lo");
   f.hi = GetNumber(env, spec, "hi");
-  if (std::isnan(f.lo) || std::isnan(f.hi) || f.lo > f.hi) ThrowCoded(env, "EINVAL", "find needs a value range lo <= hi");
+  if (std::isnan(f.lo) || std::isnan(f.hi) || f.lo > f.hi)
+    ThrowCoded(env, "EINVAL", "find needs a value range lo <= hi");
   return f;
 }
 
@@ -152,7 +154,8 @@ ScanJob ParseJob(Napi::Env env, Napi::Object spec, int64_t size) {
 std::string Int128ToString(__int128 v) {
   if (v == 0) return "0";
   const bool neg = v < 0;
-  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
   std::string s;
   while (u) {
     s.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -222,7 +225,8 @@ Napi::Object StatsToJs(Napi::Env env, const StatsSpec& spec, const StatsResult& 
 
 Napi::Value ResultToJs(Napi::Env env, const ScanJob& job, const ScanResult& result) {
   if (auto* s = std::get_if<StatsSpec>(&job)) return StatsToJs(env, *s, std::get<StatsResult>(result));
-  if (auto* h = std::get_if<HistSpec>(&job)) return HistogramToJs(env, h->bins, std::get<HistResult>(result).counts);
+  if (auto* h = std::get_if<HistSpec>(&job))
+    return HistogramToJs(env, h->bins, std::get<HistResult>(result).counts);
   Napi::Object out = Napi::Object::New(env);
   if (std::holds_alternative<BucketsSpec>(job)) {
     const auto& b = std::get<BucketsResult>(result);
@@ -256,6 +260,8 @@ Napi::Value SimdLevels(const Napi::CallbackInfo& info) {
   return out;
 }
 
-Napi::Value SimdLevel(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), SimdName(ActiveSimd())); }
+Napi::Value SimdLevel(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), SimdName(ActiveSimd()));
+}
 
 }  // namespace arrayscope

@@ -1,5 +1,6 @@
 // mapping.scan(spec, onProgress?) -> {promise, cancel()}: a whole-view pass (statistics, histogram, line-plot
-// buckets, heatmap blocks, find) on worker threads. See index.d.ts for the spec and scan_ops.h for the kernels.
+// buckets, heatmap blocks, find) on worker threads. See index.d.ts for the spec and scan_ops.h for the
+// kernels.
 #pragma once
 #include <napi.h>
 
@@ -11,13 +12,14 @@
 
 namespace arrayscope {
 
-// Parses the spec, starts the scan and returns its handle. owner (the mapping's JS object) is kept alive while
-// the scan runs; onDone runs on the main thread when the scan has settled (the mapping may unmap only then).
+// Parses the spec, starts the scan and returns its handle. owner (the mapping's JS object) is kept alive
+// while the scan runs; onDone runs on the main thread when the scan has settled (the mapping may unmap only
+// then).
 Napi::Value StartScan(const Napi::CallbackInfo& info, const MapInfo& map, Napi::Object owner,
                       std::shared_ptr<ScanState> state, std::function<void()> onDone);
 
-// simdLevels() -> ['scalar', 'avx2', 'avx512'] (what this CPU runs); simdLevel() -> the level a scan started now
-// would use (ARRAYSCOPE_SIMD lowers it).
+// simdLevels() -> ['scalar', 'avx2', 'avx512'] (what this CPU runs); simdLevel() -> the level a scan started
+// now would use (ARRAYSCOPE_SIMD lowers it).
 Napi::Value SimdLevels(const Napi::CallbackInfo& info);
 Napi::Value SimdLevel(const Napi::CallbackInfo& info);
 

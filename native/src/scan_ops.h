@@ -36,11 +36,11 @@ struct StatsSpec {
   Bins bins;
 };
 struct StatsResult {
-  Moments m;              // s1: plain sum; s2: population variance
-  __int128 isum = 0;      // exact sum of an integer view
-  int64_t imin = 0, imax = 0;    // exact extremes of an int64 view
-  uint64_t umin = 0, umax = 0;   // and of a uint64 view
-  std::vector<int64_t> counts;   // with bins
+  Moments m;                    // s1: plain sum; s2: population variance
+  __int128 isum = 0;            // exact sum of an integer view
+  int64_t imin = 0, imax = 0;   // exact extremes of an int64 view
+  uint64_t umin = 0, umax = 0;  // and of a uint64 view
+  std::vector<int64_t> counts;  // with bins
 };
 
 struct HistSpec {
@@ -71,7 +71,8 @@ struct BlocksResult {
 };
 
 // The first (backwards: the last) position p in [from, to) where the bytes match pattern under mask
-// (bytes mode), or where the element of type elem at p lies in [lo, hi]; p aligned to alignStep from alignBase.
+// (bytes mode), or where the element of type elem at p lies in [lo, hi]; p aligned to alignStep from
+// alignBase.
 struct FindSpec {
   int64_t from = 0, to = 0, alignBase = 0, alignStep = 1;
   bool backwards = false;
@@ -88,11 +89,12 @@ struct FindResult {
 using ScanJob = std::variant<StatsSpec, HistSpec, BucketsSpec, BlocksSpec, FindSpec>;
 using ScanResult = std::variant<StatsResult, HistResult, BucketsResult, BlocksResult, FindResult>;
 
-// Elements per chunk of a pass over n elements of itemsize bytes: about 4 MiB (small enough to cancel within a
-// few milliseconds; large enough that each thread streams through memory and the per-chunk work is noise),
+// Elements per chunk of a pass over n elements of itemsize bytes: about 4 MiB (small enough to cancel within
+// a few milliseconds; large enough that each thread streams through memory and the per-chunk work is noise),
 // at least 16 chunks where that leaves 64 Ki elements each, and at most 2^18 chunks.
 inline int64_t ChunkElems(int64_t n, int64_t itemsize) {
-  const int64_t target = std::max<int64_t>(int64_t{1} << 16, (int64_t{4} << 20) / std::max<int64_t>(1, itemsize));
+  const int64_t target =
+      std::max<int64_t>(int64_t{1} << 16, (int64_t{4} << 20) / std::max<int64_t>(1, itemsize));
   const int64_t c = std::min(target, std::max<int64_t>(int64_t{1} << 16, n / 16));
   return std::max(c, (n + (1 << 18) - 1) >> 18);
 }
@@ -105,12 +107,14 @@ FindResult RunFind(const MapInfo& map, ScanState& state, const FindSpec& spec, i
 
 // Counts the flat elements [i0, i1) of v that lie in [h.lo, h.hi] into h.counts (shared by statistics with
 // bins and the histogram pass).
-void CountBins(const uint8_t* data, const TypedView& v, int64_t i0, int64_t i1, const HistParams& h, Simd level);
+void CountBins(const uint8_t* data, const TypedView& v, int64_t i0, int64_t i1, const HistParams& h,
+               Simd level);
 
 // Per-thread counters (4 interleaved copies of the bins each, see HistParams) summed into one set.
 std::vector<int64_t> SumCounts(const std::vector<std::vector<int64_t>>& parts, int bins);
 
-// A plan for a pass over the flat elements of a view in chunks of chunkElems: the byte ranges each chunk reads.
+// A plan for a pass over the flat elements of a view in chunks of chunkElems: the byte ranges each chunk
+// reads.
 PassPlan ElementPlan(const TypedView& v, int64_t chunkElems, int threads);
 
 }  // namespace arrayscope

@@ -17,22 +17,27 @@ template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
 ScanResult RunJob(const MapInfo& map, ScanState& state, const ScanJob& job, int threads) {
-  return std::visit(Overloaded{
-                        [&](const StatsSpec& s) -> ScanResult { return RunStats(map, state, s, threads); },
-                        [&](const HistSpec& s) -> ScanResult { return RunHistogram(map, state, s, threads); },
-                        [&](const BucketsSpec& s) -> ScanResult { return RunBuckets(map, state, s, threads); },
-                        [&](const BlocksSpec& s) -> ScanResult { return RunBlocks(map, state, s, threads); },
-                        [&](const FindSpec& s) -> ScanResult { return RunFind(map, state, s, threads); },
-                    },
-                    job);
+  return std::visit(
+      Overloaded{
+          [&](const StatsSpec& s) -> ScanResult { return RunStats(map, state, s, threads); },
+          [&](const HistSpec& s) -> ScanResult { return RunHistogram(map, state, s, threads); },
+          [&](const BucketsSpec& s) -> ScanResult { return RunBuckets(map, state, s, threads); },
+          [&](const BlocksSpec& s) -> ScanResult { return RunBlocks(map, state, s, threads); },
+          [&](const FindSpec& s) -> ScanResult { return RunFind(map, state, s, threads); },
+      },
+      job);
 }
 
 class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
  public:
-  ScanWorker(Napi::Env env, Napi::Object owner, const MapInfo& map, ScanJob job, std::shared_ptr<ScanState> state,
-             Napi::Function onProgress, std::function<void()> onDone)
-      : Napi::AsyncProgressWorker<int64_t>(env), deferred_(Napi::Promise::Deferred::New(env)), map_(map),
-        job_(std::move(job)), state_(std::move(state)), onDone_(std::move(onDone)) {
+  ScanWorker(Napi::Env env, Napi::Object owner, const MapInfo& map, ScanJob job,
+             std::shared_ptr<ScanState> state, Napi::Function onProgress, std::function<void()> onDone)
+      : Napi::AsyncProgressWorker<int64_t>(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        map_(map),
+        job_(std::move(job)),
+        state_(std::move(state)),
+        onDone_(std::move(onDone)) {
     owner_ = Napi::Persistent(owner);  // keeps the mapping alive (and mapped) while we scan
     if (!onProgress.IsEmpty()) progress_ = Napi::Persistent(onProgress);
   }
@@ -72,7 +77,8 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
   void OnOK() override {
     Settle();
     if (oom_) return Reject("ENOMEM", "not enough memory for this scan");
-    if (state_->fault) return Reject("ECHANGED", "file changed on disk: the file was truncated during the scan; reopen it");
+    if (state_->fault)
+      return Reject("ECHANGED", "file changed on disk: the file was truncated during the scan; reopen it");
     if (state_->cancel) return Reject("ECANCELLED", "the scan was cancelled");
     deferred_.Resolve(ResultToJs(Env(), job_, result_));
   }
@@ -107,7 +113,8 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
 }  // namespace
 
 Napi::Value LaunchScan(Napi::Env env, Napi::Object owner, const MapInfo& map, ScanJob job,
-                       std::shared_ptr<ScanState> state, Napi::Function onProgress, std::function<void()> onDone) {
+                       std::shared_ptr<ScanState> state, Napi::Function onProgress,
+                       std::function<void()> onDone) {
   auto* worker = new ScanWorker(env, owner, map, std::move(job), state, onProgress, std::move(onDone));
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("promise", worker->Promise());

@@ -17,6 +17,7 @@ Napi::Value ResultToJs(Napi::Env env, const ScanJob& job, const ScanResult& resu
 
 // Queues the job and returns {promise, cancel()}.
 Napi::Value LaunchScan(Napi::Env env, Napi::Object owner, const MapInfo& map, ScanJob job,
-                       std::shared_ptr<ScanState> state, Napi::Function onProgress, std::function<void()> onDone);
+                       std::shared_ptr<ScanState> state, Napi::Function onProgress,
+                       std::function<void()> onDone);
 
 }  // namespace arrayscope

@@ -110,7 +110,8 @@ StatsResult RunStats(const MapInfo& map, ScanState& state, const StatsSpec& spec
   // Sums per chunk, added in chunk order at the end: the same result whichever thread took which chunk.
   const PassPlan plan = ElementPlan(v, chunk, threads);
   std::vector<std::pair<double, double>> sums(static_cast<size_t>(plan.chunks));
-  std::vector<std::vector<int64_t>> parts(spec.hasBins ? threads : 0, std::vector<int64_t>(4 * spec.bins.bins, 0));
+  std::vector<std::vector<int64_t>> parts(spec.hasBins ? threads : 0,
+                                          std::vector<int64_t>(4 * spec.bins.bins, 0));
   std::vector<HistParams> hist;
   for (int t = 0; t < threads && spec.hasBins; ++t) {
     const Bins& b = spec.bins;
@@ -126,7 +127,9 @@ StatsResult RunStats(const MapInfo& map, ScanState& state, const StatsSpec& spec
     const int64_t step = spec.hasBins ? int64_t{1} << 16 : i1 - i0;
     for (int64_t j0 = i0; j0 < i1; j0 += step) {
       const int64_t j1 = std::min(i1, j0 + step);
-      WithElem(v.elem, [&](auto e) { StatsChunk<decltype(e)::value>(map.data, v, shift, j0, j1, level, m, accs[t]); });
+      WithElem(v.elem, [&](auto e) {
+        StatsChunk<decltype(e)::value>(map.data, v, shift, j0, j1, level, m, accs[t]);
+      });
       if (spec.hasBins) CountBins(map.data, v, j0, j1, hist[t], level);
     }
     MergeCounts(accs[t].m, m);

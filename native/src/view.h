@@ -78,8 +78,8 @@ void Walk(const uint8_t* data, const ViewSpec& v, int64_t i0, int64_t i1, bool s
 }
 
 // The same elements in file order, for passes whose result does not depend on the order of the elements
-// (statistics, histograms): negative strides flipped, axes sorted by stride (largest outermost), length-1 axes
-// dropped and contiguous neighbours merged. A column of a C-order array or an F-order slice then walks
+// (statistics, histograms): negative strides flipped, axes sorted by stride (largest outermost), length-1
+// axes dropped and contiguous neighbours merged. A column of a C-order array or an F-order slice then walks
 // through the file from its start to its end instead of jumping back and forth.
 inline ViewSpec FileOrder(const ViewSpec& v) {
   ViewSpec out;
@@ -120,7 +120,8 @@ constexpr int64_t kMergeGap = 1 << 20;
 
 // The byte ranges, in walk order, that flat elements [i0, i1) of the view touch, merged across small gaps:
 // what a pass asks the kernel to read ahead for those elements.
-inline void ChunkRanges(const ViewSpec& v, int64_t itemsize, int64_t i0, int64_t i1, std::vector<ByteRange>& out) {
+inline void ChunkRanges(const ViewSpec& v, int64_t itemsize, int64_t i0, int64_t i1,
+                        std::vector<ByteRange>& out) {
   out.clear();
   auto add = [&](int64_t a, int64_t b) {
     if (!out.empty() && a >= out.back().first && a <= out.back().end + kMergeGap) {
