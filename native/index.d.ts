@@ -155,6 +155,17 @@ export class Mapping {
    * never) tune that. close() cancels running scans and unmaps when they have stopped.
    */
   scan<S extends ScanSpec>(spec: S, onProgress?: (done: number) => void): ScanHandle<ScanResults[S['op']]>
+  /**
+   * Readahead for a reader in JS that walks a view's flat elements in order (exports, the CLI): ahead(i0, i1)
+   * asks the kernel for the pages of elements [i0, i1) not in memory yet; retire() says the oldest range asked
+   * for is consumed (for a view larger than half of memory in mode r its pages read in are dropped again);
+   * close() retires everything. Each returns the bytes concerned. Calls after the mapping is closed do nothing.
+   */
+  readStream(view: { base: number; shape: number[]; strides: number[]; itemsize: number }): {
+    ahead(i0: number, i1: number): number
+    retire(): number
+    close(): number
+  }
   /** Unmaps and closes the file at once. Further calls throw ECLOSED. */
   close(): void
 }

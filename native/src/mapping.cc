@@ -9,6 +9,7 @@
 #include "gather.h"
 #include "guard.h"
 #include "scan.h"
+#include "view_js.h"
 
 #ifdef _WIN32
 #include <windows.h>
@@ -121,6 +122,7 @@ Napi::Function Mapping::Init(Napi::Env env) {
                          InstanceMethod<&Mapping::Gather>("gather"),
                          InstanceMethod<&Mapping::CopyTo>("copyTo"),
                          InstanceMethod<&Mapping::Scan>("scan"),
+                         InstanceMethod<&Mapping::ReadStream>("readStream"),
                          InstanceMethod<&Mapping::Flush>("flush"),
                          InstanceMethod<&Mapping::Advise>("advise"),
                          InstanceMethod<&Mapping::Stat>("stat"),
@@ -255,6 +257,7 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   file_ = file;
 #endif
   closed_ = false;
+  *alive_ = true;
 }
 
 Mapping::~Mapping() { Unmap(); }
@@ -262,6 +265,7 @@ Mapping::~Mapping() { Unmap(); }
 void Mapping::Unmap() {
   if (closed_) return;
   closed_ = true;
+  *alive_ = false;
   if (!scans_.empty()) {
     for (auto& s : scans_) s->cancel = true;
     unmapPending_ = true;  // the last scan to settle unmaps
@@ -438,16 +442,7 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
   scans_.push_back(state);
   Napi::Value handle;
   try {
-    MapInfo map;
-    map.data = data_;
-    map.size = size_;
-#ifndef _WIN32
-    map.fd = fd_;
-#endif
-    // Holes may be skipped and pages dropped only while the file is what the mapping shows: in r (c and r+
-    // pages may differ).
-    map.readOnly = mode_ == MapMode::kRead;
-    handle = StartScan(info, map, Value(), state, [this, state] {
+    handle = StartScan(info, Info(), Value(), state, [this, state] {
       scans_.erase(std::remove(scans_.begin(), scans_.end(), state), scans_.end());
       if (scans_.empty() && unmapPending_) ReleaseMapping();
     });
@@ -456,6 +451,68 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
     throw;
   }
   return handle;
+}
+
+MapInfo Mapping::Info() const {
+  MapInfo map;
+  map.data = data_;
+  map.size = size_;
+#ifndef _WIN32
+  map.fd = fd_;
+#endif
+  // Holes may be skipped and pages dropped only while the file is what the mapping shows: in r (c and r+
+  // pages may differ).
+  map.readOnly = mode_ == MapMode::kRead;
+  return map;
+}
+
+// readStream({base, shape, strides, itemsize}) -> {ahead(i0, i1), retire(), close()}: readahead for a reader
+// in JS that walks a view's flat elements in order (exports, the CLI's show): ahead asks for the pages of
+// elements [i0, i1) that are not in memory; retire says the oldest range asked for is consumed (and, for a
+// view larger than half of memory in mode r, drops the pages it read in); close retires everything. Each
+// returns bytes.
+Napi::Value Mapping::ReadStream(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowCoded(env, "EINVAL", "readStream needs a view");
+  Napi::Object spec = info[0].As<Napi::Object>();
+  const int64_t itemsize = GetInt(env, spec, "itemsize", "readStream view");
+  if (itemsize < 1) ThrowCoded(env, "EINVAL", "readStream: itemsize must be positive");
+  struct State {
+    Prefetcher pf;
+    ViewSpec view;
+    int64_t itemsize, count;
+    std::shared_ptr<bool> alive;
+    std::vector<ByteRange> ranges;
+  };
+  ViewSpec view = ParseViewSpec(env, spec, itemsize, size_, "readStream view");
+  int64_t first = 0, end = 0;
+  const int64_t count = view.size();
+  if (count > 0) view.Extent(itemsize, &first, &end);
+  const MapInfo map = Info();
+  auto st = std::make_shared<State>(
+      State{Prefetcher(map, ShouldDropBehind(map, end)), view, itemsize, count, alive_, {}});
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("ahead", Napi::Function::New(env, [st](const Napi::CallbackInfo& ci) {
+            Napi::Env e = ci.Env();
+            if (ci.Length() < 2 || !ci[0].IsNumber() || !ci[1].IsNumber())
+              ThrowCoded(e, "EINVAL", "ahead needs (i0, i1)");
+            const int64_t i0 = std::max<int64_t>(0, ci[0].As<Napi::Number>().Int64Value());
+            const int64_t i1 = std::min(st->count, ci[1].As<Napi::Number>().Int64Value());
+            if (!*st->alive || i0 >= i1) return Napi::Number::New(e, 0);
+            ChunkRanges(st->view, st->itemsize, i0, i1, st->ranges);
+            return Napi::Number::New(e, static_cast<double>(st->pf.Issue(st->ranges)));
+          }));
+  out.Set("retire", Napi::Function::New(env, [st](const Napi::CallbackInfo& ci) {
+            if (!*st->alive) return Napi::Number::New(ci.Env(), 0);
+            return Napi::Number::New(ci.Env(), static_cast<double>(st->pf.Retire()));
+          }));
+  out.Set("close", Napi::Function::New(env, [st](const Napi::CallbackInfo& ci) {
+            int64_t n = 0;
+            while (*st->alive && !st->pf.Empty()) n += st->pf.Retire();
+            return Napi::Number::New(ci.Env(), static_cast<double>(n));
+          }));
+  return out;
 }
 
 // flush(offset?, length?) — msync for r+/w+; nothing to do for r and c (the file never sees c's pages).

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "coded_error.h"
+#include "pass.h"
 #include "scan_state.h"
 
 namespace arrayscope {
@@ -33,6 +34,7 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   Napi::Value Gather(const Napi::CallbackInfo& info);
   Napi::Value CopyTo(const Napi::CallbackInfo& info);
   Napi::Value Scan(const Napi::CallbackInfo& info);
+  Napi::Value ReadStream(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value Advise(const Napi::CallbackInfo& info);
   Napi::Value Stat(const Napi::CallbackInfo& info);
@@ -53,6 +55,10 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   uint8_t* data_ = nullptr;
   int64_t size_ = 0;
   bool closed_ = true;
+  // What passes and read streams need to know of the mapping.
+  MapInfo Info() const;
+  // False once closed: read streams (JS objects that may outlive the mapping) check it before every call.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(false);
   // Scans in flight read the mapping from worker threads: close() cancels them and unmaps when the last
   // settles.
   std::vector<std::shared_ptr<ScanState>> scans_;

@@ -50,14 +50,6 @@ int64_t FileSizeNow(int fd) {
 #endif
 }
 
-// One chunk the readahead thread has asked for: its page-aligned ranges and, when dropping behind, which of
-// their pages were in memory before the pass touched them.
-struct InFlight {
-  std::vector<ByteRange> pages;
-  std::vector<std::vector<unsigned char>> resident;
-  int64_t bytes = 0;
-};
-
 // Calls f(first, end) for the runs of pages of [a, b) (page-aligned a) that mincore's vec says were not in
 // memory.
 template <typename F>
@@ -75,65 +67,6 @@ void ForEachMissing(const std::vector<unsigned char>& vec, int64_t a, int64_t b,
     i = j;
   }
 }
-
-class Readahead {
- public:
-  Readahead(const MapInfo& map, const PassPlan& plan, bool drop) : map_(map), plan_(plan), drop_(drop) {}
-
-  // Asks for the pages of chunk k's ranges that are not in memory; returns the bytes the chunk covers.
-  int64_t Issue(int64_t k) {
-    plan_.ranges(k, scratch_);
-    InFlight f;
-    const int64_t page = PageSize();
-    for (const ByteRange& r : scratch_) {
-      const int64_t a = std::max<int64_t>(0, r.first - r.first % page);
-      const int64_t b = std::min(map_.size, r.end);
-      if (b <= a) continue;
-      f.pages.push_back({a, b});
-      f.bytes += b - a;
-#ifndef _WIN32
-      // Only the pages not in memory are asked for: on a warm file, readahead requests for resident pages
-      // would cost the pass several percent for nothing (mincore is a cheap page-table walk once the pass's
-      // own mapping has touched them).
-      uint8_t* p = const_cast<uint8_t*>(map_.data) + a;
-      std::vector<unsigned char> vec(static_cast<size_t>((b - a + page - 1) / page));
-      if (mincore(p, static_cast<size_t>(b - a), vec.data()) != 0) std::fill(vec.begin(), vec.end(), 0);
-      ForEachMissing(vec, a, b, [&](int64_t x, int64_t y) {
-        madvise(const_cast<uint8_t*>(map_.data) + x, static_cast<size_t>(y - x), MADV_WILLNEED);
-      });
-      if (drop_) f.resident.push_back(std::move(vec));
-#endif
-    }
-    const int64_t bytes = f.bytes;
-    flight_.push_back(std::move(f));
-    return bytes;
-  }
-
-  // Chunk done (the oldest in flight): drops the pages it read in, when dropping behind.
-  int64_t Retire() {
-    InFlight f = std::move(flight_.front());
-    flight_.pop_front();
-#ifndef _WIN32
-    if (drop_) {
-      for (size_t r = 0; r < f.pages.size(); ++r) {
-        ForEachMissing(f.resident[r], f.pages[r].first, f.pages[r].end, [&](int64_t a, int64_t b) {
-          // mode r only: the mapping's pages are the file's, so nothing can be lost
-          madvise(const_cast<uint8_t*>(map_.data) + a, static_cast<size_t>(b - a), MADV_DONTNEED);
-          posix_fadvise(map_.fd, a, b - a, POSIX_FADV_DONTNEED);
-        });
-      }
-    }
-#endif
-    return f.bytes;
-  }
-
- private:
-  const MapInfo& map_;
-  const PassPlan& plan_;
-  const bool drop_;
-  std::vector<ByteRange> scratch_;
-  std::deque<InFlight> flight_;
-};
 
 }  // namespace
 
@@ -153,14 +86,65 @@ ReadaheadSettings CurrentReadahead() {
   return s;
 }
 
+Prefetcher::Prefetcher(const MapInfo& map, bool drop) : map_(map), drop_(drop) {}
+
+int64_t Prefetcher::Issue(const std::vector<ByteRange>& ranges) {
+  InFlight f;
+  const int64_t page = PageSize();
+  for (const ByteRange& r : ranges) {
+    const int64_t a = std::max<int64_t>(0, r.first - r.first % page);
+    const int64_t b = std::min(map_.size, r.end);
+    if (b <= a) continue;
+    f.pages.push_back({a, b});
+    f.bytes += b - a;
+#ifndef _WIN32
+    // Only the pages not in memory are asked for: on a warm file, readahead requests for resident pages would
+    // cost the pass several percent for nothing (mincore is a cheap page-table walk once the pass's own
+    // mapping has touched them).
+    uint8_t* p = const_cast<uint8_t*>(map_.data) + a;
+    std::vector<unsigned char> vec(static_cast<size_t>((b - a + page - 1) / page));
+    if (mincore(p, static_cast<size_t>(b - a), vec.data()) != 0) std::fill(vec.begin(), vec.end(), 0);
+    ForEachMissing(vec, a, b, [&](int64_t x, int64_t y) {
+      madvise(const_cast<uint8_t*>(map_.data) + x, static_cast<size_t>(y - x), MADV_WILLNEED);
+    });
+    if (drop_) f.resident.push_back(std::move(vec));
+#endif
+  }
+  const int64_t bytes = f.bytes;
+  flight_.push_back(std::move(f));
+  return bytes;
+}
+
+int64_t Prefetcher::Retire() {
+  if (flight_.empty()) return 0;
+  InFlight f = std::move(flight_.front());
+  flight_.pop_front();
+#ifndef _WIN32
+  if (drop_) {
+    for (size_t r = 0; r < f.pages.size(); ++r) {
+      ForEachMissing(f.resident[r], f.pages[r].first, f.pages[r].end, [&](int64_t a, int64_t b) {
+        // mode r only: the mapping's pages are the file's, so nothing can be lost
+        madvise(const_cast<uint8_t*>(map_.data) + a, static_cast<size_t>(b - a), MADV_DONTNEED);
+        posix_fadvise(map_.fd, a, b - a, POSIX_FADV_DONTNEED);
+      });
+    }
+  }
+#endif
+  return f.bytes;
+}
+
+bool ShouldDropBehind(const MapInfo& map, int64_t extent) {
+  const ReadaheadSettings s = CurrentReadahead();
+  if (!map.readOnly || map.fd < 0 || s.drop == ReadaheadSettings::Drop::kNever) return false;
+  return s.drop == ReadaheadSettings::Drop::kAlways || extent > PhysicalMemory() / 2;
+}
+
 void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
              const std::function<bool(int64_t k, int thread)>& body) {
   const int64_t chunks = plan.chunks;
   if (chunks <= 0) return;
   const ReadaheadSettings settings = CurrentReadahead();
-  // Dropping behind needs the file itself (mode r) and only pays for passes that would not fit in memory.
-  bool drop = map.readOnly && map.fd >= 0 && settings.drop != ReadaheadSettings::Drop::kNever;
-  if (drop && settings.drop == ReadaheadSettings::Drop::kAuto) drop = plan.needEnd > PhysicalMemory() / 2;
+  const bool drop = ShouldDropBehind(map, plan.needEnd);
 
   std::vector<std::atomic<bool>> finished(static_cast<size_t>(chunks));
   std::atomic<int64_t> next{0};
@@ -202,7 +186,8 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
   // The readahead thread: asks for chunks up to aheadBytes past the oldest unfinished one, retires finished
   // chunks (dropping behind), and checks the file's size as it goes.
   std::thread reader([&] {
-    Readahead ra(map, plan, drop);
+    Prefetcher ra(map, drop);
+    std::vector<ByteRange> ranges;
     int64_t low = 0, issued = 0, ahead = 0;
     auto lastCheck = std::chrono::steady_clock::now();
     auto retire = [&] {
@@ -225,7 +210,8 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
       }
       // A chunk a worker has already finished needs no readahead: start from the oldest unfinished one.
       while (issued < chunks && (ahead < settings.aheadBytes || issued == low)) {
-        ahead += ra.Issue(issued++);
+        plan.ranges(issued++, ranges);
+        ahead += ra.Issue(ranges);
       }
       std::unique_lock<std::mutex> lock(mu);
       cv.wait_for(lock, std::chrono::milliseconds(1), [&] { return running.load() == 0; });

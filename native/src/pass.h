@@ -10,6 +10,7 @@
 // those the table shows, are kept), so a file larger than memory does not push the user's other work out.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -42,6 +43,34 @@ struct PassPlan {
 // body must not allocate, throw or take locks (a fault abandons it mid-way).
 void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
              const std::function<bool(int64_t k, int thread)>& body);
+
+// Reads ahead for one sequential reader: Issue asks for the pages of some ranges that are not in memory yet
+// (MADV_WILLNEED), Retire says the oldest issued ranges are consumed and, when dropping behind, drops the
+// pages of them that were not in memory before Issue.
+class Prefetcher {
+ public:
+  Prefetcher(const MapInfo& map, bool drop);
+  // Returns the bytes the ranges cover.
+  int64_t Issue(const std::vector<ByteRange>& ranges);
+  // Returns the bytes of the retired ranges (0 when nothing is in flight).
+  int64_t Retire();
+  bool Empty() const { return flight_.empty(); }
+
+ private:
+  struct InFlight {
+    std::vector<ByteRange> pages;  // page-aligned
+    std::vector<std::vector<unsigned char>>
+        resident;  // per range: mincore before the request (dropping only)
+    int64_t bytes = 0;
+  };
+  MapInfo map_;
+  bool drop_;
+  std::deque<InFlight> flight_;
+};
+
+// Whether a pass reaching up to byte `extent` drops its pages behind it: in mode r only (nothing can be
+// lost), and by default only when the pass covers more than half of physical memory.
+bool ShouldDropBehind(const MapInfo& map, int64_t extent);
 
 // Readahead settings, from the environment (read when a pass starts): ARRAYSCOPE_READAHEAD_MB (how far ahead,
 // default 64) and ARRAYSCOPE_DROP_BEHIND (auto | always | never).

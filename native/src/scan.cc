@@ -6,17 +6,13 @@
 
 #include "coded_error.h"
 #include "scan_worker.h"
+#include "view_js.h"
 
 namespace arrayscope {
 namespace {
 
 int64_t GetInt(Napi::Env env, Napi::Object o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) ThrowCoded(env, "EINVAL", std::string("scan spec needs a number '") + key + "'");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740991.0)
-    ThrowCoded(env, "EINVAL", std::string("scan spec '") + key + "' must be an integer");
-  return static_cast<int64_t>(d);
+  return arrayscope::GetInt(env, o, key, "scan spec");
 }
 
 double GetNumber(Napi::Env env, Napi::Object o, const char* key) {
@@ -30,35 +26,7 @@ TypedView ParseView(Napi::Env env, Napi::Object spec, int64_t size) {
   TypedView tv;
   tv.elem = ParseElem(env, spec.Get("elem").ToString().Utf8Value());
   tv.swap = spec.Get("swap").ToBoolean().Value();
-  tv.view.base = GetInt(env, spec, "base");
-  Napi::Value shapeV = spec.Get("shape"), stridesV = spec.Get("strides");
-  if (!shapeV.IsArray() || !stridesV.IsArray())
-    ThrowCoded(env, "EINVAL", "scan spec needs shape and strides arrays");
-  Napi::Array shape = shapeV.As<Napi::Array>(), strides = stridesV.As<Napi::Array>();
-  if (shape.Length() != strides.Length()) ThrowCoded(env, "EINVAL", "shape and strides differ in length");
-  if (shape.Length() > kMaxDims) ThrowCoded(env, "EINVAL", "a view has at most 64 dimensions");
-  const int64_t itemsize = ItemSize(tv.elem);
-  bool empty = false;
-  double count = 1;
-  for (uint32_t k = 0; k < shape.Length(); ++k) {
-    Napi::Value nv = shape.Get(k), sv = strides.Get(k);
-    if (!nv.IsNumber() || !sv.IsNumber()) ThrowCoded(env, "EINVAL", "shape and strides must be numbers");
-    const int64_t n = static_cast<int64_t>(nv.As<Napi::Number>().DoubleValue());
-    const int64_t s = static_cast<int64_t>(sv.As<Napi::Number>().DoubleValue());
-    if (n < 0) ThrowCoded(env, "EINVAL", "negative shape");
-    if (n == 0) empty = true;
-    count *= static_cast<double>(n);
-    tv.view.shape.push_back(n);
-    tv.view.strides.push_back(s);
-  }
-  if (empty) {
-    tv.view.shape.assign(tv.view.shape.size(), 0);
-    return tv;
-  }
-  if (count > 9007199254740991.0) ThrowCoded(env, "ERANGE", "scan view has too many elements");
-  int64_t first = 0, end = 0;
-  tv.view.Extent(itemsize, &first, &end);
-  if (first < 0 || end > size) ThrowCoded(env, "ERANGE", "scan view is outside the mapping");
+  tv.view = ParseViewSpec(env, spec, ItemSize(tv.elem), size, "scan view");
   return tv;
 }
 

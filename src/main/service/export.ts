@@ -13,7 +13,7 @@ import type { ArrayView } from '../../shared/slice'
 import { dtypeDescr, type DType } from '../../shared/structured'
 import { native, type Mapping } from './native'
 import { scanElem } from './scan'
-import { chunks } from './view-reader'
+import { chunks, ReadAhead } from './view-reader'
 
 /** Text is formatted in chunks of this many source bytes: the event loop is free between them. */
 const TEXT_CHUNK_BYTES = 1 << 20
@@ -175,7 +175,7 @@ function contiguousSpan(view: ArrayView): [number, number] | null {
   return [view.offset, length]
 }
 
-/** The raw bytes of a contiguous view, written from the mapping in 64 MiB steps (progress and cancel between). */
+/** The raw bytes of a contiguous view, written from the mapping in 16 MiB steps (progress and cancel between). */
 async function copySpan(
   mapping: Mapping,
   [offset, length]: [number, number],
@@ -183,12 +183,19 @@ async function copySpan(
   file: AtomicFile,
   control: ExportControl
 ): Promise<void> {
-  const step = 64 << 20
-  for (let done = 0; done < length; done += step) {
-    if (control.cancelled?.()) throw new ApiError('cancelled', 'the export was cancelled; nothing was written')
-    file.copyFrom(mapping, offset + done, Math.min(step, length - done))
-    control.onProgress?.(Math.min(length, done + step) / itemsize, length / itemsize)
-    await new Promise((r) => setImmediate(r))
+  const step = 16 << 20
+  const readahead = new ReadAhead(mapping, { offset, shape: [length], strides: [1], itemsize: 1 })
+  try {
+    for (let done = 0; done < length; done += step) {
+      if (control.cancelled?.()) throw new ApiError('cancelled', 'the export was cancelled; nothing was written')
+      const n = Math.min(step, length - done)
+      readahead.at(done, done + n)
+      file.copyFrom(mapping, offset + done, n)
+      control.onProgress?.((done + n) / itemsize, length / itemsize)
+      await new Promise((r) => setImmediate(r))
+    }
+  } finally {
+    readahead.close()
   }
   if (length === 0) control.onProgress?.(0, 0)
 }
