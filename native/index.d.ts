@@ -166,6 +166,8 @@ export class Mapping {
     retire(): number
     close(): number
   }
+  /** Bytes of [offset, offset + length) (default: all) whose pages are in memory now (mincore). */
+  resident(offset?: number, length?: number): number
   /** Unmaps and closes the file at once. Further calls throw ECLOSED. */
   close(): void
 }

@@ -35,6 +35,7 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   Napi::Value CopyTo(const Napi::CallbackInfo& info);
   Napi::Value Scan(const Napi::CallbackInfo& info);
   Napi::Value ReadStream(const Napi::CallbackInfo& info);
+  Napi::Value Resident(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value Advise(const Napi::CallbackInfo& info);
   Napi::Value Stat(const Napi::CallbackInfo& info);

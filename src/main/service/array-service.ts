@@ -31,6 +31,7 @@ import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
 import { Bookmarks, RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile } from './file-probe'
+import { progressMeter } from './progress'
 import { exportView } from './export'
 import { native, type Mapping } from './native'
 
@@ -75,9 +76,7 @@ export class ArrayService {
   private readonly recent: RecentFiles | null
   private readonly bookmarks: Bookmarks | null
   private readonly exports = new Map<string, () => void>()
-  private readonly scans = new ScanRegistry((id, done, total) =>
-    this.options.emit?.('scan:progress', { scanId: id, done, total })
-  )
+  private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
@@ -191,10 +190,14 @@ export class ArrayService {
       'dialog:openFile': () => {
         throw new ApiError('unavailable', 'the open-file dialog exists only in the desktop app: type a path instead')
       },
-      'scan:stats': (r) =>
-        this.scans.run(r.scanId, (progress) =>
-          runStats(this.session(r.session).mapping, this.scanTarget(r), { bins: r.bins, onProgress: progress })
-        ),
+      'scan:stats': (r) => {
+        const view = this.scanTarget(r)
+        return this.scans.run(
+          r.scanId,
+          (progress) => runStats(this.session(r.session).mapping, view, { bins: r.bins, onProgress: progress }),
+          view.dtype.itemsize
+        )
+      },
       'scan:line': (r) =>
         this.scans
           .run(r.scanId, () =>
@@ -225,6 +228,7 @@ export class ArrayService {
         if (r.ranges) view = sliced(view, r.ranges.map(([a, b]) => `${a}:${b}`).join(', '))
         let cancelled = false
         this.exports.set(r.scanId, () => (cancelled = true))
+        const meter = progressMeter(r.scanId, view.dtype.itemsize)
         try {
           const out = pathModule.resolve(r.out)
           if (!r.overwrite && fs.existsSync(out)) {
@@ -237,7 +241,7 @@ export class ArrayService {
             { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, sidecar: r.sidecar },
             {
               cancelled: () => cancelled,
-              onProgress: (done, total) => this.options.emit?.('export:progress', { scanId: r.scanId, done, total })
+              onProgress: (done, total) => this.options.emit?.('export:progress', meter(done, total))
             }
           )
           return { out, bytes }
