@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
@@ -16,6 +17,9 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/sysmacros.h>
+#endif
 #include <unistd.h>
 #endif
 
@@ -37,6 +41,29 @@ int64_t PhysicalMemory() {
 #else
   return int64_t{1} << 40;
 #endif
+}
+
+// The most one readahead request reads: the kernel caps a WILLNEED request at the device's readahead window
+// (max of read_ahead_kb and the largest I/O), reading only the start of anything larger. The window is
+// read_ahead_kb of the file's backing device (/sys/class/bdi/MAJOR:MINOR), 128 KiB (the kernel's default)
+// when it cannot be read.
+int64_t ReadaheadPiece(int fd) {
+  int64_t kb = 128;
+#ifdef __linux__
+  struct stat st;
+  if (fd >= 0 && fstat(fd, &st) == 0) {
+    const std::string path = "/sys/class/bdi/" + std::to_string(major(st.st_dev)) + ":" +
+                             std::to_string(minor(st.st_dev)) + "/read_ahead_kb";
+    if (FILE* f = std::fopen(path.c_str(), "r")) {
+      long long v = 0;
+      if (std::fscanf(f, "%lld", &v) == 1 && v > 0) kb = v;
+      std::fclose(f);
+    }
+  }
+#else
+  (void)fd;
+#endif
+  return std::min<int64_t>(std::max<int64_t>(kb, 16), 16 << 10) << 10;
 }
 
 int64_t FileSizeNow(int fd) {
@@ -86,7 +113,8 @@ ReadaheadSettings CurrentReadahead() {
   return s;
 }
 
-Prefetcher::Prefetcher(const MapInfo& map, bool drop) : map_(map), drop_(drop) {}
+Prefetcher::Prefetcher(const MapInfo& map, bool drop)
+    : map_(map), drop_(drop), piece_(ReadaheadPiece(map.fd)) {}
 
 int64_t Prefetcher::Issue(const std::vector<ByteRange>& ranges) {
   InFlight f;
@@ -105,7 +133,10 @@ int64_t Prefetcher::Issue(const std::vector<ByteRange>& ranges) {
     std::vector<unsigned char> vec(static_cast<size_t>((b - a + page - 1) / page));
     if (mincore(p, static_cast<size_t>(b - a), vec.data()) != 0) std::fill(vec.begin(), vec.end(), 0);
     ForEachMissing(vec, a, b, [&](int64_t x, int64_t y) {
-      madvise(const_cast<uint8_t*>(map_.data) + x, static_cast<size_t>(y - x), MADV_WILLNEED);
+      for (int64_t at = x; at < y; at += piece_) {
+        madvise(const_cast<uint8_t*>(map_.data) + at, static_cast<size_t>(std::min(piece_, y - at)),
+                MADV_WILLNEED);
+      }
     });
     if (drop_) f.resident.push_back(std::move(vec));
 #endif
@@ -148,25 +179,37 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
 
   std::vector<std::atomic<bool>> finished(static_cast<size_t>(chunks));
   std::atomic<int64_t> next{0};
+  // Chunks [0, issued) have been asked for. A worker starts a chunk only once it is: the mapping is advised
+  // MADV_RANDOM, so a page touched before its readahead request would be read on its own (4 KiB at a time),
+  // and a CPU-heavy pass that keeps pace with the disk would fall into that and crawl.
+  std::atomic<int64_t> issued{0};
   std::atomic<bool> stop{false};  // a body said the rest is not needed
   std::atomic<int> running{plan.threads};
   std::mutex mu;
   // The readahead thread looks again every millisecond (waking it at every chunk would cost warm passes their
-  // speed) and at once when the last worker stops.
-  std::condition_variable cv;
+  // speed), at once when a worker waits for it and when the last worker stops.
+  std::condition_variable readerCv, workerCv;
 
   auto fail = [&] {
     state.fault = true;
     state.cancel = true;
+  };
+  auto halted = [&] {
+    return state.cancel.load(std::memory_order_relaxed) || stop.load(std::memory_order_relaxed);
   };
 
   std::vector<std::thread> pool;
   for (int t = 0; t < plan.threads; ++t) {
     pool.emplace_back([&, t] {
       for (;;) {
-        if (state.cancel.load(std::memory_order_relaxed) || stop.load(std::memory_order_relaxed)) break;
+        if (halted()) break;
         const int64_t k = next.fetch_add(1);
         if (k >= chunks) break;
+        if (issued.load(std::memory_order_acquire) <= k) {
+          std::unique_lock<std::mutex> lock(mu);
+          readerCv.notify_one();
+          workerCv.wait(lock, [&] { return issued.load() > k || halted(); });
+        }
         bool more = true;
         auto run = [&] { more = body(k, t); };
         if (!Guarded(run)) {
@@ -178,7 +221,7 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
       }
       if (running.fetch_sub(1) == 1) {
         std::lock_guard<std::mutex> lock(mu);
-        cv.notify_one();
+        readerCv.notify_one();
       }
     });
   }
@@ -188,17 +231,17 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
   std::thread reader([&] {
     Prefetcher ra(map, drop);
     std::vector<ByteRange> ranges;
-    int64_t low = 0, issued = 0, ahead = 0;
+    int64_t low = 0, ahead = 0;
     auto lastCheck = std::chrono::steady_clock::now();
     auto retire = [&] {
-      while (low < issued && finished[static_cast<size_t>(low)].load(std::memory_order_acquire)) {
+      while (low < issued.load() && finished[static_cast<size_t>(low)].load(std::memory_order_acquire)) {
         ahead -= ra.Retire();
         ++low;
       }
     };
     for (;;) {
       retire();
-      if (state.cancel.load() || stop.load() || running.load() == 0) break;
+      if (halted() || running.load() == 0) break;
       const auto now = std::chrono::steady_clock::now();
       if (now - lastCheck > std::chrono::milliseconds(20)) {
         lastCheck = now;
@@ -208,15 +251,22 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
           break;
         }
       }
-      // A chunk a worker has already finished needs no readahead: start from the oldest unfinished one.
-      while (issued < chunks && (ahead < settings.aheadBytes || issued == low)) {
-        plan.ranges(issued++, ranges);
+      bool more = false;
+      for (int64_t k = issued.load(); k < chunks && (ahead < settings.aheadBytes || k == low);
+           k = issued.load()) {
+        plan.ranges(k, ranges);
         ahead += ra.Issue(ranges);
+        issued.store(k + 1, std::memory_order_release);
+        more = true;
       }
       std::unique_lock<std::mutex> lock(mu);
-      cv.wait_for(lock, std::chrono::milliseconds(1), [&] { return running.load() == 0; });
+      if (more) workerCv.notify_all();
+      readerCv.wait_for(lock, std::chrono::milliseconds(1));
     }
     retire();  // the last chunks' pages, when dropping behind
+    std::lock_guard<std::mutex> lock(mu);
+    issued.store(chunks);  // no worker waits on a reader that has stopped
+    workerCv.notify_all();
   });
 
   for (auto& th : pool) th.join();

@@ -65,6 +65,7 @@ class Prefetcher {
   };
   MapInfo map_;
   bool drop_;
+  int64_t piece_;  // the largest readahead request the kernel honours whole
   std::deque<InFlight> flight_;
 };
 
