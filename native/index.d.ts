@@ -76,8 +76,26 @@ type FindSpec = { op: 'find'; from: number; to: number; backwards: boolean; alig
   | { elem: ScanElem; swap: boolean; lo: number; hi: number }
 )
 
+/**
+ * Diff: this view (A) against b's view in another mapping, element by element, as np.isclose(a, b, rtol, atol,
+ * equal_nan) decides (computed in the float types numpy would use); figures of the violations in float64.
+ */
+type DiffSpec = ScanView & {
+  op: 'diff'
+  b: ScanView & { mapping: Mapping }
+  rtol: number
+  atol: number
+  equalNan: boolean
+  /** How many mismatch indices to keep: the first in C order. */
+  first: number
+  /** A map of mismatch counts over (all axes but the last) × (the last axis) reduced to at most this size. */
+  mapRows?: number
+  mapCols?: number
+}
+
 export type ScanSpec =
   | FindSpec
+  | DiffSpec
   | (ScanView & { op: 'stats'; bins?: number; lo?: number; hi?: number })
   | (ScanView & { op: 'histogram'; bins: number; lo: number; hi: number })
   | (ScanView & { op: 'buckets'; start: number; stop: number; buckets: number })
@@ -103,7 +121,28 @@ export interface NativeStats {
   histogram?: { counts: number[]; edges: number[] }
 }
 
+/** A diff's result; indices are flat C-order indices of the view. */
+export interface NativeDiff {
+  total: number
+  mismatched: number
+  nanMismatched: number
+  infMismatched: number
+  /** max |a - b| and max |a - b|/|b| (b != 0) among the violations: NaN when one is NaN, maxRel inf when every
+   * violating b is 0, null when nothing mismatches. */
+  maxAbs: number | null
+  maxRel: number | null
+  maxAbsAt: number | null
+  maxRelAt: number | null
+  first: Float64Array
+  /** counts of finite non-zero |a - b| by binary exponent, from 2^firstExponent. */
+  histogram: { firstExponent: number; counts: Float64Array; equal: number; nonFinite: number }
+  map?: Float64Array
+  mapRows?: number
+  mapCols?: number
+}
+
 export interface ScanResults {
+  diff: NativeDiff
   stats: NativeStats
   histogram: { counts: number[]; edges: number[] }
   buckets: { min: Float64Array; max: Float64Array }

@@ -114,25 +114,28 @@ const char* ErrnoCode(int err) {
 }  // namespace
 
 Napi::Function Mapping::Init(Napi::Env env) {
-  return DefineClass(env, "Mapping",
-                     {
-                         InstanceMethod<&Mapping::Read>("read"),
-                         InstanceMethod<&Mapping::ReadUnchecked>("readUnchecked"),
-                         InstanceMethod<&Mapping::Write>("write"),
-                         InstanceMethod<&Mapping::Gather>("gather"),
-                         InstanceMethod<&Mapping::CopyTo>("copyTo"),
-                         InstanceMethod<&Mapping::Scan>("scan"),
-                         InstanceMethod<&Mapping::ReadStream>("readStream"),
-                         InstanceMethod<&Mapping::Resident>("resident"),
-                         InstanceMethod<&Mapping::Flush>("flush"),
-                         InstanceMethod<&Mapping::Advise>("advise"),
-                         InstanceMethod<&Mapping::Stat>("stat"),
-                         InstanceMethod<&Mapping::Close>("close"),
-                         InstanceAccessor<&Mapping::GetSize>("size"),
-                         InstanceAccessor<&Mapping::GetMode>("mode"),
-                         InstanceAccessor<&Mapping::GetPath>("path"),
-                         InstanceAccessor<&Mapping::GetClosed>("closed"),
-                     });
+  Napi::Function ctor = DefineClass(env, "Mapping",
+                                    {
+                                        InstanceMethod<&Mapping::Read>("read"),
+                                        InstanceMethod<&Mapping::ReadUnchecked>("readUnchecked"),
+                                        InstanceMethod<&Mapping::Write>("write"),
+                                        InstanceMethod<&Mapping::Gather>("gather"),
+                                        InstanceMethod<&Mapping::CopyTo>("copyTo"),
+                                        InstanceMethod<&Mapping::Scan>("scan"),
+                                        InstanceMethod<&Mapping::ReadStream>("readStream"),
+                                        InstanceMethod<&Mapping::Resident>("resident"),
+                                        InstanceMethod<&Mapping::Flush>("flush"),
+                                        InstanceMethod<&Mapping::Advise>("advise"),
+                                        InstanceMethod<&Mapping::Stat>("stat"),
+                                        InstanceMethod<&Mapping::Close>("close"),
+                                        InstanceAccessor<&Mapping::GetSize>("size"),
+                                        InstanceAccessor<&Mapping::GetMode>("mode"),
+                                        InstanceAccessor<&Mapping::GetPath>("path"),
+                                        InstanceAccessor<&Mapping::GetClosed>("closed"),
+                                    });
+  // Kept so that a Mapping passed back from JS (a diff's second file) can be checked to be one.
+  env.SetInstanceData<Napi::FunctionReference>(new Napi::FunctionReference(Napi::Persistent(ctor)));
+  return ctor;
 }
 
 // new Mapping(path, mode, size?) — size is required for w+ (the new file's length) and ignored otherwise.
@@ -438,17 +441,44 @@ Napi::Value Mapping::Gather(const Napi::CallbackInfo& info) {
 
 // scan(spec, onProgress?) -> {promise, cancel()}: a whole-view kernel on worker threads (see scan.h).
 Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
-  EnsureOpen(info.Env());
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  // A diff reads a second mapping (spec.b.mapping): it is kept open and alive while the scan runs, and
+  // closing it cancels the scan as closing this one does.
+  Mapping* other = nullptr;
+  Napi::Object otherObj;
+  if (info.Length() > 0 && info[0].IsObject()) {
+    Napi::Object spec = info[0].As<Napi::Object>();
+    if (spec.Get("op").ToString().Utf8Value() == "diff") {
+      Napi::Value b = spec.Get("b");
+      Napi::Value m = b.IsObject() ? b.As<Napi::Object>().Get("mapping") : env.Undefined();
+      Napi::FunctionReference* ctor = env.GetInstanceData<Napi::FunctionReference>();
+      if (!m.IsObject() || ctor == nullptr || !m.As<Napi::Object>().InstanceOf(ctor->Value()))
+        ThrowCoded(env, "EINVAL", "a diff needs b.mapping: the Mapping of the other file");
+      otherObj = m.As<Napi::Object>();
+      other = Napi::ObjectWrap<Mapping>::Unwrap(otherObj);
+      other->EnsureOpen(env);
+      if (other == this) other = nullptr;
+    }
+  }
   auto state = std::make_shared<ScanState>();
+  auto forget = [state](Mapping* m) {
+    m->scans_.erase(std::remove(m->scans_.begin(), m->scans_.end(), state), m->scans_.end());
+    if (m->scans_.empty() && m->unmapPending_) m->ReleaseMapping();
+  };
   scans_.push_back(state);
+  if (other) other->scans_.push_back(state);
+  std::vector<Napi::Object> owners{Value()};
+  if (other) owners.push_back(otherObj);
   Napi::Value handle;
   try {
-    handle = StartScan(info, Info(), Value(), state, [this, state] {
-      scans_.erase(std::remove(scans_.begin(), scans_.end(), state), scans_.end());
-      if (scans_.empty() && unmapPending_) ReleaseMapping();
+    handle = StartScan(info, Info(), other ? other->Info() : Info(), owners, state, [this, other, forget] {
+      forget(this);
+      if (other) forget(other);
     });
   } catch (...) {
-    scans_.pop_back();
+    forget(this);
+    if (other) forget(other);
     throw;
   }
   return handle;

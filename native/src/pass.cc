@@ -175,7 +175,6 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
   const int64_t chunks = plan.chunks;
   if (chunks <= 0) return;
   const ReadaheadSettings settings = CurrentReadahead();
-  const bool drop = ShouldDropBehind(map, plan.needEnd);
 
   std::vector<std::atomic<bool>> finished(static_cast<size_t>(chunks));
   std::atomic<int64_t> next{0};
@@ -226,16 +225,28 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
     });
   }
 
+  // Every file the pass reads: the mapping it runs on and the others (a diff's second file).
+  std::vector<PassSource> sources{PassSource{map, plan.ranges, plan.needEnd}};
+  sources.insert(sources.end(), plan.more.begin(), plan.more.end());
+  auto shrunk = [&] {
+    for (const PassSource& src : sources) {
+      const int64_t size = FileSizeNow(src.map.fd);
+      if (size >= 0 && size < src.needEnd) return true;
+    }
+    return false;
+  };
+
   // The readahead thread: asks for chunks up to aheadBytes past the oldest unfinished one, retires finished
-  // chunks (dropping behind), and checks the file's size as it goes.
+  // chunks (dropping behind), and checks the files' sizes as it goes.
   std::thread reader([&] {
-    Prefetcher ra(map, drop);
+    std::vector<Prefetcher> ra;
+    for (const PassSource& src : sources) ra.emplace_back(src.map, ShouldDropBehind(src.map, src.needEnd));
     std::vector<ByteRange> ranges;
     int64_t low = 0, ahead = 0;
     auto lastCheck = std::chrono::steady_clock::now();
     auto retire = [&] {
       while (low < issued.load() && finished[static_cast<size_t>(low)].load(std::memory_order_acquire)) {
-        ahead -= ra.Retire();
+        for (Prefetcher& p : ra) ahead -= p.Retire();
         ++low;
       }
     };
@@ -245,8 +256,7 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
       const auto now = std::chrono::steady_clock::now();
       if (now - lastCheck > std::chrono::milliseconds(20)) {
         lastCheck = now;
-        const int64_t size = FileSizeNow(map.fd);
-        if (size >= 0 && size < plan.needEnd) {
+        if (shrunk()) {
           fail();
           break;
         }
@@ -254,8 +264,10 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
       bool more = false;
       for (int64_t k = issued.load(); k < chunks && (ahead < settings.aheadBytes || k == low);
            k = issued.load()) {
-        plan.ranges(k, ranges);
-        ahead += ra.Issue(ranges);
+        for (size_t i = 0; i < sources.size(); ++i) {
+          sources[i].ranges(k, ranges);
+          ahead += ra[i].Issue(ranges);
+        }
         issued.store(k + 1, std::memory_order_release);
         more = true;
       }
@@ -273,10 +285,7 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
   reader.join();
   // A shrink inside the last page raises no SIGBUS (the page still exists, reading zeros past the new end):
   // only the size tells, so look once more now that every chunk is read.
-  if (!state.cancel.load()) {
-    const int64_t size = FileSizeNow(map.fd);
-    if (size >= 0 && size < plan.needEnd) fail();
-  }
+  if (!state.cancel.load() && shrunk()) fail();
 }
 
 }  // namespace arrayscope

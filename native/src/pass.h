@@ -27,6 +27,15 @@ struct MapInfo {
   bool readOnly = false;
 };
 
+// Another file a pass reads beside the mapping it runs on (a diff reads two).
+struct PassSource {
+  MapInfo map;
+  // The byte ranges of this file chunk k reads; called on the readahead thread only.
+  std::function<void(int64_t k, std::vector<ByteRange>& out)> ranges;
+  // The file must stay at least this long.
+  int64_t needEnd = 0;
+};
+
 struct PassPlan {
   int threads = 1;
   int64_t chunks = 0;
@@ -34,6 +43,8 @@ struct PassPlan {
   std::function<void(int64_t k, std::vector<ByteRange>& out)> ranges;
   // The file must stay at least this long; shorter means it was truncated during the pass (a fault).
   int64_t needEnd = 0;
+  // Other files read in the same chunks (each with its own readahead).
+  std::vector<PassSource> more;
 };
 
 // Runs body(k, thread) for every chunk k in [0, plan.chunks), each under the SIGBUS guard; chunks are taken

@@ -80,11 +80,38 @@ FindSpec ParseFind(Napi::Env env, Napi::Object spec, int64_t size) {
   return f;
 }
 
-ScanJob ParseJob(Napi::Env env, Napi::Object spec, int64_t size) {
+// {op: 'diff', elem, swap, base, shape, strides (A, this mapping), b: {mapping, elem, swap, base, shape,
+// strides}, rtol, atol, equalNan, first, mapRows?, mapCols?}
+DiffSpec ParseDiff(Napi::Env env, Napi::Object spec, int64_t size, const MapInfo& other) {
+  DiffSpec d;
+  d.a = ParseView(env, spec, size);
+  d.b = ParseView(env, spec.Get("b").As<Napi::Object>(), other.size);
+  d.bMap = other;
+  if (d.a.view.shape != d.b.view.shape) ThrowCoded(env, "EINVAL", "a diff needs two views of the same shape");
+  d.rtol = GetNumber(env, spec, "rtol");
+  d.atol = GetNumber(env, spec, "atol");
+  if (!(d.rtol >= 0) || !(d.atol >= 0) || !std::isfinite(d.rtol) || !std::isfinite(d.atol))
+    ThrowCoded(env, "EINVAL", "rtol and atol must be finite numbers >= 0");
+  d.equalNan = spec.Get("equalNan").ToBoolean().Value();
+  d.first = GetInt(env, spec, "first");
+  if (d.first < 0 || d.first > 1000000) ThrowCoded(env, "EINVAL", "first must be 0 to 1,000,000");
+  if (spec.Has("mapRows") && !spec.Get("mapRows").IsUndefined()) {
+    d.mapRows = GetInt(env, spec, "mapRows");
+    d.mapCols = GetInt(env, spec, "mapCols");
+    if (d.mapRows < 1 || d.mapCols < 1 ||
+        static_cast<double>(d.mapRows) * static_cast<double>(d.mapCols) > (1 << 22))
+      ThrowCoded(env, "EINVAL",
+                 "the mismatch map needs 1 <= mapRows, mapCols and mapRows * mapCols <= 4194304");
+  }
+  return d;
+}
+
+ScanJob ParseJob(Napi::Env env, Napi::Object spec, int64_t size, const MapInfo& other) {
   const std::string op = spec.Get("op").ToString().Utf8Value();
   if (op == "find") return ParseFind(env, spec, size);
+  if (op == "diff") return ParseDiff(env, spec, size, other);
   if (op != "stats" && op != "histogram" && op != "buckets" && op != "blocks")
-    ThrowCoded(env, "EINVAL", "scan op must be stats, histogram, buckets, blocks or find");
+    ThrowCoded(env, "EINVAL", "scan op must be stats, histogram, buckets, blocks, find or diff");
   TypedView tv = ParseView(env, spec, size);
   const int64_t n = tv.view.size();
   if (op == "stats") {
@@ -189,6 +216,45 @@ Napi::Object StatsToJs(Napi::Env env, const StatsSpec& spec, const StatsResult& 
   return out;
 }
 
+Napi::Value NumberOrNull(Napi::Env env, int64_t v) {
+  return v < 0 ? env.Null() : Napi::Value(Napi::Number::New(env, static_cast<double>(v)));
+}
+
+Napi::Object DiffToJs(Napi::Env env, const DiffResult& r) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("total", static_cast<double>(r.total));
+  out.Set("mismatched", static_cast<double>(r.mismatched));
+  out.Set("nanMismatched", static_cast<double>(r.nanMismatched));
+  out.Set("infMismatched", static_cast<double>(r.infMismatched));
+  out.Set("maxAbs", r.mismatched ? Napi::Value(Napi::Number::New(env, r.maxAbs)) : env.Null());
+  out.Set("maxRel", r.mismatched ? Napi::Value(Napi::Number::New(env, r.maxRel)) : env.Null());
+  out.Set("maxAbsAt", NumberOrNull(env, r.maxAbsAt));
+  out.Set("maxRelAt", NumberOrNull(env, r.maxRelAt));
+  Napi::Float64Array first = Napi::Float64Array::New(env, r.first.size());
+  for (size_t k = 0; k < r.first.size(); ++k) first[k] = static_cast<double>(r.first[k]);
+  out.Set("first", first);
+  // the exponent histogram trimmed to its non-empty span
+  size_t lo = 0, hi = r.diffExp.size();
+  while (lo < hi && r.diffExp[lo] == 0) ++lo;
+  while (hi > lo && r.diffExp[hi - 1] == 0) --hi;
+  Napi::Float64Array counts = Napi::Float64Array::New(env, hi - lo);
+  for (size_t k = lo; k < hi; ++k) counts[k - lo] = static_cast<double>(r.diffExp[k]);
+  Napi::Object hist = Napi::Object::New(env);
+  hist.Set("firstExponent", static_cast<double>(kDiffExpMin + static_cast<int>(lo)));
+  hist.Set("counts", counts);
+  hist.Set("equal", static_cast<double>(r.equal));
+  hist.Set("nonFinite", static_cast<double>(r.nonFinite));
+  out.Set("histogram", hist);
+  if (!r.map.empty()) {
+    Napi::Float64Array m = Napi::Float64Array::New(env, r.map.size());
+    for (size_t k = 0; k < r.map.size(); ++k) m[k] = static_cast<double>(r.map[k]);
+    out.Set("map", m);
+    out.Set("mapRows", static_cast<double>(r.mapRows));
+    out.Set("mapCols", static_cast<double>(r.mapCols));
+  }
+  return out;
+}
+
 }  // namespace
 
 Napi::Value ResultToJs(Napi::Env env, const ScanJob& job, const ScanResult& result) {
@@ -204,6 +270,8 @@ Napi::Value ResultToJs(Napi::Env env, const ScanJob& job, const ScanResult& resu
     out.Set("values", ToFloat64(env, std::get<BlocksResult>(result).values));
     out.Set("rows", static_cast<double>(bl->outRows));
     out.Set("cols", static_cast<double>(bl->outCols));
+  } else if (std::holds_alternative<DiffSpec>(job)) {
+    return DiffToJs(env, std::get<DiffResult>(result));
   } else {
     const int64_t at = std::get<FindResult>(result).offset;
     out.Set("offset", at >= 0 ? Napi::Value(Napi::Number::New(env, static_cast<double>(at))) : env.Null());
@@ -211,14 +279,15 @@ Napi::Value ResultToJs(Napi::Env env, const ScanJob& job, const ScanResult& resu
   return out;
 }
 
-Napi::Value StartScan(const Napi::CallbackInfo& info, const MapInfo& map, Napi::Object owner,
-                      std::shared_ptr<ScanState> state, std::function<void()> onDone) {
+Napi::Value StartScan(const Napi::CallbackInfo& info, const MapInfo& map, const MapInfo& other,
+                      const std::vector<Napi::Object>& owners, std::shared_ptr<ScanState> state,
+                      std::function<void()> onDone) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) ThrowCoded(env, "EINVAL", "scan needs a spec object");
-  ScanJob job = ParseJob(env, info[0].As<Napi::Object>(), map.size);
+  ScanJob job = ParseJob(env, info[0].As<Napi::Object>(), map.size, other);
   Napi::Function onProgress =
       info.Length() > 1 && info[1].IsFunction() ? info[1].As<Napi::Function>() : Napi::Function();
-  return LaunchScan(env, owner, map, std::move(job), state, onProgress, std::move(onDone));
+  return LaunchScan(env, owners, map, std::move(job), state, onProgress, std::move(onDone));
 }
 
 Napi::Value SimdLevels(const Napi::CallbackInfo& info) {

@@ -6,17 +6,19 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "pass.h"
 #include "scan_state.h"
 
 namespace arrayscope {
 
-// Parses the spec, starts the scan and returns its handle. owner (the mapping's JS object) is kept alive
-// while the scan runs; onDone runs on the main thread when the scan has settled (the mapping may unmap only
-// then).
-Napi::Value StartScan(const Napi::CallbackInfo& info, const MapInfo& map, Napi::Object owner,
-                      std::shared_ptr<ScanState> state, std::function<void()> onDone);
+// Parses the spec, starts the scan and returns its handle. owners (the mappings' JS objects) are kept alive
+// while the scan runs; onDone runs on the main thread when the scan has settled (the mappings may unmap only
+// then). other: the second mapping a diff reads.
+Napi::Value StartScan(const Napi::CallbackInfo& info, const MapInfo& map, const MapInfo& other,
+                      const std::vector<Napi::Object>& owners, std::shared_ptr<ScanState> state,
+                      std::function<void()> onDone);
 
 // simdLevels() -> ['scalar', 'avx2', 'avx512'] (what this CPU runs); simdLevel() -> the level a scan started
 // now would use (ARRAYSCOPE_SIMD lowers it).

@@ -86,8 +86,35 @@ struct FindResult {
   int64_t offset = -1;
 };
 
-using ScanJob = std::variant<StatsSpec, HistSpec, BucketsSpec, BlocksSpec, FindSpec>;
-using ScanResult = std::variant<StatsResult, HistResult, BucketsResult, BlocksResult, FindResult>;
+// Two views of the same shape compared element by element with np.isclose's rule (rtol, atol, equal_nan),
+// computed in the float types numpy would use; the figures of the violations in float64, as
+// numpy.testing.assert_allclose reports them. b lives in the other mapping bMap.
+struct DiffSpec {
+  TypedView a, b;
+  MapInfo bMap;
+  double rtol = 1e-7, atol = 0;
+  bool equalNan = true;
+  int64_t first = 10;                // how many mismatch indices to keep (the first in C order)
+  int64_t mapRows = 0, mapCols = 0;  // the mismatch map's size (0: none)
+};
+struct DiffResult {
+  int64_t total = 0, mismatched = 0, nanMismatched = 0, infMismatched = 0;
+  // max |a - b| and max |a - b| / |b| (b != 0) among the violations, with their C indices (-1: none); NaN
+  // when a violation gives NaN; maxRel is +inf when every violating b is 0
+  double maxAbs = 0, maxRel = 0;
+  int64_t maxAbsAt = -1, maxRelAt = -1;
+  std::vector<int64_t> first;        // C indices of the first mismatches, ascending
+  std::vector<int64_t> diffExp;      // counts of finite non-zero |a - b| by binary exponent (kDiffExpMin + k)
+  int64_t equal = 0, nonFinite = 0;  // pairs with a - b == 0, and with a non-finite difference
+  std::vector<int64_t> map;          // mismatches per block, mapRows × mapCols
+  int64_t mapRows = 0, mapCols = 0;  // as asked, at most the view's rows (all axes but the last) and columns
+};
+// |a - b| = m · 2^e with 1 <= m < 2 counts in bin e - kDiffExpMin (subnormals in the first bin).
+constexpr int kDiffExpMin = -1074;
+constexpr int kDiffExpBins = 2098;
+
+using ScanJob = std::variant<StatsSpec, HistSpec, BucketsSpec, BlocksSpec, FindSpec, DiffSpec>;
+using ScanResult = std::variant<StatsResult, HistResult, BucketsResult, BlocksResult, FindResult, DiffResult>;
 
 // Elements per chunk of a pass over n elements of itemsize bytes: about 4 MiB (small enough to cancel within
 // a few milliseconds; large enough that each thread streams through memory and the per-chunk work is noise),
@@ -104,6 +131,7 @@ HistResult RunHistogram(const MapInfo& map, ScanState& state, const HistSpec& sp
 BucketsResult RunBuckets(const MapInfo& map, ScanState& state, const BucketsSpec& spec, int threads);
 BlocksResult RunBlocks(const MapInfo& map, ScanState& state, const BlocksSpec& spec, int threads);
 FindResult RunFind(const MapInfo& map, ScanState& state, const FindSpec& spec, int threads);
+DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, int threads);
 
 // Counts the flat elements [i0, i1) of v that lie in [h.lo, h.hi] into h.counts (shared by statistics with
 // bins and the histogram pass).

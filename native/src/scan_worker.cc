@@ -24,13 +24,14 @@ ScanResult RunJob(const MapInfo& map, ScanState& state, const ScanJob& job, int 
           [&](const BucketsSpec& s) -> ScanResult { return RunBuckets(map, state, s, threads); },
           [&](const BlocksSpec& s) -> ScanResult { return RunBlocks(map, state, s, threads); },
           [&](const FindSpec& s) -> ScanResult { return RunFind(map, state, s, threads); },
+          [&](const DiffSpec& s) -> ScanResult { return RunDiff(map, state, s, threads); },
       },
       job);
 }
 
 class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
  public:
-  ScanWorker(Napi::Env env, Napi::Object owner, const MapInfo& map, ScanJob job,
+  ScanWorker(Napi::Env env, const std::vector<Napi::Object>& owners, const MapInfo& map, ScanJob job,
              std::shared_ptr<ScanState> state, Napi::Function onProgress, std::function<void()> onDone)
       : Napi::AsyncProgressWorker<int64_t>(env),
         deferred_(Napi::Promise::Deferred::New(env)),
@@ -38,7 +39,8 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
         job_(std::move(job)),
         state_(std::move(state)),
         onDone_(std::move(onDone)) {
-    owner_ = Napi::Persistent(owner);  // keeps the mapping alive (and mapped) while we scan
+    for (const Napi::Object& o : owners)
+      owners_.push_back(Napi::Persistent(o));  // alive (and mapped) meanwhile
     if (!onProgress.IsEmpty()) progress_ = Napi::Persistent(onProgress);
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
@@ -92,7 +94,7 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
   void Settle() {
     if (onDone_) onDone_();
     onDone_ = nullptr;
-    owner_.Reset();
+    for (auto& o : owners_) o.Reset();
   }
   void Reject(const char* code, const std::string& message) {
     Napi::Error e = Napi::Error::New(Env(), message);
@@ -100,7 +102,7 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
     deferred_.Reject(e.Value());
   }
   Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference owner_;
+  std::vector<Napi::ObjectReference> owners_;
   Napi::FunctionReference progress_;
   MapInfo map_;
   ScanJob job_;
@@ -112,10 +114,10 @@ class ScanWorker : public Napi::AsyncProgressWorker<int64_t> {
 
 }  // namespace
 
-Napi::Value LaunchScan(Napi::Env env, Napi::Object owner, const MapInfo& map, ScanJob job,
-                       std::shared_ptr<ScanState> state, Napi::Function onProgress,
+Napi::Value LaunchScan(Napi::Env env, const std::vector<Napi::Object>& owners, const MapInfo& map,
+                       ScanJob job, std::shared_ptr<ScanState> state, Napi::Function onProgress,
                        std::function<void()> onDone) {
-  auto* worker = new ScanWorker(env, owner, map, std::move(job), state, onProgress, std::move(onDone));
+  auto* worker = new ScanWorker(env, owners, map, std::move(job), state, onProgress, std::move(onDone));
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("promise", worker->Promise());
   handle.Set("cancel", Napi::Function::New(env, [state](const Napi::CallbackInfo& ci) {

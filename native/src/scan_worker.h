@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "pass.h"
 #include "scan_ops.h"
@@ -16,8 +17,8 @@ namespace arrayscope {
 Napi::Value ResultToJs(Napi::Env env, const ScanJob& job, const ScanResult& result);
 
 // Queues the job and returns {promise, cancel()}.
-Napi::Value LaunchScan(Napi::Env env, Napi::Object owner, const MapInfo& map, ScanJob job,
-                       std::shared_ptr<ScanState> state, Napi::Function onProgress,
+Napi::Value LaunchScan(Napi::Env env, const std::vector<Napi::Object>& owners, const MapInfo& map,
+                       ScanJob job, std::shared_ptr<ScanState> state, Napi::Function onProgress,
                        std::function<void()> onDone);
 
 }  // namespace arrayscope

@@ -5,7 +5,8 @@ import type { DType, Value } from './structured'
 
 export type JsonValue = number | string | boolean | null | JsonValue[] | { [k: string]: JsonValue }
 
-function num(x: number): JsonValue {
+/** A float as .tolist() gives it in JSON: NaN/±Inf as "nan"/"inf"/"-inf". */
+export function jsonNumber(x: number): JsonValue {
   if (Number.isNaN(x)) return 'nan'
   if (x === Infinity) return 'inf'
   if (x === -Infinity) return '-inf'
@@ -22,11 +23,11 @@ export function toJsonValue(dt: DType, v: Value): JsonValue {
     for (const f of dt.fields) out[f.name] = nested(f.dtype, rec[f.name]!, f.shape.length)
     return out
   }
-  if (typeof v === 'number') return num(v)
+  if (typeof v === 'number') return jsonNumber(v)
   if (typeof v === 'bigint') return v > SAFE || v < -SAFE ? v.toString() : Number(v)
   if (typeof v === 'boolean') return v
   const [re, im] = v as readonly [number, number]
-  return [num(re), num(im)]
+  return [jsonNumber(re), jsonNumber(im)]
 }
 
 function nested(dt: DType, v: Value, depth: number): JsonValue {

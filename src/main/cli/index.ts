@@ -26,6 +26,9 @@ layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   
   hex FILE [--offset N] [--length N]
   find FILE [layout] --hex "DE AD ?? EF" | --text T | --value "3.5 as <f4" [--tolerance X]
             [--from N] [--backwards] [--aligned] [--max N]   match offsets, one per line (exit 1: none)
+  diff A B [layout] [--b-dtype D] [--b-offset N] [--b-order C|F] [--slice S] [--rtol R] [--atol A]
+            [--equal-nan|--no-equal-nan] [--max N] [--json]   numpy assert_allclose semantics
+                                          exit 0 all close, 1 some differ; no layout: bytes, as cmp -l
   export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D] [--sidecar]
   serve [FILE] [layout] [--port N]        browser mode on 127.0.0.1 (prints the URL with its token)
   [open] [FILE] [layout]                  the desktop app (falls back to serve mode without Electron)`
@@ -121,6 +124,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0
       case 'find':
         return await (await import('./find')).find(args, service)
+      case 'diff':
+        return await (await import('./diff')).diff(args, service)
       case 'export':
         await (await import('./export')).exportCommand(args, service)
         return 0
@@ -137,7 +142,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           return await launchDesktop({ ...args, positionals: ['open', ...args.positionals] })
         }
         throw new UsageError(
-          `unknown command '${command}': use info, show, stats, set, hex, find, export, serve or open (see --help)`
+          `unknown command '${command}': use info, show, stats, set, hex, find, diff, export, serve or open (see --help)`
         )
     }
   } catch (error) {
