@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "arrayscope",
-      "sources": ["src/addon.cc", "src/mapping.cc", "src/guard.cc", "src/gather.cc", "src/scan.cc", "src/format.cc"],
+      "sources": ["src/addon.cc", "src/mapping.cc", "src/guard.cc", "src/gather.cc", "src/scan.cc", "src/format.cc", "src/dequant.cc", "src/dequant_window.cc"],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
       "defines": ["NAPI_VERSION=8", "NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

@@ -111,6 +111,7 @@ Napi::Function Mapping::Init(Napi::Env env) {
                          InstanceMethod<&Mapping::Gather>("gather"),
                          InstanceMethod<&Mapping::CopyTo>("copyTo"),
                          InstanceMethod<&Mapping::Scan>("scan"),
+                         InstanceMethod<&Mapping::Dequantize>("dequantize"),
                          InstanceMethod<&Mapping::Flush>("flush"),
                          InstanceMethod<&Mapping::Advise>("advise"),
                          InstanceMethod<&Mapping::Stat>("stat"),

@@ -1,0 +1,214 @@
+// safetensors: 8 bytes little-endian u64 N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]},
+// "__metadata__": {str: str}}, then the data; offsets are relative to the data's start (8 + N). Checks follow the
+// reference (huggingface/safetensors, tensor.rs): header ≤ 100 MB, UTF-8 JSON, end - begin = elements × size;
+// and refuse overlapping tensors or tensors past the end. Gaps between tensors are harmless and allowed.
+import type { JsonValue } from '../json-value'
+import {
+  ContainerError,
+  bytesRemedy,
+  checkExtents,
+  elementCount,
+  readExact,
+  type Container,
+  type ContainerEntry,
+  type FormatModule,
+  type ParseContext,
+  type ReadFn
+} from './model'
+
+/** The reference's limit on the JSON header. */
+export const MAX_HEADER = 100_000_000
+/** Deeper JSON is refused before parsing (a real header nests 3 levels). */
+const MAX_DEPTH = 64
+
+/** safetensors dtype → numpy dtype and size (bytes per element); null: listed, not mapped. */
+export const SAFETENSORS_DTYPES: Record<string, { dtype: string | null; size: number }> = {
+  BOOL: { dtype: '|b1', size: 1 },
+  U8: { dtype: '|u1', size: 1 },
+  I8: { dtype: '|i1', size: 1 },
+  U16: { dtype: '<u2', size: 2 },
+  I16: { dtype: '<i2', size: 2 },
+  F16: { dtype: '<f2', size: 2 },
+  BF16: { dtype: '<bfloat16', size: 2 },
+  U32: { dtype: '<u4', size: 4 },
+  I32: { dtype: '<i4', size: 4 },
+  F32: { dtype: '<f4', size: 4 },
+  U64: { dtype: '<u8', size: 8 },
+  I64: { dtype: '<i8', size: 8 },
+  F64: { dtype: '<f8', size: 8 },
+  C64: { dtype: '<c8', size: 8 },
+  F8_E4M3: { dtype: '|float8_e4m3fn', size: 1 },
+  F8_E5M2: { dtype: '|float8_e5m2', size: 1 },
+  // formats numpy and ArrayScope have no dtype for: listed with their bytes
+  F8_E4M3FNUZ: { dtype: null, size: 1 },
+  F8_E5M2FNUZ: { dtype: null, size: 1 },
+  F8_E8M0: { dtype: null, size: 1 }
+}
+
+function u64le(b: Uint8Array, o: number): bigint {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(o, true)
+}
+
+/** Nesting depth of a JSON text, strings skipped; stops early past limit. */
+function jsonDepth(bytes: Uint8Array, limit: number): number {
+  let depth = 0
+  let max = 0
+  let inString = false
+  for (let k = 0; k < bytes.length; k++) {
+    const c = bytes[k]!
+    if (inString) {
+      if (c === 0x5c) k++
+      else if (c === 0x22) inString = false
+      continue
+    }
+    if (c === 0x22) inString = true
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth
+      if (max > limit) return max
+    } else if (c === 0x7d || c === 0x5d) depth--
+  }
+  return max
+}
+
+/** Reads the JSON header of a safetensors file: its length, where the data starts, and the parsed object. */
+export function readSafetensorsHeader(
+  ctx: { read: ReadFn; size: number },
+  label: string
+): {
+  header: Record<string, unknown>
+  dataStart: number
+} {
+  if (ctx.size < 8) throw new ContainerError(`${label} is ${ctx.size} bytes: too short for a safetensors header`)
+  const n64 = u64le(readExact(ctx, 0, 8, 'the header length'), 0)
+  if (n64 > BigInt(MAX_HEADER)) {
+    throw new ContainerError(
+      `${label}: the safetensors header claims ${n64} bytes; headers over ${MAX_HEADER} bytes are refused (as the safetensors library does)`
+    )
+  }
+  const n = Number(n64)
+  if (8 + n > ctx.size) {
+    throw new ContainerError(
+      `${label}: the safetensors header claims ${n} bytes, the file has only ${ctx.size - 8} after the length: truncated or not safetensors`
+    )
+  }
+  const bytes = readExact(ctx, 8, n, 'the safetensors header')
+  if (jsonDepth(bytes, MAX_DEPTH) > MAX_DEPTH) {
+    throw new ContainerError(`${label}: the safetensors header nests JSON deeper than ${MAX_DEPTH} levels: refused`)
+  }
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new ContainerError(`${label}: the safetensors header is not valid UTF-8`)
+  }
+  let header: unknown
+  try {
+    header = JSON.parse(text)
+  } catch (e) {
+    throw new ContainerError(`${label}: the safetensors header is not valid JSON (${(e as Error).message})`)
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) {
+    throw new ContainerError(`${label}: the safetensors header is not a JSON object`)
+  }
+  return { header: header as Record<string, unknown>, dataStart: 8 + n }
+}
+
+/** The entries of one safetensors file (file: the shard's name relative to the index, for sharded checkpoints). */
+export function safetensorsEntries(
+  ctx: { read: ReadFn; size: number },
+  label: string,
+  file?: string
+): { entries: ContainerEntry[]; metadata: Record<string, JsonValue> } {
+  const { header, dataStart } = readSafetensorsHeader(ctx, label)
+  const dataEnd = ctx.size
+  const entries: ContainerEntry[] = []
+  let metadata: Record<string, JsonValue> = {}
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      if (!info || typeof info !== 'object' || Array.isArray(info)) {
+        throw new ContainerError(`${label}: __metadata__ must be a JSON object of strings`)
+      }
+      metadata = info as Record<string, JsonValue>
+      continue
+    }
+    const where = `${label}: tensor '${name}'`
+    if (!info || typeof info !== 'object' || Array.isArray(info)) {
+      throw new ContainerError(`${where} is not an object {dtype, shape, data_offsets}`)
+    }
+    const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>
+    if (typeof dtype !== 'string') throw new ContainerError(`${where} has no dtype string`)
+    if (!Array.isArray(shape) || shape.length > 32 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new ContainerError(`${where} has an invalid shape ${JSON.stringify(shape)?.slice(0, 200)}`)
+    }
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[1] < offsets[0]
+    ) {
+      throw new ContainerError(`${where} has invalid data_offsets ${JSON.stringify(offsets)?.slice(0, 200)}`)
+    }
+    const [begin, end] = offsets as [number, number]
+    const known = SAFETENSORS_DTYPES[dtype]
+    const count = elementCount(shape as number[], where)
+    const offset = dataStart + begin
+    const nbytes = end - begin
+    const entry: ContainerEntry = {
+      name,
+      path: name.split('.'),
+      dtype: known?.dtype ?? '|u1',
+      shape: shape as number[],
+      order: 'C',
+      offset,
+      nbytes,
+      storedType: dtype,
+      ...(file ? { file } : {})
+    }
+    if (!known) {
+      entry.unmappable = {
+        reason: `dtype ${dtype} is not one safetensors defines (or ArrayScope knows)`,
+        remedy: bytesRemedy(offset, nbytes, file)
+      }
+    } else {
+      if (count * known.size !== nbytes) {
+        throw new ContainerError(
+          `${where}: shape (${shape.join(', ')}) of ${dtype} needs ${count * known.size} bytes, data_offsets give ${nbytes}`
+        )
+      }
+      if (!known.dtype) {
+        entry.unmappable = {
+          reason: `dtype ${dtype} has no numpy equivalent ArrayScope decodes`,
+          remedy: bytesRemedy(offset, nbytes, file)
+        }
+      }
+    }
+    entries.push(entry)
+  }
+  if (entries.length > 0) {
+    const last = Math.max(...entries.map((e) => e.offset + e.nbytes))
+    if (last > dataEnd) {
+      const e = entries.find((x) => x.offset + x.nbytes === last)!
+      throw new ContainerError(
+        `${label}: tensor '${e.name}' needs bytes up to ${last}, the file has ${dataEnd}: the file is truncated`
+      )
+    }
+  }
+  checkExtents(entries, dataStart, dataEnd, 'tensor')
+  // the order of the data (safetensors writes by dtype alignment, then name)
+  entries.sort((a, b) => a.offset - b.offset || (a.name < b.name ? -1 : 1))
+  return { entries, metadata }
+}
+
+export const safetensors: FormatModule = {
+  format: 'safetensors',
+  detect(head, size) {
+    if (head.length < 9 || size < 10) return false
+    const n = u64le(head, 0)
+    // the JSON header starts with '{' (the reference will require it; every writer does it)
+    return n >= 2n && n <= BigInt(size - 8) && head[8] === 0x7b
+  },
+  parse(ctx: ParseContext): Container {
+    const { entries, metadata } = safetensorsEntries(ctx, ctx.fileName)
+    return { format: 'safetensors', metadata: { __metadata__: metadata }, entries }
+  }
+}
