@@ -1,7 +1,7 @@
 // Reads every element of a strided view in C order, in bounded chunks gathered natively: the CLI's show,
 // stats and export stream through this and never hold more than one chunk.
 import type { ArrayView } from '../../shared/slice'
-import type { Mapping } from './native'
+import type { ByteSource } from './dequant-source'
 
 export const CHUNK_BYTES = 4 << 20
 
@@ -10,7 +10,7 @@ export const CHUNK_BYTES = 4 << 20
  * bytes is reused between calls: copy what must outlive the callback.
  */
 export function forEachChunk(
-  mapping: Mapping,
+  mapping: ByteSource,
   view: ArrayView,
   onChunk: (bytes: Uint8Array, count: number) => void,
   chunkBytes = CHUNK_BYTES
@@ -19,7 +19,11 @@ export function forEachChunk(
 }
 
 /** The same runs as a generator, so that async callers (export) can yield to the event loop between them. */
-export function* chunks(mapping: Mapping, view: ArrayView, chunkBytes = CHUNK_BYTES): Generator<[Uint8Array, number]> {
+export function* chunks(
+  mapping: ByteSource,
+  view: ArrayView,
+  chunkBytes = CHUNK_BYTES
+): Generator<[Uint8Array, number]> {
   const { shape, strides } = view
   const itemsize = view.dtype.itemsize
   const nd = shape.length

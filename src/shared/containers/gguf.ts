@@ -102,10 +102,16 @@ class Cursor {
     return at
   }
   u32(what: string): number {
-    return this.view.getUint32(this.need(4, what), this.little)
+    {
+      const at = this.need(4, what)
+      return this.view.getUint32(at, this.little)
+    }
   }
   u64(what: string): bigint {
-    return this.view.getBigUint64(this.need(8, what), this.little)
+    {
+      const at = this.need(8, what)
+      return this.view.getBigUint64(at, this.little)
+    }
   }
   count(what: string, minBytesEach: number): number {
     const n = this.u64(what)
@@ -136,28 +142,50 @@ class Cursor {
   }
   scalar(type: number, what: string): JsonValue {
     switch (type) {
-      case 0:
-        return this.view.getUint8(this.need(1, what))
-      case 1:
-        return this.view.getInt8(this.need(1, what))
-      case 2:
-        return this.view.getUint16(this.need(2, what), this.little)
-      case 3:
-        return this.view.getInt16(this.need(2, what), this.little)
-      case 4:
-        return this.view.getUint32(this.need(4, what), this.little)
-      case 5:
-        return this.view.getInt32(this.need(4, what), this.little)
-      case 6:
-        return this.view.getFloat32(this.need(4, what), this.little)
-      case 7:
-        return this.view.getUint8(this.need(1, what)) !== 0
-      case 10:
-        return big(this.view.getBigUint64(this.need(8, what), this.little))
-      case 11:
-        return big(this.view.getBigInt64(this.need(8, what), this.little))
-      case 12:
-        return this.view.getFloat64(this.need(8, what), this.little)
+      case 0: {
+        const at = this.need(1, what)
+        return this.view.getUint8(at)
+      }
+      case 1: {
+        const at = this.need(1, what)
+        return this.view.getInt8(at)
+      }
+      case 2: {
+        const at = this.need(2, what)
+        return this.view.getUint16(at, this.little)
+      }
+      case 3: {
+        const at = this.need(2, what)
+        return this.view.getInt16(at, this.little)
+      }
+      case 4: {
+        const at = this.need(4, what)
+        return this.view.getUint32(at, this.little)
+      }
+      case 5: {
+        const at = this.need(4, what)
+        return this.view.getInt32(at, this.little)
+      }
+      case 6: {
+        const at = this.need(4, what)
+        return this.view.getFloat32(at, this.little)
+      }
+      case 7: {
+        const at = this.need(1, what)
+        return this.view.getUint8(at) !== 0
+      }
+      case 10: {
+        const at = this.need(8, what)
+        return big(this.view.getBigUint64(at, this.little))
+      }
+      case 11: {
+        const at = this.need(8, what)
+        return big(this.view.getBigInt64(at, this.little))
+      }
+      case 12: {
+        const at = this.need(8, what)
+        return this.view.getFloat64(at, this.little)
+      }
     }
     throw new ContainerError(`${what} has an unknown value type ${type}`)
   }

@@ -166,6 +166,11 @@ export function checkExtents(
 export function shortened(v: JsonValue, maxItems = 32, maxChars = 4096): JsonValue {
   if (typeof v === 'string') return v.length > maxChars ? `${v.slice(0, maxChars)}… (${v.length} characters)` : v
   if (Array.isArray(v)) {
+    // a parser may have shortened it already (its last item then says how many there were)
+    const last = v[v.length - 1]
+    if (v.length === maxItems + 1 && typeof last === 'string' && last.startsWith('… ')) {
+      return v.map((x) => shortened(x, maxItems, maxChars))
+    }
     const head = v.slice(0, maxItems).map((x) => shortened(x, maxItems, maxChars))
     return v.length > maxItems ? [...head, `… ${v.length} items in all`] : head
   }
