@@ -204,8 +204,10 @@ export const safetensors: FormatModule = {
   detect(head, size) {
     if (head.length < 9 || size < 10) return false
     const n = u64le(head, 0)
-    // the JSON header starts with '{' (the reference will require it; every writer does it)
-    return n >= 2n && n <= BigInt(size - 8) && head[8] === 0x7b
+    // the JSON header starts with '{' (the reference will require it; every writer does it). A length below 2^40
+    // (its top three bytes zero) is the rest of the magic: a truncated file or an oversized claim is then reported
+    // as such by parse(), while random bytes almost never pass for safetensors.
+    return n >= 2n && n < 1n << 40n && head[8] === 0x7b
   },
   parse(ctx: ParseContext): Container {
     const { entries, metadata } = safetensorsEntries(ctx, ctx.fileName)
