@@ -120,7 +120,7 @@ export class ContainerCache {
     if (!c) {
       throw new ApiError(
         'bad-request',
-        `${path} is not a container ArrayScope reads (safetensors, its sharded index.json, .npz, GGUF): --array applies to those`
+        `${path} is not a container ArrayScope reads (safetensors, its sharded index.json, .npz, GGUF): \`ls\` and --array apply to those`
       )
     }
     return c

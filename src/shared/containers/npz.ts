@@ -43,7 +43,7 @@ function npyArray(
 
 function why(e: unknown): string {
   const m = (e as Error).message
-  return /'O'|\|O|object/.test(m) ? `it holds Python objects (pickled), not numbers: ${m}` : m
+  return /'[|<>=]?O'|object/.test(m) ? 'it holds Python objects (pickled), not numbers: np.load(allow_pickle=True) reads it' : m
 }
 
 export const npz: FormatModule = {
