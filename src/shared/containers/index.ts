@@ -1,7 +1,7 @@
 // The container formats, detected from the file's first bytes (never the extension alone), and the tree the
 // app's sidebar shows: names split into folders, filtered, listed a folder at a time (100,000 tensors stay fast).
 import { gguf } from './gguf'
-import type { Container, ContainerEntry, FormatModule, ParseContext } from './model'
+import { entryPath, type Container, type ContainerEntry, type FormatModule, type ParseContext } from './model'
 import { npz } from './npz'
 import { safetensors } from './safetensors'
 import { safetensorsIndex } from './safetensors-index'
@@ -49,7 +49,7 @@ export interface FolderListing {
   matching: number
 }
 
-export function summary(e: ContainerEntry, label = e.path[e.path.length - 1] ?? e.name): EntrySummary {
+export function summary(e: ContainerEntry, label: string): EntrySummary {
   return {
     name: e.name,
     label,
@@ -86,27 +86,35 @@ export function listFolder(c: Container, folder: readonly string[] = [], filter 
   const entries: EntrySummary[] = []
   let more = 0
   let matching = 0
-  for (const e of c.entries) {
-    if (e.path.length <= depth) continue
-    let inside = true
-    for (let k = 0; k < depth; k++) {
-      if (e.path[k] !== folder[k]) {
-        inside = false
-        break
-      }
-    }
-    if (!inside) continue
+  const add = (child: string | null, label: string, e: ContainerEntry): void => {
     matching++
-    if (e.path.length === depth + 1) {
-      if (entries.length < limit) entries.push(summary(e))
+    if (child === null) {
+      if (entries.length < limit) entries.push(summary(e, label))
       else more++
-    } else {
-      const name = e.path[depth]!
-      const g = folders.get(name) ?? { count: 0, nbytes: 0 }
+      return
+    }
+    const g = folders.get(child)
+    if (g) {
       g.count++
       g.nbytes += e.nbytes
-      folders.set(name, g)
+    } else folders.set(child, { count: 1, nbytes: e.nbytes })
+  }
+  const sep = c.separator
+  // names split by the separator are compared as prefixes, never split into arrays (100,000 names)
+  const prefix = sep && depth ? folder.join(sep) + sep : ''
+  for (const e of c.entries) {
+    if (e.path || !sep) {
+      const path = entryPath(c, e)
+      if (path.length <= depth) continue
+      let inside = true
+      for (let k = 0; k < depth && inside; k++) inside = path[k] === folder[k]
+      if (inside) add(path.length === depth + 1 ? null : path[depth]!, path[path.length - 1]!, e)
+      continue
     }
+    if (prefix && !e.name.startsWith(prefix)) continue
+    const i = e.name.indexOf(sep, prefix.length)
+    if (i < 0) add(null, e.name.slice(prefix.length), e)
+    else add(e.name.slice(prefix.length, i), '', e)
   }
   const byName = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true })
   return {

@@ -34,8 +34,12 @@ export interface Via {
 export interface ContainerEntry {
   /** What --array takes: safetensors/GGUF tensor names as stored, .npz keys as np.load gives them. */
   name: string
-  /** Folders and leaf label for the tree ("model.layers.0.weight" → model / layers / 0 / weight). */
-  path: string[]
+  /**
+   * Folders and leaf label for the tree, when the name does not give them through the container's separator
+   * (part 2: HDF5 groups). Usually absent: "model.layers.0.weight" is model / layers / 0 / weight by its name
+   * (splitting 100,000 names up front would cost more than listing them).
+   */
+  path?: string[]
   /** The dtype of the values (numpy spelling); for a decoded entry, the decoded dtype ('<f4'). */
   dtype: string
   shape: number[]
@@ -62,6 +66,8 @@ export type ContainerFormat = 'safetensors' | 'safetensors-index' | 'npz' | 'ggu
 
 export interface Container {
   format: ContainerFormat
+  /** What splits entry names into folders for the tree ('.' for tensor names, '/' for .npz keys); none: flat. */
+  separator?: string
   /** The container's own metadata (safetensors __metadata__, GGUF key/values, the .npz member list). */
   metadata: Record<string, JsonValue>
   entries: ContainerEntry[]
@@ -120,29 +126,43 @@ export function safeU64(v: bigint, what: string): number {
   return Number(v)
 }
 
-/** Product of a shape with overflow checked: more than 2^53 elements is refused with the shape named. */
-export function elementCount(shape: readonly number[], what: string): number {
+/**
+ * Product of a shape with overflow checked: more than 2^53 elements is refused with the shape named. `what` names
+ * the array only when there is an error (headers with 100,000 tensors call this 100,000 times).
+ */
+export function elementCount(shape: readonly number[], what: string | (() => string)): number {
+  const name = (): string => (typeof what === 'string' ? what : what())
   let n = 1
-  for (const d of shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new ContainerError(`${what} has an invalid dimension ${d}`)
+  for (let k = 0; k < shape.length; k++) {
+    const d = shape[k]!
+    if (!Number.isSafeInteger(d) || d < 0) throw new ContainerError(`${name()} has an invalid dimension ${d}`)
     n *= d
     if (n > Number.MAX_SAFE_INTEGER) {
-      throw new ContainerError(`${what} has shape (${shape.join(', ')}): more than 2^53 elements, no file holds that`)
+      throw new ContainerError(`${name()} has shape (${shape.join(', ')}): more than 2^53 elements, no file holds that`)
     }
   }
   return n
 }
 
-/** Refuses entries whose stored bytes overlap each other or lie outside [dataStart, dataEnd). */
+/** Entries in the order of their bytes in the file. */
+export function byOffset(a: { offset: number; nbytes: number }, b: { offset: number; nbytes: number }): number {
+  return a.offset - b.offset || a.nbytes - b.nbytes
+}
+
+/**
+ * Refuses entries whose stored bytes overlap each other or lie outside [dataStart, dataEnd). Pass sorted when the
+ * entries are already in byOffset order (no copy is sorted then).
+ */
 export function checkExtents(
   entries: readonly { name: string; offset: number; nbytes: number }[],
   dataStart: number,
   dataEnd: number,
-  what: string
+  what: string,
+  sorted = false
 ): void {
-  const sorted = [...entries].sort((a, b) => a.offset - b.offset || a.nbytes - b.nbytes)
+  if (!sorted) entries = [...entries].sort(byOffset)
   let prev: { name: string; end: number } | null = null
-  for (const e of sorted) {
+  for (const e of entries) {
     if (e.offset < dataStart) {
       throw new ContainerError(
         `${what} '${e.name}' starts at byte ${e.offset}, inside the header (data starts at ${dataStart})`
@@ -183,6 +203,11 @@ export function shortened(v: JsonValue, maxItems = 32, maxChars = 4096): JsonVal
 }
 
 /** The CLI flags that open an unmappable entry's bytes as plain bytes. */
+/** The folders and leaf of an entry in the tree. */
+export function entryPath(c: Container, e: ContainerEntry): string[] {
+  return e.path ?? (c.separator ? e.name.split(c.separator) : [e.name])
+}
+
 export function bytesRemedy(offset: number, nbytes: number, file?: string): string {
   return `its ${nbytes} stored bytes can be read as bytes: ${file ? `${file} ` : ''}--dtype u1 --offset ${offset} --shape ${nbytes}`
 }

@@ -43,7 +43,9 @@ function npyArray(
 
 function why(e: unknown): string {
   const m = (e as Error).message
-  return /'[|<>=]?O'|object/.test(m) ? 'it holds Python objects (pickled), not numbers: np.load(allow_pickle=True) reads it' : m
+  return /'[|<>=]?O'|object/.test(m)
+    ? 'it holds Python objects (pickled), not numbers: np.load(allow_pickle=True) reads it'
+    : m
 }
 
 export const npz: FormatModule = {
@@ -63,6 +65,7 @@ export const npz: FormatModule = {
     for (const m of members) entries.push(memberEntry(ctx, m))
     return {
       format: 'npz',
+      separator: '/',
       metadata: {
         members: members.map((m) => ({
           name: m.name,
@@ -80,7 +83,6 @@ function memberEntry(ctx: Parameters<FormatModule['parse']>[0], m: ZipMember): C
   const key = m.name.endsWith('.npy') ? m.name.slice(0, -4) : m.name
   const base: ContainerEntry = {
     name: key,
-    path: key.split('/').filter((p) => p !== ''),
     dtype: '|u1',
     shape: [m.uncompressedSize],
     order: 'C',
@@ -88,7 +90,6 @@ function memberEntry(ctx: Parameters<FormatModule['parse']>[0], m: ZipMember): C
     nbytes: m.compressedSize,
     storedType: m.method === 0 ? 'stored' : m.method === 8 ? 'deflate' : (METHODS[m.method] ?? `method ${m.method}`)
   }
-  if (base.path.length === 0) base.path = [key]
   const unmappable = (reason: string, remedy: string): ContainerEntry => ({ ...base, unmappable: { reason, remedy } })
   if (m.flags & 1) return unmappable('the member is encrypted', 'decrypt the archive (unzip) and open the .npy file')
   if (!m.name.endsWith('.npy')) {

@@ -72,7 +72,6 @@ export const safetensorsIndex: FormatModule = {
       if (listed.has(name)) continue
       entries.push({
         name,
-        path: name.split('.'),
         dtype: '|u1',
         shape: [0],
         order: 'C',
@@ -89,6 +88,7 @@ export const safetensorsIndex: FormatModule = {
     const meta = (index as { metadata?: unknown }).metadata
     return {
       format: 'safetensors-index',
+      separator: '.',
       metadata: {
         metadata: (meta && typeof meta === 'object' ? meta : {}) as Record<string, JsonValue>,
         shards: shardInfo
