@@ -107,3 +107,30 @@ test('a GGUF Q4_0 tensor: dequantized values, its blocks in the hex view, statis
     await served.stop()
   }
 })
+
+test('the open form offers a .npz as a container; a deflated member opens through a decompressed copy', async ({
+  page
+}) => {
+  const npz = path.join(dir, 'arrays.npz')
+  const want = py<string[]>(`
+np.savez_compressed(${JSON.stringify(npz)}, grid=np.arange(12, dtype=np.float64).reshape(3, 4) / 8, labels=np.arange(5, dtype=np.int16))
+print(json.dumps([str(v) for v in (np.arange(12) / 8)[:4]]))`)
+  const served = await serve([])
+  try {
+    await page.goto(served.url)
+    await page.locator('input[name="path"]').fill(npz)
+    await expect(page.getByTestId('container-notice')).toContainText('a numpy .npz archive')
+    await page.getByRole('button', { name: 'Open as container' }).click()
+    const panel = page.getByTestId('container-panel')
+    await expect(panel.getByTestId('container-summary')).toHaveText(/\.npz · 2 arrays/)
+    const grid = panel.locator('[data-testid="container-entry"][data-name="grid"]')
+    await expect(grid).toContainText('(deflated)')
+    await grid.click()
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await expect(page.getByRole('tab', { selected: true })).toContainText('arrays.npz › grid (decompressed copy)')
+    for (let j = 0; j < 4; j++) await expect(page.locator(`.cell[data-row="0"][data-col="${j}"]`)).toHaveText(want[j]!)
+    await expect(page.getByTestId('status-array')).toHaveText('grid · decompressed copy')
+  } finally {
+    await served.stop()
+  }
+})
