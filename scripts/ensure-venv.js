@@ -5,7 +5,7 @@
 // when it exists.
 'use strict'
 const { spawnSync } = require('node:child_process')
-const crypto = require('node:crypto')
+const { createHash } = require('node:crypto')
 const fs = require('node:fs')
 const path = require('node:path')
 
@@ -14,7 +14,7 @@ const venv = path.join(root, '.venv')
 const python = path.join(venv, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python')
 const requirements = path.join(root, 'requirements-test.txt')
 const stamp = path.join(venv, '.requirements.sha256')
-const want = crypto.createHash('sha256').update(fs.readFileSync(requirements)).digest('hex')
+const want = createHash('sha256').update(fs.readFileSync(requirements)).digest('hex')
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root })
