@@ -299,7 +299,7 @@ export function App(): React.JSX.Element {
         )}
         {tab && analysis && (
           <AnalysisPanel
-            key={tab.session.session}
+            key={`analysis-${tab.session.session}`}
             session={tab.session}
             state={tab.view}
             cursor={cursor}
