@@ -15,11 +15,27 @@ export interface Window2D {
 }
 
 /**
- * Errors thrown carry a code: ENOENT, EACCES, EPERM, EISDIR, EROFS, EIO, EINVAL, ERANGE (outside the mapping),
- * ECHANGED (file truncated on disk), EREADONLY (write in mode r), ECLOSED.
+ * The codes native errors carry: ENOENT, EACCES, EPERM, EISDIR, EROFS, ENOMEM, EIO (the file system), EINVAL
+ * (a bad argument), ERANGE (outside the mapping), ECHANGED (file truncated on disk), EREADONLY (write in mode
+ * r), ECLOSED (the mapping is closed), ECANCELLED (a scan was cancelled).
  */
+export type NativeErrorCode =
+  | 'ENOENT'
+  | 'EACCES'
+  | 'EPERM'
+  | 'EISDIR'
+  | 'EROFS'
+  | 'ENOMEM'
+  | 'EIO'
+  | 'EINVAL'
+  | 'ERANGE'
+  | 'ECHANGED'
+  | 'EREADONLY'
+  | 'ECLOSED'
+  | 'ECANCELLED'
+
 export interface NativeError extends Error {
-  code: string
+  code: NativeErrorCode
 }
 
 /** Element types the scan kernels read (numpy codes; bf16 = bfloat16, e4m3/e5m2 = float8). */
@@ -152,10 +168,26 @@ export class Mapping {
   /** The file's size and mtime now (to detect changes by other processes). */
   stat(): { size: number; mtimeMs: number }
   /**
-   * Runs a whole-view kernel on worker threads; onProgress gets the elements done about every 50 ms.
-   * close() cancels running scans and unmaps when they have stopped.
+   * Runs a whole-view kernel on worker threads; onProgress gets the elements done (find: positions passed)
+   * about every 50 ms. The pass walks the file in order and reads ahead of itself (the mapping's random-access
+   * advice for browsing stays as it is); over more than half of physical memory in mode r it drops the pages
+   * it read in behind it. ARRAYSCOPE_READAHEAD_MB (default 64) and ARRAYSCOPE_DROP_BEHIND (auto | always |
+   * never) tune that. close() cancels running scans and unmaps when they have stopped.
    */
   scan<S extends ScanSpec>(spec: S, onProgress?: (done: number) => void): ScanHandle<ScanResults[S['op']]>
+  /**
+   * Readahead for a reader in JS that walks a view's flat elements in order (exports, the CLI): ahead(i0, i1)
+   * asks the kernel for the pages of elements [i0, i1) not in memory yet; retire() says the oldest range asked
+   * for is consumed (for a view larger than half of memory in mode r its pages read in are dropped again);
+   * close() retires everything. Each returns the bytes concerned. Calls after the mapping is closed do nothing.
+   */
+  readStream(view: { base: number; shape: number[]; strides: number[]; itemsize: number }): {
+    ahead(i0: number, i1: number): number
+    retire(): number
+    close(): number
+  }
+  /** Bytes of [offset, offset + length) (default: all) whose pages are in memory now (mincore). */
+  resident(offset?: number, length?: number): number
   /** Unmaps and closes the file at once. Further calls throw ECLOSED. */
   close(): void
 }
@@ -184,5 +216,11 @@ export function formatText(
     index0: number
   }
 ): Uint8Array
+
+/** The SIMD levels this CPU runs the kernels at, lowest first ('scalar', 'avx2', 'avx512'). */
+export function simdLevels(): ('scalar' | 'avx2' | 'avx512')[]
+
+/** The level a scan started now would use: the best available, lowered by ARRAYSCOPE_SIMD. */
+export function simdLevel(): 'scalar' | 'avx2' | 'avx512'
 
 export const napiVersion: number

@@ -8,6 +8,8 @@
 
 #include "gather.h"
 #include "guard.h"
+#include "scan.h"
+#include "view_js.h"
 
 #ifdef _WIN32
 #include <windows.h>
@@ -19,12 +21,6 @@
 #endif
 
 namespace arrayscope {
-
-void ThrowCoded(Napi::Env env, const char* code, const std::string& message) {
-  Napi::Error error = Napi::Error::New(env, message);
-  error.Set("code", Napi::String::New(env, code));
-  throw error;
-}
 
 namespace {
 
@@ -55,10 +51,14 @@ int64_t ToOffset(Napi::Env env, const Napi::Value& value, const char* name) {
 
 const char* ModeName(MapMode mode) {
   switch (mode) {
-    case MapMode::kRead: return "r";
-    case MapMode::kReadWrite: return "r+";
-    case MapMode::kCopyOnWrite: return "c";
-    case MapMode::kCreate: return "w+";
+    case MapMode::kRead:
+      return "r";
+    case MapMode::kReadWrite:
+      return "r+";
+    case MapMode::kCopyOnWrite:
+      return "c";
+    case MapMode::kCreate:
+      return "w+";
   }
   return "?";
 }
@@ -74,28 +74,39 @@ Napi::Uint8Array ToBytes(Napi::Env env, const Napi::Value& value, const char* na
 std::string OpenErrorMessage(int err, const std::string& path, MapMode mode) {
   std::string m = ModeName(mode);
   switch (err) {
-    case ENOENT: return "no such file: " + path;
+    case ENOENT:
+      return "no such file: " + path;
     case EACCES:
     case EPERM:
       if (mode == MapMode::kReadWrite || mode == MapMode::kCreate)
         return "permission denied opening " + path + " for writing (mode " + m +
                "): open it with mode r or c, or change the file's permissions";
       return "permission denied reading " + path;
-    case EISDIR: return path + " is a directory, not a file";
-    case EROFS: return path + " is on a read-only file system: open it with mode r or c";
-    default: return "cannot open " + path + " (mode " + m + "): " + std::strerror(err);
+    case EISDIR:
+      return path + " is a directory, not a file";
+    case EROFS:
+      return path + " is on a read-only file system: open it with mode r or c";
+    default:
+      return "cannot open " + path + " (mode " + m + "): " + std::strerror(err);
   }
 }
 
 const char* ErrnoCode(int err) {
   switch (err) {
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EPERM: return "EPERM";
-    case EISDIR: return "EISDIR";
-    case EROFS: return "EROFS";
-    case ENOMEM: return "ENOMEM";
-    default: return "EIO";
+    case ENOENT:
+      return "ENOENT";
+    case EACCES:
+      return "EACCES";
+    case EPERM:
+      return "EPERM";
+    case EISDIR:
+      return "EISDIR";
+    case EROFS:
+      return "EROFS";
+    case ENOMEM:
+      return "ENOMEM";
+    default:
+      return "EIO";
   }
 }
 #endif
@@ -111,6 +122,8 @@ Napi::Function Mapping::Init(Napi::Env env) {
                          InstanceMethod<&Mapping::Gather>("gather"),
                          InstanceMethod<&Mapping::CopyTo>("copyTo"),
                          InstanceMethod<&Mapping::Scan>("scan"),
+                         InstanceMethod<&Mapping::ReadStream>("readStream"),
+                         InstanceMethod<&Mapping::Resident>("resident"),
                          InstanceMethod<&Mapping::Dequantize>("dequantize"),
                          InstanceMethod<&Mapping::Flush>("flush"),
                          InstanceMethod<&Mapping::Advise>("advise"),
@@ -131,11 +144,16 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   }
   path_ = info[0].As<Napi::String>().Utf8Value();
   const std::string mode = info[1].As<Napi::String>().Utf8Value();
-  if (mode == "r") mode_ = MapMode::kRead;
-  else if (mode == "r+") mode_ = MapMode::kReadWrite;
-  else if (mode == "c") mode_ = MapMode::kCopyOnWrite;
-  else if (mode == "w+") mode_ = MapMode::kCreate;
-  else ThrowCoded(env, "EINVAL", "mode must be one of r, r+, c, w+; got '" + mode + "'");
+  if (mode == "r")
+    mode_ = MapMode::kRead;
+  else if (mode == "r+")
+    mode_ = MapMode::kReadWrite;
+  else if (mode == "c")
+    mode_ = MapMode::kCopyOnWrite;
+  else if (mode == "w+")
+    mode_ = MapMode::kCreate;
+  else
+    ThrowCoded(env, "EINVAL", "mode must be one of r, r+, c, w+; got '" + mode + "'");
 
   int64_t create_size = 0;
   if (mode_ == MapMode::kCreate) {
@@ -161,8 +179,9 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
     if (ftruncate(fd, static_cast<off_t>(create_size)) != 0) {
       int err = errno;
       ::close(fd);
-      ThrowCoded(env, ErrnoCode(err), "cannot size " + path_ + " to " + std::to_string(create_size) +
-                                          " bytes: " + std::strerror(err));
+      ThrowCoded(
+          env, ErrnoCode(err),
+          "cannot size " + path_ + " to " + std::to_string(create_size) + " bytes: " + std::strerror(err));
     }
     size_ = create_size;
   } else {
@@ -182,8 +201,8 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
     if (p == MAP_FAILED) {
       int err = errno;
       ::close(fd);
-      ThrowCoded(env, ErrnoCode(err), "cannot map " + path_ + " (" + std::to_string(size_) +
-                                          " bytes): " + std::strerror(err));
+      ThrowCoded(env, ErrnoCode(err),
+                 "cannot map " + path_ + " (" + std::to_string(size_) + " bytes): " + std::strerror(err));
     }
     data_ = static_cast<uint8_t*>(p);
   }
@@ -240,6 +259,7 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   file_ = file;
 #endif
   closed_ = false;
+  *alive_ = true;
 }
 
 Mapping::~Mapping() { Unmap(); }
@@ -247,6 +267,7 @@ Mapping::~Mapping() { Unmap(); }
 void Mapping::Unmap() {
   if (closed_) return;
   closed_ = true;
+  *alive_ = false;
   if (!scans_.empty()) {
     for (auto& s : scans_) s->cancel = true;
     unmapPending_ = true;  // the last scan to settle unmaps
@@ -289,15 +310,16 @@ int64_t Mapping::CurrentFileSize() const {
 
 void Mapping::CheckRange(Napi::Env env, int64_t first, int64_t end, const char* what) const {
   if (first < 0 || end > size_ || first > end) {
-    ThrowCoded(env, "ERANGE", std::string(what) + " of bytes [" + std::to_string(first) + ", " +
-                                  std::to_string(end) + ") is outside the mapping of " + path_ + " (" +
-                                  std::to_string(size_) + " bytes)");
+    ThrowCoded(env, "ERANGE",
+               std::string(what) + " of bytes [" + std::to_string(first) + ", " + std::to_string(end) +
+                   ") is outside the mapping of " + path_ + " (" + std::to_string(size_) + " bytes)");
   }
   // A private (c) mapping keeps pages it has copied, but unread pages still come from the file.
   int64_t now = CurrentFileSize();
   if (now >= 0 && now < end) {
-    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " is now " + std::to_string(now) +
-                                    " bytes, it was " + std::to_string(size_) + " when opened; reopen it");
+    ThrowCoded(env, "ECHANGED",
+               "file changed on disk: " + path_ + " is now " + std::to_string(now) + " bytes, it was " +
+                   std::to_string(size_) + " when opened; reopen it");
   }
 }
 
@@ -315,22 +337,25 @@ Napi::Value Mapping::CopyOut(const Napi::CallbackInfo& info, bool checkFileSize)
   Napi::Uint8Array target = ToBytes(env, info[1], "target");
   int64_t n = static_cast<int64_t>(target.ByteLength());
   if (offset > kMaxSafe - n) ThrowCoded(env, "ERANGE", "offset + length overflows");
-  if (checkFileSize) CheckRange(env, offset, offset + n, "read");
-  else if (offset + n > size_) ThrowCoded(env, "ERANGE", "read is outside the mapping");
+  if (checkFileSize)
+    CheckRange(env, offset, offset + n, "read");
+  else if (offset + n > size_)
+    ThrowCoded(env, "ERANGE", "read is outside the mapping");
   if (!GuardedCopy(target.Data(), data_ + offset, static_cast<size_t>(n))) {
     ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
   }
   return Napi::Number::New(env, static_cast<double>(n));
 }
 
-// copyTo(fd, offset, length) -> bytes written: appends the mapping's bytes [offset, offset + length) to the open
-// file fd at its position by write(2) straight from the mapping, with no copy through JS (what numpy's tofile
-// does). A page truncated meanwhile makes write fail with EFAULT: no SIGBUS. (copy_file_range was tried: on
-// ext4 here it took twice as long as write from the mapping.)
+// copyTo(fd, offset, length) -> bytes written: appends the mapping's bytes [offset, offset + length) to the
+// open file fd at its position by write(2) straight from the mapping, with no copy through JS (what numpy's
+// tofile does). A page truncated meanwhile makes write fail with EFAULT: no SIGBUS. (copy_file_range was
+// tried: on ext4 here it took twice as long as write from the mapping.)
 Napi::Value Mapping::CopyTo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
-  if (info.Length() < 3 || !info[0].IsNumber()) ThrowCoded(env, "EINVAL", "copyTo needs (fd, offset, length)");
+  if (info.Length() < 3 || !info[0].IsNumber())
+    ThrowCoded(env, "EINVAL", "copyTo needs (fd, offset, length)");
   const int out = info[0].As<Napi::Number>().Int32Value();
   const int64_t offset = ToOffset(env, info[1], "offset");
   const int64_t length = ToOffset(env, info[2], "length");
@@ -346,7 +371,8 @@ Napi::Value Mapping::CopyTo(const Napi::CallbackInfo& info) {
     const ssize_t n = ::write(out, data_ + offset + done, chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EFAULT)
-      ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while copying; reopen it");
+      ThrowCoded(env, "ECHANGED",
+                 "file changed on disk: " + path_ + " was truncated while copying; reopen it");
     if (n <= 0) ThrowCoded(env, "EIO", std::string("cannot write the export: ") + std::strerror(errno));
     done += n;
   }
@@ -359,8 +385,10 @@ Napi::Value Mapping::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
   if (mode_ == MapMode::kRead) {
-    ThrowCoded(env, "EREADONLY", path_ + " is open read-only (mode r): reopen it with mode r+ to edit the file, "
-                                         "or c to edit a private copy");
+    ThrowCoded(env, "EREADONLY",
+               path_ +
+                   " is open read-only (mode r): reopen it with mode r+ to edit the file, "
+                   "or c to edit a private copy");
   }
   int64_t offset = ToOffset(env, info[0], "offset");
   Napi::Uint8Array source = ToBytes(env, info[1], "source");
@@ -377,7 +405,8 @@ Napi::Value Mapping::Write(const Napi::CallbackInfo& info) {
 Napi::Value Mapping::Gather(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
-  if (!info[0].IsObject()) ThrowCoded(env, "EINVAL", "gather needs a window {base, rows, cols, rowStride, colStride, itemsize}");
+  if (!info[0].IsObject())
+    ThrowCoded(env, "EINVAL", "gather needs a window {base, rows, cols, rowStride, colStride, itemsize}");
   Napi::Object spec = info[0].As<Napi::Object>();
   Window2D w;
   w.base = ToOffset(env, spec.Get("base"), "base");
@@ -389,10 +418,12 @@ Napi::Value Mapping::Gather(const Napi::CallbackInfo& info) {
   Napi::Uint8Array target = ToBytes(env, info[1], "target");
   if (w.itemsize == 0) ThrowCoded(env, "EINVAL", "itemsize must be positive");
   // Guard against overflow in rows*cols*itemsize and in the extent computation.
-  const double cells = static_cast<double>(w.rows) * static_cast<double>(w.cols) * static_cast<double>(w.itemsize);
+  const double cells =
+      static_cast<double>(w.rows) * static_cast<double>(w.cols) * static_cast<double>(w.itemsize);
   if (cells != static_cast<double>(target.ByteLength())) {
-    ThrowCoded(env, "EINVAL", "target has " + std::to_string(target.ByteLength()) + " bytes, the window needs " +
-                                  std::to_string(static_cast<int64_t>(cells)));
+    ThrowCoded(env, "EINVAL",
+               "target has " + std::to_string(target.ByteLength()) + " bytes, the window needs " +
+                   std::to_string(static_cast<int64_t>(cells)));
   }
   const double reach = std::fabs(static_cast<double>(w.rowStride)) * static_cast<double>(w.rows) +
                        std::fabs(static_cast<double>(w.colStride)) * static_cast<double>(w.cols);
@@ -413,13 +444,7 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
   scans_.push_back(state);
   Napi::Value handle;
   try {
-    // Holes may be skipped only while the file is what the mapping shows: in r (c and r+ pages may differ).
-#ifndef _WIN32
-    const int holeFd = mode_ == MapMode::kRead ? fd_ : -1;
-#else
-    const int holeFd = -1;
-#endif
-    handle = StartScan(info, data_, size_, holeFd, Value(), state, [this, state] {
+    handle = StartScan(info, Info(), Value(), state, [this, state] {
       scans_.erase(std::remove(scans_.begin(), scans_.end(), state), scans_.end());
       if (scans_.empty() && unmapPending_) ReleaseMapping();
     });
@@ -430,14 +455,108 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
   return handle;
 }
 
+MapInfo Mapping::Info() const {
+  MapInfo map;
+  map.data = data_;
+  map.size = size_;
+#ifndef _WIN32
+  map.fd = fd_;
+#endif
+  // Holes may be skipped and pages dropped only while the file is what the mapping shows: in r (c and r+
+  // pages may differ).
+  map.readOnly = mode_ == MapMode::kRead;
+  return map;
+}
+
+// readStream({base, shape, strides, itemsize}) -> {ahead(i0, i1), retire(), close()}: readahead for a reader
+// in JS that walks a view's flat elements in order (exports, the CLI's show): ahead asks for the pages of
+// elements [i0, i1) that are not in memory; retire says the oldest range asked for is consumed (and, for a
+// view larger than half of memory in mode r, drops the pages it read in); close retires everything. Each
+// returns bytes.
+Napi::Value Mapping::ReadStream(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowCoded(env, "EINVAL", "readStream needs a view");
+  Napi::Object spec = info[0].As<Napi::Object>();
+  const int64_t itemsize = GetInt(env, spec, "itemsize", "readStream view");
+  if (itemsize < 1) ThrowCoded(env, "EINVAL", "readStream: itemsize must be positive");
+  struct State {
+    Prefetcher pf;
+    ViewSpec view;
+    int64_t itemsize, count;
+    std::shared_ptr<bool> alive;
+    std::vector<ByteRange> ranges;
+  };
+  ViewSpec view = ParseViewSpec(env, spec, itemsize, size_, "readStream view");
+  int64_t first = 0, end = 0;
+  const int64_t count = view.size();
+  if (count > 0) view.Extent(itemsize, &first, &end);
+  const MapInfo map = Info();
+  auto st = std::make_shared<State>(
+      State{Prefetcher(map, ShouldDropBehind(map, end)), view, itemsize, count, alive_, {}});
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("ahead", Napi::Function::New(env, [st](const Napi::CallbackInfo& ci) {
+            Napi::Env e = ci.Env();
+            if (ci.Length() < 2 || !ci[0].IsNumber() || !ci[1].IsNumber())
+              ThrowCoded(e, "EINVAL", "ahead needs (i0, i1)");
+            const int64_t i0 = std::max<int64_t>(0, ci[0].As<Napi::Number>().Int64Value());
+            const int64_t i1 = std::min(st->count, ci[1].As<Napi::Number>().Int64Value());
+            if (!*st->alive || i0 >= i1) return Napi::Number::New(e, 0);
+            ChunkRanges(st->view, st->itemsize, i0, i1, st->ranges);
+            return Napi::Number::New(e, static_cast<double>(st->pf.Issue(st->ranges)));
+          }));
+  out.Set("retire", Napi::Function::New(env, [st](const Napi::CallbackInfo& ci) {
+            if (!*st->alive) return Napi::Number::New(ci.Env(), 0);
+            return Napi::Number::New(ci.Env(), static_cast<double>(st->pf.Retire()));
+          }));
+  out.Set("close", Napi::Function::New(env, [st](const Napi::CallbackInfo& ci) {
+            int64_t n = 0;
+            while (*st->alive && !st->pf.Empty()) n += st->pf.Retire();
+            return Napi::Number::New(ci.Env(), static_cast<double>(n));
+          }));
+  return out;
+}
+
+// resident(offset?, length?) -> bytes of the range whose pages are in memory now (mincore): what a pass left
+// in the page cache, for tests and benchmarks.
+Napi::Value Mapping::Resident(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  const int64_t offset = info.Length() > 0 && !info[0].IsUndefined() ? ToOffset(env, info[0], "offset") : 0;
+  const int64_t length =
+      info.Length() > 1 && !info[1].IsUndefined() ? ToOffset(env, info[1], "length") : size_ - offset;
+  if (offset > size_ || length > size_ - offset)
+    ThrowCoded(env, "ERANGE", "resident range is outside the mapping");
+  int64_t bytes = 0;
+#ifndef _WIN32
+  const int64_t page = sysconf(_SC_PAGESIZE);
+  const int64_t start = offset - offset % page, end = offset + length;
+  std::vector<unsigned char> vec(1 << 16);
+  for (int64_t at = start; at < end;) {
+    const int64_t n = std::min<int64_t>(end - at, static_cast<int64_t>(vec.size()) * page);
+    if (mincore(data_ + at, static_cast<size_t>(n), vec.data()) != 0)
+      ThrowCoded(env, "EIO", std::string("mincore failed: ") + std::strerror(errno));
+    for (int64_t k = 0; k < (n + page - 1) / page; ++k) {
+      if (!(vec[k] & 1)) continue;
+      const int64_t a = std::max(offset, at + k * page), b = std::min(end, at + (k + 1) * page);
+      bytes += b - a;
+    }
+    at += n;
+  }
+#endif
+  return Napi::Number::New(env, static_cast<double>(bytes));
+}
+
 // flush(offset?, length?) — msync for r+/w+; nothing to do for r and c (the file never sees c's pages).
 Napi::Value Mapping::Flush(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
   if (mode_ == MapMode::kRead || mode_ == MapMode::kCopyOnWrite || data_ == nullptr) return env.Undefined();
   int64_t offset = info.Length() > 0 && !info[0].IsUndefined() ? ToOffset(env, info[0], "offset") : 0;
-  int64_t length = info.Length() > 1 && !info[1].IsUndefined() ? ToOffset(env, info[1], "length") : size_ - offset;
-  if (offset > size_ || length > size_ - offset) ThrowCoded(env, "ERANGE", "flush range is outside the mapping");
+  int64_t length =
+      info.Length() > 1 && !info[1].IsUndefined() ? ToOffset(env, info[1], "length") : size_ - offset;
+  if (offset > size_ || length > size_ - offset)
+    ThrowCoded(env, "ERANGE", "flush range is outside the mapping");
 #ifndef _WIN32
   const int64_t page = sysconf(_SC_PAGESIZE);
   const int64_t start = offset - offset % page;
@@ -445,7 +564,8 @@ Napi::Value Mapping::Flush(const Napi::CallbackInfo& info) {
     ThrowCoded(env, "EIO", "flush of " + path_ + " failed: " + std::strerror(errno));
   }
 #else
-  if (!FlushViewOfFile(data_ + offset, static_cast<SIZE_T>(length)) || !FlushFileBuffers(static_cast<HANDLE>(file_))) {
+  if (!FlushViewOfFile(data_ + offset, static_cast<SIZE_T>(length)) ||
+      !FlushFileBuffers(static_cast<HANDLE>(file_))) {
     ThrowCoded(env, "EIO", "flush of " + path_ + " failed");
   }
 #endif
@@ -459,16 +579,24 @@ Napi::Value Mapping::Advise(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) ThrowCoded(env, "EINVAL", "advise needs a kind");
   const std::string kind = info[0].As<Napi::String>().Utf8Value();
   int64_t offset = info.Length() > 1 && !info[1].IsUndefined() ? ToOffset(env, info[1], "offset") : 0;
-  int64_t length = info.Length() > 2 && !info[2].IsUndefined() ? ToOffset(env, info[2], "length") : size_ - offset;
-  if (offset > size_ || length > size_ - offset) ThrowCoded(env, "ERANGE", "advise range is outside the mapping");
+  int64_t length =
+      info.Length() > 2 && !info[2].IsUndefined() ? ToOffset(env, info[2], "length") : size_ - offset;
+  if (offset > size_ || length > size_ - offset)
+    ThrowCoded(env, "ERANGE", "advise range is outside the mapping");
 #ifndef _WIN32
   int advice;
-  if (kind == "normal") advice = MADV_NORMAL;
-  else if (kind == "random") advice = MADV_RANDOM;
-  else if (kind == "sequential") advice = MADV_SEQUENTIAL;
-  else if (kind == "willneed") advice = MADV_WILLNEED;
-  else if (kind == "dontneed") advice = MADV_DONTNEED;
-  else ThrowCoded(env, "EINVAL", "advise kind must be normal, random, sequential, willneed or dontneed");
+  if (kind == "normal")
+    advice = MADV_NORMAL;
+  else if (kind == "random")
+    advice = MADV_RANDOM;
+  else if (kind == "sequential")
+    advice = MADV_SEQUENTIAL;
+  else if (kind == "willneed")
+    advice = MADV_WILLNEED;
+  else if (kind == "dontneed")
+    advice = MADV_DONTNEED;
+  else
+    ThrowCoded(env, "EINVAL", "advise kind must be normal, random, sequential, willneed or dontneed");
   if (data_ == nullptr || length == 0) return env.Undefined();
   const int64_t page = sysconf(_SC_PAGESIZE);
   const int64_t start = offset - offset % page;

@@ -380,6 +380,18 @@ export interface Responses {
 }
 export type Response<C extends Channel> = Responses[C]
 
+/** How far a long operation (a scan, a find, an export) has got. */
+export interface Progress {
+  scanId: string
+  /** Units done and in all (elements; byte positions for find). */
+  done: number
+  total: number
+  /** Bytes of the file read per second over the last seconds, once measurable. */
+  bytesPerSecond?: number
+  /** The time left at that rate, in seconds. */
+  secondsLeft?: number
+}
+
 /** Events pushed from the Node side. */
 export interface Events {
   /** The file behind a session changed on disk (size or mtime), by another process. */
@@ -387,9 +399,9 @@ export interface Events {
   /** A session's data was edited (or an edit undone): views refresh the changed ranges. */
   'session:edited': EditState
   /** How far an export has got. */
-  'export:progress': { scanId: string; done: number; total: number }
+  'export:progress': Progress
   /** How far a scan has got. */
-  'scan:progress': { scanId: string; done: number; total: number }
+  'scan:progress': Progress
 }
 export type EventName = keyof Events
 

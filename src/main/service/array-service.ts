@@ -31,6 +31,7 @@ import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
 import { Bookmarks, RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile } from './file-probe'
+import { progressMeter } from './progress'
 import { exportView } from './export'
 import { native, type Mapping } from './native'
 import { listFolder, shortened, type ContainerEntry, type Decoding } from '../../shared/containers'
@@ -89,9 +90,7 @@ export class ArrayService {
   /** Decompressions of .npz members under way, by scanId: their cancel. */
   private readonly inflations = new Map<string, () => void>()
   private readonly containers = new ContainerCache()
-  private readonly scans = new ScanRegistry((id, done, total) =>
-    this.options.emit?.('scan:progress', { scanId: id, done, total })
-  )
+  private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
@@ -216,10 +215,14 @@ export class ArrayService {
       'dialog:openFile': () => {
         throw new ApiError('unavailable', 'the open-file dialog exists only in the desktop app: type a path instead')
       },
-      'scan:stats': (r) =>
-        this.scans.run(r.scanId, (progress) =>
-          runStats(this.scannable(r.session, 'statistics'), this.scanTarget(r), { bins: r.bins, onProgress: progress })
-        ),
+      'scan:stats': (r) => {
+        const view = this.scanTarget(r)
+        return this.scans.run(
+          r.scanId,
+          (progress) => runStats(this.scannable(r.session, 'statistics'), view, { bins: r.bins, onProgress: progress }),
+          view.dtype.itemsize
+        )
+      },
       'scan:line': (r) =>
         this.scans
           .run(r.scanId, () =>
@@ -260,6 +263,7 @@ export class ArrayService {
         if (r.ranges) view = sliced(view, r.ranges.map(([a, b]) => `${a}:${b}`).join(', '))
         let cancelled = false
         this.exports.set(r.scanId, () => (cancelled = true))
+        const meter = progressMeter(r.scanId, view.dtype.itemsize)
         try {
           const out = pathModule.resolve(r.out)
           if (!r.overwrite && fs.existsSync(out)) {
@@ -272,7 +276,7 @@ export class ArrayService {
             { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, sidecar: r.sidecar },
             {
               cancelled: () => cancelled,
-              onProgress: (done, total) => this.options.emit?.('export:progress', { scanId: r.scanId, done, total })
+              onProgress: (done, total) => this.options.emit?.('export:progress', meter(done, total))
             }
           )
           return { out, bytes }
@@ -420,9 +424,10 @@ export class ArrayService {
       const id = r.scanId
       if (id) this.inflations.set(id, () => (cancelled = true))
       try {
+        const meter = id ? progressMeter(id, 1) : null
         temp = await inflateMember(path, entry.via, name, {
           cancelled: () => cancelled,
-          onProgress: (done, total) => id && this.options.emit?.('scan:progress', { scanId: id, done, total })
+          onProgress: (done, total) => meter && this.options.emit?.('scan:progress', meter(done, total))
         })
       } finally {
         if (id) this.inflations.delete(id)

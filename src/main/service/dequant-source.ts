@@ -11,6 +11,11 @@ export interface ByteSource {
   read(offset: number, target: Uint8Array): number
 }
 
+/** Whether a source is the mapping itself (its bytes are the values: copy, readahead and scans apply). */
+export function isMapping(source: Mapping | ByteSource): source is Mapping {
+  return typeof (source as Partial<Mapping>).copyTo === 'function'
+}
+
 export class DequantSource implements ByteSource {
   constructor(
     private readonly mapping: Mapping,

@@ -13,8 +13,8 @@ import type { ArrayView } from '../../shared/slice'
 import { dtypeDescr, type DType } from '../../shared/structured'
 import { native, type Mapping } from './native'
 import { scanElem } from './scan'
-import { chunks } from './view-reader'
-import type { ByteSource } from './dequant-source'
+import { chunks, ReadAhead } from './view-reader'
+import { isMapping, type ByteSource } from './dequant-source'
 
 /** Text is formatted in chunks of this many source bytes: the event loop is free between them. */
 const TEXT_CHUNK_BYTES = 1 << 20
@@ -166,10 +166,6 @@ async function* paced(
   control.onProgress?.(total, total)
 }
 
-function isMapping(source: Mapping | ByteSource): source is Mapping {
-  return typeof (source as Partial<Mapping>).copyTo === 'function'
-}
-
 /** The bytes [offset, offset + length) a C-contiguous view occupies, or null when it is strided. */
 function contiguousSpan(view: ArrayView): [number, number] | null {
   let length = view.dtype.itemsize
@@ -180,7 +176,7 @@ function contiguousSpan(view: ArrayView): [number, number] | null {
   return [view.offset, length]
 }
 
-/** The raw bytes of a contiguous view, written from the mapping in 64 MiB steps (progress and cancel between). */
+/** The raw bytes of a contiguous view, written from the mapping in 16 MiB steps (progress and cancel between). */
 async function copySpan(
   mapping: Mapping,
   [offset, length]: [number, number],
@@ -188,12 +184,19 @@ async function copySpan(
   file: AtomicFile,
   control: ExportControl
 ): Promise<void> {
-  const step = 64 << 20
-  for (let done = 0; done < length; done += step) {
-    if (control.cancelled?.()) throw new ApiError('cancelled', 'the export was cancelled; nothing was written')
-    file.copyFrom(mapping, offset + done, Math.min(step, length - done))
-    control.onProgress?.(Math.min(length, done + step) / itemsize, length / itemsize)
-    await new Promise((r) => setImmediate(r))
+  const step = 16 << 20
+  const readahead = new ReadAhead(mapping, { offset, shape: [length], strides: [1], itemsize: 1 })
+  try {
+    for (let done = 0; done < length; done += step) {
+      if (control.cancelled?.()) throw new ApiError('cancelled', 'the export was cancelled; nothing was written')
+      const n = Math.min(step, length - done)
+      readahead.at(done, done + n)
+      file.copyFrom(mapping, offset + done, n)
+      control.onProgress?.((done + n) / itemsize, length / itemsize)
+      await new Promise((r) => setImmediate(r))
+    }
+  } finally {
+    readahead.close()
   }
   if (length === 0) control.onProgress?.(0, 0)
 }
@@ -212,7 +215,7 @@ async function writeExport(
     if (!target) {
       // straight from the mapping when the bytes are the values (not through a decoding such as dequantization)
       const span = process.platform === 'win32' || !isMapping(mapping) ? null : contiguousSpan(view)
-      if (span) return copySpan(mapping as Mapping, span, view.dtype.itemsize, file, control)
+      if (span && isMapping(mapping)) return copySpan(mapping, span, view.dtype.itemsize, file, control)
       for await (const [bytes] of paced(mapping, view, control)) file.writeNow(bytes)
       return
     }
