@@ -2,7 +2,8 @@
 
 #include <cstring>
 
-// numpy rounds every float32 product and sum separately: a contracted a*b+c (FMA) would differ in the last bit.
+// numpy rounds every float32 product and sum separately: a contracted a*b+c (FMA) would differ in the last
+// bit.
 #if defined(__clang__)
 #pragma clang fp contract(off)
 #elif defined(__GNUC__)
@@ -60,8 +61,8 @@ inline float F16(const uint8_t* p, const float* halves) {
 }
 
 inline uint32_t U32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) | (static_cast<uint32_t>(p[2]) << 16) |
-         (static_cast<uint32_t>(p[3]) << 24);
+  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
+         (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
 }
 
 // d f16, qs[16]: element j < 16 is the low nibble of qs[j], j >= 16 the high nibble of qs[j - 16]; minus 8.
@@ -237,17 +238,39 @@ void Q8_K(const uint8_t* b, float* y, const float*) {
 
 bool QuantBlockOf(int ggmlType, QuantBlock* out) {
   switch (static_cast<QuantType>(ggmlType)) {
-    case QuantType::kQ4_0: *out = {32, 18}; return true;
-    case QuantType::kQ4_1: *out = {32, 20}; return true;
-    case QuantType::kQ5_0: *out = {32, 22}; return true;
-    case QuantType::kQ5_1: *out = {32, 24}; return true;
-    case QuantType::kQ8_0: *out = {32, 34}; return true;
-    case QuantType::kQ2_K: *out = {kQK, 84}; return true;
-    case QuantType::kQ3_K: *out = {kQK, 110}; return true;
-    case QuantType::kQ4_K: *out = {kQK, 144}; return true;
-    case QuantType::kQ5_K: *out = {kQK, 176}; return true;
-    case QuantType::kQ6_K: *out = {kQK, 210}; return true;
-    case QuantType::kQ8_K: *out = {kQK, 292}; return true;
+    case QuantType::kQ4_0:
+      *out = {32, 18};
+      return true;
+    case QuantType::kQ4_1:
+      *out = {32, 20};
+      return true;
+    case QuantType::kQ5_0:
+      *out = {32, 22};
+      return true;
+    case QuantType::kQ5_1:
+      *out = {32, 24};
+      return true;
+    case QuantType::kQ8_0:
+      *out = {32, 34};
+      return true;
+    case QuantType::kQ2_K:
+      *out = {kQK, 84};
+      return true;
+    case QuantType::kQ3_K:
+      *out = {kQK, 110};
+      return true;
+    case QuantType::kQ4_K:
+      *out = {kQK, 144};
+      return true;
+    case QuantType::kQ5_K:
+      *out = {kQK, 176};
+      return true;
+    case QuantType::kQ6_K:
+      *out = {kQK, 210};
+      return true;
+    case QuantType::kQ8_K:
+      *out = {kQK, 292};
+      return true;
   }
   return false;
 }
@@ -255,17 +278,28 @@ bool QuantBlockOf(int ggmlType, QuantBlock* out) {
 void DequantizeBlock(QuantType t, const uint8_t* block, float* out) {
   const float* h = Halves();
   switch (t) {
-    case QuantType::kQ4_0: return Q4_0(block, out, h);
-    case QuantType::kQ4_1: return Q4_1(block, out, h);
-    case QuantType::kQ5_0: return Q5_0(block, out, h);
-    case QuantType::kQ5_1: return Q5_1(block, out, h);
-    case QuantType::kQ8_0: return Q8_0(block, out, h);
-    case QuantType::kQ2_K: return Q2_K(block, out, h);
-    case QuantType::kQ3_K: return Q3_K(block, out, h);
-    case QuantType::kQ4_K: return Q4_K(block, out, h);
-    case QuantType::kQ5_K: return Q5_K(block, out, h);
-    case QuantType::kQ6_K: return Q6_K(block, out, h);
-    case QuantType::kQ8_K: return Q8_K(block, out, h);
+    case QuantType::kQ4_0:
+      return Q4_0(block, out, h);
+    case QuantType::kQ4_1:
+      return Q4_1(block, out, h);
+    case QuantType::kQ5_0:
+      return Q5_0(block, out, h);
+    case QuantType::kQ5_1:
+      return Q5_1(block, out, h);
+    case QuantType::kQ8_0:
+      return Q8_0(block, out, h);
+    case QuantType::kQ2_K:
+      return Q2_K(block, out, h);
+    case QuantType::kQ3_K:
+      return Q3_K(block, out, h);
+    case QuantType::kQ4_K:
+      return Q4_K(block, out, h);
+    case QuantType::kQ5_K:
+      return Q5_K(block, out, h);
+    case QuantType::kQ6_K:
+      return Q6_K(block, out, h);
+    case QuantType::kQ8_K:
+      return Q8_K(block, out, h);
   }
 }
 

@@ -1,7 +1,7 @@
 // Dequantization of GGML's block formats (GGUF quantized tensors) to float32, bit for bit as gguf-py's
 // gguf.quants.dequantize computes it (numpy float32 arithmetic: every product and sum rounded on its own, no
-// fused multiply-add). A plain C++ unit: the window path (Mapping.dequantize) and the scan kernels call it per
-// chunk; it allocates nothing and throws nothing, so it may run under the SIGBUS guard.
+// fused multiply-add). A plain C++ unit: the window path (Mapping.dequantize) and the scan kernels call it
+// per chunk; it allocates nothing and throws nothing, so it may run under the SIGBUS guard.
 #pragma once
 #include <cstdint>
 

@@ -1,6 +1,6 @@
-// Mapping.dequantize: the elements of a 2-D window of a quantized tensor, dequantized to float32 bytes (the window
-// path of the table, plots' reads, show and export). Rows whose elements are consecutive decode block runs with
-// DequantizeRange; other windows decode each element's block, keeping the last block decoded.
+// Mapping.dequantize: the elements of a 2-D window of a quantized tensor, dequantized to float32 bytes (the
+// window path of the table, plots' reads, show and export). Rows whose elements are consecutive decode block
+// runs with DequantizeRange; other windows decode each element's block, keeping the last block decoded.
 #include <cmath>
 #include <string>
 
@@ -60,12 +60,14 @@ Napi::Value Mapping::Dequantize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsTypedArray())
-    ThrowCoded(env, "EINVAL", "usage: dequantize({type, offset, count, first, rows, cols, rowStep, colStep}, target)");
+    ThrowCoded(env, "EINVAL",
+               "usage: dequantize({type, offset, count, first, rows, cols, rowStep, colStep}, target)");
   const Napi::Object spec = info[0].As<Napi::Object>();
   WindowArgs a{};
   const int64_t type = Int(env, spec, "type");
   if (!QuantBlockOf(static_cast<int>(type), &a.qb))
-    ThrowCoded(env, "EINVAL", "dequantize: GGML type " + std::to_string(type) + " is not one this build decodes");
+    ThrowCoded(env, "EINVAL",
+               "dequantize: GGML type " + std::to_string(type) + " is not one this build decodes");
   a.type = static_cast<QuantType>(type);
   const int64_t offset = Int(env, spec, "offset");
   const int64_t count = Int(env, spec, "count");
@@ -79,7 +81,8 @@ Napi::Value Mapping::Dequantize(const Napi::CallbackInfo& info) {
   if (info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
     ThrowCoded(env, "EINVAL", "dequantize: target must be a Uint8Array");
   Napi::Uint8Array target = info[1].As<Napi::Uint8Array>();
-  if (static_cast<double>(target.ByteLength()) != static_cast<double>(a.rows) * static_cast<double>(a.cols) * 4.0)
+  if (static_cast<double>(target.ByteLength()) !=
+      static_cast<double>(a.rows) * static_cast<double>(a.cols) * 4.0)
     ThrowCoded(env, "EINVAL", "dequantize: target must hold rows*cols float32 values");
   if (a.rows == 0 || a.cols == 0) return env.Undefined();
   // the elements the window touches, all inside the tensor
@@ -88,7 +91,8 @@ Napi::Value Mapping::Dequantize(const Napi::CallbackInfo& info) {
   const double lo = static_cast<double>(a.first) + std::fmin(r, 0) + std::fmin(c, 0);
   const double hi = static_cast<double>(a.first) + std::fmax(r, 0) + std::fmax(c, 0);
   if (lo < 0 || hi >= static_cast<double>(count))
-    ThrowCoded(env, "ERANGE", "dequantize: the window reaches elements outside the tensor's " + std::to_string(count));
+    ThrowCoded(env, "ERANGE",
+               "dequantize: the window reaches elements outside the tensor's " + std::to_string(count));
   const int64_t firstBlock = static_cast<int64_t>(lo) / a.qb.elems;
   const int64_t lastBlock = static_cast<int64_t>(hi) / a.qb.elems;
   if (offset > size_) ThrowCoded(env, "ERANGE", "dequantize: offset is past the end of the mapping");
