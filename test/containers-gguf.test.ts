@@ -207,6 +207,23 @@ print(json.dumps(a.dtype == np.float32 and np.array_equal(a.view(np.uint32), deq
   })
 })
 
+describe('hex --array', () => {
+  it("dumps from the array's first stored byte (--offset counts from there)", async () => {
+    const info = JSON.parse((await runCli(['info', FILE, '--array', 'blk.1.Q4_0'])).stdout)
+    const r = await runCli(['hex', FILE, '--array', 'blk.1.Q4_0', '--offset', '18', '--length', '18'])
+    expect(r.code).toBe(0)
+    const start = info.offset + 18
+    const bytes = fs.readFileSync(FILE).subarray(start, start + 18)
+    const dumped = r.stdout
+      .trim()
+      .split('\n')
+      .flatMap((line) => line.slice(10, 58).trim().split(/\s+/))
+      .map((h) => Number.parseInt(h, 16))
+    expect(r.stdout.startsWith(start.toString(16).padStart(8, '0'))).toBe(true)
+    expect(dumped).toEqual([...bytes])
+  })
+})
+
 describe('GGUF version 2 and big-endian files', () => {
   it('version 2 lists and reads as version 3', async () => {
     const v2 = py<Ref>(`${JS}\nprint(json.dumps(reference(${JSON.stringify(V2)})))`)
