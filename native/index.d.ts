@@ -180,6 +180,26 @@ export class Mapping {
    * JS: write(2) from the mapping, as numpy's tofile). Throws ECHANGED if the file was truncated meanwhile.
    */
   copyTo(fd: number, offset: number, length: number): number
+  /**
+   * Dequantizes a 2-D window of a quantized GGUF tensor into target as float32 values (native byte order),
+   * bit for bit as gguf-py's gguf.quants.dequantize: element (i, j) is the tensor's element first + i*rowStep +
+   * j*colStep (C order, steps may be negative). type is the GGML type id (Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7,
+   * Q8_0 = 8, Q2_K … Q6_K = 10 … 14, Q8_K = 15); offset the byte where the tensor's first block starts; count the
+   * tensor's elements. target holds rows*cols*4 bytes. Throws ERANGE outside the tensor, ECHANGED when truncated.
+   */
+  dequantize(
+    spec: {
+      type: number
+      offset: number
+      count: number
+      first: number
+      rows: number
+      cols: number
+      rowStep: number
+      colStep: number
+    },
+    target: Uint8Array
+  ): void
   /** msync of the range (whole mapping by default); a no-op in modes r and c. */
   flush(offset?: number | bigint, length?: number | bigint): void
   /** madvise hint; never drops c-mode pages. */

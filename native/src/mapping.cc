@@ -124,6 +124,7 @@ Napi::Function Mapping::Init(Napi::Env env) {
                                         InstanceMethod<&Mapping::Scan>("scan"),
                                         InstanceMethod<&Mapping::ReadStream>("readStream"),
                                         InstanceMethod<&Mapping::Resident>("resident"),
+                                        InstanceMethod<&Mapping::Dequantize>("dequantize"),
                                         InstanceMethod<&Mapping::Flush>("flush"),
                                         InstanceMethod<&Mapping::Advise>("advise"),
                                         InstanceMethod<&Mapping::Stat>("stat"),

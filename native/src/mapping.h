@@ -36,6 +36,8 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   Napi::Value Scan(const Napi::CallbackInfo& info);
   Napi::Value ReadStream(const Napi::CallbackInfo& info);
   Napi::Value Resident(const Napi::CallbackInfo& info);
+  // Dequantizes a window of a quantized (GGUF) tensor into float32 bytes (dequant_window.cc).
+  Napi::Value Dequantize(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value Advise(const Napi::CallbackInfo& info);
   Napi::Value Stat(const Napi::CallbackInfo& info);

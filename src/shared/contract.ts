@@ -5,6 +5,8 @@
 import { z } from 'zod'
 import { CHANNEL_NAMES, EVENT_NAMES } from './channels'
 import type { Candidate } from './solver'
+import type { ContainerFormat, FolderListing } from './containers'
+import type { JsonValue } from './json-value'
 
 const int = z.number().int().finite()
 const nonNeg = int.nonnegative()
@@ -62,9 +64,31 @@ export const requestSchemas = {
   'file:preview': z.object({ path: z.string().min(1).max(4096), layout: layoutSpecSchema }).strict(),
   /** Recently opened files with the layout and mode they were opened with, newest first. */
   'recent:list': z.object({}).strict(),
-  /** Maps a file with a layout (null: read it from the file's header) and mode; w+ creates the file. */
+  /**
+   * Maps a file with a layout (null: read it from the file's header) and mode; w+ creates the file. With array,
+   * opens that array of a container (safetensors, index.json, .npz, GGUF) — layout must be null; a deflated
+   * .npz member is decompressed to a temporary copy first, with progress events and scan:cancel under scanId.
+   */
   'session:open': z
-    .object({ path: z.string().min(1).max(4096), layout: layoutSpecSchema.nullable(), mode: modeSchema })
+    .object({
+      path: z.string().min(1).max(4096),
+      layout: layoutSpecSchema.nullable(),
+      mode: modeSchema,
+      array: z.string().min(1).max(65_536).optional(),
+      scanId: z.string().min(1).max(64).optional()
+    })
+    .strict(),
+  /**
+   * The arrays of a container, a folder of its tree at a time (folder: path segments, [] the root), or with a
+   * filter the matching arrays anywhere; limit caps the arrays listed. Also its format and metadata.
+   */
+  'container:list': z
+    .object({
+      path: z.string().min(1).max(4096),
+      folder: z.array(z.string().max(65_536)).max(256).optional(),
+      filter: z.string().max(1000).optional(),
+      limit: z.number().int().min(1).max(100_000).optional()
+    })
     .strict(),
   /** Unmaps a session's file at once. */
   'session:close': z.object({ session: sessionId }).strict(),
@@ -209,19 +233,50 @@ export interface LayoutInfo {
   nbytes: number
 }
 
+/** The array of a container a session shows. */
+export interface ArrayInfo {
+  /** The container file (index.json for a sharded checkpoint). */
+  container: string
+  format: ContainerFormat
+  name: string
+  /** The type as the format names it (F32, BF16, Q4_0, <f4 …). */
+  storedType: string
+  /** Where the stored bytes are in the session's file (quantized: the blocks). */
+  stored: { offset: number; nbytes: number }
+  /** Quantized: values are dequantized to float32 from blocks of `elems` elements in `bytes` bytes. */
+  blocks?: { quant: string; elems: number; bytes: number }
+  /** The session maps a temporary decompressed copy of a compressed member. */
+  decompressed?: boolean
+  /** Why edits are refused, when they are. */
+  readOnly?: string
+}
+
 export interface SessionInfo {
   session: string
+  /** The file mapped: the container, a shard, or a temporary decompressed copy. */
   path: string
   fileSize: number
   mode: ModeName
-  format: 'raw' | 'npy'
+  format: 'raw' | 'npy' | ContainerFormat
   layout: LayoutInfo
+  /** Set when the session is an array of a container. */
+  array?: ArrayInfo
+}
+
+/** One folder of a container's tree (container:list). */
+export interface ContainerListing extends FolderListing {
+  path: string
+  format: ContainerFormat
+  fileSize: number
+  /** The container's metadata, long values shortened. */
+  metadata: Record<string, JsonValue>
 }
 
 export interface AppInfo {
   transport: 'electron' | 'serve'
   version: string
-  initial: { path: string; layout: LayoutSpecMsg | null; mode: ModeName } | null
+  /** array: open that array of a container (a container without it shows its tree). */
+  initial: { path: string; layout: LayoutSpecMsg | null; mode: ModeName; array?: string } | null
 }
 
 export interface ProbeResult {
@@ -234,6 +289,8 @@ export interface ProbeResult {
   sidecar: LayoutSpecMsg | null
   /** The layout this file was last opened with, when it is unchanged since (same size and mtime). */
   recent: RecentFile | null
+  /** The container format the file's first bytes announce, or null. */
+  container: ContainerFormat | null
 }
 
 export interface WindowResult {
@@ -319,6 +376,7 @@ export interface Responses {
   'window:get': WindowResult
   'bytes:get': { offset: number; bytes: Uint8Array }
   'dialog:openFile': { path: string | null }
+  'container:list': ContainerListing
 }
 export type Response<C extends Channel> = Responses[C]
 

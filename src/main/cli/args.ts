@@ -69,10 +69,14 @@ export function flagInt(args: ParsedArgs, name: string, min = 0): number | undef
   return n
 }
 
-export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode']
+/** The layout flags, and --array (an array of a container), which every command taking FILE accepts. */
+export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode', 'array']
 
-/** The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header). */
-export function layoutFromArgs(args: ParsedArgs): { layout: LayoutSpecMsg | null; mode: ModeName } {
+/**
+ * The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header); and --array,
+ * which names an array of a container instead (then no layout flag may be given).
+ */
+export function layoutFromArgs(args: ParsedArgs): { layout: LayoutSpecMsg | null; mode: ModeName; array?: string } {
   const modeText = flagString(args, 'mode') ?? 'r'
   if (!['r', 'r+', 'c', 'w+'].includes(modeText))
     throw new UsageError(`--mode must be r, r+, c or w+, got '${modeText}'`)
@@ -81,6 +85,14 @@ export function layoutFromArgs(args: ParsedArgs): { layout: LayoutSpecMsg | null
   const shapeText = flagString(args, 'shape')
   const offset = flagInt(args, 'offset')
   const orderText = flagString(args, 'order')
+  const array = flagString(args, 'array')
+  if (array !== undefined) {
+    if (array === '') throw new UsageError('--array needs a name (`arrayscope ls FILE` lists them)')
+    if (dtype !== undefined || shapeText !== undefined || offset !== undefined || orderText !== undefined) {
+      throw new UsageError('--array takes the layout from the container: give no --dtype, --shape, --offset or --order')
+    }
+    return { layout: null, mode, array }
+  }
   if (dtype === undefined && shapeText === undefined && offset === undefined && orderText === undefined) {
     return { layout: null, mode }
   }

@@ -22,7 +22,7 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
   if (toDtype !== undefined && as !== 'raw' && as !== 'npy')
     throw new UsageError('--to-dtype applies to --as raw or npy')
   const { session, view } = await openFromArgs(args, service)
-  const result = await exportView(session.mapping, view, {
+  const result = await exportView(session.source, view, {
     as,
     out,
     sep: sep?.replace(/\\n/g, '\n').replace(/\\t/g, '\t'),

@@ -3,14 +3,14 @@ import { jsonText, toJsonValue } from '../../shared/json-value'
 import type { ArrayView } from '../../shared/slice'
 import { decodeValue, formatValue } from '../../shared/structured'
 import type { ArrayService } from '../service/array-service'
-import type { Mapping } from '../service/native'
+import type { ByteSource } from '../service/dequant-source'
 import { forEachChunk } from '../service/view-reader'
 import { LAYOUT_FLAGS, rejectUnknownFlags, type ParsedArgs } from './args'
 import { Output } from './output'
 import { openFromArgs } from './session'
 
 /** Streams a view as nested JSON lists, brackets placed from each element's position in C order. */
-export function writeJson(mapping: Mapping, view: ArrayView, out: Output): void {
+export function writeJson(mapping: ByteSource, view: ArrayView, out: Output): void {
   const nd = view.shape.length
   const dt = view.dtype
   if (view.shape.some((n) => n === 0)) {
@@ -50,7 +50,7 @@ const EDGE = 3
 const SUMMARIZE_ABOVE = 1000
 
 /** numpy-style text: nested brackets, aligned columns, '...' beyond 1000 elements (edgeitems 3). */
-export function writeText(mapping: Mapping, view: ArrayView, out: Output): void {
+export function writeText(mapping: ByteSource, view: ArrayView, out: Output): void {
   const nd = view.shape.length
   const dt = view.dtype
   const size = view.shape.reduce((a, b) => a * b, 1)
@@ -99,7 +99,7 @@ export async function show(args: ParsedArgs, service: ArrayService): Promise<voi
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json'])
   const { session, view } = await openFromArgs(args, service)
   const out = new Output()
-  if (args.flags.has('json')) writeJson(session.mapping, view, out)
-  else writeText(session.mapping, view, out)
+  if (args.flags.has('json')) writeJson(session.source, view, out)
+  else writeText(session.source, view, out)
   out.flush()
 }

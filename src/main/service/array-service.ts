@@ -34,14 +34,25 @@ import { probeFile } from './file-probe'
 import { progressMeter } from './progress'
 import { exportView } from './export'
 import { native, type Mapping } from './native'
+import { listFolder, shortened, type ContainerEntry, type Decoding } from '../../shared/containers'
+import { contiguousStrides } from '../../shared/layout'
+import { ContainerCache } from './containers'
+import { DequantSource, type ByteSource } from './dequant-source'
+import { inflateMember, removeTemp } from './inflate'
 
 export interface Session {
   id: string
   mapping: Mapping
+  /** Where elements are read: the mapping, or for a quantized tensor its dequantization. */
+  source: ByteSource
   edits: EditLog
   layout: Layout
   info: SessionInfo
   stat: { size: number; mtimeMs: number }
+  /** A quantized tensor: scans need the native kernels to dequantize (not yet). */
+  decoding?: Decoding
+  /** A temporary decompressed copy this session owns (removed on close). */
+  temp?: string
 }
 
 export interface ServiceOptions {
@@ -76,6 +87,9 @@ export class ArrayService {
   private readonly recent: RecentFiles | null
   private readonly bookmarks: Bookmarks | null
   private readonly exports = new Map<string, () => void>()
+  /** Decompressions of .npz members under way, by scanId: their cancel. */
+  private readonly inflations = new Map<string, () => void>()
+  private readonly containers = new ContainerCache()
   private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
@@ -183,7 +197,18 @@ export class ArrayService {
       'file:propose': (r) => this.propose(pathModule.resolve(r.path)),
       'file:preview': (r) => this.preview(pathModule.resolve(r.path), r.layout),
       'recent:list': () => ({ files: this.recent?.list() ?? [] }),
-      'session:open': (r) => this.open(r),
+      'session:open': (r) => (r.array !== undefined ? this.openArray(r) : this.open(r)),
+      'container:list': (r) => {
+        const path = pathModule.resolve(r.path)
+        const c = this.containers.require(path)
+        return {
+          ...listFolder(c, r.folder ?? [], r.filter ?? '', r.limit ?? 2000),
+          path,
+          format: c.format,
+          fileSize: fs.statSync(path).size,
+          metadata: shortened(c.metadata) as Record<string, never>
+        }
+      },
       'session:close': (r) => this.close(r.session),
       'window:get': (r) => this.window(r),
       'bytes:get': (r) => this.bytes(r),
@@ -194,14 +219,14 @@ export class ArrayService {
         const view = this.scanTarget(r)
         return this.scans.run(
           r.scanId,
-          (progress) => runStats(this.session(r.session).mapping, view, { bins: r.bins, onProgress: progress }),
+          (progress) => runStats(this.scannable(r.session, 'statistics'), view, { bins: r.bins, onProgress: progress }),
           view.dtype.itemsize
         )
       },
       'scan:line': (r) =>
         this.scans
           .run(r.scanId, () =>
-            runBuckets(this.session(r.session).mapping, this.scanTarget(r), r.start, r.stop, r.buckets)
+            runBuckets(this.scannable(r.session, 'a line plot'), this.scanTarget(r), r.start, r.stop, r.buckets)
           )
           .then((b) => ({
             start: r.start,
@@ -213,13 +238,23 @@ export class ArrayService {
       'scan:image': (r) =>
         this.scans
           .run(r.scanId, () =>
-            runBlocks(this.session(r.session).mapping, this.scanTarget(r), r.outRows, r.outCols, r.reduce)
+            runBlocks(this.scannable(r.session, 'a heatmap'), this.scanTarget(r), r.outRows, r.outCols, r.reduce)
           )
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
-      'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
+      'scan:cancel': (r) => {
+        const inflation = this.inflations.get(r.scanId)
+        inflation?.()
+        return { cancelled: this.scans.cancel(r.scanId) || Boolean(inflation) }
+      },
       'find:run': ({ session, scanId, ...query }) =>
         this.scans.run(scanId, (progress) => {
           const s = this.session(session)
+          if (s.decoding && query.kind === 'value') {
+            throw new ApiError(
+              'bad-request',
+              `the values of this ${s.info.array?.storedType} tensor are not stored as bytes (they are dequantized from blocks): find a hex pattern or text in its blocks instead`
+            )
+          }
           return runFind(s.mapping, s.layout, query, progress)
         }),
       'export:run': async (r) => {
@@ -236,7 +271,7 @@ export class ArrayService {
           }
           if (out === s.info.path) throw new ApiError('bad-request', 'cannot export a file onto itself')
           const { bytes } = await exportView(
-            s.mapping,
+            s.source,
             view,
             { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, sidecar: r.sidecar },
             {
@@ -261,9 +296,9 @@ export class ArrayService {
         this.bookmarks.set(pathModule.resolve(r.path), r.bookmarks)
         return { bookmarks: r.bookmarks }
       },
-      'edit:apply': (r) => this.edited(this.session(r.session).edits.apply(r.writes)),
-      'edit:undo': (r) => this.edited(this.session(r.session).edits.undo()),
-      'edit:redo': (r) => this.edited(this.session(r.session).edits.redo()),
+      'edit:apply': (r) => this.edited(this.editable(r.session).edits.apply(r.writes)),
+      'edit:undo': (r) => this.edited(this.editable(r.session).edits.undo()),
+      'edit:redo': (r) => this.edited(this.editable(r.session).edits.redo()),
       'edit:flush': (r) => {
         // edited() re-reads the file's stat: our own write is not "changed by another process"
         return this.edited(this.session(r.session).edits.flush())
@@ -286,13 +321,20 @@ export class ArrayService {
     } else {
       // a missing file or a folder is reported as such, before anything else; the probe also reads the
       // .npy header and any export sidecar
-      const { npy, sidecar } = probeFile(path)
+      const { npy, sidecar, container } = probeFile(path)
       // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
       mapping = new (native().Mapping)(path, r.mode)
       // Browsing reads small scattered windows: readahead around every fault would only cost.
       mapping.advise('random')
       try {
         const spec = r.layout ?? npy ?? sidecar
+        if (!spec && container) {
+          const c = this.containers.get(path)
+          throw new ApiError(
+            'layout',
+            `${path} is a ${container} container holding ${c?.entries.length ?? 'several'} arrays: choose one (--array NAME; \`arrayscope ls\` lists them), or give a layout to read its bytes raw`
+          )
+        }
         if (!spec) {
           throw new ApiError(
             'layout',
@@ -316,7 +358,7 @@ export class ArrayService {
       layout: layoutInfo(layout)
     }
     const stat = mapping.stat()
-    this.sessions.set(id, { id, mapping, layout, info, stat, edits: new EditLog(id, mapping) })
+    this.sessions.set(id, { id, mapping, source: mapping, layout, info, stat, edits: new EditLog(id, mapping) })
     this.recent?.record({
       path,
       size: stat.size,
@@ -324,6 +366,128 @@ export class ArrayService {
       layout: { dtype: layout.dtype.str, shape: layout.shape, offset: layout.offset, order: layout.order },
       mode: r.mode === 'w+' ? 'r+' : r.mode,
       openedAt: Date.now()
+    })
+    return info
+  }
+
+  /** The mapping a scan reads; quantized tensors wait for the native kernels to dequantize per chunk. */
+  scannable(id: string, what: string): Mapping {
+    const s = this.session(id)
+    if (s.decoding) {
+      throw new ApiError(
+        'unavailable',
+        `${what} of a quantized (${s.decoding.quant}) tensor: not yet — the scan kernels do not dequantize yet. The table, show and export give its dequantized values; export it as float32 (.npy) and open that for ${what}`
+      )
+    }
+    return s.mapping
+  }
+
+  /** A session that may be edited: arrays whose bytes are not their values refuse with the reason. */
+  editable(id: string): Session {
+    const s = this.session(id)
+    if (s.info.array?.readOnly) throw new ApiError('readonly', `editing is refused: ${s.info.array.readOnly}`)
+    return s
+  }
+
+  /** Opens one array of a container (safetensors, sharded index, .npz, GGUF) as a session. */
+  async openArray(r: Request<'session:open'>): Promise<SessionInfo> {
+    const name = r.array!
+    if (r.layout) {
+      throw new ApiError(
+        'bad-request',
+        'an array of a container has its layout in the container: give no layout with --array'
+      )
+    }
+    if (r.mode === 'w+')
+      throw new ApiError('bad-request', 'mode w+ creates a raw file; it cannot create an array in a container')
+    const path = pathModule.resolve(r.path)
+    const { container, entry } = this.containers.entry(path, name)
+    if (entry.unmappable) {
+      throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
+    }
+    const readOnly = entry.decoding
+      ? `its bytes are ${entry.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
+      : entry.via
+        ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
+        : undefined
+    if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
+    if (container.format === 'npz' && r.mode === 'r+') {
+      throw new ApiError(
+        'readonly',
+        `'${name}' is a member of a ZIP archive: editing it in place (r+) would break the archive's CRC-32 check, which np.load enforces; open it with mode c (a private copy) and export`
+      )
+    }
+    let file = entry.file ? pathModule.join(pathModule.dirname(path), entry.file) : path
+    let temp: string | undefined
+    if (entry.via) {
+      let cancelled = false
+      const id = r.scanId
+      if (id) this.inflations.set(id, () => (cancelled = true))
+      try {
+        const meter = id ? progressMeter(id, 1) : null
+        temp = await inflateMember(path, entry.via, name, {
+          cancelled: () => cancelled,
+          onProgress: (done, total) => meter && this.options.emit?.('scan:progress', meter(done, total))
+        })
+      } finally {
+        if (id) this.inflations.delete(id)
+      }
+      file = temp
+    }
+    let mapping: Mapping
+    try {
+      mapping = new (native().Mapping)(file, r.mode)
+    } catch (e) {
+      if (temp) removeTemp(temp)
+      throw e
+    }
+    mapping.advise('random')
+    let layout: Layout
+    try {
+      layout = entryLayout(entry, mapping.size, r.mode)
+    } catch (e) {
+      mapping.close()
+      if (temp) removeTemp(temp)
+      throw e
+    }
+    const id = randomUUID()
+    const info: SessionInfo = {
+      session: id,
+      path: file,
+      fileSize: mapping.size,
+      mode: r.mode,
+      format: container.format,
+      layout: layoutInfo(layout),
+      array: {
+        container: path,
+        format: container.format,
+        name,
+        storedType: entry.storedType,
+        stored: { offset: entry.offset, nbytes: entry.nbytes },
+        ...(entry.decoding
+          ? {
+              blocks: {
+                quant: entry.decoding.quant,
+                elems: entry.decoding.blockElems,
+                bytes: entry.decoding.blockBytes
+              }
+            }
+          : {}),
+        ...(entry.via ? { decompressed: true } : {}),
+        ...(readOnly ? { readOnly } : {})
+      }
+    }
+    const source = entry.decoding ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size) : mapping
+    this.sessions.set(id, {
+      id,
+      mapping,
+      source,
+      layout,
+      info,
+      stat: mapping.stat(),
+      edits: new EditLog(id, mapping),
+      ...(entry.decoding ? { decoding: entry.decoding } : {}),
+      ...(temp ? { temp } : {})
     })
     return info
   }
@@ -377,6 +541,7 @@ export class ArrayService {
     const s = this.sessions.get(id)
     if (s) {
       s.mapping.close()
+      if (s.temp) removeTemp(s.temp)
       this.sessions.delete(id)
     }
     return { closed: true }
@@ -384,6 +549,7 @@ export class ArrayService {
 
   closeAll(): void {
     this.scans.cancelAll()
+    for (const cancel of this.inflations.values()) cancel()
     for (const id of [...this.sessions.keys()]) this.close(id)
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
@@ -412,7 +578,7 @@ export class ArrayService {
     if (bytes.length === 0) {
       return { generation: r.generation, row0: r.row0, col0: r.col0, rows, cols, dtype: s.layout.dtype.str, bytes }
     }
-    s.mapping.gather(
+    s.source.gather(
       { base: base + r.row0 * rowStride + r.col0 * colStride, rows, cols, rowStride, colStride, itemsize },
       bytes
     )
@@ -487,4 +653,44 @@ export function viewGeometry(
     rowsTotal: rowAxis === null ? 1 : layout.shape[rowAxis]!,
     colsTotal: colAxis === null ? 1 : layout.shape[colAxis]!
   }
+}
+
+/**
+ * The layout of a container's entry in a file of fileSize bytes. A quantized entry is a virtual float32 array
+ * (offset 0, C-contiguous) read through its dequantization; its blocks must lie inside the file.
+ */
+export function entryLayout(entry: ContainerEntry, fileSize: number, mode: 'r' | 'r+' | 'c' | 'w+'): Layout {
+  if (entry.offset + entry.nbytes > fileSize) {
+    throw new ApiError(
+      'layout',
+      `'${entry.name}' needs bytes [${entry.offset}, ${entry.offset + entry.nbytes}), the file has ${fileSize}: it was truncated`
+    )
+  }
+  if (entry.decoding) {
+    const dtype = parseDType('<f4')
+    const size = entry.shape.reduce((a, b) => a * b, 1)
+    return {
+      dtype,
+      shape: entry.shape,
+      strides: contiguousStrides(entry.shape, 4, 'C'),
+      offset: 0,
+      order: 'C',
+      size,
+      nbytes: size * 4
+    }
+  }
+  const layout = resolveLayout(
+    { dtype: entry.dtype, shape: entry.shape, offset: entry.offset, order: entry.order },
+    fileSize,
+    mode
+  )
+  if (entry.strides) {
+    // a strided entry (part 2: record variables): every element it reaches must be inside the file
+    const reach = entry.shape.reduce((a, n, k) => a + (n > 0 ? (n - 1) * entry.strides![k]! : 0), entry.offset)
+    if (entry.strides.some((x) => x < 0) || reach + layout.dtype.itemsize > fileSize) {
+      throw new ApiError('layout', `'${entry.name}': its strides reach past the end of the file`)
+    }
+    return { ...layout, strides: entry.strides }
+  }
+  return layout
 }

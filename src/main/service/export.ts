@@ -14,6 +14,7 @@ import { dtypeDescr, type DType } from '../../shared/structured'
 import { native, type Mapping } from './native'
 import { scanElem } from './scan'
 import { chunks, ReadAhead } from './view-reader'
+import { isMapping, type ByteSource } from './dequant-source'
 
 /** Text is formatted in chunks of this many source bytes: the event loop is free between them. */
 const TEXT_CHUNK_BYTES = 1 << 20
@@ -117,7 +118,7 @@ class AtomicFile {
 }
 
 export async function exportView(
-  mapping: Mapping,
+  mapping: Mapping | ByteSource,
   view: ArrayView,
   options: ExportOptions,
   control: ExportControl = {}
@@ -144,7 +145,7 @@ export async function exportView(
 
 /** Walks the view's chunks, yielding to the event loop and honouring cancel between them. */
 async function* paced(
-  mapping: Mapping,
+  mapping: ByteSource,
   view: ArrayView,
   control: ExportControl,
   chunkBytes?: number
@@ -201,7 +202,7 @@ async function copySpan(
 }
 
 async function writeExport(
-  mapping: Mapping,
+  mapping: Mapping | ByteSource,
   view: ArrayView,
   o: ExportOptions,
   file: AtomicFile,
@@ -212,8 +213,9 @@ async function writeExport(
   if (o.as === 'raw' || o.as === 'npy') {
     if (o.as === 'npy') file.write(writeNpyHeader(dtypeDescr(target ?? dt) as never, false, view.shape))
     if (!target) {
-      const span = process.platform === 'win32' ? null : contiguousSpan(view)
-      if (span) return copySpan(mapping, span, view.dtype.itemsize, file, control)
+      // straight from the mapping when the bytes are the values (not through a decoding such as dequantization)
+      const span = process.platform === 'win32' || !isMapping(mapping) ? null : contiguousSpan(view)
+      if (span && isMapping(mapping)) return copySpan(mapping, span, view.dtype.itemsize, file, control)
       for await (const [bytes] of paced(mapping, view, control)) file.writeNow(bytes)
       return
     }

@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import { ApiError, type LayoutSpecMsg, type ProbeResult } from '../../shared/contract'
 import { NPY_PREAMBLE, isNpy, npyHeaderLength, parseNpyHeader } from '../../shared/npy'
+import { detectContainer } from './containers'
 
 function statFile(path: string): fs.Stats {
   let st: fs.Stats
@@ -64,5 +65,13 @@ export function readSidecar(path: string): LayoutSpecMsg | null {
 
 export function probeFile(path: string): Omit<ProbeResult, 'recent'> {
   const st = statFile(path)
-  return { path, size: st.size, mtimeMs: st.mtimeMs, npy: readNpyLayout(path, st.size), sidecar: readSidecar(path) }
+  const npy = readNpyLayout(path, st.size)
+  return {
+    path,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    npy,
+    sidecar: readSidecar(path),
+    container: npy ? null : detectContainer(path, st.size)
+  }
 }

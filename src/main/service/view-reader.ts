@@ -1,6 +1,7 @@
 // Reads every element of a strided view in C order, in bounded chunks gathered natively: the CLI's show,
 // stats and export stream through this and never hold more than one chunk.
 import type { ArrayView } from '../../shared/slice'
+import { isMapping, type ByteSource } from './dequant-source'
 import type { Mapping } from './native'
 
 export const CHUNK_BYTES = 4 << 20
@@ -51,12 +52,16 @@ export class ReadAhead {
   }
 }
 
+/** What a walk tells about its progress; a source that is not a mapping (a dequantization) reads no ahead. */
+type Ahead = Pick<ReadAhead, 'at' | 'close'>
+const NO_AHEAD: Ahead = { at: () => undefined, close: () => undefined }
+
 /**
  * Calls onChunk(bytes, count) with consecutive runs of elements of the view in C (row-major) order.
  * bytes is reused between calls: copy what must outlive the callback.
  */
 export function forEachChunk(
-  mapping: Mapping,
+  mapping: ByteSource,
   view: ArrayView,
   onChunk: (bytes: Uint8Array, count: number) => void,
   chunkBytes = CHUNK_BYTES
@@ -65,7 +70,11 @@ export function forEachChunk(
 }
 
 /** The same runs as a generator, so that async callers (export) can yield to the event loop between them. */
-export function* chunks(mapping: Mapping, view: ArrayView, chunkBytes = CHUNK_BYTES): Generator<[Uint8Array, number]> {
+export function* chunks(
+  mapping: ByteSource,
+  view: ArrayView,
+  chunkBytes = CHUNK_BYTES
+): Generator<[Uint8Array, number]> {
   const { shape, strides } = view
   const itemsize = view.dtype.itemsize
   const nd = shape.length
@@ -76,7 +85,11 @@ export function* chunks(mapping: Mapping, view: ArrayView, chunkBytes = CHUNK_BY
     yield [b, 1]
     return
   }
-  const readahead = new ReadAhead(mapping, { offset: view.offset, shape, strides, itemsize })
+  // a quantized tensor's session reads virtual float32 offsets, not file bytes: no readahead over those (its
+  // blocks are far fewer bytes than the values; the native scans, not this walk, are where readahead matters)
+  const readahead = isMapping(mapping)
+    ? new ReadAhead(mapping, { offset: view.offset, shape, strides, itemsize })
+    : NO_AHEAD
   try {
     yield* gathered(mapping, view, chunkBytes, readahead)
   } finally {
@@ -85,10 +98,10 @@ export function* chunks(mapping: Mapping, view: ArrayView, chunkBytes = CHUNK_BY
 }
 
 function* gathered(
-  mapping: Mapping,
+  mapping: ByteSource,
   view: ArrayView,
   chunkBytes: number,
-  readahead: ReadAhead
+  readahead: Ahead
 ): Generator<[Uint8Array, number]> {
   const { shape, strides } = view
   const itemsize = view.dtype.itemsize
