@@ -27,7 +27,7 @@ import type { PyValue } from '../../shared/py-literal'
 import { dtypeDescr, parseDType } from '../../shared/structured'
 import { toApiError } from './errors'
 import { EditLog } from './edit-log'
-import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
+import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes, type ScanSource } from './scan'
 import { Bookmarks, RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile } from './file-probe'
@@ -49,7 +49,7 @@ export interface Session {
   layout: Layout
   info: SessionInfo
   stat: { size: number; mtimeMs: number }
-  /** A quantized tensor: scans need the native kernels to dequantize (not yet). */
+  /** A quantized tensor: its blocks, which windows and scans dequantize. */
   decoding?: Decoding
   /** A temporary decompressed copy this session owns (removed on close). */
   temp?: string
@@ -219,15 +219,13 @@ export class ArrayService {
         const view = this.scanTarget(r)
         return this.scans.run(
           r.scanId,
-          (progress) => runStats(this.scannable(r.session, 'statistics'), view, { bins: r.bins, onProgress: progress }),
+          (progress) => runStats(this.scannable(r.session), view, { bins: r.bins, onProgress: progress }),
           view.dtype.itemsize
         )
       },
       'scan:line': (r) =>
         this.scans
-          .run(r.scanId, () =>
-            runBuckets(this.scannable(r.session, 'a line plot'), this.scanTarget(r), r.start, r.stop, r.buckets)
-          )
+          .run(r.scanId, () => runBuckets(this.scannable(r.session), this.scanTarget(r), r.start, r.stop, r.buckets))
           .then((b) => ({
             start: r.start,
             stop: r.stop,
@@ -237,9 +235,7 @@ export class ArrayService {
           })),
       'scan:image': (r) =>
         this.scans
-          .run(r.scanId, () =>
-            runBlocks(this.scannable(r.session, 'a heatmap'), this.scanTarget(r), r.outRows, r.outCols, r.reduce)
-          )
+          .run(r.scanId, () => runBlocks(this.scannable(r.session), this.scanTarget(r), r.outRows, r.outCols, r.reduce))
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
       'scan:cancel': (r) => {
         const inflation = this.inflations.get(r.scanId)
@@ -370,16 +366,14 @@ export class ArrayService {
     return info
   }
 
-  /** The mapping a scan reads; quantized tensors wait for the native kernels to dequantize per chunk. */
-  scannable(id: string, what: string): Mapping {
+  /** What a scan of a session reads: its mapping, and for a quantized tensor its blocks (dequantized per chunk). */
+  scannable(id: string): ScanSource {
     const s = this.session(id)
-    if (s.decoding) {
-      throw new ApiError(
-        'unavailable',
-        `${what} of a quantized (${s.decoding.quant}) tensor: not yet — the scan kernels do not dequantize yet. The table, show and export give its dequantized values; export it as float32 (.npy) and open that for ${what}`
-      )
+    if (!s.decoding) return { mapping: s.mapping }
+    return {
+      mapping: s.mapping,
+      quant: { type: s.decoding.ggmlType, offset: s.info.array!.stored.offset, count: s.layout.size }
     }
-    return s.mapping
   }
 
   /** A session that may be edited: arrays whose bytes are not their values refuse with the reason. */
