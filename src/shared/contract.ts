@@ -75,6 +75,8 @@ export const requestSchemas = {
       layout: layoutSpecSchema.nullable(),
       mode: modeSchema,
       array: z.string().min(1).max(65_536).optional(),
+      /** An array with a scaling (FITS BSCALE, NIfTI scl_slope, NetCDF scale_factor): which values to show. */
+      values: z.enum(['scaled', 'stored']).optional(),
       scanId: z.string().min(1).max(64).optional()
     })
     .strict(),
@@ -247,6 +249,14 @@ export interface ArrayInfo {
   blocks?: { quant: string; elems: number; bytes: number }
   /** The session maps a temporary decompressed copy of a compressed member. */
   decompressed?: boolean
+  /**
+   * The array has scaled values (FITS BSCALE/BZERO, NIfTI scl_slope/scl_inter, NetCDF scale_factor/add_offset):
+   * applied says whether the session shows them (else the stored numbers); ratio is the values' itemsize over the
+   * stored one (the layout's byte offsets are the stored ones times it).
+   */
+  scaling?: { source: string; stored: string; dtype: string; applied: boolean; ratio: number }
+  /** The array's own metadata (attributes, header cards), long values shortened. */
+  metadata?: Record<string, JsonValue>
   /** Why edits are refused, when they are. */
   readOnly?: string
 }

@@ -34,11 +34,20 @@ import { probeFile } from './file-probe'
 import { progressMeter } from './progress'
 import { exportView } from './export'
 import { native, type Mapping } from './native'
-import { listFolder, shortened, type ContainerEntry, type Decoding } from '../../shared/containers'
+import {
+  describeScaling,
+  listFolder,
+  scalingRatio,
+  shortened,
+  type ContainerEntry,
+  type Decoding,
+  type Scaling
+} from '../../shared/containers'
 import { contiguousStrides } from '../../shared/layout'
 import { ContainerCache } from './containers'
 import { DequantSource, type ByteSource } from './dequant-source'
 import { inflateMember, removeTemp } from './inflate'
+import { ScaleSource } from './scale-source'
 
 export interface Session {
   id: string
@@ -53,6 +62,8 @@ export interface Session {
   decoding?: Decoding
   /** A temporary decompressed copy this session owns (removed on close). */
   temp?: string
+  /** Scaled values: the scaling, and the stored numbers' layout (what find and the hex view read). */
+  scaled?: { scaling: Scaling; stored: Layout; ratio: number }
 }
 
 export interface ServiceOptions {
@@ -251,7 +262,13 @@ export class ArrayService {
               `the values of this ${s.info.array?.storedType} tensor are not stored as bytes (they are dequantized from blocks): find a hex pattern or text in its blocks instead`
             )
           }
-          return runFind(s.mapping, s.layout, query, progress)
+          if (s.scaled && query.kind === 'value') {
+            throw new ApiError(
+              'bad-request',
+              `the values shown are scaled (${describeScaling(s.scaled.scaling)}), not stored: switch to the stored values to find a stored number, or find a hex pattern`
+            )
+          }
+          return runFind(s.mapping, s.scaled?.stored ?? s.layout, query, progress)
         }),
       'export:run': async (r) => {
         const s = this.session(r.session)
@@ -369,6 +386,10 @@ export class ArrayService {
   /** What a scan of a session reads: its mapping, and for a quantized tensor its blocks (dequantized per chunk). */
   scannable(id: string): ScanSource {
     const s = this.session(id)
+    if (s.scaled) {
+      const { scaling, ratio } = s.scaled
+      return { mapping: s.mapping, scale: { scaling, ratio } }
+    }
     if (!s.decoding) return { mapping: s.mapping }
     return {
       mapping: s.mapping,
@@ -399,11 +420,17 @@ export class ArrayService {
     if (entry.unmappable) {
       throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
     }
+    const scaling = entry.scaling && (r.values ?? entry.scaling.initial) === 'scaled' ? entry.scaling : undefined
+    if (r.values && !entry.scaling) {
+      throw new ApiError('bad-request', `'${name}' has no scaling: its stored values are its values`)
+    }
     const readOnly = entry.decoding
       ? `its bytes are ${entry.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
-      : entry.via
-        ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
-        : undefined
+      : scaling
+        ? `the values shown are scaled from the stored numbers (${describeScaling(scaling)}): switch to the stored values to edit those`
+        : entry.via
+          ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
+          : undefined
     if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
     if (container.format === 'npz' && r.mode === 'r+') {
       throw new ApiError(
@@ -411,7 +438,7 @@ export class ArrayService {
         `'${name}' is a member of a ZIP archive: editing it in place (r+) would break the archive's CRC-32 check, which np.load enforces; open it with mode c (a private copy) and export`
       )
     }
-    let file = entry.file ? pathModule.join(pathModule.dirname(path), entry.file) : path
+    let file = entry.file ? pathModule.resolve(pathModule.dirname(path), entry.file) : path
     let temp: string | undefined
     if (entry.via) {
       let cancelled = false
@@ -444,6 +471,18 @@ export class ArrayService {
       if (temp) removeTemp(temp)
       throw e
     }
+    let scaled: Session['scaled']
+    try {
+      if (scaling) {
+        const ratio = scalingRatio(scaling)
+        scaled = { scaling, stored: layout, ratio }
+        layout = scaledLayout(layout, scaling, ratio)
+      }
+    } catch (e) {
+      mapping.close()
+      if (temp) removeTemp(temp)
+      throw e
+    }
     const id = randomUUID()
     const info: SessionInfo = {
       session: id,
@@ -468,10 +507,26 @@ export class ArrayService {
             }
           : {}),
         ...(entry.via ? { decompressed: true } : {}),
+        ...(entry.scaling
+          ? {
+              scaling: {
+                source: entry.scaling.source,
+                stored: entry.scaling.stored,
+                dtype: entry.scaling.dtype,
+                applied: Boolean(scaling),
+                ratio: scaled?.ratio ?? 1
+              }
+            }
+          : {}),
+        ...(entry.metadata ? { metadata: shortened(entry.metadata) as Record<string, never> } : {}),
         ...(readOnly ? { readOnly } : {})
       }
     }
-    const source = entry.decoding ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size) : mapping
+    const source = entry.decoding
+      ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size)
+      : scaling
+        ? new ScaleSource(mapping, scaling)
+        : mapping
     this.sessions.set(id, {
       id,
       mapping,
@@ -481,6 +536,7 @@ export class ArrayService {
       stat: mapping.stat(),
       edits: new EditLog(id, mapping),
       ...(entry.decoding ? { decoding: entry.decoding } : {}),
+      ...(scaled ? { scaled } : {}),
       ...(temp ? { temp } : {})
     })
     return info
@@ -687,4 +743,18 @@ export function entryLayout(entry: ContainerEntry, fileSize: number, mode: 'r' |
     return { ...layout, strides: entry.strides }
   }
   return layout
+}
+
+/**
+ * The layout a session of scaled values shows: the values' dtype, byte offsets and strides the stored ones times
+ * the ratio of the itemsizes (so that ScaleSource and the scans find the stored numbers by dividing).
+ */
+export function scaledLayout(stored: Layout, scaling: Scaling, ratio: number): Layout {
+  return {
+    ...stored,
+    dtype: parseDType(scaling.dtype),
+    offset: stored.offset * ratio,
+    strides: stored.strides.map((x) => x * ratio),
+    nbytes: stored.nbytes * ratio
+  }
 }

@@ -9,6 +9,7 @@ import {
   ContainerError,
   DETECT_BYTES,
   detectFormat,
+  findEntry,
   parseContainer,
   type Container,
   type ContainerEntry,
@@ -129,7 +130,7 @@ export class ContainerCache {
   /** The entry named, or an error naming a few that exist. */
   entry(path: string, name: string): { container: Container; entry: ContainerEntry } {
     const container = this.require(path)
-    const entry = container.entries.find((e) => e.name === name)
+    const entry = findEntry(container, name)
     if (!entry) {
       const near = container.entries
         .filter((e) => e.name.toLowerCase().includes(name.toLowerCase()))

@@ -2,7 +2,9 @@
 import { ApiError, type Progress } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
 import type { DType } from '../../shared/structured'
-import type { Mapping, NativeStats, ScanElem, ScanHandle, ScanResults } from './native'
+import type { Mapping, NativeStats, ScanElem, ScanHandle, ScanResults, ScanSpec } from './native'
+import type { Scaling } from '../../shared/containers'
+import { parseDType } from '../../shared/structured'
 import { progressMeter } from './progress'
 
 const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
@@ -56,18 +58,48 @@ export function scanView(view: ArrayView): {
   }
 }
 
-/** What a scan reads: a mapping, and for a quantized tensor where its blocks are (its view is a virtual float32 array). */
+/**
+ * What a scan reads: a mapping, and for a quantized tensor where its blocks are (its view is a virtual float32
+ * array), or for scaled values the scaling (its view's byte offsets are the stored ones times ratio).
+ */
 export interface ScanSource {
   mapping: Mapping
   quant?: { type: number; offset: number; count: number }
+  scale?: { scaling: Scaling; ratio: number }
 }
 
 function scanSource(s: Mapping | ScanSource): ScanSource {
   return 'mapping' in s ? s : { mapping: s }
 }
 
+type NativeScale = NonNullable<ScanSpecView['scale']>
+type ScanSpecView = Extract<ScanSpec, { op: 'stats' }>
+
 /** The kernel's spec of a view read from a source. */
-function sourceView(src: ScanSource, view: ArrayView): ReturnType<typeof scanView> & { quant?: ScanSource['quant'] } {
+function sourceView(
+  src: ScanSource,
+  view: ArrayView
+): ReturnType<typeof scanView> & { quant?: ScanSource['quant']; scale?: NativeScale } {
+  if (src.scale) {
+    // the view is of the values; the kernels read the stored numbers (offsets / ratio) and scale each piece
+    const { scaling, ratio } = src.scale
+    const values = scanView(view)
+    const stored = scanElem(parseDType(scaling.stored))
+    if (!stored) throw new ApiError('bad-request', `scans cannot read stored ${scaling.stored} numbers`)
+    return {
+      ...values,
+      base: view.offset / ratio,
+      strides: view.strides.map((x) => x / ratio),
+      scale: {
+        elem: stored.elem,
+        swap: stored.swap,
+        rule: scaling.rule,
+        slope: scaling.slope,
+        inter: scaling.inter,
+        ...(scaling.blank !== undefined ? { blank: scaling.blank } : {})
+      }
+    }
+  }
   return { ...scanView(view), ...(src.quant ? { quant: src.quant } : {}) }
 }
 

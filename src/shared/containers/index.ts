@@ -1,15 +1,17 @@
 // The container formats, detected from the file's first bytes (never the extension alone), and the tree the
 // app's sidebar shows: names split into folders, filtered, listed a folder at a time (100,000 tensors stay fast).
 import { gguf } from './gguf'
+import { hdf5 } from './hdf5'
 import { entryPath, type Container, type ContainerEntry, type FormatModule, type ParseContext } from './model'
 import { npz } from './npz'
 import { safetensors } from './safetensors'
 import { safetensorsIndex } from './safetensors-index'
 
 export * from './model'
+export * from './scaling'
 
 /** Checked in this order: magic numbers first, the JSON index (text) last. */
-export const FORMATS: readonly FormatModule[] = [gguf, npz, safetensors, safetensorsIndex]
+export const FORMATS: readonly FormatModule[] = [gguf, npz, hdf5, safetensors, safetensorsIndex]
 
 /** How many bytes detect() looks at. */
 export const DETECT_BYTES = 64
@@ -129,5 +131,5 @@ export function listFolder(c: Container, folder: readonly string[] = [], filter 
 
 /** The entry --array names; the error lists near names when there is none. */
 export function findEntry(c: Container, name: string): ContainerEntry | undefined {
-  return c.entries.find((e) => e.name === name)
+  return c.entries.find((e) => e.name === name) ?? c.entries.find((e) => e.aliases?.includes(name))
 }
