@@ -77,7 +77,7 @@ export function readContainer(path: string): Container | null {
         return new Uint8Array(out.buffer, out.byteOffset, Math.min(out.length, maxOut))
       },
       openSibling: (relative) => {
-        const p = pathModule.join(dir, relative)
+        const p = pathModule.resolve(dir, relative)
         const st = statOrThrow(p)
         if (!st.isFile()) throw new ApiError('bad-request', `${p} is not a regular file`)
         const fd = fs.openSync(p, 'r')

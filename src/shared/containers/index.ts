@@ -1,7 +1,13 @@
 // The container formats, detected from the file's first bytes (never the extension alone), and the tree the
 // app's sidebar shows: names split into folders, filtered, listed a folder at a time (100,000 tensors stay fast).
 import { gguf } from './gguf'
+import { envi } from './envi'
+import { fits } from './fits'
 import { hdf5 } from './hdf5'
+import { mat5 } from './mat5'
+import { netcdf3 } from './netcdf3'
+import { nifti } from './nifti'
+import { nrrd } from './nrrd'
 import { entryPath, type Container, type ContainerEntry, type FormatModule, type ParseContext } from './model'
 import { npz } from './npz'
 import { safetensors } from './safetensors'
@@ -11,10 +17,25 @@ export * from './model'
 export * from './scaling'
 
 /** Checked in this order: magic numbers first, the JSON index (text) last. */
-export const FORMATS: readonly FormatModule[] = [gguf, npz, hdf5, safetensors, safetensorsIndex]
+export const FORMATS: readonly FormatModule[] = [
+  gguf,
+  npz,
+  hdf5,
+  fits,
+  nifti,
+  nrrd,
+  envi,
+  netcdf3,
+  mat5,
+  safetensors,
+  safetensorsIndex
+]
 
-/** How many bytes detect() looks at. */
-export const DETECT_BYTES = 64
+/** Formats that hold one array: commands and the app open it without --array. */
+export const SINGLE_ARRAY_FORMATS: readonly string[] = ['nifti', 'nrrd', 'envi']
+
+/** How many bytes detect() looks at (NIfTI-1's magic is at byte 344). */
+export const DETECT_BYTES = 512
 
 export function detectFormat(head: Uint8Array, size: number, fileName: string): FormatModule | null {
   return FORMATS.find((f) => f.detect(head, size, fileName)) ?? null
