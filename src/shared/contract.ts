@@ -247,8 +247,11 @@ export interface ArrayInfo {
   stored: { offset: number; nbytes: number }
   /** Quantized: values are dequantized to float32 from blocks of `elems` elements in `bytes` bytes. */
   blocks?: { quant: string; elems: number; bytes: number }
-  /** The session maps a temporary decompressed copy of a compressed member. */
+  /** The session maps a temporary decompressed copy of a compressed member (or of a chunked HDF5 dataset). */
   decompressed?: boolean
+  /** A chunked HDF5 dataset: its chunk shape and filters (its copy fills as windows and scans read). */
+  chunks?: number[]
+  filters?: string[]
   /**
    * The array has scaled values (FITS BSCALE/BZERO, NIfTI scl_slope/scl_inter, NetCDF scale_factor/add_offset):
    * applied says whether the session shows them (else the stored numbers); ratio is the values' itemsize over the

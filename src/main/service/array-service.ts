@@ -27,7 +27,7 @@ import type { PyValue } from '../../shared/py-literal'
 import { dtypeDescr, parseDType } from '../../shared/structured'
 import { toApiError } from './errors'
 import { EditLog } from './edit-log'
-import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes, type ScanSource } from './scan'
+import { runBlocks, runBuckets, runStats, ScanJob, ScanRegistry, f64Bytes, type ScanSource, type Stats } from './scan'
 import { Bookmarks, RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile } from './file-probe'
@@ -38,16 +38,19 @@ import {
   describeScaling,
   listFolder,
   scalingRatio,
+  SINGLE_ARRAY_FORMATS,
   shortened,
   type ContainerEntry,
   type Decoding,
   type Scaling
 } from '../../shared/containers'
 import { contiguousStrides } from '../../shared/layout'
-import { ContainerCache } from './containers'
+import { ContainerCache, detectContainer, enviHeaderFor } from './containers'
 import { DequantSource, type ByteSource } from './dequant-source'
 import { inflateMember, removeTemp } from './inflate'
 import { ScaleSource } from './scale-source'
+import { ChunkedDataset } from './hdf5-chunked'
+import type { JsonValue } from '../../shared/json-value'
 
 export interface Session {
   id: string
@@ -62,6 +65,10 @@ export interface Session {
   decoding?: Decoding
   /** A temporary decompressed copy this session owns (removed on close). */
   temp?: string
+  /** A chunked HDF5 dataset: the temporary copy its values are read into, filled where something looks. */
+  chunked?: ChunkedDataset
+  /** The file whose changes by other programs are reported (the container for a chunked dataset's copy). */
+  watch?: string
   /** Scaled values: the scaling, and the stored numbers' layout (what find and the hex view read). */
   scaled?: { scaling: Scaling; stored: Layout; ratio: number }
 }
@@ -208,7 +215,14 @@ export class ArrayService {
       'file:propose': (r) => this.propose(pathModule.resolve(r.path)),
       'file:preview': (r) => this.preview(pathModule.resolve(r.path), r.layout),
       'recent:list': () => ({ files: this.recent?.list() ?? [] }),
-      'session:open': (r) => (r.array !== undefined ? this.openArray(r) : this.open(r)),
+      'session:open': (r) => {
+        if (r.array === undefined && !r.layout && r.mode !== 'w+') {
+          // a file that holds one array (NIfTI, NRRD, ENVI) opens it without --array
+          const only = this.onlyArray(pathModule.resolve(r.path))
+          if (only !== undefined) return this.openArray({ ...r, array: only })
+        }
+        return r.array !== undefined ? this.openArray(r) : this.open(r)
+      },
       'container:list': (r) => {
         const path = pathModule.resolve(r.path)
         const c = this.containers.require(path)
@@ -230,13 +244,21 @@ export class ArrayService {
         const view = this.scanTarget(r)
         return this.scans.run(
           r.scanId,
-          (progress) => runStats(this.scannable(r.session), view, { bins: r.bins, onProgress: progress }),
+          (progress) =>
+            this.afterFill(r.session, view, progress, () =>
+              runStats(this.scannable(r.session), view, { bins: r.bins, onProgress: progress })
+            ),
           view.dtype.itemsize
         )
       },
       'scan:line': (r) =>
         this.scans
-          .run(r.scanId, () => runBuckets(this.scannable(r.session), this.scanTarget(r), r.start, r.stop, r.buckets))
+          .run(r.scanId, (progress) => {
+            const view = this.scanTarget(r)
+            return this.afterFill(r.session, view, progress, () =>
+              runBuckets(this.scannable(r.session), view, r.start, r.stop, r.buckets)
+            )
+          })
           .then((b) => ({
             start: r.start,
             stop: r.stop,
@@ -246,7 +268,12 @@ export class ArrayService {
           })),
       'scan:image': (r) =>
         this.scans
-          .run(r.scanId, () => runBlocks(this.scannable(r.session), this.scanTarget(r), r.outRows, r.outCols, r.reduce))
+          .run(r.scanId, (progress) => {
+            const view = this.scanTarget(r)
+            return this.afterFill(r.session, view, progress, () =>
+              runBlocks(this.scannable(r.session), view, r.outRows, r.outCols, r.reduce)
+            )
+          })
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
       'scan:cancel': (r) => {
         const inflation = this.inflations.get(r.scanId)
@@ -268,7 +295,9 @@ export class ArrayService {
               `the values shown are scaled (${describeScaling(s.scaled.scaling)}), not stored: switch to the stored values to find a stored number, or find a hex pattern`
             )
           }
-          return runFind(s.mapping, s.scaled?.stored ?? s.layout, query, progress)
+          return this.afterFill(session, s.layout, progress, () =>
+            runFind(s.mapping, s.scaled?.stored ?? s.layout, query, progress)
+          )
         }),
       'export:run': async (r) => {
         const s = this.session(r.session)
@@ -282,7 +311,20 @@ export class ArrayService {
           if (!r.overwrite && fs.existsSync(out)) {
             throw new ApiError('exists', `${out} exists: confirm to replace it, or choose another name`)
           }
-          if (out === s.info.path) throw new ApiError('bad-request', 'cannot export a file onto itself')
+          if (out === s.info.path || out === s.info.array?.container) {
+            throw new ApiError('bad-request', 'cannot export a file onto itself')
+          }
+          if (s.chunked) {
+            const fill = s.chunked.fill(this.copyView(s, view), (done, total) =>
+              this.options.emit?.('export:progress', meter(done, total))
+            )
+            this.exports.set(r.scanId, () => {
+              cancelled = true
+              fill.cancel()
+            })
+            await fill.promise
+            this.exports.set(r.scanId, () => (cancelled = true))
+          }
           const { bytes } = await exportView(
             s.source,
             view,
@@ -383,6 +425,42 @@ export class ArrayService {
     return info
   }
 
+  /** A view of a session in the bytes of its mapping (a scaled session's offsets are the stored ones × ratio). */
+  private copyView(s: Session, view: ArrayView): ArrayView {
+    if (!s.scaled) return view
+    const { ratio } = s.scaled
+    return { ...view, offset: view.offset / ratio, strides: view.strides.map((x) => x / ratio) }
+  }
+
+  /**
+   * A scan of a session's view; for a chunked HDF5 dataset, after the chunks the view touches are read into its
+   * copy (progress and cancel reach both steps).
+   */
+  private afterFill<T>(
+    id: string,
+    view: ArrayView,
+    progress: ((done: number, total: number) => void) | undefined,
+    make: () => ScanJob<T>
+  ): ScanJob<T> {
+    const s = this.session(id)
+    const chunked = s.chunked
+    if (!chunked) return make()
+    const copy = this.copyView(s, view)
+    return new ScanJob(async (track) => {
+      await track(chunked.fill(copy, progress))
+      return await track(make())
+    })
+  }
+
+  /** Statistics of a view of a session (the CLI's stats): as scan:stats computes them, without the registry. */
+  statsOf(
+    id: string,
+    view: ArrayView,
+    options: { bins?: number; range?: [number, number]; onProgress?: (done: number, total: number) => void } = {}
+  ): ScanJob<Stats> {
+    return this.afterFill(id, view, options.onProgress, () => runStats(this.scannable(id), view, options))
+  }
+
   /** What a scan of a session reads: its mapping, and for a quantized tensor its blocks (dequantized per chunk). */
   scannable(id: string): ScanSource {
     const s = this.session(id)
@@ -395,6 +473,21 @@ export class ArrayService {
       mapping: s.mapping,
       quant: { type: s.decoding.ggmlType, offset: s.info.array!.stored.offset, count: s.layout.size }
     }
+  }
+
+  /** The name of the one array of a single-array container (NIfTI, NRRD, ENVI and its data file), if it is one. */
+  private onlyArray(path: string): string | undefined {
+    let st: fs.Stats
+    try {
+      st = fs.statSync(path)
+    } catch {
+      return undefined
+    }
+    if (!st.isFile() || st.size === 0) return undefined
+    const format = detectContainer(path, st.size)
+    if (format ? !SINGLE_ARRAY_FORMATS.includes(format) : !enviHeaderFor(path)) return undefined
+    const c = this.containers.get(path)
+    return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
   }
 
   /** A session that may be edited: arrays whose bytes are not their values refuse with the reason. */
@@ -430,7 +523,9 @@ export class ArrayService {
         ? `the values shown are scaled from the stored numbers (${describeScaling(scaling)}): switch to the stored values to edit those`
         : entry.via
           ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
-          : undefined
+          : entry.hdf5
+            ? `its values are read from ${entry.hdf5.filters.length ? `${entry.hdf5.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
+            : undefined
     if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
     if (container.format === 'npz' && r.mode === 'r+') {
       throw new ApiError(
@@ -438,49 +533,62 @@ export class ArrayService {
         `'${name}' is a member of a ZIP archive: editing it in place (r+) would break the archive's CRC-32 check, which np.load enforces; open it with mode c (a private copy) and export`
       )
     }
+    if (entry.refuseInPlace && r.mode === 'r+') {
+      throw new ApiError('readonly', `'${name}' cannot be edited in place (r+): ${entry.refuseInPlace}`)
+    }
     let file = entry.file ? pathModule.resolve(pathModule.dirname(path), entry.file) : path
+    // what to undo when opening fails half-way
+    const undo: (() => void)[] = []
+    const cleanup = (): void => {
+      for (const f of undo.reverse()) f()
+    }
     let temp: string | undefined
-    if (entry.via) {
-      let cancelled = false
-      const id = r.scanId
-      if (id) this.inflations.set(id, () => (cancelled = true))
-      try {
-        const meter = id ? progressMeter(id, 1) : null
-        temp = await inflateMember(path, entry.via, name, {
-          cancelled: () => cancelled,
-          onProgress: (done, total) => meter && this.options.emit?.('scan:progress', meter(done, total))
-        })
-      } finally {
-        if (id) this.inflations.delete(id)
-      }
-      file = temp
-    }
+    let chunked: ChunkedDataset | undefined
     let mapping: Mapping
-    try {
-      mapping = new (native().Mapping)(file, r.mode)
-    } catch (e) {
-      if (temp) removeTemp(temp)
-      throw e
-    }
-    mapping.advise('random')
     let layout: Layout
-    try {
-      layout = entryLayout(entry, mapping.size, r.mode)
-    } catch (e) {
-      mapping.close()
-      if (temp) removeTemp(temp)
-      throw e
-    }
     let scaled: Session['scaled']
+    let watch = file
     try {
+      if (entry.via) {
+        let cancelled = false
+        const id = r.scanId
+        if (id) this.inflations.set(id, () => (cancelled = true))
+        try {
+          const meter = id ? progressMeter(id, 1) : null
+          temp = await inflateMember(path, entry.via, name, {
+            cancelled: () => cancelled,
+            onProgress: (done, total) => meter && this.options.emit?.('scan:progress', meter(done, total))
+          })
+        } finally {
+          if (id) this.inflations.delete(id)
+        }
+        const t = temp
+        undo.push(() => removeTemp(t))
+        file = temp
+        watch = temp
+      }
+      if (entry.hdf5) {
+        const itemsize = parseDType(entry.dtype).itemsize
+        chunked = await ChunkedDataset.open(path, entry.hdf5.path, entry.hdf5.dims, entry.hdf5.chunks, itemsize)
+        const c = chunked
+        undo.push(() => c.close())
+        mapping = chunked.mapping
+        file = chunked.file
+        watch = path
+      } else {
+        mapping = new (native().Mapping)(file, r.mode)
+        const m = mapping
+        undo.push(() => m.close())
+        mapping.advise('random')
+      }
+      layout = entryLayout(entry, mapping.size, chunked ? 'r' : r.mode)
       if (scaling) {
         const ratio = scalingRatio(scaling)
         scaled = { scaling, stored: layout, ratio }
         layout = scaledLayout(layout, scaling, ratio)
       }
     } catch (e) {
-      mapping.close()
-      if (temp) removeTemp(temp)
+      cleanup()
       throw e
     }
     const id = randomUUID()
@@ -506,7 +614,8 @@ export class ArrayService {
               }
             }
           : {}),
-        ...(entry.via ? { decompressed: true } : {}),
+        ...(entry.via || entry.hdf5 ? { decompressed: true } : {}),
+        ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
         ...(entry.scaling
           ? {
               scaling: {
@@ -518,25 +627,35 @@ export class ArrayService {
               }
             }
           : {}),
-        ...(entry.metadata ? { metadata: shortened(entry.metadata) as Record<string, never> } : {}),
+        ...(entry.metadata ? { metadata: shortened(entry.metadata) as Record<string, JsonValue> } : {}),
         ...(readOnly ? { readOnly } : {})
       }
     }
+    const raw: ByteSource = chunked ? chunked.source() : mapping
     const source = entry.decoding
       ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size)
       : scaling
-        ? new ScaleSource(mapping, scaling)
-        : mapping
+        ? new ScaleSource(raw, scaling)
+        : raw
+    let stat: { size: number; mtimeMs: number }
+    try {
+      stat = chunked ? fs.statSync(watch) : mapping.stat()
+    } catch (e) {
+      cleanup()
+      throw e
+    }
     this.sessions.set(id, {
       id,
       mapping,
       source,
       layout,
       info,
-      stat: mapping.stat(),
+      stat,
+      watch,
       edits: new EditLog(id, mapping),
       ...(entry.decoding ? { decoding: entry.decoding } : {}),
       ...(scaled ? { scaled } : {}),
+      ...(chunked ? { chunked } : {}),
       ...(temp ? { temp } : {})
     })
     return info
@@ -590,7 +709,8 @@ export class ArrayService {
   close(id: string): { closed: true } {
     const s = this.sessions.get(id)
     if (s) {
-      s.mapping.close()
+      if (s.chunked) s.chunked.close()
+      else s.mapping.close()
       if (s.temp) removeTemp(s.temp)
       this.sessions.delete(id)
     }
@@ -641,6 +761,7 @@ export class ArrayService {
     if (r.offset > size)
       throw new ApiError('bad-request', `offset ${r.offset} is beyond the end of the file (${size} bytes)`)
     const bytes = new Uint8Array(Math.min(r.length, size - r.offset))
+    s.chunked?.ensureRange(r.offset, r.offset + bytes.length)
     s.mapping.read(r.offset, bytes)
     return { offset: r.offset, bytes }
   }
@@ -650,7 +771,7 @@ export class ArrayService {
     for (const s of this.sessions.values()) {
       let now: { size: number; mtimeMs: number }
       try {
-        now = fs.statSync(s.info.path)
+        now = fs.statSync(s.watch ?? s.info.path)
       } catch {
         now = { size: -1, mtimeMs: -1 }
       }

@@ -7,7 +7,7 @@ import type { ScalarDType } from '../../shared/dtypes'
 import { ApiError } from '../../shared/contract'
 import { parseDType, type DType } from '../../shared/structured'
 import type { ByteSource } from './dequant-source'
-import type { Mapping, Window2D } from './native'
+import type { Window2D } from './native'
 
 export class ScaleSource implements ByteSource {
   readonly ratio: number
@@ -16,7 +16,7 @@ export class ScaleSource implements ByteSource {
   private scratch = new Uint8Array(0)
 
   constructor(
-    private readonly mapping: Mapping,
+    private readonly mapping: ByteSource,
     private readonly scaling: Scaling
   ) {
     this.ratio = scalingRatio(scaling)

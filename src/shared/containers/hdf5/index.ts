@@ -298,7 +298,7 @@ function visitObject(w: Walk, address: number, name: string, depth: number): voi
     if (!types.has(0x03)) w.groups[name] = attributes(w, header.messages, name)
     return
   }
-  w.entries.push(dataset(w, header.messages, name))
+  w.entries.push(dataset(w, header.messages, name, header.version))
 }
 
 function messageOf(messages: Message[], type: number): Message | undefined {
@@ -333,7 +333,7 @@ function datatypeOf(w: Walk, messages: Message[], name: string): H5Type {
   return parseDatatype(m.body)
 }
 
-function dataset(w: Walk, messages: Message[], name: string): ContainerEntry {
+function dataset(w: Walk, messages: Message[], name: string, headerVersion: number): ContainerEntry {
   const attrTypes: Record<string, H5Type> = {}
   const metadata = attributes(w, messages, name, attrTypes)
   const space = messageOf(messages, 0x01)
@@ -396,7 +396,17 @@ function dataset(w: Walk, messages: Message[], name: string): ContainerEntry {
       throw new ContainerError(
         `dataset ${name}: its compact data holds ${layout.size} bytes, its shape needs ${nbytes}`
       )
-    return { ...entry, offset: layout.offset, storedType: `${type.name}, compact` }
+    return {
+      ...entry,
+      offset: layout.offset,
+      storedType: `${type.name}, compact`,
+      ...(headerVersion === 2
+        ? {
+            refuseInPlace:
+              'its bytes lie inside its object header, whose checksum would no longer match (open it with mode c and export)'
+          }
+        : {})
+    }
   }
   if (layout.kind === 'contiguous') {
     if (!Number.isFinite(layout.address)) {
@@ -429,7 +439,7 @@ function dataset(w: Walk, messages: Message[], name: string): ContainerEntry {
   return {
     ...entry,
     storedType: `${type.name}, chunked ${layout.chunks.join('×')}${filters.length ? ` + ${filters.join(' + ')}` : ''}`,
-    hdf5: { path: name, chunks: layout.chunks, filters }
+    hdf5: { path: name, dims, chunks: layout.chunks, filters }
   }
 }
 
