@@ -32,6 +32,15 @@ import { Bookmarks, RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile } from './file-probe'
 import { progressMeter } from './progress'
+import {
+  compareRun,
+  derivedInfo,
+  derivedLayout,
+  diffSummary,
+  DerivedSource,
+  windowMask,
+  type CompareSide
+} from './compare'
 import { exportView } from './export'
 import { native, type Mapping } from './native'
 import {
@@ -235,6 +244,32 @@ export class ArrayService {
         }
       },
       'session:close': (r) => this.close(r.session),
+      'diff:run': (r) => {
+        const { a, b } = this.comparePair(r.a, r.b, r.slice)
+        return this.scans
+          .run(
+            r.scanId,
+            (progress) => {
+              // chunked HDF5 datasets: their copies are filled where the views look first
+              const sides = [
+                [this.session(r.a), a.view],
+                [this.session(r.b), b.view]
+              ] as const
+              if (!sides.some(([s]) => s.chunked)) return compareRun(a, b, r, { onProgress: progress })
+              return new ScanJob(async (track) => {
+                for (const [s, v] of sides) if (s.chunked) await track(s.chunked.fill(this.copyView(s, v), progress))
+                return await track(compareRun(a, b, r, { onProgress: progress }))
+              })
+            },
+            a.view.dtype.itemsize + b.view.dtype.itemsize
+          )
+          .then((report) => diffSummary(report, a.view, b.view))
+      },
+      'diff:window': (r) => {
+        const { a, b } = this.comparePair(r.a, r.b, r.view.slice)
+        return windowMask(a, b, r)
+      },
+      'session:derive': (r) => this.derive(r),
       'window:get': (r) => this.window(r),
       'bytes:get': (r) => this.bytes(r),
       'dialog:openFile': () => {
@@ -464,6 +499,12 @@ export class ArrayService {
   /** What a scan of a session reads: its mapping, and for a quantized tensor its blocks (dequantized per chunk). */
   scannable(id: string): ScanSource {
     const s = this.session(id)
+    if (s.info.derived) {
+      throw new ApiError(
+        'unavailable',
+        `${s.info.derived.label} is computed per window from two arrays: its statistics and plots are not scanned; the compare panel's maps show it over the whole array`
+      )
+    }
     if (s.scaled) {
       const { scaling, ratio } = s.scaled
       return { mapping: s.mapping, scale: { scaling, ratio } }
@@ -490,9 +531,52 @@ export class ArrayService {
     return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
   }
 
+  /** Sessions a and b as the two sides of a comparison, the same slice applied to both. */
+  comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide } {
+    const one = (id: string): CompareSide => {
+      const s = this.session(id)
+      return { scan: this.scannable(id), source: s.source, view: slice ? sliced(s.layout, slice) : s.layout }
+    }
+    return { a: one(aId), b: one(bId) }
+  }
+
+  /** Opens a derived array (|A − B|, A − B, ULP distance) of two sessions' views as a session of its own. */
+  derive(r: Request<'session:derive'>): SessionInfo {
+    const { a, b } = this.comparePair(r.a, r.b, r.slice)
+    const sa = a.view.shape
+    const sb = b.view.shape
+    if (sa.length !== sb.length || sa.some((n, k) => n !== sb[k])) {
+      throw new ApiError(
+        'bad-request',
+        `shape mismatch: A has shape ${formatShape(sa)}, B has shape ${formatShape(sb)}`
+      )
+    }
+    for (const [name, v] of [
+      ['A', a.view],
+      ['B', b.view]
+    ] as const) {
+      if (v.dtype.kind !== 'scalar' || v.dtype.type.kind === 'complex')
+        throw new ApiError('bad-request', `a derived array needs real numbers; ${name} is ${v.dtype.str}`)
+    }
+    const A = this.session(r.a)
+    const layout = derivedLayout(sa)
+    const id = randomUUID()
+    // its own read-only mapping of A's file: closing the derived tab must not close A
+    const mapping = new (native().Mapping)(A.mapping.path, 'r')
+    const info = derivedInfo(id, A.info, r.kind, layout, this.session(r.b).info)
+    const source = new DerivedSource(() => this.comparePair(r.a, r.b, r.slice), r.kind, sa)
+    this.sessions.set(id, { id, mapping, source, layout, info, stat: mapping.stat(), edits: new EditLog(id, mapping) })
+    return info
+  }
+
   /** A session that may be edited: arrays whose bytes are not their values refuse with the reason. */
   editable(id: string): Session {
     const s = this.session(id)
+    if (s.info.derived)
+      throw new ApiError(
+        'readonly',
+        `editing is refused: ${s.info.derived.label} is computed from two arrays; edit A or B`
+      )
     if (s.info.array?.readOnly) throw new ApiError('readonly', `editing is refused: ${s.info.array.readOnly}`)
     return s
   }
