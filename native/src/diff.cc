@@ -269,7 +269,8 @@ DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, i
                         spec.a.elem == spec.b.elem && spec.a.swap == spec.b.swap &&
                         (spec.equalNan || IsInteger(spec.a.elem));
   const bool exactBytes = !spec.a.quantized && !spec.b.quantized && !spec.a.scaled && !spec.b.scaled &&
-                          spec.a.elem == Elem::U1 && spec.b.elem == Elem::U1 && spec.rtol == 0 && spec.atol == 0;
+                          spec.a.elem == Elem::U1 && spec.b.elem == Elem::U1 && spec.rtol == 0 &&
+                          spec.atol == 0;
   const auto& shape = spec.a.view.shape;
   const int64_t rowLen = shape.empty() ? 1 : std::max<int64_t>(1, shape.back());
   const int64_t rows = std::max<int64_t>(1, n / rowLen);
