@@ -652,8 +652,13 @@ export class ArrayService {
         watch = temp
       }
       if (entry.hdf5) {
-        const itemsize = parseDType(entry.dtype).itemsize
-        chunked = await ChunkedDataset.open(path, entry.hdf5.path, entry.hdf5.dims, entry.hdf5.chunks, itemsize)
+        chunked = await ChunkedDataset.open(
+          path,
+          entry.hdf5.path,
+          entry.hdf5.dims,
+          entry.hdf5.chunks,
+          parseDType(entry.dtype)
+        )
         const c = chunked
         undo.push(() => c.close())
         mapping = chunked.mapping

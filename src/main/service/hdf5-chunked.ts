@@ -14,6 +14,7 @@ import type { ArrayView } from '../../shared/slice'
 import { removeTemp, tempFolder } from './inflate'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 import type { ByteSource } from './dequant-source'
+import type { DType } from '../../shared/structured'
 
 interface H5Module {
   get_dataset_data(
@@ -64,6 +65,8 @@ export class ChunkedDataset {
     private readonly dims: number[],
     private readonly chunks: number[],
     private readonly itemsize: number,
+    /** Byte ranges of an element to swap back to big-endian (the library hands uniformly big-endian types over as little-endian). */
+    private readonly swapAtoms: [number, number][],
     file: string
   ) {
     this.file = file
@@ -87,8 +90,9 @@ export class ChunkedDataset {
     path: string,
     dims: number[],
     chunks: number[],
-    itemsize: number
+    dtype: DType
   ): Promise<ChunkedDataset> {
+    const itemsize = dtype.itemsize
     if (chunks.length !== dims.length || chunks.some((c) => !(c >= 1))) {
       throw new ApiError(
         'layout',
@@ -122,7 +126,7 @@ export class ChunkedDataset {
       throw new ApiError('io', `the HDF5 library cannot open ${container}: ${(e as Error).message}`)
     }
     try {
-      return new ChunkedDataset(h5, f, path, dims, chunks, itemsize, file)
+      return new ChunkedDataset(h5, f, path, dims, chunks, itemsize, bigEndianAtoms(dtype), file)
     } catch (e) {
       f.close()
       removeTemp(file)
@@ -156,6 +160,7 @@ export class ChunkedDataset {
       )
       if (typeof status === 'number' && status < 0) throw new Error(`H5Dread returned ${status}`)
       const bytes = module.HEAPU8.subarray(ptr, ptr + n)
+      if (this.swapAtoms.length) swapInPlace(bytes, this.itemsize, this.swapAtoms)
       // the region is C order; its runs along the last axis are contiguous in the copy too
       const nd = count.length
       const run = (nd ? count[nd - 1]! : 1) * this.itemsize
@@ -215,6 +220,13 @@ export class ChunkedDataset {
     const count = start.map((s, k) => Math.min(this.chunks[k]!, this.dims[k]! - s))
     this.fillRegion(start, count)
     this.filled[this.chunkIndex(c)] = 1
+  }
+
+  /** How many chunks were read into the copy so far. */
+  get chunksRead(): number {
+    let n = 0
+    for (const x of this.filled) n += x
+    return n
   }
 
   /** Fills the element box [lo, hi] (inclusive, HDF5 dims) now. */
@@ -350,6 +362,43 @@ export class ChunkedDataset {
       read: (offset, target) => {
         this.ensureRange(offset, offset + target.length)
         return this.mapping.read(offset, target)
+      }
+    }
+  }
+}
+
+/** The multi-byte atoms (offset, size) of a dtype, when every one of them is big-endian; else none. */
+export function bigEndianAtoms(dt: DType): [number, number][] {
+  const atoms: [number, number, boolean][] = []
+  const walk = (t: DType, base: number): void => {
+    if (t.kind === 'scalar') {
+      if (t.itemsize === 1) return
+      // a complex number is two floats
+      if (t.type.kind === 'complex') {
+        const h = t.itemsize / 2
+        atoms.push([base, h, t.littleEndian], [base + h, h, t.littleEndian])
+      } else atoms.push([base, t.itemsize, t.littleEndian])
+      return
+    }
+    if (t.kind === 'struct') {
+      for (const f of t.fields) {
+        const n = f.shape.reduce((a, b) => a * b, 1)
+        for (let k = 0; k < n; k++) walk(f.dtype, base + f.offset + k * f.dtype.itemsize)
+      }
+    }
+  }
+  walk(dt, 0)
+  if (!atoms.length || atoms.some(([, , le]) => le)) return []
+  return atoms.map(([o, n]) => [o, n])
+}
+
+function swapInPlace(bytes: Uint8Array, itemsize: number, atoms: [number, number][]): void {
+  for (let e = 0; e < bytes.length; e += itemsize) {
+    for (const [o, n] of atoms) {
+      for (let i = e + o, j = e + o + n - 1; i < j; i++, j--) {
+        const t = bytes[i]!
+        bytes[i] = bytes[j]!
+        bytes[j] = t
       }
     }
   }

@@ -152,5 +152,8 @@ export function listFolder(c: Container, folder: readonly string[] = [], filter 
 
 /** The entry --array names; the error lists near names when there is none. */
 export function findEntry(c: Container, name: string): ContainerEntry | undefined {
-  return c.entries.find((e) => e.name === name) ?? c.entries.find((e) => e.aliases?.includes(name))
+  const hit = c.entries.find((e) => e.name === name) ?? c.entries.find((e) => e.aliases?.includes(name))
+  // an HDF5 path without its leading slash (h5py's f['a/b'] and f['/a/b'] are the same dataset)
+  if (!hit && c.format === 'hdf5' && !name.startsWith('/')) return findEntry(c, `/${name}`)
+  return hit
 }
