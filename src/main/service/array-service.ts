@@ -598,9 +598,7 @@ export class ArrayService {
       throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
     }
     const scaling = entry.scaling && (r.values ?? entry.scaling.initial) === 'scaled' ? entry.scaling : undefined
-    if (r.values && !entry.scaling) {
-      throw new ApiError('bad-request', `'${name}' has no scaling: its stored values are its values`)
-    }
+    // an array without a scaling: its stored values are its values, whichever are asked for
     const readOnly = entry.decoding
       ? `its bytes are ${entry.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
       : scaling
