@@ -1,8 +1,8 @@
 // MATLAB level 5 MAT-files (-v6, and -v7 without compression, as scipy.io.savemat writes them): a 128-byte header
 // whose last two bytes give the byte order ('IM' little-endian, 'MI' big-endian), then one data element per
 // variable. Numeric and logical arrays map where their real part is (column-major: the MATLAB dims in order F,
-// as scipy.io.loadmat returns them); a double or single array MATLAB stored in a smaller integer type is read
-// through an exact conversion (loadmat's dtype, the stored numbers a toggle away). Compressed variables
+// as scipy.io.loadmat returns them); a double or single array MATLAB stored in a smaller integer type shows its
+// stored numbers, as loadmat does, and its MATLAB class (loadmat's mat_dtype=True) a toggle away. Compressed variables
 // (-v7's default), cells, structs, objects, sparse and complex arrays are listed with the reason. v7.3 files are
 // HDF5 (see hdf5/).
 import {
@@ -208,18 +208,20 @@ function matrix(
     )
   }
   const mapped: ContainerEntry = { ...entry, dtype: storedDtype, offset: real.data, nbytes: real.bytes }
-  if (logical) return scode === 'u1' ? { ...mapped, dtype: '|b1' } : mapped
+  // logical arrays are uint8 0/1, as loadmat returns them
+  if (logical) return mapped
   const want = className
   if (want === scode) return mapped
   if (want === 'f8' || want === 'f4') {
-    // MATLAB stored the values in a smaller type: loadmat converts them back (exactly)
+    // MATLAB stored the values in a smaller type: loadmat returns them as stored (mat_dtype=False, its default);
+    // the MATLAB class (mat_dtype=True) is the toggle
     const scaling: Scaling = {
       rule: want === 'f8' ? 'f64' : 'f32',
       stored: storedDtype,
       dtype: want === 'f8' ? '<f8' : '<f4',
       slope: 1,
       inter: 0,
-      initial: 'scaled',
+      initial: 'stored',
       source: `MATLAB ${CLASS_NAMES[want]} stored as ${CLASS_NAMES[scode] ?? scode}`
     }
     return { ...mapped, scaling }
