@@ -94,7 +94,7 @@ describe('FITS against astropy', () => {
     expect(entries[7]!.remedy).toMatch(/astropy \(or funpack\)/)
   })
 
-  it('show --json equals astropy\'s data (scaled) and its raw data with --stored', async () => {
+  it("show --json equals astropy's data (scaled) and its raw data with --stored", async () => {
     for (const [k, h] of hdus.entries()) {
       if (!h.stats) continue
       expect(await show(FITS, String(k)), h.name).toEqual(h.values)
@@ -111,7 +111,7 @@ describe('FITS against astropy', () => {
     expect(rows[2]!.name).toBe('636363202020'.slice(0, 6) + '000000') // 'ccc' padded with NULs, as raw bytes
   })
 
-  it('statistics of scaled values equal numpy over astropy\'s (BLANK counted as NaN)', async () => {
+  it("statistics of scaled values equal numpy over astropy's (BLANK counted as NaN)", async () => {
     for (const [k, h] of hdus.entries()) {
       if (!h.stats) continue
       const s = await stats(FITS, String(k))
@@ -133,14 +133,17 @@ describe('FITS against astropy', () => {
       expect(e.message).toMatch(/values shown are scaled from the stored numbers \(BSCALE = 0.1, BZERO = -7.3 → <f4\)/)
       const info = await s.handle('session:open', { path: f, layout: null, mode: 'r+', array: '0', values: 'stored' })
       expect(info.array!.scaling).toMatchObject({ applied: false, stored: '>i2' })
-      await s.handle('edit:apply', { session: info.session, writes: [{ offset: info.array!.stored.offset, bytes: new Uint8Array([0, 100]) }] })
+      await s.handle('edit:apply', {
+        session: info.session,
+        writes: [{ offset: info.array!.stored.offset, bytes: new Uint8Array([0, 100]) }]
+      })
       await s.handle('edit:flush', { session: info.session })
     } finally {
       s.closeAll()
     }
-    expect(py(`from astropy.io import fits; print(json.dumps(float(fits.open(${JSON.stringify(f)})[0].data[0, 0, 0])))`)).toBe(
-      py(`print(json.dumps(float(np.float32(np.float32(np.float32(100) * np.float32(0.1)) + np.float32(-7.3)))))`)
-    )
+    expect(
+      py(`from astropy.io import fits; print(json.dumps(float(fits.open(${JSON.stringify(f)})[0].data[0, 0, 0])))`)
+    ).toBe(py(`print(json.dumps(float(np.float32(np.float32(np.float32(100) * np.float32(0.1)) + np.float32(-7.3)))))`))
   })
 })
 

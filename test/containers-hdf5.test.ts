@@ -22,7 +22,10 @@ const d = tmp.dir
 
 interface Ref {
   [file: string]: {
-    datasets: Record<string, { dtype: string | unknown[]; shape: number[]; offset: number | null; values: unknown; chunks: number[] | null }>
+    datasets: Record<
+      string,
+      { dtype: string | unknown[]; shape: number[]; offset: number | null; values: unknown; chunks: number[] | null }
+    >
     stats: { mean: number; std: number; min: number; max: number; smean: number }
   }
 }
@@ -126,9 +129,12 @@ describe.each(['earliest', 'latest'])('HDF5 written by h5py (libver=%s)', (lib) 
     expect(byName.get('/ext')!.unmappable).toMatch(/external link to other\.h5:\/x/)
     expect(byName.get('/ext')!.remedy).toMatch(/open other\.h5 with --array \/x/)
     // every dataset of the file is listed (and nothing else than the three links)
-    expect(entries.filter((e) => e.storedType !== 'link' && e.name !== '/soft').map((e) => e.name).sort()).toEqual(
-      Object.keys(r).sort()
-    )
+    expect(
+      entries
+        .filter((e) => e.storedType !== 'link' && e.name !== '/soft')
+        .map((e) => e.name)
+        .sort()
+    ).toEqual(Object.keys(r).sort())
   })
 
   it('show --json equals h5py for every dataset (contiguous, compact, chunked through h5wasm)', async () => {
@@ -244,7 +250,10 @@ print(1)`)
 
   it('statistics report progress while chunks are read, and cancel stops them', async () => {
     const events: Progress[] = []
-    const s = new ArrayService({ watchIntervalMs: 0, emit: (e, p) => e === 'scan:progress' && events.push(p as Progress) })
+    const s = new ArrayService({
+      watchIntervalMs: 0,
+      emit: (e, p) => e === 'scan:progress' && events.push(p as Progress)
+    })
     try {
       const info = await s.handle('session:open', { path: big, layout: null, mode: 'r', array: '/x' })
       const pending = s.handle('scan:stats', { session: info.session, scanId: 'c1' })

@@ -93,16 +93,19 @@ for key, fn in f.items():
 print(json.dumps(out))`)
   })
 
-  it.each(['v1', 'v2', 'v5', 'one'] as const)('%s: ls names, shapes and big-endian dtypes; show --json equals scipy', async (key) => {
-    const entries = await ls(files[key])
-    expect(entries.map((e) => e.name).sort()).toEqual(Object.keys(r[key]!).sort())
-    for (const e of entries) {
-      const want = r[key]![e.name]!
-      expect(e.shape, e.name).toEqual(want.shape)
-      expect(e.values === 'scaled' ? e.storedDtype : e.dtype, e.name).toBe(want.dtype)
-      expect(await show(files[key], e.name), e.name).toEqual(want.values)
+  it.each(['v1', 'v2', 'v5', 'one'] as const)(
+    '%s: ls names, shapes and big-endian dtypes; show --json equals scipy',
+    async (key) => {
+      const entries = await ls(files[key])
+      expect(entries.map((e) => e.name).sort()).toEqual(Object.keys(r[key]!).sort())
+      for (const e of entries) {
+        const want = r[key]![e.name]!
+        expect(e.shape, e.name).toEqual(want.shape)
+        expect(e.values === 'scaled' ? e.storedDtype : e.dtype, e.name).toBe(want.dtype)
+        expect(await show(files[key], e.name), e.name).toEqual(want.values)
+      }
     }
-  })
+  )
 
   it('record variables are strided views (stride = the record size) of the data in place', async () => {
     const entries = await ls(files.v1)
@@ -113,7 +116,10 @@ print(json.dumps(out))`)
     // one record variable alone is not padded: 3 int16 = 6 bytes a record
     expect((await ls(files.one))[0]!.strides).toEqual([6, 2])
     expect(await show(files.v1, 'temp', '--slice', '::-2, 1, 3:')).toEqual(
-      (r.v1!.temp!.values as number[][][]).filter((_, k) => k % 2 === 1).reverse().map((t) => t[1]!.slice(3))
+      (r.v1!.temp!.values as number[][][])
+        .filter((_, k) => k % 2 === 1)
+        .reverse()
+        .map((t) => t[1]!.slice(3))
     )
     // statistics walk the records
     const s = await stats(files.v1, 'pressure')
@@ -135,7 +141,7 @@ print(json.dumps(out))`)
     }
   })
 
-  it('global attributes and dimensions are the metadata; variable attributes the array\'s', async () => {
+  it("global attributes and dimensions are the metadata; variable attributes the array's", async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
       const list = await s.handle('container:list', { path: files.v1 })
@@ -154,7 +160,12 @@ print(json.dumps(out))`)
 })
 
 describe('MATLAB level 5 MAT-files', () => {
-  const files = { le: path.join(d, 'saved.mat'), be: path.join(d, 'big.mat'), small: path.join(d, 'small.mat'), z: path.join(d, 'zipped.mat') }
+  const files = {
+    le: path.join(d, 'saved.mat'),
+    be: path.join(d, 'big.mat'),
+    small: path.join(d, 'small.mat'),
+    z: path.join(d, 'zipped.mat')
+  }
   let r: Record<string, Record<string, { shape: number[]; dtype: string; values: unknown }>>
 
   beforeAll(() => {
@@ -194,7 +205,7 @@ for k in ('le', 'be', 'small'):
 print(json.dumps(out))`)
   })
 
-  it('numeric and logical variables map in MATLAB shape (order F) with loadmat\'s values', async () => {
+  it("numeric and logical variables map in MATLAB shape (order F) with loadmat's values", async () => {
     for (const k of ['le', 'be', 'small'] as const) {
       const entries = await ls(files[k])
       for (const [name, want] of Object.entries(r[k]!)) {
@@ -208,9 +219,19 @@ print(json.dumps(out))`)
     }
     const small = (await ls(files.small))[0]!
     // loadmat returns such a double as its stored uint8 (mat_dtype=False); --scaled gives MATLAB's double
-    expect(small).toMatchObject({ dtype: '|u1', scaledDtype: '<f8', values: 'stored', scaling: 'MATLAB double stored as uint8' })
-    expect(await show(files.small, 'd', '--scaled')).toEqual([[1, 250], [2, 7]])
-    expect(JSON.parse((await runCli(['info', files.small, '--array', 'd', '--scaled'])).stdout)).toMatchObject({ dtype: '<f8' })
+    expect(small).toMatchObject({
+      dtype: '|u1',
+      scaledDtype: '<f8',
+      values: 'stored',
+      scaling: 'MATLAB double stored as uint8'
+    })
+    expect(await show(files.small, 'd', '--scaled')).toEqual([
+      [1, 250],
+      [2, 7]
+    ])
+    expect(JSON.parse((await runCli(['info', files.small, '--array', 'd', '--scaled'])).stdout)).toMatchObject({
+      dtype: '<f8'
+    })
   })
 
   it('char, complex, cell and struct variables and compressed ones are listed with the reason', async () => {

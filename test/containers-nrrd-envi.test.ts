@@ -96,7 +96,13 @@ print(json.dumps(out))`)
     const dtypes: Record<string, string> = { bsq: '<u2', bil: '>u2', bip: '<f4' }
     for (const name of ['bsq', 'bil', 'bip']) {
       const [e] = await ls(hdr(name))
-      expect(e, name).toMatchObject({ shape: shapes[name], order: 'C', offset: 16, file: files[name], dtype: dtypes[name] })
+      expect(e, name).toMatchObject({
+        shape: shapes[name],
+        order: 'C',
+        offset: 16,
+        file: files[name],
+        dtype: dtypes[name]
+      })
       expect(await show(hdr(name), null), name).toEqual(r[name])
       // the data file opens too (through its header)
       expect(await show(path.join(d, files[name]!), null), name).toEqual(r[name])
