@@ -8,7 +8,15 @@ import { mat5 } from './mat5'
 import { netcdf3 } from './netcdf3'
 import { nifti } from './nifti'
 import { nrrd } from './nrrd'
-import { entryPath, type Container, type ContainerEntry, type FormatModule, type ParseContext } from './model'
+import type { JsonValue } from '../json-value'
+import {
+  entryPath,
+  shortened,
+  type Container,
+  type ContainerEntry,
+  type FormatModule,
+  type ParseContext
+} from './model'
 import { npz } from './npz'
 import { safetensors } from './safetensors'
 import { safetensorsIndex } from './safetensors-index'
@@ -30,9 +38,6 @@ export const FORMATS: readonly FormatModule[] = [
   safetensors,
   safetensorsIndex
 ]
-
-/** Formats that hold one array: commands and the app open it without --array. */
-export const SINGLE_ARRAY_FORMATS: readonly string[] = ['nifti', 'nrrd', 'envi']
 
 /** How many bytes detect() looks at (NIfTI-1's magic is at byte 344). */
 export const DETECT_BYTES = 512
@@ -58,6 +63,12 @@ export interface EntrySummary {
   decoding?: string
   compressed?: boolean
   unmappable?: string
+  /** Scaled values: their dtype, and whether they are what opens first. */
+  scaled?: { dtype: string; initial: 'scaled' | 'stored'; source: string }
+  /** A chunked HDF5 dataset (read through the HDF5 library). */
+  chunked?: boolean
+  /** The array's own metadata (attributes, header cards), shortened. */
+  metadata?: Record<string, JsonValue>
 }
 
 export interface FolderListing {
@@ -82,7 +93,10 @@ export function summary(e: ContainerEntry, label: string): EntrySummary {
     storedType: e.storedType,
     ...(e.decoding ? { decoding: e.decoding.quant } : {}),
     ...(e.via ? { compressed: true } : {}),
-    ...(e.unmappable ? { unmappable: e.unmappable.reason } : {})
+    ...(e.unmappable ? { unmappable: e.unmappable.reason } : {}),
+    ...(e.scaling ? { scaled: { dtype: e.scaling.dtype, initial: e.scaling.initial, source: e.scaling.source } } : {}),
+    ...(e.hdf5 ? { chunked: true } : {}),
+    ...(e.metadata ? { metadata: shortened(e.metadata, 16, 512) as Record<string, JsonValue> } : {})
   }
 }
 

@@ -117,6 +117,9 @@ export type ContainerFormat =
   | 'mat5'
   | 'mat73'
 
+/** Formats that hold one array: commands and the app open it without --array. */
+export const SINGLE_ARRAY_FORMATS: readonly string[] = ['nifti', 'nrrd', 'envi']
+
 export interface Container {
   format: ContainerFormat
   /** What splits entry names into folders for the tree ('.' for tensor names, '/' for .npz keys); none: flat. */
