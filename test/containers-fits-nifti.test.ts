@@ -124,6 +124,32 @@ describe('FITS against astropy', () => {
     expect((await stats(FITS, 'I32')).nan).toBe(1)
   })
 
+  it('line plots and heatmaps of scaled values: the kernels scale each piece (min/max per bucket, block means)', async () => {
+    const want = py<{ bmin: number[]; bmax: number[]; blocks: number[] }>(`
+from astropy.io import fits
+with fits.open(${JSON.stringify(FITS)}) as f:
+    a = f[1].data.astype(np.float64)  # float64 of the scaled int32 image, NaN at BLANK
+row = a[2, :7]
+b = [[np.nanmean(a[r0:r0 + 3, c0:c0 + 7]) for c0 in (0,)] for r0 in (0, 3)]
+print(json.dumps({'bmin': [float(np.nanmin(row[k:k + 1])) if not np.isnan(row[k]) else 'nan' for k in range(7)],
+                  'bmax': [float(np.nanmax(row[k:k + 1])) if not np.isnan(row[k]) else 'nan' for k in range(7)],
+                  'blocks': [float(x) for r in b for x in r]}))`)
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const info = await s.handle('session:open', { path: FITS, layout: null, mode: 'r', array: '1' })
+      const line = await s.handle('scan:line', { session: info.session, scanId: 'l', slice: '2', start: 0, stop: 7, buckets: 7 })
+      const f64 = (b: Uint8Array): (number | string)[] =>
+        Array.from(new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))).map((x) => (Number.isNaN(x) ? 'nan' : x))
+      expect(f64(line.min)).toEqual(want.bmin)
+      expect(f64(line.max)).toEqual(want.bmax)
+      const img = await s.handle('scan:image', { session: info.session, scanId: 'i', outRows: 2, outCols: 1, reduce: 'mean' })
+      const blocks = f64(img.values) as number[]
+      blocks.forEach((x, k) => expect(x).toBeCloseTo(want.blocks[k]!, 9))
+    } finally {
+      s.closeAll()
+    }
+  })
+
   it('scaled values are read-only; the stored ones edit in place', async () => {
     const f = path.join(d, 'edit.fits')
     fs.copyFileSync(FITS, f)
