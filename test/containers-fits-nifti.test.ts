@@ -137,12 +137,27 @@ print(json.dumps({'bmin': [float(np.nanmin(row[k:k + 1])) if not np.isnan(row[k]
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
       const info = await s.handle('session:open', { path: FITS, layout: null, mode: 'r', array: '1' })
-      const line = await s.handle('scan:line', { session: info.session, scanId: 'l', slice: '2', start: 0, stop: 7, buckets: 7 })
+      const line = await s.handle('scan:line', {
+        session: info.session,
+        scanId: 'l',
+        slice: '2',
+        start: 0,
+        stop: 7,
+        buckets: 7
+      })
       const f64 = (b: Uint8Array): (number | string)[] =>
-        Array.from(new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))).map((x) => (Number.isNaN(x) ? 'nan' : x))
+        Array.from(new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))).map((x) =>
+          Number.isNaN(x) ? 'nan' : x
+        )
       expect(f64(line.min)).toEqual(want.bmin)
       expect(f64(line.max)).toEqual(want.bmax)
-      const img = await s.handle('scan:image', { session: info.session, scanId: 'i', outRows: 2, outCols: 1, reduce: 'mean' })
+      const img = await s.handle('scan:image', {
+        session: info.session,
+        scanId: 'i',
+        outRows: 2,
+        outCols: 1,
+        reduce: 'mean'
+      })
       const blocks = f64(img.values) as number[]
       blocks.forEach((x, k) => expect(x).toBeCloseTo(want.blocks[k]!, 9))
     } finally {

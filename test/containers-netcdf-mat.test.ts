@@ -21,7 +21,8 @@ describe('NetCDF-3', () => {
     v1: path.join(d, 'classic.nc'),
     v2: path.join(d, 'offset64.nc'),
     v5: path.join(d, 'cdf5.nc'),
-    one: path.join(d, 'onerecord.nc')
+    one: path.join(d, 'onerecord.nc'),
+    long: path.join(d, 'longheader.nc')
   }
   let r: Record<string, Vars>
 
@@ -63,6 +64,12 @@ with netCDF4.Dataset(f['v5'], 'w', format='NETCDF3_64BIT_DATA') as nc:
         v[:] = np.array([0, 1, 2, 3], dtype=dt) * (2 ** (8 * np.dtype(dt).itemsize - 2) // 3)
     r5 = nc.createVariable('r', 'f4', ('rec', 'n'))
     r5[:] = rng.standard_normal((3, 4))
+nc = netcdf_file(f['long'], 'w', version=1)
+nc.createDimension('k', 2)
+nc.comment = 'x' * 300000   # a header past the first 64 KB read
+v = nc.createVariable('after', 'f4', ('k',))
+v[:] = [1.5, -2.5]
+nc.close()
 nc = netcdf_file(f['one'], 'w', version=1)
 nc.createDimension('t', None)
 nc.createDimension('k', 3)
@@ -93,7 +100,7 @@ for key, fn in f.items():
 print(json.dumps(out))`)
   })
 
-  it.each(['v1', 'v2', 'v5', 'one'] as const)(
+  it.each(['v1', 'v2', 'v5', 'one', 'long'] as const)(
     '%s: ls names, shapes and big-endian dtypes; show --json equals scipy',
     async (key) => {
       const entries = await ls(files[key])

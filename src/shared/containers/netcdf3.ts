@@ -40,17 +40,25 @@ export const netcdf3: FormatModule = {
   parse: (ctx) => parseNetcdf3(ctx)
 }
 
+/** The header is longer than the bytes read: read again with more. */
+class NeedMore extends Error {}
+
 class Reader {
   pos = 4
   constructor(
+    /** How many bytes the header may have (the file's size, at most MAX_HEADER). */
+    private readonly limit: number,
     private readonly b: Uint8Array,
     private readonly dv: DataView,
     private readonly cdf5: boolean,
     private readonly offset64: boolean
   ) {}
   need(n: number, what: string): void {
-    if (this.pos + n > this.b.length)
+    if (this.pos + n > this.b.length) {
+      // the header goes on past the bytes read so far: read more (up to the file, at most MAX_HEADER)
+      if (this.b.length < this.limit) throw new NeedMore()
       throw new ContainerError(`the NetCDF header is truncated (${what} at byte ${this.pos})`)
+    }
   }
   u32(what: string): number {
     this.need(4, what)
@@ -160,10 +168,27 @@ function num(x: number): JsonValue {
 }
 
 function parseNetcdf3(ctx: ParseContext): Container {
-  const version = ctx.read(3, 1)[0]!
+  // headers are usually a few KB: read 64 KB, and more only when the header goes on
+  const limit = Math.min(ctx.size, MAX_HEADER)
+  for (let n = Math.min(limit, 64 << 10); ; n = Math.min(limit, n * 4)) {
+    try {
+      return parseHeader(ctx, readExact(ctx, 0, n, 'the NetCDF header'), limit)
+    } catch (e) {
+      if (!(e instanceof NeedMore)) throw e
+    }
+  }
+}
+
+function parseHeader(ctx: ParseContext, bytes: Uint8Array, limit: number): Container {
+  const version = bytes[3]!
   const cdf5 = version === 5
-  const bytes = readExact(ctx, 0, Math.min(ctx.size, MAX_HEADER), 'the NetCDF header')
-  const r = new Reader(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), cdf5, version !== 1)
+  const r = new Reader(
+    limit,
+    bytes,
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    cdf5,
+    version !== 1
+  )
   const numrecsRaw = cdf5 ? r.u64('numrecs') : r.u32('numrecs')
   const streaming = cdf5 ? false : numrecsRaw === 0xffffffff
   const dims: { name: string; length: number }[] = []
