@@ -275,6 +275,29 @@ print(1)`)
   })
 })
 
+describe('a damaged chunk', () => {
+  it("says so in one line (exit 2), without the library's error dump", async () => {
+    const f = path.join(d, 'damaged.h5')
+    py(`
+import h5py, shutil
+shutil.copy(${JSON.stringify(path.join(d, 'latest.h5'))}, ${JSON.stringify(f)})
+with h5py.File(${JSON.stringify(f)}, 'r') as h:
+    ds = h['chunked']
+    at = [ds.id.get_chunk_info(i).byte_offset for i in range(ds.id.get_num_chunks())]
+with open(${JSON.stringify(f)}, 'r+b') as fh:
+    for o in at:
+        fh.seek(o + 10); fh.write(bytes(40))
+print(1)`)
+    const r = await runCli(['show', f, '--array', '/chunked', '--slice', '0, :3'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(
+      'arrayscope: the HDF5 library failed reading /chunked: filter returned failure during read (a chunk is damaged, or compressed in a way this library cannot decode)\n'
+    )
+    // the same file's contiguous datasets still read
+    expect((await runCli(['show', f, '--array', '/be', '--json'])).code).toBe(0)
+  })
+})
+
 describe('MATLAB v7.3 (HDF5 behind a 512-byte user block)', () => {
   const mat = path.join(d, 'v73.mat')
   let r: { x: unknown; offset: number; i: unknown }

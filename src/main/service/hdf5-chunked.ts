@@ -28,6 +28,7 @@ interface H5Module {
   _malloc(n: number): number
   _free(ptr: number): void
   HEAPU8: Uint8Array
+  activate_throwing_error_handler?: () => number
 }
 interface H5Api {
   ready: Promise<H5Module>
@@ -38,10 +39,12 @@ let loading: Promise<{ api: H5Api; module: H5Module }> | undefined
 
 /** The h5wasm module, loaded once (an ES module: imported dynamically from this CommonJS build). */
 function h5wasm(): Promise<{ api: H5Api; module: H5Module }> {
-  loading ??= (import('h5wasm/node') as unknown as Promise<H5Api>).then(async (api) => ({
-    api,
-    module: await api.ready
-  }))
+  loading ??= (import('h5wasm/node') as unknown as Promise<H5Api>).then(async (api) => {
+    const module = await api.ready
+    // errors become exceptions carrying the library's error stack, instead of an HDF5-DIAG dump on stderr
+    module.activate_throwing_error_handler?.()
+    return { api, module }
+  })
   return loading
 }
 
@@ -123,7 +126,7 @@ export class ChunkedDataset {
       f = new h5.api.File(container, 'r')
     } catch (e) {
       removeTemp(file)
-      throw new ApiError('io', `the HDF5 library cannot open ${container}: ${(e as Error).message}`)
+      throw new ApiError('io', `the HDF5 library cannot open ${container}: ${libraryError(e)}`)
     }
     try {
       return new ChunkedDataset(h5, f, path, dims, chunks, itemsize, bigEndianAtoms(dtype), file)
@@ -177,7 +180,7 @@ export class ChunkedDataset {
       }
     } catch (e) {
       if (e instanceof ApiError) throw e
-      throw new ApiError('io', `the HDF5 library failed reading ${this.path}: ${(e as Error).message}`)
+      throw new ApiError('io', `the HDF5 library failed reading ${this.path}: ${libraryError(e)}`)
     } finally {
       module._free(ptr)
     }
@@ -402,4 +405,14 @@ function swapInPlace(bytes: Uint8Array, itemsize: number, atoms: [number, number
       }
     }
   }
+}
+
+/** The innermost cause of an HDF5 error stack ("H5Z_pipeline(): filter returned failure during read"). */
+export function libraryError(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e)
+  const causes = [...text.matchAll(/in (\w+)\(\): ([^\n]+)/g)].map((m) => m[2]!.trim())
+  const cause = causes.at(-1) ?? text.split('\n')[0]!.trim()
+  return /filter|pipeline|inflate|decompress/i.test(text)
+    ? `${cause} (a chunk is damaged, or compressed in a way this library cannot decode)`
+    : cause
 }
