@@ -165,6 +165,18 @@ print(json.dumps({'bmin': [float(np.nanmin(row[k:k + 1])) if not np.isnan(row[k]
     }
   })
 
+  it("diff compares scaled values as numpy compares astropy's", async () => {
+    const npy = path.join(d, 'primary.npy')
+    py(`
+from astropy.io import fits
+a = fits.open(${JSON.stringify(FITS)})[0].data.copy()
+a[1, 2, 3] += np.float32(0.5)
+np.save(${JSON.stringify(npy)}, a)
+print(1)`)
+    const r = await runCli(['diff', FITS, npy, '--array', '0', '--rtol', '0', '--json'])
+    expect(JSON.parse(r.stdout)).toMatchObject({ total: 60, mismatched: 1, maxAbsDiff: 0.5 })
+  })
+
   it('scaled values are read-only; the stored ones edit in place', async () => {
     const f = path.join(d, 'edit.fits')
     fs.copyFileSync(FITS, f)

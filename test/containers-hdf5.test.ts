@@ -275,6 +275,22 @@ print(1)`)
   })
 })
 
+describe('diff of a chunked dataset', () => {
+  it("compares its values (read into its copy first) with numpy's", async () => {
+    const npy = path.join(d, 'chunked-changed.npy')
+    py(`
+import h5py
+a = h5py.File(${JSON.stringify(path.join(d, 'latest.h5'))}, 'r')['chunked'][()]
+a[7, 9] += 1; a[150, 100] = np.nan; a[299, 199] *= 2
+np.save(${JSON.stringify(npy)}, a)
+print(1)`)
+    const r = await runCli(['diff', path.join(d, 'latest.h5'), npy, '--array', '/chunked', '--json'])
+    expect(r.code).toBe(1)
+    const report = JSON.parse(r.stdout) as { total: number; mismatched: number; nanMismatched: number }
+    expect(report).toMatchObject({ total: 60000, mismatched: 3, nanMismatched: 1 })
+  })
+})
+
 describe('a damaged chunk', () => {
   it("says so in one line (exit 2), without the library's error dump", async () => {
     const f = path.join(d, 'damaged.h5')

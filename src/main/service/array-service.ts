@@ -487,6 +487,12 @@ export class ArrayService {
     })
   }
 
+  /** For a chunked HDF5 dataset: reads the chunks a view touches into its copy (nothing to do for others). */
+  async fillFor(id: string, view: ArrayView): Promise<void> {
+    const s = this.session(id)
+    if (s.chunked) await s.chunked.fill(this.copyView(s, view)).promise
+  }
+
   /** Statistics of a view of a session (the CLI's stats): as scan:stats computes them, without the registry. */
   statsOf(
     id: string,

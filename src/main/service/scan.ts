@@ -76,7 +76,7 @@ type NativeScale = NonNullable<ScanSpecView['scale']>
 type ScanSpecView = Extract<ScanSpec, { op: 'stats' }>
 
 /** The kernel's spec of a view read from a source. */
-function sourceView(
+export function sourceView(
   src: ScanSource,
   view: ArrayView
 ): ReturnType<typeof scanView> & { quant?: ScanSource['quant']; scale?: NativeScale } {
