@@ -48,8 +48,8 @@ function h5wasm(): Promise<{ api: H5Api; module: H5Module }> {
   return loading
 }
 
-/** Bytes read from the library at once when whole rows of chunks are filled together. */
-const SLAB_BYTES = 16 << 20
+/** Bytes read from the library at once when whole rows of chunks are filled together (a call blocks the event loop: kept short). */
+const SLAB_BYTES = 4 << 20
 
 export class ChunkedDataset {
   /** The temporary copy, mapped read-write (this process fills it; sessions read it). */
