@@ -125,7 +125,7 @@ describe('FITS against astropy', () => {
   })
 
   it('line plots and heatmaps of scaled values: the kernels scale each piece (min/max per bucket, block means)', async () => {
-    const want = py<{ bmin: number[]; bmax: number[]; blocks: number[] }>(`
+    const want = py<{ bmin: (number | string)[]; bmax: (number | string)[]; blocks: number[] }>(`
 from astropy.io import fits
 with fits.open(${JSON.stringify(FITS)}) as f:
     a = f[1].data.astype(np.float64)  # float64 of the scaled int32 image, NaN at BLANK
@@ -151,6 +151,11 @@ print(json.dumps({'bmin': [float(np.nanmin(row[k:k + 1])) if not np.isnan(row[k]
         )
       expect(f64(line.min)).toEqual(want.bmin)
       expect(f64(line.max)).toEqual(want.bmax)
+      // an image tile (level 0: one element a pixel) of the scaled values: min = max = mean = the value
+      const t = await s.handle('scan:tile', { session: info.session, level: 0, ty: 0, tx: 0 })
+      const px = new Float32Array(t.pixels.buffer.slice(t.pixels.byteOffset, t.pixels.byteOffset + t.pixels.byteLength))
+      const row2 = want.bmin.map((x) => (x === 'nan' ? NaN : Math.fround(x as unknown as number)))
+      expect(Array.from({ length: 7 }, (_, j) => px[4 * (2 * 7 + j)])).toEqual(row2)
       const img = await s.handle('scan:image', {
         session: info.session,
         scanId: 'i',

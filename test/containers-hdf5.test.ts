@@ -248,6 +248,23 @@ print(1)`)
     }
   })
 
+  it('an image tile reads the chunks under it', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const info = await s.handle('session:open', { path: big, layout: null, mode: 'r', array: '/x' })
+      // level 0 tile (1, 1): rows and columns 256..511, one element a pixel
+      const t = await s.handle('scan:tile', { session: info.session, level: 0, ty: 1, tx: 1 })
+      const px = new Float32Array(t.pixels.buffer.slice(t.pixels.byteOffset, t.pixels.byteOffset + t.pixels.byteLength))
+      expect([t.rows, t.cols]).toEqual([256, 256])
+      expect(px[0]).toBe(256 * 1000 + 256)
+      expect(px[4 * (255 * 256 + 255)]).toBe(511 * 1000 + 511)
+      // rows 256..511 and columns 256..511 lie in chunks 2..5 of each axis: 16 of the 100
+      expect(s.session(info.session).chunked!.chunksRead).toBe(16)
+    } finally {
+      s.closeAll()
+    }
+  })
+
   it('statistics report progress while chunks are read, and cancel stops them', async () => {
     const events: Progress[] = []
     const s = new ArrayService({

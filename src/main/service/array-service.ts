@@ -32,6 +32,7 @@ import { Bookmarks, RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile } from './file-probe'
 import { progressMeter } from './progress'
+import { runTile, TileCache, tileRegion } from './tiles'
 import {
   compareRun,
   derivedInfo,
@@ -117,6 +118,7 @@ export class ArrayService {
   /** Decompressions of .npz members under way, by scanId: their cancel. */
   private readonly inflations = new Map<string, () => void>()
   private readonly containers = new ContainerCache()
+  private readonly tiles = new TileCache()
   private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
@@ -181,6 +183,7 @@ export class ArrayService {
 
   /** Tells every view of the session (other windows too) what changed; our own writes are not external changes. */
   private edited(state: EditState): EditState {
+    this.tiles.invalidate(state.session)
     const s = this.sessions.get(state.session)
     if (s && s.info.format === 'npy' && state.changed.some((c) => c.offset < s.layout.offset)) {
       try {
@@ -310,6 +313,7 @@ export class ArrayService {
             )
           })
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
+      'scan:tile': (r) => this.tile(r),
       'scan:cancel': (r) => {
         const inflation = this.inflations.get(r.scanId)
         inflation?.()
@@ -535,6 +539,42 @@ export class ArrayService {
     if (format ? !SINGLE_ARRAY_FORMATS.includes(format) : !enviHeaderFor(path)) return undefined
     const c = this.containers.get(path)
     return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
+  }
+
+  /** A tile of the image of a 2-D view (see scan:tile), from the cache when it is there. */
+  async tile(r: Request<'scan:tile'>): Promise<Response<'scan:tile'>> {
+    let view = this.scanTarget({ session: r.session, slice: r.slice, fixed: r.fixed })
+    if (view.shape.length !== 2)
+      throw new ApiError('bad-request', `an image needs a 2-D view; this one is ${view.shape.length}-D`)
+    if (r.transpose)
+      view = { ...view, shape: [view.shape[1]!, view.shape[0]!], strides: [view.strides[1]!, view.strides[0]!] }
+    const region = tileRegion(view.shape[0]!, view.shape[1]!, r.level, r.ty, r.tx)
+    if (!region)
+      throw new ApiError(
+        'bad-request',
+        `tile (${r.ty}, ${r.tx}) at level ${r.level} is outside the ${formatShape(view.shape)} view`
+      )
+    const key = this.tiles.key(
+      r.session,
+      JSON.stringify([r.slice, r.fixed, r.transpose]),
+      r.level,
+      r.ty,
+      r.tx,
+      r.sample ?? false
+    )
+    let t = this.tiles.get(key)
+    if (!t) {
+      // a chunked dataset's copy: the chunks under the tile first
+      await this.fillFor(r.session, {
+        ...view,
+        offset: view.offset + region.r0 * view.strides[0]! + region.c0 * view.strides[1]!,
+        shape: [region.r1 - region.r0, region.c1 - region.c0]
+      })
+      t = await runTile(this.scannable(r.session), view, region, r.sample).promise
+      this.tiles.set(key, t)
+    }
+    const bytes = new Uint8Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength)
+    return { level: r.level, ty: r.ty, tx: r.tx, rows: t.rows, cols: t.cols, pixels: bytes }
   }
 
   /** Sessions a and b as the two sides of a comparison, the same slice applied to both. */
@@ -871,6 +911,7 @@ export class ArrayService {
       if (now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
         s.stat = { size: now.size, mtimeMs: now.mtimeMs }
         s.edits.externallyChanged = true
+        this.tiles.invalidate(s.id)
         this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
       }
     }
