@@ -16,7 +16,8 @@ export interface Window2D {
 
 /**
  * Errors thrown carry a code: ENOENT, EACCES, EPERM, EISDIR, EROFS, EIO, EINVAL, ERANGE (outside the mapping),
- * ECHANGED (file truncated on disk), EREADONLY (write in mode r), ECLOSED.
+ * ECHANGED (file truncated on disk), ENOSPC (a write found no disk space: a sparse page of a full disk),
+ * ENOTDIR, ENAMETOOLONG, ELOOP (opening), EREADONLY (write in mode r), ECLOSED.
  */
 export interface NativeError extends Error {
   code: string
@@ -129,8 +130,8 @@ export class Mapping {
   flush(offset?: number | bigint, length?: number | bigint): void
   /** madvise hint; never drops c-mode pages. */
   advise(advice: Advice, offset?: number | bigint, length?: number | bigint): void
-  /** The file's size and mtime now (to detect changes by other processes). */
-  stat(): { size: number; mtimeMs: number }
+  /** The mapped file's size and mtime now, and its identity (inode and device: is the path still this file?). */
+  stat(): { size: number; mtimeMs: number; ino: bigint; dev: bigint }
   /**
    * Runs a whole-view kernel on worker threads; onProgress gets the elements done about every 50 ms.
    * close() cancels running scans and unmaps when they have stopped.
