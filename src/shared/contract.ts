@@ -62,12 +62,23 @@ export const requestSchemas = {
   'file:preview': z.object({ path: z.string().min(1).max(4096), layout: layoutSpecSchema }).strict(),
   /** Recently opened files with the layout and mode they were opened with, newest first. */
   'recent:list': z.object({}).strict(),
-  /** Maps a file with a layout (null: read it from the file's header) and mode; w+ creates the file. */
+  /**
+   * Maps a file with a layout (null: read it from the file's header) and mode; w+ creates the file, and replaces
+   * an existing one only with overwrite (the UI asks first).
+   */
   'session:open': z
-    .object({ path: z.string().min(1).max(4096), layout: layoutSpecSchema.nullable(), mode: modeSchema })
+    .object({
+      path: z.string().min(1).max(4096),
+      layout: layoutSpecSchema.nullable(),
+      mode: modeSchema,
+      overwrite: z.boolean().optional()
+    })
     .strict(),
-  /** Unmaps a session's file at once. */
-  'session:close': z.object({ session: sessionId }).strict(),
+  /**
+   * Unmaps a session's file. Unflushed r+/w+ edits are flushed, or discarded (the default): every byte written
+   * since the last flush is put back from the edit log. Mode c's private copy goes either way.
+   */
+  'session:close': z.object({ session: sessionId, unflushed: z.enum(['flush', 'discard']).optional() }).strict(),
   /** The raw bytes of a rows×cols window of a 2-D view, gathered row-major; decoded by the renderer. */
   'window:get': z
     .object({
@@ -281,6 +292,8 @@ export interface EditState {
   canRedo: boolean
   /** r+: edits not yet flushed to disk. */
   dirty: boolean
+  /** Edits closing would lose: unflushed ones (r+, w+), or any in c's private copy. Closing asks first. */
+  unsaved: boolean
   /** The byte ranges the last change touched, so views can refresh. */
   changed: { offset: number; length: number }[]
   /** Set when the change rewrote a .npy header: the session's new layout. */

@@ -67,16 +67,36 @@ function latin1(bytes: Uint8Array): string {
   return s
 }
 
-function pyRepr(v: PyValue): string {
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-  if (typeof v === 'boolean') return v ? 'True' : 'False'
-  if (v === null) return 'None'
-  if (typeof v === 'number') return String(v)
-  if (Array.isArray(v))
-    return `[${v.map((x) => (Array.isArray(x) ? `(${x.map(pyRepr).join(', ')})` : pyRepr(x))).join(', ')}]`
-  return `{${Object.entries(v)
-    .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
-    .join(', ')}}`
+/** Python's repr of a str (the quoting numpy's header has: single quotes unless the text holds one). */
+function strRepr(v: string): string {
+  const quote = v.includes("'") && !v.includes('"') ? '"' : "'"
+  const body = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t')
+  return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote
+}
+
+function tupleRepr(items: readonly string[]): string {
+  return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`
+}
+
+/**
+ * numpy's repr of a dtype's descr, as np.save writes it: a type string, or a list of field tuples
+ * (name, descr[, shape]) where name is a str or a (title, name) tuple and shape a tuple.
+ */
+export function descrRepr(descr: PyValue): string {
+  if (typeof descr === 'string') return strRepr(descr)
+  if (!Array.isArray(descr))
+    throw new NpyError(`a descr is a type string or a list of fields, not ${JSON.stringify(descr)}`)
+  const field = (f: PyValue): string => {
+    if (!Array.isArray(f) || f.length < 2 || f.length > 3) {
+      throw new NpyError(`a descr field is (name, type) or (name, type, shape), not ${JSON.stringify(f)}`)
+    }
+    const [name, sub, shape] = f
+    const nameText = Array.isArray(name) ? tupleRepr(name.map((n) => strRepr(String(n)))) : strRepr(String(name))
+    const parts = [nameText, descrRepr(sub!)]
+    if (shape !== undefined) parts.push(tupleRepr((shape as number[]).map(String)))
+    return `(${parts.join(', ')})`
+  }
+  return `[${descr.map(field).join(', ')}]`
 }
 
 /**
@@ -90,7 +110,7 @@ export function writeNpyHeader(
   length?: number
 ): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`
-  const dict = `{'descr': ${pyRepr(descr)}, 'fortran_order': ${fortranOrder ? 'True' : 'False'}, 'shape': ${shapeText}, }`
+  const dict = `{'descr': ${descrRepr(descr)}, 'fortran_order': ${fortranOrder ? 'True' : 'False'}, 'shape': ${shapeText}, }`
   const utf8 = new TextEncoder().encode(dict)
   const needsUtf8 = utf8.length !== dict.length
   const build = (major: number, pre: number): Uint8Array => {

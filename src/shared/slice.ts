@@ -27,12 +27,21 @@ function parseInt_(text: string, what: string, expr: string): number | null {
   return v
 }
 
-/** Parses numpy's basic-indexing syntax (the text between the brackets of a[…]). */
+/**
+ * Parses numpy's basic-indexing syntax (the text between the brackets of a[…]). A list inside it ("[0, 1]",
+ * "0, [2, 3]") is numpy's advanced (integer-array) indexing, which picks elements that no strided view can
+ * hold: it is refused, never read as something else.
+ */
 export function parseSlice(expr: string): SliceItem[] {
-  const body = expr
-    .trim()
-    .replace(/^\[(.*)\]$/s, '$1')
-    .trim()
+  const body = expr.trim()
+  const list = /\[[^\]]*\]?|\]/.exec(body)
+  if (list) {
+    throw new SliceError(
+      `'${list[0]}' in slice '${expr}' is a list: numpy reads a[${body}] as advanced (integer-array) indexing, ` +
+        `which ArrayScope does not support. Use basic indexing (e.g. "0:2", or one index such as "1"); ` +
+        `the slice is the text between the brackets of a[…]`
+    )
+  }
   if (body === '') return []
   const parts = body.split(',').map((p) => p.trim())
   // A trailing comma is allowed ("3,"), as in Python.

@@ -60,12 +60,14 @@ function fromDescr(descr: unknown, where: string): DType {
       throw new DTypeError(`${where}: field '${name}' has an invalid shape ${JSON.stringify(shape)}`)
     }
     const dtype = fromDescr(sub, `${where}, field '${name}'`)
-    if (name !== '') {
+    // numpy's padding (np.lib.format.descr_to_dtype): an unnamed field of plain void bytes takes space but is no
+    // field. Any other unnamed field is a field whose name is '' — np.load keeps it, and so do we.
+    const padding = name === '' && dtype.kind === 'void'
+    if (!padding) {
       if (names.has(name)) throw new DTypeError(`${where}: field name '${name}' appears twice`)
       names.add(name)
       fields.push({ name, offset, dtype, shape: shape as number[] })
     }
-    // Unnamed fields are numpy's padding: they take space but are not shown.
     offset += dtype.itemsize * (shape as number[]).reduce((a, b) => a * b, 1)
   }
   if (offset === 0) throw new DTypeError(`${where}: a structured dtype needs at least one byte`)

@@ -10,7 +10,7 @@ export interface ParsedArgs {
 }
 
 /** Flags that take no value. */
-const BOOLEAN_FLAGS = new Set(['json', 'help', 'no-open', 'version', 'sidecar', 'backwards', 'aligned'])
+const BOOLEAN_FLAGS = new Set(['json', 'help', 'no-open', 'version', 'sidecar', 'backwards', 'aligned', 'force'])
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = []

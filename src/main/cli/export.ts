@@ -1,12 +1,14 @@
 // `arrayscope export`: tofile-compatible raw/text, .npy and CSV of the whole array or a --slice.
 import type { ArrayService } from '../service/array-service'
-import { exportView, type ExportFormat } from '../service/export'
+import path from 'node:path'
+import { exportView, sidecarPath, type ExportFormat } from '../service/export'
+import { checkExportTarget } from '../service/export-target'
 import { flagString, LAYOUT_FLAGS, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { openFromArgs } from './session'
 import { io } from './output'
 
 export async function exportCommand(args: ParsedArgs, service: ArrayService): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'out', 'as', 'sep', 'fmt', 'to-dtype', 'sidecar'])
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'out', 'as', 'sep', 'fmt', 'to-dtype', 'sidecar', 'force'])
   const out = flagString(args, 'out')
   if (!out) throw new UsageError('export needs --out PATH')
   const as = (flagString(args, 'as') ??
@@ -22,6 +24,12 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
   if (toDtype !== undefined && as !== 'raw' && as !== 'npy')
     throw new UsageError('--to-dtype applies to --as raw or npy')
   const { session, view } = await openFromArgs(args, service)
+  // never over the source (whatever the spelling or link), over anything else only with --force
+  const source = { path: session.info.path, identity: session.identity }
+  const force = args.flags.has('force')
+  checkExportTarget(path.resolve(out), source, force, 'add --force')
+  if (args.flags.has('sidecar') && as === 'raw')
+    checkExportTarget(sidecarPath(path.resolve(out)), source, force, 'add --force')
   const result = await exportView(session.mapping, view, {
     as,
     out,

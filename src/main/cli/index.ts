@@ -1,8 +1,10 @@
 // The `arrayscope` command: headless access to the same service the app uses.
 // Bad input exits with status 2 and one line on stderr.
+import fs from 'node:fs'
 import path from 'node:path'
 import { ArrayService, VERSION } from '../service/array-service'
 import { toApiError } from '../service/errors'
+import { PathPolicy } from '../service/path-policy'
 import { defaultConfigDir } from '../service/recent'
 import { startServer } from '../serve/server'
 import { io, PipeClosed } from './output'
@@ -10,6 +12,7 @@ import {
   LAYOUT_FLAGS,
   UsageError,
   flagInt,
+  flagString,
   layoutFromArgs,
   parseArgs,
   rejectUnknownFlags,
@@ -27,7 +30,10 @@ layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   
   find FILE [layout] --hex "DE AD ?? EF" | --text T | --value "3.5 as <f4" [--tolerance X]
             [--from N] [--backwards] [--aligned] [--max N]   match offsets, one per line (exit 1: none)
   export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D] [--sidecar]
-  serve [FILE] [layout] [--port N]        browser mode on 127.0.0.1 (prints the URL with its token)
+            [--force]                     replaces an existing PATH only with --force (never the source itself)
+  serve [FILE] [layout] [--port N] [--root DIR] [--force]
+                                          browser mode on 127.0.0.1 (prints the URL with its token); --root
+                                          confines the files it reaches to DIR; w+ replaces FILE only with --force
   [open] [FILE] [layout]                  the desktop app (falls back to serve mode without Electron)`
 
 function rendererDir(): string {
@@ -57,32 +63,54 @@ async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
 }
 
 export async function serve(args: ParsedArgs): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port'])
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port', 'root', 'force'])
   const file = args.positionals[1]
   const { layout, mode } = layoutFromArgs(args)
   const port = flagInt(args, 'port') ?? 0
+  const root = flagString(args, 'root')
+  // the policy of every request, checked before anything else (a --root that does not exist fails here)
+  const paths = new PathPolicy(root ?? null)
   let initial = null
   if (file) {
     const resolved = path.resolve(file)
+    if (!paths.allows(resolved))
+      throw new UsageError(`${resolved} is outside --root ${paths.root}: serve a file under it`)
     // Check the file and layout now, so a typo fails here with status 2 rather than in the browser.
     const probeService = new ArrayService({ watchIntervalMs: 0 })
-    const s = await probeService.handle('session:open', { path: resolved, layout, mode: mode === 'w+' ? 'r' : mode })
-    probeService.closeAll()
-    initial = { path: resolved, layout: s.format === 'npy' && !layout ? null : (layout ?? null), mode }
+    let format: 'raw' | 'npy'
+    try {
+      if (mode === 'w+') {
+        // Create the file here, once: the page then opens it r+, so reloading it never truncates it again.
+        if (!args.flags.has('force') && fs.existsSync(resolved)) {
+          throw new UsageError(`${resolved} exists: mode w+ would replace it with a zero-filled file; add --force`)
+        }
+        format = (await probeService.handle('session:open', { path: resolved, layout, mode, overwrite: true })).format
+      } else {
+        format = (await probeService.handle('session:open', { path: resolved, layout, mode })).format
+      }
+    } finally {
+      probeService.closeAll()
+    }
+    const headerOnly = format === 'npy' && !layout
+    initial = { path: resolved, layout: headerOnly ? null : (layout ?? null), mode: mode === 'w+' ? 'r+' : mode }
   }
   let broadcast: (event: string, payload: unknown) => void = () => {}
   const service = new ArrayService({
     appInfo: { transport: 'serve', initial },
     recentFile: path.join(defaultConfigDir(), 'recent.json'),
-    emit: (event, payload) => broadcast(event, payload)
+    emit: (event, payload) => broadcast(event, payload),
+    root: paths.root
   })
   const server = await startServer({ service, rendererDir: rendererDir(), port })
   broadcast = server.broadcast
-  io.out(`ArrayScope is serving ${file ? path.resolve(file) : '(no file)'} at\n  ${server.url}\n`)
+  io.out(`ArrayScope is serving ${file ? initial!.path : '(no file)'} at\n  ${server.url}\n`)
+  io.out(`${paths.describe()}\n`)
   io.out(
     `Open that URL in a browser. Over SSH: ssh -L ${server.port}:127.0.0.1:${server.port} HOST, then open it locally.\n`
   )
   const stop = (): void => {
+    // the pages lose their connection: their unflushed edits are discarded, as on a disconnect
+    service.closeClients()
     service.closeAll()
     void server.close().then(() => process.exit(0))
   }

@@ -31,8 +31,11 @@ import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
 import { Bookmarks, RecentFiles } from './recent'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile } from './file-probe'
-import { exportView } from './export'
+import { exportView, sidecarPath } from './export'
+import { checkExportTarget } from './export-target'
+import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { native, type Mapping } from './native'
+import { PathPolicy } from './path-policy'
 
 export interface Session {
   id: string
@@ -41,6 +44,8 @@ export interface Session {
   layout: Layout
   info: SessionInfo
   stat: { size: number; mtimeMs: number }
+  /** The mapped file's device and inode: is the path still this file? */
+  identity: FileIdentity
 }
 
 export interface ServiceOptions {
@@ -52,6 +57,8 @@ export interface ServiceOptions {
   recentFile?: string
   /** How often open files are checked for changes by other processes (ms); 0 disables the timer. */
   watchIntervalMs?: number
+  /** Serve mode's --root: requests reach only paths under this folder (null or absent: any path). */
+  root?: string | null
 }
 
 export const VERSION = '0.1.0'
@@ -75,11 +82,15 @@ export class ArrayService {
   private readonly recent: RecentFiles | null
   private readonly bookmarks: Bookmarks | null
   private readonly exports = new Map<string, () => void>()
+  /** The sessions each client (a WebSocket, a window) opened, closed when it goes. */
+  private readonly owned = new Map<string, Set<string>>()
+  readonly paths: PathPolicy
   private readonly scans = new ScanRegistry((id, done, total) =>
     this.options.emit?.('scan:progress', { scanId: id, done, total })
   )
 
   constructor(private readonly options: ServiceOptions = {}) {
+    this.paths = new PathPolicy(options.root)
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
     this.bookmarks = options.recentFile
       ? new Bookmarks(pathModule.join(pathModule.dirname(options.recentFile), 'bookmarks.json'))
@@ -91,14 +102,78 @@ export class ArrayService {
     }
   }
 
-  /** Validates and runs one request; rejects only with ApiError. */
-  async handle<C extends Channel>(channel: C, payload: unknown): Promise<Response<C>> {
+  /**
+   * Validates and runs one request; rejects only with ApiError. client names the connection or window asking:
+   * the sessions it opens are closed by closeClient(client) when it goes.
+   */
+  async handle<C extends Channel>(channel: C, payload: unknown, client?: string): Promise<Response<C>> {
     try {
       const request = parseRequest(channel, payload)
-      return await this.dispatch(channel, request)
+      const response = await this.dispatch(channel, request)
+      if (client !== undefined && channel === 'session:open') {
+        const id = (response as Response<'session:open'>).session
+        const set = this.owned.get(client) ?? new Set<string>()
+        set.add(id)
+        this.owned.set(client, set)
+      }
+      return response
     } catch (error) {
       throw toApiError(error)
     }
+  }
+
+  /**
+   * Closes every session a client opened (its WebSocket closed, its window went): nobody is left to ask, so
+   * unflushed r+ edits are discarded — the file is put back as it was at the last flush, as closing a tab and
+   * choosing Discard does (a page reload warns first, and its "changes may not be saved" is then true).
+   */
+  closeClient(client: string): void {
+    const ids = this.owned.get(client)
+    this.owned.delete(client)
+    for (const id of ids ?? []) {
+      try {
+        this.close(id, 'discard')
+      } catch {
+        // the bytes could not be put back (the file was truncated meanwhile): nobody is left to tell
+        const s = this.sessions.get(id)
+        if (s) this.drop(s)
+      }
+    }
+  }
+
+  /** closeClient for every client (serve mode stopping: its pages lose their connection either way). */
+  closeClients(): void {
+    for (const client of [...this.owned.keys()]) this.closeClient(client)
+  }
+
+  /** Flushes every session of a client with unflushed edits (a window closing after "Flush"). */
+  flushClient(client: string): void {
+    for (const id of this.owned.get(client) ?? []) {
+      const s = this.sessions.get(id)
+      if (s?.edits.unsaved && s.mapping.mode !== 'c') this.edited(this.writable(s).edits.flush())
+    }
+  }
+
+  /** Whether a client has sessions whose edits closing would lose. */
+  clientHasUnsaved(client: string): boolean {
+    return [...(this.owned.get(client) ?? [])].some((id) => this.sessions.get(id)?.edits.unsaved)
+  }
+
+  /**
+   * A session about to write its file (an edit, undo, redo, flush): in r+ and w+ the path must still name the
+   * mapped file. Replaced (a rename over it) or deleted, the mapping still writes the old inode, and edits would
+   * vanish with it; they are refused instead, before any byte moves.
+   */
+  private writable(s: Session): Session {
+    if (s.mapping.mode !== 'r+' && s.mapping.mode !== 'w+') return s
+    const now = identityOf(s.info.path)
+    if (now && sameFile(now, s.identity)) return s
+    s.edits.externallyChanged = true
+    throw new ApiError(
+      'changed',
+      `${s.info.path} was ${now ? 'replaced by another file' : 'deleted or renamed'} since it was opened: ` +
+        `edits would go to the old file, which no longer has that name. Close it and open the path again`
+    )
   }
 
   /** Rewrites a .npy header in place, through the edit log (so undo restores it). */
@@ -178,14 +253,14 @@ export class ArrayService {
     const table: { [K in Channel]: (r: Request<K>) => Response<K> | Promise<Response<K>> } = {
       'app:info': () => ({ version: VERSION, transport: 'serve', initial: null, ...this.options.appInfo }),
       'file:probe': (r) => {
-        const p = probeFile(pathModule.resolve(r.path))
+        const p = probeFile(this.paths.resolve(r.path), (f) => this.paths.allows(f))
         return { ...p, recent: this.recent?.match(p.path, p.size, p.mtimeMs) ?? null }
       },
-      'file:propose': (r) => this.propose(pathModule.resolve(r.path)),
-      'file:preview': (r) => this.preview(pathModule.resolve(r.path), r.layout),
-      'recent:list': () => ({ files: this.recent?.list() ?? [] }),
+      'file:propose': (r) => this.propose(this.paths.resolve(r.path)),
+      'file:preview': (r) => this.preview(this.paths.resolve(r.path), r.layout),
+      'recent:list': () => ({ files: (this.recent?.list() ?? []).filter((f) => this.paths.allows(f.path)) }),
       'session:open': (r) => this.open(r),
-      'session:close': (r) => this.close(r.session),
+      'session:close': (r) => this.close(r.session, r.unflushed ?? 'discard'),
       'window:get': (r) => this.window(r),
       'bytes:get': (r) => this.bytes(r),
       'dialog:openFile': () => {
@@ -226,11 +301,10 @@ export class ArrayService {
         let cancelled = false
         this.exports.set(r.scanId, () => (cancelled = true))
         try {
-          const out = pathModule.resolve(r.out)
-          if (!r.overwrite && fs.existsSync(out)) {
-            throw new ApiError('exists', `${out} exists: confirm to replace it, or choose another name`)
-          }
-          if (out === s.info.path) throw new ApiError('bad-request', 'cannot export a file onto itself')
+          const out = this.paths.resolve(r.out)
+          const source = { path: s.info.path, identity: s.identity }
+          checkExportTarget(out, source, r.overwrite === true, 'confirm')
+          if (r.sidecar && r.as === 'raw') checkExportTarget(sidecarPath(out), source, r.overwrite === true, 'confirm')
           const { bytes } = await exportView(
             s.mapping,
             view,
@@ -250,26 +324,27 @@ export class ArrayService {
         cancel?.()
         return { cancelled: Boolean(cancel) }
       },
-      'npy:header': (r) => this.edited(this.rewriteHeader(r)),
-      'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(pathModule.resolve(r.path)) ?? [] }),
+      'npy:header': (r) => {
+        this.writable(this.session(r.session))
+        return this.edited(this.rewriteHeader(r))
+      },
+      'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(this.paths.resolve(r.path)) ?? [] }),
       'bookmarks:set': (r) => {
         if (!this.bookmarks) throw new ApiError('unavailable', 'bookmarks are not kept in this mode')
-        this.bookmarks.set(pathModule.resolve(r.path), r.bookmarks)
+        this.bookmarks.set(this.paths.resolve(r.path), r.bookmarks)
         return { bookmarks: r.bookmarks }
       },
-      'edit:apply': (r) => this.edited(this.session(r.session).edits.apply(r.writes)),
-      'edit:undo': (r) => this.edited(this.session(r.session).edits.undo()),
-      'edit:redo': (r) => this.edited(this.session(r.session).edits.redo()),
-      'edit:flush': (r) => {
-        // edited() re-reads the file's stat: our own write is not "changed by another process"
-        return this.edited(this.session(r.session).edits.flush())
-      }
+      'edit:apply': (r) => this.edited(this.writable(this.session(r.session)).edits.apply(r.writes)),
+      'edit:undo': (r) => this.edited(this.writable(this.session(r.session)).edits.undo()),
+      'edit:redo': (r) => this.edited(this.writable(this.session(r.session)).edits.redo()),
+      // edited() re-reads the file's stat: our own write is not "changed by another process"
+      'edit:flush': (r) => this.edited(this.writable(this.session(r.session)).edits.flush())
     }
     return (table[channel] as (r: Request<C>) => Response<C> | Promise<Response<C>>)(request) as Response<C>
   }
 
   open(r: Request<'session:open'>): SessionInfo {
-    const path = pathModule.resolve(r.path)
+    const path = this.paths.resolve(r.path)
     let mapping: Mapping
     let layout: Layout
     let format: SessionInfo['format'] = 'raw'
@@ -278,11 +353,19 @@ export class ArrayService {
       if (!spec) throw new ApiError('layout', 'mode w+ creates a file: give its dtype and shape')
       if (spec.shape === null) throw new ApiError('layout', 'mode w+ needs a shape for the new file')
       layout = resolveLayout(spec, 0, 'w+')
+      // w+ truncates: an existing file is replaced only when the request says so (the UI asks first)
+      if (!r.overwrite && fs.existsSync(path)) {
+        throw new ApiError(
+          'exists',
+          `${path} exists: mode w+ would replace it with a new zero-filled file; confirm the replacement ` +
+            `(overwrite), open it with r+ to edit it, or choose another name`
+        )
+      }
       mapping = new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
     } else {
       // a missing file or a folder is reported as such, before anything else; the probe also reads the
       // .npy header and any export sidecar
-      const { npy, sidecar } = probeFile(path)
+      const { npy, sidecar } = probeFile(path, (f) => this.paths.allows(f))
       // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
       mapping = new (native().Mapping)(path, r.mode)
       // Browsing reads small scattered windows: readahead around every fault would only cost.
@@ -311,8 +394,10 @@ export class ArrayService {
       format,
       layout: layoutInfo(layout)
     }
-    const stat = mapping.stat()
-    this.sessions.set(id, { id, mapping, layout, info, stat, edits: new EditLog(id, mapping) })
+    const { size, mtimeMs, ino, dev } = mapping.stat()
+    const stat = { size, mtimeMs }
+    const identity = { ino, dev }
+    this.sessions.set(id, { id, mapping, layout, info, stat, identity, edits: new EditLog(id, mapping) })
     this.recent?.record({
       path,
       size: stat.size,
@@ -369,18 +454,34 @@ export class ArrayService {
     }
   }
 
-  close(id: string): { closed: true } {
+  /**
+   * Closes a session. Unflushed r+ / w+ edits are flushed, or discarded: every byte written since the last flush
+   * is put back from the edit log first (c's private copy simply goes). The mapping is closed either way.
+   */
+  close(id: string, unflushed: 'flush' | 'discard' = 'discard'): { closed: true } {
     const s = this.sessions.get(id)
-    if (s) {
-      s.mapping.close()
-      this.sessions.delete(id)
+    if (!s) return { closed: true }
+    // A flush or discard that fails (a full disk, a replaced file) leaves the session open, so the user can
+    // choose again; nothing is closed on an error they have not seen.
+    if (s.edits.unsaved && s.mapping.mode !== 'c') {
+      if (unflushed === 'flush') this.writable(s).edits.flush()
+      else s.edits.discard()
     }
+    this.drop(s)
     return { closed: true }
   }
 
+  /** Unmaps a session whatever state its edits are in. */
+  private drop(s: Session): void {
+    for (const set of this.owned.values()) set.delete(s.id)
+    s.mapping.close()
+    this.sessions.delete(s.id)
+  }
+
+  /** Unmaps every session as it is (r+ edits stay in the file, as when numpy's process ends). */
   closeAll(): void {
     this.scans.cancelAll()
-    for (const id of [...this.sessions.keys()]) this.close(id)
+    for (const s of [...this.sessions.values()]) this.drop(s)
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
   }
@@ -429,12 +530,15 @@ export class ArrayService {
   checkForChanges(): void {
     for (const s of this.sessions.values()) {
       let now: { size: number; mtimeMs: number }
+      let replaced = false
       try {
         now = fs.statSync(s.info.path)
+        const id = identityOf(s.info.path)
+        replaced = !id || !sameFile(id, s.identity)
       } catch {
         now = { size: -1, mtimeMs: -1 }
       }
-      if (now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
+      if (replaced || now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
         s.stat = { size: now.size, mtimeMs: now.mtimeMs }
         s.edits.externallyChanged = true
         this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })

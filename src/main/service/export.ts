@@ -1,9 +1,7 @@
 // Export of a view via numpy's tofile semantics: raw bytes in C order (optionally cast to another dtype),
 // text with sep/format, .npy, CSV for 2-D views. Written to a temporary file beside the target and renamed,
 // so a failed export leaves nothing half-written.
-import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import path from 'node:path'
 import { ApiError } from '../../shared/contract'
 import { decodeAt, encodeAt, parseScalarDType, type Scalar, type ScalarDType } from '../../shared/dtypes'
 import { writeNpyHeader } from '../../shared/npy'
@@ -11,6 +9,7 @@ import { compileFormat, nativeFormat } from '../../shared/printf'
 import { pyStr } from '../../shared/py-text'
 import type { ArrayView } from '../../shared/slice'
 import { dtypeDescr, type DType } from '../../shared/structured'
+import { AtomicFile } from './atomic-file'
 import { native, type Mapping } from './native'
 import { scanElem } from './scan'
 import { chunks } from './view-reader'
@@ -64,82 +63,56 @@ function requireScalar(dt: DType, what: string): ScalarDType {
   return dt
 }
 
-class AtomicFile {
-  readonly tmp: string
-  readonly fd: number
-  private buffered: (Uint8Array | string)[] = []
-  private size = 0
-  constructor(readonly target: string) {
-    const dir = path.dirname(path.resolve(target))
-    if (!fs.existsSync(dir)) throw new ApiError('not-found', `the folder ${dir} does not exist`)
-    this.tmp = path.join(dir, `.${path.basename(target)}.arrayscope-${randomBytes(4).toString('hex')}.tmp`)
-    this.fd = fs.openSync(this.tmp, 'wx', 0o644)
-  }
-  write(data: Uint8Array | string): void {
-    this.buffered.push(data)
-    this.size += data.length
-    if (this.size >= 1 << 22) this.flush()
-  }
-  private flush(): void {
-    for (const d of this.buffered) {
-      if (typeof d === 'string') fs.writeSync(this.fd, d)
-      else for (let off = 0; off < d.length; ) off += fs.writeSync(this.fd, d, off)
-    }
-    this.buffered = []
-    this.size = 0
-  }
-  /** Appends the mapping's bytes [offset, offset + length) straight from the mapping (no copy through JS). */
-  copyFrom(mapping: Mapping, offset: number, length: number): void {
-    this.flush()
-    mapping.copyTo(this.fd, offset, length)
-  }
-  /** Writes at once, without a copy (for chunks whose buffer is reused afterwards). */
-  writeNow(data: Uint8Array): void {
-    this.flush()
-    let off = 0
-    while (off < data.length) off += fs.writeSync(this.fd, data, off)
-  }
-  commit(): void {
-    this.flush()
-    // No fsync: the rename makes the export appear whole or not at all (ext4 and others order the data
-    // before a replacing rename); an fsync would triple the time of a 1 GiB export for a power-loss case.
-    fs.closeSync(this.fd)
-    fs.renameSync(this.tmp, this.target)
-  }
-  abort(): void {
-    try {
-      fs.closeSync(this.fd)
-    } catch {
-      /* already closed */
-    }
-    fs.rmSync(this.tmp, { force: true })
-  }
-}
-
 export async function exportView(
   mapping: Mapping,
   view: ArrayView,
   options: ExportOptions,
   control: ExportControl = {}
 ): Promise<{ bytes: number }> {
-  const file = new AtomicFile(options.out)
-  const side = options.sidecar && options.as === 'raw' ? new AtomicFile(sidecarPath(options.out)) : null
+  let file: AtomicFile | null = null
+  let side: AtomicFile | null = null
+  let sideRenamed = false
   try {
+    file = new AtomicFile(options.out)
+    side = options.sidecar && options.as === 'raw' ? new AtomicFile(sidecarPath(options.out)) : null
     await writeExport(mapping, view, options, file, control)
+    file.finish()
     if (side) {
       const dtype = options.toDtype ? parseScalarDType(options.toDtype).str : view.dtype.str
       side.write(
         JSON.stringify({ format: 'arrayscope-raw/1', dtype, shape: view.shape, order: 'C', offset: 0 }, null, 1) + '\n'
       )
-      side.commit()
+      side.finish()
+      side.rename()
+      sideRenamed = true
     }
-    file.commit()
+    file.rename()
   } catch (e) {
-    file.abort()
+    file?.abort()
     side?.abort()
-    throw e
+    // the sidecar describes an export that did not happen
+    if (sideRenamed) fs.rmSync(sidecarPath(options.out), { force: true })
+    throw exportError(e, options.out)
   }
   return { bytes: fs.statSync(options.out).size }
+}
+
+/** A failed export's error, said for its target (not the temporary file the system call named). */
+function exportError(e: unknown, out: string): unknown {
+  const code = (e as { code?: unknown }).code
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') {
+    return new ApiError(
+      'io',
+      `no space left on device: the export to ${out} did not fit and nothing was written; free some space or choose another folder`
+    )
+  }
+  if (code === 'ENAMETOOLONG') return new ApiError('bad-request', `the name ${out} is too long for the file system`)
+  if (code === 'EISDIR') return new ApiError('bad-request', `${out} is a folder: give the export a file name inside it`)
+  if (code === 'ENOTDIR')
+    return new ApiError('bad-request', `${out}: a part of the path before its last name is a file, not a folder`)
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return new ApiError('permission', `cannot write ${out}: permission denied (or a read-only file system)`)
+  return e
 }
 
 /** Walks the view's chunks, yielding to the event loop and honouring cancel between them. */
