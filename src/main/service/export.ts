@@ -2,6 +2,7 @@
 // text with sep/format, .npy, CSV for 2-D views. Written to a temporary file beside the target and renamed,
 // so a failed export leaves nothing half-written.
 import fs from 'node:fs'
+import path from 'node:path'
 import { ApiError } from '../../shared/contract'
 import { decodeAt, encodeAt, parseScalarDType, type Scalar, type ScalarDType } from '../../shared/dtypes'
 import { writeNpyHeader } from '../../shared/npy'
@@ -74,7 +75,7 @@ export async function exportView(
   let sideRenamed = false
   try {
     file = new AtomicFile(options.out)
-    side = options.sidecar && options.as === 'raw' ? new AtomicFile(sidecarPath(options.out)) : null
+    side = options.sidecar && options.as === 'raw' ? sidecarFile(options.out) : null
     await writeExport(mapping, view, options, file, control)
     file.finish()
     if (side) {
@@ -95,6 +96,19 @@ export async function exportView(
     throw exportError(e, options.out)
   }
   return { bytes: fs.statSync(options.out).size }
+}
+
+/** The sidecar's temporary file; a name too long for it says so (the user named the export, not the sidecar). */
+function sidecarFile(out: string): AtomicFile {
+  const name = path.basename(sidecarPath(out))
+  if (Buffer.byteLength(name) > 255) {
+    throw new ApiError(
+      'bad-request',
+      `the sidecar's name (the export's name + .arrayscope.json) would be ${Buffer.byteLength(name)} bytes; ` +
+        `file systems take at most 255: choose a shorter --out name, or export without --sidecar`
+    )
+  }
+  return new AtomicFile(sidecarPath(out))
 }
 
 /** A failed export's error, said for its target (not the temporary file the system call named). */
