@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #endif
 
@@ -318,9 +319,16 @@ void Mapping::ThrowFault(Napi::Env env, int64_t end, bool writing, const char* d
     ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while " + doing + "; reopen it");
   }
   // The file is still long enough, so nobody truncated it: the kernel could not back the page. Writing into a
-  // hole of a sparse file (every w+ file starts as one) needs a new block, which a full disk cannot give.
-  if (writing) {
-    ThrowCoded(env, "ENOSPC", "no space left on device: " + path_ + " could not get disk space for the bytes at " +
+  // hole of a sparse file (every w+ file starts as one) needs a new block, which a full disk cannot give; on
+  // tmpfs even reading a hole allocates a page. A read fault is put down to space only when the file system
+  // has no free blocks left; otherwise it is an I/O error.
+  bool full = writing;
+#ifndef _WIN32
+  struct statvfs vfs;
+  if (!full && fstatvfs(fd_, &vfs) == 0 && vfs.f_bavail == 0) full = true;
+#endif
+  if (full) {
+    ThrowCoded(env, "ENOSPC", "no space left on device: " + path_ + " could not get disk space for the bytes before " +
                                   std::to_string(end) + " while " + doing +
                                   " (the file is sparse until written); free some space and try again");
   }
