@@ -176,6 +176,12 @@ test('w+ creates a zero-filled file of the layout, after confirming the replacem
     await page.getByRole('button', { name: 'Open', exact: true }).click()
     await expect(page.getByRole('tab')).toHaveCount(1)
     expect(fs.statSync(file).size).toBe(64)
+    // accepting sends the confirmation the Node side requires (w+ never replaces a file unasked)
+    await page.fill('input[name=offset]', '16')
+    page.once('dialog', (d) => void d.accept())
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect(page.getByRole('tab')).toHaveCount(2)
+    expect(fs.statSync(file).size).toBe(16 + 2 * 2 * 4)
   } finally {
     await served.stop()
   }
