@@ -1,7 +1,6 @@
 // ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
 // Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
 // schema here, whichever transport carried it.
-import { runFind } from './find'
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
@@ -13,29 +12,28 @@ import {
   type Channel,
   type Events,
   type EventName,
-  type LayoutInfo,
-  type LayoutSpecMsg,
   type Request,
   type Response,
-  type SessionInfo,
-  type View
+  type SessionInfo
 } from '../../shared/contract'
-import { formatShape, resolveLayout, type Layout } from '../../shared/layout'
-import { applySlice, parseSlice, type ArrayView } from '../../shared/slice'
-import { parseNpyHeader, writeNpyHeader } from '../../shared/npy'
-import type { PyValue } from '../../shared/py-literal'
-import { dtypeDescr, parseDType } from '../../shared/structured'
-import { toApiError } from './errors'
+import type { Layout } from '../../shared/layout'
+import type { ArrayView } from '../../shared/slice'
 import { EditLog } from './edit-log'
-import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
-import { Bookmarks, RecentFiles } from './recent'
-import { proposeLayouts } from '../../shared/solver'
-import { probeFile } from './file-probe'
+import { toApiError } from './errors'
 import { exportView, sidecarPath } from './export'
 import { checkExportTarget } from './export-target'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
-import { native, type Mapping } from './native'
+import { probeFile } from './file-probe'
+import { previewOf, proposeFor } from './file-preview'
+import { runFind } from './find'
+import { refreshHeader, rewriteHeader } from './header-edit'
+import { layoutInfo } from './layout-info'
+import { mapFile } from './map-file'
+import type { Mapping } from './native'
 import { PathPolicy } from './path-policy'
+import { Bookmarks, RecentFiles } from './recent'
+import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
+import { sliced, viewGeometry } from './view-geometry'
 
 export interface Session {
   id: string
@@ -62,19 +60,6 @@ export interface ServiceOptions {
 }
 
 export const VERSION = '0.1.0'
-
-function layoutInfo(l: Layout): LayoutInfo {
-  return {
-    dtype: l.dtype.str,
-    shape: l.shape,
-    strides: l.strides,
-    offset: l.offset,
-    order: l.order,
-    itemsize: l.dtype.itemsize,
-    size: l.size,
-    nbytes: l.nbytes
-  }
-}
 
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
@@ -176,50 +161,12 @@ export class ArrayService {
     )
   }
 
-  /** Rewrites a .npy header in place, through the edit log (so undo restores it). */
-  private rewriteHeader(r: Request<'npy:header'>): EditState {
-    const s = this.session(r.session)
-    if (s.info.format !== 'npy') throw new ApiError('bad-request', 'only .npy files have a header to edit')
-    const dtype = parseDType(r.dtype)
-    const nbytes = r.shape.reduce((a, b) => a * b, 1) * dtype.itemsize
-    const dataBytes = s.mapping.size - s.layout.offset
-    if (nbytes !== dataBytes) {
-      throw new ApiError(
-        'layout',
-        `shape ${formatShape(r.shape)} of ${dtype.str} needs ${nbytes} bytes; the file holds ${dataBytes} bytes of data after its header`
-      )
-    }
-    let header: Uint8Array
-    try {
-      header = writeNpyHeader(dtypeDescr(dtype) as PyValue, r.fortranOrder, r.shape, s.layout.offset)
-    } catch (e) {
-      throw new ApiError('layout', `${(e as Error).message}: export as .npy to write a new file instead`)
-    }
-    return s.edits.apply([{ offset: 0, bytes: header }])
-  }
-
-  /** Reads a .npy session's header again after its bytes changed (an edit, an undo). */
-  private refreshHeader(s: Session): SessionInfo | undefined {
-    const head = new Uint8Array(Math.min(s.mapping.size, s.layout.offset))
-    s.mapping.read(0, head)
-    const h = parseNpyHeader(head)
-    const spec = {
-      dtype: typeof h.descr === 'string' ? h.descr : JSON.stringify(h.descr),
-      shape: h.shape,
-      offset: h.dataOffset,
-      order: h.fortranOrder ? ('F' as const) : ('C' as const)
-    }
-    s.layout = resolveLayout(spec, s.mapping.size, s.mapping.mode)
-    s.info = { ...s.info, layout: layoutInfo(s.layout) }
-    return s.info
-  }
-
   /** Tells every view of the session (other windows too) what changed; our own writes are not external changes. */
   private edited(state: EditState): EditState {
     const s = this.sessions.get(state.session)
     if (s && s.info.format === 'npy' && state.changed.some((c) => c.offset < s.layout.offset)) {
       try {
-        state = { ...state, info: this.refreshHeader(s) }
+        state = { ...state, info: refreshHeader(s) }
       } catch (e) {
         throw new ApiError('layout', `the edited header does not parse: ${(e as Error).message} (undo restores it)`)
       }
@@ -256,9 +203,12 @@ export class ArrayService {
         const p = probeFile(this.paths.resolve(r.path), (f) => this.paths.allows(f))
         return { ...p, recent: this.recent?.match(p.path, p.size, p.mtimeMs) ?? null }
       },
-      'file:propose': (r) => this.propose(this.paths.resolve(r.path)),
-      'file:preview': (r) => this.preview(this.paths.resolve(r.path), r.layout),
-      'recent:list': () => ({ files: (this.recent?.list() ?? []).filter((f) => this.paths.allows(f.path)) }),
+      'file:propose': (r) => proposeFor(this.paths.resolve(r.path)),
+      'file:preview': (r) => previewOf(this.paths.resolve(r.path), r.layout),
+      'recent:list': () => ({
+        // the list is a file on disk: an entry without a path (edited by hand) is dropped, not trusted
+        files: (this.recent?.list() ?? []).filter((f) => typeof f?.path === 'string' && this.paths.allows(f.path))
+      }),
       'session:open': (r) => this.open(r),
       'session:close': (r) => this.close(r.session, r.unflushed ?? 'discard'),
       'window:get': (r) => this.window(r),
@@ -325,8 +275,7 @@ export class ArrayService {
         return { cancelled: Boolean(cancel) }
       },
       'npy:header': (r) => {
-        this.writable(this.session(r.session))
-        return this.edited(this.rewriteHeader(r))
+        return this.edited(rewriteHeader(this.writable(this.session(r.session)), r))
       },
       'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(this.paths.resolve(r.path)) ?? [] }),
       'bookmarks:set': (r) => {
@@ -345,46 +294,7 @@ export class ArrayService {
 
   open(r: Request<'session:open'>): SessionInfo {
     const path = this.paths.resolve(r.path)
-    let mapping: Mapping
-    let layout: Layout
-    let format: SessionInfo['format'] = 'raw'
-    if (r.mode === 'w+') {
-      const spec = r.layout
-      if (!spec) throw new ApiError('layout', 'mode w+ creates a file: give its dtype and shape')
-      if (spec.shape === null) throw new ApiError('layout', 'mode w+ needs a shape for the new file')
-      layout = resolveLayout(spec, 0, 'w+')
-      // w+ truncates: an existing file is replaced only when the request says so (the UI asks first)
-      if (!r.overwrite && fs.existsSync(path)) {
-        throw new ApiError(
-          'exists',
-          `${path} exists: mode w+ would replace it with a new zero-filled file; confirm the replacement ` +
-            `(overwrite), open it with r+ to edit it, or choose another name`
-        )
-      }
-      mapping = new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
-    } else {
-      // a missing file or a folder is reported as such, before anything else; the probe also reads the
-      // .npy header and any export sidecar
-      const { npy, sidecar } = probeFile(path, (f) => this.paths.allows(f))
-      // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
-      mapping = new (native().Mapping)(path, r.mode)
-      // Browsing reads small scattered windows: readahead around every fault would only cost.
-      mapping.advise('random')
-      try {
-        const spec = r.layout ?? npy ?? sidecar
-        if (!spec) {
-          throw new ApiError(
-            'layout',
-            `${path} has no header ArrayScope can read: give its layout (dtype, shape, offset, order)`
-          )
-        }
-        if (npy) format = 'npy'
-        layout = resolveLayout(spec, mapping.size, r.mode)
-      } catch (e) {
-        mapping.close()
-        throw e
-      }
-    }
+    const { mapping, layout, format } = mapFile(path, r, (f) => this.paths.allows(f))
     const id = randomUUID()
     const info: SessionInfo = {
       session: id,
@@ -407,51 +317,6 @@ export class ArrayService {
       openedAt: Date.now()
     })
     return info
-  }
-
-  /** Ranked layouts for a file, from samples of its bytes (never the whole file). */
-  propose(path: string): Response<'file:propose'> {
-    const probe = probeFile(path)
-    if (probe.size === 0) return { candidates: [] }
-    const m = new (native().Mapping)(path, 'r')
-    try {
-      m.advise('random')
-      const read = (offset: number, length: number): Uint8Array => {
-        const out = new Uint8Array(Math.max(0, Math.min(length, m.size - offset)))
-        m.read(offset, out)
-        return out
-      }
-      return { candidates: proposeLayouts({ fileSize: m.size, fileName: path, read, npy: probe.npy as never }) }
-    } finally {
-      m.close()
-    }
-  }
-
-  /** Up to 8×8 leading elements of the default view of a file read with a layout. */
-  preview(path: string, spec: LayoutSpecMsg): Response<'file:preview'> {
-    const m = new (native().Mapping)(path, 'r')
-    try {
-      const layout = resolveLayout(spec, m.size, 'r')
-      const nd = layout.shape.length
-      const view: View = {
-        rowAxis: nd >= 1 ? Math.max(0, nd - 2) : null,
-        colAxis: nd >= 2 ? nd - 1 : null,
-        index: layout.shape.map(() => 0)
-      }
-      const g = viewGeometry(layout, view)
-      const rows = Math.min(8, g.rowsTotal)
-      const cols = Math.min(8, g.colsTotal)
-      const bytes = new Uint8Array(rows * cols * layout.dtype.itemsize)
-      if (bytes.length) {
-        m.gather(
-          { base: g.base, rows, cols, rowStride: g.rowStride, colStride: g.colStride, itemsize: layout.dtype.itemsize },
-          bytes
-        )
-      }
-      return { rows, cols, shape: layout.shape, dtype: layout.dtype.str, bytes }
-    } finally {
-      m.close()
-    }
   }
 
   /**
@@ -547,44 +412,4 @@ export class ArrayService {
   }
 }
 
-/** A layout with numpy basic indexing applied; slice errors become bad requests. */
-export function sliced(layout: ArrayView, expr: string): ArrayView {
-  try {
-    return applySlice(layout, parseSlice(expr))
-  } catch (e) {
-    throw new ApiError('bad-request', (e as Error).message)
-  }
-}
-
-/** Where a 2-D view of an N-D array view starts and how it steps, with bounds checked. */
-export function viewGeometry(
-  layout: ArrayView,
-  view: View
-): { base: number; rowStride: number; colStride: number; rowsTotal: number; colsTotal: number } {
-  const nd = layout.shape.length
-  const { rowAxis, colAxis, index } = view
-  if (index.length !== nd)
-    throw new ApiError('bad-request', `view index has ${index.length} entries, the array has ${nd} axes`)
-  for (const axis of [rowAxis, colAxis]) {
-    if (axis !== null && axis >= nd)
-      throw new ApiError('bad-request', `axis ${axis} does not exist: the array has ${nd} axes`)
-  }
-  if (rowAxis !== null && rowAxis === colAxis)
-    throw new ApiError('bad-request', 'rows and columns must be different axes')
-  let base = layout.offset
-  for (let k = 0; k < nd; k++) {
-    if (k === rowAxis || k === colAxis) continue
-    const i = index[k]!
-    if (i >= layout.shape[k]!) {
-      throw new ApiError('bad-request', `index ${i} is out of bounds for axis ${k} with size ${layout.shape[k]}`)
-    }
-    base += i * layout.strides[k]!
-  }
-  return {
-    base,
-    rowStride: rowAxis === null ? 0 : layout.strides[rowAxis]!,
-    colStride: colAxis === null ? 0 : layout.strides[colAxis]!,
-    rowsTotal: rowAxis === null ? 1 : layout.shape[rowAxis]!,
-    colsTotal: colAxis === null ? 1 : layout.shape[colAxis]!
-  }
-}
+export { sliced, viewGeometry } from './view-geometry'
