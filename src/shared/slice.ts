@@ -131,3 +131,28 @@ export function applySlice(view: ArrayView, items: readonly SliceItem[]): ArrayV
 export function viewSize(view: ArrayView): number {
   return view.shape.reduce((a, b) => a * b, 1)
 }
+
+/** numpy's flags.c_contiguous (axes of length 1 do not count; an empty view is contiguous). */
+export function isCContiguous(view: ArrayView): boolean {
+  return contiguousIn(view, [...view.shape.keys()].reverse())
+}
+
+/** numpy's flags.f_contiguous. */
+export function isFContiguous(view: ArrayView): boolean {
+  return contiguousIn(view, [...view.shape.keys()])
+}
+
+function contiguousIn(view: ArrayView, axes: number[]): boolean {
+  if (view.shape.some((n) => n === 0)) return true
+  let step = view.dtype.itemsize
+  for (const k of axes) {
+    if (view.shape[k] !== 1 && view.strides[k] !== step) return false
+    step *= view.shape[k]!
+  }
+  return true
+}
+
+/** The view with its axes in reverse order (numpy's .T): its C order is the original's F order. */
+export function transposed(view: ArrayView): ArrayView {
+  return { ...view, shape: [...view.shape].reverse(), strides: [...view.strides].reverse() }
+}

@@ -8,7 +8,7 @@ import { decodeAt, encodeAt, parseScalarDType, type Scalar, type ScalarDType } f
 import { writeNpyHeader } from '../../shared/npy'
 import { compileFormat, nativeFormat } from '../../shared/printf'
 import { pyStr } from '../../shared/py-text'
-import type { ArrayView } from '../../shared/slice'
+import { isCContiguous, isFContiguous, transposed, type ArrayView } from '../../shared/slice'
 import { dtypeDescr, type DType } from '../../shared/structured'
 import { AtomicFile } from './atomic-file'
 import { native, type Mapping } from './native'
@@ -190,7 +190,13 @@ async function writeExport(
   const dt = view.dtype
   const target = o.toDtype ? parseScalarDType(o.toDtype) : null
   if (o.as === 'raw' || o.as === 'npy') {
-    if (o.as === 'npy') file.write(writeNpyHeader(dtypeDescr(target ?? dt) as never, false, view.shape))
+    if (o.as === 'npy') {
+      // np.save writes an array that is F-contiguous and not C-contiguous in Fortran order, as it lies in
+      // memory (array.T.tofile()); anything else in C order
+      const fortran = isFContiguous(view) && !isCContiguous(view)
+      file.write(writeNpyHeader(dtypeDescr(target ?? dt) as never, fortran, view.shape))
+      if (fortran) view = transposed(view)
+    }
     if (!target) {
       const span = process.platform === 'win32' ? null : contiguousSpan(view)
       if (span) return copySpan(mapping, span, view.dtype.itemsize, file, control)
