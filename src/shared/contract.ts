@@ -3,6 +3,7 @@
 // Requests are validated on the Node side with these schemas (never trusted from the renderer); responses are
 // produced by our own service, so they are typed but not re-validated. Channel names are `noun:verb`.
 import { z } from 'zod'
+import { CASTINGS } from './casting'
 import { CHANNEL_NAMES, EVENT_NAMES } from './channels'
 import type { Candidate } from './solver'
 
@@ -172,6 +173,8 @@ export const requestSchemas = {
       sep: z.string().max(100).optional(),
       fmt: z.string().max(100).optional(),
       toDtype: z.string().max(100).optional(),
+      /** How toDtype casts: numpy's names, or 'checked' (default: refuse a value that does not fit). */
+      casting: z.enum(CASTINGS).optional(),
       sidecar: z.boolean().optional(),
       /** Replace an existing file (the UI asks first); otherwise an existing file is refused. */
       overwrite: z.boolean().optional()

@@ -61,17 +61,23 @@ export function flagInt(args: ParsedArgs, name: string, min = 0): number | undef
 
 export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode']
 
-/** The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header). */
-export function layoutFromArgs(args: ParsedArgs): { layout: LayoutSpecMsg | null; mode: ModeName } {
+/**
+ * The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header).
+ * defaultDtype: the dtype when the others are given without --dtype (np.memmap's uint8); else that is an error.
+ */
+export function layoutFromArgs(
+  args: ParsedArgs,
+  defaultDtype?: string
+): { layout: LayoutSpecMsg | null; mode: ModeName } {
   const modeText = flagString(args, 'mode') ?? 'r'
   if (!['r', 'r+', 'c', 'w+'].includes(modeText))
     throw new UsageError(`--mode must be r, r+, c or w+, got '${modeText}'`)
   const mode = modeText as ModeName
-  const dtype = flagString(args, 'dtype')
+  const dtype = flagString(args, 'dtype') ?? (args.flags.has('dtype') ? undefined : defaultDtype)
   const shapeText = flagString(args, 'shape')
   const offset = flagInt(args, 'offset')
   const orderText = flagString(args, 'order')
-  if (dtype === undefined && shapeText === undefined && offset === undefined && orderText === undefined) {
+  if (!args.flags.has('dtype') && shapeText === undefined && offset === undefined && orderText === undefined) {
     return { layout: null, mode }
   }
   if (orderText !== undefined && orderText !== 'C' && orderText !== 'F') {

@@ -30,6 +30,7 @@ layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   
   find FILE [layout] --hex "DE AD ?? EF" | --text T | --value "3.5 as <f4" [--tolerance X]
             [--from N] [--backwards] [--aligned] [--max N]   match offsets, one per line (exit 1: none)
   export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D] [--sidecar]
+            [--casting no|equiv|safe|same_kind|unsafe|checked]   checked (default): refuse values that do not fit
             [--force]                     replaces an existing PATH only with --force (never the source itself)
   serve [FILE] [layout] [--port N] [--root DIR] [--force]
                                           browser mode on 127.0.0.1 (prints the URL with its token); --root

@@ -7,7 +7,7 @@ import type { Mapping } from '../service/native'
 import { forEachChunk } from '../service/view-reader'
 import { LAYOUT_FLAGS, rejectUnknownFlags, type ParsedArgs } from './args'
 import { Output } from './output'
-import { openFromArgs } from './session'
+import { MEMMAP_DEFAULT, openFromArgs } from './session'
 
 /** Streams a view as nested JSON lists, brackets placed from each element's position in C order. */
 export function writeJson(mapping: Mapping, view: ArrayView, out: Output): void {
@@ -97,7 +97,7 @@ export function writeText(mapping: Mapping, view: ArrayView, out: Output): void 
 
 export async function show(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json'])
-  const { session, view } = await openFromArgs(args, service)
+  const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
   const out = new Output()
   if (args.flags.has('json')) writeJson(session.mapping, view, out)
   else writeText(session.mapping, view, out)

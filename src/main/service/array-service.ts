@@ -258,7 +258,7 @@ export class ArrayService {
           const { bytes } = await exportView(
             s.mapping,
             view,
-            { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, sidecar: r.sidecar },
+            { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, casting: r.casting, sidecar: r.sidecar },
             {
               cancelled: () => cancelled,
               onProgress: (done, total) => this.options.emit?.('export:progress', { scanId: r.scanId, done, total })

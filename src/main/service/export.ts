@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { ApiError } from '../../shared/contract'
+import { castRefusal, CastMiss, converter, type Casting } from '../../shared/casting'
 import { decodeAt, encodeAt, parseScalarDType, type Scalar, type ScalarDType } from '../../shared/dtypes'
 import { writeNpyHeader } from '../../shared/npy'
 import { compileFormat, nativeFormat } from '../../shared/printf'
@@ -29,6 +30,8 @@ export interface ExportOptions {
   fmt?: string
   /** Raw/npy: cast to this scalar dtype first. */
   toDtype?: string
+  /** How toDtype casts: numpy's names, or 'checked' (the default: refuse a value that does not fit). */
+  casting?: Casting
   /** Raw: also write <out>.arrayscope.json describing the layout, so the file reopens correctly. */
   sidecar?: boolean
 }
@@ -42,21 +45,6 @@ export interface ExportControl {
 /** Where a raw export's sidecar goes; the open form reads it back. */
 export function sidecarPath(file: string): string {
   return `${file}.arrayscope.json`
-}
-
-/** Casts a scalar as numpy's astype would for values in range; refuses what numpy would make up. */
-function caster(from: ScalarDType, to: ScalarDType): (v: Scalar) => Scalar {
-  const k = to.type.kind
-  return (v) => {
-    const real = Array.isArray(v) ? (v as readonly [number, number])[0] : v
-    if (k === 'complex') return Array.isArray(v) ? v : ([Number(real), 0] as const)
-    if (k === 'float') return Number(real)
-    if (k === 'bool') return Number(real) !== 0
-    if (typeof real === 'bigint') return real
-    const x = Number(real)
-    if (!Number.isFinite(x)) throw new ApiError('bad-request', `cannot cast ${x} from ${from.str} to ${to.str}`)
-    return BigInt(Math.trunc(x))
-  }
 }
 
 function requireScalar(dt: DType, what: string): ScalarDType {
@@ -190,10 +178,10 @@ async function writeExport(
   const dt = view.dtype
   const target = o.toDtype ? parseScalarDType(o.toDtype) : null
   if (o.as === 'raw' || o.as === 'npy') {
+    // np.save writes an array that is F-contiguous and not C-contiguous in Fortran order, as it lies in
+    // memory (array.T.tofile()); anything else in C order
+    const fortran = o.as === 'npy' && isFContiguous(view) && !isCContiguous(view)
     if (o.as === 'npy') {
-      // np.save writes an array that is F-contiguous and not C-contiguous in Fortran order, as it lies in
-      // memory (array.T.tofile()); anything else in C order
-      const fortran = isFContiguous(view) && !isCContiguous(view)
       file.write(writeNpyHeader(dtypeDescr(target ?? dt) as never, fortran, view.shape))
       if (fortran) view = transposed(view)
     }
@@ -204,13 +192,34 @@ async function writeExport(
       return
     }
     const from = requireScalar(dt, '--to-dtype')
-    const cast = caster(from, target)
+    const casting = o.casting ?? 'checked'
+    const refused = castRefusal(from, target, casting)
+    if (refused) throw new ApiError('bad-request', refused)
+    const cast = converter(from, target, casting)
+    // the N-D index of the i-th element walked, in the exported array's own axes (for a refusal's message)
+    const where = (i: number): string => {
+      const index = view.shape.map(() => 0)
+      for (let k = view.shape.length - 1; k >= 0; k--) {
+        index[k] = i % view.shape[k]!
+        i = Math.floor(i / view.shape[k]!)
+      }
+      return `(${(fortran ? index.reverse() : index).join(', ')}${index.length === 1 ? ',' : ''})`
+    }
+    let i = 0
     for await (const [bytes, count] of paced(mapping, view, control)) {
       const src = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
       const out = new Uint8Array(count * target.itemsize)
       const dst = new DataView(out.buffer)
-      for (let e = 0; e < count; e++)
-        encodeAt(target, dst, e * target.itemsize, cast(decodeAt(from, src, e * from.itemsize)))
+      for (let e = 0; e < count; e++, i++) {
+        const value = cast(decodeAt(from, src, e * from.itemsize))
+        if (value instanceof CastMiss) {
+          throw new ApiError(
+            'bad-request',
+            `element ${where(i)}: ${value.reason}; nothing was written (--casting unsafe converts it as numpy's astype does)`
+          )
+        }
+        encodeAt(target, dst, e * target.itemsize, value)
+      }
       file.write(out)
     }
     return
