@@ -124,9 +124,11 @@ function wrap(v: bigint, bits: number, signed: boolean): bigint {
 }
 
 /**
- * numpy's float -> integer astype on x86-64: int8/16 and uint8/16 go through a 32-bit conversion and keep its
+ * numpy's float -> integer astype on x86-64 for values it has no answer for (NaN, ±inf, out of range: numpy
+ * warns "invalid value encountered in cast"): int8/16 and uint8/16 go through a 32-bit conversion and keep its
  * low bits; int32 and int64 are the conversion itself; uint32 and uint64 convert values from 2^31 (2^63) up by
- * subtracting it first. Measured against numpy 2.4 for NaN, ±inf and values out of range.
+ * subtracting it first. That is numpy 2.4's float64 and float32 loop, measured; from float16 or complex
+ * numpy's own result for such values changes with the array's length (its SIMD and scalar paths differ).
  */
 export function unsafeFloatToInt(x: number, bits: number, signed: boolean): bigint {
   if (bits <= 16) return wrap(cvtt(x, 32), bits, signed)
@@ -167,6 +169,7 @@ function describe(v: Scalar): string {
 export function converter(from: ScalarDType, to: ScalarDType, casting: Casting): (v: Scalar) => Scalar | CastMiss {
   const checked = casting === 'checked'
   const t = to.type
+  const fromInteger = from.type.kind === 'int' || from.type.kind === 'uint' || from.type.kind === 'bool'
   const scratchType = t
   const scratch = new DataView(new ArrayBuffer(Math.max(16, to.itemsize)))
   const range = (bits: number, signed: boolean): [bigint, bigint] =>
@@ -206,6 +209,9 @@ export function converter(from: ScalarDType, to: ScalarDType, casting: Casting):
     let big: bigint
     if (typeof value === 'bigint') {
       big = value
+    } else if (fromInteger) {
+      // an integer (or bool) source converts as integers do: wrap-around, never through a float conversion
+      big = BigInt(value as number)
     } else {
       const x = value as number
       if (checked && !Number.isFinite(x)) return new CastMiss(`${describe(v)} has no value as an integer (${to.str})`)

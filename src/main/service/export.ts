@@ -47,6 +47,40 @@ export function sidecarPath(file: string): string {
   return `${file}.arrayscope.json`
 }
 
+/** The byte holding the sign bit of a float part (size bytes at offset): its most significant byte. */
+function signByte(dt: ScalarDType, offset: number, part: number): number {
+  const size = dt.type.kind === 'complex' ? dt.itemsize / 2 : dt.itemsize
+  // long double keeps its 10 value bytes first (little-endian) or last (big-endian) in its slot
+  const top = dt.type.name.startsWith('longdouble') ? (dt.littleEndian ? 9 : size - 10) : dt.littleEndian ? size - 1 : 0
+  return offset + part * size + top
+}
+
+/**
+ * A NaN keeps its sign through astype (x86 makes NaNs negative by default), but JavaScript numbers do not carry
+ * it: copy each NaN part's sign bit from the source element to the converted one.
+ */
+function copyNanSigns(
+  from: ScalarDType,
+  src: Uint8Array,
+  so: number,
+  to: ScalarDType,
+  dst: Uint8Array,
+  d: number
+): void {
+  const parts = from.type.kind === 'complex' ? 2 : 1
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength)
+  for (let part = 0; part < parts; part++) {
+    const x =
+      from.type.kind === 'complex'
+        ? (decodeAt(from, view, so) as readonly [number, number])[part]!
+        : (decodeAt(from, view, so) as number)
+    if (!Number.isNaN(x) || (part === 1 && to.type.kind !== 'complex')) continue
+    const negative = (src[signByte(from, so, part)]! & 0x80) !== 0
+    const at = signByte(to, d, part)
+    dst[at] = negative ? dst[at]! | 0x80 : dst[at]! & 0x7f
+  }
+}
+
 function requireScalar(dt: DType, what: string): ScalarDType {
   if (dt.kind !== 'scalar') throw new ApiError('bad-request', `${what} needs a scalar dtype; ${dt.str} is not`)
   return dt
@@ -205,6 +239,8 @@ async function writeExport(
       }
       return `(${(fortran ? index.reverse() : index).join(', ')}${index.length === 1 ? ',' : ''})`
     }
+    const floaty = (k: string): boolean => k === 'float' || k === 'complex'
+    const keepNanSign = floaty(from.type.kind) && floaty(target.type.kind)
     let i = 0
     for await (const [bytes, count] of paced(mapping, view, control)) {
       const src = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -219,6 +255,7 @@ async function writeExport(
           )
         }
         encodeAt(target, dst, e * target.itemsize, value)
+        if (keepNanSign) copyNanSigns(from, bytes, e * from.itemsize, target, out, e * target.itemsize)
       }
       file.write(out)
     }
