@@ -27,6 +27,9 @@ print(json.dumps([{n: r[n].item() for n in b.dtype.names} for r in b]))`)
     const r = await runCli(['show', file, '--json'])
     expect(r.stderr).toBe('')
     expect(JSON.parse(r.stdout)).toEqual(expected)
+    // and str() prints it among the others
+    const text = await runCli(['show', file])
+    expect(text.stdout).toBe(py<string>(`print(json.dumps(str(np.load(${JSON.stringify(file)}))))`) + '\n')
   })
 })
 

@@ -11,7 +11,8 @@ import {
   numberToHalf,
   float32Text,
   float64Text,
-  numpyFloatText
+  numpyFloatText,
+  shortestDigits
 } from './floats'
 import { decodeLongDouble, encodeLongDouble } from './longdouble'
 import { stringEntry } from './strings'
@@ -39,6 +40,15 @@ export interface TypeEntry {
   format(value: Scalar): string
   /** Parses user text; throws ParseError with a reason (out of range, not a number…). */
   parse(text: string): Scalar
+  /** Floats (and the parts of complex): numpy's printing of arrays needs these (arrayprint). */
+  float?: {
+    /** The shortest digits of |x| that read back as x in this type: [digits, exponent of the first]. */
+    shortest(x: number): [string, number]
+    /** np.finfo(type).precision: decimal digits the type holds (the scientific-notation cutoff uses it). */
+    precision: number
+    /** A float64 rounded to this type: numpy compares and divides an array's values in its own type. */
+    round(x: number): number
+  }
 }
 
 export class ParseError extends Error {}
@@ -150,8 +160,23 @@ function floatEntry(
     decode,
     encode,
     format,
-    parse: (text) => roundTrip(parseFloatText(text))
+    parse: (text) => roundTrip(parseFloatText(text)),
+    float: {
+      shortest: (x) => shortestDigits(x, roundTrip, digits),
+      precision: FINFO_PRECISION[name] ?? 15,
+      round: roundTrip
+    }
   }
+}
+
+/** np.finfo(t).precision (ml_dtypes' for bfloat16 and float8). */
+const FINFO_PRECISION: Record<string, number> = {
+  float16: 3,
+  float32: 6,
+  float64: 15,
+  bfloat16: 2,
+  float8_e4m3fn: 1,
+  float8_e5m2: 1
 }
 
 function complexEntry(size: 8 | 16): TypeEntry {
@@ -178,7 +203,12 @@ function complexEntry(size: 8 | 16): TypeEntry {
       const sign = imText.startsWith('-') ? '' : '+'
       return `(${part(re)}${sign}${imText}j)`
     },
-    parse: (text) => parseComplex(text, half === 4 ? Math.fround : (x) => x)
+    parse: (text) => parseComplex(text, half === 4 ? Math.fround : (x) => x),
+    float: {
+      shortest: (x) => shortestDigits(x, half === 4 ? Math.fround : (v) => v, half === 4 ? 9 : 17),
+      precision: half === 4 ? 6 : 15,
+      round: half === 4 ? Math.fround : (x) => x
+    }
   }
 }
 
@@ -262,7 +292,9 @@ function longDoubleEntry(size: 12 | 16): TypeEntry {
     encode: (view, o, value, little) => encodeLongDouble(view, o, size, little, asNumber(value)),
     // shown at float64 precision: the value is read as the nearest float64 (numpy's float(x))
     format: (v) => float64Text(asNumber(v)),
-    parse: (text) => parseFloatText(text)
+    parse: (text) => parseFloatText(text),
+    // the value is the nearest float64: its shortest digits are float64's
+    float: { shortest: (x) => shortestDigits(x, (v) => v, 17), precision: 18, round: (x) => x }
   }
 }
 
