@@ -1,7 +1,7 @@
 // numpy's fixed-length strings. S (bytes_): n bytes; U (str_): n UTF-32 code points in the dtype's byte order.
 // As numpy reads them, trailing NULs are dropped. Shown as numpy's repr (b'abc', 'abc'); typed values are
 // checked against the length instead of being cut short as numpy would silently do; S takes ASCII text (numpy
-// encodes str with ASCII) or a bytes literal b'\x00\xff'.
+// encodes str with ASCII) or a bytes literal b'\x00\xff', U any text or a str literal 'x' (what the table shows).
 import type { Scalar, TypeEntry } from './dtypes'
 import { ParseError } from './dtypes'
 import { parsePyLiteral, pyStrRepr } from './py-literal'
@@ -45,7 +45,13 @@ function parseBytes(text: string, n: number, name: string): string {
   return value
 }
 
-function parseText(text: string, n: number, name: string): string {
+function parseText(raw: string, n: number, name: string): string {
+  // the table shows 'abc' (numpy's repr): text in quotes is a Python str literal, anything else is the text
+  let text = raw
+  if (/^(['"])[\s\S]*\1$/.test(raw.trim()) && raw.trim().length >= 2) {
+    const parsed = parsePyLiteral(raw.trim())
+    if (typeof parsed === 'string') text = parsed
+  }
   const points = [...text].length
   if (points > n) {
     throw new ParseError(`${points} characters do not fit in ${name}, which holds ${n} (numpy would cut them short)`)
