@@ -156,6 +156,8 @@ for name, arr in (('s', a), ('u', b)):
     p = ${JSON.stringify(tmp.dir)} + '/ref-' + name
     arr.tofile(p + '.raw'); arr.tofile(p + '.txt', sep=' ')
     out[name + 'raw'] = open(p + '.raw', 'rb').read().hex(); out[name + 'txt'] = open(p + '.txt', 'rb').read().hex()
+    for f in ('%s', '%r', '%5s'):
+        arr.tofile(p + '.f', sep=';', format=f); out[name + f] = open(p + '.f', 'rb').read().hex()
 print(json.dumps(out))`)
     for (const [name, file, dtype] of [
       ['s', s, 'S4'],
@@ -167,6 +169,31 @@ print(json.dumps(out))`)
       expect((await runCli(['export', file, '--dtype', dtype, '--out', txt, '--as', 'text'])).code).toBe(0)
       expect(fs.readFileSync(raw).toString('hex')).toBe(refs[`${name}raw`])
       expect(fs.readFileSync(txt).toString('hex')).toBe(refs[`${name}txt`])
+      for (const f of ['%s', '%r', '%5s']) {
+        const r = await runCli([
+          'export',
+          file,
+          '--dtype',
+          dtype,
+          '--out',
+          txt,
+          '--force',
+          '--as',
+          'text',
+          '--sep',
+          ';',
+          '--fmt',
+          f
+        ])
+        expect([f, r.code]).toEqual([f, 0])
+        expect([f, fs.readFileSync(txt).toString('hex')]).toEqual([f, refs[`${name}${f}`]])
+      }
+      // numpy: "%d format: a real number is required, not bytes"
+      const d = await runCli(['export', file, '--dtype', dtype, '--out', txt, '--force', '--as', 'text', '--fmt', '%d'])
+      expect([d.code, d.stderr]).toEqual([
+        2,
+        expect.stringMatching(/format '%d' needs numbers; .* holds (bytes|text): use %s/)
+      ])
     }
   })
 })

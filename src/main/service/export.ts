@@ -7,7 +7,7 @@ import { ApiError } from '../../shared/contract'
 import { castRefusal, CastMiss, converter, type Casting } from '../../shared/casting'
 import { decodeAt, encodeAt, parseScalarDType, type Scalar, type ScalarDType } from '../../shared/dtypes'
 import { writeNpyHeader } from '../../shared/npy'
-import { compileFormat, nativeFormat } from '../../shared/printf'
+import { compileFormat, formatConversion, nativeFormat } from '../../shared/printf'
 import { pyStr } from '../../shared/py-text'
 import { isCContiguous, isFContiguous, transposed, type ArrayView } from '../../shared/slice'
 import { dtypeDescr, type DType } from '../../shared/structured'
@@ -301,7 +301,18 @@ async function writeExport(
     return
   }
   const fmt = o.fmt ? compileFormat(o.fmt) : null
+  const textual = sdt.type.kind === 'bytes' || sdt.type.kind === 'str'
+  const repr = o.fmt !== undefined && formatConversion(o.fmt) === 'r'
+  if (o.fmt && textual && !'sr'.includes(formatConversion(o.fmt))) {
+    // numpy: "%d format: a real number is required, not bytes"
+    throw new ApiError(
+      'bad-request',
+      `format '${o.fmt}' needs numbers; ${sdt.str} holds ${sdt.type.kind === 'bytes' ? 'bytes' : 'text'}: use %s`
+    )
+  }
   const text = (v: Scalar): string => {
+    // tofile formats Python's bytes/str of each element: %s is str() (b'ab', ab), %r is repr() (b'ab', 'ab')
+    if (textual && fmt) return fmt(0, () => (repr ? sdt.type.format(v) : pyStr(sdt, v)))
     if (!fmt) return pyStr(sdt, v)
     if (Array.isArray(v))
       throw new ApiError('bad-request', `format '${o.fmt}' needs real numbers; ${sdt.str} is complex (use %s)`)
