@@ -2,13 +2,14 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { pythonPath } from '../test/helpers/python'
 
 /** Runs python with numpy; returns what it printed as JSON. OPENBLAS variables unset: they slow numpy. */
 export function py<T>(code: string): T {
   const env = { ...process.env }
   delete env.OPENBLAS_CORETYPE
   delete env.OPENBLAS_L2_SIZE
-  const r = spawnSync('python3', ['-c', `import json, time, numpy as np\n${code}`], {
+  const r = spawnSync(pythonPath(), ['-c', `import json, time, numpy as np\n${code}`], {
     encoding: 'utf8',
     env,
     maxBuffer: 1 << 26

@@ -188,6 +188,8 @@ test('a long find shows progress and is cancelled', async ({ page }) => {
     await expect
       .poll(async () => Number(await page.getByTestId('find-progress').getAttribute('value')))
       .toBeGreaterThan(0)
+    // the rate and the time left, once measurable
+    await expect(page.getByTestId('find-progress-text')).toHaveText(/^\d+% · [\d.]+ [kMG]?B\/s · .+ left$/)
     await bar.getByRole('button', { name: 'Cancel' }).click()
     await expect(page.getByTestId('find-status')).toHaveText('cancelled')
     await expect(page.getByTestId('find-progress')).toHaveCount(0)

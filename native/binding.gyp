@@ -2,12 +2,17 @@
   "targets": [
     {
       "target_name": "arrayscope",
-      "sources": ["src/addon.cc", "src/mapping.cc", "src/guard.cc", "src/gather.cc", "src/scan.cc", "src/format.cc"],
+      "sources": [
+        "src/addon.cc", "src/mapping.cc", "src/guard.cc", "src/gather.cc", "src/format.cc",
+        "src/scan.cc", "src/scan_worker.cc", "src/pass.cc", "src/plans.cc", "src/stats.cc", "src/histogram.cc",
+        "src/reduce.cc", "src/find.cc", "src/diff.cc", "src/kernels_portable.cc", "src/kernels_avx512.cc",
+        "src/view_js.cc", "src/dequant.cc", "src/dequant_window.cc"
+      ],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
       "defines": ["NAPI_VERSION=8", "NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O3", "-fexceptions"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O3", "-fexceptions", "<!@(node -p \"process.env.ARRAYSCOPE_WERROR ? '-Werror' : ''\")"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

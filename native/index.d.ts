@@ -15,12 +15,33 @@ export interface Window2D {
 }
 
 /**
- * Errors thrown carry a code: ENOENT, EACCES, EPERM, EISDIR, EROFS, EIO, EINVAL, ERANGE (outside the mapping),
- * ECHANGED (file truncated on disk), ENOSPC (a write found no disk space: a sparse page of a full disk),
- * ENOTDIR, ENAMETOOLONG, ELOOP (opening), EREADONLY (write in mode r), ECLOSED.
+ * The codes native errors carry: ENOENT, EACCES, EPERM, EISDIR, EROFS, ENOMEM, EIO (the file system), EINVAL
+ * (a bad argument), ERANGE (outside the mapping), ECHANGED (file truncated on disk), ENOSPC (a write found no
+ * disk space: a sparse page of a full disk, or an export), EFBIG, ENOTDIR, ENAMETOOLONG, ELOOP (opening),
+ * EREADONLY (write in mode r), ECLOSED (the mapping is closed), ECANCELLED (a scan was cancelled).
  */
+export type NativeErrorCode =
+  | 'ENOENT'
+  | 'EACCES'
+  | 'EPERM'
+  | 'EISDIR'
+  | 'EROFS'
+  | 'ENOMEM'
+  | 'EIO'
+  | 'EINVAL'
+  | 'ERANGE'
+  | 'ECHANGED'
+  | 'EREADONLY'
+  | 'ECLOSED'
+  | 'ECANCELLED'
+  | 'ENOSPC'
+  | 'EFBIG'
+  | 'ENOTDIR'
+  | 'ENAMETOOLONG'
+  | 'ELOOP'
+
 export interface NativeError extends Error {
-  code: string
+  code: NativeErrorCode
 }
 
 /** Element types the scan kernels read (numpy codes; bf16 = bfloat16, e4m3/e5m2 = float8). */
@@ -61,8 +82,26 @@ type FindSpec = { op: 'find'; from: number; to: number; backwards: boolean; alig
   | { elem: ScanElem; swap: boolean; lo: number; hi: number }
 )
 
+/**
+ * Diff: this view (A) against b's view in another mapping, element by element, as np.isclose(a, b, rtol, atol,
+ * equal_nan) decides (computed in the float types numpy would use); figures of the violations in float64.
+ */
+type DiffSpec = ScanView & {
+  op: 'diff'
+  b: ScanView & { mapping: Mapping }
+  rtol: number
+  atol: number
+  equalNan: boolean
+  /** How many mismatch indices to keep: the first in C order. */
+  first: number
+  /** A map of mismatch counts over (all axes but the last) × (the last axis) reduced to at most this size. */
+  mapRows?: number
+  mapCols?: number
+}
+
 export type ScanSpec =
   | FindSpec
+  | DiffSpec
   | (ScanView & { op: 'stats'; bins?: number; lo?: number; hi?: number })
   | (ScanView & { op: 'histogram'; bins: number; lo: number; hi: number })
   | (ScanView & { op: 'buckets'; start: number; stop: number; buckets: number })
@@ -88,7 +127,28 @@ export interface NativeStats {
   histogram?: { counts: number[]; edges: number[] }
 }
 
+/** A diff's result; indices are flat C-order indices of the view. */
+export interface NativeDiff {
+  total: number
+  mismatched: number
+  nanMismatched: number
+  infMismatched: number
+  /** max |a - b| and max |a - b|/|b| (b != 0) among the violations: NaN when one is NaN, maxRel inf when every
+   * violating b is 0, null when nothing mismatches. */
+  maxAbs: number | null
+  maxRel: number | null
+  maxAbsAt: number | null
+  maxRelAt: number | null
+  first: Float64Array
+  /** counts of finite non-zero |a - b| by binary exponent, from 2^firstExponent. */
+  histogram: { firstExponent: number; counts: Float64Array; equal: number; nonFinite: number }
+  map?: Float64Array
+  mapRows?: number
+  mapCols?: number
+}
+
 export interface ScanResults {
+  diff: NativeDiff
   stats: NativeStats
   histogram: { counts: number[]; edges: number[] }
   buckets: { min: Float64Array; max: Float64Array }
@@ -126,6 +186,26 @@ export class Mapping {
    * JS: write(2) from the mapping, as numpy's tofile). Throws ECHANGED if the file was truncated meanwhile.
    */
   copyTo(fd: number, offset: number, length: number): number
+  /**
+   * Dequantizes a 2-D window of a quantized GGUF tensor into target as float32 values (native byte order),
+   * bit for bit as gguf-py's gguf.quants.dequantize: element (i, j) is the tensor's element first + i*rowStep +
+   * j*colStep (C order, steps may be negative). type is the GGML type id (Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7,
+   * Q8_0 = 8, Q2_K … Q6_K = 10 … 14, Q8_K = 15); offset the byte where the tensor's first block starts; count the
+   * tensor's elements. target holds rows*cols*4 bytes. Throws ERANGE outside the tensor, ECHANGED when truncated.
+   */
+  dequantize(
+    spec: {
+      type: number
+      offset: number
+      count: number
+      first: number
+      rows: number
+      cols: number
+      rowStep: number
+      colStep: number
+    },
+    target: Uint8Array
+  ): void
   /** msync of the range (whole mapping by default); a no-op in modes r and c. */
   flush(offset?: number | bigint, length?: number | bigint): void
   /** madvise hint; never drops c-mode pages. */
@@ -133,10 +213,26 @@ export class Mapping {
   /** The mapped file's size and mtime now, and its identity (inode and device: is the path still this file?). */
   stat(): { size: number; mtimeMs: number; ino: bigint; dev: bigint }
   /**
-   * Runs a whole-view kernel on worker threads; onProgress gets the elements done about every 50 ms.
-   * close() cancels running scans and unmaps when they have stopped.
+   * Runs a whole-view kernel on worker threads; onProgress gets the elements done (find: positions passed)
+   * about every 50 ms. The pass walks the file in order and reads ahead of itself (the mapping's random-access
+   * advice for browsing stays as it is); over more than half of physical memory in mode r it drops the pages
+   * it read in behind it. ARRAYSCOPE_READAHEAD_MB (default 64) and ARRAYSCOPE_DROP_BEHIND (auto | always |
+   * never) tune that. close() cancels running scans and unmaps when they have stopped.
    */
   scan<S extends ScanSpec>(spec: S, onProgress?: (done: number) => void): ScanHandle<ScanResults[S['op']]>
+  /**
+   * Readahead for a reader in JS that walks a view's flat elements in order (exports, the CLI): ahead(i0, i1)
+   * asks the kernel for the pages of elements [i0, i1) not in memory yet; retire() says the oldest range asked
+   * for is consumed (for a view larger than half of memory in mode r its pages read in are dropped again);
+   * close() retires everything. Each returns the bytes concerned. Calls after the mapping is closed do nothing.
+   */
+  readStream(view: { base: number; shape: number[]; strides: number[]; itemsize: number }): {
+    ahead(i0: number, i1: number): number
+    retire(): number
+    close(): number
+  }
+  /** Bytes of [offset, offset + length) (default: all) whose pages are in memory now (mincore). */
+  resident(offset?: number, length?: number): number
   /** Unmaps and closes the file at once. Further calls throw ECLOSED. */
   close(): void
 }
@@ -165,5 +261,11 @@ export function formatText(
     index0: number
   }
 ): Uint8Array
+
+/** The SIMD levels this CPU runs the kernels at, lowest first ('scalar', 'avx2', 'avx512'). */
+export function simdLevels(): ('scalar' | 'avx2' | 'avx512')[]
+
+/** The level a scan started now would use: the best available, lowered by ARRAYSCOPE_SIMD. */
+export function simdLevel(): 'scalar' | 'avx2' | 'avx512'
 
 export const napiVersion: number

@@ -1,7 +1,7 @@
 // The native scan kernels against numpy, over every dtype and both byte orders and layouts, NaN/Inf planted.
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ScanStats } from '../src/shared/contract'
 import { resolveLayout } from '../src/shared/layout'
 import { applySlice, parseSlice } from '../src/shared/slice'
@@ -52,7 +52,7 @@ v = m[${slice}]
 x = np.asarray(v, dtype=np.float64)
 fin = x[np.isfinite(x)]
 def r(f): return None if fin.size == 0 else float(f(fin))
-flat = x.ravel()
+flat = np.asarray(m[3:, 8], dtype=np.float64)
 n = 8
 bl = []
 R, C = x.shape
@@ -93,6 +93,10 @@ print(json.dumps(np.histogram(x[np.isfinite(x)], bins=7, range=(float('${range[0
         expect(one.histogram!.counts).toEqual(given)
         expect([one.min, one.max, one.nan, one.count]).toEqual([s.min, s.max, s.nan, s.count])
         expect(() => runBuckets(m, view, 0, 0, 1)).toThrow(/needs a 1-D view/)
+        // min/max per bucket of a column (a strided 1-D view)
+        const column = applySlice(layout, parseSlice('3:, 8'))
+        const b = await runBuckets(m, column, 0, 34, 8).promise
+        expect([Array.from(b.min), Array.from(b.max)]).toEqual(ref.buckets)
         const blocks = await runBlocks(m, view, 3, 4, 'mean').promise
         Array.from(blocks.values).forEach((v, k) => near(v, ref.blocks[k]!))
       } finally {
@@ -152,7 +156,53 @@ print(json.dumps({'sum': str(sum(int(v) for v in a)), 'min': str(a.min()), 'max'
   })
 })
 
-describe('contiguous float32 (the SIMD kernels)', () => {
+// Every SIMD level this CPU runs (ARRAYSCOPE_SIMD lowers the level a scan picks when it starts).
+describe.each(native().simdLevels())('contiguous floats at SIMD level %s', (level) => {
+  beforeAll(() => {
+    process.env.ARRAYSCOPE_SIMD = level
+    expect(native().simdLevel()).toBe(level)
+  })
+  afterAll(() => {
+    delete process.env.ARRAYSCOPE_SIMD
+  })
+
+  it('float64 statistics and float32/float64 bucket min/max equal numpy', async () => {
+    const file = path.join(tmp.dir, `contig-${level}.f8`)
+    const ref = py<{ stats: number[]; counts: number[]; b4: (number | string)[][]; b8: (number | string)[][] }>(`
+rng = np.random.default_rng(5)
+a = (rng.standard_normal(300_007) * 1e3 + 7).astype('<f8')
+a[3] = np.nan; a[40] = np.inf; a[41] = -np.inf; a[299_000] = np.nan
+a.tofile(${JSON.stringify(file)})
+a.astype('<f4').tofile(${JSON.stringify(file + '.f4')})
+fin = a[np.isfinite(a)]
+def j(v): return float(v) if np.isfinite(v) else ('Infinity' if v > 0 else '-Infinity')  # JSON has no inf
+def buckets(x, n=97):
+    return [[j(np.nanmin(x[b*x.size//n:(b+1)*x.size//n])) for b in range(n)], [j(np.nanmax(x[b*x.size//n:(b+1)*x.size//n])) for b in range(n)]]
+print(json.dumps(dict(stats=[float(fin.min()), float(fin.max()), float(fin.mean()), float(fin.std())],
+    counts=[int(a.size), int(np.isnan(a).sum()), int(np.isposinf(a).sum()), int(np.isneginf(a).sum())],
+    b8=buckets(a), b4=buckets(a.astype('<f4').astype(np.float64)))))`)
+    for (const [dt, f, b] of [
+      ['<f8', file, ref.b8],
+      ['<f4', file + '.f4', ref.b4]
+    ] as const) {
+      const layout = resolveLayout({ dtype: dt, shape: null, offset: 0, order: 'C' }, fs.statSync(f).size)
+      const m = new (native().Mapping)(f, 'r')
+      try {
+        const r = await runBuckets(m, layout, 0, 300_007, 97).promise
+        expect([Array.from(r.min), Array.from(r.max)]).toEqual(b.map((side) => side.map(Number)))
+        if (dt === '<f8') {
+          const s = await runStats(m, layout).promise
+          expect([s.count, s.nan, s.posinf, s.neginf]).toEqual(ref.counts)
+          expect([s.min, s.max]).toEqual(ref.stats.slice(0, 2))
+          near(s.mean, ref.stats[2]!)
+          near(s.std, ref.stats[3]!)
+        }
+      } finally {
+        m.close()
+      }
+    }
+  })
+
   it('statistics and histograms equal numpy: auto range (two passes) and a given range (one pass), edges hit exactly', async () => {
     const file = path.join(tmp.dir, 'contig.f4')
     // 1,000,003 values (an odd tail), NaN/±Inf planted, values exactly on bin edges, on lo and on hi, and

@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, type Page } from '@playwright/test'
+import { pythonPath } from '../../test/helpers/python'
 
 const ROOT = path.join(__dirname, '..', '..')
 
@@ -49,7 +50,10 @@ export async function serve(args: string[]): Promise<Served> {
 }
 
 export function py<T = unknown>(code: string): T {
-  const r = spawnSync('python3', ['-c', `import json, numpy as np\n${code}`], { encoding: 'utf8', maxBuffer: 1 << 26 })
+  const r = spawnSync(pythonPath(), ['-c', `import json, numpy as np\n${code}`], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26
+  })
   if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`)
   return JSON.parse(r.stdout) as T
 }

@@ -3,12 +3,15 @@
 #include "format.h"
 #include "guard.h"
 #include "mapping.h"
+#include "scan.h"
 
 namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   arrayscope::InstallGuard();
   exports.Set("Mapping", arrayscope::Mapping::Init(env));
   exports.Set("formatText", Napi::Function::New(env, arrayscope::FormatText, "formatText"));
+  exports.Set("simdLevels", Napi::Function::New(env, arrayscope::SimdLevels, "simdLevels"));
+  exports.Set("simdLevel", Napi::Function::New(env, arrayscope::SimdLevel, "simdLevel"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

@@ -10,7 +10,7 @@
 #include <string>
 #include <type_traits>
 
-#include "mapping.h"
+#include "coded_error.h"
 
 namespace arrayscope {
 
@@ -65,53 +65,103 @@ inline double Float8ToDouble(uint8_t b, int expBits, int manBits, int bias, bool
 // One element of type E at p as a double.
 template <Elem E>
 inline double Decode(const uint8_t* p, bool swap) {
-  if constexpr (E == Elem::B1) return *p ? 1.0 : 0.0;
-  else if constexpr (E == Elem::I1) return static_cast<int8_t>(*p);
-  else if constexpr (E == Elem::U1) return *p;
-  else if constexpr (E == Elem::I2) return Load<int16_t>(p, swap);
-  else if constexpr (E == Elem::U2) return Load<uint16_t>(p, swap);
-  else if constexpr (E == Elem::I4) return Load<int32_t>(p, swap);
-  else if constexpr (E == Elem::U4) return Load<uint32_t>(p, swap);
-  else if constexpr (E == Elem::I8) return static_cast<double>(Load<int64_t>(p, swap));
-  else if constexpr (E == Elem::U8) return static_cast<double>(Load<uint64_t>(p, swap));
-  else if constexpr (E == Elem::F2) return HalfToDouble(Load<uint16_t>(p, swap));
-  else if constexpr (E == Elem::F4) return Load<float>(p, swap);
-  else if constexpr (E == Elem::F8) return Load<double>(p, swap);
+  if constexpr (E == Elem::B1)
+    return *p ? 1.0 : 0.0;
+  else if constexpr (E == Elem::I1)
+    return static_cast<int8_t>(*p);
+  else if constexpr (E == Elem::U1)
+    return *p;
+  else if constexpr (E == Elem::I2)
+    return Load<int16_t>(p, swap);
+  else if constexpr (E == Elem::U2)
+    return Load<uint16_t>(p, swap);
+  else if constexpr (E == Elem::I4)
+    return Load<int32_t>(p, swap);
+  else if constexpr (E == Elem::U4)
+    return Load<uint32_t>(p, swap);
+  else if constexpr (E == Elem::I8)
+    return static_cast<double>(Load<int64_t>(p, swap));
+  else if constexpr (E == Elem::U8)
+    return static_cast<double>(Load<uint64_t>(p, swap));
+  else if constexpr (E == Elem::F2)
+    return HalfToDouble(Load<uint16_t>(p, swap));
+  else if constexpr (E == Elem::F4)
+    return Load<float>(p, swap);
+  else if constexpr (E == Elem::F8)
+    return Load<double>(p, swap);
   else if constexpr (E == Elem::BF16) {
     uint32_t u = static_cast<uint32_t>(Load<uint16_t>(p, swap)) << 16;
     float fv;
     std::memcpy(&fv, &u, 4);
     return fv;
-  } else if constexpr (E == Elem::E4M3) return Float8ToDouble(*p, 4, 3, 7, false);
-  else return Float8ToDouble(*p, 5, 2, 15, true);
+  } else if constexpr (E == Elem::E4M3)
+    return Float8ToDouble(*p, 4, 3, 7, false);
+  else
+    return Float8ToDouble(*p, 5, 2, 15, true);
 }
 
 // Calls f(std::integral_constant<Elem, E>{}) for the element type e known only at run time.
 template <typename F>
 void WithElem(Elem e, F&& f) {
+  using K = Elem;
   switch (e) {
-#define ARRAYSCOPE_ELEM(X) \
-  case Elem::X: return f(std::integral_constant<Elem, Elem::X>{});
-    ARRAYSCOPE_ELEM(B1) ARRAYSCOPE_ELEM(I1) ARRAYSCOPE_ELEM(U1) ARRAYSCOPE_ELEM(I2) ARRAYSCOPE_ELEM(U2)
-    ARRAYSCOPE_ELEM(I4) ARRAYSCOPE_ELEM(U4) ARRAYSCOPE_ELEM(I8) ARRAYSCOPE_ELEM(U8) ARRAYSCOPE_ELEM(F2)
-    ARRAYSCOPE_ELEM(F4) ARRAYSCOPE_ELEM(F8) ARRAYSCOPE_ELEM(BF16) ARRAYSCOPE_ELEM(E4M3) ARRAYSCOPE_ELEM(E5M2)
-#undef ARRAYSCOPE_ELEM
+    case K::B1:
+      return f(std::integral_constant<K, K::B1>{});
+    case K::I1:
+      return f(std::integral_constant<K, K::I1>{});
+    case K::U1:
+      return f(std::integral_constant<K, K::U1>{});
+    case K::I2:
+      return f(std::integral_constant<K, K::I2>{});
+    case K::U2:
+      return f(std::integral_constant<K, K::U2>{});
+    case K::I4:
+      return f(std::integral_constant<K, K::I4>{});
+    case K::U4:
+      return f(std::integral_constant<K, K::U4>{});
+    case K::I8:
+      return f(std::integral_constant<K, K::I8>{});
+    case K::U8:
+      return f(std::integral_constant<K, K::U8>{});
+    case K::F2:
+      return f(std::integral_constant<K, K::F2>{});
+    case K::F4:
+      return f(std::integral_constant<K, K::F4>{});
+    case K::F8:
+      return f(std::integral_constant<K, K::F8>{});
+    case K::BF16:
+      return f(std::integral_constant<K, K::BF16>{});
+    case K::E4M3:
+      return f(std::integral_constant<K, K::E4M3>{});
+    case K::E5M2:
+      return f(std::integral_constant<K, K::E5M2>{});
   }
 }
 
 inline int ItemSize(Elem e) {
   switch (e) {
-    case Elem::I2: case Elem::U2: case Elem::F2: case Elem::BF16: return 2;
-    case Elem::I4: case Elem::U4: case Elem::F4: return 4;
-    case Elem::I8: case Elem::U8: case Elem::F8: return 8;
-    default: return 1;
+    case Elem::I2:
+    case Elem::U2:
+    case Elem::F2:
+    case Elem::BF16:
+      return 2;
+    case Elem::I4:
+    case Elem::U4:
+    case Elem::F4:
+      return 4;
+    case Elem::I8:
+    case Elem::U8:
+    case Elem::F8:
+      return 8;
+    default:
+      return 1;
   }
 }
 
 inline Elem ParseElem(Napi::Env env, const std::string& s) {
   static const std::pair<const char*, Elem> table[] = {
-      {"b1", Elem::B1}, {"i1", Elem::I1}, {"u1", Elem::U1},   {"i2", Elem::I2},   {"u2", Elem::U2},
-      {"i4", Elem::I4}, {"u4", Elem::U4}, {"i8", Elem::I8},   {"u8", Elem::U8},   {"f2", Elem::F2},
+      {"b1", Elem::B1}, {"i1", Elem::I1}, {"u1", Elem::U1},     {"i2", Elem::I2},     {"u2", Elem::U2},
+      {"i4", Elem::I4}, {"u4", Elem::U4}, {"i8", Elem::I8},     {"u8", Elem::U8},     {"f2", Elem::F2},
       {"f4", Elem::F4}, {"f8", Elem::F8}, {"bf16", Elem::BF16}, {"e4m3", Elem::E4M3}, {"e5m2", Elem::E5M2}};
   for (auto& [name, e] : table)
     if (s == name) return e;

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "coded_error.h"
 #include "elem.h"
-#include "mapping.h"
 
 namespace arrayscope {
 namespace {
@@ -51,8 +51,9 @@ constexpr size_t kValueRoom = 1100;
 
 constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-constexpr double kNegPow10[] = {1e-0,  1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e-6,  1e-7,  1e-8,  1e-9,  1e-10, 1e-11,
-                                1e-12, 1e-13, 1e-14, 1e-15, 1e-16, 1e-17, 1e-18, 1e-19, 1e-20, 1e-21, 1e-22};
+constexpr double kNegPow10[] = {1e-0,  1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e-6,  1e-7,
+                                1e-8,  1e-9,  1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15,
+                                1e-16, 1e-17, 1e-18, 1e-19, 1e-20, 1e-21, 1e-22};
 
 // round(v) for v = a * 10^k (|k| <= 22) computed in doubles: at most two roundings (10^-k is inexact), so the
 // result is certain unless v is within 4.5e-16 * v of a half; then false (the caller takes the exact path).
@@ -98,7 +99,7 @@ inline int WriteDigits(char* out, uint64_t v) {
 inline bool FastDigits(double a, int n, uint64_t& d, int& e) {
   uint64_t bits;
   std::memcpy(&bits, &a, 8);
-  const int exp2 = static_cast<int>((bits >> 52) & 0x7ff) - 1022;  // a = m * 2^exp2, m in [0.5, 1)
+  const int exp2 = static_cast<int>((bits >> 52) & 0x7ff) - 1022;      // a = m * 2^exp2, m in [0.5, 1)
   e = static_cast<int>(std::floor((exp2 - 1) * 0.30102999566398120));  // log10(a), maybe one too low
   const uint64_t top = static_cast<uint64_t>(kPow10[n]);
   for (int tries = 0; tries < 2; ++tries, ++e) {
@@ -248,7 +249,8 @@ void FormatRange(const uint8_t* data, int64_t e0, int64_t e1, const Spec& s, Out
                               E == Elem::E4M3 || E == Elem::E5M2;
   const bool intConv = s.conv == 'd' || s.conv == 'i' || s.conv == 'u';
   const int size = ItemSize(E);
-  const size_t room = kValueRoom + s.width + s.prefix.size() + s.suffix.size() + std::max(s.sep.size(), s.rowSep.size());
+  const size_t room =
+      kValueRoom + s.width + s.prefix.size() + s.suffix.size() + std::max(s.sep.size(), s.rowSep.size());
   out.Room(static_cast<size_t>(e1 - e0) * 12 + room);
   for (int64_t e = e0; e < e1; ++e) {
     char* p = out.Room(room);
@@ -308,11 +310,16 @@ Napi::Value FormatText(const Napi::CallbackInfo& info) {
     ThrowCoded(env, "EINVAL", "formatText: conv must be one of d i u e E f F g G");
   s.conv = conv[0];
   for (char c : Str(o, "flags")) {
-    if (c == '-') s.left = true;
-    else if (c == '+') s.plus = true;
-    else if (c == ' ') s.space = true;
-    else if (c == '0') s.zero = true;
-    else ThrowCoded(env, "EINVAL", "formatText: flags may be - + space 0");
+    if (c == '-')
+      s.left = true;
+    else if (c == '+')
+      s.plus = true;
+    else if (c == ' ')
+      s.space = true;
+    else if (c == '0')
+      s.zero = true;
+    else
+      ThrowCoded(env, "EINVAL", "formatText: flags may be - + space 0");
   }
   s.width = o.Get("width").ToNumber().Int32Value();
   s.precision = o.Get("precision").IsNumber() ? o.Get("precision").ToNumber().Int32Value() : -1;
@@ -329,7 +336,8 @@ Napi::Value FormatText(const Napi::CallbackInfo& info) {
       count * ItemSize(s.elem) > static_cast<int64_t>(bytes.ByteLength()))
     ThrowCoded(env, "EINVAL", "formatText: count elements do not fit in the bytes given");
   // large chunks are cut in parts formatted on threads, then joined in order
-  const int parts = count < (1 << 16) ? 1 : std::max(1, std::min(8, static_cast<int>(std::thread::hardware_concurrency())));
+  const int parts =
+      count < (1 << 16) ? 1 : std::max(1, std::min(8, static_cast<int>(std::thread::hardware_concurrency())));
   std::vector<Out> outs(parts);
   const uint8_t* data = bytes.Data();
   // out of memory in any part is reported once all have stopped (an exception must not leave a thread)

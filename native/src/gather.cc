@@ -49,12 +49,18 @@ void DoGather(void* ctx) {
   auto* a = static_cast<GatherArgs*>(ctx);
   const Window2D& w = *a->w;
   switch (w.itemsize) {
-    case 1: return GatherFixed<1>(a->src, w, a->dst);
-    case 2: return GatherFixed<2>(a->src, w, a->dst);
-    case 4: return GatherFixed<4>(a->src, w, a->dst);
-    case 8: return GatherFixed<8>(a->src, w, a->dst);
-    case 16: return GatherFixed<16>(a->src, w, a->dst);
-    default: break;
+    case 1:
+      return GatherFixed<1>(a->src, w, a->dst);
+    case 2:
+      return GatherFixed<2>(a->src, w, a->dst);
+    case 4:
+      return GatherFixed<4>(a->src, w, a->dst);
+    case 8:
+      return GatherFixed<8>(a->src, w, a->dst);
+    case 16:
+      return GatherFixed<16>(a->src, w, a->dst);
+    default:
+      break;
   }
   uint8_t* dst = a->dst;
   const size_t n = static_cast<size_t>(w.itemsize);

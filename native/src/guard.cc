@@ -73,7 +73,7 @@ bool GuardedRun(void (*fn)(void* ctx), void* ctx) {
   __try {
     fn(ctx);
   } __except (GetExceptionCode() == EXCEPTION_IN_PAGE_ERROR ? EXCEPTION_EXECUTE_HANDLER
-                                                             : EXCEPTION_CONTINUE_SEARCH) {
+                                                            : EXCEPTION_CONTINUE_SEARCH) {
     return false;
   }
   return true;

@@ -8,6 +8,8 @@
 
 #include "gather.h"
 #include "guard.h"
+#include "scan.h"
+#include "view_js.h"
 
 #ifdef _WIN32
 #include <windows.h>
@@ -20,12 +22,6 @@
 #endif
 
 namespace arrayscope {
-
-void ThrowCoded(Napi::Env env, const char* code, const std::string& message) {
-  Napi::Error error = Napi::Error::New(env, message);
-  error.Set("code", Napi::String::New(env, code));
-  throw error;
-}
 
 namespace {
 
@@ -56,10 +52,14 @@ int64_t ToOffset(Napi::Env env, const Napi::Value& value, const char* name) {
 
 const char* ModeName(MapMode mode) {
   switch (mode) {
-    case MapMode::kRead: return "r";
-    case MapMode::kReadWrite: return "r+";
-    case MapMode::kCopyOnWrite: return "c";
-    case MapMode::kCreate: return "w+";
+    case MapMode::kRead:
+      return "r";
+    case MapMode::kReadWrite:
+      return "r+";
+    case MapMode::kCopyOnWrite:
+      return "c";
+    case MapMode::kCreate:
+      return "w+";
   }
   return "?";
 }
@@ -75,40 +75,61 @@ Napi::Uint8Array ToBytes(Napi::Env env, const Napi::Value& value, const char* na
 std::string OpenErrorMessage(int err, const std::string& path, MapMode mode) {
   std::string m = ModeName(mode);
   switch (err) {
-    case ENOENT: return "no such file: " + path;
+    case ENOENT:
+      return "no such file: " + path;
     case EACCES:
     case EPERM:
       if (mode == MapMode::kReadWrite || mode == MapMode::kCreate)
         return "permission denied opening " + path + " for writing (mode " + m +
                "): open it with mode r or c, or change the file's permissions";
       return "permission denied reading " + path;
-    case EISDIR: return path + " is a directory, not a file";
-    case EROFS: return path + " is on a read-only file system: open it with mode r or c";
-    case ENOTDIR: return "a part of " + path + " before its last name is a file, not a folder: check the path";
-    case ENAMETOOLONG: return "the path " + path + " is too long for the file system: choose a shorter name";
-    case ELOOP: return "too many symbolic links while resolving " + path + ": check the links";
-    case ENOSPC: return "no space left on device creating " + path + ": free some space or choose another folder";
-    default: return "cannot open " + path + " (mode " + m + "): " + std::strerror(err);
+    case EISDIR:
+      return path + " is a directory, not a file";
+    case EROFS:
+      return path + " is on a read-only file system: open it with mode r or c";
+    case ENOTDIR:
+      return "a part of " + path + " before its last name is a file, not a folder: check the path";
+    case ENAMETOOLONG:
+      return "the path " + path + " is too long for the file system: choose a shorter name";
+    case ELOOP:
+      return "too many symbolic links while resolving " + path + ": check the links";
+    case ENOSPC:
+      return "no space left on device creating " + path + ": free some space or choose another folder";
+    default:
+      return "cannot open " + path + " (mode " + m + "): " + std::strerror(err);
   }
 }
 
 const char* ErrnoCode(int err) {
   switch (err) {
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EPERM: return "EPERM";
-    case EISDIR: return "EISDIR";
-    case EROFS: return "EROFS";
-    case ENOMEM: return "ENOMEM";
-    case ENOSPC: return "ENOSPC";
+    case ENOENT:
+      return "ENOENT";
+    case EACCES:
+      return "EACCES";
+    case EPERM:
+      return "EPERM";
+    case EISDIR:
+      return "EISDIR";
+    case EROFS:
+      return "EROFS";
+    case ENOMEM:
+      return "ENOMEM";
+    case ENOSPC:
+      return "ENOSPC";
 #ifdef EDQUOT
-    case EDQUOT: return "ENOSPC";
+    case EDQUOT:
+      return "ENOSPC";
 #endif
-    case EFBIG: return "EFBIG";
-    case ENOTDIR: return "ENOTDIR";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case ELOOP: return "ELOOP";
-    default: return "EIO";
+    case EFBIG:
+      return "EFBIG";
+    case ENOTDIR:
+      return "ENOTDIR";
+    case ENAMETOOLONG:
+      return "ENAMETOOLONG";
+    case ELOOP:
+      return "ELOOP";
+    default:
+      return "EIO";
   }
 }
 #endif
@@ -116,23 +137,29 @@ const char* ErrnoCode(int err) {
 }  // namespace
 
 Napi::Function Mapping::Init(Napi::Env env) {
-  return DefineClass(env, "Mapping",
-                     {
-                         InstanceMethod<&Mapping::Read>("read"),
-                         InstanceMethod<&Mapping::ReadUnchecked>("readUnchecked"),
-                         InstanceMethod<&Mapping::Write>("write"),
-                         InstanceMethod<&Mapping::Gather>("gather"),
-                         InstanceMethod<&Mapping::CopyTo>("copyTo"),
-                         InstanceMethod<&Mapping::Scan>("scan"),
-                         InstanceMethod<&Mapping::Flush>("flush"),
-                         InstanceMethod<&Mapping::Advise>("advise"),
-                         InstanceMethod<&Mapping::Stat>("stat"),
-                         InstanceMethod<&Mapping::Close>("close"),
-                         InstanceAccessor<&Mapping::GetSize>("size"),
-                         InstanceAccessor<&Mapping::GetMode>("mode"),
-                         InstanceAccessor<&Mapping::GetPath>("path"),
-                         InstanceAccessor<&Mapping::GetClosed>("closed"),
-                     });
+  Napi::Function ctor = DefineClass(env, "Mapping",
+                                    {
+                                        InstanceMethod<&Mapping::Read>("read"),
+                                        InstanceMethod<&Mapping::ReadUnchecked>("readUnchecked"),
+                                        InstanceMethod<&Mapping::Write>("write"),
+                                        InstanceMethod<&Mapping::Gather>("gather"),
+                                        InstanceMethod<&Mapping::CopyTo>("copyTo"),
+                                        InstanceMethod<&Mapping::Scan>("scan"),
+                                        InstanceMethod<&Mapping::ReadStream>("readStream"),
+                                        InstanceMethod<&Mapping::Resident>("resident"),
+                                        InstanceMethod<&Mapping::Dequantize>("dequantize"),
+                                        InstanceMethod<&Mapping::Flush>("flush"),
+                                        InstanceMethod<&Mapping::Advise>("advise"),
+                                        InstanceMethod<&Mapping::Stat>("stat"),
+                                        InstanceMethod<&Mapping::Close>("close"),
+                                        InstanceAccessor<&Mapping::GetSize>("size"),
+                                        InstanceAccessor<&Mapping::GetMode>("mode"),
+                                        InstanceAccessor<&Mapping::GetPath>("path"),
+                                        InstanceAccessor<&Mapping::GetClosed>("closed"),
+                                    });
+  // Kept so that a Mapping passed back from JS (a diff's second file) can be checked to be one.
+  env.SetInstanceData<Napi::FunctionReference>(new Napi::FunctionReference(Napi::Persistent(ctor)));
+  return ctor;
 }
 
 // new Mapping(path, mode, size?) — size is required for w+ (the new file's length) and ignored otherwise.
@@ -143,11 +170,16 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   }
   path_ = info[0].As<Napi::String>().Utf8Value();
   const std::string mode = info[1].As<Napi::String>().Utf8Value();
-  if (mode == "r") mode_ = MapMode::kRead;
-  else if (mode == "r+") mode_ = MapMode::kReadWrite;
-  else if (mode == "c") mode_ = MapMode::kCopyOnWrite;
-  else if (mode == "w+") mode_ = MapMode::kCreate;
-  else ThrowCoded(env, "EINVAL", "mode must be one of r, r+, c, w+; got '" + mode + "'");
+  if (mode == "r")
+    mode_ = MapMode::kRead;
+  else if (mode == "r+")
+    mode_ = MapMode::kReadWrite;
+  else if (mode == "c")
+    mode_ = MapMode::kCopyOnWrite;
+  else if (mode == "w+")
+    mode_ = MapMode::kCreate;
+  else
+    ThrowCoded(env, "EINVAL", "mode must be one of r, r+, c, w+; got '" + mode + "'");
 
   int64_t create_size = 0;
   if (mode_ == MapMode::kCreate) {
@@ -173,8 +205,9 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
     if (ftruncate(fd, static_cast<off_t>(create_size)) != 0) {
       int err = errno;
       ::close(fd);
-      ThrowCoded(env, ErrnoCode(err), "cannot size " + path_ + " to " + std::to_string(create_size) +
-                                          " bytes: " + std::strerror(err));
+      ThrowCoded(
+          env, ErrnoCode(err),
+          "cannot size " + path_ + " to " + std::to_string(create_size) + " bytes: " + std::strerror(err));
     }
     size_ = create_size;
   } else {
@@ -194,8 +227,8 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
     if (p == MAP_FAILED) {
       int err = errno;
       ::close(fd);
-      ThrowCoded(env, ErrnoCode(err), "cannot map " + path_ + " (" + std::to_string(size_) +
-                                          " bytes): " + std::strerror(err));
+      ThrowCoded(env, ErrnoCode(err),
+                 "cannot map " + path_ + " (" + std::to_string(size_) + " bytes): " + std::strerror(err));
     }
     data_ = static_cast<uint8_t*>(p);
   }
@@ -252,6 +285,7 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   file_ = file;
 #endif
   closed_ = false;
+  *alive_ = true;
 }
 
 Mapping::~Mapping() { Unmap(); }
@@ -259,6 +293,7 @@ Mapping::~Mapping() { Unmap(); }
 void Mapping::Unmap() {
   if (closed_) return;
   closed_ = true;
+  *alive_ = false;
   if (!scans_.empty()) {
     for (auto& s : scans_) s->cancel = true;
     unmapPending_ = true;  // the last scan to settle unmaps
@@ -301,22 +336,24 @@ int64_t Mapping::CurrentFileSize() const {
 
 void Mapping::CheckRange(Napi::Env env, int64_t first, int64_t end, const char* what) const {
   if (first < 0 || end > size_ || first > end) {
-    ThrowCoded(env, "ERANGE", std::string(what) + " of bytes [" + std::to_string(first) + ", " +
-                                  std::to_string(end) + ") is outside the mapping of " + path_ + " (" +
-                                  std::to_string(size_) + " bytes)");
+    ThrowCoded(env, "ERANGE",
+               std::string(what) + " of bytes [" + std::to_string(first) + ", " + std::to_string(end) +
+                   ") is outside the mapping of " + path_ + " (" + std::to_string(size_) + " bytes)");
   }
   // A private (c) mapping keeps pages it has copied, but unread pages still come from the file.
   int64_t now = CurrentFileSize();
   if (now >= 0 && now < end) {
-    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " is now " + std::to_string(now) +
-                                    " bytes, it was " + std::to_string(size_) + " when opened; reopen it");
+    ThrowCoded(env, "ECHANGED",
+               "file changed on disk: " + path_ + " is now " + std::to_string(now) + " bytes, it was " +
+                   std::to_string(size_) + " when opened; reopen it");
   }
 }
 
 void Mapping::ThrowFault(Napi::Env env, int64_t end, bool writing, const char* doing) const {
   const int64_t now = CurrentFileSize();
   if (now >= 0 && now < end) {
-    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while " + doing + "; reopen it");
+    ThrowCoded(env, "ECHANGED",
+               "file changed on disk: " + path_ + " was truncated while " + doing + "; reopen it");
   }
   // The file is still long enough, so nobody truncated it: the kernel could not back the page. Writing into a
   // hole of a sparse file (every w+ file starts as one) needs a new block, which a full disk cannot give; on
@@ -328,12 +365,14 @@ void Mapping::ThrowFault(Napi::Env env, int64_t end, bool writing, const char* d
   if (!full && fstatvfs(fd_, &vfs) == 0 && vfs.f_bavail == 0) full = true;
 #endif
   if (full) {
-    ThrowCoded(env, "ENOSPC", "no space left on device: " + path_ + " could not get disk space for the bytes before " +
-                                  std::to_string(end) + " while " + doing +
-                                  " (the file is sparse until written); free some space and try again");
+    ThrowCoded(env, "ENOSPC",
+               "no space left on device: " + path_ + " could not get disk space for the bytes before " +
+                   std::to_string(end) + " while " + doing +
+                   " (the file is sparse until written); free some space and try again");
   }
-  ThrowCoded(env, "EIO", "the file system could not provide the bytes of " + path_ + " while " + doing +
-                             " (an I/O error, or no space to back a sparse page)");
+  ThrowCoded(env, "EIO",
+             "the file system could not provide the bytes of " + path_ + " while " + doing +
+                 " (an I/O error, or no space to back a sparse page)");
 }
 
 // read(offset, target: Uint8Array) -> number of bytes copied (target.length)
@@ -350,22 +389,25 @@ Napi::Value Mapping::CopyOut(const Napi::CallbackInfo& info, bool checkFileSize)
   Napi::Uint8Array target = ToBytes(env, info[1], "target");
   int64_t n = static_cast<int64_t>(target.ByteLength());
   if (offset > kMaxSafe - n) ThrowCoded(env, "ERANGE", "offset + length overflows");
-  if (checkFileSize) CheckRange(env, offset, offset + n, "read");
-  else if (offset + n > size_) ThrowCoded(env, "ERANGE", "read is outside the mapping");
+  if (checkFileSize)
+    CheckRange(env, offset, offset + n, "read");
+  else if (offset + n > size_)
+    ThrowCoded(env, "ERANGE", "read is outside the mapping");
   if (!GuardedCopy(target.Data(), data_ + offset, static_cast<size_t>(n))) {
     ThrowFault(env, offset + n, false, "reading");
   }
   return Napi::Number::New(env, static_cast<double>(n));
 }
 
-// copyTo(fd, offset, length) -> bytes written: appends the mapping's bytes [offset, offset + length) to the open
-// file fd at its position by write(2) straight from the mapping, with no copy through JS (what numpy's tofile
-// does). A page truncated meanwhile makes write fail with EFAULT: no SIGBUS. (copy_file_range was tried: on
-// ext4 here it took twice as long as write from the mapping.)
+// copyTo(fd, offset, length) -> bytes written: appends the mapping's bytes [offset, offset + length) to the
+// open file fd at its position by write(2) straight from the mapping, with no copy through JS (what numpy's
+// tofile does). A page truncated meanwhile makes write fail with EFAULT: no SIGBUS. (copy_file_range was
+// tried: on ext4 here it took twice as long as write from the mapping.)
 Napi::Value Mapping::CopyTo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
-  if (info.Length() < 3 || !info[0].IsNumber()) ThrowCoded(env, "EINVAL", "copyTo needs (fd, offset, length)");
+  if (info.Length() < 3 || !info[0].IsNumber())
+    ThrowCoded(env, "EINVAL", "copyTo needs (fd, offset, length)");
   const int out = info[0].As<Napi::Number>().Int32Value();
   const int64_t offset = ToOffset(env, info[1], "offset");
   const int64_t length = ToOffset(env, info[2], "length");
@@ -381,14 +423,16 @@ Napi::Value Mapping::CopyTo(const Napi::CallbackInfo& info) {
     const ssize_t n = ::write(out, data_ + offset + done, chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EFAULT)
-      ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while copying; reopen it");
+      ThrowCoded(env, "ECHANGED",
+                 "file changed on disk: " + path_ + " was truncated while copying; reopen it");
     if (n < 0 && (errno == ENOSPC
 #ifdef EDQUOT
                   || errno == EDQUOT
 #endif
                   )) {
-      ThrowCoded(env, "ENOSPC",
-                 "no space left on device while writing the export: free some space or choose another folder");
+      ThrowCoded(
+          env, "ENOSPC",
+          "no space left on device while writing the export: free some space or choose another folder");
     }
     if (n <= 0) ThrowCoded(env, "EIO", std::string("cannot write the export: ") + std::strerror(errno));
     done += n;
@@ -402,8 +446,10 @@ Napi::Value Mapping::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
   if (mode_ == MapMode::kRead) {
-    ThrowCoded(env, "EREADONLY", path_ + " is open read-only (mode r): reopen it with mode r+ to edit the file, "
-                                         "or c to edit a private copy");
+    ThrowCoded(env, "EREADONLY",
+               path_ +
+                   " is open read-only (mode r): reopen it with mode r+ to edit the file, "
+                   "or c to edit a private copy");
   }
   int64_t offset = ToOffset(env, info[0], "offset");
   Napi::Uint8Array source = ToBytes(env, info[1], "source");
@@ -420,7 +466,8 @@ Napi::Value Mapping::Write(const Napi::CallbackInfo& info) {
 Napi::Value Mapping::Gather(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
-  if (!info[0].IsObject()) ThrowCoded(env, "EINVAL", "gather needs a window {base, rows, cols, rowStride, colStride, itemsize}");
+  if (!info[0].IsObject())
+    ThrowCoded(env, "EINVAL", "gather needs a window {base, rows, cols, rowStride, colStride, itemsize}");
   Napi::Object spec = info[0].As<Napi::Object>();
   Window2D w;
   w.base = ToOffset(env, spec.Get("base"), "base");
@@ -432,10 +479,12 @@ Napi::Value Mapping::Gather(const Napi::CallbackInfo& info) {
   Napi::Uint8Array target = ToBytes(env, info[1], "target");
   if (w.itemsize == 0) ThrowCoded(env, "EINVAL", "itemsize must be positive");
   // Guard against overflow in rows*cols*itemsize and in the extent computation.
-  const double cells = static_cast<double>(w.rows) * static_cast<double>(w.cols) * static_cast<double>(w.itemsize);
+  const double cells =
+      static_cast<double>(w.rows) * static_cast<double>(w.cols) * static_cast<double>(w.itemsize);
   if (cells != static_cast<double>(target.ByteLength())) {
-    ThrowCoded(env, "EINVAL", "target has " + std::to_string(target.ByteLength()) + " bytes, the window needs " +
-                                  std::to_string(static_cast<int64_t>(cells)));
+    ThrowCoded(env, "EINVAL",
+               "target has " + std::to_string(target.ByteLength()) + " bytes, the window needs " +
+                   std::to_string(static_cast<int64_t>(cells)));
   }
   const double reach = std::fabs(static_cast<double>(w.rowStride)) * static_cast<double>(w.rows) +
                        std::fabs(static_cast<double>(w.colStride)) * static_cast<double>(w.cols);
@@ -449,26 +498,139 @@ Napi::Value Mapping::Gather(const Napi::CallbackInfo& info) {
 
 // scan(spec, onProgress?) -> {promise, cancel()}: a whole-view kernel on worker threads (see scan.h).
 Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
-  EnsureOpen(info.Env());
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  // A diff reads a second mapping (spec.b.mapping): it is kept open and alive while the scan runs, and
+  // closing it cancels the scan as closing this one does.
+  Mapping* other = nullptr;
+  Napi::Object otherObj;
+  if (info.Length() > 0 && info[0].IsObject()) {
+    Napi::Object spec = info[0].As<Napi::Object>();
+    if (spec.Get("op").ToString().Utf8Value() == "diff") {
+      Napi::Value b = spec.Get("b");
+      Napi::Value m = b.IsObject() ? b.As<Napi::Object>().Get("mapping") : env.Undefined();
+      Napi::FunctionReference* ctor = env.GetInstanceData<Napi::FunctionReference>();
+      if (!m.IsObject() || ctor == nullptr || !m.As<Napi::Object>().InstanceOf(ctor->Value()))
+        ThrowCoded(env, "EINVAL", "a diff needs b.mapping: the Mapping of the other file");
+      otherObj = m.As<Napi::Object>();
+      other = Napi::ObjectWrap<Mapping>::Unwrap(otherObj);
+      other->EnsureOpen(env);
+      if (other == this) other = nullptr;
+    }
+  }
   auto state = std::make_shared<ScanState>();
+  auto forget = [state](Mapping* m) {
+    m->scans_.erase(std::remove(m->scans_.begin(), m->scans_.end(), state), m->scans_.end());
+    if (m->scans_.empty() && m->unmapPending_) m->ReleaseMapping();
+  };
   scans_.push_back(state);
+  if (other) other->scans_.push_back(state);
+  std::vector<Napi::Object> owners{Value()};
+  if (other) owners.push_back(otherObj);
   Napi::Value handle;
   try {
-    // Holes may be skipped only while the file is what the mapping shows: in r (c and r+ pages may differ).
-#ifndef _WIN32
-    const int holeFd = mode_ == MapMode::kRead ? fd_ : -1;
-#else
-    const int holeFd = -1;
-#endif
-    handle = StartScan(info, data_, size_, holeFd, Value(), state, [this, state] {
-      scans_.erase(std::remove(scans_.begin(), scans_.end(), state), scans_.end());
-      if (scans_.empty() && unmapPending_) ReleaseMapping();
+    handle = StartScan(info, Info(), other ? other->Info() : Info(), owners, state, [this, other, forget] {
+      forget(this);
+      if (other) forget(other);
     });
   } catch (...) {
-    scans_.pop_back();
+    forget(this);
+    if (other) forget(other);
     throw;
   }
   return handle;
+}
+
+MapInfo Mapping::Info() const {
+  MapInfo map;
+  map.data = data_;
+  map.size = size_;
+#ifndef _WIN32
+  map.fd = fd_;
+#endif
+  // Holes may be skipped and pages dropped only while the file is what the mapping shows: in r (c and r+
+  // pages may differ).
+  map.readOnly = mode_ == MapMode::kRead;
+  return map;
+}
+
+// readStream({base, shape, strides, itemsize}) -> {ahead(i0, i1), retire(), close()}: readahead for a reader
+// in JS that walks a view's flat elements in order (exports, the CLI's show): ahead asks for the pages of
+// elements [i0, i1) that are not in memory; retire says the oldest range asked for is consumed (and, for a
+// view larger than half of memory in mode r, drops the pages it read in); close retires everything. Each
+// returns bytes.
+Napi::Value Mapping::ReadStream(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowCoded(env, "EINVAL", "readStream needs a view");
+  Napi::Object spec = info[0].As<Napi::Object>();
+  const int64_t itemsize = GetInt(env, spec, "itemsize", "readStream view");
+  if (itemsize < 1) ThrowCoded(env, "EINVAL", "readStream: itemsize must be positive");
+  struct State {
+    Prefetcher pf;
+    ViewSpec view;
+    int64_t itemsize, count;
+    std::shared_ptr<bool> alive;
+    std::vector<ByteRange> ranges;
+  };
+  ViewSpec view = ParseViewSpec(env, spec, itemsize, size_, "readStream view");
+  int64_t first = 0, end = 0;
+  const int64_t count = view.size();
+  if (count > 0) view.Extent(itemsize, &first, &end);
+  const MapInfo map = Info();
+  auto st = std::make_shared<State>(
+      State{Prefetcher(map, ShouldDropBehind(map, end)), view, itemsize, count, alive_, {}});
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("ahead", Napi::Function::New(env, [st](const Napi::CallbackInfo& ci) {
+            Napi::Env e = ci.Env();
+            if (ci.Length() < 2 || !ci[0].IsNumber() || !ci[1].IsNumber())
+              ThrowCoded(e, "EINVAL", "ahead needs (i0, i1)");
+            const int64_t i0 = std::max<int64_t>(0, ci[0].As<Napi::Number>().Int64Value());
+            const int64_t i1 = std::min(st->count, ci[1].As<Napi::Number>().Int64Value());
+            if (!*st->alive || i0 >= i1) return Napi::Number::New(e, 0);
+            ChunkRanges(st->view, st->itemsize, i0, i1, st->ranges);
+            return Napi::Number::New(e, static_cast<double>(st->pf.Issue(st->ranges)));
+          }));
+  out.Set("retire", Napi::Function::New(env, [st](const Napi::CallbackInfo& ci) {
+            if (!*st->alive) return Napi::Number::New(ci.Env(), 0);
+            return Napi::Number::New(ci.Env(), static_cast<double>(st->pf.Retire()));
+          }));
+  out.Set("close", Napi::Function::New(env, [st](const Napi::CallbackInfo& ci) {
+            int64_t n = 0;
+            while (*st->alive && !st->pf.Empty()) n += st->pf.Retire();
+            return Napi::Number::New(ci.Env(), static_cast<double>(n));
+          }));
+  return out;
+}
+
+// resident(offset?, length?) -> bytes of the range whose pages are in memory now (mincore): what a pass left
+// in the page cache, for tests and benchmarks.
+Napi::Value Mapping::Resident(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  const int64_t offset = info.Length() > 0 && !info[0].IsUndefined() ? ToOffset(env, info[0], "offset") : 0;
+  const int64_t length =
+      info.Length() > 1 && !info[1].IsUndefined() ? ToOffset(env, info[1], "length") : size_ - offset;
+  if (offset > size_ || length > size_ - offset)
+    ThrowCoded(env, "ERANGE", "resident range is outside the mapping");
+  int64_t bytes = 0;
+#ifndef _WIN32
+  const int64_t page = sysconf(_SC_PAGESIZE);
+  const int64_t start = offset - offset % page, end = offset + length;
+  std::vector<unsigned char> vec(1 << 16);
+  for (int64_t at = start; at < end;) {
+    const int64_t n = std::min<int64_t>(end - at, static_cast<int64_t>(vec.size()) * page);
+    if (mincore(data_ + at, static_cast<size_t>(n), vec.data()) != 0)
+      ThrowCoded(env, "EIO", std::string("mincore failed: ") + std::strerror(errno));
+    for (int64_t k = 0; k < (n + page - 1) / page; ++k) {
+      if (!(vec[k] & 1)) continue;
+      const int64_t a = std::max(offset, at + k * page), b = std::min(end, at + (k + 1) * page);
+      bytes += b - a;
+    }
+    at += n;
+  }
+#endif
+  return Napi::Number::New(env, static_cast<double>(bytes));
 }
 
 // flush(offset?, length?) — msync for r+/w+; nothing to do for r and c (the file never sees c's pages).
@@ -477,21 +639,25 @@ Napi::Value Mapping::Flush(const Napi::CallbackInfo& info) {
   EnsureOpen(env);
   if (mode_ == MapMode::kRead || mode_ == MapMode::kCopyOnWrite || data_ == nullptr) return env.Undefined();
   int64_t offset = info.Length() > 0 && !info[0].IsUndefined() ? ToOffset(env, info[0], "offset") : 0;
-  int64_t length = info.Length() > 1 && !info[1].IsUndefined() ? ToOffset(env, info[1], "length") : size_ - offset;
-  if (offset > size_ || length > size_ - offset) ThrowCoded(env, "ERANGE", "flush range is outside the mapping");
+  int64_t length =
+      info.Length() > 1 && !info[1].IsUndefined() ? ToOffset(env, info[1], "length") : size_ - offset;
+  if (offset > size_ || length > size_ - offset)
+    ThrowCoded(env, "ERANGE", "flush range is outside the mapping");
 #ifndef _WIN32
   const int64_t page = sysconf(_SC_PAGESIZE);
   const int64_t start = offset - offset % page;
   if (msync(data_ + start, static_cast<size_t>(length + (offset - start)), MS_SYNC) != 0) {
     const int err = errno;
     if (err == ENOSPC) {
-      ThrowCoded(env, "ENOSPC", "no space left on device: the flush of " + path_ +
-                                    " could not write its pages; free some space and flush again");
+      ThrowCoded(env, "ENOSPC",
+                 "no space left on device: the flush of " + path_ +
+                     " could not write its pages; free some space and flush again");
     }
     ThrowCoded(env, "EIO", "flush of " + path_ + " failed: " + std::strerror(err));
   }
 #else
-  if (!FlushViewOfFile(data_ + offset, static_cast<SIZE_T>(length)) || !FlushFileBuffers(static_cast<HANDLE>(file_))) {
+  if (!FlushViewOfFile(data_ + offset, static_cast<SIZE_T>(length)) ||
+      !FlushFileBuffers(static_cast<HANDLE>(file_))) {
     ThrowCoded(env, "EIO", "flush of " + path_ + " failed");
   }
 #endif
@@ -505,16 +671,24 @@ Napi::Value Mapping::Advise(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) ThrowCoded(env, "EINVAL", "advise needs a kind");
   const std::string kind = info[0].As<Napi::String>().Utf8Value();
   int64_t offset = info.Length() > 1 && !info[1].IsUndefined() ? ToOffset(env, info[1], "offset") : 0;
-  int64_t length = info.Length() > 2 && !info[2].IsUndefined() ? ToOffset(env, info[2], "length") : size_ - offset;
-  if (offset > size_ || length > size_ - offset) ThrowCoded(env, "ERANGE", "advise range is outside the mapping");
+  int64_t length =
+      info.Length() > 2 && !info[2].IsUndefined() ? ToOffset(env, info[2], "length") : size_ - offset;
+  if (offset > size_ || length > size_ - offset)
+    ThrowCoded(env, "ERANGE", "advise range is outside the mapping");
 #ifndef _WIN32
   int advice;
-  if (kind == "normal") advice = MADV_NORMAL;
-  else if (kind == "random") advice = MADV_RANDOM;
-  else if (kind == "sequential") advice = MADV_SEQUENTIAL;
-  else if (kind == "willneed") advice = MADV_WILLNEED;
-  else if (kind == "dontneed") advice = MADV_DONTNEED;
-  else ThrowCoded(env, "EINVAL", "advise kind must be normal, random, sequential, willneed or dontneed");
+  if (kind == "normal")
+    advice = MADV_NORMAL;
+  else if (kind == "random")
+    advice = MADV_RANDOM;
+  else if (kind == "sequential")
+    advice = MADV_SEQUENTIAL;
+  else if (kind == "willneed")
+    advice = MADV_WILLNEED;
+  else if (kind == "dontneed")
+    advice = MADV_DONTNEED;
+  else
+    ThrowCoded(env, "EINVAL", "advise kind must be normal, random, sequential, willneed or dontneed");
   if (data_ == nullptr || length == 0) return env.Undefined();
   const int64_t page = sysconf(_SC_PAGESIZE);
   const int64_t start = offset - offset % page;

@@ -1,26 +1,28 @@
-// Whole-view scan kernels, run natively on worker threads: statistics (count, min, max, mean, std over
-// finite values, NaN/±Inf counts), np.histogram-compatible bins, min/max per bucket (line plots) and block
-// reduction of a 2-D view (heatmaps). Dtype-templated; byte order swapped where needed.
+// mapping.scan(spec, onProgress?) -> {promise, cancel()}: a whole-view pass (statistics, histogram, line-plot
+// buckets, heatmap blocks, find) on worker threads. See index.d.ts for the spec and scan_ops.h for the
+// kernels.
 #pragma once
 #include <napi.h>
 
-#include <atomic>
-#include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
+
+#include "pass.h"
+#include "scan_state.h"
 
 namespace arrayscope {
 
-/** Shared between a scan's threads, its JS handle and the mapping (which cancels scans when closed). */
-struct ScanState {
-  std::atomic<bool> cancel{false};
-  std::atomic<int64_t> done{0};
-  std::atomic<bool> fault{false};
-};
+// Parses the spec, starts the scan and returns its handle. owners (the mappings' JS objects) are kept alive
+// while the scan runs; onDone runs on the main thread when the scan has settled (the mappings may unmap only
+// then). other: the second mapping a diff reads.
+Napi::Value StartScan(const Napi::CallbackInfo& info, const MapInfo& map, const MapInfo& other,
+                      const std::vector<Napi::Object>& owners, std::shared_ptr<ScanState> state,
+                      std::function<void()> onDone);
 
-// mapping.scan(spec, onProgress?) -> {promise, cancel()}; see index.d.ts for the spec. onDone runs on the
-// main thread when the scan has settled (the mapping may unmap only then).
-Napi::Value StartScan(const Napi::CallbackInfo& info, const uint8_t* data, int64_t size, int holeFd, Napi::Object owner,
-                      std::shared_ptr<ScanState> state, std::function<void()> onDone);
+// simdLevels() -> ['scalar', 'avx2', 'avx512'] (what this CPU runs); simdLevel() -> the level a scan started
+// now would use (ARRAYSCOPE_SIMD lowers it).
+Napi::Value SimdLevels(const Napi::CallbackInfo& info);
+Napi::Value SimdLevel(const Napi::CallbackInfo& info);
 
 }  // namespace arrayscope

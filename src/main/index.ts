@@ -23,8 +23,8 @@ function initialFromArgv(): AppInfo['initial'] {
     const args = parseArgs(process.argv.slice(dash + 1))
     const pos = args.positionals[0] === 'open' ? args.positionals.slice(1) : args.positionals
     if (!pos[0]) return null
-    const { layout, mode } = layoutFromArgs(args)
-    return { path: path.resolve(pos[0]), layout, mode }
+    const { layout, mode, array } = layoutFromArgs(args)
+    return { path: path.resolve(pos[0]), layout, mode, ...(array !== undefined ? { array } : {}) }
   } catch (e) {
     dialog.showErrorBox('ArrayScope', (e as Error).message)
     return null

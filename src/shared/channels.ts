@@ -24,7 +24,8 @@ export const CHANNEL_NAMES = [
   'npy:header',
   'bookmarks:get',
   'bookmarks:set',
-  'export:cancel'
+  'export:cancel',
+  'container:list'
 ] as const
 
 export const EVENT_NAMES = ['session:changed', 'scan:progress', 'session:edited', 'export:progress'] as const

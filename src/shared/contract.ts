@@ -6,6 +6,8 @@ import { z } from 'zod'
 import { CASTINGS } from './casting'
 import { CHANNEL_NAMES, EVENT_NAMES } from './channels'
 import type { Candidate } from './solver'
+import type { ContainerFormat, FolderListing } from './containers'
+import type { JsonValue } from './json-value'
 
 const int = z.number().int().finite()
 const nonNeg = int.nonnegative()
@@ -65,14 +67,30 @@ export const requestSchemas = {
   'recent:list': z.object({}).strict(),
   /**
    * Maps a file with a layout (null: read it from the file's header) and mode; w+ creates the file, and replaces
-   * an existing one only with overwrite (the UI asks first).
+   * an existing one only with overwrite (the UI asks first). With array, opens that array of a container
+   * (safetensors, index.json, .npz, GGUF) — layout must be null; a deflated .npz member is decompressed to a
+   * temporary copy first, with progress events and scan:cancel under scanId.
    */
   'session:open': z
     .object({
       path: z.string().min(1).max(4096),
       layout: layoutSpecSchema.nullable(),
       mode: modeSchema,
-      overwrite: z.boolean().optional()
+      overwrite: z.boolean().optional(),
+      array: z.string().min(1).max(65_536).optional(),
+      scanId: z.string().min(1).max(64).optional()
+    })
+    .strict(),
+  /**
+   * The arrays of a container, a folder of its tree at a time (folder: path segments, [] the root), or with a
+   * filter the matching arrays anywhere; limit caps the arrays listed. Also its format and metadata.
+   */
+  'container:list': z
+    .object({
+      path: z.string().min(1).max(4096),
+      folder: z.array(z.string().max(65_536)).max(256).optional(),
+      filter: z.string().max(1000).optional(),
+      limit: z.number().int().min(1).max(100_000).optional()
     })
     .strict(),
   /**
@@ -223,19 +241,50 @@ export interface LayoutInfo {
   nbytes: number
 }
 
+/** The array of a container a session shows. */
+export interface ArrayInfo {
+  /** The container file (index.json for a sharded checkpoint). */
+  container: string
+  format: ContainerFormat
+  name: string
+  /** The type as the format names it (F32, BF16, Q4_0, <f4 …). */
+  storedType: string
+  /** Where the stored bytes are in the session's file (quantized: the blocks). */
+  stored: { offset: number; nbytes: number }
+  /** Quantized: values are dequantized to float32 from blocks of `elems` elements in `bytes` bytes. */
+  blocks?: { quant: string; elems: number; bytes: number }
+  /** The session maps a temporary decompressed copy of a compressed member. */
+  decompressed?: boolean
+  /** Why edits are refused, when they are. */
+  readOnly?: string
+}
+
 export interface SessionInfo {
   session: string
+  /** The file mapped: the container, a shard, or a temporary decompressed copy. */
   path: string
   fileSize: number
   mode: ModeName
-  format: 'raw' | 'npy'
+  format: 'raw' | 'npy' | ContainerFormat
   layout: LayoutInfo
+  /** Set when the session is an array of a container. */
+  array?: ArrayInfo
+}
+
+/** One folder of a container's tree (container:list). */
+export interface ContainerListing extends FolderListing {
+  path: string
+  format: ContainerFormat
+  fileSize: number
+  /** The container's metadata, long values shortened. */
+  metadata: Record<string, JsonValue>
 }
 
 export interface AppInfo {
   transport: 'electron' | 'serve'
   version: string
-  initial: { path: string; layout: LayoutSpecMsg | null; mode: ModeName } | null
+  /** array: open that array of a container (a container without it shows its tree). */
+  initial: { path: string; layout: LayoutSpecMsg | null; mode: ModeName; array?: string } | null
 }
 
 export interface ProbeResult {
@@ -248,6 +297,8 @@ export interface ProbeResult {
   sidecar: LayoutSpecMsg | null
   /** The layout this file was last opened with, when it is unchanged since (same size and mtime). */
   recent: RecentFile | null
+  /** The container format the file's first bytes announce, or null. */
+  container: ContainerFormat | null
 }
 
 export interface WindowResult {
@@ -335,8 +386,21 @@ export interface Responses {
   'window:get': WindowResult
   'bytes:get': { offset: number; bytes: Uint8Array }
   'dialog:openFile': { path: string | null }
+  'container:list': ContainerListing
 }
 export type Response<C extends Channel> = Responses[C]
+
+/** How far a long operation (a scan, a find, an export) has got. */
+export interface Progress {
+  scanId: string
+  /** Units done and in all (elements; byte positions for find). */
+  done: number
+  total: number
+  /** Bytes of the file read per second over the last seconds, once measurable. */
+  bytesPerSecond?: number
+  /** The time left at that rate, in seconds. */
+  secondsLeft?: number
+}
 
 /** Events pushed from the Node side. */
 export interface Events {
@@ -345,9 +409,9 @@ export interface Events {
   /** A session's data was edited (or an edit undone): views refresh the changed ranges. */
   'session:edited': EditState
   /** How far an export has got. */
-  'export:progress': { scanId: string; done: number; total: number }
+  'export:progress': Progress
   /** How far a scan has got. */
-  'scan:progress': { scanId: string; done: number; total: number }
+  'scan:progress': Progress
 }
 export type EventName = keyof Events
 

@@ -12,7 +12,8 @@ export class JsonFloat {
 
 export type JsonValue = number | string | boolean | null | JsonFloat | JsonValue[] | { [k: string]: JsonValue }
 
-function float(x: number): JsonValue {
+/** A float as .tolist() gives it in JSON: a float token, NaN/±Inf as "nan"/"inf"/"-inf". */
+export function jsonNumber(x: number): JsonValue {
   if (Number.isNaN(x)) return 'nan'
   if (x === Infinity) return 'inf'
   if (x === -Infinity) return '-inf'
@@ -55,9 +56,9 @@ export function toJsonValue(dt: DType, v: Value): JsonValue {
   if (typeof v === 'bigint') return v > SAFE || v < -SAFE ? v.toString() : Number(v)
   if (typeof v === 'boolean') return v
   const kind = dt.type.kind
-  if (typeof v === 'number') return kind === 'float' ? float(v) : v
+  if (typeof v === 'number') return kind === 'float' ? jsonNumber(v) : v
   const [re, im] = v as readonly [number, number]
-  return [float(re), float(im)]
+  return [jsonNumber(re), jsonNumber(im)]
 }
 
 function nested(dt: DType, v: Value, depth: number): JsonValue {

@@ -10,7 +10,18 @@ export interface ParsedArgs {
 }
 
 /** Flags that take no value. */
-const BOOLEAN_FLAGS = new Set(['json', 'help', 'no-open', 'version', 'sidecar', 'backwards', 'aligned', 'force'])
+const BOOLEAN_FLAGS = new Set([
+  'json',
+  'help',
+  'no-open',
+  'version',
+  'sidecar',
+  'backwards',
+  'aligned',
+  'equal-nan',
+  'no-equal-nan',
+  'force'
+])
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = []
@@ -59,16 +70,18 @@ export function flagInt(args: ParsedArgs, name: string, min = 0): number | undef
   return n
 }
 
-export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode']
+/** The layout flags, and --array (an array of a container), which every command taking FILE accepts. */
+export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode', 'array']
 
 /**
- * The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header).
+ * The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header); and --array,
+ * which names an array of a container instead (then no layout flag may be given).
  * defaultDtype: the dtype when the others are given without --dtype (np.memmap's uint8); else that is an error.
  */
 export function layoutFromArgs(
   args: ParsedArgs,
   defaultDtype?: string
-): { layout: LayoutSpecMsg | null; mode: ModeName } {
+): { layout: LayoutSpecMsg | null; mode: ModeName; array?: string } {
   const modeText = flagString(args, 'mode') ?? 'r'
   if (!['r', 'r+', 'c', 'w+'].includes(modeText))
     throw new UsageError(`--mode must be r, r+, c or w+, got '${modeText}'`)
@@ -77,6 +90,14 @@ export function layoutFromArgs(
   const shapeText = flagString(args, 'shape')
   const offset = flagInt(args, 'offset')
   const orderText = flagString(args, 'order')
+  const array = flagString(args, 'array')
+  if (array !== undefined) {
+    if (array === '') throw new UsageError('--array needs a name (`arrayscope ls FILE` lists them)')
+    if (args.flags.has('dtype') || shapeText !== undefined || offset !== undefined || orderText !== undefined) {
+      throw new UsageError('--array takes the layout from the container: give no --dtype, --shape, --offset or --order')
+    }
+    return { layout: null, mode, array }
+  }
   if (!args.flags.has('dtype') && shapeText === undefined && offset === undefined && orderText === undefined) {
     return { layout: null, mode }
   }

@@ -43,13 +43,14 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
     )
   }
   const { session, view } = await openFromArgs(args, service)
-  // never over the source (whatever the spelling or link), over anything else only with --force
-  const source = { path: session.info.path, identity: session.identity }
+  // never over the source (the file read or its container, whatever the spelling or link); over anything else
+  // only with --force
+  const sources = service.sourcesOf(session)
   const force = args.flags.has('force')
-  checkExportTarget(path.resolve(out), source, force, 'add --force')
+  checkExportTarget(path.resolve(out), sources, force, 'add --force')
   if (args.flags.has('sidecar') && as === 'raw')
-    checkExportTarget(sidecarPath(path.resolve(out)), source, force, 'add --force')
-  const result = await exportView(session.mapping, view, {
+    checkExportTarget(sidecarPath(path.resolve(out)), sources, force, 'add --force')
+  const result = await exportView(session.source, view, {
     as,
     out,
     sep: sep?.replace(/\\n/g, '\n').replace(/\\t/g, '\t'),

@@ -32,6 +32,11 @@ export async function find(args: ParsedArgs, service: ArrayService): Promise<num
   // bytes and text need no layout: a file without a header is read as bytes
   const bytes = { dtype: '|u1', shape: null, offset: 0, order: 'C' } as const
   const { session } = await openFromArgs(args, service, undefined, bytes)
+  if (session.decoding && kind === 'value') {
+    throw new UsageError(
+      `the values of a ${session.decoding.quant} tensor are not stored as bytes (they are dequantized from blocks): use --hex or --text`
+    )
+  }
   let start = flagInt(args, 'from') ?? (backwards ? session.mapping.size : 0)
   let found = 0
   while (found < max) {

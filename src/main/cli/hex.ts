@@ -1,6 +1,8 @@
 // `arrayscope hex`: an xxd-style dump of any region of the file (headers included).
 import { flagInt, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { native } from '../service/native'
+import { ContainerCache } from '../service/containers'
+import path from 'node:path'
 import { Output } from './output'
 
 export function hexLines(bytes: Uint8Array, start: number): string[] {
@@ -17,10 +19,20 @@ export function hexLines(bytes: Uint8Array, start: number): string[] {
 }
 
 export function hex(args: ParsedArgs): void {
-  rejectUnknownFlags(args, ['offset', 'length'])
-  const file = args.positionals[1]
+  rejectUnknownFlags(args, ['offset', 'length', 'array'])
+  let file = args.positionals[1]
   if (!file) throw new UsageError('hex needs a FILE')
-  const offset = flagInt(args, 'offset') ?? 0
+  let offset = flagInt(args, 'offset') ?? 0
+  const name = args.flags.get('array')
+  if (name !== undefined) {
+    if (name === true || name === '') throw new UsageError('--array needs a name (`arrayscope ls FILE` lists them)')
+    // the array's stored bytes: in its shard for a sharded checkpoint; --offset counts from its first byte
+    const { entry } = new ContainerCache(1).entry(path.resolve(file), name)
+    if (entry.via)
+      throw new UsageError(`'${name}' is deflated: its stored bytes are compressed (open it to see the values)`)
+    if (entry.file) file = path.join(path.dirname(path.resolve(file)), entry.file)
+    offset += entry.offset
+  }
   const length = flagInt(args, 'length') ?? 256
   const m = new (native().Mapping)(file, 'r')
   try {

@@ -22,13 +22,18 @@ import {
 const USAGE = `usage: arrayscope COMMAND FILE [layout] [options]
 layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   (.npy files need none)
   info FILE [layout]                      JSON {path,fileSize,format,dtype,shape,order,offset,itemsize,nbytes}
+  ls FILE [--json]                        the arrays of a container (safetensors, index.json, .npz, GGUF)
+every command taking FILE also takes --array NAME: an array of a container (no layout flags then)
   show FILE [layout] [--slice S] [--json] values; S is numpy basic indexing: "2:10:2, 3, ..., -1"
   stats FILE [layout] [--slice S] [--bins N] [--range LO,HI] [--json]
                                           count,min,max,mean,std,nan,posinf,neginf[,histogram]
   set FILE [layout] --index "3,4" --value 1.5      in-place edit (r+)
-  hex FILE [--offset N] [--length N]
+  hex FILE [--offset N] [--length N] [--array NAME]   (--array: from the array's first stored byte)
   find FILE [layout] --hex "DE AD ?? EF" | --text T | --value "3.5 as <f4" [--tolerance X]
             [--from N] [--backwards] [--aligned] [--max N]   match offsets, one per line (exit 1: none)
+  diff A B [layout] [--b-dtype D] [--b-offset N] [--b-order C|F] [--slice S] [--rtol R] [--atol A]
+            [--equal-nan|--no-equal-nan] [--max N] [--json]   numpy assert_allclose semantics
+                                          exit 0 all close, 1 some differ; no layout: bytes, as cmp -l
   export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D] [--sidecar]
             [--casting no|equiv|safe|same_kind|unsafe|checked]   checked (default): refuse values that do not fit
             [--force]                     replaces an existing PATH only with --force (never the source itself)
@@ -45,9 +50,31 @@ async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, LAYOUT_FLAGS)
   const file = args.positionals[1]
   if (!file) throw new UsageError('info needs a FILE')
-  const { layout, mode } = layoutFromArgs(args)
-  const s = await service.handle('session:open', { path: file, layout, mode: mode === 'w+' ? 'r' : mode })
+  const { layout, mode, array } = layoutFromArgs(args)
+  if (!layout && array === undefined) {
+    const probe = await service.handle('file:probe', { path: file })
+    if (probe.container && !probe.sidecar) {
+      const c = await service.handle('container:list', { path: file, limit: 1 })
+      io.out(
+        JSON.stringify({
+          path: c.path,
+          fileSize: c.fileSize,
+          format: c.format,
+          arrays: c.total,
+          metadata: c.metadata
+        }) + '\n'
+      )
+      return
+    }
+  }
+  const s = await service.handle('session:open', {
+    path: file,
+    layout,
+    mode: mode === 'w+' ? 'r' : mode,
+    ...(array !== undefined ? { array } : {})
+  })
   const l = s.layout
+  const a = s.array
   io.out(
     JSON.stringify({
       path: s.path,
@@ -56,9 +83,19 @@ async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
       dtype: l.dtype,
       shape: l.shape,
       order: l.order,
-      offset: l.offset,
+      offset: a ? a.stored.offset : l.offset,
       itemsize: l.itemsize,
-      nbytes: l.nbytes
+      nbytes: l.nbytes,
+      ...(a
+        ? {
+            array: a.name,
+            container: a.container,
+            storedType: a.storedType,
+            storedBytes: a.stored.nbytes,
+            ...(a.blocks ? { decoding: `dequantize ${a.blocks.quant}` } : {}),
+            ...(a.decompressed ? { decompressed: true } : {})
+          }
+        : {})
     }) + '\n'
   )
 }
@@ -66,7 +103,7 @@ async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
 export async function serve(args: ParsedArgs): Promise<void> {
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port', 'root', 'force'])
   const file = args.positionals[1]
-  const { layout, mode } = layoutFromArgs(args)
+  const { layout, mode, array } = layoutFromArgs(args)
   const port = flagInt(args, 'port') ?? 0
   const root = flagString(args, 'root')
   // the policy of every request, checked before anything else (a --root that does not exist fails here)
@@ -78,22 +115,39 @@ export async function serve(args: ParsedArgs): Promise<void> {
       throw new UsageError(`${resolved} is outside --root ${paths.root}: serve a file under it`)
     // Check the file and layout now, so a typo fails here with status 2 rather than in the browser.
     const probeService = new ArrayService({ watchIntervalMs: 0 })
-    let format: 'raw' | 'npy'
     try {
       if (mode === 'w+') {
         // Create the file here, once: the page then opens it r+, so reloading it never truncates it again.
+        if (array !== undefined) throw new UsageError('mode w+ creates a raw file, not an array of a container')
         if (!args.flags.has('force') && fs.existsSync(resolved)) {
           throw new UsageError(`${resolved} exists: mode w+ would replace it with a zero-filled file; add --force`)
         }
-        format = (await probeService.handle('session:open', { path: resolved, layout, mode, overwrite: true })).format
+        await probeService.handle('session:open', { path: resolved, layout, mode, overwrite: true })
+        initial = { path: resolved, layout, mode: 'r+' as const }
       } else {
-        format = (await probeService.handle('session:open', { path: resolved, layout, mode })).format
+        const probe = await probeService.handle('file:probe', { path: resolved })
+        if (array !== undefined || layout || !probe.container || probe.sidecar) {
+          const s = await probeService.handle('session:open', {
+            path: resolved,
+            layout,
+            mode,
+            ...(array !== undefined ? { array } : {})
+          })
+          initial = {
+            path: resolved,
+            layout: s.format === 'npy' && !layout ? null : (layout ?? null),
+            mode,
+            ...(array !== undefined ? { array } : {})
+          }
+        } else {
+          // a container without --array: the app shows its tree
+          await probeService.handle('container:list', { path: resolved, limit: 1 })
+          initial = { path: resolved, layout: null, mode }
+        }
       }
     } finally {
       probeService.closeAll()
     }
-    const headerOnly = format === 'npy' && !layout
-    initial = { path: resolved, layout: headerOnly ? null : (layout ?? null), mode: mode === 'w+' ? 'r+' : mode }
   }
   let broadcast: (event: string, payload: unknown) => void = () => {}
   const service = new ArrayService({
@@ -148,8 +202,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'hex':
         ;(await import('./hex')).hex(args)
         return 0
+      case 'ls':
+        ;(await import('./ls')).ls(args)
+        return 0
       case 'find':
         return await (await import('./find')).find(args, service)
+      case 'diff':
+        return await (await import('./diff')).diff(args, service)
       case 'export':
         await (await import('./export')).exportCommand(args, service)
         return 0
@@ -166,7 +225,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           return await launchDesktop({ ...args, positionals: ['open', ...args.positionals] })
         }
         throw new UsageError(
-          `unknown command '${command}': use info, show, stats, set, hex, find, export, serve or open (see --help)`
+          `unknown command '${command}': use info, ls, show, stats, set, hex, find, diff, export, serve or open (see --help)`
         )
     }
   } catch (error) {

@@ -20,15 +20,21 @@ export async function openFromArgs(
   const file = args.positionals[1]
   if (!file) throw new UsageError(`${args.positionals[0]} needs a FILE`)
   const given = layoutFromArgs(args, headerless === MEMMAP_DEFAULT ? MEMMAP_DEFAULT.dtype : undefined)
-  const { mode } = given
+  const { mode, array } = given
   let { layout } = given
-  if (!layout && headerless) {
+  if (!layout && headerless && array === undefined) {
     const probe = await service.handle('file:probe', { path: file })
-    if (!probe.npy && !probe.sidecar) layout = headerless
+    // a container says which arrays it holds rather than being read as bytes
+    if (!probe.npy && !probe.sidecar && !probe.container) layout = headerless
   }
   if (mode === 'w+' && !forceMode)
     throw new UsageError(`mode w+ would create ${file}: ${args.positionals[0]} reads an existing file`)
-  const info = await service.handle('session:open', { path: file, layout, mode: forceMode ?? mode })
+  const info = await service.handle('session:open', {
+    path: file,
+    layout,
+    mode: forceMode ?? mode,
+    ...(array !== undefined ? { array } : {})
+  })
   const session = service.session(info.session)
   const sliceText = flagString(args, 'slice')
   let view: ArrayView = session.layout

@@ -32,6 +32,7 @@ export async function set(args: ParsedArgs, service: ArrayService): Promise<void
     'r+'
   )
   const layout = session.layout
+  if (session.info.array?.readOnly) throw new UsageError(`'${session.info.array.name}': ${session.info.array.readOnly}`)
   if (parts.length > layout.shape.length) {
     throw new UsageError(
       `--index has ${parts.length} entries, the array has ${layout.shape.length} axes ${JSON.stringify(layout.shape)}`

@@ -4,14 +4,14 @@ import type { ArrayView } from '../../shared/slice'
 import { arrayStr } from '../../shared/array-print'
 import { decodeValue, type Value } from '../../shared/structured'
 import type { ArrayService } from '../service/array-service'
-import type { Mapping } from '../service/native'
+import type { ByteSource } from '../service/dequant-source'
 import { forEachChunk } from '../service/view-reader'
 import { LAYOUT_FLAGS, rejectUnknownFlags, type ParsedArgs } from './args'
 import { Output } from './output'
 import { MEMMAP_DEFAULT, openFromArgs } from './session'
 
 /** Streams a view as nested JSON lists, brackets placed from each element's position in C order. */
-export function writeJson(mapping: Mapping, view: ArrayView, out: Output): void {
+export function writeJson(mapping: ByteSource, view: ArrayView, out: Output): void {
   const nd = view.shape.length
   const dt = view.dtype
   if (view.shape.some((n) => n === 0)) {
@@ -48,7 +48,7 @@ function emptyNested(shape: readonly number[]): string {
 }
 
 /** numpy's str() of the view (np.array2string's rules), reading only the elements it prints. */
-export function writeText(mapping: Mapping, view: ArrayView, out: Output): void {
+export function writeText(mapping: ByteSource, view: ArrayView, out: Output): void {
   const dt = view.dtype
   const buf = new Uint8Array(dt.itemsize)
   const dv = new DataView(buf.buffer)
@@ -65,7 +65,7 @@ export async function show(args: ParsedArgs, service: ArrayService): Promise<voi
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json'])
   const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
   const out = new Output()
-  if (args.flags.has('json')) writeJson(session.mapping, view, out)
-  else writeText(session.mapping, view, out)
+  if (args.flags.has('json')) writeJson(session.source, view, out)
+  else writeText(session.source, view, out)
   out.flush()
 }

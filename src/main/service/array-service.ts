@@ -16,8 +16,12 @@ import {
   type Response,
   type SessionInfo
 } from '../../shared/contract'
-import type { Layout } from '../../shared/layout'
+import { listFolder, shortened, type ContainerEntry, type Decoding } from '../../shared/containers'
+import { contiguousStrides, resolveLayout, type Layout } from '../../shared/layout'
 import type { ArrayView } from '../../shared/slice'
+import { parseDType } from '../../shared/structured'
+import { ContainerCache } from './containers'
+import { DequantSource, type ByteSource } from './dequant-source'
 import { EditLog } from './edit-log'
 import { toApiError } from './errors'
 import { exportView, sidecarPath } from './export'
@@ -27,10 +31,11 @@ import { probeFile } from './file-probe'
 import { previewOf, proposeFor } from './file-preview'
 import { runFind } from './find'
 import { refreshHeader, rewriteHeader } from './header-edit'
+import { inflateMember, removeTemp } from './inflate'
 import { layoutInfo } from './layout-info'
-import { mapFile } from './map-file'
-import type { Mapping } from './native'
+import { native, type Mapping } from './native'
 import { PathPolicy } from './path-policy'
+import { progressMeter } from './progress'
 import { Bookmarks, RecentFiles } from './recent'
 import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
 import { sliced, viewGeometry } from './view-geometry'
@@ -38,12 +43,18 @@ import { sliced, viewGeometry } from './view-geometry'
 export interface Session {
   id: string
   mapping: Mapping
+  /** Where elements are read: the mapping, or for a quantized tensor its dequantization. */
+  source: ByteSource
   edits: EditLog
   layout: Layout
   info: SessionInfo
   stat: { size: number; mtimeMs: number }
   /** The mapped file's device and inode: is the path still this file? */
   identity: FileIdentity
+  /** A quantized tensor: scans need the native kernels to dequantize (not yet). */
+  decoding?: Decoding
+  /** A temporary decompressed copy this session owns (removed on close). */
+  temp?: string
 }
 
 export interface ServiceOptions {
@@ -67,12 +78,13 @@ export class ArrayService {
   private readonly recent: RecentFiles | null
   private readonly bookmarks: Bookmarks | null
   private readonly exports = new Map<string, () => void>()
+  /** Decompressions of .npz members under way, by scanId: their cancel. */
+  private readonly inflations = new Map<string, () => void>()
+  private readonly containers = new ContainerCache()
   /** The sessions each client (a WebSocket, a window) opened, closed when it goes. */
   private readonly owned = new Map<string, Set<string>>()
   readonly paths: PathPolicy
-  private readonly scans = new ScanRegistry((id, done, total) =>
-    this.options.emit?.('scan:progress', { scanId: id, done, total })
-  )
+  private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.paths = new PathPolicy(options.root)
@@ -209,21 +221,36 @@ export class ArrayService {
         // the list is a file on disk: an entry without a path (edited by hand) is dropped, not trusted
         files: (this.recent?.list() ?? []).filter((f) => typeof f?.path === 'string' && this.paths.allows(f.path))
       }),
-      'session:open': (r) => this.open(r),
+      'session:open': (r) => (r.array !== undefined ? this.openArray(r) : this.open(r)),
+      'container:list': (r) => {
+        const path = this.paths.resolve(r.path)
+        const c = this.containers.require(path)
+        return {
+          ...listFolder(c, r.folder ?? [], r.filter ?? '', r.limit ?? 2000),
+          path,
+          format: c.format,
+          fileSize: fs.statSync(path).size,
+          metadata: shortened(c.metadata) as Record<string, never>
+        }
+      },
       'session:close': (r) => this.close(r.session, r.unflushed ?? 'discard'),
       'window:get': (r) => this.window(r),
       'bytes:get': (r) => this.bytes(r),
       'dialog:openFile': () => {
         throw new ApiError('unavailable', 'the open-file dialog exists only in the desktop app: type a path instead')
       },
-      'scan:stats': (r) =>
-        this.scans.run(r.scanId, (progress) =>
-          runStats(this.session(r.session).mapping, this.scanTarget(r), { bins: r.bins, onProgress: progress })
-        ),
+      'scan:stats': (r) => {
+        const view = this.scanTarget(r)
+        return this.scans.run(
+          r.scanId,
+          (progress) => runStats(this.scannable(r.session, 'statistics'), view, { bins: r.bins, onProgress: progress }),
+          view.dtype.itemsize
+        )
+      },
       'scan:line': (r) =>
         this.scans
           .run(r.scanId, () =>
-            runBuckets(this.session(r.session).mapping, this.scanTarget(r), r.start, r.stop, r.buckets)
+            runBuckets(this.scannable(r.session, 'a line plot'), this.scanTarget(r), r.start, r.stop, r.buckets)
           )
           .then((b) => ({
             start: r.start,
@@ -235,13 +262,23 @@ export class ArrayService {
       'scan:image': (r) =>
         this.scans
           .run(r.scanId, () =>
-            runBlocks(this.session(r.session).mapping, this.scanTarget(r), r.outRows, r.outCols, r.reduce)
+            runBlocks(this.scannable(r.session, 'a heatmap'), this.scanTarget(r), r.outRows, r.outCols, r.reduce)
           )
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
-      'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
+      'scan:cancel': (r) => {
+        const inflation = this.inflations.get(r.scanId)
+        inflation?.()
+        return { cancelled: this.scans.cancel(r.scanId) || Boolean(inflation) }
+      },
       'find:run': ({ session, scanId, ...query }) =>
         this.scans.run(scanId, (progress) => {
           const s = this.session(session)
+          if (s.decoding && query.kind === 'value') {
+            throw new ApiError(
+              'bad-request',
+              `the values of this ${s.info.array?.storedType} tensor are not stored as bytes (they are dequantized from blocks): find a hex pattern or text in its blocks instead`
+            )
+          }
           return runFind(s.mapping, s.layout, query, progress)
         }),
       'export:run': async (r) => {
@@ -250,18 +287,19 @@ export class ArrayService {
         if (r.ranges) view = sliced(view, r.ranges.map(([a, b]) => `${a}:${b}`).join(', '))
         let cancelled = false
         this.exports.set(r.scanId, () => (cancelled = true))
+        const meter = progressMeter(r.scanId, view.dtype.itemsize)
         try {
           const out = this.paths.resolve(r.out)
-          const source = { path: s.info.path, identity: s.identity }
-          checkExportTarget(out, source, r.overwrite === true, 'confirm')
-          if (r.sidecar && r.as === 'raw') checkExportTarget(sidecarPath(out), source, r.overwrite === true, 'confirm')
+          const sources = this.sourcesOf(s)
+          checkExportTarget(out, sources, r.overwrite === true, 'confirm')
+          if (r.sidecar && r.as === 'raw') checkExportTarget(sidecarPath(out), sources, r.overwrite === true, 'confirm')
           const { bytes } = await exportView(
-            s.mapping,
+            s.source,
             view,
             { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, casting: r.casting, sidecar: r.sidecar },
             {
               cancelled: () => cancelled,
-              onProgress: (done, total) => this.options.emit?.('export:progress', { scanId: r.scanId, done, total })
+              onProgress: (done, total) => this.options.emit?.('export:progress', meter(done, total))
             }
           )
           return { out, bytes }
@@ -274,18 +312,16 @@ export class ArrayService {
         cancel?.()
         return { cancelled: Boolean(cancel) }
       },
-      'npy:header': (r) => {
-        return this.edited(rewriteHeader(this.writable(this.session(r.session)), r))
-      },
+      'npy:header': (r) => this.edited(rewriteHeader(this.writable(this.session(r.session)), r)),
       'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(this.paths.resolve(r.path)) ?? [] }),
       'bookmarks:set': (r) => {
         if (!this.bookmarks) throw new ApiError('unavailable', 'bookmarks are not kept in this mode')
         this.bookmarks.set(this.paths.resolve(r.path), r.bookmarks)
         return { bookmarks: r.bookmarks }
       },
-      'edit:apply': (r) => this.edited(this.writable(this.session(r.session)).edits.apply(r.writes)),
-      'edit:undo': (r) => this.edited(this.writable(this.session(r.session)).edits.undo()),
-      'edit:redo': (r) => this.edited(this.writable(this.session(r.session)).edits.redo()),
+      'edit:apply': (r) => this.edited(this.writable(this.editable(r.session)).edits.apply(r.writes)),
+      'edit:undo': (r) => this.edited(this.writable(this.editable(r.session)).edits.undo()),
+      'edit:redo': (r) => this.edited(this.writable(this.editable(r.session)).edits.redo()),
       // edited() re-reads the file's stat: our own write is not "changed by another process"
       'edit:flush': (r) => this.edited(this.writable(this.session(r.session)).edits.flush())
     }
@@ -294,7 +330,53 @@ export class ArrayService {
 
   open(r: Request<'session:open'>): SessionInfo {
     const path = this.paths.resolve(r.path)
-    const { mapping, layout, format } = mapFile(path, r, (f) => this.paths.allows(f))
+    let mapping: Mapping
+    let layout: Layout
+    let format: SessionInfo['format'] = 'raw'
+    if (r.mode === 'w+') {
+      const spec = r.layout
+      if (!spec) throw new ApiError('layout', 'mode w+ creates a file: give its dtype and shape')
+      if (spec.shape === null) throw new ApiError('layout', 'mode w+ needs a shape for the new file')
+      layout = resolveLayout(spec, 0, 'w+')
+      // w+ truncates: an existing file is replaced only when the request says so (the UI asks first)
+      if (!r.overwrite && fs.existsSync(path)) {
+        throw new ApiError(
+          'exists',
+          `${path} exists: mode w+ would replace it with a new zero-filled file; confirm the replacement ` +
+            `(overwrite), open it with r+ to edit it, or choose another name`
+        )
+      }
+      mapping = new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
+    } else {
+      // a missing file or a folder is reported as such, before anything else; the probe also reads the
+      // .npy header and any export sidecar
+      const { npy, sidecar, container } = probeFile(path, (f) => this.paths.allows(f))
+      // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
+      mapping = new (native().Mapping)(path, r.mode)
+      // Browsing reads small scattered windows: readahead around every fault would only cost.
+      mapping.advise('random')
+      try {
+        const spec = r.layout ?? npy ?? sidecar
+        if (!spec && container) {
+          const c = this.containers.get(path)
+          throw new ApiError(
+            'layout',
+            `${path} is a ${container} container holding ${c?.entries.length ?? 'several'} arrays: choose one (--array NAME; \`arrayscope ls\` lists them), or give a layout to read its bytes raw`
+          )
+        }
+        if (!spec) {
+          throw new ApiError(
+            'layout',
+            `${path} has no header ArrayScope can read: give its layout (dtype, shape, offset, order)`
+          )
+        }
+        if (npy) format = 'npy'
+        layout = resolveLayout(spec, mapping.size, r.mode)
+      } catch (e) {
+        mapping.close()
+        throw e
+      }
+    }
     const id = randomUUID()
     const info: SessionInfo = {
       session: id,
@@ -307,7 +389,16 @@ export class ArrayService {
     const { size, mtimeMs, ino, dev } = mapping.stat()
     const stat = { size, mtimeMs }
     const identity = { ino, dev }
-    this.sessions.set(id, { id, mapping, layout, info, stat, identity, edits: new EditLog(id, mapping) })
+    this.sessions.set(id, {
+      id,
+      mapping,
+      source: mapping,
+      layout,
+      info,
+      stat,
+      identity,
+      edits: new EditLog(id, mapping)
+    })
     this.recent?.record({
       path,
       size: stat.size,
@@ -315,6 +406,130 @@ export class ArrayService {
       layout: { dtype: layout.dtype.str, shape: layout.shape, offset: layout.offset, order: layout.order },
       mode: r.mode === 'w+' ? 'r+' : r.mode,
       openedAt: Date.now()
+    })
+    return info
+  }
+
+  /** The mapping a scan reads; quantized tensors wait for the native kernels to dequantize per chunk. */
+  scannable(id: string, what: string): Mapping {
+    const s = this.session(id)
+    if (s.decoding) {
+      throw new ApiError(
+        'unavailable',
+        `${what} of a quantized (${s.decoding.quant}) tensor: not yet — the scan kernels do not dequantize yet. The table, show and export give its dequantized values; export it as float32 (.npy) and open that for ${what}`
+      )
+    }
+    return s.mapping
+  }
+
+  /** A session that may be edited: arrays whose bytes are not their values refuse with the reason. */
+  editable(id: string): Session {
+    const s = this.session(id)
+    if (s.info.array?.readOnly) throw new ApiError('readonly', `editing is refused: ${s.info.array.readOnly}`)
+    return s
+  }
+
+  /** Opens one array of a container (safetensors, sharded index, .npz, GGUF) as a session. */
+  async openArray(r: Request<'session:open'>): Promise<SessionInfo> {
+    const name = r.array!
+    if (r.layout) {
+      throw new ApiError(
+        'bad-request',
+        'an array of a container has its layout in the container: give no layout with --array'
+      )
+    }
+    if (r.mode === 'w+')
+      throw new ApiError('bad-request', 'mode w+ creates a raw file; it cannot create an array in a container')
+    const path = this.paths.resolve(r.path)
+    const { container, entry } = this.containers.entry(path, name)
+    if (entry.unmappable) {
+      throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
+    }
+    const readOnly = entry.decoding
+      ? `its bytes are ${entry.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
+      : entry.via
+        ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
+        : undefined
+    if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
+    if (container.format === 'npz' && r.mode === 'r+') {
+      throw new ApiError(
+        'readonly',
+        `'${name}' is a member of a ZIP archive: editing it in place (r+) would break the archive's CRC-32 check, which np.load enforces; open it with mode c (a private copy) and export`
+      )
+    }
+    let file = entry.file ? pathModule.join(pathModule.dirname(path), entry.file) : path
+    let temp: string | undefined
+    if (entry.via) {
+      let cancelled = false
+      const id = r.scanId
+      if (id) this.inflations.set(id, () => (cancelled = true))
+      try {
+        const meter = id ? progressMeter(id, 1) : null
+        temp = await inflateMember(path, entry.via, name, {
+          cancelled: () => cancelled,
+          onProgress: (done, total) => meter && this.options.emit?.('scan:progress', meter(done, total))
+        })
+      } finally {
+        if (id) this.inflations.delete(id)
+      }
+      file = temp
+    }
+    let mapping: Mapping
+    try {
+      mapping = new (native().Mapping)(file, r.mode)
+    } catch (e) {
+      if (temp) removeTemp(temp)
+      throw e
+    }
+    mapping.advise('random')
+    let layout: Layout
+    try {
+      layout = entryLayout(entry, mapping.size, r.mode)
+    } catch (e) {
+      mapping.close()
+      if (temp) removeTemp(temp)
+      throw e
+    }
+    const id = randomUUID()
+    const info: SessionInfo = {
+      session: id,
+      path: file,
+      fileSize: mapping.size,
+      mode: r.mode,
+      format: container.format,
+      layout: layoutInfo(layout),
+      array: {
+        container: path,
+        format: container.format,
+        name,
+        storedType: entry.storedType,
+        stored: { offset: entry.offset, nbytes: entry.nbytes },
+        ...(entry.decoding
+          ? {
+              blocks: {
+                quant: entry.decoding.quant,
+                elems: entry.decoding.blockElems,
+                bytes: entry.decoding.blockBytes
+              }
+            }
+          : {}),
+        ...(entry.via ? { decompressed: true } : {}),
+        ...(readOnly ? { readOnly } : {})
+      }
+    }
+    const source = entry.decoding ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size) : mapping
+    const { size, mtimeMs, ino, dev } = mapping.stat()
+    this.sessions.set(id, {
+      id,
+      mapping,
+      source,
+      layout,
+      info,
+      stat: { size, mtimeMs },
+      identity: { ino, dev },
+      edits: new EditLog(id, mapping),
+      ...(entry.decoding ? { decoding: entry.decoding } : {}),
+      ...(temp ? { temp } : {})
     })
     return info
   }
@@ -336,16 +551,27 @@ export class ArrayService {
     return { closed: true }
   }
 
-  /** Unmaps a session whatever state its edits are in. */
+  /** Unmaps a session whatever state its edits are in (and removes its temporary copy). */
   private drop(s: Session): void {
     for (const set of this.owned.values()) set.delete(s.id)
     s.mapping.close()
+    if (s.temp) removeTemp(s.temp)
     this.sessions.delete(s.id)
+  }
+
+  /** The files an export of a session must not replace: the mapped file, and the container it came from. */
+  sourcesOf(s: Session): { path: string; identity: FileIdentity }[] {
+    const sources = [{ path: s.info.path, identity: s.identity }]
+    const container = s.info.array?.container
+    const id = container ? identityOf(container) : null
+    if (container && id) sources.push({ path: container, identity: id })
+    return sources
   }
 
   /** Unmaps every session as it is (r+ edits stay in the file, as when numpy's process ends). */
   closeAll(): void {
     this.scans.cancelAll()
+    for (const cancel of this.inflations.values()) cancel()
     for (const s of [...this.sessions.values()]) this.drop(s)
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
@@ -374,7 +600,7 @@ export class ArrayService {
     if (bytes.length === 0) {
       return { generation: r.generation, row0: r.row0, col0: r.col0, rows, cols, dtype: s.layout.dtype.str, bytes }
     }
-    s.mapping.gather(
+    s.source.gather(
       { base: base + r.row0 * rowStride + r.col0 * colStride, rows, cols, rowStride, colStride, itemsize },
       bytes
     )
@@ -413,3 +639,43 @@ export class ArrayService {
 }
 
 export { sliced, viewGeometry } from './view-geometry'
+
+/**
+ * The layout of a container's entry in a file of fileSize bytes. A quantized entry is a virtual float32 array
+ * (offset 0, C-contiguous) read through its dequantization; its blocks must lie inside the file.
+ */
+export function entryLayout(entry: ContainerEntry, fileSize: number, mode: 'r' | 'r+' | 'c' | 'w+'): Layout {
+  if (entry.offset + entry.nbytes > fileSize) {
+    throw new ApiError(
+      'layout',
+      `'${entry.name}' needs bytes [${entry.offset}, ${entry.offset + entry.nbytes}), the file has ${fileSize}: it was truncated`
+    )
+  }
+  if (entry.decoding) {
+    const dtype = parseDType('<f4')
+    const size = entry.shape.reduce((a, b) => a * b, 1)
+    return {
+      dtype,
+      shape: entry.shape,
+      strides: contiguousStrides(entry.shape, 4, 'C'),
+      offset: 0,
+      order: 'C',
+      size,
+      nbytes: size * 4
+    }
+  }
+  const layout = resolveLayout(
+    { dtype: entry.dtype, shape: entry.shape, offset: entry.offset, order: entry.order },
+    fileSize,
+    mode
+  )
+  if (entry.strides) {
+    // a strided entry (part 2: record variables): every element it reaches must be inside the file
+    const reach = entry.shape.reduce((a, n, k) => a + (n > 0 ? (n - 1) * entry.strides![k]! : 0), entry.offset)
+    if (entry.strides.some((x) => x < 0) || reach + layout.dtype.itemsize > fileSize) {
+      throw new ApiError('layout', `'${entry.name}': its strides reach past the end of the file`)
+    }
+    return { ...layout, strides: entry.strides }
+  }
+  return layout
+}

@@ -7,14 +7,16 @@ import { identityOf, sameFile, type FileIdentity } from './file-identity'
 
 export function checkExportTarget(
   out: string,
-  source: { path: string; identity: FileIdentity },
+  /** The files being exported (the mapped file, and a container it belongs to). */
+  sources: { path: string; identity: FileIdentity }[],
   overwrite: boolean,
   /** How the caller confirms a replacement, for the message ("pass --force"). */
   howToReplace: string
 ): void {
   const existing = identityOf(out)
   if (!existing) return
-  if (sameFile(existing, source.identity)) {
+  const source = sources.find((s) => sameFile(existing, s.identity))
+  if (source) {
     throw new ApiError(
       'bad-request',
       `${out} is the file being exported (${source.path}): writing it would destroy the data as it is read; choose another name`

@@ -14,7 +14,8 @@ import { dtypeDescr, type DType } from '../../shared/structured'
 import { AtomicFile } from './atomic-file'
 import { native, type Mapping } from './native'
 import { scanElem } from './scan'
-import { chunks } from './view-reader'
+import { chunks, ReadAhead } from './view-reader'
+import { isMapping, type ByteSource } from './dequant-source'
 
 /** Text is formatted in chunks of this many source bytes: the event loop is free between them. */
 const TEXT_CHUNK_BYTES = 1 << 20
@@ -87,7 +88,7 @@ function requireScalar(dt: DType, what: string): ScalarDType {
 }
 
 export async function exportView(
-  mapping: Mapping,
+  mapping: Mapping | ByteSource,
   view: ArrayView,
   options: ExportOptions,
   control: ExportControl = {}
@@ -153,7 +154,7 @@ function exportError(e: unknown, out: string): unknown {
 
 /** Walks the view's chunks, yielding to the event loop and honouring cancel between them. */
 async function* paced(
-  mapping: Mapping,
+  mapping: ByteSource,
   view: ArrayView,
   control: ExportControl,
   chunkBytes?: number
@@ -184,7 +185,7 @@ function contiguousSpan(view: ArrayView): [number, number] | null {
   return [view.offset, length]
 }
 
-/** The raw bytes of a contiguous view, written from the mapping in 64 MiB steps (progress and cancel between). */
+/** The raw bytes of a contiguous view, written from the mapping in 16 MiB steps (progress and cancel between). */
 async function copySpan(
   mapping: Mapping,
   [offset, length]: [number, number],
@@ -192,18 +193,25 @@ async function copySpan(
   file: AtomicFile,
   control: ExportControl
 ): Promise<void> {
-  const step = 64 << 20
-  for (let done = 0; done < length; done += step) {
-    if (control.cancelled?.()) throw new ApiError('cancelled', 'the export was cancelled; nothing was written')
-    file.copyFrom(mapping, offset + done, Math.min(step, length - done))
-    control.onProgress?.(Math.min(length, done + step) / itemsize, length / itemsize)
-    await new Promise((r) => setImmediate(r))
+  const step = 16 << 20
+  const readahead = new ReadAhead(mapping, { offset, shape: [length], strides: [1], itemsize: 1 })
+  try {
+    for (let done = 0; done < length; done += step) {
+      if (control.cancelled?.()) throw new ApiError('cancelled', 'the export was cancelled; nothing was written')
+      const n = Math.min(step, length - done)
+      readahead.at(done, done + n)
+      file.copyFrom(mapping, offset + done, n)
+      control.onProgress?.((done + n) / itemsize, length / itemsize)
+      await new Promise((r) => setImmediate(r))
+    }
+  } finally {
+    readahead.close()
   }
   if (length === 0) control.onProgress?.(0, 0)
 }
 
 async function writeExport(
-  mapping: Mapping,
+  mapping: Mapping | ByteSource,
   view: ArrayView,
   o: ExportOptions,
   file: AtomicFile,
@@ -220,8 +228,9 @@ async function writeExport(
       if (fortran) view = transposed(view)
     }
     if (!target) {
-      const span = process.platform === 'win32' ? null : contiguousSpan(view)
-      if (span) return copySpan(mapping, span, view.dtype.itemsize, file, control)
+      // straight from the mapping when the bytes are the values (not through a decoding such as dequantization)
+      const span = process.platform === 'win32' || !isMapping(mapping) ? null : contiguousSpan(view)
+      if (span && isMapping(mapping)) return copySpan(mapping, span, view.dtype.itemsize, file, control)
       for await (const [bytes] of paced(mapping, view, control)) file.writeNow(bytes)
       return
     }

@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import { ApiError, type LayoutSpecMsg, type ProbeResult } from '../../shared/contract'
 import { NPY_PREAMBLE, isNpy, npyHeaderLength, parseNpyHeader } from '../../shared/npy'
+import { detectContainer } from './containers'
 
 function statFile(path: string): fs.Stats {
   let st: fs.Stats
@@ -73,11 +74,13 @@ export function readSidecar(path: string, allowed: (file: string) => boolean = (
 /** allowed: serve mode's --root check, for the sidecar beside the file (the file itself is checked already). */
 export function probeFile(path: string, allowed?: (file: string) => boolean): Omit<ProbeResult, 'recent'> {
   const st = statFile(path)
+  const npy = readNpyLayout(path, st.size)
   return {
     path,
     size: st.size,
     mtimeMs: st.mtimeMs,
-    npy: readNpyLayout(path, st.size),
-    sidecar: readSidecar(path, allowed)
+    npy,
+    sidecar: readSidecar(path, allowed),
+    container: npy ? null : detectContainer(path, st.size)
   }
 }

@@ -8,6 +8,7 @@ import type * as Native from '../../../native/index'
 export type {
   Mapping,
   MapMode,
+  NativeDiff,
   NativeError,
   NativeStats,
   ScanElem,

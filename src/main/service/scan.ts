@@ -1,8 +1,9 @@
 // Whole-view scans through the native kernels: statistics, histograms, min/max buckets, block reduction.
-import { ApiError } from '../../shared/contract'
+import { ApiError, type Progress } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
 import type { DType } from '../../shared/structured'
 import type { Mapping, NativeStats, ScanElem, ScanHandle, ScanResults } from './native'
+import { progressMeter } from './progress'
 
 const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
@@ -136,16 +137,22 @@ export function runBlocks(
 /** Running scans by id: a new scan with the same id supersedes (cancels) the old one. */
 export class ScanRegistry {
   private readonly jobs = new Map<string, ScanJob<unknown>>()
-  constructor(private readonly onProgress: (id: string, done: number, total: number) => void) {}
+  constructor(private readonly onProgress: (progress: Progress) => void) {}
 
-  run<T>(id: string, start: (progress: (done: number, total: number) => void) => ScanJob<T>): Promise<T> {
+  /** unitBytes: bytes of the file per unit of progress (the itemsize; 1 for find), for the rate shown. */
+  run<T>(
+    id: string,
+    start: (progress: (done: number, total: number) => void) => ScanJob<T>,
+    unitBytes = 1
+  ): Promise<T> {
     this.jobs.get(id)?.cancel()
     let last = 0
+    const meter = progressMeter(id, unitBytes)
     const job = start((done, total) => {
       const now = Date.now()
       if (now - last >= 100 || done === total) {
         last = now
-        this.onProgress(id, done, total)
+        this.onProgress(meter(done, total))
       }
     })
     this.jobs.set(id, job as ScanJob<unknown>)

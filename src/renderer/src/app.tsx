@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { AppInfo, EditState, SessionInfo } from '../../shared/contract'
 import { CloseDialog, type CloseChoice } from './features/close/close-dialog'
 import { OpenPanel } from './features/open/open-panel'
+import { ContainerPanel } from './features/containers/container-panel'
 import { ExportDialog } from './features/export/export-dialog'
 import { HeaderDialog } from './features/header/header-dialog'
 import { HexView } from './features/hex/hex-view'
@@ -38,6 +39,11 @@ export function App(): React.JSX.Element {
   const [jump, setJump] = useState<{ row: number; col: number; seq: number } | null>(null)
   /** The session whose tab is asking Flush / Discard / Cancel. */
   const [closing, setClosing] = useState<string | null>(null)
+  /** Containers whose tree the sidebar shows. */
+  const [containers, setContainers] = useState<string[]>([])
+  const openContainer = useCallback((path: string) => {
+    setContainers((cs) => (cs.includes(path) ? cs : [...cs, path]))
+  }, [])
 
   const opened = useCallback((s: SessionInfo) => {
     setTabs((t) => {
@@ -51,16 +57,24 @@ export function App(): React.JSX.Element {
       .invoke('app:info', {})
       .then(async (appInfo) => {
         setInfo(appInfo)
-        if (appInfo.initial) {
+        const initial = appInfo.initial
+        if (initial) {
           try {
-            opened(await api.invoke('session:open', appInfo.initial))
+            if (initial.array !== undefined) {
+              openContainer(initial.path)
+              opened(await api.invoke('session:open', initial))
+            } else if (!initial.layout && (await api.invoke('file:probe', { path: initial.path })).container) {
+              openContainer(initial.path) // a container: its tree, no array chosen yet
+            } else {
+              opened(await api.invoke('session:open', initial))
+            }
           } catch (e) {
             setError((e as Error).message)
           }
         }
       })
       .catch((e: Error) => setError(e.message))
-  }, [opened])
+  }, [opened, openContainer])
 
   useEffect(
     () =>
@@ -167,8 +181,8 @@ export function App(): React.JSX.Element {
               role="tab"
               aria-selected={k === active}
             >
-              <button className="tab-title" title={t.session.path} onClick={() => setActive(k)}>
-                {t.session.path.split(/[\\/]/).pop()}
+              <button className="tab-title" title={tabTitle(t.session, true)} onClick={() => setActive(k)}>
+                {tabTitle(t.session, false)}
                 {t.session.mode === 'c' ? ' (private copy)' : ''}
               </button>
               <button className="tab-close" aria-label={`close ${t.session.path}`} onClick={() => closeTab(k)}>
@@ -271,6 +285,21 @@ export function App(): React.JSX.Element {
       )}
       {tab && showRecipe && <RecipePanel session={tab.session} state={tab.view} onClose={() => setShowRecipe(false)} />}
       <main className="content">
+        {containers.length > 0 && (
+          <aside className="containers" data-testid="containers">
+            {containers.map((p) => (
+              <ContainerPanel
+                key={p}
+                path={p}
+                onOpened={(s) => {
+                  opened(s)
+                  setCursor(null)
+                }}
+                onClose={() => setContainers((cs) => cs.filter((c) => c !== p))}
+              />
+            ))}
+          </aside>
+        )}
         {tab ? (
           <TableView
             key={tab.session.session}
@@ -282,7 +311,11 @@ export function App(): React.JSX.Element {
             jumpToByte={jumpToByte}
           />
         ) : info ? (
-          <OpenPanel initialPath={droppedPath ?? (tabs.length ? '' : (info.initial?.path ?? ''))} onOpened={opened} />
+          <OpenPanel
+            initialPath={droppedPath ?? (tabs.length ? '' : (info.initial?.path ?? ''))}
+            onOpened={opened}
+            onContainer={openContainer}
+          />
         ) : (
           <div className="loading">Connecting…</div>
         )}
@@ -291,12 +324,14 @@ export function App(): React.JSX.Element {
             key={`hex-${tab.session.session}`}
             session={tab.session}
             selected={selectedBytes(tab, cursor)}
-            onPick={(offset) => setJumpToByte({ offset, seq: (jumpToByte?.seq ?? 0) + 1 })}
+            onPick={(offset) =>
+              setJumpToByte({ offset: layoutOffset(tab.session, offset), seq: (jumpToByte?.seq ?? 0) + 1 })
+            }
           />
         )}
         {tab && analysis && (
           <AnalysisPanel
-            key={tab.session.session}
+            key={`analysis-${tab.session.session}`}
             session={tab.session}
             state={tab.view}
             cursor={cursor}
@@ -323,15 +358,33 @@ function exportScopes(
   return { view: scope, selection: cursor ? { scope, ranges: cursor.selection } : null }
 }
 
-/** The bytes of the element under the cursor. */
+/** The bytes of the element under the cursor (of a quantized tensor: the block that holds it). */
 function selectedBytes(tab: Tab, cursor: CursorInfo | null): { offset: number; length: number } | null {
   if (!cursor) return null
   try {
-    return {
-      offset: elementFileOffset(tab.session.layout, tab.view.slice, cursor.index),
-      length: tab.session.layout.itemsize
+    const offset = elementFileOffset(tab.session.layout, tab.view.slice, cursor.index)
+    const a = tab.session.array
+    if (a?.blocks) {
+      // the layout is a virtual float32 array from offset 0: its byte offset / 4 is the element's index
+      const block = Math.floor(offset / 4 / a.blocks.elems)
+      return { offset: a.stored.offset + block * a.blocks.bytes, length: a.blocks.bytes }
     }
+    return { offset, length: tab.session.layout.itemsize }
   } catch {
     return null
   }
+}
+
+/** A byte of the file as the table's go-to understands it (quantized: the first element of its block). */
+function layoutOffset(session: SessionInfo, offset: number): number {
+  const a = session.array
+  if (!a?.blocks || offset < a.stored.offset || offset >= a.stored.offset + a.stored.nbytes) return offset
+  return Math.floor((offset - a.stored.offset) / a.blocks.bytes) * a.blocks.elems * 4
+}
+
+/** A tab's name: the file's, or for an array of a container the container's and the array's. */
+function tabTitle(s: SessionInfo, long: boolean): string {
+  const base = (p: string): string => (long ? p : (p.split(/[\\/]/).pop() ?? p))
+  if (!s.array) return base(s.path)
+  return `${base(s.array.container)} › ${s.array.name}${s.array.decompressed ? ' (decompressed copy)' : ''}`
 }

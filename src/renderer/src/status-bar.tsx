@@ -9,10 +9,17 @@ export function StatusBar(props: { session: SessionInfo | null; cursor: CursorIn
   const l = session.layout
   return (
     <footer className="status-bar" data-testid="status-bar">
+      {session.array && (
+        <span data-testid="status-array" title={session.array.container}>
+          {session.array.name}
+          {session.array.blocks ? ` · ${session.array.blocks.quant} dequantized` : ''}
+          {session.array.decompressed ? ' · decompressed copy' : ''}
+        </span>
+      )}
       <span>{l.dtype.length > 40 ? 'record' : l.dtype}</span>
       <span>shape {formatShape(l.shape)}</span>
       <span>order {l.order}</span>
-      <span>offset {l.offset}</span>
+      <span>offset {session.array ? session.array.stored.offset : l.offset}</span>
       <span>{formatBytes(session.fileSize)}</span>
       <span>mode {session.mode}</span>
       {cursor && (

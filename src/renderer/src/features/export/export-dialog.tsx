@@ -1,9 +1,10 @@
 // Export via numpy's tofile semantics: the whole array, the current view or the selection; raw (optionally
 // cast, with a layout sidecar), text with sep/format, .npy, CSV. Progress and cancel; a cancelled or failed
 // export leaves nothing behind.
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import type { SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
+import { ProgressLine, started, useProgress } from '../progress/progress-line'
 import type { ScanScope } from '../stats/stats-panel'
 
 export interface ExportScopes {
@@ -26,14 +27,10 @@ export function ExportDialog(props: {
   const [fmt, setFmt] = useState('')
   const [toDtype, setToDtype] = useState('')
   const [sidecar, setSidecar] = useState(true)
-  const [progress, setProgress] = useState<number | null>(null)
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
   const scanId = `export-${session.session}`
 
-  useEffect(
-    () => api.on('export:progress', (p) => p.scanId === scanId && setProgress(p.done / Math.max(1, p.total))),
-    [scanId]
-  )
+  const [progress, setProgress] = useProgress('export:progress', scanId)
 
   const setFormat = (f: typeof as): void => {
     setAs(f)
@@ -50,7 +47,7 @@ export function ExportDialog(props: {
           ? props.scopes.view
           : { ...props.scopes.selection!.scope, ranges: props.scopes.selection!.ranges }
     setMessage(null)
-    setProgress(0)
+    setProgress(started(scanId))
     api
       .invoke('export:run', {
         session: session.session,
@@ -138,7 +135,7 @@ export function ExportDialog(props: {
         </button>
         {progress !== null && (
           <>
-            <progress max={1} value={progress} />
+            <ProgressLine progress={progress} testId="export-progress" />
             <button onClick={() => void api.invoke('export:cancel', { scanId })}>Cancel</button>
           </>
         )}

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
+import { ProgressLine, started, useProgress } from '../progress/progress-line'
 
 type Kind = 'hex' | 'text' | 'value'
 
@@ -26,18 +27,11 @@ export function FindBar(props: {
   const [tolerance, setTolerance] = useState('')
   const [aligned, setAligned] = useState(false)
   const [running, setRunning] = useState(false)
-  const [progress, setProgress] = useState<number | null>(null)
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null)
   // the last match: "next" from it starts one byte further, so that it is not found again
   const last = useRef<{ offset: number; length: number } | null>(null)
 
-  useEffect(
-    () =>
-      api.on('scan:progress', (p) => {
-        if (p.scanId === scanId) setProgress(p.total ? p.done / p.total : null)
-      }),
-    [scanId]
-  )
+  const [progress, setProgress] = useProgress('scan:progress', scanId)
   useEffect(() => () => void api.invoke('scan:cancel', { scanId }).catch(() => undefined), [scanId])
 
   const run = (backwards: boolean): void => {
@@ -49,7 +43,7 @@ export function FindBar(props: {
     const onMatch = last.current?.offset === cursor
     const start = backwards ? cursor : onMatch ? cursor + 1 : cursor
     setRunning(true)
-    setProgress(0)
+    setProgress(started(scanId))
     setStatus(null)
     api
       .invoke('find:run', {
@@ -135,7 +129,7 @@ export function FindBar(props: {
       </button>
       {running && (
         <>
-          <progress data-testid="find-progress" value={progress ?? 0} max={1} />
+          <ProgressLine progress={progress ?? started(scanId)} testId="find-progress" />
           <button type="button" onClick={() => void api.invoke('scan:cancel', { scanId })}>
             Cancel
           </button>

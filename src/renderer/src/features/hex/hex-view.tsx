@@ -127,11 +127,18 @@ export function HexView(props: {
     return undefined
   }
 
+  // the array's stored bytes: an array of a container is marked within the whole file, a quantized tensor's
+  // blocks alternate (their structure shaded) instead of its elements
+  const array = session.array
+  const start = array ? array.stored.offset : l.offset
+  const stored = array ? array.stored.nbytes : l.nbytes
+  const unit = array?.blocks ? array.blocks.bytes : l.itemsize
   const region = (o: number): string => {
-    if (o < l.offset) return 'header'
-    if (o >= l.offset + l.nbytes) return 'trailing'
-    return Math.floor((o - l.offset) / l.itemsize) % 2 === 0 ? 'even' : 'odd'
+    if (o < start) return 'header'
+    if (o >= start + stored) return 'trailing'
+    return Math.floor((o - start) / unit) % 2 === 0 ? 'even' : 'odd'
   }
+  const readOnlyText = array?.readOnly ? `read-only: ${array.readOnly}` : READ_ONLY
 
   const lines: React.JSX.Element[] = []
   let loaded = true
@@ -241,7 +248,7 @@ export function HexView(props: {
     if (e.key === 'Escape') return setPending(null)
     if (!/^[0-9a-fA-F]$/.test(e.key)) return
     e.preventDefault()
-    if (session.mode === 'r') return setTypeError(READ_ONLY)
+    if (session.mode === 'r') return setTypeError(readOnlyText)
     const digit = Number.parseInt(e.key, 16)
     if (!pending || pending.offset !== inspected) return setPending({ offset: inspected, high: digit })
     setPending(null)
@@ -258,7 +265,7 @@ export function HexView(props: {
         ? Number(t)
         : NaN
     if (!Number.isSafeInteger(n)) return setGoError('write an offset like 4096 or 0x1000')
-    goTo(goFrom === 'array' ? l.offset + n : n)
+    goTo(goFrom === 'array' ? start + n : n)
   }
 
   const saveBookmarks = (next: Bookmark[]): void => {
@@ -332,10 +339,20 @@ export function HexView(props: {
           ))}
         </div>
       )}
-      <div className="muted hex-legend">
-        <span className="hex-byte header">header</span> {l.offset} bytes ·{' '}
-        <span className="hex-byte even">elements</span> {l.itemsize} bytes each ·{' '}
-        <span className="hex-byte trailing">trailing</span> {Math.max(0, size - l.offset - l.nbytes)} bytes
+      <div className="muted hex-legend" data-testid="hex-legend">
+        <span className="hex-byte header">{array ? 'before the array' : 'header'}</span> {start} bytes ·{' '}
+        {array?.blocks ? (
+          <>
+            <span className="hex-byte even">{array.blocks.quant} blocks</span> {array.blocks.bytes} bytes ={' '}
+            {array.blocks.elems} elements each ·{' '}
+          </>
+        ) : (
+          <>
+            <span className="hex-byte even">elements</span> {l.itemsize} bytes each ·{' '}
+          </>
+        )}
+        <span className="hex-byte trailing">{array ? 'after' : 'trailing'}</span> {Math.max(0, size - start - stored)}{' '}
+        bytes
         {selected && (
           <span data-testid="hex-selected">
             {' '}
@@ -349,7 +366,7 @@ export function HexView(props: {
         data-testid="hex-scroller"
         data-ready={loaded ? 'true' : 'false'}
         tabIndex={0}
-        title={session.mode === 'r' ? READ_ONLY : 'arrow keys move the cursor; type hex digits to overwrite bytes'}
+        title={session.mode === 'r' ? readOnlyText : 'arrow keys move the cursor; type hex digits to overwrite bytes'}
         onKeyDown={onKey}
         onBlur={commitPending}
         onScroll={onScroll}

@@ -14,6 +14,10 @@ export function Inspector(props: { session: SessionInfo; offset: number }): Reac
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
   const [version, setVersion] = useState(0)
   const readOnly = session.mode === 'r'
+  // an array whose bytes are not its values (quantized, a decompressed copy) says why instead
+  const why = session.array?.readOnly
+    ? `read-only: ${session.array.readOnly}`
+    : 'read-only (mode r): reopen the file with r+ or c to edit'
 
   useEffect(
     () => api.on('session:edited', (e) => e.session === session.session && setVersion((v) => v + 1)),
@@ -72,7 +76,7 @@ export function Inspector(props: { session: SessionInfo; offset: number }): Reac
   return (
     <div className="inspector" data-testid="inspector">
       <div className="muted">
-        at byte {offset} (0x{offset.toString(16)}){readOnly ? ' — read-only (mode r): reopen with r+ or c to edit' : ''}
+        at byte {offset} (0x{offset.toString(16)}){readOnly ? ` — ${why}` : ''}
       </div>
       <table>
         <tbody>
@@ -83,9 +87,7 @@ export function Inspector(props: { session: SessionInfo; offset: number }): Reac
                 <input
                   value={drafts[r.key] ?? r.text}
                   readOnly={readOnly}
-                  title={
-                    readOnly ? 'read-only (mode r): reopen the file with r+ or c to edit' : 'Enter writes the value'
-                  }
+                  title={readOnly ? why : 'Enter writes the value'}
                   onChange={(e) => setDrafts({ ...drafts, [r.key]: e.target.value })}
                   onKeyDown={(e) => e.key === 'Enter' && !readOnly && commit(r.key, r.write)}
                 />

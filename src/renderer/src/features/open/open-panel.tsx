@@ -35,7 +35,19 @@ interface Form {
   mode: ModeName
 }
 
-export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInfo) => void }): React.JSX.Element {
+const CONTAINER_NAMES: Record<string, string> = {
+  safetensors: 'a safetensors file',
+  'safetensors-index': 'a sharded safetensors index',
+  npz: 'a numpy .npz archive',
+  gguf: 'a GGUF model file'
+}
+
+export function OpenPanel(props: {
+  initialPath: string
+  onOpened: (s: SessionInfo) => void
+  /** Shows a container's arrays in the sidebar. */
+  onContainer: (path: string) => void
+}): React.JSX.Element {
   const [path, setPath] = useState(props.initialPath)
   const [probe, setProbe] = useState<ProbeResult | null>(null)
   const [probeError, setProbeError] = useState<string | null>(null)
@@ -199,6 +211,17 @@ export function OpenPanel(props: { initialPath: string; onOpened: (s: SessionInf
       <div className="probe" data-testid="probe">
         {probeError ?? (probe ? `${formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : ''}` : '')}
       </div>
+      {probe?.container && (
+        <div className="container-notice" data-testid="container-notice">
+          <span>
+            This is {CONTAINER_NAMES[probe.container] ?? probe.container}: it holds several arrays, each mapped from its
+            own bytes.
+          </span>
+          <button type="button" className="primary" onClick={() => props.onContainer(probe.path)}>
+            Open as container
+          </button>
+        </div>
+      )}
       <label>
         mode
         <select name="mode" value={form.mode} onChange={set('mode')}>

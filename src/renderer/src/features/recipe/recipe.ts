@@ -21,11 +21,47 @@ export function viewIndexExpr(state: ViewState, shape: readonly number[]): strin
   return parts.join('') + (transposed ? '.T' : '')
 }
 
+/** The loading call of the container's own library, and the arrayscope command with --array. */
+function arrayRecipe(
+  session: SessionInfo,
+  state: ViewState,
+  shape: readonly number[]
+): { python: string; cli: string } {
+  const a = session.array!
+  const file = pyString(a.container)
+  const name = pyString(a.name)
+  const view = `view = a${viewIndexExpr(state, shape)}`
+  let python: string
+  if (a.format === 'npz') {
+    python = `import numpy as np\na = np.load(${file})[${name}]\n${view}`
+  } else if (a.format === 'gguf') {
+    const load = a.blocks
+      ? `from gguf.quants import dequantize\na = dequantize(t.data, t.tensor_type)  # ${a.blocks.quant} blocks to float32`
+      : a.storedType === 'BF16'
+        ? `a = (t.data.view('<u2').astype(np.uint32) << 16).view(np.float32).reshape(${formatShape(session.layout.shape)})`
+        : 'a = t.data'
+    python = `import numpy as np\nfrom gguf import GGUFReader\nt = next(t for t in GGUFReader(${file}).tensors if t.name == ${name})\n${load}\n${view}`
+  } else {
+    // numpy has no bfloat16 / float8: torch reads those
+    const numpy = !['BF16', 'F8_E4M3', 'F8_E5M2'].includes(a.storedType)
+    const shard = a.format === 'safetensors-index' ? pyString(session.path) : file
+    python = numpy
+      ? `from safetensors import safe_open\nwith safe_open(${shard}, framework='np') as f:\n    a = f.get_tensor(${name})\n${view}`
+      : `from safetensors import safe_open\nwith safe_open(${shard}, framework='pt') as f:\n    a = f.get_tensor(${name})  # ${a.storedType}: torch\n${view}`
+  }
+  const args = ['arrayscope', 'show', shellQuote(a.container), '--array', shellQuote(a.name)]
+  const fixed = shape.map((_, k) => (k === state.rowAxis || k === state.colAxis ? ':' : String(state.index[k] ?? 0)))
+  if (!state.slice.trim() && fixed.some((f) => f !== ':')) args.push('--slice', shellQuote(fixed.join(', ')))
+  else if (state.slice.trim()) args.push('--slice', shellQuote(state.slice.trim()))
+  return { python, cli: args.join(' ') }
+}
+
 export function recipe(
   session: SessionInfo,
   state: ViewState,
   shape: readonly number[]
 ): { python: string; cli: string } {
+  if (session.array) return arrayRecipe(session, state, shape)
   const l = session.layout
   const mode = session.mode === 'w+' ? 'r+' : session.mode
   const dtype = l.dtype.startsWith('[') ? `np.dtype(${l.dtype})` : pyString(l.dtype)

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { ScanStats, SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
 import { loadPlotly } from '../plot/plotly'
+import { ProgressLine, started, useProgress } from '../progress/progress-line'
 
 export interface ScanScope {
   slice?: string
@@ -13,24 +14,16 @@ export interface ScanScope {
 export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): React.JSX.Element {
   const [scope, setScope] = useState<'array' | 'view'>('array')
   const [stats, setStats] = useState<ScanStats | null>(null)
-  const [progress, setProgress] = useState<number | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [logCounts, setLogCounts] = useState(false)
   const plot = useRef<HTMLDivElement>(null)
   const scanId = `stats-${props.session.session}`
-
-  useEffect(
-    () =>
-      api.on('scan:progress', (p) => {
-        if (p.scanId === scanId) setProgress(p.done / Math.max(1, p.total))
-      }),
-    [scanId]
-  )
+  const [progress, setProgress] = useProgress('scan:progress', scanId)
 
   const run = (): void => {
     setError(null)
     setStats(null)
-    setProgress(0)
+    setProgress(started(scanId))
     const target = scope === 'array' ? {} : props.view
     api
       .invoke('scan:stats', { session: props.session.session, scanId, bins: 256, ...target })
@@ -83,7 +76,7 @@ export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): Re
         </button>
         {progress !== null && (
           <>
-            <progress max={1} value={progress} data-testid="stats-progress" />
+            <ProgressLine progress={progress} testId="stats-progress" />
             <button onClick={() => void api.invoke('scan:cancel', { scanId })}>Cancel</button>
           </>
         )}

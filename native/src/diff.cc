@@ -1,0 +1,281 @@
+// Diff: two views of the same shape compared element by element as numpy.isclose compares them, streamed from
+// two mappings in A's file order, with what numpy.testing.assert_allclose reports (mismatch count, the
+// largest absolute and relative differences among the violations) plus the first mismatches in C order,
+// NaN/±Inf disagreements counted apart, a histogram of |a - b| by binary exponent and a block map of the
+// mismatches.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "joint.h"
+#include "scan_ops.h"
+
+namespace arrayscope {
+namespace {
+
+// numpy's float types, in which isclose computes.
+enum class FT { kF2, kF4, kF8 };
+
+// result_type(y, 1.0): the float type y is compared in (integers and bool: float64; bfloat16 and float8,
+// which numpy has no arithmetic for, as float32).
+FT YType(Elem e) {
+  switch (e) {
+    case Elem::F2:
+      return FT::kF2;
+    case Elem::F4:
+    case Elem::BF16:
+    case Elem::E4M3:
+    case Elem::E5M2:
+      return FT::kF4;
+    default:
+      return FT::kF8;
+  }
+}
+
+// The smallest float type that holds every value of x's type (numpy's promotion of x with a float).
+FT XType(Elem e) {
+  switch (e) {
+    case Elem::B1:
+    case Elem::I1:
+    case Elem::U1:
+    case Elem::F2:
+      return FT::kF2;
+    case Elem::I2:
+    case Elem::U2:
+    case Elem::F4:
+    case Elem::BF16:
+    case Elem::E4M3:
+    case Elem::E5M2:
+      return FT::kF4;
+    default:
+      return FT::kF8;
+  }
+}
+
+// x rounded to the nearest float16 (ties to even), overflowing to ±inf past 65520.
+inline double RoundHalf(double x) {
+  if (x == 0 || !std::isfinite(x)) return x;
+  const int e = std::ilogb(x);
+  const double quantum = std::ldexp(1.0, std::max(e, -14) - 10);
+  const double r = std::nearbyint(x / quantum) * quantum;
+  return std::fabs(r) >= 65520.0 ? std::copysign(HUGE_VAL, x) : r;
+}
+
+template <FT T>
+inline double Round(double x) {
+  if constexpr (T == FT::kF8)
+    return x;
+  else if constexpr (T == FT::kF4)
+    return static_cast<double>(static_cast<float>(x));
+  else
+    return RoundHalf(x);
+}
+
+// What one thread gathers.
+struct DiffAcc {
+  int64_t total = 0, mismatched = 0, nanMismatched = 0, infMismatched = 0, equal = 0, nonFinite = 0;
+  bool absNan = false, relAny = false, relNan = false;
+  double maxAbs = -1, maxRel = -1;
+  int64_t maxAbsAt = -1, maxRelAt = -1;
+  std::vector<int64_t> heap;  // the smallest C indices of mismatches so far (a max-heap), capacity reserved
+  std::vector<int64_t> diffExp, map;
+  std::vector<double> bufA, bufB;  // decoded values of a block of pairs
+};
+
+constexpr int64_t kBlock = 1024;
+
+// Updates a running maximum (value, index) where a NaN wins and, among equals, the smaller index.
+inline void KeepMax(double v, int64_t at, bool& nan, double& max, int64_t& maxAt) {
+  if (std::isnan(v)) {
+    if (!nan || at < maxAt) maxAt = at;
+    nan = true;
+    return;
+  }
+  if (nan) return;
+  if (v > max || (v == max && at < maxAt)) max = v, maxAt = at;
+}
+
+template <FT C, FT TY>
+void CompareBlock(const DiffSpec& s, const double* a, const double* b, int64_t n, int64_t at, int64_t step,
+                  int64_t mapCols, int64_t rowLen, int64_t rows, DiffAcc& acc) {
+  const double atol = Round<TY>(s.atol), rtol = Round<TY>(s.rtol);
+  for (int64_t i = 0; i < n; ++i) {
+    const double av = a[i], bv = b[i];
+    const double y = Round<TY>(bv), x = Round<C>(av);
+    const double d = Round<C>(std::fabs(x - y));
+    const double tol = Round<TY>(atol + Round<TY>(rtol * std::fabs(y)));
+    const bool close =
+        (d <= tol && std::isfinite(y)) || x == y || (s.equalNan && std::isnan(x) && std::isnan(y));
+    const double e = std::fabs(av - bv);  // the reported figures are float64
+    if (e == 0 || (std::isnan(av) && std::isnan(bv))) {
+      ++acc.equal;
+    } else if (!std::isfinite(e)) {
+      ++acc.nonFinite;
+    } else {
+      const int ex = e < 0x1p-1022 ? kDiffExpMin : std::ilogb(e);
+      ++acc.diffExp[ex - kDiffExpMin];
+    }
+    if (close) continue;
+    const int64_t idx = at + i * step;
+    ++acc.mismatched;
+    if (std::isnan(av) || std::isnan(bv))
+      ++acc.nanMismatched;
+    else if (std::isinf(av) || std::isinf(bv))
+      ++acc.infMismatched;
+    KeepMax(e, idx, acc.absNan, acc.maxAbs, acc.maxAbsAt);
+    if (bv != 0) {  // NaN != 0: numpy keeps it (and the figure becomes NaN)
+      acc.relAny = true;
+      KeepMax(e / std::fabs(bv), idx, acc.relNan, acc.maxRel, acc.maxRelAt);
+    }
+    if (acc.heap.capacity() > 0) {
+      if (acc.heap.size() < acc.heap.capacity()) {
+        acc.heap.push_back(idx);
+        std::push_heap(acc.heap.begin(), acc.heap.end());
+      } else if (idx < acc.heap.front()) {
+        std::pop_heap(acc.heap.begin(), acc.heap.end());
+        acc.heap.back() = idx;
+        std::push_heap(acc.heap.begin(), acc.heap.end());
+      }
+    }
+    if (!acc.map.empty()) {
+      const int64_t r = idx / rowLen, c = idx % rowLen;
+      ++acc.map[(r * s.mapRows / rows) * mapCols + c * mapCols / rowLen];
+    }
+  }
+}
+
+using CompareFn = void (*)(const DiffSpec&, const double*, const double*, int64_t, int64_t, int64_t, int64_t,
+                           int64_t, int64_t, DiffAcc&);
+
+CompareFn PickCompare(FT c, FT ty) {
+  // ty <= c always (c is x's type promoted with ty)
+  if (c == FT::kF8)
+    return ty == FT::kF8   ? CompareBlock<FT::kF8, FT::kF8>
+           : ty == FT::kF4 ? CompareBlock<FT::kF8, FT::kF4>
+                           : CompareBlock<FT::kF8, FT::kF2>;
+  if (c == FT::kF4) return ty == FT::kF4 ? CompareBlock<FT::kF4, FT::kF4> : CompareBlock<FT::kF4, FT::kF2>;
+  return CompareBlock<FT::kF2, FT::kF2>;
+}
+
+template <Elem E>
+void DecodeRun(const uint8_t* p, int64_t n, int64_t stride, bool swap, double* out) {
+  for (int64_t i = 0; i < n; ++i, p += stride) out[i] = Decode<E>(p, swap);
+}
+
+void Decode(Elem e, const uint8_t* p, int64_t n, int64_t stride, bool swap, double* out) {
+  WithElem(e, [&](auto t) { DecodeRun<decltype(t)::value>(p, n, stride, swap, out); });
+}
+
+bool IsInteger(Elem e) {
+  return e != Elem::F2 && e != Elem::F4 && e != Elem::F8 && e != Elem::BF16 && e != Elem::E4M3 &&
+         e != Elem::E5M2;
+}
+
+}  // namespace
+
+DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, int threads) {
+  const JointView j = JointFileOrder(MakeJoint(spec.a.view, spec.b.view));
+  const int64_t n = j.size();
+  const int64_t ia = ItemSize(spec.a.elem), ib = ItemSize(spec.b.elem);
+  const FT ty = YType(spec.b.elem);
+  const FT c = std::max(XType(spec.a.elem), ty);
+  const CompareFn compare = PickCompare(c, ty);
+  // identical bytes are close when the types are the same and NaN equals NaN (or there is no NaN)
+  const bool bytewise =
+      spec.a.elem == spec.b.elem && spec.a.swap == spec.b.swap && (spec.equalNan || IsInteger(spec.a.elem));
+  const auto& shape = spec.a.view.shape;
+  const int64_t rowLen = shape.empty() ? 1 : std::max<int64_t>(1, shape.back());
+  const int64_t rows = std::max<int64_t>(1, n / rowLen);
+  const int64_t mapCols = spec.mapRows > 0 ? std::min(spec.mapCols, rowLen) : 0;
+
+  std::vector<DiffAcc> accs(threads);
+  for (DiffAcc& a : accs) {
+    a.heap.reserve(static_cast<size_t>(spec.first));
+    a.diffExp.assign(kDiffExpBins, 0);
+    if (mapCols > 0) a.map.assign(static_cast<size_t>(std::min(spec.mapRows, rows) * mapCols), 0);
+    a.bufA.resize(kBlock);
+    a.bufB.resize(kBlock);
+  }
+  DiffSpec s = spec;
+  s.mapRows = std::min(spec.mapRows, rows);
+
+  const int64_t chunk = ChunkElems(n, std::max(ia, ib));
+  PassPlan plan;
+  plan.threads = threads;
+  plan.chunks = n == 0 ? 0 : (n + chunk - 1) / chunk;
+  int64_t first = 0;
+  if (n > 0) {
+    spec.a.view.Extent(ia, &first, &plan.needEnd);
+    PassSource b{spec.bMap, nullptr, 0};
+    spec.b.view.Extent(ib, &first, &b.needEnd);
+    const ViewSpec vb = j.Part(1);
+    b.ranges = [vb, ib, chunk, n](int64_t k, std::vector<ByteRange>& out) {
+      ChunkRanges(vb, ib, k * chunk, std::min(n, (k + 1) * chunk), out);
+    };
+    plan.more.push_back(b);
+  }
+  const ViewSpec va = j.Part(0);
+  plan.ranges = [va, ia, chunk, n](int64_t k, std::vector<ByteRange>& out) {
+    ChunkRanges(va, ia, k * chunk, std::min(n, (k + 1) * chunk), out);
+  };
+  const uint8_t* da = map.data;
+  const uint8_t* db = spec.bMap.data;
+  RunPass(map, state, plan, [&](int64_t k, int t) {
+    DiffAcc& acc = accs[t];
+    const int64_t i0 = k * chunk, i1 = std::min(n, i0 + chunk);
+    ForEachJointRun(
+        j, i0, i1, [&](int64_t oa, int64_t ob, int64_t at, int64_t len, int64_t sa, int64_t sb, int64_t si) {
+          acc.total += len;
+          if (bytewise && sa == ia && sb == ib &&
+              std::memcmp(da + oa, db + ob, static_cast<size_t>(len * ia)) == 0) {
+            acc.equal += len;
+            return;
+          }
+          for (int64_t b0 = 0; b0 < len; b0 += kBlock) {
+            const int64_t m = std::min(kBlock, len - b0);
+            Decode(spec.a.elem, da + oa + b0 * sa, m, sa, spec.a.swap, acc.bufA.data());
+            Decode(spec.b.elem, db + ob + b0 * sb, m, sb, spec.b.swap, acc.bufB.data());
+            compare(s, acc.bufA.data(), acc.bufB.data(), m, at + b0 * si, si, mapCols, rowLen, rows, acc);
+          }
+        });
+    state.done.fetch_add(i1 - i0, std::memory_order_relaxed);
+    return true;
+  });
+
+  DiffResult r;
+  r.diffExp.assign(kDiffExpBins, 0);
+  if (mapCols > 0) {
+    r.map.assign(static_cast<size_t>(s.mapRows * mapCols), 0);
+    r.mapRows = s.mapRows;
+    r.mapCols = mapCols;
+  }
+  bool absNan = false, relNan = false, relAny = false;
+  double maxAbs = -1, maxRel = -1;
+  std::vector<int64_t> firsts;
+  for (DiffAcc& a : accs) {
+    r.total += a.total, r.mismatched += a.mismatched, r.nanMismatched += a.nanMismatched;
+    r.infMismatched += a.infMismatched, r.equal += a.equal, r.nonFinite += a.nonFinite;
+    if (a.absNan)
+      KeepMax(NAN, a.maxAbsAt, absNan, maxAbs, r.maxAbsAt);
+    else if (a.maxAbsAt >= 0)
+      KeepMax(a.maxAbs, a.maxAbsAt, absNan, maxAbs, r.maxAbsAt);
+    relAny = relAny || a.relAny;
+    if (a.relNan)
+      KeepMax(NAN, a.maxRelAt, relNan, maxRel, r.maxRelAt);
+    else if (a.maxRelAt >= 0)
+      KeepMax(a.maxRel, a.maxRelAt, relNan, maxRel, r.maxRelAt);
+    for (int k = 0; k < kDiffExpBins; ++k) r.diffExp[k] += a.diffExp[k];
+    for (size_t k = 0; k < a.map.size(); ++k) r.map[k] += a.map[k];
+    firsts.insert(firsts.end(), a.heap.begin(), a.heap.end());
+  }
+  std::sort(firsts.begin(), firsts.end());
+  if (static_cast<int64_t>(firsts.size()) > spec.first) firsts.resize(static_cast<size_t>(spec.first));
+  r.first = std::move(firsts);
+  r.maxAbs = absNan ? NAN : maxAbs;
+  // numpy: the relative figure is inf when every violating b is 0
+  r.maxRel = relNan ? NAN : relAny ? maxRel : HUGE_VAL;
+  return r;
+}
+
+}  // namespace arrayscope

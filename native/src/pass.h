@@ -1,0 +1,95 @@
+// A whole-file pass: the work split into chunks in file order, handed out to worker threads in that order,
+// with a readahead thread that keeps the disk busy ahead of them.
+//
+// Why: the mapping is advised MADV_RANDOM for browsing (a table window must fault in only its own pages),
+// which turns the kernel's readahead off, so a pass faulting its pages in one by one ran 20-50x slower than
+// `cat` on a cold file. The pass does not change that advice (a window read during a pass stays
+// random-access); instead its readahead thread asks for the byte ranges of the next chunks (MADV_WILLNEED) a
+// bounded distance ahead of the slowest worker. For a pass over more than half of this machine's memory in
+// mode r, pages the pass read in are dropped again behind it (pages that were already in memory before, e.g.
+// those the table shows, are kept), so a file larger than memory does not push the user's other work out.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "scan_state.h"
+#include "view.h"
+
+namespace arrayscope {
+
+struct MapInfo {
+  const uint8_t* data = nullptr;
+  int64_t size = 0;  // mapped length
+  int fd = -1;       // the mapped file (-1 where there is none to ask)
+  // Mode r: the mapping shows the file itself, so its holes may be skipped and pages dropped after use.
+  bool readOnly = false;
+};
+
+// Another file a pass reads beside the mapping it runs on (a diff reads two).
+struct PassSource {
+  MapInfo map;
+  // The byte ranges of this file chunk k reads; called on the readahead thread only.
+  std::function<void(int64_t k, std::vector<ByteRange>& out)> ranges;
+  // The file must stay at least this long.
+  int64_t needEnd = 0;
+};
+
+struct PassPlan {
+  int threads = 1;
+  int64_t chunks = 0;
+  // The byte ranges chunk k reads, in the pass's direction; called on the readahead thread only.
+  std::function<void(int64_t k, std::vector<ByteRange>& out)> ranges;
+  // The file must stay at least this long; shorter means it was truncated during the pass (a fault).
+  int64_t needEnd = 0;
+  // Other files read in the same chunks (each with its own readahead).
+  std::vector<PassSource> more;
+};
+
+// Runs body(k, thread) for every chunk k in [0, plan.chunks), each under the SIGBUS guard; chunks are taken
+// in order, so the threads move through the file together. Stops handing out chunks when a body returns false
+// (the chunks before it are all taken by then) or on state.cancel; a fault (SIGBUS, or the file found shorter
+// than needEnd during or after the pass) sets state.fault and state.cancel.
+// body must not allocate, throw or take locks (a fault abandons it mid-way).
+void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
+             const std::function<bool(int64_t k, int thread)>& body);
+
+// Reads ahead for one sequential reader: Issue asks for the pages of some ranges that are not in memory yet
+// (MADV_WILLNEED), Retire says the oldest issued ranges are consumed and, when dropping behind, drops the
+// pages of them that were not in memory before Issue.
+class Prefetcher {
+ public:
+  Prefetcher(const MapInfo& map, bool drop);
+  // Returns the bytes the ranges cover.
+  int64_t Issue(const std::vector<ByteRange>& ranges);
+  // Returns the bytes of the retired ranges (0 when nothing is in flight).
+  int64_t Retire();
+  bool Empty() const { return flight_.empty(); }
+
+ private:
+  struct InFlight {
+    std::vector<ByteRange> pages;  // page-aligned
+    std::vector<std::vector<unsigned char>>
+        resident;  // per range: mincore before the request (dropping only)
+    int64_t bytes = 0;
+  };
+  MapInfo map_;
+  bool drop_;
+  int64_t piece_;  // the largest readahead request the kernel honours whole
+  std::deque<InFlight> flight_;
+};
+
+// Whether a pass reaching up to byte `extent` drops its pages behind it: in mode r only (nothing can be
+// lost), and by default only when the pass covers more than half of physical memory.
+bool ShouldDropBehind(const MapInfo& map, int64_t extent);
+
+// Readahead settings, from the environment (read when a pass starts): ARRAYSCOPE_READAHEAD_MB (how far ahead,
+// default 64) and ARRAYSCOPE_DROP_BEHIND (auto | always | never).
+struct ReadaheadSettings {
+  int64_t aheadBytes;
+  enum class Drop { kAuto, kAlways, kNever } drop;
+};
+ReadaheadSettings CurrentReadahead();
+
+}  // namespace arrayscope

@@ -1,0 +1,148 @@
+// The scan operations: one spec and one result type each, and the function that runs it as a pass over the
+// mapping (see pass.h). The specs come from JS (scan.cc parses them); the kernels know nothing of JS.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "elem.h"
+#include "kernels.h"
+#include "pass.h"
+#include "scan_state.h"
+#include "view.h"
+
+namespace arrayscope {
+
+// A view of one element type; swap: its bytes are in non-native order.
+struct TypedView {
+  ViewSpec view;
+  Elem elem = Elem::U1;
+  bool swap = false;
+};
+
+// np.histogram's equal-width bins over [lo, hi] (edges as numpy computes them).
+struct Bins {
+  int bins = 0;
+  double lo = 0, hi = 0;
+  std::vector<double> edges;
+};
+
+// count / min / max / mean / std of finite values, NaN and ±Inf counts; integers also exactly. With bins, the
+// histogram is counted in the same pass.
+struct StatsSpec {
+  TypedView v;
+  bool hasBins = false;
+  Bins bins;
+};
+struct StatsResult {
+  Moments m;                    // s1: plain sum; s2: population variance
+  __int128 isum = 0;            // exact sum of an integer view
+  int64_t imin = 0, imax = 0;   // exact extremes of an int64 view
+  uint64_t umin = 0, umax = 0;  // and of a uint64 view
+  std::vector<int64_t> counts;  // with bins
+};
+
+struct HistSpec {
+  TypedView v;
+  Bins bins;
+};
+struct HistResult {
+  std::vector<int64_t> counts;
+};
+
+// min/max per bucket over the flat range [start, stop) of a 1-D view (line plots); NaN ignored.
+struct BucketsSpec {
+  TypedView v;
+  int64_t start = 0, stop = 0, buckets = 0;
+};
+struct BucketsResult {
+  std::vector<double> min, max;
+};
+
+// A 2-D view reduced to outRows × outCols blocks: mean or max of the finite values of each (heatmaps).
+struct BlocksSpec {
+  TypedView v;
+  int64_t outRows = 0, outCols = 0;
+  bool max = false;
+};
+struct BlocksResult {
+  std::vector<double> values;
+};
+
+// The first (backwards: the last) position p in [from, to) where the bytes match pattern under mask
+// (bytes mode), or where the element of type elem at p lies in [lo, hi]; p aligned to alignStep from
+// alignBase.
+struct FindSpec {
+  int64_t from = 0, to = 0, alignBase = 0, alignStep = 1;
+  bool backwards = false;
+  bool bytes = false;
+  std::vector<uint8_t> pattern, mask;
+  Elem elem = Elem::U1;
+  bool swap = false;
+  double lo = 0, hi = 0;
+};
+struct FindResult {
+  int64_t offset = -1;
+};
+
+// Two views of the same shape compared element by element with np.isclose's rule (rtol, atol, equal_nan),
+// computed in the float types numpy would use; the figures of the violations in float64, as
+// numpy.testing.assert_allclose reports them. b lives in the other mapping bMap.
+struct DiffSpec {
+  TypedView a, b;
+  MapInfo bMap;
+  double rtol = 1e-7, atol = 0;
+  bool equalNan = true;
+  int64_t first = 10;                // how many mismatch indices to keep (the first in C order)
+  int64_t mapRows = 0, mapCols = 0;  // the mismatch map's size (0: none)
+};
+struct DiffResult {
+  int64_t total = 0, mismatched = 0, nanMismatched = 0, infMismatched = 0;
+  // max |a - b| and max |a - b| / |b| (b != 0) among the violations, with their C indices (-1: none); NaN
+  // when a violation gives NaN; maxRel is +inf when every violating b is 0
+  double maxAbs = 0, maxRel = 0;
+  int64_t maxAbsAt = -1, maxRelAt = -1;
+  std::vector<int64_t> first;        // C indices of the first mismatches, ascending
+  std::vector<int64_t> diffExp;      // counts of finite non-zero |a - b| by binary exponent (kDiffExpMin + k)
+  int64_t equal = 0, nonFinite = 0;  // pairs with a - b == 0, and with a non-finite difference
+  std::vector<int64_t> map;          // mismatches per block, mapRows × mapCols
+  int64_t mapRows = 0, mapCols = 0;  // as asked, at most the view's rows (all axes but the last) and columns
+};
+// |a - b| = m · 2^e with 1 <= m < 2 counts in bin e - kDiffExpMin (subnormals in the first bin).
+constexpr int kDiffExpMin = -1074;
+constexpr int kDiffExpBins = 2098;
+
+using ScanJob = std::variant<StatsSpec, HistSpec, BucketsSpec, BlocksSpec, FindSpec, DiffSpec>;
+using ScanResult = std::variant<StatsResult, HistResult, BucketsResult, BlocksResult, FindResult, DiffResult>;
+
+// Elements per chunk of a pass over n elements of itemsize bytes: about 4 MiB (small enough to cancel within
+// a few milliseconds; large enough that each thread streams through memory and the per-chunk work is noise),
+// at least 16 chunks where that leaves 64 Ki elements each, and at most 2^18 chunks.
+inline int64_t ChunkElems(int64_t n, int64_t itemsize) {
+  const int64_t target =
+      std::max<int64_t>(int64_t{1} << 16, (int64_t{4} << 20) / std::max<int64_t>(1, itemsize));
+  const int64_t c = std::min(target, std::max<int64_t>(int64_t{1} << 16, n / 16));
+  return std::max(c, (n + (1 << 18) - 1) >> 18);
+}
+
+StatsResult RunStats(const MapInfo& map, ScanState& state, const StatsSpec& spec, int threads);
+HistResult RunHistogram(const MapInfo& map, ScanState& state, const HistSpec& spec, int threads);
+BucketsResult RunBuckets(const MapInfo& map, ScanState& state, const BucketsSpec& spec, int threads);
+BlocksResult RunBlocks(const MapInfo& map, ScanState& state, const BlocksSpec& spec, int threads);
+FindResult RunFind(const MapInfo& map, ScanState& state, const FindSpec& spec, int threads);
+DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, int threads);
+
+// Counts the flat elements [i0, i1) of v that lie in [h.lo, h.hi] into h.counts (shared by statistics with
+// bins and the histogram pass).
+void CountBins(const uint8_t* data, const TypedView& v, int64_t i0, int64_t i1, const HistParams& h,
+               Simd level);
+
+// Per-thread counters (4 interleaved copies of the bins each, see HistParams) summed into one set.
+std::vector<int64_t> SumCounts(const std::vector<std::vector<int64_t>>& parts, int bins);
+
+// A plan for a pass over the flat elements of a view in chunks of chunkElems: the byte ranges each chunk
+// reads.
+PassPlan ElementPlan(const TypedView& v, int64_t chunkElems, int threads);
+
+}  // namespace arrayscope

@@ -1,0 +1,214 @@
+// `arrayscope diff A B`: two arrays compared element by element with numpy.testing.assert_allclose's rule and
+// figures (exit 0: all close, 1: some are not, 2: bad input), or two files without a layout compared byte by
+// byte as `cmp -l` lists them.
+import type { LayoutSpecMsg } from '../../shared/contract'
+import { jsonNumber, jsonText, toJsonValue, type JsonValue } from '../../shared/json-value'
+import { compileFormat } from '../../shared/printf'
+import type { ArrayView } from '../../shared/slice'
+import { formatValue, parseDType } from '../../shared/structured'
+import { sliced, type ArrayService, type Session } from '../service/array-service'
+import { runByteDiff, runDiff, type ByteDiffReport, type DiffReport } from '../service/diff'
+import {
+  LAYOUT_FLAGS,
+  UsageError,
+  flagInt,
+  flagString,
+  layoutFromArgs,
+  rejectUnknownFlags,
+  type ParsedArgs
+} from './args'
+import { io } from './output'
+
+const FLAGS = [
+  ...LAYOUT_FLAGS,
+  'b-dtype',
+  'b-offset',
+  'b-order',
+  'slice',
+  'rtol',
+  'atol',
+  'equal-nan',
+  'no-equal-nan',
+  'max',
+  'json'
+]
+
+function tolerance(args: ParsedArgs, name: string, fallback: number): number {
+  const text = flagString(args, name)
+  if (text === undefined) return fallback
+  const x = Number(text)
+  if (text.trim() === '' || !Number.isFinite(x) || x < 0) {
+    throw new UsageError(`--${name} must be a number ≥ 0, got '${text}'`)
+  }
+  return x
+}
+
+/**
+ * A's and B's layouts. A file with a header (.npy, an export sidecar) is read by its header; one without by the
+ * layout flags, or else by the other file's layout at offset 0. B's own --b-* flags go over whatever B gets.
+ * Neither with a layout: bytes.
+ */
+async function layouts(
+  args: ParsedArgs,
+  service: ArrayService,
+  a: string,
+  b: string
+): Promise<{ a: LayoutSpecMsg | null; b: LayoutSpecMsg | null }> {
+  const { layout } = layoutFromArgs(args)
+  const bDtype = flagString(args, 'b-dtype')
+  const bOffset = flagInt(args, 'b-offset')
+  const bOrder = flagString(args, 'b-order')
+  if (bOrder !== undefined && bOrder !== 'C' && bOrder !== 'F') {
+    throw new UsageError(`--b-order must be C or F, got '${bOrder}'`)
+  }
+  const header = async (file: string): Promise<LayoutSpecMsg | null> => {
+    const p = await service.handle('file:probe', { path: file })
+    const h = p.npy ?? p.sidecar
+    return h ? { dtype: h.dtype, shape: h.shape, offset: h.offset, order: h.order } : null
+  }
+  const headerA = await header(a)
+  const headerB = await header(b)
+  const forA = headerA ?? layout ?? (headerB ? { ...headerB, offset: 0 } : null)
+  const forB = headerB ?? layout ?? (headerA ? { ...headerA, offset: 0 } : null)
+  const bFlags = bDtype !== undefined || bOffset !== undefined || bOrder !== undefined
+  if (!forA || !forB) {
+    if (bFlags) throw new UsageError('--b-dtype, --b-offset and --b-order need a layout (e.g. --dtype <f4)')
+    return { a: null, b: null } // bytes
+  }
+  return {
+    a: forA,
+    b: {
+      ...forB,
+      dtype: bDtype ?? forB.dtype,
+      offset: bOffset ?? forB.offset,
+      order: (bOrder as 'C' | 'F' | undefined) ?? forB.order
+    }
+  }
+}
+
+export async function diff(args: ParsedArgs, service: ArrayService): Promise<number> {
+  rejectUnknownFlags(args, FLAGS)
+  const [, fileA, fileB, extra] = args.positionals
+  if (!fileA || !fileB) throw new UsageError('diff needs two files: arrayscope diff A B [layout] [options]')
+  if (extra !== undefined) throw new UsageError(`diff compares two files; '${extra}' is a third`)
+  if (args.flags.has('equal-nan') && args.flags.has('no-equal-nan')) {
+    throw new UsageError('give --equal-nan or --no-equal-nan, not both')
+  }
+  const { mode } = layoutFromArgs(args)
+  if (mode !== 'r') throw new UsageError('diff only reads: leave out --mode')
+  const rtol = tolerance(args, 'rtol', 1e-7)
+  const atol = tolerance(args, 'atol', 0)
+  const equalNan = !args.flags.has('no-equal-nan')
+  const max = flagInt(args, 'max', 0) ?? 10
+  const json = args.flags.has('json')
+  const l = await layouts(args, service, fileA, fileB)
+  const open = async (file: string, layout: LayoutSpecMsg | null): Promise<Session> => {
+    if (!layout) {
+      const info = await service.handle('session:open', {
+        path: file,
+        mode: 'r',
+        layout: { dtype: 'u1', shape: null, offset: 0, order: 'C' }
+      })
+      return service.session(info.session)
+    }
+    return service.session((await service.handle('session:open', { path: file, layout, mode: 'r' })).session)
+  }
+  const a = await open(fileA, l.a)
+  const b = await open(fileB, l.b)
+  if (!l.a || !l.b) {
+    if (flagString(args, 'slice') !== undefined) throw new UsageError('--slice needs a layout (e.g. --dtype <f4)')
+    const r = await runByteDiff(a.mapping, b.mapping, max).promise
+    printBytes(r, fileA, fileB, json)
+    return r.differing > 0 || r.sizeA !== r.sizeB ? 1 : 0
+  }
+  const sliceText = flagString(args, 'slice')
+  const view = (s: Session): ArrayView => (sliceText === undefined ? s.layout : sliced(s.layout, sliceText))
+  const r = await runDiff(
+    { mapping: a.mapping, view: view(a) },
+    { mapping: b.mapping, view: view(b) },
+    {
+      rtol,
+      atol,
+      equalNan,
+      max
+    }
+  ).promise
+  if (json) io.out(jsonText(reportJson(r, view(a), view(b))) + '\n')
+  else io.out(reportText(r, view(a), view(b), rtol, atol))
+  return r.mismatched > 0 ? 1 : 0
+}
+
+const num = (x: number | null): JsonValue => (x === null ? null : jsonNumber(x))
+
+/** DESIGN's diff JSON: {total, mismatched, maxAbsDiff, maxRelDiff, mismatches: [{index, a, b}], …}. */
+export function reportJson(r: DiffReport, a: ArrayView, b: ArrayView): JsonValue {
+  return {
+    total: r.total,
+    mismatched: r.mismatched,
+    maxAbsDiff: num(r.maxAbsDiff),
+    maxRelDiff: num(r.maxRelDiff),
+    mismatches: r.mismatches.map((m) => ({
+      index: m.index,
+      a: toJsonValue(a.dtype, m.a),
+      b: toJsonValue(b.dtype, m.b)
+    })),
+    nanMismatched: r.nanMismatched,
+    infMismatched: r.infMismatched,
+    maxAbsIndex: r.maxAbsIndex,
+    maxRelIndex: r.maxRelIndex
+  }
+}
+
+const g = compileFormat('%g')
+const F8 = parseDType('<f8')
+const float = (x: number): string => formatValue(F8, x)
+
+/** What numpy.testing.assert_allclose says, in its words. */
+export function reportText(r: DiffReport, a: ArrayView, b: ArrayView, rtol: number, atol: number): string {
+  const tol = `rtol=${g(rtol, () => String(rtol))}, atol=${g(atol, () => String(atol))}`
+  if (r.mismatched === 0) return `All ${r.total} elements are close (${tol}).\n`
+  const lines = [`Not equal to tolerance ${tol}`, '']
+  const percent = compileFormat('%.3g')((100 * r.mismatched) / r.total, () => '')
+  lines.push(`Mismatched elements: ${r.mismatched} / ${r.total} (${percent}%)`)
+  if (r.mismatches.length) {
+    lines.push(`First ${r.mismatches.length} mismatches are at indices:`)
+    for (const m of r.mismatches) {
+      lines.push(
+        ` [${m.index.join(', ')}]: ${formatValue(a.dtype, m.a)} (ACTUAL), ${formatValue(b.dtype, m.b)} (DESIRED)`
+      )
+    }
+  }
+  lines.push(`Max absolute difference among violations: ${float(r.maxAbsDiff!)}`)
+  lines.push(`Max relative difference among violations: ${float(r.maxRelDiff!)}`)
+  if (r.nanMismatched || r.infMismatched) {
+    lines.push(`Of the mismatches, ${r.nanMismatched} involve NaN and ${r.infMismatched} involve ±inf.`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+function printBytes(r: ByteDiffReport, fileA: string, fileB: string, json: boolean): void {
+  if (json) {
+    io.out(
+      jsonText({
+        bytes: true,
+        sizeA: r.sizeA,
+        sizeB: r.sizeB,
+        compared: r.compared,
+        differing: r.differing,
+        first: r.first
+      }) + '\n'
+    )
+    return
+  }
+  // cmp -l: the 1-based offset in decimal and both bytes in octal
+  const width = String(r.compared).length
+  for (const d of r.first) {
+    io.out(`${String(d.offset + 1).padStart(width)} ${d.a.toString(8).padStart(3)} ${d.b.toString(8).padStart(3)}\n`)
+  }
+  if (r.differing > r.first.length) io.out(`… ${r.differing - r.first.length} more (--max shows more)\n`)
+  io.out(`${r.differing} of ${r.compared} bytes differ\n`)
+  if (r.sizeA !== r.sizeB) {
+    const shorter = r.sizeA < r.sizeB ? fileA : fileB
+    io.out(`EOF on ${shorter} after byte ${r.compared} (${fileA}: ${r.sizeA} bytes, ${fileB}: ${r.sizeB} bytes)\n`)
+  }
+}

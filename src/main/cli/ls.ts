@@ -1,0 +1,44 @@
+// `arrayscope ls FILE [--json]`: the arrays of a container, one a line (or JSON), in the container's order.
+import path from 'node:path'
+import type { ContainerEntry } from '../../shared/containers'
+import { formatShape } from '../../shared/layout'
+import { ContainerCache } from '../service/containers'
+import { rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
+import { Output } from './output'
+
+/** One array as `ls --json` lists it. */
+export function entryJson(e: ContainerEntry): Record<string, unknown> {
+  return {
+    name: e.name,
+    dtype: e.dtype,
+    shape: e.shape,
+    order: e.order,
+    offset: e.offset,
+    nbytes: e.nbytes,
+    storedType: e.storedType,
+    ...(e.file ? { file: e.file } : {}),
+    ...(e.decoding ? { decoding: `dequantize ${e.decoding.quant}` } : {}),
+    ...(e.via ? { compressed: 'deflate (read through a temporary decompressed copy)' } : {}),
+    ...(e.unmappable ? { unmappable: e.unmappable.reason, remedy: e.unmappable.remedy } : {})
+  }
+}
+
+export function ls(args: ParsedArgs): void {
+  rejectUnknownFlags(args, ['json'])
+  const file = args.positionals[1]
+  if (!file) throw new UsageError('ls needs a FILE (a safetensors file, its index.json, an .npz or a GGUF file)')
+  const c = new ContainerCache(1).require(path.resolve(file))
+  const out = new Output()
+  if (args.flags.has('json')) {
+    out.write('[')
+    c.entries.forEach((e, k) => out.write((k ? ',\n ' : '') + JSON.stringify(entryJson(e))))
+    out.write(']\n')
+  } else {
+    for (const e of c.entries) {
+      const type = e.decoding ? `${e.storedType}->float32` : e.dtype
+      const note = e.unmappable ? `  (not mapped: ${e.unmappable.reason})` : e.via ? '  (deflated)' : ''
+      out.write(`${e.name}\t${type}\t${formatShape(e.shape)}\t${e.nbytes} bytes${e.file ? `\t${e.file}` : ''}${note}\n`)
+    }
+  }
+  out.flush()
+}

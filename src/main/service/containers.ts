@@ -1,0 +1,146 @@
+// Containers on the Node side: the parse context over a file (header reads through a read-only mapping; zlib for
+// the .npy header of a deflated .npz member; shard files beside an index), a small cache of parsed containers
+// keyed by size and mtime, and the detection the open form's probe uses.
+import fs from 'node:fs'
+import pathModule from 'node:path'
+import zlib from 'node:zlib'
+import { ApiError } from '../../shared/contract'
+import {
+  ContainerError,
+  DETECT_BYTES,
+  detectFormat,
+  parseContainer,
+  type Container,
+  type ContainerEntry,
+  type ContainerFormat,
+  type ParseContext
+} from '../../shared/containers'
+import { native } from './native'
+
+/** Compressed input given to zlib to inflate a member's .npy header (output is bounded by ~1032× that). */
+const INFLATE_INPUT = 64 << 10
+
+function fileReader(fd: number, size: number): (offset: number, length: number) => Uint8Array {
+  return (offset, length) => {
+    const n = Math.max(0, Math.min(length, size - offset))
+    const buf = new Uint8Array(n)
+    let done = 0
+    while (done < n) {
+      const got = fs.readSync(fd, buf, done, n - done, offset + done)
+      if (got === 0) break
+      done += got
+    }
+    return buf.subarray(0, done)
+  }
+}
+
+function statOrThrow(path: string): fs.Stats {
+  try {
+    return fs.statSync(path)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new ApiError('not-found', `no such file: ${path}`)
+    throw new ApiError('io', `cannot read ${path}: ${(e as Error).message}`)
+  }
+}
+
+/** The format a file's first bytes announce (no parsing beyond them), or null. */
+export function detectContainer(path: string, size: number): ContainerFormat | null {
+  if (size === 0) return null
+  const fd = fs.openSync(path, 'r')
+  try {
+    return detectFormat(fileReader(fd, size)(0, DETECT_BYTES), size, pathModule.basename(path))?.format ?? null
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Parses a container through a read-only mapping of it; null when the file is no container format. */
+export function readContainer(path: string): Container | null {
+  const m = new (native().Mapping)(path, 'r')
+  try {
+    m.advise('random')
+    const read = (offset: number, length: number): Uint8Array => {
+      const out = new Uint8Array(Math.max(0, Math.min(length, m.size - offset)))
+      if (out.length) m.read(offset, out)
+      return out
+    }
+    const dir = pathModule.dirname(path)
+    const ctx: ParseContext = {
+      read,
+      size: m.size,
+      fileName: pathModule.basename(path),
+      inflatePrefix: (offset, compressedSize, maxOut) => {
+        const input = read(offset, Math.min(compressedSize, INFLATE_INPUT))
+        const out = zlib.inflateRawSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH })
+        return new Uint8Array(out.buffer, out.byteOffset, Math.min(out.length, maxOut))
+      },
+      openSibling: (relative) => {
+        const p = pathModule.join(dir, relative)
+        const st = statOrThrow(p)
+        if (!st.isFile()) throw new ApiError('bad-request', `${p} is not a regular file`)
+        const fd = fs.openSync(p, 'r')
+        return { size: st.size, read: fileReader(fd, st.size), close: () => fs.closeSync(fd) }
+      }
+    }
+    try {
+      return parseContainer(ctx)
+    } catch (e) {
+      if (e instanceof ContainerError) throw new ApiError('layout', `${path}: ${e.message}`)
+      throw e
+    }
+  } finally {
+    m.close()
+  }
+}
+
+/** Parsed containers by path, reused while the file keeps its size and mtime. */
+export class ContainerCache {
+  private readonly items = new Map<string, { size: number; mtimeMs: number; container: Container | null }>()
+  constructor(private readonly capacity = 8) {}
+
+  get(path: string): Container | null {
+    const st = statOrThrow(path)
+    if (!st.isFile()) throw new ApiError('bad-request', `${path} is not a regular file`)
+    const hit = this.items.get(path)
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
+      this.items.delete(path)
+      this.items.set(path, hit)
+      return hit.container
+    }
+    const container = readContainer(path)
+    this.items.set(path, { size: st.size, mtimeMs: st.mtimeMs, container })
+    while (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value!)
+    return container
+  }
+
+  /** The container, or an error saying the file is none. */
+  require(path: string): Container {
+    const c = this.get(path)
+    if (!c) {
+      throw new ApiError(
+        'bad-request',
+        `${path} is not a container ArrayScope reads (safetensors, its sharded index.json, .npz, GGUF): \`ls\` and --array apply to those`
+      )
+    }
+    return c
+  }
+
+  /** The entry named, or an error naming a few that exist. */
+  entry(path: string, name: string): { container: Container; entry: ContainerEntry } {
+    const container = this.require(path)
+    const entry = container.entries.find((e) => e.name === name)
+    if (!entry) {
+      const near = container.entries
+        .filter((e) => e.name.toLowerCase().includes(name.toLowerCase()))
+        .slice(0, 5)
+        .map((e) => e.name)
+      const some = near.length ? near : container.entries.slice(0, 5).map((e) => e.name)
+      throw new ApiError(
+        'not-found',
+        `${path} has no array '${name}' (it has ${container.entries.length}${some.length ? `, e.g. ${some.join(', ')}` : ''}): \`arrayscope ls\` lists them`
+      )
+    }
+    return { container, entry }
+  }
+}

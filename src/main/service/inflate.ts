@@ -1,0 +1,100 @@
+// A deflated .npz member opened through a temporary decompressed copy (read-only): streamed from the archive
+// through zlib into a file under the system's temporary folder, with progress and cancel, its size and CRC-32
+// checked; removed when the session closes (and, failing that, when the process exits).
+import fs from 'node:fs'
+import os from 'node:os'
+import pathModule from 'node:path'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import zlib from 'node:zlib'
+import type { Via } from '../../shared/containers'
+import { ApiError } from '../../shared/contract'
+
+const live = new Set<string>()
+let hooked = false
+
+function removeAll(): void {
+  for (const dir of live) fs.rmSync(dir, { recursive: true, force: true })
+  live.clear()
+}
+
+/** Removes a temporary copy (and its folder). */
+export function removeTemp(file: string): void {
+  const dir = pathModule.dirname(file)
+  fs.rmSync(dir, { recursive: true, force: true })
+  live.delete(dir)
+}
+
+export async function inflateMember(
+  archive: string,
+  via: Via,
+  name: string,
+  control: { cancelled: () => boolean; onProgress?: (done: number, total: number) => void }
+): Promise<string> {
+  const tmpRoot = os.tmpdir()
+  try {
+    const free = fs.statfsSync(tmpRoot)
+    const available = free.bavail * free.bsize
+    if (available < via.uncompressedSize) {
+      throw new ApiError(
+        'io',
+        `decompressing '${name}' needs ${via.uncompressedSize} bytes in ${tmpRoot}, which has ${available} free: set TMPDIR to a larger disk`
+      )
+    }
+  } catch (e) {
+    if (e instanceof ApiError) throw e
+  }
+  if (!hooked) {
+    hooked = true
+    process.once('exit', removeAll)
+  }
+  const dir = fs.mkdtempSync(pathModule.join(tmpRoot, 'arrayscope-npz-'))
+  live.add(dir)
+  const file = pathModule.join(dir, `${name.replace(/[^\w.-]+/g, '_').slice(0, 100) || 'member'}.npy`)
+  let done = 0
+  let crc = 0
+  let last = 0
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      if (control.cancelled()) return callback(new ApiError('cancelled', `decompressing '${name}' was cancelled`))
+      done += chunk.length
+      crc = zlib.crc32(chunk, crc)
+      if (done > via.uncompressedSize) {
+        return callback(
+          new ApiError('layout', `member '${name}' inflates to more than its ${via.uncompressedSize} bytes`)
+        )
+      }
+      const now = Date.now()
+      if (now - last > 50) {
+        last = now
+        control.onProgress?.(done, via.uncompressedSize)
+      }
+      callback(null, chunk)
+    }
+  })
+  try {
+    await pipeline(
+      via.compressedSize > 0
+        ? fs.createReadStream(archive, { start: via.dataOffset, end: via.dataOffset + via.compressedSize - 1 })
+        : fs.createReadStream(archive, { start: 0, end: -1 }),
+      zlib.createInflateRaw(),
+      counter,
+      fs.createWriteStream(file, { flags: 'wx' })
+    )
+    if (done !== via.uncompressedSize) {
+      throw new ApiError(
+        'layout',
+        `member '${name}' inflated to ${done} bytes, the archive says ${via.uncompressedSize}`
+      )
+    }
+    if (crc >>> 0 !== via.crc32 >>> 0) {
+      throw new ApiError('layout', `member '${name}' fails its CRC-32 check: the archive is corrupt`)
+    }
+    control.onProgress?.(done, via.uncompressedSize)
+    return file
+  } catch (e) {
+    removeTemp(file)
+    if (e instanceof ApiError) throw e
+    throw new ApiError('layout', `cannot decompress '${name}': ${(e as Error).message}`)
+  }
+}

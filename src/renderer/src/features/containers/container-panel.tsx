@@ -1,0 +1,233 @@
+// The sidebar of a container (safetensors, its sharded index, .npz, GGUF): its arrays as a tree — dotted tensor
+// names and groups become folders, fetched a folder at a time so 100,000 tensors stay quick — with dtype, shape
+// and size, a filter box, and the container's metadata. Choosing an array opens it in a tab; a deflated .npz
+// member is decompressed to a temporary copy first (progress, Cancel), which the tab says.
+import { useEffect, useRef, useState } from 'react'
+import type { ContainerListing, ModeName, SessionInfo } from '../../../../shared/contract'
+import type { EntrySummary } from '../../../../shared/containers'
+import { formatShape } from '../../../../shared/layout'
+import { api } from '../../transport'
+
+function size(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let v = n
+  let k = 0
+  while (v >= 1024 && k < units.length - 1) {
+    v /= 1024
+    k++
+  }
+  return k === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[k]}`
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  safetensors: 'safetensors',
+  'safetensors-index': 'sharded safetensors',
+  npz: '.npz',
+  gguf: 'GGUF'
+}
+
+export function ContainerPanel(props: {
+  path: string
+  onOpened: (s: SessionInfo) => void
+  onClose: () => void
+}): React.JSX.Element {
+  const { path } = props
+  const [filter, setFilter] = useState('')
+  const [applied, setApplied] = useState('')
+  const [root, setRoot] = useState<ContainerListing | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [mode, setMode] = useState<ModeName>('r')
+  const [busy, setBusy] = useState<{ name: string; scanId: string; done: number; total: number } | null>(null)
+  const [showMeta, setShowMeta] = useState(false)
+
+  useEffect(() => {
+    const t = setTimeout(() => setApplied(filter), 150)
+    return () => clearTimeout(t)
+  }, [filter])
+
+  useEffect(() => {
+    let live = true
+    api
+      .invoke('container:list', { path, folder: [], filter: applied, limit: 2000 })
+      .then((r) => live && (setRoot(r), setError(null)))
+      .catch((e: Error) => live && setError(e.message))
+    return () => {
+      live = false
+    }
+  }, [path, applied])
+
+  useEffect(
+    () =>
+      api.on('scan:progress', (p) =>
+        setBusy((b) => (b && p.scanId === b.scanId ? { ...b, done: p.done, total: p.total } : b))
+      ),
+    []
+  )
+
+  const open = (e: EntrySummary): void => {
+    if (e.unmappable || busy) return
+    const scanId = `open-${Math.random().toString(36).slice(2)}`
+    setBusy({ name: e.name, scanId, done: 0, total: 0 })
+    setError(null)
+    api
+      .invoke('session:open', { path, layout: null, mode, array: e.name, scanId })
+      .then(props.onOpened, (err: Error) => setError(err.message))
+      .finally(() => setBusy(null))
+  }
+
+  const name = path.split(/[\\/]/).pop()
+  return (
+    <section className="container-panel" data-testid="container-panel" data-path={path}>
+      <header className="container-head">
+        <strong title={path}>{name}</strong>
+        <button className="tab-close" aria-label={`close container ${path}`} onClick={props.onClose}>
+          ×
+        </button>
+      </header>
+      {root && (
+        <div className="muted container-summary" data-testid="container-summary">
+          {FORMAT_NAMES[root.format] ?? root.format} · {root.total.toLocaleString('en-US')} arrays ·{' '}
+          {size(root.fileSize)}
+        </div>
+      )}
+      <div className="container-tools">
+        <input
+          name="container-filter"
+          placeholder="filter arrays by name"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          spellCheck={false}
+        />
+        <select
+          name="container-mode"
+          value={mode}
+          onChange={(e) => setMode(e.target.value as ModeName)}
+          title="how arrays open: r read only, r+ edit the file, c edit a private copy"
+        >
+          <option value="r">r</option>
+          <option value="r+">r+</option>
+          <option value="c">c</option>
+        </select>
+      </div>
+      {busy && (
+        <div className="container-busy" data-testid="container-busy">
+          opening {busy.name}
+          {busy.total > 0 && (
+            <>
+              {' '}
+              — decompressing <progress max={busy.total} value={busy.done} />
+            </>
+          )}
+          <button onClick={() => void api.invoke('scan:cancel', { scanId: busy.scanId })}>Cancel</button>
+        </div>
+      )}
+      {error && (
+        <div className="validation bad" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="container-tree" data-testid="container-tree" role="tree">
+        {root && <FolderBody path={path} listing={root} depth={0} onOpen={open} flat={applied.trim() !== ''} />}
+        {root && root.more > 0 && (
+          <div className="muted">
+            … {root.more.toLocaleString('en-US')} more {applied ? 'matches: refine the filter' : 'arrays'}
+          </div>
+        )}
+        {root && applied && root.matching === 0 && <div className="muted">no array matches '{applied}'</div>}
+      </div>
+      {root && (
+        <details className="container-meta" open={showMeta} onToggle={(e) => setShowMeta(e.currentTarget.open)}>
+          <summary>Metadata</summary>
+          {showMeta && <pre data-testid="container-metadata">{JSON.stringify(root.metadata, null, 1)}</pre>}
+        </details>
+      )}
+    </section>
+  )
+}
+
+function FolderBody(props: {
+  path: string
+  listing: ContainerListing
+  depth: number
+  flat: boolean
+  onOpen: (e: EntrySummary) => void
+}): React.JSX.Element {
+  const { listing, depth } = props
+  return (
+    <>
+      {listing.folders.map((f) => (
+        <Folder key={f.name} {...props} folder={[...listing.folder, f.name]} count={f.count} nbytes={f.nbytes} />
+      ))}
+      {listing.entries.map((e) => (
+        <button
+          key={e.name}
+          role="treeitem"
+          className={e.unmappable ? 'container-entry unmappable' : 'container-entry'}
+          style={{ paddingLeft: 8 + depth * 14 }}
+          data-testid="container-entry"
+          data-name={e.name}
+          title={e.unmappable ? `${e.name}: not mapped — ${e.unmappable}` : e.name}
+          onClick={() => props.onOpen(e)}
+        >
+          <span className="entry-label">{e.label}</span>
+          <span className="entry-type">{e.decoding ? `${e.storedType}→f4` : e.dtype.replace(/^[<|]/, '')}</span>
+          <span className="entry-shape">{formatShape(e.shape)}</span>
+          <span className="entry-size">
+            {size(e.nbytes)}
+            {e.compressed ? ' (deflated)' : ''}
+          </span>
+        </button>
+      ))}
+    </>
+  )
+}
+
+function Folder(props: {
+  path: string
+  folder: string[]
+  count: number
+  nbytes: number
+  depth: number
+  flat: boolean
+  onOpen: (e: EntrySummary) => void
+}): React.JSX.Element {
+  const [open, setOpen] = useState(false)
+  const [listing, setListing] = useState<ContainerListing | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const asked = useRef(false)
+  useEffect(() => {
+    if (!open || asked.current) return
+    asked.current = true
+    api
+      .invoke('container:list', { path: props.path, folder: props.folder, limit: 2000 })
+      .then(setListing, (e: Error) => setError(e.message))
+  }, [open, props.path, props.folder])
+  const label = props.folder[props.folder.length - 1]
+  return (
+    <div role="group">
+      <button
+        className="container-folder"
+        role="treeitem"
+        aria-expanded={open}
+        style={{ paddingLeft: 8 + props.depth * 14 }}
+        data-testid="container-folder"
+        data-folder={props.folder.join('.')}
+        onClick={() => setOpen(!open)}
+      >
+        <span className="entry-label">
+          {open ? '▾' : '▸'} {label}
+        </span>
+        <span className="muted">
+          {props.count.toLocaleString('en-US')} · {size(props.nbytes)}
+        </span>
+      </button>
+      {open && error && <div className="validation bad">{error}</div>}
+      {open && listing && <FolderBody {...props} listing={listing} depth={props.depth + 1} />}
+      {open && listing && listing.more > 0 && (
+        <div className="muted" style={{ paddingLeft: 22 + props.depth * 14 }}>
+          … {listing.more.toLocaleString('en-US')} more: use the filter
+        </div>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,133 @@
+// The container formats, detected from the file's first bytes (never the extension alone), and the tree the
+// app's sidebar shows: names split into folders, filtered, listed a folder at a time (100,000 tensors stay fast).
+import { gguf } from './gguf'
+import { entryPath, type Container, type ContainerEntry, type FormatModule, type ParseContext } from './model'
+import { npz } from './npz'
+import { safetensors } from './safetensors'
+import { safetensorsIndex } from './safetensors-index'
+
+export * from './model'
+
+/** Checked in this order: magic numbers first, the JSON index (text) last. */
+export const FORMATS: readonly FormatModule[] = [gguf, npz, safetensors, safetensorsIndex]
+
+/** How many bytes detect() looks at. */
+export const DETECT_BYTES = 64
+
+export function detectFormat(head: Uint8Array, size: number, fileName: string): FormatModule | null {
+  return FORMATS.find((f) => f.detect(head, size, fileName)) ?? null
+}
+
+/** Parses a container, or returns null when the file is none of the formats. */
+export function parseContainer(ctx: ParseContext): Container | null {
+  const f = detectFormat(ctx.read(0, Math.min(ctx.size, DETECT_BYTES)), ctx.size, ctx.fileName)
+  return f ? f.parse(ctx) : null
+}
+
+/** What the sidebar lists of one entry. */
+export interface EntrySummary {
+  name: string
+  label: string
+  dtype: string
+  shape: number[]
+  nbytes: number
+  storedType: string
+  decoding?: string
+  compressed?: boolean
+  unmappable?: string
+}
+
+export interface FolderListing {
+  /** The folder listed (path segments); [] is the root. */
+  folder: string[]
+  folders: { name: string; count: number; nbytes: number }[]
+  entries: EntrySummary[]
+  /** Entries (with a filter: matches) not listed past the limit. */
+  more: number
+  /** Entries in the whole container, and matching the filter. */
+  total: number
+  matching: number
+}
+
+export function summary(e: ContainerEntry, label: string): EntrySummary {
+  return {
+    name: e.name,
+    label,
+    dtype: e.dtype,
+    shape: e.shape,
+    nbytes: e.nbytes,
+    storedType: e.storedType,
+    ...(e.decoding ? { decoding: e.decoding.quant } : {}),
+    ...(e.via ? { compressed: true } : {}),
+    ...(e.unmappable ? { unmappable: e.unmappable.reason } : {})
+  }
+}
+
+/**
+ * One folder of the tree: its sub-folders (with how many arrays they hold) and its arrays. With a filter (a
+ * case-insensitive substring of the name), the matching arrays anywhere, flat, labelled by their full name.
+ */
+export function listFolder(c: Container, folder: readonly string[] = [], filter = '', limit = 2000): FolderListing {
+  const total = c.entries.length
+  const f = filter.trim().toLowerCase()
+  if (f) {
+    const hits = c.entries.filter((e) => e.name.toLowerCase().includes(f))
+    return {
+      folder: [],
+      folders: [],
+      entries: hits.slice(0, limit).map((e) => summary(e, e.name)),
+      more: Math.max(0, hits.length - limit),
+      total,
+      matching: hits.length
+    }
+  }
+  const depth = folder.length
+  const folders = new Map<string, { count: number; nbytes: number }>()
+  const entries: EntrySummary[] = []
+  let more = 0
+  let matching = 0
+  const add = (child: string | null, label: string, e: ContainerEntry): void => {
+    matching++
+    if (child === null) {
+      if (entries.length < limit) entries.push(summary(e, label))
+      else more++
+      return
+    }
+    const g = folders.get(child)
+    if (g) {
+      g.count++
+      g.nbytes += e.nbytes
+    } else folders.set(child, { count: 1, nbytes: e.nbytes })
+  }
+  const sep = c.separator
+  // names split by the separator are compared as prefixes, never split into arrays (100,000 names)
+  const prefix = sep && depth ? folder.join(sep) + sep : ''
+  for (const e of c.entries) {
+    if (e.path || !sep) {
+      const path = entryPath(c, e)
+      if (path.length <= depth) continue
+      let inside = true
+      for (let k = 0; k < depth && inside; k++) inside = path[k] === folder[k]
+      if (inside) add(path.length === depth + 1 ? null : path[depth]!, path[path.length - 1]!, e)
+      continue
+    }
+    if (prefix && !e.name.startsWith(prefix)) continue
+    const i = e.name.indexOf(sep, prefix.length)
+    if (i < 0) add(null, e.name.slice(prefix.length), e)
+    else add(e.name.slice(prefix.length, i), '', e)
+  }
+  const byName = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true })
+  return {
+    folder: [...folder],
+    folders: [...folders].map(([name, g]) => ({ name, ...g })).sort((a, b) => byName(a.name, b.name)),
+    entries,
+    more,
+    total,
+    matching
+  }
+}
+
+/** The entry --array names; the error lists near names when there is none. */
+export function findEntry(c: Container, name: string): ContainerEntry | undefined {
+  return c.entries.find((e) => e.name === name)
+}

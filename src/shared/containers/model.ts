@@ -1,0 +1,213 @@
+// The container model (DESIGN decision 10): a file that holds many arrays is a list of entries. A format module
+// detects itself from magic bytes, reads header bytes only (through ParseContext.read over the mapping), and
+// returns entries; each entry is then an ordinary mapped array — or says why it cannot be mapped.
+//
+// Built to carry the scientific formats of part 2 as well: `path` gives groups as folders (HDF5 "/a/b/x"),
+// `metadata` holds per-entry attributes, `strides` a strided view (NetCDF record variables), `decoding` the
+// values' transformation (GGUF dequantization now; BSCALE/scale_factor scaling later), `via` a read through a
+// temporary decompressed copy, and `unmappable` the reason an entry is only listed.
+import type { JsonValue } from '../json-value'
+
+/** How the values are made from the stored bytes, when they are not the bytes themselves. */
+export type Decoding = {
+  kind: 'dequantize'
+  /** GGML's name of the block format: Q4_0, Q6_K … */
+  quant: string
+  /** GGML's type id (what the native dequantizer takes). */
+  ggmlType: number
+  /** Elements per block and bytes per block. */
+  blockElems: number
+  blockBytes: number
+}
+
+/** A member stored compressed: read through a temporary decompressed copy of the member, read-only. */
+export interface Via {
+  kind: 'inflate'
+  /** First byte of the compressed stream in the container. */
+  dataOffset: number
+  compressedSize: number
+  uncompressedSize: number
+  /** CRC-32 of the uncompressed member (checked after decompressing). */
+  crc32: number
+}
+
+export interface ContainerEntry {
+  /** What --array takes: safetensors/GGUF tensor names as stored, .npz keys as np.load gives them. */
+  name: string
+  /**
+   * Folders and leaf label for the tree, when the name does not give them through the container's separator
+   * (part 2: HDF5 groups). Usually absent: "model.layers.0.weight" is model / layers / 0 / weight by its name
+   * (splitting 100,000 names up front would cost more than listing them).
+   */
+  path?: string[]
+  /** The dtype of the values (numpy spelling); for a decoded entry, the decoded dtype ('<f4'). */
+  dtype: string
+  shape: number[]
+  order: 'C' | 'F'
+  /** First stored byte of the array in its file (with `via`: in the decompressed member). */
+  offset: number
+  /** Stored bytes (quantized: the blocks). */
+  nbytes: number
+  /** Byte strides when the array is not contiguous (part 2); contiguous in `order` when absent. */
+  strides?: number[]
+  /** The file holding the bytes, when another than the container (a shard), relative to the container's folder. */
+  file?: string
+  /** The type as the format names it (F32, BF16, Q4_0, <f4 …). */
+  storedType: string
+  decoding?: Decoding
+  via?: Via
+  /** Set when the entry is listed but cannot be opened: why, and what can be done instead. */
+  unmappable?: { reason: string; remedy: string }
+  /** Per-entry metadata (attributes). */
+  metadata?: Record<string, JsonValue>
+}
+
+export type ContainerFormat = 'safetensors' | 'safetensors-index' | 'npz' | 'gguf'
+
+export interface Container {
+  format: ContainerFormat
+  /** What splits entry names into folders for the tree ('.' for tensor names, '/' for .npz keys); none: flat. */
+  separator?: string
+  /** The container's own metadata (safetensors __metadata__, GGUF key/values, the .npz member list). */
+  metadata: Record<string, JsonValue>
+  entries: ContainerEntry[]
+}
+
+/** A malformed or hostile header: one message saying what is wrong. */
+export class ContainerError extends Error {}
+
+export type ReadFn = (offset: number, length: number) => Uint8Array
+
+/** What a format module may use: the file's bytes (header reads only), and for some formats a little more. */
+export interface ParseContext {
+  /** Reads up to length bytes at offset (fewer at the end of the file). */
+  read: ReadFn
+  size: number
+  /** The file's name (for messages and for formats that are named, like *.index.json). */
+  fileName: string
+  /**
+   * The first bytes (at most maxOut) of a raw deflate stream of compressedSize bytes at offset — the .npy header
+   * of a compressed .npz member. Provided by the Node side (zlib); absent: compressed members list no shape.
+   */
+  inflatePrefix?: (offset: number, compressedSize: number, maxOut: number) => Uint8Array
+  /** Opens a file beside the container (a shard of a sharded checkpoint). */
+  openSibling?: (relativePath: string) => { size: number; read: ReadFn; close(): void }
+}
+
+export interface FormatModule {
+  format: ContainerFormat
+  /** From the first bytes of the file (at least 64 when the file has them): is it this format? */
+  detect(head: Uint8Array, size: number, fileName: string): boolean
+  parse(ctx: ParseContext): Container
+}
+
+/** Bytes that must be there: a read that comes back short means the header claims more than the file has. */
+export function readExact(
+  ctx: { read: ReadFn; size: number },
+  offset: number,
+  length: number,
+  what: string
+): Uint8Array {
+  if (offset < 0 || length < 0 || offset + length > ctx.size) {
+    throw new ContainerError(
+      `${what} at byte ${offset} (${length} bytes) runs past the end of the file (${ctx.size} bytes): the file is truncated or not what its header says`
+    )
+  }
+  const b = ctx.read(offset, length)
+  if (b.length < length) {
+    throw new ContainerError(`${what} at byte ${offset}: the file ends after ${b.length} of ${length} bytes`)
+  }
+  return b
+}
+
+/** A u64 as a number, refused beyond 2^53 (no file is that large). */
+export function safeU64(v: bigint, what: string): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ContainerError(`${what} is ${v}: more than any file can hold`)
+  return Number(v)
+}
+
+/**
+ * Product of a shape with overflow checked: more than 2^53 elements is refused with the shape named. `what` names
+ * the array only when there is an error (headers with 100,000 tensors call this 100,000 times).
+ */
+export function elementCount(shape: readonly number[], what: string | (() => string)): number {
+  const name = (): string => (typeof what === 'string' ? what : what())
+  let n = 1
+  for (let k = 0; k < shape.length; k++) {
+    const d = shape[k]!
+    if (!Number.isSafeInteger(d) || d < 0) throw new ContainerError(`${name()} has an invalid dimension ${d}`)
+    n *= d
+    if (n > Number.MAX_SAFE_INTEGER) {
+      throw new ContainerError(`${name()} has shape (${shape.join(', ')}): more than 2^53 elements, no file holds that`)
+    }
+  }
+  return n
+}
+
+/** Entries in the order of their bytes in the file. */
+export function byOffset(a: { offset: number; nbytes: number }, b: { offset: number; nbytes: number }): number {
+  return a.offset - b.offset || a.nbytes - b.nbytes
+}
+
+/**
+ * Refuses entries whose stored bytes overlap each other or lie outside [dataStart, dataEnd). Pass sorted when the
+ * entries are already in byOffset order (no copy is sorted then).
+ */
+export function checkExtents(
+  entries: readonly { name: string; offset: number; nbytes: number }[],
+  dataStart: number,
+  dataEnd: number,
+  what: string,
+  sorted = false
+): void {
+  if (!sorted) entries = [...entries].sort(byOffset)
+  let prev: { name: string; end: number } | null = null
+  for (const e of entries) {
+    if (e.offset < dataStart) {
+      throw new ContainerError(
+        `${what} '${e.name}' starts at byte ${e.offset}, inside the header (data starts at ${dataStart})`
+      )
+    }
+    if (e.offset + e.nbytes > dataEnd) {
+      throw new ContainerError(
+        `${what} '${e.name}' needs bytes [${e.offset}, ${e.offset + e.nbytes}), past the end of the data (${dataEnd}): the file is truncated or its header is wrong`
+      )
+    }
+    if (prev && e.nbytes > 0 && e.offset < prev.end) {
+      throw new ContainerError(
+        `${what}s '${prev.name}' and '${e.name}' overlap (at byte ${e.offset}): the header is corrupt`
+      )
+    }
+    if (e.nbytes > 0) prev = { name: e.name, end: e.offset + e.nbytes }
+  }
+}
+
+/** Display form of metadata: long arrays keep their first items and say how many there are. */
+export function shortened(v: JsonValue, maxItems = 32, maxChars = 4096): JsonValue {
+  if (typeof v === 'string') return v.length > maxChars ? `${v.slice(0, maxChars)}… (${v.length} characters)` : v
+  if (Array.isArray(v)) {
+    // a parser may have shortened it already (its last item then says how many there were)
+    const last = v[v.length - 1]
+    if (v.length === maxItems + 1 && typeof last === 'string' && last.startsWith('… ')) {
+      return v.map((x) => shortened(x, maxItems, maxChars))
+    }
+    const head = v.slice(0, maxItems).map((x) => shortened(x, maxItems, maxChars))
+    return v.length > maxItems ? [...head, `… ${v.length} items in all`] : head
+  }
+  if (v && typeof v === 'object') {
+    const out: Record<string, JsonValue> = {}
+    for (const [k, x] of Object.entries(v)) out[k] = shortened(x, maxItems, maxChars)
+    return out
+  }
+  return v
+}
+
+/** The CLI flags that open an unmappable entry's bytes as plain bytes. */
+/** The folders and leaf of an entry in the tree. */
+export function entryPath(c: Container, e: ContainerEntry): string[] {
+  return e.path ?? (c.separator ? e.name.split(c.separator) : [e.name])
+}
+
+export function bytesRemedy(offset: number, nbytes: number, file?: string): string {
+  return `its ${nbytes} stored bytes can be read as bytes: ${file ? `${file} ` : ''}--dtype u1 --offset ${offset} --shape ${nbytes}`
+}
