@@ -1,7 +1,7 @@
 // Containers in the app (serve mode, Chromium): a sharded safetensors checkpoint opened from its index.json
 // shows its tree; the filter finds a bf16 tensor; it opens in a tab whose statistics equal numpy's of the same
 // values. A GGUF Q4_0 tensor shows its dequantized values (gguf.quants.dequantize) in the table, its blocks in
-// the hex view, and says statistics are not computed yet.
+// the hex view, and its statistics (computed natively from the dequantized values).
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
@@ -10,7 +10,7 @@ import { py, serve, tempDir } from './helpers/serve'
 const dir = tempDir()
 const INDEX = path.join(dir, 'model.safetensors.index.json')
 const GGUF = path.join(dir, 'tiny.gguf')
-let ref: { min: number; max: number; count: number; q: string[][]; tensors: number }
+let ref: { min: number; max: number; count: number; q: string[][]; tensors: number; qmin: number; qmax: number }
 
 test.beforeAll(() => {
   ref = py(`
@@ -44,6 +44,7 @@ w.add_tensor('blk.0.attn_q.weight', q, raw_dtype=gguf.GGMLQuantizationType.Q4_0)
 w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
 v = dequantize(q, gguf.GGMLQuantizationType.Q4_0)
 print(json.dumps({'min': float(bf.min()), 'max': float(bf.max()), 'count': int(bf.size), 'tensors': len(weight_map),
+                  'qmin': float(v.min()), 'qmax': float(v.max()),
                   'q': [[str(np.float32(v[i, j])) for j in range(6)] for i in range(4)]}))`)
 })
 test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -84,7 +85,9 @@ test('a sharded checkpoint: tree, filter, a bf16 tensor and its statistics', asy
   }
 })
 
-test('a GGUF Q4_0 tensor: dequantized values, its blocks in the hex view, statistics not yet', async ({ page }) => {
+test('a GGUF Q4_0 tensor: dequantized values, its blocks in the hex view, statistics of the values', async ({
+  page
+}) => {
   const served = await serve([GGUF, '--array', 'blk.0.attn_q.weight'])
   try {
     await page.goto(served.url)
@@ -99,7 +102,9 @@ test('a GGUF Q4_0 tensor: dequantized values, its blocks in the hex view, statis
     await expect(page.getByTestId('hex-legend')).toContainText('Q4_0 blocks 18 bytes = 32 elements each')
     await page.getByRole('button', { name: 'Analysis' }).click()
     await page.getByRole('button', { name: 'Compute statistics' }).click()
-    await expect(page.getByText(/statistics of a quantized \(Q4_0\) tensor: not yet/)).toBeVisible()
+    await expect(page.getByTestId('stats-count')).toHaveText('256')
+    await expect(page.getByTestId('stats-min')).toHaveText(String(ref.qmin))
+    await expect(page.getByTestId('stats-max')).toHaveText(String(ref.qmax))
     // the container's tree is there too, with the GGUF metadata
     await page.getByText('Metadata').click()
     await expect(page.getByTestId('container-metadata')).toContainText('"general.architecture": "llama"')

@@ -62,13 +62,18 @@ export type ScanElem =
   | 'e4m3'
   | 'e5m2'
 
-/** A strided N-D view (byte strides) of one element type; swap: the bytes are in non-native order. */
+/**
+ * A strided N-D view (byte strides) of one element type; swap: the bytes are in non-native order. With quant,
+ * the view is a virtual float32 array (elem 'f4', offsets 4 × the element index) of a quantized tensor of count
+ * elements whose GGML blocks of type `type` start at byte `offset`: the kernels dequantize per chunk.
+ */
 interface ScanView {
   elem: ScanElem
   swap: boolean
   base: number
   shape: number[]
   strides: number[]
+  quant?: { type: number; offset: number; count: number }
 }
 
 /**

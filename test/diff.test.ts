@@ -204,3 +204,43 @@ print(json.dumps(dict(mismatched=int(inv.sum()), first=np.argwhere(inv).tolist()
     }
   })
 })
+
+describe('diff of arrays in containers', () => {
+  it('--array on both safetensors files, --array-b for another name; a Q4_0 tensor against its dequantized values', async () => {
+    const a = path.join(tmp.dir, 'a.safetensors')
+    const b = path.join(tmp.dir, 'b.safetensors')
+    const gguf = path.join(tmp.dir, 'q.gguf')
+    const deq = path.join(tmp.dir, 'q.npy')
+    const ref = py<{ mismatched: number; first: number[][] }>(`
+from safetensors.numpy import save_file
+import gguf
+from gguf.quants import quantize, dequantize
+rng = np.random.default_rng(9)
+w = rng.standard_normal((6, 32)).astype(np.float32)
+v = w.copy(); v[2, 3] += 1; v[5, 31] = np.nan
+save_file({'w': w, 'other': v}, ${JSON.stringify(a)})
+save_file({'w': v}, ${JSON.stringify(b)})
+x = rng.standard_normal((4, 64)).astype(np.float32)
+q = quantize(x, gguf.GGMLQuantizationType.Q4_0)
+g = gguf.GGUFWriter(${JSON.stringify(gguf)}, 'llama')
+g.add_tensor('t', q, raw_dtype=gguf.GGMLQuantizationType.Q4_0)
+g.write_header_to_file(); g.write_kv_data_to_file(); g.write_tensors_to_file(); g.close()
+np.save(${JSON.stringify(deq)}, dequantize(q, gguf.GGMLQuantizationType.Q4_0))
+inv = ~np.isclose(w, v, rtol=1e-7, atol=0, equal_nan=True)
+print(json.dumps(dict(mismatched=int(inv.sum()), first=np.argwhere(inv).tolist())))`)
+    const both = await runCli(['diff', a, b, '--array', 'w', '--json'])
+    expect(both.code, both.stderr).toBe(1)
+    const j = JSON.parse(both.stdout) as { mismatched: number; mismatches: { index: number[] }[] }
+    expect(j.mismatched).toBe(ref.mismatched)
+    expect(j.mismatches.map((m) => m.index)).toEqual(ref.first)
+    expect((await runCli(['diff', a, a, '--array', 'w', '--array-b', 'other'])).code).toBe(1)
+    expect((await runCli(['diff', a, b, '--array', 'other', '--array-b', 'w'])).code).toBe(0)
+    // a quantized tensor (dequantized per chunk) against gguf-py's dequantized values in an .npy: identical
+    const q = await runCli(['diff', gguf, deq, '--array', 't', '--rtol', '0'])
+    expect(q.code, q.stdout + q.stderr).toBe(0)
+    expect(q.stdout).toMatch(/All 256 elements are close/)
+    const missing = await runCli(['diff', a, b, '--array', 'nope'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/nope/)
+  })
+})

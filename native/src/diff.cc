@@ -81,6 +81,8 @@ struct DiffAcc {
   std::vector<int64_t> heap;  // the smallest C indices of mismatches so far (a max-heap), capacity reserved
   std::vector<int64_t> diffExp, map;
   std::vector<double> bufA, bufB;  // decoded values of a block of pairs
+  std::vector<float> floats;       // a quantized side's values before they widen
+  QuantScratch qa, qb;
 };
 
 constexpr int64_t kBlock = 1024;
@@ -163,8 +165,15 @@ void DecodeRun(const uint8_t* p, int64_t n, int64_t stride, bool swap, double* o
   for (int64_t i = 0; i < n; ++i, p += stride) out[i] = Decode<E>(p, swap);
 }
 
-void Decode(Elem e, const uint8_t* p, int64_t n, int64_t stride, bool swap, double* out) {
-  WithElem(e, [&](auto t) { DecodeRun<decltype(t)::value>(p, n, stride, swap, out); });
+// n values of one side from byte offset off (a quantized side: virtual offsets, decoded from its blocks).
+void DecodeSide(const TypedView& tv, const uint8_t* data, int64_t off, int64_t n, int64_t stride,
+                QuantScratch& qs, float* floats, double* out) {
+  if (tv.quantized) {
+    DecodeQuantRun(data, tv.q, off / 4, n, stride / 4, qs, floats);
+    for (int64_t i = 0; i < n; ++i) out[i] = floats[i];
+    return;
+  }
+  WithElem(tv.elem, [&](auto t) { DecodeRun<decltype(t)::value>(data + off, n, stride, tv.swap, out); });
 }
 
 bool IsInteger(Elem e) {
@@ -182,8 +191,10 @@ DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, i
   const FT c = std::max(XType(spec.a.elem), ty);
   const CompareFn compare = PickCompare(c, ty);
   // identical bytes are close when the types are the same and NaN equals NaN (or there is no NaN)
-  const bool bytewise =
-      spec.a.elem == spec.b.elem && spec.a.swap == spec.b.swap && (spec.equalNan || IsInteger(spec.a.elem));
+  const bool bytewise = !spec.a.quantized && !spec.b.quantized && spec.a.elem == spec.b.elem &&
+                        spec.a.swap == spec.b.swap && (spec.equalNan || IsInteger(spec.a.elem));
+  const bool exactBytes = !spec.a.quantized && !spec.b.quantized && spec.a.elem == Elem::U1 &&
+                          spec.b.elem == Elem::U1 && spec.rtol == 0 && spec.atol == 0;
   const auto& shape = spec.a.view.shape;
   const int64_t rowLen = shape.empty() ? 1 : std::max<int64_t>(1, shape.back());
   const int64_t rows = std::max<int64_t>(1, n / rowLen);
@@ -196,6 +207,7 @@ DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, i
     if (mapCols > 0) a.map.assign(static_cast<size_t>(std::min(spec.mapRows, rows) * mapCols), 0);
     a.bufA.resize(kBlock);
     a.bufB.resize(kBlock);
+    a.floats.resize(kBlock);
   }
   DiffSpec s = spec;
   s.mapRows = std::min(spec.mapRows, rows);
@@ -204,21 +216,27 @@ DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, i
   PassPlan plan;
   plan.threads = threads;
   plan.chunks = n == 0 ? 0 : (n + chunk - 1) / chunk;
-  int64_t first = 0;
-  if (n > 0) {
-    spec.a.view.Extent(ia, &first, &plan.needEnd);
-    PassSource b{spec.bMap, nullptr, 0};
-    spec.b.view.Extent(ib, &first, &b.needEnd);
-    const ViewSpec vb = j.Part(1);
-    b.ranges = [vb, ib, chunk, n](int64_t k, std::vector<ByteRange>& out) {
-      ChunkRanges(vb, ib, k * chunk, std::min(n, (k + 1) * chunk), out);
+  // Each side's readahead: the joint walk's chunk k as that side's byte ranges (a quantized side: its
+  // blocks).
+  auto side = [&](const TypedView& tv, int p, int64_t item) {
+    TypedView walked = tv;
+    walked.view = j.Part(p);
+    PassSource src{{}, nullptr, ElementPlan(tv, 1, 1).needEnd};
+    src.ranges = [walked, item, chunk, n](int64_t k, std::vector<ByteRange>& out) {
+      const int64_t i0 = k * chunk, i1 = std::min(n, (k + 1) * chunk);
+      if (walked.quantized) return QuantChunkRanges(walked.q, walked.view, i0, i1, out);
+      ChunkRanges(walked.view, item, i0, i1, out);
     };
+    return src;
+  };
+  if (n > 0) {
+    PassSource a = side(spec.a, 0, ia);
+    plan.needEnd = a.needEnd;
+    plan.ranges = a.ranges;
+    PassSource b = side(spec.b, 1, ib);
+    b.map = spec.bMap;
     plan.more.push_back(b);
   }
-  const ViewSpec va = j.Part(0);
-  plan.ranges = [va, ia, chunk, n](int64_t k, std::vector<ByteRange>& out) {
-    ChunkRanges(va, ia, k * chunk, std::min(n, (k + 1) * chunk), out);
-  };
   const uint8_t* da = map.data;
   const uint8_t* db = spec.bMap.data;
   RunPass(map, state, plan, [&](int64_t k, int t) {
@@ -232,10 +250,21 @@ DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, i
             acc.equal += len;
             return;
           }
-          for (int64_t b0 = 0; b0 < len; b0 += kBlock) {
-            const int64_t m = std::min(kBlock, len - b0);
-            Decode(spec.a.elem, da + oa + b0 * sa, m, sa, spec.a.swap, acc.bufA.data());
-            Decode(spec.b.elem, db + ob + b0 * sb, m, sb, spec.b.swap, acc.bufB.data());
+          // bytes compared exactly (the byte mode): 8 at a time, the few words that differ the usual way
+          const int64_t block = exactBytes && sa == 1 && sb == 1 ? 8 : kBlock;
+          for (int64_t b0 = 0; b0 < len; b0 += block) {
+            const int64_t m = std::min(block, len - b0);
+            if (block == 8 && m == 8) {
+              uint64_t x, y;
+              std::memcpy(&x, da + oa + b0, 8);
+              std::memcpy(&y, db + ob + b0, 8);
+              if (x == y) {
+                acc.equal += 8;
+                continue;
+              }
+            }
+            DecodeSide(spec.a, da, oa + b0 * sa, m, sa, acc.qa, acc.floats.data(), acc.bufA.data());
+            DecodeSide(spec.b, db, ob + b0 * sb, m, sb, acc.qb, acc.floats.data(), acc.bufB.data());
             compare(s, acc.bufA.data(), acc.bufB.data(), m, at + b0 * si, si, mapCols, rowLen, rows, acc);
           }
         });

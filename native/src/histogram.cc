@@ -60,9 +60,13 @@ HistResult RunHistogram(const MapInfo& map, ScanState& state, const HistSpec& sp
   }
   const int64_t n = v.view.size(), chunk = ChunkElems(n, ItemSize(v.elem));
   const PassPlan plan = ElementPlan(v, chunk, threads);
+  std::vector<PieceScratch> scratch(threads);
   RunPass(map, state, plan, [&](int64_t k, int t) {
     const int64_t i0 = k * chunk, i1 = std::min(n, i0 + chunk);
-    CountBins(map.data, v, i0, i1, params[t], level);
+    ForEachPiece(map.data, v, i0, i1, i1 - i0, scratch[t],
+                 [&](const uint8_t* d, const TypedView& tv, int64_t j0, int64_t j1) {
+                   CountBins(d, tv, j0, j1, params[t], level);
+                 });
     state.done.fetch_add(i1 - i0, std::memory_order_relaxed);
     return true;
   });

@@ -57,23 +57,25 @@ BucketsResult RunBuckets(const MapInfo& map, ScanState& state, const BucketsSpec
   plan.threads = threads;
   plan.chunks = chunks;
   const int64_t itemsize = ItemSize(v.elem);
-  if (len > 0) {
-    ViewSpec part = v.view;
-    int64_t first = 0;
-    part.base += spec.start * part.strides[0];
-    part.shape = {len};
-    part.Extent(itemsize, &first, &plan.needEnd);
-  }
+  const PassPlan whole = ElementPlan(v, 1, threads);  // for needEnd
+  plan.needEnd = whole.needEnd;
   plan.ranges = [&](int64_t k, std::vector<ByteRange>& out) {
     const auto [b0, b1] = bucketsOf(k);
+    if (v.quantized) return QuantChunkRanges(v.q, v.view, edge(b0), edge(b1), out);
     ChunkRanges(v.view, itemsize, edge(b0), edge(b1), out);
   };
-  RunPass(map, state, plan, [&](int64_t k, int) {
+  std::vector<PieceScratch> scratch(threads);
+  RunPass(map, state, plan, [&](int64_t k, int t) {
     const auto [b0, b1] = bucketsOf(k);
     for (int64_t b = b0; b < b1; ++b) {
       double mn = HUGE_VAL, mx = -HUGE_VAL;
       const int64_t e0 = edge(b), e1 = edge(b + 1);
-      WithElem(v.elem, [&](auto e) { BucketMinMax<decltype(e)::value>(map.data, v, e0, e1, level, mn, mx); });
+      ForEachPiece(map.data, v, e0, e1, e1 - e0, scratch[t],
+                   [&](const uint8_t* d, const TypedView& tv, int64_t j0, int64_t j1) {
+                     WithElem(tv.elem, [&](auto e) {
+                       BucketMinMax<decltype(e)::value>(d, tv, j0, j1, level, mn, mx);
+                     });
+                   });
       const bool empty = mn == HUGE_VAL && mx == -HUGE_VAL;  // only NaN (or nothing)
       r.min[b] = empty ? std::numeric_limits<double>::quiet_NaN() : mn;
       r.max[b] = empty ? std::numeric_limits<double>::quiet_NaN() : mx;
@@ -92,13 +94,12 @@ struct BlockScratch {
   std::vector<int64_t> n;
 };
 
-// Output row orow of a (R, C) view reduced to outRows × outCols: rows [a, b) walked in C order.
+// Elements [j0, j1) of a row block, in C order, into the column blocks' sums; col is the column of element j0
+// (it carries over from one piece of the rows to the next).
 template <Elem E>
-void BlockRow(const uint8_t* data, const TypedView& tv, const std::vector<int64_t>& colBlock, int64_t a,
-              int64_t b, BlockScratch& s) {
-  const int64_t C = tv.view.shape[1];
-  int64_t col = 0;
-  Walk<E>(data, tv.view, a * C, b * C, tv.swap, [&](double x, const uint8_t*) {
+void BlockValues(const uint8_t* data, const TypedView& tv, int64_t j0, int64_t j1,
+                 const std::vector<int64_t>& colBlock, int64_t C, int64_t& col, BlockScratch& s) {
+  Walk<E>(data, tv.view, j0, j1, tv.swap, [&](double x, const uint8_t*) {
     const int64_t k = colBlock[col];
     if (++col == C) col = 0;
     if (!std::isfinite(x)) return;
@@ -132,16 +133,18 @@ BlocksResult RunBlocks(const MapInfo& map, ScanState& state, const BlocksSpec& s
                                     BlockScratch{std::vector<double>(outCols), std::vector<double>(outCols),
                                                  std::vector<int64_t>(outCols)});
   std::vector<double> out(outRows * outCols, 0);
+  std::vector<PieceScratch> pieces(threads);
   auto rowOf = [=](int64_t k) { return reversed ? outRows - 1 - k : k; };
   PassPlan plan;
   plan.threads = threads;
   plan.chunks = outRows;
   const int64_t itemsize = ItemSize(v.elem);
-  int64_t first = 0;
-  v.view.Extent(itemsize, &first, &plan.needEnd);
+  plan.needEnd = ElementPlan(v, 1, threads).needEnd;
   plan.ranges = [&](int64_t k, std::vector<ByteRange>& ranges) {
     const int64_t orow = rowOf(k);
-    ChunkRanges(v.view, itemsize, (orow * R) / outRows * C, ((orow + 1) * R) / outRows * C, ranges);
+    const int64_t i0 = (orow * R) / outRows * C, i1 = ((orow + 1) * R) / outRows * C;
+    if (v.quantized) return QuantChunkRanges(v.q, v.view, i0, i1, ranges);
+    ChunkRanges(v.view, itemsize, i0, i1, ranges);
   };
   RunPass(map, state, plan, [&](int64_t k, int t) {
     const int64_t orow = rowOf(k);
@@ -150,7 +153,13 @@ BlocksResult RunBlocks(const MapInfo& map, ScanState& state, const BlocksSpec& s
     std::fill(s.sum.begin(), s.sum.end(), 0.0);
     std::fill(s.mx.begin(), s.mx.end(), -HUGE_VAL);
     std::fill(s.n.begin(), s.n.end(), 0);
-    WithElem(v.elem, [&](auto e) { BlockRow<decltype(e)::value>(map.data, v, colBlock, a, b, s); });
+    int64_t col = 0;
+    ForEachPiece(map.data, v, a * C, b * C, (b - a) * C, pieces[t],
+                 [&](const uint8_t* d, const TypedView& tv, int64_t j0, int64_t j1) {
+                   WithElem(tv.elem, [&](auto e) {
+                     BlockValues<decltype(e)::value>(d, tv, j0, j1, colBlock, C, col, s);
+                   });
+                 });
     for (int64_t j = 0; j < outCols; ++j) {
       out[orow * outCols + j] = s.n[j] == 0 ? std::numeric_limits<double>::quiet_NaN()
                                 : spec.max  ? s.mx[j]

@@ -22,11 +22,35 @@ double GetNumber(Napi::Env env, Napi::Object o, const char* key) {
 }
 
 // {elem, swap, base, shape, strides}, checked to lie inside the mapping.
+// With quant: {type, offset, count} the view is a virtual float32 array of a quantized tensor: count elements
+// whose GGML blocks of type `type` start at byte `offset` of the mapping.
 TypedView ParseView(Napi::Env env, Napi::Object spec, int64_t size) {
   TypedView tv;
   tv.elem = ParseElem(env, spec.Get("elem").ToString().Utf8Value());
   tv.swap = spec.Get("swap").ToBoolean().Value();
-  tv.view = ParseViewSpec(env, spec, ItemSize(tv.elem), size, "scan view");
+  Napi::Value quant = spec.Get("quant");
+  if (quant.IsUndefined()) {
+    tv.view = ParseViewSpec(env, spec, ItemSize(tv.elem), size, "scan view");
+    return tv;
+  }
+  if (!quant.IsObject()) ThrowCoded(env, "EINVAL", "quant must be {type, offset, count}");
+  Napi::Object q = quant.As<Napi::Object>();
+  const int64_t type = GetInt(env, q, "type");
+  if (!QuantBlockOf(static_cast<int>(type), &tv.q.block))
+    ThrowCoded(env, "EINVAL",
+               "quant.type " + std::to_string(type) + " is not a block format the kernels decode");
+  if (tv.elem != Elem::F4 || tv.swap)
+    ThrowCoded(env, "EINVAL", "a quantized view reads as native float32 (f4)");
+  tv.quantized = true;
+  tv.q.type = static_cast<QuantType>(type);
+  tv.q.offset = GetInt(env, q, "offset");
+  tv.q.count = GetInt(env, q, "count");
+  const int64_t blocks = (tv.q.count + tv.q.block.elems - 1) / tv.q.block.elems;
+  if (tv.q.offset < 0 || tv.q.count < 0 ||
+      static_cast<double>(blocks) * static_cast<double>(tv.q.block.bytes) >
+          static_cast<double>(size - tv.q.offset))
+    ThrowCoded(env, "ERANGE", "the quantized tensor's blocks lie outside the mapping");
+  tv.view = ParseViewSpec(env, spec, 4, tv.q.count * 4, "quantized view");
   return tv;
 }
 

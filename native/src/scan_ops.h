@@ -9,6 +9,7 @@
 #include "elem.h"
 #include "kernels.h"
 #include "pass.h"
+#include "quant_view.h"
 #include "scan_state.h"
 #include "view.h"
 
@@ -19,7 +20,42 @@ struct TypedView {
   ViewSpec view;
   Elem elem = Elem::U1;
   bool swap = false;
+  // A quantized tensor: view is a virtual float32 array (elem F4) whose values are dequantized from q's
+  // blocks.
+  bool quantized = false;
+  QuantView q;
 };
+
+// A contiguous float32 view of n values at offset 0 (what decoded values are read as).
+inline TypedView ContiguousF4(int64_t n) {
+  TypedView t;
+  t.view.shape = {n};
+  t.view.strides = {4};
+  t.elem = Elem::F4;
+  return t;
+}
+
+// Per-thread state for reading a quantized view: decode buffers and a contiguous float32 view of them.
+struct PieceScratch {
+  QuantScratch q;
+  TypedView contiguous = ContiguousF4(0);
+};
+
+// Calls f(data, view, j0, j1) over the flat elements [i0, i1) of v in pieces of at most `step` elements. For
+// a quantized view the pieces are its values decoded in order into s (data then points at them, and view is a
+// contiguous float32 view). Allocates nothing.
+template <typename F>
+void ForEachPiece(const uint8_t* data, const TypedView& v, int64_t i0, int64_t i1, int64_t step,
+                  PieceScratch& s, F&& f) {
+  if (!v.quantized) {
+    for (int64_t j0 = i0; j0 < i1; j0 += step) f(data, v, j0, std::min(i1, j0 + step));
+    return;
+  }
+  ForEachDecoded(data, v.q, v.view, i0, i1, s.q, [&](const float* p, int64_t n) {
+    s.contiguous.view.shape[0] = n;
+    f(reinterpret_cast<const uint8_t*>(p), s.contiguous, int64_t{0}, n);
+  });
+}
 
 // np.histogram's equal-width bins over [lo, hi] (edges as numpy computes them).
 struct Bins {

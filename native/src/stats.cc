@@ -92,14 +92,17 @@ StatsResult RunStats(const MapInfo& map, ScanState& state, const StatsSpec& spec
   const int64_t n = v.view.size(), chunk = ChunkElems(n, ItemSize(v.elem));
   // shift: a finite value near the data keeps the sums of squares well conditioned
   double shift = 0;
+  std::vector<PieceScratch> scratch(threads);
   if (!IsInt(v.elem) && n > 0) {
     auto first = [&] {
-      WithElem(v.elem, [&](auto e) {
-        Walk<decltype(e)::value>(map.data, v.view, 0, std::min<int64_t>(n, 64), v.swap,
-                                 [&](double x, const uint8_t*) {
-                                   if (shift == 0 && std::isfinite(x)) shift = x;
-                                 });
-      });
+      ForEachPiece(map.data, v, 0, std::min<int64_t>(n, 64), 64, scratch[0],
+                   [&](const uint8_t* d, const TypedView& tv, int64_t j0, int64_t j1) {
+                     WithElem(tv.elem, [&](auto e) {
+                       Walk<decltype(e)::value>(d, tv.view, j0, j1, tv.swap, [&](double x, const uint8_t*) {
+                         if (shift == 0 && std::isfinite(x)) shift = x;
+                       });
+                     });
+                   });
     };
     if (!Guarded(first)) {
       state.fault = state.cancel = true;
@@ -125,13 +128,13 @@ StatsResult RunStats(const MapInfo& map, ScanState& state, const StatsSpec& spec
     // with a histogram (its range given), each 64 Ki elements are counted while they are still in cache: one
     // pass over the file
     const int64_t step = spec.hasBins ? int64_t{1} << 16 : i1 - i0;
-    for (int64_t j0 = i0; j0 < i1; j0 += step) {
-      const int64_t j1 = std::min(i1, j0 + step);
-      WithElem(v.elem, [&](auto e) {
-        StatsChunk<decltype(e)::value>(map.data, v, shift, j0, j1, level, m, accs[t]);
-      });
-      if (spec.hasBins) CountBins(map.data, v, j0, j1, hist[t], level);
-    }
+    ForEachPiece(map.data, v, i0, i1, step, scratch[t],
+                 [&](const uint8_t* d, const TypedView& tv, int64_t j0, int64_t j1) {
+                   WithElem(tv.elem, [&](auto e) {
+                     StatsChunk<decltype(e)::value>(d, tv, shift, j0, j1, level, m, accs[t]);
+                   });
+                   if (spec.hasBins) CountBins(d, tv, j0, j1, hist[t], level);
+                 });
     MergeCounts(accs[t].m, m);
     sums[static_cast<size_t>(k)] = {m.s1, m.s2};
     state.done.fetch_add(i1 - i0, std::memory_order_relaxed);

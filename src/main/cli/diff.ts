@@ -7,6 +7,9 @@ import { compileFormat } from '../../shared/printf'
 import type { ArrayView } from '../../shared/slice'
 import { formatValue, parseDType } from '../../shared/structured'
 import { sliced, type ArrayService, type Session } from '../service/array-service'
+import fs from 'node:fs'
+import path from 'node:path'
+import { detectContainer } from '../service/containers'
 import { runByteDiff, runDiff, type ByteDiffReport, type DiffReport } from '../service/diff'
 import {
   LAYOUT_FLAGS,
@@ -24,6 +27,7 @@ const FLAGS = [
   'b-dtype',
   'b-offset',
   'b-order',
+  'array-b',
   'slice',
   'rtol',
   'atol',
@@ -52,7 +56,8 @@ async function layouts(
   args: ParsedArgs,
   service: ArrayService,
   a: string,
-  b: string
+  b: string,
+  known: { a?: LayoutSpecMsg; b?: LayoutSpecMsg }
 ): Promise<{ a: LayoutSpecMsg | null; b: LayoutSpecMsg | null }> {
   const { layout } = layoutFromArgs(args)
   const bDtype = flagString(args, 'b-dtype')
@@ -66,11 +71,13 @@ async function layouts(
     const h = p.npy ?? p.sidecar
     return h ? { dtype: h.dtype, shape: h.shape, offset: h.offset, order: h.order } : null
   }
-  const headerA = await header(a)
-  const headerB = await header(b)
+  const headerA = known.a ?? (await header(a))
+  const headerB = known.b ?? (await header(b))
   const forA = headerA ?? layout ?? (headerB ? { ...headerB, offset: 0 } : null)
   const forB = headerB ?? layout ?? (headerA ? { ...headerA, offset: 0 } : null)
   const bFlags = bDtype !== undefined || bOffset !== undefined || bOrder !== undefined
+  if (bFlags && known.b)
+    throw new UsageError('--b-dtype, --b-offset and --b-order do not apply to an array of a container')
   if (!forA || !forB) {
     if (bFlags) throw new UsageError('--b-dtype, --b-offset and --b-order need a layout (e.g. --dtype <f4)')
     return { a: null, b: null } // bytes
@@ -86,6 +93,15 @@ async function layouts(
   }
 }
 
+/** Whether a file is a container ArrayScope reads (then --array applies to it). */
+function isContainer(file: string): boolean {
+  try {
+    return detectContainer(path.resolve(file), fs.statSync(file).size) !== null
+  } catch {
+    return false
+  }
+}
+
 export async function diff(args: ParsedArgs, service: ArrayService): Promise<number> {
   rejectUnknownFlags(args, FLAGS)
   const [, fileA, fileB, extra] = args.positionals
@@ -94,14 +110,27 @@ export async function diff(args: ParsedArgs, service: ArrayService): Promise<num
   if (args.flags.has('equal-nan') && args.flags.has('no-equal-nan')) {
     throw new UsageError('give --equal-nan or --no-equal-nan, not both')
   }
-  const { mode } = layoutFromArgs(args)
+  const { mode, array } = layoutFromArgs(args)
   if (mode !== 'r') throw new UsageError('diff only reads: leave out --mode')
   const rtol = tolerance(args, 'rtol', 1e-7)
   const atol = tolerance(args, 'atol', 0)
   const equalNan = !args.flags.has('no-equal-nan')
   const max = flagInt(args, 'max', 0) ?? 10
   const json = args.flags.has('json')
-  const l = await layouts(args, service, fileA, fileB)
+  // --array names A's array (and B's too when B is a container, unless --array-b names another)
+  const arrayB = flagString(args, 'array-b') ?? (array !== undefined && isContainer(fileB) ? array : undefined)
+  if (arrayB === '') throw new UsageError('--array-b needs a name (`arrayscope ls FILE` lists them)')
+  const member = async (file: string, name: string | undefined): Promise<Session | undefined> =>
+    name === undefined
+      ? undefined
+      : service.session(
+          (await service.handle('session:open', { path: file, layout: null, mode: 'r', array: name })).session
+        )
+  const memberA = await member(fileA, array)
+  const memberB = await member(fileB, arrayB)
+  const spec = (s: Session | undefined): LayoutSpecMsg | undefined =>
+    s && { dtype: s.layout.dtype.str, shape: s.layout.shape, offset: 0, order: s.layout.order }
+  const l = await layouts(args, service, fileA, fileB, { a: spec(memberA), b: spec(memberB) })
   const open = async (file: string, layout: LayoutSpecMsg | null): Promise<Session> => {
     if (!layout) {
       const info = await service.handle('session:open', {
@@ -113,8 +142,8 @@ export async function diff(args: ParsedArgs, service: ArrayService): Promise<num
     }
     return service.session((await service.handle('session:open', { path: file, layout, mode: 'r' })).session)
   }
-  const a = await open(fileA, l.a)
-  const b = await open(fileB, l.b)
+  const a = memberA ?? (await open(fileA, l.a))
+  const b = memberB ?? (await open(fileB, l.b))
   if (!l.a || !l.b) {
     if (flagString(args, 'slice') !== undefined) throw new UsageError('--slice needs a layout (e.g. --dtype <f4)')
     const r = await runByteDiff(a.mapping, b.mapping, max).promise
@@ -124,8 +153,8 @@ export async function diff(args: ParsedArgs, service: ArrayService): Promise<num
   const sliceText = flagString(args, 'slice')
   const view = (s: Session): ArrayView => (sliceText === undefined ? s.layout : sliced(s.layout, sliceText))
   const r = await runDiff(
-    { mapping: a.mapping, view: view(a) },
-    { mapping: b.mapping, view: view(b) },
+    { ...service.scannable(a.id), view: view(a), source: a.source },
+    { ...service.scannable(b.id), view: view(b), source: b.source },
     {
       rtol,
       atol,

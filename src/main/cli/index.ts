@@ -31,8 +31,8 @@ every command taking FILE also takes --array NAME: an array of a container (no l
   hex FILE [--offset N] [--length N] [--array NAME]   (--array: from the array's first stored byte)
   find FILE [layout] --hex "DE AD ?? EF" | --text T | --value "3.5 as <f4" [--tolerance X]
             [--from N] [--backwards] [--aligned] [--max N]   match offsets, one per line (exit 1: none)
-  diff A B [layout] [--b-dtype D] [--b-offset N] [--b-order C|F] [--slice S] [--rtol R] [--atol A]
-            [--equal-nan|--no-equal-nan] [--max N] [--json]   numpy assert_allclose semantics
+  diff A B [layout] [--b-dtype D] [--b-offset N] [--b-order C|F] [--array-b NAME] [--slice S] [--rtol R]
+            [--atol A] [--equal-nan|--no-equal-nan] [--max N] [--json]   numpy assert_allclose semantics
                                           exit 0 all close, 1 some differ; no layout: bytes, as cmp -l
   export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D] [--sidecar]
             [--casting no|equiv|safe|same_kind|unsafe|checked]   checked (default): refuse values that do not fit

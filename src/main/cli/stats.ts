@@ -18,7 +18,7 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
     range = parts as [number, number]
   }
   const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
-  const s = await runStats(service.scannable(session.id, 'statistics'), view, { bins, range }).promise
+  const s = await runStats(service.scannable(session.id), view, { bins, range }).promise
   if (args.flags.has('json')) {
     io.out(JSON.stringify(statsJson(s)) + '\n')
     return

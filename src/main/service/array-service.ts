@@ -37,7 +37,7 @@ import { native, type Mapping } from './native'
 import { PathPolicy } from './path-policy'
 import { progressMeter } from './progress'
 import { Bookmarks, RecentFiles } from './recent'
-import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes } from './scan'
+import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes, type ScanSource } from './scan'
 import { sliced, viewGeometry } from './view-geometry'
 
 export interface Session {
@@ -51,7 +51,7 @@ export interface Session {
   stat: { size: number; mtimeMs: number }
   /** The mapped file's device and inode: is the path still this file? */
   identity: FileIdentity
-  /** A quantized tensor: scans need the native kernels to dequantize (not yet). */
+  /** A quantized tensor: its blocks, which windows and scans dequantize. */
   decoding?: Decoding
   /** A temporary decompressed copy this session owns (removed on close). */
   temp?: string
@@ -243,15 +243,13 @@ export class ArrayService {
         const view = this.scanTarget(r)
         return this.scans.run(
           r.scanId,
-          (progress) => runStats(this.scannable(r.session, 'statistics'), view, { bins: r.bins, onProgress: progress }),
+          (progress) => runStats(this.scannable(r.session), view, { bins: r.bins, onProgress: progress }),
           view.dtype.itemsize
         )
       },
       'scan:line': (r) =>
         this.scans
-          .run(r.scanId, () =>
-            runBuckets(this.scannable(r.session, 'a line plot'), this.scanTarget(r), r.start, r.stop, r.buckets)
-          )
+          .run(r.scanId, () => runBuckets(this.scannable(r.session), this.scanTarget(r), r.start, r.stop, r.buckets))
           .then((b) => ({
             start: r.start,
             stop: r.stop,
@@ -261,9 +259,7 @@ export class ArrayService {
           })),
       'scan:image': (r) =>
         this.scans
-          .run(r.scanId, () =>
-            runBlocks(this.scannable(r.session, 'a heatmap'), this.scanTarget(r), r.outRows, r.outCols, r.reduce)
-          )
+          .run(r.scanId, () => runBlocks(this.scannable(r.session), this.scanTarget(r), r.outRows, r.outCols, r.reduce))
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
       'scan:cancel': (r) => {
         const inflation = this.inflations.get(r.scanId)
@@ -410,16 +406,14 @@ export class ArrayService {
     return info
   }
 
-  /** The mapping a scan reads; quantized tensors wait for the native kernels to dequantize per chunk. */
-  scannable(id: string, what: string): Mapping {
+  /** What a scan of a session reads: its mapping, and for a quantized tensor its blocks (dequantized per chunk). */
+  scannable(id: string): ScanSource {
     const s = this.session(id)
-    if (s.decoding) {
-      throw new ApiError(
-        'unavailable',
-        `${what} of a quantized (${s.decoding.quant}) tensor: not yet — the scan kernels do not dequantize yet. The table, show and export give its dequantized values; export it as float32 (.npy) and open that for ${what}`
-      )
+    if (!s.decoding) return { mapping: s.mapping }
+    return {
+      mapping: s.mapping,
+      quant: { type: s.decoding.ggmlType, offset: s.info.array!.stored.offset, count: s.layout.size }
     }
-    return s.mapping
   }
 
   /** A session that may be edited: arrays whose bytes are not their values refuse with the reason. */

@@ -5,7 +5,8 @@ import { formatShape } from '../../shared/layout'
 import type { ArrayView } from '../../shared/slice'
 import { decodeValue, type Value } from '../../shared/structured'
 import type { Mapping, NativeDiff } from './native'
-import { ScanJob, scanView } from './scan'
+import type { ByteSource } from './dequant-source'
+import { ScanJob, scanView, type ScanSource } from './scan'
 
 export interface DiffOptions {
   /** numpy.testing.assert_allclose's defaults: rtol 1e-7, atol 0, equal_nan true. */
@@ -54,7 +55,7 @@ export function unravel(i: number, shape: readonly number[]): number[] {
 }
 
 /** The value of the element at an N-D index of a view, read from its mapping. */
-export function elementAt(mapping: Mapping, view: ArrayView, index: readonly number[]): Value {
+export function elementAt(mapping: ByteSource, view: ArrayView, index: readonly number[]): Value {
   let offset = view.offset
   index.forEach((i, k) => (offset += i * view.strides[k]!))
   const bytes = new Uint8Array(view.dtype.itemsize)
@@ -62,11 +63,14 @@ export function elementAt(mapping: Mapping, view: ArrayView, index: readonly num
   return decodeValue(view.dtype, new DataView(bytes.buffer), 0)
 }
 
-export function runDiff(
-  a: { mapping: Mapping; view: ArrayView },
-  b: { mapping: Mapping; view: ArrayView },
-  options: DiffOptions = {}
-): ScanJob<DiffReport> {
+/** A side of a diff: a view of what a mapping holds (for a quantized tensor, where its blocks are). */
+export type DiffSide = ScanSource & {
+  view: ArrayView
+  /** Where element values are read (a quantized tensor's dequantization); the mapping by default. */
+  source?: ByteSource
+}
+
+export function runDiff(a: DiffSide, b: DiffSide, options: DiffOptions = {}): ScanJob<DiffReport> {
   const shapeA = a.view.shape
   const shapeB = b.view.shape
   if (shapeA.length !== shapeB.length || shapeA.some((n, k) => n !== shapeB[k])) {
@@ -82,8 +86,8 @@ export function runDiff(
       throw new ApiError('bad-request', `a diff compares real numbers; ${name} is ${v.dtype.str} (slice a field first)`)
     }
   }
-  const specA = what(a.view, 'A')
-  const specB = what(b.view, 'B')
+  const specA = { ...what(a.view, 'A'), ...(a.quant ? { quant: a.quant } : {}) }
+  const specB = { ...what(b.view, 'B'), ...(b.quant ? { quant: b.quant } : {}) }
   const rtol = options.rtol ?? 1e-7
   const atol = options.atol ?? 0
   const max = options.max ?? 10
@@ -117,7 +121,11 @@ export function runDiff(
       maxRelIndex: index(r.maxRelAt),
       mismatches: Array.from(r.first, (i) => {
         const at = unravel(i, shapeA)
-        return { index: at, a: elementAt(a.mapping, a.view, at), b: elementAt(b.mapping, b.view, at) }
+        return {
+          index: at,
+          a: elementAt(a.source ?? a.mapping, a.view, at),
+          b: elementAt(b.source ?? b.mapping, b.view, at)
+        }
       }),
       histogram: { ...r.histogram, counts: Array.from(r.histogram.counts) },
       ...(r.map ? { map: { rows: r.mapRows!, cols: r.mapCols!, counts: Array.from(r.map) } } : {})

@@ -56,6 +56,21 @@ export function scanView(view: ArrayView): {
   }
 }
 
+/** What a scan reads: a mapping, and for a quantized tensor where its blocks are (its view is a virtual float32 array). */
+export interface ScanSource {
+  mapping: Mapping
+  quant?: { type: number; offset: number; count: number }
+}
+
+function scanSource(s: Mapping | ScanSource): ScanSource {
+  return 'mapping' in s ? s : { mapping: s }
+}
+
+/** The kernel's spec of a view read from a source. */
+function sourceView(src: ScanSource, view: ArrayView): ReturnType<typeof scanView> & { quant?: ScanSource['quant'] } {
+  return { ...scanView(view), ...(src.quant ? { quant: src.quant } : {}) }
+}
+
 export interface Stats extends NativeStats {
   histogram?: { edges: number[]; counts: number[] }
 }
@@ -86,11 +101,12 @@ export class ScanJob<T> {
  * is the first pass's [min, max], so it takes a second.
  */
 export function runStats(
-  mapping: Mapping,
+  from: Mapping | ScanSource,
   view: ArrayView,
   options: { bins?: number; range?: [number, number]; onProgress?: (done: number, total: number) => void } = {}
 ): ScanJob<Stats> {
-  const spec = scanView(view)
+  const { mapping, ...src } = scanSource(from)
+  const spec = sourceView({ mapping, ...src }, view)
   const total = view.shape.reduce((a, b) => a * b, 1)
   const passes = options.bins !== undefined && !options.range ? 2 : 1
   const progress = (pass: number) => (done: number) => options.onProgress?.(pass * total + done, passes * total)
@@ -111,25 +127,27 @@ export function runStats(
 }
 
 export function runBuckets(
-  mapping: Mapping,
+  from: Mapping | ScanSource,
   view: ArrayView,
   start: number,
   stop: number,
   buckets: number
 ): ScanJob<ScanResults['buckets']> {
-  const spec = scanView(view)
+  const { mapping, ...src } = scanSource(from)
+  const spec = sourceView({ mapping, ...src }, view)
   if (view.shape.length !== 1) throw new ApiError('bad-request', 'a line plot needs a 1-D view')
   return new ScanJob((track) => track(mapping.scan({ op: 'buckets', ...spec, start, stop, buckets })))
 }
 
 export function runBlocks(
-  mapping: Mapping,
+  from: Mapping | ScanSource,
   view: ArrayView,
   outRows: number,
   outCols: number,
   reduce: 'mean' | 'max'
 ): ScanJob<ScanResults['blocks']> {
-  const spec = scanView(view)
+  const { mapping, ...src } = scanSource(from)
+  const spec = sourceView({ mapping, ...src }, view)
   if (view.shape.length !== 2) throw new ApiError('bad-request', 'an image needs a 2-D view')
   return new ScanJob((track) => track(mapping.scan({ op: 'blocks', ...spec, outRows, outCols, reduce })))
 }
