@@ -102,6 +102,12 @@ type DiffSpec = ScanView & {
   /** A map of mismatch counts over (all axes but the last) × (the last axis) reduced to at most this size. */
   mapRows?: number
   mapCols?: number
+  /** The map also holds per block the max |a - b|, mean a - b and max ULP distance (A's float type). */
+  mapValues?: boolean
+  /** Only mismatches with after < C index < before are kept; last: the last ones before `before`. */
+  after?: number
+  before?: number
+  last?: boolean
 }
 
 export type ScanSpec =
@@ -150,6 +156,10 @@ export interface NativeDiff {
   map?: Float64Array
   mapRows?: number
   mapCols?: number
+  /** With mapValues: per block, NaN where a block has no finite pair. */
+  mapAbs?: Float64Array
+  mapMean?: Float64Array
+  mapUlp?: Float64Array
 }
 
 export interface ScanResults {

@@ -72,6 +72,43 @@ inline double Round(double x) {
     return RoundHalf(x);
 }
 
+// A float's position among the values of type T (ordered: the next representable value is one more), for
+// the ULP distance. x must be representable in T.
+template <FT T>
+inline __int128 Ordinal(double x) {
+  if constexpr (T == FT::kF8) {
+    int64_t bits;
+    std::memcpy(&bits, &x, 8);
+    return bits < 0 ? -static_cast<__int128>(bits & INT64_MAX) : static_cast<__int128>(bits);
+  } else if constexpr (T == FT::kF4) {
+    const float f = static_cast<float>(x);
+    int32_t bits;
+    std::memcpy(&bits, &f, 4);
+    return bits < 0 ? -static_cast<__int128>(bits & INT32_MAX) : static_cast<__int128>(bits);
+  } else {
+    // float16: (exponent field) * 1024 + mantissa, from the value itself
+    const double ax = std::fabs(x);
+    int64_t mag;
+    if (std::isinf(ax)) {
+      mag = 0x7c00;
+    } else if (ax < 0x1p-14) {
+      mag = static_cast<int64_t>(ax * 0x1p24);  // subnormals: multiples of 2^-24
+    } else {
+      const int e = std::ilogb(ax);
+      mag = (e + 15) * 1024 + static_cast<int64_t>((ax / std::ldexp(1.0, e) - 1.0) * 1024.0);
+    }
+    return std::signbit(x) ? -static_cast<__int128>(mag) : static_cast<__int128>(mag);
+  }
+}
+
+// The ULP distance of a and b in A's float type U (b rounded to it first; NaN when either is NaN).
+template <FT U>
+inline double UlpDistance(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return NAN;
+  const __int128 d = Ordinal<U>(Round<U>(a)) - Ordinal<U>(Round<U>(b));
+  return static_cast<double>(d < 0 ? -d : d);
+}
+
 // What one thread gathers.
 struct DiffAcc {
   int64_t total = 0, mismatched = 0, nanMismatched = 0, infMismatched = 0, equal = 0, nonFinite = 0;
@@ -80,6 +117,9 @@ struct DiffAcc {
   int64_t maxAbsAt = -1, maxRelAt = -1;
   std::vector<int64_t> heap;  // the smallest C indices of mismatches so far (a max-heap), capacity reserved
   std::vector<int64_t> diffExp, map;
+  std::vector<double> mapAbs, mapSum,
+      mapUlp;                      // with mapValues: per block max |a-b|, sum a-b, max ULP distance
+  std::vector<int64_t> mapN;       // finite pairs per block
   std::vector<double> bufA, bufB;  // decoded values of a block of pairs
   std::vector<float> floats;       // a quantized side's values before they widen
   QuantScratch qa, qb;
@@ -98,7 +138,7 @@ inline void KeepMax(double v, int64_t at, bool& nan, double& max, int64_t& maxAt
   if (v > max || (v == max && at < maxAt)) max = v, maxAt = at;
 }
 
-template <FT C, FT TY>
+template <FT C, FT TY, FT U>
 void CompareBlock(const DiffSpec& s, const double* a, const double* b, int64_t n, int64_t at, int64_t step,
                   int64_t mapCols, int64_t rowLen, int64_t rows, DiffAcc& acc) {
   const double atol = Round<TY>(s.atol), rtol = Round<TY>(s.rtol);
@@ -118,6 +158,18 @@ void CompareBlock(const DiffSpec& s, const double* a, const double* b, int64_t n
       const int ex = e < 0x1p-1022 ? kDiffExpMin : std::ilogb(e);
       ++acc.diffExp[ex - kDiffExpMin];
     }
+    if (s.mapValues) {
+      const int64_t ix = at + i * step;
+      const size_t blk =
+          static_cast<size_t>((ix / rowLen * s.mapRows / rows) * mapCols + (ix % rowLen) * mapCols / rowLen);
+      const double dd = av - bv;
+      if (std::isfinite(dd)) {
+        acc.mapAbs[blk] = std::max(acc.mapAbs[blk], std::fabs(dd));
+        acc.mapSum[blk] += dd;
+        ++acc.mapN[blk];
+        acc.mapUlp[blk] = std::max(acc.mapUlp[blk], UlpDistance<U>(av, bv));
+      }
+    }
     if (close) continue;
     const int64_t idx = at + i * step;
     ++acc.mismatched;
@@ -130,13 +182,14 @@ void CompareBlock(const DiffSpec& s, const double* a, const double* b, int64_t n
       acc.relAny = true;
       KeepMax(e / std::fabs(bv), idx, acc.relNan, acc.maxRel, acc.maxRelAt);
     }
-    if (acc.heap.capacity() > 0) {
+    if (acc.heap.capacity() > 0 && idx > s.after && idx < s.before) {
+      const int64_t key = s.last ? -idx : idx;  // the heap's top is the one to give up first
       if (acc.heap.size() < acc.heap.capacity()) {
-        acc.heap.push_back(idx);
+        acc.heap.push_back(key);
         std::push_heap(acc.heap.begin(), acc.heap.end());
-      } else if (idx < acc.heap.front()) {
+      } else if (key < acc.heap.front()) {
         std::pop_heap(acc.heap.begin(), acc.heap.end());
-        acc.heap.back() = idx;
+        acc.heap.back() = key;
         std::push_heap(acc.heap.begin(), acc.heap.end());
       }
     }
@@ -150,14 +203,23 @@ void CompareBlock(const DiffSpec& s, const double* a, const double* b, int64_t n
 using CompareFn = void (*)(const DiffSpec&, const double*, const double*, int64_t, int64_t, int64_t, int64_t,
                            int64_t, int64_t, DiffAcc&);
 
-CompareFn PickCompare(FT c, FT ty) {
+template <FT C, FT TY>
+CompareFn PickUlp(FT u) {
+  return u == FT::kF8   ? CompareBlock<C, TY, FT::kF8>
+         : u == FT::kF4 ? CompareBlock<C, TY, FT::kF4>
+                        : CompareBlock<C, TY, FT::kF2>;
+}
+
+// c: the type np.isclose computes in; ty: B's; u: the type ULP distances count in (A's).
+CompareFn PickCompare(FT c, FT ty, FT u) {
   // ty <= c always (c is x's type promoted with ty)
-  if (c == FT::kF8)
-    return ty == FT::kF8   ? CompareBlock<FT::kF8, FT::kF8>
-           : ty == FT::kF4 ? CompareBlock<FT::kF8, FT::kF4>
-                           : CompareBlock<FT::kF8, FT::kF2>;
-  if (c == FT::kF4) return ty == FT::kF4 ? CompareBlock<FT::kF4, FT::kF4> : CompareBlock<FT::kF4, FT::kF2>;
-  return CompareBlock<FT::kF2, FT::kF2>;
+  if (c == FT::kF8) {
+    return ty == FT::kF8   ? PickUlp<FT::kF8, FT::kF8>(u)
+           : ty == FT::kF4 ? PickUlp<FT::kF8, FT::kF4>(u)
+                           : PickUlp<FT::kF8, FT::kF2>(u);
+  }
+  if (c == FT::kF4) return ty == FT::kF4 ? PickUlp<FT::kF4, FT::kF4>(u) : PickUlp<FT::kF4, FT::kF2>(u);
+  return PickUlp<FT::kF2, FT::kF2>(u);
 }
 
 template <Elem E>
@@ -189,7 +251,9 @@ DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, i
   const int64_t ia = ItemSize(spec.a.elem), ib = ItemSize(spec.b.elem);
   const FT ty = YType(spec.b.elem);
   const FT c = std::max(XType(spec.a.elem), ty);
-  const CompareFn compare = PickCompare(c, ty);
+  // ULP distances count in A's own float type (integers: float64, where one ULP below 2^53 is 1)
+  const FT u = IsInteger(spec.a.elem) ? FT::kF8 : YType(spec.a.elem);
+  const CompareFn compare = PickCompare(c, ty, u);
   // identical bytes are close when the types are the same and NaN equals NaN (or there is no NaN)
   const bool bytewise = !spec.a.quantized && !spec.b.quantized && spec.a.elem == spec.b.elem &&
                         spec.a.swap == spec.b.swap && (spec.equalNan || IsInteger(spec.a.elem));
@@ -204,7 +268,14 @@ DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, i
   for (DiffAcc& a : accs) {
     a.heap.reserve(static_cast<size_t>(spec.first));
     a.diffExp.assign(kDiffExpBins, 0);
-    if (mapCols > 0) a.map.assign(static_cast<size_t>(std::min(spec.mapRows, rows) * mapCols), 0);
+    const size_t blocks = static_cast<size_t>(mapCols > 0 ? std::min(spec.mapRows, rows) * mapCols : 0);
+    a.map.assign(blocks, 0);
+    if (spec.mapValues) {
+      a.mapAbs.assign(blocks, -1);
+      a.mapSum.assign(blocks, 0);
+      a.mapUlp.assign(blocks, -1);
+      a.mapN.assign(blocks, 0);
+    }
     a.bufA.resize(kBlock);
     a.bufB.resize(kBlock);
     a.floats.resize(kBlock);
@@ -279,6 +350,14 @@ DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, i
     r.mapRows = s.mapRows;
     r.mapCols = mapCols;
   }
+  std::vector<int64_t> mapN;
+  if (spec.mapValues && mapCols > 0) {
+    const size_t blocks = r.map.size();
+    r.mapAbs.assign(blocks, -1);
+    r.mapUlp.assign(blocks, -1);
+    r.mapMean.assign(blocks, 0);
+    mapN.assign(blocks, 0);
+  }
   bool absNan = false, relNan = false, relAny = false;
   double maxAbs = -1, maxRel = -1;
   std::vector<int64_t> firsts;
@@ -296,10 +375,29 @@ DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, i
       KeepMax(a.maxRel, a.maxRelAt, relNan, maxRel, r.maxRelAt);
     for (int k = 0; k < kDiffExpBins; ++k) r.diffExp[k] += a.diffExp[k];
     for (size_t k = 0; k < a.map.size(); ++k) r.map[k] += a.map[k];
+    for (size_t k = 0; k < a.mapN.size(); ++k) {
+      r.mapAbs[k] = std::max(r.mapAbs[k], a.mapAbs[k]);
+      r.mapUlp[k] = std::max(r.mapUlp[k], a.mapUlp[k]);
+      r.mapMean[k] += a.mapSum[k];
+      mapN[k] += a.mapN[k];
+    }
     firsts.insert(firsts.end(), a.heap.begin(), a.heap.end());
   }
+  for (size_t k = 0; k < mapN.size(); ++k) {
+    const bool none = mapN[k] == 0;
+    r.mapMean[k] = none ? NAN : r.mapMean[k] / mapN[k];
+    if (none) r.mapAbs[k] = r.mapUlp[k] = NAN;
+  }
+  // the heaps hold -index when keeping the last ones
+  if (spec.last)
+    for (int64_t& f : firsts) f = -f;
   std::sort(firsts.begin(), firsts.end());
-  if (static_cast<int64_t>(firsts.size()) > spec.first) firsts.resize(static_cast<size_t>(spec.first));
+  if (static_cast<int64_t>(firsts.size()) > spec.first) {
+    if (spec.last)
+      firsts.erase(firsts.begin(), firsts.end() - spec.first);
+    else
+      firsts.resize(static_cast<size_t>(spec.first));
+  }
   r.first = std::move(firsts);
   r.maxAbs = absNan ? NAN : maxAbs;
   // numpy: the relative figure is inf when every violating b is 0

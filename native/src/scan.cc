@@ -119,6 +119,10 @@ DiffSpec ParseDiff(Napi::Env env, Napi::Object spec, int64_t size, const MapInfo
   d.equalNan = spec.Get("equalNan").ToBoolean().Value();
   d.first = GetInt(env, spec, "first");
   if (d.first < 0 || d.first > 1000000) ThrowCoded(env, "EINVAL", "first must be 0 to 1,000,000");
+  if (spec.Has("after") && !spec.Get("after").IsUndefined()) d.after = GetInt(env, spec, "after");
+  if (spec.Has("before") && !spec.Get("before").IsUndefined()) d.before = GetInt(env, spec, "before");
+  d.last = spec.Get("last").ToBoolean().Value();
+  d.mapValues = spec.Get("mapValues").ToBoolean().Value();
   if (spec.Has("mapRows") && !spec.Get("mapRows").IsUndefined()) {
     d.mapRows = GetInt(env, spec, "mapRows");
     d.mapCols = GetInt(env, spec, "mapCols");
@@ -274,6 +278,11 @@ Napi::Object DiffToJs(Napi::Env env, const DiffResult& r) {
     for (size_t k = 0; k < r.map.size(); ++k) m[k] = static_cast<double>(r.map[k]);
     out.Set("map", m);
     out.Set("mapRows", static_cast<double>(r.mapRows));
+    if (!r.mapAbs.empty()) {
+      out.Set("mapAbs", ToFloat64(env, r.mapAbs));
+      out.Set("mapMean", ToFloat64(env, r.mapMean));
+      out.Set("mapUlp", ToFloat64(env, r.mapUlp));
+    }
     out.Set("mapCols", static_cast<double>(r.mapCols));
   }
   return out;

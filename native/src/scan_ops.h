@@ -2,6 +2,7 @@
 // mapping (see pass.h). The specs come from JS (scan.cc parses them); the kernels know nothing of JS.
 #pragma once
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <variant>
 #include <vector>
@@ -130,8 +131,15 @@ struct DiffSpec {
   MapInfo bMap;
   double rtol = 1e-7, atol = 0;
   bool equalNan = true;
-  int64_t first = 10;                // how many mismatch indices to keep (the first in C order)
+  int64_t first = 10;  // how many mismatch indices to keep (the first in C order)
+  // Only mismatches with after < index < before are kept; last: the last ones before `before` instead of the
+  // first ones after `after` (stepping backwards through the mismatches).
+  int64_t after = -1, before = INT64_MAX;
+  bool last = false;
   int64_t mapRows = 0, mapCols = 0;  // the mismatch map's size (0: none)
+  // The map also holds, per block, the max |a - b|, the mean of a - b and the max ULP distance (finite
+  // pairs).
+  bool mapValues = false;
 };
 struct DiffResult {
   int64_t total = 0, mismatched = 0, nanMismatched = 0, infMismatched = 0;
@@ -144,6 +152,8 @@ struct DiffResult {
   int64_t equal = 0, nonFinite = 0;  // pairs with a - b == 0, and with a non-finite difference
   std::vector<int64_t> map;          // mismatches per block, mapRows × mapCols
   int64_t mapRows = 0, mapCols = 0;  // as asked, at most the view's rows (all axes but the last) and columns
+  // with mapValues: per block the max |a - b|, mean a - b and max ULP distance of finite pairs (NaN: none)
+  std::vector<double> mapAbs, mapMean, mapUlp;
 };
 // |a - b| = m · 2^e with 1 <= m < 2 counts in bin e - kDiffExpMin (subnormals in the first bin).
 constexpr int kDiffExpMin = -1074;

@@ -25,7 +25,10 @@ export const CHANNEL_NAMES = [
   'bookmarks:get',
   'bookmarks:set',
   'export:cancel',
-  'container:list'
+  'container:list',
+  'diff:run',
+  'diff:window',
+  'session:derive'
 ] as const
 
 export const EVENT_NAMES = ['session:changed', 'scan:progress', 'session:edited', 'export:progress'] as const

@@ -54,6 +54,13 @@ const scanTarget = {
   fixed: z.array(nonNeg.nullable()).max(32).optional()
 }
 
+/** np.isclose's tolerances (assert_allclose's defaults when left out: rtol 1e-7, atol 0, equal_nan true). */
+const diffTolerance = {
+  rtol: z.number().nonnegative().finite().optional(),
+  atol: z.number().nonnegative().finite().optional(),
+  equalNan: z.boolean().optional()
+}
+
 export const requestSchemas = {
   /** How the app was started: transport, version, and the file given on the command line (if any). */
   'app:info': z.object({}).strict(),
@@ -98,6 +105,55 @@ export const requestSchemas = {
    * since the last flush is put back from the edit log. Mode c's private copy goes either way.
    */
   'session:close': z.object({ session: sessionId, unflushed: z.enum(['flush', 'discard']).optional() }).strict(),
+  /**
+   * Compares session a's view with session b's (the same slice applied to both; the same shape after it) with
+   * np.isclose's rule (assert_allclose's defaults: rtol 1e-7, atol 0, equal_nan), in one native pass: the
+   * figures, up to max mismatches (the first after `after`, or with last the last before `before`), and a
+   * block map of rows × cols (with mapValues also max |A−B|, mean A−B, max ULP distance per block).
+   */
+  'diff:run': z
+    .object({
+      scanId: z.string().min(1).max(64),
+      a: sessionId,
+      b: sessionId,
+      slice: z.string().max(2000).optional(),
+      ...diffTolerance,
+      max: z.number().int().min(0).max(10_000).optional(),
+      after: z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional(),
+      before: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+      last: z.boolean().optional(),
+      map: z
+        .object({ rows: z.number().int().min(1).max(2048), cols: z.number().int().min(1).max(2048) })
+        .strict()
+        .optional(),
+      mapValues: z.boolean().optional()
+    })
+    .strict(),
+  /** Which cells of a table window are not close between sessions a and b (the same view of both). */
+  'diff:window': z
+    .object({
+      a: sessionId,
+      b: sessionId,
+      view: viewSchema,
+      row0: byteCount,
+      col0: byteCount,
+      rows: z.number().int().min(0).max(1024),
+      cols: z.number().int().min(0).max(1024),
+      ...diffTolerance
+    })
+    .strict(),
+  /**
+   * Opens a derived, read-only float64 array of a's and b's views (the same slice of both): |A − B|, A − B or the
+   * ULP distance (in A's float type), computed per window as it is read.
+   */
+  'session:derive': z
+    .object({
+      a: sessionId,
+      b: sessionId,
+      slice: z.string().max(2000).optional(),
+      kind: z.enum(['absdiff', 'diff', 'ulp'])
+    })
+    .strict(),
   /** The raw bytes of a rows×cols window of a 2-D view, gathered row-major; decoded by the renderer. */
   'window:get': z
     .object({
@@ -241,6 +297,29 @@ export interface LayoutInfo {
   nbytes: number
 }
 
+/** A float that survives JSON: a number, or "nan" / "inf" / "-inf". */
+export type JsonFloat = number | string
+
+/** What diff:run reports; indices are N-D indices of the compared views. */
+export interface DiffSummary {
+  shape: number[]
+  total: number
+  mismatched: number
+  nanMismatched: number
+  infMismatched: number
+  /** max |a − b| and max |a − b| / |b| among the violations (numpy assert_allclose's); null when none. */
+  maxAbsDiff: JsonFloat | null
+  maxRelDiff: JsonFloat | null
+  maxAbsIndex: number[] | null
+  maxRelIndex: number[] | null
+  /** Mismatches (the first after `after`, or the last before `before`), values as numpy prints them. */
+  mismatches: { index: number[]; a: string; b: string }[]
+  /** |a − b| of every pair by binary exponent. */
+  histogram: { firstExponent: number; counts: number[]; equal: number; nonFinite: number }
+  /** Block maps (rows × cols, float64 bytes): mismatch counts, and with mapValues max |A−B|, mean A−B, max ULP. */
+  map?: { rows: number; cols: number; counts: Uint8Array; abs?: Uint8Array; mean?: Uint8Array; ulp?: Uint8Array }
+}
+
 /** The array of a container a session shows. */
 export interface ArrayInfo {
   /** The container file (index.json for a sharded checkpoint). */
@@ -269,6 +348,8 @@ export interface SessionInfo {
   layout: LayoutInfo
   /** Set when the session is an array of a container. */
   array?: ArrayInfo
+  /** Set when the session is a derived array of two others (read-only, computed as it is read). */
+  derived?: { kind: 'absdiff' | 'diff' | 'ulp'; label: string; a: string; b: string; pathB: string }
 }
 
 /** One folder of a container's tree (container:list). */
@@ -387,6 +468,9 @@ export interface Responses {
   'bytes:get': { offset: number; bytes: Uint8Array }
   'dialog:openFile': { path: string | null }
   'container:list': ContainerListing
+  'diff:run': DiffSummary
+  'diff:window': { row0: number; col0: number; rows: number; cols: number; mask: Uint8Array }
+  'session:derive': SessionInfo
 }
 export type Response<C extends Channel> = Responses[C]
 

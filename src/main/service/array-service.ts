@@ -16,8 +16,17 @@ import {
   type Response,
   type SessionInfo
 } from '../../shared/contract'
+import {
+  compareRun,
+  derivedInfo,
+  derivedLayout,
+  diffSummary,
+  DerivedSource,
+  windowMask,
+  type CompareSide
+} from './compare'
 import { listFolder, shortened, type ContainerEntry, type Decoding } from '../../shared/containers'
-import { contiguousStrides, resolveLayout, type Layout } from '../../shared/layout'
+import { contiguousStrides, formatShape, resolveLayout, type Layout } from '../../shared/layout'
 import type { ArrayView } from '../../shared/slice'
 import { parseDType } from '../../shared/structured'
 import { ContainerCache } from './containers'
@@ -107,7 +116,8 @@ export class ArrayService {
     try {
       const request = parseRequest(channel, payload)
       const response = await this.dispatch(channel, request)
-      if (client !== undefined && channel === 'session:open') {
+      // a session a request opened (a file, an array, a derived |A-B|) belongs to the client that asked
+      if (client !== undefined && (channel === 'session:open' || channel === 'session:derive')) {
         const id = (response as Response<'session:open'>).session
         const set = this.owned.get(client) ?? new Set<string>()
         set.add(id)
@@ -234,6 +244,21 @@ export class ArrayService {
         }
       },
       'session:close': (r) => this.close(r.session, r.unflushed ?? 'discard'),
+      'diff:run': (r) => {
+        const { a, b } = this.comparePair(r.a, r.b, r.slice)
+        return this.scans
+          .run(
+            r.scanId,
+            (progress) => compareRun(a, b, r, { onProgress: progress }),
+            a.view.dtype.itemsize + b.view.dtype.itemsize
+          )
+          .then((report) => diffSummary(report, a.view, b.view))
+      },
+      'diff:window': (r) => {
+        const { a, b } = this.comparePair(r.a, r.b, r.view.slice)
+        return windowMask(a, b, r)
+      },
+      'session:derive': (r) => this.derive(r),
       'window:get': (r) => this.window(r),
       'bytes:get': (r) => this.bytes(r),
       'dialog:openFile': () => {
@@ -409,6 +434,12 @@ export class ArrayService {
   /** What a scan of a session reads: its mapping, and for a quantized tensor its blocks (dequantized per chunk). */
   scannable(id: string): ScanSource {
     const s = this.session(id)
+    if (s.info.derived) {
+      throw new ApiError(
+        'unavailable',
+        `${s.info.derived.label} is computed per window from two arrays: its statistics and plots are not scanned; the compare panel's maps show it over the whole array`
+      )
+    }
     if (!s.decoding) return { mapping: s.mapping }
     return {
       mapping: s.mapping,
@@ -416,9 +447,62 @@ export class ArrayService {
     }
   }
 
+  /** Sessions a and b as the two sides of a comparison, the same slice applied to both. */
+  comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide } {
+    const one = (id: string): CompareSide => {
+      const s = this.session(id)
+      return { scan: this.scannable(id), source: s.source, view: slice ? sliced(s.layout, slice) : s.layout }
+    }
+    return { a: one(aId), b: one(bId) }
+  }
+
+  /** Opens a derived array (|A − B|, A − B, ULP distance) of two sessions' views as a session of its own. */
+  derive(r: Request<'session:derive'>): SessionInfo {
+    const { a, b } = this.comparePair(r.a, r.b, r.slice)
+    const sa = a.view.shape
+    const sb = b.view.shape
+    if (sa.length !== sb.length || sa.some((n, k) => n !== sb[k])) {
+      throw new ApiError(
+        'bad-request',
+        `shape mismatch: A has shape ${formatShape(sa)}, B has shape ${formatShape(sb)}`
+      )
+    }
+    for (const [name, v] of [
+      ['A', a.view],
+      ['B', b.view]
+    ] as const) {
+      if (v.dtype.kind !== 'scalar' || v.dtype.type.kind === 'complex')
+        throw new ApiError('bad-request', `a derived array needs real numbers; ${name} is ${v.dtype.str}`)
+    }
+    const A = this.session(r.a)
+    const layout = derivedLayout(sa)
+    const id = randomUUID()
+    // its own read-only mapping of A's file: closing the derived tab must not close A
+    const mapping = new (native().Mapping)(A.mapping.path, 'r')
+    const info = derivedInfo(id, A.info, r.kind, layout, this.session(r.b).info)
+    const source = new DerivedSource(() => this.comparePair(r.a, r.b, r.slice), r.kind, sa)
+    const { size, mtimeMs, ino, dev } = mapping.stat()
+    this.sessions.set(id, {
+      id,
+      mapping,
+      source,
+      layout,
+      info,
+      stat: { size, mtimeMs },
+      identity: { ino, dev },
+      edits: new EditLog(id, mapping)
+    })
+    return info
+  }
+
   /** A session that may be edited: arrays whose bytes are not their values refuse with the reason. */
   editable(id: string): Session {
     const s = this.session(id)
+    if (s.info.derived)
+      throw new ApiError(
+        'readonly',
+        `editing is refused: ${s.info.derived.label} is computed from two arrays; edit A or B`
+      )
     if (s.info.array?.readOnly) throw new ApiError('readonly', `editing is refused: ${s.info.array.readOnly}`)
     return s
   }

@@ -17,6 +17,12 @@ export interface DiffOptions {
   max?: number
   /** A block map of the mismatches over (all axes but the last) × (the last axis), at most this size. */
   map?: { rows: number; cols: number }
+  /** The map also gives, per block, the max |a - b|, the mean a - b and the max ULP distance. */
+  mapValues?: boolean
+  /** Only mismatches with after < C index < before are listed; last: the last ones before `before`. */
+  after?: number
+  before?: number
+  last?: boolean
   onProgress?: (done: number, total: number) => void
 }
 
@@ -41,7 +47,7 @@ export interface DiffReport {
   mismatches: DiffMismatch[]
   /** |a - b| of every pair by binary exponent: counts[k] has 2^(firstExponent + k) <= |a - b| < 2^(… + 1). */
   histogram: { firstExponent: number; counts: number[]; equal: number; nonFinite: number }
-  map?: { rows: number; cols: number; counts: number[] }
+  map?: { rows: number; cols: number; counts: number[]; abs?: number[]; mean?: number[]; ulp?: number[] }
 }
 
 /** The N-D index (C order) of flat element i of a shape. */
@@ -103,7 +109,12 @@ export function runDiff(a: DiffSide, b: DiffSide, options: DiffOptions = {}): Sc
           atol,
           equalNan: options.equalNan ?? true,
           first: max,
-          ...(options.map ? { mapRows: options.map.rows, mapCols: options.map.cols } : {})
+          ...(options.after !== undefined ? { after: options.after } : {}),
+          ...(options.before !== undefined ? { before: options.before } : {}),
+          last: options.last ?? false,
+          ...(options.map
+            ? { mapRows: options.map.rows, mapCols: options.map.cols, mapValues: options.mapValues ?? false }
+            : {})
         },
         (done) => options.onProgress?.(done, count)
       )
@@ -128,7 +139,18 @@ export function runDiff(a: DiffSide, b: DiffSide, options: DiffOptions = {}): Sc
         }
       }),
       histogram: { ...r.histogram, counts: Array.from(r.histogram.counts) },
-      ...(r.map ? { map: { rows: r.mapRows!, cols: r.mapCols!, counts: Array.from(r.map) } } : {})
+      ...(r.map
+        ? {
+            map: {
+              rows: r.mapRows!,
+              cols: r.mapCols!,
+              counts: Array.from(r.map),
+              ...(r.mapAbs
+                ? { abs: Array.from(r.mapAbs), mean: Array.from(r.mapMean!), ulp: Array.from(r.mapUlp!) }
+                : {})
+            }
+          }
+        : {})
     }
   })
 }

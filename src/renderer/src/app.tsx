@@ -9,6 +9,10 @@ import { HeaderDialog } from './features/header/header-dialog'
 import { HexView } from './features/hex/hex-view'
 import { elementFileOffset } from './features/table/cell-edit'
 import { AnalysisPanel } from './features/plot/analysis-panel'
+import { CompareDialog } from './features/compare/compare-dialog'
+import { ComparePanel } from './features/compare/compare-panel'
+import { CompareTables } from './features/compare/compare-tables'
+import type { Tolerance } from './features/compare/use-mismatches'
 import { slicedShape } from './features/table/view-model'
 import { RecipePanel } from './features/recipe/recipe-panel'
 import { TableView, type CursorInfo } from './features/table/table-view'
@@ -21,6 +25,8 @@ interface Tab {
   view: ViewState
   changed: boolean
   edits: EditState | null
+  /** A comparison with another array (B), when one is on. */
+  compare?: { b: SessionInfo; owned: boolean; tolerance: Tolerance; sideBySide: boolean }
 }
 
 export function App(): React.JSX.Element {
@@ -35,6 +41,7 @@ export function App(): React.JSX.Element {
   const [showExport, setShowExport] = useState(false)
   const [showHeader, setShowHeader] = useState(false)
   const [showHex, setShowHex] = useState(false)
+  const [showCompare, setShowCompare] = useState(false)
   const [jumpToByte, setJumpToByte] = useState<{ offset: number; seq: number } | null>(null)
   const [jump, setJump] = useState<{ row: number; col: number; seq: number } | null>(null)
   /** The session whose tab is asking Flush / Discard / Cancel. */
@@ -122,10 +129,12 @@ export function App(): React.JSX.Element {
     []
   )
 
-  /** Removes a closed session's tab, keeping a neighbour active. */
+  /** Removes a closed session's tab, keeping a neighbour active; a Compare tab's own B session closes with it. */
   const removeTab = (session: string): void => {
+    const t = tabs.find((x) => x.session.session === session)
+    if (t?.compare?.owned) void api.invoke('session:close', { session: t.compare.b.session }).catch(() => undefined)
     setTabs((ts) => {
-      const k = ts.findIndex((t) => t.session.session === session)
+      const k = ts.findIndex((x) => x.session.session === session)
       if (k < 0) return ts
       setActive((a) => (ts.length > 1 ? Math.max(0, Math.min(a > k ? a - 1 : a, ts.length - 2)) : -1))
       return ts.filter((_, j) => j !== k)
@@ -169,6 +178,28 @@ export function App(): React.JSX.Element {
   }
 
   const tab = active >= 0 ? tabs[active] : undefined
+  const setTab = (change: (t: Tab) => Tab): void => setTabs((ts) => ts.map((t, k) => (k === active ? change(t) : t)))
+
+  /** Moves the table (and B's, side by side) to an element of the sliced array: its other axes, then the cell. */
+  const goToIndex = (index: number[]): void => {
+    if (!tab) return
+    const { rowAxis, colAxis } = tab.view
+    setTab((t) => ({
+      ...t,
+      view: { ...t.view, index: index.map((v, k) => (k === rowAxis || k === colAxis ? (t.view.index[k] ?? 0) : v)) }
+    }))
+    setJump({
+      row: rowAxis === null ? 0 : index[rowAxis]!,
+      col: colAxis === null ? 0 : index[colAxis]!,
+      seq: (jump?.seq ?? 0) + 1
+    })
+  }
+
+  const stopCompare = (): void => {
+    if (tab?.compare?.owned) void api.invoke('session:close', { session: tab.compare.b.session }).catch(() => undefined)
+    setTab((t) => ({ ...t, compare: undefined }))
+  }
+
   return (
     <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
       <header className="toolbar">
@@ -249,6 +280,15 @@ export function App(): React.JSX.Element {
             Analysis
           </button>
         )}
+        {tab && !tab.session.derived && (
+          <button
+            onClick={() => setShowCompare(true)}
+            aria-pressed={Boolean(tab.compare)}
+            title="Compare this array with another (numpy's assert_allclose)"
+          >
+            Compare…
+          </button>
+        )}
         {tab && (
           <button onClick={() => setShowRecipe(true)} title="np.memmap call and command line for this view">
             Copy as code
@@ -283,6 +323,21 @@ export function App(): React.JSX.Element {
           onClose={() => setShowExport(false)}
         />
       )}
+      {tab && showCompare && (
+        <CompareDialog
+          a={tab.session}
+          tabs={tabs
+            .filter((t) => t !== tab && !t.session.derived)
+            .map((t) => ({ session: t.session, title: tabTitle(t.session, true) }))}
+          onClose={() => setShowCompare(false)}
+          onCompare={(c) => {
+            if (tab.compare?.owned)
+              void api.invoke('session:close', { session: tab.compare.b.session }).catch(() => undefined)
+            setTab((t) => ({ ...t, compare: { ...c, sideBySide: t.compare?.sideBySide ?? false } }))
+            setShowCompare(false)
+          }}
+        />
+      )}
       {tab && showRecipe && <RecipePanel session={tab.session} state={tab.view} onClose={() => setShowRecipe(false)} />}
       <main className="content">
         {containers.length > 0 && (
@@ -300,7 +355,20 @@ export function App(): React.JSX.Element {
             ))}
           </aside>
         )}
-        {tab ? (
+        {tab?.compare ? (
+          <CompareTables
+            key={`${tab.session.session}|${tab.compare.b.session}`}
+            a={tab.session}
+            b={tab.compare.b}
+            tolerance={tab.compare.tolerance}
+            sideBySide={tab.compare.sideBySide}
+            state={tab.view}
+            onState={(view) => setTabs((ts) => ts.map((t, k) => (k === active ? { ...t, view } : t)))}
+            onCursor={setCursor}
+            jump={jump}
+            jumpToByte={jumpToByte}
+          />
+        ) : tab ? (
           <TableView
             key={tab.session.session}
             session={tab.session}
@@ -323,10 +391,35 @@ export function App(): React.JSX.Element {
           <HexView
             key={`hex-${tab.session.session}`}
             session={tab.session}
+            compareWith={tab.compare?.b.session}
             selected={selectedBytes(tab, cursor)}
             onPick={(offset) =>
               setJumpToByte({ offset: layoutOffset(tab.session, offset), seq: (jumpToByte?.seq ?? 0) + 1 })
             }
+          />
+        )}
+        {tab?.compare && (
+          <ComparePanel
+            key={`compare-${tab.session.session}|${tab.compare.b.session}`}
+            a={tab.session}
+            b={tab.compare.b}
+            tolerance={tab.compare.tolerance}
+            slice={tab.view.slice}
+            cursor={cursor?.index ?? null}
+            onGoTo={goToIndex}
+            onDerive={(kind) =>
+              void api
+                .invoke('session:derive', {
+                  a: tab.session.session,
+                  b: tab.compare!.b.session,
+                  kind,
+                  ...(tab.view.slice.trim() ? { slice: tab.view.slice } : {})
+                })
+                .then(opened, (e: Error) => setError(e.message))
+            }
+            sideBySide={tab.compare.sideBySide}
+            onSideBySide={(on) => setTab((t) => (t.compare ? { ...t, compare: { ...t.compare, sideBySide: on } } : t))}
+            onClose={stopCompare}
           />
         )}
         {tab && analysis && (
@@ -385,6 +478,7 @@ function layoutOffset(session: SessionInfo, offset: number): number {
 /** A tab's name: the file's, or for an array of a container the container's and the array's. */
 function tabTitle(s: SessionInfo, long: boolean): string {
   const base = (p: string): string => (long ? p : (p.split(/[\\/]/).pop() ?? p))
+  if (s.derived) return `${s.derived.label} (${base(s.path)} vs ${base(s.derived.pathB)})`
   if (!s.array) return base(s.path)
   return `${base(s.array.container)} › ${s.array.name}${s.array.decompressed ? ' (decompressed copy)' : ''}`
 }

@@ -21,6 +21,8 @@ export function HexView(props: {
   /** The selected element's bytes [offset, offset + length), or null. */
   selected: { offset: number; length: number } | null
   onPick: (offset: number) => void
+  /** Another session (a comparison's B): bytes that differ from its file at the same offset are marked. */
+  compareWith?: string
 }): React.JSX.Element {
   const { session, selected } = props
   const size = session.fileSize
@@ -109,22 +111,39 @@ export function HexView(props: {
     scrollToRow(row - 2)
   }, [selOffset]) // eslint-disable-line react-hooks/exhaustive-deps
 
+  const fetchPage = (from: string, key: number, store: LruCache<number, Uint8Array>, page: number): void => {
+    if (inflight.current.has(key)) return
+    inflight.current.add(key)
+    api
+      .invoke('bytes:get', { session: from, offset: page * PAGE, length: PAGE })
+      .then((r) => {
+        store.set(page, r.bytes)
+        setVersion((v) => v + 1)
+      })
+      .catch(() => undefined)
+      .finally(() => inflight.current.delete(key))
+  }
+
   const byteAt = (o: number): number | undefined => {
     const page = Math.floor(o / PAGE)
     const data = cache.get(page)
     if (data) return data[o - page * PAGE]
-    if (!inflight.current.has(page)) {
-      inflight.current.add(page)
-      api
-        .invoke('bytes:get', { session: session.session, offset: page * PAGE, length: PAGE })
-        .then((r) => {
-          cache.set(page, r.bytes)
-          setVersion((v) => v + 1)
-        })
-        .catch(() => undefined)
-        .finally(() => inflight.current.delete(page))
-    }
+    fetchPage(session.session, page, cache, page)
     return undefined
+  }
+
+  // B's bytes at the same offsets (a byte comparison marks where they differ); keys of B's pages are negative
+  const cacheB = useMemo(() => new LruCache<number, Uint8Array>(64), [])
+  const differs = (o: number, b: number | undefined): boolean => {
+    if (!props.compareWith || b === undefined) return false
+    const page = Math.floor(o / PAGE)
+    const data = cacheB.get(page)
+    if (!data) {
+      fetchPage(props.compareWith, -1 - page, cacheB, page)
+      return false
+    }
+    const i = o - page * PAGE
+    return i >= data.length || data[i] !== b
   }
 
   // the array's stored bytes: an array of a container is marked within the whole file, a quantized tensor's
@@ -153,7 +172,7 @@ export function HexView(props: {
       if (b === undefined) loaded = false
       const sel = selected && o >= selected.offset && o < selected.offset + selected.length
       const found = match && o >= match.offset && o < match.offset + match.length
-      const marks = `${sel ? ' selected' : ''}${found ? ' match' : ''}${o === inspected ? ' cursor' : ''}`
+      const marks = `${sel ? ' selected' : ''}${found ? ' match' : ''}${o === inspected ? ' cursor' : ''}${differs(o, b) ? ' differs' : ''}`
       cells.push(
         <span
           key={j}

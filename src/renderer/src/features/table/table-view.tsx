@@ -12,6 +12,7 @@ import { useTiles } from './use-tiles'
 import { api } from '../../transport'
 import { elementFileOffset, encodeCell } from './cell-edit'
 import { ViewBar } from './view-bar'
+import type { Marks } from '../compare/use-mismatches'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from './view-model'
 
 const ROW_H = 24
@@ -35,6 +36,12 @@ export function TableView(props: {
   jump?: { row: number; col: number; seq: number } | null
   /** A byte of the file whose element to select (the hex view links to the cursor). */
   jumpToByte?: { offset: number; seq: number } | null
+  /** Cells to mark as mismatched (a comparison with another array). */
+  marks?: Marks
+  /** Scroll to this first row/column (side-by-side tables scroll together); seq makes a repeat count. */
+  follow?: { top: number; left: number; seq: number } | null
+  /** Where the user scrolled to. */
+  onScrollTo?: (top: number, left: number) => void
 }): React.JSX.Element {
   const { session, onCursor, onState } = props
   const { shape, error: sliceError } = slicedShape(session.layout, props.state.slice)
@@ -153,6 +160,10 @@ export function TableView(props: {
   useEffect(() => {
     if (sliceError === null && visRows > 0 && e1 > e0) request(top, top + visRows, e0, e1)
   }, [request, top, visRows, e0, e1, tiles.version, sliceError])
+  const marks = props.marks
+  useEffect(() => {
+    if (marks && sliceError === null && visRows > 0 && e1 > e0) marks.request(top, top + visRows, e0, e1)
+  }, [marks, top, visRows, e0, e1, sliceError])
 
   const pendingGoTo = useRef<[number, number] | null>(null)
 
@@ -181,8 +192,11 @@ export function TableView(props: {
     const p = programmatic.current
     if (p && Math.abs(el.scrollTop - p.y) <= 1 && Math.abs(el.scrollLeft - p.x) <= 1) return
     programmatic.current = null
-    setTop(firstIndex(rowAxis, el.scrollTop))
-    setLeft(firstIndex(colAxis, el.scrollLeft))
+    const t = firstIndex(rowAxis, el.scrollTop)
+    const l = firstIndex(colAxis, el.scrollLeft)
+    setTop(t)
+    setLeft(l)
+    props.onScrollTo?.(t, l)
   }
 
   const scrollTo = (row: number, col: number): void => {
@@ -211,6 +225,11 @@ export function TableView(props: {
   useEffect(() => {
     if (props.jump) jumpTo(Math.min(props.jump.row, rowsTotal - 1), Math.min(props.jump.col, colsTotal - 1))
   }, [props.jump?.seq]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (props.follow && (props.follow.top !== top || props.follow.left !== left))
+      scrollTo(props.follow.top, props.follow.left)
+  }, [props.follow?.seq]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const moveCursor = (row: number, col: number, extend = false): void => {
     const r = Math.max(0, Math.min(rowsTotal - 1, row))
@@ -329,10 +348,11 @@ export function TableView(props: {
       const selected = cursor[0] === r && cursor[1] === c
       const inSel = r >= selection.r0 && r <= selection.r1 && c >= selection.c0 && c <= selection.c1
       const x = state.heat && v !== undefined ? cellNumber(v, field) : null
+      const mismatch = marks?.marked(r, columns.element(c)) ?? false
       cells.push(
         <div
           key={`${i},${j}`}
-          className={`cell${t === undefined ? ' loading' : ''}${selected ? ' selected' : inSel ? ' in-selection' : ''}${t !== undefined && isSpecial(t) ? ' special' : ''}`}
+          className={`cell${t === undefined ? ' loading' : ''}${selected ? ' selected' : inSel ? ' in-selection' : ''}${t !== undefined && isSpecial(t) ? ' special' : ''}${mismatch ? ' mismatch' : ''}`}
           data-row={r}
           data-col={c}
           style={{
