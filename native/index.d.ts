@@ -117,6 +117,24 @@ export type ScanSpec =
   | (ScanView & { op: 'histogram'; bins: number; lo: number; hi: number })
   | (ScanView & { op: 'buckets'; start: number; stop: number; buckets: number })
   | (ScanView & { op: 'blocks'; outRows: number; outCols: number; reduce: 'mean' | 'max' })
+  /**
+   * A region [r0, r1) × [c0, c1) of a 2-D view as outRows × outCols pixels: per pixel min, max, mean of its
+   * block's finite elements (NaN when none) and flags (1 NaN, 2 +Inf, 4 -Inf). sample: the element at each
+   * block's centre instead (a quick preview).
+   */
+  | (ScanView & {
+      op: 'tile'
+      r0: number
+      r1: number
+      c0: number
+      c1: number
+      outRows: number
+      outCols: number
+      /** Elements per pixel along each axis (a pyramid level's 2^L); left out: the region split evenly. */
+      blockRows?: number
+      blockCols?: number
+      sample?: boolean
+    })
 
 /** count = all elements; min/max/mean/std over finite values (population std); integers also exact sums. */
 export interface NativeStats {
@@ -163,6 +181,7 @@ export interface NativeDiff {
 }
 
 export interface ScanResults {
+  tile: { pixels: Float32Array; rows: number; cols: number }
   diff: NativeDiff
   stats: NativeStats
   histogram: { counts: number[]; edges: number[] }

@@ -138,8 +138,8 @@ ScanJob ParseJob(Napi::Env env, Napi::Object spec, int64_t size, const MapInfo& 
   const std::string op = spec.Get("op").ToString().Utf8Value();
   if (op == "find") return ParseFind(env, spec, size);
   if (op == "diff") return ParseDiff(env, spec, size, other);
-  if (op != "stats" && op != "histogram" && op != "buckets" && op != "blocks")
-    ThrowCoded(env, "EINVAL", "scan op must be stats, histogram, buckets, blocks, find or diff");
+  if (op != "stats" && op != "histogram" && op != "buckets" && op != "blocks" && op != "tile")
+    ThrowCoded(env, "EINVAL", "scan op must be stats, histogram, buckets, blocks, tile, find or diff");
   TypedView tv = ParseView(env, spec, size);
   const int64_t n = tv.view.size();
   if (op == "stats") {
@@ -161,6 +161,34 @@ ScanJob ParseJob(Napi::Env env, Napi::Object spec, int64_t size, const MapInfo& 
       ThrowCoded(env, "EINVAL", "buckets need 0 <= start <= stop <= size and buckets >= 1");
     b.buckets = std::min(b.buckets, std::max<int64_t>(1, b.stop - b.start));
     return b;
+  }
+  if (op == "tile") {
+    TileSpec t;
+    t.v = tv;
+    if (tv.view.shape.size() != 2) ThrowCoded(env, "EINVAL", "a tile needs a 2-D view");
+    t.r0 = GetInt(env, spec, "r0");
+    t.r1 = GetInt(env, spec, "r1");
+    t.c0 = GetInt(env, spec, "c0");
+    t.c1 = GetInt(env, spec, "c1");
+    t.outRows = GetInt(env, spec, "outRows");
+    t.outCols = GetInt(env, spec, "outCols");
+    t.sample = spec.Get("sample").ToBoolean().Value();
+    if (spec.Has("blockRows") && !spec.Get("blockRows").IsUndefined()) {
+      t.blockRows = GetInt(env, spec, "blockRows");
+      t.blockCols = GetInt(env, spec, "blockCols");
+      if (t.blockRows < 1 || t.blockCols < 1 || (t.outRows - 1) * t.blockRows >= t.r1 - t.r0 ||
+          (t.outCols - 1) * t.blockCols >= t.c1 - t.c0 || t.outRows * t.blockRows < t.r1 - t.r0 ||
+          t.outCols * t.blockCols < t.c1 - t.c0)
+        ThrowCoded(env, "EINVAL", "a tile's blocks must cover its region with outRows × outCols pixels");
+    }
+    if (t.r0 < 0 || t.r0 > t.r1 || t.r1 > tv.view.shape[0] || t.c0 < 0 || t.c0 > t.c1 ||
+        t.c1 > tv.view.shape[1])
+      ThrowCoded(env, "EINVAL", "a tile's region must lie inside the view");
+    if (t.outRows < 1 || t.outCols < 1 || t.outRows > t.r1 - t.r0 || t.outCols > t.c1 - t.c0 ||
+        t.outRows * t.outCols > (1 << 22))
+      ThrowCoded(env, "EINVAL",
+                 "a tile has 1 to (its region's size) pixels per axis, at most 4194304 in all");
+    return t;
   }
   BlocksSpec b;
   b.v = tv;
@@ -305,6 +333,13 @@ Napi::Value ResultToJs(Napi::Env env, const ScanJob& job, const ScanResult& resu
     out.Set("cols", static_cast<double>(bl->outCols));
   } else if (std::holds_alternative<DiffSpec>(job)) {
     return DiffToJs(env, std::get<DiffResult>(result));
+  } else if (auto* t = std::get_if<TileSpec>(&job)) {
+    const auto& px = std::get<TileResult>(result).pixels;
+    Napi::Float32Array arr = Napi::Float32Array::New(env, px.size());
+    std::copy(px.begin(), px.end(), arr.Data());
+    out.Set("pixels", arr);
+    out.Set("rows", static_cast<double>(t->outRows));
+    out.Set("cols", static_cast<double>(t->outCols));
   } else {
     const int64_t at = std::get<FindResult>(result).offset;
     out.Set("offset", at >= 0 ? Napi::Value(Napi::Number::New(env, static_cast<double>(at))) : env.Null());

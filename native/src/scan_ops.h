@@ -159,8 +159,24 @@ struct DiffResult {
 constexpr int kDiffExpMin = -1074;
 constexpr int kDiffExpBins = 2098;
 
-using ScanJob = std::variant<StatsSpec, HistSpec, BucketsSpec, BlocksSpec, FindSpec, DiffSpec>;
-using ScanResult = std::variant<StatsResult, HistResult, BucketsResult, BlocksResult, FindResult, DiffResult>;
+// A region [r0, r1) × [c0, c1) of a 2-D view reduced to outRows × outCols pixels: per pixel the min, max and
+// mean of its block's finite elements (NaN when it has none) and flags (1: a NaN, 2: +Inf, 4: -Inf in it).
+struct TileSpec {
+  TypedView v;
+  int64_t r0 = 0, r1 = 0, c0 = 0, c1 = 0, outRows = 0, outCols = 0;
+  // Block sizes: pixel i covers rows [r0 + i·blockRows, …) (a pyramid level's 2^L); 0: the region split
+  // evenly.
+  int64_t blockRows = 0, blockCols = 0;
+  // A quick preview: each pixel is the element at its block's centre (min = max = mean), one read per pixel.
+  bool sample = false;
+};
+struct TileResult {
+  std::vector<float> pixels;  // outRows × outCols × {min, max, mean, flags}
+};
+
+using ScanJob = std::variant<StatsSpec, HistSpec, BucketsSpec, BlocksSpec, FindSpec, DiffSpec, TileSpec>;
+using ScanResult =
+    std::variant<StatsResult, HistResult, BucketsResult, BlocksResult, FindResult, DiffResult, TileResult>;
 
 // Elements per chunk of a pass over n elements of itemsize bytes: about 4 MiB (small enough to cancel within
 // a few milliseconds; large enough that each thread streams through memory and the per-chunk work is noise),
@@ -178,6 +194,7 @@ BucketsResult RunBuckets(const MapInfo& map, ScanState& state, const BucketsSpec
 BlocksResult RunBlocks(const MapInfo& map, ScanState& state, const BlocksSpec& spec, int threads);
 FindResult RunFind(const MapInfo& map, ScanState& state, const FindSpec& spec, int threads);
 DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, int threads);
+TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, int threads);
 
 // Counts the flat elements [i0, i1) of v that lie in [h.lo, h.hi] into h.counts (shared by statistics with
 // bins and the histogram pass).

@@ -25,6 +25,7 @@ ScanResult RunJob(const MapInfo& map, ScanState& state, const ScanJob& job, int 
           [&](const BlocksSpec& s) -> ScanResult { return RunBlocks(map, state, s, threads); },
           [&](const FindSpec& s) -> ScanResult { return RunFind(map, state, s, threads); },
           [&](const DiffSpec& s) -> ScanResult { return RunDiff(map, state, s, threads); },
+          [&](const TileSpec& s) -> ScanResult { return RunTile(map, state, s, threads); },
       },
       job);
 }

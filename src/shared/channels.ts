@@ -14,6 +14,7 @@ export const CHANNEL_NAMES = [
   'scan:stats',
   'scan:line',
   'scan:image',
+  'scan:tile',
   'scan:cancel',
   'find:run',
   'edit:apply',

@@ -187,6 +187,24 @@ export const requestSchemas = {
     })
     .strict(),
   /**
+   * One tile of the image of a 2-D view (its slice, then fixed indices; transpose: rows are its second axis):
+   * up to 256 × 256 pixels, each the min, max and mean (and NaN/±Inf flags) of a 2^level × 2^level block;
+   * tile (ty, tx) covers element rows from ty·256·2^level and columns from tx·256·2^level. sample: a quick
+   * preview, one element per pixel. Cached until the data changes.
+   */
+  'scan:tile': z
+    .object({
+      session: sessionId,
+      slice: z.string().max(2000).optional(),
+      fixed: z.array(nonNeg.nullable()).max(32).optional(),
+      transpose: z.boolean().optional(),
+      level: z.number().int().min(0).max(52),
+      ty: nonNeg,
+      tx: nonNeg,
+      sample: z.boolean().optional()
+    })
+    .strict(),
+  /**
    * Finds the next match (backwards: the previous one) from byte offset start, natively over the whole file:
    * a hex pattern with ?? wildcards, UTF-8 text, or a typed value ('3.5 as <f4'; the array's dtype when no
    * 'as') exactly or within a tolerance. aligned: only at element boundaries of the array. wrap: go on from
@@ -454,6 +472,8 @@ export interface Responses {
   /** min and max are float64 values as bytes (NaN survives; JSON would not). */
   'scan:line': { start: number; stop: number; buckets: number; min: Uint8Array; max: Uint8Array }
   'scan:image': { rows: number; cols: number; values: Uint8Array }
+  /** pixels: rows × cols × {min, max, mean, flags} as float32 bytes (flags 1 NaN, 2 +Inf, 4 -Inf in the block). */
+  'scan:tile': { level: number; ty: number; tx: number; rows: number; cols: number; pixels: Uint8Array }
   'scan:cancel': { cancelled: boolean }
   /** The match's file offset and length (null: none); wrapped: found only after going round the end. */
   'find:run': { offset: number | null; length: number; wrapped: boolean }

@@ -16,6 +16,7 @@ import {
   type Response,
   type SessionInfo
 } from '../../shared/contract'
+import { runTile, TileCache, tileRegion } from './tiles'
 import {
   compareRun,
   derivedInfo,
@@ -93,6 +94,7 @@ export class ArrayService {
   /** The sessions each client (a WebSocket, a window) opened, closed when it goes. */
   private readonly owned = new Map<string, Set<string>>()
   readonly paths: PathPolicy
+  private readonly tiles = new TileCache()
   private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
@@ -185,6 +187,7 @@ export class ArrayService {
 
   /** Tells every view of the session (other windows too) what changed; our own writes are not external changes. */
   private edited(state: EditState): EditState {
+    this.tiles.invalidate(state.session)
     const s = this.sessions.get(state.session)
     if (s && s.info.format === 'npy' && state.changed.some((c) => c.offset < s.layout.offset)) {
       try {
@@ -286,6 +289,7 @@ export class ArrayService {
         this.scans
           .run(r.scanId, () => runBlocks(this.scannable(r.session), this.scanTarget(r), r.outRows, r.outCols, r.reduce))
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
+      'scan:tile': (r) => this.tile(r),
       'scan:cancel': (r) => {
         const inflation = this.inflations.get(r.scanId)
         inflation?.()
@@ -445,6 +449,36 @@ export class ArrayService {
       mapping: s.mapping,
       quant: { type: s.decoding.ggmlType, offset: s.info.array!.stored.offset, count: s.layout.size }
     }
+  }
+
+  /** A tile of the image of a 2-D view (see scan:tile), from the cache when it is there. */
+  async tile(r: Request<'scan:tile'>): Promise<Response<'scan:tile'>> {
+    let view = this.scanTarget({ session: r.session, slice: r.slice, fixed: r.fixed })
+    if (view.shape.length !== 2)
+      throw new ApiError('bad-request', `an image needs a 2-D view; this one is ${view.shape.length}-D`)
+    if (r.transpose)
+      view = { ...view, shape: [view.shape[1]!, view.shape[0]!], strides: [view.strides[1]!, view.strides[0]!] }
+    const region = tileRegion(view.shape[0]!, view.shape[1]!, r.level, r.ty, r.tx)
+    if (!region)
+      throw new ApiError(
+        'bad-request',
+        `tile (${r.ty}, ${r.tx}) at level ${r.level} is outside the ${formatShape(view.shape)} view`
+      )
+    const key = this.tiles.key(
+      r.session,
+      JSON.stringify([r.slice, r.fixed, r.transpose]),
+      r.level,
+      r.ty,
+      r.tx,
+      r.sample ?? false
+    )
+    let t = this.tiles.get(key)
+    if (!t) {
+      t = await runTile(this.scannable(r.session), view, region, r.sample).promise
+      this.tiles.set(key, t)
+    }
+    const bytes = new Uint8Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength)
+    return { level: r.level, ty: r.ty, tx: r.tx, rows: t.rows, cols: t.cols, pixels: bytes }
   }
 
   /** Sessions a and b as the two sides of a comparison, the same slice applied to both. */
@@ -632,6 +666,7 @@ export class ArrayService {
   /** Unmaps a session whatever state its edits are in (and removes its temporary copy). */
   private drop(s: Session): void {
     for (const set of this.owned.values()) set.delete(s.id)
+    this.tiles.invalidate(s.id)
     s.mapping.close()
     if (s.temp) removeTemp(s.temp)
     this.sessions.delete(s.id)
@@ -710,6 +745,7 @@ export class ArrayService {
       if (replaced || now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
         s.stat = { size: now.size, mtimeMs: now.mtimeMs }
         s.edits.externallyChanged = true
+        this.tiles.invalidate(s.id)
         this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
       }
     }

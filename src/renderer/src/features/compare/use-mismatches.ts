@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { View } from '../../../../shared/contract'
 import { api } from '../../transport'
-import { LruCache } from '../table/lru'
+import { LruCache } from '../../../../shared/lru'
 import { TILE_COLS, TILE_ROWS } from '../table/use-tiles'
 
 export interface Tolerance {

@@ -6,7 +6,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import type { Bookmark, SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
-import { LruCache } from '../table/lru'
+import { LruCache } from '../../../../shared/lru'
 import { extent, firstIndex, scrollFor, visibleCount, type Axis } from '../table/scaled-scroll'
 import { FindBar } from './find-bar'
 import { Inspector } from './inspector'

@@ -5,7 +5,7 @@ import type { SessionInfo, View } from '../../../../shared/contract'
 import { decodeWindow, type DecodedWindow } from '../../../../shared/decode'
 import type { Value } from '../../../../shared/structured'
 import { api } from '../../transport'
-import { LruCache } from './lru'
+import { LruCache } from '../../../../shared/lru'
 
 export const TILE_ROWS = 64
 export const TILE_COLS = 16

@@ -1,0 +1,78 @@
+// The heatmap viewer's tiles: a multi-resolution pyramid of a 2-D view computed on demand. A tile at level L
+// has up to 256 × 256 pixels, each the min, max and mean (and NaN/±Inf flags) of a 2^L × 2^L block of
+// elements; tile (ty, tx) covers element rows [ty·256·2^L, …) and columns [tx·256·2^L, …). Tiles are cached
+// (LRU) per session and view until the session's data changes.
+import { ApiError } from '../../shared/contract'
+import type { ArrayView } from '../../shared/slice'
+import { LruCache } from '../../shared/lru'
+import { ScanJob, scanView, type ScanSource } from './scan'
+
+export const TILE = 256
+
+export interface TileRegion {
+  r0: number
+  r1: number
+  c0: number
+  c1: number
+  outRows: number
+  outCols: number
+  /** Elements per pixel along each axis (2^level). */
+  blockRows: number
+  blockCols: number
+}
+
+/** The elements and pixels of tile (ty, tx) at a level of a rows × cols view; null when outside it. */
+export function tileRegion(rows: number, cols: number, level: number, ty: number, tx: number): TileRegion | null {
+  const span = TILE * 2 ** level
+  const r0 = ty * span
+  const c0 = tx * span
+  if (r0 >= rows || c0 >= cols) return null
+  const r1 = Math.min(rows, r0 + span)
+  const c1 = Math.min(cols, c0 + span)
+  const block = 2 ** level
+  return {
+    r0,
+    r1,
+    c0,
+    c1,
+    outRows: Math.ceil((r1 - r0) / block),
+    outCols: Math.ceil((c1 - c0) / block),
+    blockRows: block,
+    blockCols: block
+  }
+}
+
+export interface Tile {
+  rows: number
+  cols: number
+  /** rows × cols × {min, max, mean, flags} */
+  pixels: Float32Array
+}
+
+export function runTile(from: ScanSource, view: ArrayView, region: TileRegion, sample = false): ScanJob<Tile> {
+  if (view.shape.length !== 2) throw new ApiError('bad-request', 'an image needs a 2-D view')
+  const spec = { ...scanView(view), ...(from.quant ? { quant: from.quant } : {}) }
+  return new ScanJob((track) =>
+    track(from.mapping.scan({ op: 'tile', ...spec, ...region, ...(sample ? { sample } : {}) }))
+  )
+}
+
+/** Tiles already computed, by session, view, level and position (dropped when the session's data changes). */
+export class TileCache {
+  private readonly tiles = new LruCache<string, Tile>(96)
+  private readonly generations = new Map<string, number>()
+
+  key(session: string, view: string, level: number, ty: number, tx: number, sample: boolean): string {
+    return `${session}|${this.generations.get(session) ?? 0}|${view}|${level}|${ty}|${tx}|${sample ? 's' : ''}`
+  }
+  get(key: string): Tile | undefined {
+    return this.tiles.get(key)
+  }
+  set(key: string, tile: Tile): void {
+    this.tiles.set(key, tile)
+  }
+  /** The session's data changed (an edit, an undo, the file on disk): its tiles are stale. */
+  invalidate(session: string): void {
+    this.generations.set(session, (this.generations.get(session) ?? 0) + 1)
+  }
+}

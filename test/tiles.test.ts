@@ -1,0 +1,131 @@
+// Heatmap tiles against numpy's block reductions of the same blocks: min, max and mean of the finite elements
+// and the NaN/±Inf flags, at several pyramid levels, C and F order, a sliced and a transposed view, edge tiles
+// that are partial; the sampled preview; a tile recomputed after an edit.
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ArrayService } from '../src/main/service/array-service'
+import { py, tempDir } from './helpers/numpy'
+
+const tmp = tempDir()
+const R = 300
+const C = 530
+const files = { C: path.join(tmp.dir, 'c.npy'), F: path.join(tmp.dir, 'f.npy') }
+let service: ArrayService
+const sessions: Record<'C' | 'F', string> = { C: '', F: '' }
+
+beforeAll(async () => {
+  py(`
+rng = np.random.default_rng(6)
+a = (rng.standard_normal((${R}, ${C})) * 10).astype('<f4')
+a[7, 9] = np.nan; a[100, 200] = np.inf; a[299, 529] = -np.inf; a[40:50, 60:80] = np.nan
+np.save(${JSON.stringify(files.C)}, a)
+np.save(${JSON.stringify(files.F)}, np.asfortranarray(a))
+print(1)`)
+  service = new ArrayService({ watchIntervalMs: 0 })
+  for (const order of ['C', 'F'] as const) {
+    sessions[order] = (await service.handle('session:open', { path: files[order], layout: null, mode: 'r+' })).session
+  }
+})
+afterAll(() => {
+  service.closeAll()
+  tmp.cleanup()
+})
+
+/** numpy's reduction of tile (ty, tx) at a level of the view expression v of the array a. */
+function reference(v: string, level: number, ty: number, tx: number, sample = false): (number | null)[] {
+  return py<(number | null)[]>(`
+a = np.load(${JSON.stringify(files.C)}).astype(np.float64)
+v = ${v}
+b = 2 ** ${level}; span = 256 * b
+r0, c0 = ${ty} * span, ${tx} * span
+reg = v[r0:r0 + span, c0:c0 + span]
+h, w = -(-reg.shape[0] // b), -(-reg.shape[1] // b)
+if ${sample ? 'True' : 'False'}:
+    rs = [min(i * b + (min((i + 1) * b, reg.shape[0]) - i * b) // 2, reg.shape[0] - 1) for i in range(h)]
+    cs = [min(j * b + (min((j + 1) * b, reg.shape[1]) - j * b) // 2, reg.shape[1] - 1) for j in range(w)]
+    x = reg[np.ix_(rs, cs)]
+    f = np.isfinite(x)
+    flags = np.where(np.isnan(x), 1, np.where(~f & (x > 0), 2, np.where(~f, 4, 0)))
+    vals = np.where(f, x, np.nan)
+    px = np.stack([vals, vals, vals, flags], -1)
+else:
+    pad = np.full((h * b, w * b), np.nan); pad[:reg.shape[0], :reg.shape[1]] = reg
+    blk = pad.reshape(h, b, w, b).transpose(0, 2, 1, 3).reshape(h, w, b * b)
+    inside = np.zeros((h * b, w * b), bool); inside[:reg.shape[0], :reg.shape[1]] = True
+    inside = inside.reshape(h, b, w, b).transpose(0, 2, 1, 3).reshape(h, w, b * b)
+    fin = np.where(np.isfinite(blk), blk, np.nan)
+    with np.errstate(all='ignore'):
+        import warnings; warnings.simplefilter('ignore')
+        mn, mx, mean = np.nanmin(fin, -1), np.nanmax(fin, -1), np.nanmean(fin, -1)
+    flags = (np.isnan(blk) & inside).any(-1) * 1 | (blk == np.inf).any(-1) * 2 | (blk == -np.inf).any(-1) * 4
+    px = np.stack([mn.astype(np.float32), mx.astype(np.float32), mean.astype(np.float32), flags], -1).astype(np.float64)
+out = [None if np.isnan(x) else float(x) for x in px.ravel()]
+print(json.dumps(out))`)
+}
+
+async function tile(
+  session: string,
+  r: { slice?: string; transpose?: boolean; level: number; ty: number; tx: number; sample?: boolean }
+): Promise<(number | null)[]> {
+  const t = await service.handle('scan:tile', { session, ...r })
+  return Array.from(new Float32Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength / 4), (x) =>
+    Number.isNaN(x) ? null : x
+  )
+}
+
+describe('tiles equal numpy block reductions', () => {
+  for (const order of ['C', 'F'] as const) {
+    it(`order ${order}: levels 0, 1 and 3, edge tiles, a sliced view and a transposed one`, async () => {
+      const s = sessions[order]
+      const cases: [string, { slice?: string; transpose?: boolean }, number, number, number][] = [
+        ['a', {}, 0, 0, 0],
+        ['a', {}, 0, 1, 2], // partial at the bottom and right
+        ['a', {}, 1, 0, 1],
+        ['a', {}, 3, 0, 0],
+        ['a[::-1, 3:]', { slice: '::-1, 3:' }, 1, 0, 0],
+        ['a.T', { transpose: true }, 1, 1, 0],
+        ['a[::-1, 3:].T', { slice: '::-1, 3:', transpose: true }, 2, 0, 0]
+      ]
+      for (const [expr, opts, level, ty, tx] of cases) {
+        const got = await tile(s, { ...opts, level, ty, tx })
+        const want = reference(expr, level, ty, tx)
+        expect(got.length, `${expr} level ${level}`).toBe(want.length)
+        // one assertion per case (a million expect() calls would take seconds)
+        const bad = got.findIndex((x, k) => {
+          const w = want[k]!
+          return w === null || x === null ? x !== w : Math.abs(x - w) > Math.abs(w) * 1e-6 + 1e-6
+        })
+        expect(bad, `${expr} level ${level}: first difference at ${bad} (${got[bad]} vs ${want[bad]})`).toBe(-1)
+      }
+    })
+  }
+
+  it('the sampled preview is the element at each block centre', async () => {
+    const got = await tile(sessions.C, { level: 3, ty: 0, tx: 0, sample: true })
+    expect(got).toEqual(reference('a', 3, 0, 0, true))
+  })
+
+  it('a tile is computed again after an edit (the cache is dropped)', async () => {
+    const before = await tile(sessions.C, { level: 0, ty: 0, tx: 0 })
+    const info = await service.handle('session:open', { path: files.C, layout: null, mode: 'r' })
+    const offset = info.layout.offset + 4 * (1 * C + 2)
+    await service.handle('session:close', { session: info.session })
+    await service.handle('edit:apply', {
+      session: sessions.C,
+      writes: [{ offset, bytes: new Uint8Array(new Float32Array([1234.5]).buffer) }]
+    })
+    const after = await tile(sessions.C, { level: 0, ty: 0, tx: 0 })
+    expect(before[(1 * 256 + 2) * 4]).not.toBe(1234.5)
+    expect(after[(1 * 256 + 2) * 4]).toBe(1234.5)
+    await service.handle('edit:undo', { session: sessions.C })
+  })
+
+  it('says what is wrong: a tile outside the view, a view that is not 2-D', async () => {
+    await expect(service.handle('scan:tile', { session: sessions.C, level: 0, ty: 5, tx: 0 })).rejects.toThrow(
+      /outside/
+    )
+    await expect(
+      service.handle('scan:tile', { session: sessions.C, fixed: [3, null], level: 0, ty: 0, tx: 0 })
+    ).rejects.toThrow(/2-D/)
+  })
+})
