@@ -19,7 +19,8 @@ const BOOLEAN_FLAGS = new Set([
   'backwards',
   'aligned',
   'equal-nan',
-  'no-equal-nan'
+  'no-equal-nan',
+  'force'
 ])
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -75,25 +76,29 @@ export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode', 'array
 /**
  * The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header); and --array,
  * which names an array of a container instead (then no layout flag may be given).
+ * defaultDtype: the dtype when the others are given without --dtype (np.memmap's uint8); else that is an error.
  */
-export function layoutFromArgs(args: ParsedArgs): { layout: LayoutSpecMsg | null; mode: ModeName; array?: string } {
+export function layoutFromArgs(
+  args: ParsedArgs,
+  defaultDtype?: string
+): { layout: LayoutSpecMsg | null; mode: ModeName; array?: string } {
   const modeText = flagString(args, 'mode') ?? 'r'
   if (!['r', 'r+', 'c', 'w+'].includes(modeText))
     throw new UsageError(`--mode must be r, r+, c or w+, got '${modeText}'`)
   const mode = modeText as ModeName
-  const dtype = flagString(args, 'dtype')
+  const dtype = flagString(args, 'dtype') ?? (args.flags.has('dtype') ? undefined : defaultDtype)
   const shapeText = flagString(args, 'shape')
   const offset = flagInt(args, 'offset')
   const orderText = flagString(args, 'order')
   const array = flagString(args, 'array')
   if (array !== undefined) {
     if (array === '') throw new UsageError('--array needs a name (`arrayscope ls FILE` lists them)')
-    if (dtype !== undefined || shapeText !== undefined || offset !== undefined || orderText !== undefined) {
+    if (args.flags.has('dtype') || shapeText !== undefined || offset !== undefined || orderText !== undefined) {
       throw new UsageError('--array takes the layout from the container: give no --dtype, --shape, --offset or --order')
     }
     return { layout: null, mode, array }
   }
-  if (dtype === undefined && shapeText === undefined && offset === undefined && orderText === undefined) {
+  if (!args.flags.has('dtype') && shapeText === undefined && offset === undefined && orderText === undefined) {
     return { layout: null, mode }
   }
   if (orderText !== undefined && orderText !== 'C' && orderText !== 'F') {
