@@ -1,6 +1,6 @@
 // Statistics and plots on a 10^8-element file (10^4 × 10^4 float32): the stats panel shows numpy's min and
-// max, the heatmap and the line plot render from native reductions, zooming reaches single samples, and
-// clicking a pixel moves the table's cursor there.
+// max, the image (tiles of native block reductions) and the line plot render, zooming reaches single elements
+// and samples, colour changes request nothing, and clicking a pixel moves the table's cursor there.
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
@@ -39,28 +39,52 @@ test('stats, heatmap and line plot of 10^8 elements', async ({ page }) => {
   await expect(page.getByTestId('histogram-plot').locator('.main-svg').first()).toBeVisible()
 
   await page.getByRole('tab', { name: 'Heatmap' }).click()
-  const heat = page.getByTestId('heatmap')
-  await expect(heat).toHaveAttribute('data-rows', '400', { timeout: 30_000 })
-  await expect(heat.locator('.main-svg').first()).toBeVisible()
-  // the heatmap saves as a PNG
+  const image = page.getByTestId('image')
+  await expect(image).toHaveAttribute('data-ready', 'true', { timeout: 30_000 })
+  // the image saves as a PNG
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'PNG', exact: true }).click()
   ])
-  expect(download.suggestedFilename()).toBe('e8.f4-heatmap.png')
+  expect(download.suggestedFilename()).toBe('e8.f4-image.png')
   const png = fs.readFileSync((await download.path())!)
   expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47])
-  // clicking a pixel moves the cursor to the element it shows
-  await heat.evaluate((el) =>
-    (el as unknown as { emit: (n: string, e: unknown) => void }).emit('plotly_click', {
-      points: [{ x: 7000, y: 5000 }]
+  // colour is the renderer's: a colormap, scale or range change requests no tile
+  const requests = await image.getAttribute('data-requests')
+  await page.locator('select[name="colormap"]').selectOption('magma')
+  await page.locator('select[name="scale"]').selectOption('symlog')
+  await page.locator('input[name="zmax"]').fill('0.5')
+  await expect(image).toHaveAttribute('data-requests', requests!)
+  // zoom from the overview to single elements at (5000, 7000) with the wheel, read its value, click it
+  const box = (await image.boundingBox())!
+  const screen = async (): Promise<{ x: number; y: number; sx: number }> =>
+    page.evaluate(() => {
+      type Stats = { viewport: { sx: number; sy: number; x0: number; y0: number } }
+      const v = (globalThis as unknown as { __arrayscopeImage: Stats }).__arrayscopeImage.viewport
+      return { x: (7000.5 - v.x0) * v.sx, y: (5000.5 - v.y0) * v.sy, sx: v.sx }
     })
-  )
+  for (let k = 0; k < 40 && (await screen()).sx < 8; k++) {
+    const p = await screen()
+    await page.mouse.move(box.x + p.x, box.y + p.y)
+    await page.mouse.wheel(0, -100)
+    await page.waitForTimeout(30)
+  }
+  await expect(image).toHaveAttribute('data-level', '0')
+  await expect(image).toHaveAttribute('data-ready', 'true', { timeout: 30_000 })
+  const p = await screen()
+  await page.mouse.move(box.x + p.x, box.y + p.y)
+  await expect(page.getByTestId('image-hover')).toHaveText(`(5000, 7000) = ${ref.at}`)
+  await page.mouse.click(box.x + p.x, box.y + p.y)
   await expect(page.getByTestId('cursor')).toHaveText('cell (5000, 7000)')
   await expect(page.locator('.cell[data-row="5000"][data-col="7000"]')).toHaveText(ref.at)
 
   await page.getByRole('tab', { name: 'Line' }).click()
   const line = page.getByTestId('line-plot')
+  // the plot fits its panel
+  const panel = (await page.getByTestId('analysis').boundingBox())!
+  await expect(line.locator('.main-svg').first()).toBeVisible({ timeout: 30_000 })
+  const svg = (await line.locator('.main-svg').first().boundingBox())!
+  expect(svg.x + svg.width).toBeLessThanOrEqual(panel.x + panel.width + 1)
   await expect(line).toHaveAttribute('data-stop', '10000')
   await expect(line).not.toHaveAttribute('data-points', '0', { timeout: 30_000 })
   const drawn = Number(await line.getAttribute('data-points'))

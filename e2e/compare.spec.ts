@@ -72,6 +72,7 @@ test('compare two files: figures, F3 through planted differences, the map, side 
     await expect(bSide.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
     await page.getByTestId('compare-a').getByTestId('grid').focus()
     await page.keyboard.press('Control+Home')
+    await expect(page.getByTestId('cursor')).toHaveText('cell (0, 0)') // F3 steps from where the cursor is
     await page.keyboard.press('F3')
     await expect(bSide.locator('.cell[data-row="5"][data-col="7"]')).toHaveText(ref.b57)
     await expect(bSide.locator('.cell[data-row="5"][data-col="7"]')).toHaveClass(/mismatch/)

@@ -176,6 +176,12 @@ test('w+ creates a zero-filled file of the layout, after confirming the replacem
     await page.getByRole('button', { name: 'Open', exact: true }).click()
     await expect(page.getByRole('tab')).toHaveCount(1)
     expect(fs.statSync(file).size).toBe(64)
+    // accepting sends the confirmation the Node side requires (w+ never replaces a file unasked)
+    await page.fill('input[name=offset]', '16')
+    page.once('dialog', (d) => void d.accept())
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect(page.getByRole('tab')).toHaveCount(2)
+    expect(fs.statSync(file).size).toBe(16 + 2 * 2 * 4)
   } finally {
     await served.stop()
   }
@@ -212,5 +218,27 @@ print(json.dumps({'shape': list(a.shape), 'dtype': a.dtype.str, 'fortran': bool(
     await page.getByRole('button', { name: 'Flush' }).click()
     await expect(page.getByTestId('dirty')).toHaveCount(0)
     expect(sha(file)).toBe(original)
+  })
+})
+
+test('strings show as numpy prints them and are edited with a length check', async ({ page }) => {
+  const file = path.join(dir, 'strings.bin')
+  py(`np.array([['ab', 'd\\u00e9\\u20ac'], ['', 'xyz']], '<U3').tofile(${JSON.stringify(file)}); print(1)`)
+  await withApp(page, [file, '--dtype', '<U3', '--shape', '2,2', '--mode', 'r+'], async () => {
+    await expect(page.locator('.cell[data-row="0"][data-col="1"]')).toHaveText("'dé€'")
+    // the text shown (a str literal) edits as the text itself
+    await editCell(page, 1, 0, "'d\u00e9j'")
+    await expect(page.locator('.cell[data-row="1"][data-col="0"]')).toHaveText("'d\u00e9j'")
+    await editCell(page, 0, 0, 'toolong')
+    await expect(page.getByTestId('table-message')).toContainText('7 characters do not fit in U3, which holds 3')
+    await page.getByTestId('cell-editor').press('Escape')
+    await page.getByRole('button', { name: 'Flush' }).click()
+    await expect(page.getByTestId('dirty')).toHaveCount(0)
+    expect(
+      py<string[][]>(`print(json.dumps(np.fromfile(${JSON.stringify(file)}, '<U3').reshape(2, 2).tolist()))`)
+    ).toEqual([
+      ['ab', 'dé€'],
+      ['déj', 'xyz']
+    ])
   })
 })

@@ -16,8 +16,9 @@ export interface Window2D {
 
 /**
  * The codes native errors carry: ENOENT, EACCES, EPERM, EISDIR, EROFS, ENOMEM, EIO (the file system), EINVAL
- * (a bad argument), ERANGE (outside the mapping), ECHANGED (file truncated on disk), EREADONLY (write in mode
- * r), ECLOSED (the mapping is closed), ECANCELLED (a scan was cancelled).
+ * (a bad argument), ERANGE (outside the mapping), ECHANGED (file truncated on disk), ENOSPC (a write found no
+ * disk space: a sparse page of a full disk, or an export), EFBIG, ENOTDIR, ENAMETOOLONG, ELOOP (opening),
+ * EREADONLY (write in mode r), ECLOSED (the mapping is closed), ECANCELLED (a scan was cancelled).
  */
 export type NativeErrorCode =
   | 'ENOENT'
@@ -33,6 +34,11 @@ export type NativeErrorCode =
   | 'EREADONLY'
   | 'ECLOSED'
   | 'ECANCELLED'
+  | 'ENOSPC'
+  | 'EFBIG'
+  | 'ENOTDIR'
+  | 'ENAMETOOLONG'
+  | 'ELOOP'
 
 export interface NativeError extends Error {
   code: NativeErrorCode
@@ -253,8 +259,8 @@ export class Mapping {
   flush(offset?: number | bigint, length?: number | bigint): void
   /** madvise hint; never drops c-mode pages. */
   advise(advice: Advice, offset?: number | bigint, length?: number | bigint): void
-  /** The file's size and mtime now (to detect changes by other processes). */
-  stat(): { size: number; mtimeMs: number }
+  /** The mapped file's size and mtime now, and its identity (inode and device: is the path still this file?). */
+  stat(): { size: number; mtimeMs: number; ino: bigint; dev: bigint }
   /**
    * Runs a whole-view kernel on worker threads; onProgress gets the elements done (find: positions passed)
    * about every 50 ms. The pass walks the file in order and reads ahead of itself (the mapping's random-access

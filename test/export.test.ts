@@ -255,12 +255,28 @@ print(json.dumps(out))`)
     for (const f of formats) {
       const layout = ['--dtype', dt, '--shape', `${rows},4`]
       const out = path.join(tmp.dir, `fmt-${tag}.txt`)
-      const r = await runCli(['export', src, ...layout, '--out', out, '--as', 'text', '--sep', '; ', '--fmt', f])
+      // one output file per dtype, replaced format after format (--force)
+      const r = await runCli([
+        'export',
+        src,
+        ...layout,
+        '--out',
+        out,
+        '--force',
+        '--as',
+        'text',
+        '--sep',
+        '; ',
+        '--fmt',
+        f
+      ])
       expect([f, r.code]).toEqual([f, 0])
       expect([f, fs.readFileSync(out, 'utf8')]).toEqual([f, refs[f]!.text])
       if (f === '%s' || f === '%r') continue // numpy's CSV equivalent is not Python's str of the list's floats
       const csv = path.join(tmp.dir, `fmt-${tag}.csv`)
-      expect((await runCli(['export', src, ...layout, '--out', csv, '--as', 'csv', '--fmt', f])).code).toBe(0)
+      expect((await runCli(['export', src, ...layout, '--out', csv, '--force', '--as', 'csv', '--fmt', f])).code).toBe(
+        0
+      )
       expect([f, fs.readFileSync(csv, 'utf8')]).toEqual([f, refs[f]!.csv])
     }
   })

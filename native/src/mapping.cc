@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #endif
 
@@ -86,6 +87,14 @@ std::string OpenErrorMessage(int err, const std::string& path, MapMode mode) {
       return path + " is a directory, not a file";
     case EROFS:
       return path + " is on a read-only file system: open it with mode r or c";
+    case ENOTDIR:
+      return "a part of " + path + " before its last name is a file, not a folder: check the path";
+    case ENAMETOOLONG:
+      return "the path " + path + " is too long for the file system: choose a shorter name";
+    case ELOOP:
+      return "too many symbolic links while resolving " + path + ": check the links";
+    case ENOSPC:
+      return "no space left on device creating " + path + ": free some space or choose another folder";
     default:
       return "cannot open " + path + " (mode " + m + "): " + std::strerror(err);
   }
@@ -105,6 +114,20 @@ const char* ErrnoCode(int err) {
       return "EROFS";
     case ENOMEM:
       return "ENOMEM";
+    case ENOSPC:
+      return "ENOSPC";
+#ifdef EDQUOT
+    case EDQUOT:
+      return "ENOSPC";
+#endif
+    case EFBIG:
+      return "EFBIG";
+    case ENOTDIR:
+      return "ENOTDIR";
+    case ENAMETOOLONG:
+      return "ENAMETOOLONG";
+    case ELOOP:
+      return "ELOOP";
     default:
       return "EIO";
   }
@@ -326,6 +349,32 @@ void Mapping::CheckRange(Napi::Env env, int64_t first, int64_t end, const char* 
   }
 }
 
+void Mapping::ThrowFault(Napi::Env env, int64_t end, bool writing, const char* doing) const {
+  const int64_t now = CurrentFileSize();
+  if (now >= 0 && now < end) {
+    ThrowCoded(env, "ECHANGED",
+               "file changed on disk: " + path_ + " was truncated while " + doing + "; reopen it");
+  }
+  // The file is still long enough, so nobody truncated it: the kernel could not back the page. Writing into a
+  // hole of a sparse file (every w+ file starts as one) needs a new block, which a full disk cannot give; on
+  // tmpfs even reading a hole allocates a page. A read fault is put down to space only when the file system
+  // has no free blocks left; otherwise it is an I/O error.
+  bool full = writing;
+#ifndef _WIN32
+  struct statvfs vfs;
+  if (!full && fstatvfs(fd_, &vfs) == 0 && vfs.f_bavail == 0) full = true;
+#endif
+  if (full) {
+    ThrowCoded(env, "ENOSPC",
+               "no space left on device: " + path_ + " could not get disk space for the bytes before " +
+                   std::to_string(end) + " while " + doing +
+                   " (the file is sparse until written); free some space and try again");
+  }
+  ThrowCoded(env, "EIO",
+             "the file system could not provide the bytes of " + path_ + " while " + doing +
+                 " (an I/O error, or no space to back a sparse page)");
+}
+
 // read(offset, target: Uint8Array) -> number of bytes copied (target.length)
 Napi::Value Mapping::Read(const Napi::CallbackInfo& info) { return CopyOut(info, true); }
 
@@ -345,7 +394,7 @@ Napi::Value Mapping::CopyOut(const Napi::CallbackInfo& info, bool checkFileSize)
   else if (offset + n > size_)
     ThrowCoded(env, "ERANGE", "read is outside the mapping");
   if (!GuardedCopy(target.Data(), data_ + offset, static_cast<size_t>(n))) {
-    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
+    ThrowFault(env, offset + n, false, "reading");
   }
   return Napi::Number::New(env, static_cast<double>(n));
 }
@@ -376,6 +425,15 @@ Napi::Value Mapping::CopyTo(const Napi::CallbackInfo& info) {
     if (n < 0 && errno == EFAULT)
       ThrowCoded(env, "ECHANGED",
                  "file changed on disk: " + path_ + " was truncated while copying; reopen it");
+    if (n < 0 && (errno == ENOSPC
+#ifdef EDQUOT
+                  || errno == EDQUOT
+#endif
+                  )) {
+      ThrowCoded(
+          env, "ENOSPC",
+          "no space left on device while writing the export: free some space or choose another folder");
+    }
     if (n <= 0) ThrowCoded(env, "EIO", std::string("cannot write the export: ") + std::strerror(errno));
     done += n;
   }
@@ -399,7 +457,7 @@ Napi::Value Mapping::Write(const Napi::CallbackInfo& info) {
   if (offset > kMaxSafe - n) ThrowCoded(env, "ERANGE", "offset + length overflows");
   CheckRange(env, offset, offset + n, "write");
   if (!GuardedCopy(data_ + offset, source.Data(), static_cast<size_t>(n))) {
-    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while writing; reopen it");
+    ThrowFault(env, offset + n, true, "writing");
   }
   return Napi::Number::New(env, static_cast<double>(n));
 }
@@ -434,9 +492,7 @@ Napi::Value Mapping::Gather(const Napi::CallbackInfo& info) {
   int64_t first = 0, end = 0;
   WindowExtent(w, &first, &end);
   if (end > first) CheckRange(env, first, end, "window");
-  if (!GatherWindow(data_, w, target.Data())) {
-    ThrowCoded(env, "ECHANGED", "file changed on disk: " + path_ + " was truncated while reading; reopen it");
-  }
+  if (!GatherWindow(data_, w, target.Data())) ThrowFault(env, end, false, "reading");
   return env.Undefined();
 }
 
@@ -591,7 +647,13 @@ Napi::Value Mapping::Flush(const Napi::CallbackInfo& info) {
   const int64_t page = sysconf(_SC_PAGESIZE);
   const int64_t start = offset - offset % page;
   if (msync(data_ + start, static_cast<size_t>(length + (offset - start)), MS_SYNC) != 0) {
-    ThrowCoded(env, "EIO", "flush of " + path_ + " failed: " + std::strerror(errno));
+    const int err = errno;
+    if (err == ENOSPC) {
+      ThrowCoded(env, "ENOSPC",
+                 "no space left on device: the flush of " + path_ +
+                     " could not write its pages; free some space and flush again");
+    }
+    ThrowCoded(env, "EIO", "flush of " + path_ + " failed: " + std::strerror(err));
   }
 #else
   if (!FlushViewOfFile(data_ + offset, static_cast<SIZE_T>(length)) ||
@@ -639,7 +701,8 @@ Napi::Value Mapping::Advise(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// stat() -> {size, mtimeMs} of the file as it is now (detects changes by other processes)
+// stat() -> {size, mtimeMs, ino, dev} of the mapped file as it is now (detects changes by other processes).
+// ino and dev (bigints) identify the mapped file, so the service can tell whether its path still names it.
 Napi::Value Mapping::Stat(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
@@ -650,6 +713,8 @@ Napi::Value Mapping::Stat(const Napi::CallbackInfo& info) {
   out.Set("size", Napi::Number::New(env, static_cast<double>(st.st_size)));
   out.Set("mtimeMs", Napi::Number::New(env, static_cast<double>(st.st_mtim.tv_sec) * 1e3 +
                                                 static_cast<double>(st.st_mtim.tv_nsec) / 1e6));
+  out.Set("ino", Napi::BigInt::New(env, static_cast<uint64_t>(st.st_ino)));
+  out.Set("dev", Napi::BigInt::New(env, static_cast<uint64_t>(st.st_dev)));
 #else
   out.Set("size", Napi::Number::New(env, static_cast<double>(CurrentFileSize())));
   FILETIME ft;
@@ -658,6 +723,12 @@ Napi::Value Mapping::Stat(const Napi::CallbackInfo& info) {
   u.LowPart = ft.dwLowDateTime;
   u.HighPart = ft.dwHighDateTime;
   out.Set("mtimeMs", Napi::Number::New(env, static_cast<double>(u.QuadPart) / 1e4 - 11644473600000.0));
+  // Node's fs.stat gives the same pair on Windows: the file index and the volume's serial number.
+  BY_HANDLE_FILE_INFORMATION fi;
+  const bool known = GetFileInformationByHandle(static_cast<HANDLE>(file_), &fi) != 0;
+  const uint64_t index = (static_cast<uint64_t>(fi.nFileIndexHigh) << 32) | fi.nFileIndexLow;
+  out.Set("ino", Napi::BigInt::New(env, known ? index : 0));
+  out.Set("dev", Napi::BigInt::New(env, known ? static_cast<uint64_t>(fi.dwVolumeSerialNumber) : 0));
 #endif
   return out;
 }

@@ -52,6 +52,10 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   // Throws "file changed on disk" when [first, end) is no longer inside the file.
   void CheckRange(Napi::Env env, int64_t first, int64_t end, const char* what) const;
   int64_t CurrentFileSize() const;
+  // A guarded copy faulted on [.., end): "file changed on disk" when the file is now shorter than end
+  // (another process truncated it); otherwise the file system could not provide the page (a full disk under a
+  // sparse w+ or r+ page, or an I/O error), which is said as such. writing: the fault happened while writing.
+  [[noreturn]] void ThrowFault(Napi::Env env, int64_t end, bool writing, const char* doing) const;
 
   std::string path_;
   MapMode mode_ = MapMode::kRead;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -113,6 +114,26 @@ ReadaheadSettings CurrentReadahead() {
   return s;
 }
 
+// Calls f(first, end) for the parts of [a, b) the file has data for (mode r: a sparse file's holes read as
+// zeros without any I/O, and asking for them would only fill memory with zero pages); all of it otherwise.
+template <typename F>
+void Prefetcher::ForEachData(int64_t a, int64_t b, F&& f) const {
+#if defined(SEEK_DATA) && defined(SEEK_HOLE)
+  if (map_.readOnly && map_.fd >= 0) {
+    while (a < b) {
+      const off_t d = lseek(map_.fd, a, SEEK_DATA);
+      if (d < 0 || d >= b) return;  // a hole to the end
+      off_t h = lseek(map_.fd, d, SEEK_HOLE);
+      if (h < 0 || h > b) h = b;
+      f(static_cast<int64_t>(d), static_cast<int64_t>(h));
+      a = h;
+    }
+    return;
+  }
+#endif
+  f(a, b);
+}
+
 Prefetcher::Prefetcher(const MapInfo& map, bool drop)
     : map_(map), drop_(drop), piece_(ReadaheadPiece(map.fd)) {}
 
@@ -133,10 +154,12 @@ int64_t Prefetcher::Issue(const std::vector<ByteRange>& ranges) {
     std::vector<unsigned char> vec(static_cast<size_t>((b - a + page - 1) / page));
     if (mincore(p, static_cast<size_t>(b - a), vec.data()) != 0) std::fill(vec.begin(), vec.end(), 0);
     ForEachMissing(vec, a, b, [&](int64_t x, int64_t y) {
-      for (int64_t at = x; at < y; at += piece_) {
-        madvise(const_cast<uint8_t*>(map_.data) + at, static_cast<size_t>(std::min(piece_, y - at)),
-                MADV_WILLNEED);
-      }
+      ForEachData(x, y, [&](int64_t d0, int64_t d1) {
+        for (int64_t at = d0; at < d1; at += piece_) {
+          madvise(const_cast<uint8_t*>(map_.data) + at, static_cast<size_t>(std::min(piece_, d1 - at)),
+                  MADV_WILLNEED);
+        }
+      });
     });
     if (drop_) f.resident.push_back(std::move(vec));
 #endif
@@ -163,6 +186,21 @@ int64_t Prefetcher::Retire() {
 #endif
   return f.bytes;
 }
+
+bool InHole(const MapInfo& map, int64_t first, int64_t end) {
+#if defined(SEEK_DATA) && defined(SEEK_HOLE)
+  if (!map.readOnly || map.fd < 0 || end <= first) return false;
+  const off_t d = lseek(map.fd, first, SEEK_DATA);
+  return (d < 0 && errno == ENXIO) || (d >= 0 && d >= end);
+#else
+  (void)map;
+  (void)first;
+  (void)end;
+  return false;
+#endif
+}
+
+bool Prefetcher::Hole(int64_t first, int64_t end) const { return InHole(map_, first, end); }
 
 bool ShouldDropBehind(const MapInfo& map, int64_t extent) {
   const ReadaheadSettings s = CurrentReadahead();

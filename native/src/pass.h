@@ -66,8 +66,12 @@ class Prefetcher {
   // Returns the bytes of the retired ranges (0 when nothing is in flight).
   int64_t Retire();
   bool Empty() const { return flight_.empty(); }
+  // Whether bytes [first, end) are all a hole of the file (mode r: they read as zeros with no I/O).
+  bool Hole(int64_t first, int64_t end) const;
 
  private:
+  template <typename F>
+  void ForEachData(int64_t a, int64_t b, F&& f) const;
   struct InFlight {
     std::vector<ByteRange> pages;  // page-aligned
     std::vector<std::vector<unsigned char>>
@@ -79,6 +83,10 @@ class Prefetcher {
   int64_t piece_;  // the largest readahead request the kernel honours whole
   std::deque<InFlight> flight_;
 };
+
+// Whether bytes [first, end) of the mapped file are all a hole (mode r only; false where that cannot be
+// known).
+bool InHole(const MapInfo& map, int64_t first, int64_t end);
 
 // Whether a pass reaching up to byte `extent` drops its pages behind it: in mode r only (nothing can be
 // lost), and by default only when the pass covers more than half of physical memory.

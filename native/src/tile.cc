@@ -47,6 +47,19 @@ void AddSegment(Simd level, const T* p, const std::vector<int64_t>& colStart, Ti
   for (size_t j = 0; j < w; ++j) AddRun(level, p + colStart[j], colStart[j + 1] - colStart[j], row.px[j]);
 }
 
+// Output row k's pixels (min, max, mean, flags) into out (transposed: column k of the asked-for image).
+void Emit(int64_t k, const TileRow& row, float* out, bool transposed, int64_t askedCols, int64_t outCols) {
+  for (int64_t j = 0; j < outCols; ++j) {
+    const Moments& m = row.px[static_cast<size_t>(j)];
+    const bool none = m.finite == 0;
+    float* o = out + ((transposed ? j * askedCols + k : k * outCols + j) * 4);
+    o[0] = none ? NAN : static_cast<float>(m.min);
+    o[1] = none ? NAN : static_cast<float>(m.max);
+    o[2] = none ? NAN : static_cast<float>(m.s1 / m.finite);
+    o[3] = static_cast<float>((m.nan ? 1 : 0) | (m.pinf ? 2 : 0) | (m.ninf ? 4 : 0));
+  }
+}
+
 }  // namespace
 
 TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, int threads) {
@@ -122,6 +135,22 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
     TileRow& row = rows[t];
     std::fill(row.px.begin(), row.px.end(), Moments{});
     const int64_t a = rowStart(k), b = rowStart(k + 1);
+    // rows lying in a hole of a sparse file (mode r) are zeros: counted, not read
+    if (!v.quantized) {
+      ViewSpec rowsView{v.view.base + a * v.view.strides[0], {b - a, C}, v.view.strides};
+      int64_t first = 0, end = 0;
+      rowsView.Extent(itemsize, &first, &end);
+      if (InHole(map, first, end)) {
+        for (int64_t j = 0; j < outCols; ++j) {
+          Moments& m = row.px[static_cast<size_t>(j)];
+          m.finite = (b - a) * (colStart[j + 1] - colStart[j]);
+          m.min = m.max = 0;
+        }
+        Emit(k, row, out.data(), transposed, spec.outCols, outCols);
+        state.done.fetch_add((b - a) * C, std::memory_order_relaxed);
+        return true;
+      }
+    }
     for (int64_t r = a; r < b; ++r) {
       const uint8_t* p = map.data + v.view.base + r * v.view.strides[0];
       if (contiguous) {
@@ -145,15 +174,7 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
                    });
       AddSegment(level, row.values.data(), colStart, row);
     }
-    for (int64_t j = 0; j < outCols; ++j) {
-      const Moments& m = row.px[static_cast<size_t>(j)];
-      const bool none = m.finite == 0;
-      float* o = out.data() + ((transposed ? j * spec.outCols + k : k * outCols + j) * 4);
-      o[0] = none ? NAN : static_cast<float>(m.min);
-      o[1] = none ? NAN : static_cast<float>(m.max);
-      o[2] = none ? NAN : static_cast<float>(m.s1 / m.finite);
-      o[3] = static_cast<float>((m.nan ? 1 : 0) | (m.pinf ? 2 : 0) | (m.ninf ? 4 : 0));
-    }
+    Emit(k, row, out.data(), transposed, spec.outCols, outCols);
     state.done.fetch_add((b - a) * C, std::memory_order_relaxed);
     return true;
   });

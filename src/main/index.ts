@@ -11,6 +11,10 @@ import { CSP } from './serve/server'
 
 const RENDERER_HTML = path.join(__dirname, '../renderer/index.html')
 const windows = new Set<BrowserWindow>()
+let service: ArrayService
+
+/** The client name of a window's page: its sessions close when the page goes (closed or reloaded). */
+const clientOf = (contentsId: number): string => `window:${contentsId}`
 
 function initialFromArgv(): AppInfo['initial'] {
   const dash = process.argv.indexOf('--')
@@ -50,21 +54,41 @@ function createWindow(): void {
     }
   })
   windows.add(win)
-  win.on('closed', () => windows.delete(win))
+  const client = clientOf(win.webContents.id)
+  win.on('closed', () => {
+    windows.delete(win)
+    service.closeClient(client)
+  })
+  // A reload makes a new page: the old page's sessions are unreachable, so they close (as a WebSocket's do).
+  win.webContents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) service.closeClient(client)
+  })
   // No navigation away from the app, no new windows.
   win.webContents.on('will-navigate', (e) => e.preventDefault())
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  // The renderer blocks unloading while r+ edits are unflushed: ask before closing the window.
+  // The renderer blocks unloading while edits are unsaved: Flush / Discard / Cancel, as closing a tab asks.
+  // Discard needs nothing more: the page's sessions close with it and put back every unflushed byte.
   win.webContents.on('will-prevent-unload', (event) => {
     const choice = dialog.showMessageBoxSync(win, {
       type: 'question',
-      buttons: ['Close without flushing', 'Cancel'],
-      defaultId: 1,
-      cancelId: 1,
-      message: 'Some edits are not flushed to disk.',
-      detail: 'Closing now loses them. Use Flush first to keep them.'
+      buttons: ['Flush', 'Discard', 'Cancel'],
+      defaultId: 0,
+      cancelId: 2,
+      message: 'Some files have edits that are not saved.',
+      detail:
+        'Flush writes r+ edits to their files. Discard puts back every byte edited since the last flush ' +
+        '(edits in a private copy, mode c, are discarded either way).'
     })
-    if (choice === 0) event.preventDefault()
+    if (choice === 2) return
+    if (choice === 0) {
+      try {
+        service.flushClient(client)
+      } catch (e) {
+        dialog.showErrorBox('ArrayScope: the flush failed, nothing was closed', (e as Error).message)
+        return
+      }
+    }
+    event.preventDefault()
   })
   if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL)
   else void win.loadFile(RENDERER_HTML)
@@ -96,7 +120,7 @@ void app.whenReady().then(() => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
   })
-  const service = new ArrayService({
+  service = new ArrayService({
     appInfo: { transport: 'electron', initial: initialFromArgv() },
     recentFile: path.join(app.getPath('userData'), 'recent.json'),
     emit: (event, payload) => {
@@ -108,7 +132,7 @@ void app.whenReady().then(() => {
       if (!trustedSender(event)) return { ok: false, error: { code: 'bad-request', message: 'untrusted sender' } }
       try {
         if (channel === 'dialog:openFile') return { ok: true, value: await openDialog(event) }
-        return { ok: true, value: await service.handle(channel as Channel, payload) }
+        return { ok: true, value: await service.handle(channel as Channel, payload, clientOf(event.sender.id)) }
       } catch (error) {
         const e = toApiError(error)
         return { ok: false, error: { code: e.code, message: e.message } }

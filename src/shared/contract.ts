@@ -3,6 +3,7 @@
 // Requests are validated on the Node side with these schemas (never trusted from the renderer); responses are
 // produced by our own service, so they are typed but not re-validated. Channel names are `noun:verb`.
 import { z } from 'zod'
+import { CASTINGS } from './casting'
 import { CHANNEL_NAMES, EVENT_NAMES } from './channels'
 import type { Candidate } from './solver'
 import type { ContainerFormat, FolderListing } from './containers'
@@ -72,15 +73,17 @@ export const requestSchemas = {
   /** Recently opened files with the layout and mode they were opened with, newest first. */
   'recent:list': z.object({}).strict(),
   /**
-   * Maps a file with a layout (null: read it from the file's header) and mode; w+ creates the file. With array,
-   * opens that array of a container (safetensors, index.json, .npz, GGUF) — layout must be null; a deflated
-   * .npz member is decompressed to a temporary copy first, with progress events and scan:cancel under scanId.
+   * Maps a file with a layout (null: read it from the file's header) and mode; w+ creates the file, and replaces
+   * an existing one only with overwrite (the UI asks first). With array, opens that array of a container
+   * (safetensors, index.json, .npz, GGUF) — layout must be null; a deflated .npz member is decompressed to a
+   * temporary copy first, with progress events and scan:cancel under scanId.
    */
   'session:open': z
     .object({
       path: z.string().min(1).max(4096),
       layout: layoutSpecSchema.nullable(),
       mode: modeSchema,
+      overwrite: z.boolean().optional(),
       array: z.string().min(1).max(65_536).optional(),
       /** An array with a scaling (FITS BSCALE, NIfTI scl_slope, NetCDF scale_factor): which values to show. */
       values: z.enum(['scaled', 'stored']).optional(),
@@ -99,8 +102,11 @@ export const requestSchemas = {
       limit: z.number().int().min(1).max(100_000).optional()
     })
     .strict(),
-  /** Unmaps a session's file at once. */
-  'session:close': z.object({ session: sessionId }).strict(),
+  /**
+   * Unmaps a session's file. Unflushed r+/w+ edits are flushed, or discarded (the default): every byte written
+   * since the last flush is put back from the edit log. Mode c's private copy goes either way.
+   */
+  'session:close': z.object({ session: sessionId, unflushed: z.enum(['flush', 'discard']).optional() }).strict(),
   /**
    * Compares session a's view with session b's (the same slice applied to both; the same shape after it) with
    * np.isclose's rule (assert_allclose's defaults: rtol 1e-7, atol 0, equal_nan), in one native pass: the
@@ -261,6 +267,8 @@ export const requestSchemas = {
       sep: z.string().max(100).optional(),
       fmt: z.string().max(100).optional(),
       toDtype: z.string().max(100).optional(),
+      /** How toDtype casts: numpy's names, or 'checked' (default: refuse a value that does not fit). */
+      casting: z.enum(CASTINGS).optional(),
       sidecar: z.boolean().optional(),
       /** Replace an existing file (the UI asks first); otherwise an existing file is refused. */
       overwrite: z.boolean().optional()
@@ -450,6 +458,8 @@ export interface EditState {
   canRedo: boolean
   /** r+: edits not yet flushed to disk. */
   dirty: boolean
+  /** Edits closing would lose: unflushed ones (r+, w+), or any in c's private copy. Closing asks first. */
+  unsaved: boolean
   /** The byte ranges the last change touched, so views can refresh. */
   changed: { offset: number; length: number }[]
   /** Set when the change rewrote a .npy header: the session's new layout. */

@@ -11,13 +11,20 @@ import {
   numberToHalf,
   float32Text,
   float64Text,
-  numpyFloatText
+  numpyFloatText,
+  shortestDigits
 } from './floats'
+import { decodeLongDouble, encodeLongDouble } from './longdouble'
+import { stringEntry } from './strings'
 
-/** A decoded element: numbers, exact 64-bit integers, booleans, complex [re, im]. */
-export type Scalar = number | bigint | boolean | readonly [number, number]
+/**
+ * A decoded element: numbers, exact 64-bit integers, booleans, complex [re, im], and strings — a U element's
+ * text, or an S element's bytes one character per byte (U+0000–U+00FF), both without numpy's trailing NULs.
+ */
+export type Scalar = number | bigint | boolean | readonly [number, number] | string
 
-export type Kind = 'bool' | 'int' | 'uint' | 'float' | 'complex'
+/** bytes: numpy's S (bytes_); str: numpy's U (str_, UTF-32 code points). */
+export type Kind = 'bool' | 'int' | 'uint' | 'float' | 'complex' | 'bytes' | 'str'
 
 /** One element type, independent of byte order. */
 export interface TypeEntry {
@@ -33,6 +40,15 @@ export interface TypeEntry {
   format(value: Scalar): string
   /** Parses user text; throws ParseError with a reason (out of range, not a number…). */
   parse(text: string): Scalar
+  /** Floats (and the parts of complex): numpy's printing of arrays needs these (arrayprint). */
+  float?: {
+    /** The shortest digits of |x| that read back as x in this type: [digits, exponent of the first]. */
+    shortest(x: number): [string, number]
+    /** np.finfo(type).precision: decimal digits the type holds (the scientific-notation cutoff uses it). */
+    precision: number
+    /** A float64 rounded to this type: numpy compares and divides an array's values in its own type. */
+    round(x: number): number
+  }
 }
 
 export class ParseError extends Error {}
@@ -50,6 +66,7 @@ function asNumber(v: Scalar): number {
   if (typeof v === 'number') return v
   if (typeof v === 'bigint') return Number(v)
   if (typeof v === 'boolean') return v ? 1 : 0
+  if (typeof v === 'string') throw new ParseError(`'${v}' is text, not a number`)
   return v[0]
 }
 
@@ -143,8 +160,23 @@ function floatEntry(
     decode,
     encode,
     format,
-    parse: (text) => roundTrip(parseFloatText(text))
+    parse: (text) => roundTrip(parseFloatText(text)),
+    float: {
+      shortest: (x) => shortestDigits(x, roundTrip, digits),
+      precision: FINFO_PRECISION[name] ?? 15,
+      round: roundTrip
+    }
   }
+}
+
+/** np.finfo(t).precision (ml_dtypes' for bfloat16 and float8). */
+const FINFO_PRECISION: Record<string, number> = {
+  float16: 3,
+  float32: 6,
+  float64: 15,
+  bfloat16: 2,
+  float8_e4m3fn: 1,
+  float8_e5m2: 1
 }
 
 function complexEntry(size: 8 | 16): TypeEntry {
@@ -171,7 +203,12 @@ function complexEntry(size: 8 | 16): TypeEntry {
       const sign = imText.startsWith('-') ? '' : '+'
       return `(${part(re)}${sign}${imText}j)`
     },
-    parse: (text) => parseComplex(text, half === 4 ? Math.fround : (x) => x)
+    parse: (text) => parseComplex(text, half === 4 ? Math.fround : (x) => x),
+    float: {
+      shortest: (x) => shortestDigits(x, half === 4 ? Math.fround : (v) => v, half === 4 ? 9 : 17),
+      precision: half === 4 ? 6 : 15,
+      round: half === 4 ? Math.fround : (x) => x
+    }
   }
 }
 
@@ -244,8 +281,28 @@ export const TYPES: readonly TypeEntry[] = [
   complexEntry(16)
 ]
 
-const BY_CODE = new Map(TYPES.map((t) => [t.code, t]))
-const BY_NAME = new Map(TYPES.map((t) => [t.name, t]))
+/** numpy's long double as x86 stores it: x87 80-bit extended in 16 bytes (12 on 32-bit x86). */
+function longDoubleEntry(size: 12 | 16): TypeEntry {
+  return {
+    name: size === 16 ? 'longdouble' : 'longdouble96',
+    code: `f${size}`,
+    kind: 'float',
+    size,
+    decode: (view, o, little) => decodeLongDouble(view, o, size, little),
+    encode: (view, o, value, little) => encodeLongDouble(view, o, size, little, asNumber(value)),
+    // shown at float64 precision: the value is read as the nearest float64 (numpy's float(x))
+    format: (v) => float64Text(asNumber(v)),
+    parse: (text) => parseFloatText(text),
+    // the value is the nearest float64: its shortest digits are float64's
+    float: { shortest: (x) => shortestDigits(x, (v) => v, 17), precision: 18, round: (x) => x }
+  }
+}
+
+/** Types numpy has that the data inspector does not list (they have no fixed place in a byte stream). */
+const EXTRA_TYPES: readonly TypeEntry[] = [longDoubleEntry(16), longDoubleEntry(12)]
+
+const BY_CODE = new Map([...TYPES, ...EXTRA_TYPES].map((t) => [t.code, t]))
+const BY_NAME = new Map([...TYPES, ...EXTRA_TYPES].map((t) => [t.name, t]))
 
 /** numpy's aliases beyond name and code. */
 const ALIASES: Record<string, string> = {
@@ -282,7 +339,10 @@ const ALIASES: Record<string, string> = {
   csingle: 'c8',
   cdouble: 'c16',
   complex: 'c16',
-  bf16: 'bfloat16'
+  bf16: 'bfloat16',
+  g: 'f16',
+  float128: 'f16',
+  float96: 'f12'
 }
 
 /** A concrete scalar dtype: a type entry and a byte order. */
@@ -309,7 +369,11 @@ export function parseScalarDType(spec: string): ScalarDType {
     order = s[0]!
     body = s.slice(1)
   }
-  const type = lookupType(body)
+  const text = /^([SaU])(\d+)$/.exec(body)
+  if (/^(S|a|U|bytes_|str_|string_|unicode_)0*$/.test(body)) {
+    throw new DTypeError(`dtype '${spec}' needs a length, e.g. S8 (8 bytes) or U8 (8 characters)`)
+  }
+  const type = text ? stringEntry(text[1] === 'U' ? 'U' : 'S', Number(text[2])) : lookupType(body)
   if (!type) {
     throw new DTypeError(
       `unknown dtype '${spec}': use numpy's spellings such as <f4, >i2, u1, c8, f2, float32, int64, bfloat16, float8_e4m3fn`
@@ -332,9 +396,10 @@ function lookupType(body: string): TypeEntry | undefined {
 }
 
 export function makeScalar(type: TypeEntry, littleEndian: boolean): ScalarDType {
-  const oneByte = type.size === 1
+  // bytes have no byte order (|S5), whatever their length
+  const oneByte = type.size === 1 || type.kind === 'bytes'
   const prefix = oneByte ? '|' : littleEndian ? '<' : '>'
-  const body = /^[biufc]\d+$/.test(type.code) ? type.code : type.name
+  const body = /^([biufc]\d+|[SU]\d+)$/.test(type.code) ? type.code : type.name
   return {
     kind: 'scalar',
     type,

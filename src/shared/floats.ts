@@ -163,13 +163,12 @@ export function roundHalfEvenFixed(x: number, p: number): string {
   return last % 2 === 0 ? trunc : s
 }
 
-/** Shortest significant digits of x that read back to x through roundTrip: [digits, decimal exponent]. */
 /**
  * The shortest digits that read back as x (via roundTrip), closest to x, ties to the even digit: numpy's
  * (Dragon4) choice. Near a power of two the interval that rounds to x is lopsided, so the shortest decimal may
  * be a neighbour of the correctly rounded one.
  */
-function shortestDigits(x: number, roundTrip: (v: number) => number, maxDigits: number): [string, number] {
+export function shortestDigits(x: number, roundTrip: (v: number) => number, maxDigits: number): [string, number] {
   if (maxDigits >= 17) {
     // float64: V8's shortest round-trip digits are Python's repr digits (checked on 200k values)
     const [m, e] = x.toExponential().split('e') as [string, string]

@@ -1,6 +1,6 @@
 // The layout model: how the bytes of a file are read as an N-D array, with numpy.memmap's meanings.
 import { DTypeError } from './dtypes'
-import { parseDType, type DType } from './structured'
+import { parseDTypeShape, type DType } from './structured'
 
 export type Order = 'C' | 'F'
 export type Mode = 'r' | 'r+' | 'c' | 'w+'
@@ -85,8 +85,10 @@ function product(shape: readonly number[]): number {
  */
 export function resolveLayout(spec: LayoutSpec, fileSize: number, mode: Mode = 'r'): Layout {
   let dtype: DType
+  // a sub-array dtype ('(3,4)i4') makes each element that many values: numpy appends its shape to the array's
+  let sub: number[]
   try {
-    dtype = parseDType(spec.dtype)
+    ;({ dtype, shape: sub } = parseDTypeShape(spec.dtype))
   } catch (e) {
     throw new LayoutError((e as DTypeError).message)
   }
@@ -95,7 +97,10 @@ export function resolveLayout(spec: LayoutSpec, fileSize: number, mode: Mode = '
     throw new LayoutError(`offset must be a non-negative integer number of bytes, got ${offset}`)
   }
   if (order !== 'C' && order !== 'F') throw new LayoutError(`order must be C or F, got '${String(order)}'`)
-  const itemsize = dtype.itemsize
+  const subSize = sub.reduce((a, b) => a * b, 1)
+  // the bytes of one element as the user's shape counts them (the whole sub-array)
+  const itemsize = dtype.itemsize * subSize
+  if (itemsize === 0) throw new LayoutError(`dtype '${spec.dtype}' has no bytes: a sub-array with a 0 in its shape`)
   const creating = mode === 'w+'
   if (!creating && offset > fileSize) {
     throw new LayoutError(`offset ${offset} is beyond the end of the file (${fileSize} bytes)`)
@@ -135,8 +140,8 @@ export function resolveLayout(spec: LayoutSpec, fileSize: number, mode: Mode = '
       shape[shape.indexOf(-1)] = available / known
     }
   }
-  const size = product(shape)
-  const nbytes = size * itemsize
+  const outer = product(shape)
+  const nbytes = outer * itemsize
   if (!Number.isSafeInteger(nbytes))
     throw new LayoutError(`shape ${formatShape(shape)} of ${dtype.str} needs more than 2^53 bytes`)
   if (!creating && nbytes > available) {
@@ -144,7 +149,8 @@ export function resolveLayout(spec: LayoutSpec, fileSize: number, mode: Mode = '
       `shape ${formatShape(shape)} of ${dtype.str} needs ${nbytes} bytes after offset ${offset}, the file has ${available}`
     )
   }
-  return { dtype, shape, strides: contiguousStrides(shape, itemsize, order), offset, order, size, nbytes }
+  const strides = [...contiguousStrides(shape, itemsize, order), ...contiguousStrides(sub, dtype.itemsize, 'C')]
+  return { dtype, shape: [...shape, ...sub], strides, offset, order, size: outer * subSize, nbytes }
 }
 
 /** Byte offset in the file of the element at a full N-D index. */

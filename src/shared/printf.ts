@@ -108,6 +108,11 @@ export interface ParsedFormat {
   suffix: string
 }
 
+/** The conversion character of a format ('d' of '%5d'); throws FormatError as compileFormat does. */
+export function formatConversion(format: string): string {
+  return parseFormat(format).spec.conv
+}
+
 function parseFormat(format: string): ParsedFormat {
   const texts: string[] = [] // literal text between conversions, '%%' already turned into '%'
   let spec: Spec | null = null

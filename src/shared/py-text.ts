@@ -2,6 +2,7 @@
 // Floats of every width print as the float64 value they convert to (float32 0.1 -> 0.10000000149011612).
 import type { Scalar, ScalarDType } from './dtypes'
 import { float64Text } from './floats'
+import { bytesRepr } from './strings'
 
 export function pyStr(dt: ScalarDType, v: Scalar): string {
   switch (dt.type.kind) {
@@ -20,5 +21,9 @@ export function pyStr(dt: ScalarDType, v: Scalar): string {
       if (reText === '') return `${imText}j`
       return `(${reText}${imText.startsWith('-') ? '' : '+'}${imText}j)`
     }
+    case 'bytes':
+      return bytesRepr(v as string) // str() of bytes is their repr: b'abc'
+    case 'str':
+      return v as string
   }
 }

@@ -27,12 +27,21 @@ function parseInt_(text: string, what: string, expr: string): number | null {
   return v
 }
 
-/** Parses numpy's basic-indexing syntax (the text between the brackets of a[…]). */
+/**
+ * Parses numpy's basic-indexing syntax (the text between the brackets of a[…]). A list inside it ("[0, 1]",
+ * "0, [2, 3]") is numpy's advanced (integer-array) indexing, which picks elements that no strided view can
+ * hold: it is refused, never read as something else.
+ */
 export function parseSlice(expr: string): SliceItem[] {
-  const body = expr
-    .trim()
-    .replace(/^\[(.*)\]$/s, '$1')
-    .trim()
+  const body = expr.trim()
+  const list = /\[[^\]]*\]?|\]/.exec(body)
+  if (list) {
+    throw new SliceError(
+      `'${list[0]}' in slice '${expr}' is a list: numpy reads a[${body}] as advanced (integer-array) indexing, ` +
+        `which ArrayScope does not support. Use basic indexing (e.g. "0:2", or one index such as "1"); ` +
+        `the slice is the text between the brackets of a[…]`
+    )
+  }
   if (body === '') return []
   const parts = body.split(',').map((p) => p.trim())
   // A trailing comma is allowed ("3,"), as in Python.
@@ -121,4 +130,29 @@ export function applySlice(view: ArrayView, items: readonly SliceItem[]): ArrayV
 /** Number of elements of a view. */
 export function viewSize(view: ArrayView): number {
   return view.shape.reduce((a, b) => a * b, 1)
+}
+
+/** numpy's flags.c_contiguous (axes of length 1 do not count; an empty view is contiguous). */
+export function isCContiguous(view: ArrayView): boolean {
+  return contiguousIn(view, [...view.shape.keys()].reverse())
+}
+
+/** numpy's flags.f_contiguous. */
+export function isFContiguous(view: ArrayView): boolean {
+  return contiguousIn(view, [...view.shape.keys()])
+}
+
+function contiguousIn(view: ArrayView, axes: number[]): boolean {
+  if (view.shape.some((n) => n === 0)) return true
+  let step = view.dtype.itemsize
+  for (const k of axes) {
+    if (view.shape[k] !== 1 && view.strides[k] !== step) return false
+    step *= view.shape[k]!
+  }
+  return true
+}
+
+/** The view with its axes in reverse order (numpy's .T): its C order is the original's F order. */
+export function transposed(view: ArrayView): ArrayView {
+  return { ...view, shape: [...view.shape].reverse(), strides: [...view.strides].reverse() }
 }

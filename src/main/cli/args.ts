@@ -21,7 +21,8 @@ const BOOLEAN_FLAGS = new Set([
   'equal-nan',
   'no-equal-nan',
   'stored',
-  'scaled'
+  'scaled',
+  'force'
 ])
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -77,8 +78,12 @@ export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode', 'array
 /**
  * The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header); and --array,
  * which names an array of a container instead (then no layout flag may be given).
+ * defaultDtype: the dtype when the others are given without --dtype (np.memmap's uint8); else that is an error.
  */
-export function layoutFromArgs(args: ParsedArgs): {
+export function layoutFromArgs(
+  args: ParsedArgs,
+  defaultDtype?: string
+): {
   layout: LayoutSpecMsg | null
   mode: ModeName
   array?: string
@@ -91,19 +96,19 @@ export function layoutFromArgs(args: ParsedArgs): {
   if (!['r', 'r+', 'c', 'w+'].includes(modeText))
     throw new UsageError(`--mode must be r, r+, c or w+, got '${modeText}'`)
   const mode = modeText as ModeName
-  const dtype = flagString(args, 'dtype')
+  const dtype = flagString(args, 'dtype') ?? (args.flags.has('dtype') ? undefined : defaultDtype)
   const shapeText = flagString(args, 'shape')
   const offset = flagInt(args, 'offset')
   const orderText = flagString(args, 'order')
   const array = flagString(args, 'array')
   if (array !== undefined) {
     if (array === '') throw new UsageError('--array needs a name (`arrayscope ls FILE` lists them)')
-    if (dtype !== undefined || shapeText !== undefined || offset !== undefined || orderText !== undefined) {
+    if (args.flags.has('dtype') || shapeText !== undefined || offset !== undefined || orderText !== undefined) {
       throw new UsageError('--array takes the layout from the container: give no --dtype, --shape, --offset or --order')
     }
     return { layout: null, mode, array, ...(values ? { values } : {}) }
   }
-  if (dtype === undefined && shapeText === undefined && offset === undefined && orderText === undefined) {
+  if (!args.flags.has('dtype') && shapeText === undefined && offset === undefined && orderText === undefined) {
     return { layout: null, mode, ...(values ? { values } : {}) }
   }
   if (values) throw new UsageError(`--${values} applies to an array of a container, not to a layout`)

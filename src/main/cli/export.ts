@@ -1,12 +1,26 @@
 // `arrayscope export`: tofile-compatible raw/text, .npy and CSV of the whole array or a --slice.
 import type { ArrayService } from '../service/array-service'
-import { exportView, type ExportFormat } from '../service/export'
+import path from 'node:path'
+import { CASTINGS, type Casting } from '../../shared/casting'
+import { exportView, sidecarPath, type ExportFormat } from '../service/export'
+import { checkExportTarget } from '../service/export-target'
 import { flagString, LAYOUT_FLAGS, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { openFromArgs } from './session'
 import { io } from './output'
 
 export async function exportCommand(args: ParsedArgs, service: ArrayService): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'out', 'as', 'sep', 'fmt', 'to-dtype', 'sidecar'])
+  rejectUnknownFlags(args, [
+    ...LAYOUT_FLAGS,
+    'slice',
+    'out',
+    'as',
+    'sep',
+    'fmt',
+    'to-dtype',
+    'casting',
+    'sidecar',
+    'force'
+  ])
   const out = flagString(args, 'out')
   if (!out) throw new UsageError('export needs --out PATH')
   const as = (flagString(args, 'as') ??
@@ -21,13 +35,28 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
   }
   if (toDtype !== undefined && as !== 'raw' && as !== 'npy')
     throw new UsageError('--to-dtype applies to --as raw or npy')
+  const casting = flagString(args, 'casting')
+  if (casting !== undefined && toDtype === undefined) throw new UsageError('--casting applies to --to-dtype')
+  if (casting !== undefined && !(CASTINGS as readonly string[]).includes(casting)) {
+    throw new UsageError(
+      `--casting must be one of ${CASTINGS.join(', ')} (numpy's names, and checked), got '${casting}'`
+    )
+  }
   const { session, view } = await openFromArgs(args, service)
+  // never over the source (the file read or its container, whatever the spelling or link); over anything else
+  // only with --force
+  const sources = service.sourcesOf(session)
+  const force = args.flags.has('force')
+  checkExportTarget(path.resolve(out), sources, force, 'add --force')
+  if (args.flags.has('sidecar') && as === 'raw')
+    checkExportTarget(sidecarPath(path.resolve(out)), sources, force, 'add --force')
   const result = await exportView(session.source, view, {
     as,
     out,
     sep: sep?.replace(/\\n/g, '\n').replace(/\\t/g, '\t'),
     fmt,
     toDtype,
+    casting: casting as Casting | undefined,
     sidecar: args.flags.has('sidecar')
   })
   io.err(`arrayscope: wrote ${result.bytes} bytes to ${out}\n`)

@@ -1,9 +1,11 @@
 // The `arrayscope` command: headless access to the same service the app uses.
 // Bad input exits with status 2 and one line on stderr.
+import fs from 'node:fs'
 import path from 'node:path'
 import { SINGLE_ARRAY_FORMATS } from '../../shared/containers'
 import { ArrayService, VERSION } from '../service/array-service'
 import { toApiError } from '../service/errors'
+import { PathPolicy } from '../service/path-policy'
 import { defaultConfigDir } from '../service/recent'
 import { startServer } from '../serve/server'
 import { io, PipeClosed } from './output'
@@ -11,6 +13,7 @@ import {
   LAYOUT_FLAGS,
   UsageError,
   flagInt,
+  flagString,
   layoutFromArgs,
   parseArgs,
   rejectUnknownFlags,
@@ -35,7 +38,11 @@ every command taking FILE also takes --array NAME: an array of a container (no l
             [--atol A] [--equal-nan|--no-equal-nan] [--max N] [--json]   numpy assert_allclose semantics
                                           exit 0 all close, 1 some differ; no layout: bytes, as cmp -l
   export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D] [--sidecar]
-  serve [FILE] [layout] [--port N]        browser mode on 127.0.0.1 (prints the URL with its token)
+            [--casting no|equiv|safe|same_kind|unsafe|checked]   checked (default): refuse values that do not fit
+            [--force]                     replaces an existing PATH only with --force (never the source itself)
+  serve [FILE] [layout] [--port N] [--root DIR] [--force]
+                                          browser mode on 127.0.0.1 (prints the URL with its token); --root
+                                          confines the files it reaches to DIR; w+ replaces FILE only with --force
   [open] [FILE] [layout]                  the desktop app (falls back to serve mode without Electron)`
 
 function rendererDir(): string {
@@ -106,34 +113,49 @@ async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
 }
 
 export async function serve(args: ParsedArgs): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port'])
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port', 'root', 'force'])
   const file = args.positionals[1]
   const { layout, mode, array } = layoutFromArgs(args)
   const port = flagInt(args, 'port') ?? 0
+  const root = flagString(args, 'root')
+  // the policy of every request, checked before anything else (a --root that does not exist fails here)
+  const paths = new PathPolicy(root ?? null)
   let initial = null
   if (file) {
     const resolved = path.resolve(file)
+    if (!paths.allows(resolved))
+      throw new UsageError(`${resolved} is outside --root ${paths.root}: serve a file under it`)
     // Check the file and layout now, so a typo fails here with status 2 rather than in the browser.
     const probeService = new ArrayService({ watchIntervalMs: 0 })
     try {
-      const probe = await probeService.handle('file:probe', { path: resolved })
-      if (array !== undefined || layout || !probe.container || probe.sidecar) {
-        const s = await probeService.handle('session:open', {
-          path: resolved,
-          layout,
-          mode: mode === 'w+' ? 'r' : mode,
-          ...(array !== undefined ? { array } : {})
-        })
-        initial = {
-          path: resolved,
-          layout: s.format === 'npy' && !layout ? null : (layout ?? null),
-          mode,
-          ...(array !== undefined ? { array } : {})
+      if (mode === 'w+') {
+        // Create the file here, once: the page then opens it r+, so reloading it never truncates it again.
+        if (array !== undefined) throw new UsageError('mode w+ creates a raw file, not an array of a container')
+        if (!args.flags.has('force') && fs.existsSync(resolved)) {
+          throw new UsageError(`${resolved} exists: mode w+ would replace it with a zero-filled file; add --force`)
         }
+        await probeService.handle('session:open', { path: resolved, layout, mode, overwrite: true })
+        initial = { path: resolved, layout, mode: 'r+' as const }
       } else {
-        // a container without --array: the app shows its tree
-        await probeService.handle('container:list', { path: resolved, limit: 1 })
-        initial = { path: resolved, layout: null, mode }
+        const probe = await probeService.handle('file:probe', { path: resolved })
+        if (array !== undefined || layout || !probe.container || probe.sidecar) {
+          const s = await probeService.handle('session:open', {
+            path: resolved,
+            layout,
+            mode,
+            ...(array !== undefined ? { array } : {})
+          })
+          initial = {
+            path: resolved,
+            layout: s.format === 'npy' && !layout ? null : (layout ?? null),
+            mode,
+            ...(array !== undefined ? { array } : {})
+          }
+        } else {
+          // a container without --array: the app shows its tree
+          await probeService.handle('container:list', { path: resolved, limit: 1 })
+          initial = { path: resolved, layout: null, mode }
+        }
       }
     } finally {
       probeService.closeAll()
@@ -143,15 +165,19 @@ export async function serve(args: ParsedArgs): Promise<void> {
   const service = new ArrayService({
     appInfo: { transport: 'serve', initial },
     recentFile: path.join(defaultConfigDir(), 'recent.json'),
-    emit: (event, payload) => broadcast(event, payload)
+    emit: (event, payload) => broadcast(event, payload),
+    root: paths.root
   })
   const server = await startServer({ service, rendererDir: rendererDir(), port })
   broadcast = server.broadcast
-  io.out(`ArrayScope is serving ${file ? path.resolve(file) : '(no file)'} at\n  ${server.url}\n`)
+  io.out(`ArrayScope is serving ${file ? initial!.path : '(no file)'} at\n  ${server.url}\n`)
+  io.out(`${paths.describe()}\n`)
   io.out(
     `Open that URL in a browser. Over SSH: ssh -L ${server.port}:127.0.0.1:${server.port} HOST, then open it locally.\n`
   )
   const stop = (): void => {
+    // the pages lose their connection: their unflushed edits are discarded, as on a disconnect
+    service.closeClients()
     service.closeAll()
     void server.close().then(() => process.exit(0))
   }

@@ -4,21 +4,28 @@ import type { ArrayView } from '../../shared/slice'
 import { sliced, type ArrayService, type Session } from '../service/array-service'
 import { flagString, layoutFromArgs, UsageError, type ParsedArgs } from './args'
 
+/** np.memmap's defaults for a raw file: uint8, 1-D over the whole file from offset 0. */
+export const MEMMAP_DEFAULT: LayoutSpecMsg = { dtype: '|u1', shape: null, offset: 0, order: 'C' }
+
 export async function openFromArgs(
   args: ParsedArgs,
   service: ArrayService,
   forceMode?: 'r' | 'r+',
-  /** The layout of a file without a header when no layout flags are given (else that is an error). */
+  /**
+   * The layout of a file without a header when no layout flags are given (else that is an error). With
+   * MEMMAP_DEFAULT, layout flags without --dtype also read uint8, as np.memmap(file, shape=…) does.
+   */
   headerless?: LayoutSpecMsg
 ): Promise<{ session: Session; view: ArrayView }> {
   const file = args.positionals[1]
   if (!file) throw new UsageError(`${args.positionals[0]} needs a FILE`)
-  const given = layoutFromArgs(args)
+  const given = layoutFromArgs(args, headerless === MEMMAP_DEFAULT ? MEMMAP_DEFAULT.dtype : undefined)
   const { mode, array, values } = given
   let { layout } = given
   if (!layout && headerless && array === undefined) {
     const probe = await service.handle('file:probe', { path: file })
-    if (!probe.npy && !probe.sidecar) layout = headerless
+    // a container says which arrays it holds rather than being read as bytes
+    if (!probe.npy && !probe.sidecar && !probe.container) layout = headerless
   }
   if (mode === 'w+' && !forceMode)
     throw new UsageError(`mode w+ would create ${file}: ${args.positionals[0]} reads an existing file`)

@@ -1,13 +1,14 @@
-// `arrayscope show`: the values of a view, as numpy prints them or (--json) as numpy's .tolist().
+// `arrayscope show`: the values of a view, as numpy's str() prints them or (--json) as numpy's .tolist().
 import { jsonText, toJsonValue } from '../../shared/json-value'
 import type { ArrayView } from '../../shared/slice'
-import { decodeValue, formatValue } from '../../shared/structured'
+import { arrayStr } from '../../shared/array-print'
+import { decodeValue, type Value } from '../../shared/structured'
 import type { ArrayService } from '../service/array-service'
 import type { ByteSource } from '../service/dequant-source'
 import { forEachChunk } from '../service/view-reader'
 import { LAYOUT_FLAGS, rejectUnknownFlags, type ParsedArgs } from './args'
 import { Output } from './output'
-import { openFromArgs } from './session'
+import { MEMMAP_DEFAULT, openFromArgs } from './session'
 
 /** Streams a view as nested JSON lists, brackets placed from each element's position in C order. */
 export function writeJson(mapping: ByteSource, view: ArrayView, out: Output): void {
@@ -46,58 +47,23 @@ function emptyNested(shape: readonly number[]): string {
   return `[${Array.from({ length: shape[0]! }, () => emptyNested(shape.slice(1))).join(', ')}]`
 }
 
-const EDGE = 3
-const SUMMARIZE_ABOVE = 1000
-
-/** numpy-style text: nested brackets, aligned columns, '...' beyond 1000 elements (edgeitems 3). */
+/** numpy's str() of the view (np.array2string's rules), reading only the elements it prints. */
 export function writeText(mapping: ByteSource, view: ArrayView, out: Output): void {
-  const nd = view.shape.length
   const dt = view.dtype
-  const size = view.shape.reduce((a, b) => a * b, 1)
-  const summarize = size > SUMMARIZE_ABOVE
-  const axisIndices = view.shape.map((n) =>
-    summarize && n > 2 * EDGE
-      ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, k) => n - EDGE + k)]
-      : [...Array(n).keys()]
-  )
   const buf = new Uint8Array(dt.itemsize)
   const dv = new DataView(buf.buffer)
-  const cell = (index: number[]): string => {
+  const read = (index: readonly number[]): Value => {
     let o = view.offset
     index.forEach((i, k) => (o += i * view.strides[k]!))
     mapping.read(o, buf)
-    return formatValue(dt, decodeValue(dt, dv, 0))
+    return decodeValue(dt, dv, 0)
   }
-  if (nd === 0) {
-    out.write(cell([]) + '\n')
-    return
-  }
-  // Collect texts first to align widths (at most 6^nd cells when summarizing).
-  const texts = new Map<string, string>()
-  let width = 0
-  const walk = (k: number, index: number[]): void => {
-    if (k === nd) {
-      const t = cell(index)
-      texts.set(index.join(','), t)
-      width = Math.max(width, t.length)
-      return
-    }
-    for (const i of axisIndices[k]!) if (i >= 0) walk(k + 1, [...index, i])
-  }
-  walk(0, [])
-  const render = (k: number, index: number[], indent: string): string => {
-    if (k === nd - 1) {
-      return `[${axisIndices[k]!.map((i) => (i < 0 ? '...' : texts.get([...index, i].join(','))!.padStart(width))).join(' ')}]`
-    }
-    const sep = `\n${'\n'.repeat(Math.max(0, nd - k - 2))}${indent} `
-    return `[${axisIndices[k]!.map((i) => (i < 0 ? '...' : render(k + 1, [...index, i], indent + ' '))).join(sep)}]`
-  }
-  out.write(render(0, [], '') + '\n')
+  out.write(arrayStr({ dtype: dt, shape: view.shape, read }) + '\n')
 }
 
 export async function show(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json'])
-  const { session, view } = await openFromArgs(args, service)
+  const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
   const out = new Output()
   if (args.flags.has('json')) writeJson(session.source, view, out)
   else writeText(session.source, view, out)

@@ -2,7 +2,7 @@
 import { UsageError, LAYOUT_FLAGS, flagInt, flagString, rejectUnknownFlags, type ParsedArgs } from './args'
 import type { ArrayService } from '../service/array-service'
 import type { Stats } from '../service/scan'
-import { openFromArgs } from './session'
+import { MEMMAP_DEFAULT, openFromArgs } from './session'
 import { io } from './output'
 
 export async function stats(args: ParsedArgs, service: ArrayService): Promise<void> {
@@ -17,7 +17,7 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
     }
     range = parts as [number, number]
   }
-  const { session, view } = await openFromArgs(args, service)
+  const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
   const s = await service.statsOf(session.id, view, { bins, range }).promise
   if (args.flags.has('json')) {
     io.out(JSON.stringify(statsJson(s)) + '\n')

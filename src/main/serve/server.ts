@@ -1,15 +1,23 @@
 // Serve mode: the same contract as the Electron IPC, bound over HTTP (the renderer's files) and a WebSocket
-// (requests, responses and events as binary frames). Bound to 127.0.0.1 only; every WebSocket needs the
-// random token printed in the URL, and Host/Origin must be loopback names (no DNS rebinding).
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+// (requests, responses and events as binary frames). Bound to 127.0.0.1 only; every page and WebSocket needs
+// the random token printed in the URL, Host must be a loopback name (no DNS rebinding) and a browser's Origin
+// must be this server's own (request-checks.ts). Whatever arrives — a malformed request line, a bad frame —
+// is answered or the connection closed; it never ends the server.
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { isChannel, ApiError } from '../../shared/contract'
-import { decodeFrame, encodeFrame, type ClientMessage, type ServerMessage } from '../../shared/wire'
+import { encodeFrame, type ServerMessage } from '../../shared/wire'
 import type { ArrayService } from '../service/array-service'
-import { toApiError } from '../service/errors'
+import { serveConnection } from './connection'
+import { hostIsLoopback, originMatchesHost, parseTarget, tokenMatches } from './request-checks'
+
+/**
+ * The largest WebSocket message accepted: a paste of a million cells (edit:apply) fits; a bigger frame is
+ * answered with close code 1009 (message too big) before it is buffered.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 export interface ServeOptions {
   service: ArrayService
@@ -29,8 +37,6 @@ export interface Server {
   close(): Promise<void>
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
-
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -47,28 +53,6 @@ export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
   "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
-function hostIsLoopback(hostHeader: string | undefined): boolean {
-  if (!hostHeader) return false
-  const name = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0]!
-  return LOOPBACK.has(name)
-}
-
-function originIsLoopback(origin: string | undefined): boolean {
-  if (origin === undefined) return true // not a browser (CLI clients, tests)
-  try {
-    return LOOPBACK.has(new URL(origin).hostname)
-  } catch {
-    return false
-  }
-}
-
-function tokenMatches(given: string | null, token: string): boolean {
-  if (!given) return false
-  const a = Buffer.from(given)
-  const b = Buffer.from(token)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
 export async function startServer(options: ServeOptions): Promise<Server> {
   const token = options.token ?? randomBytes(24).toString('base64url')
   const root = path.resolve(options.rendererDir)
@@ -78,15 +62,17 @@ export async function startServer(options: ServeOptions): Promise<Server> {
 
   const httpServer = http.createServer((req, res) => {
     const send = (status: number, body: string, type = 'text/plain; charset=utf-8'): void => {
+      if (res.headersSent) return void res.destroy()
       res.writeHead(status, { 'Content-Type': type, 'X-Content-Type-Options': 'nosniff' })
       res.end(body)
     }
     if (!hostIsLoopback(req.headers.host)) return send(403, 'forbidden host')
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed')
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    let rel = decodeURIComponent(url.pathname)
+    const target = parseTarget(req.url)
+    if (!target) return send(400, 'bad request: the path is not a valid URL')
+    let rel = target.path
     if (rel === '/' || rel === '/index.html') {
-      if (!tokenMatches(url.searchParams.get('token'), token)) {
+      if (!tokenMatches(target.query.get('token'), token)) {
         return send(403, 'ArrayScope: this page needs the token printed by `arrayscope serve` (…/?token=…)')
       }
       rel = '/index.html'
@@ -95,59 +81,47 @@ export async function startServer(options: ServeOptions): Promise<Server> {
     if (!file.startsWith(root + path.sep)) return send(404, 'not found')
     fs.stat(file, (err, st) => {
       if (err || !st.isFile()) return send(404, 'not found')
-      res.writeHead(200, {
-        'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-        'Content-Length': st.size,
-        'Content-Security-Policy': CSP,
-        'X-Content-Type-Options': 'nosniff',
-        'Referrer-Policy': 'no-referrer',
-        'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=3600'
+      const stream = fs.createReadStream(file)
+      // The file can vanish between stat and read (a rebuild): end the response, keep the server.
+      stream.on('error', () => (res.headersSent ? res.destroy() : send(404, 'not found')))
+      stream.once('open', () => {
+        res.writeHead(200, {
+          'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'Content-Length': st.size,
+          'Content-Security-Policy': CSP,
+          'X-Content-Type-Options': 'nosniff',
+          'Referrer-Policy': 'no-referrer',
+          'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=3600'
+        })
+        if (req.method === 'HEAD') {
+          stream.destroy()
+          return void res.end()
+        }
+        stream.pipe(res)
       })
-      if (req.method === 'HEAD') return res.end()
-      fs.createReadStream(file).pipe(res)
     })
   })
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  wss.on('error', () => undefined)
   httpServer.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    socket.on('error', () => socket.destroy())
+    const target = parseTarget(req.url)
     if (
-      url.pathname !== '/ws' ||
+      !target ||
+      target.path !== '/ws' ||
       !hostIsLoopback(req.headers.host) ||
-      !originIsLoopback(req.headers.origin) ||
-      !tokenMatches(url.searchParams.get('token'), token)
+      !originMatchesHost(req.headers.origin, req.headers.host) ||
+      !tokenMatches(target.query.get('token'), token)
     ) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
+      socket.write(`HTTP/1.1 ${target ? '403 Forbidden' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`)
       socket.destroy()
       return
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
   })
 
-  wss.on('connection', (ws: WebSocket) => {
-    ws.on('message', (data, isBinary) => {
-      void handleMessage(ws, data as Buffer, isBinary)
-    })
-  })
-
-  async function handleMessage(ws: WebSocket, data: Buffer, isBinary: boolean): Promise<void> {
-    let id = -1
-    let reply: ServerMessage
-    try {
-      if (!isBinary) throw new ApiError('bad-request', 'messages must be binary frames')
-      const msg = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) as ClientMessage
-      if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number')
-        throw new ApiError('bad-request', 'malformed message')
-      id = msg.id
-      if (!isChannel(msg.channel)) throw new ApiError('bad-request', `unknown channel ${String(msg.channel)}`)
-      const value = await options.service.handle(msg.channel, msg.request)
-      reply = { id, ok: true, value }
-    } catch (error) {
-      const e = toApiError(error)
-      reply = { id, ok: false, error: { code: e.code, message: e.message } }
-    }
-    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(reply))
-  }
+  wss.on('connection', (ws: WebSocket) => serveConnection(ws, options.service))
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)

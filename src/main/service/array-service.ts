@@ -1,7 +1,6 @@
 // ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
 // Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
 // schema here, whichever transport carried it.
-import { runFind } from './find'
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
@@ -13,25 +12,10 @@ import {
   type Channel,
   type Events,
   type EventName,
-  type LayoutInfo,
-  type LayoutSpecMsg,
   type Request,
   type Response,
-  type SessionInfo,
-  type View
+  type SessionInfo
 } from '../../shared/contract'
-import { formatShape, resolveLayout, type Layout } from '../../shared/layout'
-import { applySlice, parseSlice, type ArrayView } from '../../shared/slice'
-import { parseNpyHeader, writeNpyHeader } from '../../shared/npy'
-import type { PyValue } from '../../shared/py-literal'
-import { dtypeDescr, parseDType } from '../../shared/structured'
-import { toApiError } from './errors'
-import { EditLog } from './edit-log'
-import { runBlocks, runBuckets, runStats, ScanJob, ScanRegistry, f64Bytes, type ScanSource, type Stats } from './scan'
-import { Bookmarks, RecentFiles } from './recent'
-import { proposeLayouts } from '../../shared/solver'
-import { probeFile } from './file-probe'
-import { progressMeter } from './progress'
 import { runTile, TileCache, tileRegion } from './tiles'
 import {
   compareRun,
@@ -42,25 +26,41 @@ import {
   windowMask,
   type CompareSide
 } from './compare'
-import { exportView } from './export'
-import { native, type Mapping } from './native'
 import {
   describeScaling,
   listFolder,
   scalingRatio,
   SINGLE_ARRAY_FORMATS,
   shortened,
-  type ContainerEntry,
   type Decoding,
   type Scaling
 } from '../../shared/containers'
-import { contiguousStrides } from '../../shared/layout'
+import { formatShape, resolveLayout, type Layout } from '../../shared/layout'
+import type { ArrayView } from '../../shared/slice'
+import { parseDType } from '../../shared/structured'
 import { ContainerCache, detectContainer, enviHeaderFor } from './containers'
 import { DequantSource, type ByteSource } from './dequant-source'
+import { EditLog } from './edit-log'
+import { toApiError } from './errors'
+import { exportView, sidecarPath } from './export'
+import { checkExportTarget } from './export-target'
+import { identityOf, sameFile, type FileIdentity } from './file-identity'
+import { probeFile } from './file-probe'
+import { previewOf, proposeFor } from './file-preview'
+import { runFind } from './find'
+import { refreshHeader, rewriteHeader } from './header-edit'
 import { inflateMember, removeTemp } from './inflate'
 import { ScaleSource } from './scale-source'
+import { entryLayout, scaledLayout } from './entry-layout'
 import { ChunkedDataset } from './hdf5-chunked'
 import type { JsonValue } from '../../shared/json-value'
+import { layoutInfo } from './layout-info'
+import { native, type Mapping } from './native'
+import { PathPolicy } from './path-policy'
+import { progressMeter } from './progress'
+import { Bookmarks, RecentFiles } from './recent'
+import { runBlocks, runBuckets, runStats, ScanJob, ScanRegistry, f64Bytes, type ScanSource, type Stats } from './scan'
+import { sliced, viewGeometry } from './view-geometry'
 
 export interface Session {
   id: string
@@ -71,6 +71,8 @@ export interface Session {
   layout: Layout
   info: SessionInfo
   stat: { size: number; mtimeMs: number }
+  /** The mapped file's device and inode: is the path still this file? */
+  identity: FileIdentity
   /** A quantized tensor: its blocks, which windows and scans dequantize. */
   decoding?: Decoding
   /** A temporary decompressed copy this session owns (removed on close). */
@@ -92,22 +94,11 @@ export interface ServiceOptions {
   recentFile?: string
   /** How often open files are checked for changes by other processes (ms); 0 disables the timer. */
   watchIntervalMs?: number
+  /** Serve mode's --root: requests reach only paths under this folder (null or absent: any path). */
+  root?: string | null
 }
 
 export const VERSION = '0.1.0'
-
-function layoutInfo(l: Layout): LayoutInfo {
-  return {
-    dtype: l.dtype.str,
-    shape: l.shape,
-    strides: l.strides,
-    offset: l.offset,
-    order: l.order,
-    itemsize: l.dtype.itemsize,
-    size: l.size,
-    nbytes: l.nbytes
-  }
-}
 
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
@@ -118,10 +109,14 @@ export class ArrayService {
   /** Decompressions of .npz members under way, by scanId: their cancel. */
   private readonly inflations = new Map<string, () => void>()
   private readonly containers = new ContainerCache()
+  /** The sessions each client (a WebSocket, a window) opened, closed when it goes. */
+  private readonly owned = new Map<string, Set<string>>()
+  readonly paths: PathPolicy
   private readonly tiles = new TileCache()
   private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
+    this.paths = new PathPolicy(options.root)
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
     this.bookmarks = options.recentFile
       ? new Bookmarks(pathModule.join(pathModule.dirname(options.recentFile), 'bookmarks.json'))
@@ -133,52 +128,79 @@ export class ArrayService {
     }
   }
 
-  /** Validates and runs one request; rejects only with ApiError. */
-  async handle<C extends Channel>(channel: C, payload: unknown): Promise<Response<C>> {
+  /**
+   * Validates and runs one request; rejects only with ApiError. client names the connection or window asking:
+   * the sessions it opens are closed by closeClient(client) when it goes.
+   */
+  async handle<C extends Channel>(channel: C, payload: unknown, client?: string): Promise<Response<C>> {
     try {
       const request = parseRequest(channel, payload)
-      return await this.dispatch(channel, request)
+      const response = await this.dispatch(channel, request)
+      // a session a request opened (a file, an array, a derived |A-B|) belongs to the client that asked
+      if (client !== undefined && (channel === 'session:open' || channel === 'session:derive')) {
+        const id = (response as Response<'session:open'>).session
+        const set = this.owned.get(client) ?? new Set<string>()
+        set.add(id)
+        this.owned.set(client, set)
+      }
+      return response
     } catch (error) {
       throw toApiError(error)
     }
   }
 
-  /** Rewrites a .npy header in place, through the edit log (so undo restores it). */
-  private rewriteHeader(r: Request<'npy:header'>): EditState {
-    const s = this.session(r.session)
-    if (s.info.format !== 'npy') throw new ApiError('bad-request', 'only .npy files have a header to edit')
-    const dtype = parseDType(r.dtype)
-    const nbytes = r.shape.reduce((a, b) => a * b, 1) * dtype.itemsize
-    const dataBytes = s.mapping.size - s.layout.offset
-    if (nbytes !== dataBytes) {
-      throw new ApiError(
-        'layout',
-        `shape ${formatShape(r.shape)} of ${dtype.str} needs ${nbytes} bytes; the file holds ${dataBytes} bytes of data after its header`
-      )
+  /**
+   * Closes every session a client opened (its WebSocket closed, its window went): nobody is left to ask, so
+   * unflushed r+ edits are discarded — the file is put back as it was at the last flush, as closing a tab and
+   * choosing Discard does (a page reload warns first, and its "changes may not be saved" is then true).
+   */
+  closeClient(client: string): void {
+    const ids = this.owned.get(client)
+    this.owned.delete(client)
+    for (const id of ids ?? []) {
+      try {
+        this.close(id, 'discard')
+      } catch {
+        // the bytes could not be put back (the file was truncated meanwhile): nobody is left to tell
+        const s = this.sessions.get(id)
+        if (s) this.drop(s)
+      }
     }
-    let header: Uint8Array
-    try {
-      header = writeNpyHeader(dtypeDescr(dtype) as PyValue, r.fortranOrder, r.shape, s.layout.offset)
-    } catch (e) {
-      throw new ApiError('layout', `${(e as Error).message}: export as .npy to write a new file instead`)
-    }
-    return s.edits.apply([{ offset: 0, bytes: header }])
   }
 
-  /** Reads a .npy session's header again after its bytes changed (an edit, an undo). */
-  private refreshHeader(s: Session): SessionInfo | undefined {
-    const head = new Uint8Array(Math.min(s.mapping.size, s.layout.offset))
-    s.mapping.read(0, head)
-    const h = parseNpyHeader(head)
-    const spec = {
-      dtype: typeof h.descr === 'string' ? h.descr : JSON.stringify(h.descr),
-      shape: h.shape,
-      offset: h.dataOffset,
-      order: h.fortranOrder ? ('F' as const) : ('C' as const)
+  /** closeClient for every client (serve mode stopping: its pages lose their connection either way). */
+  closeClients(): void {
+    for (const client of [...this.owned.keys()]) this.closeClient(client)
+  }
+
+  /** Flushes every session of a client with unflushed edits (a window closing after "Flush"). */
+  flushClient(client: string): void {
+    for (const id of this.owned.get(client) ?? []) {
+      const s = this.sessions.get(id)
+      if (s?.edits.unsaved && s.mapping.mode !== 'c') this.edited(this.writable(s).edits.flush())
     }
-    s.layout = resolveLayout(spec, s.mapping.size, s.mapping.mode)
-    s.info = { ...s.info, layout: layoutInfo(s.layout) }
-    return s.info
+  }
+
+  /** Whether a client has sessions whose edits closing would lose. */
+  clientHasUnsaved(client: string): boolean {
+    return [...(this.owned.get(client) ?? [])].some((id) => this.sessions.get(id)?.edits.unsaved)
+  }
+
+  /**
+   * A session about to write its file (an edit, undo, redo, flush): in r+ and w+ the path must still name the
+   * mapped file. Replaced (a rename over it) or deleted, the mapping still writes the old inode, and edits would
+   * vanish with it; they are refused instead, before any byte moves.
+   */
+  private writable(s: Session): Session {
+    if (s.mapping.mode !== 'r+' && s.mapping.mode !== 'w+') return s
+    const now = identityOf(s.info.path)
+    if (now && sameFile(now, s.identity)) return s
+    s.edits.externallyChanged = true
+    throw new ApiError(
+      'changed',
+      `${s.info.path} was ${now ? 'replaced by another file' : 'deleted or renamed'} since it was opened: ` +
+        `edits would go to the old file, which no longer has that name. Close it and open the path again`
+    )
   }
 
   /** Tells every view of the session (other windows too) what changed; our own writes are not external changes. */
@@ -187,7 +209,7 @@ export class ArrayService {
     const s = this.sessions.get(state.session)
     if (s && s.info.format === 'npy' && state.changed.some((c) => c.offset < s.layout.offset)) {
       try {
-        state = { ...state, info: this.refreshHeader(s) }
+        state = { ...state, info: refreshHeader(s) }
       } catch (e) {
         throw new ApiError('layout', `the edited header does not parse: ${(e as Error).message} (undo restores it)`)
       }
@@ -221,22 +243,25 @@ export class ArrayService {
     const table: { [K in Channel]: (r: Request<K>) => Response<K> | Promise<Response<K>> } = {
       'app:info': () => ({ version: VERSION, transport: 'serve', initial: null, ...this.options.appInfo }),
       'file:probe': (r) => {
-        const p = probeFile(pathModule.resolve(r.path))
+        const p = probeFile(this.paths.resolve(r.path), (f) => this.paths.allows(f))
         return { ...p, recent: this.recent?.match(p.path, p.size, p.mtimeMs) ?? null }
       },
-      'file:propose': (r) => this.propose(pathModule.resolve(r.path)),
-      'file:preview': (r) => this.preview(pathModule.resolve(r.path), r.layout),
-      'recent:list': () => ({ files: this.recent?.list() ?? [] }),
+      'file:propose': (r) => proposeFor(this.paths.resolve(r.path)),
+      'file:preview': (r) => previewOf(this.paths.resolve(r.path), r.layout),
+      'recent:list': () => ({
+        // the list is a file on disk: an entry without a path (edited by hand) is dropped, not trusted
+        files: (this.recent?.list() ?? []).filter((f) => typeof f?.path === 'string' && this.paths.allows(f.path))
+      }),
       'session:open': (r) => {
         if (r.array === undefined && !r.layout && r.mode !== 'w+') {
           // a file that holds one array (NIfTI, NRRD, ENVI) opens it without --array
-          const only = this.onlyArray(pathModule.resolve(r.path))
+          const only = this.onlyArray(this.paths.resolve(r.path))
           if (only !== undefined) return this.openArray({ ...r, array: only })
         }
         return r.array !== undefined ? this.openArray(r) : this.open(r)
       },
       'container:list': (r) => {
-        const path = pathModule.resolve(r.path)
+        const path = this.paths.resolve(r.path)
         const c = this.containers.require(path)
         return {
           ...listFolder(c, r.folder ?? [], r.filter ?? '', r.limit ?? 2000),
@@ -246,7 +271,7 @@ export class ArrayService {
           metadata: shortened(c.metadata) as Record<string, never>
         }
       },
-      'session:close': (r) => this.close(r.session),
+      'session:close': (r) => this.close(r.session, r.unflushed ?? 'discard'),
       'diff:run': (r) => {
         const { a, b } = this.comparePair(r.a, r.b, r.slice)
         return this.scans
@@ -346,14 +371,12 @@ export class ArrayService {
         this.exports.set(r.scanId, () => (cancelled = true))
         const meter = progressMeter(r.scanId, view.dtype.itemsize)
         try {
-          const out = pathModule.resolve(r.out)
-          if (!r.overwrite && fs.existsSync(out)) {
-            throw new ApiError('exists', `${out} exists: confirm to replace it, or choose another name`)
-          }
-          if (out === s.info.path || out === s.info.array?.container) {
-            throw new ApiError('bad-request', 'cannot export a file onto itself')
-          }
+          const out = this.paths.resolve(r.out)
+          const sources = this.sourcesOf(s)
+          checkExportTarget(out, sources, r.overwrite === true, 'confirm')
+          if (r.sidecar && r.as === 'raw') checkExportTarget(sidecarPath(out), sources, r.overwrite === true, 'confirm')
           if (s.chunked) {
+            // a chunked dataset's copy: the chunks the view touches first
             const fill = s.chunked.fill(this.copyView(s, view), (done, total) =>
               this.options.emit?.('export:progress', meter(done, total))
             )
@@ -367,7 +390,7 @@ export class ArrayService {
           const { bytes } = await exportView(
             s.source,
             view,
-            { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, sidecar: r.sidecar },
+            { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, casting: r.casting, sidecar: r.sidecar },
             {
               cancelled: () => cancelled,
               onProgress: (done, total) => this.options.emit?.('export:progress', meter(done, total))
@@ -383,26 +406,24 @@ export class ArrayService {
         cancel?.()
         return { cancelled: Boolean(cancel) }
       },
-      'npy:header': (r) => this.edited(this.rewriteHeader(r)),
-      'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(pathModule.resolve(r.path)) ?? [] }),
+      'npy:header': (r) => this.edited(rewriteHeader(this.writable(this.session(r.session)), r)),
+      'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(this.paths.resolve(r.path)) ?? [] }),
       'bookmarks:set': (r) => {
         if (!this.bookmarks) throw new ApiError('unavailable', 'bookmarks are not kept in this mode')
-        this.bookmarks.set(pathModule.resolve(r.path), r.bookmarks)
+        this.bookmarks.set(this.paths.resolve(r.path), r.bookmarks)
         return { bookmarks: r.bookmarks }
       },
-      'edit:apply': (r) => this.edited(this.editable(r.session).edits.apply(r.writes)),
-      'edit:undo': (r) => this.edited(this.editable(r.session).edits.undo()),
-      'edit:redo': (r) => this.edited(this.editable(r.session).edits.redo()),
-      'edit:flush': (r) => {
-        // edited() re-reads the file's stat: our own write is not "changed by another process"
-        return this.edited(this.session(r.session).edits.flush())
-      }
+      'edit:apply': (r) => this.edited(this.writable(this.editable(r.session)).edits.apply(r.writes)),
+      'edit:undo': (r) => this.edited(this.writable(this.editable(r.session)).edits.undo()),
+      'edit:redo': (r) => this.edited(this.writable(this.editable(r.session)).edits.redo()),
+      // edited() re-reads the file's stat: our own write is not "changed by another process"
+      'edit:flush': (r) => this.edited(this.writable(this.session(r.session)).edits.flush())
     }
     return (table[channel] as (r: Request<C>) => Response<C> | Promise<Response<C>>)(request) as Response<C>
   }
 
   open(r: Request<'session:open'>): SessionInfo {
-    const path = pathModule.resolve(r.path)
+    const path = this.paths.resolve(r.path)
     let mapping: Mapping
     let layout: Layout
     let format: SessionInfo['format'] = 'raw'
@@ -411,11 +432,19 @@ export class ArrayService {
       if (!spec) throw new ApiError('layout', 'mode w+ creates a file: give its dtype and shape')
       if (spec.shape === null) throw new ApiError('layout', 'mode w+ needs a shape for the new file')
       layout = resolveLayout(spec, 0, 'w+')
+      // w+ truncates: an existing file is replaced only when the request says so (the UI asks first)
+      if (!r.overwrite && fs.existsSync(path)) {
+        throw new ApiError(
+          'exists',
+          `${path} exists: mode w+ would replace it with a new zero-filled file; confirm the replacement ` +
+            `(overwrite), open it with r+ to edit it, or choose another name`
+        )
+      }
       mapping = new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
     } else {
       // a missing file or a folder is reported as such, before anything else; the probe also reads the
       // .npy header and any export sidecar
-      const { npy, sidecar, container } = probeFile(path)
+      const { npy, sidecar, container } = probeFile(path, (f) => this.paths.allows(f))
       // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
       mapping = new (native().Mapping)(path, r.mode)
       // Browsing reads small scattered windows: readahead around every fault would only cost.
@@ -451,8 +480,19 @@ export class ArrayService {
       format,
       layout: layoutInfo(layout)
     }
-    const stat = mapping.stat()
-    this.sessions.set(id, { id, mapping, source: mapping, layout, info, stat, edits: new EditLog(id, mapping) })
+    const { size, mtimeMs, ino, dev } = mapping.stat()
+    const stat = { size, mtimeMs }
+    const identity = { ino, dev }
+    this.sessions.set(id, {
+      id,
+      mapping,
+      source: mapping,
+      layout,
+      info,
+      stat,
+      identity,
+      edits: new EditLog(id, mapping)
+    })
     this.recent?.record({
       path,
       size: stat.size,
@@ -611,7 +651,17 @@ export class ArrayService {
     const mapping = new (native().Mapping)(A.mapping.path, 'r')
     const info = derivedInfo(id, A.info, r.kind, layout, this.session(r.b).info)
     const source = new DerivedSource(() => this.comparePair(r.a, r.b, r.slice), r.kind, sa)
-    this.sessions.set(id, { id, mapping, source, layout, info, stat: mapping.stat(), edits: new EditLog(id, mapping) })
+    const { size, mtimeMs, ino, dev } = mapping.stat()
+    this.sessions.set(id, {
+      id,
+      mapping,
+      source,
+      layout,
+      info,
+      stat: { size, mtimeMs },
+      identity: { ino, dev },
+      edits: new EditLog(id, mapping)
+    })
     return info
   }
 
@@ -638,7 +688,7 @@ export class ArrayService {
     }
     if (r.mode === 'w+')
       throw new ApiError('bad-request', 'mode w+ creates a raw file; it cannot create an array in a container')
-    const path = pathModule.resolve(r.path)
+    const path = this.paths.resolve(r.path)
     const { container, entry } = this.containers.entry(path, name)
     if (entry.unmappable) {
       throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
@@ -665,6 +715,13 @@ export class ArrayService {
       throw new ApiError('readonly', `'${name}' cannot be edited in place (r+): ${entry.refuseInPlace}`)
     }
     let file = entry.file ? pathModule.resolve(pathModule.dirname(path), entry.file) : path
+    // a data file named by the header (NRRD, ENVI, HDF5 external storage) is a path like any other a request names
+    if (entry.file && !this.paths.allows(file)) {
+      throw new ApiError(
+        'permission',
+        `'${name}' keeps its data in ${file}, outside the folder this server may read (--root): it cannot be opened here`
+      )
+    }
     // what to undo when opening fails half-way
     const undo: (() => void)[] = []
     const cleanup = (): void => {
@@ -770,9 +827,19 @@ export class ArrayService {
       : scaling
         ? new ScaleSource(raw, scaling)
         : raw
+    // a chunked dataset's copy changes as it fills: the container is the file watched
     let stat: { size: number; mtimeMs: number }
+    let identity: FileIdentity
     try {
-      stat = chunked ? fs.statSync(watch) : mapping.stat()
+      if (chunked) {
+        const st = fs.statSync(watch)
+        stat = { size: st.size, mtimeMs: st.mtimeMs }
+        identity = identityOf(watch) ?? { ino: BigInt(st.ino), dev: BigInt(st.dev) }
+      } else {
+        const { size, mtimeMs, ino, dev } = mapping.stat()
+        stat = { size, mtimeMs }
+        identity = { ino, dev }
+      }
     } catch (e) {
       cleanup()
       throw e
@@ -785,6 +852,7 @@ export class ArrayService {
       info,
       stat,
       watch,
+      identity,
       edits: new EditLog(id, mapping),
       ...(entry.decoding ? { decoding: entry.decoding } : {}),
       ...(scaled ? { scaled } : {}),
@@ -794,66 +862,47 @@ export class ArrayService {
     return info
   }
 
-  /** Ranked layouts for a file, from samples of its bytes (never the whole file). */
-  propose(path: string): Response<'file:propose'> {
-    const probe = probeFile(path)
-    if (probe.size === 0) return { candidates: [] }
-    const m = new (native().Mapping)(path, 'r')
-    try {
-      m.advise('random')
-      const read = (offset: number, length: number): Uint8Array => {
-        const out = new Uint8Array(Math.max(0, Math.min(length, m.size - offset)))
-        m.read(offset, out)
-        return out
-      }
-      return { candidates: proposeLayouts({ fileSize: m.size, fileName: path, read, npy: probe.npy as never }) }
-    } finally {
-      m.close()
-    }
-  }
-
-  /** Up to 8×8 leading elements of the default view of a file read with a layout. */
-  preview(path: string, spec: LayoutSpecMsg): Response<'file:preview'> {
-    const m = new (native().Mapping)(path, 'r')
-    try {
-      const layout = resolveLayout(spec, m.size, 'r')
-      const nd = layout.shape.length
-      const view: View = {
-        rowAxis: nd >= 1 ? Math.max(0, nd - 2) : null,
-        colAxis: nd >= 2 ? nd - 1 : null,
-        index: layout.shape.map(() => 0)
-      }
-      const g = viewGeometry(layout, view)
-      const rows = Math.min(8, g.rowsTotal)
-      const cols = Math.min(8, g.colsTotal)
-      const bytes = new Uint8Array(rows * cols * layout.dtype.itemsize)
-      if (bytes.length) {
-        m.gather(
-          { base: g.base, rows, cols, rowStride: g.rowStride, colStride: g.colStride, itemsize: layout.dtype.itemsize },
-          bytes
-        )
-      }
-      return { rows, cols, shape: layout.shape, dtype: layout.dtype.str, bytes }
-    } finally {
-      m.close()
-    }
-  }
-
-  close(id: string): { closed: true } {
+  /**
+   * Closes a session. Unflushed r+ / w+ edits are flushed, or discarded: every byte written since the last flush
+   * is put back from the edit log first (c's private copy simply goes). The mapping is closed either way.
+   */
+  close(id: string, unflushed: 'flush' | 'discard' = 'discard'): { closed: true } {
     const s = this.sessions.get(id)
-    if (s) {
-      if (s.chunked) s.chunked.close()
-      else s.mapping.close()
-      if (s.temp) removeTemp(s.temp)
-      this.sessions.delete(id)
+    if (!s) return { closed: true }
+    // A flush or discard that fails (a full disk, a replaced file) leaves the session open, so the user can
+    // choose again; nothing is closed on an error they have not seen.
+    if (s.edits.unsaved && s.mapping.mode !== 'c') {
+      if (unflushed === 'flush') this.writable(s).edits.flush()
+      else s.edits.discard()
     }
+    this.drop(s)
     return { closed: true }
   }
 
+  /** Unmaps a session whatever state its edits are in (and removes its temporary copy). */
+  private drop(s: Session): void {
+    for (const set of this.owned.values()) set.delete(s.id)
+    this.tiles.invalidate(s.id)
+    if (s.chunked) s.chunked.close()
+    else s.mapping.close()
+    if (s.temp) removeTemp(s.temp)
+    this.sessions.delete(s.id)
+  }
+
+  /** The files an export of a session must not replace: the mapped file, and the container it came from. */
+  sourcesOf(s: Session): { path: string; identity: FileIdentity }[] {
+    const sources = [{ path: s.info.path, identity: s.identity }]
+    const container = s.info.array?.container
+    const id = container ? identityOf(container) : null
+    if (container && id) sources.push({ path: container, identity: id })
+    return sources
+  }
+
+  /** Unmaps every session as it is (r+ edits stay in the file, as when numpy's process ends). */
   closeAll(): void {
     this.scans.cancelAll()
     for (const cancel of this.inflations.values()) cancel()
-    for (const id of [...this.sessions.keys()]) this.close(id)
+    for (const s of [...this.sessions.values()]) this.drop(s)
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
   }
@@ -903,12 +952,16 @@ export class ArrayService {
   checkForChanges(): void {
     for (const s of this.sessions.values()) {
       let now: { size: number; mtimeMs: number }
+      let replaced = false
       try {
-        now = fs.statSync(s.watch ?? s.info.path)
+        const watched = s.watch ?? s.info.path
+        now = fs.statSync(watched)
+        const id = identityOf(watched)
+        replaced = !id || !sameFile(id, s.identity)
       } catch {
         now = { size: -1, mtimeMs: -1 }
       }
-      if (now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
+      if (replaced || now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
         s.stat = { size: now.size, mtimeMs: now.mtimeMs }
         s.edits.externallyChanged = true
         this.tiles.invalidate(s.id)
@@ -918,98 +971,6 @@ export class ArrayService {
   }
 }
 
-/** A layout with numpy basic indexing applied; slice errors become bad requests. */
-export function sliced(layout: ArrayView, expr: string): ArrayView {
-  try {
-    return applySlice(layout, parseSlice(expr))
-  } catch (e) {
-    throw new ApiError('bad-request', (e as Error).message)
-  }
-}
+export { sliced, viewGeometry } from './view-geometry'
 
-/** Where a 2-D view of an N-D array view starts and how it steps, with bounds checked. */
-export function viewGeometry(
-  layout: ArrayView,
-  view: View
-): { base: number; rowStride: number; colStride: number; rowsTotal: number; colsTotal: number } {
-  const nd = layout.shape.length
-  const { rowAxis, colAxis, index } = view
-  if (index.length !== nd)
-    throw new ApiError('bad-request', `view index has ${index.length} entries, the array has ${nd} axes`)
-  for (const axis of [rowAxis, colAxis]) {
-    if (axis !== null && axis >= nd)
-      throw new ApiError('bad-request', `axis ${axis} does not exist: the array has ${nd} axes`)
-  }
-  if (rowAxis !== null && rowAxis === colAxis)
-    throw new ApiError('bad-request', 'rows and columns must be different axes')
-  let base = layout.offset
-  for (let k = 0; k < nd; k++) {
-    if (k === rowAxis || k === colAxis) continue
-    const i = index[k]!
-    if (i >= layout.shape[k]!) {
-      throw new ApiError('bad-request', `index ${i} is out of bounds for axis ${k} with size ${layout.shape[k]}`)
-    }
-    base += i * layout.strides[k]!
-  }
-  return {
-    base,
-    rowStride: rowAxis === null ? 0 : layout.strides[rowAxis]!,
-    colStride: colAxis === null ? 0 : layout.strides[colAxis]!,
-    rowsTotal: rowAxis === null ? 1 : layout.shape[rowAxis]!,
-    colsTotal: colAxis === null ? 1 : layout.shape[colAxis]!
-  }
-}
-
-/**
- * The layout of a container's entry in a file of fileSize bytes. A quantized entry is a virtual float32 array
- * (offset 0, C-contiguous) read through its dequantization; its blocks must lie inside the file.
- */
-export function entryLayout(entry: ContainerEntry, fileSize: number, mode: 'r' | 'r+' | 'c' | 'w+'): Layout {
-  if (entry.offset + entry.nbytes > fileSize) {
-    throw new ApiError(
-      'layout',
-      `'${entry.name}' needs bytes [${entry.offset}, ${entry.offset + entry.nbytes}), the file has ${fileSize}: it was truncated`
-    )
-  }
-  if (entry.decoding) {
-    const dtype = parseDType('<f4')
-    const size = entry.shape.reduce((a, b) => a * b, 1)
-    return {
-      dtype,
-      shape: entry.shape,
-      strides: contiguousStrides(entry.shape, 4, 'C'),
-      offset: 0,
-      order: 'C',
-      size,
-      nbytes: size * 4
-    }
-  }
-  const layout = resolveLayout(
-    { dtype: entry.dtype, shape: entry.shape, offset: entry.offset, order: entry.order },
-    fileSize,
-    mode
-  )
-  if (entry.strides) {
-    // a strided entry (part 2: record variables): every element it reaches must be inside the file
-    const reach = entry.shape.reduce((a, n, k) => a + (n > 0 ? (n - 1) * entry.strides![k]! : 0), entry.offset)
-    if (entry.strides.some((x) => x < 0) || reach + layout.dtype.itemsize > fileSize) {
-      throw new ApiError('layout', `'${entry.name}': its strides reach past the end of the file`)
-    }
-    return { ...layout, strides: entry.strides }
-  }
-  return layout
-}
-
-/**
- * The layout a session of scaled values shows: the values' dtype, byte offsets and strides the stored ones times
- * the ratio of the itemsizes (so that ScaleSource and the scans find the stored numbers by dividing).
- */
-export function scaledLayout(stored: Layout, scaling: Scaling, ratio: number): Layout {
-  return {
-    ...stored,
-    dtype: parseDType(scaling.dtype),
-    offset: stored.offset * ratio,
-    strides: stored.strides.map((x) => x * ratio),
-    nbytes: stored.nbytes * ratio
-  }
-}
+export { entryLayout, scaledLayout } from './entry-layout'

@@ -1,6 +1,11 @@
 // Edits are data: each keeps the bytes it replaced, so undo and redo replay them. Writes go through the
 // mapping: r+ into the shared mapping (the file, once flushed), c into a private copy the file never sees;
 // r refuses. The file never grows: writes outside it are refused by the addon.
+//
+// In r+ an edit reaches the file's pages at once (numpy's r+): "unflushed" means not yet msync'ed, not "not in
+// the file". So that closing can still offer Discard, every write since the last flush first records the bytes
+// it replaces (the journal); discard() writes them back newest first, which leaves each byte as it was at the
+// last flush. After a crash there is no journal: the edits stay, as with numpy.
 import { ApiError, type EditState } from '../../shared/contract'
 import type { Mapping } from './native'
 
@@ -13,6 +18,8 @@ export class EditLog {
   private done: ByteEdit[] = []
   private undone: ByteEdit[] = []
   private dirty = false
+  /** Bytes as they were before each write since the last flush, oldest first (r+ and w+ only). */
+  private journal: { offset: number; bytes: Uint8Array }[] = []
 
   constructor(
     private readonly session: string,
@@ -26,6 +33,7 @@ export class EditLog {
       canUndo: this.done.length > 0,
       canRedo: this.undone.length > 0,
       dirty: this.dirty,
+      unsaved: this.unsaved,
       changed
     }
   }
@@ -81,9 +89,10 @@ export class EditLog {
 
   /** Moves the newest edit of from to to, writing its bytes from side (undo: before; redo: after). */
   private replay(from: ByteEdit[], to: ByteEdit[], side: 'before' | 'after'): EditState {
-    const edit = from.pop()
+    const edit = from.at(-1)
     if (!edit) return this.state([])
     this.write(edit, side)
+    from.pop()
     to.push(edit)
     return this.state(ranges(edit))
   }
@@ -91,15 +100,67 @@ export class EditLog {
   flush(): EditState {
     this.mapping.flush()
     this.dirty = false
+    this.journal = []
     return this.state([])
+  }
+
+  /** Edits that closing would lose: unflushed ones in r+ and w+, any not undone in c (a private copy). */
+  get unsaved(): boolean {
+    return this.mapping.mode === 'c' ? this.done.length > 0 : this.dirty
+  }
+
+  /**
+   * Puts back every byte written since the last flush (r+ and w+) and flushes that, so the file is as it was
+   * at the last flush; in c there is nothing to do (the private copy goes with the mapping). The undo and redo
+   * stacks are emptied: they describe bytes that are no longer there.
+   */
+  discard(): EditState {
+    const changed: { offset: number; length: number }[] = []
+    if (this.mapping.mode !== 'c' && this.mapping.mode !== 'r') {
+      for (let k = this.journal.length - 1; k >= 0; k--) {
+        const j = this.journal[k]!
+        this.mapping.write(j.offset, j.bytes)
+        changed.push({ offset: j.offset, length: j.bytes.length })
+      }
+      if (this.journal.length) this.mapping.flush()
+    }
+    this.journal = []
+    this.dirty = false
+    this.done = []
+    this.undone = []
+    return this.state(changed)
   }
 
   private write(edit: ByteEdit, side: 'before' | 'after'): void {
     this.refuseReadOnly()
     // in reverse for undo, so overlapping writes within one edit restore correctly
     const writes = side === 'before' ? [...edit.writes].reverse() : edit.writes
-    for (const w of writes) this.mapping.write(w.offset, w[side])
-    if (this.mapping.mode !== 'c') this.dirty = true
+    const mark = this.journal.length
+    const wasDirty = this.dirty
+    try {
+      for (const w of writes) {
+        if (this.mapping.mode !== 'c') {
+          const now = new Uint8Array(w[side].length)
+          this.mapping.read(w.offset, now)
+          this.journal.push({ offset: w.offset, bytes: now })
+          this.dirty = true
+        }
+        this.mapping.write(w.offset, w[side])
+      }
+    } catch (e) {
+      // An edit is whole or not at all: put back what this one wrote before it failed (a full disk, a
+      // truncated file), newest first; if even that fails, the journal still lets Discard try again.
+      try {
+        for (let k = this.journal.length - 1; k >= mark; k--) {
+          this.mapping.write(this.journal[k]!.offset, this.journal[k]!.bytes)
+          this.journal.pop()
+        }
+        this.dirty = wasDirty
+      } catch {
+        /* the original error says what happened */
+      }
+      throw e
+    }
   }
 }
 

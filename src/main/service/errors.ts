@@ -1,3 +1,6 @@
+// One error type crosses the contract (ApiError: a code and a message for the user). Everything thrown on the
+// Node side is turned into one here. Only what is a bug stays 'internal' (the CLI's exit status 1): bad input,
+// missing or unwritable paths, full disks and malformed messages are the user's to fix and say how.
 import { ApiError, type ErrorCode } from '../../shared/contract'
 import { DTypeError } from '../../shared/dtypes'
 import { LayoutError } from '../../shared/layout'
@@ -7,21 +10,69 @@ import { FormatError } from '../../shared/printf'
 import { PyLiteralError } from '../../shared/py-literal'
 import { SliceError } from '../../shared/slice'
 import { FindError } from '../../shared/find'
+import { WireError } from '../../shared/wire'
 
-const NATIVE_CODES: Record<string, ErrorCode> = {
+const SYSTEM_CODES: Record<string, ErrorCode> = {
   ENOENT: 'not-found',
   EACCES: 'permission',
   EPERM: 'permission',
   EROFS: 'permission',
   EISDIR: 'bad-request',
+  ENOTDIR: 'bad-request',
+  ENAMETOOLONG: 'bad-request',
+  ELOOP: 'bad-request',
+  EEXIST: 'exists',
   EINVAL: 'bad-request',
   ERANGE: 'bad-request',
   ECHANGED: 'changed',
   EREADONLY: 'readonly',
   ECLOSED: 'closed',
   ECANCELLED: 'cancelled',
+  ENOSPC: 'io',
+  EDQUOT: 'io',
+  EFBIG: 'io',
+  EMFILE: 'io',
+  ENFILE: 'io',
   EIO: 'io',
-  ENOMEM: 'io'
+  ENOMEM: 'io',
+  EXDEV: 'io',
+  EBUSY: 'io'
+}
+
+/**
+ * What a system error from Node (its message starts "ENOSPC: …") means for the user, in words; the addon's errors
+ * already say it (their messages do not start with the code) and keep theirs.
+ */
+function systemMessage(code: string, path: string | undefined, own: string): string | null {
+  if (!own.startsWith(`${code}:`)) return null
+  const where = path ? ` (${path})` : ''
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `no space left on device${where}: free some space or choose another folder`
+    case 'EFBIG':
+      return `the file is too large for its file system${where}: choose another folder`
+    case 'ENOTDIR':
+      return `a part of the path before its last name is a file, not a folder${where}: check the path`
+    case 'ENAMETOOLONG':
+      return `a name in the path is too long for the file system${where}: choose a shorter name`
+    case 'ELOOP':
+      return `too many symbolic links${where}: check the links`
+    case 'EISDIR':
+      return `${path ?? 'the path'} is a folder, not a file: name a file`
+    case 'ENOENT':
+      return `no such file or folder${where}`
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied${where}`
+    case 'EROFS':
+      return `read-only file system${where}: choose another folder`
+    case 'EMFILE':
+    case 'ENFILE':
+      return `too many open files${where}: close some files (or tabs) and try again`
+    default:
+      return null
+  }
 }
 
 /** Turns anything thrown on the Node side into the one error type that crosses the contract. */
@@ -35,14 +86,20 @@ export function toApiError(error: unknown): ApiError {
     error instanceof ParseError ||
     error instanceof FormatError ||
     error instanceof PyLiteralError ||
-    error instanceof FindError
+    error instanceof FindError ||
+    error instanceof WireError
   ) {
     return new ApiError('bad-request', error.message)
   }
+  if (error instanceof SyntaxError && /JSON/.test(error.message)) {
+    return new ApiError('bad-request', `the message is not valid JSON: ${error.message}`)
+  }
   if (error instanceof Error) {
-    const code = (error as Error & { code?: unknown }).code
-    if (typeof code === 'string' && code in NATIVE_CODES) return new ApiError(NATIVE_CODES[code]!, error.message)
-    if (code === 'ENOENT') return new ApiError('not-found', error.message)
+    const { code, path } = error as Error & { code?: unknown; path?: unknown }
+    if (typeof code === 'string' && code in SYSTEM_CODES) {
+      const message = systemMessage(code, typeof path === 'string' ? path : undefined, error.message)
+      return new ApiError(SYSTEM_CODES[code]!, message ?? error.message)
+    }
     return new ApiError('internal', error.message)
   }
   return new ApiError('internal', String(error))

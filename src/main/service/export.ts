@@ -1,16 +1,17 @@
 // Export of a view via numpy's tofile semantics: raw bytes in C order (optionally cast to another dtype),
 // text with sep/format, .npy, CSV for 2-D views. Written to a temporary file beside the target and renamed,
 // so a failed export leaves nothing half-written.
-import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { ApiError } from '../../shared/contract'
+import { castRefusal, CastMiss, converter, type Casting } from '../../shared/casting'
 import { decodeAt, encodeAt, parseScalarDType, type Scalar, type ScalarDType } from '../../shared/dtypes'
 import { writeNpyHeader } from '../../shared/npy'
-import { compileFormat, nativeFormat } from '../../shared/printf'
+import { compileFormat, formatConversion, nativeFormat } from '../../shared/printf'
 import { pyStr } from '../../shared/py-text'
-import type { ArrayView } from '../../shared/slice'
+import { isCContiguous, isFContiguous, transposed, type ArrayView } from '../../shared/slice'
 import { dtypeDescr, type DType } from '../../shared/structured'
+import { AtomicFile } from './atomic-file'
 import { native, type Mapping } from './native'
 import { scanElem } from './scan'
 import { chunks, ReadAhead } from './view-reader'
@@ -30,6 +31,8 @@ export interface ExportOptions {
   fmt?: string
   /** Raw/npy: cast to this scalar dtype first. */
   toDtype?: string
+  /** How toDtype casts: numpy's names, or 'checked' (the default: refuse a value that does not fit). */
+  casting?: Casting
   /** Raw: also write <out>.arrayscope.json describing the layout, so the file reopens correctly. */
   sidecar?: boolean
 }
@@ -45,18 +48,37 @@ export function sidecarPath(file: string): string {
   return `${file}.arrayscope.json`
 }
 
-/** Casts a scalar as numpy's astype would for values in range; refuses what numpy would make up. */
-function caster(from: ScalarDType, to: ScalarDType): (v: Scalar) => Scalar {
-  const k = to.type.kind
-  return (v) => {
-    const real = Array.isArray(v) ? (v as readonly [number, number])[0] : v
-    if (k === 'complex') return Array.isArray(v) ? v : ([Number(real), 0] as const)
-    if (k === 'float') return Number(real)
-    if (k === 'bool') return Number(real) !== 0
-    if (typeof real === 'bigint') return real
-    const x = Number(real)
-    if (!Number.isFinite(x)) throw new ApiError('bad-request', `cannot cast ${x} from ${from.str} to ${to.str}`)
-    return BigInt(Math.trunc(x))
+/** The byte holding the sign bit of a float part (size bytes at offset): its most significant byte. */
+function signByte(dt: ScalarDType, offset: number, part: number): number {
+  const size = dt.type.kind === 'complex' ? dt.itemsize / 2 : dt.itemsize
+  // long double keeps its 10 value bytes first (little-endian) or last (big-endian) in its slot
+  const top = dt.type.name.startsWith('longdouble') ? (dt.littleEndian ? 9 : size - 10) : dt.littleEndian ? size - 1 : 0
+  return offset + part * size + top
+}
+
+/**
+ * A NaN keeps its sign through astype (x86 makes NaNs negative by default), but JavaScript numbers do not carry
+ * it: copy each NaN part's sign bit from the source element to the converted one.
+ */
+function copyNanSigns(
+  from: ScalarDType,
+  src: Uint8Array,
+  so: number,
+  to: ScalarDType,
+  dst: Uint8Array,
+  d: number
+): void {
+  const parts = from.type.kind === 'complex' ? 2 : 1
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength)
+  for (let part = 0; part < parts; part++) {
+    const x =
+      from.type.kind === 'complex'
+        ? (decodeAt(from, view, so) as readonly [number, number])[part]!
+        : (decodeAt(from, view, so) as number)
+    if (!Number.isNaN(x) || (part === 1 && to.type.kind !== 'complex')) continue
+    const negative = (src[signByte(from, so, part)]! & 0x80) !== 0
+    const at = signByte(to, d, part)
+    dst[at] = negative ? dst[at]! | 0x80 : dst[at]! & 0x7f
   }
 }
 
@@ -65,82 +87,69 @@ function requireScalar(dt: DType, what: string): ScalarDType {
   return dt
 }
 
-class AtomicFile {
-  readonly tmp: string
-  readonly fd: number
-  private buffered: (Uint8Array | string)[] = []
-  private size = 0
-  constructor(readonly target: string) {
-    const dir = path.dirname(path.resolve(target))
-    if (!fs.existsSync(dir)) throw new ApiError('not-found', `the folder ${dir} does not exist`)
-    this.tmp = path.join(dir, `.${path.basename(target)}.arrayscope-${randomBytes(4).toString('hex')}.tmp`)
-    this.fd = fs.openSync(this.tmp, 'wx', 0o644)
-  }
-  write(data: Uint8Array | string): void {
-    this.buffered.push(data)
-    this.size += data.length
-    if (this.size >= 1 << 22) this.flush()
-  }
-  private flush(): void {
-    for (const d of this.buffered) {
-      if (typeof d === 'string') fs.writeSync(this.fd, d)
-      else for (let off = 0; off < d.length; ) off += fs.writeSync(this.fd, d, off)
-    }
-    this.buffered = []
-    this.size = 0
-  }
-  /** Appends the mapping's bytes [offset, offset + length) straight from the mapping (no copy through JS). */
-  copyFrom(mapping: Mapping, offset: number, length: number): void {
-    this.flush()
-    mapping.copyTo(this.fd, offset, length)
-  }
-  /** Writes at once, without a copy (for chunks whose buffer is reused afterwards). */
-  writeNow(data: Uint8Array): void {
-    this.flush()
-    let off = 0
-    while (off < data.length) off += fs.writeSync(this.fd, data, off)
-  }
-  commit(): void {
-    this.flush()
-    // No fsync: the rename makes the export appear whole or not at all (ext4 and others order the data
-    // before a replacing rename); an fsync would triple the time of a 1 GiB export for a power-loss case.
-    fs.closeSync(this.fd)
-    fs.renameSync(this.tmp, this.target)
-  }
-  abort(): void {
-    try {
-      fs.closeSync(this.fd)
-    } catch {
-      /* already closed */
-    }
-    fs.rmSync(this.tmp, { force: true })
-  }
-}
-
 export async function exportView(
   mapping: Mapping | ByteSource,
   view: ArrayView,
   options: ExportOptions,
   control: ExportControl = {}
 ): Promise<{ bytes: number }> {
-  const file = new AtomicFile(options.out)
-  const side = options.sidecar && options.as === 'raw' ? new AtomicFile(sidecarPath(options.out)) : null
+  let file: AtomicFile | null = null
+  let side: AtomicFile | null = null
+  let sideRenamed = false
   try {
+    file = new AtomicFile(options.out)
+    side = options.sidecar && options.as === 'raw' ? sidecarFile(options.out) : null
     await writeExport(mapping, view, options, file, control)
+    file.finish()
     if (side) {
       const dtype = options.toDtype ? parseScalarDType(options.toDtype).str : view.dtype.str
       side.write(
         JSON.stringify({ format: 'arrayscope-raw/1', dtype, shape: view.shape, order: 'C', offset: 0 }, null, 1) + '\n'
       )
-      side.commit()
+      side.finish()
+      side.rename()
+      sideRenamed = true
     }
-    file.commit()
+    file.rename()
   } catch (e) {
-    file.abort()
+    file?.abort()
     side?.abort()
-    throw e
+    // the sidecar describes an export that did not happen
+    if (sideRenamed) fs.rmSync(sidecarPath(options.out), { force: true })
+    throw exportError(e, options.out)
   }
   return { bytes: fs.statSync(options.out).size }
+}
+
+/** The sidecar's temporary file; a name too long for it says so (the user named the export, not the sidecar). */
+function sidecarFile(out: string): AtomicFile {
+  const name = path.basename(sidecarPath(out))
+  if (Buffer.byteLength(name) > 255) {
+    throw new ApiError(
+      'bad-request',
+      `the sidecar's name (the export's name + .arrayscope.json) would be ${Buffer.byteLength(name)} bytes; ` +
+        `file systems take at most 255: choose a shorter --out name, or export without --sidecar`
+    )
+  }
+  return new AtomicFile(sidecarPath(out))
+}
+
+/** A failed export's error, said for its target (not the temporary file the system call named). */
+function exportError(e: unknown, out: string): unknown {
+  const code = (e as { code?: unknown }).code
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') {
+    return new ApiError(
+      'io',
+      `no space left on device: the export to ${out} did not fit and nothing was written; free some space or choose another folder`
+    )
+  }
+  if (code === 'ENAMETOOLONG') return new ApiError('bad-request', `the name ${out} is too long for the file system`)
+  if (code === 'EISDIR') return new ApiError('bad-request', `${out} is a folder: give the export a file name inside it`)
+  if (code === 'ENOTDIR')
+    return new ApiError('bad-request', `${out}: a part of the path before its last name is a file, not a folder`)
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return new ApiError('permission', `cannot write ${out}: permission denied (or a read-only file system)`)
+  return e
 }
 
 /** Walks the view's chunks, yielding to the event loop and honouring cancel between them. */
@@ -211,7 +220,13 @@ async function writeExport(
   const dt = view.dtype
   const target = o.toDtype ? parseScalarDType(o.toDtype) : null
   if (o.as === 'raw' || o.as === 'npy') {
-    if (o.as === 'npy') file.write(writeNpyHeader(dtypeDescr(target ?? dt) as never, false, view.shape))
+    // np.save writes an array that is F-contiguous and not C-contiguous in Fortran order, as it lies in
+    // memory (array.T.tofile()); anything else in C order
+    const fortran = o.as === 'npy' && isFContiguous(view) && !isCContiguous(view)
+    if (o.as === 'npy') {
+      file.write(writeNpyHeader(dtypeDescr(target ?? dt) as never, fortran, view.shape))
+      if (fortran) view = transposed(view)
+    }
     if (!target) {
       // straight from the mapping when the bytes are the values (not through a decoding such as dequantization)
       const span = process.platform === 'win32' || !isMapping(mapping) ? null : contiguousSpan(view)
@@ -220,13 +235,37 @@ async function writeExport(
       return
     }
     const from = requireScalar(dt, '--to-dtype')
-    const cast = caster(from, target)
+    const casting = o.casting ?? 'checked'
+    const refused = castRefusal(from, target, casting)
+    if (refused) throw new ApiError('bad-request', refused)
+    const cast = converter(from, target, casting)
+    // the N-D index of the i-th element walked, in the exported array's own axes (for a refusal's message)
+    const where = (i: number): string => {
+      const index = view.shape.map(() => 0)
+      for (let k = view.shape.length - 1; k >= 0; k--) {
+        index[k] = i % view.shape[k]!
+        i = Math.floor(i / view.shape[k]!)
+      }
+      return `(${(fortran ? index.reverse() : index).join(', ')}${index.length === 1 ? ',' : ''})`
+    }
+    const floaty = (k: string): boolean => k === 'float' || k === 'complex'
+    const keepNanSign = floaty(from.type.kind) && floaty(target.type.kind)
+    let i = 0
     for await (const [bytes, count] of paced(mapping, view, control)) {
       const src = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
       const out = new Uint8Array(count * target.itemsize)
       const dst = new DataView(out.buffer)
-      for (let e = 0; e < count; e++)
-        encodeAt(target, dst, e * target.itemsize, cast(decodeAt(from, src, e * from.itemsize)))
+      for (let e = 0; e < count; e++, i++) {
+        const value = cast(decodeAt(from, src, e * from.itemsize))
+        if (value instanceof CastMiss) {
+          throw new ApiError(
+            'bad-request',
+            `element ${where(i)}: ${value.reason}; nothing was written (--casting unsafe converts it as numpy's astype does)`
+          )
+        }
+        encodeAt(target, dst, e * target.itemsize, value)
+        if (keepNanSign) copyNanSigns(from, bytes, e * from.itemsize, target, out, e * target.itemsize)
+      }
       file.write(out)
     }
     return
@@ -271,7 +310,18 @@ async function writeExport(
     return
   }
   const fmt = o.fmt ? compileFormat(o.fmt) : null
+  const textual = sdt.type.kind === 'bytes' || sdt.type.kind === 'str'
+  const repr = o.fmt !== undefined && formatConversion(o.fmt) === 'r'
+  if (o.fmt && textual && !'sr'.includes(formatConversion(o.fmt))) {
+    // numpy: "%d format: a real number is required, not bytes"
+    throw new ApiError(
+      'bad-request',
+      `format '${o.fmt}' needs numbers; ${sdt.str} holds ${sdt.type.kind === 'bytes' ? 'bytes' : 'text'}: use %s`
+    )
+  }
   const text = (v: Scalar): string => {
+    // tofile formats Python's bytes/str of each element: %s is str() (b'ab', ab), %r is repr() (b'ab', 'ab')
+    if (textual && fmt) return fmt(0, () => (repr ? sdt.type.format(v) : pyStr(sdt, v)))
     if (!fmt) return pyStr(sdt, v)
     if (Array.isArray(v))
       throw new ApiError('bad-request', `format '${o.fmt}' needs real numbers; ${sdt.str} is complex (use %s)`)

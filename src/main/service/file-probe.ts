@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import { ApiError, type LayoutSpecMsg, type ProbeResult } from '../../shared/contract'
 import { NPY_PREAMBLE, isNpy, npyHeaderLength, parseNpyHeader } from '../../shared/npy'
-import { detectContainer } from './containers'
+import { detectContainer, enviHeaderFor } from './containers'
 
 function statFile(path: string): fs.Stats {
   let st: fs.Stats
@@ -12,8 +12,14 @@ function statFile(path: string): fs.Stats {
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw new ApiError('not-found', `no such file: ${path}`)
     if (code === 'EACCES') throw new ApiError('permission', `permission denied: ${path}`)
+    if (code === 'ENOTDIR')
+      throw new ApiError('not-found', `no such file: ${path} (a part of the path before its last name is a file)`)
+    if (code === 'ENAMETOOLONG')
+      throw new ApiError('bad-request', `the path ${path} is too long for the file system: check it`)
+    if (code === 'ELOOP') throw new ApiError('bad-request', `too many symbolic links in ${path}: check the links`)
     throw new ApiError('io', `cannot read ${path}: ${(e as Error).message}`)
   }
+  if (st.isDirectory()) throw new ApiError('bad-request', `${path} is a folder, not a file: name a file in it`)
   if (!st.isFile()) throw new ApiError('bad-request', `${path} is not a regular file`)
   return st
 }
@@ -48,7 +54,9 @@ export function readNpyLayout(path: string, fileSize: number): LayoutSpecMsg | n
 }
 
 /** The layout a raw export's sidecar describes, when one sits beside the file and parses. */
-export function readSidecar(path: string): LayoutSpecMsg | null {
+export function readSidecar(path: string, allowed: (file: string) => boolean = () => true): LayoutSpecMsg | null {
+  // a sidecar that is a link out of serve mode's --root is not read
+  if (!allowed(`${path}.arrayscope.json`)) return null
   try {
     const j = JSON.parse(fs.readFileSync(`${path}.arrayscope.json`, 'utf8')) as Record<string, unknown>
     if (j.format !== 'arrayscope-raw/1' || typeof j.dtype !== 'string' || !Array.isArray(j.shape)) return null
@@ -63,7 +71,8 @@ export function readSidecar(path: string): LayoutSpecMsg | null {
   }
 }
 
-export function probeFile(path: string): Omit<ProbeResult, 'recent'> {
+/** allowed: serve mode's --root check, for the sidecar beside the file (the file itself is checked already). */
+export function probeFile(path: string, allowed?: (file: string) => boolean): Omit<ProbeResult, 'recent'> {
   const st = statFile(path)
   const npy = readNpyLayout(path, st.size)
   return {
@@ -71,7 +80,8 @@ export function probeFile(path: string): Omit<ProbeResult, 'recent'> {
     size: st.size,
     mtimeMs: st.mtimeMs,
     npy,
-    sidecar: readSidecar(path),
-    container: npy ? null : detectContainer(path, st.size)
+    sidecar: readSidecar(path, allowed),
+    // an ENVI data file has no header of its own: the .hdr beside it makes it one
+    container: npy ? null : (detectContainer(path, st.size) ?? (enviHeaderFor(path) ? 'envi' : null))
   }
 }

@@ -1,6 +1,7 @@
 // The window: tabs of open files (each with its own view), the open form, the status bar.
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { AppInfo, EditState, SessionInfo } from '../../shared/contract'
+import { CloseDialog, type CloseChoice } from './features/close/close-dialog'
 import { OpenPanel } from './features/open/open-panel'
 import { ContainerPanel } from './features/containers/container-panel'
 import { ExportDialog } from './features/export/export-dialog'
@@ -44,6 +45,8 @@ export function App(): React.JSX.Element {
   const [showCompare, setShowCompare] = useState(false)
   const [jumpToByte, setJumpToByte] = useState<{ offset: number; seq: number } | null>(null)
   const [jump, setJump] = useState<{ row: number; col: number; seq: number } | null>(null)
+  /** The session whose tab is asking Flush / Discard / Cancel. */
+  const [closing, setClosing] = useState<string | null>(null)
   /** Containers whose tree the sidebar shows. */
   const [containers, setContainers] = useState<string[]>([])
   const openContainer = useCallback((path: string) => {
@@ -108,8 +111,9 @@ export function App(): React.JSX.Element {
     []
   )
 
-  // Unflushed r+ edits: the browser (or Electron, via will-prevent-unload) asks before the page goes away.
-  const dirty = tabs.some((t) => t.edits?.dirty)
+  // Unsaved edits (unflushed in r+, any in c): the browser (or Electron, via will-prevent-unload) asks before the
+  // page goes away. A page that goes anyway loses its connection, and the Node side discards them.
+  const dirty = tabs.some((t) => t.edits?.unsaved)
   useEffect(() => {
     if (!dirty) return
     const onBeforeUnload = (e: BeforeUnloadEvent): void => e.preventDefault()
@@ -129,19 +133,40 @@ export function App(): React.JSX.Element {
     []
   )
 
-  const closeTab = (k: number): void => {
-    const t = tabs[k]
-    if (
-      t?.edits?.dirty &&
-      !window.confirm(`${t.session.path} has edits that are not flushed to disk. Close it and lose them?`)
-    )
-      return
-    if (t) void api.invoke('session:close', { session: t.session.session }).catch(() => undefined)
+  /** Removes a closed session's tab, keeping a neighbour active; a Compare tab's own B session closes with it. */
+  const removeTab = (session: string): void => {
+    const t = tabs.find((x) => x.session.session === session)
     if (t?.compare?.owned) void api.invoke('session:close', { session: t.compare.b.session }).catch(() => undefined)
-    setTabs(tabs.filter((_, j) => j !== k))
-    setActive(tabs.length > 1 ? Math.max(0, Math.min(k, tabs.length - 2)) : -1)
+    setTabs((ts) => {
+      const k = ts.findIndex((x) => x.session.session === session)
+      if (k < 0) return ts
+      setActive((a) => (ts.length > 1 ? Math.max(0, Math.min(a > k ? a - 1 : a, ts.length - 2)) : -1))
+      return ts.filter((_, j) => j !== k)
+    })
     setCursor(null)
   }
+
+  const closeTab = (k: number): void => {
+    const t = tabs[k]
+    if (!t) return
+    if (t.edits?.unsaved) {
+      setActive(k)
+      setClosing(t.session.session)
+      return
+    }
+    void api.invoke('session:close', { session: t.session.session }).catch(() => undefined)
+    removeTab(t.session.session)
+  }
+
+  /** Carries out the close dialog's choice; a failed flush or discard keeps the tab (the dialog shows why). */
+  const closeWith = async (session: string, choice: CloseChoice): Promise<void> => {
+    if (choice !== 'cancel') {
+      await api.invoke('session:close', { session, unflushed: choice })
+      removeTab(session)
+    }
+    setClosing(null)
+  }
+  const closingTab = tabs.find((t) => t.session.session === closing)
 
   /** Reopens a tab's array with its other values (scaled ⇄ stored), keeping the view. */
   const toggleValues = async (k: number): Promise<void> => {
@@ -317,6 +342,14 @@ export function App(): React.JSX.Element {
           The file changed on disk (another program wrote or truncated it). Close and reopen it to see its current
           contents.
         </div>
+      )}
+      {closingTab && (
+        <CloseDialog
+          key={closingTab.session.session}
+          session={closingTab.session}
+          edits={closingTab.edits?.edits ?? 0}
+          onChoose={(choice) => closeWith(closingTab.session.session, choice)}
+        />
       )}
       {tab && showHeader && <HeaderDialog session={tab.session} onClose={() => setShowHeader(false)} />}
       {tab && showExport && (

@@ -173,7 +173,9 @@ export function OpenPanel(props: {
       const s = await api.invoke('session:open', {
         path: path.trim(),
         layout: single ? null : { dtype: form.dtype.trim(), shape: parseShape(form.shape), offset, order: form.order },
-        mode: form.mode
+        mode: form.mode,
+        // confirmed above; a file that appeared since the probe is refused by the Node side instead
+        overwrite: form.mode === 'w+' && probe !== null
       })
       props.onOpened(s)
     } catch (e) {

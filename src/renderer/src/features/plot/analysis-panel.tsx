@@ -5,7 +5,7 @@ import type { SessionInfo } from '../../../../shared/contract'
 import { StatsPanel, type ScanScope } from '../stats/stats-panel'
 import type { CursorInfo } from '../table/table-view'
 import { slicedShape, type ViewState } from '../table/view-model'
-import { Heatmap } from './heatmap'
+import { ImageView } from '../image/image-view'
 import { LinePlot } from './line-plot'
 
 export function AnalysisPanel(props: {
@@ -74,12 +74,14 @@ export function AnalysisPanel(props: {
         !error &&
         tab === 'heatmap' &&
         (is2d ? (
-          <Heatmap
+          <ImageView
             session={session}
-            scope={state.rowAxis! > state.colAxis! ? { ...viewScope } : viewScope}
-            rows={shape[Math.min(state.rowAxis!, state.colAxis!)]!}
-            cols={shape[Math.max(state.rowAxis!, state.colAxis!)]!}
-            onPick={(r, c) => (state.rowAxis! < state.colAxis! ? props.onJump(r, c) : props.onJump(c, r))}
+            scope={viewScope}
+            transpose={state.rowAxis! > state.colAxis!}
+            rows={shape[state.rowAxis!]!}
+            cols={shape[state.colAxis!]!}
+            cursor={cursor ? { row: cursor.cell[0], col: cursor.cell[1] } : null}
+            onPick={(r, c) => props.onJump(r, c)}
           />
         ) : (
           <div className="muted">A heatmap needs a 2-D view: choose row and column axes.</div>

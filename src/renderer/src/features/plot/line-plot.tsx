@@ -68,7 +68,9 @@ export function LinePlot(props: {
           ],
           {
             margin: { l: 60, r: 10, t: 10, b: 40 },
-            height: 260,
+            // the panel's size: plotly's own default is wider than the panel
+            width: Math.max(200, div.clientWidth),
+            height: Math.max(200, div.clientHeight),
             uirevision: scopeKey,
             xaxis: { range: [start, stop - 1], title: { text: props.axisName } }
           },
@@ -97,13 +99,34 @@ export function LinePlot(props: {
     }
   }, [range, scopeKey, length, props.session.session]) // eslint-disable-line react-hooks/exhaustive-deps
 
+  // follow the panel's size (the window, the panel's width, the other panels)
+  useEffect(() => {
+    const div = el.current
+    if (!div) return
+    const ro = new ResizeObserver(() => {
+      if (!div.querySelector('.plot-container')) return
+      void loadPlotly().then((Plotly) =>
+        Plotly.relayout(div, { width: Math.max(200, div.clientWidth), height: Math.max(200, div.clientHeight) })
+      )
+    })
+    ro.observe(div)
+    return () => ro.disconnect()
+  }, [])
+
   return (
-    <div className="plot">
+    <div className="plot fill">
       <div className="muted" data-testid="line-info">
         {props.axisName}: samples {range[0]}–{range[1] - 1} of {length}, {points} points drawn
       </div>
       {error && <div className="validation bad">{error}</div>}
-      <div ref={el} data-testid="line-plot" data-points={points} data-start={range[0]} data-stop={range[1]} />
+      <div
+        ref={el}
+        className="plot-area"
+        data-testid="line-plot"
+        data-points={points}
+        data-start={range[0]}
+        data-stop={range[1]}
+      />
     </div>
   )
 }

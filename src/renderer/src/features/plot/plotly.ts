@@ -7,6 +7,7 @@ export interface PlotlyLike {
     layout: Record<string, unknown>,
     config?: Record<string, unknown>
   ): Promise<unknown>
+  relayout(el: HTMLElement, update: Record<string, unknown>): Promise<unknown>
   purge(el: HTMLElement): void
   downloadImage(
     el: HTMLElement,

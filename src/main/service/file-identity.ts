@@ -1,0 +1,22 @@
+// Which file a path names now, as (device, inode): a file replaced by a rename or deleted keeps its mapping,
+// so "the path still names the mapped file" has to be checked, not assumed, before writing through it.
+import fs from 'node:fs'
+
+export interface FileIdentity {
+  dev: bigint
+  ino: bigint
+}
+
+/** The identity of what path names now (links followed), or null when nothing does. */
+export function identityOf(path: string): FileIdentity | null {
+  try {
+    const st = fs.statSync(path, { bigint: true, throwIfNoEntry: false })
+    return st ? { dev: st.dev, ino: st.ino } : null
+  } catch {
+    return null
+  }
+}
+
+export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino
+}
