@@ -16,7 +16,7 @@ import {
   type Response,
   type SessionInfo
 } from '../../shared/contract'
-import { runTile, TileCache, tileRegion } from './tiles'
+import { runTile, TileCache, TileQueue, tileRegion } from './tiles'
 import {
   compareRun,
   derivedInfo,
@@ -95,6 +95,7 @@ export class ArrayService {
   private readonly owned = new Map<string, Set<string>>()
   readonly paths: PathPolicy
   private readonly tiles = new TileCache()
+  private readonly tileQueue = new TileQueue()
   private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
@@ -474,7 +475,8 @@ export class ArrayService {
     )
     let t = this.tiles.get(key)
     if (!t) {
-      t = await runTile(this.scannable(r.session), view, region, r.sample).promise
+      const source = this.scannable(r.session)
+      t = await this.tileQueue.run(() => runTile(source, view, region, r.sample).promise, r.sample)
       this.tiles.set(key, t)
     }
     const bytes = new Uint8Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength)

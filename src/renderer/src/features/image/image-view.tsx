@@ -14,9 +14,9 @@ import { channelValue, quantileRange, type Channel, type Scale, type Shading } f
 import { TILE, TileSet, type TileData } from './tile-set'
 import { elementAt, fit, levelFor, maxLevelFor, pan, visibleTiles, zoom, type Viewport } from './viewport'
 
-/** Tiles of blocks this large (a tile reads 4^level × 65536 elements: 4 GiB of float32 at level 6) are previewed,
- * one element per pixel, before their exact reduction arrives. */
-const PREVIEW_LEVEL = 6
+/** Tiles of blocks this large (a tile reads 4^level × 65536 elements: 64 MiB of float32 at level 4) are
+ * previewed, one element per pixel, before their exact reduction arrives. */
+const PREVIEW_LEVEL = 4
 
 /** What the benchmark and the tests read off the view (window.__arrayscopeImage). */
 export interface ImageStats {
