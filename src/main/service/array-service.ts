@@ -16,7 +16,7 @@ import {
   type Response,
   type SessionInfo
 } from '../../shared/contract'
-import { runTile, TileCache, tileRegion } from './tiles'
+import { runTile, TileCache, TileQueue, tileRegion } from './tiles'
 import {
   compareRun,
   derivedInfo,
@@ -113,6 +113,7 @@ export class ArrayService {
   private readonly owned = new Map<string, Set<string>>()
   readonly paths: PathPolicy
   private readonly tiles = new TileCache()
+  private readonly tileQueue = new TileQueue()
   private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
@@ -610,7 +611,8 @@ export class ArrayService {
         offset: view.offset + region.r0 * view.strides[0]! + region.c0 * view.strides[1]!,
         shape: [region.r1 - region.r0, region.c1 - region.c0]
       })
-      t = await runTile(this.scannable(r.session), view, region, r.sample).promise
+      const source = this.scannable(r.session)
+      t = await this.tileQueue.run(() => runTile(source, view, region, r.sample).promise, r.sample)
       this.tiles.set(key, t)
     }
     const bytes = new Uint8Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength)

@@ -465,6 +465,7 @@ export function App(): React.JSX.Element {
             state={tab.view}
             cursor={cursor}
             onJump={(row, col) => setJump({ row, col, seq: (jump?.seq ?? 0) + 1 })}
+            onGoToIndex={goToIndex}
           />
         )}
       </main>
