@@ -108,7 +108,7 @@ describe('FITS against astropy', () => {
   it('a BINTABLE is a structured array of its columns', async () => {
     const rows = (await show(FITS, 'TAB')) as Record<string, unknown>[]
     expect(rows.map(({ id, flux, big, d, s }) => ({ id, flux, big, d, s }))).toEqual(hdus[6]!.values)
-    expect(rows[2]!.name).toBe('636363202020'.slice(0, 6) + '000000') // 'ccc' padded with NULs, as raw bytes
+    expect(rows.map((r) => r.name)).toEqual(['a', 'bb', 'ccc', 'dddd']) // 6A: bytes, NUL-padded as numpy strips
   })
 
   it("statistics of scaled values equal numpy over astropy's (BLANK counted as NaN)", async () => {

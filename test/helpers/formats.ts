@@ -19,6 +19,8 @@ def js(a):
     if a.dtype.kind == 'f':
         x = float(a)
         return 'nan' if x != x else ('inf' if x == float('inf') else ('-inf' if x == -float('inf') else x))
+    if a.dtype.kind == 'S':
+        return a.item().decode('latin1')
     if a.dtype.kind == 'V':
         return a.tobytes().hex()
     v = a.item()

@@ -210,8 +210,8 @@ function bintableDescr(h: Header, hdu: number, rowBytes: number): { descr: unkno
     let width: number
     if (code === 'A') {
       width = repeat
-      if (repeat) field = [name, `|V${repeat}`]
-      notes.push(`${name}: characters, shown as raw bytes`)
+      // characters: numpy's bytes_, as astropy's FITS_rec holds them
+      if (repeat) field = [name, `|S${repeat}`]
     } else if (code === 'X') {
       width = Math.ceil(repeat / 8)
       if (width) field = [name, `|V${width}`]

@@ -106,8 +106,8 @@ export function parseDatatype(c: Cursor, depth = 0): H5Type {
     case 3: {
       const pad = bits & 0x0f
       t.name = `string[${size}]${pad === 0 ? ' nul-terminated' : pad === 1 ? ' nul-padded' : ' space-padded'}`
-      // numpy's bytes_ ('S') is not among the dtypes here: the characters are shown as raw bytes
-      t.descr = `|V${size}`
+      // numpy's bytes_, as h5py reads fixed-length strings
+      t.descr = `|S${size}`
       return t
     }
     case 4:
