@@ -14,30 +14,13 @@ import { resolveLayout } from '../src/shared/layout'
 import { ArrayService } from '../src/main/service/array-service'
 import { exportView } from '../src/main/service/export'
 import { runFind } from '../src/main/service/find'
-import { native, type Mapping } from '../src/main/service/native'
+import { native } from '../src/main/service/native'
 import { runBlocks, runBuckets, runStats } from '../src/main/service/scan'
-import { benchDir, py, summary } from './helpers'
+import { benchDir, median, py, summary, timed } from './helpers'
+import { evict } from '../test/helpers/page-cache'
 
 const REPEAT = Number(process.env.ARRAYSCOPE_BENCH_REPEAT ?? 3)
 const GiB = 2 ** 30
-
-/** Writes back and drops the file's pages (and unmaps them from m): the next read comes from the disk. */
-function evict(file: string, m?: Mapping): void {
-  m?.advise('dontneed')
-  const r = spawnSync('python3', [
-    '-c',
-    `import os; fd = os.open(${JSON.stringify(file)}, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)`
-  ])
-  if (r.status !== 0) throw new Error(String(r.stderr))
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-async function timed(fn: () => unknown): Promise<number> {
-  const t0 = process.hrtime.bigint()
-  await fn()
-  return Number(process.hrtime.bigint() - t0) / 1e6
-}
 
 /** numpy's time for one operation on the file (measured inside python, without its start-up). */
 function numpy(file: string, op: 'minmax' | 'tofile', out = ''): number {

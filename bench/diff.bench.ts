@@ -2,32 +2,16 @@
 // warm and cold (pages evicted), against numpy computing the same figures (~np.isclose count, max |a-b| and
 // max |a-b|/|b| among the violations) and `cat` of both files (the disk limit); the byte mode against `cmp -l`.
 // Targets: warm ≤ 0.5× numpy; cold ≤ 1.3× cat of both. Medians of REPEAT runs taken in turns.
-import { execSync, spawnSync } from 'node:child_process'
+import { execSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { resolveLayout } from '../src/shared/layout'
 import { runByteDiff, runDiff } from '../src/main/service/diff'
-import { native, type Mapping } from '../src/main/service/native'
-import { benchDir, py } from './helpers'
+import { native } from '../src/main/service/native'
+import { benchDir, median, py, timed } from './helpers'
+import { evict } from '../test/helpers/page-cache'
 
 const REPEAT = Number(process.env.ARRAYSCOPE_BENCH_REPEAT ?? 3)
-
-function evict(file: string, m?: Mapping): void {
-  m?.advise('dontneed')
-  const r = spawnSync('python3', [
-    '-c',
-    `import os; fd = os.open(${JSON.stringify(file)}, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)`
-  ])
-  if (r.status !== 0) throw new Error(String(r.stderr))
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-async function timed(fn: () => unknown): Promise<number> {
-  const t0 = process.hrtime.bigint()
-  await fn()
-  return Number(process.hrtime.bigint() - t0) / 1e6
-}
 
 async function main(): Promise<void> {
   const dir = benchDir()

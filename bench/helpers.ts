@@ -34,3 +34,12 @@ export function summary(samples: number[]): { p50: number; p99: number; mean: nu
 }
 
 export const ms = (x: number): string => `${x.toFixed(3)} ms`
+
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** Milliseconds fn took (awaited). */
+export async function timed(fn: () => unknown): Promise<number> {
+  const t0 = process.hrtime.bigint()
+  await fn()
+  return Number(process.hrtime.bigint() - t0) / 1e6
+}

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { CASTINGS } from './casting'
 import { CHANNEL_NAMES, EVENT_NAMES } from './channels'
+import { CodedError, type ErrorCode } from './errors'
 import type { Candidate } from './solver'
 import type { ContainerFormat, FolderListing } from './containers'
 import type { JsonValue } from './json-value'
@@ -519,8 +520,13 @@ export interface Progress {
   secondsLeft?: number
 }
 
+/** The desktop menu's commands (Electron only). */
+export type MenuCommand = 'open' | 'closeTab' | 'recipe'
+
 /** Events pushed from the Node side. */
 export interface Events {
+  /** A desktop menu item was chosen (Electron only; serve mode has no menu). */
+  'menu:command': MenuCommand
   /** The file behind a session changed on disk (size or mtime), by another process. */
   'session:changed': { session: string; size: number; mtimeMs: number }
   /** A session's data was edited (or an edit undone): views refresh the changed ranges. */
@@ -533,7 +539,6 @@ export interface Events {
 export type EventName = keyof Events
 
 export const CHANNELS: readonly Channel[] = CHANNEL_NAMES
-export const EVENTS: readonly EventName[] = EVENT_NAMES
 // Compile-time checks that channels.ts lists exactly the channels and events declared here.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 const channelsMatch: Same<(typeof CHANNEL_NAMES)[number], Channel> = true
@@ -541,34 +546,14 @@ const eventsMatch: Same<(typeof EVENT_NAMES)[number], EventName> = true
 void channelsMatch
 void eventsMatch
 
-export type ErrorCode =
-  | 'bad-request'
-  | 'not-found'
-  | 'permission'
-  | 'layout'
-  | 'io'
-  | 'changed'
-  | 'readonly'
-  | 'closed'
-  | 'unavailable'
-  | 'cancelled'
-  | 'exists'
-  | 'internal'
+export type { ErrorCode } from './errors'
 
 /** The one error type that crosses the contract: a code and a message meant for the user. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string
-  ) {
-    super(message)
+export class ApiError extends CodedError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message)
     this.name = 'ApiError'
   }
-}
-
-export interface ErrorPayload {
-  code: ErrorCode
-  message: string
 }
 
 /** The API as the renderer sees it, whichever the transport. */

@@ -1,6 +1,7 @@
 // ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
 // Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
 // schema here, whichever transport carried it.
+import packageJson from '../../../package.json'
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
@@ -59,8 +60,18 @@ import { native, type Mapping } from './native'
 import { PathPolicy } from './path-policy'
 import { progressMeter } from './progress'
 import { Bookmarks, RecentFiles } from './recent'
-import { runBlocks, runBuckets, runStats, ScanJob, ScanRegistry, f64Bytes, type ScanSource, type Stats } from './scan'
-import { sliced, viewGeometry } from './view-geometry'
+import {
+  runBlocks,
+  runBuckets,
+  runStats,
+  ScanJob,
+  ScanRegistry,
+  f64Bytes,
+  scanStats,
+  type ScanSource,
+  type Stats
+} from './scan'
+import { sliced, viewGeometry } from '../../shared/slice'
 
 export interface Session {
   id: string
@@ -98,7 +109,8 @@ export interface ServiceOptions {
   root?: string | null
 }
 
-export const VERSION = '0.1.0'
+/** The app's version: package.json's, the one source. */
+export const VERSION: string = packageJson.version
 
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
@@ -306,14 +318,16 @@ export class ArrayService {
       },
       'scan:stats': (r) => {
         const view = this.scanTarget(r)
-        return this.scans.run(
-          r.scanId,
-          (progress) =>
-            this.afterFill(r.session, view, progress, () =>
-              runStats(this.scannable(r.session), view, { bins: r.bins, onProgress: progress })
-            ),
-          view.dtype.itemsize
-        )
+        return this.scans
+          .run(
+            r.scanId,
+            (progress) =>
+              this.afterFill(r.session, view, progress, () =>
+                runStats(this.scannable(r.session), view, { bins: r.bins, onProgress: progress })
+              ),
+            view.dtype.itemsize
+          )
+          .then(scanStats)
       },
       'scan:line': (r) =>
         this.scans
@@ -973,6 +987,6 @@ export class ArrayService {
   }
 }
 
-export { sliced, viewGeometry } from './view-geometry'
+export { sliced, viewGeometry } from '../../shared/slice'
 
 export { entryLayout, scaledLayout } from './entry-layout'

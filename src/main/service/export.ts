@@ -9,7 +9,7 @@ import { decodeAt, encodeAt, parseScalarDType, type Scalar, type ScalarDType } f
 import { writeNpyHeader } from '../../shared/npy'
 import { compileFormat, formatConversion, nativeFormat } from '../../shared/printf'
 import { pyStr } from '../../shared/py-text'
-import { isCContiguous, isFContiguous, transposed, type ArrayView } from '../../shared/slice'
+import { isCContiguous, isFContiguous, transposed, type ArrayView, viewSize } from '../../shared/slice'
 import { dtypeDescr, type DType } from '../../shared/structured'
 import { AtomicFile } from './atomic-file'
 import { native, type Mapping } from './native'
@@ -159,7 +159,7 @@ async function* paced(
   control: ExportControl,
   chunkBytes?: number
 ): AsyncGenerator<[Uint8Array, number]> {
-  const total = view.shape.reduce((a, b) => a * b, 1)
+  const total = viewSize(view)
   let done = 0
   let last = Date.now()
   for (const chunk of chunks(mapping, view, chunkBytes)) {

@@ -1,6 +1,7 @@
 // Whole-view scans through the native kernels: statistics, histograms, min/max buckets, block reduction.
-import { ApiError, type Progress } from '../../shared/contract'
+import { ApiError, type Progress, type ScanStats } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
+import { viewSize } from '../../shared/slice'
 import type { DType } from '../../shared/structured'
 import type { Mapping, NativeStats, ScanElem, ScanHandle, ScanResults, ScanSpec } from './native'
 import type { Scaling } from '../../shared/containers'
@@ -107,6 +108,24 @@ export interface Stats extends NativeStats {
   histogram?: { edges: number[]; counts: number[] }
 }
 
+/** What scan:stats sends: the contract's fields only (the kernel also reports finite and sum). */
+export function scanStats(s: Stats): ScanStats {
+  const { count, min, max, mean, std, nan, posinf, neginf, minExact, maxExact, histogram } = s
+  return {
+    count,
+    min,
+    max,
+    mean,
+    std,
+    nan,
+    posinf,
+    neginf,
+    ...(minExact !== undefined ? { minExact } : {}),
+    ...(maxExact !== undefined ? { maxExact } : {}),
+    ...(histogram ? { histogram } : {})
+  }
+}
+
 /** The running part of a multi-pass scan, so that cancel() reaches whichever pass is running. */
 export class ScanJob<T> {
   private current: ScanHandle<unknown> | null = null
@@ -139,7 +158,7 @@ export function runStats(
 ): ScanJob<Stats> {
   const { mapping, ...src } = scanSource(from)
   const spec = sourceView({ mapping, ...src }, view)
-  const total = view.shape.reduce((a, b) => a * b, 1)
+  const total = viewSize(view)
   const passes = options.bins !== undefined && !options.range ? 2 : 1
   const progress = (pass: number) => (done: number) => options.onProgress?.(pass * total + done, passes * total)
   const widen = ([lo, hi]: [number, number]): [number, number] => (lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi]) // as numpy

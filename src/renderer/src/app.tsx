@@ -258,13 +258,17 @@ export function App(): React.JSX.Element {
           <span className="edit-tools">
             <button
               disabled={!tab.edits.canUndo}
-              onClick={() => void api.invoke('edit:undo', { session: tab.session.session })}
+              onClick={() =>
+                void api.invoke('edit:undo', { session: tab.session.session }).catch((e: Error) => setError(e.message))
+              }
             >
               Undo
             </button>
             <button
               disabled={!tab.edits.canRedo}
-              onClick={() => void api.invoke('edit:redo', { session: tab.session.session })}
+              onClick={() =>
+                void api.invoke('edit:redo', { session: tab.session.session }).catch((e: Error) => setError(e.message))
+              }
             >
               Redo
             </button>

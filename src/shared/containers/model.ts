@@ -6,6 +6,7 @@
 // `metadata` holds per-entry attributes, `strides` a strided view (NetCDF record variables), `decoding` the
 // values' transformation (GGUF dequantization now; BSCALE/scale_factor scaling later), `via` a read through a
 // temporary decompressed copy, and `unmappable` the reason an entry is only listed.
+import { LayoutMismatchError } from '../errors'
 import type { JsonValue } from '../json-value'
 
 /** How the values are made from the stored bytes, when they are not the bytes themselves. */
@@ -130,7 +131,7 @@ export interface Container {
 }
 
 /** A malformed or hostile header: one message saying what is wrong. */
-export class ContainerError extends Error {}
+export class ContainerError extends LayoutMismatchError {}
 
 export type ReadFn = (offset: number, length: number) => Uint8Array
 
