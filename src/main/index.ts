@@ -8,7 +8,7 @@ import type { Envelope } from '../shared/channels'
 import { ArrayService } from './service/array-service'
 import { toApiError } from './service/errors'
 import { layoutFromArgs, parseArgs } from './cli/args'
-import { CSP } from './serve/server'
+import { CSP } from './csp'
 
 const RENDERER_HTML = path.join(__dirname, '../renderer/index.html')
 const windows = new Set<BrowserWindow>()
