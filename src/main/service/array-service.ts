@@ -43,8 +43,7 @@ import { ContainerCache, detectContainer, enviHeaderFor } from './containers'
 import { DequantSource, type ByteSource } from './dequant-source'
 import { EditLog } from './edit-log'
 import { toApiError } from './errors'
-import { exportView, sidecarPath } from './export'
-import { checkExportTarget } from './export-target'
+import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { probeFile } from './file-probe'
 import { previewOf, proposeFor } from './file-preview'
@@ -58,7 +57,6 @@ import type { JsonValue } from '../../shared/json-value'
 import { layoutInfo } from './layout-info'
 import { native, type Mapping } from './native'
 import { PathPolicy } from './path-policy'
-import { progressMeter } from './progress'
 import { Bookmarks, RecentFiles } from './recent'
 import {
   runBlocks,
@@ -117,16 +115,13 @@ export class ArrayService {
   private timer: NodeJS.Timeout | undefined
   private readonly recent: RecentFiles | null
   private readonly bookmarks: Bookmarks | null
-  private readonly exports = new Map<string, () => void>()
-  /** Decompressions of .npz members under way, by scanId: their cancel. */
-  private readonly inflations = new Map<string, () => void>()
   private readonly containers = new ContainerCache()
   /** The sessions each client (a WebSocket, a window) opened, closed when it goes. */
   private readonly owned = new Map<string, Set<string>>()
   readonly paths: PathPolicy
   private readonly tiles = new TileCache()
   private readonly tileQueue = new TileQueue()
-  private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
+  private readonly scans = new ScanRegistry((event, progress) => this.options.emit?.(event, progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.paths = new PathPolicy(options.root)
@@ -354,11 +349,7 @@ export class ArrayService {
           })
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
       'scan:tile': (r) => this.tile(r),
-      'scan:cancel': (r) => {
-        const inflation = this.inflations.get(r.scanId)
-        inflation?.()
-        return { cancelled: this.scans.cancel(r.scanId) || Boolean(inflation) }
-      },
+      'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
       'find:run': ({ session, scanId, ...query }) =>
         this.scans.run(scanId, (progress) => {
           const s = this.session(session)
@@ -378,49 +369,20 @@ export class ArrayService {
             runFind(s.mapping, s.scaled?.stored ?? s.layout, query, progress)
           )
         }),
-      'export:run': async (r) => {
-        const s = this.session(r.session)
+      'export:run': (r) => {
         let view = this.scanTarget(r)
         if (r.ranges) view = sliced(view, r.ranges.map(([a, b]) => `${a}:${b}`).join(', '))
-        let cancelled = false
-        this.exports.set(r.scanId, () => (cancelled = true))
-        const meter = progressMeter(r.scanId, view.dtype.itemsize)
-        try {
-          const out = this.paths.resolve(r.out)
-          const sources = this.sourcesOf(s)
-          checkExportTarget(out, sources, r.overwrite === true, 'confirm')
-          if (r.sidecar && r.as === 'raw') checkExportTarget(sidecarPath(out), sources, r.overwrite === true, 'confirm')
-          if (s.chunked) {
-            // a chunked dataset's copy: the chunks the view touches first
-            const fill = s.chunked.fill(this.copyView(s, view), (done, total) =>
-              this.options.emit?.('export:progress', meter(done, total))
-            )
-            this.exports.set(r.scanId, () => {
-              cancelled = true
-              fill.cancel()
-            })
-            await fill.promise
-            this.exports.set(r.scanId, () => (cancelled = true))
-          }
-          const { bytes } = await exportView(
-            s.source,
-            view,
-            { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, casting: r.casting, sidecar: r.sidecar },
-            {
-              cancelled: () => cancelled,
-              onProgress: (done, total) => this.options.emit?.('export:progress', meter(done, total))
-            }
-          )
-          return { out, bytes }
-        } finally {
-          this.exports.delete(r.scanId)
-        }
+        const { as, sep, fmt, toDtype, casting, sidecar } = r
+        const options = { as, out: this.paths.resolve(r.out), sep, fmt, toDtype, casting, sidecar }
+        const replace = { overwrite: r.overwrite === true, howToReplace: 'confirm' }
+        return this.scans.run(
+          r.scanId,
+          (progress) => this.exportOf(r.session, view, options, replace, progress),
+          view.dtype.itemsize,
+          'export:progress'
+        )
       },
-      'export:cancel': (r) => {
-        const cancel = this.exports.get(r.scanId)
-        cancel?.()
-        return { cancelled: Boolean(cancel) }
-      },
+      'export:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
       'npy:header': (r) => this.edited(rewriteHeader(this.writable(this.session(r.session)), r)),
       'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(this.paths.resolve(r.path)) ?? [] }),
       'bookmarks:set': (r) => {
@@ -550,6 +512,29 @@ export class ArrayService {
   async fillFor(id: string, view: ArrayView): Promise<void> {
     const s = this.session(id)
     if (s.chunked) await s.chunked.fill(this.copyView(s, view)).promise
+  }
+
+  /**
+   * An export of a view of a session (export:run, the CLI's export): never over the files it reads, an existing
+   * file only when replace says so, a chunked dataset's chunks under the view read first.
+   */
+  exportOf(
+    id: string,
+    view: ArrayView,
+    options: ExportOptions,
+    replace: Omit<ExportTarget, 'sources'>,
+    onProgress?: (done: number, total: number) => void
+  ): ScanJob<{ out: string; bytes: number }> {
+    const s = this.session(id)
+    const { chunked } = s
+    return exportJob(
+      s.source,
+      view,
+      options,
+      { sources: this.sourcesOf(s), ...replace },
+      onProgress,
+      chunked && ((p) => chunked.fill(this.copyView(s, view), p))
+    )
   }
 
   /** Statistics of a view of a session (the CLI's stats): as scan:stats computes them, without the registry. */
@@ -751,18 +736,11 @@ export class ArrayService {
     let watch = file
     try {
       if (entry.via) {
-        let cancelled = false
-        const id = r.scanId
-        if (id) this.inflations.set(id, () => (cancelled = true))
-        try {
-          const meter = id ? progressMeter(id, 1) : null
-          temp = await inflateMember(path, entry.via, name, {
-            cancelled: () => cancelled,
-            onProgress: (done, total) => meter && this.options.emit?.('scan:progress', meter(done, total))
-          })
-        } finally {
-          if (id) this.inflations.delete(id)
-        }
+        const via = entry.via
+        // a deflated .npz member: decompressed into a temporary copy, a job of the registry when it has an id
+        const inflate = (onProgress?: (done: number, total: number) => void): ScanJob<string> =>
+          new ScanJob((_, cancelled) => inflateMember(path, via, name, { cancelled, onProgress }))
+        temp = await (r.scanId ? this.scans.run(r.scanId, inflate) : inflate().promise)
         const t = temp
         undo.push(() => removeTemp(t))
         file = temp
@@ -917,7 +895,6 @@ export class ArrayService {
   /** Unmaps every session as it is (r+ edits stay in the file, as when numpy's process ends). */
   closeAll(): void {
     this.scans.cancelAll()
-    for (const cancel of this.inflations.values()) cancel()
     for (const s of [...this.sessions.values()]) this.drop(s)
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined

@@ -131,9 +131,17 @@ export class ScanJob<T> {
   private current: ScanHandle<unknown> | null = null
   private cancelled = false
   readonly promise: Promise<T>
-  /** run starts on the next microtask, so that the caller holds the job (and can cancel) first. */
-  constructor(run: (track: <R>(h: ScanHandle<R>) => Promise<R>) => Promise<T>) {
-    this.promise = Promise.resolve().then(() => run((h) => this.track(h)))
+  /**
+   * run starts on the next microtask, so that the caller holds the job (and can cancel) first. Native passes
+   * (and anything else with promise and cancel) are tracked; work in JS asks isCancelled() between steps.
+   */
+  constructor(run: (track: <R>(h: ScanHandle<R>) => Promise<R>, isCancelled: () => boolean) => Promise<T>) {
+    this.promise = Promise.resolve().then(() =>
+      run(
+        (h) => this.track(h),
+        () => this.cancelled
+      )
+    )
   }
   private track<R>(h: ScanHandle<R>): Promise<R> {
     this.current = h as ScanHandle<unknown>
@@ -203,16 +211,23 @@ export function runBlocks(
   return new ScanJob((track) => track(mapping.scan({ op: 'blocks', ...spec, outRows, outCols, reduce })))
 }
 
-/** Running scans by id: a new scan with the same id supersedes (cancels) the old one. */
+/** The events that report a job's progress: exports have their own, everything else scan:progress. */
+export type ProgressEvent = 'scan:progress' | 'export:progress'
+
+/**
+ * Running jobs by id — scans, finds, diffs, exports, decompressions: the one way a job is cancelled. A new job
+ * with the same id supersedes (cancels) the old one.
+ */
 export class ScanRegistry {
   private readonly jobs = new Map<string, ScanJob<unknown>>()
-  constructor(private readonly onProgress: (progress: Progress) => void) {}
+  constructor(private readonly onProgress: (event: ProgressEvent, progress: Progress) => void) {}
 
   /** unitBytes: bytes of the file per unit of progress (the itemsize; 1 for find), for the rate shown. */
   run<T>(
     id: string,
     start: (progress: (done: number, total: number) => void) => ScanJob<T>,
-    unitBytes = 1
+    unitBytes = 1,
+    event: ProgressEvent = 'scan:progress'
   ): Promise<T> {
     this.jobs.get(id)?.cancel()
     let last = 0
@@ -221,7 +236,7 @@ export class ScanRegistry {
       const now = Date.now()
       if (now - last >= 100 || done === total) {
         last = now
-        this.onProgress(meter(done, total))
+        this.onProgress(event, meter(done, total))
       }
     })
     this.jobs.set(id, job as ScanJob<unknown>)
