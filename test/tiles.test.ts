@@ -63,6 +63,14 @@ out = [None if np.isnan(x) else float(x) for x in px.ravel()]
 print(json.dumps(out))`)
 }
 
+/** Where a tile first differs from numpy's (float32 rounding allowed), or -1. */
+function firstDifference(got: (number | null)[], want: (number | null)[]): number {
+  return got.findIndex((x, k) => {
+    const w = want[k]!
+    return w === null || x === null ? x !== w : Math.abs(x - w) > Math.abs(w) * 1e-6 + 1e-6
+  })
+}
+
 async function tile(
   session: string,
   r: { slice?: string; transpose?: boolean; level: number; ty: number; tx: number; sample?: boolean }
@@ -75,13 +83,15 @@ async function tile(
 
 describe('tiles equal numpy block reductions', () => {
   for (const order of ['C', 'F'] as const) {
-    it(`order ${order}: levels 0, 1 and 3, edge tiles, a sliced view and a transposed one`, async () => {
+    it(`order ${order}: levels 0, 1, 3, 5 and 6, edge tiles, a sliced view and a transposed one`, async () => {
       const s = sessions[order]
       const cases: [string, { slice?: string; transpose?: boolean }, number, number, number][] = [
         ['a', {}, 0, 0, 0],
         ['a', {}, 0, 1, 2], // partial at the bottom and right
         ['a', {}, 1, 0, 1],
         ['a', {}, 3, 0, 0],
+        ['a', {}, 5, 0, 0], // blocks 32 wide: reduced by the SIMD kernels (narrower ones column-wise)
+        ['a', {}, 6, 0, 0],
         ['a[::-1, 3:]', { slice: '::-1, 3:' }, 1, 0, 0],
         ['a.T', { transpose: true }, 1, 1, 0],
         ['a[::-1, 3:].T', { slice: '::-1, 3:', transpose: true }, 2, 0, 0]
@@ -91,14 +101,29 @@ describe('tiles equal numpy block reductions', () => {
         const want = reference(expr, level, ty, tx)
         expect(got.length, `${expr} level ${level}`).toBe(want.length)
         // one assertion per case (a million expect() calls would take seconds)
-        const bad = got.findIndex((x, k) => {
-          const w = want[k]!
-          return w === null || x === null ? x !== w : Math.abs(x - w) > Math.abs(w) * 1e-6 + 1e-6
-        })
+        const bad = firstDifference(got, want)
         expect(bad, `${expr} level ${level}: first difference at ${bad} (${got[bad]} vs ${want[bad]})`).toBe(-1)
       }
     })
   }
+
+  it('float64 and big-endian float32 views: the same blocks as numpy (column-wise, by kernel and decoded)', async () => {
+    const f8 = path.join(tmp.dir, 'f8.npy')
+    const be = path.join(tmp.dir, 'be.npy')
+    py(
+      `a = np.load(${JSON.stringify(files.C)}); np.save(${JSON.stringify(f8)}, a.astype('<f8')); np.save(${JSON.stringify(be)}, a.astype('>f4')); print(1)`
+    )
+    for (const file of [f8, be]) {
+      const { session } = await service.handle('session:open', { path: file, layout: null, mode: 'r' })
+      for (const level of [1, 3, 5]) {
+        const got = await tile(session, { level, ty: 0, tx: 0 })
+        const want = reference('a', level, 0, 0)
+        const bad = firstDifference(got, want)
+        expect(bad, `${path.basename(file)} level ${level}: first difference at ${bad}`).toBe(-1)
+      }
+      await service.handle('session:close', { session })
+    }
+  })
 
   it('the sampled preview is the element at each block centre', async () => {
     const got = await tile(sessions.C, { level: 3, ty: 0, tx: 0, sample: true })
