@@ -79,12 +79,19 @@ export function ComparePanel(props: {
     return () => void api.invoke('scan:cancel', { scanId }).catch(() => undefined)
   }, [a.session, b.session, slice, tolerance, scanId, setProgress])
 
+  // Where the last step went, until the cursor shows it: a second F3 pressed before the table has reported the
+  // jump back as its cursor steps on from there, not again from the old cursor.
+  const jumped = useRef<number | null>(null)
+  useEffect(() => {
+    jumped.current = null
+  }, [cursor])
+
   /** The next (or previous) mismatch from the cursor: from the listed ones, else from another pass. */
   const step = useCallback(
     async (backwards: boolean): Promise<void> => {
       if (!report || report.mismatched === 0) return setStatus('no mismatches')
       const shape = report.shape
-      const here = cursor ? ravel(cursor, shape) : -1
+      const here = jumped.current ?? (cursor ? ravel(cursor, shape) : -1)
       const listed = report.mismatches.map((m) => ravel(m.index, shape))
       let target: number | undefined = backwards
         ? [...listed].reverse().find((f) => f < here)
@@ -99,6 +106,7 @@ export function ComparePanel(props: {
         return setStatus(backwards ? 'no mismatch before the cursor' : 'no mismatch after the cursor')
       const index = unravel(target, shape)
       setStatus(`mismatch at (${index.join(', ')})`)
+      jumped.current = target
       onGoTo(index)
     },
     [report, cursor, request, onGoTo]
