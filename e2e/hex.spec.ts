@@ -105,8 +105,9 @@ test('hex go-to (file or array relative), bytes per row, bookmarks remembered pe
       await page.press('input[name=hex-goto]', 'Enter')
       await expect(page.getByTestId('inspector')).toContainText('at byte 138 (0x8a)')
       await expect(page.getByTestId('cursor')).toHaveText('cell (5, 0)') // element 5 holds bytes 138-139
-      page.once('dialog', (d) => void d.accept('fifth element'))
       await page.getByRole('button', { name: 'Bookmark' }).click()
+      await page.getByRole('dialog', { name: 'Bookmark' }).getByRole('textbox').fill('fifth element')
+      await page.getByRole('dialog', { name: 'Bookmark' }).getByRole('button', { name: 'Save' }).click()
       await expect(page.getByTestId('bookmarks')).toContainText('fifth element')
       await page.selectOption('select[name=hex-per-row]', '32')
       await expect(page.locator('.hex-line').first().locator('.hex-byte')).toHaveCount(32)

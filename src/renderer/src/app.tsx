@@ -25,6 +25,8 @@ interface Tab {
   view: ViewState
   changed: boolean
   edits: EditState | null
+  /** The cell the table starts at (a derived tab opens where the cursor was). */
+  startAt?: [number, number]
   /** A comparison with another array (B), when one is on. */
   compare?: { b: SessionInfo; owned: boolean; tolerance: Tolerance; sideBySide: boolean }
 }
@@ -52,10 +54,10 @@ export function App(): React.JSX.Element {
     setContainers((cs) => (cs.includes(path) ? cs : [...cs, path]))
   }, [])
 
-  const opened = useCallback((s: SessionInfo) => {
+  const opened = useCallback((s: SessionInfo, startAt?: [number, number]) => {
     setTabs((t) => {
       setActive(t.length)
-      return [...t, { session: s, view: defaultViewState(s.layout.shape), changed: false, edits: null }]
+      return [...t, { session: s, view: defaultViewState(s.layout.shape), changed: false, edits: null, startAt }]
     })
   }, [])
 
@@ -372,6 +374,7 @@ export function App(): React.JSX.Element {
           <TableView
             key={tab.session.session}
             session={tab.session}
+            startAt={tab.startAt}
             state={tab.view}
             onState={(view) => setTabs((ts) => ts.map((t, k) => (k === active ? { ...t, view } : t)))}
             onCursor={setCursor}
@@ -415,7 +418,10 @@ export function App(): React.JSX.Element {
                   kind,
                   ...(tab.view.slice.trim() ? { slice: tab.view.slice } : {})
                 })
-                .then(opened, (e: Error) => setError(e.message))
+                .then(
+                  (s) => opened(s, cursor?.cell),
+                  (e: Error) => setError(e.message)
+                )
             }
             sideBySide={tab.compare.sideBySide}
             onSideBySide={(on) => setTab((t) => (t.compare ? { ...t, compare: { ...t.compare, sideBySide: on } } : t))}

@@ -10,7 +10,9 @@ import { parseGoTo } from './go-to'
 import { extent, firstIndex, scrollFor, visibleCount, type Axis } from './scaled-scroll'
 import { useTiles } from './use-tiles'
 import { api } from '../../transport'
-import { elementFileOffset, encodeCell } from './cell-edit'
+import { readOnlyReason, useCellEdit } from './use-cell-edit'
+import { useSignal } from './use-signal'
+import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/slice'
 import { ViewBar } from './view-bar'
 import type { Marks } from '../compare/use-mismatches'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from './view-model'
@@ -25,6 +27,10 @@ export interface CursorInfo {
   index: number[]
   /** The selection as [start, stop) per kept axis of the view, in axis order (for exporting it). */
   selection: [number, number][]
+  /** Index of the element in the whole array (differs from index under a slice). */
+  arrayIndex: number[]
+  /** The sliced array's shape, when a slice is typed. */
+  viewShape?: number[]
 }
 
 export function TableView(props: {
@@ -40,10 +46,15 @@ export function TableView(props: {
   marks?: Marks
   /** Scroll to this first row/column (side-by-side tables scroll together); seq makes a repeat count. */
   follow?: { top: number; left: number; seq: number } | null
+  /** The cell to show first when the table mounts. */
+  startAt?: [number, number]
   /** Where the user scrolled to. */
   onScrollTo?: (top: number, left: number) => void
 }): React.JSX.Element {
-  const { session, onCursor, onState } = props
+  const { session, onCursor } = props
+  // Axes and indices are fitted to the slice before they leave the table, so that the app (Copy as code,
+  // export, analysis) never sees axes of the unsliced array paired with a sliced shape.
+  const onState = (s: ViewState): void => props.onState(fitAxes(s, slicedShape(session.layout, s.slice).shape))
   const { shape, error: sliceError } = slicedShape(session.layout, props.state.slice)
   const state = fitAxes(props.state, shape)
   const dtype = useMemo(() => parseDType(session.layout.dtype), [session.layout.dtype])
@@ -54,6 +65,7 @@ export function TableView(props: {
   const rowHeaderW = Math.max(56, String(rowsTotal).length * 8 + 20)
   // The view object is rebuilt every render; key it by content so tiles and effects only react to changes.
   const viewKey = JSON.stringify(toView(state))
+  const origin = useMemo(() => originOf(session.layout.shape, state.slice), [session.layout.shape, state.slice])
   const view = useMemo(() => JSON.parse(viewKey) as ReturnType<typeof toView>, [viewKey])
 
   const scroller = useRef<HTMLDivElement>(null)
@@ -88,26 +100,13 @@ export function TableView(props: {
     () => api.on('session:edited', (e) => e.session === session.session && refresh()),
     [session.session, refresh]
   )
-  const [editing, setEditing] = useState<{ row: number; col: number; text: string } | null>(null)
-
-  /** One undoable edit writing text into cells; refused whole if any cell's text is refused. */
-  const writeCells = (cells: { row: number; col: number; text: string }[]): Promise<unknown> => {
-    const writes = cells.map(({ row, col, text }) => {
-      try {
-        const { delta, bytes } = encodeCell(session.layout, columns.field(col), text)
-        return { offset: elementFileOffset(session.layout, state.slice, elementIndex(row, col)) + delta, bytes }
-      } catch (e) {
-        throw new Error(cells.length > 1 ? `cell (${row}, ${col}): ${(e as Error).message}` : (e as Error).message)
-      }
-    })
-    return api.invoke('edit:apply', { session: session.session, writes })
-  }
-
   const onPaste = (e: React.ClipboardEvent): void => {
     if (editing) return
     const text = e.clipboardData.getData('text/plain')
     if (!text) return
     e.preventDefault()
+    const reason = readOnlyReason(session)
+    if (reason) return setMessage({ ok: false, text: reason })
     const rows = text
       .replace(/\r?\n$/, '')
       .split(/\r?\n/)
@@ -129,29 +128,6 @@ export function TableView(props: {
     }
   }
 
-  const commitEdit = (fill = false): void => {
-    if (!editing) return
-    const { row, col, text } = editing
-    try {
-      const cells: { row: number; col: number; text: string }[] = []
-      if (fill) {
-        const n = (selection.r1 - selection.r0 + 1) * (selection.c1 - selection.c0 + 1)
-        if (n > 1_000_000) throw new Error(`the selection has ${n} cells; fill at most 1000000`)
-        for (let r = selection.r0; r <= selection.r1; r++)
-          for (let c = selection.c0; c <= selection.c1; c++) cells.push({ row: r, col: c, text })
-      } else cells.push({ row, col, text })
-      writeCells(cells)
-        .then(() => {
-          setEditing(null)
-          setMessage(null)
-          scroller.current?.focus()
-        })
-        .catch((e: Error) => setMessage({ ok: false, text: e.message }))
-    } catch (e) {
-      setMessage({ ok: false, text: (e as Error).message })
-    }
-  }
-
   const undoRedo = (which: 'edit:undo' | 'edit:redo'): void => {
     api.invoke(which, { session: session.session }).catch((e: Error) => setMessage({ ok: false, text: e.message }))
   }
@@ -165,7 +141,8 @@ export function TableView(props: {
     if (marks && sliceError === null && visRows > 0 && e1 > e0) marks.request(top, top + visRows, e0, e1)
   }, [marks, top, visRows, e0, e1, sliceError])
 
-  const pendingGoTo = useRef<[number, number] | null>(null)
+  // where the first view starts: the cell the tab was opened at (a derived tab: where the cursor was), else 0, 0
+  const pendingGoTo = useRef<[number, number] | null>(props.startAt ?? null)
 
   const elementIndex = useCallback(
     (r: number, c: number): number[] =>
@@ -184,8 +161,15 @@ export function TableView(props: {
     if (state.rowAxis !== null) kept.push([state.rowAxis, rows])
     if (state.colAxis !== null) kept.push([state.colAxis, cols])
     kept.sort((x, y) => x[0] - y[0])
-    onCursor({ cell: cursor, index: elementIndex(cursor[0], cursor[1]), selection: kept.map(([, r]) => r) })
-  }, [cursor, selKey, elementIndex, onCursor]) // eslint-disable-line react-hooks/exhaustive-deps
+    const index = elementIndex(cursor[0], cursor[1])
+    onCursor({
+      cell: cursor,
+      index,
+      selection: kept.map(([, r]) => r),
+      arrayIndex: origin.arrayIndex(index),
+      ...(origin.identity ? {} : { viewShape: shape })
+    })
+  }, [cursor, selKey, elementIndex, onCursor, origin]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const onScroll = (): void => {
     const el = scroller.current!
@@ -222,9 +206,9 @@ export function TableView(props: {
     jumpTo(r, c)
   }, [view]) // eslint-disable-line react-hooks/exhaustive-deps
 
-  useEffect(() => {
+  useSignal(props.jump?.seq, () => {
     if (props.jump) jumpTo(Math.min(props.jump.row, rowsTotal - 1), Math.min(props.jump.col, colsTotal - 1))
-  }, [props.jump?.seq]) // eslint-disable-line react-hooks/exhaustive-deps
+  })
 
   useEffect(() => {
     if (props.follow && (props.follow.top !== top || props.follow.left !== left))
@@ -252,6 +236,17 @@ export function TableView(props: {
       }
     : { r0: cursor[0], r1: cursor[0], c0: cursor[1], c1: cursor[1] }
 
+  const edit = useCellEdit({
+    session,
+    slice: state.slice,
+    columns,
+    elementIndex,
+    selection,
+    setMessage,
+    focusGrid: () => scroller.current?.focus()
+  })
+  const { editing, writeCells } = edit
+
   const onKeyDown = (e: React.KeyboardEvent): void => {
     if (editing) return
     const mod = e.ctrlKey || e.metaKey
@@ -272,7 +267,7 @@ export function TableView(props: {
           : current === undefined
             ? ''
             : cellText(dtype, current, columns.field(cursor[1]), { mode: 'auto' })
-      setEditing({ row: cursor[0], col: cursor[1], text })
+      edit.start(cursor[0], cursor[1], text)
       return
     }
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
@@ -307,9 +302,9 @@ export function TableView(props: {
     goToText(goTo)
   }
 
-  useEffect(() => {
+  useSignal(props.jumpToByte?.seq, () => {
     if (props.jumpToByte) goToText(`@${props.jumpToByte.offset}`)
-  }, [props.jumpToByte?.seq]) // eslint-disable-line react-hooks/exhaustive-deps
+  })
 
   function goToText(text: string): void {
     const target = parseGoTo(text, session.layout, state, shape, rowsTotal, columns)
@@ -366,7 +361,7 @@ export function TableView(props: {
             setAnchor(e.shiftKey ? (anchor ?? cursor) : null)
             setCursor([r, c])
           }}
-          onDoubleClick={() => setEditing({ row: r, col: c, text: t ?? '' })}
+          onDoubleClick={() => edit.start(r, c, t ?? '')}
         >
           {t ?? '…'}
         </div>
@@ -418,18 +413,23 @@ export function TableView(props: {
             <div
               key={`h${j}`}
               className="col-header"
+              title={origin.identity ? undefined : `view column ${columns.element(left + j)}`}
               style={{ left: rowHeaderW + j * COL_W, width: COL_W, height: HEADER_H }}
             >
-              {columns.header(left + j, state.colAxis === null ? '' : String(columns.element(left + j)))}
+              {columns.header(
+                left + j,
+                state.colAxis === null ? '' : String(origin.along(state.colAxis, columns.element(left + j)))
+              )}
             </div>
           ))}
           {Array.from({ length: visRows }, (_, i) => (
             <div
               key={`r${i}`}
               className="row-header"
+              title={origin.identity ? undefined : `view row ${top + i}`}
               style={{ top: HEADER_H + i * ROW_H, width: rowHeaderW, height: ROW_H }}
             >
-              {top + i}
+              {state.rowAxis === null ? top + i : origin.along(state.rowAxis, top + i)}
             </div>
           ))}
           <div className="corner" style={{ width: rowHeaderW, height: HEADER_H }} />
@@ -449,16 +449,13 @@ export function TableView(props: {
                   width: COL_W,
                   height: ROW_H
                 }}
-                onChange={(e) => setEditing({ ...editing, text: e.target.value })}
+                onChange={(e) => edit.setText(e.target.value)}
+                onBlur={edit.leave}
                 onKeyDown={(e) => {
                   e.stopPropagation()
                   // Enter writes the cell; Ctrl+Enter fills the whole selection with the value
-                  if (e.key === 'Enter') commitEdit(e.ctrlKey || e.metaKey)
-                  if (e.key === 'Escape') {
-                    setEditing(null)
-                    setMessage(null)
-                    scroller.current?.focus()
-                  }
+                  if (e.key === 'Enter') edit.commit(e.ctrlKey || e.metaKey)
+                  if (e.key === 'Escape') edit.cancel()
                 }}
               />
             )}
@@ -468,4 +465,13 @@ export function TableView(props: {
       </div>
     </div>
   )
+}
+
+/** The array indices of a sliced view's elements (an invalid slice: the identity, the table shows the error). */
+function originOf(shape: readonly number[], slice: string): SliceOrigin {
+  try {
+    return sliceOrigin(shape, parseSlice(slice))
+  } catch {
+    return { arrayIndex: (i) => [...i], along: (_, i) => i, identity: true }
+  }
 }
