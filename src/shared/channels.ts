@@ -17,6 +17,8 @@ export const CHANNEL_NAMES = [
   'scan:tile',
   'scan:cancel',
   'find:run',
+  'find:condition',
+  'scan:profile',
   'edit:apply',
   'edit:undo',
   'edit:redo',

@@ -223,6 +223,27 @@ export const requestSchemas = {
       wrap: z.boolean().optional()
     })
     .strict(),
+  /**
+   * Finds the next element (backwards: the previous one) of a view from flat C-order index start that is NaN,
+   * ±Inf, > value, < value, == value or |x| > value, natively over the whole view (value converted to the
+   * array's float type first, as numpy compares with a Python float). wrap: go on from the other end. Progress
+   * events and scan:cancel use scanId.
+   */
+  'find:condition': z
+    .object({
+      ...scanTarget,
+      condition: z.enum(['nan', 'inf', 'gt', 'lt', 'eq', 'absgt']),
+      value: z.number().finite().optional(),
+      start: byteCount,
+      backwards: z.boolean(),
+      wrap: z.boolean().optional()
+    })
+    .strict(),
+  /**
+   * Statistics along an axis of a 2-D view: for every index of axis keep, the count, mean, min, max and
+   * population std of the finite elements of that row or column, natively in one pass (a profile plot).
+   */
+  'scan:profile': z.object({ ...scanTarget, keep: z.union([z.literal(0), z.literal(1)]) }).strict(),
   /** Stops a running scan (it rejects with code 'cancelled'). */
   'scan:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict(),
   /** Writes bytes at file offsets as one undoable edit (r+: the file's mapping; c: the private copy; r: refused). */
@@ -475,6 +496,18 @@ export interface Responses {
   /** pixels: rows × cols × {min, max, mean, flags} as float32 bytes (flags 1 NaN, 2 +Inf, 4 -Inf in the block). */
   'scan:tile': { level: number; ty: number; tx: number; rows: number; cols: number; pixels: Uint8Array }
   'scan:cancel': { cancelled: boolean }
+  /** The flat C-order index of the element found in the view (null: none); wrapped: found past the end. */
+  'find:condition': { index: number | null; wrapped: boolean }
+  /** Per index of the kept axis, float64 values as bytes (NaN where a line has no finite element). */
+  'scan:profile': {
+    keep: 0 | 1
+    length: number
+    count: Uint8Array
+    mean: Uint8Array
+    min: Uint8Array
+    max: Uint8Array
+    std: Uint8Array
+  }
   /** The match's file offset and length (null: none); wrapped: found only after going round the end. */
   'find:run': { offset: number | null; length: number; wrapped: boolean }
   'file:propose': { candidates: CandidateLayout[] }

@@ -39,6 +39,7 @@ import { checkExportTarget } from './export-target'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { probeFile } from './file-probe'
 import { previewOf, proposeFor } from './file-preview'
+import { runCondition, runProfile } from './along'
 import { runFind } from './find'
 import { refreshHeader, rewriteHeader } from './header-edit'
 import { inflateMember, removeTemp } from './inflate'
@@ -290,6 +291,22 @@ export class ArrayService {
           .run(r.scanId, () => runBlocks(this.scannable(r.session), this.scanTarget(r), r.outRows, r.outCols, r.reduce))
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
       'scan:tile': (r) => this.tile(r),
+      'find:condition': (r) => {
+        const view = this.scanTarget(r)
+        return this.scans.run(
+          r.scanId,
+          (progress) => runCondition(this.scannable(r.session), view, r, progress),
+          view.dtype.itemsize
+        )
+      },
+      'scan:profile': (r) => {
+        const view = this.scanTarget(r)
+        return this.scans.run(
+          r.scanId,
+          (progress) => runProfile(this.scannable(r.session), view, r.keep, progress),
+          view.dtype.itemsize
+        )
+      },
       'scan:cancel': (r) => {
         const inflation = this.inflations.get(r.scanId)
         inflation?.()
