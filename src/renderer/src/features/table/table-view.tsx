@@ -12,6 +12,7 @@ import { useTiles } from './use-tiles'
 import { api } from '../../transport'
 import { readOnlyReason, useCellEdit } from './use-cell-edit'
 import { useSignal } from './use-signal'
+import { ConditionBar } from './condition-bar'
 import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/slice'
 import { ViewBar } from './view-bar'
 import type { Marks } from '../compare/use-mismatches'
@@ -306,6 +307,17 @@ export function TableView(props: {
     if (props.jumpToByte) goToText(`@${props.jumpToByte.offset}`)
   })
 
+  /** Moves to an element of the sliced array: its other axes first (a new 2-D view), then the cell. */
+  function goToElement(index: number[]): void {
+    const row = state.rowAxis === null ? 0 : index[state.rowAxis]!
+    const col = state.colAxis === null ? 0 : index[state.colAxis]! * (columns.fields?.length ?? 1)
+    const others = index.map((v, k) => (k === state.rowAxis || k === state.colAxis ? state.index[k]! : v))
+    if (others.some((v, k) => v !== state.index[k])) {
+      pendingGoTo.current = [row, col]
+      onState({ ...state, index: others })
+    } else jumpTo(row, col)
+  }
+
   function goToText(text: string): void {
     const target = parseGoTo(text, session.layout, state, shape, rowsTotal, columns)
     if ('error' in target) return setMessage({ ok: false, text: target.error })
@@ -395,6 +407,20 @@ export function TableView(props: {
           </span>
         )}
       </form>
+      {realValued(dtype) && sliceError === null && (
+        <ConditionBar
+          session={session}
+          slice={state.slice}
+          shape={shape}
+          cursor={elementIndex(cursor[0], cursor[1])}
+          onFound={goToElement}
+          describe={(index) =>
+            origin.identity
+              ? `at (${index.join(', ')})`
+              : `at view (${index.join(', ')}) · array (${origin.arrayIndex(index).join(', ')})`
+          }
+        />
+      )}
       <div
         className="grid-scroller"
         ref={scroller}
@@ -474,4 +500,13 @@ function originOf(shape: readonly number[], slice: string): SliceOrigin {
   } catch {
     return { arrayIndex: (i) => [...i], along: (_, i) => i, identity: true }
   }
+}
+
+/** Whether the kernels can scan this dtype's values (real numbers and bools; not complex, records, strings). */
+function realValued(dtype: ReturnType<typeof parseDType>): boolean {
+  return (
+    dtype.kind === 'scalar' &&
+    ['int', 'uint', 'float', 'bool'].includes(dtype.type.kind) &&
+    !dtype.type.name.startsWith('longdouble')
+  )
 }
