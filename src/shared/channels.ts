@@ -27,6 +27,8 @@ export const CHANNEL_NAMES = [
   'npy:header',
   'bookmarks:get',
   'bookmarks:set',
+  'workspace:get',
+  'workspace:set',
   'export:cancel',
   'container:list',
   'diff:run',

@@ -29,6 +29,39 @@ export const layoutSpecSchema = z
 
 export const sessionId = z.string().min(1).max(64)
 
+/** A tab as it is saved to come back after a reload or restart: what to open, the table's view and cursor. */
+const savedTabSchema = z
+  .object({
+    path: z.string().min(1).max(4096),
+    layout: layoutSpecSchema.nullable(),
+    mode: modeSchema,
+    array: z.string().min(1).max(65_536).optional(),
+    view: z
+      .object({
+        slice: z.string().max(2000),
+        rowAxis: z.number().int().min(0).max(64).nullable(),
+        colAxis: z.number().int().min(0).max(64).nullable(),
+        index: z.array(z.number().int().nonnegative()).max(64),
+        format: z
+          .object({ mode: z.enum(['auto', 'fixed', 'sci', 'hex']), digits: z.number().int().min(0).max(30).optional() })
+          .strict(),
+        heat: z.boolean()
+      })
+      .strict(),
+    cell: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])
+  })
+  .strict()
+
+export const workspaceSchema = z
+  .object({
+    tabs: z.array(savedTabSchema).max(100),
+    /** The active tab (-1: the open form). */
+    active: z.number().int().min(-1).max(99),
+    panels: z.object({ hex: z.boolean(), analysis: z.boolean() }).strict()
+  })
+  .strict()
+export type Workspace = z.infer<typeof workspaceSchema>
+
 /** Which two axes of the array a 2-D view shows, and the index of every other axis. */
 export const viewSchema = z
   .object({
@@ -315,7 +348,11 @@ export const requestSchemas = {
     })
     .strict(),
   /** Cancels a running export: no file is left behind. */
-  'export:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict()
+  'export:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict(),
+  /** The tabs, views, cursors and panels saved by the last page (restored after a reload or restart). */
+  'workspace:get': z.object({}).strict(),
+  /** Saves the page's tabs, views, cursors and panels. */
+  'workspace:set': z.object({ workspace: workspaceSchema }).strict()
 } as const
 
 export type Channel = keyof typeof requestSchemas
@@ -480,6 +517,8 @@ export interface Bookmark {
 }
 
 export interface Responses {
+  'workspace:get': { workspace: Workspace | null }
+  'workspace:set': Record<string, never>
   'bookmarks:get': { bookmarks: Bookmark[] }
   'bookmarks:set': { bookmarks: Bookmark[] }
   'npy:header': EditState

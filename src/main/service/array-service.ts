@@ -7,6 +7,7 @@ import pathModule from 'node:path'
 import {
   ApiError,
   parseRequest,
+  workspaceSchema,
   type AppInfo,
   type EditState,
   type Channel,
@@ -47,7 +48,7 @@ import { layoutInfo } from './layout-info'
 import { native, type Mapping } from './native'
 import { PathPolicy } from './path-policy'
 import { progressMeter } from './progress'
-import { Bookmarks, RecentFiles } from './recent'
+import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes, type ScanSource } from './scan'
 import { sliced, viewGeometry } from './view-geometry'
 
@@ -87,6 +88,7 @@ export class ArrayService {
   private readonly sessions = new Map<string, Session>()
   private timer: NodeJS.Timeout | undefined
   private readonly recent: RecentFiles | null
+  private readonly workspace: WorkspaceFile | null
   private readonly bookmarks: Bookmarks | null
   private readonly exports = new Map<string, () => void>()
   /** Decompressions of .npz members under way, by scanId: their cancel. */
@@ -101,6 +103,9 @@ export class ArrayService {
   constructor(private readonly options: ServiceOptions = {}) {
     this.paths = new PathPolicy(options.root)
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
+    this.workspace = options.recentFile
+      ? new WorkspaceFile(pathModule.join(pathModule.dirname(options.recentFile), 'workspace.json'))
+      : null
     this.bookmarks = options.recentFile
       ? new Bookmarks(pathModule.join(pathModule.dirname(options.recentFile), 'bookmarks.json'))
       : null
@@ -355,6 +360,18 @@ export class ArrayService {
         return { cancelled: Boolean(cancel) }
       },
       'npy:header': (r) => this.edited(rewriteHeader(this.writable(this.session(r.session)), r)),
+      'workspace:get': () => {
+        const saved = workspaceSchema.safeParse(this.workspace?.get())
+        if (!saved.success) return { workspace: null }
+        const w = saved.data
+        // with serve --root, a saved path outside it is not reopened (the page could not open it either)
+        const tabs = w.tabs.filter((t) => this.paths.allows(pathModule.resolve(t.path)))
+        return { workspace: { ...w, tabs, active: w.active < tabs.length ? w.active : tabs.length - 1 } }
+      },
+      'workspace:set': (r) => {
+        this.workspace?.set(r.workspace)
+        return {}
+      },
       'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(this.paths.resolve(r.path)) ?? [] }),
       'bookmarks:set': (r) => {
         if (!this.bookmarks) throw new ApiError('unavailable', 'bookmarks are not kept in this mode')

@@ -13,13 +13,14 @@ import { api } from '../../transport'
 import { readOnlyReason, useCellEdit } from './use-cell-edit'
 import { useSignal } from './use-signal'
 import { ConditionBar } from './condition-bar'
+import { gridMap, wrapWidth } from './grid-map'
+import { textWidth, useColumnWidth } from './use-column-width'
 import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/slice'
 import { ViewBar } from './view-bar'
 import type { Marks } from '../compare/use-mismatches'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from './view-model'
 
 const ROW_H = 24
-const COL_W = 120
 const HEADER_H = 26
 
 export interface CursorInfo {
@@ -59,18 +60,27 @@ export function TableView(props: {
   const { shape, error: sliceError } = slicedShape(session.layout, props.state.slice)
   const state = fitAxes(props.state, shape)
   const dtype = useMemo(() => parseDType(session.layout.dtype), [session.layout.dtype])
-  const rowsTotal = state.rowAxis === null ? 1 : shape[state.rowAxis]!
-  const elementCols = state.colAxis === null ? 1 : shape[state.colAxis]!
-  const columns = columnsFor(dtype, elementCols, state.colAxis !== null)
-  const colsTotal = columns.count
-  const rowHeaderW = Math.max(56, String(rowsTotal).length * 8 + 20)
+  const viewRows = state.rowAxis === null ? 1 : shape[state.rowAxis]!
+  const viewCols = state.colAxis === null ? 1 : shape[state.colAxis]!
+  const rowHeaderW = Math.max(56, String(viewRows).length * 8 + 20)
   // The view object is rebuilt every render; key it by content so tiles and effects only react to changes.
   const viewKey = JSON.stringify(toView(state))
   const origin = useMemo(() => originOf(session.layout.shape, state.slice), [session.layout.shape, state.slice])
   const view = useMemo(() => JSON.parse(viewKey) as ReturnType<typeof toView>, [viewKey])
 
+  // the columns fit again for another slice or other axes, not for another index along them (a go-to)
+  const colWidth = useColumnWidth(`${session.session}|${state.slice}|${state.rowAxis}|${state.colAxis}`)
+  const COL_W = colWidth.width
   const scroller = useRef<HTMLDivElement>(null)
   const [size, setSize] = useState({ w: 800, h: 600 })
+  // a 1-D view wraps into rows of consecutive elements that fill the width (grid-map.ts)
+  const fields = dtype.kind === 'struct' ? dtype.fields.length : 1
+  const wrap =
+    state.rowAxis !== null && state.colAxis === null ? wrapWidth(viewRows, size.w - rowHeaderW, COL_W, fields) : 0
+  const grid = useMemo(() => gridMap(viewRows, viewCols, wrap), [viewRows, viewCols, wrap])
+  const rowsTotal = grid.rows
+  const columns = columnsFor(dtype, grid.elementCols, state.colAxis !== null || wrap > 0)
+  const colsTotal = columns.count
   const [top, setTop] = useState(0)
   const [left, setLeft] = useState(0)
   const [cursor, setCursor] = useState<[number, number]>([0, 0])
@@ -86,6 +96,8 @@ export function TableView(props: {
   const visCols = Math.max(0, Math.min(colsTotal - left, visibleCount(colAxis) + 1))
   const e0 = columns.element(left)
   const e1 = visCols > 0 ? columns.element(left + visCols - 1) + 1 : e0
+  // what the visible cells are in the view's own rows and columns (the tiles' and marks' coordinates)
+  const [v0, v1, ve0, ve1] = grid.span(top, top + visRows, e0, e1)
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -113,7 +125,9 @@ export function TableView(props: {
       .split(/\r?\n/)
       .map((line) => line.split('\t'))
     const cells = rows.flatMap((cols, i) => cols.map((t, j) => ({ row: cursor[0] + i, col: cursor[1] + j, text: t })))
-    const outside = cells.find((c) => c.row >= rowsTotal || c.col >= colsTotal)
+    const outside = cells.find(
+      (c) => c.row >= rowsTotal || c.col >= colsTotal || !grid.toView(c.row, columns.element(c.col))
+    )
     if (outside)
       return setMessage({
         ok: false,
@@ -132,32 +146,49 @@ export function TableView(props: {
   const undoRedo = (which: 'edit:undo' | 'edit:redo'): void => {
     api.invoke(which, { session: session.session }).catch((e: Error) => setMessage({ ok: false, text: e.message }))
   }
-  const ready = sliceError === null && tiles.loaded(top, top + visRows, e0, e1)
+  const ready = sliceError === null && tiles.loaded(v0, v1, ve0, ve1)
   const { request } = tiles
   useEffect(() => {
-    if (sliceError === null && visRows > 0 && e1 > e0) request(top, top + visRows, e0, e1)
-  }, [request, top, visRows, e0, e1, tiles.version, sliceError])
+    if (sliceError === null && v1 > v0 && ve1 > ve0) request(v0, v1, ve0, ve1)
+  }, [request, v0, v1, ve0, ve1, tiles.version, sliceError])
   const marks = props.marks
   useEffect(() => {
-    if (marks && sliceError === null && visRows > 0 && e1 > e0) marks.request(top, top + visRows, e0, e1)
-  }, [marks, top, visRows, e0, e1, sliceError])
+    if (marks && sliceError === null && v1 > v0 && ve1 > ve0) marks.request(v0, v1, ve0, ve1)
+  }, [marks, v0, v1, ve0, ve1, sliceError])
+  /** The value table cell (r, c) shows (undefined: loading, or past the end of a wrapped 1-D view). */
+  const valueAt = (r: number, c: number): ReturnType<typeof tiles.value> => {
+    const p = grid.toView(r, columns.element(c))
+    return p ? tiles.value(p[0], p[1]) : undefined
+  }
+  /** The table cell showing the view's element (row, column); col is a logical column (fields). */
+  const toTableCell = (row: number, col: number): [number, number] => {
+    const [r, e] = grid.toTable(row, columns.element(col))
+    return [r, e * fields + (col % fields)]
+  }
 
   // where the first view starts: the cell the tab was opened at (a derived tab: where the cursor was), else 0, 0
   const pendingGoTo = useRef<[number, number] | null>(props.startAt ?? null)
 
   const elementIndex = useCallback(
-    (r: number, c: number): number[] =>
-      state.index.map((v, k) => (k === state.rowAxis ? r : k === state.colAxis ? columns.element(c) : v)),
-    [state.index, state.rowAxis, state.colAxis, columns]
+    (r: number, c: number): number[] => {
+      const [vr, ve] = grid.toView(r, columns.element(c)) ?? [viewRows - 1, 0]
+      return state.index.map((v, k) => (k === state.rowAxis ? vr : k === state.colAxis ? ve : v))
+    },
+    [state.index, state.rowAxis, state.colAxis, columns, grid, viewRows]
   )
   const selKey = anchor ? `${anchor[0]},${anchor[1]}` : ''
   useEffect(() => {
     const a = anchor ?? cursor
-    const rows: [number, number] = [Math.min(a[0], cursor[0]), Math.max(a[0], cursor[0]) + 1]
+    let rows: [number, number] = [Math.min(a[0], cursor[0]), Math.max(a[0], cursor[0]) + 1]
     const cols: [number, number] = [
       columns.element(Math.min(a[1], cursor[1])),
       columns.element(Math.max(a[1], cursor[1])) + 1
     ]
+    if (grid.wrap) {
+      // a wrapped 1-D view: the elements from the selection's first to its last
+      const lin = (p: [number, number]): number => grid.toView(p[0], columns.element(p[1]))?.[0] ?? viewRows - 1
+      rows = [Math.min(lin(a), lin(cursor)), Math.max(lin(a), lin(cursor)) + 1]
+    }
     const kept: [number, [number, number]][] = []
     if (state.rowAxis !== null) kept.push([state.rowAxis, rows])
     if (state.colAxis !== null) kept.push([state.colAxis, cols])
@@ -171,6 +202,17 @@ export function TableView(props: {
       ...(origin.identity ? {} : { viewShape: shape })
     })
   }, [cursor, selKey, elementIndex, onCursor, origin]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  // a wrapped view re-wrapped (the width changed): the cursor stays on its element
+  const lastWrap = useRef(wrap)
+  useEffect(() => {
+    const before = lastWrap.current
+    lastWrap.current = wrap
+    if (before === wrap) return
+    const lin = before ? cursor[0] * before + Math.floor(cursor[1] / fields) : cursor[0]
+    const [r, c] = toTableCell(Math.min(lin, viewRows - 1), (cursor[1] % fields) + 0)
+    jumpTo(r, c)
+  }, [wrap]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const onScroll = (): void => {
     const el = scroller.current!
@@ -208,7 +250,9 @@ export function TableView(props: {
   }, [view]) // eslint-disable-line react-hooks/exhaustive-deps
 
   useSignal(props.jump?.seq, () => {
-    if (props.jump) jumpTo(Math.min(props.jump.row, rowsTotal - 1), Math.min(props.jump.col, colsTotal - 1))
+    if (!props.jump) return
+    const [r, c] = toTableCell(Math.min(props.jump.row, viewRows - 1), props.jump.col)
+    jumpTo(r, Math.min(c, colsTotal - 1))
   })
 
   useEffect(() => {
@@ -217,8 +261,10 @@ export function TableView(props: {
   }, [props.follow?.seq]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const moveCursor = (row: number, col: number, extend = false): void => {
-    const r = Math.max(0, Math.min(rowsTotal - 1, row))
-    const c = Math.max(0, Math.min(colsTotal - 1, col))
+    let r = Math.max(0, Math.min(rowsTotal - 1, row))
+    let c = Math.max(0, Math.min(colsTotal - 1, col))
+    // past the end of a wrapped 1-D view's last row: its last element
+    if (!grid.toView(r, columns.element(c))) [r, c] = toTableCell(viewRows - 1, fields - 1)
     setAnchor(extend ? (anchor ?? cursor) : null)
     setCursor([r, c])
     const fullRows = Math.max(1, Math.floor(rowAxis.viewport / ROW_H))
@@ -261,7 +307,7 @@ export function TableView(props: {
     }
     if (e.key === 'Enter' || e.key === 'F2' || (e.key.length === 1 && !mod && !e.altKey)) {
       e.preventDefault()
-      const current = tiles.value(cursor[0], columns.element(cursor[1]))
+      const current = valueAt(cursor[0], cursor[1])
       const text =
         e.key.length === 1
           ? e.key
@@ -273,7 +319,7 @@ export function TableView(props: {
     }
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
       e.preventDefault()
-      void copySelection(session, view, columns, selection, state.format).then(
+      void copySelection(session, view, columns, selection, state.format, grid).then(
         (n) => setMessage({ ok: true, text: `copied ${n} cells as TSV` }),
         (err: Error) => setMessage({ ok: false, text: err.message })
       )
@@ -307,10 +353,18 @@ export function TableView(props: {
     if (props.jumpToByte) goToText(`@${props.jumpToByte.offset}`)
   })
 
+  /** A column's header: its index along the column axis in the whole array. */
+  function colHeader(c: number): string {
+    if (grid.wrap) return `+${columns.element(c)}` // a wrapped 1-D view: the offset from the row's first element
+    return state.colAxis === null ? '' : String(origin.along(state.colAxis, columns.element(c)))
+  }
+
   /** Moves to an element of the sliced array: its other axes first (a new 2-D view), then the cell. */
   function goToElement(index: number[]): void {
-    const row = state.rowAxis === null ? 0 : index[state.rowAxis]!
-    const col = state.colAxis === null ? 0 : index[state.colAxis]! * (columns.fields?.length ?? 1)
+    const [row, col] = toTableCell(
+      state.rowAxis === null ? 0 : index[state.rowAxis]!,
+      state.colAxis === null ? 0 : index[state.colAxis]! * fields
+    )
     const others = index.map((v, k) => (k === state.rowAxis || k === state.colAxis ? state.index[k]! : v))
     if (others.some((v, k) => v !== state.index[k])) {
       pendingGoTo.current = [row, col]
@@ -319,13 +373,13 @@ export function TableView(props: {
   }
 
   function goToText(text: string): void {
-    const target = parseGoTo(text, session.layout, state, shape, rowsTotal, columns)
+    const target = parseGoTo(text, session.layout, state, shape, viewRows, columns)
     if ('error' in target) return setMessage({ ok: false, text: target.error })
     setMessage(target.note ? { ok: true, text: target.note } : null)
     if (target.state) {
-      pendingGoTo.current = [target.row, target.col]
+      pendingGoTo.current = toTableCell(target.row, target.col)
       onState(target.state)
-    } else jumpTo(target.row, target.col)
+    } else jumpTo(...toTableCell(target.row, target.col))
   }
 
   // heat colouring: scale over the visible, loaded cells
@@ -334,7 +388,7 @@ export function TableView(props: {
   if (state.heat) {
     for (let i = 0; i < visRows; i++) {
       for (let j = 0; j < visCols; j++) {
-        const v = tiles.value(top + i, columns.element(left + j))
+        const v = valueAt(top + i, left + j)
         const x = v === undefined ? null : cellNumber(v, columns.field(left + j))
         if (x !== null) {
           lo = Math.min(lo, x)
@@ -345,23 +399,32 @@ export function TableView(props: {
   }
 
   const cells: React.JSX.Element[] = []
+  let need = 0 // what the texts on screen need (the column width fits them)
+  for (let j = 0; j < visCols; j++) {
+    const c = left + j
+    need = Math.max(need, textWidth(columns.header(c, colHeader(c))))
+  }
   for (let i = 0; i < visRows; i++) {
     const r = top + i
     for (let j = 0; j < visCols; j++) {
       const c = left + j
       const field = columns.field(c)
-      const v = tiles.value(r, columns.element(c))
+      const at = grid.toView(r, columns.element(c))
+      if (!at) continue // past the end of a wrapped 1-D view
+      const v = tiles.value(at[0], at[1])
       const t = v === undefined ? undefined : cellText(dtype, v, field, state.format)
+      if (t !== undefined) need = Math.max(need, textWidth(t))
       const selected = cursor[0] === r && cursor[1] === c
       const inSel = r >= selection.r0 && r <= selection.r1 && c >= selection.c0 && c <= selection.c1
       const x = state.heat && v !== undefined ? cellNumber(v, field) : null
-      const mismatch = marks?.marked(r, columns.element(c)) ?? false
+      const mismatch = marks?.marked(at[0], at[1]) ?? false
       cells.push(
         <div
           key={`${i},${j}`}
           className={`cell${t === undefined ? ' loading' : ''}${selected ? ' selected' : inSel ? ' in-selection' : ''}${t !== undefined && isSpecial(t) ? ' special' : ''}${mismatch ? ' mismatch' : ''}`}
           data-row={r}
           data-col={c}
+          data-element={`${at[0]},${at[1]}`}
           style={{
             top: HEADER_H + i * ROW_H,
             left: rowHeaderW + j * COL_W,
@@ -374,12 +437,16 @@ export function TableView(props: {
             setCursor([r, c])
           }}
           onDoubleClick={() => edit.start(r, c, t ?? '')}
+          title={t}
         >
           {t ?? '…'}
         </div>
       )
     }
   }
+
+  const { observe } = colWidth
+  useEffect(() => observe(need), [need]) // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <div className="table-view">
@@ -442,10 +509,13 @@ export function TableView(props: {
               title={origin.identity ? undefined : `view column ${columns.element(left + j)}`}
               style={{ left: rowHeaderW + j * COL_W, width: COL_W, height: HEADER_H }}
             >
-              {columns.header(
-                left + j,
-                state.colAxis === null ? '' : String(origin.along(state.colAxis, columns.element(left + j)))
-              )}
+              {columns.header(left + j, colHeader(left + j))}
+              <span
+                className="col-resize"
+                onMouseDown={colWidth.startDrag}
+                onDoubleClick={colWidth.fit}
+                title="drag to resize the columns; double-click to fit them to their values"
+              />
             </div>
           ))}
           {Array.from({ length: visRows }, (_, i) => (
@@ -455,7 +525,7 @@ export function TableView(props: {
               title={origin.identity ? undefined : `view row ${top + i}`}
               style={{ top: HEADER_H + i * ROW_H, width: rowHeaderW, height: ROW_H }}
             >
-              {state.rowAxis === null ? top + i : origin.along(state.rowAxis, top + i)}
+              {state.rowAxis === null ? top + i : origin.along(state.rowAxis, grid.toView(top + i, 0)![0])}
             </div>
           ))}
           <div className="corner" style={{ width: rowHeaderW, height: HEADER_H }} />
