@@ -14,30 +14,13 @@ import { resolveLayout } from '../src/shared/layout'
 import { ArrayService } from '../src/main/service/array-service'
 import { exportView } from '../src/main/service/export'
 import { runFind } from '../src/main/service/find'
-import { native, type Mapping } from '../src/main/service/native'
+import { native } from '../src/main/service/native'
 import { runBlocks, runBuckets, runStats } from '../src/main/service/scan'
-import { benchDir, py, summary } from './helpers'
+import { benchDir, coldWarm, py, summary, timed, type BenchRow } from './helpers'
+import { evict } from '../test/helpers/page-cache'
 
 const REPEAT = Number(process.env.ARRAYSCOPE_BENCH_REPEAT ?? 3)
 const GiB = 2 ** 30
-
-/** Writes back and drops the file's pages (and unmaps them from m): the next read comes from the disk. */
-function evict(file: string, m?: Mapping): void {
-  m?.advise('dontneed')
-  const r = spawnSync('python3', [
-    '-c',
-    `import os; fd = os.open(${JSON.stringify(file)}, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)`
-  ])
-  if (r.status !== 0) throw new Error(String(r.stderr))
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-async function timed(fn: () => unknown): Promise<number> {
-  const t0 = process.hrtime.bigint()
-  await fn()
-  return Number(process.hrtime.bigint() - t0) / 1e6
-}
 
 /** numpy's time for one operation on the file (measured inside python, without its start-up). */
 function numpy(file: string, op: 'minmax' | 'tofile', out = ''): number {
@@ -78,10 +61,9 @@ async function main(): Promise<void> {
     execSync('sync')
   }
 
-  type Row = { name: string; run: () => Promise<unknown> | unknown; numpyMs?: () => number }
-  const rows: Row[] = [
+  const rows: BenchRow[] = [
     { name: 'cat FILE > /dev/null', run: () => execSync(`cat ${JSON.stringify(file)} > /dev/null`) },
-    { name: 'numpy min()+max()', run: () => undefined, numpyMs: () => numpy(file, 'minmax') },
+    { name: 'numpy min()+max()', run: () => undefined, ms: () => numpy(file, 'minmax') },
     { name: 'stats pass', run: () => runStats(m, flat).promise },
     {
       name: 'stats + 256-bin histogram, one pass',
@@ -102,47 +84,37 @@ async function main(): Promise<void> {
       run: () => spawnSync('grep', ['-c', '-a', '-F', NEEDLE, file], { env: { ...process.env, LC_ALL: 'C' } })
     },
     { name: 'raw export', run: () => exportView(m, flat, { as: 'raw', out: out + '.bin' }) },
-    { name: 'numpy tofile', run: () => undefined, numpyMs: () => numpy(file, 'tofile', out + '.np.bin') }
+    { name: 'numpy tofile', run: () => undefined, ms: () => numpy(file, 'tofile', out + '.np.bin') }
   ]
   const only = process.env.ARRAYSCOPE_BENCH_ONLY?.split(',')
   if (only)
     rows.splice(0, rows.length, ...rows.filter((r) => r.name.startsWith('cat') || only.some((o) => r.name.includes(o))))
-  const cold = new Map<string, number[]>()
-  const warm = new Map<string, number[]>()
-  for (let r = 0; r < REPEAT; r++) {
-    for (const row of rows) {
-      for (const [temp, table] of [
-        ['cold', cold],
-        ['warm', warm]
-      ] as const) {
-        if (temp === 'cold') evict(file, m)
-        else execSync(`cat ${JSON.stringify(file)} > /dev/null`) // warm: every page in memory
-        if (row.name.includes('export') || row.name.includes('tofile')) settle()
-        const t = row.numpyMs ? row.numpyMs() : await timed(row.run)
-        table.set(row.name, [...(table.get(row.name) ?? []), t])
-      }
+  const times = await coldWarm(rows, REPEAT, {
+    cold: () => evict(file, m),
+    warm: () => execSync(`cat ${JSON.stringify(file)} > /dev/null`), // every page in memory
+    before: (row) => {
+      if (row.name.includes('export') || row.name.includes('tofile')) settle()
     }
-  }
+  })
   settle()
   m.close()
 
-  const get = (t: Map<string, number[]>, name: string): number => median(t.get(name) ?? [NaN])
   const sec = (x: number): string => `${(x / 1000).toFixed(2)} s`
   const gbs = (x: number): string => `${(size / (x / 1000) / 1e9).toFixed(2)} GB/s`
   console.log(`4 GiB float32 (${n} values), median of ${REPEAT} runs taken in turns; cold = pages evicted first`)
   console.log(`  ${'operation'.padEnd(40)} ${'cold'.padStart(9)} ${'(rate)'.padStart(11)} ${'warm'.padStart(9)}`)
   for (const row of rows) {
-    if (!cold.has(row.name)) continue
-    const c = get(cold, row.name)
-    const w = get(warm, row.name)
+    const c = times.cold(row.name)
+    const w = times.warm(row.name)
+    if (Number.isNaN(c)) continue
     console.log(`  ${row.name.padEnd(40)} ${sec(c).padStart(9)} ${gbs(c).padStart(11)} ${sec(w).padStart(9)}`)
   }
-  const cat = get(cold, 'cat FILE > /dev/null')
-  const ratio = (a: string, b: number, target: string): string => `${(get(cold, a) / b).toFixed(2)}× (${target})`
+  const cat = times.cold('cat FILE > /dev/null')
+  const ratio = (a: string, b: number, target: string): string => `${(times.cold(a) / b).toFixed(2)}× (${target})`
   console.log('  cold ratios:')
   console.log(`    stats pass / cat:                     ${ratio('stats pass', cat, 'target ≤ 1.3×')}`)
   console.log(
-    `    stats pass / numpy min()+max():       ${ratio('stats pass', get(cold, 'numpy min()+max()'), 'target ≤ 1.0×')}`
+    `    stats pass / numpy min()+max():       ${ratio('stats pass', times.cold('numpy min()+max()'), 'target ≤ 1.0×')}`
   )
   console.log(
     `    stats + histogram (1 pass) / cat:     ${ratio('stats + 256-bin histogram, one pass', cat, 'target ≤ 1.3×')}`
@@ -158,12 +130,12 @@ async function main(): Promise<void> {
   )
   console.log(`    find / cat:                           ${ratio('find text (no match)', cat, 'target ≤ 1.3×')}`)
   console.log(
-    `    find / grep -c:                       ${ratio('find text (no match)', get(cold, 'grep -c -F (no match)'), 'peer')}`
+    `    find / grep -c:                       ${ratio('find text (no match)', times.cold('grep -c -F (no match)'), 'peer')}`
   )
   console.log(
-    `    raw export / numpy tofile:            ${ratio('raw export', get(cold, 'numpy tofile'), 'target ≤ 1.0×')}`
+    `    raw export / numpy tofile:            ${ratio('raw export', times.cold('numpy tofile'), 'target ≤ 1.0×')}`
   )
-  const wr = (a: string, b: string): string => (get(warm, a) / get(warm, b)).toFixed(2)
+  const wr = (a: string, b: string): string => (times.warm(a) / times.warm(b)).toFixed(2)
   console.log('  warm ratios (same run):')
   console.log(`    stats pass / numpy min()+max():       ${wr('stats pass', 'numpy min()+max()')}×`)
   console.log(

@@ -2,32 +2,16 @@
 // warm and cold (pages evicted), against numpy computing the same figures (~np.isclose count, max |a-b| and
 // max |a-b|/|b| among the violations) and `cat` of both files (the disk limit); the byte mode against `cmp -l`.
 // Targets: warm ≤ 0.5× numpy; cold ≤ 1.3× cat of both. Medians of REPEAT runs taken in turns.
-import { execSync, spawnSync } from 'node:child_process'
+import { execSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { resolveLayout } from '../src/shared/layout'
 import { runByteDiff, runDiff } from '../src/main/service/diff'
-import { native, type Mapping } from '../src/main/service/native'
-import { benchDir, py } from './helpers'
+import { native } from '../src/main/service/native'
+import { benchDir, coldWarm, py, type BenchRow } from './helpers'
+import { evict } from '../test/helpers/page-cache'
 
 const REPEAT = Number(process.env.ARRAYSCOPE_BENCH_REPEAT ?? 3)
-
-function evict(file: string, m?: Mapping): void {
-  m?.advise('dontneed')
-  const r = spawnSync('python3', [
-    '-c',
-    `import os; fd = os.open(${JSON.stringify(file)}, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)`
-  ])
-  if (r.status !== 0) throw new Error(String(r.stderr))
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-async function timed(fn: () => unknown): Promise<number> {
-  const t0 = process.hrtime.bigint()
-  await fn()
-  return Number(process.hrtime.bigint() - t0) / 1e6
-}
 
 async function main(): Promise<void> {
   const dir = benchDir()
@@ -59,53 +43,42 @@ n = int(inv.sum())
 x = a[inv].astype(np.float64); y = b[inv].astype(np.float64)
 err = np.abs(x - y); mabs = err.max(); nz = y != 0; mrel = (err[nz] / np.abs(y[nz])).max()
 print(json.dumps((time.perf_counter() - t0) * 1e3))`)
-  const rows: { name: string; run: () => unknown; ms?: () => number }[] = [
+  const rows: BenchRow[] = [
     { name: 'cat A B > /dev/null', run: () => execSync(`cat ${fa} ${fb} > /dev/null`) },
     { name: 'numpy isclose + figures', run: () => undefined, ms: numpy },
     { name: 'arrayscope diff (values)', run: ours },
     { name: 'cmp -l A B | wc -l', run: () => execSync(`cmp -l ${fa} ${fb} | wc -l`) },
     { name: 'arrayscope diff (bytes)', run: () => runByteDiff(a, b).promise }
   ]
-  const cold = new Map<string, number[]>()
-  const warm = new Map<string, number[]>()
   let report = await ours()
-  for (let r = 0; r < REPEAT; r++) {
-    for (const row of rows) {
-      for (const [temp, table] of [
-        ['cold', cold],
-        ['warm', warm]
-      ] as const) {
-        if (temp === 'cold') {
-          evict(fa, a)
-          evict(fb, b)
-        } else {
-          execSync(`cat ${fa} ${fb} > /dev/null`)
-        }
-        const t = row.ms ? row.ms() : await timed(row.run)
-        table.set(row.name, [...(table.get(row.name) ?? []), t])
-      }
-    }
-  }
+  const times = await coldWarm(rows, REPEAT, {
+    cold: () => {
+      evict(fa, a)
+      evict(fb, b)
+    },
+    warm: () => execSync(`cat ${fa} ${fb} > /dev/null`)
+  })
   report = await ours()
   a.close()
   b.close()
-  const get = (t: Map<string, number[]>, n: string): number => median(t.get(n)!)
   const sec = (x: number): string => `${(x / 1000).toFixed(2)} s`
   console.log(
     `two 1 GiB <f4 files, ${report.mismatched} of ${report.total} elements not close (rtol 1e-7); median of ${REPEAT} runs in turns`
   )
   for (const row of rows) {
     console.log(
-      `  ${row.name.padEnd(28)} cold ${sec(get(cold, row.name)).padStart(8)}   warm ${sec(get(warm, row.name)).padStart(8)}`
+      `  ${row.name.padEnd(28)} cold ${sec(times.cold(row.name)).padStart(8)}   warm ${sec(times.warm(row.name)).padStart(8)}`
     )
   }
-  const r = (t: Map<string, number[]>, x: string, y: string): string => (get(t, x) / get(t, y)).toFixed(2)
-  console.log(`  warm: diff / numpy ${r(warm, 'arrayscope diff (values)', 'numpy isclose + figures')}× (target ≤ 0.5×)`)
+  const r = (t: (name: string) => number, x: string, y: string): string => (t(x) / t(y)).toFixed(2)
   console.log(
-    `  cold: diff / cat of both ${r(cold, 'arrayscope diff (values)', 'cat A B > /dev/null')}× (target ≤ 1.3×)`
+    `  warm: diff / numpy ${r(times.warm, 'arrayscope diff (values)', 'numpy isclose + figures')}× (target ≤ 0.5×)`
   )
   console.log(
-    `  cold: byte diff / cmp -l ${r(cold, 'arrayscope diff (bytes)', 'cmp -l A B | wc -l')}×; warm ${r(warm, 'arrayscope diff (bytes)', 'cmp -l A B | wc -l')}×`
+    `  cold: diff / cat of both ${r(times.cold, 'arrayscope diff (values)', 'cat A B > /dev/null')}× (target ≤ 1.3×)`
+  )
+  console.log(
+    `  cold: byte diff / cmp -l ${r(times.cold, 'arrayscope diff (bytes)', 'cmp -l A B | wc -l')}×; warm ${r(times.warm, 'arrayscope diff (bytes)', 'cmp -l A B | wc -l')}×`
   )
 }
 

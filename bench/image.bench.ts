@@ -10,7 +10,8 @@ import path from 'node:path'
 import { chromium, type Page } from '@playwright/test'
 import { ArrayService } from '../src/main/service/array-service'
 import { startServer } from '../src/main/serve/server'
-import { benchDir, py } from './helpers'
+import { benchDir, median, py } from './helpers'
+import { evict } from '../test/helpers/page-cache'
 
 interface Stats {
   firstPreviewMs: number | null
@@ -24,14 +25,6 @@ interface Stats {
 
 const stats = (page: Page): Promise<Stats> => page.evaluate('window.__arrayscopeImage') as Promise<Stats>
 
-function evict(file: string): void {
-  spawnSync('python3', [
-    '-c',
-    `import os; fd = os.open(${JSON.stringify(file)}, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)`
-  ])
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const f = (x: number | null): string => (x === null ? '—' : `${x.toFixed(1)} ms`)
 
 /** Waits until the image is ready (every visible tile exact). */

@@ -74,6 +74,21 @@ interface ScanView {
   shape: number[]
   strides: number[]
   quant?: { type: number; offset: number; count: number }
+  /**
+   * Scaled values: base and strides are the stored numbers' (of element type scale.elem, swapped when
+   * scale.swap), elem is the values' type; each piece is scaled into a buffer before the kernels see it. rule f32:
+   * float32(float32(float32(raw) * float32(slope)) + float32(inter)); f64: the same in float64; either applies
+   * slope only when it is not 1 and inter only when it is not 0, and a raw value equal to blank (NaN: any NaN)
+   * gives NaN. signflip: the raw bits with the sign bit flipped, read as elem (the FITS unsigned convention).
+   */
+  scale?: {
+    elem: ScanElem
+    swap: boolean
+    rule: 'f32' | 'f64' | 'signflip'
+    slope: number
+    inter: number
+    blank?: number
+  }
 }
 
 /**

@@ -2,7 +2,6 @@
 // window smaller than a chunk; the mapping's browsing advice untouched; pages dropped behind a pass only where
 // they were not in memory before; a file that shrinks before or during a pass ends the pass with "file changed
 // on disk", never with a result computed from the zeros past the new end.
-import { spawnSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -14,6 +13,7 @@ import { runFind } from '../src/main/service/find'
 import { native, type Mapping } from '../src/main/service/native'
 import { runBlocks, runBuckets, runStats } from '../src/main/service/scan'
 import { py, tempDir } from './helpers/numpy'
+import { evict } from './helpers/page-cache'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -21,19 +21,6 @@ afterEach(() => {
   delete process.env.ARRAYSCOPE_READAHEAD_MB
   delete process.env.ARRAYSCOPE_DROP_BEHIND
 })
-
-/**
- * Drops the file's pages from the page cache (what a file not read since boot looks like): written back first
- * (dirty pages cannot be dropped) and unmapped from the mapping given (mapped pages cannot be either).
- */
-function evict(file: string, mapping?: Mapping): void {
-  mapping?.advise('dontneed')
-  const r = spawnSync('python3', [
-    '-c',
-    `import os; fd = os.open(${JSON.stringify(file)}, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)`
-  ])
-  if (r.status !== 0) throw new Error(String(r.stderr))
-}
 
 const R = 3001
 const C = 4003

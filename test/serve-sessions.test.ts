@@ -4,10 +4,9 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import WebSocket from 'ws'
 import { afterAll, describe, expect, it } from 'vitest'
 import { py, tempDir } from './helpers/numpy'
-import { connect, startServed, type Served } from './helpers/served'
+import { connect, startServed, upgradeStatus, type Served } from './helpers/served'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -38,18 +37,6 @@ async function until(check: () => boolean, ms = 5000): Promise<void> {
     if (Date.now() > end) throw new Error('timed out')
     await new Promise((r) => setTimeout(r, 20))
   }
-}
-
-function upgradeStatus(served: Served, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${served.port}/ws?token=${served.token}`, { headers })
-    ws.once('open', () => {
-      ws.close()
-      resolve(101)
-    })
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
-    ws.once('error', () => resolve(0))
-  })
 }
 
 describe('serve mode', () => {

@@ -1,15 +1,14 @@
 // ArrayService on real files and the real addon, and serve mode's WebSocket transport end to end.
 import fs from 'node:fs'
 import path from 'node:path'
-import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SessionInfo } from '../src/shared/contract'
 import { decodeWindow } from '../src/shared/decode'
-import { decodeFrame, encodeFrame } from '../src/shared/wire'
 import { ArrayService } from '../src/main/service/array-service'
 import { startServer, type Server } from '../src/main/serve/server'
 import { rejection } from './helpers/errors'
 import { py, tempDir } from './helpers/numpy'
+import { connectUrl } from './helpers/served'
 
 const tmp = tempDir()
 const RAW = path.join(tmp.dir, 'f-order.bin')
@@ -210,36 +209,20 @@ describe('serve mode', () => {
     expect((await fetch(`http://127.0.0.1:${server.port}/assets/../../secret`)).status).toBe(404)
   })
 
-  function connect(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers })
-      ws.once('open', () => resolve(ws))
-      ws.once('error', reject)
-    })
-  }
-
   it('refuses WebSockets without the token or from a foreign origin', async () => {
     const base = `ws://127.0.0.1:${server.port}/ws`
-    await expect(connect(`${base}?token=bad`)).rejects.toThrow(/403/)
-    await expect(connect(`${base}?token=${server.token}`, { Origin: 'http://evil.example' })).rejects.toThrow(/403/)
+    await expect(connectUrl(`${base}?token=bad`)).rejects.toThrow(/403/)
+    await expect(connectUrl(`${base}?token=${server.token}`, { Origin: 'http://evil.example' })).rejects.toThrow(/403/)
   })
 
   it('carries the contract over binary frames, with typed errors', async () => {
-    const ws = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
-    const call = (id: number, channel: string, request: unknown): Promise<Record<string, unknown>> =>
-      new Promise((resolve) => {
-        ws.on('message', (data: Buffer) => {
-          const msg = decodeFrame(new Uint8Array(data)) as Record<string, unknown>
-          if (msg.id === id) resolve(msg)
-        })
-        ws.send(encodeFrame({ id, channel, request }))
-      })
-    const opened = (await call(1, 'session:open', { path: NPY, layout: null, mode: 'r' })) as {
+    const client = await connectUrl(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
+    const opened = (await client.call('session:open', { path: NPY, layout: null, mode: 'r' })) as {
       ok: true
       value: SessionInfo
     }
     expect(opened.ok).toBe(true)
-    const w = (await call(2, 'window:get', {
+    const w = (await client.call('window:get', {
       session: opened.value.session,
       generation: 3,
       view: { rowAxis: 1, colAxis: 2, index: [1, 0, 0] },
@@ -250,14 +233,14 @@ describe('serve mode', () => {
     })) as { ok: true; value: { bytes: Uint8Array; dtype: string } }
     expect(w.value.bytes).toBeInstanceOf(Uint8Array)
     expect(decodeWindow(w.value.bytes, w.value.dtype, 3, 4).value(2, 3)).toBe(12 + 2 * 4 + 3)
-    const bad = await call(3, 'session:open', { path: NPY, layout: null, mode: 'x' })
+    const bad = await client.call('session:open', { path: NPY, layout: null, mode: 'x' })
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad-request' } })
-    const unknown = await call(4, 'fs:readEverything', {})
+    const unknown = await client.call('fs:readEverything', {})
     expect(unknown).toMatchObject({
       ok: false,
       error: { code: 'bad-request', message: expect.stringMatching(/unknown channel/) }
     })
-    ws.close()
+    await client.close()
   })
 })
 

@@ -1,10 +1,10 @@
 // Starts `arrayscope serve` (the built CLI, as a user would) and returns the URL it prints.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, type Page } from '@playwright/test'
-import { pythonPath } from '../../test/helpers/python'
+export { py } from '../../test/helpers/numpy'
 
 const ROOT = path.join(__dirname, '..', '..')
 
@@ -56,15 +56,6 @@ export async function serve(args: string[], options: { configDir?: string } = {}
         child.kill('SIGTERM')
       })
   }
-}
-
-export function py<T = unknown>(code: string): T {
-  const r = spawnSync(pythonPath(), ['-c', `import json, numpy as np\n${code}`], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26
-  })
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`)
-  return JSON.parse(r.stdout) as T
 }
 
 export function tempDir(): string {

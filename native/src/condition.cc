@@ -72,7 +72,7 @@ ConditionResult RunCondition(const MapInfo& map, ScanState& state, const Conditi
   };
   std::vector<int64_t> found(chunks, -1);
   std::vector<PieceScratch> scratch(threads);
-  const int64_t itemsize = ItemSize(v.elem);
+  const int64_t itemsize = ReadSize(v);  // the stored numbers' size for a scaled view
   PassPlan plan;
   plan.threads = threads;
   plan.chunks = chunks;
@@ -87,11 +87,12 @@ ConditionResult RunCondition(const MapInfo& map, ScanState& state, const Conditi
     int64_t first = -1, last = -1, base = c0;
     ForEachPiece(map.data, v, c0, c1, c1 - c0, scratch[t],
                  [&](const uint8_t* d, const TypedView& tv, int64_t j0, int64_t j1) {
-                   // a decoded piece is indexed from 0: its first element is flat index `base`
+                   // a decoded (quantized or scaled) piece is indexed from 0: its first element is flat index
+                   // `base`
                    int64_t f = -1, l = -1;
                    WithElem(tv.elem,
                             [&](auto e) { ScanRange<decltype(e)::value>(d, tv, spec, j0, j1, f, l); });
-                   const int64_t shift = v.quantized ? base - j0 : 0;
+                   const int64_t shift = v.quantized || v.scaled ? base - j0 : 0;
                    if (f >= 0 && first < 0) first = f + shift;
                    if (l >= 0) last = l + shift;
                    base += j1 - j0;

@@ -235,6 +235,16 @@ void DecodeSide(const TypedView& tv, const uint8_t* data, int64_t off, int64_t n
     for (int64_t i = 0; i < n; ++i) out[i] = floats[i];
     return;
   }
+  if (tv.scaled) {
+    // the values into out's bytes (at most 8 each), then widened in place from the last (never overtaking)
+    uint8_t* bytes = reinterpret_cast<uint8_t*>(out);
+    ScaleRun(data + off, n, stride, tv.sc, bytes);
+    const int64_t size = ItemSize(tv.elem);
+    WithElem(tv.elem, [&](auto t) {
+      for (int64_t i = n; i-- > 0;) out[i] = Decode<decltype(t)::value>(bytes + i * size, false);
+    });
+    return;
+  }
   WithElem(tv.elem, [&](auto t) { DecodeRun<decltype(t)::value>(data + off, n, stride, tv.swap, out); });
 }
 
@@ -248,17 +258,19 @@ bool IsInteger(Elem e) {
 DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, int threads) {
   const JointView j = JointFileOrder(MakeJoint(spec.a.view, spec.b.view));
   const int64_t n = j.size();
-  const int64_t ia = ItemSize(spec.a.elem), ib = ItemSize(spec.b.elem);
+  const int64_t ia = ReadSize(spec.a), ib = ReadSize(spec.b);
   const FT ty = YType(spec.b.elem);
   const FT c = std::max(XType(spec.a.elem), ty);
   // ULP distances count in A's own float type (integers: float64, where one ULP below 2^53 is 1)
   const FT u = IsInteger(spec.a.elem) ? FT::kF8 : YType(spec.a.elem);
   const CompareFn compare = PickCompare(c, ty, u);
   // identical bytes are close when the types are the same and NaN equals NaN (or there is no NaN)
-  const bool bytewise = !spec.a.quantized && !spec.b.quantized && spec.a.elem == spec.b.elem &&
-                        spec.a.swap == spec.b.swap && (spec.equalNan || IsInteger(spec.a.elem));
-  const bool exactBytes = !spec.a.quantized && !spec.b.quantized && spec.a.elem == Elem::U1 &&
-                          spec.b.elem == Elem::U1 && spec.rtol == 0 && spec.atol == 0;
+  const bool bytewise = !spec.a.quantized && !spec.b.quantized && !spec.a.scaled && !spec.b.scaled &&
+                        spec.a.elem == spec.b.elem && spec.a.swap == spec.b.swap &&
+                        (spec.equalNan || IsInteger(spec.a.elem));
+  const bool exactBytes = !spec.a.quantized && !spec.b.quantized && !spec.a.scaled && !spec.b.scaled &&
+                          spec.a.elem == Elem::U1 && spec.b.elem == Elem::U1 && spec.rtol == 0 &&
+                          spec.atol == 0;
   const auto& shape = spec.a.view.shape;
   const int64_t rowLen = shape.empty() ? 1 : std::max<int64_t>(1, shape.back());
   const int64_t rows = std::max<int64_t>(1, n / rowLen);

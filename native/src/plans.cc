@@ -9,7 +9,7 @@ namespace arrayscope {
 PassPlan ElementPlan(const TypedView& v, int64_t chunkElems, int threads) {
   PassPlan plan;
   const int64_t n = v.view.size();
-  const int64_t itemsize = ItemSize(v.elem);
+  const int64_t itemsize = ReadSize(v);
   plan.threads = threads;
   plan.chunks = n == 0 ? 0 : (n + chunkElems - 1) / chunkElems;
   const ViewSpec view = v.view;

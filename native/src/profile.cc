@@ -80,7 +80,7 @@ ProfileResult RunProfile(const MapInfo& map, ScanState& state, const ProfileSpec
   std::vector<Acc> rows(byRow ? out : 0);
   std::vector<std::vector<Acc>> cols(byRow ? 0 : threads, std::vector<Acc>(byRow ? 0 : out));
   std::vector<PieceScratch> scratch(threads);
-  const int64_t itemsize = ItemSize(v.elem);
+  const int64_t itemsize = ReadSize(v);  // the stored numbers' size for a scaled view
   PassPlan plan;
   plan.threads = threads;
   plan.chunks = chunks;

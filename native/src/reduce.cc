@@ -56,7 +56,7 @@ BucketsResult RunBuckets(const MapInfo& map, ScanState& state, const BucketsSpec
   PassPlan plan;
   plan.threads = threads;
   plan.chunks = chunks;
-  const int64_t itemsize = ItemSize(v.elem);
+  const int64_t itemsize = ReadSize(v);
   const PassPlan whole = ElementPlan(v, 1, threads);  // for needEnd
   plan.needEnd = whole.needEnd;
   plan.ranges = [&](int64_t k, std::vector<ByteRange>& out) {
@@ -138,7 +138,7 @@ BlocksResult RunBlocks(const MapInfo& map, ScanState& state, const BlocksSpec& s
   PassPlan plan;
   plan.threads = threads;
   plan.chunks = outRows;
-  const int64_t itemsize = ItemSize(v.elem);
+  const int64_t itemsize = ReadSize(v);
   plan.needEnd = ElementPlan(v, 1, threads).needEnd;
   plan.ranges = [&](int64_t k, std::vector<ByteRange>& ranges) {
     const int64_t orow = rowOf(k);

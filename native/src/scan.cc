@@ -21,6 +21,48 @@ double GetNumber(Napi::Env env, Napi::Object o, const char* key) {
   return v.As<Napi::Number>().DoubleValue();
 }
 
+// With scale: {elem, swap, rule, slope, inter, blank?}, base/shape/strides are of the stored numbers (of type
+// scale.elem) and elem is the values' type: f32 values are f4, f64 values f8, signflip values the stored
+// integer with its sign flipped (u1 -> i1, i2 -> u2, i4 -> u4, i8 -> u8).
+TypedView ParseScaled(Napi::Env env, Napi::Object spec, Napi::Value scale, TypedView tv, int64_t size) {
+  if (!scale.IsObject()) ThrowCoded(env, "EINVAL", "scale must be {elem, swap, rule, slope, inter, blank?}");
+  Napi::Object o = scale.As<Napi::Object>();
+  ScaleView& sc = tv.sc;
+  sc.stored = ParseElem(env, o.Get("elem").ToString().Utf8Value());
+  sc.swap = o.Get("swap").ToBoolean().Value();
+  if (!ScalableElem(sc.stored))
+    ThrowCoded(env, "EINVAL", "scaled views read stored integers or f4/f8 numbers");
+  const std::string rule = o.Get("rule").ToString().Utf8Value();
+  sc.slope = GetNumber(env, o, "slope");
+  sc.inter = GetNumber(env, o, "inter");
+  Napi::Value blank = o.Get("blank");
+  if (!blank.IsUndefined()) {
+    if (!blank.IsNumber()) ThrowCoded(env, "EINVAL", "scale.blank must be a number");
+    sc.hasBlank = true;
+    sc.blank = blank.As<Napi::Number>().DoubleValue();
+  }
+  const Elem s = sc.stored;
+  bool ok = false;
+  if (rule == "f32") {
+    sc.rule = ScaleView::Rule::kF32;
+    ok = tv.elem == Elem::F4;
+  } else if (rule == "f64") {
+    sc.rule = ScaleView::Rule::kF64;
+    ok = tv.elem == Elem::F8;
+  } else if (rule == "signflip") {
+    sc.rule = ScaleView::Rule::kSignFlip;
+    ok = (s == Elem::U1 && tv.elem == Elem::I1) || (s == Elem::I2 && tv.elem == Elem::U2) ||
+         (s == Elem::I4 && tv.elem == Elem::U4) || (s == Elem::I8 && tv.elem == Elem::U8);
+  }
+  if (!ok)
+    ThrowCoded(env, "EINVAL",
+               "scale.rule '" + rule + "' does not make values of this elem from these numbers");
+  if (tv.swap) ThrowCoded(env, "EINVAL", "scaled values are native-order (swap belongs in scale)");
+  tv.scaled = true;
+  tv.view = ParseViewSpec(env, spec, ItemSize(sc.stored), size, "scaled view");
+  return tv;
+}
+
 // {elem, swap, base, shape, strides}, checked to lie inside the mapping.
 // With quant: {type, offset, count} the view is a virtual float32 array of a quantized tensor: count elements
 // whose GGML blocks of type `type` start at byte `offset` of the mapping.
@@ -28,6 +70,8 @@ TypedView ParseView(Napi::Env env, Napi::Object spec, int64_t size) {
   TypedView tv;
   tv.elem = ParseElem(env, spec.Get("elem").ToString().Utf8Value());
   tv.swap = spec.Get("swap").ToBoolean().Value();
+  Napi::Value scale = spec.Get("scale");
+  if (!scale.IsUndefined()) return ParseScaled(env, spec, scale, tv, size);
   Napi::Value quant = spec.Get("quant");
   if (quant.IsUndefined()) {
     tv.view = ParseViewSpec(env, spec, ItemSize(tv.elem), size, "scan view");

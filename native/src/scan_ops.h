@@ -11,6 +11,7 @@
 #include "kernels.h"
 #include "pass.h"
 #include "quant_view.h"
+#include "scale_view.h"
 #include "scan_state.h"
 #include "view.h"
 
@@ -25,7 +26,13 @@ struct TypedView {
   // blocks.
   bool quantized = false;
   QuantView q;
+  // Scaled values: view (base, strides) is of the stored numbers of type sc.stored; elem is the values' type.
+  bool scaled = false;
+  ScaleView sc;
 };
+
+// The bytes of one element the view's offsets step over: the stored numbers' for a scaled view.
+inline int64_t ReadSize(const TypedView& v) { return v.scaled ? ItemSize(v.sc.stored) : ItemSize(v.elem); }
 
 // A contiguous float32 view of n values at offset 0 (what decoded values are read as).
 inline TypedView ContiguousF4(int64_t n) {
@@ -36,10 +43,11 @@ inline TypedView ContiguousF4(int64_t n) {
   return t;
 }
 
-// Per-thread state for reading a quantized view: decode buffers and a contiguous float32 view of them.
+// Per-thread state for reading a quantized or scaled view: decode buffers and a contiguous view of them.
 struct PieceScratch {
   QuantScratch q;
   TypedView contiguous = ContiguousF4(0);
+  std::vector<uint64_t> scaled = std::vector<uint64_t>(1 << 16);  // scaled values (8-byte aligned)
 };
 
 // Calls f(data, view, j0, j1) over the flat elements [i0, i1) of v in pieces of at most `step` elements. For
@@ -48,6 +56,33 @@ struct PieceScratch {
 template <typename F>
 void ForEachPiece(const uint8_t* data, const TypedView& v, int64_t i0, int64_t i1, int64_t step,
                   PieceScratch& s, F&& f) {
+  if (v.scaled) {
+    // the stored numbers of each run, scaled in order into s.scaled, then handed on as a contiguous view
+    const int64_t cap = static_cast<int64_t>(s.scaled.size());
+    const int64_t size = ItemSize(v.elem);
+    uint8_t* buf = reinterpret_cast<uint8_t*>(s.scaled.data());
+    s.contiguous.elem = v.elem;
+    s.contiguous.view.strides[0] = size;
+    int64_t filled = 0;
+    auto flush = [&] {
+      s.contiguous.view.shape[0] = filled;
+      f(static_cast<const uint8_t*>(buf), s.contiguous, int64_t{0}, filled);
+      filled = 0;
+    };
+    ForEachRunAt(v.view, i0, i1, [&](int64_t off, int64_t n, int64_t stride) {
+      const uint8_t* p = data + off;
+      while (n > 0) {
+        const int64_t m = std::min(n, cap - filled);
+        ScaleRun(p, m, stride, v.sc, buf + filled * size);
+        filled += m;
+        p += m * stride;
+        n -= m;
+        if (filled == cap) flush();
+      }
+    });
+    if (filled > 0) flush();
+    return;
+  }
   if (!v.quantized) {
     for (int64_t j0 = i0; j0 < i1; j0 += step) f(data, v, j0, std::min(i1, j0 + step));
     return;

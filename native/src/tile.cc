@@ -87,8 +87,8 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
     colStart[j] = blockCols ? std::min(C, j * blockCols) : (j * C) / outCols;
   auto rowStart = [=](int64_t i) { return blockRows ? std::min(R, i * blockRows) : (i * R) / outRows; };
   const Simd level = ActiveSimd();
-  const bool contiguous = !v.quantized && !v.swap && (v.elem == Elem::F4 || v.elem == Elem::F8) &&
-                          v.view.strides[1] == ItemSize(v.elem);
+  const bool contiguous = !v.quantized && !v.scaled && !v.swap &&
+                          (v.elem == Elem::F4 || v.elem == Elem::F8) && v.view.strides[1] == ItemSize(v.elem);
   std::vector<TileRow> rows(threads);
   for (TileRow& t : rows) {
     t.px.resize(static_cast<size_t>(outCols));
@@ -99,7 +99,7 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
   plan.threads = threads;
   plan.chunks = R == 0 || C == 0 ? 0 : outRows;
   plan.needEnd = ElementPlan(v, 1, threads).needEnd;
-  const int64_t itemsize = ItemSize(v.elem);
+  const int64_t itemsize = ReadSize(v);
   plan.ranges = [&](int64_t k, std::vector<ByteRange>& ranges) {
     const int64_t i0 = rowStart(k) * C, i1 = rowStart(k + 1) * C;
     if (v.quantized) return QuantChunkRanges(v.q, v.view, i0, i1, ranges);

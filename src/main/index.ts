@@ -1,5 +1,6 @@
 // The Electron shell: one window per app, IPC bound from the contract, the open dialog, the menu.
 // Everything else lives in service/ (no Electron import), shared with serve mode and the CLI.
+import type { EventName, MenuCommand } from '../shared/contract'
 import path from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, type IpcMainInvokeEvent } from 'electron'
 import { CHANNELS, type AppInfo, type Channel } from '../shared/contract'
@@ -7,7 +8,7 @@ import type { Envelope } from '../shared/channels'
 import { ArrayService } from './service/array-service'
 import { toApiError } from './service/errors'
 import { layoutFromArgs, parseArgs } from './cli/args'
-import { CSP } from './serve/server'
+import { CSP } from './csp'
 
 const RENDERER_HTML = path.join(__dirname, '../renderer/index.html')
 const windows = new Set<BrowserWindow>()
@@ -95,7 +96,8 @@ function createWindow(): void {
 }
 
 function buildMenu(): void {
-  const send = (command: string) => () => BrowserWindow.getFocusedWindow()?.webContents.send('menu:command', command)
+  const send = (command: MenuCommand) => () =>
+    BrowserWindow.getFocusedWindow()?.webContents.send('menu:command' satisfies EventName, command)
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),

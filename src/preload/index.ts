@@ -4,7 +4,7 @@ import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { CHANNEL_NAMES, EVENT_NAMES, type Envelope } from '../shared/channels'
 
 const channels = new Set<string>(CHANNEL_NAMES)
-const events = new Set<string>([...EVENT_NAMES, 'menu:command'])
+const events = new Set<string>(EVENT_NAMES)
 
 const bridge = {
   invoke(channel: string, request: unknown): Promise<Envelope<unknown>> {

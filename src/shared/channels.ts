@@ -36,7 +36,13 @@ export const CHANNEL_NAMES = [
   'session:derive'
 ] as const
 
-export const EVENT_NAMES = ['session:changed', 'scan:progress', 'session:edited', 'export:progress'] as const
+export const EVENT_NAMES = [
+  'session:changed',
+  'scan:progress',
+  'session:edited',
+  'export:progress',
+  'menu:command'
+] as const
 
 /** The result envelope both transports carry: errors travel as data so their code survives. */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }

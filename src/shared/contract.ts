@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { CASTINGS } from './casting'
 import { CHANNEL_NAMES, EVENT_NAMES } from './channels'
+import { CodedError, type ErrorCode } from './errors'
 import type { Candidate } from './solver'
 import type { ContainerFormat, FolderListing } from './containers'
 import type { JsonValue } from './json-value'
@@ -118,6 +119,8 @@ export const requestSchemas = {
       mode: modeSchema,
       overwrite: z.boolean().optional(),
       array: z.string().min(1).max(65_536).optional(),
+      /** An array with a scaling (FITS BSCALE, NIfTI scl_slope, NetCDF scale_factor): which values to show. */
+      values: z.enum(['scaled', 'stored']).optional(),
       scanId: z.string().min(1).max(64).optional()
     })
     .strict(),
@@ -408,8 +411,19 @@ export interface ArrayInfo {
   stored: { offset: number; nbytes: number }
   /** Quantized: values are dequantized to float32 from blocks of `elems` elements in `bytes` bytes. */
   blocks?: { quant: string; elems: number; bytes: number }
-  /** The session maps a temporary decompressed copy of a compressed member. */
+  /** The session maps a temporary decompressed copy of a compressed member (or of a chunked HDF5 dataset). */
   decompressed?: boolean
+  /** A chunked HDF5 dataset: its chunk shape and filters (its copy fills as windows and scans read). */
+  chunks?: number[]
+  filters?: string[]
+  /**
+   * The array has scaled values (FITS BSCALE/BZERO, NIfTI scl_slope/scl_inter, NetCDF scale_factor/add_offset):
+   * applied says whether the session shows them (else the stored numbers); ratio is the values' itemsize over the
+   * stored one (the layout's byte offsets are the stored ones times it).
+   */
+  scaling?: { source: string; stored: string; dtype: string; applied: boolean; ratio: number }
+  /** The array's own metadata (attributes, header cards), long values shortened. */
+  metadata?: Record<string, JsonValue>
   /** Why edits are refused, when they are. */
   readOnly?: string
 }
@@ -578,8 +592,13 @@ export interface Progress {
   secondsLeft?: number
 }
 
+/** The desktop menu's commands (Electron only). */
+export type MenuCommand = 'open' | 'closeTab' | 'recipe'
+
 /** Events pushed from the Node side. */
 export interface Events {
+  /** A desktop menu item was chosen (Electron only; serve mode has no menu). */
+  'menu:command': MenuCommand
   /** The file behind a session changed on disk (size or mtime), by another process. */
   'session:changed': { session: string; size: number; mtimeMs: number }
   /** A session's data was edited (or an edit undone): views refresh the changed ranges. */
@@ -592,7 +611,6 @@ export interface Events {
 export type EventName = keyof Events
 
 export const CHANNELS: readonly Channel[] = CHANNEL_NAMES
-export const EVENTS: readonly EventName[] = EVENT_NAMES
 // Compile-time checks that channels.ts lists exactly the channels and events declared here.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 const channelsMatch: Same<(typeof CHANNEL_NAMES)[number], Channel> = true
@@ -600,34 +618,14 @@ const eventsMatch: Same<(typeof EVENT_NAMES)[number], EventName> = true
 void channelsMatch
 void eventsMatch
 
-export type ErrorCode =
-  | 'bad-request'
-  | 'not-found'
-  | 'permission'
-  | 'layout'
-  | 'io'
-  | 'changed'
-  | 'readonly'
-  | 'closed'
-  | 'unavailable'
-  | 'cancelled'
-  | 'exists'
-  | 'internal'
+export type { ErrorCode } from './errors'
 
 /** The one error type that crosses the contract: a code and a message meant for the user. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string
-  ) {
-    super(message)
+export class ApiError extends CodedError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message)
     this.name = 'ApiError'
   }
-}
-
-export interface ErrorPayload {
-  code: ErrorCode
-  message: string
 }
 
 /** The API as the renderer sees it, whichever the transport. */

@@ -1,5 +1,6 @@
 // The dtype registry: one entry per element type, with decode/encode/format/parse kept side by side so that
 // what the table shows and what an edit writes stay symmetric (CONVENTIONS: ImHex's data-inspector entries).
+import { BadRequestError, LayoutMismatchError } from './errors'
 import {
   E4M3FN,
   E5M2,
@@ -51,7 +52,7 @@ export interface TypeEntry {
   }
 }
 
-export class ParseError extends Error {}
+export class ParseError extends BadRequestError {}
 
 function parseFloatText(text: string): number {
   const t = text.trim().toLowerCase()
@@ -355,7 +356,7 @@ export interface ScalarDType {
   itemsize: number
 }
 
-export class DTypeError extends Error {}
+export class DTypeError extends LayoutMismatchError {}
 
 const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 

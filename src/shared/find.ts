@@ -1,11 +1,10 @@
 // What the hex view's find box means: a byte pattern in hex with ?? wildcards, UTF-8 text, or a typed value
 // ("3.5 as <f4", optionally within a tolerance). Parsed here; searched natively over the mapping.
+import { BadRequestError } from './errors'
 import { encodeAt, type ScalarDType } from './dtypes'
 import { parseDType } from './structured'
 
-export type FindKind = 'hex' | 'text' | 'value'
-
-export class FindError extends Error {}
+export class FindError extends BadRequestError {}
 
 /** A byte pattern: a byte matches when (byte & mask) == (pattern & mask); mask 0x00 is a wildcard. */
 export interface BytePattern {

@@ -19,8 +19,8 @@ function exact(x: number): [bigint, number] {
   return e11 === 0 ? [frac, -1074] : [frac | (1n << 52n), e11 - 1075]
 }
 
-/** round(|x| · 10^k) to an integer, ties to even, exactly. */
-function roundScaled(x: number, k: number): bigint {
+/** |x| · 10^k as an exact fraction [numerator, denominator]. */
+function scaled(x: number, k: number): [bigint, bigint] {
   const [m, e] = exact(x)
   let num = m
   let den = 1n
@@ -28,6 +28,12 @@ function roundScaled(x: number, k: number): bigint {
   else den <<= BigInt(-e)
   if (k >= 0) num *= 10n ** BigInt(k)
   else den *= 10n ** BigInt(-k)
+  return [num, den]
+}
+
+/** round(|x| · 10^k) to an integer, ties to even, exactly. */
+function roundScaled(x: number, k: number): bigint {
+  const [num, den] = scaled(x, k)
   const q = num / den
   const r2 = 2n * (num - q * den)
   if (r2 > den || (r2 === den && q % 2n === 1n)) return q + 1n
@@ -52,13 +58,7 @@ function firstDigitExponent(x: number): number {
 
 /** floor(|x| · 10^k), exactly. */
 function roundDown(x: number, k: number): bigint {
-  const [m, e] = exact(x)
-  let num = m
-  let den = 1n
-  if (e >= 0) num <<= BigInt(e)
-  else den <<= BigInt(-e)
-  if (k >= 0) num *= 10n ** BigInt(k)
-  else den *= 10n ** BigInt(-k)
+  const [num, den] = scaled(x, k)
   return num / den
 }
 

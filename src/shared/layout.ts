@@ -1,17 +1,15 @@
 // The layout model: how the bytes of a file are read as an N-D array, with numpy.memmap's meanings.
+import type { LayoutSpecMsg, ModeName } from './contract'
+import { LayoutMismatchError } from './errors'
 import { DTypeError } from './dtypes'
 import { parseDTypeShape, type DType } from './structured'
 
 export type Order = 'C' | 'F'
-export type Mode = 'r' | 'r+' | 'c' | 'w+'
+/** numpy.memmap's modes (the contract's schema is their one source). */
+export type Mode = ModeName
 
 /** What the user says (or a header says) about a file. shape null = 1-D, inferred from the file size. */
-export interface LayoutSpec {
-  dtype: string
-  shape: number[] | null
-  offset: number
-  order: Order
-}
+export type LayoutSpec = LayoutSpecMsg
 
 /** A layout checked against a file: every number known, strides in bytes. */
 export interface Layout {
@@ -27,7 +25,7 @@ export interface Layout {
   nbytes: number
 }
 
-export class LayoutError extends Error {}
+export class LayoutError extends LayoutMismatchError {}
 
 export function formatShape(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`

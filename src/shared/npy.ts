@@ -2,6 +2,8 @@
 // write them byte for byte as np.save does.
 // Format: b'\x93NUMPY', major, minor, header length (u16 in v1, u32 in v2/v3), then a Python dict literal
 // (latin1; utf8 in v3) padded with spaces and a newline so that the data starts at a multiple of 64.
+import { LayoutMismatchError } from './errors'
+import type { LayoutSpec } from './layout'
 import { isPyTuple, parsePyLiteral, pyRepr, pyStrRepr, PyLiteralError, type PyValue } from './py-literal'
 import { parseDType } from './structured'
 
@@ -16,7 +18,7 @@ export interface NpyHeader {
   dataOffset: number
 }
 
-export class NpyError extends Error {}
+export class NpyError extends LayoutMismatchError {}
 
 export function isNpy(prefix: Uint8Array): boolean {
   return prefix.length >= 6 && NPY_MAGIC.every((b, k) => prefix[k] === b)
@@ -55,6 +57,16 @@ function holdsObjects(descr: PyValue): boolean {
  * Reads a .npy header as strictly as np.load: the version, exactly the keys descr, fortran_order and shape,
  * shape a tuple of integers, fortran_order a bool, descr a dtype. What np.load refuses is refused with its reason.
  */
+/** The layout a parsed .npy header gives (a structured descr travels as its JSON; parseDType reads it back). */
+export function npyLayout(h: NpyHeader): LayoutSpec {
+  return {
+    dtype: typeof h.descr === 'string' ? h.descr : JSON.stringify(h.descr),
+    shape: h.shape,
+    offset: h.dataOffset,
+    order: h.fortranOrder ? 'F' : 'C'
+  }
+}
+
 export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   const total = npyHeaderLength(bytes)
   if (bytes.length < total) throw new NpyError(`.npy header says it is ${total} bytes, the file has ${bytes.length}`)

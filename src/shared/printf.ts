@@ -1,9 +1,10 @@
 // Python's %-formatting for one value, as numpy's tofile(sep=…, format=…) applies it to every element:
 // %[flags][width][.precision](d|i|u|f|F|e|E|g|G|x|X|o|s|r|%). Text around the conversion is kept.
+import { BadRequestError } from './errors'
 
 import { roundHalfEvenExponential, roundHalfEvenFixed } from './floats'
 
-export class FormatError extends Error {}
+export class FormatError extends BadRequestError {}
 
 interface Spec {
   flags: string

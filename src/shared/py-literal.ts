@@ -1,9 +1,10 @@
 // A small parser for the Python literals that .npy headers hold: dicts, tuples, lists, strings, ints,
 // True/False/None. Tuples and lists both come out as arrays; isPyTuple tells them apart (np.load does: a shape
 // given as a list is refused), and pyRepr writes a value back as Python would.
+import { BadRequestError } from './errors'
 export type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue }
 
-export class PyLiteralError extends Error {}
+export class PyLiteralError extends BadRequestError {}
 
 const TUPLES = new WeakSet<readonly PyValue[]>()
 

@@ -1,4 +1,6 @@
 // numpy basic indexing on strided views: "2:10:2, 3, ..., -1", negative steps and indices, None (new axis).
+import type { View } from './contract'
+import { BadRequestError } from './errors'
 import type { DType } from './structured'
 
 /** A strided view of elements: element (i0, i1, …) starts at offset + Σ ik·strides[k] (bytes; may be < 0). */
@@ -15,7 +17,7 @@ export type SliceItem =
   | { kind: 'ellipsis' }
   | { kind: 'newaxis' }
 
-export class SliceError extends Error {}
+export class SliceError extends BadRequestError {}
 
 function parseInt_(text: string, what: string, expr: string): number | null {
   const t = text.trim()
@@ -218,5 +220,40 @@ export function sliceOrigin(shape: readonly number[], items: readonly SliceItem[
       return a && a.axis >= 0 ? a.start + i * a.step : i
     },
     identity: axes.length === shape.length && axes.every((a, k) => a.axis === k && a.start === 0 && a.step === 1)
+  }
+}
+
+/** A layout with numpy basic indexing applied (a SliceError is a bad request). */
+export function sliced(layout: ArrayView, expr: string): ArrayView {
+  return applySlice(layout, parseSlice(expr))
+}
+
+/** Where a 2-D view of an N-D array view starts and how it steps, with bounds checked. */
+export function viewGeometry(
+  layout: ArrayView,
+  view: View
+): { base: number; rowStride: number; colStride: number; rowsTotal: number; colsTotal: number } {
+  const nd = layout.shape.length
+  const { rowAxis, colAxis, index } = view
+  if (index.length !== nd) throw new BadRequestError(`view index has ${index.length} entries, the array has ${nd} axes`)
+  for (const axis of [rowAxis, colAxis]) {
+    if (axis !== null && axis >= nd) throw new BadRequestError(`axis ${axis} does not exist: the array has ${nd} axes`)
+  }
+  if (rowAxis !== null && rowAxis === colAxis) throw new BadRequestError('rows and columns must be different axes')
+  let base = layout.offset
+  for (let k = 0; k < nd; k++) {
+    if (k === rowAxis || k === colAxis) continue
+    const i = index[k]!
+    if (i >= layout.shape[k]!) {
+      throw new BadRequestError(`index ${i} is out of bounds for axis ${k} with size ${layout.shape[k]}`)
+    }
+    base += i * layout.strides[k]!
+  }
+  return {
+    base,
+    rowStride: rowAxis === null ? 0 : layout.strides[rowAxis]!,
+    colStride: colAxis === null ? 0 : layout.strides[colAxis]!,
+    rowsTotal: rowAxis === null ? 1 : layout.shape[rowAxis]!,
+    colsTotal: colAxis === null ? 1 : layout.shape[colAxis]!
   }
 }

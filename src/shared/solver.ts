@@ -7,6 +7,7 @@
 //   and how smooth neighbours are — wrong byte orders and wrong types read as noise);
 // - for 2-D, the row width: neighbours one row apart correlate in an image or a table, a wrong width shears
 //   the rows, so the autocorrelation along the file peaks at the true width.
+import type { LayoutSpec } from './layout'
 import { parseScalarDType, type ScalarDType, decodeAt } from './dtypes'
 
 export interface Candidate {
@@ -27,7 +28,7 @@ export interface SolverInput {
   fileName: string
   read: ReadAt
   /** The layout a .npy header gives, if any. */
-  npy?: { dtype: string; shape: number[]; offset: number; order: 'C' | 'F' } | null
+  npy?: LayoutSpec | null
 }
 
 const DEFAULT_DTYPES = [
@@ -375,8 +376,8 @@ function hintedShape(dims: number[], n: number, xs: Float64Array | null): number
 export function proposeLayouts(input: SolverInput): Candidate[] {
   const { fileSize, read } = input
   const out: Candidate[] = []
-  if (input.npy) {
-    out.push({ ...input.npy, score: 100, reasons: ['.npy header'] })
+  if (input.npy?.shape) {
+    out.push({ ...input.npy, shape: input.npy.shape, score: 100, reasons: ['.npy header'] })
   }
   const head = read(0, Math.min(fileSize, 4096))
   const textEnd = textHeaderEnd(head)

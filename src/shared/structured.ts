@@ -331,6 +331,3 @@ function formatNested(dt: DType, value: Value, depth: number): string {
 }
 
 /** The scalar types of the engine, for the data inspector and `--to-dtype`. */
-export function isScalar(dt: DType): dt is ScalarDType {
-  return dt.kind === 'scalar'
-}

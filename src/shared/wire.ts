@@ -2,12 +2,12 @@
 //   u32 jsonLength | JSON (utf-8) | u32 count | count × (u32 length | bytes)
 // where every Uint8Array in the message was replaced in the JSON by {"$bin": k}. Bytes travel as bytes,
 // never as base64 or number arrays.
+import type { Envelope } from './channels'
+import { BadRequestError } from './errors'
 
 export type ClientMessage = { id: number; channel: string; request: unknown }
-export type ServerMessage =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { code: string; message: string } }
-  | { event: string; payload: unknown }
+/** A reply carries the same envelope as the Electron transport (channels.ts), tagged with its request's id. */
+export type ServerMessage = ({ id: number } & Envelope<unknown>) | { event: string; payload: unknown }
 
 export function encodeFrame(message: unknown): Uint8Array {
   const blobs: Uint8Array[] = []
@@ -40,7 +40,7 @@ export function encodeFrame(message: unknown): Uint8Array {
 }
 
 /** A frame that cannot be decoded; id is the request's id when the frame got far enough to tell it. */
-export class WireError extends Error {
+export class WireError extends BadRequestError {
   constructor(
     message: string,
     readonly id: number | null = null

@@ -64,8 +64,13 @@ export interface Client {
   close(): Promise<void>
 }
 
-export async function connect(served: Served, headers: Record<string, string> = {}): Promise<Client> {
-  const ws = new WebSocket(`ws://127.0.0.1:${served.port}/ws?token=${served.token}`, { headers })
+export function connect(served: Served, headers: Record<string, string> = {}): Promise<Client> {
+  return connectUrl(`ws://127.0.0.1:${served.port}/ws?token=${served.token}`, headers)
+}
+
+/** A client of any serve-mode WebSocket URL; rejects with the server's refusal (e.g. 403) when it is refused. */
+export async function connectUrl(url: string, headers: Record<string, string> = {}): Promise<Client> {
+  const ws = new WebSocket(url, { headers })
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve())
     ws.once('error', reject)
@@ -103,6 +108,19 @@ export async function connect(served: Served, headers: Record<string, string> = 
         ws.close()
       })
   }
+}
+
+/** The HTTP status of a WebSocket upgrade with these headers: 101 when accepted, else the refusal's status. */
+export function upgradeStatus(served: Served, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${served.port}/ws?token=${served.token}`, { headers })
+    ws.once('open', () => {
+      ws.close()
+      resolve(101)
+    })
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+    ws.once('error', () => resolve(0))
+  })
 }
 
 /** A raw TCP connection after a WebSocket handshake, for frames the ws client would refuse to send. */

@@ -20,6 +20,8 @@ const BOOLEAN_FLAGS = new Set([
   'aligned',
   'equal-nan',
   'no-equal-nan',
+  'stored',
+  'scaled',
   'force'
 ])
 
@@ -71,7 +73,7 @@ export function flagInt(args: ParsedArgs, name: string, min = 0): number | undef
 }
 
 /** The layout flags, and --array (an array of a container), which every command taking FILE accepts. */
-export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode', 'array']
+export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode', 'array', 'stored', 'scaled']
 
 /**
  * The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header); and --array,
@@ -81,7 +83,15 @@ export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode', 'array
 export function layoutFromArgs(
   args: ParsedArgs,
   defaultDtype?: string
-): { layout: LayoutSpecMsg | null; mode: ModeName; array?: string } {
+): {
+  layout: LayoutSpecMsg | null
+  mode: ModeName
+  array?: string
+  /** --stored / --scaled: which values of an array with a scaling (FITS BSCALE, NIfTI scl_slope, NetCDF scale_factor). */
+  values?: 'stored' | 'scaled'
+} {
+  if (args.flags.has('stored') && args.flags.has('scaled')) throw new UsageError('give --stored or --scaled, not both')
+  const values = args.flags.has('stored') ? 'stored' : args.flags.has('scaled') ? 'scaled' : undefined
   const modeText = flagString(args, 'mode') ?? 'r'
   if (!['r', 'r+', 'c', 'w+'].includes(modeText))
     throw new UsageError(`--mode must be r, r+, c or w+, got '${modeText}'`)
@@ -96,11 +106,12 @@ export function layoutFromArgs(
     if (args.flags.has('dtype') || shapeText !== undefined || offset !== undefined || orderText !== undefined) {
       throw new UsageError('--array takes the layout from the container: give no --dtype, --shape, --offset or --order')
     }
-    return { layout: null, mode, array }
+    return { layout: null, mode, array, ...(values ? { values } : {}) }
   }
   if (!args.flags.has('dtype') && shapeText === undefined && offset === undefined && orderText === undefined) {
-    return { layout: null, mode }
+    return { layout: null, mode, ...(values ? { values } : {}) }
   }
+  if (values) throw new UsageError(`--${values} applies to an array of a container, not to a layout`)
   if (orderText !== undefined && orderText !== 'C' && orderText !== 'F') {
     throw new UsageError(`--order must be C or F, got '${orderText}'`)
   }

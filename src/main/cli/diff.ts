@@ -152,6 +152,9 @@ export async function diff(args: ParsedArgs, service: ArrayService): Promise<num
   }
   const sliceText = flagString(args, 'slice')
   const view = (s: Session): ArrayView => (sliceText === undefined ? s.layout : sliced(s.layout, sliceText))
+  // chunked HDF5 datasets: their copies are read where the views look first
+  await service.fillFor(a.id, view(a))
+  await service.fillFor(b.id, view(b))
   const r = await runDiff(
     { ...service.scannable(a.id), view: view(a), source: a.source },
     { ...service.scannable(b.id), view: view(b), source: b.source },

@@ -1,9 +1,7 @@
 // `arrayscope export`: tofile-compatible raw/text, .npy and CSV of the whole array or a --slice.
 import type { ArrayService } from '../service/array-service'
-import path from 'node:path'
 import { CASTINGS, type Casting } from '../../shared/casting'
-import { exportView, sidecarPath, type ExportFormat } from '../service/export'
-import { checkExportTarget } from '../service/export-target'
+import type { ExportFormat } from '../service/export'
 import { flagString, LAYOUT_FLAGS, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { openFromArgs } from './session'
 import { io } from './output'
@@ -43,14 +41,7 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
     )
   }
   const { session, view } = await openFromArgs(args, service)
-  // never over the source (the file read or its container, whatever the spelling or link); over anything else
-  // only with --force
-  const sources = service.sourcesOf(session)
-  const force = args.flags.has('force')
-  checkExportTarget(path.resolve(out), sources, force, 'add --force')
-  if (args.flags.has('sidecar') && as === 'raw')
-    checkExportTarget(sidecarPath(path.resolve(out)), sources, force, 'add --force')
-  const result = await exportView(session.source, view, {
+  const options = {
     as,
     out,
     sep: sep?.replace(/\\n/g, '\n').replace(/\\t/g, '\t'),
@@ -58,6 +49,10 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
     toDtype,
     casting: casting as Casting | undefined,
     sidecar: args.flags.has('sidecar')
-  })
+  }
+  // never over the source (the file read or its container, whatever the spelling or link); over anything else
+  // only with --force
+  const replace = { overwrite: args.flags.has('force'), howToReplace: 'add --force' }
+  const result = await service.exportOf(session.id, view, options, replace).promise
   io.err(`arrayscope: wrote ${result.bytes} bytes to ${out}\n`)
 }

@@ -37,11 +37,18 @@ export async function find(args: ParsedArgs, service: ArrayService): Promise<num
       `the values of a ${session.decoding.quant} tensor are not stored as bytes (they are dequantized from blocks): use --hex or --text`
     )
   }
+  if (session.scaled && kind === 'value') {
+    throw new UsageError(
+      'the values of this array are scaled from its stored numbers: give --stored to find a stored number'
+    )
+  }
+  // a chunked HDF5 dataset's copy is filled before it is searched
+  if (session.chunked) await session.chunked.fill(session.scaled?.stored ?? session.layout).promise
   let start = flagInt(args, 'from') ?? (backwards ? session.mapping.size : 0)
   let found = 0
   while (found < max) {
     const query = { kind, text, tolerance, aligned: args.flags.has('aligned'), start, backwards }
-    const hit = await runFind(session.mapping, session.layout, query).promise
+    const hit = await runFind(session.mapping, session.scaled?.stored ?? session.layout, query).promise
     if (hit.offset === null) break
     io.out(`${hit.offset}\t0x${hit.offset.toString(16)}\n`)
     found++

@@ -30,7 +30,13 @@ export function hex(args: ParsedArgs): void {
     const { entry } = new ContainerCache(1).entry(path.resolve(file), name)
     if (entry.via)
       throw new UsageError(`'${name}' is deflated: its stored bytes are compressed (open it to see the values)`)
-    if (entry.file) file = path.join(path.dirname(path.resolve(file)), entry.file)
+    if (entry.hdf5) {
+      throw new UsageError(
+        `'${name}' is chunked: its stored bytes are scattered over compressed chunks (open it to see the values)`
+      )
+    }
+    if (entry.unmappable) throw new UsageError(`'${name}' is not mapped: ${entry.unmappable.reason}`)
+    if (entry.file) file = path.resolve(path.dirname(path.resolve(file)), entry.file)
     offset += entry.offset
   }
   const length = flagInt(args, 'length') ?? 256

@@ -2,6 +2,7 @@
 // Bad input exits with status 2 and one line on stderr.
 import fs from 'node:fs'
 import path from 'node:path'
+import { SINGLE_ARRAY_FORMATS } from '../../shared/containers'
 import { ArrayService, VERSION } from '../service/array-service'
 import { toApiError } from '../service/errors'
 import { PathPolicy } from '../service/path-policy'
@@ -22,8 +23,10 @@ import {
 const USAGE = `usage: arrayscope COMMAND FILE [layout] [options]
 layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   (.npy files need none)
   info FILE [layout]                      JSON {path,fileSize,format,dtype,shape,order,offset,itemsize,nbytes}
-  ls FILE [--json]                        the arrays of a container (safetensors, index.json, .npz, GGUF)
-every command taking FILE also takes --array NAME: an array of a container (no layout flags then)
+  ls FILE [--json]                        the arrays of a container (safetensors, index.json, .npz, GGUF,
+                                          HDF5, NetCDF, FITS, NIfTI, NRRD, ENVI, MATLAB)
+every command taking FILE also takes --array NAME: an array of a container (no layout flags then), and
+--stored or --scaled for an array with scaled values (FITS BSCALE, NIfTI scl_slope, NetCDF scale_factor)
   show FILE [layout] [--slice S] [--json] values; S is numpy basic indexing: "2:10:2, 3, ..., -1"
   stats FILE [layout] [--slice S] [--bins N] [--range LO,HI] [--json]
                                           count,min,max,mean,std,nan,posinf,neginf[,histogram]
@@ -50,10 +53,10 @@ async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, LAYOUT_FLAGS)
   const file = args.positionals[1]
   if (!file) throw new UsageError('info needs a FILE')
-  const { layout, mode, array } = layoutFromArgs(args)
+  const { layout, mode, array, values } = layoutFromArgs(args)
   if (!layout && array === undefined) {
     const probe = await service.handle('file:probe', { path: file })
-    if (probe.container && !probe.sidecar) {
+    if (probe.container && !probe.sidecar && !SINGLE_ARRAY_FORMATS.includes(probe.container)) {
       const c = await service.handle('container:list', { path: file, limit: 1 })
       io.out(
         JSON.stringify({
@@ -71,7 +74,8 @@ async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
     path: file,
     layout,
     mode: mode === 'w+' ? 'r' : mode,
-    ...(array !== undefined ? { array } : {})
+    ...(array !== undefined ? { array } : {}),
+    ...(values ? { values } : {})
   })
   const l = s.layout
   const a = s.array
@@ -93,7 +97,15 @@ async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
             storedType: a.storedType,
             storedBytes: a.stored.nbytes,
             ...(a.blocks ? { decoding: `dequantize ${a.blocks.quant}` } : {}),
-            ...(a.decompressed ? { decompressed: true } : {})
+            ...(a.decompressed ? { decompressed: true } : {}),
+            ...(a.chunks ? { chunks: a.chunks, filters: a.filters } : {}),
+            ...(a.scaling
+              ? {
+                  scaling: a.scaling.source,
+                  values: a.scaling.applied ? 'scaled' : 'stored',
+                  storedDtype: a.scaling.stored
+                }
+              : {})
           }
         : {})
     }) + '\n'

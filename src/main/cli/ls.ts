@@ -10,13 +10,25 @@ import { Output } from './output'
 export function entryJson(e: ContainerEntry): Record<string, unknown> {
   return {
     name: e.name,
-    dtype: e.dtype,
+    // the values' dtype as commands show them first (scaled values: the scaled dtype; the stored one beside it)
+    dtype: e.scaling?.initial === 'scaled' ? e.scaling.dtype : e.dtype,
     shape: e.shape,
     order: e.order,
     offset: e.offset,
     nbytes: e.nbytes,
     storedType: e.storedType,
+    ...(e.aliases?.length ? { aliases: e.aliases } : {}),
     ...(e.file ? { file: e.file } : {}),
+    ...(e.strides ? { strides: e.strides } : {}),
+    ...(e.scaling
+      ? {
+          scaling: e.scaling.source,
+          storedDtype: e.dtype,
+          scaledDtype: e.scaling.dtype,
+          values: e.scaling.initial
+        }
+      : {}),
+    ...(e.hdf5 ? { chunks: e.hdf5.chunks, filters: e.hdf5.filters } : {}),
     ...(e.decoding ? { decoding: `dequantize ${e.decoding.quant}` } : {}),
     ...(e.via ? { compressed: 'deflate (read through a temporary decompressed copy)' } : {}),
     ...(e.unmappable ? { unmappable: e.unmappable.reason, remedy: e.unmappable.remedy } : {})
@@ -26,7 +38,7 @@ export function entryJson(e: ContainerEntry): Record<string, unknown> {
 export function ls(args: ParsedArgs): void {
   rejectUnknownFlags(args, ['json'])
   const file = args.positionals[1]
-  if (!file) throw new UsageError('ls needs a FILE (a safetensors file, its index.json, an .npz or a GGUF file)')
+  if (!file) throw new UsageError('ls needs a FILE (a container: safetensors, .npz, GGUF, HDF5, NetCDF, FITS, …)')
   const c = new ContainerCache(1).require(path.resolve(file))
   const out = new Output()
   if (args.flags.has('json')) {
@@ -35,8 +47,20 @@ export function ls(args: ParsedArgs): void {
     out.write(']\n')
   } else {
     for (const e of c.entries) {
-      const type = e.decoding ? `${e.storedType}->float32` : e.dtype
-      const note = e.unmappable ? `  (not mapped: ${e.unmappable.reason})` : e.via ? '  (deflated)' : ''
+      const type = e.decoding
+        ? `${e.storedType}->float32`
+        : e.scaling?.initial === 'scaled'
+          ? `${e.dtype}->${e.scaling.dtype}`
+          : e.dtype
+      const note = e.unmappable
+        ? `  (not mapped: ${e.unmappable.reason})`
+        : e.via
+          ? '  (deflated)'
+          : e.hdf5
+            ? `  (chunked${e.hdf5.filters.length ? `, ${e.hdf5.filters.join('+')}` : ''}: read through the HDF5 library)`
+            : e.scaling
+              ? `  (${e.scaling.source}${e.scaling.initial === 'stored' ? ': --scaled applies it' : ': --stored for the stored numbers'})`
+              : ''
       out.write(`${e.name}\t${type}\t${formatShape(e.shape)}\t${e.nbytes} bytes${e.file ? `\t${e.file}` : ''}${note}\n`)
     }
   }

@@ -20,7 +20,7 @@ export async function openFromArgs(
   const file = args.positionals[1]
   if (!file) throw new UsageError(`${args.positionals[0]} needs a FILE`)
   const given = layoutFromArgs(args, headerless === MEMMAP_DEFAULT ? MEMMAP_DEFAULT.dtype : undefined)
-  const { mode, array } = given
+  const { mode, array, values } = given
   let { layout } = given
   if (!layout && headerless && array === undefined) {
     const probe = await service.handle('file:probe', { path: file })
@@ -33,7 +33,8 @@ export async function openFromArgs(
     path: file,
     layout,
     mode: forceMode ?? mode,
-    ...(array !== undefined ? { array } : {})
+    ...(array !== undefined ? { array } : {}),
+    ...(values ? { values } : {})
   })
   const session = service.session(info.session)
   const sliceText = flagString(args, 'slice')

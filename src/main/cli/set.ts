@@ -4,6 +4,7 @@ import { elementOffset } from '../../shared/layout'
 import { decodeValue, encodeValue, formatValue } from '../../shared/structured'
 import { ParseError } from '../../shared/dtypes'
 import type { ArrayView } from '../../shared/slice'
+import { viewSize } from '../../shared/slice'
 import { sliced, type ArrayService } from '../service/array-service'
 import type { Mapping } from '../service/native'
 import { flagString, LAYOUT_FLAGS, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
@@ -76,7 +77,7 @@ export async function set(args: ParsedArgs, service: ArrayService): Promise<void
 
 /** Writes one element's bytes over every element of a strided view, a row of them at a time. */
 function fillView(mapping: Mapping, view: ArrayView, element: Uint8Array): number {
-  const total = view.shape.reduce((a, b) => a * b, 1)
+  const total = viewSize(view)
   if (total === 0) return 0
   const nd = view.shape.length
   const last = view.shape[nd - 1]!

@@ -1,7 +1,7 @@
 // `arrayscope stats`: count, min, max, mean, std (finite values), NaN/±Inf counts, optional histogram.
 import { UsageError, LAYOUT_FLAGS, flagInt, flagString, rejectUnknownFlags, type ParsedArgs } from './args'
 import type { ArrayService } from '../service/array-service'
-import { runStats, type Stats } from '../service/scan'
+import type { Stats } from '../service/scan'
 import { MEMMAP_DEFAULT, openFromArgs } from './session'
 import { io } from './output'
 
@@ -18,7 +18,7 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
     range = parts as [number, number]
   }
   const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
-  const s = await runStats(service.scannable(session.id), view, { bins, range }).promise
+  const s = await service.statsOf(session.id, view, { bins, range }).promise
   if (args.flags.has('json')) {
     io.out(JSON.stringify(statsJson(s)) + '\n')
     return

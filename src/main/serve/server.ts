@@ -12,6 +12,7 @@ import { encodeFrame, type ServerMessage } from '../../shared/wire'
 import type { ArrayService } from '../service/array-service'
 import { serveConnection } from './connection'
 import { hostIsLoopback, originMatchesHost, parseTarget, tokenMatches } from './request-checks'
+import { CSP } from '../csp'
 
 /**
  * The largest WebSocket message accepted: a paste of a million cells (edit:apply) fits; a bigger frame is
@@ -47,11 +48,6 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.json': 'application/json'
 }
-
-/** The same policy as the Electron window's (see src/renderer/index.html), plus the WebSocket. */
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
 export async function startServer(options: ServeOptions): Promise<Server> {
   const token = options.token ?? randomBytes(24).toString('base64url')

@@ -5,7 +5,7 @@ import { ApiError, type Request, type Response } from '../../shared/contract'
 import { decodeAt, encodeAt, type ScalarDType } from '../../shared/dtypes'
 import type { ArrayView } from '../../shared/slice'
 import type { ScanSource } from './scan'
-import { f64Bytes, ScanJob, scanView } from './scan'
+import { f64Bytes, ScanJob, sourceView } from './scan'
 
 type ConditionQuery = Pick<Request<'find:condition'>, 'condition' | 'value' | 'start' | 'backwards' | 'wrap'>
 
@@ -31,7 +31,7 @@ export function runCondition(
   q: ConditionQuery,
   onProgress?: (done: number, total: number) => void
 ): ScanJob<Response<'find:condition'>> {
-  const kernel = { ...scanView(view), ...(src.quant ? { quant: src.quant } : {}) }
+  const kernel = sourceView(src, view)
   const size = view.shape.reduce((a, b) => a * b, 1)
   const needsValue = q.condition !== 'nan' && q.condition !== 'inf'
   if (needsValue && q.value === undefined) throw new ApiError('bad-request', `condition ${q.condition} needs a value`)
@@ -68,7 +68,7 @@ export function runProfile(
   onProgress?: (done: number, total: number) => void
 ): ScanJob<Response<'scan:profile'>> {
   if (view.shape.length !== 2) throw new ApiError('bad-request', 'statistics along an axis need a 2-D view')
-  const kernel = { ...scanView(view), ...(src.quant ? { quant: src.quant } : {}) }
+  const kernel = sourceView(src, view)
   const size = view.shape[0]! * view.shape[1]!
   return new ScanJob(async (track) => {
     const p = await track(src.mapping.scan({ op: 'profile', ...kernel, keep }, (done) => onProgress?.(done, size)))

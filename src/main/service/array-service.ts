@@ -1,6 +1,7 @@
 // ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
 // Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
 // schema here, whichever transport carried it.
+import packageJson from '../../../package.json'
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
@@ -17,7 +18,7 @@ import {
   type Response,
   type SessionInfo
 } from '../../shared/contract'
-import { runTile, TileCache, tileRegion } from './tiles'
+import { runTile, TileCache, TileQueue, tileRegion } from './tiles'
 import {
   compareRun,
   derivedInfo,
@@ -27,16 +28,23 @@ import {
   windowMask,
   type CompareSide
 } from './compare'
-import { listFolder, shortened, type ContainerEntry, type Decoding } from '../../shared/containers'
-import { contiguousStrides, formatShape, resolveLayout, type Layout } from '../../shared/layout'
+import {
+  describeScaling,
+  listFolder,
+  scalingRatio,
+  SINGLE_ARRAY_FORMATS,
+  shortened,
+  type Decoding,
+  type Scaling
+} from '../../shared/containers'
+import { formatShape, resolveLayout, type Layout } from '../../shared/layout'
 import type { ArrayView } from '../../shared/slice'
 import { parseDType } from '../../shared/structured'
-import { ContainerCache } from './containers'
+import { ContainerCache, detectContainer, enviHeaderFor } from './containers'
 import { DequantSource, type ByteSource } from './dequant-source'
 import { EditLog } from './edit-log'
 import { toApiError } from './errors'
-import { exportView, sidecarPath } from './export'
-import { checkExportTarget } from './export-target'
+import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { probeFile } from './file-probe'
 import { previewOf, proposeFor } from './file-preview'
@@ -44,13 +52,26 @@ import { runCondition, runProfile } from './along'
 import { runFind } from './find'
 import { refreshHeader, rewriteHeader } from './header-edit'
 import { inflateMember, removeTemp } from './inflate'
+import { ScaleSource } from './scale-source'
+import { entryLayout, scaledLayout } from './entry-layout'
+import { ChunkedDataset } from './hdf5-chunked'
+import type { JsonValue } from '../../shared/json-value'
 import { layoutInfo } from './layout-info'
 import { native, type Mapping } from './native'
 import { PathPolicy } from './path-policy'
-import { progressMeter } from './progress'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
-import { runBlocks, runBuckets, runStats, ScanRegistry, f64Bytes, type ScanSource } from './scan'
-import { sliced, viewGeometry } from './view-geometry'
+import {
+  runBlocks,
+  runBuckets,
+  runStats,
+  ScanJob,
+  ScanRegistry,
+  f64Bytes,
+  scanStats,
+  type ScanSource,
+  type Stats
+} from './scan'
+import { sliced, viewGeometry } from '../../shared/slice'
 
 export interface Session {
   id: string
@@ -67,6 +88,12 @@ export interface Session {
   decoding?: Decoding
   /** A temporary decompressed copy this session owns (removed on close). */
   temp?: string
+  /** A chunked HDF5 dataset: the temporary copy its values are read into, filled where something looks. */
+  chunked?: ChunkedDataset
+  /** The file whose changes by other programs are reported (the container for a chunked dataset's copy). */
+  watch?: string
+  /** Scaled values: the scaling, and the stored numbers' layout (what find and the hex view read). */
+  scaled?: { scaling: Scaling; stored: Layout; ratio: number }
 }
 
 export interface ServiceOptions {
@@ -82,7 +109,8 @@ export interface ServiceOptions {
   root?: string | null
 }
 
-export const VERSION = '0.1.0'
+/** The app's version: package.json's, the one source. */
+export const VERSION: string = packageJson.version
 
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
@@ -90,15 +118,13 @@ export class ArrayService {
   private readonly recent: RecentFiles | null
   private readonly workspace: WorkspaceFile | null
   private readonly bookmarks: Bookmarks | null
-  private readonly exports = new Map<string, () => void>()
-  /** Decompressions of .npz members under way, by scanId: their cancel. */
-  private readonly inflations = new Map<string, () => void>()
   private readonly containers = new ContainerCache()
   /** The sessions each client (a WebSocket, a window) opened, closed when it goes. */
   private readonly owned = new Map<string, Set<string>>()
   readonly paths: PathPolicy
   private readonly tiles = new TileCache()
-  private readonly scans = new ScanRegistry((progress) => this.options.emit?.('scan:progress', progress))
+  private readonly tileQueue = new TileQueue()
+  private readonly scans = new ScanRegistry((event, progress) => this.options.emit?.(event, progress))
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.paths = new PathPolicy(options.root)
@@ -240,7 +266,14 @@ export class ArrayService {
         // the list is a file on disk: an entry without a path (edited by hand) is dropped, not trusted
         files: (this.recent?.list() ?? []).filter((f) => typeof f?.path === 'string' && this.paths.allows(f.path))
       }),
-      'session:open': (r) => (r.array !== undefined ? this.openArray(r) : this.open(r)),
+      'session:open': (r) => {
+        if (r.array === undefined && !r.layout && r.mode !== 'w+') {
+          // a file that holds one array (NIfTI, NRRD, ENVI) opens it without --array
+          const only = this.onlyArray(this.paths.resolve(r.path))
+          if (only !== undefined) return this.openArray({ ...r, array: only })
+        }
+        return r.array !== undefined ? this.openArray(r) : this.open(r)
+      },
       'container:list': (r) => {
         const path = this.paths.resolve(r.path)
         const c = this.containers.require(path)
@@ -258,7 +291,18 @@ export class ArrayService {
         return this.scans
           .run(
             r.scanId,
-            (progress) => compareRun(a, b, r, { onProgress: progress }),
+            (progress) => {
+              // chunked HDF5 datasets: their copies are filled where the views look first
+              const sides = [
+                [this.session(r.a), a.view],
+                [this.session(r.b), b.view]
+              ] as const
+              if (!sides.some(([s]) => s.chunked)) return compareRun(a, b, r, { onProgress: progress })
+              return new ScanJob(async (track) => {
+                for (const [s, v] of sides) if (s.chunked) await track(s.chunked.fill(this.copyView(s, v), progress))
+                return await track(compareRun(a, b, r, { onProgress: progress }))
+              })
+            },
             a.view.dtype.itemsize + b.view.dtype.itemsize
           )
           .then((report) => diffSummary(report, a.view, b.view))
@@ -275,15 +319,25 @@ export class ArrayService {
       },
       'scan:stats': (r) => {
         const view = this.scanTarget(r)
-        return this.scans.run(
-          r.scanId,
-          (progress) => runStats(this.scannable(r.session), view, { bins: r.bins, onProgress: progress }),
-          view.dtype.itemsize
-        )
+        return this.scans
+          .run(
+            r.scanId,
+            (progress) =>
+              this.afterFill(r.session, view, progress, () =>
+                runStats(this.scannable(r.session), view, { bins: r.bins, onProgress: progress })
+              ),
+            view.dtype.itemsize
+          )
+          .then(scanStats)
       },
       'scan:line': (r) =>
         this.scans
-          .run(r.scanId, () => runBuckets(this.scannable(r.session), this.scanTarget(r), r.start, r.stop, r.buckets))
+          .run(r.scanId, (progress) => {
+            const view = this.scanTarget(r)
+            return this.afterFill(r.session, view, progress, () =>
+              runBuckets(this.scannable(r.session), view, r.start, r.stop, r.buckets)
+            )
+          })
           .then((b) => ({
             start: r.start,
             stop: r.stop,
@@ -293,14 +347,20 @@ export class ArrayService {
           })),
       'scan:image': (r) =>
         this.scans
-          .run(r.scanId, () => runBlocks(this.scannable(r.session), this.scanTarget(r), r.outRows, r.outCols, r.reduce))
+          .run(r.scanId, (progress) => {
+            const view = this.scanTarget(r)
+            return this.afterFill(r.session, view, progress, () =>
+              runBlocks(this.scannable(r.session), view, r.outRows, r.outCols, r.reduce)
+            )
+          })
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
       'scan:tile': (r) => this.tile(r),
       'find:condition': (r) => {
         const view = this.scanTarget(r)
         return this.scans.run(
           r.scanId,
-          (progress) => runCondition(this.scannable(r.session), view, r, progress),
+          (progress) =>
+            this.afterFill(r.session, view, progress, () => runCondition(this.scannable(r.session), view, r, progress)),
           view.dtype.itemsize
         )
       },
@@ -308,15 +368,14 @@ export class ArrayService {
         const view = this.scanTarget(r)
         return this.scans.run(
           r.scanId,
-          (progress) => runProfile(this.scannable(r.session), view, r.keep, progress),
+          (progress) =>
+            this.afterFill(r.session, view, progress, () =>
+              runProfile(this.scannable(r.session), view, r.keep, progress)
+            ),
           view.dtype.itemsize
         )
       },
-      'scan:cancel': (r) => {
-        const inflation = this.inflations.get(r.scanId)
-        inflation?.()
-        return { cancelled: this.scans.cancel(r.scanId) || Boolean(inflation) }
-      },
+      'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
       'find:run': ({ session, scanId, ...query }) =>
         this.scans.run(scanId, (progress) => {
           const s = this.session(session)
@@ -326,39 +385,30 @@ export class ArrayService {
               `the values of this ${s.info.array?.storedType} tensor are not stored as bytes (they are dequantized from blocks): find a hex pattern or text in its blocks instead`
             )
           }
-          return runFind(s.mapping, s.layout, query, progress)
+          if (s.scaled && query.kind === 'value') {
+            throw new ApiError(
+              'bad-request',
+              `the values shown are scaled (${describeScaling(s.scaled.scaling)}), not stored: switch to the stored values to find a stored number, or find a hex pattern`
+            )
+          }
+          return this.afterFill(session, s.layout, progress, () =>
+            runFind(s.mapping, s.scaled?.stored ?? s.layout, query, progress)
+          )
         }),
-      'export:run': async (r) => {
-        const s = this.session(r.session)
+      'export:run': (r) => {
         let view = this.scanTarget(r)
         if (r.ranges) view = sliced(view, r.ranges.map(([a, b]) => `${a}:${b}`).join(', '))
-        let cancelled = false
-        this.exports.set(r.scanId, () => (cancelled = true))
-        const meter = progressMeter(r.scanId, view.dtype.itemsize)
-        try {
-          const out = this.paths.resolve(r.out)
-          const sources = this.sourcesOf(s)
-          checkExportTarget(out, sources, r.overwrite === true, 'confirm')
-          if (r.sidecar && r.as === 'raw') checkExportTarget(sidecarPath(out), sources, r.overwrite === true, 'confirm')
-          const { bytes } = await exportView(
-            s.source,
-            view,
-            { as: r.as, out, sep: r.sep, fmt: r.fmt, toDtype: r.toDtype, casting: r.casting, sidecar: r.sidecar },
-            {
-              cancelled: () => cancelled,
-              onProgress: (done, total) => this.options.emit?.('export:progress', meter(done, total))
-            }
-          )
-          return { out, bytes }
-        } finally {
-          this.exports.delete(r.scanId)
-        }
+        const { as, sep, fmt, toDtype, casting, sidecar } = r
+        const options = { as, out: this.paths.resolve(r.out), sep, fmt, toDtype, casting, sidecar }
+        const replace = { overwrite: r.overwrite === true, howToReplace: 'confirm' }
+        return this.scans.run(
+          r.scanId,
+          (progress) => this.exportOf(r.session, view, options, replace, progress),
+          view.dtype.itemsize,
+          'export:progress'
+        )
       },
-      'export:cancel': (r) => {
-        const cancel = this.exports.get(r.scanId)
-        cancel?.()
-        return { cancelled: Boolean(cancel) }
-      },
+      'export:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
       'npy:header': (r) => this.edited(rewriteHeader(this.writable(this.session(r.session)), r)),
       'workspace:get': () => {
         const saved = workspaceSchema.safeParse(this.workspace?.get())
@@ -469,6 +519,71 @@ export class ArrayService {
     return info
   }
 
+  /** A view of a session in the bytes of its mapping (a scaled session's offsets are the stored ones × ratio). */
+  private copyView(s: Session, view: ArrayView): ArrayView {
+    if (!s.scaled) return view
+    const { ratio } = s.scaled
+    return { ...view, offset: view.offset / ratio, strides: view.strides.map((x) => x / ratio) }
+  }
+
+  /**
+   * A scan of a session's view; for a chunked HDF5 dataset, after the chunks the view touches are read into its
+   * copy (progress and cancel reach both steps).
+   */
+  private afterFill<T>(
+    id: string,
+    view: ArrayView,
+    progress: ((done: number, total: number) => void) | undefined,
+    make: () => ScanJob<T>
+  ): ScanJob<T> {
+    const s = this.session(id)
+    const chunked = s.chunked
+    if (!chunked) return make()
+    const copy = this.copyView(s, view)
+    return new ScanJob(async (track) => {
+      await track(chunked.fill(copy, progress))
+      return await track(make())
+    })
+  }
+
+  /** For a chunked HDF5 dataset: reads the chunks a view touches into its copy (nothing to do for others). */
+  async fillFor(id: string, view: ArrayView): Promise<void> {
+    const s = this.session(id)
+    if (s.chunked) await s.chunked.fill(this.copyView(s, view)).promise
+  }
+
+  /**
+   * An export of a view of a session (export:run, the CLI's export): never over the files it reads, an existing
+   * file only when replace says so, a chunked dataset's chunks under the view read first.
+   */
+  exportOf(
+    id: string,
+    view: ArrayView,
+    options: ExportOptions,
+    replace: Omit<ExportTarget, 'sources'>,
+    onProgress?: (done: number, total: number) => void
+  ): ScanJob<{ out: string; bytes: number }> {
+    const s = this.session(id)
+    const { chunked } = s
+    return exportJob(
+      s.source,
+      view,
+      options,
+      { sources: this.sourcesOf(s), ...replace },
+      onProgress,
+      chunked && ((p) => chunked.fill(this.copyView(s, view), p))
+    )
+  }
+
+  /** Statistics of a view of a session (the CLI's stats): as scan:stats computes them, without the registry. */
+  statsOf(
+    id: string,
+    view: ArrayView,
+    options: { bins?: number; range?: [number, number]; onProgress?: (done: number, total: number) => void } = {}
+  ): ScanJob<Stats> {
+    return this.afterFill(id, view, options.onProgress, () => runStats(this.scannable(id), view, options))
+  }
+
   /** What a scan of a session reads: its mapping, and for a quantized tensor its blocks (dequantized per chunk). */
   scannable(id: string): ScanSource {
     const s = this.session(id)
@@ -478,11 +593,30 @@ export class ArrayService {
         `${s.info.derived.label} is computed per window from two arrays: its statistics and plots are not scanned; the compare panel's maps show it over the whole array`
       )
     }
+    if (s.scaled) {
+      const { scaling, ratio } = s.scaled
+      return { mapping: s.mapping, scale: { scaling, ratio } }
+    }
     if (!s.decoding) return { mapping: s.mapping }
     return {
       mapping: s.mapping,
       quant: { type: s.decoding.ggmlType, offset: s.info.array!.stored.offset, count: s.layout.size }
     }
+  }
+
+  /** The name of the one array of a single-array container (NIfTI, NRRD, ENVI and its data file), if it is one. */
+  private onlyArray(path: string): string | undefined {
+    let st: fs.Stats
+    try {
+      st = fs.statSync(path)
+    } catch {
+      return undefined
+    }
+    if (!st.isFile() || st.size === 0) return undefined
+    const format = detectContainer(path, st.size)
+    if (format ? !SINGLE_ARRAY_FORMATS.includes(format) : !enviHeaderFor(path)) return undefined
+    const c = this.containers.get(path)
+    return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
   }
 
   /** A tile of the image of a 2-D view (see scan:tile), from the cache when it is there. */
@@ -508,7 +642,14 @@ export class ArrayService {
     )
     let t = this.tiles.get(key)
     if (!t) {
-      t = await runTile(this.scannable(r.session), view, region, r.sample).promise
+      // a chunked dataset's copy: the chunks under the tile first
+      await this.fillFor(r.session, {
+        ...view,
+        offset: view.offset + region.r0 * view.strides[0]! + region.c0 * view.strides[1]!,
+        shape: [region.r1 - region.r0, region.c1 - region.c0]
+      })
+      const source = this.scannable(r.session)
+      t = await this.tileQueue.run(() => runTile(source, view, region, r.sample).promise, r.sample)
       this.tiles.set(key, t)
     }
     const bytes = new Uint8Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength)
@@ -591,11 +732,17 @@ export class ArrayService {
     if (entry.unmappable) {
       throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
     }
+    const scaling = entry.scaling && (r.values ?? entry.scaling.initial) === 'scaled' ? entry.scaling : undefined
+    // an array without a scaling: its stored values are its values, whichever are asked for
     const readOnly = entry.decoding
       ? `its bytes are ${entry.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
-      : entry.via
-        ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
-        : undefined
+      : scaling
+        ? `the values shown are scaled from the stored numbers (${describeScaling(scaling)}): switch to the stored values to edit those`
+        : entry.via
+          ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
+          : entry.hdf5
+            ? `its values are read from ${entry.hdf5.filters.length ? `${entry.hdf5.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
+            : undefined
     if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
     if (container.format === 'npz' && r.mode === 'r+') {
       throw new ApiError(
@@ -603,37 +750,67 @@ export class ArrayService {
         `'${name}' is a member of a ZIP archive: editing it in place (r+) would break the archive's CRC-32 check, which np.load enforces; open it with mode c (a private copy) and export`
       )
     }
-    let file = entry.file ? pathModule.join(pathModule.dirname(path), entry.file) : path
+    if (entry.refuseInPlace && r.mode === 'r+') {
+      throw new ApiError('readonly', `'${name}' cannot be edited in place (r+): ${entry.refuseInPlace}`)
+    }
+    let file = entry.file ? pathModule.resolve(pathModule.dirname(path), entry.file) : path
+    // a data file named by the header (NRRD, ENVI, HDF5 external storage) is a path like any other a request names
+    if (entry.file && !this.paths.allows(file)) {
+      throw new ApiError(
+        'permission',
+        `'${name}' keeps its data in ${file}, outside the folder this server may read (--root): it cannot be opened here`
+      )
+    }
+    // what to undo when opening fails half-way
+    const undo: (() => void)[] = []
+    const cleanup = (): void => {
+      for (const f of undo.reverse()) f()
+    }
     let temp: string | undefined
-    if (entry.via) {
-      let cancelled = false
-      const id = r.scanId
-      if (id) this.inflations.set(id, () => (cancelled = true))
-      try {
-        const meter = id ? progressMeter(id, 1) : null
-        temp = await inflateMember(path, entry.via, name, {
-          cancelled: () => cancelled,
-          onProgress: (done, total) => meter && this.options.emit?.('scan:progress', meter(done, total))
-        })
-      } finally {
-        if (id) this.inflations.delete(id)
-      }
-      file = temp
-    }
+    let chunked: ChunkedDataset | undefined
     let mapping: Mapping
-    try {
-      mapping = new (native().Mapping)(file, r.mode)
-    } catch (e) {
-      if (temp) removeTemp(temp)
-      throw e
-    }
-    mapping.advise('random')
     let layout: Layout
+    let scaled: Session['scaled']
+    let watch = file
     try {
-      layout = entryLayout(entry, mapping.size, r.mode)
+      if (entry.via) {
+        const via = entry.via
+        // a deflated .npz member: decompressed into a temporary copy, a job of the registry when it has an id
+        const inflate = (onProgress?: (done: number, total: number) => void): ScanJob<string> =>
+          new ScanJob((_, cancelled) => inflateMember(path, via, name, { cancelled, onProgress }))
+        temp = await (r.scanId ? this.scans.run(r.scanId, inflate) : inflate().promise)
+        const t = temp
+        undo.push(() => removeTemp(t))
+        file = temp
+        watch = temp
+      }
+      if (entry.hdf5) {
+        chunked = await ChunkedDataset.open(
+          path,
+          entry.hdf5.path,
+          entry.hdf5.dims,
+          entry.hdf5.chunks,
+          parseDType(entry.dtype)
+        )
+        const c = chunked
+        undo.push(() => c.close())
+        mapping = chunked.mapping
+        file = chunked.file
+        watch = path
+      } else {
+        mapping = new (native().Mapping)(file, r.mode)
+        const m = mapping
+        undo.push(() => m.close())
+        mapping.advise('random')
+      }
+      layout = entryLayout(entry, mapping.size, chunked ? 'r' : r.mode)
+      if (scaling) {
+        const ratio = scalingRatio(scaling)
+        scaled = { scaling, stored: layout, ratio }
+        layout = scaledLayout(layout, scaling, ratio)
+      }
     } catch (e) {
-      mapping.close()
-      if (temp) removeTemp(temp)
+      cleanup()
       throw e
     }
     const id = randomUUID()
@@ -659,22 +836,59 @@ export class ArrayService {
               }
             }
           : {}),
-        ...(entry.via ? { decompressed: true } : {}),
+        ...(entry.via || entry.hdf5 ? { decompressed: true } : {}),
+        ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
+        ...(entry.scaling
+          ? {
+              scaling: {
+                source: entry.scaling.source,
+                stored: entry.scaling.stored,
+                dtype: entry.scaling.dtype,
+                applied: Boolean(scaling),
+                ratio: scaled?.ratio ?? 1
+              }
+            }
+          : {}),
+        ...(entry.metadata ? { metadata: shortened(entry.metadata) as Record<string, JsonValue> } : {}),
         ...(readOnly ? { readOnly } : {})
       }
     }
-    const source = entry.decoding ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size) : mapping
-    const { size, mtimeMs, ino, dev } = mapping.stat()
+    const raw: ByteSource = chunked ? chunked.source() : mapping
+    const source = entry.decoding
+      ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size)
+      : scaling
+        ? new ScaleSource(raw, scaling)
+        : raw
+    // a chunked dataset's copy changes as it fills: the container is the file watched
+    let stat: { size: number; mtimeMs: number }
+    let identity: FileIdentity
+    try {
+      if (chunked) {
+        const st = fs.statSync(watch)
+        stat = { size: st.size, mtimeMs: st.mtimeMs }
+        identity = identityOf(watch) ?? { ino: BigInt(st.ino), dev: BigInt(st.dev) }
+      } else {
+        const { size, mtimeMs, ino, dev } = mapping.stat()
+        stat = { size, mtimeMs }
+        identity = { ino, dev }
+      }
+    } catch (e) {
+      cleanup()
+      throw e
+    }
     this.sessions.set(id, {
       id,
       mapping,
       source,
       layout,
       info,
-      stat: { size, mtimeMs },
-      identity: { ino, dev },
+      stat,
+      watch,
+      identity,
       edits: new EditLog(id, mapping),
       ...(entry.decoding ? { decoding: entry.decoding } : {}),
+      ...(scaled ? { scaled } : {}),
+      ...(chunked ? { chunked } : {}),
       ...(temp ? { temp } : {})
     })
     return info
@@ -701,7 +915,8 @@ export class ArrayService {
   private drop(s: Session): void {
     for (const set of this.owned.values()) set.delete(s.id)
     this.tiles.invalidate(s.id)
-    s.mapping.close()
+    if (s.chunked) s.chunked.close()
+    else s.mapping.close()
     if (s.temp) removeTemp(s.temp)
     this.sessions.delete(s.id)
   }
@@ -718,7 +933,6 @@ export class ArrayService {
   /** Unmaps every session as it is (r+ edits stay in the file, as when numpy's process ends). */
   closeAll(): void {
     this.scans.cancelAll()
-    for (const cancel of this.inflations.values()) cancel()
     for (const s of [...this.sessions.values()]) this.drop(s)
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
@@ -760,6 +974,7 @@ export class ArrayService {
     if (r.offset > size)
       throw new ApiError('bad-request', `offset ${r.offset} is beyond the end of the file (${size} bytes)`)
     const bytes = new Uint8Array(Math.min(r.length, size - r.offset))
+    s.chunked?.ensureRange(r.offset, r.offset + bytes.length)
     s.mapping.read(r.offset, bytes)
     return { offset: r.offset, bytes }
   }
@@ -770,8 +985,9 @@ export class ArrayService {
       let now: { size: number; mtimeMs: number }
       let replaced = false
       try {
-        now = fs.statSync(s.info.path)
-        const id = identityOf(s.info.path)
+        const watched = s.watch ?? s.info.path
+        now = fs.statSync(watched)
+        const id = identityOf(watched)
         replaced = !id || !sameFile(id, s.identity)
       } catch {
         now = { size: -1, mtimeMs: -1 }
@@ -786,44 +1002,6 @@ export class ArrayService {
   }
 }
 
-export { sliced, viewGeometry } from './view-geometry'
+export { sliced, viewGeometry } from '../../shared/slice'
 
-/**
- * The layout of a container's entry in a file of fileSize bytes. A quantized entry is a virtual float32 array
- * (offset 0, C-contiguous) read through its dequantization; its blocks must lie inside the file.
- */
-export function entryLayout(entry: ContainerEntry, fileSize: number, mode: 'r' | 'r+' | 'c' | 'w+'): Layout {
-  if (entry.offset + entry.nbytes > fileSize) {
-    throw new ApiError(
-      'layout',
-      `'${entry.name}' needs bytes [${entry.offset}, ${entry.offset + entry.nbytes}), the file has ${fileSize}: it was truncated`
-    )
-  }
-  if (entry.decoding) {
-    const dtype = parseDType('<f4')
-    const size = entry.shape.reduce((a, b) => a * b, 1)
-    return {
-      dtype,
-      shape: entry.shape,
-      strides: contiguousStrides(entry.shape, 4, 'C'),
-      offset: 0,
-      order: 'C',
-      size,
-      nbytes: size * 4
-    }
-  }
-  const layout = resolveLayout(
-    { dtype: entry.dtype, shape: entry.shape, offset: entry.offset, order: entry.order },
-    fileSize,
-    mode
-  )
-  if (entry.strides) {
-    // a strided entry (part 2: record variables): every element it reaches must be inside the file
-    const reach = entry.shape.reduce((a, n, k) => a + (n > 0 ? (n - 1) * entry.strides![k]! : 0), entry.offset)
-    if (entry.strides.some((x) => x < 0) || reach + layout.dtype.itemsize > fileSize) {
-      throw new ApiError('layout', `'${entry.name}': its strides reach past the end of the file`)
-    }
-    return { ...layout, strides: entry.strides }
-  }
-  return layout
-}
+export { entryLayout, scaledLayout } from './entry-layout'

@@ -9,6 +9,7 @@ import {
   ContainerError,
   DETECT_BYTES,
   detectFormat,
+  findEntry,
   parseContainer,
   type Container,
   type ContainerEntry,
@@ -55,8 +56,48 @@ export function detectContainer(path: string, size: number): ContainerFormat | n
   }
 }
 
+/**
+ * The ENVI header beside a data file (data.hdr or data.img.hdr, starting with "ENVI"), when there is one: an
+ * ENVI data file has no header of its own.
+ */
+export function enviHeaderFor(path: string): string | null {
+  if (/\.hdr$/i.test(path)) return null
+  const candidates = [`${path}.hdr`, path.replace(/\.[^./\\]*$/, '') + '.hdr'].filter((p) => p !== path)
+  for (const p of candidates) {
+    let fd: number
+    try {
+      fd = fs.openSync(p, 'r')
+    } catch {
+      continue
+    }
+    try {
+      const head = Buffer.alloc(5)
+      fs.readSync(fd, head, 0, 5, 0)
+      if (/^ENVI\s/.test(head.toString('latin1'))) return p
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
+  return null
+}
+
 /** Parses a container through a read-only mapping of it; null when the file is no container format. */
 export function readContainer(path: string): Container | null {
+  const st = statOrThrow(path)
+  if (st.size > 0 && !detectContainer(path, st.size)) {
+    const hdr = enviHeaderFor(path)
+    if (hdr) {
+      const c = readContainer(hdr)
+      // the data file itself, as the header found it or as opened
+      if (c)
+        for (const e of c.entries)
+          e.file = pathModule.relative(
+            pathModule.dirname(path),
+            pathModule.resolve(pathModule.dirname(hdr), e.file ?? '')
+          )
+      return c
+    }
+  }
   const m = new (native().Mapping)(path, 'r')
   try {
     m.advise('random')
@@ -76,7 +117,7 @@ export function readContainer(path: string): Container | null {
         return new Uint8Array(out.buffer, out.byteOffset, Math.min(out.length, maxOut))
       },
       openSibling: (relative) => {
-        const p = pathModule.join(dir, relative)
+        const p = pathModule.resolve(dir, relative)
         const st = statOrThrow(p)
         if (!st.isFile()) throw new ApiError('bad-request', `${p} is not a regular file`)
         const fd = fs.openSync(p, 'r')
@@ -120,7 +161,7 @@ export class ContainerCache {
     if (!c) {
       throw new ApiError(
         'bad-request',
-        `${path} is not a container ArrayScope reads (safetensors, its sharded index.json, .npz, GGUF): \`ls\` and --array apply to those`
+        `${path} is not a container ArrayScope reads (safetensors, its sharded index.json, .npz, GGUF, HDF5, NetCDF, FITS, NIfTI, NRRD, ENVI, MATLAB): \`ls\` and --array apply to those`
       )
     }
     return c
@@ -129,7 +170,7 @@ export class ContainerCache {
   /** The entry named, or an error naming a few that exist. */
   entry(path: string, name: string): { container: Container; entry: ContainerEntry } {
     const container = this.require(path)
-    const entry = container.entries.find((e) => e.name === name)
+    const entry = findEntry(container, name)
     if (!entry) {
       const near = container.entries
         .filter((e) => e.name.toLowerCase().includes(name.toLowerCase()))

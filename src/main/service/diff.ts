@@ -6,7 +6,7 @@ import type { ArrayView } from '../../shared/slice'
 import { decodeValue, type Value } from '../../shared/structured'
 import type { Mapping, NativeDiff } from './native'
 import type { ByteSource } from './dequant-source'
-import { ScanJob, scanView, type ScanSource } from './scan'
+import { ScanJob, scanView, sourceView, type ScanSource } from './scan'
 
 export interface DiffOptions {
   /** numpy.testing.assert_allclose's defaults: rtol 1e-7, atol 0, equal_nan true. */
@@ -85,15 +85,20 @@ export function runDiff(a: DiffSide, b: DiffSide, options: DiffOptions = {}): Sc
       `shape mismatch: A has shape ${formatShape(shapeA)}, B has shape ${formatShape(shapeB)} (compare the same shapes, or slice one with --slice)`
     )
   }
-  const what = (v: ArrayView, name: string): ReturnType<typeof scanView> => {
+  const what = (side: DiffSide, name: string): ReturnType<typeof sourceView> => {
     try {
-      return scanView(v)
+      scanView(side.view)
     } catch {
-      throw new ApiError('bad-request', `a diff compares real numbers; ${name} is ${v.dtype.str} (slice a field first)`)
+      throw new ApiError(
+        'bad-request',
+        `a diff compares real numbers; ${name} is ${side.view.dtype.str} (slice a field first)`
+      )
     }
+    // a quantized side reads its blocks, a scaled side its stored numbers (scaled per piece)
+    return sourceView(side, side.view)
   }
-  const specA = { ...what(a.view, 'A'), ...(a.quant ? { quant: a.quant } : {}) }
-  const specB = { ...what(b.view, 'B'), ...(b.quant ? { quant: b.quant } : {}) }
+  const specA = what(a, 'A')
+  const specB = what(b, 'B')
   const rtol = options.rtol ?? 1e-7
   const atol = options.atol ?? 0
   const max = options.max ?? 10

@@ -2,15 +2,7 @@
 // Node side is turned into one here. Only what is a bug stays 'internal' (the CLI's exit status 1): bad input,
 // missing or unwritable paths, full disks and malformed messages are the user's to fix and say how.
 import { ApiError, type ErrorCode } from '../../shared/contract'
-import { DTypeError } from '../../shared/dtypes'
-import { LayoutError } from '../../shared/layout'
-import { NpyError } from '../../shared/npy'
-import { ParseError } from '../../shared/dtypes'
-import { FormatError } from '../../shared/printf'
-import { PyLiteralError } from '../../shared/py-literal'
-import { SliceError } from '../../shared/slice'
-import { FindError } from '../../shared/find'
-import { WireError } from '../../shared/wire'
+import { CodedError } from '../../shared/errors'
 
 const SYSTEM_CODES: Record<string, ErrorCode> = {
   ENOENT: 'not-found',
@@ -78,19 +70,8 @@ function systemMessage(code: string, path: string | undefined, own: string): str
 /** Turns anything thrown on the Node side into the one error type that crosses the contract. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error
-  if (error instanceof LayoutError || error instanceof DTypeError || error instanceof NpyError) {
-    return new ApiError('layout', error.message)
-  }
-  if (
-    error instanceof SliceError ||
-    error instanceof ParseError ||
-    error instanceof FormatError ||
-    error instanceof PyLiteralError ||
-    error instanceof FindError ||
-    error instanceof WireError
-  ) {
-    return new ApiError('bad-request', error.message)
-  }
+  // every error of ours carries its code (shared/errors.ts): a layout that does not fit, bad input …
+  if (error instanceof CodedError) return new ApiError(error.code, error.message)
   if (error instanceof SyntaxError && /JSON/.test(error.message)) {
     return new ApiError('bad-request', `the message is not valid JSON: ${error.message}`)
   }

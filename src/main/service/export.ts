@@ -9,11 +9,13 @@ import { decodeAt, encodeAt, parseScalarDType, type Scalar, type ScalarDType } f
 import { writeNpyHeader } from '../../shared/npy'
 import { compileFormat, formatConversion, nativeFormat } from '../../shared/printf'
 import { pyStr } from '../../shared/py-text'
-import { isCContiguous, isFContiguous, transposed, type ArrayView } from '../../shared/slice'
+import { isCContiguous, isFContiguous, transposed, type ArrayView, viewSize } from '../../shared/slice'
 import { dtypeDescr, type DType } from '../../shared/structured'
 import { AtomicFile } from './atomic-file'
-import { native, type Mapping } from './native'
-import { scanElem } from './scan'
+import { checkExportTarget } from './export-target'
+import type { FileIdentity } from './file-identity'
+import { native, type Mapping, type ScanHandle } from './native'
+import { scanElem, ScanJob } from './scan'
 import { chunks, ReadAhead } from './view-reader'
 import { isMapping, type ByteSource } from './dequant-source'
 
@@ -121,6 +123,39 @@ export async function exportView(
   return { bytes: fs.statSync(options.out).size }
 }
 
+/** What an export must not replace, and how its caller confirms replacing an existing file. */
+export interface ExportTarget {
+  /** The files being exported (the mapped file, and a container it belongs to). */
+  sources: { path: string; identity: FileIdentity }[]
+  overwrite: boolean
+  /** For the message: "confirm", "add --force". */
+  howToReplace: string
+}
+
+/**
+ * An export as a job (the service runs it in its scan registry, the CLI awaits it): the target and sidecar
+ * checked before a byte is written, then prepare (a chunked dataset reads the chunks the view touches into its
+ * copy), then the file written atomically. Cancelling stops whichever step runs; nothing is left behind.
+ */
+export function exportJob(
+  source: Mapping | ByteSource,
+  view: ArrayView,
+  options: ExportOptions,
+  target: ExportTarget,
+  onProgress?: (done: number, total: number) => void,
+  prepare?: (onProgress?: (done: number, total: number) => void) => ScanHandle<void>
+): ScanJob<{ out: string; bytes: number }> {
+  const out = path.resolve(options.out)
+  return new ScanJob(async (track, cancelled) => {
+    checkExportTarget(out, target.sources, target.overwrite, target.howToReplace)
+    if (options.sidecar && options.as === 'raw')
+      checkExportTarget(sidecarPath(out), target.sources, target.overwrite, target.howToReplace)
+    if (prepare) await track(prepare(onProgress))
+    const { bytes } = await exportView(source, view, { ...options, out }, { cancelled, onProgress })
+    return { out, bytes }
+  })
+}
+
 /** The sidecar's temporary file; a name too long for it says so (the user named the export, not the sidecar). */
 function sidecarFile(out: string): AtomicFile {
   const name = path.basename(sidecarPath(out))
@@ -159,7 +194,7 @@ async function* paced(
   control: ExportControl,
   chunkBytes?: number
 ): AsyncGenerator<[Uint8Array, number]> {
-  const total = view.shape.reduce((a, b) => a * b, 1)
+  const total = viewSize(view)
   let done = 0
   let last = Date.now()
   for (const chunk of chunks(mapping, view, chunkBytes)) {

@@ -5,7 +5,7 @@ import { resolveLayout } from '../../shared/layout'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile } from './file-probe'
 import { native } from './native'
-import { viewGeometry } from './view-geometry'
+import { viewGeometry } from '../../shared/slice'
 
 /** Ranked layouts for a file, from samples of its bytes (never the whole file). */
 export function proposeFor(path: string): Response<'file:propose'> {
@@ -19,7 +19,7 @@ export function proposeFor(path: string): Response<'file:propose'> {
       m.read(offset, out)
       return out
     }
-    return { candidates: proposeLayouts({ fileSize: m.size, fileName: path, read, npy: probe.npy as never }) }
+    return { candidates: proposeLayouts({ fileSize: m.size, fileName: path, read, npy: probe.npy }) }
   } finally {
     m.close()
   }

@@ -1,8 +1,8 @@
 // Reads what a file says about itself: size, mtime, and a .npy header. Reads only the header bytes.
 import fs from 'node:fs'
 import { ApiError, type LayoutSpecMsg, type ProbeResult } from '../../shared/contract'
-import { NPY_PREAMBLE, isNpy, npyHeaderLength, parseNpyHeader } from '../../shared/npy'
-import { detectContainer } from './containers'
+import { NPY_PREAMBLE, isNpy, npyHeaderLength, npyLayout, parseNpyHeader } from '../../shared/npy'
+import { detectContainer, enviHeaderFor } from './containers'
 
 function statFile(path: string): fs.Stats {
   let st: fs.Stats
@@ -40,14 +40,7 @@ export function readNpyLayout(path: string, fileSize: number): LayoutSpecMsg | n
     const total = npyHeaderLength(pre)
     if (total > fileSize)
       throw new ApiError('layout', `.npy header is ${total} bytes, longer than the file (${fileSize})`)
-    const header = parseNpyHeader(readPrefix(fd, total))
-    return {
-      // a structured descr travels as its JSON (parseDType reads it back)
-      dtype: typeof header.descr === 'string' ? header.descr : JSON.stringify(header.descr),
-      shape: header.shape,
-      offset: header.dataOffset,
-      order: header.fortranOrder ? 'F' : 'C'
-    }
+    return npyLayout(parseNpyHeader(readPrefix(fd, total)))
   } finally {
     fs.closeSync(fd)
   }
@@ -81,6 +74,7 @@ export function probeFile(path: string, allowed?: (file: string) => boolean): Om
     mtimeMs: st.mtimeMs,
     npy,
     sidecar: readSidecar(path, allowed),
-    container: npy ? null : detectContainer(path, st.size)
+    // an ENVI data file has no header of its own: the .hdr beside it makes it one
+    container: npy ? null : (detectContainer(path, st.size) ?? (enviHeaderFor(path) ? 'envi' : null))
   }
 }

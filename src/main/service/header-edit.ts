@@ -2,7 +2,7 @@
 // length so the data does not move, and it goes through the edit log, so undo restores it.
 import { ApiError, type EditState, type Request, type SessionInfo } from '../../shared/contract'
 import { formatShape, resolveLayout } from '../../shared/layout'
-import { parseNpyHeader, writeNpyHeader } from '../../shared/npy'
+import { npyLayout, parseNpyHeader, writeNpyHeader } from '../../shared/npy'
 import type { PyValue } from '../../shared/py-literal'
 import { dtypeDescr, parseDType } from '../../shared/structured'
 import type { Session } from './array-service'
@@ -33,14 +33,7 @@ export function rewriteHeader(s: Session, r: Request<'npy:header'>): EditState {
 export function refreshHeader(s: Session): SessionInfo {
   const head = new Uint8Array(Math.min(s.mapping.size, s.layout.offset))
   s.mapping.read(0, head)
-  const h = parseNpyHeader(head)
-  const spec = {
-    dtype: typeof h.descr === 'string' ? h.descr : JSON.stringify(h.descr),
-    shape: h.shape,
-    offset: h.dataOffset,
-    order: h.fortranOrder ? ('F' as const) : ('C' as const)
-  }
-  s.layout = resolveLayout(spec, s.mapping.size, s.mapping.mode)
+  s.layout = resolveLayout(npyLayout(parseNpyHeader(head)), s.mapping.size, s.mapping.mode)
   s.info = { ...s.info, layout: layoutInfo(s.layout) }
   return s.info
 }

@@ -18,6 +18,17 @@ function removeAll(): void {
   live.clear()
 }
 
+/** A new folder under the system's temporary folder, removed with removeTemp (or when the process exits). */
+export function tempFolder(prefix: string): string {
+  if (!hooked) {
+    hooked = true
+    process.once('exit', removeAll)
+  }
+  const dir = fs.mkdtempSync(pathModule.join(os.tmpdir(), prefix))
+  live.add(dir)
+  return dir
+}
+
 /** Removes a temporary copy (and its folder). */
 export function removeTemp(file: string): void {
   const dir = pathModule.dirname(file)
@@ -44,12 +55,7 @@ export async function inflateMember(
   } catch (e) {
     if (e instanceof ApiError) throw e
   }
-  if (!hooked) {
-    hooked = true
-    process.once('exit', removeAll)
-  }
-  const dir = fs.mkdtempSync(pathModule.join(tmpRoot, 'arrayscope-npz-'))
-  live.add(dir)
+  const dir = tempFolder('arrayscope-npz-')
   const file = pathModule.join(dir, `${name.replace(/[^\w.-]+/g, '_').slice(0, 100) || 'member'}.npy`)
   let done = 0
   let crc = 0

@@ -1,5 +1,6 @@
 // Loads the native addon (native/index.js) at run time. It is not bundled: the bundler must not see the
 // require of a .node file, and the same loader works from src/ (tests) and out/ (the built app).
+import type { ModeName } from '../../shared/contract'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -7,7 +8,6 @@ import type * as Native from '../../../native/index'
 
 export type {
   Mapping,
-  MapMode,
   NativeDiff,
   NativeError,
   NativeStats,
@@ -17,6 +17,11 @@ export type {
   ScanSpec,
   Window2D
 } from '../../../native/index'
+
+// The addon's modes are the contract's (one source: the contract's schema).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const modesMatch: Same<Native.MapMode, ModeName> = true
+void modesMatch
 
 let cached: typeof Native | undefined
 

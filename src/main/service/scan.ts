@@ -1,8 +1,11 @@
 // Whole-view scans through the native kernels: statistics, histograms, min/max buckets, block reduction.
-import { ApiError, type Progress } from '../../shared/contract'
+import { ApiError, type Progress, type ScanStats } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
+import { viewSize } from '../../shared/slice'
 import type { DType } from '../../shared/structured'
-import type { Mapping, NativeStats, ScanElem, ScanHandle, ScanResults } from './native'
+import type { Mapping, NativeStats, ScanElem, ScanHandle, ScanResults, ScanSpec } from './native'
+import type { Scaling } from '../../shared/containers'
+import { parseDType } from '../../shared/structured'
 import { progressMeter } from './progress'
 
 const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
@@ -56,18 +59,48 @@ export function scanView(view: ArrayView): {
   }
 }
 
-/** What a scan reads: a mapping, and for a quantized tensor where its blocks are (its view is a virtual float32 array). */
+/**
+ * What a scan reads: a mapping, and for a quantized tensor where its blocks are (its view is a virtual float32
+ * array), or for scaled values the scaling (its view's byte offsets are the stored ones times ratio).
+ */
 export interface ScanSource {
   mapping: Mapping
   quant?: { type: number; offset: number; count: number }
+  scale?: { scaling: Scaling; ratio: number }
 }
 
 function scanSource(s: Mapping | ScanSource): ScanSource {
   return 'mapping' in s ? s : { mapping: s }
 }
 
+type NativeScale = NonNullable<ScanSpecView['scale']>
+type ScanSpecView = Extract<ScanSpec, { op: 'stats' }>
+
 /** The kernel's spec of a view read from a source. */
-function sourceView(src: ScanSource, view: ArrayView): ReturnType<typeof scanView> & { quant?: ScanSource['quant'] } {
+export function sourceView(
+  src: ScanSource,
+  view: ArrayView
+): ReturnType<typeof scanView> & { quant?: ScanSource['quant']; scale?: NativeScale } {
+  if (src.scale) {
+    // the view is of the values; the kernels read the stored numbers (offsets / ratio) and scale each piece
+    const { scaling, ratio } = src.scale
+    const values = scanView(view)
+    const stored = scanElem(parseDType(scaling.stored))
+    if (!stored) throw new ApiError('bad-request', `scans cannot read stored ${scaling.stored} numbers`)
+    return {
+      ...values,
+      base: view.offset / ratio,
+      strides: view.strides.map((x) => x / ratio),
+      scale: {
+        elem: stored.elem,
+        swap: stored.swap,
+        rule: scaling.rule,
+        slope: scaling.slope,
+        inter: scaling.inter,
+        ...(scaling.blank !== undefined ? { blank: scaling.blank } : {})
+      }
+    }
+  }
   return { ...scanView(view), ...(src.quant ? { quant: src.quant } : {}) }
 }
 
@@ -75,14 +108,40 @@ export interface Stats extends NativeStats {
   histogram?: { edges: number[]; counts: number[] }
 }
 
+/** What scan:stats sends: the contract's fields only (the kernel also reports finite and sum). */
+export function scanStats(s: Stats): ScanStats {
+  const { count, min, max, mean, std, nan, posinf, neginf, minExact, maxExact, histogram } = s
+  return {
+    count,
+    min,
+    max,
+    mean,
+    std,
+    nan,
+    posinf,
+    neginf,
+    ...(minExact !== undefined ? { minExact } : {}),
+    ...(maxExact !== undefined ? { maxExact } : {}),
+    ...(histogram ? { histogram } : {})
+  }
+}
+
 /** The running part of a multi-pass scan, so that cancel() reaches whichever pass is running. */
 export class ScanJob<T> {
   private current: ScanHandle<unknown> | null = null
   private cancelled = false
   readonly promise: Promise<T>
-  /** run starts on the next microtask, so that the caller holds the job (and can cancel) first. */
-  constructor(run: (track: <R>(h: ScanHandle<R>) => Promise<R>) => Promise<T>) {
-    this.promise = Promise.resolve().then(() => run((h) => this.track(h)))
+  /**
+   * run starts on the next microtask, so that the caller holds the job (and can cancel) first. Native passes
+   * (and anything else with promise and cancel) are tracked; work in JS asks isCancelled() between steps.
+   */
+  constructor(run: (track: <R>(h: ScanHandle<R>) => Promise<R>, isCancelled: () => boolean) => Promise<T>) {
+    this.promise = Promise.resolve().then(() =>
+      run(
+        (h) => this.track(h),
+        () => this.cancelled
+      )
+    )
   }
   private track<R>(h: ScanHandle<R>): Promise<R> {
     this.current = h as ScanHandle<unknown>
@@ -107,7 +166,7 @@ export function runStats(
 ): ScanJob<Stats> {
   const { mapping, ...src } = scanSource(from)
   const spec = sourceView({ mapping, ...src }, view)
-  const total = view.shape.reduce((a, b) => a * b, 1)
+  const total = viewSize(view)
   const passes = options.bins !== undefined && !options.range ? 2 : 1
   const progress = (pass: number) => (done: number) => options.onProgress?.(pass * total + done, passes * total)
   const widen = ([lo, hi]: [number, number]): [number, number] => (lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi]) // as numpy
@@ -152,16 +211,23 @@ export function runBlocks(
   return new ScanJob((track) => track(mapping.scan({ op: 'blocks', ...spec, outRows, outCols, reduce })))
 }
 
-/** Running scans by id: a new scan with the same id supersedes (cancels) the old one. */
+/** The events that report a job's progress: exports have their own, everything else scan:progress. */
+export type ProgressEvent = 'scan:progress' | 'export:progress'
+
+/**
+ * Running jobs by id — scans, finds, diffs, exports, decompressions: the one way a job is cancelled. A new job
+ * with the same id supersedes (cancels) the old one.
+ */
 export class ScanRegistry {
   private readonly jobs = new Map<string, ScanJob<unknown>>()
-  constructor(private readonly onProgress: (progress: Progress) => void) {}
+  constructor(private readonly onProgress: (event: ProgressEvent, progress: Progress) => void) {}
 
   /** unitBytes: bytes of the file per unit of progress (the itemsize; 1 for find), for the rate shown. */
   run<T>(
     id: string,
     start: (progress: (done: number, total: number) => void) => ScanJob<T>,
-    unitBytes = 1
+    unitBytes = 1,
+    event: ProgressEvent = 'scan:progress'
   ): Promise<T> {
     this.jobs.get(id)?.cancel()
     let last = 0
@@ -170,7 +236,7 @@ export class ScanRegistry {
       const now = Date.now()
       if (now - last >= 100 || done === total) {
         last = now
-        this.onProgress(meter(done, total))
+        this.onProgress(event, meter(done, total))
       }
     })
     this.jobs.set(id, job as ScanJob<unknown>)

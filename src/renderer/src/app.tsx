@@ -20,6 +20,7 @@ import { defaultViewState } from './features/table/view-model'
 import { StatusBar } from './status-bar'
 import { api, bridge } from './transport'
 import { restoreWorkspace, workspaceOf, type TabState } from './workspace'
+import { SINGLE_ARRAY_FORMATS } from '../../shared/containers/model'
 
 interface Tab extends TabState {
   changed: boolean
@@ -106,6 +107,9 @@ export function App(): React.JSX.Element {
               opened(await api.invoke('session:open', initial))
             } else if (!initial.layout && (await api.invoke('file:probe', { path: initial.path })).container) {
               openContainer(initial.path) // a container: its tree, no array chosen yet
+              const format = (await api.invoke('file:probe', { path: initial.path })).container!
+              // a file that holds one array (NIfTI, NRRD, ENVI) opens it too
+              if (SINGLE_ARRAY_FORMATS.includes(format)) opened(await api.invoke('session:open', initial))
             } else {
               opened(await api.invoke('session:open', initial))
             }
@@ -219,6 +223,27 @@ export function App(): React.JSX.Element {
   }
   const closingTab = tabs.find((t) => t.session.session === closing)
 
+  /** Reopens a tab's array with its other values (scaled ⇄ stored), keeping the view. */
+  const toggleValues = async (k: number): Promise<void> => {
+    const t = tabs[k]
+    const a = t?.session.array
+    if (!t || !a?.scaling) return
+    try {
+      const next = await api.invoke('session:open', {
+        path: a.container,
+        layout: null,
+        mode: t.session.mode,
+        array: a.name,
+        values: a.scaling.applied ? 'stored' : 'scaled'
+      })
+      void api.invoke('session:close', { session: t.session.session }).catch(() => undefined)
+      setTabs((ts) => ts.map((x, j) => (j === k ? { ...x, session: next, edits: null, changed: false } : x)))
+      setCursor(null)
+    } catch (e) {
+      setError((e as Error).message)
+    }
+  }
+
   const onDrop = (e: React.DragEvent): void => {
     e.preventDefault()
     const file = e.dataTransfer.files[0]
@@ -302,13 +327,17 @@ export function App(): React.JSX.Element {
           <span className="edit-tools">
             <button
               disabled={!tab.edits.canUndo}
-              onClick={() => void api.invoke('edit:undo', { session: tab.session.session })}
+              onClick={() =>
+                void api.invoke('edit:undo', { session: tab.session.session }).catch((e: Error) => setError(e.message))
+              }
             >
               Undo
             </button>
             <button
               disabled={!tab.edits.canRedo}
-              onClick={() => void api.invoke('edit:redo', { session: tab.session.session })}
+              onClick={() =>
+                void api.invoke('edit:redo', { session: tab.session.session }).catch((e: Error) => setError(e.message))
+              }
             >
               Redo
             </button>
@@ -332,6 +361,17 @@ export function App(): React.JSX.Element {
               </>
             )}
           </span>
+        )}
+        {tab?.session.array?.scaling && (
+          <button
+            className="values-toggle"
+            data-testid="values-toggle"
+            aria-pressed={tab.session.array.scaling.applied}
+            title={`${tab.session.array.scaling.source}: show ${tab.session.array.scaling.applied ? `the stored numbers (${tab.session.array.scaling.stored})` : `the scaled values (${tab.session.array.scaling.dtype})`}`}
+            onClick={() => void toggleValues(active)}
+          >
+            {tab.session.array.scaling.applied ? 'Scaled values' : 'Stored values'}
+          </button>
         )}
         {tab && <button onClick={() => setShowExport(true)}>Export…</button>}
         {tab?.session.format === 'npy' && <button onClick={() => setShowHeader(true)}>Header…</button>}
@@ -502,6 +542,7 @@ export function App(): React.JSX.Element {
             state={tab.view}
             cursor={cursor}
             onJump={(row, col) => setJump({ row, col, seq: (jump?.seq ?? 0) + 1 })}
+            onGoToIndex={goToIndex}
           />
         )}
       </main>
@@ -530,6 +571,11 @@ function selectedBytes(tab: Tab, cursor: CursorInfo | null): { offset: number; l
   try {
     const offset = elementFileOffset(tab.session.layout, tab.view.slice, cursor.index)
     const a = tab.session.array
+    if (a?.scaling?.applied && a.scaling.ratio !== 1) {
+      // scaled values: the layout's offsets are the stored ones times the ratio of the itemsizes
+      const r = a.scaling.ratio
+      return { offset: offset / r, length: tab.session.layout.itemsize / r }
+    }
     if (a?.blocks) {
       // the layout is a virtual float32 array from offset 0: its byte offset / 4 is the element's index
       const block = Math.floor(offset / 4 / a.blocks.elems)
@@ -544,6 +590,7 @@ function selectedBytes(tab: Tab, cursor: CursorInfo | null): { offset: number; l
 /** A byte of the file as the table's go-to understands it (quantized: the first element of its block). */
 function layoutOffset(session: SessionInfo, offset: number): number {
   const a = session.array
+  if (a?.scaling?.applied) return offset * a.scaling.ratio
   if (!a?.blocks || offset < a.stored.offset || offset >= a.stored.offset + a.stored.nbytes) return offset
   return Math.floor((offset - a.stored.offset) / a.blocks.bytes) * a.blocks.elems * 4
 }
@@ -553,5 +600,5 @@ function tabTitle(s: SessionInfo, long: boolean): string {
   const base = (p: string): string => (long ? p : (p.split(/[\\/]/).pop() ?? p))
   if (s.derived) return `${s.derived.label} (${base(s.path)} vs ${base(s.derived.pathB)})`
   if (!s.array) return base(s.path)
-  return `${base(s.array.container)} › ${s.array.name}${s.array.decompressed ? ' (decompressed copy)' : ''}`
+  return `${base(s.array.container)} › ${s.array.name}${s.array.chunks ? ' (chunked)' : s.array.decompressed ? ' (decompressed copy)' : ''}`
 }

@@ -13,7 +13,16 @@ export function StatusBar(props: { session: SessionInfo | null; cursor: CursorIn
         <span data-testid="status-array" title={session.array.container}>
           {session.array.name}
           {session.array.blocks ? ` · ${session.array.blocks.quant} dequantized` : ''}
-          {session.array.decompressed ? ' · decompressed copy' : ''}
+          {session.array.chunks
+            ? ` · chunked${session.array.filters?.length ? ` (${session.array.filters.join(' + ')})` : ''}`
+            : session.array.decompressed
+              ? ' · decompressed copy'
+              : ''}
+          {session.array.scaling
+            ? session.array.scaling.applied
+              ? ` · scaled (${session.array.scaling.source})`
+              : ` · stored ${session.array.scaling.stored}`
+            : ''}
         </span>
       )}
       <span>{l.dtype.length > 40 ? 'record' : l.dtype}</span>

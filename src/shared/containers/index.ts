@@ -1,18 +1,46 @@
 // The container formats, detected from the file's first bytes (never the extension alone), and the tree the
 // app's sidebar shows: names split into folders, filtered, listed a folder at a time (100,000 tensors stay fast).
 import { gguf } from './gguf'
-import { entryPath, type Container, type ContainerEntry, type FormatModule, type ParseContext } from './model'
+import { envi } from './envi'
+import { fits } from './fits'
+import { hdf5 } from './hdf5'
+import { mat5 } from './mat5'
+import { netcdf3 } from './netcdf3'
+import { nifti } from './nifti'
+import { nrrd } from './nrrd'
+import type { JsonValue } from '../json-value'
+import {
+  entryPath,
+  shortened,
+  type Container,
+  type ContainerEntry,
+  type FormatModule,
+  type ParseContext
+} from './model'
 import { npz } from './npz'
 import { safetensors } from './safetensors'
 import { safetensorsIndex } from './safetensors-index'
 
 export * from './model'
+export * from './scaling'
 
 /** Checked in this order: magic numbers first, the JSON index (text) last. */
-export const FORMATS: readonly FormatModule[] = [gguf, npz, safetensors, safetensorsIndex]
+export const FORMATS: readonly FormatModule[] = [
+  gguf,
+  npz,
+  hdf5,
+  fits,
+  nifti,
+  nrrd,
+  envi,
+  netcdf3,
+  mat5,
+  safetensors,
+  safetensorsIndex
+]
 
-/** How many bytes detect() looks at. */
-export const DETECT_BYTES = 64
+/** How many bytes detect() looks at (NIfTI-1's magic is at byte 344). */
+export const DETECT_BYTES = 512
 
 export function detectFormat(head: Uint8Array, size: number, fileName: string): FormatModule | null {
   return FORMATS.find((f) => f.detect(head, size, fileName)) ?? null
@@ -35,6 +63,12 @@ export interface EntrySummary {
   decoding?: string
   compressed?: boolean
   unmappable?: string
+  /** Scaled values: their dtype, and whether they are what opens first. */
+  scaled?: { dtype: string; initial: 'scaled' | 'stored'; source: string }
+  /** A chunked HDF5 dataset (read through the HDF5 library). */
+  chunked?: boolean
+  /** The array's own metadata (attributes, header cards), shortened. */
+  metadata?: Record<string, JsonValue>
 }
 
 export interface FolderListing {
@@ -59,7 +93,10 @@ export function summary(e: ContainerEntry, label: string): EntrySummary {
     storedType: e.storedType,
     ...(e.decoding ? { decoding: e.decoding.quant } : {}),
     ...(e.via ? { compressed: true } : {}),
-    ...(e.unmappable ? { unmappable: e.unmappable.reason } : {})
+    ...(e.unmappable ? { unmappable: e.unmappable.reason } : {}),
+    ...(e.scaling ? { scaled: { dtype: e.scaling.dtype, initial: e.scaling.initial, source: e.scaling.source } } : {}),
+    ...(e.hdf5 ? { chunked: true } : {}),
+    ...(e.metadata ? { metadata: shortened(e.metadata, 16, 512) as Record<string, JsonValue> } : {})
   }
 }
 
@@ -129,5 +166,8 @@ export function listFolder(c: Container, folder: readonly string[] = [], filter 
 
 /** The entry --array names; the error lists near names when there is none. */
 export function findEntry(c: Container, name: string): ContainerEntry | undefined {
-  return c.entries.find((e) => e.name === name)
+  const hit = c.entries.find((e) => e.name === name) ?? c.entries.find((e) => e.aliases?.includes(name))
+  // an HDF5 path without its leading slash (h5py's f['a/b'] and f['/a/b'] are the same dataset)
+  if (!hit && c.format === 'hdf5' && !name.startsWith('/')) return findEntry(c, `/${name}`)
+  return hit
 }

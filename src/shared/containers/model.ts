@@ -6,6 +6,7 @@
 // `metadata` holds per-entry attributes, `strides` a strided view (NetCDF record variables), `decoding` the
 // values' transformation (GGUF dequantization now; BSCALE/scale_factor scaling later), `via` a read through a
 // temporary decompressed copy, and `unmappable` the reason an entry is only listed.
+import { LayoutMismatchError } from '../errors'
 import type { JsonValue } from '../json-value'
 
 /** How the values are made from the stored bytes, when they are not the bytes themselves. */
@@ -18,6 +19,35 @@ export type Decoding = {
   /** Elements per block and bytes per block. */
   blockElems: number
   blockBytes: number
+}
+
+/**
+ * Values computed from stored numbers by a linear scaling (FITS BSCALE/BZERO, NIfTI scl_slope/scl_inter, NetCDF
+ * scale_factor/add_offset), or the FITS unsigned-integer convention. The entry's bytes stay the stored values (a
+ * toggle away); the scaled values are computed per window and per scan chunk, exactly as the reference reader
+ * rounds. A separate field from `decoding` because it is optional: both views of the same bytes are valid.
+ */
+export interface Scaling {
+  /**
+   * f32: in float32 with two roundings, float32(float32(raw)·float32(slope)) + float32(inter) (astropy, 8/16-bit
+   * and float32 data); f64: float64(raw)·slope + inter in float64 (astropy 32/64-bit, nibabel, NetCDF where
+   * numpy promotes to float64); signflip: the sign bit flipped, read as the unsigned type (FITS BZERO = 2^(n-1)),
+   * or for 8 bits as int8 (BZERO = -128).
+   */
+  rule: 'f32' | 'f64' | 'signflip'
+  /** The stored numbers' dtype (numpy spelling, byte order included). */
+  stored: string
+  /** The values' dtype ('<f4', '<f8', '<u2' …): what the scaled view shows. */
+  dtype: string
+  /** Multiplied in when it is not 1, added when it is not 0 (f32: each first rounded to float32). */
+  slope: number
+  inter: number
+  /** Stored values equal to this become NaN (FITS BLANK, NetCDF _FillValue); NaN: stored NaNs stay NaN. */
+  blank?: number
+  /** What the app and the CLI show first: the reference reader's default. */
+  initial: 'scaled' | 'stored'
+  /** Where the scaling comes from, for people ('BSCALE = 0.5, BZERO = 10'). */
+  source: string
 }
 
 /** A member stored compressed: read through a temporary decompressed copy of the member, read-only. */
@@ -34,6 +64,8 @@ export interface Via {
 export interface ContainerEntry {
   /** What --array takes: safetensors/GGUF tensor names as stored, .npz keys as np.load gives them. */
   name: string
+  /** Other names --array accepts for it (an HDF5 path with its slash, a FITS EXTNAME, a second hard link). */
+  aliases?: string[]
   /**
    * Folders and leaf label for the tree, when the name does not give them through the container's separator
    * (part 2: HDF5 groups). Usually absent: "model.layers.0.weight" is model / layers / 0 / weight by its name
@@ -55,14 +87,39 @@ export interface ContainerEntry {
   /** The type as the format names it (F32, BF16, Q4_0, <f4 …). */
   storedType: string
   decoding?: Decoding
+  /** Values scaled from the stored numbers; dtype/offset/strides above describe the stored numbers. */
+  scaling?: Scaling
   via?: Via
+  /**
+   * A chunked or filtered HDF5 dataset: read through the HDF5 library (h5wasm) into a temporary copy, filled a
+   * chunk at a time as windows and scans need them. offset/nbytes are then the copy's.
+   */
+  hdf5?: { path: string; dims: number[]; chunks: number[]; filters: string[] }
+  /** Why editing in place (r+) is refused though the bytes are the values (mode c still works). */
+  refuseInPlace?: string
   /** Set when the entry is listed but cannot be opened: why, and what can be done instead. */
   unmappable?: { reason: string; remedy: string }
   /** Per-entry metadata (attributes). */
   metadata?: Record<string, JsonValue>
 }
 
-export type ContainerFormat = 'safetensors' | 'safetensors-index' | 'npz' | 'gguf'
+export type ContainerFormat =
+  | 'safetensors'
+  | 'safetensors-index'
+  | 'npz'
+  | 'gguf'
+  | 'hdf5'
+  | 'netcdf4'
+  | 'netcdf3'
+  | 'fits'
+  | 'nifti'
+  | 'nrrd'
+  | 'envi'
+  | 'mat5'
+  | 'mat73'
+
+/** Formats that hold one array: commands and the app open it without --array. */
+export const SINGLE_ARRAY_FORMATS: readonly string[] = ['nifti', 'nrrd', 'envi']
 
 export interface Container {
   format: ContainerFormat
@@ -74,7 +131,7 @@ export interface Container {
 }
 
 /** A malformed or hostile header: one message saying what is wrong. */
-export class ContainerError extends Error {}
+export class ContainerError extends LayoutMismatchError {}
 
 export type ReadFn = (offset: number, length: number) => Uint8Array
 

@@ -23,7 +23,24 @@ const FORMAT_NAMES: Record<string, string> = {
   safetensors: 'safetensors',
   'safetensors-index': 'sharded safetensors',
   npz: '.npz',
-  gguf: 'GGUF'
+  gguf: 'GGUF',
+  hdf5: 'HDF5',
+  netcdf4: 'NetCDF-4',
+  mat73: 'MATLAB v7.3',
+  netcdf3: 'NetCDF',
+  fits: 'FITS',
+  nifti: 'NIfTI',
+  nrrd: 'NRRD',
+  envi: 'ENVI',
+  mat5: 'MATLAB'
+}
+
+/** The type column: the stored type and, where values are computed from it, what they become. */
+function typeLabel(e: EntrySummary): string {
+  const short = (t: string): string => (t.startsWith('[') ? 'record' : t.replace(/^[<|]/, ''))
+  if (e.decoding) return `${e.storedType}→f4`
+  if (e.scaled?.initial === 'scaled') return `${short(e.dtype)}→${short(e.scaled.dtype)}`
+  return short(e.dtype)
 }
 
 export function ContainerPanel(props: {
@@ -159,25 +176,61 @@ function FolderBody(props: {
         <Folder key={f.name} {...props} folder={[...listing.folder, f.name]} count={f.count} nbytes={f.nbytes} />
       ))}
       {listing.entries.map((e) => (
+        <EntryRow key={e.name} entry={e} depth={depth} onOpen={props.onOpen} />
+      ))}
+    </>
+  )
+}
+
+function EntryRow(props: { entry: EntrySummary; depth: number; onOpen: (e: EntrySummary) => void }): React.JSX.Element {
+  const { entry: e, depth } = props
+  const [attrs, setAttrs] = useState(false)
+  const notes = [
+    e.compressed ? 'deflated' : '',
+    e.chunked ? 'chunked' : '',
+    e.scaled ? (e.scaled.initial === 'scaled' ? 'scaled' : 'packed') : ''
+  ].filter(Boolean)
+  return (
+    <>
+      <div className="container-entry-row">
         <button
-          key={e.name}
           role="treeitem"
           className={e.unmappable ? 'container-entry unmappable' : 'container-entry'}
           style={{ paddingLeft: 8 + depth * 14 }}
           data-testid="container-entry"
           data-name={e.name}
-          title={e.unmappable ? `${e.name}: not mapped — ${e.unmappable}` : e.name}
+          title={
+            e.unmappable
+              ? `${e.name}: not mapped — ${e.unmappable}`
+              : `${e.name}${e.scaled ? ` — ${e.scaled.source}` : ''}${e.chunked ? ' — chunked: read through the HDF5 library' : ''}`
+          }
           onClick={() => props.onOpen(e)}
         >
           <span className="entry-label">{e.label}</span>
-          <span className="entry-type">{e.decoding ? `${e.storedType}→f4` : e.dtype.replace(/^[<|]/, '')}</span>
+          <span className="entry-type">{typeLabel(e)}</span>
           <span className="entry-shape">{formatShape(e.shape)}</span>
           <span className="entry-size">
             {size(e.nbytes)}
-            {e.compressed ? ' (deflated)' : ''}
+            {notes.length ? ` (${notes.join(', ')})` : ''}
           </span>
         </button>
-      ))}
+        {e.metadata && (
+          <button
+            className="entry-attrs"
+            aria-pressed={attrs}
+            aria-label={`attributes of ${e.name}`}
+            title="its attributes (header cards)"
+            onClick={() => setAttrs(!attrs)}
+          >
+            ⓘ
+          </button>
+        )}
+      </div>
+      {attrs && e.metadata && (
+        <pre className="entry-metadata" data-testid="entry-metadata" style={{ marginLeft: 8 + depth * 14 }}>
+          {JSON.stringify(e.metadata, null, 1)}
+        </pre>
+      )}
     </>
   )
 }

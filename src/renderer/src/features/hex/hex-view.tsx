@@ -37,6 +37,8 @@ export function HexView(props: {
   const [goText, setGoText] = useState('')
   const [goFrom, setGoFrom] = useState<'file' | 'array'>('file')
   const [goError, setGoError] = useState<string | null>(null)
+  // a page of bytes that could not be read (the file changed on disk, a closed session): said, not swallowed
+  const [pageError, setPageError] = useState<string | null>(null)
   const [bookmarks, setBookmarks] = useState<Bookmark[]>([])
   /** The byte a bookmark is being named for. */
   const [naming, setNaming] = useState<number | null>(null)
@@ -44,7 +46,7 @@ export function HexView(props: {
     api
       .invoke('bookmarks:get', { path: session.path })
       .then((r) => setBookmarks(r.bookmarks))
-      .catch(() => undefined)
+      .catch((e: Error) => setGoError(`bookmarks could not be read: ${e.message}`))
   }, [session.path])
   // the byte the inspector decodes: the last clicked one, else the selected element's first
   // (kept while the table's selection stays where it was when the byte was chosen, or contains it)
@@ -121,9 +123,10 @@ export function HexView(props: {
       .invoke('bytes:get', { session: from, offset: page * PAGE, length: PAGE })
       .then((r) => {
         store.set(page, r.bytes)
+        setPageError(null)
         setVersion((v) => v + 1)
       })
-      .catch(() => undefined)
+      .catch((e: Error) => setPageError(`bytes from ${page * PAGE} could not be read: ${e.message}`))
       .finally(() => inflight.current.delete(key))
   }
 
@@ -402,6 +405,11 @@ export function HexView(props: {
         </div>
         <div style={{ height: extent(axis), marginTop: -height }} />
       </div>
+      {pageError && (
+        <div className="validation bad" role="alert" data-testid="hex-page-error">
+          {pageError}
+        </div>
+      )}
       {typeError && (
         <div className="validation bad hex-type-error" data-testid="hex-type-error">
           {typeError}

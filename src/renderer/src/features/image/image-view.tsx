@@ -10,13 +10,13 @@ import { api } from '../../transport'
 import type { ScanScope } from '../stats/stats-panel'
 import { COLORMAPS, packHex, type ColormapName } from './colormaps'
 import { ColourBar } from './colour-bar'
-import { channelValue, quantileRange, type Channel, type Scale, type Shading } from './shade'
+import { channelValue, quantileRange, rgbQuantileRange, type Channel, type Scale, type Shading } from './shade'
 import { TILE, TileSet, type TileData } from './tile-set'
 import { elementAt, fit, levelFor, maxLevelFor, pan, visibleTiles, zoom, type Viewport } from './viewport'
 
-/** Tiles of blocks this large (a tile reads 4^level × 65536 elements: 4 GiB of float32 at level 6) are previewed,
- * one element per pixel, before their exact reduction arrives. */
-const PREVIEW_LEVEL = 6
+/** Tiles of blocks this large (a tile reads 4^level × 65536 elements: 64 MiB of float32 at level 4) are
+ * previewed, one element per pixel, before their exact reduction arrives. */
+const PREVIEW_LEVEL = 4
 
 /** What the benchmark and the tests read off the view (window.__arrayscopeImage). */
 export interface ImageStats {
@@ -71,6 +71,8 @@ export function ImageView(props: {
   cols: number
   cursor: { row: number; col: number } | null
   onPick: (row: number, col: number) => void
+  /** RGB(A): the axis (of the view's fixed axes) whose 3 or 4 entries are the colour channels. */
+  rgb?: { axis: number; channels: 3 | 4; range: [number, number] } | null
 }): React.JSX.Element {
   const { session, rows, cols } = props
   const wrap = useRef<HTMLDivElement>(null)
@@ -84,7 +86,8 @@ export function ImageView(props: {
   const [auto, setAuto] = useState<[number, number] | null>(null)
   const [hover, setHover] = useState<string | null>(null)
   const vp = useRef<Viewport | null>(null)
-  const scopeKey = JSON.stringify([props.scope, props.transpose, session.session])
+  const rgb = props.rgb ?? null
+  const scopeKey = JSON.stringify([props.scope, props.transpose, session.session, rgb?.axis, rgb?.channels])
   const maxLevel = maxLevelFor(rows, cols)
   const started = useRef(0)
   const stats = useRef<ImageStats>(freshStats())
@@ -102,11 +105,12 @@ export function ImageView(props: {
   }, [])
 
   const tiles = useMemo(() => {
-    const fetchTile = (level: number, ty: number, tx: number, sample: boolean): Promise<TileData> =>
+    const one = (level: number, ty: number, tx: number, sample: boolean, fixed = props.scope.fixed) =>
       api
         .invoke('scan:tile', {
           session: session.session,
           ...props.scope,
+          ...(fixed ? { fixed } : {}),
           transpose: props.transpose,
           level,
           ty,
@@ -114,14 +118,33 @@ export function ImageView(props: {
           ...(sample ? { sample } : {})
         })
         .then((t) => ({
-          level,
-          ty,
-          tx,
           rows: t.rows,
           cols: t.cols,
-          px: new Float32Array(t.pixels.buffer.slice(t.pixels.byteOffset, t.pixels.byteOffset + t.pixels.byteLength)),
-          sample
+          px: new Float32Array(t.pixels.buffer.slice(t.pixels.byteOffset, t.pixels.byteOffset + t.pixels.byteLength))
         }))
+    const fetchTile = async (level: number, ty: number, tx: number, sample: boolean): Promise<TileData> => {
+      if (!rgb) return { level, ty, tx, sample, ...(await one(level, ty, tx, sample)) }
+      // RGB(A): one tile per channel (the channel axis fixed at 0, 1, 2 (, 3)); lane c of a pixel is channel
+      // c's block mean
+      const fixed = props.scope.fixed ?? []
+      const parts = await Promise.all(
+        Array.from({ length: rgb.channels }, (_, c) =>
+          one(
+            level,
+            ty,
+            tx,
+            sample,
+            fixed.map((v, k) => (k === rgb.axis ? c : v))
+          )
+        )
+      )
+      const { rows: r, cols: c } = parts[0]!
+      const px = new Float32Array(r * c * 4).fill(NaN)
+      parts.forEach((p, ch) => {
+        for (let k = 0; k < r * c; k++) px[4 * k + ch] = p.px[4 * k + 2]!
+      })
+      return { level, ty, tx, sample, rows: r, cols: c, px }
+    }
     return new TileSet(fetchTile, schedule)
   }, [scopeKey]) // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -151,11 +174,13 @@ export function ImageView(props: {
   }, [size.w, size.h, keepAspect, schedule])
 
   const range: [number, number] | null = (() => {
-    const lo = manual[0].trim() === '' ? auto?.[0] : Number(manual[0])
-    const hi = manual[1].trim() === '' ? auto?.[1] : Number(manual[1])
+    const fallback = auto ?? rgb?.range
+    const lo = manual[0].trim() === '' ? fallback?.[0] : Number(manual[0])
+    const hi = manual[1].trim() === '' ? fallback?.[1] : Number(manual[1])
     return lo !== undefined && hi !== undefined && Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : null
   })()
   const shading: Shading = {
+    rgb: rgb !== null,
     colormap,
     scale,
     channel,
@@ -318,7 +343,14 @@ export function ImageView(props: {
     const k = Math.floor((row % span) / b) * held.data.cols + Math.floor((col % span) / b)
     const px = held.data.px
     const f = (x: number): string => (Number.isNaN(x) ? 'nan' : String(x))
-    if (level === 0 && !held.data.sample) {
+    if (rgb) {
+      const lanes = Array.from({ length: rgb.channels }, (_, c) => f(px[4 * k + c]!)).join(', ')
+      const where =
+        level === 0
+          ? `(${row}, ${col})`
+          : `[${row - (row % b)}:${row - (row % b) + b}, ${col - (col % b)}:${col - (col % b) + b}] mean`
+      setHover(`${where} = [${lanes}]`)
+    } else if (level === 0 && !held.data.sample) {
       const flags = px[4 * k + 3]!
       const value = Number.isNaN(px[4 * k + 2]!) ? (flags & 2 ? 'inf' : flags & 4 ? '-inf' : 'nan') : f(px[4 * k + 2]!)
       setHover(`(${row}, ${col}) = ${value}`)
@@ -353,7 +385,12 @@ export function ImageView(props: {
   return (
     <div className="image-view">
       <div className="row">
-        <label>
+        {rgb && (
+          <span className="muted" data-testid="image-rgb">
+            RGB{rgb.channels === 4 ? 'A' : ''} from axis {rgb.axis} (block means)
+          </span>
+        )}
+        <label hidden={rgb !== null}>
           colormap
           <select name="colormap" value={colormap} onChange={(e) => setColormap(e.target.value as ColormapName)}>
             {COLORMAPS.map((c) => (
@@ -361,7 +398,7 @@ export function ImageView(props: {
             ))}
           </select>
         </label>
-        <label>
+        <label hidden={rgb !== null}>
           scale
           <select name="scale" value={scale} onChange={(e) => setScale(e.target.value as Scale)}>
             <option value="linear">linear</option>
@@ -370,7 +407,7 @@ export function ImageView(props: {
             <option value="sqrt">sqrt</option>
           </select>
         </label>
-        <label title="Which value of each block a pixel shows when zoomed out">
+        <label hidden={rgb !== null} title="Which value of each block a pixel shows when zoomed out">
           block
           <select name="reduce" value={channel} onChange={(e) => setChannel(e.target.value as Channel)}>
             <option value="mean">mean</option>
@@ -387,13 +424,13 @@ export function ImageView(props: {
         </button>
       </div>
       <ColourBar
-        colormap={colormap}
+        colormap={rgb ? 'greys' : colormap}
         range={range}
         manual={manual}
         onManual={setManual}
         onAuto={() => {
           setManual(['', ''])
-          setAuto(quantileRange(visibleValues(), channel))
+          setAuto(rgb ? rgbQuantileRange(visibleValues(), rgb.channels) : quantileRange(visibleValues(), channel))
         }}
         values={visibleValues}
         channel={channel}

@@ -8,6 +8,8 @@ export type Scale = 'linear' | 'log' | 'symlog' | 'sqrt'
 export type Channel = 'mean' | 'min' | 'max' | 'extreme'
 
 export interface Shading {
+  /** RGB(A): each pixel's 4 lanes are the channels' block means, mapped from [lo, hi] to 0–255 (no colormap). */
+  rgb?: boolean
   colormap: ColormapName
   scale: Scale
   channel: Channel
@@ -21,7 +23,7 @@ export interface Shading {
 }
 
 export function shadingKey(s: Shading): string {
-  return `${s.colormap}|${s.scale}|${s.channel}|${s.lo}|${s.hi}|${s.nan}|${s.posinf}|${s.neginf}|${s.below}`
+  return `${s.rgb ? 'rgb' : ''}|${s.colormap}|${s.scale}|${s.channel}|${s.lo}|${s.hi}|${s.nan}|${s.posinf}|${s.neginf}|${s.below}`
 }
 
 /** Pixel k's value for a channel (NaN when its block has no finite element). */
@@ -52,8 +54,30 @@ export function transform(scale: Scale, x: number, lo: number, hi: number): numb
   }
 }
 
+/** RGB(A) pixels: lanes 0–2 (3 with alpha; NaN: opaque) scaled from [lo, hi]; a NaN colour channel: s.nan. */
+function shadeRgb(px: Float32Array, out: Uint32Array, s: Shading): void {
+  const scale = s.hi > s.lo ? 255 / (s.hi - s.lo) : 0
+  const byte = (x: number): number => {
+    const v = ((x - s.lo) * scale) | 0
+    return v < 0 ? 0 : v > 255 ? 255 : v
+  }
+  for (let k = 0; k < out.length; k++) {
+    const o = 4 * k
+    const r = px[o]!
+    const g = px[o + 1]!
+    const b = px[o + 2]!
+    const a = px[o + 3]!
+    if (r !== r || g !== g || b !== b) {
+      out[k] = s.nan
+      continue
+    }
+    out[k] = ((a === a ? byte(a) : 255) << 24) | (byte(b) << 16) | (byte(g) << 8) | byte(r)
+  }
+}
+
 /** Writes the colours of a tile's pixels (rows × cols) into out. */
 export function shadeTile(px: Float32Array, out: Uint32Array, s: Shading): void {
+  if (s.rgb) return shadeRgb(px, out, s)
   const table = lut(s.colormap)
   const f0 = transform(s.scale, s.lo, s.lo, s.hi)
   const f1 = transform(s.scale, s.hi, s.lo, s.hi)
@@ -145,4 +169,22 @@ export function histogram(
     }
   }
   return out
+}
+
+/** The q0 and q1 quantiles over the colour lanes of RGB(A) tiles (every channel's block means together). */
+export function rgbQuantileRange(
+  tiles: Iterable<Float32Array>,
+  channels: number,
+  q0 = 0.01,
+  q1 = 0.99
+): [number, number] | null {
+  const lanes: Float32Array[] = []
+  for (const px of tiles) {
+    for (let c = 0; c < Math.min(3, channels); c++) {
+      const one = new Float32Array(px.length).fill(NaN)
+      for (let k = 0; k < px.length / 4; k++) one[4 * k + 2] = px[4 * k + c]!
+      lanes.push(one)
+    }
+  }
+  return quantileRange(lanes, 'mean', q0, q1)
 }

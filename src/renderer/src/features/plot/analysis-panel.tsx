@@ -14,11 +14,14 @@ export function AnalysisPanel(props: {
   state: ViewState
   cursor: CursorInfo | null
   onJump: (row: number, col: number) => void
+  /** Moves the table to an element given by its full index (other axes included). */
+  onGoToIndex: (index: number[]) => void
 }): React.JSX.Element {
   const { session, state, cursor } = props
   const [tab, setTab] = useState<'stats' | 'line' | 'profile' | 'heatmap'>('stats')
   const [per, setPer] = useState<'rows' | 'cols'>('rows')
   const [along, setAlong] = useState<'rows' | 'cols'>('rows')
+  const [rgbOn, setRgbOn] = useState<boolean | null>(null) // null: the default for the array
   const { shape, error } = slicedShape(session.layout, state.slice)
   const slice = state.slice.trim() || undefined
   const idx = cursor?.index ?? shape.map(() => 0)
@@ -30,6 +33,23 @@ export function AnalysisPanel(props: {
   const lineScope: ScanScope = { slice, fixed: shape.map((_, k) => (k === lineAxis ? null : (idx[k] ?? 0))) }
   const scalar = !session.layout.dtype.startsWith('[') && !/c(8|16)$/.test(session.layout.dtype)
   const is2d = state.rowAxis !== null && state.colAxis !== null
+  // an RGB(A) image: a first or last axis of 3 or 4 entries beside two more axes (the image's)
+  const rgbAxis = [shape.length - 1, 0].find((k) => shape.length >= 3 && (shape[k] === 3 || shape[k] === 4))
+  const rgbDefault = rgbAxis !== undefined && rgbAxis === shape.length - 1 && /^\|?u1$|uint8/.test(session.layout.dtype)
+  const rgb =
+    rgbAxis !== undefined && (rgbOn ?? rgbDefault)
+      ? { axis: rgbAxis, channels: shape[rgbAxis] as 3 | 4, range: channelRange(session.layout.dtype) }
+      : null
+  // the image's axes: the table's rows and columns, or for RGB the last two axes besides the channels'
+  const [imgRow, imgCol] = ((): [number | null, number | null] => {
+    if (!rgb || (state.rowAxis !== rgb.axis && state.colAxis !== rgb.axis)) return [state.rowAxis, state.colAxis]
+    const rest = shape.map((_, k) => k).filter((k) => k !== rgb.axis)
+    return [rest[rest.length - 2]!, rest[rest.length - 1]!]
+  })()
+  const imgScope: ScanScope = {
+    slice,
+    fixed: shape.map((_, k) => (k === imgRow || k === imgCol ? null : (idx[k] ?? 0)))
+  }
   return (
     <aside className="analysis" data-testid="analysis">
       <div className="row" role="tablist">
@@ -103,19 +123,44 @@ export function AnalysisPanel(props: {
       {scalar &&
         !error &&
         tab === 'heatmap' &&
-        (is2d ? (
-          <ImageView
-            session={session}
-            scope={viewScope}
-            transpose={state.rowAxis! > state.colAxis!}
-            rows={shape[state.rowAxis!]!}
-            cols={shape[state.colAxis!]!}
-            cursor={cursor ? { row: cursor.cell[0], col: cursor.cell[1] } : null}
-            onPick={(r, c) => props.onJump(r, c)}
-          />
+        (is2d || rgb ? (
+          <>
+            {rgbAxis !== undefined && (
+              <label>
+                <input type="checkbox" name="rgb" checked={rgb !== null} onChange={(e) => setRgbOn(e.target.checked)} />{' '}
+                RGB
+                {shape[rgbAxis] === 4 ? 'A' : ''} from axis {rgbAxis}
+              </label>
+            )}
+            {imgRow !== null && imgCol !== null && (
+              <ImageView
+                rgb={rgb}
+                session={session}
+                scope={imgScope}
+                transpose={imgRow > imgCol}
+                rows={shape[imgRow]!}
+                cols={shape[imgCol]!}
+                cursor={cursor ? { row: cursor.index[imgRow] ?? 0, col: cursor.index[imgCol] ?? 0 } : null}
+                onPick={(r, c) =>
+                  imgRow === state.rowAxis && imgCol === state.colAxis
+                    ? props.onJump(r, c)
+                    : props.onGoToIndex(idx.map((v, k) => (k === imgRow ? r : k === imgCol ? c : v)))
+                }
+              />
+            )}
+          </>
         ) : (
           <div className="muted">A heatmap needs a 2-D view: choose row and column axes.</div>
         ))}
     </aside>
   )
+}
+
+/** The range an RGB channel's values span by default: the integer type's, else [0, 1]. */
+function channelRange(dtype: string): [number, number] {
+  const m = /([iu])([1248])$/.exec(dtype.replace(/^[<>=|]/, ''))
+  if (/^\|?b1$|^\?$|bool/.test(dtype)) return [0, 1]
+  if (!m) return [0, 1]
+  const bits = 8 * Number(m[2])
+  return m[1] === 'u' ? [0, 2 ** bits - 1] : [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1]
 }

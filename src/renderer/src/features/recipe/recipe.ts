@@ -21,6 +21,25 @@ export function viewIndexExpr(state: ViewState, shape: readonly number[]): strin
   return parts.join('') + (transposed ? '.T' : '')
 }
 
+/** The reference readers of the scientific formats: file and name as Python literals; stored: the raw numbers. */
+const SCIENCE: Record<string, (file: string, name: string, stored: boolean) => string> = {
+  hdf5: (f, n) => `import h5py\na = h5py.File(${f}, 'r')[${n}]  # a[...] reads the values`,
+  netcdf4: (f, n, stored) =>
+    `import netCDF4\nv = netCDF4.Dataset(${f})[${n}]\nv.set_auto_maskandscale(${stored ? 'False' : 'True'})\na = v[:]`,
+  mat73: (f, n) => `import h5py\na = h5py.File(${f}, 'r')[${n}][()].T  # MATLAB's dims`,
+  netcdf3: (f, n, stored) =>
+    stored
+      ? `from scipy.io import netcdf_file\na = netcdf_file(${f}, mmap=True).variables[${n}].data`
+      : `import netCDF4\na = netCDF4.Dataset(${f})[${n}][:]  # scale_factor / add_offset applied`,
+  fits: (f, n, stored) =>
+    `from astropy.io import fits\nhdul = fits.open(${f}${stored ? ', do_not_scale_image_data=True' : ''})\na = hdul[${/^'\d+'$/.test(n) ? n.slice(1, -1) : n}].data`,
+  nifti: (f, _n, stored) =>
+    `import numpy as np\nimport nibabel as nib\nimg = nib.load(${f})\na = ${stored ? 'img.dataobj.get_unscaled()' : 'np.asanyarray(img.dataobj)'}`,
+  nrrd: (f) => `import nrrd  # pynrrd\na, header = nrrd.read(${f})`,
+  envi: (f) => `import spectral  # SPy\na = spectral.envi.open(${f}).load()`,
+  mat5: (f, n) => `from scipy.io import loadmat\na = loadmat(${f})[${n}]`
+}
+
 /** The loading call of the container's own library, and the arrayscope command with --array. */
 function arrayRecipe(
   session: SessionInfo,
@@ -41,6 +60,8 @@ function arrayRecipe(
         ? `a = (t.data.view('<u2').astype(np.uint32) << 16).view(np.float32).reshape(${formatShape(session.layout.shape)})`
         : 'a = t.data'
     python = `import numpy as np\nfrom gguf import GGUFReader\nt = next(t for t in GGUFReader(${file}).tensors if t.name == ${name})\n${load}\n${view}`
+  } else if (SCIENCE[a.format]) {
+    python = `${SCIENCE[a.format]!(file, name, Boolean(a.scaling && !a.scaling.applied))}\n${view}`
   } else {
     // numpy has no bfloat16 / float8: torch reads those
     const numpy = !['BF16', 'F8_E4M3', 'F8_E5M2'].includes(a.storedType)
@@ -50,6 +71,7 @@ function arrayRecipe(
       : `from safetensors import safe_open\nwith safe_open(${shard}, framework='pt') as f:\n    a = f.get_tensor(${name})  # ${a.storedType}: torch\n${view}`
   }
   const args = ['arrayscope', 'show', shellQuote(a.container), '--array', shellQuote(a.name)]
+  if (a.scaling) args.push(a.scaling.applied ? '--scaled' : '--stored')
   const fixed = shape.map((_, k) => (k === state.rowAxis || k === state.colAxis ? ':' : String(state.index[k] ?? 0)))
   if (!state.slice.trim() && fixed.some((f) => f !== ':')) args.push('--slice', shellQuote(fixed.join(', ')))
   else if (state.slice.trim()) args.push('--slice', shellQuote(state.slice.trim()))

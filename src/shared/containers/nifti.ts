@@ -1,0 +1,225 @@
+// NIfTI-1 and NIfTI-2 images (.nii; a .hdr/.img pair when the magic says ni1/ni2): one array, dims 1..dim[0] with
+// x fastest, so order F as nibabel returns it; the byte order from the header size (348 or 540, or either
+// swapped); data at vox_offset. scl_slope/scl_inter apply as nibabel's array proxy applies them: when the slope is
+// finite and not 0 and (slope, inter) ≠ (1, 0), values are float64(raw) · slope + inter in float64, with the
+// stored numbers a toggle away. A gzip-compressed .nii.gz is listed as such.
+import {
+  ContainerError,
+  elementCount,
+  readExact,
+  type Container,
+  type ContainerEntry,
+  type FormatModule,
+  type ParseContext,
+  type Scaling
+} from './model'
+
+/** NIfTI datatype codes → numpy type (without byte order) and bits. */
+const DATATYPES: Record<number, [string, number] | string> = {
+  2: ['u1', 8],
+  4: ['i2', 16],
+  8: ['i4', 32],
+  16: ['f4', 32],
+  32: ['c8', 64],
+  64: ['f8', 64],
+  128: ['RGB', 24],
+  256: ['i1', 8],
+  512: ['u2', 16],
+  768: ['u4', 32],
+  1024: ['i8', 64],
+  1280: ['u8', 64],
+  1792: ['c16', 128],
+  2304: ['RGBA', 32],
+  1: 'binary (1 bit a voxel)',
+  1536: 'float128',
+  2048: 'complex256'
+}
+
+function sizeofHdr(head: Uint8Array): { version: 1 | 2; little: boolean } | null {
+  if (head.length < 4) return null
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength)
+  for (const little of [true, false]) {
+    const n = dv.getInt32(0, little)
+    if (n === 348 && head.length >= 348) {
+      const m = String.fromCharCode(...head.subarray(344, 347))
+      if (m === 'n+1' || m === 'ni1') return { version: 1, little }
+    }
+    if (n === 540 && head.length >= 12) {
+      const m = String.fromCharCode(...head.subarray(4, 7))
+      if (m === 'n+2' || m === 'ni2') return { version: 2, little }
+    }
+  }
+  return null
+}
+
+function isGzip(head: Uint8Array): boolean {
+  return head[0] === 0x1f && head[1] === 0x8b && head[2] === 0x08
+}
+
+export const nifti: FormatModule = {
+  format: 'nifti',
+  // the header size (348 or 540, in either byte order) and the magic (at byte 344, or 4 for NIfTI-2); a gzip
+  // stream is NIfTI only when named .nii.gz
+  detect: (head, _size, name) => (isGzip(head) ? /\.nii\.gz$/i.test(name) : sizeofHdr(head) !== null),
+  parse: (ctx) => parseNifti(ctx)
+}
+
+function parseNifti(ctx: ParseContext): Container {
+  const head0 = ctx.read(0, 4)
+  if (isGzip(head0)) {
+    return {
+      format: 'nifti',
+      metadata: { compressed: 'gzip' },
+      entries: [
+        {
+          name: 'data',
+          dtype: '|u1',
+          shape: [],
+          order: 'F',
+          offset: 0,
+          nbytes: 0,
+          storedType: 'gzip',
+          unmappable: {
+            reason: 'the image is gzip-compressed (.nii.gz): its voxels are not stored as bytes',
+            remedy: `decompress it (gunzip -k ${ctx.fileName}) and open the .nii`
+          }
+        }
+      ]
+    }
+  }
+  const probe = readExact(ctx, 0, Math.min(ctx.size, 540), 'the NIfTI header')
+  const kind = sizeofHdr(probe)
+  if (!kind) throw new ContainerError('the NIfTI header is truncated or its magic (n+1, ni1, n+2, ni2) is missing')
+  const { version, little } = kind
+  const h = readExact(ctx, 0, version === 1 ? 348 : 540, 'the NIfTI header')
+  const dv = new DataView(h.buffer, h.byteOffset, h.byteLength)
+  const i16 = (o: number): number => dv.getInt16(o, little)
+  const magic = String.fromCharCode(...h.subarray(version === 1 ? 344 : 4, version === 1 ? 347 : 7))
+  const single = magic[1] === '+'
+  const datatype = i16(version === 1 ? 70 : 12)
+  const bitpix = i16(version === 1 ? 72 : 14)
+  const dims: number[] = []
+  for (let k = 0; k < 8; k++) {
+    const d = version === 1 ? i16(40 + 2 * k) : Number(dv.getBigInt64(16 + 8 * k, little))
+    dims.push(d)
+  }
+  const nd = dims[0]!
+  if (nd < 0 || nd > 7) throw new ContainerError(`the NIfTI header's dim[0] is ${nd} (1 to 7)`)
+  const shape = dims.slice(1, 1 + nd)
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new ContainerError(`the NIfTI header's dims (${shape.join(', ')}) are not all ≥ 0`)
+  }
+  const voxOffset = version === 1 ? dv.getFloat32(108, little) : Number(dv.getBigInt64(168, little))
+  const slope = version === 1 ? dv.getFloat32(112, little) : dv.getFloat64(176, little)
+  const inter = version === 1 ? dv.getFloat32(116, little) : dv.getFloat64(184, little)
+  const descrip = new TextDecoder()
+    .decode(h.subarray(version === 1 ? 148 : 240, (version === 1 ? 148 : 240) + 80))
+    .replace(/\0.*$/s, '')
+  const t = DATATYPES[datatype]
+  const order = little ? '<' : '>'
+  const metadata = {
+    version,
+    magic,
+    datatype,
+    bitpix,
+    dim: dims,
+    vox_offset: voxOffset,
+    scl_slope: slope,
+    scl_inter: inter,
+    descrip
+  }
+  const count = elementCount(shape, 'the NIfTI image')
+  const base: ContainerEntry = {
+    name: 'data',
+    dtype: '|u1',
+    shape,
+    order: 'F',
+    offset: 0,
+    nbytes: 0,
+    storedType: `NIfTI datatype ${datatype}`,
+    metadata
+  }
+  const file = single ? undefined : ctx.fileName.replace(/\.hdr$/i, '.img')
+  if (!single && file === ctx.fileName)
+    throw new ContainerError('a NIfTI pair header (ni1) must be named .hdr, its data .img')
+  if (t === undefined || typeof t === 'string') {
+    return {
+      format: 'nifti',
+      metadata,
+      entries: [
+        {
+          ...base,
+          unmappable: {
+            reason: `NIfTI datatype ${datatype} (${t ?? 'unknown'}) has no numpy dtype here`,
+            remedy: 'read it with nibabel'
+          }
+        }
+      ]
+    }
+  }
+  const [code, bits] = t
+  const itemsize = bits / 8
+  const dtype =
+    code === 'RGB'
+      ? JSON.stringify([
+          ['R', '|u1'],
+          ['G', '|u1'],
+          ['B', '|u1']
+        ])
+      : code === 'RGBA'
+        ? JSON.stringify([
+            ['R', '|u1'],
+            ['G', '|u1'],
+            ['B', '|u1'],
+            ['A', '|u1']
+          ])
+        : `${itemsize === 1 ? '|' : order}${code}`
+  let offset = Math.floor(voxOffset)
+  if (single && offset === 0) offset = version === 1 ? 352 : 544
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new ContainerError(`vox_offset ${voxOffset} is not a byte offset`)
+  if (single && offset < (version === 1 ? 348 : 540)) {
+    throw new ContainerError(`vox_offset ${voxOffset} points inside the NIfTI header`)
+  }
+  const nbytes = count * itemsize
+  if (!file && offset + nbytes > ctx.size) {
+    throw new ContainerError(
+      `the image needs bytes [${offset}, ${offset + nbytes}), the file has ${ctx.size}: it is truncated`
+    )
+  }
+  if (file && ctx.openSibling) {
+    const s = ctx.openSibling(file)
+    try {
+      if (offset + nbytes > s.size)
+        throw new ContainerError(`${file} has ${s.size} bytes; the image needs ${offset + nbytes}`)
+    } finally {
+      s.close()
+    }
+  }
+  const entry: ContainerEntry = {
+    ...base,
+    dtype,
+    offset,
+    nbytes,
+    storedType: `${code}${itemsize > 1 ? (little ? ' LE' : ' BE') : ''}`,
+    ...(file ? { file } : {})
+  }
+  const scaling = niftiScaling(dtype, slope, inter)
+  return { format: 'nifti', metadata, entries: [scaling ? { ...entry, scaling } : entry] }
+}
+
+/** nibabel: no scaling when the slope is 0 or not finite, or when (slope, inter) is (1, 0); else float64. */
+function niftiScaling(dtype: string, slope: number, inter: number): Scaling | undefined {
+  if (slope === 0 || !Number.isFinite(slope) || !Number.isFinite(inter)) return undefined
+  if (slope === 1 && inter === 0) return undefined
+  if (!/^[<>|][iuf][1248]$/.test(dtype)) return undefined
+  return {
+    rule: 'f64',
+    stored: dtype,
+    dtype: '<f8',
+    slope,
+    inter,
+    initial: 'scaled',
+    source: `scl_slope = ${slope}, scl_inter = ${inter}`
+  }
+}
