@@ -139,7 +139,7 @@ export function ProfilePlot(props: {
           legend: { orientation: 'h', y: -0.2 },
           uirevision: `${scopeKey}|${keep}`
         },
-        { displaylogo: false, responsive: true }
+        { displaylogo: false, responsive: true, showTips: false }
       )
       const events = div as unknown as PlotEvents
       events.removeAllListeners?.('plotly_click')

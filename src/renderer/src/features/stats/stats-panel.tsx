@@ -55,7 +55,7 @@ export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): Re
           yaxis: { type: logCounts ? 'log' : 'linear' },
           bargap: 0
         },
-        { displaylogo: false, responsive: true }
+        { displaylogo: false, responsive: true, showTips: false }
       )
     )
   }, [stats, logCounts])
