@@ -214,3 +214,28 @@ test('zooming the line plot shows no notice over the controls; the hint sits abo
     await expect(page.getByTestId('recipe-python')).toBeVisible()
   })
 })
+
+test('the statistics progress bar moves steadily: forward only, in many small steps', async ({ page }) => {
+  const file = path.join(dir, 'sparse-3g.f4')
+  const fd = fs.openSync(file, 'w')
+  fs.ftruncateSync(fd, 3 * 2 ** 30)
+  fs.closeSync(fd)
+  await withApp(page, [file, '--dtype', '<f4', '--shape', `${3 * 2 ** 14},${2 ** 14}`], async () => {
+    await page.getByRole('button', { name: 'Analysis' }).click()
+    await page.getByRole('button', { name: 'Compute statistics' }).click()
+    const bar = page.getByTestId('stats-progress')
+    await expect(bar).toBeVisible()
+    const seen: number[] = []
+    while (seen.length < 3000) {
+      const v = await bar.getAttribute('value', { timeout: 1000 }).catch(() => null)
+      if (v === null) break // the bar is gone: done
+      seen.push(Number(v))
+      await page.waitForTimeout(40)
+    }
+    await expect(page.getByTestId('stats-count')).toHaveText(String(3 * 2 ** 28), { timeout: 60_000 })
+    const steps = seen.slice(1).map((v, k) => v - seen[k]!)
+    expect(Math.min(...steps)).toBeGreaterThanOrEqual(0) // never backwards
+    expect(new Set(seen).size).toBeGreaterThanOrEqual(8) // many values, not 0 → 50% → 100%
+    expect(Math.max(...steps)).toBeLessThan(0.3) // no big jump
+  })
+})
