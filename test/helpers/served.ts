@@ -14,14 +14,26 @@ export interface Served {
   token: string
   /** Everything the server printed on stdout. */
   stdout: string
+  /** Everything it printed on stderr. */
+  stderr: string
   alive(): boolean
   stop(): Promise<void>
 }
 
-export async function startServed(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], {
+/**
+ * `arrayscope serve ARGS` (or another command that ends up serving: `open` without Electron); env is added to
+ * the process's, and a name set to undefined is removed from it.
+ */
+export async function startServed(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  command = 'serve'
+): Promise<Served> {
+  const childEnv = { ...process.env, ...env }
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k]
+  const child = spawn(process.execPath, [BIN, command, ...args, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env }
+    env: childEnv
   })
   let stdout = ''
   let stderr = ''
@@ -44,6 +56,9 @@ export async function startServed(args: string[], env: Record<string, string> = 
     token,
     get stdout() {
       return stdout
+    },
+    get stderr() {
+      return stderr
     },
     alive: () => child.exitCode === null && child.signalCode === null,
     stop: () =>

@@ -5,10 +5,9 @@ import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { appRoot } from '../app-root'
 import type { ParsedArgs } from './args'
-import { serve } from './index'
-
-const APP_ROOT = path.join(__dirname, '..', '..')
+import { serve } from './serve'
 
 function electronBinary(): { path: string } | { reason: string } {
   const req = createRequire(__filename)
@@ -54,7 +53,7 @@ export async function launchDesktop(args: ParsedArgs): Promise<number> {
   if ('reason' in bin) return fallback(bin.reason)
   if (!hasDisplay()) return fallback('there is no display (DISPLAY / WAYLAND_DISPLAY is not set)')
   const argv = process.argv.slice(2)
-  const child = spawn(bin.path, [APP_ROOT, '--', ...argv], { stdio: ['ignore', 'inherit', 'pipe'] })
+  const child = spawn(bin.path, [appRoot(), '--', ...argv], { stdio: ['ignore', 'inherit', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString()

@@ -28,21 +28,10 @@ import {
   windowMask,
   type CompareSide
 } from './compare'
-import {
-  describeScaling,
-  listFolder,
-  scalingRatio,
-  SINGLE_ARRAY_FORMATS,
-  shortened,
-  type Decoding,
-  type Scaling
-} from '../../shared/containers'
-import { formatShape, resolveLayout, type Layout } from '../../shared/layout'
+import { describeScaling, listFolder, shortened } from '../../shared/containers'
+import { formatShape } from '../../shared/layout'
 import type { ArrayView } from '../../shared/slice'
-import { parseDType } from '../../shared/structured'
-import { ContainerCache, detectContainer, enviHeaderFor } from './containers'
-import { DequantSource, type ByteSource } from './dequant-source'
-import { EditLog } from './edit-log'
+import { ContainerCache } from './containers'
 import { toApiError } from './errors'
 import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
@@ -51,13 +40,8 @@ import { previewOf, proposeFor } from './file-preview'
 import { runCondition, runProfile } from './along'
 import { runFind } from './find'
 import { refreshHeader, rewriteHeader } from './header-edit'
-import { inflateMember, removeTemp } from './inflate'
-import { ScaleSource } from './scale-source'
-import { entryLayout, scaledLayout } from './entry-layout'
-import { ChunkedDataset } from './hdf5-chunked'
-import type { JsonValue } from '../../shared/json-value'
-import { layoutInfo } from './layout-info'
-import { native, type Mapping } from './native'
+import { removeTemp } from './inflate'
+import { native } from './native'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import {
@@ -72,29 +56,10 @@ import {
   type Stats
 } from './scan'
 import { sliced, viewGeometry } from '../../shared/slice'
+import { openSession, type OpenContext } from './open'
+import { newSession, type Session } from './session'
 
-export interface Session {
-  id: string
-  mapping: Mapping
-  /** Where elements are read: the mapping, or for a quantized tensor its dequantization. */
-  source: ByteSource
-  edits: EditLog
-  layout: Layout
-  info: SessionInfo
-  stat: { size: number; mtimeMs: number }
-  /** The mapped file's device and inode: is the path still this file? */
-  identity: FileIdentity
-  /** A quantized tensor: its blocks, which windows and scans dequantize. */
-  decoding?: Decoding
-  /** A temporary decompressed copy this session owns (removed on close). */
-  temp?: string
-  /** A chunked HDF5 dataset: the temporary copy its values are read into, filled where something looks. */
-  chunked?: ChunkedDataset
-  /** The file whose changes by other programs are reported (the container for a chunked dataset's copy). */
-  watch?: string
-  /** Scaled values: the scaling, and the stored numbers' layout (what find and the hex view read). */
-  scaled?: { scaling: Scaling; stored: Layout; ratio: number }
-}
+export type { Session } from './session'
 
 export interface ServiceOptions {
   /** What app:info reports. */
@@ -125,6 +90,8 @@ export class ArrayService {
   private readonly tiles = new TileCache()
   private readonly tileQueue = new TileQueue()
   private readonly scans = new ScanRegistry((event, progress) => this.options.emit?.(event, progress))
+  /** What opening a session needs of the service. */
+  private readonly opening: OpenContext
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.paths = new PathPolicy(options.root)
@@ -135,6 +102,12 @@ export class ArrayService {
     this.bookmarks = options.recentFile
       ? new Bookmarks(pathModule.join(pathModule.dirname(options.recentFile), 'bookmarks.json'))
       : null
+    this.opening = {
+      paths: this.paths,
+      containers: this.containers,
+      recent: this.recent,
+      run: (id, start) => this.scans.run(id, start)
+    }
     const every = options.watchIntervalMs ?? 2000
     if (every > 0) {
       this.timer = setInterval(() => this.checkForChanges(), every)
@@ -266,14 +239,7 @@ export class ArrayService {
         // the list is a file on disk: an entry without a path (edited by hand) is dropped, not trusted
         files: (this.recent?.list() ?? []).filter((f) => typeof f?.path === 'string' && this.paths.allows(f.path))
       }),
-      'session:open': (r) => {
-        if (r.array === undefined && !r.layout && r.mode !== 'w+') {
-          // a file that holds one array (NIfTI, NRRD, ENVI) opens it without --array
-          const only = this.onlyArray(this.paths.resolve(r.path))
-          if (only !== undefined) return this.openArray({ ...r, array: only })
-        }
-        return r.array !== undefined ? this.openArray(r) : this.open(r)
-      },
+      'session:open': async (r) => this.register(await openSession(r, this.opening)),
       'container:list': (r) => {
         const path = this.paths.resolve(r.path)
         const c = this.containers.require(path)
@@ -437,88 +403,6 @@ export class ArrayService {
     return (table[channel] as (r: Request<C>) => Response<C> | Promise<Response<C>>)(request) as Response<C>
   }
 
-  open(r: Request<'session:open'>): SessionInfo {
-    const path = this.paths.resolve(r.path)
-    let mapping: Mapping
-    let layout: Layout
-    let format: SessionInfo['format'] = 'raw'
-    if (r.mode === 'w+') {
-      const spec = r.layout
-      if (!spec) throw new ApiError('layout', 'mode w+ creates a file: give its dtype and shape')
-      if (spec.shape === null) throw new ApiError('layout', 'mode w+ needs a shape for the new file')
-      layout = resolveLayout(spec, 0, 'w+')
-      // w+ truncates: an existing file is replaced only when the request says so (the UI asks first)
-      if (!r.overwrite && fs.existsSync(path)) {
-        throw new ApiError(
-          'exists',
-          `${path} exists: mode w+ would replace it with a new zero-filled file; confirm the replacement ` +
-            `(overwrite), open it with r+ to edit it, or choose another name`
-        )
-      }
-      mapping = new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
-    } else {
-      // a missing file or a folder is reported as such, before anything else; the probe also reads the
-      // .npy header and any export sidecar
-      const { npy, sidecar, container } = probeFile(path, (f) => this.paths.allows(f))
-      // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
-      mapping = new (native().Mapping)(path, r.mode)
-      // Browsing reads small scattered windows: readahead around every fault would only cost.
-      mapping.advise('random')
-      try {
-        const spec = r.layout ?? npy ?? sidecar
-        if (!spec && container) {
-          const c = this.containers.get(path)
-          throw new ApiError(
-            'layout',
-            `${path} is a ${container} container holding ${c?.entries.length ?? 'several'} arrays: choose one (--array NAME; \`arrayscope ls\` lists them), or give a layout to read its bytes raw`
-          )
-        }
-        if (!spec) {
-          throw new ApiError(
-            'layout',
-            `${path} has no header ArrayScope can read: give its layout (dtype, shape, offset, order)`
-          )
-        }
-        if (npy) format = 'npy'
-        layout = resolveLayout(spec, mapping.size, r.mode)
-      } catch (e) {
-        mapping.close()
-        throw e
-      }
-    }
-    const id = randomUUID()
-    const info: SessionInfo = {
-      session: id,
-      path,
-      fileSize: mapping.size,
-      mode: r.mode,
-      format,
-      layout: layoutInfo(layout)
-    }
-    const { size, mtimeMs, ino, dev } = mapping.stat()
-    const stat = { size, mtimeMs }
-    const identity = { ino, dev }
-    this.sessions.set(id, {
-      id,
-      mapping,
-      source: mapping,
-      layout,
-      info,
-      stat,
-      identity,
-      edits: new EditLog(id, mapping)
-    })
-    this.recent?.record({
-      path,
-      size: stat.size,
-      mtimeMs: stat.mtimeMs,
-      layout: { dtype: layout.dtype.str, shape: layout.shape, offset: layout.offset, order: layout.order },
-      mode: r.mode === 'w+' ? 'r+' : r.mode,
-      openedAt: Date.now()
-    })
-    return info
-  }
-
   /** A view of a session in the bytes of its mapping (a scaled session's offsets are the stored ones × ratio). */
   private copyView(s: Session, view: ArrayView): ArrayView {
     if (!s.scaled) return view
@@ -605,20 +489,6 @@ export class ArrayService {
   }
 
   /** The name of the one array of a single-array container (NIfTI, NRRD, ENVI and its data file), if it is one. */
-  private onlyArray(path: string): string | undefined {
-    let st: fs.Stats
-    try {
-      st = fs.statSync(path)
-    } catch {
-      return undefined
-    }
-    if (!st.isFile() || st.size === 0) return undefined
-    const format = detectContainer(path, st.size)
-    if (format ? !SINGLE_ARRAY_FORMATS.includes(format) : !enviHeaderFor(path)) return undefined
-    const c = this.containers.get(path)
-    return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
-  }
-
   /** A tile of the image of a 2-D view (see scan:tile), from the cache when it is there. */
   async tile(r: Request<'scan:tile'>): Promise<Response<'scan:tile'>> {
     let view = this.scanTarget({ session: r.session, slice: r.slice, fixed: r.fixed })
@@ -690,17 +560,7 @@ export class ArrayService {
     const mapping = new (native().Mapping)(A.mapping.path, 'r')
     const info = derivedInfo(id, A.info, r.kind, layout, this.session(r.b).info)
     const source = new DerivedSource(() => this.comparePair(r.a, r.b, r.slice), r.kind, sa)
-    const { size, mtimeMs, ino, dev } = mapping.stat()
-    this.sessions.set(id, {
-      id,
-      mapping,
-      source,
-      layout,
-      info,
-      stat: { size, mtimeMs },
-      identity: { ino, dev },
-      edits: new EditLog(id, mapping)
-    })
+    this.register(newSession(mapping, source, layout, info))
     return info
   }
 
@@ -717,183 +577,6 @@ export class ArrayService {
   }
 
   /** Opens one array of a container (safetensors, sharded index, .npz, GGUF) as a session. */
-  async openArray(r: Request<'session:open'>): Promise<SessionInfo> {
-    const name = r.array!
-    if (r.layout) {
-      throw new ApiError(
-        'bad-request',
-        'an array of a container has its layout in the container: give no layout with --array'
-      )
-    }
-    if (r.mode === 'w+')
-      throw new ApiError('bad-request', 'mode w+ creates a raw file; it cannot create an array in a container')
-    const path = this.paths.resolve(r.path)
-    const { container, entry } = this.containers.entry(path, name)
-    if (entry.unmappable) {
-      throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
-    }
-    const scaling = entry.scaling && (r.values ?? entry.scaling.initial) === 'scaled' ? entry.scaling : undefined
-    // an array without a scaling: its stored values are its values, whichever are asked for
-    const readOnly = entry.decoding
-      ? `its bytes are ${entry.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
-      : scaling
-        ? `the values shown are scaled from the stored numbers (${describeScaling(scaling)}): switch to the stored values to edit those`
-        : entry.via
-          ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
-          : entry.hdf5
-            ? `its values are read from ${entry.hdf5.filters.length ? `${entry.hdf5.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
-            : undefined
-    if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
-    if (container.format === 'npz' && r.mode === 'r+') {
-      throw new ApiError(
-        'readonly',
-        `'${name}' is a member of a ZIP archive: editing it in place (r+) would break the archive's CRC-32 check, which np.load enforces; open it with mode c (a private copy) and export`
-      )
-    }
-    if (entry.refuseInPlace && r.mode === 'r+') {
-      throw new ApiError('readonly', `'${name}' cannot be edited in place (r+): ${entry.refuseInPlace}`)
-    }
-    let file = entry.file ? pathModule.resolve(pathModule.dirname(path), entry.file) : path
-    // a data file named by the header (NRRD, ENVI, HDF5 external storage) is a path like any other a request names
-    if (entry.file && !this.paths.allows(file)) {
-      throw new ApiError(
-        'permission',
-        `'${name}' keeps its data in ${file}, outside the folder this server may read (--root): it cannot be opened here`
-      )
-    }
-    // what to undo when opening fails half-way
-    const undo: (() => void)[] = []
-    const cleanup = (): void => {
-      for (const f of undo.reverse()) f()
-    }
-    let temp: string | undefined
-    let chunked: ChunkedDataset | undefined
-    let mapping: Mapping
-    let layout: Layout
-    let scaled: Session['scaled']
-    let watch = file
-    try {
-      if (entry.via) {
-        const via = entry.via
-        // a deflated .npz member: decompressed into a temporary copy, a job of the registry when it has an id
-        const inflate = (onProgress?: (done: number, total: number) => void): ScanJob<string> =>
-          new ScanJob((_, cancelled) => inflateMember(path, via, name, { cancelled, onProgress }))
-        temp = await (r.scanId ? this.scans.run(r.scanId, inflate) : inflate().promise)
-        const t = temp
-        undo.push(() => removeTemp(t))
-        file = temp
-        watch = temp
-      }
-      if (entry.hdf5) {
-        chunked = await ChunkedDataset.open(
-          path,
-          entry.hdf5.path,
-          entry.hdf5.dims,
-          entry.hdf5.chunks,
-          parseDType(entry.dtype)
-        )
-        const c = chunked
-        undo.push(() => c.close())
-        mapping = chunked.mapping
-        file = chunked.file
-        watch = path
-      } else {
-        mapping = new (native().Mapping)(file, r.mode)
-        const m = mapping
-        undo.push(() => m.close())
-        mapping.advise('random')
-      }
-      layout = entryLayout(entry, mapping.size, chunked ? 'r' : r.mode)
-      if (scaling) {
-        const ratio = scalingRatio(scaling)
-        scaled = { scaling, stored: layout, ratio }
-        layout = scaledLayout(layout, scaling, ratio)
-      }
-    } catch (e) {
-      cleanup()
-      throw e
-    }
-    const id = randomUUID()
-    const info: SessionInfo = {
-      session: id,
-      path: file,
-      fileSize: mapping.size,
-      mode: r.mode,
-      format: container.format,
-      layout: layoutInfo(layout),
-      array: {
-        container: path,
-        format: container.format,
-        name,
-        storedType: entry.storedType,
-        stored: { offset: entry.offset, nbytes: entry.nbytes },
-        ...(entry.decoding
-          ? {
-              blocks: {
-                quant: entry.decoding.quant,
-                elems: entry.decoding.blockElems,
-                bytes: entry.decoding.blockBytes
-              }
-            }
-          : {}),
-        ...(entry.via || entry.hdf5 ? { decompressed: true } : {}),
-        ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
-        ...(entry.scaling
-          ? {
-              scaling: {
-                source: entry.scaling.source,
-                stored: entry.scaling.stored,
-                dtype: entry.scaling.dtype,
-                applied: Boolean(scaling),
-                ratio: scaled?.ratio ?? 1
-              }
-            }
-          : {}),
-        ...(entry.metadata ? { metadata: shortened(entry.metadata) as Record<string, JsonValue> } : {}),
-        ...(readOnly ? { readOnly } : {})
-      }
-    }
-    const raw: ByteSource = chunked ? chunked.source() : mapping
-    const source = entry.decoding
-      ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size)
-      : scaling
-        ? new ScaleSource(raw, scaling)
-        : raw
-    // a chunked dataset's copy changes as it fills: the container is the file watched
-    let stat: { size: number; mtimeMs: number }
-    let identity: FileIdentity
-    try {
-      if (chunked) {
-        const st = fs.statSync(watch)
-        stat = { size: st.size, mtimeMs: st.mtimeMs }
-        identity = identityOf(watch) ?? { ino: BigInt(st.ino), dev: BigInt(st.dev) }
-      } else {
-        const { size, mtimeMs, ino, dev } = mapping.stat()
-        stat = { size, mtimeMs }
-        identity = { ino, dev }
-      }
-    } catch (e) {
-      cleanup()
-      throw e
-    }
-    this.sessions.set(id, {
-      id,
-      mapping,
-      source,
-      layout,
-      info,
-      stat,
-      watch,
-      identity,
-      edits: new EditLog(id, mapping),
-      ...(entry.decoding ? { decoding: entry.decoding } : {}),
-      ...(scaled ? { scaled } : {}),
-      ...(chunked ? { chunked } : {}),
-      ...(temp ? { temp } : {})
-    })
-    return info
-  }
-
   /**
    * Closes a session. Unflushed r+ / w+ edits are flushed, or discarded: every byte written since the last flush
    * is put back from the edit log first (c's private copy simply goes). The mapping is closed either way.
@@ -936,6 +619,12 @@ export class ArrayService {
     for (const s of [...this.sessions.values()]) this.drop(s)
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
+  }
+
+  /** Keeps a session just opened; what its client sees of it. */
+  private register(s: Session): SessionInfo {
+    this.sessions.set(s.id, s)
+    return s.info
   }
 
   session(id: string): Session {

@@ -1,0 +1,68 @@
+// `arrayscope info`: what a file (or an array of a container) is, as one line of JSON.
+import { SINGLE_ARRAY_FORMATS } from '../../shared/containers'
+import type { ArrayService } from '../service/array-service'
+import { LAYOUT_FLAGS, UsageError, layoutFromArgs, rejectUnknownFlags, type ParsedArgs } from './args'
+import { io } from './output'
+
+export async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
+  rejectUnknownFlags(args, LAYOUT_FLAGS)
+  const file = args.positionals[1]
+  if (!file) throw new UsageError('info needs a FILE')
+  const { layout, mode, array, values } = layoutFromArgs(args)
+  if (!layout && array === undefined) {
+    const probe = await service.handle('file:probe', { path: file })
+    if (probe.container && !probe.sidecar && !SINGLE_ARRAY_FORMATS.includes(probe.container)) {
+      const c = await service.handle('container:list', { path: file, limit: 1 })
+      io.out(
+        JSON.stringify({
+          path: c.path,
+          fileSize: c.fileSize,
+          format: c.format,
+          arrays: c.total,
+          metadata: c.metadata
+        }) + '\n'
+      )
+      return
+    }
+  }
+  const s = await service.handle('session:open', {
+    path: file,
+    layout,
+    mode: mode === 'w+' ? 'r' : mode,
+    ...(array !== undefined ? { array } : {}),
+    ...(values ? { values } : {})
+  })
+  const l = s.layout
+  const a = s.array
+  io.out(
+    JSON.stringify({
+      path: s.path,
+      fileSize: s.fileSize,
+      format: s.format,
+      dtype: l.dtype,
+      shape: l.shape,
+      order: l.order,
+      offset: a ? a.stored.offset : l.offset,
+      itemsize: l.itemsize,
+      nbytes: l.nbytes,
+      ...(a
+        ? {
+            array: a.name,
+            container: a.container,
+            storedType: a.storedType,
+            storedBytes: a.stored.nbytes,
+            ...(a.blocks ? { decoding: `dequantize ${a.blocks.quant}` } : {}),
+            ...(a.decompressed ? { decompressed: true } : {}),
+            ...(a.chunks ? { chunks: a.chunks, filters: a.filters } : {}),
+            ...(a.scaling
+              ? {
+                  scaling: a.scaling.source,
+                  values: a.scaling.applied ? 'scaled' : 'stored',
+                  storedDtype: a.scaling.stored
+                }
+              : {})
+          }
+        : {})
+    }) + '\n'
+  )
+}

@@ -1,0 +1,92 @@
+// `arrayscope serve`: the app in a browser, served on 127.0.0.1 with a token (also `open`'s fallback where
+// Electron cannot start). The file and layout named are checked here, so that a typo fails with status 2.
+import fs from 'node:fs'
+import path from 'node:path'
+import { rendererDir } from '../app-root'
+import { ArrayService } from '../service/array-service'
+import { PathPolicy } from '../service/path-policy'
+import { defaultConfigDir } from '../service/recent'
+import { startServer } from '../serve/server'
+import {
+  LAYOUT_FLAGS,
+  UsageError,
+  flagInt,
+  flagString,
+  layoutFromArgs,
+  rejectUnknownFlags,
+  type ParsedArgs
+} from './args'
+import { io } from './output'
+
+export async function serve(args: ParsedArgs): Promise<void> {
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port', 'root', 'force'])
+  const file = args.positionals[1]
+  const { layout, mode, array } = layoutFromArgs(args)
+  const port = flagInt(args, 'port') ?? 0
+  const root = flagString(args, 'root')
+  // the policy of every request, checked before anything else (a --root that does not exist fails here)
+  const paths = new PathPolicy(root ?? null)
+  let initial = null
+  if (file) {
+    const resolved = path.resolve(file)
+    if (!paths.allows(resolved))
+      throw new UsageError(`${resolved} is outside --root ${paths.root}: serve a file under it`)
+    // Check the file and layout now, so a typo fails here with status 2 rather than in the browser.
+    const probeService = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      if (mode === 'w+') {
+        // Create the file here, once: the page then opens it r+, so reloading it never truncates it again.
+        if (array !== undefined) throw new UsageError('mode w+ creates a raw file, not an array of a container')
+        if (!args.flags.has('force') && fs.existsSync(resolved)) {
+          throw new UsageError(`${resolved} exists: mode w+ would replace it with a zero-filled file; add --force`)
+        }
+        await probeService.handle('session:open', { path: resolved, layout, mode, overwrite: true })
+        initial = { path: resolved, layout, mode: 'r+' as const }
+      } else {
+        const probe = await probeService.handle('file:probe', { path: resolved })
+        if (array !== undefined || layout || !probe.container || probe.sidecar) {
+          const s = await probeService.handle('session:open', {
+            path: resolved,
+            layout,
+            mode,
+            ...(array !== undefined ? { array } : {})
+          })
+          initial = {
+            path: resolved,
+            layout: s.format === 'npy' && !layout ? null : (layout ?? null),
+            mode,
+            ...(array !== undefined ? { array } : {})
+          }
+        } else {
+          // a container without --array: the app shows its tree
+          await probeService.handle('container:list', { path: resolved, limit: 1 })
+          initial = { path: resolved, layout: null, mode }
+        }
+      }
+    } finally {
+      probeService.closeAll()
+    }
+  }
+  let broadcast: (event: string, payload: unknown) => void = () => {}
+  const service = new ArrayService({
+    appInfo: { transport: 'serve', initial },
+    recentFile: path.join(defaultConfigDir(), 'recent.json'),
+    emit: (event, payload) => broadcast(event, payload),
+    root: paths.root
+  })
+  const server = await startServer({ service, rendererDir: rendererDir(), port })
+  broadcast = server.broadcast
+  io.out(`ArrayScope is serving ${file ? initial!.path : '(no file)'} at\n  ${server.url}\n`)
+  io.out(`${paths.describe()}\n`)
+  io.out(
+    `Open that URL in a browser. Over SSH: ssh -L ${server.port}:127.0.0.1:${server.port} HOST, then open it locally.\n`
+  )
+  const stop = (): void => {
+    // the pages lose their connection: their unflushed edits are discarded, as on a disconnect
+    service.closeClients()
+    service.closeAll()
+    void server.close().then(() => process.exit(0))
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}

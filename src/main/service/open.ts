@@ -1,0 +1,297 @@
+// Opening a session: a raw or .npy file with its layout (np.memmap's meanings), or one array of a container mapped
+// where its bytes lie — dequantized, scaled, decompressed into a temporary copy or read chunk by chunk as the
+// container stores it. What a request asks is checked before a byte is mapped; a failure half-way undoes what
+// it did. The service registers the session this returns.
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import pathModule from 'node:path'
+import { describeScaling, scalingRatio, SINGLE_ARRAY_FORMATS, shortened } from '../../shared/containers'
+import { ApiError, type Request, type SessionInfo } from '../../shared/contract'
+import type { JsonValue } from '../../shared/json-value'
+import { resolveLayout, type Layout } from '../../shared/layout'
+import { parseDType } from '../../shared/structured'
+import { ContainerCache, detectContainer, enviHeaderFor } from './containers'
+import { DequantSource, type ByteSource } from './dequant-source'
+import { entryLayout, scaledLayout } from './entry-layout'
+import { identityOf } from './file-identity'
+import { probeFile } from './file-probe'
+import { ChunkedDataset } from './hdf5-chunked'
+import { inflateMember, removeTemp } from './inflate'
+import { layoutInfo } from './layout-info'
+import { native, type Mapping } from './native'
+import type { PathPolicy } from './path-policy'
+import type { RecentFiles } from './recent'
+import { ScaleSource } from './scale-source'
+import { ScanJob } from './scan'
+import { newSession, type Session } from './session'
+
+/** What opening needs of the service. */
+export interface OpenContext {
+  paths: PathPolicy
+  containers: ContainerCache
+  recent: RecentFiles | null
+  /** Runs a job in the service's registry under id (progress reported, cancel by id). */
+  run<T>(id: string, start: (progress: (done: number, total: number) => void) => ScanJob<T>): Promise<T>
+}
+
+/** Opens what session:open asks: an array of a container (--array), a file holding one array, or a raw file. */
+export async function openSession(r: Request<'session:open'>, ctx: OpenContext): Promise<Session> {
+  if (r.array === undefined && !r.layout && r.mode !== 'w+') {
+    // a file that holds one array (NIfTI, NRRD, ENVI) opens it without --array
+    const only = onlyArray(ctx.paths.resolve(r.path), ctx.containers)
+    if (only !== undefined) return openArray({ ...r, array: only }, ctx)
+  }
+  return r.array !== undefined ? openArray(r, ctx) : openFile(r, ctx)
+}
+
+/** A raw file read with its layout, a .npy file with its header, or a new file (w+). */
+function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
+  const path = ctx.paths.resolve(r.path)
+  let mapping: Mapping
+  let layout: Layout
+  let format: SessionInfo['format'] = 'raw'
+  if (r.mode === 'w+') {
+    const spec = r.layout
+    if (!spec) throw new ApiError('layout', 'mode w+ creates a file: give its dtype and shape')
+    if (spec.shape === null) throw new ApiError('layout', 'mode w+ needs a shape for the new file')
+    layout = resolveLayout(spec, 0, 'w+')
+    // w+ truncates: an existing file is replaced only when the request says so (the UI asks first)
+    if (!r.overwrite && fs.existsSync(path)) {
+      throw new ApiError(
+        'exists',
+        `${path} exists: mode w+ would replace it with a new zero-filled file; confirm the replacement ` +
+          `(overwrite), open it with r+ to edit it, or choose another name`
+      )
+    }
+    mapping = new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
+  } else {
+    // a missing file or a folder is reported as such, before anything else; the probe also reads the
+    // .npy header and any export sidecar
+    const { npy, sidecar, container } = probeFile(path, (f) => ctx.paths.allows(f))
+    // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
+    mapping = new (native().Mapping)(path, r.mode)
+    // Browsing reads small scattered windows: readahead around every fault would only cost.
+    mapping.advise('random')
+    try {
+      const spec = r.layout ?? npy ?? sidecar
+      if (!spec && container) {
+        const c = ctx.containers.get(path)
+        throw new ApiError(
+          'layout',
+          `${path} is a ${container} container holding ${c?.entries.length ?? 'several'} arrays: choose one (--array NAME; \`arrayscope ls\` lists them), or give a layout to read its bytes raw`
+        )
+      }
+      if (!spec) {
+        throw new ApiError(
+          'layout',
+          `${path} has no header ArrayScope can read: give its layout (dtype, shape, offset, order)`
+        )
+      }
+      if (npy) format = 'npy'
+      layout = resolveLayout(spec, mapping.size, r.mode)
+    } catch (e) {
+      mapping.close()
+      throw e
+    }
+  }
+  const id = randomUUID()
+  const info: SessionInfo = {
+    session: id,
+    path,
+    fileSize: mapping.size,
+    mode: r.mode,
+    format,
+    layout: layoutInfo(layout)
+  }
+  const session = newSession(mapping, mapping, layout, info)
+  ctx.recent?.record({
+    path,
+    size: session.stat.size,
+    mtimeMs: session.stat.mtimeMs,
+    layout: { dtype: layout.dtype.str, shape: layout.shape, offset: layout.offset, order: layout.order },
+    mode: r.mode === 'w+' ? 'r+' : r.mode,
+    openedAt: Date.now()
+  })
+  return session
+}
+
+/** The one array of a single-array file (NIfTI, NRRD, ENVI), or undefined. */
+function onlyArray(path: string, containers: ContainerCache): string | undefined {
+  let st: fs.Stats
+  try {
+    st = fs.statSync(path)
+  } catch {
+    return undefined
+  }
+  if (!st.isFile() || st.size === 0) return undefined
+  const format = detectContainer(path, st.size)
+  if (format ? !SINGLE_ARRAY_FORMATS.includes(format) : !enviHeaderFor(path)) return undefined
+  const c = containers.get(path)
+  return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
+}
+
+async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<Session> {
+  const name = r.array!
+  if (r.layout) {
+    throw new ApiError(
+      'bad-request',
+      'an array of a container has its layout in the container: give no layout with --array'
+    )
+  }
+  if (r.mode === 'w+')
+    throw new ApiError('bad-request', 'mode w+ creates a raw file; it cannot create an array in a container')
+  const path = ctx.paths.resolve(r.path)
+  const { container, entry } = ctx.containers.entry(path, name)
+  if (entry.unmappable) {
+    throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
+  }
+  const scaling = entry.scaling && (r.values ?? entry.scaling.initial) === 'scaled' ? entry.scaling : undefined
+  // an array without a scaling: its stored values are its values, whichever are asked for
+  const readOnly = entry.decoding
+    ? `its bytes are ${entry.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
+    : scaling
+      ? `the values shown are scaled from the stored numbers (${describeScaling(scaling)}): switch to the stored values to edit those`
+      : entry.via
+        ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
+        : entry.hdf5
+          ? `its values are read from ${entry.hdf5.filters.length ? `${entry.hdf5.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
+          : undefined
+  if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
+  if (container.format === 'npz' && r.mode === 'r+') {
+    throw new ApiError(
+      'readonly',
+      `'${name}' is a member of a ZIP archive: editing it in place (r+) would break the archive's CRC-32 check, which np.load enforces; open it with mode c (a private copy) and export`
+    )
+  }
+  if (entry.refuseInPlace && r.mode === 'r+') {
+    throw new ApiError('readonly', `'${name}' cannot be edited in place (r+): ${entry.refuseInPlace}`)
+  }
+  let file = entry.file ? pathModule.resolve(pathModule.dirname(path), entry.file) : path
+  // a data file named by the header (NRRD, ENVI, HDF5 external storage) is a path like any other a request names
+  if (entry.file && !ctx.paths.allows(file)) {
+    throw new ApiError(
+      'permission',
+      `'${name}' keeps its data in ${file}, outside the folder this server may read (--root): it cannot be opened here`
+    )
+  }
+  // what to undo when opening fails half-way
+  const undo: (() => void)[] = []
+  const cleanup = (): void => {
+    for (const f of undo.reverse()) f()
+  }
+  let temp: string | undefined
+  let chunked: ChunkedDataset | undefined
+  let mapping: Mapping
+  let layout: Layout
+  let scaled: Session['scaled']
+  let watch = file
+  try {
+    if (entry.via) {
+      const via = entry.via
+      // a deflated .npz member: decompressed into a temporary copy, a job of the registry when it has an id
+      const inflate = (onProgress?: (done: number, total: number) => void): ScanJob<string> =>
+        new ScanJob((_, cancelled) => inflateMember(path, via, name, { cancelled, onProgress }))
+      temp = await (r.scanId ? ctx.run(r.scanId, inflate) : inflate().promise)
+      const t = temp
+      undo.push(() => removeTemp(t))
+      file = temp
+      watch = temp
+    }
+    if (entry.hdf5) {
+      chunked = await ChunkedDataset.open(
+        path,
+        entry.hdf5.path,
+        entry.hdf5.dims,
+        entry.hdf5.chunks,
+        parseDType(entry.dtype)
+      )
+      const c = chunked
+      undo.push(() => c.close())
+      mapping = chunked.mapping
+      file = chunked.file
+      watch = path
+    } else {
+      mapping = new (native().Mapping)(file, r.mode)
+      const m = mapping
+      undo.push(() => m.close())
+      mapping.advise('random')
+    }
+    layout = entryLayout(entry, mapping.size, chunked ? 'r' : r.mode)
+    if (scaling) {
+      const ratio = scalingRatio(scaling)
+      scaled = { scaling, stored: layout, ratio }
+      layout = scaledLayout(layout, scaling, ratio)
+    }
+  } catch (e) {
+    cleanup()
+    throw e
+  }
+  const id = randomUUID()
+  const info: SessionInfo = {
+    session: id,
+    path: file,
+    fileSize: mapping.size,
+    mode: r.mode,
+    format: container.format,
+    layout: layoutInfo(layout),
+    array: {
+      container: path,
+      format: container.format,
+      name,
+      storedType: entry.storedType,
+      stored: { offset: entry.offset, nbytes: entry.nbytes },
+      ...(entry.decoding
+        ? {
+            blocks: {
+              quant: entry.decoding.quant,
+              elems: entry.decoding.blockElems,
+              bytes: entry.decoding.blockBytes
+            }
+          }
+        : {}),
+      ...(entry.via || entry.hdf5 ? { decompressed: true } : {}),
+      ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
+      ...(entry.scaling
+        ? {
+            scaling: {
+              source: entry.scaling.source,
+              stored: entry.scaling.stored,
+              dtype: entry.scaling.dtype,
+              applied: Boolean(scaling),
+              ratio: scaled?.ratio ?? 1
+            }
+          }
+        : {}),
+      ...(entry.metadata ? { metadata: shortened(entry.metadata) as Record<string, JsonValue> } : {}),
+      ...(readOnly ? { readOnly } : {})
+    }
+  }
+  const raw: ByteSource = chunked ? chunked.source() : mapping
+  const source = entry.decoding
+    ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size)
+    : scaling
+      ? new ScaleSource(raw, scaling)
+      : raw
+  try {
+    // a chunked dataset's copy changes as it fills: the container is the file watched
+    let watched: Pick<Session, 'stat' | 'identity'> | undefined
+    if (chunked) {
+      const st = fs.statSync(watch)
+      watched = {
+        stat: { size: st.size, mtimeMs: st.mtimeMs },
+        identity: identityOf(watch) ?? { ino: BigInt(st.ino), dev: BigInt(st.dev) }
+      }
+    }
+    return newSession(mapping, source, layout, info, {
+      watch,
+      ...watched,
+      ...(entry.decoding ? { decoding: entry.decoding } : {}),
+      ...(scaled ? { scaled } : {}),
+      ...(chunked ? { chunked } : {}),
+      ...(temp ? { temp } : {})
+    })
+  } catch (e) {
+    cleanup()
+    throw e
+  }
+}
