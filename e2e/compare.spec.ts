@@ -48,13 +48,17 @@ test('compare two files: figures, F3 through planted differences, the map, side 
     await page.keyboard.press('F3')
     await expect(panel.getByTestId('compare-status')).toHaveText('mismatch at (5, 7)')
     await expect.poll(() => cursorAt(page)).toEqual([5, 7])
+    await expect(page.getByTestId('cursor')).toHaveText('cell (5, 7)') // F3 reads the app's cursor
     await expect(page.locator('[data-testid="compare-a"] .cell.selected')).toHaveClass(/mismatch/)
     await page.keyboard.press('F3')
     await expect.poll(() => cursorAt(page)).toEqual([50, 100])
+    await expect(page.getByTestId('cursor')).toHaveText('cell (50, 100)') // F3 reads the app's cursor
     await page.keyboard.press('F3')
     await expect.poll(() => cursorAt(page)).toEqual([120, 3])
+    await expect(page.getByTestId('cursor')).toHaveText('cell (120, 3)') // F3 reads the app's cursor
     await page.keyboard.press('Shift+F3')
     await expect.poll(() => cursorAt(page)).toEqual([50, 100])
+    await expect(page.getByTestId('cursor')).toHaveText('cell (50, 100)') // F3 reads the app's cursor
 
     // the map: mismatch counts per block; a click on the block that holds (150, 250) goes there
     const map = panel.getByTestId('compare-map')
@@ -65,6 +69,7 @@ test('compare two files: figures, F3 through planted differences, the map, side 
     const bj = Math.floor((250 * mapCols) / 300)
     await map.click({ position: { x: ((bj + 0.5) / mapCols) * box.width, y: ((bi + 0.5) / mapRows) * box.height } })
     await expect.poll(() => cursorAt(page)).toEqual([150, 250])
+    await expect(page.getByTestId('cursor')).toHaveText('cell (150, 250)') // F3 reads the app's cursor
 
     // side by side: B's table shows B's values, its cell marked too
     await panel.getByLabel('side by side').check()

@@ -10,7 +10,7 @@ import { py, serve, tempDir } from './helpers/serve'
 const dir = tempDir()
 const INDEX = path.join(dir, 'model.safetensors.index.json')
 const GGUF = path.join(dir, 'tiny.gguf')
-let ref: { min: number; max: number; count: number; q: string[][]; tensors: number; qmin: number; qmax: number }
+let ref: { min: string; max: string; count: number; q: string[][]; tensors: number; qmin: string; qmax: string }
 
 test.beforeAll(() => {
   ref = py(`
@@ -43,8 +43,12 @@ q = quantize(x, gguf.GGMLQuantizationType.Q4_0)
 w.add_tensor('blk.0.attn_q.weight', q, raw_dtype=gguf.GGMLQuantizationType.Q4_0)
 w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
 v = dequantize(q, gguf.GGMLQuantizationType.Q4_0)
-print(json.dumps({'min': float(bf.min()), 'max': float(bf.max()), 'count': int(bf.size), 'tensors': len(weight_map),
-                  'qmin': float(v.min()), 'qmax': float(v.max()),
+def bf16_short(x):
+    # numpy has no bfloat16: the shortest digits that round back to the same bfloat16, as the app prints it
+    bits = lambda y: (int(np.float32(y).view(np.uint32)) + 0x7FFF + ((int(np.float32(y).view(np.uint32)) >> 16) & 1)) >> 16
+    return next(t for t in ('%.*g' % (p, x) for p in range(1, 10)) if bits(float(t)) == bits(x))
+print(json.dumps({'min': bf16_short(float(bf.min())), 'max': bf16_short(float(bf.max())), 'count': int(bf.size), 'tensors': len(weight_map),
+                  'qmin': str(np.float32(v.min())), 'qmax': str(np.float32(v.max())),
                   'q': [[str(np.float32(v[i, j])) for j in range(6)] for i in range(4)]}))`)
 })
 test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))

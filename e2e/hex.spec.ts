@@ -104,16 +104,18 @@ test('hex go-to (file or array relative), bytes per row, bookmarks remembered pe
       await page.fill('input[name=hex-goto]', '10')
       await page.press('input[name=hex-goto]', 'Enter')
       await expect(page.getByTestId('inspector')).toContainText('at byte 138 (0x8a)')
-      await expect(page.getByTestId('cursor')).toHaveText('cell (5, 0)') // element 5 holds bytes 138-139
-      page.once('dialog', (d) => void d.accept('fifth element'))
+      await expect(page.getByTestId('element-index')).toHaveText('element (5)') // element 5 holds bytes 138-139
       await page.getByRole('button', { name: 'Bookmark' }).click()
+      await page.getByRole('dialog', { name: 'Bookmark' }).getByRole('textbox').fill('fifth element')
+      await page.getByRole('dialog', { name: 'Bookmark' }).getByRole('button', { name: 'Save' }).click()
       await expect(page.getByTestId('bookmarks')).toContainText('fifth element')
       await page.selectOption('select[name=hex-per-row]', '32')
       await expect(page.locator('.hex-line').first().locator('.hex-byte')).toHaveCount(32)
       // remembered: a new page (and session) of the same file lists it; clicking it goes there
+      await expect(page.getByTestId('tab-strip')).toHaveAttribute('data-workspace', 'saved')
       await page.reload()
       await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
-      await page.getByRole('button', { name: 'Hex' }).click()
+      await expect(page.getByTestId('hex')).toBeVisible() // the panels come back with the page
       await page.getByRole('button', { name: 'fifth element', exact: true }).click()
       await expect(page.getByTestId('inspector')).toContainText('at byte 138')
     },
@@ -147,7 +149,7 @@ test('find locates a planted pattern near the end of a 4 GiB sparse file: text, 
       await expect(page.locator('.hex-byte.match').first()).toHaveAttribute('data-offset', String(needle))
       await expect(page.locator('.hex-byte.match').first()).toHaveText('6e') // 'n'
       // the table follows: element (needle / 4) holds the match's first byte
-      await expect(page.getByTestId('cursor')).toHaveText(`cell (${Math.floor(needle / 4)}, 0)`)
+      await expect(page.getByTestId('element-index')).toHaveText(`element (${Math.floor(needle / 4)})`)
       // again: there is no other, so the search goes round the end and finds the same one
       await bar.getByRole('button', { name: 'Find next' }).click()
       await expect(page.getByTestId('find-status')).toHaveText(
@@ -209,7 +211,7 @@ test('typing hex digits overwrites bytes at the cursor in r+: undo, flush, numpy
       await expect(page.locator('.hex-byte[data-offset="5"]')).toHaveText('ab')
       await expect(page.locator('.hex-byte.cursor')).toHaveAttribute('data-offset', '6')
       await page.locator('.hex-byte[data-offset="5"]').click() // the table jumps to element 5: typed 0xab = 171
-      await expect(page.locator('.cell[data-row="5"][data-col="0"]')).toHaveText('171')
+      await expect(page.locator('.cell[data-element="5,0"]')).toHaveText('171')
       await page.locator('.hex-byte[data-offset="6"]').click()
       // one digit, then a move: the half-typed byte is written with its low nibble kept, not dropped
       await page.keyboard.type('c')

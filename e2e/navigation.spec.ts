@@ -34,17 +34,22 @@ print(json.dumps({str(k): str(m[k]) for k in [n - 1, n - 2, 500_000_000]}))`)
     await page.goto(served.url)
     await ready(page)
     await expect(page.getByTestId('status-bar')).toContainText('shape (1000000000,)')
+    // a 1-D view wraps into rows of consecutive elements; data-element is the element's index in the view
+    const element = (i: number) => page.locator(`.cell[data-element="${i},0"]`)
     await goTo(page, '999999999')
-    await expect(cell(page, 999_999_999, 0)).toHaveText(expected['999999999']!)
-    await expect(page.getByTestId('cursor')).toHaveText('cell (999999999, 0)')
-    await expect(cell(page, 999_999_998, 0)).toHaveText(expected['999999998']!)
+    await expect(element(999_999_999)).toHaveText(expected['999999999']!)
+    await expect(page.getByTestId('element-index')).toHaveText('element (999999999)')
+    await expect(page.locator('.cell.selected')).toHaveText(expected['999999999']!)
+    await expect(element(999_999_998)).toHaveText(expected['999999998']!)
     await goTo(page, '500000000')
-    await expect(cell(page, 500_000_000, 0)).toHaveText(expected['500000000']!)
+    await expect(element(500_000_000)).toHaveText(expected['500000000']!)
     await page.getByTestId('grid').focus()
     await page.keyboard.press('Control+End')
-    await expect(cell(page, 999_999_999, 0)).toHaveText('3.25')
+    await expect(page.locator('.cell.selected')).toHaveText('3.25')
+    await expect(page.getByTestId('element-index')).toHaveText('element (999999999)')
     await page.keyboard.press('Control+Home')
-    await expect(cell(page, 0, 0)).toHaveText('0.0')
+    await expect(element(0)).toHaveText('0.0')
+    await expect(page.getByTestId('element-index')).toHaveText('element (0)')
   } finally {
     await served.stop()
   }
@@ -53,12 +58,15 @@ print(json.dumps({str(k): str(m[k]) for k in [n - 1, n - 2, 500_000_000]}))`)
 test.describe('N-D arrays', () => {
   let served: Served
   let cube: string
-  test.beforeAll(async () => {
+  test.beforeAll(() => {
     cube = path.join(dir, 'cube.npy')
     py(`np.save(${JSON.stringify(cube)}, np.arange(4*5*6, dtype='<i4').reshape(4, 5, 6)); print(1)`)
+  })
+  // a server per test: a page restores the tabs, views and cursor its server's last page had
+  test.beforeEach(async () => {
     served = await serve([cube])
   })
-  test.afterAll(async () => served.stop())
+  test.afterEach(async () => served.stop())
 
   test('index sliders, axis switching and slices show what numpy indexes', async ({ page }) => {
     const a = (i: number, j: number, k: number): string => String(i * 30 + j * 6 + k)
@@ -132,10 +140,14 @@ np.save(${JSON.stringify(file)}, a); print(1)`)
   try {
     await page.goto(served.url)
     await ready(page)
-    await expect(page.locator('.col-header')).toHaveText(['x', 'v', 'ok'])
-    await expect(cell(page, 3, 0)).toHaveText('3.5')
-    await expect(cell(page, 3, 1)).toHaveText('[0, 13, 0]')
-    await expect(cell(page, 2, 2)).toHaveText('True')
+    // five records wrap into one row: element +k's fields side by side
+    await expect(page.locator('.col-header').nth(0)).toHaveText('+0.x')
+    await expect(page.locator('.col-header').nth(1)).toHaveText('+0.v')
+    await expect(page.locator('.col-header').nth(2)).toHaveText('+0.ok')
+    const fieldsOf = (i: number) => page.locator(`.cell[data-element="${i},0"]`)
+    await expect(fieldsOf(3).nth(0)).toHaveText('3.5')
+    await expect(fieldsOf(3).nth(1)).toHaveText('[0, 13, 0]')
+    await expect(fieldsOf(2).nth(2)).toHaveText('True')
   } finally {
     await served.stop()
   }

@@ -44,10 +44,11 @@ async function goTo(page: Page, row: number, col: number): Promise<string> {
 
 test.describe('serve mode with a file given on the command line', () => {
   let served: Served
-  test.beforeAll(async () => {
+  // a server per test: a page restores the tabs, views and cursor its server's last page had
+  test.beforeEach(async () => {
     served = await serve([RAW, '--dtype', '>f8', '--shape', '1000,800', '--order', 'F', '--offset', '128'])
   })
-  test.afterAll(async () => served.stop())
+  test.afterEach(async () => served.stop())
 
   test('shows the values numpy reads at several positions', async ({ page }) => {
     await page.goto(served.url)
@@ -111,6 +112,8 @@ test.describe('serve mode without a file', () => {
 
   test('a missing file is reported', async ({ page }) => {
     await page.goto(served.url)
+    // the previous test's tab comes back (the saved workspace): go to the open form
+    await page.getByRole('button', { name: '+ Open' }).click()
     await page.fill('input[name=path]', path.join(dir, 'does-not-exist.bin'))
     await expect(page.getByTestId('probe')).toContainText('no such file')
   })

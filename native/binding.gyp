@@ -5,7 +5,7 @@
       "sources": [
         "src/addon.cc", "src/mapping.cc", "src/guard.cc", "src/gather.cc", "src/format.cc",
         "src/scan.cc", "src/scan_worker.cc", "src/pass.cc", "src/plans.cc", "src/stats.cc", "src/histogram.cc",
-        "src/reduce.cc", "src/find.cc", "src/diff.cc", "src/tile.cc", "src/kernels_portable.cc", "src/kernels_avx512.cc",
+        "src/reduce.cc", "src/find.cc", "src/diff.cc", "src/tile.cc", "src/condition.cc", "src/profile.cc", "src/kernels_portable.cc", "src/kernels_avx512.cc",
         "src/view_js.cc", "src/dequant.cc", "src/dequant_window.cc"
       ],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],

@@ -151,6 +151,25 @@ export type ScanSpec =
       sample?: boolean
     })
 
+  /**
+   * The first (backwards: the last) flat C-order index in [from, to) whose element is NaN, ±Inf, > value,
+   * < value, == value or |x| > value (value given in the element's type, as numpy compares with a Python
+   * scalar). done counts elements passed.
+   */
+  | (ScanView & {
+      op: 'condition'
+      condition: 'nan' | 'inf' | 'gt' | 'lt' | 'eq' | 'absgt'
+      value?: number
+      from: number
+      to: number
+      backwards: boolean
+    })
+  /**
+   * Per index of axis `keep` of a 2-D view: count, mean, min, max and population std of the finite elements
+   * along the other axis (NaN where there are none).
+   */
+  | (ScanView & { op: 'profile'; keep: 0 | 1 })
+
 /** count = all elements; min/max/mean/std over finite values (population std); integers also exact sums. */
 export interface NativeStats {
   count: number
@@ -196,6 +215,8 @@ export interface NativeDiff {
 }
 
 export interface ScanResults {
+  condition: { index: number | null }
+  profile: { count: Float64Array; mean: Float64Array; min: Float64Array; max: Float64Array; std: Float64Array }
   tile: { pixels: Float32Array; rows: number; cols: number }
   diff: NativeDiff
   stats: NativeStats

@@ -81,3 +81,67 @@ print(1)`)
     service.closeAll()
   })
 })
+
+describe("the guesses a new user hit (issue #16), on files shaped like the issue's", () => {
+  it('"big" in a name is a word, not a byte order: big_volume.raw of little-endian float32', () => {
+    expect(nameHints('big_volume.raw').order).toBeNull()
+    expect(nameHints('scan_big-endian.raw').order).toBe('>')
+    expect(nameHints('little_one.raw').order).toBeNull()
+    const f = path.join(tmp.dir, 'big_volume.raw')
+    py(`
+z, y, x = np.mgrid[0:20, 0:60, 0:80]
+a = (np.sin(x / 7.0) * np.cos(y / 11.0) + z * 0.1 + 5).astype('<f4')
+a.tofile(${JSON.stringify(f)}); print(1)`)
+    expect(solve(f)[0]!.dtype).toBe('<f4')
+  })
+
+  it('frames_u16_640x480.raw: little-endian uint16 frames of 480 rows of 640', () => {
+    const f = path.join(tmp.dir, 'frames_u16_640x480.raw')
+    py(`
+rng = np.random.default_rng(5)
+y, x = np.mgrid[0:480, 0:640]
+frames = np.stack([(np.sin(x / 31.0 + k) * np.cos(y / 17.0) * 1500 + 2048 + rng.normal(0, 20, (480, 640))) for k in range(5)])
+frames.astype('<u2').tofile(${JSON.stringify(f)}); print(1)`)
+    const best = solve(f)[0]!
+    expect(best).toMatchObject({ dtype: '<u2', shape: [5, 480, 640], offset: 0 })
+    expect(best.reasons.join('; ')).toContain('5 of them')
+  })
+
+  it('a float16 dump ranks <f2 above >f2', () => {
+    const f = path.join(tmp.dir, 'activations_f16.bin')
+    py(`np.random.default_rng(6).standard_normal(300_000).astype('<f2').tofile(${JSON.stringify(f)}); print(1)`)
+    const c = solve(f)
+    expect(c[0]!.dtype).toBe('<f2')
+    const other = c.find((x) => x.dtype === '>f2')
+    expect(other === undefined || other.score < c[0]!.score - 1).toBe(true)
+  })
+
+  it('a text header saying shape=256,512,512 gives the shape (and its type words the dtype)', () => {
+    const f = path.join(tmp.dir, 'volume.raw')
+    const header = '# CT volume\nshape=16,32,48\ndtype=float32\n'
+    py(`
+z, y, x = np.mgrid[0:16, 0:32, 0:48]
+a = (np.sin(x / 5.0) + np.cos(y / 7.0) + z).astype('<f4')
+with open(${JSON.stringify(f)}, 'wb') as fh:
+    fh.write(${JSON.stringify(header)}.encode()); fh.write(a.tobytes())
+print(1)`)
+    const best = solve(f)[0]!
+    expect(best).toMatchObject({ dtype: '<f4', shape: [16, 32, 48], offset: header.length })
+    expect(best.reasons.join('; ')).toContain('shape 16×32×48 from the text header')
+  })
+
+  it('little-endian float32 noise is <f4, not <f8 (the halves read as float32)', () => {
+    const f = path.join(tmp.dir, 'noise.bin')
+    py(`np.random.default_rng(7).standard_normal(1 << 18).astype('<f4').tofile(${JSON.stringify(f)}); print(1)`)
+    const c = solve(f)
+    expect(c[0]!.dtype).toBe('<f4')
+    const f8 = c.find((x) => x.dtype === '<f8')
+    expect(f8 === undefined || f8.reasons.some((r) => r.includes('pairs of float32'))).toBe(true)
+  })
+
+  it('real float64 noise stays <f8 (its low halves are uniform mantissa bits)', () => {
+    const f = path.join(tmp.dir, 'noise64.bin')
+    py(`np.random.default_rng(8).standard_normal(1 << 17).astype('<f8').tofile(${JSON.stringify(f)}); print(1)`)
+    expect(solve(f)[0]!.dtype).toBe('<f8')
+  })
+})

@@ -14,14 +14,23 @@ export interface Served {
   stop(): Promise<void>
 }
 
-/** Recent files go to a private folder per run, never the user's own list. */
-export const CONFIG_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'arrayscope-e2e-config-'))
+/**
+ * A private configuration folder (recent files, bookmarks, the saved workspace), never the user's own. Each
+ * server gets a fresh one unless a test passes one to see what a restart keeps: a page restores the tabs its
+ * folder's last page had, so sharing one between tests would open one test's files in the next.
+ */
+export function configDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'arrayscope-e2e-config-'))
+}
 
-export async function serve(args: string[]): Promise<Served> {
+export async function serve(args: string[], options: { configDir?: string } = {}): Promise<Served> {
+  const config = options.configDir ?? configDir()
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'arrayscope.js'), 'serve', ...args, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ARRAYSCOPE_CONFIG_DIR: CONFIG_DIR }
+    env: { ...process.env, ARRAYSCOPE_CONFIG_DIR: config }
   })
+  // a folder made here goes with the server
+  if (!options.configDir) child.once('exit', () => fs.rmSync(config, { recursive: true, force: true }))
   let out = ''
   let err = ''
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()))

@@ -178,12 +178,62 @@ DiffSpec ParseDiff(Napi::Env env, Napi::Object spec, int64_t size, const MapInfo
   return d;
 }
 
+// {op: 'condition', ...view, condition: 'nan' | 'inf' | 'gt' | 'lt' | 'eq' | 'absgt', value?, from, to,
+// backwards}
+ConditionSpec ParseCondition(Napi::Env env, Napi::Object spec, int64_t size) {
+  ConditionSpec c;
+  c.v = ParseView(env, spec, size);
+  const std::string kind = spec.Get("condition").ToString().Utf8Value();
+  if (kind == "nan") {
+    c.cond = Condition::kNan;
+  } else if (kind == "inf") {
+    c.cond = Condition::kInf;
+  } else {
+    if (kind == "gt")
+      c.cond = Condition::kGreater;
+    else if (kind == "lt")
+      c.cond = Condition::kLess;
+    else if (kind == "eq")
+      c.cond = Condition::kEqual;
+    else if (kind == "absgt")
+      c.cond = Condition::kAbsGreater;
+    else
+      ThrowCoded(env, "EINVAL", "condition must be nan, inf, gt, lt, eq or absgt");
+    c.value = GetNumber(env, spec, "value");
+    if (std::isnan(c.value))
+      ThrowCoded(env, "EINVAL", "a condition's value cannot be NaN (use condition nan)");
+  }
+  c.from = GetInt(env, spec, "from");
+  c.to = GetInt(env, spec, "to");
+  c.backwards = spec.Get("backwards").ToBoolean().Value();
+  if (c.from < 0 || c.from > c.to || c.to > c.v.view.size())
+    ThrowCoded(env, "EINVAL", "a condition search needs 0 <= from <= to <= the view's size");
+  return c;
+}
+
+// {op: 'profile', ...view (2-D), keep: 0 | 1}
+ProfileSpec ParseProfile(Napi::Env env, Napi::Object spec, int64_t size) {
+  ProfileSpec p;
+  p.v = ParseView(env, spec, size);
+  if (p.v.view.shape.size() != 2) ThrowCoded(env, "EINVAL", "a profile needs a 2-D view");
+  p.keep = static_cast<int>(GetInt(env, spec, "keep"));
+  if (p.keep != 0 && p.keep != 1) ThrowCoded(env, "EINVAL", "a profile keeps axis 0 or 1");
+  if (p.v.view.shape[p.keep] > (int64_t{1} << 24))
+    ThrowCoded(env, "EINVAL",
+               "a profile has at most 16,777,216 points: slice the view (this axis has " +
+                   std::to_string(p.v.view.shape[p.keep]) + ")");
+  return p;
+}
+
 ScanJob ParseJob(Napi::Env env, Napi::Object spec, int64_t size, const MapInfo& other) {
   const std::string op = spec.Get("op").ToString().Utf8Value();
   if (op == "find") return ParseFind(env, spec, size);
   if (op == "diff") return ParseDiff(env, spec, size, other);
+  if (op == "condition") return ParseCondition(env, spec, size);
+  if (op == "profile") return ParseProfile(env, spec, size);
   if (op != "stats" && op != "histogram" && op != "buckets" && op != "blocks" && op != "tile")
-    ThrowCoded(env, "EINVAL", "scan op must be stats, histogram, buckets, blocks, tile, find or diff");
+    ThrowCoded(env, "EINVAL",
+               "scan op must be stats, histogram, buckets, blocks, tile, find, diff, condition or profile");
   TypedView tv = ParseView(env, spec, size);
   const int64_t n = tv.view.size();
   if (op == "stats") {
@@ -377,6 +427,15 @@ Napi::Value ResultToJs(Napi::Env env, const ScanJob& job, const ScanResult& resu
     out.Set("cols", static_cast<double>(bl->outCols));
   } else if (std::holds_alternative<DiffSpec>(job)) {
     return DiffToJs(env, std::get<DiffResult>(result));
+  } else if (std::holds_alternative<ConditionSpec>(job)) {
+    out.Set("index", NumberOrNull(env, std::get<ConditionResult>(result).index));
+  } else if (std::holds_alternative<ProfileSpec>(job)) {
+    const auto& p = std::get<ProfileResult>(result);
+    out.Set("count", ToFloat64(env, p.count));
+    out.Set("mean", ToFloat64(env, p.mean));
+    out.Set("min", ToFloat64(env, p.min));
+    out.Set("max", ToFloat64(env, p.max));
+    out.Set("std", ToFloat64(env, p.std));
   } else if (auto* t = std::get_if<TileSpec>(&job)) {
     const auto& px = std::get<TileResult>(result).pixels;
     Napi::Float32Array arr = Napi::Float32Array::New(env, px.size());

@@ -209,9 +209,35 @@ struct TileResult {
   std::vector<float> pixels;  // outRows × outCols × {min, max, mean, flags}
 };
 
-using ScanJob = std::variant<StatsSpec, HistSpec, BucketsSpec, BlocksSpec, FindSpec, DiffSpec, TileSpec>;
-using ScanResult =
-    std::variant<StatsResult, HistResult, BucketsResult, BlocksResult, FindResult, DiffResult, TileResult>;
+// The first (backwards: the last) flat C-order index i of a view in [from, to) whose element meets a
+// condition: NaN, ±Inf, > value, < value, == value, |x| > value (the value already in the element's type).
+// The table's "find by condition".
+enum class Condition { kNan, kInf, kGreater, kLess, kEqual, kAbsGreater };
+struct ConditionSpec {
+  TypedView v;
+  Condition cond = Condition::kNan;
+  double value = 0;
+  int64_t from = 0, to = 0;
+  bool backwards = false;
+};
+struct ConditionResult {
+  int64_t index = -1;
+};
+
+// Statistics along one axis of a 2-D view: for every index of axis `keep`, the count, mean, min, max and
+// population std of the finite elements of that row (keep 0) or column (keep 1). A profile plot.
+struct ProfileSpec {
+  TypedView v;
+  int keep = 0;
+};
+struct ProfileResult {
+  std::vector<double> count, mean, min, max, std;
+};
+
+using ScanJob = std::variant<StatsSpec, HistSpec, BucketsSpec, BlocksSpec, FindSpec, DiffSpec, TileSpec,
+                             ConditionSpec, ProfileSpec>;
+using ScanResult = std::variant<StatsResult, HistResult, BucketsResult, BlocksResult, FindResult, DiffResult,
+                                TileResult, ConditionResult, ProfileResult>;
 
 // Elements per chunk of a pass over n elements of itemsize bytes: about 4 MiB (small enough to cancel within
 // a few milliseconds; large enough that each thread streams through memory and the per-chunk work is noise),
@@ -230,6 +256,8 @@ BlocksResult RunBlocks(const MapInfo& map, ScanState& state, const BlocksSpec& s
 FindResult RunFind(const MapInfo& map, ScanState& state, const FindSpec& spec, int threads);
 DiffResult RunDiff(const MapInfo& map, ScanState& state, const DiffSpec& spec, int threads);
 TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, int threads);
+ConditionResult RunCondition(const MapInfo& map, ScanState& state, const ConditionSpec& spec, int threads);
+ProfileResult RunProfile(const MapInfo& map, ScanState& state, const ProfileSpec& spec, int threads);
 
 // Counts the flat elements [i0, i1) of v that lie in [h.lo, h.hi] into h.counts (shared by statistics with
 // bins and the histogram pass).

@@ -26,6 +26,8 @@ ScanResult RunJob(const MapInfo& map, ScanState& state, const ScanJob& job, int 
           [&](const FindSpec& s) -> ScanResult { return RunFind(map, state, s, threads); },
           [&](const DiffSpec& s) -> ScanResult { return RunDiff(map, state, s, threads); },
           [&](const TileSpec& s) -> ScanResult { return RunTile(map, state, s, threads); },
+          [&](const ConditionSpec& s) -> ScanResult { return RunCondition(map, state, s, threads); },
+          [&](const ProfileSpec& s) -> ScanResult { return RunProfile(map, state, s, threads); },
       },
       job);
 }

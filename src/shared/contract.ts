@@ -30,6 +30,39 @@ export const layoutSpecSchema = z
 
 export const sessionId = z.string().min(1).max(64)
 
+/** A tab as it is saved to come back after a reload or restart: what to open, the table's view and cursor. */
+const savedTabSchema = z
+  .object({
+    path: z.string().min(1).max(4096),
+    layout: layoutSpecSchema.nullable(),
+    mode: modeSchema,
+    array: z.string().min(1).max(65_536).optional(),
+    view: z
+      .object({
+        slice: z.string().max(2000),
+        rowAxis: z.number().int().min(0).max(64).nullable(),
+        colAxis: z.number().int().min(0).max(64).nullable(),
+        index: z.array(z.number().int().nonnegative()).max(64),
+        format: z
+          .object({ mode: z.enum(['auto', 'fixed', 'sci', 'hex']), digits: z.number().int().min(0).max(30).optional() })
+          .strict(),
+        heat: z.boolean()
+      })
+      .strict(),
+    cell: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])
+  })
+  .strict()
+
+export const workspaceSchema = z
+  .object({
+    tabs: z.array(savedTabSchema).max(100),
+    /** The active tab (-1: the open form). */
+    active: z.number().int().min(-1).max(99),
+    panels: z.object({ hex: z.boolean(), analysis: z.boolean() }).strict()
+  })
+  .strict()
+export type Workspace = z.infer<typeof workspaceSchema>
+
 /** Which two axes of the array a 2-D view shows, and the index of every other axis. */
 export const viewSchema = z
   .object({
@@ -226,6 +259,27 @@ export const requestSchemas = {
       wrap: z.boolean().optional()
     })
     .strict(),
+  /**
+   * Finds the next element (backwards: the previous one) of a view from flat C-order index start that is NaN,
+   * ±Inf, > value, < value, == value or |x| > value, natively over the whole view (value converted to the
+   * array's float type first, as numpy compares with a Python float). wrap: go on from the other end. Progress
+   * events and scan:cancel use scanId.
+   */
+  'find:condition': z
+    .object({
+      ...scanTarget,
+      condition: z.enum(['nan', 'inf', 'gt', 'lt', 'eq', 'absgt']),
+      value: z.number().finite().optional(),
+      start: byteCount,
+      backwards: z.boolean(),
+      wrap: z.boolean().optional()
+    })
+    .strict(),
+  /**
+   * Statistics along an axis of a 2-D view: for every index of axis keep, the count, mean, min, max and
+   * population std of the finite elements of that row or column, natively in one pass (a profile plot).
+   */
+  'scan:profile': z.object({ ...scanTarget, keep: z.union([z.literal(0), z.literal(1)]) }).strict(),
   /** Stops a running scan (it rejects with code 'cancelled'). */
   'scan:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict(),
   /** Writes bytes at file offsets as one undoable edit (r+: the file's mapping; c: the private copy; r: refused). */
@@ -297,7 +351,11 @@ export const requestSchemas = {
     })
     .strict(),
   /** Cancels a running export: no file is left behind. */
-  'export:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict()
+  'export:cancel': z.object({ scanId: z.string().min(1).max(64) }).strict(),
+  /** The tabs, views, cursors and panels saved by the last page (restored after a reload or restart). */
+  'workspace:get': z.object({}).strict(),
+  /** Saves the page's tabs, views, cursors and panels. */
+  'workspace:set': z.object({ workspace: workspaceSchema }).strict()
 } as const
 
 export type Channel = keyof typeof requestSchemas
@@ -473,6 +531,8 @@ export interface Bookmark {
 }
 
 export interface Responses {
+  'workspace:get': { workspace: Workspace | null }
+  'workspace:set': Record<string, never>
   'bookmarks:get': { bookmarks: Bookmark[] }
   'bookmarks:set': { bookmarks: Bookmark[] }
   'npy:header': EditState
@@ -489,6 +549,18 @@ export interface Responses {
   /** pixels: rows × cols × {min, max, mean, flags} as float32 bytes (flags 1 NaN, 2 +Inf, 4 -Inf in the block). */
   'scan:tile': { level: number; ty: number; tx: number; rows: number; cols: number; pixels: Uint8Array }
   'scan:cancel': { cancelled: boolean }
+  /** The flat C-order index of the element found in the view (null: none); wrapped: found past the end. */
+  'find:condition': { index: number | null; wrapped: boolean }
+  /** Per index of the kept axis, float64 values as bytes (NaN where a line has no finite element). */
+  'scan:profile': {
+    keep: 0 | 1
+    length: number
+    count: Uint8Array
+    mean: Uint8Array
+    min: Uint8Array
+    max: Uint8Array
+    std: Uint8Array
+  }
   /** The match's file offset and length (null: none); wrapped: found only after going round the end. */
   'find:run': { offset: number | null; length: number; wrapped: boolean }
   'file:propose': { candidates: CandidateLayout[] }

@@ -159,6 +159,70 @@ export function transposed(view: ArrayView): ArrayView {
   return { ...view, shape: [...view.shape].reverse(), strides: [...view.strides].reverse() }
 }
 
+/**
+ * Where a sliced view's elements are in the array it was sliced from: the array index of view element
+ * (i0, i1, …). Each view axis comes from one array axis (start + i·step) or is a new axis (None); the axes an
+ * integer indexed keep that index. Throws what applySlice throws.
+ */
+export interface SliceOrigin {
+  /** The array index of a view element. */
+  arrayIndex(index: readonly number[]): number[]
+  /** The array index along the array axis that view axis k comes from, for view index i (a new axis: i). */
+  along(k: number, i: number): number
+  /** Whether view and array indices are the same (no slice, or one that keeps everything in place). */
+  identity: boolean
+}
+
+export function sliceOrigin(shape: readonly number[], items: readonly SliceItem[]): SliceOrigin {
+  const dummy: ArrayView = {
+    dtype: { itemsize: 1 } as DType,
+    offset: 0,
+    shape: [...shape],
+    strides: shape.map(() => 0)
+  }
+  applySlice(dummy, items) // the same checks, the same errors
+  const consuming = items.filter((i) => i.kind === 'index' || i.kind === 'slice').length
+  const expanded: SliceItem[] = []
+  for (const item of items) {
+    if (item.kind === 'ellipsis') {
+      for (let k = 0; k < shape.length - consuming; k++)
+        expanded.push({ kind: 'slice', start: null, stop: null, step: null })
+    } else expanded.push(item)
+  }
+  while (expanded.filter((i) => i.kind !== 'newaxis').length < shape.length)
+    expanded.push({ kind: 'slice', start: null, stop: null, step: null })
+  const base = shape.map(() => 0)
+  const axes: { axis: number; start: number; step: number }[] = [] // per view axis; axis -1: a new axis
+  let axis = 0
+  for (const item of expanded) {
+    if (item.kind === 'newaxis') {
+      axes.push({ axis: -1, start: 0, step: 0 })
+      continue
+    }
+    const n = shape[axis]!
+    if (item.kind === 'index') base[axis] = item.index < 0 ? item.index + n : item.index
+    else if (item.kind === 'slice') {
+      const { start, step } = sliceIndices(n, item.start, item.stop, item.step)
+      axes.push({ axis, start, step })
+    }
+    axis++
+  }
+  return {
+    arrayIndex: (index) => {
+      const out = [...base]
+      axes.forEach((a, k) => {
+        if (a.axis >= 0) out[a.axis] = a.start + (index[k] ?? 0) * a.step
+      })
+      return out
+    },
+    along: (k, i) => {
+      const a = axes[k]
+      return a && a.axis >= 0 ? a.start + i * a.step : i
+    },
+    identity: axes.length === shape.length && axes.every((a, k) => a.axis === k && a.start === 0 && a.step === 1)
+  }
+}
+
 /** A layout with numpy basic indexing applied (a SliceError is a bad request). */
 export function sliced(layout: ArrayView, expr: string): ArrayView {
   return applySlice(layout, parseSlice(expr))

@@ -76,10 +76,31 @@ export function nameHints(fileName: string): NameHints {
   const shape = dims ? dims[1]!.split(/[x×]/i).map(Number) : null
   let type: string | null = null
   for (const [re, t] of NAME_TYPES) if (re.test(base)) type = t
-  let order: '<' | '>' | null = null
-  if (/(^|[^a-z])(le|little|littleendian)([^a-z]|$)/i.test(base)) order = '<'
-  if (/(^|[^a-z])(be|big|bigendian)([^a-z]|$)/i.test(base)) order = '>'
-  return { shape, type, order }
+  return { shape, type, order: orderHint(base) }
+}
+
+/**
+ * A byte order named in text: "le"/"be" as a word, or "little"/"big" only when followed by "endian" ("big" alone
+ * is an ordinary word: big_volume.raw says nothing about byte order).
+ */
+function orderHint(text: string): '<' | '>' | null {
+  if (/(^|[^a-z])(le|little[-_ ]?endian)([^a-z]|$)/i.test(text)) return '<'
+  if (/(^|[^a-z])(be|big[-_ ]?endian)([^a-z]|$)/i.test(text)) return '>'
+  return null
+}
+
+/** What a leading text header says: "shape=256,512,512" (or dims/size, with , x × or spaces), a type, an order. */
+export function headerHints(text: string): NameHints {
+  const m = /\b(shape|dims|dimensions|size)\s*[=:]\s*[([]?\s*(\d+(?:\s*[,x×\s]\s*\d+)+)/i.exec(text)
+  const shape = m
+    ? m[2]!
+        .split(/[,x×\s]+/)
+        .filter(Boolean)
+        .map(Number)
+    : null
+  let type: string | null = null
+  for (const [re, t] of NAME_TYPES) if (re.test(text)) type = t
+  return { shape: shape && shape.every((d) => d > 0) ? shape : null, type, order: orderHint(text) }
 }
 
 /** End of a leading text header (printable ASCII lines), or 0. */
@@ -252,23 +273,129 @@ function outlierShare(dt: ScalarDType, first: Uint8Array, body: Uint8Array): num
   return head.filter(odd).length / Math.max(1, head.length)
 }
 
+/** Shannon entropy (bits) of the byte at position k of each item of `size` bytes. */
+function byteEntropy(bytes: Uint8Array, size: number, k: number): number {
+  const counts = new Uint32Array(256)
+  const n = Math.floor(bytes.length / size)
+  for (let i = 0; i < n; i++) counts[bytes[i * size + k]!]!++
+  let h = 0
+  for (const c of counts) if (c) h -= (c / n) * Math.log2(c / n)
+  return h
+}
+
+/**
+ * Byte order from the bytes: in real numbers the most significant byte (sign and exponent of a float, the high
+ * byte of an integer) varies far less than the least significant one (low mantissa or integer bits); read in
+ * the wrong order the two swap. +1 when the order fits, -1 when the other one does, 0 when it cannot tell.
+ */
+function byteOrderEvidence(dt: ScalarDType, bytes: Uint8Array): number {
+  const part = dt.type.kind === 'complex' ? dt.itemsize / 2 : dt.itemsize
+  if (part < 2 || dt.str.startsWith('|')) return 0
+  const msb = dt.littleEndian ? part - 1 : 0
+  const lsb = dt.littleEndian ? 0 : part - 1
+  const hi = byteEntropy(bytes, part, msb)
+  const lo = byteEntropy(bytes, part, lsb)
+  if (hi + 1 < lo) return 1
+  if (lo + 1 < hi) return -1
+  return 0
+}
+
+/**
+ * float32 data read as float64: both 4-byte halves of each element decode as ordinary float32 values, their
+ * sign and exponent bits clustered, where a real float64's low half is mantissa bits that look uniform (or
+ * zeros, for round values).
+ */
+function float32Pairs(dt: ScalarDType, bytes: Uint8Array): boolean {
+  if (dt.type.name !== 'float64') return false
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const n = Math.floor(bytes.length / 8)
+  if (n < 64) return false
+  let plausible = 0
+  let zero = 0
+  for (let i = 0; i < n; i++) {
+    for (const h of [0, 4]) {
+      const x = view.getFloat32(i * 8 + h, dt.littleEndian)
+      const a = Math.abs(x)
+      if (x === 0) zero++
+      else if (Number.isFinite(x) && a > 1e-30 && a < 1e15) plausible++
+    }
+  }
+  return zero < n && plausible > 0.95 * (2 * n - zero)
+}
+
+/**
+ * Elements that alternate in character (the sign/exponent byte of one, uniform mantissa bits of the next) are
+ * halves of a type twice as wide: float32 noise read as float16, float64 as int32.
+ */
+function alternatingHalves(dt: ScalarDType, bytes: Uint8Array): boolean {
+  if (dt.type.kind === 'complex' || dt.itemsize > 4) return false
+  const pair = bytes.subarray(0, bytes.length - (bytes.length % (2 * dt.itemsize)))
+  if (pair.length < 256 * dt.itemsize) return false
+  const msb = dt.littleEndian || dt.itemsize === 1 ? dt.itemsize - 1 : 0
+  const even = byteEntropy(pair, 2 * dt.itemsize, msb)
+  const odd = byteEntropy(pair, 2 * dt.itemsize, dt.itemsize + msb)
+  return Math.abs(even - odd) > 2
+}
+
+/**
+ * Integers whose bits read as ordinary floats of the same width (nearly all normal, exponents near the
+ * middle of the range): float data read as integers. Real integers are small (tiny denormals as floats) or
+ * spread over every exponent.
+ */
+function floatBits(dt: ScalarDType, bytes: Uint8Array): boolean {
+  if ((dt.type.kind !== 'int' && dt.type.kind !== 'uint') || dt.itemsize < 2) return false
+  const float = parseScalarDType(`${dt.littleEndian ? '<' : '>'}f${dt.itemsize}`)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const n = Math.floor(bytes.length / dt.itemsize)
+  const e = { 2: 8, 4: 64, 8: 512 }[dt.itemsize] ?? 64
+  let moderate = 0
+  for (let i = 0; i < n; i++) {
+    const a = Math.abs(Number(decodeAt(float, view, i * dt.itemsize)))
+    if (a >= 2 ** -e && a <= 2 ** e) moderate++
+  }
+  return n >= 64 && moderate > 0.95 * n
+}
+
+/**
+ * The shape dimensions named in a file name or a header give, for n elements: the dimensions, after a count
+ * of frames when they fill the file several times over. Two dimensions from a name may be written width ×
+ * height (ImageJ, cameras: frames_640x480): the data decides, the true row width correlating more (xs given).
+ */
+function hintedShape(dims: number[], n: number, xs: Float64Array | null): number[] | null {
+  const size = dims.reduce((a, b) => a * b, 1)
+  if (size === 0 || n % size !== 0) return null
+  let shape = dims
+  if (xs && dims.length === 2 && dims[0] !== dims[1]) {
+    const asWritten = lagCorrelation(xs, dims[1]!)
+    const swapped = lagCorrelation(xs, dims[0]!)
+    if (swapped > asWritten + 0.05) shape = [dims[1]!, dims[0]!]
+  }
+  return n === size ? shape : [n / size, ...shape]
+}
+
 export function proposeLayouts(input: SolverInput): Candidate[] {
   const { fileSize, read } = input
   const out: Candidate[] = []
   if (input.npy?.shape) {
     out.push({ ...input.npy, shape: input.npy.shape, score: 100, reasons: ['.npy header'] })
   }
-  const hints = nameHints(input.fileName)
   const head = read(0, Math.min(fileSize, 4096))
   const textEnd = textHeaderEnd(head)
+  // a text header's own words (shape=256,512,512, float32, big-endian) count over the file name's
+  const named = nameHints(input.fileName)
+  const told = textEnd ? headerHints(String.fromCharCode(...head.subarray(0, textEnd))) : null
+  const hints: NameHints = {
+    shape: told?.shape ?? named.shape,
+    type: told?.type ?? named.type,
+    order: told?.order ?? named.order
+  }
+  const source = (what: keyof NameHints): string => (told?.[what] ? 'the text header' : 'the file name')
+  // A named byte order is evidence, not a filter: the bytes themselves are checked under both orders.
   let dtypes = DEFAULT_DTYPES
   if (hints.type) {
-    const orders = hints.order ? [hints.order] : ['<', '>']
     dtypes = [
-      ...new Set(orders.map((o) => (parseScalarDType(hints.type!).itemsize === 1 ? hints.type! : o + hints.type)))
+      ...new Set(['<', '>'].map((o) => (parseScalarDType(hints.type!).itemsize === 1 ? hints.type! : o + hints.type)))
     ]
-  } else if (hints.order) {
-    dtypes = DEFAULT_DTYPES.filter((d) => !d.startsWith(hints.order === '<' ? '>' : '<'))
   }
   for (const spec of dtypes) {
     const dt = parseScalarDType(spec)
@@ -312,6 +439,27 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
         score -= lowBytes
         reasons.push('low bytes as smooth as high bytes: narrower elements?')
       }
+      const order = byteOrderEvidence(dt, body)
+      if (order) {
+        score += 1.5 * order
+        reasons.push(
+          order > 0
+            ? 'the most significant bytes vary less than the least (byte order fits)'
+            : 'the least significant bytes vary less than the most: the other byte order?'
+        )
+      }
+      if (alternatingHalves(dt, body)) {
+        score -= 3
+        reasons.push('neighbouring elements alternate in character: halves of a wider type?')
+      }
+      if (floatBits(dt, body)) {
+        score -= 3
+        reasons.push('the integers are bit patterns of ordinary floats: a float type?')
+      }
+      if (float32Pairs(dt, body)) {
+        score -= 4
+        reasons.push('each half of every element reads as a plausible float32: pairs of float32?')
+      }
       if (offset !== 0) score -= offset === textEnd ? 0 : 0.2 + offset / 1e5
       if (offset === textEnd && textEnd) {
         score += 1.5
@@ -319,13 +467,20 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
       }
       if (hints.type) {
         score += 2
-        reasons.push('type named in the file name')
+        reasons.push(`type named in ${source('type')}`)
+      }
+      if (hints.order && isz > 1 && dt.str[0] === hints.order) {
+        score += 1.5
+        reasons.push(`byte order named in ${source('order')}`)
       }
       let shape: number[] = [n]
-      if (hints.shape && hints.shape.reduce((a, b) => a * b, 1) === n) {
-        shape = hints.shape
+      const hinted = hints.shape ? hintedShape(hints.shape, n, told?.shape ? null : xs) : null
+      if (hinted) {
+        shape = hinted
         score += 3
-        reasons.push(`shape ${hints.shape.join('×')} from the file name`)
+        reasons.push(
+          `shape ${hints.shape!.join('×')} from ${source('shape')}${hinted.length > hints.shape!.length ? ` (${hinted[0]} of them)` : ''}`
+        )
       }
       out.push({ dtype: dt.str, shape, offset, order: 'C', score, reasons })
     }

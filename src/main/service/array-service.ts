@@ -8,6 +8,7 @@ import pathModule from 'node:path'
 import {
   ApiError,
   parseRequest,
+  workspaceSchema,
   type AppInfo,
   type EditState,
   type Channel,
@@ -36,12 +37,13 @@ import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { probeFile } from './file-probe'
 import { previewOf, proposeFor } from './file-preview'
+import { runCondition, runProfile } from './along'
 import { runFind } from './find'
 import { refreshHeader, rewriteHeader } from './header-edit'
 import { removeTemp } from './inflate'
 import { native } from './native'
 import { PathPolicy } from './path-policy'
-import { Bookmarks, RecentFiles } from './recent'
+import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import {
   runBlocks,
   runBuckets,
@@ -79,6 +81,7 @@ export class ArrayService {
   private readonly sessions = new Map<string, Session>()
   private timer: NodeJS.Timeout | undefined
   private readonly recent: RecentFiles | null
+  private readonly workspace: WorkspaceFile | null
   private readonly bookmarks: Bookmarks | null
   private readonly containers = new ContainerCache()
   /** The sessions each client (a WebSocket, a window) opened, closed when it goes. */
@@ -93,6 +96,9 @@ export class ArrayService {
   constructor(private readonly options: ServiceOptions = {}) {
     this.paths = new PathPolicy(options.root)
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
+    this.workspace = options.recentFile
+      ? new WorkspaceFile(pathModule.join(pathModule.dirname(options.recentFile), 'workspace.json'))
+      : null
     this.bookmarks = options.recentFile
       ? new Bookmarks(pathModule.join(pathModule.dirname(options.recentFile), 'bookmarks.json'))
       : null
@@ -315,6 +321,26 @@ export class ArrayService {
           })
           .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
       'scan:tile': (r) => this.tile(r),
+      'find:condition': (r) => {
+        const view = this.scanTarget(r)
+        return this.scans.run(
+          r.scanId,
+          (progress) =>
+            this.afterFill(r.session, view, progress, () => runCondition(this.scannable(r.session), view, r, progress)),
+          view.dtype.itemsize
+        )
+      },
+      'scan:profile': (r) => {
+        const view = this.scanTarget(r)
+        return this.scans.run(
+          r.scanId,
+          (progress) =>
+            this.afterFill(r.session, view, progress, () =>
+              runProfile(this.scannable(r.session), view, r.keep, progress)
+            ),
+          view.dtype.itemsize
+        )
+      },
       'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
       'find:run': ({ session, scanId, ...query }) =>
         this.scans.run(scanId, (progress) => {
@@ -350,6 +376,18 @@ export class ArrayService {
       },
       'export:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
       'npy:header': (r) => this.edited(rewriteHeader(this.writable(this.session(r.session)), r)),
+      'workspace:get': () => {
+        const saved = workspaceSchema.safeParse(this.workspace?.get())
+        if (!saved.success) return { workspace: null }
+        const w = saved.data
+        // with serve --root, a saved path outside it is not reopened (the page could not open it either)
+        const tabs = w.tabs.filter((t) => this.paths.allows(pathModule.resolve(t.path)))
+        return { workspace: { ...w, tabs, active: w.active < tabs.length ? w.active : tabs.length - 1 } }
+      },
+      'workspace:set': (r) => {
+        this.workspace?.set(r.workspace)
+        return {}
+      },
       'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(this.paths.resolve(r.path)) ?? [] }),
       'bookmarks:set': (r) => {
         if (!this.bookmarks) throw new ApiError('unavailable', 'bookmarks are not kept in this mode')

@@ -72,3 +72,23 @@ export class Bookmarks {
     writeJsonAtomic(this.file, data)
   }
 }
+
+/**
+ * The last page's tabs, views, cursors and panels, restored after a reload or restart. One per configuration
+ * folder: the page that saved last wins. Paths outside serve's --root are dropped when read.
+ */
+export class WorkspaceFile {
+  constructor(private readonly file: string) {}
+
+  get(): unknown {
+    try {
+      return JSON.parse(fs.readFileSync(this.file, 'utf8')) as unknown
+    } catch {
+      return null
+    }
+  }
+
+  set(workspace: unknown): void {
+    writeJsonAtomic(this.file, workspace)
+  }
+}

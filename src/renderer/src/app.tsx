@@ -1,6 +1,6 @@
 // The window: tabs of open files (each with its own view), the open form, the status bar.
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { AppInfo, EditState, SessionInfo } from '../../shared/contract'
+import type { AppInfo, EditState, SessionInfo, Workspace } from '../../shared/contract'
 import { CloseDialog, type CloseChoice } from './features/close/close-dialog'
 import { OpenPanel } from './features/open/open-panel'
 import { ContainerPanel } from './features/containers/container-panel'
@@ -16,14 +16,13 @@ import type { Tolerance } from './features/compare/use-mismatches'
 import { slicedShape } from './features/table/view-model'
 import { RecipePanel } from './features/recipe/recipe-panel'
 import { TableView, type CursorInfo } from './features/table/table-view'
-import { defaultViewState, type ViewState } from './features/table/view-model'
+import { defaultViewState } from './features/table/view-model'
 import { StatusBar } from './status-bar'
 import { api, bridge } from './transport'
+import { restoreWorkspace, workspaceOf, type TabState } from './workspace'
 import { SINGLE_ARRAY_FORMATS } from '../../shared/containers/model'
 
-interface Tab {
-  session: SessionInfo
-  view: ViewState
+interface Tab extends TabState {
   changed: boolean
   edits: EditState | null
   /** A comparison with another array (B), when one is on. */
@@ -53,20 +52,55 @@ export function App(): React.JSX.Element {
     setContainers((cs) => (cs.includes(path) ? cs : [...cs, path]))
   }, [])
 
-  const opened = useCallback((s: SessionInfo) => {
+  const opened = useCallback((s: SessionInfo, cell?: [number, number]) => {
     setTabs((t) => {
       setActive(t.length)
-      return [...t, { session: s, view: defaultViewState(s.layout.shape), changed: false, edits: null }]
+      return [...t, { session: s, view: defaultViewState(s.layout.shape), changed: false, edits: null, cell }]
+    })
+  }, [])
+  // Saving waits until the saved workspace has been opened again (else an empty page would overwrite it).
+  const [restoring, setRestoring] = useState(true)
+  const activeRef = useRef(active)
+  activeRef.current = active
+  /** The table's cursor, also kept in its tab: a tab switched back to, reloaded or restored starts there. */
+  const onCursor = useCallback((c: CursorInfo) => {
+    setCursor(c)
+    setTabs((ts) => {
+      const t = ts[activeRef.current]
+      if (!t || (t.cell?.[0] === c.cell[0] && t.cell?.[1] === c.cell[1])) return ts
+      return ts.map((x, k) => (k === activeRef.current ? { ...x, cell: c.cell } : x))
     })
   }, [])
 
+  const started = useRef(false)
   useEffect(() => {
+    if (started.current) return // React's development double effects: open the saved tabs once
+    started.current = true
     api
       .invoke('app:info', {})
       .then(async (appInfo) => {
         setInfo(appInfo)
+        const restored = await restoreWorkspace().catch(() => null)
+        if (restored) {
+          setTabs(restored.tabs.map((t) => ({ ...t, changed: false, edits: null })))
+          setActive(restored.active)
+          setShowHex(restored.panels.hex)
+          setAnalysis(restored.panels.analysis)
+          if (restored.failed.length)
+            setError(
+              `${restored.failed.length} tab(s) of the last session could not be opened again: ${restored.failed.join('; ')}`
+            )
+        }
         const initial = appInfo.initial
-        if (initial) {
+        const already = restored?.tabs.findIndex(
+          (t) =>
+            initial &&
+            (t.session.array ? t.session.array.container : t.session.path) === initial.path &&
+            t.session.array?.name === initial.array
+        )
+        // the command line's file is opened unless it came back with the saved tabs (a reload): then the tab that
+        // was active stays active
+        if (initial && !(already !== undefined && already >= 0)) {
           try {
             if (initial.array !== undefined) {
               openContainer(initial.path)
@@ -85,7 +119,28 @@ export function App(): React.JSX.Element {
         }
       })
       .catch((e: Error) => setError(e.message))
+      .finally(() => setRestoring(false))
   }, [opened, openContainer])
+
+  // The workspace (tabs, views, cursors, panels) is saved at most 300 ms after it changes: a throttle, not a
+  // debounce, so that a stream of changes (the cursor held on an arrow key) is still saved as it goes.
+  const current = JSON.stringify(workspaceOf(tabs, active, { hex: showHex, analysis }))
+  const latest = useRef(current)
+  latest.current = current
+  const [saveState, setSaveState] = useState<'saved' | 'pending'>('saved')
+  const lastSaved = useRef('')
+  useEffect(() => {
+    if (restoring || current === lastSaved.current || saveState === 'pending') return
+    setSaveState('pending')
+    setTimeout(() => {
+      const w = latest.current
+      lastSaved.current = w
+      void api
+        .invoke('workspace:set', { workspace: JSON.parse(w) as Workspace })
+        .catch(() => undefined)
+        .finally(() => setSaveState('saved'))
+    }, 300)
+  }, [current, restoring, saveState])
 
   useEffect(
     () =>
@@ -203,6 +258,12 @@ export function App(): React.JSX.Element {
   }
 
   const tab = active >= 0 ? tabs[active] : undefined
+  // the active tab is always scrolled into the strip's view (many tabs scroll sideways)
+  const tabStrip = useRef<HTMLElement>(null)
+  useEffect(() => {
+    const el = tabStrip.current?.querySelector<HTMLElement>('.tab.active')
+    el?.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+  }, [active, tabs.length])
   const setTab = (change: (t: Tab) => Tab): void => setTabs((ts) => ts.map((t, k) => (k === active ? change(t) : t)))
 
   /** Moves the table (and B's, side by side) to an element of the sliced array: its other axes, then the cell. */
@@ -229,7 +290,15 @@ export function App(): React.JSX.Element {
     <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
       <header className="toolbar">
         <span className="brand">ArrayScope</span>
-        <nav className="tabs" role="tablist">
+        <nav
+          className="tabs"
+          role="tablist"
+          ref={tabStrip}
+          data-testid="tab-strip"
+          data-workspace={
+            restoring ? 'restoring' : saveState === 'saved' && current === lastSaved.current ? 'saved' : 'pending'
+          }
+        >
           {tabs.map((t, k) => (
             <span
               key={t.session.session}
@@ -404,7 +473,7 @@ export function App(): React.JSX.Element {
             sideBySide={tab.compare.sideBySide}
             state={tab.view}
             onState={(view) => setTabs((ts) => ts.map((t, k) => (k === active ? { ...t, view } : t)))}
-            onCursor={setCursor}
+            onCursor={onCursor}
             jump={jump}
             jumpToByte={jumpToByte}
           />
@@ -412,9 +481,10 @@ export function App(): React.JSX.Element {
           <TableView
             key={tab.session.session}
             session={tab.session}
+            startAt={tab.cell}
             state={tab.view}
             onState={(view) => setTabs((ts) => ts.map((t, k) => (k === active ? { ...t, view } : t)))}
-            onCursor={setCursor}
+            onCursor={onCursor}
             jump={jump}
             jumpToByte={jumpToByte}
           />
@@ -455,7 +525,10 @@ export function App(): React.JSX.Element {
                   kind,
                   ...(tab.view.slice.trim() ? { slice: tab.view.slice } : {})
                 })
-                .then(opened, (e: Error) => setError(e.message))
+                .then(
+                  (s) => opened(s, cursor?.cell),
+                  (e: Error) => setError(e.message)
+                )
             }
             sideBySide={tab.compare.sideBySide}
             onSideBySide={(on) => setTab((t) => (t.compare ? { ...t, compare: { ...t.compare, sideBySide: on } } : t))}

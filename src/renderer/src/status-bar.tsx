@@ -27,6 +27,7 @@ export function StatusBar(props: { session: SessionInfo | null; cursor: CursorIn
       )}
       <span>{l.dtype.length > 40 ? 'record' : l.dtype}</span>
       <span>shape {formatShape(l.shape)}</span>
+      {cursor?.viewShape && <span data-testid="view-shape">view {formatShape(cursor.viewShape)}</span>}
       <span>order {l.order}</span>
       <span>offset {session.array ? session.array.stored.offset : l.offset}</span>
       <span>{formatBytes(session.fileSize)}</span>
@@ -36,7 +37,11 @@ export function StatusBar(props: { session: SessionInfo | null; cursor: CursorIn
           <span data-testid="cursor">
             cell ({cursor.cell[0]}, {cursor.cell[1]})
           </span>
-          <span data-testid="element-index">element ({cursor.index.join(', ')})</span>
+          <span data-testid="element-index" title="the element's index in the sliced view and in the whole array">
+            {cursor.viewShape
+              ? `view (${cursor.index.join(', ')}) · array (${cursor.arrayIndex.join(', ')})`
+              : `element (${cursor.index.join(', ')})`}
+          </span>
         </>
       )}
     </footer>

@@ -8,6 +8,7 @@ import type { Bookmark, SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
 import { LruCache } from '../../../../shared/lru'
 import { extent, firstIndex, scrollFor, visibleCount, type Axis } from '../table/scaled-scroll'
+import { BookmarkDialog } from './bookmark-dialog'
 import { FindBar } from './find-bar'
 import { Inspector } from './inspector'
 
@@ -39,6 +40,8 @@ export function HexView(props: {
   // a page of bytes that could not be read (the file changed on disk, a closed session): said, not swallowed
   const [pageError, setPageError] = useState<string | null>(null)
   const [bookmarks, setBookmarks] = useState<Bookmark[]>([])
+  /** The byte a bookmark is being named for. */
+  const [naming, setNaming] = useState<number | null>(null)
   useEffect(() => {
     api
       .invoke('bookmarks:get', { path: session.path })
@@ -320,21 +323,25 @@ export function HexView(props: {
           <option value="array">from array start</option>
         </select>
         <button type="submit">Go</button>
-        <button
-          type="button"
-          onClick={() => {
-            const at = inspected
-            const name = window.prompt(`Name for byte ${at} (0x${at.toString(16)})`, `byte ${at}`)
-            if (name)
-              saveBookmarks(
-                [...bookmarks.filter((b) => b.offset !== at), { name, offset: at }].sort((a, b) => a.offset - b.offset)
-              )
-          }}
-        >
+        <button type="button" onClick={() => setNaming(inspected)}>
           Bookmark
         </button>
         {goError && <span className="validation bad">{goError}</span>}
       </form>
+      {naming !== null && (
+        <BookmarkDialog
+          offset={naming}
+          onCancel={() => setNaming(null)}
+          onSave={(name) => {
+            setNaming(null)
+            saveBookmarks(
+              [...bookmarks.filter((b) => b.offset !== naming), { name, offset: naming }].sort(
+                (a, b) => a.offset - b.offset
+              )
+            )
+          }}
+        />
+      )}
       <FindBar
         session={session}
         cursor={inspected}

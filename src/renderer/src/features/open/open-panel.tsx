@@ -1,8 +1,8 @@
 // Opening a file: a path (typed, from the command line, or Electron's dialog) and a layout form validated
 // live against the file's size with the same rules the Node side applies.
 import { SINGLE_ARRAY_FORMATS } from '../../../../shared/containers/model'
-import { useEffect, useMemo, useState } from 'react'
-import type { LayoutSpecMsg, ModeName, ProbeResult, SessionInfo } from '../../../../shared/contract'
+import { useEffect, useMemo, useRef, useState } from 'react'
+import type { CandidateLayout, LayoutSpecMsg, ModeName, ProbeResult, SessionInfo } from '../../../../shared/contract'
 import { formatShape, parseShape, resolveLayout, type Order } from '../../../../shared/layout'
 import { formatBytes } from '../../format'
 import { api, isElectron } from '../../transport'
@@ -65,6 +65,10 @@ export function OpenPanel(props: {
   const [openError, setOpenError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const [restored, setRestored] = useState(false)
+  /** The form holds the solver's best proposal (applied for a raw file the user has not described yet). */
+  const [proposed, setProposed] = useState(false)
+  // whether the user typed into the layout fields since the file was probed: a proposal never overwrites that
+  const touched = useRef(false)
   useEffect(() => setPath(props.initialPath), [props.initialPath])
 
   // Probe the file as the path is typed (debounced): size, and the layout a .npy header gives.
@@ -78,7 +82,13 @@ export function OpenPanel(props: {
         .then((p) => {
           setProbe(p)
           setRestored(false)
-          if (p.sidecar && !p.npy && !p.recent) {
+          setProposed(false)
+          touched.current = false
+          if (!p.npy && !p.recent && !p.sidecar && !p.container) {
+            // a raw file nobody described: no layout until the solver's best proposal arrives (a plausible-looking
+            // default would open garbage a click away)
+            setForm((f) => ({ ...f, dtype: '', shape: '', offset: '0', order: 'C' }))
+          } else if (p.sidecar && !p.npy && !p.recent) {
             const l = p.sidecar
             setForm((f) => ({
               ...f,
@@ -128,6 +138,7 @@ export function OpenPanel(props: {
   const check = useMemo((): { ok: true; text: string } | { ok: false; text: string } => {
     const creating = form.mode === 'w+'
     if (!probe && !(creating && path.trim())) return { ok: false, text: '' }
+    if (!form.dtype.trim()) return { ok: false, text: 'choose a dtype, or use one of the proposed layouts' }
     try {
       const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
       if (!/^\s*\d+\s*$/.test(form.offset) && form.offset.trim() !== '')
@@ -190,8 +201,21 @@ export function OpenPanel(props: {
     if (r.path) setPath(r.path)
   }
 
-  const set = (key: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+  const set = (key: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
+    if (key !== 'mode') {
+      touched.current = true
+      setProposed(false)
+    }
     setForm((f) => ({ ...f, [key]: e.target.value }))
+  }
+  const apply = (c: CandidateLayout): void =>
+    setForm((f) => ({
+      ...f,
+      dtype: c.dtype,
+      shape: c.shape.join(', '),
+      offset: String(c.offset),
+      order: c.order
+    }))
 
   return (
     <form
@@ -274,20 +298,22 @@ export function OpenPanel(props: {
       <div className={check.ok ? 'validation ok' : 'validation bad'} data-testid="validation" role="status">
         {check.text}
         {restored && check.ok ? ' — the layout you last opened this file with' : ''}
+        {proposed && check.ok ? ' — the best proposed layout: check the preview before opening' : ''}
       </div>
       {probe && check.ok && <Preview path={probe.path} layout={specOrNull()} />}
       {probe && !probe.npy && (
         <Proposals
           path={probe.path}
-          onApply={(c) =>
-            setForm((f) => ({
-              ...f,
-              dtype: c.dtype,
-              shape: c.shape.join(', '),
-              offset: String(c.offset),
-              order: c.order
-            }))
-          }
+          onApply={(c) => {
+            touched.current = true
+            setProposed(false)
+            apply(c)
+          }}
+          onLoaded={(cs) => {
+            if (touched.current || probe.recent || probe.sidecar || !cs[0]) return
+            apply(cs[0])
+            setProposed(true)
+          }}
         />
       )}
       {openError && (

@@ -4,7 +4,12 @@ import type { CandidateLayout } from '../../../../shared/contract'
 import { formatShape } from '../../../../shared/layout'
 import { api } from '../../transport'
 
-export function Proposals(props: { path: string; onApply: (c: CandidateLayout) => void }): React.JSX.Element | null {
+export function Proposals(props: {
+  path: string
+  onApply: (c: CandidateLayout) => void
+  /** The candidates arrived (the form preselects the best). */
+  onLoaded?: (candidates: CandidateLayout[]) => void
+}): React.JSX.Element | null {
   const [candidates, setCandidates] = useState<CandidateLayout[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   useEffect(() => {
@@ -13,12 +18,16 @@ export function Proposals(props: { path: string; onApply: (c: CandidateLayout) =
     let live = true
     api
       .invoke('file:propose', { path: props.path })
-      .then((r) => live && setCandidates(r.candidates))
+      .then((r) => {
+        if (!live) return
+        setCandidates(r.candidates)
+        props.onLoaded?.(r.candidates)
+      })
       .catch((e: Error) => live && setError(e.message))
     return () => {
       live = false
     }
-  }, [props.path])
+  }, [props.path]) // eslint-disable-line react-hooks/exhaustive-deps
   if (error) return <div className="validation bad">{error}</div>
   if (!candidates) return <div className="muted">Proposing layouts…</div>
   if (!candidates.length) return null

@@ -7,6 +7,7 @@ import type { CursorInfo } from '../table/table-view'
 import { slicedShape, type ViewState } from '../table/view-model'
 import { ImageView } from '../image/image-view'
 import { LinePlot } from './line-plot'
+import { ProfilePlot } from './profile-plot'
 
 export function AnalysisPanel(props: {
   session: SessionInfo
@@ -17,7 +18,8 @@ export function AnalysisPanel(props: {
   onGoToIndex: (index: number[]) => void
 }): React.JSX.Element {
   const { session, state, cursor } = props
-  const [tab, setTab] = useState<'stats' | 'line' | 'heatmap'>('stats')
+  const [tab, setTab] = useState<'stats' | 'line' | 'profile' | 'heatmap'>('stats')
+  const [per, setPer] = useState<'rows' | 'cols'>('rows')
   const [along, setAlong] = useState<'rows' | 'cols'>('rows')
   const [rgbOn, setRgbOn] = useState<boolean | null>(null) // null: the default for the array
   const { shape, error } = slicedShape(session.layout, state.slice)
@@ -51,7 +53,7 @@ export function AnalysisPanel(props: {
   return (
     <aside className="analysis" data-testid="analysis">
       <div className="row" role="tablist">
-        {(['stats', 'line', 'heatmap'] as const).map((t) => (
+        {(['stats', 'line', 'profile', 'heatmap'] as const).map((t) => (
           <button
             key={t}
             role="tab"
@@ -59,7 +61,7 @@ export function AnalysisPanel(props: {
             className={tab === t ? 'tab active' : 'tab'}
             onClick={() => setTab(t)}
           >
-            {{ stats: 'Statistics', line: 'Line', heatmap: 'Heatmap' }[t]}
+            {{ stats: 'Statistics', line: 'Line', profile: 'Profile', heatmap: 'Heatmap' }[t]}
           </button>
         ))}
       </div>
@@ -90,6 +92,34 @@ export function AnalysisPanel(props: {
           )}
         </>
       )}
+      {scalar &&
+        !error &&
+        tab === 'profile' &&
+        (is2d ? (
+          <>
+            <div className="row">
+              <label>
+                statistics
+                <select name="profile-per" value={per} onChange={(e) => setPer(e.target.value as 'rows' | 'cols')}>
+                  <option value="rows">per row (along the columns)</option>
+                  <option value="cols">per column (along the rows)</option>
+                </select>
+              </label>
+            </div>
+            <ProfilePlot
+              session={session}
+              scope={viewScope}
+              keep={(per === 'rows') === state.rowAxis! < state.colAxis! ? 0 : 1}
+              name={per === 'rows' ? `row (axis ${state.rowAxis})` : `column (axis ${state.colAxis})`}
+              at={per === 'rows' ? (cursor?.cell[0] ?? 0) : (cursor?.cell[1] ?? 0)}
+              onPick={(i) =>
+                per === 'rows' ? props.onJump(i, cursor?.cell[1] ?? 0) : props.onJump(cursor?.cell[0] ?? 0, i)
+              }
+            />
+          </>
+        ) : (
+          <div className="muted">Statistics along an axis need a 2-D view: choose row and column axes.</div>
+        ))}
       {scalar &&
         !error &&
         tab === 'heatmap' &&

@@ -1,5 +1,7 @@
 // A 1-D pencil through the array as a line with min/max level of detail: the Node side sends ≤ 2 points per
 // pixel column for the visible x-range, re-requested on zoom and pan, so zooming in reaches single samples.
+// plotly's own zoom tip ("Double-click to zoom back out") is off (showTips): it is fixed to the window's top
+// right, over the toolbar's buttons; the hint is in the line above the plot instead.
 import { useEffect, useRef, useState } from 'react'
 import type { SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
@@ -74,7 +76,7 @@ export function LinePlot(props: {
             uirevision: scopeKey,
             xaxis: { range: [start, stop - 1], title: { text: props.axisName } }
           },
-          { displaylogo: false, responsive: true }
+          { displaylogo: false, responsive: true, showTips: false }
         )
         const events = div as unknown as PlotEvents
         events.removeAllListeners?.('plotly_relayout')
@@ -116,7 +118,8 @@ export function LinePlot(props: {
   return (
     <div className="plot fill">
       <div className="muted" data-testid="line-info">
-        {props.axisName}: samples {range[0]}–{range[1] - 1} of {length}, {points} points drawn
+        {props.axisName}: samples {range[0]}–{range[1] - 1} of {length}, {points} points drawn · drag to zoom,
+        double-click to see all
       </div>
       {error && <div className="validation bad">{error}</div>}
       <div

@@ -1,11 +1,11 @@
 import type { SessionInfo } from '../../../../shared/contract'
 import type { ViewState } from '../table/view-model'
-import { slicedShape } from '../table/view-model'
+import { fitAxes, slicedShape } from '../table/view-model'
 import { recipe } from './recipe'
 
 export function RecipePanel(props: { session: SessionInfo; state: ViewState; onClose: () => void }): React.JSX.Element {
   const { shape } = slicedShape(props.session.layout, props.state.slice)
-  const r = recipe(props.session, props.state, shape)
+  const r = recipe(props.session, fitAxes(props.state, shape), shape)
   const copy = (text: string) => () => void navigator.clipboard?.writeText(text)
   return (
     <div className="recipe" role="dialog" aria-label="Copy as code">

@@ -5,6 +5,7 @@ import type { ScanStats, SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
 import { loadPlotly } from '../plot/plotly'
 import { ProgressLine, started, useProgress } from '../progress/progress-line'
+import { statText } from './stat-text'
 
 export interface ScanScope {
   slice?: string
@@ -18,6 +19,7 @@ export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): Re
   const [logCounts, setLogCounts] = useState(false)
   const plot = useRef<HTMLDivElement>(null)
   const scanId = `stats-${props.session.session}`
+  const dtype = props.session.layout.dtype
   const [progress, setProgress] = useProgress('scan:progress', scanId)
 
   const run = (): void => {
@@ -53,7 +55,7 @@ export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): Re
           yaxis: { type: logCounts ? 'log' : 'linear' },
           bargap: 0
         },
-        { displaylogo: false, responsive: true }
+        { displaylogo: false, responsive: true, showTips: false }
       )
     )
   }, [stats, logCounts])
@@ -87,10 +89,10 @@ export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): Re
           <table className="stats-table">
             <tbody>
               {row('count', stats.count, 'count')}
-              {row('min', stats.minExact ?? stats.min, 'min')}
-              {row('max', stats.maxExact ?? stats.max, 'max')}
-              {row('mean', stats.mean, 'mean')}
-              {row('std', stats.std, 'std')}
+              {row('min', statText(dtype, stats.minExact ?? stats.min, 'extreme'), 'min')}
+              {row('max', statText(dtype, stats.maxExact ?? stats.max, 'extreme'), 'max')}
+              {row('mean', statText(dtype, stats.mean, 'moment'), 'mean')}
+              {row('std', statText(dtype, stats.std, 'moment'), 'std')}
               {row('NaN', stats.nan, 'nan')}
               {row('+inf', stats.posinf, 'posinf')}
               {row('-inf', stats.neginf, 'neginf')}

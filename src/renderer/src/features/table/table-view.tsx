@@ -10,13 +10,17 @@ import { parseGoTo } from './go-to'
 import { extent, firstIndex, scrollFor, visibleCount, type Axis } from './scaled-scroll'
 import { useTiles } from './use-tiles'
 import { api } from '../../transport'
-import { elementFileOffset, encodeCell } from './cell-edit'
+import { readOnlyReason, useCellEdit } from './use-cell-edit'
+import { useSignal } from './use-signal'
+import { ConditionBar } from './condition-bar'
+import { gridMap, wrapWidth } from './grid-map'
+import { textWidth, useColumnWidth } from './use-column-width'
+import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/slice'
 import { ViewBar } from './view-bar'
 import type { Marks } from '../compare/use-mismatches'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from './view-model'
 
 const ROW_H = 24
-const COL_W = 120
 const HEADER_H = 26
 
 export interface CursorInfo {
@@ -25,6 +29,10 @@ export interface CursorInfo {
   index: number[]
   /** The selection as [start, stop) per kept axis of the view, in axis order (for exporting it). */
   selection: [number, number][]
+  /** Index of the element in the whole array (differs from index under a slice). */
+  arrayIndex: number[]
+  /** The sliced array's shape, when a slice is typed. */
+  viewShape?: number[]
 }
 
 export function TableView(props: {
@@ -40,24 +48,39 @@ export function TableView(props: {
   marks?: Marks
   /** Scroll to this first row/column (side-by-side tables scroll together); seq makes a repeat count. */
   follow?: { top: number; left: number; seq: number } | null
+  /** The cell to show first when the table mounts. */
+  startAt?: [number, number]
   /** Where the user scrolled to. */
   onScrollTo?: (top: number, left: number) => void
 }): React.JSX.Element {
-  const { session, onCursor, onState } = props
+  const { session, onCursor } = props
+  // Axes and indices are fitted to the slice before they leave the table, so that the app (Copy as code,
+  // export, analysis) never sees axes of the unsliced array paired with a sliced shape.
+  const onState = (s: ViewState): void => props.onState(fitAxes(s, slicedShape(session.layout, s.slice).shape))
   const { shape, error: sliceError } = slicedShape(session.layout, props.state.slice)
   const state = fitAxes(props.state, shape)
   const dtype = useMemo(() => parseDType(session.layout.dtype), [session.layout.dtype])
-  const rowsTotal = state.rowAxis === null ? 1 : shape[state.rowAxis]!
-  const elementCols = state.colAxis === null ? 1 : shape[state.colAxis]!
-  const columns = columnsFor(dtype, elementCols, state.colAxis !== null)
-  const colsTotal = columns.count
-  const rowHeaderW = Math.max(56, String(rowsTotal).length * 8 + 20)
+  const viewRows = state.rowAxis === null ? 1 : shape[state.rowAxis]!
+  const viewCols = state.colAxis === null ? 1 : shape[state.colAxis]!
+  const rowHeaderW = Math.max(56, String(viewRows).length * 8 + 20)
   // The view object is rebuilt every render; key it by content so tiles and effects only react to changes.
   const viewKey = JSON.stringify(toView(state))
+  const origin = useMemo(() => originOf(session.layout.shape, state.slice), [session.layout.shape, state.slice])
   const view = useMemo(() => JSON.parse(viewKey) as ReturnType<typeof toView>, [viewKey])
 
+  // the columns fit again for another slice or other axes, not for another index along them (a go-to)
+  const colWidth = useColumnWidth(`${session.session}|${state.slice}|${state.rowAxis}|${state.colAxis}`)
+  const COL_W = colWidth.width
   const scroller = useRef<HTMLDivElement>(null)
   const [size, setSize] = useState({ w: 800, h: 600 })
+  // a 1-D view wraps into rows of consecutive elements that fill the width (grid-map.ts)
+  const fields = dtype.kind === 'struct' ? dtype.fields.length : 1
+  const wrap =
+    state.rowAxis !== null && state.colAxis === null ? wrapWidth(viewRows, size.w - rowHeaderW, COL_W, fields) : 0
+  const grid = useMemo(() => gridMap(viewRows, viewCols, wrap), [viewRows, viewCols, wrap])
+  const rowsTotal = grid.rows
+  const columns = columnsFor(dtype, grid.elementCols, state.colAxis !== null || wrap > 0)
+  const colsTotal = columns.count
   const [top, setTop] = useState(0)
   const [left, setLeft] = useState(0)
   const [cursor, setCursor] = useState<[number, number]>([0, 0])
@@ -73,6 +96,8 @@ export function TableView(props: {
   const visCols = Math.max(0, Math.min(colsTotal - left, visibleCount(colAxis) + 1))
   const e0 = columns.element(left)
   const e1 = visCols > 0 ? columns.element(left + visCols - 1) + 1 : e0
+  // what the visible cells are in the view's own rows and columns (the tiles' and marks' coordinates)
+  const [v0, v1, ve0, ve1] = grid.span(top, top + visRows, e0, e1)
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -88,32 +113,21 @@ export function TableView(props: {
     () => api.on('session:edited', (e) => e.session === session.session && refresh()),
     [session.session, refresh]
   )
-  const [editing, setEditing] = useState<{ row: number; col: number; text: string } | null>(null)
-
-  /** One undoable edit writing text into cells; refused whole if any cell's text is refused. */
-  const writeCells = (cells: { row: number; col: number; text: string }[]): Promise<unknown> => {
-    const writes = cells.map(({ row, col, text }) => {
-      try {
-        const { delta, bytes } = encodeCell(session.layout, columns.field(col), text)
-        return { offset: elementFileOffset(session.layout, state.slice, elementIndex(row, col)) + delta, bytes }
-      } catch (e) {
-        throw new Error(cells.length > 1 ? `cell (${row}, ${col}): ${(e as Error).message}` : (e as Error).message)
-      }
-    })
-    return api.invoke('edit:apply', { session: session.session, writes })
-  }
-
   const onPaste = (e: React.ClipboardEvent): void => {
     if (editing) return
     const text = e.clipboardData.getData('text/plain')
     if (!text) return
     e.preventDefault()
+    const reason = readOnlyReason(session)
+    if (reason) return setMessage({ ok: false, text: reason })
     const rows = text
       .replace(/\r?\n$/, '')
       .split(/\r?\n/)
       .map((line) => line.split('\t'))
     const cells = rows.flatMap((cols, i) => cols.map((t, j) => ({ row: cursor[0] + i, col: cursor[1] + j, text: t })))
-    const outside = cells.find((c) => c.row >= rowsTotal || c.col >= colsTotal)
+    const outside = cells.find(
+      (c) => c.row >= rowsTotal || c.col >= colsTotal || !grid.toView(c.row, columns.element(c.col))
+    )
     if (outside)
       return setMessage({
         ok: false,
@@ -129,63 +143,76 @@ export function TableView(props: {
     }
   }
 
-  const commitEdit = (fill = false): void => {
-    if (!editing) return
-    const { row, col, text } = editing
-    try {
-      const cells: { row: number; col: number; text: string }[] = []
-      if (fill) {
-        const n = (selection.r1 - selection.r0 + 1) * (selection.c1 - selection.c0 + 1)
-        if (n > 1_000_000) throw new Error(`the selection has ${n} cells; fill at most 1000000`)
-        for (let r = selection.r0; r <= selection.r1; r++)
-          for (let c = selection.c0; c <= selection.c1; c++) cells.push({ row: r, col: c, text })
-      } else cells.push({ row, col, text })
-      writeCells(cells)
-        .then(() => {
-          setEditing(null)
-          setMessage(null)
-          scroller.current?.focus()
-        })
-        .catch((e: Error) => setMessage({ ok: false, text: e.message }))
-    } catch (e) {
-      setMessage({ ok: false, text: (e as Error).message })
-    }
-  }
-
   const undoRedo = (which: 'edit:undo' | 'edit:redo'): void => {
     api.invoke(which, { session: session.session }).catch((e: Error) => setMessage({ ok: false, text: e.message }))
   }
-  const ready = sliceError === null && tiles.loaded(top, top + visRows, e0, e1)
+  const ready = sliceError === null && tiles.loaded(v0, v1, ve0, ve1)
   const { request } = tiles
   useEffect(() => {
-    if (sliceError === null && visRows > 0 && e1 > e0) request(top, top + visRows, e0, e1)
-  }, [request, top, visRows, e0, e1, tiles.version, sliceError])
+    if (sliceError === null && v1 > v0 && ve1 > ve0) request(v0, v1, ve0, ve1)
+  }, [request, v0, v1, ve0, ve1, tiles.version, sliceError])
   const marks = props.marks
   useEffect(() => {
-    if (marks && sliceError === null && visRows > 0 && e1 > e0) marks.request(top, top + visRows, e0, e1)
-  }, [marks, top, visRows, e0, e1, sliceError])
+    if (marks && sliceError === null && v1 > v0 && ve1 > ve0) marks.request(v0, v1, ve0, ve1)
+  }, [marks, v0, v1, ve0, ve1, sliceError])
+  /** The value table cell (r, c) shows (undefined: loading, or past the end of a wrapped 1-D view). */
+  const valueAt = (r: number, c: number): ReturnType<typeof tiles.value> => {
+    const p = grid.toView(r, columns.element(c))
+    return p ? tiles.value(p[0], p[1]) : undefined
+  }
+  /** The table cell showing the view's element (row, column); col is a logical column (fields). */
+  const toTableCell = (row: number, col: number): [number, number] => {
+    const [r, e] = grid.toTable(row, columns.element(col))
+    return [r, e * fields + (col % fields)]
+  }
 
-  const pendingGoTo = useRef<[number, number] | null>(null)
+  // where the first view starts: the cell the tab was opened at (a derived tab: where the cursor was), else 0, 0
+  const pendingGoTo = useRef<[number, number] | null>(props.startAt ?? null)
 
   const elementIndex = useCallback(
-    (r: number, c: number): number[] =>
-      state.index.map((v, k) => (k === state.rowAxis ? r : k === state.colAxis ? columns.element(c) : v)),
-    [state.index, state.rowAxis, state.colAxis, columns]
+    (r: number, c: number): number[] => {
+      const [vr, ve] = grid.toView(r, columns.element(c)) ?? [viewRows - 1, 0]
+      return state.index.map((v, k) => (k === state.rowAxis ? vr : k === state.colAxis ? ve : v))
+    },
+    [state.index, state.rowAxis, state.colAxis, columns, grid, viewRows]
   )
   const selKey = anchor ? `${anchor[0]},${anchor[1]}` : ''
   useEffect(() => {
     const a = anchor ?? cursor
-    const rows: [number, number] = [Math.min(a[0], cursor[0]), Math.max(a[0], cursor[0]) + 1]
+    let rows: [number, number] = [Math.min(a[0], cursor[0]), Math.max(a[0], cursor[0]) + 1]
     const cols: [number, number] = [
       columns.element(Math.min(a[1], cursor[1])),
       columns.element(Math.max(a[1], cursor[1])) + 1
     ]
+    if (grid.wrap) {
+      // a wrapped 1-D view: the elements from the selection's first to its last
+      const lin = (p: [number, number]): number => grid.toView(p[0], columns.element(p[1]))?.[0] ?? viewRows - 1
+      rows = [Math.min(lin(a), lin(cursor)), Math.max(lin(a), lin(cursor)) + 1]
+    }
     const kept: [number, [number, number]][] = []
     if (state.rowAxis !== null) kept.push([state.rowAxis, rows])
     if (state.colAxis !== null) kept.push([state.colAxis, cols])
     kept.sort((x, y) => x[0] - y[0])
-    onCursor({ cell: cursor, index: elementIndex(cursor[0], cursor[1]), selection: kept.map(([, r]) => r) })
-  }, [cursor, selKey, elementIndex, onCursor]) // eslint-disable-line react-hooks/exhaustive-deps
+    const index = elementIndex(cursor[0], cursor[1])
+    onCursor({
+      cell: cursor,
+      index,
+      selection: kept.map(([, r]) => r),
+      arrayIndex: origin.arrayIndex(index),
+      ...(origin.identity ? {} : { viewShape: shape })
+    })
+  }, [cursor, selKey, elementIndex, onCursor, origin]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  // a wrapped view re-wrapped (the width changed): the cursor stays on its element
+  const lastWrap = useRef(wrap)
+  useEffect(() => {
+    const before = lastWrap.current
+    lastWrap.current = wrap
+    if (before === wrap) return
+    const lin = before ? cursor[0] * before + Math.floor(cursor[1] / fields) : cursor[0]
+    const [r, c] = toTableCell(Math.min(lin, viewRows - 1), (cursor[1] % fields) + 0)
+    jumpTo(r, c)
+  }, [wrap]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const onScroll = (): void => {
     const el = scroller.current!
@@ -222,9 +249,11 @@ export function TableView(props: {
     jumpTo(r, c)
   }, [view]) // eslint-disable-line react-hooks/exhaustive-deps
 
-  useEffect(() => {
-    if (props.jump) jumpTo(Math.min(props.jump.row, rowsTotal - 1), Math.min(props.jump.col, colsTotal - 1))
-  }, [props.jump?.seq]) // eslint-disable-line react-hooks/exhaustive-deps
+  useSignal(props.jump?.seq, () => {
+    if (!props.jump) return
+    const [r, c] = toTableCell(Math.min(props.jump.row, viewRows - 1), props.jump.col)
+    jumpTo(r, Math.min(c, colsTotal - 1))
+  })
 
   useEffect(() => {
     if (props.follow && (props.follow.top !== top || props.follow.left !== left))
@@ -232,8 +261,10 @@ export function TableView(props: {
   }, [props.follow?.seq]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const moveCursor = (row: number, col: number, extend = false): void => {
-    const r = Math.max(0, Math.min(rowsTotal - 1, row))
-    const c = Math.max(0, Math.min(colsTotal - 1, col))
+    let r = Math.max(0, Math.min(rowsTotal - 1, row))
+    let c = Math.max(0, Math.min(colsTotal - 1, col))
+    // past the end of a wrapped 1-D view's last row: its last element
+    if (!grid.toView(r, columns.element(c))) [r, c] = toTableCell(viewRows - 1, fields - 1)
     setAnchor(extend ? (anchor ?? cursor) : null)
     setCursor([r, c])
     const fullRows = Math.max(1, Math.floor(rowAxis.viewport / ROW_H))
@@ -252,6 +283,17 @@ export function TableView(props: {
       }
     : { r0: cursor[0], r1: cursor[0], c0: cursor[1], c1: cursor[1] }
 
+  const edit = useCellEdit({
+    session,
+    slice: state.slice,
+    columns,
+    elementIndex,
+    selection,
+    setMessage,
+    focusGrid: () => scroller.current?.focus()
+  })
+  const { editing, writeCells } = edit
+
   const onKeyDown = (e: React.KeyboardEvent): void => {
     if (editing) return
     const mod = e.ctrlKey || e.metaKey
@@ -265,19 +307,19 @@ export function TableView(props: {
     }
     if (e.key === 'Enter' || e.key === 'F2' || (e.key.length === 1 && !mod && !e.altKey)) {
       e.preventDefault()
-      const current = tiles.value(cursor[0], columns.element(cursor[1]))
+      const current = valueAt(cursor[0], cursor[1])
       const text =
         e.key.length === 1
           ? e.key
           : current === undefined
             ? ''
             : cellText(dtype, current, columns.field(cursor[1]), { mode: 'auto' })
-      setEditing({ row: cursor[0], col: cursor[1], text })
+      edit.start(cursor[0], cursor[1], text)
       return
     }
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
       e.preventDefault()
-      void copySelection(session, view, columns, selection, state.format).then(
+      void copySelection(session, view, columns, selection, state.format, grid).then(
         (n) => setMessage({ ok: true, text: `copied ${n} cells as TSV` }),
         (err: Error) => setMessage({ ok: false, text: err.message })
       )
@@ -307,18 +349,37 @@ export function TableView(props: {
     goToText(goTo)
   }
 
-  useEffect(() => {
+  useSignal(props.jumpToByte?.seq, () => {
     if (props.jumpToByte) goToText(`@${props.jumpToByte.offset}`)
-  }, [props.jumpToByte?.seq]) // eslint-disable-line react-hooks/exhaustive-deps
+  })
+
+  /** A column's header: its index along the column axis in the whole array. */
+  function colHeader(c: number): string {
+    if (grid.wrap) return `+${columns.element(c)}` // a wrapped 1-D view: the offset from the row's first element
+    return state.colAxis === null ? '' : String(origin.along(state.colAxis, columns.element(c)))
+  }
+
+  /** Moves to an element of the sliced array: its other axes first (a new 2-D view), then the cell. */
+  function goToElement(index: number[]): void {
+    const [row, col] = toTableCell(
+      state.rowAxis === null ? 0 : index[state.rowAxis]!,
+      state.colAxis === null ? 0 : index[state.colAxis]! * fields
+    )
+    const others = index.map((v, k) => (k === state.rowAxis || k === state.colAxis ? state.index[k]! : v))
+    if (others.some((v, k) => v !== state.index[k])) {
+      pendingGoTo.current = [row, col]
+      onState({ ...state, index: others })
+    } else jumpTo(row, col)
+  }
 
   function goToText(text: string): void {
-    const target = parseGoTo(text, session.layout, state, shape, rowsTotal, columns)
+    const target = parseGoTo(text, session.layout, state, shape, viewRows, columns)
     if ('error' in target) return setMessage({ ok: false, text: target.error })
     setMessage(target.note ? { ok: true, text: target.note } : null)
     if (target.state) {
-      pendingGoTo.current = [target.row, target.col]
+      pendingGoTo.current = toTableCell(target.row, target.col)
       onState(target.state)
-    } else jumpTo(target.row, target.col)
+    } else jumpTo(...toTableCell(target.row, target.col))
   }
 
   // heat colouring: scale over the visible, loaded cells
@@ -327,7 +388,7 @@ export function TableView(props: {
   if (state.heat) {
     for (let i = 0; i < visRows; i++) {
       for (let j = 0; j < visCols; j++) {
-        const v = tiles.value(top + i, columns.element(left + j))
+        const v = valueAt(top + i, left + j)
         const x = v === undefined ? null : cellNumber(v, columns.field(left + j))
         if (x !== null) {
           lo = Math.min(lo, x)
@@ -338,23 +399,32 @@ export function TableView(props: {
   }
 
   const cells: React.JSX.Element[] = []
+  let need = 0 // what the texts on screen need (the column width fits them)
+  for (let j = 0; j < visCols; j++) {
+    const c = left + j
+    need = Math.max(need, textWidth(columns.header(c, colHeader(c))))
+  }
   for (let i = 0; i < visRows; i++) {
     const r = top + i
     for (let j = 0; j < visCols; j++) {
       const c = left + j
       const field = columns.field(c)
-      const v = tiles.value(r, columns.element(c))
+      const at = grid.toView(r, columns.element(c))
+      if (!at) continue // past the end of a wrapped 1-D view
+      const v = tiles.value(at[0], at[1])
       const t = v === undefined ? undefined : cellText(dtype, v, field, state.format)
+      if (t !== undefined) need = Math.max(need, textWidth(t))
       const selected = cursor[0] === r && cursor[1] === c
       const inSel = r >= selection.r0 && r <= selection.r1 && c >= selection.c0 && c <= selection.c1
       const x = state.heat && v !== undefined ? cellNumber(v, field) : null
-      const mismatch = marks?.marked(r, columns.element(c)) ?? false
+      const mismatch = marks?.marked(at[0], at[1]) ?? false
       cells.push(
         <div
           key={`${i},${j}`}
           className={`cell${t === undefined ? ' loading' : ''}${selected ? ' selected' : inSel ? ' in-selection' : ''}${t !== undefined && isSpecial(t) ? ' special' : ''}${mismatch ? ' mismatch' : ''}`}
           data-row={r}
           data-col={c}
+          data-element={`${at[0]},${at[1]}`}
           style={{
             top: HEADER_H + i * ROW_H,
             left: rowHeaderW + j * COL_W,
@@ -366,13 +436,17 @@ export function TableView(props: {
             setAnchor(e.shiftKey ? (anchor ?? cursor) : null)
             setCursor([r, c])
           }}
-          onDoubleClick={() => setEditing({ row: r, col: c, text: t ?? '' })}
+          onDoubleClick={() => edit.start(r, c, t ?? '')}
+          title={t}
         >
           {t ?? '…'}
         </div>
       )
     }
   }
+
+  const { observe } = colWidth
+  useEffect(() => observe(need), [need]) // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <div className="table-view">
@@ -400,6 +474,20 @@ export function TableView(props: {
           </span>
         )}
       </form>
+      {realValued(dtype) && sliceError === null && (
+        <ConditionBar
+          session={session}
+          slice={state.slice}
+          shape={shape}
+          cursor={elementIndex(cursor[0], cursor[1])}
+          onFound={goToElement}
+          describe={(index) =>
+            origin.identity
+              ? `at (${index.join(', ')})`
+              : `at view (${index.join(', ')}) · array (${origin.arrayIndex(index).join(', ')})`
+          }
+        />
+      )}
       <div
         className="grid-scroller"
         ref={scroller}
@@ -418,18 +506,26 @@ export function TableView(props: {
             <div
               key={`h${j}`}
               className="col-header"
+              title={origin.identity ? undefined : `view column ${columns.element(left + j)}`}
               style={{ left: rowHeaderW + j * COL_W, width: COL_W, height: HEADER_H }}
             >
-              {columns.header(left + j, state.colAxis === null ? '' : String(columns.element(left + j)))}
+              {columns.header(left + j, colHeader(left + j))}
+              <span
+                className="col-resize"
+                onMouseDown={colWidth.startDrag}
+                onDoubleClick={colWidth.fit}
+                title="drag to resize the columns; double-click to fit them to their values"
+              />
             </div>
           ))}
           {Array.from({ length: visRows }, (_, i) => (
             <div
               key={`r${i}`}
               className="row-header"
+              title={origin.identity ? undefined : `view row ${top + i}`}
               style={{ top: HEADER_H + i * ROW_H, width: rowHeaderW, height: ROW_H }}
             >
-              {top + i}
+              {state.rowAxis === null ? top + i : origin.along(state.rowAxis, grid.toView(top + i, 0)![0])}
             </div>
           ))}
           <div className="corner" style={{ width: rowHeaderW, height: HEADER_H }} />
@@ -449,16 +545,13 @@ export function TableView(props: {
                   width: COL_W,
                   height: ROW_H
                 }}
-                onChange={(e) => setEditing({ ...editing, text: e.target.value })}
+                onChange={(e) => edit.setText(e.target.value)}
+                onBlur={edit.leave}
                 onKeyDown={(e) => {
                   e.stopPropagation()
                   // Enter writes the cell; Ctrl+Enter fills the whole selection with the value
-                  if (e.key === 'Enter') commitEdit(e.ctrlKey || e.metaKey)
-                  if (e.key === 'Escape') {
-                    setEditing(null)
-                    setMessage(null)
-                    scroller.current?.focus()
-                  }
+                  if (e.key === 'Enter') edit.commit(e.ctrlKey || e.metaKey)
+                  if (e.key === 'Escape') edit.cancel()
                 }}
               />
             )}
@@ -467,5 +560,23 @@ export function TableView(props: {
         <div style={{ width: extent(colAxis) + rowHeaderW, height: extent(rowAxis) + HEADER_H, marginTop: -size.h }} />
       </div>
     </div>
+  )
+}
+
+/** The array indices of a sliced view's elements (an invalid slice: the identity, the table shows the error). */
+function originOf(shape: readonly number[], slice: string): SliceOrigin {
+  try {
+    return sliceOrigin(shape, parseSlice(slice))
+  } catch {
+    return { arrayIndex: (i) => [...i], along: (_, i) => i, identity: true }
+  }
+}
+
+/** Whether the kernels can scan this dtype's values (real numbers and bools; not complex, records, strings). */
+function realValued(dtype: ReturnType<typeof parseDType>): boolean {
+  return (
+    dtype.kind === 'scalar' &&
+    ['int', 'uint', 'float', 'bool'].includes(dtype.type.kind) &&
+    !dtype.type.name.startsWith('longdouble')
   )
 }
