@@ -1,6 +1,6 @@
 import type { SessionInfo } from '../../shared/contract'
 import { formatShape } from '../../shared/layout'
-import type { CursorInfo } from './features/table/table-view'
+import type { CursorInfo } from './state/cursor'
 import { formatBytes } from './format'
 
 export function StatusBar(props: { session: SessionInfo | null; cursor: CursorInfo | null }): React.JSX.Element {

@@ -2,8 +2,9 @@
 // view: the cursor moves in both and each follows the other's scrolling.
 import { useMemo, useState } from 'react'
 import type { SessionInfo } from '../../../../shared/contract'
-import { TableView, type CursorInfo } from '../table/table-view'
-import { fitAxes, slicedShape, toView, type ViewState } from '../table/view-model'
+import { TableView } from '../table/table-view'
+import type { CursorInfo } from '../../state/cursor'
+import { fitAxes, slicedShape, toView, type ViewState } from '../../state/view-model'
 import { useMismatches, type Tolerance } from './use-mismatches'
 
 type Follow = { top: number; left: number; seq: number } | null

@@ -3,11 +3,12 @@
 // element bytes; elements alternate shades so their boundaries show. Linked to the table's cursor: the
 // selected element's bytes are highlighted and scrolled to; clicking a byte selects its element. The byte
 // cursor moves with the arrow keys; typing two hex digits overwrites its byte (one undoable edit, r+ and c).
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { Bookmark, SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
-import { LruCache } from '../../../../shared/lru'
-import { extent, firstIndex, scrollFor, visibleCount, type Axis } from '../table/scaled-scroll'
+import { visibleCount } from '../table/scaled-scroll'
+import { useClientSize, useScaledScroll } from '../table/use-scaled-scroll'
+import { useBytePages } from './use-byte-pages'
 import { BookmarkDialog } from './bookmark-dialog'
 import { FindBar } from './find-bar'
 import { Inspector } from './inspector'
@@ -15,7 +16,6 @@ import { Inspector } from './inspector'
 const READ_ONLY = 'read-only (mode r): reopen the file with r+ or c to edit'
 
 const ROW_H = 20
-const PAGE = 4096
 
 export function HexView(props: {
   session: SessionInfo
@@ -30,15 +30,13 @@ export function HexView(props: {
   const l = session.layout
   const [perRow, setPerRow] = useState(16)
   const rowsTotal = Math.ceil(size / perRow)
-  const scroller = useRef<HTMLDivElement>(null)
-  const [height, setHeight] = useState(400)
-  const [top, setTop] = useState(0)
-  const [, setVersion] = useState(0)
+  const [scroller, box] = useClientSize()
+  const height = box.h
+  const scroll = useScaledScroll(scroller, box, { rows: { count: rowsTotal, item: ROW_H } })
+  const { top, rowAxis: axis } = scroll
   const [goText, setGoText] = useState('')
   const [goFrom, setGoFrom] = useState<'file' | 'array'>('file')
   const [goError, setGoError] = useState<string | null>(null)
-  // a page of bytes that could not be read (the file changed on disk, a closed session): said, not swallowed
-  const [pageError, setPageError] = useState<string | null>(null)
   const [bookmarks, setBookmarks] = useState<Bookmark[]>([])
   /** The byte a bookmark is being named for. */
   const [naming, setNaming] = useState<number | null>(null)
@@ -64,48 +62,14 @@ export function HexView(props: {
   // the first hex digit typed over the cursor's byte, until the second completes it
   const [pending, setPending] = useState<{ offset: number; high: number } | null>(null)
   const [typeError, setTypeError] = useState<string | null>(null)
-  const cache = useMemo(() => new LruCache<number, Uint8Array>(64), [])
-  const inflight = useRef(new Set<number>())
-  const axis: Axis = { count: rowsTotal, item: ROW_H, viewport: height }
+  const pages = useBytePages(session.session)
+  const pagesB = useBytePages(props.compareWith)
+  const pageError = pages.error ?? pagesB.error
   const vis = Math.min(rowsTotal - top, visibleCount(axis) + 1)
 
-  useLayoutEffect(() => {
-    const el = scroller.current
-    if (!el) return
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight))
-    ro.observe(el)
-    return () => ro.disconnect()
-  }, [])
-
-  // edits change bytes: drop the cache
-  useEffect(
-    () =>
-      api.on('session:edited', (e) => {
-        if (e.session !== session.session) return
-        cache.clear()
-        setVersion((v) => v + 1)
-      }),
-    [session.session, cache]
-  )
-
-  // Scrolling to a row: past ~600k rows the scroll position is scaled and cannot hold every row exactly, so
-  // the scroll event this causes is recognised and does not move the rows shown (as in the table).
-  const programmatic = useRef<number | null>(null)
-  const scrollToRow = (row: number): void => {
-    const target = Math.max(0, Math.min(row, rowsTotal - 1))
-    const el = scroller.current
-    if (el) {
-      el.scrollTop = scrollFor(axis, target)
-      programmatic.current = el.scrollTop
-    }
-    setTop(target)
-  }
-  const onScroll = (): void => {
-    const el = scroller.current!
-    if (programmatic.current !== null && Math.abs(el.scrollTop - programmatic.current) <= 1) return
-    programmatic.current = null
-    setTop(firstIndex(axis, el.scrollTop))
-  }
+  // Past ~600k rows the scroll position is scaled and cannot hold every row exactly: use-scaled-scroll tells
+  // the scroll event this causes from the user's (as in the table).
+  const scrollToRow = (row: number): void => scroll.scrollTo(Math.min(row, rowsTotal - 1))
 
   // follow the table's cursor
   const selOffset = selected?.offset ?? -1
@@ -116,40 +80,13 @@ export function HexView(props: {
     scrollToRow(row - 2)
   }, [selOffset]) // eslint-disable-line react-hooks/exhaustive-deps
 
-  const fetchPage = (from: string, key: number, store: LruCache<number, Uint8Array>, page: number): void => {
-    if (inflight.current.has(key)) return
-    inflight.current.add(key)
-    api
-      .invoke('bytes:get', { session: from, offset: page * PAGE, length: PAGE })
-      .then((r) => {
-        store.set(page, r.bytes)
-        setPageError(null)
-        setVersion((v) => v + 1)
-      })
-      .catch((e: Error) => setPageError(`bytes from ${page * PAGE} could not be read: ${e.message}`))
-      .finally(() => inflight.current.delete(key))
-  }
+  const byteAt = (o: number): number | undefined => pages.byteAt(o) ?? undefined
 
-  const byteAt = (o: number): number | undefined => {
-    const page = Math.floor(o / PAGE)
-    const data = cache.get(page)
-    if (data) return data[o - page * PAGE]
-    fetchPage(session.session, page, cache, page)
-    return undefined
-  }
-
-  // B's bytes at the same offsets (a byte comparison marks where they differ); keys of B's pages are negative
-  const cacheB = useMemo(() => new LruCache<number, Uint8Array>(64), [])
+  // B's bytes at the same offsets (a byte comparison marks where they differ: past B's end too)
   const differs = (o: number, b: number | undefined): boolean => {
     if (!props.compareWith || b === undefined) return false
-    const page = Math.floor(o / PAGE)
-    const data = cacheB.get(page)
-    if (!data) {
-      fetchPage(props.compareWith, -1 - page, cacheB, page)
-      return false
-    }
-    const i = o - page * PAGE
-    return i >= data.length || data[i] !== b
+    const other = pagesB.byteAt(o)
+    return other !== undefined && other !== b
   }
 
   // the array's stored bytes: an array of a container is marked within the whole file, a quantized tensor's
@@ -398,12 +335,12 @@ export function HexView(props: {
         title={session.mode === 'r' ? readOnlyText : 'arrow keys move the cursor; type hex digits to overwrite bytes'}
         onKeyDown={onKey}
         onBlur={commitPending}
-        onScroll={onScroll}
+        onScroll={scroll.onScroll}
       >
         <div className="hex-layer" style={{ height }}>
           {lines}
         </div>
-        <div style={{ height: extent(axis), marginTop: -height }} />
+        <div style={scroll.spacer} />
       </div>
       {pageError && (
         <div className="validation bad" role="alert" data-testid="hex-page-error">

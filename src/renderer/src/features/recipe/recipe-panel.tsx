@@ -1,6 +1,6 @@
 import type { SessionInfo } from '../../../../shared/contract'
-import type { ViewState } from '../table/view-model'
-import { fitAxes, slicedShape } from '../table/view-model'
+import type { ViewState } from '../../state/view-model'
+import { fitAxes, slicedShape } from '../../state/view-model'
 import { recipe } from './recipe'
 
 export function RecipePanel(props: { session: SessionInfo; state: ViewState; onClose: () => void }): React.JSX.Element {

@@ -1,7 +1,7 @@
 // "Copy as code": the np.memmap call and the arrayscope command line for the current view.
 import type { SessionInfo } from '../../../../shared/contract'
 import { formatShape } from '../../../../shared/layout'
-import type { ViewState } from '../table/view-model'
+import type { ViewState } from '../../state/view-model'
 
 function pyString(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`

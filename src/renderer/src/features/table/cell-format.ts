@@ -1,7 +1,7 @@
 // Cell text per number format, and heat colours. Formats apply by type: fixed/scientific to floats, hex to
 // integers; 'auto' is numpy's own printing (exact int64, shortest round-trip floats).
 import { formatValue, type DType, type StructField, type Value } from '../../../../shared/structured'
-import type { CellFormat } from './view-model'
+import type { CellFormat } from '../../state/view-model'
 
 function nested(dt: DType, v: Value, depth: number, leaf: (dt: DType, v: Value) => string): string {
   if (depth === 0) return leaf(dt, v)

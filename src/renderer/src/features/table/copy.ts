@@ -3,7 +3,7 @@ import type { SessionInfo, View } from '../../../../shared/contract'
 import { decodeWindow } from '../../../../shared/decode'
 import { api } from '../../transport'
 import { cellText } from './cell-format'
-import type { CellFormat, Columns } from './view-model'
+import type { CellFormat, Columns } from '../../state/view-model'
 import type { GridMap } from './grid-map'
 
 export interface Rect {

@@ -1,7 +1,7 @@
 // The go-to field: "row, col" in the current view, or "@offset" (decimal or 0x…) — a byte offset in the file,
 // resolved to the element that holds it (the view switches to show it when needed).
 import type { LayoutInfo } from '../../../../shared/contract'
-import type { Columns, ViewState } from './view-model'
+import type { Columns, ViewState } from '../../state/view-model'
 
 export type GoToTarget = { row: number; col: number; state?: ViewState; note?: string } | { error: string }
 

@@ -1,39 +1,27 @@
 // The table of a 2-D view. Only visible cells are drawn; the scroll area is scaled (see scaled-scroll.ts),
 // with a sticky layer that draws the column header, the row index column and the cells for the current
 // first row/column. Cells show a placeholder until their tile arrives.
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import type { CursorInfo } from '../../state/cursor'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { SessionInfo } from '../../../../shared/contract'
 import { parseDType } from '../../../../shared/structured'
-import { cellNumber, cellText, heatColor, isSpecial } from './cell-format'
+import { cellNumber, cellText } from './cell-format'
+import { CellGrid, HEADER_H, ROW_H, type Cell } from './cell-grid'
 import { copySelection, type Rect } from './copy'
 import { parseGoTo } from './go-to'
-import { extent, firstIndex, scrollFor, visibleCount, type Axis } from './scaled-scroll'
+import { visibleCount } from './scaled-scroll'
+import { useClientSize, useScaledScroll } from './use-scaled-scroll'
 import { useTiles } from './use-tiles'
 import { api } from '../../transport'
 import { readOnlyReason, useCellEdit } from './use-cell-edit'
 import { useSignal } from './use-signal'
 import { ConditionBar } from './condition-bar'
 import { gridMap, wrapWidth } from './grid-map'
-import { textWidth, useColumnWidth } from './use-column-width'
+import { useColumnWidth } from './use-column-width'
 import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/slice'
 import { ViewBar } from './view-bar'
 import type { Marks } from '../compare/use-mismatches'
-import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from './view-model'
-
-const ROW_H = 24
-const HEADER_H = 26
-
-export interface CursorInfo {
-  cell: [number, number]
-  /** Index of the element in the sliced array. */
-  index: number[]
-  /** The selection as [start, stop) per kept axis of the view, in axis order (for exporting it). */
-  selection: [number, number][]
-  /** Index of the element in the whole array (differs from index under a slice). */
-  arrayIndex: number[]
-  /** The sliced array's shape, when a slice is typed. */
-  viewShape?: number[]
-}
+import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from '../../state/view-model'
 
 export function TableView(props: {
   session: SessionInfo
@@ -71,8 +59,7 @@ export function TableView(props: {
   // the columns fit again for another slice or other axes, not for another index along them (a go-to)
   const colWidth = useColumnWidth(`${session.session}|${state.slice}|${state.rowAxis}|${state.colAxis}`)
   const COL_W = colWidth.width
-  const scroller = useRef<HTMLDivElement>(null)
-  const [size, setSize] = useState({ w: 800, h: 600 })
+  const [scroller, size] = useClientSize()
   // a 1-D view wraps into rows of consecutive elements that fill the width (grid-map.ts)
   const fields = dtype.kind === 'struct' ? dtype.fields.length : 1
   const wrap =
@@ -81,31 +68,23 @@ export function TableView(props: {
   const rowsTotal = grid.rows
   const columns = columnsFor(dtype, grid.elementCols, state.colAxis !== null || wrap > 0)
   const colsTotal = columns.count
-  const [top, setTop] = useState(0)
-  const [left, setLeft] = useState(0)
+  const scroll = useScaledScroll(scroller, size, {
+    rows: { count: rowsTotal, item: ROW_H },
+    cols: { count: colsTotal, item: COL_W },
+    header: { top: HEADER_H, left: rowHeaderW },
+    onUserScroll: props.onScrollTo
+  })
+  const { top, left, rowAxis, colAxis, scrollTo } = scroll
   const [cursor, setCursor] = useState<[number, number]>([0, 0])
   const [anchor, setAnchor] = useState<[number, number] | null>(null)
   const [goTo, setGoTo] = useState('')
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
-  // Positions we scrolled to ourselves: the scroll event they cause must not re-derive top/left (rounding).
-  const programmatic = useRef<{ x: number; y: number } | null>(null)
-
-  const rowAxis: Axis = { count: rowsTotal, item: ROW_H, viewport: Math.max(ROW_H, size.h - HEADER_H) }
-  const colAxis: Axis = { count: colsTotal, item: COL_W, viewport: Math.max(COL_W, size.w - rowHeaderW) }
   const visRows = Math.max(0, Math.min(rowsTotal - top, visibleCount(rowAxis) + 1))
   const visCols = Math.max(0, Math.min(colsTotal - left, visibleCount(colAxis) + 1))
   const e0 = columns.element(left)
   const e1 = visCols > 0 ? columns.element(left + visCols - 1) + 1 : e0
   // what the visible cells are in the view's own rows and columns (the tiles' and marks' coordinates)
   const [v0, v1, ve0, ve1] = grid.span(top, top + visRows, e0, e1)
-
-  useLayoutEffect(() => {
-    const el = scroller.current
-    if (!el) return
-    const ro = new ResizeObserver(() => setSize({ w: el.clientWidth, h: el.clientHeight }))
-    ro.observe(el)
-    return () => ro.disconnect()
-  }, [])
 
   const tiles = useTiles(session, view)
   const { refresh } = tiles
@@ -213,28 +192,6 @@ export function TableView(props: {
     const [r, c] = toTableCell(Math.min(lin, viewRows - 1), (cursor[1] % fields) + 0)
     jumpTo(r, c)
   }, [wrap]) // eslint-disable-line react-hooks/exhaustive-deps
-
-  const onScroll = (): void => {
-    const el = scroller.current!
-    const p = programmatic.current
-    if (p && Math.abs(el.scrollTop - p.y) <= 1 && Math.abs(el.scrollLeft - p.x) <= 1) return
-    programmatic.current = null
-    const t = firstIndex(rowAxis, el.scrollTop)
-    const l = firstIndex(colAxis, el.scrollLeft)
-    setTop(t)
-    setLeft(l)
-    props.onScrollTo?.(t, l)
-  }
-
-  const scrollTo = (row: number, col: number): void => {
-    const el = scroller.current
-    if (!el) return
-    el.scrollTop = scrollFor(rowAxis, row)
-    el.scrollLeft = scrollFor(colAxis, col)
-    programmatic.current = { x: el.scrollLeft, y: el.scrollTop }
-    setTop(Math.min(row, Math.max(0, rowsTotal - Math.floor(rowAxis.viewport / ROW_H))))
-    setLeft(Math.min(col, Math.max(0, colsTotal - Math.floor(colAxis.viewport / COL_W))))
-  }
 
   const jumpTo = (row: number, col: number): void => {
     scrollTo(row, col)
@@ -382,71 +339,19 @@ export function TableView(props: {
     } else jumpTo(...toTableCell(target.row, target.col))
   }
 
-  // heat colouring: scale over the visible, loaded cells
-  let lo = Infinity
-  let hi = -Infinity
-  if (state.heat) {
-    for (let i = 0; i < visRows; i++) {
-      for (let j = 0; j < visCols; j++) {
-        const v = valueAt(top + i, left + j)
-        const x = v === undefined ? null : cellNumber(v, columns.field(left + j))
-        if (x !== null) {
-          lo = Math.min(lo, x)
-          hi = Math.max(hi, x)
-        }
-      }
+  /** What table cell (r, c) shows (null past the end of a wrapped 1-D view). */
+  const cellAt = (r: number, c: number): Cell | null => {
+    const at = grid.toView(r, columns.element(c))
+    if (!at) return null
+    const field = columns.field(c)
+    const v = tiles.value(at[0], at[1])
+    return {
+      element: at,
+      text: v === undefined ? undefined : cellText(dtype, v, field, state.format),
+      number: state.heat && v !== undefined ? cellNumber(v, field) : null,
+      mismatch: marks?.marked(at[0], at[1]) ?? false
     }
   }
-
-  const cells: React.JSX.Element[] = []
-  let need = 0 // what the texts on screen need (the column width fits them)
-  for (let j = 0; j < visCols; j++) {
-    const c = left + j
-    need = Math.max(need, textWidth(columns.header(c, colHeader(c))))
-  }
-  for (let i = 0; i < visRows; i++) {
-    const r = top + i
-    for (let j = 0; j < visCols; j++) {
-      const c = left + j
-      const field = columns.field(c)
-      const at = grid.toView(r, columns.element(c))
-      if (!at) continue // past the end of a wrapped 1-D view
-      const v = tiles.value(at[0], at[1])
-      const t = v === undefined ? undefined : cellText(dtype, v, field, state.format)
-      if (t !== undefined) need = Math.max(need, textWidth(t))
-      const selected = cursor[0] === r && cursor[1] === c
-      const inSel = r >= selection.r0 && r <= selection.r1 && c >= selection.c0 && c <= selection.c1
-      const x = state.heat && v !== undefined ? cellNumber(v, field) : null
-      const mismatch = marks?.marked(at[0], at[1]) ?? false
-      cells.push(
-        <div
-          key={`${i},${j}`}
-          className={`cell${t === undefined ? ' loading' : ''}${selected ? ' selected' : inSel ? ' in-selection' : ''}${t !== undefined && isSpecial(t) ? ' special' : ''}${mismatch ? ' mismatch' : ''}`}
-          data-row={r}
-          data-col={c}
-          data-element={`${at[0]},${at[1]}`}
-          style={{
-            top: HEADER_H + i * ROW_H,
-            left: rowHeaderW + j * COL_W,
-            width: COL_W,
-            height: ROW_H,
-            ...(x !== null && hi > lo ? { background: heatColor((x - lo) / (hi - lo)) } : {})
-          }}
-          onMouseDown={(e) => {
-            setAnchor(e.shiftKey ? (anchor ?? cursor) : null)
-            setCursor([r, c])
-          }}
-          onDoubleClick={() => edit.start(r, c, t ?? '')}
-          title={t}
-        >
-          {t ?? '…'}
-        </div>
-      )
-    }
-  }
-
-  const { observe } = colWidth
-  useEffect(() => observe(need), [need]) // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <div className="table-view">
@@ -492,7 +397,7 @@ export function TableView(props: {
         className="grid-scroller"
         ref={scroller}
         tabIndex={0}
-        onScroll={onScroll}
+        onScroll={scroll.onScroll}
         onKeyDown={onKeyDown}
         onPaste={onPaste}
         data-testid="grid"
@@ -500,64 +405,34 @@ export function TableView(props: {
         data-top={top}
         data-left={left}
       >
-        <div className="grid-layer" style={{ width: size.w, height: size.h }}>
-          {cells}
-          {Array.from({ length: visCols }, (_, j) => (
-            <div
-              key={`h${j}`}
-              className="col-header"
-              title={origin.identity ? undefined : `view column ${columns.element(left + j)}`}
-              style={{ left: rowHeaderW + j * COL_W, width: COL_W, height: HEADER_H }}
-            >
-              {columns.header(left + j, colHeader(left + j))}
-              <span
-                className="col-resize"
-                onMouseDown={colWidth.startDrag}
-                onDoubleClick={colWidth.fit}
-                title="drag to resize the columns; double-click to fit them to their values"
-              />
-            </div>
-          ))}
-          {Array.from({ length: visRows }, (_, i) => (
-            <div
-              key={`r${i}`}
-              className="row-header"
-              title={origin.identity ? undefined : `view row ${top + i}`}
-              style={{ top: HEADER_H + i * ROW_H, width: rowHeaderW, height: ROW_H }}
-            >
-              {state.rowAxis === null ? top + i : origin.along(state.rowAxis, grid.toView(top + i, 0)![0])}
-            </div>
-          ))}
-          <div className="corner" style={{ width: rowHeaderW, height: HEADER_H }} />
-          {editing &&
-            editing.row >= top &&
-            editing.row < top + visRows &&
-            editing.col >= left &&
-            editing.col < left + visCols && (
-              <input
-                className="cell-editor"
-                data-testid="cell-editor"
-                autoFocus
-                value={editing.text}
-                style={{
-                  top: HEADER_H + (editing.row - top) * ROW_H,
-                  left: rowHeaderW + (editing.col - left) * COL_W,
-                  width: COL_W,
-                  height: ROW_H
-                }}
-                onChange={(e) => edit.setText(e.target.value)}
-                onBlur={edit.leave}
-                onKeyDown={(e) => {
-                  e.stopPropagation()
-                  // Enter writes the cell; Ctrl+Enter fills the whole selection with the value
-                  if (e.key === 'Enter') edit.commit(e.ctrlKey || e.metaKey)
-                  if (e.key === 'Escape') edit.cancel()
-                }}
-              />
-            )}
-        </div>
+        <CellGrid
+          top={top}
+          left={left}
+          rows={visRows}
+          cols={visCols}
+          width={size.w}
+          height={size.h}
+          rowHeaderW={rowHeaderW}
+          colW={COL_W}
+          cellAt={cellAt}
+          cursor={cursor}
+          selection={selection}
+          heat={state.heat}
+          colHeader={(c) => columns.header(c, colHeader(c))}
+          colTitle={origin.identity ? undefined : (c) => `view column ${columns.element(c)}`}
+          rowHeader={(r) => (state.rowAxis === null ? r : origin.along(state.rowAxis, grid.toView(r, 0)![0]))}
+          rowTitle={origin.identity ? undefined : (r) => `view row ${r}`}
+          onCellDown={(r, c, extend) => {
+            setAnchor(extend ? (anchor ?? cursor) : null)
+            setCursor([r, c])
+          }}
+          edit={edit}
+          onResizeStart={colWidth.startDrag}
+          onFit={colWidth.fit}
+          onTextWidth={colWidth.observe}
+        />
         {/* The scroll extent; pulled up under the sticky layer so that it adds no height of its own. */}
-        <div style={{ width: extent(colAxis) + rowHeaderW, height: extent(rowAxis) + HEADER_H, marginTop: -size.h }} />
+        <div style={scroll.spacer} />
       </div>
     </div>
   )

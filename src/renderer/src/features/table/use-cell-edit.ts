@@ -7,7 +7,7 @@ import type { SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
 import { elementFileOffset, encodeCell } from './cell-edit'
 import type { Rect } from './copy'
-import type { Columns } from './view-model'
+import type { Columns } from '../../state/view-model'
 
 export interface Editing {
   row: number

@@ -1,7 +1,7 @@
 // Controls of the table's view: the slice expression, which axes are rows and columns, a slider and number
 // field for every other axis, the number format and heat colouring.
 import { useEffect, useState } from 'react'
-import type { CellFormat, ViewState } from './view-model'
+import type { CellFormat, ViewState } from '../../state/view-model'
 
 function AxisPicker(props: {
   label: string

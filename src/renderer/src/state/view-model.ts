@@ -1,8 +1,8 @@
 // What the table shows: a slice expression, which axes are rows and columns, the index of every other axis,
 // how numbers are written, whether cells are heat-coloured. Pure functions over the shared layout code.
-import type { LayoutInfo, View } from '../../../../shared/contract'
-import { applySlice, parseSlice } from '../../../../shared/slice'
-import { parseDType, type DType, type StructField } from '../../../../shared/structured'
+import type { LayoutInfo, View } from '../../../shared/contract'
+import { applySlice, parseSlice } from '../../../shared/slice'
+import { parseDType, type DType, type StructField } from '../../../shared/structured'
 
 export type CellFormat =
   | { mode: 'auto' }

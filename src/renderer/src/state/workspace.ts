@@ -1,9 +1,9 @@
 // The page's tabs, views, cursors and panels saved on the Node side (workspace:get/set) and opened again after
 // a reload or a restart. In serve mode the page's origin changes with the port, so the browser's own storage
 // would not survive a restart; the Node side's configuration folder does.
-import type { SessionInfo, Workspace } from '../../shared/contract'
-import { api } from './transport'
-import { fitAxes, slicedShape, type ViewState } from './features/table/view-model'
+import type { SessionInfo, Workspace } from '../../../shared/contract'
+import { api } from '../transport'
+import { fitAxes, slicedShape, type ViewState } from './view-model'
 
 export interface TabState {
   session: SessionInfo
