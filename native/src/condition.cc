@@ -72,16 +72,7 @@ ConditionResult RunCondition(const MapInfo& map, ScanState& state, const Conditi
   };
   std::vector<int64_t> found(chunks, -1);
   std::vector<PieceScratch> scratch(threads);
-  const int64_t itemsize = ReadSize(v);  // the stored numbers' size for a scaled view
-  PassPlan plan;
-  plan.threads = threads;
-  plan.chunks = chunks;
-  plan.needEnd = ElementPlan(v, 1, threads).needEnd;
-  plan.ranges = [&](int64_t k, std::vector<ByteRange>& out) {
-    const auto [c0, c1] = bounds(k);
-    if (v.quantized) return QuantChunkRanges(v.q, v.view, c0, c1, out);
-    ChunkRanges(v.view, itemsize, c0, c1, out);
-  };
+  const PassPlan plan = RangePlan(v, threads, chunks, bounds);
   RunPass(map, state, plan, [&](int64_t k, int t) {
     const auto [c0, c1] = bounds(k);
     int64_t first = -1, last = -1, base = c0;

@@ -80,16 +80,10 @@ ProfileResult RunProfile(const MapInfo& map, ScanState& state, const ProfileSpec
   std::vector<Acc> rows(byRow ? out : 0);
   std::vector<std::vector<Acc>> cols(byRow ? 0 : threads, std::vector<Acc>(byRow ? 0 : out));
   std::vector<PieceScratch> scratch(threads);
-  const int64_t itemsize = ReadSize(v);  // the stored numbers' size for a scaled view
-  PassPlan plan;
-  plan.threads = threads;
-  plan.chunks = chunks;
-  plan.needEnd = ElementPlan(v, 1, threads).needEnd;
-  plan.ranges = [&](int64_t k, std::vector<ByteRange>& ranges) {
+  const PassPlan plan = RangePlan(v, threads, chunks, [=](int64_t k) {
     const auto [a, b] = rowsOf(k);
-    if (v.quantized) return QuantChunkRanges(v.q, v.view, a * C, b * C, ranges);
-    ChunkRanges(v.view, itemsize, a * C, b * C, ranges);
-  };
+    return std::make_pair(a * C, b * C);
+  });
   RunPass(map, state, plan, [&](int64_t k, int t) {
     const auto [a, b] = rowsOf(k);
     int64_t row = a, col = 0;

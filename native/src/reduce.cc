@@ -53,17 +53,10 @@ BucketsResult RunBuckets(const MapInfo& map, ScanState& state, const BucketsSpec
     const int64_t c = reversed ? chunks - 1 - k : k;
     return std::make_pair(c * per, std::min(B, (c + 1) * per));
   };
-  PassPlan plan;
-  plan.threads = threads;
-  plan.chunks = chunks;
-  const int64_t itemsize = ReadSize(v);
-  const PassPlan whole = ElementPlan(v, 1, threads);  // for needEnd
-  plan.needEnd = whole.needEnd;
-  plan.ranges = [&](int64_t k, std::vector<ByteRange>& out) {
+  const PassPlan plan = RangePlan(v, threads, chunks, [&](int64_t k) {
     const auto [b0, b1] = bucketsOf(k);
-    if (v.quantized) return QuantChunkRanges(v.q, v.view, edge(b0), edge(b1), out);
-    ChunkRanges(v.view, itemsize, edge(b0), edge(b1), out);
-  };
+    return std::make_pair(edge(b0), edge(b1));
+  });
   std::vector<PieceScratch> scratch(threads);
   RunPass(map, state, plan, [&](int64_t k, int t) {
     const auto [b0, b1] = bucketsOf(k);
@@ -135,17 +128,10 @@ BlocksResult RunBlocks(const MapInfo& map, ScanState& state, const BlocksSpec& s
   std::vector<double> out(outRows * outCols, 0);
   std::vector<PieceScratch> pieces(threads);
   auto rowOf = [=](int64_t k) { return reversed ? outRows - 1 - k : k; };
-  PassPlan plan;
-  plan.threads = threads;
-  plan.chunks = outRows;
-  const int64_t itemsize = ReadSize(v);
-  plan.needEnd = ElementPlan(v, 1, threads).needEnd;
-  plan.ranges = [&](int64_t k, std::vector<ByteRange>& ranges) {
+  const PassPlan plan = RangePlan(v, threads, outRows, [=](int64_t k) {
     const int64_t orow = rowOf(k);
-    const int64_t i0 = (orow * R) / outRows * C, i1 = ((orow + 1) * R) / outRows * C;
-    if (v.quantized) return QuantChunkRanges(v.q, v.view, i0, i1, ranges);
-    ChunkRanges(v.view, itemsize, i0, i1, ranges);
-  };
+    return std::make_pair((orow * R) / outRows * C, ((orow + 1) * R) / outRows * C);
+  });
   RunPass(map, state, plan, [&](int64_t k, int t) {
     const int64_t orow = rowOf(k);
     const int64_t a = (orow * R) / outRows, b = ((orow + 1) * R) / outRows;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -267,8 +269,15 @@ void CountBins(const uint8_t* data, const TypedView& v, int64_t i0, int64_t i1, 
 // Per-thread counters (4 interleaved copies of the bins each, see HistParams) summed into one set.
 std::vector<int64_t> SumCounts(const std::vector<std::vector<int64_t>>& parts, int bins);
 
-// A plan for a pass over the flat elements of a view in chunks of chunkElems: the byte ranges each chunk
-// reads.
+// The flat elements [first, second) of the view that chunk k of a pass covers.
+using ElementRange = std::function<std::pair<int64_t, int64_t>(int64_t k)>;
+
+// A plan for a pass of `chunks` chunks, chunk k covering the flat elements elems(k) (in the pass's order):
+// the byte ranges each chunk reads (quantized blocks, a scaled view's stored numbers) and the extent the file
+// must keep.
+PassPlan RangePlan(const TypedView& v, int threads, int64_t chunks, ElementRange elems);
+
+// RangePlan over the flat elements of a view in chunks of chunkElems.
 PassPlan ElementPlan(const TypedView& v, int64_t chunkElems, int threads);
 
 }  // namespace arrayscope

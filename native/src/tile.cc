@@ -167,16 +167,9 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
     if (!contiguous) t.values.resize(static_cast<size_t>(C));
   }
   std::vector<float> out(static_cast<size_t>(outRows * outCols * 4), 0.0f);
-  PassPlan plan;
-  plan.threads = threads;
-  plan.chunks = R == 0 || C == 0 ? 0 : outRows;
-  plan.needEnd = ElementPlan(v, 1, threads).needEnd;
   const int64_t itemsize = ReadSize(v);
-  plan.ranges = [&](int64_t k, std::vector<ByteRange>& ranges) {
-    const int64_t i0 = rowStart(k) * C, i1 = rowStart(k + 1) * C;
-    if (v.quantized) return QuantChunkRanges(v.q, v.view, i0, i1, ranges);
-    ChunkRanges(v.view, itemsize, i0, i1, ranges);
-  };
+  PassPlan plan = RangePlan(v, threads, R == 0 || C == 0 ? 0 : outRows,
+                            [&](int64_t k) { return std::make_pair(rowStart(k) * C, rowStart(k + 1) * C); });
   if (spec.sample) {
     // one element per pixel, at the centre of its block: no readahead worth doing (scattered single reads)
     plan.ranges = [](int64_t, std::vector<ByteRange>& ranges) { ranges.clear(); };
