@@ -1,8 +1,8 @@
 // The bugs a new user hit (issue #16), each as they met it: every test here failed before its fix.
 import fs from 'node:fs'
 import path from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
-import { py, tempDir, withApp } from './helpers/serve'
+import { expect, test } from '@playwright/test'
+import { openFromForm, py, tempDir, withApp } from './helpers/serve'
 
 const dir = tempDir()
 test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -15,14 +15,6 @@ np.save(${JSON.stringify(VOLUME)}, np.arange(10 * 64 * 64 * 3, dtype='<f4').resh
 np.save(${JSON.stringify(PLAIN)}, np.arange(40 * 30, dtype='<i4').reshape(40, 30))
 print(1)`)
 })
-
-async function openFromForm(page: Page, file: string): Promise<void> {
-  await page.getByRole('button', { name: '+ Open' }).click()
-  await page.fill('input[name=path]', file)
-  await expect(page.getByTestId('validation')).toContainText('bytes after offset')
-  await page.getByRole('button', { name: 'Open', exact: true }).click()
-  await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
-}
 
 test('1: with the Analysis panel open, switching tabs and + Open show one table (or the form) at a time', async ({
   page

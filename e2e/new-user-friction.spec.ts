@@ -3,18 +3,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { configDir, py, serve, tempDir, withApp } from './helpers/serve'
+import { configDir, openFromForm, py, serve, tempDir, withApp } from './helpers/serve'
 
 const dir = tempDir()
 test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
-
-async function openFromForm(page: Page, file: string): Promise<void> {
-  await page.getByRole('button', { name: '+ Open' }).click()
-  await page.fill('input[name=path]', file)
-  await expect(page.getByTestId('validation')).toContainText('bytes after offset')
-  await page.getByRole('button', { name: 'Open', exact: true }).click()
-  await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
-}
 
 test('many tabs scroll sideways; the active one stays in view with its full path on hover', async ({ page }) => {
   const files = Array.from({ length: 9 }, (_, k) => path.join(dir, `a-rather-long-file-name-number-${k}.npy`))

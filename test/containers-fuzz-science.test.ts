@@ -5,30 +5,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ContainerError, parseContainer, type ParseContext } from '../src/shared/containers'
+import { ContainerError, parseContainer } from '../src/shared/containers'
+import { ctxOf, parseError } from './helpers/container-fuzz'
 import { py, tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 const d = tmp.dir
-
-function ctxOf(buf: Uint8Array, fileName = 'x.bin'): ParseContext {
-  return {
-    read: (o, n) => buf.subarray(Math.max(0, o), Math.max(0, Math.min(buf.length, o + n))),
-    size: buf.length,
-    fileName
-  }
-}
-
-function parseError(buf: Uint8Array, fileName?: string): string {
-  try {
-    parseContainer(ctxOf(buf, fileName))
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(ContainerError)
-    return (e as Error).message
-  }
-  throw new Error('expected a ContainerError')
-}
 
 const files: Record<string, Buffer> = {}
 const NAMES = [

@@ -4,37 +4,13 @@
 // either succeeds or throws ContainerError — never another exception, never a hang.
 import fs from 'node:fs'
 import path from 'node:path'
-import zlib from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ContainerError, parseContainer, type ParseContext } from '../src/shared/containers'
+import { ContainerError, parseContainer } from '../src/shared/containers'
+import { ctxOf, parseError } from './helpers/container-fuzz'
 import { py, tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
-
-function ctxOf(buf: Uint8Array, fileName = 'x.bin'): ParseContext {
-  return {
-    read: (o, n) => buf.subarray(Math.max(0, o), Math.max(0, Math.min(buf.length, o + n))),
-    size: buf.length,
-    fileName,
-    inflatePrefix: (o, n, max) => {
-      const out = zlib.inflateRawSync(buf.subarray(o, o + Math.min(n, 1 << 16)), {
-        finishFlush: zlib.constants.Z_SYNC_FLUSH
-      })
-      return new Uint8Array(out.buffer, out.byteOffset, Math.min(out.length, max))
-    }
-  }
-}
-
-function parseError(buf: Uint8Array, fileName?: string): string {
-  try {
-    parseContainer(ctxOf(buf, fileName))
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(ContainerError)
-    return (e as Error).message
-  }
-  throw new Error('expected a ContainerError')
-}
 
 function u64(n: bigint): Uint8Array {
   const b = new Uint8Array(8)

@@ -82,3 +82,12 @@ export async function withApp(
     await served.stop()
   }
 }
+
+/** Opens a file from the open form with the layout it proposes and waits for its table. */
+export async function openFromForm(page: Page, file: string): Promise<void> {
+  await page.getByRole('button', { name: '+ Open' }).click()
+  await page.fill('input[name=path]', file)
+  await expect(page.getByTestId('validation')).toContainText('bytes after offset')
+  await page.getByRole('button', { name: 'Open', exact: true }).click()
+  await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+}

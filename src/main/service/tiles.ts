@@ -2,6 +2,7 @@
 // has up to 256 × 256 pixels, each the min, max and mean (and NaN/±Inf flags) of a 2^L × 2^L block of
 // elements; tile (ty, tx) covers element rows [ty·256·2^L, …) and columns [tx·256·2^L, …). Tiles are cached
 // (LRU) per session and view until the session's data changes.
+import type { ScanSpec } from './native'
 import { ApiError } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
 import { LruCache } from '../../shared/lru'
@@ -9,17 +10,12 @@ import { ScanJob, sourceView, type ScanSource } from './scan'
 
 export const TILE = 256
 
-export interface TileRegion {
-  r0: number
-  r1: number
-  c0: number
-  c1: number
-  outRows: number
-  outCols: number
-  /** Elements per pixel along each axis (2^level). */
-  blockRows: number
-  blockCols: number
-}
+type TileSpec = Extract<ScanSpec, { op: 'tile' }>
+
+/** Where a tile lies in the view: the native tile pass's region, with the block size (2^level) always given. */
+export type TileRegion = Required<
+  Pick<TileSpec, 'r0' | 'r1' | 'c0' | 'c1' | 'outRows' | 'outCols' | 'blockRows' | 'blockCols'>
+>
 
 /** The elements and pixels of tile (ty, tx) at a level of a rows × cols view; null when outside it. */
 export function tileRegion(rows: number, cols: number, level: number, ty: number, tx: number): TileRegion | null {

@@ -1,10 +1,10 @@
 // Find in the hex view: a hex pattern (?? wildcards), text, or a typed value ("3.5 as <f4", optionally within
 // a tolerance), searched natively over the whole file from the cursor, forwards or backwards, going round the
 // end; progress and cancel for big files. A match moves the cursor there.
-import { useEffect, useRef, useState } from 'react'
+import { useRef, useState } from 'react'
 import type { SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
-import { ProgressLine, started, useProgress } from '../progress/progress-line'
+import { useSearchRun, wrappedNote } from '../progress/search-run'
 
 type Kind = 'hex' | 'text' | 'value'
 
@@ -26,13 +26,9 @@ export function FindBar(props: {
   const [text, setText] = useState('')
   const [tolerance, setTolerance] = useState('')
   const [aligned, setAligned] = useState(false)
-  const [running, setRunning] = useState(false)
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null)
+  const { running, setStatus, search, tail } = useSearchRun(scanId, 'find')
   // the last match: "next" from it starts one byte further, so that it is not found again
   const last = useRef<{ offset: number; length: number } | null>(null)
-
-  const [progress, setProgress] = useProgress('scan:progress', scanId)
-  useEffect(() => () => void api.invoke('scan:cancel', { scanId }).catch(() => undefined), [scanId])
 
   const run = (backwards: boolean): void => {
     if (!text) return setStatus({ ok: false, text: 'type what to find' })
@@ -42,40 +38,29 @@ export function FindBar(props: {
     }
     const onMatch = last.current?.offset === cursor
     const start = backwards ? cursor : onMatch ? cursor + 1 : cursor
-    setRunning(true)
-    setProgress(started(scanId))
-    setStatus(null)
-    api
-      .invoke('find:run', {
-        session: session.session,
-        scanId,
-        kind,
-        text,
-        ...(tol !== undefined ? { tolerance: tol } : {}),
-        aligned,
-        start,
-        backwards,
-        wrap: true
-      })
-      .then((r) => {
+    search(
+      () =>
+        api.invoke('find:run', {
+          session: session.session,
+          scanId,
+          kind,
+          text,
+          ...(tol !== undefined ? { tolerance: tol } : {}),
+          aligned,
+          start,
+          backwards,
+          wrap: true
+        }),
+      (r) => {
         if (r.offset === null) {
           last.current = null
           return setStatus({ ok: false, text: 'not found' })
         }
         last.current = { offset: r.offset, length: r.length }
-        setStatus({
-          ok: true,
-          text: `at ${r.offset} (0x${r.offset.toString(16)})${r.wrapped ? `, wrapped past the ${backwards ? 'start' : 'end'}` : ''}`
-        })
+        setStatus({ ok: true, text: `at ${r.offset} (0x${r.offset.toString(16)})${wrappedNote(r.wrapped, backwards)}` })
         props.onFound({ offset: r.offset, length: r.length })
-      })
-      .catch((e: Error & { code?: string }) =>
-        setStatus({ ok: false, text: e.code === 'cancelled' ? 'cancelled' : e.message })
-      )
-      .finally(() => {
-        setRunning(false)
-        setProgress(null)
-      })
+      }
+    )
   }
 
   return (
@@ -127,19 +112,7 @@ export function FindBar(props: {
       <button type="button" disabled={running} onClick={() => run(true)}>
         Previous
       </button>
-      {running && (
-        <>
-          <ProgressLine progress={progress ?? started(scanId)} testId="find-progress" />
-          <button type="button" onClick={() => void api.invoke('scan:cancel', { scanId })}>
-            Cancel
-          </button>
-        </>
-      )}
-      {status && (
-        <span className={status.ok ? 'validation ok' : 'validation bad'} data-testid="find-status">
-          {status.text}
-        </span>
-      )}
+      {tail}
     </form>
   )
 }

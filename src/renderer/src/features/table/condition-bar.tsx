@@ -2,10 +2,10 @@
 // cursor, that is NaN, ±Inf, above or below a value, equal to it, or larger in magnitude — searched natively
 // over the whole array (every axis, not only the 2-D view shown) with progress and Cancel, going round the end.
 // The hex view's find looks for bytes; this one looks at values.
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import type { Request, SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
-import { ProgressLine, started, useProgress } from '../progress/progress-line'
+import { useSearchRun, wrappedNote } from '../progress/search-run'
 
 type Condition = Request<'find:condition'>['condition']
 
@@ -47,10 +47,7 @@ export function ConditionBar(props: {
   const scanId = `condition-${session.session}`
   const [condition, setCondition] = useState<Condition>('nan')
   const [value, setValue] = useState('')
-  const [running, setRunning] = useState(false)
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null)
-  const [progress, setProgress] = useProgress('scan:progress', scanId)
-  useEffect(() => () => void api.invoke('scan:cancel', { scanId }).catch(() => undefined), [scanId])
+  const { running, setStatus, search, tail } = useSearchRun(scanId, 'condition')
   const needsValue = condition !== 'nan' && condition !== 'inf'
 
   const run = (backwards: boolean): void => {
@@ -58,37 +55,26 @@ export function ConditionBar(props: {
     if (needsValue && (value.trim() === '' || !Number.isFinite(x)))
       return setStatus({ ok: false, text: `type a number to compare with, not '${value}'` })
     const here = flatIndex(props.cursor, props.shape)
-    setRunning(true)
-    setStatus(null)
-    setProgress(started(scanId))
-    api
-      .invoke('find:condition', {
-        session: session.session,
-        scanId,
-        ...(props.slice.trim() ? { slice: props.slice } : {}),
-        condition,
-        ...(needsValue ? { value: x } : {}),
-        start: backwards ? here : here + 1,
-        backwards,
-        wrap: true
-      })
-      .then((r) => {
+    search(
+      () =>
+        api.invoke('find:condition', {
+          session: session.session,
+          scanId,
+          ...(props.slice.trim() ? { slice: props.slice } : {}),
+          condition,
+          ...(needsValue ? { value: x } : {}),
+          start: backwards ? here : here + 1,
+          backwards,
+          wrap: true
+        }),
+      (r) => {
         if (r.index === null)
           return setStatus({ ok: false, text: `no element is ${LABELS[condition]}${needsValue ? ` ${value}` : ''}` })
         const index = unflatIndex(r.index, props.shape)
-        setStatus({
-          ok: true,
-          text: `${props.describe(index)}${r.wrapped ? `, wrapped past the ${backwards ? 'start' : 'end'}` : ''}`
-        })
+        setStatus({ ok: true, text: `${props.describe(index)}${wrappedNote(r.wrapped, backwards)}` })
         props.onFound(index)
-      })
-      .catch((e: Error & { code?: string }) =>
-        setStatus({ ok: false, text: e.code === 'cancelled' ? 'cancelled' : e.message })
-      )
-      .finally(() => {
-        setRunning(false)
-        setProgress(null)
-      })
+      }
+    )
   }
 
   return (
@@ -127,19 +113,7 @@ export function ConditionBar(props: {
       <button type="button" disabled={running} onClick={() => run(true)} title="the previous element">
         Previous
       </button>
-      {running && (
-        <>
-          <ProgressLine progress={progress ?? started(scanId)} testId="condition-progress" />
-          <button type="button" onClick={() => void api.invoke('scan:cancel', { scanId })}>
-            Cancel
-          </button>
-        </>
-      )}
-      {status && (
-        <span className={status.ok ? 'validation ok' : 'validation bad'} data-testid="condition-status">
-          {status.text}
-        </span>
-      )}
+      {tail}
     </form>
   )
 }
