@@ -4,6 +4,7 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
+import { native } from '../src/main/service/native'
 import { py, tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
@@ -122,6 +123,24 @@ describe('tiles equal numpy block reductions', () => {
         expect(bad, `${path.basename(file)} level ${level}: first difference at ${bad}`).toBe(-1)
       }
       await service.handle('session:close', { session })
+    }
+  })
+
+  // the column sweep's kernel (rows without NaN/±Inf) and its careful path (the rows with them) at every level
+  it.each(native().simdLevels())('narrow blocks at SIMD level %s: the same blocks as numpy', async (simd) => {
+    process.env.ARRAYSCOPE_SIMD = simd
+    try {
+      for (const file of [files.C, files.F]) {
+        const { session } = await service.handle('session:open', { path: file, layout: null, mode: 'r' })
+        for (const level of [1, 2, 4]) {
+          const got = await tile(session, { level, ty: 0, tx: 0 })
+          const bad = firstDifference(got, reference('a', level, 0, 0))
+          expect(bad, `${path.basename(file)} level ${level}: first difference at ${bad}`).toBe(-1)
+        }
+        await service.handle('session:close', { session })
+      }
+    } finally {
+      delete process.env.ARRAYSCOPE_SIMD
     }
   })
 

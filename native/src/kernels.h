@@ -32,6 +32,11 @@ void StatsRun(Simd level, const double* p, int64_t n, double shift, Moments& m);
 // min and max with NaN ignored (mn/mx stay ±HUGE_VAL when every value is NaN).
 void MinMaxRun(Simd level, const float* p, int64_t n, double& mn, double& mx);
 void MinMaxRun(Simd level, const double* p, int64_t n, double& mn, double& mx);
+// One row of a narrow-block image tile added column-wise when it holds no NaN or ±Inf: mn[c] = min(mn[c],
+// p[c]), mx[c] = max(mx[c], p[c]), sum[c] += p[c] for c < n. Returns false, changing nothing, when the row
+// holds one (the caller then adds it value by value).
+bool ColumnsRun(Simd level, const float* p, int64_t n, float* mn, float* mx, double* sum);
+bool ColumnsRun(Simd level, const double* p, int64_t n, double* mn, double* mx, double* sum);
 // Counts the values of [lo, hi] into h.counts (the 4 interleaved copies).
 void HistRun(Simd level, const float* p, int64_t n, const HistParams& h);
 
