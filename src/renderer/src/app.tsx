@@ -65,7 +65,8 @@ export function App(): React.JSX.Element {
   activeRef.current = active
   /** The table's cursor, also kept in its tab: a tab switched back to, reloaded or restored starts there. */
   const onCursor = useCallback((c: CursorInfo) => {
-    setCursor(c)
+    // the same cursor told again changes nothing (a new object would render the whole app again)
+    setCursor((prev) => (prev && JSON.stringify(prev) === JSON.stringify(c) ? prev : c))
     setTabs((ts) => {
       const t = ts[activeRef.current]
       if (!t || (t.cell?.[0] === c.cell[0] && t.cell?.[1] === c.cell[1])) return ts

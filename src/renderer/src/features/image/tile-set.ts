@@ -53,24 +53,22 @@ export class TileSet {
     return this.held.has(TileSet.key(level, ty, tx, false))
   }
 
-  /** Asks for a tile unless held or on its way; with preview, a sampled one first (big blocks are slow). */
-  request(level: number, ty: number, tx: number, preview: boolean): void {
-    for (const sample of preview ? [true, false] : [false]) {
-      const key = TileSet.key(level, ty, tx, sample)
-      if (this.held.has(key) || this.inflight.has(key)) continue
-      if (sample && this.held.has(TileSet.key(level, ty, tx, false))) continue
-      this.inflight.add(key)
-      this.requests++
-      const gen = this.generation
-      this.fetch(level, ty, tx, sample)
-        .then((data) => {
-          if (gen !== this.generation) return
-          this.inflight.delete(key)
-          this.held.set(key, { data, canvas: null, colored: '' })
-          this.onArrive()
-        })
-        .catch(() => this.inflight.delete(key))
-    }
+  /** Asks for a tile unless held or on its way: its exact reduction, or (sample) its sampled preview only. */
+  request(level: number, ty: number, tx: number, sample = false): void {
+    const key = TileSet.key(level, ty, tx, sample)
+    if (this.held.has(key) || this.inflight.has(key)) return
+    if (sample && this.held.has(TileSet.key(level, ty, tx, false))) return
+    this.inflight.add(key)
+    this.requests++
+    const gen = this.generation
+    this.fetch(level, ty, tx, sample)
+      .then((data) => {
+        if (gen !== this.generation) return
+        this.inflight.delete(key)
+        this.held.set(key, { data, canvas: null, colored: '' })
+        this.onArrive()
+      })
+      .catch(() => this.inflight.delete(key))
   }
 
   pending(): number {

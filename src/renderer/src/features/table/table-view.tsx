@@ -66,7 +66,10 @@ export function TableView(props: {
     state.rowAxis !== null && state.colAxis === null ? wrapWidth(viewRows, size.w - rowHeaderW, COL_W, fields) : 0
   const grid = useMemo(() => gridMap(viewRows, viewCols, wrap), [viewRows, viewCols, wrap])
   const rowsTotal = grid.rows
-  const columns = columnsFor(dtype, grid.elementCols, state.colAxis !== null || wrap > 0)
+  // memoized: the cursor effect below depends on it through elementIndex, and a new object at every render made
+  // that effect tell the app the cursor again, which rendered the table again — a loop that kept a core busy
+  const showIndex = state.colAxis !== null || wrap > 0
+  const columns = useMemo(() => columnsFor(dtype, grid.elementCols, showIndex), [dtype, grid.elementCols, showIndex])
   const colsTotal = columns.count
   const scroll = useScaledScroll(scroller, size, {
     rows: { count: rowsTotal, item: ROW_H },
