@@ -214,3 +214,40 @@ describe('a file that shrinks', () => {
     }
   })
 })
+
+// The pass's worker threads yield to the process's own (the event loop answering window requests) and to the
+// renderer: on 2 cores a 32 GiB pass at normal priority made a cached window wait up to 10 ms at p99.
+describe.runIf(process.platform === 'linux')('a pass runs below the process priority', () => {
+  /** The nice value of each of this process's threads now. */
+  const niceOfThreads = (): number[] =>
+    fs.readdirSync('/proc/self/task').flatMap((tid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+        return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])]
+      } catch {
+        return [] // the thread ended meanwhile
+      }
+    })
+
+  it('its workers run at nice +10 while it lasts; the process keeps its own priority', async () => {
+    const file = path.join(tmp.dir, 'nice.f4')
+    const size = 2 * 2 ** 30
+    const fd = fs.openSync(file, 'w')
+    fs.ftruncateSync(fd, size)
+    fs.closeSync(fd)
+    // r+: holes are read (as zeros), not skipped, so the pass lasts long enough to look at its threads
+    const m = new (native().Mapping)(file, 'r+')
+    try {
+      const base = Math.min(...niceOfThreads())
+      const seen = new Set<number>()
+      const job = runStats(m, resolveLayout({ dtype: '<f4', shape: null, offset: 0, order: 'C' }, size), {
+        onProgress: () => niceOfThreads().forEach((n) => seen.add(n))
+      })
+      await job.promise
+      expect(seen.has(Math.min(19, base + 10)), `nice values seen: ${[...seen]}`).toBe(true)
+      expect(niceOfThreads().every((n) => n === base)).toBe(true) // the workers are gone, the rest untouched
+    } finally {
+      m.close()
+    }
+  })
+})

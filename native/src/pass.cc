@@ -17,7 +17,9 @@
 #ifndef _WIN32
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #ifdef __linux__
 #include <sys/sysmacros.h>
 #endif
@@ -134,6 +136,16 @@ void Prefetcher::ForEachData(int64_t a, int64_t b, F&& f) const {
   f(a, b);
 }
 
+void BackgroundPriority() {
+#ifdef __linux__
+  // this thread only (a thread id names one thread to setpriority on Linux); raising nice needs no privilege
+  const id_t self = static_cast<id_t>(syscall(SYS_gettid));
+  errno = 0;
+  const int now = getpriority(PRIO_PROCESS, self);
+  if (errno == 0) setpriority(PRIO_PROCESS, self, std::min(19, now + kPassNice));
+#endif
+}
+
 Prefetcher::Prefetcher(const MapInfo& map, bool drop)
     : map_(map), drop_(drop), piece_(ReadaheadPiece(map.fd)) {}
 
@@ -238,6 +250,7 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
   std::vector<std::thread> pool;
   for (int t = 0; t < plan.threads; ++t) {
     pool.emplace_back([&, t] {
+      BackgroundPriority();
       for (;;) {
         if (halted()) break;
         const int64_t k = next.fetch_add(1);

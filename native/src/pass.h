@@ -47,6 +47,14 @@ struct PassPlan {
   std::vector<PassSource> more;
 };
 
+// How much lower than the process the pass's worker threads run (nice): a window request, the UI's event loop
+// and the renderer come first on a machine whose cores a pass keeps busy (on 2 cores a 32 GiB pass made a
+// cached 60×30 window wait up to 10 ms for the CPU at p99).
+constexpr int kPassNice = 10;
+
+// Lowers the calling thread's priority by kPassNice (Linux; elsewhere nothing).
+void BackgroundPriority();
+
 // Runs body(k, thread) for every chunk k in [0, plan.chunks), each under the SIGBUS guard; chunks are taken
 // in order, so the threads move through the file together. Stops handing out chunks when a body returns false
 // (the chunks before it are all taken by then) or on state.cancel; a fault (SIGBUS, or the file found shorter
