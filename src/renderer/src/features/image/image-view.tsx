@@ -311,8 +311,10 @@ export function ImageView(props: {
       .map((t) => `<span style="top:${(t - v.y0) * v.sy}px">${t}</span>`)
       .join('')
   }
-  // any change of colour or cursor: one redraw from the values held
-  useEffect(schedule, [colormap, scale, channel, manual, auto, props.cursor?.row, props.cursor?.col, schedule])
+  // a change of colour: redrawn at once from the values held (after the effect above gave drawRef this render's
+  // draw), so the very frame after the change shows it; a move of the cursor: at the next animation frame
+  useLayoutEffect(() => drawRef.current(), [colormap, scale, channel, manual, auto])
+  useEffect(schedule, [props.cursor?.row, props.cursor?.col, schedule])
 
   const drag = useRef<{ x: number; y: number; moved: boolean } | null>(null)
   const onWheel = (e: React.WheelEvent): void => {
