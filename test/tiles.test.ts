@@ -10,6 +10,7 @@ import { py, tempDir } from './helpers/numpy'
 const tmp = tempDir()
 const R = 300
 const C = 530
+const SPARSE = [4096, 8192]
 const files = { C: path.join(tmp.dir, 'c.npy'), F: path.join(tmp.dir, 'f.npy') }
 let service: ArrayService
 const sessions: Record<'C' | 'F', string> = { C: '', F: '' }
@@ -33,9 +34,16 @@ afterAll(() => {
 })
 
 /** numpy's reduction of tile (ty, tx) at a level of the view expression v of the array a. */
-function reference(v: string, level: number, ty: number, tx: number, sample = false): (number | null)[] {
+function reference(
+  v: string,
+  level: number,
+  ty: number,
+  tx: number,
+  sample = false,
+  file = files.C
+): (number | null)[] {
   return py<(number | null)[]>(`
-a = np.load(${JSON.stringify(files.C)}).astype(np.float64)
+a = (np.load(${JSON.stringify(file)}) if ${JSON.stringify(file)}.endswith('.npy') else np.memmap(${JSON.stringify(file)}, dtype='<f4', mode='r', shape=(${SPARSE.join(', ')}))).astype(np.float64)
 v = ${v}
 b = 2 ** ${level}; span = 256 * b
 r0, c0 = ${ty} * span, ${tx} * span
@@ -141,6 +149,44 @@ describe('tiles equal numpy block reductions', () => {
       }
     } finally {
       delete process.env.ARRAYSCOPE_SIMD
+    }
+  })
+
+  // holes read as zeros without being read: a whole block of rows, single rows (data in other columns of the
+  // same rows, or in the rows around), and sampled elements
+  it('a sparse file in mode r: the same blocks as numpy, holes read as zeros', async () => {
+    const file = path.join(tmp.dir, 'sparse.f4')
+    py(`
+with open(${JSON.stringify(file)}, 'wb') as f: f.truncate(${SPARSE[0]} * ${SPARSE[1]} * 4)
+m = np.memmap(${JSON.stringify(file)}, dtype='<f4', mode='r+', shape=(${SPARSE.join(', ')}))
+m[1000, 5000:5100] = np.arange(100) - 50.5
+m[2000:2010, :] = 3.25
+m[3000, 7000] = -7; m[100, 100] = np.nan; m[2500, 10] = np.inf; m[4095, 8191] = 9
+m.flush(); print(1)`)
+    const layout = { dtype: '<f4', shape: SPARSE, offset: 0, order: 'C' as const }
+    const { session } = await service.handle('session:open', { path: file, layout, mode: 'r' })
+    try {
+      const cases: [string, { slice?: string; transpose?: boolean }, number, number, number, boolean][] = [
+        ['a', {}, 4, 0, 0, false],
+        ['a', {}, 4, 0, 1, false],
+        ['a', {}, 3, 0, 2, false], // narrow blocks (the column sweep)
+        ['a', {}, 5, 0, 0, false], // blocks by the kernels
+        ['a', {}, 0, 3, 19, false],
+        ['a', {}, 5, 0, 0, true],
+        ['a', {}, 2, 1, 4, true],
+        ['a[::-1, 3:]', { slice: '::-1, 3:' }, 4, 0, 0, false],
+        ['a.T', { transpose: true }, 3, 2, 0, false]
+      ]
+      for (const [expr, opts, level, ty, tx, sample] of cases) {
+        const got = await tile(session, { ...opts, level, ty, tx, sample })
+        const bad = firstDifference(got, reference(expr, level, ty, tx, sample, file))
+        expect(
+          bad,
+          `${expr} level ${level} (${ty}, ${tx})${sample ? ' sampled' : ''}: first difference at ${bad}`
+        ).toBe(-1)
+      }
+    } finally {
+      await service.handle('session:close', { session })
     }
   })
 

@@ -123,12 +123,26 @@ void Prefetcher::ForEachData(int64_t a, int64_t b, F&& f) const {
 #if defined(SEEK_DATA) && defined(SEEK_HOLE)
   if (map_.readOnly && map_.fd >= 0) {
     while (a < b) {
+      if (a >= hole_.from && a < hole_.to) {  // known: no data before hole_.to
+        a = hole_.to;
+        continue;
+      }
+      if (a >= data_.from && a < data_.to) {  // known: data up to data_.to
+        const int64_t h = std::min(b, data_.to);
+        f(a, h);
+        a = h;
+        continue;
+      }
       const off_t d = lseek(map_.fd, a, SEEK_DATA);
-      if (d < 0 || d >= b) return;  // a hole to the end
-      off_t h = lseek(map_.fd, d, SEEK_HOLE);
-      if (h < 0 || h > b) h = b;
-      f(static_cast<int64_t>(d), static_cast<int64_t>(h));
-      a = h;
+      if (d < 0 && errno == ENXIO) hole_ = {a, INT64_MAX};
+      if (d < 0) return;  // a hole to the end
+      hole_ = {a, static_cast<int64_t>(d)};
+      if (d >= b) return;
+      const off_t h = lseek(map_.fd, d, SEEK_HOLE);
+      if (h >= 0) data_ = {static_cast<int64_t>(d), static_cast<int64_t>(h)};
+      const int64_t e = h < 0 || h > b ? b : static_cast<int64_t>(h);
+      f(static_cast<int64_t>(d), e);
+      a = e;
     }
     return;
   }
@@ -156,8 +170,11 @@ int64_t Prefetcher::Issue(const std::vector<ByteRange>& ranges) {
     const int64_t a = std::max<int64_t>(0, r.first - r.first % page);
     const int64_t b = std::min(map_.size, r.end);
     if (b <= a) continue;
-    f.pages.push_back({a, b});
     f.bytes += b - a;
+    // a range all in a hole (known from the last lseek, mostly) needs nothing: not even mincore, which walks
+    // the page cache page by page where nothing is mapped (a third of a sparse file's tile time)
+    if (Hole(a, b)) continue;
+    f.pages.push_back({a, b});
 #ifndef _WIN32
     // Only the pages not in memory are asked for: on a warm file, readahead requests for resident pages would
     // cost the pass several percent for nothing (mincore is a cheap page-table walk once the pass's own
@@ -199,20 +216,25 @@ int64_t Prefetcher::Retire() {
   return f.bytes;
 }
 
-bool InHole(const MapInfo& map, int64_t first, int64_t end) {
+bool InHole(const MapInfo& map, int64_t first, int64_t end, HoleSpan* known) {
 #if defined(SEEK_DATA) && defined(SEEK_HOLE)
   if (!map.readOnly || map.fd < 0 || end <= first) return false;
+  if (known && first >= known->from && end <= known->to) return true;
   const off_t d = lseek(map.fd, first, SEEK_DATA);
-  return (d < 0 && errno == ENXIO) || (d >= 0 && d >= end);
+  if (d < 0 && errno != ENXIO) return false;
+  const int64_t next = d < 0 ? INT64_MAX : static_cast<int64_t>(d);  // ENXIO: no data after first
+  if (known) *known = {first, next};
+  return next >= end;
 #else
   (void)map;
   (void)first;
   (void)end;
+  (void)known;
   return false;
 #endif
 }
 
-bool Prefetcher::Hole(int64_t first, int64_t end) const { return InHole(map_, first, end); }
+bool Prefetcher::Hole(int64_t first, int64_t end) const { return InHole(map_, first, end, &hole_); }
 
 bool ShouldDropBehind(const MapInfo& map, int64_t extent) {
   const ReadaheadSettings s = CurrentReadahead();

@@ -63,6 +63,12 @@ void BackgroundPriority();
 void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
              const std::function<bool(int64_t k, int thread)>& body);
 
+// What one thread last learnt of the file's holes: no data in [from, to) (one lseek SEEK_DATA from `from`
+// found the next data at `to`). On a 40 GB sparse file each lseek cost ~0.2 ms; a tile asks 256 times.
+struct HoleSpan {
+  int64_t from = 0, to = 0;
+};
+
 // Reads ahead for one sequential reader: Issue asks for the pages of some ranges that are not in memory yet
 // (MADV_WILLNEED), Retire says the oldest issued ranges are consumed and, when dropping behind, drops the
 // pages of them that were not in memory before Issue.
@@ -90,11 +96,13 @@ class Prefetcher {
   bool drop_;
   int64_t piece_;  // the largest readahead request the kernel honours whole
   std::deque<InFlight> flight_;
+  // what lseek last told: no data in hole_, data in data_ (a strided pass asks about many short ranges)
+  mutable HoleSpan hole_, data_;
 };
 
 // Whether bytes [first, end) of the mapped file are all a hole (mode r only; false where that cannot be
-// known).
-bool InHole(const MapInfo& map, int64_t first, int64_t end);
+// known). With known, a range inside the span last learnt is answered without asking the kernel.
+bool InHole(const MapInfo& map, int64_t first, int64_t end, HoleSpan* known = nullptr);
 
 // Whether a pass reaching up to byte `extent` drops its pages behind it: in mode r only (nothing can be
 // lost), and by default only when the pass covers more than half of physical memory.
