@@ -134,13 +134,14 @@ describe('tiles equal numpy block reductions', () => {
     }
   })
 
-  // the column sweep's kernel (rows without NaN/±Inf) and its careful path (the rows with them) at every level
-  it.each(native().simdLevels())('narrow blocks at SIMD level %s: the same blocks as numpy', async (simd) => {
+  // every block path at every SIMD level: the column sweep (its kernel for rows without NaN/±Inf, its careful
+  // path for the rows with them), AVX-512's blocks walked in registers, and the statistics kernels
+  it.each(native().simdLevels())('blocks at SIMD level %s: the same as numpy', async (simd) => {
     process.env.ARRAYSCOPE_SIMD = simd
     try {
       for (const file of [files.C, files.F]) {
         const { session } = await service.handle('session:open', { path: file, layout: null, mode: 'r' })
-        for (const level of [1, 2, 4]) {
+        for (const level of [1, 2, 4, 5, 6]) {
           const got = await tile(session, { level, ty: 0, tx: 0 })
           const bad = firstDifference(got, reference('a', level, 0, 0))
           expect(bad, `${path.basename(file)} level ${level}: first difference at ${bad}`).toBe(-1)

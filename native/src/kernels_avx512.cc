@@ -78,6 +78,50 @@ ARRAYSCOPE_AVX512_FN void StatsF4Avx512(const float* p, int64_t n, double shift,
   }
 }
 
+ARRAYSCOPE_AVX512_FN void BlocksF4Avx512(const float* p, int64_t rowStride, int64_t rows,
+                                         const int64_t* colStart, int64_t blocks, Moments* out) {
+  for (int64_t j = 0; j < blocks; ++j) {
+    const int64_t c0 = colStart[j], w = colStart[j + 1] - c0;
+    __m512 lo = _mm512_set1_ps(HUGE_VALF), hi = _mm512_set1_ps(-HUGE_VALF);
+    __m512d s[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()};
+    int64_t finite = 0;
+    const float* q = p + c0;
+    for (int64_t r = 0; r < rows; ++r, q += rowStride) {
+      for (int64_t c = 0; c < w; c += 16) {
+        const __mmask16 lanes = static_cast<__mmask16>(w - c >= 16 ? 0xffff : (1u << (w - c)) - 1);
+        const __m512 x = _mm512_maskz_loadu_ps(lanes, q + c);
+        const __mmask16 fin = static_cast<__mmask16>(lanes & ~_mm512_fpclass_ps_mask(x, 0x99));
+        lo = _mm512_mask_min_ps(lo, fin, lo, x);
+        hi = _mm512_mask_max_ps(hi, fin, hi, x);
+        s[0] = _mm512_mask_add_pd(s[0], static_cast<__mmask8>(fin), s[0],
+                                  _mm512_cvtps_pd(_mm512_castps512_ps256(x)));
+        s[1] = _mm512_mask_add_pd(
+            s[1], static_cast<__mmask8>(fin >> 8), s[1],
+            _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1))));
+        finite += __builtin_popcount(fin);
+      }
+    }
+    Moments& m = out[j];
+    m.finite += finite;
+    m.s1 += _mm512_reduce_add_pd(_mm512_add_pd(s[0], s[1]));
+    if (finite) {
+      m.min = std::min<double>(m.min, _mm512_reduce_min_ps(lo));
+      m.max = std::max<double>(m.max, _mm512_reduce_max_ps(hi));
+    }
+    if (finite != rows * w) {
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t c = 0; c < w; ++c) {
+          const float x = p[r * rowStride + c0 + c];
+          if (std::isnan(x))
+            ++m.nan;
+          else if (std::isinf(x))
+            (x > 0 ? ++m.pinf : ++m.ninf);
+        }
+      }
+    }
+  }
+}
+
 // min and max of float32 values, NaN ignored: _mm512_min_ps(x, acc) returns acc when x is NaN.
 ARRAYSCOPE_AVX512_FN void MinMaxF4Avx512(const float* p, int64_t n, double& mn, double& mx) {
   __m512 lo[2] = {_mm512_set1_ps(HUGE_VALF), _mm512_set1_ps(HUGE_VALF)};

@@ -123,23 +123,24 @@ void Prefetcher::ForEachData(int64_t a, int64_t b, F&& f) const {
 #if defined(SEEK_DATA) && defined(SEEK_HOLE)
   if (map_.readOnly && map_.fd >= 0) {
     while (a < b) {
-      if (a >= hole_.from && a < hole_.to) {  // known: no data before hole_.to
-        a = hole_.to;
+      if (a >= known_.holeFrom && a < known_.holeTo) {  // known: no data before holeTo
+        a = known_.holeTo;
         continue;
       }
-      if (a >= data_.from && a < data_.to) {  // known: data up to data_.to
-        const int64_t h = std::min(b, data_.to);
+      if (a >= known_.dataFrom && a < known_.dataTo) {  // known: data up to dataTo
+        const int64_t h = std::min(b, known_.dataTo);
         f(a, h);
         a = h;
         continue;
       }
       const off_t d = lseek(map_.fd, a, SEEK_DATA);
-      if (d < 0 && errno == ENXIO) hole_ = {a, INT64_MAX};
+      if (d < 0 && errno == ENXIO) known_.holeFrom = a, known_.holeTo = INT64_MAX;
       if (d < 0) return;  // a hole to the end
-      hole_ = {a, static_cast<int64_t>(d)};
+      known_.holeFrom = a;
+      known_.holeTo = d;
       if (d >= b) return;
       const off_t h = lseek(map_.fd, d, SEEK_HOLE);
-      if (h >= 0) data_ = {static_cast<int64_t>(d), static_cast<int64_t>(h)};
+      if (h >= 0) known_.dataFrom = d, known_.dataTo = h;
       const int64_t e = h < 0 || h > b ? b : static_cast<int64_t>(h);
       f(static_cast<int64_t>(d), e);
       a = e;
@@ -219,11 +220,20 @@ int64_t Prefetcher::Retire() {
 bool InHole(const MapInfo& map, int64_t first, int64_t end, HoleSpan* known) {
 #if defined(SEEK_DATA) && defined(SEEK_HOLE)
   if (!map.readOnly || map.fd < 0 || end <= first) return false;
-  if (known && first >= known->from && end <= known->to) return true;
+  if (known && first >= known->holeFrom && end <= known->holeTo) return true;
+  if (known && first >= known->dataFrom && first < known->dataTo) return false;
   const off_t d = lseek(map.fd, first, SEEK_DATA);
   if (d < 0 && errno != ENXIO) return false;
   const int64_t next = d < 0 ? INT64_MAX : static_cast<int64_t>(d);  // ENXIO: no data after first
-  if (known) *known = {first, next};
+  if (known) {
+    known->holeFrom = first;
+    known->holeTo = next;
+    if (next < end) {  // data here: where it ends, so that the next ranges inside it ask nothing
+      const off_t h = lseek(map.fd, next, SEEK_HOLE);
+      known->dataFrom = next;
+      known->dataTo = h < 0 ? next + 1 : static_cast<int64_t>(h);
+    }
+  }
   return next >= end;
 #else
   (void)map;
@@ -234,7 +244,7 @@ bool InHole(const MapInfo& map, int64_t first, int64_t end, HoleSpan* known) {
 #endif
 }
 
-bool Prefetcher::Hole(int64_t first, int64_t end) const { return InHole(map_, first, end, &hole_); }
+bool Prefetcher::Hole(int64_t first, int64_t end) const { return InHole(map_, first, end, &known_); }
 
 bool ShouldDropBehind(const MapInfo& map, int64_t extent) {
   const ReadaheadSettings s = CurrentReadahead();
