@@ -20,9 +20,9 @@ namespace {
 // calls, 8-wide 410 against 530–930; 32-wide 250 against 130–230; with the ColumnsRun kernel for rows without
 // NaN/±Inf, 16-wide 150–185 ms against 110 ms for 32-wide by kernel calls and 75 ms for plain statistics).
 constexpr int64_t kWideBlock = 32;
-// With AVX-512, float32 blocks at least this wide go through BlocksF4Avx512 instead, whatever their width: every
-// tile of a level of the warm 16384² view, 4-wide 498 → 431 ms, 8-wide 238 → 165, 16-wide 152 → 77, 32-wide
-// 110 → 56, 64-wide 93 → 52 (a plain statistics pass: 70 ms).
+// With AVX-512, float32 blocks at least this wide go through BlocksF4Avx512 instead, whatever their width:
+// every tile of a level of the warm 16384² view, 4-wide 498 → 431 ms, 8-wide 238 → 165, 16-wide 152 → 77,
+// 32-wide 110 → 56, 64-wide 93 → 52 (a plain statistics pass: 70 ms).
 constexpr int64_t kRegisterBlock = 4;
 
 // Per source column of a native float region, what the source rows of one output row hold so far (narrow
