@@ -17,6 +17,14 @@ import { evict } from './helpers/page-cache'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
+
+/** A sparse file of size bytes (all hole) in the test folder. */
+function sparseFile(name: string, size: number): string {
+  const file = path.join(tmp.dir, name)
+  fs.closeSync(fs.openSync(file, 'w'))
+  fs.truncateSync(file, size)
+  return file
+}
 afterEach(() => {
   delete process.env.ARRAYSCOPE_READAHEAD_MB
   delete process.env.ARRAYSCOPE_DROP_BEHIND
@@ -191,11 +199,8 @@ describe('a file that shrinks', () => {
   })
 
   it('during a pass: the pass ends with "file changed on disk"', async () => {
-    const file = path.join(tmp.dir, 'shrink-during.f4')
     const size = 4 * 2 ** 30
-    const fd = fs.openSync(file, 'w')
-    fs.ftruncateSync(fd, size)
-    fs.closeSync(fd)
+    const file = sparseFile('shrink-during.f4', size)
     const l = resolveLayout({ dtype: '<f4', shape: null, offset: 0, order: 'C' }, size)
     const m = new (native().Mapping)(file, 'r')
     try {
@@ -230,11 +235,8 @@ describe.runIf(process.platform === 'linux')('a pass runs below the process prio
     })
 
   it('its workers run at nice +10 while it lasts; the process keeps its own priority', async () => {
-    const file = path.join(tmp.dir, 'nice.f4')
     const size = 2 * 2 ** 30
-    const fd = fs.openSync(file, 'w')
-    fs.ftruncateSync(fd, size)
-    fs.closeSync(fd)
+    const file = sparseFile('nice.f4', size)
     // r+: holes are read (as zeros), not skipped, so the pass lasts long enough to look at its threads
     const m = new (native().Mapping)(file, 'r+')
     try {
