@@ -116,6 +116,25 @@ ReadaheadSettings CurrentReadahead() {
   return s;
 }
 
+#if defined(SEEK_DATA) && defined(SEEK_HOLE)
+// The first run of data at or after byte a, [first, end) (first = INT64_MAX when there is none), from what
+// known holds or from lseek, whose answers known then holds. An lseek that fails otherwise says data from a.
+static ByteRange NextData(int fd, int64_t a, HoleSpan& known) {
+  if (a >= known.holeFrom && a < known.holeTo) a = known.holeTo;  // no data before holeTo
+  if (a == INT64_MAX) return {a, a};
+  if (a >= known.dataFrom && a < known.dataTo) return {a, known.dataTo};
+  const off_t d = lseek(fd, a, SEEK_DATA);
+  if (d < 0) {
+    if (errno != ENXIO) return {a, INT64_MAX};
+    known.holeFrom = a, known.holeTo = INT64_MAX;  // no data after a
+    return {INT64_MAX, INT64_MAX};
+  }
+  const off_t h = lseek(fd, d, SEEK_HOLE);
+  known = {a, d, d, h < 0 ? INT64_MAX : static_cast<int64_t>(h)};
+  return {known.dataFrom, known.dataTo};
+}
+#endif
+
 // Calls f(first, end) for the parts of [a, b) the file has data for (mode r: a sparse file's holes read as
 // zeros without any I/O, and asking for them would only fill memory with zero pages); all of it otherwise.
 template <typename F>
@@ -123,26 +142,10 @@ void Prefetcher::ForEachData(int64_t a, int64_t b, F&& f) const {
 #if defined(SEEK_DATA) && defined(SEEK_HOLE)
   if (map_.readOnly && map_.fd >= 0) {
     while (a < b) {
-      if (a >= known_.holeFrom && a < known_.holeTo) {  // known: no data before holeTo
-        a = known_.holeTo;
-        continue;
-      }
-      if (a >= known_.dataFrom && a < known_.dataTo) {  // known: data up to dataTo
-        const int64_t h = std::min(b, known_.dataTo);
-        f(a, h);
-        a = h;
-        continue;
-      }
-      const off_t d = lseek(map_.fd, a, SEEK_DATA);
-      if (d < 0 && errno == ENXIO) known_.holeFrom = a, known_.holeTo = INT64_MAX;
-      if (d < 0) return;  // a hole to the end
-      known_.holeFrom = a;
-      known_.holeTo = d;
-      if (d >= b) return;
-      const off_t h = lseek(map_.fd, d, SEEK_HOLE);
-      if (h >= 0) known_.dataFrom = d, known_.dataTo = h;
-      const int64_t e = h < 0 || h > b ? b : static_cast<int64_t>(h);
-      f(static_cast<int64_t>(d), e);
+      const ByteRange d = NextData(map_.fd, a, known_);
+      if (d.first >= b) return;  // a hole to b
+      const int64_t e = std::min(b, d.end);
+      f(d.first, e);
       a = e;
     }
     return;
@@ -220,21 +223,8 @@ int64_t Prefetcher::Retire() {
 bool InHole(const MapInfo& map, int64_t first, int64_t end, HoleSpan* known) {
 #if defined(SEEK_DATA) && defined(SEEK_HOLE)
   if (!map.readOnly || map.fd < 0 || end <= first) return false;
-  if (known && first >= known->holeFrom && end <= known->holeTo) return true;
-  if (known && first >= known->dataFrom && first < known->dataTo) return false;
-  const off_t d = lseek(map.fd, first, SEEK_DATA);
-  if (d < 0 && errno != ENXIO) return false;
-  const int64_t next = d < 0 ? INT64_MAX : static_cast<int64_t>(d);  // ENXIO: no data after first
-  if (known) {
-    known->holeFrom = first;
-    known->holeTo = next;
-    if (next < end) {  // data here: where it ends, so that the next ranges inside it ask nothing
-      const off_t h = lseek(map.fd, next, SEEK_HOLE);
-      known->dataFrom = next;
-      known->dataTo = h < 0 ? next + 1 : static_cast<int64_t>(h);
-    }
-  }
-  return next >= end;
+  HoleSpan once;
+  return NextData(map.fd, first, known ? *known : once).first >= end;
 #else
   (void)map;
   (void)first;

@@ -227,10 +227,8 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
     });
     return {std::move(out)};
   }
-  RunPass(map, state, plan, [&](int64_t k, int t) {
-    TileRow& row = rows[t];
-    std::fill(row.px.begin(), row.px.end(), Moments{});
-    const int64_t a = rowStart(k), b = rowStart(k + 1);
+  // output row k's blocks: rows [a, b) of the region added into row.px
+  const auto addRows = [&](int64_t a, int64_t b, TileRow& row) {
     // rows lying in a hole: counted as zeros, not read — all the block's rows at once, else row by row below
     const auto inHole = [&](int64_t r0, int64_t r1) {
       ViewSpec rowsView{v.view.base + r0 * v.view.strides[0], {r1 - r0, C}, v.view.strides};
@@ -238,15 +236,10 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
       rowsView.Extent(itemsize, &from, &end);
       return InHole(map, from, end, &row.hole);
     };
-    if (holes) {
-      if (inHole(a, b)) {
-        AddZeros(b - a, colStart, row);
-        Emit(k, row, out.data(), transposed, spec.outCols, outCols);
-        state.done.fetch_add((b - a) * C, std::memory_order_relaxed);
-        return true;
-      }
+    if (holes && inHole(a, b)) {
+      AddZeros(b - a, colStart, row);
+      return;
     }
-    // narrow blocks of native floats, aligned: the rows added column-wise, the blocks reduced once
     const uint8_t* first = map.data + v.view.base + a * v.view.strides[0];
     const bool aligned =
         reinterpret_cast<uintptr_t>(first) % itemsize == 0 && v.view.strides[0] % itemsize == 0;
@@ -264,12 +257,11 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
           BlocksF4Avx512(reinterpret_cast<const float*>(first) + (g - a) * stride, stride,
                          std::min<int64_t>(32, b - g), colStart.data(), outCols, row.px.data());
         }
-        Emit(k, row, out.data(), transposed, spec.outCols, outCols);
-        state.done.fetch_add((b - a) * C, std::memory_order_relaxed);
-        return true;
+        return;
       }
     }
 #endif
+    // narrow blocks of native floats, aligned: the rows added column-wise, the blocks reduced once
     if (contiguous && aligned && blockCols > 0 && blockCols < kWideBlock) {
       const auto sweep = [&](auto& cols, auto* type) {
         using T = std::remove_pointer_t<decltype(type)>;
@@ -291,9 +283,7 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
         sweep(row.f4, static_cast<float*>(nullptr));
       else
         sweep(row.f8, static_cast<double*>(nullptr));
-      Emit(k, row, out.data(), transposed, spec.outCols, outCols);
-      state.done.fetch_add((b - a) * C, std::memory_order_relaxed);
-      return true;
+      return;
     }
     for (int64_t r = a; r < b; ++r) {
       if (holes && inHole(r, r + 1)) {
@@ -322,6 +312,12 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
                    });
       AddSegment(level, row.values.data(), colStart, row);
     }
+  };
+  RunPass(map, state, plan, [&](int64_t k, int t) {
+    TileRow& row = rows[t];
+    std::fill(row.px.begin(), row.px.end(), Moments{});
+    const int64_t a = rowStart(k), b = rowStart(k + 1);
+    addRows(a, b, row);
     Emit(k, row, out.data(), transposed, spec.outCols, outCols);
     state.done.fetch_add((b - a) * C, std::memory_order_relaxed);
     return true;
