@@ -65,8 +65,7 @@ export function App(): React.JSX.Element {
   activeRef.current = active
   /** The table's cursor, also kept in its tab: a tab switched back to, reloaded or restored starts there. */
   const onCursor = useCallback((c: CursorInfo) => {
-    // the same cursor told again changes nothing (a new object would render the whole app again)
-    setCursor((prev) => (prev && JSON.stringify(prev) === JSON.stringify(c) ? prev : c))
+    setCursor(c)
     setTabs((ts) => {
       const t = ts[activeRef.current]
       if (!t || (t.cell?.[0] === c.cell[0] && t.cell?.[1] === c.cell[1])) return ts

@@ -11,7 +11,6 @@ export interface SearchStatus {
 
 export interface SearchRun {
   running: boolean
-  status: SearchStatus | null
   setStatus: (s: SearchStatus | null) => void
   /** Starts request (with progress shown) and hands its reply to done; a failure or Cancel is the status. */
   search: <T>(request: () => Promise<T>, done: (reply: T) => void) => void
@@ -62,5 +61,5 @@ export function useSearchRun(scanId: string, testId: string): SearchRun {
       )}
     </>
   )
-  return { running, status, setStatus, search, tail }
+  return { running, setStatus, search, tail }
 }

@@ -45,8 +45,14 @@ export function TableView(props: {
   // Axes and indices are fitted to the slice before they leave the table, so that the app (Copy as code,
   // export, analysis) never sees axes of the unsliced array paired with a sliced shape.
   const onState = (s: ViewState): void => props.onState(fitAxes(s, slicedShape(session.layout, s.slice).shape))
-  const { shape, error: sliceError } = slicedShape(session.layout, props.state.slice)
-  const state = fitAxes(props.state, shape)
+  // memoized, as the columns below: the cursor effect depends on them (through elementIndex), and new arrays at
+  // every render made it tell the app the cursor again, which rendered the table again — a loop that kept a
+  // core busy while nobody touched the app
+  const { shape, error: sliceError } = useMemo(
+    () => slicedShape(session.layout, props.state.slice),
+    [session.layout, props.state.slice]
+  )
+  const state = useMemo(() => fitAxes(props.state, shape), [props.state, shape])
   const dtype = useMemo(() => parseDType(session.layout.dtype), [session.layout.dtype])
   const viewRows = state.rowAxis === null ? 1 : shape[state.rowAxis]!
   const viewCols = state.colAxis === null ? 1 : shape[state.colAxis]!
@@ -66,8 +72,6 @@ export function TableView(props: {
     state.rowAxis !== null && state.colAxis === null ? wrapWidth(viewRows, size.w - rowHeaderW, COL_W, fields) : 0
   const grid = useMemo(() => gridMap(viewRows, viewCols, wrap), [viewRows, viewCols, wrap])
   const rowsTotal = grid.rows
-  // memoized: the cursor effect below depends on it through elementIndex, and a new object at every render made
-  // that effect tell the app the cursor again, which rendered the table again — a loop that kept a core busy
   const showIndex = state.colAxis !== null || wrap > 0
   const columns = useMemo(() => columnsFor(dtype, grid.elementCols, showIndex), [dtype, grid.elementCols, showIndex])
   const colsTotal = columns.count
