@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const m = new (native().Mapping)(file, 'r')
   m.advise('random') // as the app maps files for browsing
   const settle = (): void => {
-    for (const f of ['.bin', '.np.bin']) fs.rmSync(out + f, { force: true })
+    for (const f of ['.bin', '.np.bin', '.cp.bin']) fs.rmSync(out + f, { force: true })
     execSync('sync')
   }
 
@@ -84,7 +84,9 @@ async function main(): Promise<void> {
       run: () => spawnSync('grep', ['-c', '-a', '-F', NEEDLE, file], { env: { ...process.env, LC_ALL: 'C' } })
     },
     { name: 'raw export', run: () => exportView(m, flat, { as: 'raw', out: out + '.bin' }) },
-    { name: 'numpy tofile', run: () => undefined, ms: () => numpy(file, 'tofile', out + '.np.bin') }
+    { name: 'numpy tofile', run: () => undefined, ms: () => numpy(file, 'tofile', out + '.np.bin') },
+    // the kernel's own copy (coreutils cp: copy_file_range), what copying the file costs on this disk
+    { name: 'cp FILE (export limit)', run: () => execFileSync('cp', [file, out + '.cp.bin']) }
   ]
   const only = process.env.ARRAYSCOPE_BENCH_ONLY?.split(',')
   if (only)
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
     cold: () => evict(file, m),
     warm: () => execSync(`cat ${JSON.stringify(file)} > /dev/null`), // every page in memory
     before: (row) => {
-      if (row.name.includes('export') || row.name.includes('tofile')) settle()
+      if (['export', 'tofile', 'cp '].some((w) => row.name.includes(w))) settle()
     }
   })
   settle()
@@ -135,6 +137,9 @@ async function main(): Promise<void> {
   console.log(
     `    raw export / numpy tofile:            ${ratio('raw export', times.cold('numpy tofile'), 'target ≤ 1.0×')}`
   )
+  console.log(
+    `    raw export / cp:                      ${ratio('raw export', times.cold('cp FILE (export limit)'), 'copy limit')}`
+  )
   const wr = (a: string, b: string): string => (times.warm(a) / times.warm(b)).toFixed(2)
   console.log('  warm ratios (same run):')
   console.log(`    stats pass / numpy min()+max():       ${wr('stats pass', 'numpy min()+max()')}×`)
@@ -142,6 +147,7 @@ async function main(): Promise<void> {
     `    stats + histogram / numpy min()+max(): ${wr('stats + 256-bin histogram, one pass', 'numpy min()+max()')}×`
   )
   console.log(`    raw export / numpy tofile:            ${wr('raw export', 'numpy tofile')}×`)
+  console.log(`    raw export / cp:                      ${wr('raw export', 'cp FILE (export limit)')}×`)
 
   const big = Number(process.env.ARRAYSCOPE_BENCH_BIG ?? 0)
   if (big > 0) await bigFile(big)
