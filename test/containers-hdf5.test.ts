@@ -182,6 +182,13 @@ describe.each(['earliest', 'latest'])('HDF5 written by h5py (libver=%s)', (lib) 
     const sliced = await stats(file(), '/chunked', '--slice', '::-3, 10:77')
     expect(sliced.mean as number).toBeCloseTo(r.smean, 12)
   })
+
+  it('info on a chunked dataset names the file, not the temporary copy that is gone when the command ends', async () => {
+    const info = JSON.parse((await runCli(['info', file(), '--array', '/chunked'])).stdout) as Record<string, unknown>
+    expect(info).toMatchObject({ path: file(), fileSize: fs.statSync(file()).size, decompressed: true })
+    expect(info).toMatchObject({ shape: [300, 200], chunks: [64, 48], filters: ['shuffle', 'gzip'] })
+    expect(info).not.toHaveProperty('offset')
+  })
 })
 
 describe('editing HDF5 datasets', () => {

@@ -119,6 +119,14 @@ describe('np.savez_compressed (deflated members)', () => {
     expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('arrayscope-npz-')).length).toBe(before)
   })
 
+  it('info names the archive, not the temporary copy that is gone when the command ends', async () => {
+    const k = ref.keys[0]!
+    const info = JSON.parse((await runCli(['info', DEFLATED, '--array', k])).stdout) as Record<string, unknown>
+    expect(info).toMatchObject({ path: DEFLATED, fileSize: fs.statSync(DEFLATED).size, decompressed: true })
+    expect(info.shape).toEqual(ref.shapes[k])
+    expect(info).not.toHaveProperty('offset')
+  })
+
   it('opens read-only with progress; edits are refused with the reason; close removes the copy', async () => {
     const events: { done: number; total: number }[] = []
     const s = new ArrayService({

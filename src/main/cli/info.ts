@@ -1,4 +1,5 @@
 // `arrayscope info`: what a file (or an array of a container) is, as one line of JSON.
+import fs from 'node:fs'
 import { SINGLE_ARRAY_FORMATS } from '../../shared/containers'
 import type { ArrayService } from '../service/array-service'
 import { LAYOUT_FLAGS, UsageError, layoutFromArgs, rejectUnknownFlags, type ParsedArgs } from './args'
@@ -34,15 +35,19 @@ export async function info(args: ParsedArgs, service: ArrayService): Promise<voi
   })
   const l = s.layout
   const a = s.array
+  // An array read through a temporary decompressed copy (a deflated .npz member, a chunked HDF5 dataset) is
+  // reported as the container the user named: the copy is gone when the command ends, and its bytes lie at no
+  // one offset of the container.
+  const copy = a?.decompressed === true
   io.out(
     JSON.stringify({
-      path: s.path,
-      fileSize: s.fileSize,
+      path: copy ? a.container : s.path,
+      fileSize: copy ? fs.statSync(a.container).size : s.fileSize,
       format: s.format,
       dtype: l.dtype,
       shape: l.shape,
       order: l.order,
-      offset: a ? a.stored.offset : l.offset,
+      ...(copy ? {} : { offset: a ? a.stored.offset : l.offset }),
       itemsize: l.itemsize,
       nbytes: l.nbytes,
       ...(a
