@@ -219,3 +219,60 @@ describe('requests', () => {
     }
   })
 })
+
+describe('views out of file order (F order, reversed), searched in bands walked in file order', () => {
+  // ARRAYSCOPE_CONDITION_BAND cuts these small views into many bands (by default a band is 16 Mi elements)
+  for (const [shape, slices] of [
+    [
+      [200, 37],
+      [':', '::-1, 3:', '5:190:3, ::-2']
+    ],
+    [
+      [6, 20, 15],
+      [':', '::-1, 2:17, ::-3', '4, :, 1:']
+    ]
+  ] as const) {
+    it(`every match of ${shape.join('×')} F order, forwards and backwards, equals numpy`, async () => {
+      const file = path.join(tmp.dir, `banded-${shape.join('x')}.bin`)
+      const ref = py<{ slice: string; size: number; matches: Record<string, number[]> }[]>(`
+rng = np.random.default_rng(11)
+a = rng.standard_normal(${JSON.stringify(shape)}).astype('<f4')
+a.flat[::23] = np.nan
+a.tofile(${JSON.stringify(file)})  # C order bytes, read below as F order
+m = np.memmap(${JSON.stringify(file)}, dtype='<f4', mode='r', shape=${JSON.stringify(shape)}, order='F')
+out = []
+for s in ${JSON.stringify(slices)}:
+    flat = np.asarray(eval('m[' + s + ']')).reshape(-1)
+    with np.errstate(invalid='ignore'):
+        out.append({'slice': s, 'size': int(flat.size), 'matches': {
+            'gt': np.flatnonzero(flat > 1.5).tolist(), 'nan': np.flatnonzero(np.isnan(flat)).tolist()}})
+print(json.dumps(out))`)
+      const s = new ArrayService({ watchIntervalMs: 0 })
+      process.env.ARRAYSCOPE_CONDITION_BAND = '50'
+      try {
+        const info = await s.handle('session:open', {
+          path: file,
+          layout: { dtype: '<f4', shape: [...shape], offset: 0, order: 'F' },
+          mode: 'r'
+        })
+        for (const c of ref) {
+          for (const [cond, value] of [
+            ['gt', 1.5],
+            ['nan', undefined]
+          ] as const) {
+            const want = c.matches[cond]!
+            expect(want.length).toBeGreaterThan(3)
+            for (const backwards of [false, true])
+              expect(
+                await stepAll(s, info.session, c.slice, cond, value, backwards, c.size),
+                `${c.slice} ${cond} ${backwards ? 'backwards' : 'forwards'}`
+              ).toEqual(want)
+          }
+        }
+      } finally {
+        delete process.env.ARRAYSCOPE_CONDITION_BAND
+        s.closeAll()
+      }
+    })
+  }
+})
