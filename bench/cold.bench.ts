@@ -13,6 +13,7 @@ import path from 'node:path'
 import { resolveLayout } from '../src/shared/layout'
 import { ArrayService } from '../src/main/service/array-service'
 import { exportView } from '../src/main/service/export'
+import { runCondition } from '../src/main/service/along'
 import { runFind } from '../src/main/service/find'
 import { native } from '../src/main/service/native'
 import { runBlocks, runBuckets, runStats } from '../src/main/service/scan'
@@ -76,6 +77,15 @@ async function main(): Promise<void> {
       run: () => runStats(m, { ...square, strides: [4, 4 * 32768] }).promise
     },
     {
+      name: 'find > 1e30 in F-order 32768² view',
+      run: () =>
+        runCondition(
+          { mapping: m },
+          { ...square, strides: [4, 4 * 32768] },
+          { condition: 'gt', value: 1e30, start: 0, backwards: false }
+        ).promise
+    },
+    {
       name: 'find text (no match)',
       run: () => runFind(m, flat, { kind: 'text', text: NEEDLE, start: 0, backwards: false }).promise
     },
@@ -129,6 +139,9 @@ async function main(): Promise<void> {
   )
   console.log(
     `    F-order statistics / cat:             ${ratio('statistics of an F-order 32768² view', cat, 'file order')}`
+  )
+  console.log(
+    `    F-order find by condition / cat:      ${ratio('find > 1e30 in F-order 32768² view', cat, 'file order')}`
   )
   console.log(`    find / cat:                           ${ratio('find text (no match)', cat, 'target ≤ 1.3×')}`)
   console.log(
