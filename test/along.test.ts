@@ -220,59 +220,70 @@ describe('requests', () => {
   })
 })
 
+// with thresholds no float32 holds (2.1, -2.3, 2.7, 0.3) and beyond float32's range (1e300)
+const BANDED: [Condition, number | undefined, string][] = [
+  ...CONDITIONS,
+  ['gt', 2.1, 'v > 2.1'],
+  ['lt', -2.3, 'v < -2.3'],
+  ['absgt', 2.7, 'np.abs(v) > 2.7'],
+  ['eq', 0.3, 'v == 0.3'],
+  ['gt', 1e300, 'v > 1e300'],
+  ['lt', -1e300, 'v < -1e300']
+]
+
 describe('views out of file order (F order, reversed), searched in bands walked in file order', () => {
-  // ARRAYSCOPE_CONDITION_BAND cuts these small views into many bands (by default a band is 16 Mi elements)
-  for (const [shape, slices] of [
-    [
-      [200, 37],
-      [':', '::-1, 3:', '5:190:3, ::-2']
-    ],
-    [
-      [6, 20, 15],
-      [':', '::-1, 2:17, ::-3', '4, :, 1:']
-    ]
-  ] as const) {
-    it(`every match of ${shape.join('×')} F order, forwards and backwards, equals numpy`, async () => {
-      const file = path.join(tmp.dir, `banded-${shape.join('x')}.bin`)
-      const ref = py<{ slice: string; size: number; matches: Record<string, number[]> }[]>(`
+  // ARRAYSCOPE_CONDITION_BAND cuts these small views into many bands (by default a band is 16 Mi elements);
+  // runs longer than 64 elements go through the blocked kernel for native float32 and float64
+  for (const dtype of ['<f4', '<f8']) {
+    for (const [order, shape, slices] of [
+      ['F', [200, 37], [':', '::-1, 3:', '5:190:3, ::-2']],
+      ['F', [6, 20, 15], [':', '::-1, 2:17, ::-3', '4, :, 1:']],
+      ['C', [37, 300], [':', '::-1, 3:', '5:30, ::-1']]
+    ] as const) {
+      it(`every match of ${dtype} ${shape.join('×')} order ${order}, forwards and backwards, equals numpy`, async () => {
+        const file = path.join(tmp.dir, `banded-${dtype.slice(1)}-${order}-${shape.join('x')}.bin`)
+        const ref = py<{ slice: string; size: number; matches: Record<string, number[]> }[]>(`
 rng = np.random.default_rng(11)
-a = rng.standard_normal(${JSON.stringify(shape)}).astype('<f4')
-a.flat[::23] = np.nan
-a.tofile(${JSON.stringify(file)})  # C order bytes, read below as F order
-m = np.memmap(${JSON.stringify(file)}, dtype='<f4', mode='r', shape=${JSON.stringify(shape)}, order='F')
+dt = np.dtype('${dtype}')
+a = rng.standard_normal(${JSON.stringify(shape)}).astype(dt)
+a.flat[::23] = np.nan; a.flat[5::101] = np.inf; a.flat[7::131] = -np.inf; a.flat[11::17] = dt.type(0.1); a.flat[3::29] = dt.type(0.3)
+a.flat[13::41] = dt.type(2.1); a.flat[17::43] = dt.type(-2.3)  # the thresholds in the array's own type
+a.tofile(${JSON.stringify(file)})  # C order bytes, read below in the layout's order
+m = np.memmap(${JSON.stringify(file)}, dtype=dt, mode='r', shape=${JSON.stringify(shape)}, order='${order}')
 out = []
 for s in ${JSON.stringify(slices)}:
     flat = np.asarray(eval('m[' + s + ']')).reshape(-1)
+    matches = {}
     with np.errstate(invalid='ignore'):
-        out.append({'slice': s, 'size': int(flat.size), 'matches': {
-            'gt': np.flatnonzero(flat > 1.5).tolist(), 'nan': np.flatnonzero(np.isnan(flat)).tolist()}})
+        for name, expr in ${JSON.stringify(BANDED.map(([c, v, e]) => [`${c} ${v}`, e]))}:
+            matches[name] = np.flatnonzero(eval(expr.replace('v', 'flat'))).tolist()
+    out.append({'slice': s, 'size': int(flat.size), 'matches': matches})
 print(json.dumps(out))`)
-      const s = new ArrayService({ watchIntervalMs: 0 })
-      process.env.ARRAYSCOPE_CONDITION_BAND = '50'
-      try {
-        const info = await s.handle('session:open', {
-          path: file,
-          layout: { dtype: '<f4', shape: [...shape], offset: 0, order: 'F' },
-          mode: 'r'
-        })
-        for (const c of ref) {
-          for (const [cond, value] of [
-            ['gt', 1.5],
-            ['nan', undefined]
-          ] as const) {
-            const want = c.matches[cond]!
-            expect(want.length).toBeGreaterThan(3)
-            for (const backwards of [false, true])
-              expect(
-                await stepAll(s, info.session, c.slice, cond, value, backwards, c.size),
-                `${c.slice} ${cond} ${backwards ? 'backwards' : 'forwards'}`
-              ).toEqual(want)
+        const s = new ArrayService({ watchIntervalMs: 0 })
+        process.env.ARRAYSCOPE_CONDITION_BAND = '50'
+        try {
+          const info = await s.handle('session:open', {
+            path: file,
+            layout: { dtype, shape: [...shape], offset: 0, order },
+            mode: 'r'
+          })
+          for (const c of ref) {
+            for (const [cond, value] of BANDED) {
+              const want = c.matches[`${cond} ${value}`]!
+              if (CONDITIONS.some(([c2, v2]) => c2 === cond && v2 === value))
+                expect(want.length, `${c.slice} ${cond}`).toBeGreaterThan(1)
+              for (const backwards of [false, true])
+                expect(
+                  await stepAll(s, info.session, c.slice, cond, value, backwards, c.size),
+                  `${c.slice} ${cond} ${backwards ? 'backwards' : 'forwards'}`
+                ).toEqual(want)
+            }
           }
+        } finally {
+          delete process.env.ARRAYSCOPE_CONDITION_BAND
+          s.closeAll()
         }
-      } finally {
-        delete process.env.ARRAYSCOPE_CONDITION_BAND
-        s.closeAll()
-      }
-    })
+      })
+    }
   }
 })
