@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
+import { decodeFrame } from '../src/shared/wire'
 import { py, tempDir, withApp } from './helpers/serve'
 
 const dir = tempDir()
@@ -84,6 +85,49 @@ test('the inspector edits the bytes at the cursor in r+ (one undoable edit)', as
       ).toBe(-2.5)
       await page.getByRole('button', { name: 'Undo' }).click()
       await expect(page.locator('.cell[data-row="1"][data-col="2"]')).toHaveText('0.0')
+    },
+    { width: 1400, height: 1000 }
+  )
+})
+
+test("a value typed in the inspector while the new cursor's bytes are on their way is written, not wiped", async ({
+  page
+}) => {
+  const file = path.join(dir, 'insp-slow.bin')
+  py(`np.zeros((4, 4), dtype='<f4').tofile(${JSON.stringify(file)}); print(1)`)
+  // the server's answers to bytes:get are held back 1.5 s once `slow` is set (a loaded machine)
+  let slow = false
+  const held = new Set<number>()
+  const frame = (m: string | Buffer): { id?: number; channel?: string } =>
+    typeof m === 'string' ? {} : (decodeFrame(new Uint8Array(m)) as { id?: number; channel?: string })
+  await page.routeWebSocket(/\/ws\?token=/, (ws) => {
+    const server = ws.connectToServer()
+    ws.onMessage((m) => {
+      const f = frame(m)
+      if (slow && f.channel === 'bytes:get' && f.id !== undefined) held.add(f.id)
+      server.send(m)
+    })
+    server.onMessage((m) => {
+      const f = frame(m)
+      if (f.id !== undefined && held.has(f.id)) setTimeout(() => ws.send(m), 1500)
+      else ws.send(m)
+    })
+  })
+  await withApp(
+    page,
+    [file, '--dtype', '<f4', '--shape', '4,4', '--mode', 'r+'],
+    async () => {
+      await page.getByRole('button', { name: 'Hex' }).click()
+      await expect(page.locator('.inspector tr[data-type="<f4"] input')).toHaveValue('0.0')
+      slow = true
+      await page.locator('.cell[data-row="1"][data-col="2"]').click()
+      const row = page.locator('.inspector tr[data-type="<f4"] input')
+      await row.fill('-2.5')
+      await page.waitForTimeout(2000) // the bytes of the new cursor arrive meanwhile
+      await expect(row).toHaveValue('-2.5')
+      await row.press('Enter')
+      await expect(page.locator('.cell[data-row="1"][data-col="2"]')).toHaveText('-2.5')
+      await expect(page.locator('.cell[data-row="0"][data-col="0"]')).toHaveText('0.0')
     },
     { width: 1400, height: 1000 }
   )

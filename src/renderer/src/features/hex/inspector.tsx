@@ -9,8 +9,25 @@ const SPAN = 16
 
 export function Inspector(props: { session: SessionInfo; offset: number }): React.JSX.Element {
   const { session, offset } = props
-  const [bytes, setBytes] = useState<Uint8Array | null>(null)
-  const [drafts, setDrafts] = useState<Record<string, string>>({})
+  // The bytes shown are those read at the cursor's offset: until they arrive no row is shown, so nothing is
+  // typed over the previous offset's values. A draft belongs to the offset it was typed at and stays when the
+  // bytes arrive (or are read again after another edit) until Enter writes it: under load the bytes of a new
+  // cursor arrived after the user had typed, and wiped the draft.
+  const [loaded, setLoaded] = useState<{ offset: number; bytes: Uint8Array } | null>(null)
+  const [draftState, setDraftState] = useState<{ offset: number; values: Record<string, string> }>({
+    offset,
+    values: {}
+  })
+  const bytes = loaded?.offset === offset ? loaded.bytes : null
+  const drafts = draftState.offset === offset ? draftState.values : {}
+  const setDraft = (at: number, key: string, value: string | null): void =>
+    setDraftState((d) => {
+      if (value !== null) return { offset: at, values: { ...(d.offset === at ? d.values : {}), [key]: value } }
+      if (d.offset !== at || !(key in d.values)) return d
+      const values = { ...d.values }
+      delete values[key]
+      return { offset: at, values }
+    })
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
   const [version, setVersion] = useState(0)
   const readOnly = session.mode === 'r'
@@ -27,11 +44,7 @@ export function Inspector(props: { session: SessionInfo; offset: number }): Reac
     let live = true
     api
       .invoke('bytes:get', { session: session.session, offset, length: SPAN })
-      .then((r) => {
-        if (!live) return
-        setBytes(r.bytes)
-        setDrafts({})
-      })
+      .then((r) => live && setLoaded({ offset, bytes: r.bytes }))
       .catch((e: Error) => live && setMessage({ ok: false, text: e.message }))
     return () => {
       live = false
@@ -64,7 +77,10 @@ export function Inspector(props: { session: SessionInfo; offset: number }): Reac
       const out = write(drafts[key] ?? '')
       api
         .invoke('edit:apply', { session: session.session, writes: [{ offset, bytes: out }] })
-        .then(() => setMessage({ ok: true, text: `wrote ${out.length} bytes at ${offset}` }))
+        .then(() => {
+          setDraft(offset, key, null) // the value read back after the edit shows instead
+          setMessage({ ok: true, text: `wrote ${out.length} bytes at ${offset}` })
+        })
         .catch((e: Error) => setMessage({ ok: false, text: e.message }))
     } catch (e) {
       setMessage({ ok: false, text: (e as Error).message })
@@ -88,7 +104,7 @@ export function Inspector(props: { session: SessionInfo; offset: number }): Reac
                   value={drafts[r.key] ?? r.text}
                   readOnly={readOnly}
                   title={readOnly ? why : 'Enter writes the value'}
-                  onChange={(e) => setDrafts({ ...drafts, [r.key]: e.target.value })}
+                  onChange={(e) => setDraft(offset, r.key, e.target.value)}
                   onKeyDown={(e) => e.key === 'Enter' && !readOnly && commit(r.key, r.write)}
                 />
               </td>
