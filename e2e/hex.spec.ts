@@ -72,6 +72,8 @@ test('the inspector edits the bytes at the cursor in r+ (one undoable edit)', as
     async () => {
       await page.getByRole('button', { name: 'Hex' }).click()
       await page.locator('.cell[data-row="1"][data-col="2"]').click()
+      // the click is rendered (fill could otherwise type into the previous cursor's row on a loaded machine)
+      await expect(page.getByTestId('inspector')).toContainText('at byte 24 (0x18)')
       const row = page.locator('.inspector tr[data-type="<f4"] input')
       await expect(row).toHaveValue('0.0')
       await row.fill('-2.5')
@@ -121,6 +123,7 @@ test("a value typed in the inspector while the new cursor's bytes are on their w
       await expect(page.locator('.inspector tr[data-type="<f4"] input')).toHaveValue('0.0')
       slow = true
       await page.locator('.cell[data-row="1"][data-col="2"]').click()
+      await expect(page.getByTestId('inspector')).toContainText('at byte 24 (0x18)')
       const row = page.locator('.inspector tr[data-type="<f4"] input')
       await row.fill('-2.5')
       await page.waitForTimeout(2000) // the bytes of the new cursor arrive meanwhile

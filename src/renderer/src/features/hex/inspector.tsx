@@ -73,8 +73,10 @@ export function Inspector(props: { session: SessionInfo; offset: number }): Reac
   }
 
   const commit = (key: string, write: (t: string) => Uint8Array): void => {
+    const draft = drafts[key]
+    if (draft === undefined) return // nothing typed: Enter leaves the bytes as they are
     try {
-      const out = write(drafts[key] ?? '')
+      const out = write(draft)
       api
         .invoke('edit:apply', { session: session.session, writes: [{ offset, bytes: out }] })
         .then(() => {
