@@ -104,21 +104,6 @@ void RunFirstLast(const uint8_t* p, int64_t n, int64_t stride, bool swap, const 
   }
 }
 
-// The first and last index in [i0, i1) of elements that meet the condition (-1: none). A chunk is searched
-// whole: backwards searches want its last match, and a quantized view is decoded in pieces anyway.
-template <Elem E>
-void ScanRange(const uint8_t* data, const TypedView& tv, const ConditionSpec& spec, int64_t i0, int64_t i1,
-               int64_t& first, int64_t& last) {
-  int64_t i = i0;
-  ForEachRun(data, tv.view, i0, i1, [&](const uint8_t* p, int64_t n, int64_t stride) {
-    int64_t f = -1, l = -1;
-    RunFirstLast<E>(p, n, stride, tv.swap, spec, f, l);
-    if (f >= 0 && first < 0) first = i + f;
-    if (l >= 0) last = i + l;
-    i += n;
-  });
-}
-
 // Whether a condition can hold for any value of an integer or bool type (NaN and Inf cannot).
 bool Possible(const ConditionSpec& spec) {
   const Elem e = spec.v.elem;
@@ -320,11 +305,20 @@ ConditionResult RunCondition(const MapInfo& map, ScanState& state, const Conditi
     int64_t first = -1, last = -1, base = c0;
     ForEachPiece(map.data, v, c0, c1, c1 - c0, scratch[t],
                  [&](const uint8_t* d, const TypedView& tv, int64_t j0, int64_t j1) {
+                   // The chunk is searched whole: backwards searches want its last match, and a quantized
+                   // view is decoded in pieces anyway. A run's C indices are in order, so its first and last
+                   // match are all that is needed of it.
+                   int64_t f = -1, l = -1;
+                   WithElem(tv.elem, [&](auto e) {
+                     ForEachMatch<decltype(e)::value>(
+                         d, tv, spec, j0, j1, [](int64_t, int64_t) { return true; },
+                         [&](int64_t j) {
+                           if (f < 0) f = j;
+                           l = j;
+                         });
+                   });
                    // a decoded (quantized or scaled) piece is indexed from 0: its first element is flat index
                    // `base`
-                   int64_t f = -1, l = -1;
-                   WithElem(tv.elem,
-                            [&](auto e) { ScanRange<decltype(e)::value>(d, tv, spec, j0, j1, f, l); });
                    const int64_t shift = v.quantized || v.scaled ? base - j0 : 0;
                    if (f >= 0 && first < 0) first = f + shift;
                    if (l >= 0) last = l + shift;
