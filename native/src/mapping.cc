@@ -92,6 +92,9 @@ std::string OpenErrorMessage(int err, const std::string& path, MapMode mode) {
     case ENAMETOOLONG:
       return "the path " + path + " is too long for the file system: choose a shorter name";
     case ELOOP:
+      if (mode == MapMode::kCreate)
+        return path +
+               " is a symbolic link: mode w+ does not create a file through a link; name the file itself";
       return "too many symbolic links while resolving " + path + ": check the links";
     case ENOSPC:
       return "no space left on device creating " + path + ": free some space or choose another folder";
@@ -190,7 +193,9 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
 #ifndef _WIN32
   int flags = O_RDONLY;
   if (mode_ == MapMode::kReadWrite) flags = O_RDWR;
-  if (mode_ == MapMode::kCreate) flags = O_RDWR | O_CREAT | O_TRUNC;
+  // never through a symbolic link: the service creates files at their resolved real path, so a link found
+  // here was planted after its check
+  if (mode_ == MapMode::kCreate) flags = O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW;
   int fd = ::open(path_.c_str(), flags | O_CLOEXEC, 0644);
   if (fd < 0) {
     int err = errno;

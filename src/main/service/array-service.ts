@@ -83,7 +83,8 @@ export class ArrayService {
   private readonly recent: RecentFiles | null
   private readonly workspace: WorkspaceFile | null
   private readonly bookmarks: Bookmarks | null
-  private readonly containers = new ContainerCache()
+  /** Parsed containers; every file one names is read only where the path policy allows. */
+  private readonly containers = new ContainerCache(8, (f) => this.paths.allows(f))
   /** The sessions each client (a WebSocket, a window) opened, closed when it goes. */
   private readonly owned = new Map<string, Set<string>>()
   readonly paths: PathPolicy

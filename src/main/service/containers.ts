@@ -60,10 +60,12 @@ export function detectContainer(path: string, size: number): ContainerFormat | n
  * The ENVI header beside a data file (data.hdr or data.img.hdr, starting with "ENVI"), when there is one: an
  * ENVI data file has no header of its own.
  */
-export function enviHeaderFor(path: string): string | null {
+export function enviHeaderFor(path: string, allows: Allows = anyPath): string | null {
   if (/\.hdr$/i.test(path)) return null
   const candidates = [`${path}.hdr`, path.replace(/\.[^./\\]*$/, '') + '.hdr'].filter((p) => p !== path)
   for (const p of candidates) {
+    // a header beside the file that links outside --root is not read (not even its first bytes)
+    if (!allows(p)) continue
     let fd: number
     try {
       fd = fs.openSync(p, 'r')
@@ -81,13 +83,21 @@ export function enviHeaderFor(path: string): string | null {
   return null
 }
 
-/** Parses a container through a read-only mapping of it; null when the file is no container format. */
-export function readContainer(path: string): Container | null {
+/** Whether the service may read a path (serve mode's --root); the CLI and the desktop app may read any. */
+export type Allows = (absolute: string) => boolean
+const anyPath: Allows = () => true
+
+/**
+ * Parses a container through a read-only mapping of it; null when the file is no container format. Every other
+ * file the container names (shards, detached data files, a header beside the data) is checked with allows before
+ * anything of it is read, its size included: a refused file is refused the same way whether it exists or not.
+ */
+export function readContainer(path: string, allows: Allows = anyPath): Container | null {
   const st = statOrThrow(path)
   if (st.size > 0 && !detectContainer(path, st.size)) {
-    const hdr = enviHeaderFor(path)
+    const hdr = enviHeaderFor(path, allows)
     if (hdr) {
-      const c = readContainer(hdr)
+      const c = readContainer(hdr, allows)
       // the data file itself, as the header found it or as opened
       if (c)
         for (const e of c.entries)
@@ -118,6 +128,12 @@ export function readContainer(path: string): Container | null {
       },
       openSibling: (relative) => {
         const p = pathModule.resolve(dir, relative)
+        if (!allows(p)) {
+          throw new ApiError(
+            'permission',
+            `${relative} lies outside the folder this server may read (--root): it is not read`
+          )
+        }
         const st = statOrThrow(p)
         if (!st.isFile()) throw new ApiError('bad-request', `${p} is not a regular file`)
         const fd = fs.openSync(p, 'r')
@@ -138,7 +154,10 @@ export function readContainer(path: string): Container | null {
 /** Parsed containers by path, reused while the file keeps its size and mtime. */
 export class ContainerCache {
   private readonly items = new Map<string, { size: number; mtimeMs: number; container: Container | null }>()
-  constructor(private readonly capacity = 8) {}
+  constructor(
+    private readonly capacity = 8,
+    private readonly allows: Allows = anyPath
+  ) {}
 
   get(path: string): Container | null {
     const st = statOrThrow(path)
@@ -149,7 +168,7 @@ export class ContainerCache {
       this.items.set(path, hit)
       return hit.container
     }
-    const container = readContainer(path)
+    const container = readContainer(path, this.allows)
     this.items.set(path, { size: st.size, mtimeMs: st.mtimeMs, container })
     while (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value!)
     return container

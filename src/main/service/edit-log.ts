@@ -18,8 +18,11 @@ export class EditLog {
   private done: ByteEdit[] = []
   private undone: ByteEdit[] = []
   private dirty = false
-  /** Bytes as they were before each write since the last flush, oldest first (r+ and w+ only). */
-  private journal: { offset: number; bytes: Uint8Array }[] = []
+  /**
+   * Each write since the last flush, oldest first (r+ and w+ only): the bytes it replaced and the bytes it wrote.
+   * Discard puts a write's old bytes back only where the file still holds what this session wrote.
+   */
+  private journal: { offset: number; bytes: Uint8Array; wrote: Uint8Array }[] = []
 
   constructor(
     private readonly session: string,
@@ -111,24 +114,41 @@ export class EditLog {
 
   /**
    * Puts back every byte written since the last flush (r+ and w+) and flushes that, so the file is as it was
-   * at the last flush; in c there is nothing to do (the private copy goes with the mapping). The undo and redo
-   * stacks are emptied: they describe bytes that are no longer there.
+   * at the last flush; in c there is nothing to do (the private copy goes with the mapping). A write whose bytes
+   * no longer hold what this session wrote — another session or program wrote there since, and maybe flushed — is
+   * left as it is: its bytes are someone else's now, and discarding ours must not undo theirs. Such writes are
+   * counted in kept. The undo and redo stacks are emptied: they describe bytes that are no longer there.
    */
-  discard(): EditState {
+  discard(): EditState & { kept: number } {
     const changed: { offset: number; length: number }[] = []
+    let kept = 0
     if (this.mapping.mode !== 'c' && this.mapping.mode !== 'r') {
+      const size = this.mapping.size
       for (let k = this.journal.length - 1; k >= 0; k--) {
         const j = this.journal[k]!
+        // a file that shrank under us: what lies past its end is gone, and writing it would fault
+        if (j.offset + j.bytes.length > size || !this.holds(j.offset, j.wrote)) {
+          kept++
+          continue
+        }
         this.mapping.write(j.offset, j.bytes)
         changed.push({ offset: j.offset, length: j.bytes.length })
       }
-      if (this.journal.length) this.mapping.flush()
+      if (changed.length) this.mapping.flush()
     }
     this.journal = []
     this.dirty = false
     this.done = []
     this.undone = []
-    return this.state(changed)
+    return { ...this.state(changed), kept }
+  }
+
+  /** Whether the file holds exactly these bytes at offset now. */
+  private holds(offset: number, bytes: Uint8Array): boolean {
+    const now = new Uint8Array(bytes.length)
+    this.mapping.read(offset, now)
+    for (let i = 0; i < now.length; i++) if (now[i] !== bytes[i]) return false
+    return true
   }
 
   private write(edit: ByteEdit, side: 'before' | 'after'): void {
@@ -142,7 +162,7 @@ export class EditLog {
         if (this.mapping.mode !== 'c') {
           const now = new Uint8Array(w[side].length)
           this.mapping.read(w.offset, now)
-          this.journal.push({ offset: w.offset, bytes: now })
+          this.journal.push({ offset: w.offset, bytes: now, wrote: w[side] })
           this.dirty = true
         }
         this.mapping.write(w.offset, w[side])

@@ -75,6 +75,6 @@ export function probeFile(path: string, allowed?: (file: string) => boolean): Om
     npy,
     sidecar: readSidecar(path, allowed),
     // an ENVI data file has no header of its own: the .hdr beside it makes it one
-    container: npy ? null : (detectContainer(path, st.size) ?? (enviHeaderFor(path) ? 'envi' : null))
+    container: npy ? null : (detectContainer(path, st.size) ?? (enviHeaderFor(path, allowed) ? 'envi' : null))
   }
 }

@@ -19,7 +19,7 @@ import { ChunkedDataset } from './hdf5-chunked'
 import { inflateMember, removeTemp } from './inflate'
 import { layoutInfo } from './layout-info'
 import { native, type Mapping } from './native'
-import type { PathPolicy } from './path-policy'
+import { realPathOf, type PathPolicy } from './path-policy'
 import type { RecentFiles } from './recent'
 import { ScaleSource } from './scale-source'
 import { ScanJob } from './scan'
@@ -38,7 +38,7 @@ export interface OpenContext {
 export async function openSession(r: Request<'session:open'>, ctx: OpenContext): Promise<Session> {
   if (r.array === undefined && !r.layout && r.mode !== 'w+') {
     // a file that holds one array (NIfTI, NRRD, ENVI) opens it without --array
-    const only = onlyArray(ctx.paths.resolve(r.path), ctx.containers)
+    const only = onlyArray(ctx.paths.resolve(r.path), ctx)
     if (only !== undefined) return openArray({ ...r, array: only }, ctx)
   }
   return r.array !== undefined ? openArray(r, ctx) : openFile(r, ctx)
@@ -63,7 +63,7 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
           `(overwrite), open it with r+ to edit it, or choose another name`
       )
     }
-    mapping = new (native().Mapping)(path, 'w+', layout.offset + layout.nbytes)
+    mapping = createFile(path, layout.offset + layout.nbytes, r.overwrite === true)
   } else {
     // a missing file or a folder is reported as such, before anything else; the probe also reads the
     // .npy header and any export sidecar
@@ -115,8 +115,35 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
   return session
 }
 
+/**
+ * Creates (or, when asked, replaces) a file for w+ and maps it. The file is made at its real path (a link on the
+ * way resolved, a dangling one followed, as the path policy checked it); a new file is created exclusively and the
+ * final component is never followed (O_NOFOLLOW in the addon), so a link planted after the check cannot redirect
+ * the write.
+ */
+function createFile(path: string, size: number, overwrite: boolean): Mapping {
+  const real = realPathOf(path)
+  if (!overwrite) {
+    let fd: number
+    try {
+      fd = fs.openSync(real, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o644)
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'EEXIST') {
+        throw new ApiError(
+          'exists',
+          `${path} exists (or is a symbolic link): mode w+ creates a new file; confirm the replacement (overwrite), or choose another name`
+        )
+      }
+      throw new ApiError(code === 'EACCES' ? 'permission' : 'io', `cannot create ${path}: ${(e as Error).message}`)
+    }
+    fs.closeSync(fd)
+  }
+  return new (native().Mapping)(real, 'w+', size)
+}
+
 /** The one array of a single-array file (NIfTI, NRRD, ENVI), or undefined. */
-function onlyArray(path: string, containers: ContainerCache): string | undefined {
+function onlyArray(path: string, { containers, paths }: OpenContext): string | undefined {
   let st: fs.Stats
   try {
     st = fs.statSync(path)
@@ -125,7 +152,7 @@ function onlyArray(path: string, containers: ContainerCache): string | undefined
   }
   if (!st.isFile() || st.size === 0) return undefined
   const format = detectContainer(path, st.size)
-  if (format ? !SINGLE_ARRAY_FORMATS.includes(format) : !enviHeaderFor(path)) return undefined
+  if (format ? !SINGLE_ARRAY_FORMATS.includes(format) : !enviHeaderFor(path, (f) => paths.allows(f))) return undefined
   const c = containers.get(path)
   return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
 }

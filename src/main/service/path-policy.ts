@@ -6,8 +6,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { ApiError } from '../../shared/contract'
 
-/** The real path of p, or — for a file not created yet — its nearest existing ancestor's real path + the rest. */
-function realPathOf(p: string): string {
+/**
+ * The real path of p, or — for a file not created yet — its nearest existing ancestor's real path + the rest.
+ * A dangling symbolic link on the way is followed to where it points (a file created through it would be
+ * created there), so a link inside the root naming a missing file outside it resolves outside.
+ */
+export function realPathOf(p: string, hops = 0): string {
   const rest: string[] = []
   let at = p
   for (;;) {
@@ -17,6 +21,18 @@ function realPathOf(p: string): string {
       const code = (e as NodeJS.ErrnoException).code
       const parent = path.dirname(at)
       if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === at) return path.join(at, ...rest.reverse())
+      let target: string | null = null
+      try {
+        if (fs.lstatSync(at).isSymbolicLink()) target = fs.readlinkSync(at)
+      } catch {
+        /* not there at all: an ordinary missing component */
+      }
+      if (target !== null) {
+        // the kernel gives up after 40 links (ELOOP); so do we, keeping the unresolved path (refused: it names
+        // nothing a request could create or open)
+        if (hops >= 40) return path.join(at, ...rest.reverse())
+        return realPathOf(path.join(path.resolve(parent, target), ...rest.reverse()), hops + 1)
+      }
       rest.push(path.basename(at))
       at = parent
     }
