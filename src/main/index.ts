@@ -9,6 +9,7 @@ import { ArrayService } from './service/array-service'
 import { toApiError } from './service/errors'
 import { layoutFromArgs, parseArgs } from './cli/args'
 import { CSP } from './csp'
+import { onTerminate } from './signals'
 
 const RENDERER_HTML = path.join(__dirname, '../renderer/index.html')
 const windows = new Set<BrowserWindow>()
@@ -147,6 +148,9 @@ void app.whenReady().then(() => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
   app.on('will-quit', () => service.closeAll())
+  // a closed terminal, Ctrl+C or kill: quit in order (will-quit closes the sessions, discarding unflushed edits;
+  // the exit handler removes temporary copies) rather than die with both left behind
+  onTerminate(() => app.quit())
 })
 
 async function openDialog(event: IpcMainInvokeEvent): Promise<{ path: string | null }> {

@@ -4,6 +4,7 @@ import { ArrayService, VERSION } from '../service/array-service'
 import { toApiError } from '../service/errors'
 import { io, PipeClosed } from './output'
 import { UsageError, parseArgs } from './args'
+import { onTerminate, signalStatus } from '../signals'
 
 const USAGE = `usage: arrayscope COMMAND FILE [layout] [options]
 layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   (.npy files need none)
@@ -32,6 +33,12 @@ every command taking FILE also takes --array NAME: an array of a container (no l
 
 export async function main(argv: readonly string[]): Promise<number> {
   const service = new ArrayService({ watchIntervalMs: 0 })
+  // a command killed half-way (Ctrl+C, a closed terminal) closes its sessions and removes its temporary copies
+  // (the exit handler) before it ends; serve installs its own stop
+  const stopListening = onTerminate((signal) => {
+    service.closeAll()
+    process.exit(signalStatus(signal))
+  })
   try {
     const args = parseArgs(argv)
     if (args.flags.has('help')) {
@@ -70,14 +77,17 @@ export async function main(argv: readonly string[]): Promise<number> {
         await (await import('./export')).exportCommand(args, service)
         return 0
       case 'serve':
+        stopListening()
         await (await import('./serve')).serve(args)
         return -1 // keeps running
       case 'open': {
+        stopListening()
         const { launchDesktop } = await import('./launch')
         return await launchDesktop(args)
       }
       default:
         if (args.positionals.length === 1 && !/^[a-z]+$/.test(command)) {
+          stopListening()
           const { launchDesktop } = await import('./launch')
           return await launchDesktop({ ...args, positionals: ['open', ...args.positionals] })
         }
@@ -93,6 +103,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     // Bad input is status 2; an internal error (a bug) is 1.
     return !(error instanceof UsageError) && toApiError(error).code === 'internal' ? 1 : 2
   } finally {
+    stopListening()
     service.closeAll()
   }
 }

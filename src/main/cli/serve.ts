@@ -7,6 +7,7 @@ import { ArrayService } from '../service/array-service'
 import { PathPolicy } from '../service/path-policy'
 import { defaultConfigDir } from '../service/recent'
 import { startServer } from '../serve/server'
+import { onTerminate } from '../signals'
 import {
   LAYOUT_FLAGS,
   UsageError,
@@ -87,6 +88,6 @@ export async function serve(args: ParsedArgs): Promise<void> {
     service.closeAll()
     void server.close().then(() => process.exit(0))
   }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  // SIGHUP too: over SSH the server dies with the connection, and must clean up like Ctrl+C
+  onTerminate(stop)
 }

@@ -40,7 +40,7 @@ import { previewOf, proposeFor } from './file-preview'
 import { runCondition, runProfile } from './along'
 import { runFind } from './find'
 import { refreshHeader, rewriteHeader } from './header-edit'
-import { removeTemp } from './inflate'
+import { removeStaleTemps, removeTemp } from './temp-files'
 import { native } from './native'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
@@ -77,6 +77,14 @@ export interface ServiceOptions {
 /** The app's version: package.json's, the one source. */
 export const VERSION: string = packageJson.version
 
+let swept = false
+/** Once a process: the temporary copies of ArrayScope processes that were killed before they could remove them. */
+function sweepStaleTemps(): void {
+  if (swept) return
+  swept = true
+  removeStaleTemps()
+}
+
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
   private timer: NodeJS.Timeout | undefined
@@ -96,6 +104,7 @@ export class ArrayService {
 
   constructor(private readonly options: ServiceOptions = {}) {
     this.paths = new PathPolicy(options.root)
+    sweepStaleTemps()
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
     this.workspace = options.recentFile
       ? new WorkspaceFile(pathModule.join(pathModule.dirname(options.recentFile), 'workspace.json'))

@@ -9,32 +9,10 @@ import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
 import type { Via } from '../../shared/containers'
 import { ApiError } from '../../shared/contract'
+import { removeTemp, tempFolder } from './temp-files'
 
-const live = new Set<string>()
-let hooked = false
-
-function removeAll(): void {
-  for (const dir of live) fs.rmSync(dir, { recursive: true, force: true })
-  live.clear()
-}
-
-/** A new folder under the system's temporary folder, removed with removeTemp (or when the process exits). */
-export function tempFolder(prefix: string): string {
-  if (!hooked) {
-    hooked = true
-    process.once('exit', removeAll)
-  }
-  const dir = fs.mkdtempSync(pathModule.join(os.tmpdir(), prefix))
-  live.add(dir)
-  return dir
-}
-
-/** Removes a temporary copy (and its folder). */
-export function removeTemp(file: string): void {
-  const dir = pathModule.dirname(file)
-  fs.rmSync(dir, { recursive: true, force: true })
-  live.delete(dir)
-}
+// the temporary folders moved to temp-files.ts; hdf5-chunked.ts still imports them from here
+export { removeTemp, tempFolder }
 
 export async function inflateMember(
   archive: string,
