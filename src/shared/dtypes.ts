@@ -1,5 +1,5 @@
 // The dtype registry: one entry per element type, with decode/encode/format/parse kept side by side so that
-// what the table shows and what an edit writes stay symmetric (CONVENTIONS: ImHex's data-inspector entries).
+// what the table shows and what an edit writes stay symmetric (as ImHex's data-inspector entries do).
 import { LayoutMismatchError } from './errors'
 import {
   E4M3FN,
