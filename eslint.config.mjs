@@ -1,6 +1,6 @@
-// ESLint flat config: typed rules (no-floating-promises), React hooks, and the boundaries of DESIGN.md:
-// src/shared imports nothing from node/electron, src/main/service imports no Electron, and raw ipcMain /
-// ipcRenderer stay inside the two files that bind the contract.
+// ESLint flat config: typed rules (no-floating-promises), React hooks, and the boundaries of the layers
+// (docs/architecture.md#layers): src/shared imports nothing from node/electron, src/main/service imports no
+// Electron, and raw ipcMain / ipcRenderer stay inside the two files that bind the contract.
 import js from '@eslint/js'
 import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'

@@ -1,6 +1,7 @@
 // Window latency: a 60×30 window at random positions of a 64 GiB sparse file and of a 1 GiB real file,
 // through the service and round trip over serve mode (WebSocket, binary frames); numpy's
-// np.asarray(memmap[r:r+60, c:c+30]) side by side. Target (DESIGN): < 1 ms in the service, < 5 ms round trip.
+// np.asarray(memmap[r:r+60, c:c+30]) side by side. Target
+// (docs/architecture.md#performance-targets): < 1 ms in the service, < 5 ms round trip.
 import fs from 'node:fs'
 import path from 'node:path'
 import WebSocket from 'ws'

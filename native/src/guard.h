@@ -2,10 +2,10 @@
 //
 // Why: a mapped page past the file's current end raises SIGBUS when touched. Another process may truncate
 // the file at any time, so every copy runs under this guard and turns the fault into an error instead of a
-// dead process (DESIGN decision 2). The jump buffer pointer is thread-local and volatile: without volatile
-// the compiler may drop the store before memcpy and the handler would not find it. Faults that do not happen
-// inside a guarded copy are chained to the handler that was installed before ours (Electron's crashpad,
-// a debugger, or the default action).
+// dead process (docs/architecture.md#no-crash-on-a-truncated-file). The jump buffer pointer is thread-local
+// and volatile: without volatile the compiler may drop the store before memcpy and the handler would not find
+// it. Faults that do not happen inside a guarded copy are chained to the handler that was installed before
+// ours (Electron's crashpad, a debugger, or the default action).
 #pragma once
 #include <cstddef>
 

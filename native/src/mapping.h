@@ -1,7 +1,8 @@
 // Mapping: one memory-mapped file, private to the addon.
 //
 // The mapping is never exposed to JS as a Buffer (Electron's V8 memory cage forbids external backing stores,
-// DESIGN decision 1): read/gather copy into Uint8Arrays that JS allocated, write copies out of them.
+// docs/architecture.md#own-addon-not-mmap-io): read/gather copy into Uint8Arrays that JS allocated, write
+// copies out of them.
 #pragma once
 #include <napi.h>
 

@@ -9,14 +9,15 @@ import { CodedError, type ErrorCode } from './errors'
 import type { Candidate } from './solver'
 import type { ContainerFormat, FolderListing } from './containers'
 import type { JsonValue } from './json-value'
+import { MODES, ORDERS, type LayoutSpec, type Mode } from './layout'
 
 const int = z.number().int().finite()
 const nonNeg = int.nonnegative()
 /** Byte offsets and counts: safe integers (files up to 8 PiB). */
 const byteCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
 
-export const orderSchema = z.enum(['C', 'F'])
-export const modeSchema = z.enum(['r', 'r+', 'c', 'w+'])
+export const orderSchema = z.enum(ORDERS)
+export const modeSchema = z.enum(MODES)
 
 export const layoutSpecSchema = z
   .object({
@@ -360,9 +361,11 @@ export const requestSchemas = {
 
 export type Channel = keyof typeof requestSchemas
 export type Request<C extends Channel> = z.infer<(typeof requestSchemas)[C]>
-export type LayoutSpecMsg = z.infer<typeof layoutSpecSchema>
+/** The layout model's own type (layout.ts) on the wire; the check at the end keeps the schema equal to it. */
+export type LayoutSpecMsg = LayoutSpec
 export type View = z.infer<typeof viewSchema>
-export type ModeName = z.infer<typeof modeSchema>
+/** numpy.memmap's modes, as layout.ts defines them. */
+export type ModeName = Mode
 
 /** A layout resolved against the file: every number known. */
 export interface LayoutInfo {
@@ -615,8 +618,10 @@ export const CHANNELS: readonly Channel[] = CHANNEL_NAMES
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 const channelsMatch: Same<(typeof CHANNEL_NAMES)[number], Channel> = true
 const eventsMatch: Same<(typeof EVENT_NAMES)[number], EventName> = true
+const layoutSpecMatch: Same<z.infer<typeof layoutSpecSchema>, LayoutSpec> = true
 void channelsMatch
 void eventsMatch
+void layoutSpecMatch
 
 export type { ErrorCode } from './errors'
 

@@ -1,15 +1,24 @@
 // The layout model: how the bytes of a file are read as an N-D array, with numpy.memmap's meanings.
-import type { LayoutSpecMsg, ModeName } from './contract'
 import { LayoutMismatchError } from './errors'
 import { DTypeError } from './dtypes'
 import { parseDTypeShape, type DType } from './structured'
 
-export type Order = 'C' | 'F'
-/** numpy.memmap's modes (the contract's schema is their one source). */
-export type Mode = ModeName
+/** numpy's memory orders; the contract's schema is built from this list. */
+export const ORDERS = ['C', 'F'] as const
+export type Order = (typeof ORDERS)[number]
+/** numpy.memmap's modes; the contract's schema is built from this list. */
+export const MODES = ['r', 'r+', 'c', 'w+'] as const
+export type Mode = (typeof MODES)[number]
 
 /** What the user says (or a header says) about a file. shape null = 1-D, inferred from the file size. */
-export type LayoutSpec = LayoutSpecMsg
+export interface LayoutSpec {
+  /** A dtype as numpy spells it ('<f4', 'float32', a structured descr as JSON). */
+  dtype: string
+  shape: number[] | null
+  /** Bytes before the first element. */
+  offset: number
+  order: Order
+}
 
 /** A layout checked against a file: every number known, strides in bytes. */
 export interface Layout {

@@ -2,9 +2,8 @@
 // As numpy reads them, trailing NULs are dropped. Shown as numpy's repr (b'abc', 'abc'); typed values are
 // checked against the length instead of being cut short as numpy would silently do; S takes ASCII text (numpy
 // encodes str with ASCII) or a bytes literal b'\x00\xff', U any text or a str literal 'x' (what the table shows).
-import type { Scalar, TypeEntry } from './dtypes'
-import { ParseError } from './dtypes'
 import { parsePyLiteral, pyStrRepr } from './py-literal'
+import { ParseError, type Scalar, type TypeEntry } from './type-entry'
 
 /** Python's repr of bytes given one character per byte: b'ab\x00'. */
 export function bytesRepr(v: string): string {

@@ -172,7 +172,7 @@ export async function diff(args: ParsedArgs, service: ArrayService): Promise<num
 
 const num = (x: number | null): JsonValue => (x === null ? null : jsonNumber(x))
 
-/** DESIGN's diff JSON: {total, mismatched, maxAbsDiff, maxRelDiff, mismatches: [{index, a, b}], …}. */
+/** The diff JSON (docs/cli.md#diff): {total, mismatched, maxAbsDiff, maxRelDiff, mismatches: [{index, a, b}], …}. */
 export function reportJson(r: DiffReport, a: ArrayView, b: ArrayView): JsonValue {
   return {
     total: r.total,

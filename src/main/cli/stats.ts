@@ -44,7 +44,10 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
   io.out(lines.join('\n') + '\n')
 }
 
-/** DESIGN's stats JSON: {count,min,max,mean,std,nan,posinf,neginf[,histogram]}; exact int64 extremes as strings. */
+/**
+ * The stats JSON (docs/cli.md#stats): {count,min,max,mean,std,nan,posinf,neginf[,histogram]}; exact int64
+ * extremes as strings.
+ */
 export function statsJson(s: Stats): Record<string, unknown> {
   const exact = (v: string | undefined, x: number | null): number | string | null =>
     v !== undefined && !Number.isSafeInteger(Number(v)) ? v : x

@@ -5,7 +5,7 @@ import { formatShape, resolveLayout } from '../../shared/layout'
 import { npyLayout, parseNpyHeader, writeNpyHeader } from '../../shared/npy'
 import type { PyValue } from '../../shared/py-literal'
 import { dtypeDescr, parseDType } from '../../shared/structured'
-import type { Session } from './array-service'
+import type { Session } from './session'
 import { layoutInfo } from './layout-info'
 
 /** Rewrites a .npy header in place, through the edit log (so undo restores it). */

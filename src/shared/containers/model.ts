@@ -1,6 +1,7 @@
-// The container model (DESIGN decision 10): a file that holds many arrays is a list of entries. A format module
-// detects itself from magic bytes, reads header bytes only (through ParseContext.read over the mapping), and
-// returns entries; each entry is then an ordinary mapped array — or says why it cannot be mapped.
+// The container model (docs/architecture.md#a-container-is-a-list-of-arrays): a file that holds many arrays is a
+// list of entries. A format module detects itself from magic bytes, reads header bytes only (through
+// ParseContext.read over the mapping), and returns entries; each entry is then an ordinary mapped array — or says
+// why it cannot be mapped.
 //
 // Built to carry the scientific formats of part 2 as well: `path` gives groups as folders (HDF5 "/a/b/x"),
 // `metadata` holds per-entry attributes, `strides` a strided view (NetCDF record variables), `decoding` the
