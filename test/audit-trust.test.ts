@@ -5,7 +5,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ArrayService } from '../src/main/service/array-service'
 import { native } from '../src/main/service/native'
+import type { TileCache } from '../src/main/service/tiles'
 import { py, tempDir } from './helpers/numpy'
 import { connect, startServed, type Client } from './helpers/served'
 
@@ -200,6 +202,35 @@ describe('discard restores only the bytes that still hold its own value', () => 
       expect(element(file, 0)).toBe(5)
     } finally {
       await served.stop()
+    }
+  })
+})
+
+describe('memory a closed session held', () => {
+  it('its image tiles go with it (96 tiles of up to 1 MiB each stayed after every client had left)', async () => {
+    const file = path.join(tmp.dir, 'tiles.bin')
+    py(`np.arange(512 * 512, dtype='<f4').tofile(${JSON.stringify(file)}); print(1)`)
+    const service = new ArrayService({ watchIntervalMs: 0 })
+    const tiles = (service as unknown as { tiles: TileCache }).tiles
+    try {
+      const layout = { dtype: '<f4', shape: [512, 512], offset: 0, order: 'C' as const }
+      const ids: string[] = []
+      for (let k = 0; k < 3; k++) {
+        const s = await service.handle('session:open', { path: file, layout, mode: 'r' })
+        ids.push(s.session)
+        for (const [ty, tx] of [
+          [0, 0],
+          [1, 1]
+        ])
+          await service.handle('scan:tile', { session: s.session, level: 0, ty: ty!, tx: tx! })
+      }
+      expect(tiles.size).toBe(6)
+      service.close(ids[0]!)
+      expect(tiles.size).toBe(4)
+      for (const id of ids.slice(1)) service.close(id)
+      expect(tiles.size).toBe(0)
+    } finally {
+      service.closeAll()
     }
   })
 })

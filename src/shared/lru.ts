@@ -18,6 +18,11 @@ export class LruCache<K, V> {
     while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K)
   }
 
+  /** Removes every entry whose key matches. */
+  deleteWhere(match: (key: K) => boolean): void {
+    for (const key of [...this.map.keys()]) if (match(key)) this.map.delete(key)
+  }
+
   has(key: K): boolean {
     return this.map.has(key)
   }

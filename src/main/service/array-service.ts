@@ -607,7 +607,7 @@ export class ArrayService {
   /** Unmaps a session whatever state its edits are in (and removes its temporary copy). */
   private drop(s: Session): void {
     for (const set of this.owned.values()) set.delete(s.id)
-    this.tiles.invalidate(s.id)
+    this.tiles.drop(s.id)
     if (s.chunked) s.chunked.close()
     else s.mapping.close()
     if (s.temp) removeTemp(s.temp)

@@ -93,22 +93,42 @@ export class TileQueue {
   }
 }
 
-/** Tiles already computed, by session, view, level and position (dropped when the session's data changes). */
+/**
+ * Tiles already computed, by session, view, level and position. A session's tiles go when its data changes (an
+ * edit, an undo, the file on disk) and when it closes, so the cache holds only what an open session may show
+ * again: 96 tiles of up to 1 MiB each stayed behind after their sessions closed (serve mode under load kept
+ * ~100 MB of them after every client had left).
+ */
 export class TileCache {
   private readonly tiles = new LruCache<string, Tile>(96)
+  /** The generation of each open session's data; a key names the generation it was computed for. */
   private readonly generations = new Map<string, number>()
 
   key(session: string, view: string, level: number, ty: number, tx: number, sample: boolean): string {
-    return `${session}|${this.generations.get(session) ?? 0}|${view}|${level}|${ty}|${tx}|${sample ? 's' : ''}`
+    if (!this.generations.has(session)) this.generations.set(session, 0)
+    return `${session}|${this.generations.get(session)!}|${view}|${level}|${ty}|${tx}|${sample ? 's' : ''}`
   }
   get(key: string): Tile | undefined {
     return this.tiles.get(key)
   }
+  /** Keeps a tile, unless its session changed or closed while it was computed (it would never be asked for). */
   set(key: string, tile: Tile): void {
+    const [session, generation] = key.split('|', 2)
+    if (this.generations.get(session!) !== Number(generation)) return
     this.tiles.set(key, tile)
   }
-  /** The session's data changed (an edit, an undo, the file on disk): its tiles are stale. */
+  /** The session's data changed: its tiles are stale. */
   invalidate(session: string): void {
-    this.generations.set(session, (this.generations.get(session) ?? 0) + 1)
+    if (this.generations.has(session)) this.generations.set(session, this.generations.get(session)! + 1)
+    this.tiles.deleteWhere((k) => k.startsWith(`${session}|`))
+  }
+  /** The session closed: its tiles and its generation go. */
+  drop(session: string): void {
+    this.generations.delete(session)
+    this.tiles.deleteWhere((k) => k.startsWith(`${session}|`))
+  }
+  /** How many tiles are kept (for tests). */
+  get size(): number {
+    return this.tiles.size
   }
 }
