@@ -19,6 +19,7 @@ import { native } from '../src/main/service/native'
 import { runBlocks, runBuckets, runStats } from '../src/main/service/scan'
 import { benchDir, coldWarm, py, summary, timed, type BenchRow } from './helpers'
 import { evict } from '../test/helpers/page-cache'
+import { pythonPath } from '../test/helpers/python'
 
 const REPEAT = Number(process.env.ARRAYSCOPE_BENCH_REPEAT ?? 3)
 const GiB = 2 ** 30
@@ -214,7 +215,7 @@ async function bigFile(gib: number): Promise<void> {
   )
   service.closeAll()
   evict(file)
-  const np = execFileSync('python3', [
+  const np = execFileSync(pythonPath(), [
     '-c',
     `import numpy as np, time, resource, json
 a = np.memmap(${JSON.stringify(file)}, dtype='<f4', mode='r')

@@ -8,6 +8,13 @@ const path = require('node:path')
 const esbuild = require('esbuild')
 
 const root = path.join(__dirname, '..')
+// the reference libraries (h5py, astropy, …) come from the project's venv, made when missing as `npm test` does:
+// a fresh clone's system python has numpy at most
+const venv = spawnSync(process.execPath, [path.join(root, 'scripts', 'ensure-venv.js')], {
+  stdio: 'inherit',
+  cwd: root
+})
+if (venv.status !== 0) process.exit(1)
 const outDir = path.join(root, '.tmp', 'bench')
 fs.mkdirSync(outDir, { recursive: true })
 const wanted = process.argv.slice(2)
