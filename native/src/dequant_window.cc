@@ -95,9 +95,9 @@ Napi::Value Mapping::Dequantize(const Napi::CallbackInfo& info) {
                "dequantize: the window reaches elements outside the tensor's " + std::to_string(count));
   const int64_t firstBlock = static_cast<int64_t>(lo) / a.qb.elems;
   const int64_t lastBlock = static_cast<int64_t>(hi) / a.qb.elems;
-  if (offset > size_) ThrowCoded(env, "ERANGE", "dequantize: offset is past the end of the mapping");
+  if (offset > map_.size) ThrowCoded(env, "ERANGE", "dequantize: offset is past the end of the mapping");
   CheckRange(env, offset + firstBlock * a.qb.bytes, offset + (lastBlock + 1) * a.qb.bytes, "dequantize");
-  a.blocks = data_ + offset;
+  a.blocks = map_.data + offset;
   a.out = reinterpret_cast<float*>(target.Data());
   if (reinterpret_cast<uintptr_t>(a.out) % alignof(float) != 0)
     ThrowCoded(env, "EINVAL", "dequantize: target must be 4-byte aligned");

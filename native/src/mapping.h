@@ -3,6 +3,10 @@
 // The mapping is never exposed to JS as a Buffer (Electron's V8 memory cage forbids external backing stores,
 // docs/architecture.md#own-addon-not-mmap-io): read/gather copy into Uint8Arrays that JS allocated, write
 // copies out of them.
+//
+// Three layers: mapping_js.cc is the Node-API surface (Init, the constructor and the methods JS calls: they
+// parse and check their arguments and call the typed operations below); mapping.cc holds the mapping's state,
+// its range and change checks and the SIGBUS-guarded copies; platform.h is the operating system under both.
 #pragma once
 #include <napi.h>
 
@@ -12,12 +16,12 @@
 #include <vector>
 
 #include "coded_error.h"
+#include "gather.h"
 #include "pass.h"
+#include "platform.h"
 #include "scan_state.h"
 
 namespace arrayscope {
-
-enum class MapMode { kRead, kReadWrite, kCopyOnWrite, kCreate };
 
 class Mapping : public Napi::ObjectWrap<Mapping> {
  public:
@@ -48,6 +52,24 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   Napi::Value GetPath(const Napi::CallbackInfo& info);
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
 
+  // The typed operations (mapping.cc); each throws a coded JS error when it cannot.
+  // Opens path_ in mode_ (w+: createSize bytes).
+  void Open(Napi::Env env, int64_t createSize);
+  // Copies [offset, offset + n) into dst; checkFileSize: first check the file's size now.
+  void CopyOutBytes(Napi::Env env, int64_t offset, uint8_t* dst, int64_t n, bool checkFileSize);
+  void EnsureWritable(Napi::Env env) const;
+  void WriteBytes(Napi::Env env, int64_t offset, const uint8_t* src, int64_t n);
+  void GatherInto(Napi::Env env, const Window2D& w, uint8_t* dst);
+  // Writes [offset, offset + length) to the open file descriptor out; returns the bytes written.
+  int64_t CopyToFd(Napi::Env env, int out, int64_t offset, int64_t length);
+  void FlushBytes(Napi::Env env, int64_t offset, int64_t length);
+  void AdviseBytes(Advice advice, int64_t offset, int64_t length);
+  int64_t ResidentIn(Napi::Env env, int64_t offset, int64_t length);
+  FileStat StatNow(Napi::Env env) const;
+  // Keeps the mapping while a scan reads it; Forget unmaps after the last one when close() came meanwhile.
+  void AddScan(const std::shared_ptr<ScanState>& state);
+  void ForgetScan(const std::shared_ptr<ScanState>& state);
+
   void Unmap();
   void EnsureOpen(Napi::Env env) const;
   // Throws "file changed on disk" when [first, end) is no longer inside the file.
@@ -60,8 +82,8 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
 
   std::string path_;
   MapMode mode_ = MapMode::kRead;
-  uint8_t* data_ = nullptr;
-  int64_t size_ = 0;
+  // The open file and its mapped bytes (map_.data, map_.size).
+  MappedFile map_;
   bool closed_ = true;
   // What passes and read streams need to know of the mapping.
   MapInfo Info() const;
@@ -72,12 +94,6 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   std::vector<std::shared_ptr<ScanState>> scans_;
   bool unmapPending_ = false;
   void ReleaseMapping();
-#ifdef _WIN32
-  void* file_ = nullptr;
-  void* section_ = nullptr;
-#else
-  int fd_ = -1;
-#endif
 };
 
 }  // namespace arrayscope

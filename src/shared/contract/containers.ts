@@ -1,0 +1,17 @@
+// The contract's request schemas (composed in contract.ts) for containers: the tree of arrays in a container file.
+import { z } from 'zod'
+
+export const containerRequests = {
+  /**
+   * The arrays of a container, a folder of its tree at a time (folder: path segments, [] the root), or with a
+   * filter the matching arrays anywhere; limit caps the arrays listed. Also its format and metadata.
+   */
+  'container:list': z
+    .object({
+      path: z.string().min(1).max(4096),
+      folder: z.array(z.string().max(65_536)).max(256).optional(),
+      filter: z.string().max(1000).optional(),
+      limit: z.number().int().min(1).max(100_000).optional()
+    })
+    .strict()
+} as const
