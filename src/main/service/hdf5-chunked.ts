@@ -11,12 +11,14 @@ import fs from 'node:fs'
 import pathModule from 'node:path'
 import { ApiError } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
+import { libraryError } from './hdf5-errors'
+import { vetLibraryPath, type H5Lookup } from './hdf5-vet'
 import { removeTemp, tempFolder } from './inflate'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 import type { ByteSource } from './dequant-source'
 import type { DType } from '../../shared/structured'
 
-interface H5Module {
+interface H5Module extends H5Lookup {
   get_dataset_data(
     fileId: bigint,
     path: string,
@@ -129,6 +131,7 @@ export class ChunkedDataset {
       throw new ApiError('io', `the HDF5 library cannot open ${container}: ${libraryError(e)}`)
     }
     try {
+      vetLibraryPath(h5.module, f.file_id, path, { dims, chunks, itemsize })
       return new ChunkedDataset(h5, f, path, dims, chunks, itemsize, bigEndianAtoms(dtype), file)
     } catch (e) {
       f.close()
@@ -405,14 +408,4 @@ function swapInPlace(bytes: Uint8Array, itemsize: number, atoms: [number, number
       }
     }
   }
-}
-
-/** The innermost cause of an HDF5 error stack ("H5Z_pipeline(): filter returned failure during read"). */
-export function libraryError(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e)
-  const causes = [...text.matchAll(/in (\w+)\(\): ([^\n]+)/g)].map((m) => m[2]!.trim())
-  const cause = causes.at(-1) ?? text.split('\n')[0]!.trim()
-  return /filter|pipeline|inflate|decompress/i.test(text)
-    ? `${cause} (a chunk is damaged, or compressed in a way this library cannot decode)`
-    : cause
 }
