@@ -14,6 +14,7 @@ import type { ArrayView } from '../../shared/slice'
 import { libraryError } from './hdf5-errors'
 import { vetLibraryPath, type H5Lookup } from './hdf5-vet'
 import { removeTemp, tempFolder } from './inflate'
+import { TempBudget } from './temp-budget'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 import type { ByteSource } from './dequant-source'
 import type { DType } from '../../shared/structured'
@@ -58,6 +59,7 @@ export class ChunkedDataset {
   readonly mapping: Mapping
   readonly file: string
   private readonly filled: Uint8Array
+  private readonly fd: number
   private readonly grid: number[]
   private readonly strides: number[]
   private closed = false
@@ -72,7 +74,10 @@ export class ChunkedDataset {
     private readonly itemsize: number,
     /** Byte ranges of an element to swap back to big-endian (the library hands uniformly big-endian types over as little-endian). */
     private readonly swapAtoms: [number, number][],
-    file: string
+    file: string,
+    private readonly budget: TempBudget,
+    /** allocated false: no chunk was ever written (the library is not asked); fill: non-zero fill bytes. */
+    private readonly stored: { allocated?: boolean; fill?: number[] }
   ) {
     this.file = file
     this.grid = dims.map((d, k) => Math.ceil(d / chunks[k]!))
@@ -86,8 +91,24 @@ export class ChunkedDataset {
       s *= dims[k]!
     }
     const nbytes = s
-    this.mapping = new (native().Mapping)(file, 'w+', nbytes)
+    // written through a descriptor (pwrite), read through a read-only mapping of the same file (the page
+    // cache is shared): to the native passes it is a file in mode r, whose holes they skip and drop
+    this.fd = fs.openSync(file, 'w+', 0o600)
+    try {
+      fs.ftruncateSync(this.fd, nbytes)
+      this.mapping = new (native().Mapping)(file, 'r')
+    } catch (e) {
+      fs.closeSync(this.fd)
+      throw e
+    }
     this.mapping.advise('random')
+    // nothing written and a zero fill value: the sparse copy's holes are the values already
+    if (stored.allocated === false && !stored.fill) this.filled.fill(1)
+  }
+
+  /** Bytes of values written into the copy (the rest are holes: zeros). */
+  get bytesWritten(): number {
+    return this.budget.used
   }
 
   static async open(
@@ -95,7 +116,8 @@ export class ChunkedDataset {
     path: string,
     dims: number[],
     chunks: number[],
-    dtype: DType
+    dtype: DType,
+    stored: { allocated?: boolean; fill?: number[] } = {}
   ): Promise<ChunkedDataset> {
     const itemsize = dtype.itemsize
     if (chunks.length !== dims.length || chunks.some((c) => !(c >= 1))) {
@@ -104,22 +126,11 @@ export class ChunkedDataset {
         `${path}: its chunk shape (${chunks.join(', ')}) does not fit its dims (${dims.join(', ')})`
       )
     }
-    const nbytes = dims.reduce((a, b) => a * b, itemsize)
-    const dir = tempFolder('arrayscope-h5-')
-    try {
-      const free = fs.statfsSync(dir)
-      if (free.bavail * free.bsize < nbytes) {
-        throw new ApiError(
-          'io',
-          `reading ${path} needs up to ${nbytes} bytes in ${pathModule.dirname(dir)} for its decompressed values, which has ${free.bavail * free.bsize} free: set TMPDIR to a larger disk`
-        )
-      }
-    } catch (e) {
-      if (e instanceof ApiError) {
-        fs.rmSync(dir, { recursive: true, force: true })
-        throw e
-      }
+    if (stored.fill && stored.fill.length !== itemsize) {
+      throw new ApiError('layout', `${path}: its fill value has ${stored.fill.length} bytes, an element ${itemsize}`)
     }
+    // the copy is sparse: only values that are not zeros take disk, counted against a cap (temp-budget.ts)
+    const dir = tempFolder('arrayscope-h5-')
     const file = pathModule.join(dir, 'values.bin')
     let h5: Awaited<ReturnType<typeof h5wasm>>
     let f: { file_id: bigint; close(): void }
@@ -132,7 +143,8 @@ export class ChunkedDataset {
     }
     try {
       vetLibraryPath(h5.module, f.file_id, path, { dims, chunks, itemsize })
-      return new ChunkedDataset(h5, f, path, dims, chunks, itemsize, bigEndianAtoms(dtype), file)
+      const budget = new TempBudget(path, pathModule.dirname(dir))
+      return new ChunkedDataset(h5, f, path, dims, chunks, itemsize, bigEndianAtoms(dtype), file, budget, stored)
     } catch (e) {
       f.close()
       removeTemp(file)
@@ -144,15 +156,22 @@ export class ChunkedDataset {
     if (this.closed) return
     this.closed = true
     this.mapping.close()
+    fs.closeSync(this.fd)
     this.h5file.close()
     removeTemp(this.file)
   }
 
   /** Reads the region [start, start + count) of the dataset into the temporary copy. */
   private fillRegion(start: number[], count: number[]): void {
-    const { module } = this.h5
     const n = count.reduce((a, b) => a * b, this.itemsize)
     if (n === 0) return
+    if (this.stored.allocated === false) {
+      // every value is the fill value: no need to ask the library
+      const fill = Buffer.from(this.stored.fill ?? [])
+      const bytes = Buffer.alloc(n, fill.length ? fill : 0)
+      return this.writeRegion(start, count, bytes)
+    }
+    const { module } = this.h5
     const ptr = module._malloc(n)
     if (!ptr) throw new ApiError('io', `the HDF5 library could not allocate ${n} bytes`)
     try {
@@ -167,25 +186,46 @@ export class ChunkedDataset {
       if (typeof status === 'number' && status < 0) throw new Error(`H5Dread returned ${status}`)
       const bytes = module.HEAPU8.subarray(ptr, ptr + n)
       if (this.swapAtoms.length) swapInPlace(bytes, this.itemsize, this.swapAtoms)
-      // the region is C order; its runs along the last axis are contiguous in the copy too
-      const nd = count.length
-      const run = (nd ? count[nd - 1]! : 1) * this.itemsize
-      const outer = n / run
-      const idx = new Array<number>(Math.max(0, nd - 1)).fill(0)
-      for (let r = 0; r < outer; r++) {
-        let off = nd ? start[nd - 1]! * this.itemsize : 0
-        for (let k = 0; k < nd - 1; k++) off += (start[k]! + idx[k]!) * this.strides[k]!
-        this.mapping.write(off, bytes.subarray(r * run, (r + 1) * run))
-        for (let k = nd - 2; k >= 0; k--) {
-          if (++idx[k]! < count[k]!) break
-          idx[k] = 0
-        }
-      }
+      this.writeRegion(start, count, bytes)
     } catch (e) {
       if (e instanceof ApiError) throw e
       throw new ApiError('io', `the HDF5 library failed reading ${this.path}: ${libraryError(e)}`)
     } finally {
       module._free(ptr)
+    }
+  }
+
+  /**
+   * Writes a C-order region's bytes into the copy: its runs along the last axis, which are contiguous in the copy
+   * too. All-zero runs are left as holes (unallocated chunks read as zeros): only the rest takes disk, within the
+   * budget.
+   */
+  private writeRegion(start: number[], count: number[], bytes: Uint8Array): void {
+    const nd = count.length
+    const run = (nd ? count[nd - 1]! : 1) * this.itemsize
+    const outer = bytes.length / run
+    const zero = zeros(run)
+    const writes: [number, Uint8Array][] = []
+    let total = 0
+    const idx = new Array<number>(Math.max(0, nd - 1)).fill(0)
+    for (let r = 0; r < outer; r++) {
+      const piece = bytes.subarray(r * run, (r + 1) * run)
+      if (!zero.equals(piece)) {
+        let off = nd ? start[nd - 1]! * this.itemsize : 0
+        for (let k = 0; k < nd - 1; k++) off += (start[k]! + idx[k]!) * this.strides[k]!
+        writes.push([off, piece])
+        total += run
+      }
+      for (let k = nd - 2; k >= 0; k--) {
+        if (++idx[k]! < count[k]!) break
+        idx[k] = 0
+      }
+    }
+    this.budget.take(total)
+    for (const [off, piece] of writes) {
+      for (let done = 0; done < piece.length; ) {
+        done += fs.writeSync(this.fd, piece, done, piece.length - done, off + done)
+      }
     }
   }
 
@@ -408,4 +448,11 @@ function swapInPlace(bytes: Uint8Array, itemsize: number, atoms: [number, number
       }
     }
   }
+}
+
+let zeroRun = Buffer.alloc(0)
+/** A zero buffer of n bytes (shared: never written). */
+function zeros(n: number): Buffer {
+  if (zeroRun.length < n) zeroRun = Buffer.alloc(Math.max(n, 1 << 16))
+  return zeroRun.subarray(0, n)
 }

@@ -21,6 +21,7 @@ import {
   parseDataspace,
   parseDenseInfo,
   parseExternal,
+  parseFillValue,
   parseFilters,
   parseLayout,
   parseLink,
@@ -466,11 +467,30 @@ function dataset(w: Walk, messages: Message[], name: string, headerVersion: numb
       'read it with h5py (and the filter plugin)'
     )
   }
+  const fill = fillValue(messages, type.size)
+  if (typeof fill === 'string') return unmappable(fill, 'read it with h5py')
   return {
     ...entry,
     storedType: `${type.name}, chunked ${layout.chunks.join('×')}${filters.length ? ` + ${filters.join(' + ')}` : ''}`,
-    hdf5: { path: name, dims, chunks: layout.chunks, filters }
+    hdf5: {
+      path: name,
+      dims,
+      chunks: layout.chunks,
+      filters,
+      ...(Number.isFinite(layout.index) ? {} : { allocated: false }),
+      ...(fill ? { fill } : {})
+    }
   }
+}
+
+/** The fill value's bytes when they are not all zeros (an element's size of them), else undefined; a string: why not. */
+function fillValue(messages: Message[], size: number): number[] | undefined | string {
+  const m = messageOf(messages, 0x05) ?? messageOf(messages, 0x04)
+  if (!m) return undefined
+  const bytes = parseFillValue(m.body, m.type === 0x04)
+  if (!bytes || bytes.every((b) => b === 0)) return undefined
+  if (bytes.length !== size) return `its fill value has ${bytes.length} bytes, an element ${size}`
+  return Array.from(bytes)
 }
 
 /** NetCDF/CF packing: scale_factor and add_offset (and _FillValue), applied by the toggle, off at first. */
