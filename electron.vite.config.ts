@@ -10,7 +10,9 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
-          cli: resolve(__dirname, 'src/main/cli/index.ts')
+          cli: resolve(__dirname, 'src/main/cli/index.ts'),
+          // the HDF5 library's worker thread (out/main/hdf5-worker.js, found beside the bundle at run time)
+          'hdf5-worker': resolve(__dirname, 'src/main/service/hdf5-worker.ts')
         }
       }
     }

@@ -175,6 +175,16 @@ int64_t Prefetcher::Issue(const std::vector<ByteRange>& ranges) {
     const int64_t b = std::min(map_.size, r.end);
     if (b <= a) continue;
     f.bytes += b - a;
+#if defined(SEEK_DATA) && defined(SEEK_HOLE)
+    if (map_.readOnly && map_.fd >= 0) {
+      int64_t at = a;
+      ForEachData(a, b, [&](int64_t d0, int64_t d1) {
+        if (d0 > at) f.holes.push_back({at, d0});
+        at = d1;
+      });
+      if (at < b) f.holes.push_back({at, b});
+    }
+#endif
     // a range all in a hole (known from the last lseek, mostly) needs nothing: not even mincore, which walks
     // the page cache page by page where nothing is mapped (a third of a sparse file's tile time)
     if (Hole(a, b)) continue;
@@ -207,6 +217,15 @@ int64_t Prefetcher::Retire() {
   InFlight f = std::move(flight_.front());
   flight_.pop_front();
 #ifndef _WIN32
+  const int64_t page = PageSize();
+  for (const ByteRange& h : f.holes) {
+    // whole pages inside the hole only (data may share its first or last page)
+    const int64_t a = (h.first + page - 1) / page * page;
+    const int64_t b = h.end >= map_.size ? map_.size : h.end / page * page;
+    if (b <= a) continue;
+    madvise(const_cast<uint8_t*>(map_.data) + a, static_cast<size_t>(b - a), MADV_DONTNEED);
+    posix_fadvise(map_.fd, a, b - a, POSIX_FADV_DONTNEED);
+  }
   if (drop_) {
     for (size_t r = 0; r < f.pages.size(); ++r) {
       ForEachMissing(f.resident[r], f.pages[r].first, f.pages[r].end, [&](int64_t a, int64_t b) {

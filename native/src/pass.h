@@ -93,6 +93,9 @@ class Prefetcher {
     std::vector<std::vector<unsigned char>>
         resident;  // per range: mincore before the request (dropping only)
     int64_t bytes = 0;
+    // mode r: the parts that are holes of the file (read as zero pages that serve nothing once read: dropped
+    // at Retire always, or a scan of a sparse file claiming gigabytes fills memory with zeros)
+    std::vector<ByteRange> holes;
   };
   MapInfo map_;
   bool drop_;

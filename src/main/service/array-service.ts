@@ -32,6 +32,7 @@ import { describeScaling, listFolder, shortened } from '../../shared/containers'
 import { formatShape } from '../../shared/layout'
 import type { ArrayView } from '../../shared/slice'
 import { ContainerCache } from './containers'
+import { prepareBytes, prepareWindow } from './chunked-prepare'
 import { toApiError } from './errors'
 import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
@@ -288,8 +289,9 @@ export class ArrayService {
         return windowMask(a, b, r)
       },
       'session:derive': (r) => this.derive(r),
-      'window:get': (r) => this.window(r),
-      'bytes:get': (r) => this.bytes(r),
+      // a chunked dataset's chunks under them are read (off the main thread) first
+      'window:get': async (r) => (await prepareWindow(this.session(r.session), r), this.window(r)),
+      'bytes:get': async (r) => (await prepareBytes(this.session(r.session), r), this.bytes(r)),
       'dialog:openFile': () => {
         throw new ApiError('unavailable', 'the open-file dialog exists only in the desktop app: type a path instead')
       },

@@ -1,81 +1,54 @@
 // A chunked (and maybe filtered: gzip, shuffle, …) HDF5 dataset, read through the HDF5 library compiled to
 // WebAssembly (h5wasm, whose Node build reads the file through the host file system — a read touches only what
 // it asks for, nothing is loaded whole). Parsing chunk indexes (four kinds of B-trees and arrays) and running
-// filters by hand would be fragile; the library does it.
+// filters by hand would be fragile; the library does it, in a worker thread (hdf5-worker.ts): a library call
+// decompresses megabytes and would hold the event loop meanwhile.
 //
-// The values land in a temporary file (sparse, the dataset's size, C order) that the session maps, so every
-// feature works on it unchanged. It is filled a chunk at a time, only where something reads: a table window
-// decompresses the few chunks it shows; a scan, an export or a find first fills the chunks its view touches
-// (with progress and cancel, yielding to the event loop between chunks), then runs as on any mapping.
+// The values land in a temporary file (sparse, the dataset's size, C order) that the session maps read-only, so
+// every feature works on it unchanged. It is filled a chunk at a time, only where something reads: a table window
+// awaits the few chunks it shows; a scan, an export or a find first fills the chunks its view touches (with
+// progress and cancel), then runs as on any mapping. Callers that read synchronously (the CLI's show, a derived
+// session's window) block until the worker has read what they need.
 import fs from 'node:fs'
 import pathModule from 'node:path'
 import { ApiError } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
+import type { DType } from '../../shared/structured'
+import type { ByteSource } from './dequant-source'
+import { H5Worker } from './hdf5-worker-client'
 import { removeTemp, tempFolder } from './inflate'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
-import type { ByteSource } from './dequant-source'
-import type { DType } from '../../shared/structured'
 
-interface H5Module {
-  get_dataset_data(
-    fileId: bigint,
-    path: string,
-    count: bigint[],
-    offset: bigint[],
-    strides: bigint[],
-    ptr: bigint
-  ): number
-  _malloc(n: number): number
-  _free(ptr: number): void
-  HEAPU8: Uint8Array
-  activate_throwing_error_handler?: () => number
-}
-interface H5Api {
-  ready: Promise<H5Module>
-  File: new (path: string, mode: string) => { file_id: bigint; close(): void }
-}
-
-let loading: Promise<{ api: H5Api; module: H5Module }> | undefined
-
-/** The h5wasm module, loaded once (an ES module: imported dynamically from this CommonJS build). */
-function h5wasm(): Promise<{ api: H5Api; module: H5Module }> {
-  loading ??= (import('h5wasm/node') as unknown as Promise<H5Api>).then(async (api) => {
-    const module = await api.ready
-    // errors become exceptions carrying the library's error stack, instead of an HDF5-DIAG dump on stderr
-    module.activate_throwing_error_handler?.()
-    return { api, module }
-  })
-  return loading
-}
-
-/** Bytes read from the library at once when whole rows of chunks are filled together (a call blocks the event loop: kept short). */
+/** Bytes read from the library at once when whole rows of chunks are filled together. */
 const SLAB_BYTES = 4 << 20
 
 export class ChunkedDataset {
-  /** The temporary copy, mapped read-write (this process fills it; sessions read it). */
+  /** The temporary copy, mapped read-only (the worker writes it; sessions read it). */
   readonly mapping: Mapping
   readonly file: string
   private readonly filled: Uint8Array
+  /** Chunks being read by the worker now (a window and a scan may ask for the same). */
+  private readonly reading = new Map<number, Promise<void>>()
+  private written = 0
   private readonly grid: number[]
   private readonly strides: number[]
   private closed = false
 
   private constructor(
-    private readonly h5: { api: H5Api; module: H5Module },
-    private readonly h5file: { file_id: bigint; close(): void },
+    private readonly worker: H5Worker,
     private readonly path: string,
     /** The HDF5 dataset's dims (C order) and chunk dims. */
     private readonly dims: number[],
     private readonly chunks: number[],
     private readonly itemsize: number,
-    /** Byte ranges of an element to swap back to big-endian (the library hands uniformly big-endian types over as little-endian). */
-    private readonly swapAtoms: [number, number][],
-    file: string
+    file: string,
+    mapping: Mapping,
+    stored: { allocated?: boolean; fill?: number[] }
   ) {
     this.file = file
+    this.mapping = mapping
     this.grid = dims.map((d, k) => Math.ceil(d / chunks[k]!))
     const n = this.grid.reduce((a, b) => a * b, 1)
-    if (n > 1 << 28) throw new ApiError('layout', `${path} has ${n} chunks: too many to track`)
     this.filled = new Uint8Array(n)
     this.strides = new Array<number>(dims.length)
     let s = itemsize
@@ -83,9 +56,13 @@ export class ChunkedDataset {
       this.strides[k] = s
       s *= dims[k]!
     }
-    const nbytes = s
-    this.mapping = new (native().Mapping)(file, 'w+', nbytes)
-    this.mapping.advise('random')
+    // nothing written and a zero fill value: the sparse copy's holes are the values already
+    if (stored.allocated === false && !stored.fill) this.filled.fill(1)
+  }
+
+  /** Bytes of values written into the copy (the rest are holes: zeros). */
+  get bytesWritten(): number {
+    return this.written
   }
 
   static async open(
@@ -93,7 +70,8 @@ export class ChunkedDataset {
     path: string,
     dims: number[],
     chunks: number[],
-    dtype: DType
+    dtype: DType,
+    stored: { allocated?: boolean; fill?: number[] } = {}
   ): Promise<ChunkedDataset> {
     const itemsize = dtype.itemsize
     if (chunks.length !== dims.length || chunks.some((c) => !(c >= 1))) {
@@ -102,36 +80,47 @@ export class ChunkedDataset {
         `${path}: its chunk shape (${chunks.join(', ')}) does not fit its dims (${dims.join(', ')})`
       )
     }
-    const nbytes = dims.reduce((a, b) => a * b, itemsize)
+    if (stored.fill && stored.fill.length !== itemsize) {
+      throw new ApiError('layout', `${path}: its fill value has ${stored.fill.length} bytes, an element ${itemsize}`)
+    }
+    const grid = dims.map((d, k) => Math.ceil(d / chunks[k]!))
+    const n = grid.reduce((a, b) => a * b, 1)
+    if (n > 1 << 28) throw new ApiError('layout', `${path} has ${n} chunks: too many to track`)
+    // the copy is sparse: only values that are not zeros take disk, counted against a cap (temp-budget.ts)
     const dir = tempFolder('arrayscope-h5-')
-    try {
-      const free = fs.statfsSync(dir)
-      if (free.bavail * free.bsize < nbytes) {
-        throw new ApiError(
-          'io',
-          `reading ${path} needs up to ${nbytes} bytes in ${pathModule.dirname(dir)} for its decompressed values, which has ${free.bavail * free.bsize} free: set TMPDIR to a larger disk`
-        )
-      }
-    } catch (e) {
-      if (e instanceof ApiError) {
-        fs.rmSync(dir, { recursive: true, force: true })
-        throw e
-      }
-    }
     const file = pathModule.join(dir, 'values.bin')
-    let h5: Awaited<ReturnType<typeof h5wasm>>
-    let f: { file_id: bigint; close(): void }
+    let mapping: Mapping | undefined
     try {
-      h5 = await h5wasm()
-      f = new h5.api.File(container, 'r')
+      const fd = fs.openSync(file, 'w+', 0o600)
+      try {
+        fs.ftruncateSync(
+          fd,
+          dims.reduce((a, b) => a * b, itemsize)
+        )
+      } finally {
+        fs.closeSync(fd)
+      }
+      // written by the worker (pwrite), read here through a read-only mapping of the same file (the page cache
+      // is shared): to the native passes it is a file in mode r, whose holes they skip and drop
+      mapping = new (native().Mapping)(file, 'r')
+      mapping.advise('random')
+      const worker = await H5Worker.start({
+        container,
+        path,
+        dims,
+        chunks,
+        itemsize,
+        swapAtoms: bigEndianAtoms(dtype),
+        copy: file,
+        folder: pathModule.dirname(dir),
+        stored: {
+          ...(stored.allocated === false ? { allocated: false } : {}),
+          ...(stored.fill ? { fill: stored.fill } : {})
+        }
+      })
+      return new ChunkedDataset(worker, path, dims, chunks, itemsize, file, mapping, stored)
     } catch (e) {
-      removeTemp(file)
-      throw new ApiError('io', `the HDF5 library cannot open ${container}: ${libraryError(e)}`)
-    }
-    try {
-      return new ChunkedDataset(h5, f, path, dims, chunks, itemsize, bigEndianAtoms(dtype), file)
-    } catch (e) {
-      f.close()
+      mapping?.close()
       removeTemp(file)
       throw e
     }
@@ -140,50 +129,9 @@ export class ChunkedDataset {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.worker.close()
     this.mapping.close()
-    this.h5file.close()
     removeTemp(this.file)
-  }
-
-  /** Reads the region [start, start + count) of the dataset into the temporary copy. */
-  private fillRegion(start: number[], count: number[]): void {
-    const { module } = this.h5
-    const n = count.reduce((a, b) => a * b, this.itemsize)
-    if (n === 0) return
-    const ptr = module._malloc(n)
-    if (!ptr) throw new ApiError('io', `the HDF5 library could not allocate ${n} bytes`)
-    try {
-      const status = module.get_dataset_data(
-        this.h5file.file_id,
-        this.path,
-        count.map(BigInt),
-        start.map(BigInt),
-        count.map(() => 1n),
-        BigInt(ptr)
-      )
-      if (typeof status === 'number' && status < 0) throw new Error(`H5Dread returned ${status}`)
-      const bytes = module.HEAPU8.subarray(ptr, ptr + n)
-      if (this.swapAtoms.length) swapInPlace(bytes, this.itemsize, this.swapAtoms)
-      // the region is C order; its runs along the last axis are contiguous in the copy too
-      const nd = count.length
-      const run = (nd ? count[nd - 1]! : 1) * this.itemsize
-      const outer = n / run
-      const idx = new Array<number>(Math.max(0, nd - 1)).fill(0)
-      for (let r = 0; r < outer; r++) {
-        let off = nd ? start[nd - 1]! * this.itemsize : 0
-        for (let k = 0; k < nd - 1; k++) off += (start[k]! + idx[k]!) * this.strides[k]!
-        this.mapping.write(off, bytes.subarray(r * run, (r + 1) * run))
-        for (let k = nd - 2; k >= 0; k--) {
-          if (++idx[k]! < count[k]!) break
-          idx[k] = 0
-        }
-      }
-    } catch (e) {
-      if (e instanceof ApiError) throw e
-      throw new ApiError('io', `the HDF5 library failed reading ${this.path}: ${libraryError(e)}`)
-    } finally {
-      module._free(ptr)
-    }
   }
 
   /** Chunk grid ranges [lo, hi] (inclusive) covering the element box [lo, hi]. */
@@ -218,11 +166,33 @@ export class ChunkedDataset {
     }
   }
 
-  private fillChunk(c: number[]): void {
+  private chunkRegion(c: number[]): { start: number[]; count: number[] } {
     const start = c.map((x, k) => x * this.chunks[k]!)
     const count = start.map((s, k) => Math.min(this.chunks[k]!, this.dims[k]! - s))
-    this.fillRegion(start, count)
-    this.filled[this.chunkIndex(c)] = 1
+    return { start, count }
+  }
+
+  /** Reads a region covering the chunks `list` in the worker (each chunk read once, whoever asks). */
+  private read(list: number[][], start: number[], count: number[]): Promise<void> {
+    const p = this.worker.fill(start, count).then((n) => {
+      this.written += n
+      for (const c of list) this.filled[this.chunkIndex(c)] = 1
+    })
+    const ids = list.map((c) => this.chunkIndex(c))
+    for (const i of ids) this.reading.set(i, p)
+    const settled = (): void => {
+      for (const i of ids) if (this.reading.get(i) === p) this.reading.delete(i)
+    }
+    p.then(settled, settled)
+    return p
+  }
+
+  /** Reads one chunk, or awaits the read of it already under way. */
+  private readChunk(c: number[]): Promise<void> {
+    const busy = this.reading.get(this.chunkIndex(c))
+    if (busy) return busy
+    const { start, count } = this.chunkRegion(c)
+    return this.read([c], start, count)
   }
 
   /** How many chunks were read into the copy so far. */
@@ -232,10 +202,20 @@ export class ChunkedDataset {
     return n
   }
 
-  /** Fills the element box [lo, hi] (inclusive, HDF5 dims) now. */
+  /** Fills the element box [lo, hi] (inclusive, HDF5 dims) now, blocking until the worker has read it. */
   ensureBox(lo: number[], hi: number[]): void {
     if (this.closed) throw new ApiError('closed', 'the dataset was closed')
-    for (const c of this.missing(lo, hi)) this.fillChunk(c)
+    for (const c of this.missing(lo, hi)) {
+      const { start, count } = this.chunkRegion(c)
+      this.written += this.worker.fillSync(start, count)
+      this.filled[this.chunkIndex(c)] = 1
+    }
+  }
+
+  /** Fills the element box [lo, hi], awaiting the worker (the event loop runs on meanwhile). */
+  async prepareBox(lo: number[], hi: number[]): Promise<void> {
+    if (this.closed) throw new ApiError('closed', 'the dataset was closed')
+    await Promise.all([...this.missing(lo, hi)].map((c) => this.readChunk(c)))
   }
 
   /** The element box a byte range of the copy touches (whole rows of the first axis). */
@@ -271,18 +251,33 @@ export class ChunkedDataset {
     return out
   }
 
-  ensureWindow(w: Window2D): void {
-    if (w.rows === 0 || w.cols === 0) return
-    const { lo, hi } = this.extentBox(Number(w.base), [
+  private windowBox(w: Window2D): { lo: number[]; hi: number[] } | null {
+    if (w.rows === 0 || w.cols === 0) return null
+    return this.extentBox(Number(w.base), [
       { n: w.rows, stride: Number(w.rowStride) },
       { n: w.cols, stride: Number(w.colStride) }
     ])
-    this.ensureBox(lo, hi)
+  }
+
+  ensureWindow(w: Window2D): void {
+    const box = this.windowBox(w)
+    if (box) this.ensureBox(box.lo, box.hi)
   }
 
   ensureRange(first: number, end: number): void {
     const box = this.rangeBox(first, end)
     if (box) this.ensureBox(box.lo, box.hi)
+  }
+
+  /** Fills what a window of the copy shows (before a synchronous gather finds it all there). */
+  async prepareWindow(w: Window2D): Promise<void> {
+    const box = this.windowBox(w)
+    if (box) await this.prepareBox(box.lo, box.hi)
+  }
+
+  async prepareRange(first: number, end: number): Promise<void> {
+    const box = this.rangeBox(first, Math.min(end, this.mapping.size))
+    if (box) await this.prepareBox(box.lo, box.hi)
   }
 
   /** The element box of a view of the copy. */
@@ -328,28 +323,32 @@ export class ChunkedDataset {
         else byRow.set(c[0]!, [c])
       }
       let last = 0
-      for (const [row, list] of byRow) {
+      const check = (): void => {
         if (cancelled || this.closed) throw new ApiError('cancelled', `reading ${this.path} was cancelled`)
-        if (list.length === perRow && rowBytes <= SLAB_BYTES) {
+      }
+      for (const [row, list] of byRow) {
+        check()
+        if (
+          list.length === perRow &&
+          rowBytes <= SLAB_BYTES &&
+          !list.some((c) => this.reading.has(this.chunkIndex(c)))
+        ) {
           const start = this.dims.map((_, k) => (k === 0 ? row * this.chunks[0]! : 0))
           const count = this.dims.map((d, k) => (k === 0 ? Math.min(this.chunks[0]!, d - start[0]!) : d))
-          this.fillRegion(start, count)
-          for (const c of list) this.filled[this.chunkIndex(c)] = 1
+          await this.read(list, start, count)
           done += count.reduce((a, b) => a * b, 1)
         } else {
           for (const c of list) {
-            if (cancelled || this.closed) throw new ApiError('cancelled', `reading ${this.path} was cancelled`)
-            this.fillChunk(c)
+            check()
+            if (!this.filled[this.chunkIndex(c)]) await this.readChunk(c)
             done += c.reduce((a, x, k) => a * Math.min(this.chunks[k]!, this.dims[k]! - x * this.chunks[k]!), 1)
             if (Date.now() - last > 50) {
               last = Date.now()
               onProgress?.(done, elements)
-              await new Promise((r) => setImmediate(r))
             }
           }
         }
         onProgress?.(done, elements)
-        await new Promise((r) => setImmediate(r))
       }
     }
     return { promise: run(), cancel: () => (cancelled = true) }
@@ -393,26 +392,4 @@ export function bigEndianAtoms(dt: DType): [number, number][] {
   walk(dt, 0)
   if (!atoms.length || atoms.some(([, , le]) => le)) return []
   return atoms.map(([o, n]) => [o, n])
-}
-
-function swapInPlace(bytes: Uint8Array, itemsize: number, atoms: [number, number][]): void {
-  for (let e = 0; e < bytes.length; e += itemsize) {
-    for (const [o, n] of atoms) {
-      for (let i = e + o, j = e + o + n - 1; i < j; i++, j--) {
-        const t = bytes[i]!
-        bytes[i] = bytes[j]!
-        bytes[j] = t
-      }
-    }
-  }
-}
-
-/** The innermost cause of an HDF5 error stack ("H5Z_pipeline(): filter returned failure during read"). */
-export function libraryError(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e)
-  const causes = [...text.matchAll(/in (\w+)\(\): ([^\n]+)/g)].map((m) => m[2]!.trim())
-  const cause = causes.at(-1) ?? text.split('\n')[0]!.trim()
-  return /filter|pipeline|inflate|decompress/i.test(text)
-    ? `${cause} (a chunk is damaged, or compressed in a way this library cannot decode)`
-    : cause
 }

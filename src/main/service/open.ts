@@ -231,7 +231,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
         entry.hdf5.path,
         entry.hdf5.dims,
         entry.hdf5.chunks,
-        parseDType(entry.dtype)
+        parseDType(entry.dtype),
+        entry.hdf5
       )
       const c = chunked
       undo.push(() => c.close())

@@ -95,7 +95,16 @@ export interface ContainerEntry {
    * A chunked or filtered HDF5 dataset: read through the HDF5 library (h5wasm) into a temporary copy, filled a
    * chunk at a time as windows and scans need them. offset/nbytes are then the copy's.
    */
-  hdf5?: { path: string; dims: number[]; chunks: number[]; filters: string[] }
+  hdf5?: {
+    path: string
+    dims: number[]
+    chunks: number[]
+    filters: string[]
+    /** False when no chunk was ever written: every value is the fill value, the library need not be asked. */
+    allocated?: boolean
+    /** The fill value's bytes (the dataset's datatype), when one is defined and not all zeros. */
+    fill?: number[]
+  }
   /** Why editing in place (r+) is refused though the bytes are the values (mode c still works). */
   refuseInPlace?: string
   /** Set when the entry is listed but cannot be opened: why, and what can be done instead. */

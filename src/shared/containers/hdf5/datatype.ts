@@ -4,7 +4,7 @@
 // sub-arrays — and the decoding of small attribute values.
 import type { JsonValue } from '../../json-value'
 import { ContainerError } from '../model'
-import { type Cursor, utf8 } from './reader'
+import { type Cursor, fieldView, utf8 } from './reader'
 
 export interface H5Member {
   name: string
@@ -303,18 +303,20 @@ export function decodeValues(
 
 function decodeOne(t: H5Type, b: Uint8Array, heap: GlobalHeapRead, soo: number): JsonValue {
   if (b.length < t.size) return null
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength)
+  // every multi-byte read goes through fieldView, which checks it lies inside the element
+  const what = `a value of type ${t.name}`
   switch (t.cls) {
     case 0:
     case 4:
       if (t.size === 8) {
+        const dv = fieldView(b, 0, 8, what)
         const v = t.signed ? dv.getBigInt64(0, t.littleEndian) : dv.getBigUint64(0, t.littleEndian)
         return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()
       }
       return intOf(b, t.littleEndian, t.signed)
     case 1:
-      if (t.float === 'f4') return jsonNumber(dv.getFloat32(0, t.littleEndian))
-      if (t.float === 'f8') return jsonNumber(dv.getFloat64(0, t.littleEndian))
+      if (t.float === 'f4') return jsonNumber(fieldView(b, 0, 4, what).getFloat32(0, t.littleEndian))
+      if (t.float === 'f8') return jsonNumber(fieldView(b, 0, 8, what).getFloat64(0, t.littleEndian))
       return `<${t.name}>`
     case 3:
       return utf8(b)
@@ -337,10 +339,12 @@ function decodeOne(t: H5Type, b: Uint8Array, heap: GlobalHeapRead, soo: number):
       return decodeValues(base, b, count, heap, soo)
     }
     case 9: {
-      const len = dv.getUint32(0, true)
+      // length, global heap collection address (size of offsets), object index
+      const len = fieldView(b, 0, 4, what).getUint32(0, true)
+      const address = fieldView(b, 4, soo, what)
       let collection = 0
-      for (let k = soo - 1; k >= 0; k--) collection = collection * 256 + b[4 + k]!
-      const index = dv.getUint32(4 + soo, true)
+      for (let k = soo - 1; k >= 0; k--) collection = collection * 256 + address.getUint8(k)
+      const index = fieldView(b, 4 + soo, 4, what).getUint32(0, true)
       const data = heap(collection, index)
       if (!data) return null
       if (t.vlenString) return utf8(data.subarray(0, len * 1))

@@ -21,6 +21,7 @@ import {
   parseDataspace,
   parseDenseInfo,
   parseExternal,
+  parseFillValue,
   parseFilters,
   parseLayout,
   parseLink,
@@ -28,6 +29,7 @@ import {
   type Link,
   type Message
 } from './objects'
+import { badLinkName } from './link-names'
 import { Cursor, H5File } from './reader'
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
@@ -65,6 +67,8 @@ interface Walk {
   groups: Record<string, JsonValue>
   seen: Map<number, string>
   softLinks: { name: string; target: string; group: string }[]
+  /** Links whose names are not paths (listed last, so that a real path of the same spelling is found first). */
+  badLinks: { name: string; group: string; link: string; reason: string }[]
   objects: number
   mat: boolean
 }
@@ -116,11 +120,22 @@ function parseHdf5(ctx: ParseContext): Container {
     groups: {},
     seen: new Map(),
     softLinks: [],
+    badLinks: [],
     objects: 0,
     mat
   }
   visitGroup(w, root, '/', 0)
   resolveSoftLinks(w)
+  for (const b of w.badLinks) {
+    w.entries.push({
+      ...listed(
+        b.name,
+        `a link that is not a path: ${b.reason}`,
+        'the file is damaged or crafted: recreate it with distinct link names without "/"'
+      ),
+      path: [...pathOf(b.group), b.link]
+    })
+  }
   const rootAttrs = w.groups['/'] as Record<string, JsonValue> | undefined
   const netcdf = !mat && rootAttrs !== undefined && '_NCProperties' in rootAttrs
   const format = mat ? 'mat73' : netcdf ? 'netcdf4' : 'hdf5'
@@ -252,9 +267,18 @@ function visitGroup(w: Walk, address: number, path: string, depth: number): void
     }
   }
   links.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const counts = new Map<string, number>()
+  for (const link of links) counts.set(link.name, (counts.get(link.name) ?? 0) + 1)
   for (const link of links) {
     if (++w.objects > MAX_OBJECTS) throw new ContainerError(`the file holds more than ${MAX_OBJECTS} objects`)
     const name = joinPath(path, link.name)
+    // the HDF5 library resolves a path name by name: a link name it would read as something else (a "/" walks
+    // into another group, "." is the group itself) or that two links share is no path to what the parser found
+    const bad = badLinkName(link.name, counts.get(link.name)!)
+    if (bad) {
+      if (!w.badLinks.some((b) => b.name === name)) w.badLinks.push({ name, group: path, link: link.name, reason: bad })
+      continue
+    }
     if (link.kind === 'hard') {
       const first = w.seen.get(link.address)
       if (first !== undefined) {
@@ -381,6 +405,13 @@ function dataset(w: Walk, messages: Message[], name: string, headerVersion: numb
     )
   }
   const external = messageOf(messages, 0x07)
+  if (external && layout.kind !== 'contiguous') {
+    // the library reads through an external file list whatever the layout says: never through the library
+    return unmappable(
+      `it has an external file list beside its ${layout.kind} layout (the HDF5 library would read files named there)`,
+      'the file is damaged or crafted: recreate the dataset'
+    )
+  }
   if (external && layout.kind === 'contiguous') {
     const { heap, slots } = parseExternal(external.body)
     const names = LocalHeap.read(w.f, heap, `${name}'s external file list`)
@@ -436,11 +467,30 @@ function dataset(w: Walk, messages: Message[], name: string, headerVersion: numb
       'read it with h5py (and the filter plugin)'
     )
   }
+  const fill = fillValue(messages, type.size)
+  if (typeof fill === 'string') return unmappable(fill, 'read it with h5py')
   return {
     ...entry,
     storedType: `${type.name}, chunked ${layout.chunks.join('×')}${filters.length ? ` + ${filters.join(' + ')}` : ''}`,
-    hdf5: { path: name, dims, chunks: layout.chunks, filters }
+    hdf5: {
+      path: name,
+      dims,
+      chunks: layout.chunks,
+      filters,
+      ...(Number.isFinite(layout.index) ? {} : { allocated: false }),
+      ...(fill ? { fill } : {})
+    }
   }
+}
+
+/** The fill value's bytes when they are not all zeros (an element's size of them), else undefined; a string: why not. */
+function fillValue(messages: Message[], size: number): number[] | undefined | string {
+  const m = messageOf(messages, 0x05) ?? messageOf(messages, 0x04)
+  if (!m) return undefined
+  const bytes = parseFillValue(m.body, m.type === 0x04)
+  if (!bytes || bytes.every((b) => b === 0)) return undefined
+  if (bytes.length !== size) return `its fill value has ${bytes.length} bytes, an element ${size}`
+  return Array.from(bytes)
 }
 
 /** NetCDF/CF packing: scale_factor and add_offset (and _FillValue), applied by the toggle, off at first. */

@@ -203,7 +203,8 @@ export function parseDenseInfo(c: Cursor, attribute: boolean): { heap: number; n
 export type Layout =
   | { kind: 'compact'; offset: number; size: number }
   | { kind: 'contiguous'; address: number; size: number }
-  | { kind: 'chunked'; chunks: number[] }
+  /** index: the chunk index's address, UNDEFINED when no chunk was ever written (every value is the fill value). */
+  | { kind: 'chunked'; chunks: number[]; index: number }
   | { kind: 'virtual' }
 
 export function parseLayout(c: Cursor, rank: number): Layout {
@@ -215,7 +216,7 @@ export function parseLayout(c: Cursor, rank: number): Layout {
     const address = cls === 0 ? 0 : c.addr()
     const dims: number[] = []
     for (let k = 0; k < nd; k++) dims.push(c.u32())
-    if (cls === 2) return { kind: 'chunked', chunks: dims.slice(0, rank) }
+    if (cls === 2) return { kind: 'chunked', chunks: dims.slice(0, rank), index: address }
     if (cls === 0) {
       const size = c.u32()
       return { kind: 'compact', offset: c.abs + c.pos, size }
@@ -237,20 +238,60 @@ export function parseLayout(c: Cursor, rank: number): Layout {
   if (cls === 2) {
     if (version === 3) {
       const nd = c.u8()
-      c.addr()
+      const index = c.addr()
       const dims: number[] = []
       for (let k = 0; k < nd; k++) dims.push(c.u32())
-      return { kind: 'chunked', chunks: dims.slice(0, rank) }
+      return { kind: 'chunked', chunks: dims.slice(0, rank), index }
     }
-    c.u8()
+    const flags = c.u8()
     const nd = c.u8()
     const enc = c.u8()
     const dims: number[] = []
     for (let k = 0; k < nd; k++) dims.push(c.uint(enc))
-    return { kind: 'chunked', chunks: dims.slice(0, rank) }
+    return { kind: 'chunked', chunks: dims.slice(0, rank), index: chunkIndexAddress(c, flags) }
   }
   if (cls === 3) return { kind: 'virtual' }
   throw new ContainerError(`${c.what}: layout class ${cls} is unknown`)
+}
+
+/** Layout v4: the chunk indexing type, its own fields, then the index's address. */
+function chunkIndexAddress(c: Cursor, flags: number): number {
+  const type = c.u8()
+  if (type === 1) {
+    // single chunk: its filtered size and filter mask when filtered
+    if (flags & 0x02) {
+      c.len()
+      c.u32()
+    }
+  } else if (type === 3) c.skip(1)
+  else if (type === 4) c.skip(5)
+  else if (type === 5) c.skip(6)
+  else if (type !== 2) throw new ContainerError(`${c.what}: chunk indexing type ${type} is unknown`)
+  return c.addr()
+}
+
+/**
+ * The fill value's bytes (of the dataset's datatype), from a fill value message (0x05) or the old one (0x04);
+ * null when none is defined: the library's default, zeros.
+ */
+export function parseFillValue(c: Cursor, old: boolean): Uint8Array | null {
+  if (old) {
+    const size = c.u32()
+    return size ? c.sub(size, 'the fill value') : null
+  }
+  const version = c.u8()
+  if (version === 1 || version === 2) {
+    c.skip(2)
+    const defined = c.u8()
+    if (version === 2 && !defined) return null
+    const size = c.u32()
+    return size ? c.sub(size, 'the fill value') : null
+  }
+  if (version !== 3) throw new ContainerError(`${c.what}: fill value message version ${version} is unknown`)
+  const flags = c.u8()
+  if (!(flags & 0x20)) return null
+  const size = c.u32()
+  return size ? c.sub(size, 'the fill value') : null
 }
 
 const FILTER_NAMES: Record<number, string> = {

@@ -148,6 +148,19 @@ export class Cursor {
   }
 }
 
+/**
+ * A view of n bytes at `at` of a value's bytes (an attribute element, a heap reference), checked: a field that a
+ * damaged size would put past the end is a ContainerError naming it, not a RangeError from DataView.
+ */
+export function fieldView(b: Uint8Array, at: number, n: number, what: string): DataView {
+  if (!(at >= 0 && n >= 0 && at + n <= b.length)) {
+    throw new ContainerError(
+      `${what}: a ${n}-byte field at byte ${at} runs past the end of its ${b.length}-byte value (its datatype's size is damaged)`
+    )
+  }
+  return new DataView(b.buffer, b.byteOffset + at, n)
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: false })
 export function utf8(b: Uint8Array): string {
   return decoder.decode(b)
