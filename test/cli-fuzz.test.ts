@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { py, tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
-afterAll(() => tmp.cleanup())
+// thousands of mutants and their copies: more than the default 10 s on a busy machine
+afterAll(() => tmp.cleanup(), 120_000)
 const ROOT = path.join(__dirname, '..')
 const CHILD = path.join(__dirname, 'fuzz', 'cli-fuzz-child.cjs')
 const SAVED = path.join(ROOT, 'test-results', 'fuzz')
