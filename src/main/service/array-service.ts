@@ -1,14 +1,12 @@
 // ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
 // Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
 // schema here, whichever transport carried it.
-import packageJson from '../../../package.json'
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
 import {
   ApiError,
   parseRequest,
-  workspaceSchema,
   type AppInfo,
   type EditState,
   type Channel,
@@ -18,45 +16,23 @@ import {
   type Response,
   type SessionInfo
 } from '../../shared/contract'
+import { handlerTable, type HandlerTable, type ServiceContext } from './handlers'
 import { runTile, TileCache, TileQueue, tileRegion } from './tiles'
-import {
-  compareRun,
-  derivedInfo,
-  derivedLayout,
-  diffSummary,
-  DerivedSource,
-  windowMask,
-  type CompareSide
-} from './compare'
-import { describeScaling, listFolder, shortened } from '../../shared/containers'
+import { derivedInfo, derivedLayout, DerivedSource, type CompareSide } from './compare'
 import { formatShape } from '../../shared/layout'
 import type { ArrayView } from '../../shared/slice'
 import { ContainerCache } from './containers'
 import { toApiError } from './errors'
 import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
-import { probeFile } from './file-probe'
-import { previewOf, proposeFor } from './file-preview'
-import { runCondition, runProfile } from './along'
-import { runFind } from './find'
-import { refreshHeader, rewriteHeader } from './header-edit'
+import { refreshHeader } from './header-edit'
 import { removeStaleTemps, removeTemp } from './temp-files'
 import { native } from './native'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
-import {
-  runBlocks,
-  runBuckets,
-  runStats,
-  ScanJob,
-  ScanRegistry,
-  f64Bytes,
-  scanStats,
-  type ScanSource,
-  type Stats
-} from './scan'
+import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
 import { sliced, viewGeometry } from '../../shared/slice'
-import { openSession, type OpenContext } from './open'
+import type { OpenContext } from './open'
 import { newSession, type Session } from './session'
 
 export type { Session } from './session'
@@ -74,8 +50,7 @@ export interface ServiceOptions {
   root?: string | null
 }
 
-/** The app's version: package.json's, the one source. */
-export const VERSION: string = packageJson.version
+export { VERSION } from './version'
 
 let swept = false
 /** Once a process: the temporary copies of ArrayScope processes that were killed before they could remove them. */
@@ -235,182 +210,43 @@ export class ArrayService {
     return view
   }
 
+  /** The dispatch table (handlers/: one module per concern), built on the first request. */
+  private table: HandlerTable | undefined
+
   private dispatch<C extends Channel>(channel: C, request: Request<C>): Response<C> {
-    // One entry per channel; the casts are sound because the key selects both sides.
-    const table: { [K in Channel]: (r: Request<K>) => Response<K> | Promise<Response<K>> } = {
-      'app:info': () => ({ version: VERSION, transport: 'serve', initial: null, ...this.options.appInfo }),
-      'file:probe': (r) => {
-        const p = probeFile(this.paths.resolve(r.path), (f) => this.paths.allows(f))
-        return { ...p, recent: this.recent?.match(p.path, p.size, p.mtimeMs) ?? null }
-      },
-      'file:propose': (r) => proposeFor(this.paths.resolve(r.path)),
-      'file:preview': (r) => previewOf(this.paths.resolve(r.path), r.layout),
-      'recent:list': () => ({
-        // the list is a file on disk: an entry without a path (edited by hand) is dropped, not trusted
-        files: (this.recent?.list() ?? []).filter((f) => typeof f?.path === 'string' && this.paths.allows(f.path))
-      }),
-      'session:open': async (r) => this.register(await openSession(r, this.opening)),
-      'container:list': (r) => {
-        const path = this.paths.resolve(r.path)
-        const c = this.containers.require(path)
-        return {
-          ...listFolder(c, r.folder ?? [], r.filter ?? '', r.limit ?? 2000),
-          path,
-          format: c.format,
-          fileSize: fs.statSync(path).size,
-          metadata: shortened(c.metadata) as Record<string, never>
-        }
-      },
-      'session:close': (r) => this.close(r.session, r.unflushed ?? 'discard'),
-      'diff:run': (r) => {
-        const { a, b } = this.comparePair(r.a, r.b, r.slice)
-        return this.scans
-          .run(
-            r.scanId,
-            (progress) => {
-              // chunked HDF5 datasets: their copies are filled where the views look first
-              const sides = [
-                [this.session(r.a), a.view],
-                [this.session(r.b), b.view]
-              ] as const
-              if (!sides.some(([s]) => s.chunked)) return compareRun(a, b, r, { onProgress: progress })
-              return new ScanJob(async (track) => {
-                for (const [s, v] of sides) if (s.chunked) await track(s.chunked.fill(this.copyView(s, v), progress))
-                return await track(compareRun(a, b, r, { onProgress: progress }))
-              })
-            },
-            a.view.dtype.itemsize + b.view.dtype.itemsize
-          )
-          .then((report) => diffSummary(report, a.view, b.view))
-      },
-      'diff:window': (r) => {
-        const { a, b } = this.comparePair(r.a, r.b, r.view.slice)
-        return windowMask(a, b, r)
-      },
-      'session:derive': (r) => this.derive(r),
-      'window:get': (r) => this.window(r),
-      'bytes:get': (r) => this.bytes(r),
-      'dialog:openFile': () => {
-        throw new ApiError('unavailable', 'the open-file dialog exists only in the desktop app: type a path instead')
-      },
-      'scan:stats': (r) => {
-        const view = this.scanTarget(r)
-        return this.scans
-          .run(
-            r.scanId,
-            (progress) =>
-              this.afterFill(r.session, view, progress, () =>
-                runStats(this.scannable(r.session), view, { bins: r.bins, onProgress: progress })
-              ),
-            view.dtype.itemsize
-          )
-          .then(scanStats)
-      },
-      'scan:line': (r) =>
-        this.scans
-          .run(r.scanId, (progress) => {
-            const view = this.scanTarget(r)
-            return this.afterFill(r.session, view, progress, () =>
-              runBuckets(this.scannable(r.session), view, r.start, r.stop, r.buckets)
-            )
-          })
-          .then((b) => ({
-            start: r.start,
-            stop: r.stop,
-            buckets: b.min.length,
-            min: f64Bytes(b.min),
-            max: f64Bytes(b.max)
-          })),
-      'scan:image': (r) =>
-        this.scans
-          .run(r.scanId, (progress) => {
-            const view = this.scanTarget(r)
-            return this.afterFill(r.session, view, progress, () =>
-              runBlocks(this.scannable(r.session), view, r.outRows, r.outCols, r.reduce)
-            )
-          })
-          .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
-      'scan:tile': (r) => this.tile(r),
-      'find:condition': (r) => {
-        const view = this.scanTarget(r)
-        return this.scans.run(
-          r.scanId,
-          (progress) =>
-            this.afterFill(r.session, view, progress, () => runCondition(this.scannable(r.session), view, r, progress)),
-          view.dtype.itemsize
-        )
-      },
-      'scan:profile': (r) => {
-        const view = this.scanTarget(r)
-        return this.scans.run(
-          r.scanId,
-          (progress) =>
-            this.afterFill(r.session, view, progress, () =>
-              runProfile(this.scannable(r.session), view, r.keep, progress)
-            ),
-          view.dtype.itemsize
-        )
-      },
-      'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
-      'find:run': ({ session, scanId, ...query }) =>
-        this.scans.run(scanId, (progress) => {
-          const s = this.session(session)
-          if (s.decoding && query.kind === 'value') {
-            throw new ApiError(
-              'bad-request',
-              `the values of this ${s.info.array?.storedType} tensor are not stored as bytes (they are dequantized from blocks): find a hex pattern or text in its blocks instead`
-            )
-          }
-          if (s.scaled && query.kind === 'value') {
-            throw new ApiError(
-              'bad-request',
-              `the values shown are scaled (${describeScaling(s.scaled.scaling)}), not stored: switch to the stored values to find a stored number, or find a hex pattern`
-            )
-          }
-          return this.afterFill(session, s.layout, progress, () =>
-            runFind(s.mapping, s.scaled?.stored ?? s.layout, query, progress)
-          )
-        }),
-      'export:run': (r) => {
-        let view = this.scanTarget(r)
-        if (r.ranges) view = sliced(view, r.ranges.map(([a, b]) => `${a}:${b}`).join(', '))
-        const { as, sep, fmt, toDtype, casting, sidecar } = r
-        const options = { as, out: this.paths.resolve(r.out), sep, fmt, toDtype, casting, sidecar }
-        const replace = { overwrite: r.overwrite === true, howToReplace: 'confirm' }
-        return this.scans.run(
-          r.scanId,
-          (progress) => this.exportOf(r.session, view, options, replace, progress),
-          view.dtype.itemsize,
-          'export:progress'
-        )
-      },
-      'export:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
-      'npy:header': (r) => this.edited(rewriteHeader(this.writable(this.session(r.session)), r)),
-      'workspace:get': () => {
-        const saved = workspaceSchema.safeParse(this.workspace?.get())
-        if (!saved.success) return { workspace: null }
-        const w = saved.data
-        // with serve --root, a saved path outside it is not reopened (the page could not open it either)
-        const tabs = w.tabs.filter((t) => this.paths.allows(pathModule.resolve(t.path)))
-        return { workspace: { ...w, tabs, active: w.active < tabs.length ? w.active : tabs.length - 1 } }
-      },
-      'workspace:set': (r) => {
-        this.workspace?.set(r.workspace)
-        return {}
-      },
-      'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(this.paths.resolve(r.path)) ?? [] }),
-      'bookmarks:set': (r) => {
-        if (!this.bookmarks) throw new ApiError('unavailable', 'bookmarks are not kept in this mode')
-        this.bookmarks.set(this.paths.resolve(r.path), r.bookmarks)
-        return { bookmarks: r.bookmarks }
-      },
-      'edit:apply': (r) => this.edited(this.writable(this.editable(r.session)).edits.apply(r.writes)),
-      'edit:undo': (r) => this.edited(this.writable(this.editable(r.session)).edits.undo()),
-      'edit:redo': (r) => this.edited(this.writable(this.editable(r.session)).edits.redo()),
-      // edited() re-reads the file's stat: our own write is not "changed by another process"
-      'edit:flush': (r) => this.edited(this.writable(this.session(r.session)).edits.flush())
+    this.table ??= handlerTable(this.context())
+    // The cast is sound because the key selects both sides.
+    return (this.table[channel] as (r: Request<C>) => Response<C> | Promise<Response<C>>)(request) as Response<C>
+  }
+
+  /** What the channel handlers need of the service: its stores, and the session helpers it keeps private. */
+  private context(): ServiceContext {
+    return {
+      paths: this.paths,
+      recent: this.recent,
+      workspace: this.workspace,
+      bookmarks: this.bookmarks,
+      containers: this.containers,
+      opening: this.opening,
+      scans: this.scans,
+      appInfo: () => this.options.appInfo,
+      session: (id) => this.session(id),
+      register: (s) => this.register(s),
+      close: (id, unflushed) => this.close(id, unflushed),
+      editable: (id) => this.editable(id),
+      writable: (s) => this.writable(s),
+      edited: (state) => this.edited(state),
+      scanTarget: (r) => this.scanTarget(r),
+      scannable: (id) => this.scannable(id),
+      afterFill: (id, view, progress, make) => this.afterFill(id, view, progress, make),
+      copyView: (s, view) => this.copyView(s, view),
+      comparePair: (a, b, slice) => this.comparePair(a, b, slice),
+      derive: (r) => this.derive(r),
+      window: (r) => this.window(r),
+      bytes: (r) => this.bytes(r),
+      tile: (r) => this.tile(r),
+      exportOf: (id, view, options, replace, onProgress) => this.exportOf(id, view, options, replace, onProgress)
     }
-    return (table[channel] as (r: Request<C>) => Response<C> | Promise<Response<C>>)(request) as Response<C>
   }
 
   /** A view of a session in the bytes of its mapping (a scaled session's offsets are the stored ones × ratio). */
