@@ -1,7 +1,6 @@
 // ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
 // Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
 // schema here, whichever transport carried it.
-import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
 import {
@@ -17,9 +16,8 @@ import {
   type SessionInfo
 } from '../../shared/contract'
 import { handlerTable, type HandlerTable, type ServiceContext } from './handlers'
-import { runTile, TileCache, TileQueue, tileRegion } from './tiles'
-import { derivedInfo, derivedLayout, DerivedSource, type CompareSide } from './compare'
-import { formatShape } from '../../shared/layout'
+import { TileCache, TileQueue } from './tiles'
+import type { CompareSide } from './compare'
 import type { ArrayView } from '../../shared/slice'
 import { ContainerCache } from './containers'
 import { toApiError } from './errors'
@@ -27,13 +25,12 @@ import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
 import { removeStaleTemps, removeTemp } from './temp-files'
-import { native } from './native'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
-import { sliced, viewGeometry } from '../../shared/slice'
+import { sliced } from '../../shared/slice'
 import type { OpenContext } from './open'
-import { newSession, type Session } from './session'
+import type { Session } from './session'
 
 export type { Session } from './session'
 
@@ -241,10 +238,9 @@ export class ArrayService {
       afterFill: (id, view, progress, make) => this.afterFill(id, view, progress, make),
       copyView: (s, view) => this.copyView(s, view),
       comparePair: (a, b, slice) => this.comparePair(a, b, slice),
-      derive: (r) => this.derive(r),
-      window: (r) => this.window(r),
-      bytes: (r) => this.bytes(r),
-      tile: (r) => this.tile(r),
+      tiles: this.tiles,
+      tileQueue: this.tileQueue,
+      fillFor: (id, view) => this.fillFor(id, view),
       exportOf: (id, view, options, replace, onProgress) => this.exportOf(id, view, options, replace, onProgress)
     }
   }
@@ -335,43 +331,6 @@ export class ArrayService {
   }
 
   /** The name of the one array of a single-array container (NIfTI, NRRD, ENVI and its data file), if it is one. */
-  /** A tile of the image of a 2-D view (see scan:tile), from the cache when it is there. */
-  async tile(r: Request<'scan:tile'>): Promise<Response<'scan:tile'>> {
-    let view = this.scanTarget({ session: r.session, slice: r.slice, fixed: r.fixed })
-    if (view.shape.length !== 2)
-      throw new ApiError('bad-request', `an image needs a 2-D view; this one is ${view.shape.length}-D`)
-    if (r.transpose)
-      view = { ...view, shape: [view.shape[1]!, view.shape[0]!], strides: [view.strides[1]!, view.strides[0]!] }
-    const region = tileRegion(view.shape[0]!, view.shape[1]!, r.level, r.ty, r.tx)
-    if (!region)
-      throw new ApiError(
-        'bad-request',
-        `tile (${r.ty}, ${r.tx}) at level ${r.level} is outside the ${formatShape(view.shape)} view`
-      )
-    const key = this.tiles.key(
-      r.session,
-      JSON.stringify([r.slice, r.fixed, r.transpose]),
-      r.level,
-      r.ty,
-      r.tx,
-      r.sample ?? false
-    )
-    let t = this.tiles.get(key)
-    if (!t) {
-      // a chunked dataset's copy: the chunks under the tile first
-      await this.fillFor(r.session, {
-        ...view,
-        offset: view.offset + region.r0 * view.strides[0]! + region.c0 * view.strides[1]!,
-        shape: [region.r1 - region.r0, region.c1 - region.c0]
-      })
-      const source = this.scannable(r.session)
-      t = await this.tileQueue.run(() => runTile(source, view, region, r.sample).promise, r.sample)
-      this.tiles.set(key, t)
-    }
-    const bytes = new Uint8Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength)
-    return { level: r.level, ty: r.ty, tx: r.tx, rows: t.rows, cols: t.cols, pixels: bytes }
-  }
-
   /** Sessions a and b as the two sides of a comparison, the same slice applied to both. */
   comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide } {
     const one = (id: string): CompareSide => {
@@ -379,35 +338,6 @@ export class ArrayService {
       return { scan: this.scannable(id), source: s.source, view: slice ? sliced(s.layout, slice) : s.layout }
     }
     return { a: one(aId), b: one(bId) }
-  }
-
-  /** Opens a derived array (|A − B|, A − B, ULP distance) of two sessions' views as a session of its own. */
-  derive(r: Request<'session:derive'>): SessionInfo {
-    const { a, b } = this.comparePair(r.a, r.b, r.slice)
-    const sa = a.view.shape
-    const sb = b.view.shape
-    if (sa.length !== sb.length || sa.some((n, k) => n !== sb[k])) {
-      throw new ApiError(
-        'bad-request',
-        `shape mismatch: A has shape ${formatShape(sa)}, B has shape ${formatShape(sb)}`
-      )
-    }
-    for (const [name, v] of [
-      ['A', a.view],
-      ['B', b.view]
-    ] as const) {
-      if (v.dtype.kind !== 'scalar' || v.dtype.type.kind === 'complex')
-        throw new ApiError('bad-request', `a derived array needs real numbers; ${name} is ${v.dtype.str}`)
-    }
-    const A = this.session(r.a)
-    const layout = derivedLayout(sa)
-    const id = randomUUID()
-    // its own read-only mapping of A's file: closing the derived tab must not close A
-    const mapping = new (native().Mapping)(A.mapping.path, 'r')
-    const info = derivedInfo(id, A.info, r.kind, layout, this.session(r.b).info)
-    const source = new DerivedSource(() => this.comparePair(r.a, r.b, r.slice), r.kind, sa)
-    this.register(newSession(mapping, source, layout, info))
-    return info
   }
 
   /** A session that may be edited: arrays whose bytes are not their values refuse with the reason. */
@@ -477,41 +407,6 @@ export class ArrayService {
     const s = this.sessions.get(id)
     if (!s) throw new ApiError('closed', `no open session ${id}: the file was closed; open it again`)
     return s
-  }
-
-  window(r: Request<'window:get'>): Response<'window:get'> {
-    const s = this.session(r.session)
-    const view = r.view.slice ? sliced(s.layout, r.view.slice) : s.layout
-    const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(view, r.view)
-    if (r.row0 > rowsTotal || r.col0 > colsTotal) {
-      throw new ApiError(
-        'bad-request',
-        `window starts at (${r.row0}, ${r.col0}), the view has ${rowsTotal}×${colsTotal}`
-      )
-    }
-    const rows = Math.min(r.rows, rowsTotal - r.row0)
-    const cols = Math.min(r.cols, colsTotal - r.col0)
-    const itemsize = s.layout.dtype.itemsize
-    const bytes = new Uint8Array(rows * cols * itemsize)
-    if (bytes.length === 0) {
-      return { generation: r.generation, row0: r.row0, col0: r.col0, rows, cols, dtype: s.layout.dtype.str, bytes }
-    }
-    s.source.gather(
-      { base: base + r.row0 * rowStride + r.col0 * colStride, rows, cols, rowStride, colStride, itemsize },
-      bytes
-    )
-    return { generation: r.generation, row0: r.row0, col0: r.col0, rows, cols, dtype: s.layout.dtype.str, bytes }
-  }
-
-  bytes(r: Request<'bytes:get'>): Response<'bytes:get'> {
-    const s = this.session(r.session)
-    const size = s.mapping.size
-    if (r.offset > size)
-      throw new ApiError('bad-request', `offset ${r.offset} is beyond the end of the file (${size} bytes)`)
-    const bytes = new Uint8Array(Math.min(r.length, size - r.offset))
-    s.chunked?.ensureRange(r.offset, r.offset + bytes.length)
-    s.mapping.read(r.offset, bytes)
-    return { offset: r.offset, bytes }
   }
 
   /** Emits session:changed for files another process has changed since the last check. */

@@ -10,6 +10,7 @@ import type { PathPolicy } from '../path-policy'
 import type { Bookmarks, RecentFiles, WorkspaceFile } from '../recent'
 import type { ScanJob, ScanRegistry, ScanSource } from '../scan'
 import type { Session } from '../session'
+import type { TileCache, TileQueue } from '../tiles'
 
 /** One handler per channel: the request validated, the response (or its promise). */
 export type HandlerTable = { [K in Channel]: (r: Request<K>) => Response<K> | Promise<Response<K>> }
@@ -47,10 +48,11 @@ export interface ServiceContext {
   /** A view of a session in the bytes of its mapping. */
   copyView(s: Session, view: ArrayView): ArrayView
   comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide }
-  derive(r: Request<'session:derive'>): SessionInfo
-  window(r: Request<'window:get'>): Response<'window:get'>
-  bytes(r: Request<'bytes:get'>): Response<'bytes:get'>
-  tile(r: Request<'scan:tile'>): Promise<Response<'scan:tile'>>
+  /** Image tiles already computed, and the queue that runs new ones (scan:tile). */
+  readonly tiles: TileCache
+  readonly tileQueue: TileQueue
+  /** For a chunked HDF5 dataset: reads the chunks a view touches into its copy. */
+  fillFor(id: string, view: ArrayView): Promise<void>
   exportOf(
     id: string,
     view: ArrayView,

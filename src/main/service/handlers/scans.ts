@@ -6,6 +6,7 @@ import { runCondition, runProfile } from '../along'
 import { runFind } from '../find'
 import { f64Bytes, runBlocks, runBuckets, runStats, scanStats } from '../scan'
 import type { Handlers, ServiceContext } from './context'
+import { tileOf } from './tile'
 
 type ScanChannel =
   | 'scan:stats'
@@ -56,7 +57,7 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
           )
         })
         .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
-    'scan:tile': (r) => ctx.tile(r),
+    'scan:tile': (r) => tileOf(ctx, r),
     'find:condition': (r) => {
       const view = ctx.scanTarget(r)
       return ctx.scans.run(
