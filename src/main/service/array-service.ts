@@ -1,14 +1,11 @@
 // ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
 // Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
 // schema here, whichever transport carried it.
-import packageJson from '../../../package.json'
-import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
 import {
   ApiError,
   parseRequest,
-  workspaceSchema,
   type AppInfo,
   type EditState,
   type Channel,
@@ -18,47 +15,22 @@ import {
   type Response,
   type SessionInfo
 } from '../../shared/contract'
-import { runTile, TileCache, TileQueue, tileRegion } from './tiles'
-import {
-  compareRun,
-  derivedInfo,
-  derivedLayout,
-  diffSummary,
-  DerivedSource,
-  windowMask,
-  type CompareSide
-} from './compare'
-import { describeScaling, listFolder, shortened } from '../../shared/containers'
-import { formatShape } from '../../shared/layout'
+import { handlerTable, type HandlerTable, type ServiceContext } from './handlers'
+import { TileCache, TileQueue } from './tiles'
+import type { CompareSide } from './compare'
 import type { ArrayView } from '../../shared/slice'
 import { ContainerCache } from './containers'
-import { prepareBytes, prepareWindow } from './chunked-prepare'
 import { toApiError } from './errors'
 import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
-import { probeFile } from './file-probe'
-import { previewOf, proposeFor } from './file-preview'
-import { runCondition, runProfile } from './along'
-import { runFind } from './find'
-import { refreshHeader, rewriteHeader } from './header-edit'
+import { refreshHeader } from './header-edit'
 import { removeStaleTemps, removeTemp } from './temp-files'
-import { native } from './native'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
-import {
-  runBlocks,
-  runBuckets,
-  runStats,
-  ScanJob,
-  ScanRegistry,
-  f64Bytes,
-  scanStats,
-  type ScanSource,
-  type Stats
-} from './scan'
-import { sliced, viewGeometry } from '../../shared/slice'
-import { openSession, type OpenContext } from './open'
-import { newSession, type Session } from './session'
+import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
+import { sliced } from '../../shared/slice'
+import type { OpenContext } from './open'
+import type { Session } from './session'
 
 export type { Session } from './session'
 
@@ -75,8 +47,7 @@ export interface ServiceOptions {
   root?: string | null
 }
 
-/** The app's version: package.json's, the one source. */
-export const VERSION: string = packageJson.version
+export { VERSION } from './version'
 
 let swept = false
 /** Once a process: the temporary copies of ArrayScope processes that were killed before they could remove them. */
@@ -236,183 +207,42 @@ export class ArrayService {
     return view
   }
 
+  /** The dispatch table (handlers/: one module per concern), built on the first request. */
+  private table: HandlerTable | undefined
+
   private dispatch<C extends Channel>(channel: C, request: Request<C>): Response<C> {
-    // One entry per channel; the casts are sound because the key selects both sides.
-    const table: { [K in Channel]: (r: Request<K>) => Response<K> | Promise<Response<K>> } = {
-      'app:info': () => ({ version: VERSION, transport: 'serve', initial: null, ...this.options.appInfo }),
-      'file:probe': (r) => {
-        const p = probeFile(this.paths.resolve(r.path), (f) => this.paths.allows(f))
-        return { ...p, recent: this.recent?.match(p.path, p.size, p.mtimeMs) ?? null }
-      },
-      'file:propose': (r) => proposeFor(this.paths.resolve(r.path)),
-      'file:preview': (r) => previewOf(this.paths.resolve(r.path), r.layout),
-      'recent:list': () => ({
-        // the list is a file on disk: an entry without a path (edited by hand) is dropped, not trusted
-        files: (this.recent?.list() ?? []).filter((f) => typeof f?.path === 'string' && this.paths.allows(f.path))
-      }),
-      'session:open': async (r) => this.register(await openSession(r, this.opening)),
-      'container:list': (r) => {
-        const path = this.paths.resolve(r.path)
-        const c = this.containers.require(path)
-        return {
-          ...listFolder(c, r.folder ?? [], r.filter ?? '', r.limit ?? 2000),
-          path,
-          format: c.format,
-          fileSize: fs.statSync(path).size,
-          metadata: shortened(c.metadata) as Record<string, never>
-        }
-      },
-      'session:close': (r) => this.close(r.session, r.unflushed ?? 'discard'),
-      'diff:run': (r) => {
-        const { a, b } = this.comparePair(r.a, r.b, r.slice)
-        return this.scans
-          .run(
-            r.scanId,
-            (progress) => {
-              // chunked HDF5 datasets: their copies are filled where the views look first
-              const sides = [
-                [this.session(r.a), a.view],
-                [this.session(r.b), b.view]
-              ] as const
-              if (!sides.some(([s]) => s.chunked)) return compareRun(a, b, r, { onProgress: progress })
-              return new ScanJob(async (track) => {
-                for (const [s, v] of sides) if (s.chunked) await track(s.chunked.fill(this.copyView(s, v), progress))
-                return await track(compareRun(a, b, r, { onProgress: progress }))
-              })
-            },
-            a.view.dtype.itemsize + b.view.dtype.itemsize
-          )
-          .then((report) => diffSummary(report, a.view, b.view))
-      },
-      'diff:window': (r) => {
-        const { a, b } = this.comparePair(r.a, r.b, r.view.slice)
-        return windowMask(a, b, r)
-      },
-      'session:derive': (r) => this.derive(r),
-      // a chunked dataset's chunks under them are read (off the main thread) first
-      'window:get': async (r) => (await prepareWindow(this.session(r.session), r), this.window(r)),
-      'bytes:get': async (r) => (await prepareBytes(this.session(r.session), r), this.bytes(r)),
-      'dialog:openFile': () => {
-        throw new ApiError('unavailable', 'the open-file dialog exists only in the desktop app: type a path instead')
-      },
-      'scan:stats': (r) => {
-        const view = this.scanTarget(r)
-        return this.scans
-          .run(
-            r.scanId,
-            (progress) =>
-              this.afterFill(r.session, view, progress, () =>
-                runStats(this.scannable(r.session), view, { bins: r.bins, onProgress: progress })
-              ),
-            view.dtype.itemsize
-          )
-          .then(scanStats)
-      },
-      'scan:line': (r) =>
-        this.scans
-          .run(r.scanId, (progress) => {
-            const view = this.scanTarget(r)
-            return this.afterFill(r.session, view, progress, () =>
-              runBuckets(this.scannable(r.session), view, r.start, r.stop, r.buckets)
-            )
-          })
-          .then((b) => ({
-            start: r.start,
-            stop: r.stop,
-            buckets: b.min.length,
-            min: f64Bytes(b.min),
-            max: f64Bytes(b.max)
-          })),
-      'scan:image': (r) =>
-        this.scans
-          .run(r.scanId, (progress) => {
-            const view = this.scanTarget(r)
-            return this.afterFill(r.session, view, progress, () =>
-              runBlocks(this.scannable(r.session), view, r.outRows, r.outCols, r.reduce)
-            )
-          })
-          .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
-      'scan:tile': (r) => this.tile(r),
-      'find:condition': (r) => {
-        const view = this.scanTarget(r)
-        return this.scans.run(
-          r.scanId,
-          (progress) =>
-            this.afterFill(r.session, view, progress, () => runCondition(this.scannable(r.session), view, r, progress)),
-          view.dtype.itemsize
-        )
-      },
-      'scan:profile': (r) => {
-        const view = this.scanTarget(r)
-        return this.scans.run(
-          r.scanId,
-          (progress) =>
-            this.afterFill(r.session, view, progress, () =>
-              runProfile(this.scannable(r.session), view, r.keep, progress)
-            ),
-          view.dtype.itemsize
-        )
-      },
-      'scan:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
-      'find:run': ({ session, scanId, ...query }) =>
-        this.scans.run(scanId, (progress) => {
-          const s = this.session(session)
-          if (s.decoding && query.kind === 'value') {
-            throw new ApiError(
-              'bad-request',
-              `the values of this ${s.info.array?.storedType} tensor are not stored as bytes (they are dequantized from blocks): find a hex pattern or text in its blocks instead`
-            )
-          }
-          if (s.scaled && query.kind === 'value') {
-            throw new ApiError(
-              'bad-request',
-              `the values shown are scaled (${describeScaling(s.scaled.scaling)}), not stored: switch to the stored values to find a stored number, or find a hex pattern`
-            )
-          }
-          return this.afterFill(session, s.layout, progress, () =>
-            runFind(s.mapping, s.scaled?.stored ?? s.layout, query, progress)
-          )
-        }),
-      'export:run': (r) => {
-        let view = this.scanTarget(r)
-        if (r.ranges) view = sliced(view, r.ranges.map(([a, b]) => `${a}:${b}`).join(', '))
-        const { as, sep, fmt, toDtype, casting, sidecar } = r
-        const options = { as, out: this.paths.resolve(r.out), sep, fmt, toDtype, casting, sidecar }
-        const replace = { overwrite: r.overwrite === true, howToReplace: 'confirm' }
-        return this.scans.run(
-          r.scanId,
-          (progress) => this.exportOf(r.session, view, options, replace, progress),
-          view.dtype.itemsize,
-          'export:progress'
-        )
-      },
-      'export:cancel': (r) => ({ cancelled: this.scans.cancel(r.scanId) }),
-      'npy:header': (r) => this.edited(rewriteHeader(this.writable(this.session(r.session)), r)),
-      'workspace:get': () => {
-        const saved = workspaceSchema.safeParse(this.workspace?.get())
-        if (!saved.success) return { workspace: null }
-        const w = saved.data
-        // with serve --root, a saved path outside it is not reopened (the page could not open it either)
-        const tabs = w.tabs.filter((t) => this.paths.allows(pathModule.resolve(t.path)))
-        return { workspace: { ...w, tabs, active: w.active < tabs.length ? w.active : tabs.length - 1 } }
-      },
-      'workspace:set': (r) => {
-        this.workspace?.set(r.workspace)
-        return {}
-      },
-      'bookmarks:get': (r) => ({ bookmarks: this.bookmarks?.get(this.paths.resolve(r.path)) ?? [] }),
-      'bookmarks:set': (r) => {
-        if (!this.bookmarks) throw new ApiError('unavailable', 'bookmarks are not kept in this mode')
-        this.bookmarks.set(this.paths.resolve(r.path), r.bookmarks)
-        return { bookmarks: r.bookmarks }
-      },
-      'edit:apply': (r) => this.edited(this.writable(this.editable(r.session)).edits.apply(r.writes)),
-      'edit:undo': (r) => this.edited(this.writable(this.editable(r.session)).edits.undo()),
-      'edit:redo': (r) => this.edited(this.writable(this.editable(r.session)).edits.redo()),
-      // edited() re-reads the file's stat: our own write is not "changed by another process"
-      'edit:flush': (r) => this.edited(this.writable(this.session(r.session)).edits.flush())
+    this.table ??= handlerTable(this.context())
+    // The cast is sound because the key selects both sides.
+    return (this.table[channel] as (r: Request<C>) => Response<C> | Promise<Response<C>>)(request) as Response<C>
+  }
+
+  /** What the channel handlers need of the service: its stores, and the session helpers it keeps private. */
+  private context(): ServiceContext {
+    return {
+      paths: this.paths,
+      recent: this.recent,
+      workspace: this.workspace,
+      bookmarks: this.bookmarks,
+      containers: this.containers,
+      opening: this.opening,
+      scans: this.scans,
+      appInfo: () => this.options.appInfo,
+      session: (id) => this.session(id),
+      register: (s) => this.register(s),
+      close: (id, unflushed) => this.close(id, unflushed),
+      editable: (id) => this.editable(id),
+      writable: (s) => this.writable(s),
+      edited: (state) => this.edited(state),
+      scanTarget: (r) => this.scanTarget(r),
+      scannable: (id) => this.scannable(id),
+      afterFill: (id, view, progress, make) => this.afterFill(id, view, progress, make),
+      copyView: (s, view) => this.copyView(s, view),
+      comparePair: (a, b, slice) => this.comparePair(a, b, slice),
+      tiles: this.tiles,
+      tileQueue: this.tileQueue,
+      fillFor: (id, view) => this.fillFor(id, view),
+      exportOf: (id, view, options, replace, onProgress) => this.exportOf(id, view, options, replace, onProgress)
     }
-    return (table[channel] as (r: Request<C>) => Response<C> | Promise<Response<C>>)(request) as Response<C>
   }
 
   /** A view of a session in the bytes of its mapping (a scaled session's offsets are the stored ones × ratio). */
@@ -501,43 +331,6 @@ export class ArrayService {
   }
 
   /** The name of the one array of a single-array container (NIfTI, NRRD, ENVI and its data file), if it is one. */
-  /** A tile of the image of a 2-D view (see scan:tile), from the cache when it is there. */
-  async tile(r: Request<'scan:tile'>): Promise<Response<'scan:tile'>> {
-    let view = this.scanTarget({ session: r.session, slice: r.slice, fixed: r.fixed })
-    if (view.shape.length !== 2)
-      throw new ApiError('bad-request', `an image needs a 2-D view; this one is ${view.shape.length}-D`)
-    if (r.transpose)
-      view = { ...view, shape: [view.shape[1]!, view.shape[0]!], strides: [view.strides[1]!, view.strides[0]!] }
-    const region = tileRegion(view.shape[0]!, view.shape[1]!, r.level, r.ty, r.tx)
-    if (!region)
-      throw new ApiError(
-        'bad-request',
-        `tile (${r.ty}, ${r.tx}) at level ${r.level} is outside the ${formatShape(view.shape)} view`
-      )
-    const key = this.tiles.key(
-      r.session,
-      JSON.stringify([r.slice, r.fixed, r.transpose]),
-      r.level,
-      r.ty,
-      r.tx,
-      r.sample ?? false
-    )
-    let t = this.tiles.get(key)
-    if (!t) {
-      // a chunked dataset's copy: the chunks under the tile first
-      await this.fillFor(r.session, {
-        ...view,
-        offset: view.offset + region.r0 * view.strides[0]! + region.c0 * view.strides[1]!,
-        shape: [region.r1 - region.r0, region.c1 - region.c0]
-      })
-      const source = this.scannable(r.session)
-      t = await this.tileQueue.run(() => runTile(source, view, region, r.sample).promise, r.sample)
-      this.tiles.set(key, t)
-    }
-    const bytes = new Uint8Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength)
-    return { level: r.level, ty: r.ty, tx: r.tx, rows: t.rows, cols: t.cols, pixels: bytes }
-  }
-
   /** Sessions a and b as the two sides of a comparison, the same slice applied to both. */
   comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide } {
     const one = (id: string): CompareSide => {
@@ -545,35 +338,6 @@ export class ArrayService {
       return { scan: this.scannable(id), source: s.source, view: slice ? sliced(s.layout, slice) : s.layout }
     }
     return { a: one(aId), b: one(bId) }
-  }
-
-  /** Opens a derived array (|A − B|, A − B, ULP distance) of two sessions' views as a session of its own. */
-  derive(r: Request<'session:derive'>): SessionInfo {
-    const { a, b } = this.comparePair(r.a, r.b, r.slice)
-    const sa = a.view.shape
-    const sb = b.view.shape
-    if (sa.length !== sb.length || sa.some((n, k) => n !== sb[k])) {
-      throw new ApiError(
-        'bad-request',
-        `shape mismatch: A has shape ${formatShape(sa)}, B has shape ${formatShape(sb)}`
-      )
-    }
-    for (const [name, v] of [
-      ['A', a.view],
-      ['B', b.view]
-    ] as const) {
-      if (v.dtype.kind !== 'scalar' || v.dtype.type.kind === 'complex')
-        throw new ApiError('bad-request', `a derived array needs real numbers; ${name} is ${v.dtype.str}`)
-    }
-    const A = this.session(r.a)
-    const layout = derivedLayout(sa)
-    const id = randomUUID()
-    // its own read-only mapping of A's file: closing the derived tab must not close A
-    const mapping = new (native().Mapping)(A.mapping.path, 'r')
-    const info = derivedInfo(id, A.info, r.kind, layout, this.session(r.b).info)
-    const source = new DerivedSource(() => this.comparePair(r.a, r.b, r.slice), r.kind, sa)
-    this.register(newSession(mapping, source, layout, info))
-    return info
   }
 
   /** A session that may be edited: arrays whose bytes are not their values refuse with the reason. */
@@ -643,41 +407,6 @@ export class ArrayService {
     const s = this.sessions.get(id)
     if (!s) throw new ApiError('closed', `no open session ${id}: the file was closed; open it again`)
     return s
-  }
-
-  window(r: Request<'window:get'>): Response<'window:get'> {
-    const s = this.session(r.session)
-    const view = r.view.slice ? sliced(s.layout, r.view.slice) : s.layout
-    const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(view, r.view)
-    if (r.row0 > rowsTotal || r.col0 > colsTotal) {
-      throw new ApiError(
-        'bad-request',
-        `window starts at (${r.row0}, ${r.col0}), the view has ${rowsTotal}×${colsTotal}`
-      )
-    }
-    const rows = Math.min(r.rows, rowsTotal - r.row0)
-    const cols = Math.min(r.cols, colsTotal - r.col0)
-    const itemsize = s.layout.dtype.itemsize
-    const bytes = new Uint8Array(rows * cols * itemsize)
-    if (bytes.length === 0) {
-      return { generation: r.generation, row0: r.row0, col0: r.col0, rows, cols, dtype: s.layout.dtype.str, bytes }
-    }
-    s.source.gather(
-      { base: base + r.row0 * rowStride + r.col0 * colStride, rows, cols, rowStride, colStride, itemsize },
-      bytes
-    )
-    return { generation: r.generation, row0: r.row0, col0: r.col0, rows, cols, dtype: s.layout.dtype.str, bytes }
-  }
-
-  bytes(r: Request<'bytes:get'>): Response<'bytes:get'> {
-    const s = this.session(r.session)
-    const size = s.mapping.size
-    if (r.offset > size)
-      throw new ApiError('bad-request', `offset ${r.offset} is beyond the end of the file (${size} bytes)`)
-    const bytes = new Uint8Array(Math.min(r.length, size - r.offset))
-    s.chunked?.ensureRange(r.offset, r.offset + bytes.length)
-    s.mapping.read(r.offset, bytes)
-    return { offset: r.offset, bytes }
   }
 
   /** Emits session:changed for files another process has changed since the last check. */

@@ -1,0 +1,66 @@
+// Channel handlers for comparing two sessions: the whole-view diff, a window's mismatch mask, derived arrays.
+import { randomUUID } from 'node:crypto'
+import { ApiError, type Request, type SessionInfo } from '../../../shared/contract'
+import { formatShape } from '../../../shared/layout'
+import { compareRun, derivedInfo, derivedLayout, DerivedSource, diffSummary, windowMask } from '../compare'
+import { native } from '../native'
+import { ScanJob } from '../scan'
+import { newSession } from '../session'
+import type { Handlers, ServiceContext } from './context'
+
+export function compareHandlers(ctx: ServiceContext): Handlers<'diff:run' | 'diff:window' | 'session:derive'> {
+  return {
+    'diff:run': (r) => {
+      const { a, b } = ctx.comparePair(r.a, r.b, r.slice)
+      return ctx.scans
+        .run(
+          r.scanId,
+          (progress) => {
+            // chunked HDF5 datasets: their copies are filled where the views look first
+            const sides = [
+              [ctx.session(r.a), a.view],
+              [ctx.session(r.b), b.view]
+            ] as const
+            if (!sides.some(([s]) => s.chunked)) return compareRun(a, b, r, { onProgress: progress })
+            return new ScanJob(async (track) => {
+              for (const [s, v] of sides) if (s.chunked) await track(s.chunked.fill(ctx.copyView(s, v), progress))
+              return await track(compareRun(a, b, r, { onProgress: progress }))
+            })
+          },
+          a.view.dtype.itemsize + b.view.dtype.itemsize
+        )
+        .then((report) => diffSummary(report, a.view, b.view))
+    },
+    'diff:window': (r) => {
+      const { a, b } = ctx.comparePair(r.a, r.b, r.view.slice)
+      return windowMask(a, b, r)
+    },
+    'session:derive': (r) => derive(ctx, r)
+  }
+}
+
+/** Opens a derived array (|A − B|, A − B, ULP distance) of two sessions' views as a session of its own. */
+function derive(ctx: ServiceContext, r: Request<'session:derive'>): SessionInfo {
+  const { a, b } = ctx.comparePair(r.a, r.b, r.slice)
+  const sa = a.view.shape
+  const sb = b.view.shape
+  if (sa.length !== sb.length || sa.some((n, k) => n !== sb[k])) {
+    throw new ApiError('bad-request', `shape mismatch: A has shape ${formatShape(sa)}, B has shape ${formatShape(sb)}`)
+  }
+  for (const [name, v] of [
+    ['A', a.view],
+    ['B', b.view]
+  ] as const) {
+    if (v.dtype.kind !== 'scalar' || v.dtype.type.kind === 'complex')
+      throw new ApiError('bad-request', `a derived array needs real numbers; ${name} is ${v.dtype.str}`)
+  }
+  const A = ctx.session(r.a)
+  const layout = derivedLayout(sa)
+  const id = randomUUID()
+  // its own read-only mapping of A's file: closing the derived tab must not close A
+  const mapping = new (native().Mapping)(A.mapping.path, 'r')
+  const info = derivedInfo(id, A.info, r.kind, layout, ctx.session(r.b).info)
+  const source = new DerivedSource(() => ctx.comparePair(r.a, r.b, r.slice), r.kind, sa)
+  ctx.register(newSession(mapping, source, layout, info))
+  return info
+}

@@ -1,0 +1,20 @@
+// Channel handler for containers: a folder of a container's tree of arrays, its format and metadata.
+import fs from 'node:fs'
+import { listFolder, shortened } from '../../../shared/containers'
+import type { Handlers, ServiceContext } from './context'
+
+export function containerHandlers(ctx: ServiceContext): Handlers<'container:list'> {
+  return {
+    'container:list': (r) => {
+      const path = ctx.paths.resolve(r.path)
+      const c = ctx.containers.require(path)
+      return {
+        ...listFolder(c, r.folder ?? [], r.filter ?? '', r.limit ?? 2000),
+        path,
+        format: c.format,
+        fileSize: fs.statSync(path).size,
+        metadata: shortened(c.metadata) as Record<string, never>
+      }
+    }
+  }
+}

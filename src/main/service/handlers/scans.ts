@@ -1,0 +1,100 @@
+// Channel handlers for scans: whole-view native passes (statistics, line plots, images, tiles, profiles) and
+// finds, each under a scanId that progress events and scan:cancel use.
+import { ApiError } from '../../../shared/contract'
+import { describeScaling } from '../../../shared/containers'
+import { runCondition, runProfile } from '../along'
+import { runFind } from '../find'
+import { f64Bytes, runBlocks, runBuckets, runStats, scanStats } from '../scan'
+import type { Handlers, ServiceContext } from './context'
+import { tileOf } from './tile'
+
+type ScanChannel =
+  | 'scan:stats'
+  | 'scan:line'
+  | 'scan:image'
+  | 'scan:tile'
+  | 'scan:profile'
+  | 'scan:cancel'
+  | 'find:run'
+  | 'find:condition'
+
+export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
+  return {
+    'scan:stats': (r) => {
+      const view = ctx.scanTarget(r)
+      return ctx.scans
+        .run(
+          r.scanId,
+          (progress) =>
+            ctx.afterFill(r.session, view, progress, () =>
+              runStats(ctx.scannable(r.session), view, { bins: r.bins, onProgress: progress })
+            ),
+          view.dtype.itemsize
+        )
+        .then(scanStats)
+    },
+    'scan:line': (r) =>
+      ctx.scans
+        .run(r.scanId, (progress) => {
+          const view = ctx.scanTarget(r)
+          return ctx.afterFill(r.session, view, progress, () =>
+            runBuckets(ctx.scannable(r.session), view, r.start, r.stop, r.buckets)
+          )
+        })
+        .then((b) => ({
+          start: r.start,
+          stop: r.stop,
+          buckets: b.min.length,
+          min: f64Bytes(b.min),
+          max: f64Bytes(b.max)
+        })),
+    'scan:image': (r) =>
+      ctx.scans
+        .run(r.scanId, (progress) => {
+          const view = ctx.scanTarget(r)
+          return ctx.afterFill(r.session, view, progress, () =>
+            runBlocks(ctx.scannable(r.session), view, r.outRows, r.outCols, r.reduce)
+          )
+        })
+        .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
+    'scan:tile': (r) => tileOf(ctx, r),
+    'find:condition': (r) => {
+      const view = ctx.scanTarget(r)
+      return ctx.scans.run(
+        r.scanId,
+        (progress) =>
+          ctx.afterFill(r.session, view, progress, () => runCondition(ctx.scannable(r.session), view, r, progress)),
+        view.dtype.itemsize
+      )
+    },
+    'scan:profile': (r) => {
+      const view = ctx.scanTarget(r)
+      return ctx.scans.run(
+        r.scanId,
+        (progress) =>
+          ctx.afterFill(r.session, view, progress, () => runProfile(ctx.scannable(r.session), view, r.keep, progress)),
+        view.dtype.itemsize
+      )
+    },
+    'scan:cancel': (r) => ({ cancelled: ctx.scans.cancel(r.scanId) }),
+    'find:run': ({ session, scanId, ...query }) =>
+      ctx.scans.run(scanId, (progress) => {
+        const s = ctx.session(session)
+        if (s.decoding && query.kind === 'value') {
+          throw new ApiError(
+            'bad-request',
+            `the values of this ${s.info.array?.storedType} tensor are not stored as bytes (they are dequantized from blocks): find a hex pattern or text in its blocks instead`
+          )
+        }
+        if (s.scaled && query.kind === 'value') {
+          throw new ApiError(
+            'bad-request',
+            `the values shown are scaled (${describeScaling(s.scaled.scaling)}), not stored: switch to the stored values to find a stored number, or find a hex pattern`
+          )
+        }
+        return ctx.afterFill(session, s.layout, progress, () =>
+          runFind(s.mapping, s.scaled?.stored ?? s.layout, query, progress)
+        )
+      })
+  }
+}

@@ -1,0 +1,42 @@
+// scan:tile: one tile of the image of a 2-D view, from the tile cache when it is there.
+import { ApiError, type Request, type Response } from '../../../shared/contract'
+import { formatShape } from '../../../shared/layout'
+import { runTile, tileRegion } from '../tiles'
+import type { ServiceContext } from './context'
+
+/** A tile of the image of a 2-D view (see scan:tile), from the cache when it is there. */
+export async function tileOf(ctx: ServiceContext, r: Request<'scan:tile'>): Promise<Response<'scan:tile'>> {
+  let view = ctx.scanTarget({ session: r.session, slice: r.slice, fixed: r.fixed })
+  if (view.shape.length !== 2)
+    throw new ApiError('bad-request', `an image needs a 2-D view; this one is ${view.shape.length}-D`)
+  if (r.transpose)
+    view = { ...view, shape: [view.shape[1]!, view.shape[0]!], strides: [view.strides[1]!, view.strides[0]!] }
+  const region = tileRegion(view.shape[0]!, view.shape[1]!, r.level, r.ty, r.tx)
+  if (!region)
+    throw new ApiError(
+      'bad-request',
+      `tile (${r.ty}, ${r.tx}) at level ${r.level} is outside the ${formatShape(view.shape)} view`
+    )
+  const key = ctx.tiles.key(
+    r.session,
+    JSON.stringify([r.slice, r.fixed, r.transpose]),
+    r.level,
+    r.ty,
+    r.tx,
+    r.sample ?? false
+  )
+  let t = ctx.tiles.get(key)
+  if (!t) {
+    // a chunked dataset's copy: the chunks under the tile first
+    await ctx.fillFor(r.session, {
+      ...view,
+      offset: view.offset + region.r0 * view.strides[0]! + region.c0 * view.strides[1]!,
+      shape: [region.r1 - region.r0, region.c1 - region.c0]
+    })
+    const source = ctx.scannable(r.session)
+    t = await ctx.tileQueue.run(() => runTile(source, view, region, r.sample).promise, r.sample)
+    ctx.tiles.set(key, t)
+  }
+  const bytes = new Uint8Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength)
+  return { level: r.level, ty: r.ty, tx: r.tx, rows: t.rows, cols: t.cols, pixels: bytes }
+}
