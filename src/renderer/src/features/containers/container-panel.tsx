@@ -3,7 +3,7 @@
 // and size, a filter box, and the container's metadata. Choosing an array opens it in a tab; a deflated .npz
 // member is decompressed to a temporary copy first (progress, Cancel), which the tab says.
 import { useEffect, useRef, useState } from 'react'
-import type { ContainerListing, ModeName, SessionInfo } from '../../../../shared/contract'
+import { ApiError, type ContainerListing, type ModeName, type SessionInfo } from '../../../../shared/contract'
 import type { EntrySummary } from '../../../../shared/containers'
 import { formatShape } from '../../../../shared/layout'
 import { api } from '../../transport'
@@ -56,6 +56,8 @@ export function ContainerPanel(props: {
   const [mode, setMode] = useState<ModeName>('r')
   const [busy, setBusy] = useState<{ name: string; scanId: string; done: number; total: number } | null>(null)
   const [showMeta, setShowMeta] = useState(false)
+  /** Why the array just opened opened read-only, though another mode was chosen. */
+  const [note, setNote] = useState<string | null>(null)
 
   useEffect(() => {
     const t = setTimeout(() => setApplied(filter), 150)
@@ -86,8 +88,24 @@ export function ContainerPanel(props: {
     const scanId = `open-${Math.random().toString(36).slice(2)}`
     setBusy({ name: e.name, scanId, done: 0, total: 0 })
     setError(null)
+    setNote(null)
+    const request = { path, layout: null, array: e.name, scanId }
     api
-      .invoke('session:open', { path, layout: null, mode, array: e.name, scanId })
+      .invoke('session:open', { ...request, mode })
+      .catch(async (err: Error) => {
+        // an array that can only be read (chunked, scaled, quantized, a decompressed copy) opens read-only, saying
+        // why, rather than not at all
+        if (
+          mode === 'r' ||
+          !(err instanceof ApiError) ||
+          err.code !== 'readonly' ||
+          !/opens read-only/.test(err.message)
+        )
+          throw err
+        const s = await api.invoke('session:open', { ...request, mode: 'r' })
+        setNote(err.message.replace('opens read-only (mode r)', 'opened read-only (mode r)'))
+        return s
+      })
       .then(props.onOpened, (err: Error) => setError(err.message))
       .finally(() => setBusy(null))
   }
@@ -139,8 +157,19 @@ export function ContainerPanel(props: {
         </div>
       )}
       {error && (
-        <div className="validation bad" role="alert">
+        <div className="validation bad container-message" role="alert">
           {error}
+          <button className="tab-close" aria-label="dismiss" onClick={() => setError(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {note && (
+        <div className="muted container-message" role="status" data-testid="container-note">
+          {note}
+          <button className="tab-close" aria-label="dismiss" onClick={() => setNote(null)}>
+            ×
+          </button>
         </div>
       )}
       <div className="container-tree" data-testid="container-tree" role="tree">

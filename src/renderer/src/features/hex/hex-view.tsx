@@ -28,9 +28,11 @@ export function HexView(props: {
   const { session, selected } = props
   const size = session.fileSize
   const l = session.layout
-  const [perRow, setPerRow] = useState(16)
-  const rowsTotal = Math.ceil(size / perRow)
   const [scroller, box] = useClientSize()
+  // bytes per row: as chosen, else as many as the panel's width shows whole (16 need ~540 px)
+  const [perRowChoice, setPerRow] = useState<number | null>(null)
+  const perRow = perRowChoice ?? (box.w >= 540 ? 16 : 8)
+  const rowsTotal = Math.ceil(size / perRow)
   const height = box.h
   const scroll = useScaledScroll(scroller, box, { rows: { count: rowsTotal, item: ROW_H } })
   const { top, rowAxis: axis } = scroll
