@@ -257,3 +257,66 @@ test('7: the Compare dialog fits the window, takes a path at once, defaults to a
     await expect(dialog.locator('input[name="compare-rtol"]')).toHaveValue('1e-3')
   })
 })
+
+test('8: heatmap: the column labels are not hidden by the image; a very wide array fills the frame', async ({
+  page
+}) => {
+  const mid = path.join(dir, 'mid.npy')
+  const wide = path.join(dir, 'wide.npy')
+  py(`
+np.save(${JSON.stringify(mid)}, np.arange(100 * 300, dtype='<f4').reshape(100, 300))
+np.save(${JSON.stringify(wide)}, np.arange(64 * 4096, dtype='<f4').reshape(64, 4096))
+print(1)`)
+  const labelsOnTop = (): Promise<boolean[]> =>
+    page.evaluate(`[...document.querySelectorAll('.image-ticks-top span')].map((s) => {
+      const r = s.getBoundingClientRect()
+      return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === s
+    })`)
+  const viewport = (): Promise<{ sx: number; sy: number }> => page.evaluate('window.__arrayscopeImage.viewport')
+  await withApp(page, [mid], async () => {
+    // the labels let the pointer through to the canvas: for the hit test below they take it, so that it finds
+    // whichever is painted on top
+    await page.addStyleTag({ content: '.image-ticks { pointer-events: auto !important }' })
+    await page.getByRole('button', { name: 'Analysis' }).click()
+    await page.getByRole('tab', { name: 'Heatmap' }).click()
+    for (const size of SIZES) {
+      await page.setViewportSize(size)
+      await expect(page.getByTestId('image')).toHaveAttribute('data-ready', 'true')
+      const panel = (await expectLaidOut(page, ['.table-view', '.analysis']))['.analysis']!
+      const frame = (await page.locator('.image-frame').boundingBox())!
+      expect(inside(panel, frame), 'the heatmap is inside the Analysis panel').toBe(true)
+      // its controls too (at 1024 px they ran past the panel's edge)
+      for (const s of ['select[name="image-fit"]', 'select[name="reduce"]', '.colour-bar'])
+        expect(inside(panel, (await page.locator(s).boundingBox())!), `${s} in the panel`).toBe(true)
+      await expect.poll(async () => (await labelsOnTop()).length).toBeGreaterThan(1)
+      expect(await labelsOnTop(), 'every column label is visible, not under the canvas').not.toContain(false)
+      for (const b of await page.locator('.image-ticks-top span').all())
+        expect(inside(frame, (await b.boundingBox())!)).toBe(true)
+      await page.screenshot({ path: `/tmp/issue26-8-${size.width}.png` })
+      await expect(page.locator('select[name="image-fit"]')).toHaveValue('aspect')
+    }
+    await page.getByRole('button', { name: '+ Open' }).click()
+    await page.fill('input[name=path]', wide)
+    await expect(page.getByTestId('validation')).toContainText('bytes after offset')
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await page.getByRole('tab', { name: 'Heatmap' }).click()
+    for (const size of SIZES) {
+      await page.setViewportSize(size)
+      await expect(page.locator('select[name="image-fit"]')).toHaveValue('fill')
+      await expect(page.getByTestId('image')).toHaveAttribute('data-ready', 'true')
+      const canvas = (await page.getByTestId('image').boundingBox())!
+      // the 64 rows fill the canvas's height instead of a strip a 64th of its width tall
+      const drawn = (await viewport()).sy * 64
+      expect(drawn).toBeGreaterThan(canvas.height * 0.9)
+      await page.screenshot({ path: `/tmp/issue26-8-wide-${size.width}.png` })
+    }
+    // and the user can still ask for square pixels
+    await page.locator('select[name="image-fit"]').selectOption('aspect')
+    await expect
+      .poll(async () => {
+        const v = await viewport()
+        return v.sx === v.sy
+      })
+      .toBe(true)
+  })
+})
