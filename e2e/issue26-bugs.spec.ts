@@ -320,3 +320,49 @@ print(1)`)
       .toBe(true)
   })
 })
+
+test('10: with a slice typed, Export writes the sliced view unless told otherwise', async ({ page }) => {
+  const big = path.join(dir, 'big.npy')
+  const out = path.join(dir, 'view.npy')
+  py(`np.save(${JSON.stringify(big)}, np.arange(200 * 300, dtype='<f4').reshape(200, 300)); print(1)`)
+  await withApp(page, [big], async () => {
+    await page.fill('input[name=slice]', '5:15, 20:30')
+    await page.press('input[name=slice]', 'Enter')
+    await expect(page.getByTestId('status-bar')).toContainText('view (10, 10)')
+    await page.getByRole('button', { name: 'Export…' }).click()
+    await expect(page.locator('select[name=export-scope]')).toHaveValue('view')
+    await page.fill('input[name=export-out]', out)
+    await page.getByRole('button', { name: 'Export', exact: true }).click()
+    await expect(page.getByTestId('export-message')).toContainText(`to ${out}`)
+    expect(
+      py<boolean>(`
+a = np.load(${JSON.stringify(big)})[5:15, 20:30]; b = np.load(${JSON.stringify(out)})
+print(json.dumps(bool(a.shape == b.shape and (a == b).all())))`)
+    ).toBe(true)
+  })
+})
+
+test('11: Hex opened with the cursor on the last element shows its bytes', async ({ page }) => {
+  const big = path.join(dir, 'last.npy')
+  py(`np.save(${JSON.stringify(big)}, np.arange(2000 * 30, dtype='<f4').reshape(2000, 30)); print(1)`)
+  await withApp(page, [big], async () => {
+    await page.getByTestId('grid').focus()
+    await page.keyboard.press('Control+End')
+    await expect(page.getByTestId('cursor')).toHaveText('cell (1999, 29)')
+    for (const size of SIZES) {
+      await page.setViewportSize(size)
+      await page.getByRole('button', { name: 'Hex' }).click()
+      await expect(page.locator('.hex-byte.selected')).toHaveCount(4)
+      const scroller = (await page.locator('.hex-scroller').boundingBox())!
+      await expect
+        .poll(async () => {
+          for (const b of await page.locator('.hex-byte.selected').all())
+            if (!inside(scroller, (await b.boundingBox())!)) return false
+          return true
+        }, 'the selected bytes are among the visible rows')
+        .toBe(true)
+      await page.screenshot({ path: `/tmp/issue26-11-${size.width}.png` })
+      await page.getByRole('button', { name: 'Hex' }).click()
+    }
+  })
+})
