@@ -366,3 +366,44 @@ test('11: Hex opened with the cursor on the last element shows its bytes', async
     }
   })
 })
+
+test('12: sidebar rows show whole names in natural order; Undo back to the flushed bytes leaves nothing unflushed', async ({
+  page
+}) => {
+  await withApp(page, [INDEX, '--array', Q0, '--mode', 'r+'], async () => {
+    const panel = page.getByTestId('container-panel')
+    await panel.locator('input[name="container-filter"]').fill('q_proj')
+    const entries = panel.getByTestId('container-entry')
+    await expect(entries).toHaveCount(22)
+    const names = Array.from({ length: 22 }, (_, k) => `model.layers.${k}.self_attn.q_proj.weight`)
+    expect(await entries.evaluateAll((es) => es.map((e) => e.getAttribute('data-name')))).toEqual(names)
+    for (const size of SIZES) {
+      await page.setViewportSize(size)
+      // each row shows its whole name: nothing cut off
+      const labels = panel.locator('[data-testid="container-entry"] .entry-label')
+      expect(await labels.allTextContents()).toEqual(names)
+      const clipped = await labels.evaluateAll((ls) => ls.filter((l) => l.scrollWidth > l.clientWidth + 1).length)
+      expect(clipped, 'labels cut off').toBe(0)
+      await expectLaidOut(page, ['.containers', '.table-view'])
+      await page.screenshot({ path: `/tmp/issue26-12-${size.width}.png` })
+    }
+    // edit, flush, edit again, undo: the file holds the flushed bytes, nothing is unflushed
+    const cell = page.locator('.cell[data-row="0"][data-col="0"]')
+    for (const v of ['5', '6']) {
+      await cell.dblclick()
+      await page.getByTestId('cell-editor').fill(v)
+      await page.getByTestId('cell-editor').press('Enter')
+      await expect(cell).toHaveText(`${v}.0`)
+      if (v === '5') {
+        await page.getByRole('button', { name: 'Flush' }).click()
+        await expect(page.getByTestId('dirty')).toHaveCount(0)
+      }
+    }
+    await expect(page.getByTestId('dirty')).toBeVisible()
+    await page.getByRole('button', { name: 'Undo' }).click()
+    await expect(cell).toHaveText('5.0')
+    await expect(page.getByTestId('dirty')).toHaveCount(0)
+    await page.getByRole('button', { name: 'Redo' }).click()
+    await expect(page.getByTestId('dirty')).toBeVisible()
+  })
+})

@@ -18,6 +18,11 @@ export class EditLog {
   private done: ByteEdit[] = []
   private undone: ByteEdit[] = []
   private dirty = false
+  /**
+   * How many edits were done at the last flush (or open), while undo and redo can still return there: undoing
+   * back to it leaves nothing unflushed. null once a new edit replaced one of those (that state is gone).
+   */
+  private flushedAt: number | null = 0
   /** Bytes as they were before each write since the last flush, oldest first (r+ and w+ only). */
   private journal: { offset: number; bytes: Uint8Array }[] = []
 
@@ -74,6 +79,7 @@ export class EditLog {
       edit.writes.push({ offset: w.offset, before, after: w.bytes.slice() })
     }
     this.write(edit, 'after')
+    if (this.flushedAt !== null && this.done.length < this.flushedAt) this.flushedAt = null
     this.done.push(edit)
     this.undone = []
     return this.state(ranges(edit))
@@ -94,12 +100,15 @@ export class EditLog {
     this.write(edit, side)
     from.pop()
     to.push(edit)
+    // back at the bytes of the last flush: nothing is unflushed (the writes since put the same bytes back)
+    if (this.mapping.mode !== 'c' && this.done.length === this.flushedAt) this.dirty = false
     return this.state(ranges(edit))
   }
 
   flush(): EditState {
     this.mapping.flush()
     this.dirty = false
+    this.flushedAt = this.done.length
     this.journal = []
     return this.state([])
   }
@@ -126,6 +135,7 @@ export class EditLog {
     }
     this.journal = []
     this.dirty = false
+    this.flushedAt = 0
     this.done = []
     this.undone = []
     return this.state(changed)

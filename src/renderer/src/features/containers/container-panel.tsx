@@ -191,6 +191,11 @@ export function ContainerPanel(props: {
   )
 }
 
+/** A long dotted or slashed name, allowed to wrap after its dots, slashes and underscores rather than mid-word. */
+function breakable(name: string): React.ReactNode[] {
+  return name.split(/(?<=[./_])/).flatMap((part, k) => (k ? [<wbr key={k} />, part] : [part]))
+}
+
 function FolderBody(props: {
   path: string
   listing: ContainerListing
@@ -235,7 +240,7 @@ function EntryRow(props: { entry: EntrySummary; depth: number; onOpen: (e: Entry
           }
           onClick={() => props.onOpen(e)}
         >
-          <span className="entry-label">{e.label}</span>
+          <span className="entry-label">{breakable(e.label)}</span>
           <span className="entry-type">{typeLabel(e)}</span>
           <span className="entry-shape">{formatShape(e.shape)}</span>
           <span className="entry-size">
