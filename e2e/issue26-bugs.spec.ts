@@ -1,11 +1,13 @@
 // The bugs a new user hit with real files (issue #26), each as they met it: every test here failed before its fix.
 // Layout items check element boxes (inside the window, not overlapping) at 1400×900 and 1024×768.
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { py, serve, tempDir, withApp } from './helpers/serve'
 
 const dir = tempDir()
+const BIN = path.join(__dirname, '..', 'bin', 'arrayscope.js')
 test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 const A = path.join(dir, 'golden.npy')
@@ -406,4 +408,62 @@ test('12: sidebar rows show whole names in natural order; Undo back to the flush
     await page.getByRole('button', { name: 'Redo' }).click()
     await expect(page.getByTestId('dirty')).toBeVisible()
   })
+})
+
+test('9: an array’s attributes are in view (sidebar, CLI info), float32 ones print as float32, GGUF arrays page in', async ({
+  page
+}) => {
+  const gg = path.join(dir, 'vocab.gguf')
+  py(`
+import gguf
+w = gguf.GGUFWriter(${JSON.stringify(gg)}, 'llama')
+w.add_float32('llama.attention.layer_norm_rms_epsilon', 1e-5)
+w.add_array('tokenizer.ggml.tokens', [f'tok{i}' for i in range(1500)])
+w.add_tensor('w', np.ones((4, 32), np.float32))
+w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+print(1)`)
+  // the CLI: info --array gives the attributes, the float32 one with its own shortest digits
+  const cli = spawnSync(process.execPath, [BIN, 'info', H5, '--array', '/raw/temperature'], { encoding: 'utf8' })
+  expect(cli.status, cli.stderr).toBe(0)
+  expect(JSON.parse(cli.stdout).metadata).toEqual({ units: 'K', long_name: 'air temperature', scale: 1e-5 })
+  expect(cli.stdout).toContain('"scale":1e-05')
+  const ggInfo = spawnSync(process.execPath, [BIN, 'info', gg], { encoding: 'utf8' })
+  expect(ggInfo.stdout).toContain('"llama.attention.layer_norm_rms_epsilon":1e-05')
+
+  await withApp(page, [H5, '--array', '/raw/temperature'], async () => {
+    const panel = page.getByTestId('container-panel')
+    // the open array's attributes show without a click
+    const attrs = panel.getByTestId('array-metadata')
+    await expect(attrs).toContainText('"units": "K"')
+    await expect(attrs).toContainText('"long_name": "air temperature"')
+    await expect(attrs).toContainText('"scale": 1e-05')
+    // each row's attributes button reads as one, big enough to see and hit
+    await panel.locator('input[name="container-filter"]').fill('temperature')
+    const button = panel.getByRole('button', { name: 'attributes of /raw/temperature' })
+    await expect(button).toHaveText('attrs')
+    const box = (await button.boundingBox())!
+    expect(box.width).toBeGreaterThanOrEqual(24)
+    expect(box.height).toBeGreaterThanOrEqual(14)
+    await button.click()
+    await expect(panel.getByTestId('entry-metadata')).toContainText('"scale": 1e-05')
+    await page.screenshot({ path: '/tmp/issue26-9.png' })
+  })
+  const served = await serve([gg])
+  try {
+    await page.goto(served.url)
+    const panel = page.getByTestId('container-panel')
+    await panel.getByText('Metadata').click()
+    const meta = panel.getByTestId('container-metadata')
+    await expect(meta).toContainText('"llama.attention.layer_norm_rms_epsilon": 1e-05')
+    await expect(meta).toContainText('"tok31"')
+    await expect(meta).not.toContainText('"tok32"')
+    await panel.getByRole('button', { name: /show 1000 more of tokenizer\.ggml\.tokens/ }).click()
+    await expect(meta).toContainText('"tok1031"')
+    await expect(meta).not.toContainText('"tok1032"')
+    await panel.getByRole('button', { name: /show 468 more of tokenizer\.ggml\.tokens/ }).click()
+    await expect(meta).toContainText('"tok1499"')
+    await expect(panel.getByRole('button', { name: /more of tokenizer/ })).toHaveCount(0)
+  } finally {
+    await served.stop()
+  }
 })

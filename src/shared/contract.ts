@@ -136,6 +136,15 @@ export const requestSchemas = {
       limit: z.number().int().min(1).max(100_000).optional()
     })
     .strict(),
+  /** Items [start, start + count) of a long metadata array (a GGUF vocabulary), which listings shorten. */
+  'container:metadata': z
+    .object({
+      path: z.string().min(1).max(4096),
+      key: z.string().max(65_536),
+      start: z.number().int().min(0),
+      count: z.number().int().min(1).max(10_000)
+    })
+    .strict(),
   /**
    * Unmaps a session's file. Unflushed r+/w+ edits are flushed, or discarded (the default): every byte written
    * since the last flush is put back from the edit log. Mode c's private copy goes either way.
@@ -574,6 +583,7 @@ export interface Responses {
   'bytes:get': { offset: number; bytes: Uint8Array }
   'dialog:openFile': { path: string | null }
   'container:list': ContainerListing
+  'container:metadata': { key: string; start: number; items: JsonValue[]; total: number }
   'diff:run': DiffSummary
   'diff:window': { row0: number; col0: number; rows: number; cols: number; mask: Uint8Array }
   'session:derive': SessionInfo

@@ -28,7 +28,7 @@ import {
   windowMask,
   type CompareSide
 } from './compare'
-import { describeScaling, listFolder, shortened } from '../../shared/containers'
+import { describeScaling, listFolder, metadataItems, shortened } from '../../shared/containers'
 import { formatShape } from '../../shared/layout'
 import type { ArrayView } from '../../shared/slice'
 import { ContainerCache } from './containers'
@@ -251,6 +251,7 @@ export class ArrayService {
           metadata: shortened(c.metadata) as Record<string, never>
         }
       },
+      'container:metadata': (r) => metadataItems(this.containers.require(this.paths.resolve(r.path)), r),
       'session:close': (r) => this.close(r.session, r.unflushed ?? 'discard'),
       'diff:run': (r) => {
         const { a, b } = this.comparePair(r.a, r.b, r.slice)

@@ -462,6 +462,7 @@ export function App(): React.JSX.Element {
                   setCursor(null)
                 }}
                 onClose={() => setContainers((cs) => cs.filter((c) => c !== p))}
+                activeArray={tab?.session.array}
               />
             ))}
           </aside>

@@ -23,6 +23,7 @@ import { safetensorsIndex } from './safetensors-index'
 
 export * from './model'
 export * from './scaling'
+export * from './metadata'
 
 /** Checked in this order: magic numbers first, the JSON index (text) last. */
 export const FORMATS: readonly FormatModule[] = [

@@ -3,10 +3,18 @@
 // and size, a filter box, and the container's metadata. Choosing an array opens it in a tab; a deflated .npz
 // member is decompressed to a temporary copy first (progress, Cancel), which the tab says.
 import { useEffect, useRef, useState } from 'react'
-import { ApiError, type ContainerListing, type ModeName, type SessionInfo } from '../../../../shared/contract'
+import {
+  ApiError,
+  type ArrayInfo,
+  type ContainerListing,
+  type ModeName,
+  type SessionInfo
+} from '../../../../shared/contract'
 import type { EntrySummary } from '../../../../shared/containers'
 import { formatShape } from '../../../../shared/layout'
+import { metadataJson } from '../../../../shared/metadata-json'
 import { api } from '../../transport'
+import { MetadataView } from './metadata-view'
 
 function size(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
@@ -47,8 +55,10 @@ export function ContainerPanel(props: {
   path: string
   onOpened: (s: SessionInfo) => void
   onClose: () => void
+  /** The active tab's array: its attributes are shown when it is one of this container's. */
+  activeArray?: ArrayInfo
 }): React.JSX.Element {
-  const { path } = props
+  const { path, activeArray } = props
   const [filter, setFilter] = useState('')
   const [applied, setApplied] = useState('')
   const [root, setRoot] = useState<ContainerListing | null>(null)
@@ -181,10 +191,17 @@ export function ContainerPanel(props: {
         )}
         {root && applied && root.matching === 0 && <div className="muted">no array matches '{applied}'</div>}
       </div>
+      {root && activeArray?.container === root.path && activeArray.metadata && (
+        // the open array's own attributes (units, long_name, scale_factor…), in view without a click
+        <details className="container-meta" open data-testid="array-attributes">
+          <summary>Attributes of {activeArray.name}</summary>
+          <MetadataView metadata={activeArray.metadata} testId="array-metadata" />
+        </details>
+      )}
       {root && (
         <details className="container-meta" open={showMeta} onToggle={(e) => setShowMeta(e.currentTarget.open)}>
           <summary>Metadata</summary>
-          {showMeta && <pre data-testid="container-metadata">{JSON.stringify(root.metadata, null, 1)}</pre>}
+          {showMeta && <MetadataView path={root.path} metadata={root.metadata} testId="container-metadata" />}
         </details>
       )}
     </section>
@@ -256,13 +273,13 @@ function EntryRow(props: { entry: EntrySummary; depth: number; onOpen: (e: Entry
             title="its attributes (header cards)"
             onClick={() => setAttrs(!attrs)}
           >
-            ⓘ
+            attrs
           </button>
         )}
       </div>
       {attrs && e.metadata && (
         <pre className="entry-metadata" data-testid="entry-metadata" style={{ marginLeft: 8 + depth * 14 }}>
-          {JSON.stringify(e.metadata, null, 1)}
+          {metadataJson(e.metadata, 1)}
         </pre>
       )}
     </>
