@@ -23,6 +23,7 @@ import { api, bridge } from './transport'
 import { restoreWorkspace, workspaceOf, type TabState } from './state/workspace'
 import { SINGLE_ARRAY_FORMATS } from '../../shared/containers/model'
 import { tabTitle } from './tab-title'
+import { EditTools } from './edit-tools'
 import { useOpenShortcut } from './use-open-shortcut'
 import { useActiveTabInView } from './use-active-tab-in-view'
 
@@ -325,45 +326,7 @@ export function App(): React.JSX.Element {
         >
           + Open
         </button>
-        {tab?.edits && (
-          <span className="edit-tools">
-            <button
-              disabled={!tab.edits.canUndo}
-              onClick={() =>
-                void api.invoke('edit:undo', { session: tab.session.session }).catch((e: Error) => setError(e.message))
-              }
-            >
-              Undo
-            </button>
-            <button
-              disabled={!tab.edits.canRedo}
-              onClick={() =>
-                void api.invoke('edit:redo', { session: tab.session.session }).catch((e: Error) => setError(e.message))
-              }
-            >
-              Redo
-            </button>
-            {tab.session.mode !== 'c' && (
-              <>
-                {tab.edits.dirty && (
-                  <span className="dirty" data-testid="dirty">
-                    ● unflushed edits
-                  </span>
-                )}
-                <button
-                  disabled={!tab.edits.dirty}
-                  onClick={() =>
-                    void api
-                      .invoke('edit:flush', { session: tab.session.session })
-                      .catch((e: Error) => setError(e.message))
-                  }
-                >
-                  Flush
-                </button>
-              </>
-            )}
-          </span>
-        )}
+        {tab?.edits && <EditTools session={tab.session} edits={tab.edits} onError={setError} />}
         {tab?.session.array?.scaling && (
           <button
             className="values-toggle"
