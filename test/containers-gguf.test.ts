@@ -162,7 +162,7 @@ describe('GGUF written by GGUFWriter', () => {
     expect(info.metadata['general.alignment']).toBe(64)
     const tokens = info.metadata['tokenizer.ggml.tokens'] as string[]
     expect(tokens.slice(0, 32)).toEqual((ref.metadata['tokenizer.ggml.tokens'] as string[]).slice(0, 32))
-    expect(tokens[32]).toBe('… 60 items of string in all')
+    expect(tokens[32]).toBe('… 60 items in all')
   })
 
   it('export of a quantized tensor writes its dequantized float32 values (.npy)', async () => {

@@ -31,6 +31,7 @@ export const CHANNEL_NAMES = [
   'workspace:set',
   'export:cancel',
   'container:list',
+  'container:metadata',
   'diff:run',
   'diff:window',
   'session:derive'

@@ -4,6 +4,7 @@ import { SINGLE_ARRAY_FORMATS } from '../../shared/containers'
 import type { ArrayService } from '../service/array-service'
 import { LAYOUT_FLAGS, UsageError, layoutFromArgs, rejectUnknownFlags, type ParsedArgs } from './args'
 import { io } from './output'
+import { metadataJson } from '../../shared/metadata-json'
 
 export async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, LAYOUT_FLAGS)
@@ -15,7 +16,7 @@ export async function info(args: ParsedArgs, service: ArrayService): Promise<voi
     if (probe.container && !probe.sidecar && !SINGLE_ARRAY_FORMATS.includes(probe.container)) {
       const c = await service.handle('container:list', { path: file, limit: 1 })
       io.out(
-        JSON.stringify({
+        metadataJson({
           path: c.path,
           fileSize: c.fileSize,
           format: c.format,
@@ -40,7 +41,7 @@ export async function info(args: ParsedArgs, service: ArrayService): Promise<voi
   // one offset of the container.
   const copy = a?.decompressed === true
   io.out(
-    JSON.stringify({
+    metadataJson({
       path: copy ? a.container : s.path,
       fileSize: copy ? fs.statSync(a.container).size : s.fileSize,
       format: s.format,
@@ -65,7 +66,9 @@ export async function info(args: ParsedArgs, service: ArrayService): Promise<voi
                   values: a.scaling.applied ? 'scaled' : 'stored',
                   storedDtype: a.scaling.stored
                 }
-              : {})
+              : {}),
+            // the array's own attributes (units, long_name, scale_factor…), as h5py's .attrs shows them
+            ...(a.metadata ? { metadata: a.metadata } : {})
           }
         : {})
     }) + '\n'

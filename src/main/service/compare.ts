@@ -28,6 +28,16 @@ function side(c: CompareSide, view = c.view): DiffSide {
   return { ...c.scan, view, source: c.source }
 }
 
+/**
+ * A figure as the wire carries it: a plain number, NaN/±Inf as "nan"/"inf"/"-inf". (jsonNumber's JsonFloat is a
+ * class for the CLI's JSON writer: sent to the window it arrived as an object and showed as [object Object].)
+ */
+function wireFloat(x: number | null): JsonFloat | null {
+  if (x === null) return null
+  const v = jsonNumber(x)
+  return typeof v === 'string' ? v : x
+}
+
 /** The figures the compare panel shows, with values as text and floats that survive JSON ("nan", "inf"). */
 export function diffSummary(r: DiffReport, a: ArrayView, b: ArrayView): Response<'diff:run'> {
   const f64 = (x: readonly number[] | undefined): Uint8Array | undefined =>
@@ -38,8 +48,8 @@ export function diffSummary(r: DiffReport, a: ArrayView, b: ArrayView): Response
     mismatched: r.mismatched,
     nanMismatched: r.nanMismatched,
     infMismatched: r.infMismatched,
-    maxAbsDiff: r.maxAbsDiff === null ? null : (jsonNumber(r.maxAbsDiff) as JsonFloat),
-    maxRelDiff: r.maxRelDiff === null ? null : (jsonNumber(r.maxRelDiff) as JsonFloat),
+    maxAbsDiff: wireFloat(r.maxAbsDiff),
+    maxRelDiff: wireFloat(r.maxRelDiff),
     maxAbsIndex: r.maxAbsIndex,
     maxRelIndex: r.maxRelIndex,
     mismatches: r.mismatches.map((m) => ({

@@ -19,6 +19,11 @@ export class EditLog {
   private undone: ByteEdit[] = []
   private dirty = false
   /**
+   * How many edits were done at the last flush (or open), while undo and redo can still return there: undoing
+   * back to it leaves nothing unflushed. null once a new edit replaced one of those (that state is gone).
+   */
+  private flushedAt: number | null = 0
+  /**
    * Each write since the last flush, oldest first (r+ and w+ only): the bytes it replaced and the bytes it wrote.
    * Discard puts a write's old bytes back only where the file still holds what this session wrote.
    */
@@ -77,6 +82,7 @@ export class EditLog {
       edit.writes.push({ offset: w.offset, before, after: w.bytes.slice() })
     }
     this.write(edit, 'after')
+    if (this.flushedAt !== null && this.done.length < this.flushedAt) this.flushedAt = null
     this.done.push(edit)
     this.undone = []
     return this.state(ranges(edit))
@@ -97,12 +103,15 @@ export class EditLog {
     this.write(edit, side)
     from.pop()
     to.push(edit)
+    // back at the bytes of the last flush: nothing is unflushed (the writes since put the same bytes back)
+    if (this.mapping.mode !== 'c' && this.done.length === this.flushedAt) this.dirty = false
     return this.state(ranges(edit))
   }
 
   flush(): EditState {
     this.mapping.flush()
     this.dirty = false
+    this.flushedAt = this.done.length
     this.journal = []
     return this.state([])
   }
@@ -138,6 +147,7 @@ export class EditLog {
     }
     this.journal = []
     this.dirty = false
+    this.flushedAt = 0
     this.done = []
     this.undone = []
     return { ...this.state(changed), kept }

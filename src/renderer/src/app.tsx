@@ -22,6 +22,10 @@ import { StatusBar } from './status-bar'
 import { api, bridge } from './transport'
 import { restoreWorkspace, workspaceOf, type TabState } from './state/workspace'
 import { SINGLE_ARRAY_FORMATS } from '../../shared/containers/model'
+import { tabTitle } from './tab-title'
+import { EditTools } from './edit-tools'
+import { useOpenShortcut } from './use-open-shortcut'
+import { useActiveTabInView } from './use-active-tab-in-view'
 
 interface Tab extends TabState {
   changed: boolean
@@ -259,12 +263,9 @@ export function App(): React.JSX.Element {
   }
 
   const tab = active >= 0 ? tabs[active] : undefined
-  // the active tab is always scrolled into the strip's view (many tabs scroll sideways)
-  const tabStrip = useRef<HTMLElement>(null)
-  useEffect(() => {
-    const el = tabStrip.current?.querySelector<HTMLElement>('.tab.active')
-    el?.scrollIntoView({ block: 'nearest', inline: 'nearest' })
-  }, [active, tabs.length])
+  const showForm = useCallback(() => setActive(-1), [])
+  useOpenShortcut(showForm)
+  const tabStrip = useActiveTabInView(active, tabs.length)
   const setTab = (change: (t: Tab) => Tab): void => setTabs((ts) => ts.map((t, k) => (k === active ? change(t) : t)))
 
   /** Moves the table (and B's, side by side) to an element of the sliced array: its other axes, then the cell. */
@@ -316,53 +317,16 @@ export function App(): React.JSX.Element {
               </button>
             </span>
           ))}
-          <button
-            className={active === -1 ? 'tab active' : 'tab'}
-            onClick={() => setActive(-1)}
-            title="Open a file (Ctrl+O)"
-          >
-            + Open
-          </button>
         </nav>
-        {tab?.edits && (
-          <span className="edit-tools">
-            <button
-              disabled={!tab.edits.canUndo}
-              onClick={() =>
-                void api.invoke('edit:undo', { session: tab.session.session }).catch((e: Error) => setError(e.message))
-              }
-            >
-              Undo
-            </button>
-            <button
-              disabled={!tab.edits.canRedo}
-              onClick={() =>
-                void api.invoke('edit:redo', { session: tab.session.session }).catch((e: Error) => setError(e.message))
-              }
-            >
-              Redo
-            </button>
-            {tab.session.mode !== 'c' && (
-              <>
-                {tab.edits.dirty && (
-                  <span className="dirty" data-testid="dirty">
-                    ● unflushed edits
-                  </span>
-                )}
-                <button
-                  disabled={!tab.edits.dirty}
-                  onClick={() =>
-                    void api
-                      .invoke('edit:flush', { session: tab.session.session })
-                      .catch((e: Error) => setError(e.message))
-                  }
-                >
-                  Flush
-                </button>
-              </>
-            )}
-          </span>
-        )}
+        {/* outside the strip, which scrolls: always in view */}
+        <button
+          className={active === -1 ? 'tab open-tab active' : 'tab open-tab'}
+          onClick={showForm}
+          title="Open a file (Ctrl+O)"
+        >
+          + Open
+        </button>
+        {tab?.edits && <EditTools session={tab.session} edits={tab.edits} onError={setError} />}
         {tab?.session.array?.scaling && (
           <button
             className="values-toggle"
@@ -461,6 +425,7 @@ export function App(): React.JSX.Element {
                   setCursor(null)
                 }}
                 onClose={() => setContainers((cs) => cs.filter((c) => c !== p))}
+                activeArray={tab?.session.array}
               />
             ))}
           </aside>
@@ -498,53 +463,60 @@ export function App(): React.JSX.Element {
         ) : (
           <div className="loading">Connecting…</div>
         )}
-        {tab && showHex && (
-          <HexView
-            key={`hex-${tab.session.session}`}
-            session={tab.session}
-            compareWith={tab.compare?.b.session}
-            selected={selectedBytes(tab, cursor)}
-            onPick={(offset) =>
-              setJumpToByte({ offset: layoutOffset(tab.session, offset), seq: (jumpToByte?.seq ?? 0) + 1 })
-            }
-          />
-        )}
-        {tab?.compare && (
-          <ComparePanel
-            key={`compare-${tab.session.session}|${tab.compare.b.session}`}
-            a={tab.session}
-            b={tab.compare.b}
-            tolerance={tab.compare.tolerance}
-            slice={tab.view.slice}
-            cursor={cursor?.index ?? null}
-            onGoTo={goToIndex}
-            onDerive={(kind) =>
-              void api
-                .invoke('session:derive', {
-                  a: tab.session.session,
-                  b: tab.compare!.b.session,
-                  kind,
-                  ...(tab.view.slice.trim() ? { slice: tab.view.slice } : {})
-                })
-                .then(
-                  (s) => opened(s, cursor?.cell),
-                  (e: Error) => setError(e.message)
-                )
-            }
-            sideBySide={tab.compare.sideBySide}
-            onSideBySide={(on) => setTab((t) => (t.compare ? { ...t, compare: { ...t.compare, sideBySide: on } } : t))}
-            onClose={stopCompare}
-          />
-        )}
-        {tab && analysis && (
-          <AnalysisPanel
-            key={`analysis-${tab.session.session}`}
-            session={tab.session}
-            state={tab.view}
-            cursor={cursor}
-            onJump={(row, col) => setJump({ row, col, seq: (jump?.seq ?? 0) + 1 })}
-            onGoToIndex={goToIndex}
-          />
+        {tab && (showHex || tab.compare || analysis) && (
+          // the side panels share one column (stacked when several are open) so the table keeps its width
+          <div className="side-dock" data-testid="side-dock">
+            {tab && showHex && (
+              <HexView
+                key={`hex-${tab.session.session}`}
+                session={tab.session}
+                compareWith={tab.compare?.b.session}
+                selected={selectedBytes(tab, cursor)}
+                onPick={(offset) =>
+                  setJumpToByte({ offset: layoutOffset(tab.session, offset), seq: (jumpToByte?.seq ?? 0) + 1 })
+                }
+              />
+            )}
+            {tab?.compare && (
+              <ComparePanel
+                key={`compare-${tab.session.session}|${tab.compare.b.session}`}
+                a={tab.session}
+                b={tab.compare.b}
+                tolerance={tab.compare.tolerance}
+                slice={tab.view.slice}
+                cursor={cursor?.index ?? null}
+                onGoTo={goToIndex}
+                onDerive={(kind) =>
+                  void api
+                    .invoke('session:derive', {
+                      a: tab.session.session,
+                      b: tab.compare!.b.session,
+                      kind,
+                      ...(tab.view.slice.trim() ? { slice: tab.view.slice } : {})
+                    })
+                    .then(
+                      (s) => opened(s, cursor?.cell),
+                      (e: Error) => setError(e.message)
+                    )
+                }
+                sideBySide={tab.compare.sideBySide}
+                onSideBySide={(on) =>
+                  setTab((t) => (t.compare ? { ...t, compare: { ...t.compare, sideBySide: on } } : t))
+                }
+                onClose={stopCompare}
+              />
+            )}
+            {tab && analysis && (
+              <AnalysisPanel
+                key={`analysis-${tab.session.session}`}
+                session={tab.session}
+                state={tab.view}
+                cursor={cursor}
+                onJump={(row, col) => setJump({ row, col, seq: (jump?.seq ?? 0) + 1 })}
+                onGoToIndex={goToIndex}
+              />
+            )}
+          </div>
         )}
       </main>
       <StatusBar session={tab?.session ?? null} cursor={tab ? cursor : null} />
@@ -594,12 +566,4 @@ function layoutOffset(session: SessionInfo, offset: number): number {
   if (a?.scaling?.applied) return offset * a.scaling.ratio
   if (!a?.blocks || offset < a.stored.offset || offset >= a.stored.offset + a.stored.nbytes) return offset
   return Math.floor((offset - a.stored.offset) / a.blocks.bytes) * a.blocks.elems * 4
-}
-
-/** A tab's name: the file's, or for an array of a container the container's and the array's. */
-function tabTitle(s: SessionInfo, long: boolean): string {
-  const base = (p: string): string => (long ? p : (p.split(/[\\/]/).pop() ?? p))
-  if (s.derived) return `${s.derived.label} (${base(s.path)} vs ${base(s.derived.pathB)})`
-  if (!s.array) return base(s.path)
-  return `${base(s.array.container)} › ${s.array.name}${s.array.chunks ? ' (chunked)' : s.array.decompressed ? ' (decompressed copy)' : ''}`
 }

@@ -16,6 +16,7 @@ import {
   type FormatModule,
   type ParseContext
 } from './model'
+import { float32Shown } from './metadata'
 
 interface GgmlType {
   name: string
@@ -68,7 +69,11 @@ export const GGML_TYPES: Record<number, GgmlType> = {
 const VALUE_TYPES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'string', 'array', 'u64', 'i64', 'f64']
 const FIXED_SIZE: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 }
 /** Array items kept for display (the rest is counted and skipped: a tokenizer has 150k strings). */
-const KEEP_ITEMS = 32
+/**
+ * Items of a metadata array kept (listings shorten them and the app pages through the rest): a whole vocabulary
+ * of a few hundred thousand tokens, not an unbounded one.
+ */
+const KEEP_ITEMS = 1 << 20
 const MAX_NESTING = 8
 const CHUNK = 1 << 20
 
@@ -180,8 +185,9 @@ class Cursor {
         return this.view.getInt32(at, this.little)
       }
       case 6: {
+        // a float32 shown with its own shortest digits (1e-05), as gguf-py's numpy value prints
         const at = this.need(4, what)
-        return this.view.getFloat32(at, this.little)
+        return float32Shown(this.view.getFloat32(at, this.little))
       }
       case 7: {
         const at = this.need(1, what)

@@ -23,6 +23,7 @@ import { safetensorsIndex } from './safetensors-index'
 
 export * from './model'
 export * from './scaling'
+export * from './metadata'
 
 /** Checked in this order: magic numbers first, the JSON index (text) last. */
 export const FORMATS: readonly FormatModule[] = [
@@ -100,6 +101,22 @@ export function summary(e: ContainerEntry, label: string): EntrySummary {
   }
 }
 
+const NATURAL = new Intl.Collator('en', { numeric: true })
+const sortedCache = new WeakMap<Container, readonly ContainerEntry[]>()
+
+/**
+ * The container's entries in natural order of their names (layer 2 before layer 10), whatever order the file (or
+ * a checkpoint's shards) holds them in; sorted once per parsed container.
+ */
+function naturalOrder(c: Container): readonly ContainerEntry[] {
+  let sorted = sortedCache.get(c)
+  if (!sorted) {
+    sorted = [...c.entries].sort((a, b) => NATURAL.compare(a.name, b.name))
+    sortedCache.set(c, sorted)
+  }
+  return sorted
+}
+
 /**
  * One folder of the tree: its sub-folders (with how many arrays they hold) and its arrays. With a filter (a
  * case-insensitive substring of the name), the matching arrays anywhere, flat, labelled by their full name.
@@ -108,7 +125,7 @@ export function listFolder(c: Container, folder: readonly string[] = [], filter 
   const total = c.entries.length
   const f = filter.trim().toLowerCase()
   if (f) {
-    const hits = c.entries.filter((e) => e.name.toLowerCase().includes(f))
+    const hits = naturalOrder(c).filter((e) => e.name.toLowerCase().includes(f))
     return {
       folder: [],
       folders: [],
@@ -139,7 +156,7 @@ export function listFolder(c: Container, folder: readonly string[] = [], filter 
   const sep = c.separator
   // names split by the separator are compared as prefixes, never split into arrays (100,000 names)
   const prefix = sep && depth ? folder.join(sep) + sep : ''
-  for (const e of c.entries) {
+  for (const e of naturalOrder(c)) {
     if (e.path || !sep) {
       const path = entryPath(c, e)
       if (path.length <= depth) continue
@@ -153,7 +170,7 @@ export function listFolder(c: Container, folder: readonly string[] = [], filter 
     if (i < 0) add(null, e.name.slice(prefix.length), e)
     else add(e.name.slice(prefix.length, i), '', e)
   }
-  const byName = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true })
+  const byName = (a: string, b: string): number => NATURAL.compare(a, b)
   return {
     folder: [...folder],
     folders: [...folders].map(([name, g]) => ({ name, ...g })).sort((a, b) => byName(a.name, b.name)),

@@ -15,6 +15,7 @@ import {
   type ParseContext,
   type Scaling
 } from './model'
+import { float32Shown, float32Words } from './metadata'
 
 const MAX_HEADER = 64 << 20
 const MAX_ITEMS = 1 << 20
@@ -126,6 +127,11 @@ function attrs(r: Reader, what: string): Record<string, Attr> {
     out[name] = { type, value: attrValue(type, b, count) }
   }
   return out
+}
+
+/** An attribute for people: an NC_FLOAT with its float32 digits (the values scaling uses stay exact). */
+function shownValue(a: Attr): JsonValue {
+  return a.type === 5 ? float32Shown(a.value) : a.value
 }
 
 function attrValue(type: number, b: Uint8Array, count: number): JsonValue {
@@ -260,7 +266,7 @@ function parseHeader(ctx: ParseContext, bytes: Uint8Array, limit: number): Conta
     const count = elementCount(shape, `variable '${v.name}'`)
     const metadata: Record<string, JsonValue> = {
       dimensions: v.dimids.map((d) => dims[d]!.name),
-      ...Object.fromEntries(Object.entries(v.attrs).map(([k, a]) => [k, a.value]))
+      ...Object.fromEntries(Object.entries(v.attrs).map(([k, a]) => [k, shownValue(a)]))
     }
     const entry: ContainerEntry = {
       name: v.name,
@@ -307,7 +313,7 @@ function parseHeader(ctx: ParseContext, bytes: Uint8Array, limit: number): Conta
       dimensions: Object.fromEntries(
         dims.map((d, k) => [d.name, k === unlimited ? `unlimited (${numrecs} records)` : d.length])
       ),
-      attributes: Object.fromEntries(Object.entries(globals).map(([k, a]) => [k, a.value])),
+      attributes: Object.fromEntries(Object.entries(globals).map(([k, a]) => [k, shownValue(a)])),
       records: numrecs,
       recordSize: recsize
     },
@@ -343,8 +349,8 @@ function netcdfScaling(a: Record<string, Attr>, dtype: string): Scaling | undefi
     ...(fill !== undefined ? { blank: fill } : {}),
     initial: 'stored',
     source: [
-      slope !== undefined ? `scale_factor = ${slope}` : '',
-      inter !== undefined ? `add_offset = ${inter}` : '',
+      slope !== undefined ? `scale_factor = ${sf!.type === 5 ? float32Words(slope) : slope}` : '',
+      inter !== undefined ? `add_offset = ${ao!.type === 5 ? float32Words(inter) : inter}` : '',
       fill !== undefined ? `_FillValue = ${fill}` : ''
     ]
       .filter(Boolean)

@@ -13,5 +13,14 @@ export const containerRequests = {
       filter: z.string().max(1000).optional(),
       limit: z.number().int().min(1).max(100_000).optional()
     })
+    .strict(),
+  /** Items [start, start + count) of a long metadata array (a GGUF vocabulary), which listings shorten. */
+  'container:metadata': z
+    .object({
+      path: z.string().min(1).max(4096),
+      key: z.string().max(65_536),
+      start: z.number().int().min(0),
+      count: z.number().int().min(1).max(10_000)
+    })
     .strict()
 } as const

@@ -215,6 +215,7 @@ export interface Responses {
   'bytes:get': { offset: number; bytes: Uint8Array }
   'dialog:openFile': { path: string | null }
   'container:list': ContainerListing
+  'container:metadata': { key: string; start: number; items: JsonValue[]; total: number }
   'diff:run': DiffSummary
   'diff:window': { row0: number; col0: number; rows: number; cols: number; mask: Uint8Array }
   'session:derive': SessionInfo

@@ -1,9 +1,9 @@
 // Channel handler for containers: a folder of a container's tree of arrays, its format and metadata.
 import fs from 'node:fs'
-import { listFolder, shortened } from '../../../shared/containers'
+import { listFolder, metadataItems, shortened } from '../../../shared/containers'
 import type { Handlers, ServiceContext } from './context'
 
-export function containerHandlers(ctx: ServiceContext): Handlers<'container:list'> {
+export function containerHandlers(ctx: ServiceContext): Handlers<'container:list' | 'container:metadata'> {
   return {
     'container:list': (r) => {
       const path = ctx.paths.resolve(r.path)
@@ -15,6 +15,7 @@ export function containerHandlers(ctx: ServiceContext): Handlers<'container:list
         fileSize: fs.statSync(path).size,
         metadata: shortened(c.metadata) as Record<string, never>
       }
-    }
+    },
+    'container:metadata': (r) => metadataItems(ctx.containers.require(ctx.paths.resolve(r.path)), r)
   }
 }

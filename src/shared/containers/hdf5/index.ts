@@ -14,6 +14,7 @@ import {
   type ParseContext,
   type Scaling
 } from '../model'
+import { float32Shown, float32Words } from '../metadata'
 import { decodeValues, parseDatatype, type H5Type } from './datatype'
 import { btree2Records, FractalHeap, GlobalHeap, LocalHeap, symbolTable } from './heaps'
 import {
@@ -222,6 +223,17 @@ function attributes(
   return out
 }
 
+/** Float32 attributes as float32 prints them (1e-05); others as they are. */
+function float32Attributes(meta: Record<string, JsonValue>, types: Record<string, H5Type>): Record<string, JsonValue> {
+  return Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, types[k]?.float === 'f4' ? float32Shown(v) : v]))
+}
+
+/** A group's attributes for people. */
+function shownAttributes(w: Walk, messages: Message[], what: string): Record<string, JsonValue> {
+  const types: Record<string, H5Type> = {}
+  return float32Attributes(attributes(w, messages, what, types), types)
+}
+
 function attributeValue(w: Walk, a: ReturnType<typeof parseAttribute>, types?: Record<string, H5Type>): JsonValue {
   const t = parseDatatype(a.datatype)
   if (types) types[a.name] = t
@@ -243,7 +255,7 @@ function attributeValue(w: Walk, a: ReturnType<typeof parseAttribute>, types?: R
 function visitGroup(w: Walk, address: number, path: string, depth: number): void {
   if (depth > MAX_DEPTH) throw new ContainerError(`groups nested more than ${MAX_DEPTH} deep at ${path}`)
   const header = readObjectHeader(w.f, address, `group ${path}`)
-  w.groups[path] = attributes(w, header.messages, `group ${path}`)
+  w.groups[path] = shownAttributes(w, header.messages, `group ${path}`)
   const links: Link[] = []
   for (const m of header.messages) {
     if (m.type === 0x11) {
@@ -319,7 +331,7 @@ function visitObject(w: Walk, address: number, name: string, depth: number): voi
   if (types.has(0x11) || types.has(0x02) || types.has(0x06)) return visitGroup(w, address, name, depth)
   if (!types.has(0x08)) {
     // a group with no links yet (new style, empty) or a committed datatype
-    if (!types.has(0x03)) w.groups[name] = attributes(w, header.messages, name)
+    if (!types.has(0x03)) w.groups[name] = shownAttributes(w, header.messages, name)
     return
   }
   w.entries.push(dataset(w, header.messages, name, header.version))
@@ -360,6 +372,8 @@ function datatypeOf(w: Walk, messages: Message[], name: string): H5Type {
 function dataset(w: Walk, messages: Message[], name: string, headerVersion: number): ContainerEntry {
   const attrTypes: Record<string, H5Type> = {}
   const metadata = attributes(w, messages, name, attrTypes)
+  // what people see: float32 attributes with their own digits; scaling below reads the exact values
+  const shown = float32Attributes(metadata, attrTypes)
   const space = messageOf(messages, 0x01)
   const dims = space ? parseDataspace(space.body).dims : null
   const type = datatypeOf(w, messages, name)
@@ -375,7 +389,7 @@ function dataset(w: Walk, messages: Message[], name: string, headerVersion: numb
     offset: 0,
     nbytes: 0,
     storedType: type.name,
-    ...(Object.keys(metadata).length ? { metadata } : {})
+    ...(Object.keys(shown).length ? { metadata: shown } : {})
   }
   const unmappable = (reason: string, remedy: string): ContainerEntry => ({ ...base, unmappable: { reason, remedy } })
   if (!dims) return unmappable('its dataspace is null (it holds no elements)', 'its attributes are its only content')
@@ -418,7 +432,7 @@ function dataset(w: Walk, messages: Message[], name: string, headerVersion: numb
     const files = slots.map((s) => ({ ...s, file: names.name(s.name) }))
     const list = files.map((s) => `${s.file} at byte ${s.offset}`).join(', ')
     if (files.length === 1 && (files[0]!.size < 0 || files[0]!.size >= nbytes)) {
-      return { ...entry, file: files[0]!.file, offset: files[0]!.offset, metadata: { ...metadata, externalFile: list } }
+      return { ...entry, file: files[0]!.file, offset: files[0]!.offset, metadata: { ...shown, externalFile: list } }
     }
     return unmappable(`its data is in external files: ${list}`, 'open each file with a layout')
   }
@@ -514,8 +528,8 @@ function cfScaling(meta: Record<string, JsonValue>, types: Record<string, H5Type
     ...(fill !== undefined ? { blank: fill } : {}),
     initial: 'stored',
     source: [
-      sf !== undefined ? `scale_factor = ${sf}` : '',
-      ao !== undefined ? `add_offset = ${ao}` : '',
+      sf !== undefined ? `scale_factor = ${types.scale_factor?.float === 'f4' ? float32Words(sf) : sf}` : '',
+      ao !== undefined ? `add_offset = ${types.add_offset?.float === 'f4' ? float32Words(ao) : ao}` : '',
       fill !== undefined ? `_FillValue = ${fill}` : ''
     ]
       .filter(Boolean)

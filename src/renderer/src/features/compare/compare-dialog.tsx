@@ -3,6 +3,7 @@
 import { useState } from 'react'
 import type { SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
+import { initialCompare, rememberCompare } from './compare-memory'
 import type { Tolerance } from './use-mismatches'
 
 export interface CompareChoice {
@@ -20,14 +21,15 @@ export function CompareDialog(props: {
   onClose: () => void
 }): React.JSX.Element {
   const { a } = props
-  const [source, setSource] = useState<'tab' | 'file'>(props.tabs.length ? 'tab' : 'file')
-  const [tab, setTab] = useState(props.tabs[0]?.session.session ?? '')
-  const [path, setPath] = useState('')
-  const [array, setArray] = useState(a.array?.name ?? '')
-  const [offset, setOffset] = useState('0')
-  const [rtol, setRtol] = useState('1e-7')
-  const [atol, setAtol] = useState('0')
-  const [equalNan, setEqualNan] = useState(true)
+  const [start] = useState(() => initialCompare(a, props.tabs))
+  const [source, setSource] = useState<'tab' | 'file'>(start.source)
+  const [tab, setTab] = useState(start.tab)
+  const [path, setPath] = useState(start.path)
+  const [array, setArray] = useState(start.array)
+  const [offset, setOffset] = useState(start.offset)
+  const [rtol, setRtol] = useState(start.rtol)
+  const [atol, setAtol] = useState(start.atol)
+  const [equalNan, setEqualNan] = useState(start.equalNan)
   const [message, setMessage] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
 
@@ -66,6 +68,7 @@ export function CompareDialog(props: {
     } catch (err) {
       return setMessage((err as Error).message)
     }
+    rememberCompare(a, { source, tab, path, array, offset, rtol, atol, equalNan })
     if (source === 'tab') {
       const b = props.tabs.find((t) => t.session.session === tab)
       if (!b) return setMessage('choose the tab to compare with')
@@ -92,7 +95,15 @@ export function CompareDialog(props: {
           />
           an open tab
         </label>
-        <select name="compare-tab" value={tab} disabled={source !== 'tab'} onChange={(e) => setTab(e.target.value)}>
+        <select
+          name="compare-tab"
+          value={tab}
+          disabled={!props.tabs.length}
+          onChange={(e) => {
+            setTab(e.target.value)
+            setSource('tab')
+          }}
+        >
           {props.tabs.map((t) => (
             <option key={t.session.session} value={t.session.session}>
               {t.title}
@@ -106,8 +117,10 @@ export function CompareDialog(props: {
         <input
           name="compare-path"
           value={path}
-          disabled={source !== 'file'}
-          onChange={(e) => setPath(e.target.value)}
+          onChange={(e) => {
+            setPath(e.target.value)
+            setSource('file')
+          }}
           placeholder="path (.npy, raw with A's layout, or a container)"
           spellCheck={false}
         />
@@ -116,8 +129,10 @@ export function CompareDialog(props: {
           <input
             name="compare-offset"
             value={offset}
-            disabled={source !== 'file'}
-            onChange={(e) => setOffset(e.target.value)}
+            onChange={(e) => {
+              setOffset(e.target.value)
+              setSource('file')
+            }}
           />
         </label>
         <label>
@@ -125,8 +140,10 @@ export function CompareDialog(props: {
           <input
             name="compare-array"
             value={array}
-            disabled={source !== 'file'}
-            onChange={(e) => setArray(e.target.value)}
+            onChange={(e) => {
+              setArray(e.target.value)
+              setSource('file')
+            }}
           />
         </label>
         <label>

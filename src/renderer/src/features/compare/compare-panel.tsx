@@ -4,6 +4,7 @@
 // A−B, max ULP distance) whose click goes there.
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { DiffSummary, JsonFloat, SessionInfo } from '../../../../shared/contract'
+import { pyFloatRepr } from '../../../../shared/json-value'
 import { api } from '../../transport'
 import { ProgressLine, started, useProgress } from '../progress/progress-line'
 import { CompareMap, type MapKind } from './compare-map'
@@ -24,7 +25,8 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
   return out
 }
 
-const figure = (x: JsonFloat | null): string => (x === null ? '—' : String(x))
+// Python's repr of the float64 figure, as numpy's assert_allclose prints it
+const figure = (x: JsonFloat | null): string => (x === null ? '—' : typeof x === 'number' ? pyFloatRepr(x) : x)
 
 export function ComparePanel(props: {
   a: SessionInfo

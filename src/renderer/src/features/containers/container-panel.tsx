@@ -3,10 +3,18 @@
 // and size, a filter box, and the container's metadata. Choosing an array opens it in a tab; a deflated .npz
 // member is decompressed to a temporary copy first (progress, Cancel), which the tab says.
 import { useEffect, useRef, useState } from 'react'
-import type { ContainerListing, ModeName, SessionInfo } from '../../../../shared/contract'
+import {
+  ApiError,
+  type ArrayInfo,
+  type ContainerListing,
+  type ModeName,
+  type SessionInfo
+} from '../../../../shared/contract'
 import type { EntrySummary } from '../../../../shared/containers'
 import { formatShape } from '../../../../shared/layout'
+import { metadataJson } from '../../../../shared/metadata-json'
 import { api } from '../../transport'
+import { MetadataView } from './metadata-view'
 
 function size(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
@@ -47,8 +55,10 @@ export function ContainerPanel(props: {
   path: string
   onOpened: (s: SessionInfo) => void
   onClose: () => void
+  /** The active tab's array: its attributes are shown when it is one of this container's. */
+  activeArray?: ArrayInfo
 }): React.JSX.Element {
-  const { path } = props
+  const { path, activeArray } = props
   const [filter, setFilter] = useState('')
   const [applied, setApplied] = useState('')
   const [root, setRoot] = useState<ContainerListing | null>(null)
@@ -56,6 +66,8 @@ export function ContainerPanel(props: {
   const [mode, setMode] = useState<ModeName>('r')
   const [busy, setBusy] = useState<{ name: string; scanId: string; done: number; total: number } | null>(null)
   const [showMeta, setShowMeta] = useState(false)
+  /** Why the array just opened opened read-only, though another mode was chosen. */
+  const [note, setNote] = useState<string | null>(null)
 
   useEffect(() => {
     const t = setTimeout(() => setApplied(filter), 150)
@@ -86,8 +98,24 @@ export function ContainerPanel(props: {
     const scanId = `open-${Math.random().toString(36).slice(2)}`
     setBusy({ name: e.name, scanId, done: 0, total: 0 })
     setError(null)
+    setNote(null)
+    const request = { path, layout: null, array: e.name, scanId }
     api
-      .invoke('session:open', { path, layout: null, mode, array: e.name, scanId })
+      .invoke('session:open', { ...request, mode })
+      .catch(async (err: Error) => {
+        // an array that can only be read (chunked, scaled, quantized, a decompressed copy) opens read-only, saying
+        // why, rather than not at all
+        if (
+          mode === 'r' ||
+          !(err instanceof ApiError) ||
+          err.code !== 'readonly' ||
+          !/opens read-only/.test(err.message)
+        )
+          throw err
+        const s = await api.invoke('session:open', { ...request, mode: 'r' })
+        setNote(err.message.replace('opens read-only (mode r)', 'opened read-only (mode r)'))
+        return s
+      })
       .then(props.onOpened, (err: Error) => setError(err.message))
       .finally(() => setBusy(null))
   }
@@ -139,8 +167,19 @@ export function ContainerPanel(props: {
         </div>
       )}
       {error && (
-        <div className="validation bad" role="alert">
+        <div className="validation bad container-message" role="alert">
           {error}
+          <button className="tab-close" aria-label="dismiss" onClick={() => setError(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {note && (
+        <div className="muted container-message" role="status" data-testid="container-note">
+          {note}
+          <button className="tab-close" aria-label="dismiss" onClick={() => setNote(null)}>
+            ×
+          </button>
         </div>
       )}
       <div className="container-tree" data-testid="container-tree" role="tree">
@@ -152,14 +191,26 @@ export function ContainerPanel(props: {
         )}
         {root && applied && root.matching === 0 && <div className="muted">no array matches '{applied}'</div>}
       </div>
+      {root && activeArray?.container === root.path && activeArray.metadata && (
+        // the open array's own attributes (units, long_name, scale_factor…), in view without a click
+        <details className="container-meta" open data-testid="array-attributes">
+          <summary>Attributes of {activeArray.name}</summary>
+          <MetadataView metadata={activeArray.metadata} testId="array-metadata" />
+        </details>
+      )}
       {root && (
         <details className="container-meta" open={showMeta} onToggle={(e) => setShowMeta(e.currentTarget.open)}>
           <summary>Metadata</summary>
-          {showMeta && <pre data-testid="container-metadata">{JSON.stringify(root.metadata, null, 1)}</pre>}
+          {showMeta && <MetadataView path={root.path} metadata={root.metadata} testId="container-metadata" />}
         </details>
       )}
     </section>
   )
+}
+
+/** A long dotted or slashed name, allowed to wrap after its dots, slashes and underscores rather than mid-word. */
+function breakable(name: string): React.ReactNode[] {
+  return name.split(/(?<=[./_])/).flatMap((part, k) => (k ? [<wbr key={k} />, part] : [part]))
 }
 
 function FolderBody(props: {
@@ -206,7 +257,7 @@ function EntryRow(props: { entry: EntrySummary; depth: number; onOpen: (e: Entry
           }
           onClick={() => props.onOpen(e)}
         >
-          <span className="entry-label">{e.label}</span>
+          <span className="entry-label">{breakable(e.label)}</span>
           <span className="entry-type">{typeLabel(e)}</span>
           <span className="entry-shape">{formatShape(e.shape)}</span>
           <span className="entry-size">
@@ -222,13 +273,13 @@ function EntryRow(props: { entry: EntrySummary; depth: number; onOpen: (e: Entry
             title="its attributes (header cards)"
             onClick={() => setAttrs(!attrs)}
           >
-            ⓘ
+            attrs
           </button>
         )}
       </div>
       {attrs && e.metadata && (
         <pre className="entry-metadata" data-testid="entry-metadata" style={{ marginLeft: 8 + depth * 14 }}>
-          {JSON.stringify(e.metadata, null, 1)}
+          {metadataJson(e.metadata, 1)}
         </pre>
       )}
     </>

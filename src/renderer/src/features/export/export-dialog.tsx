@@ -20,7 +20,8 @@ export function ExportDialog(props: {
 }): React.JSX.Element {
   const { session } = props
   const base = session.path.replace(/\.[^./\\]*$/, '')
-  const [scope, setScope] = useState<'array' | 'view' | 'selection'>('array')
+  // a typed slice is what the user is looking at: that is what goes out unless they choose otherwise
+  const [scope, setScope] = useState<'array' | 'view' | 'selection'>(props.scopes.view.slice ? 'view' : 'array')
   const [as, setAs] = useState<'raw' | 'text' | 'npy' | 'csv'>('npy')
   const [out, setOut] = useState(`${base}-export.npy`)
   const [sep, setSep] = useState(' ')

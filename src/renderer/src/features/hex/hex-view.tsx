@@ -28,9 +28,11 @@ export function HexView(props: {
   const { session, selected } = props
   const size = session.fileSize
   const l = session.layout
-  const [perRow, setPerRow] = useState(16)
-  const rowsTotal = Math.ceil(size / perRow)
   const [scroller, box] = useClientSize()
+  // bytes per row: as chosen, else as many as the panel's width shows whole (16 need ~540 px)
+  const [perRowChoice, setPerRow] = useState<number | null>(null)
+  const perRow = perRowChoice ?? (box.w >= 540 ? 16 : 8)
+  const rowsTotal = Math.ceil(size / perRow)
   const height = box.h
   const scroll = useScaledScroll(scroller, box, { rows: { count: rowsTotal, item: ROW_H } })
   const { top, rowAxis: axis } = scroll
@@ -71,14 +73,15 @@ export function HexView(props: {
   // the scroll event this causes from the user's (as in the table).
   const scrollToRow = (row: number): void => scroll.scrollTo(Math.min(row, rowsTotal - 1))
 
-  // follow the table's cursor
+  // follow the table's cursor; again once the panel's real height (and bytes per row) are known: the first run
+  // sees the default size, and a cursor on the last element was then taken for visible
   const selOffset = selected?.offset ?? -1
   useEffect(() => {
     if (!selected) return
     const row = Math.floor(selected.offset / perRow)
     if (row >= top && row < top + vis - 1) return
     scrollToRow(row - 2)
-  }, [selOffset]) // eslint-disable-line react-hooks/exhaustive-deps
+  }, [selOffset, box.h, perRow]) // eslint-disable-line react-hooks/exhaustive-deps
 
   const byteAt = (o: number): number | undefined => pages.byteAt(o) ?? undefined
 

@@ -12,7 +12,7 @@ import { COLORMAPS, packHex, type ColormapName } from './colormaps'
 import { ColourBar } from './colour-bar'
 import { channelValue, quantileRange, rgbQuantileRange, type Channel, type Scale, type Shading } from './shade'
 import { TILE, TileSet, type TileData } from './tile-set'
-import { elementAt, fit, levelFor, maxLevelFor, pan, visibleTiles, zoom, type Viewport } from './viewport'
+import { aspectFits, elementAt, fit, levelFor, maxLevelFor, pan, visibleTiles, zoom, type Viewport } from './viewport'
 
 /** Tiles of blocks this large (a tile reads 4^level × 65536 elements: 64 MiB of float32 at level 4) are
  * previewed before their exact reduction arrives, when nothing coarser is held: by the sampled tile (one element
@@ -81,7 +81,9 @@ export function ImageView(props: {
   const wrap = useRef<HTMLDivElement>(null)
   const canvas = useRef<HTMLCanvasElement>(null)
   const [size, setSize] = useState({ w: 400, h: 300 })
-  const [keepAspect, setKeepAspect] = useState(true)
+  // square pixels or the frame filled: as chosen, else square unless that makes a thin strip
+  const [fitChoice, setFitChoice] = useState<'aspect' | 'fill' | null>(null)
+  const keepAspect = fitChoice ? fitChoice === 'aspect' : aspectFits(rows, cols, size.w, size.h)
   const [colormap, setColormap] = useState<ColormapName>('viridis')
   const [scale, setScale] = useState<Scale>('linear')
   const [channel, setChannel] = useState<Channel>('mean')
@@ -427,8 +429,16 @@ export function ImageView(props: {
             <option value="extreme">min/max (the extreme)</option>
           </select>
         </label>
-        <label>
-          <input type="checkbox" checked={keepAspect} onChange={(e) => setKeepAspect(e.target.checked)} /> keep aspect
+        <label title="Square pixels (the array's aspect), or the image stretched to fill the frame">
+          fit
+          <select
+            name="image-fit"
+            value={keepAspect ? 'aspect' : 'fill'}
+            onChange={(e) => setFitChoice(e.target.value as 'aspect' | 'fill')}
+          >
+            <option value="aspect">keep aspect</option>
+            <option value="fill">fill the frame</option>
+          </select>
         </label>
         <button type="button" onClick={savePng} title="Save what is shown as a PNG image">
           PNG

@@ -19,6 +19,15 @@ export function fit(rows: number, cols: number, width: number, height: number, k
   return { sx: s, sy: s, x0: -(width / s - cols) / 2, y0: -(height / s - rows) / 2 }
 }
 
+/**
+ * Whether the image opens with square pixels: yes unless that leaves it a thin strip (less than a sixth of the
+ * frame across its short side, as an 8192 × 65536 array would be), which then fills the frame instead.
+ */
+export function aspectFits(rows: number, cols: number, width: number, height: number): boolean {
+  const s = Math.min(width / Math.max(1, cols), height / Math.max(1, rows))
+  return Math.min((cols * s) / width, (rows * s) / height) >= 1 / 6
+}
+
 /** The viewport zoomed by factor around the screen point (px, py), within [minScale, 64] px per element. */
 export function zoom(v: Viewport, factor: number, px: number, py: number, minScale: number): Viewport {
   const f = Math.max(minScale / Math.min(v.sx, v.sy), Math.min(64 / Math.max(v.sx, v.sy), factor))

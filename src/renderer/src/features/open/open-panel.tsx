@@ -52,6 +52,11 @@ const CONTAINER_NAMES: Record<string, string> = {
   envi: 'an ENVI image'
 }
 
+/** A probed file that holds several arrays: it opens as a container, not as raw bytes. */
+function holdsSeveral(p: ProbeResult | null): boolean {
+  return Boolean(p?.container) && !SINGLE_ARRAY_FORMATS.includes(p!.container!)
+}
+
 export function OpenPanel(props: {
   initialPath: string
   onOpened: (s: SessionInfo) => void
@@ -84,7 +89,9 @@ export function OpenPanel(props: {
           setRestored(false)
           setProposed(false)
           touched.current = false
-          if (!p.npy && !p.recent && !p.sidecar && !p.container) {
+          // a file of several arrays (safetensors, HDF5, …) is opened as a container: its raw bytes get no
+          // layout (neither a guess nor one it was once opened with), so Enter cannot open the container as bytes
+          if (holdsSeveral(p) || (!p.npy && !p.recent && !p.sidecar && !p.container)) {
             // a raw file nobody described: no layout until the solver's best proposal arrives (a plausible-looking
             // default would open garbage a click away)
             setForm((f) => ({ ...f, dtype: '', shape: '', offset: '0', order: 'C' }))
@@ -222,7 +229,9 @@ export function OpenPanel(props: {
       className="open-panel"
       onSubmit={(e) => {
         e.preventDefault()
-        if (check.ok) void open()
+        // Enter on a container shows its arrays, unless the user typed a layout to read its bytes with
+        if (probe && holdsSeveral(probe) && !touched.current) props.onContainer(probe.path)
+        else if (check.ok) void open()
       }}
     >
       <h1>Open an array file</h1>
@@ -233,6 +242,12 @@ export function OpenPanel(props: {
             name="path"
             value={path}
             onChange={(e) => setPath(e.target.value)}
+            onKeyDown={(e) => {
+              // Enter on a container's path shows its arrays (the form's Open may be disabled: no layout)
+              if (e.key !== 'Enter' || !probe || !holdsSeveral(probe) || touched.current) return
+              e.preventDefault()
+              props.onContainer(probe.path)
+            }}
             placeholder="/path/to/data.bin or .npy"
             spellCheck={false}
             autoFocus
@@ -310,7 +325,7 @@ export function OpenPanel(props: {
             apply(c)
           }}
           onLoaded={(cs) => {
-            if (touched.current || probe.recent || probe.sidecar || !cs[0]) return
+            if (touched.current || probe.recent || probe.sidecar || holdsSeveral(probe) || !cs[0]) return
             apply(cs[0])
             setProposed(true)
           }}
