@@ -10,7 +10,7 @@ import {
   elementCount,
   type Container,
   type ContainerEntry,
-  type FormatModule,
+  defineFormat,
   type ParseContext,
   type Scaling
 } from '../model'
@@ -44,11 +44,34 @@ function isMat73(head: Uint8Array): boolean {
   return String.fromCharCode(...head.subarray(0, 10)) === 'MATLAB 7.3'
 }
 
-export const hdf5: FormatModule = {
+export const hdf5 = defineFormat({
   format: 'hdf5',
+  formats: {
+    hdf5: {
+      label: 'HDF5',
+      description: 'an HDF5 file',
+      singleArray: false,
+      extensions: ['.h5', '.hdf5', '.he5'],
+      reader: 'h5py'
+    },
+    netcdf4: {
+      label: 'NetCDF-4',
+      description: 'a NetCDF-4 file',
+      singleArray: false,
+      extensions: ['.nc', '.nc4'],
+      reader: 'netCDF4'
+    },
+    mat73: {
+      label: 'MATLAB v7.3',
+      description: 'a MATLAB v7.3 file',
+      singleArray: false,
+      extensions: ['.mat'],
+      reader: 'h5py'
+    }
+  },
   detect: (head) => hasSignature(head) || isMat73(head),
   parse: (ctx) => parseHdf5(ctx)
-}
+})
 
 function superblockAt(ctx: ParseContext): number {
   // at 0, or after a user block of 512, 1024, 2048 … bytes (MATLAB v7.3 files have 512)
@@ -69,7 +92,7 @@ interface Walk {
   mat: boolean
 }
 
-function parseHdf5(ctx: ParseContext): Container {
+function parseHdf5(ctx: ParseContext): Container<'hdf5' | 'netcdf4' | 'mat73'> {
   const sbAt = superblockAt(ctx)
   const head = ctx.read(sbAt, 8 + 8)
   if (head.length < 16) throw new ContainerError('the HDF5 superblock is truncated')
