@@ -15,6 +15,7 @@ import {
   type Scaling
 } from '../model'
 import { decodeValues, parseDatatype, type H5Type } from './datatype'
+import { HDF5_FORMATS } from './formats'
 import { btree2Records, FractalHeap, GlobalHeap, LocalHeap, symbolTable } from './heaps'
 import {
   parseAttribute,
@@ -46,29 +47,7 @@ function isMat73(head: Uint8Array): boolean {
 
 export const hdf5 = defineFormat({
   format: 'hdf5',
-  formats: {
-    hdf5: {
-      label: 'HDF5',
-      description: 'an HDF5 file',
-      singleArray: false,
-      extensions: ['.h5', '.hdf5', '.he5'],
-      reader: 'h5py'
-    },
-    netcdf4: {
-      label: 'NetCDF-4',
-      description: 'a NetCDF-4 file',
-      singleArray: false,
-      extensions: ['.nc', '.nc4'],
-      reader: 'netCDF4'
-    },
-    mat73: {
-      label: 'MATLAB v7.3',
-      description: 'a MATLAB v7.3 file',
-      singleArray: false,
-      extensions: ['.mat'],
-      reader: 'h5py'
-    }
-  },
+  formats: HDF5_FORMATS,
   detect: (head) => hasSignature(head) || isMat73(head),
   parse: (ctx) => parseHdf5(ctx)
 })
