@@ -1,16 +1,33 @@
 // The `arrayscope` command: headless access to the same service the app uses.
 // Bad input exits with status 2 and one line on stderr.
+import { formatList } from '../../shared/containers'
 import { ArrayService, VERSION } from '../service/array-service'
 import { toApiError } from '../service/errors'
 import { io, PipeClosed } from './output'
 import { UsageError, parseArgs } from './args'
 import { onTerminate, signalStatus } from '../signals'
 
+/** A usage line: the command, then its text from column 42, wrapped there (the formats' list is the registry's). */
+function usageLine(head: string, text: string, width = 110): string {
+  const lines: string[] = []
+  let line = head.padEnd(42)
+  let fresh = true
+  for (const word of text.split(' ')) {
+    if (!fresh && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = ' '.repeat(42)
+      fresh = true
+    }
+    line += (fresh ? '' : ' ') + word
+    fresh = false
+  }
+  return [...lines, line].join('\n')
+}
+
 const USAGE = `usage: arrayscope COMMAND FILE [layout] [options]
 layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   (.npy files need none)
   info FILE [layout]                      JSON {path,fileSize,format,dtype,shape,order,offset,itemsize,nbytes}
-  ls FILE [--json]                        the arrays of a container (safetensors, index.json, .npz, GGUF,
-                                          HDF5, NetCDF, FITS, NIfTI, NRRD, ENVI, MATLAB)
+${usageLine('  ls FILE [--json]', `the arrays of a container (${formatList()})`)}
 every command taking FILE also takes --array NAME: an array of a container (no layout flags then), and
 --stored or --scaled for an array with scaled values (FITS BSCALE, NIfTI scl_slope, NetCDF scale_factor)
   show FILE [layout] [--slice S] [--json] values; S is numpy basic indexing: "2:10:2, 3, ..., -1"

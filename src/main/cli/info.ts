@@ -1,6 +1,6 @@
 // `arrayscope info`: what a file (or an array of a container) is, as one line of JSON.
 import fs from 'node:fs'
-import { SINGLE_ARRAY_FORMATS } from '../../shared/containers'
+import { holdsOneArray } from '../../shared/containers'
 import type { ArrayService } from '../service/array-service'
 import { LAYOUT_FLAGS, UsageError, layoutFromArgs, rejectUnknownFlags, type ParsedArgs } from './args'
 import { io } from './output'
@@ -13,7 +13,7 @@ export async function info(args: ParsedArgs, service: ArrayService): Promise<voi
   const { layout, mode, array, values } = layoutFromArgs(args)
   if (!layout && array === undefined) {
     const probe = await service.handle('file:probe', { path: file })
-    if (probe.container && !probe.sidecar && !SINGLE_ARRAY_FORMATS.includes(probe.container)) {
+    if (probe.container && !probe.sidecar && !holdsOneArray(probe.container)) {
       const c = await service.handle('container:list', { path: file, limit: 1 })
       io.out(
         metadataJson({

@@ -1,6 +1,6 @@
 // `arrayscope ls FILE [--json]`: the arrays of a container, one a line (or JSON), in the container's order.
 import path from 'node:path'
-import type { ContainerEntry } from '../../shared/containers'
+import { formatList, type ContainerEntry } from '../../shared/containers'
 import { formatShape } from '../../shared/layout'
 import { ContainerCache } from '../service/containers'
 import { rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
@@ -38,7 +38,7 @@ export function entryJson(e: ContainerEntry): Record<string, unknown> {
 export function ls(args: ParsedArgs): void {
   rejectUnknownFlags(args, ['json'])
   const file = args.positionals[1]
-  if (!file) throw new UsageError('ls needs a FILE (a container: safetensors, .npz, GGUF, HDF5, NetCDF, FITS, …)')
+  if (!file) throw new UsageError(`ls needs a FILE (a container: ${formatList()})`)
   const c = new ContainerCache(1).require(path.resolve(file))
   const out = new Output()
   if (args.flags.has('json')) {

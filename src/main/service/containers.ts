@@ -10,6 +10,7 @@ import {
   DETECT_BYTES,
   detectFormat,
   findEntry,
+  formatList,
   parseContainer,
   type Container,
   type ContainerEntry,
@@ -180,7 +181,7 @@ export class ContainerCache {
     if (!c) {
       throw new ApiError(
         'bad-request',
-        `${path} is not a container ArrayScope reads (safetensors, its sharded index.json, .npz, GGUF, HDF5, NetCDF, FITS, NIfTI, NRRD, ENVI, MATLAB): \`ls\` and --array apply to those`
+        `${path} is not a container ArrayScope reads (${formatList()}): \`ls\` and --array apply to those`
       )
     }
     return c

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
-import { describeScaling, scalingRatio, SINGLE_ARRAY_FORMATS, shortened } from '../../shared/containers'
+import { describeScaling, holdsOneArray, scalingRatio, shortened } from '../../shared/containers'
 import { ApiError, type Request, type SessionInfo } from '../../shared/contract'
 import type { JsonValue } from '../../shared/json-value'
 import { resolveLayout, type Layout } from '../../shared/layout'
@@ -153,7 +153,7 @@ function onlyArray(path: string, { containers, paths }: OpenContext): string | u
   }
   if (!st.isFile() || st.size === 0) return undefined
   const format = detectContainer(path, st.size)
-  if (format ? !SINGLE_ARRAY_FORMATS.includes(format) : !enviHeaderFor(path, (f) => paths.allows(f))) return undefined
+  if (format ? !holdsOneArray(format) : !enviHeaderFor(path, (f) => paths.allows(f))) return undefined
   const c = containers.get(path)
   return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
 }

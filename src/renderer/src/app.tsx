@@ -21,7 +21,7 @@ import { defaultViewState } from './state/view-model'
 import { StatusBar } from './status-bar'
 import { api, bridge } from './transport'
 import { restoreWorkspace, workspaceOf, type TabState } from './state/workspace'
-import { SINGLE_ARRAY_FORMATS } from '../../shared/containers/model'
+import { holdsOneArray } from '../../shared/containers/registry'
 import { tabTitle } from './tab-title'
 import { EditTools } from './edit-tools'
 import { useOpenShortcut } from './use-open-shortcut'
@@ -114,7 +114,7 @@ export function App(): React.JSX.Element {
               openContainer(initial.path) // a container: its tree, no array chosen yet
               const format = (await api.invoke('file:probe', { path: initial.path })).container!
               // a file that holds one array (NIfTI, NRRD, ENVI) opens it too
-              if (SINGLE_ARRAY_FORMATS.includes(format)) opened(await api.invoke('session:open', initial))
+              if (holdsOneArray(format)) opened(await api.invoke('session:open', initial))
             } else {
               opened(await api.invoke('session:open', initial))
             }

@@ -2,7 +2,7 @@
 // data file (the header's name without .hdr, or with .img/.dat/.raw/.bsq/.bil/.bip). One array: samples, lines
 // and bands, interleaved as the header says — bsq (bands, lines, samples), bil (lines, bands, samples), bip
 // (lines, samples, bands) in C order, as spectral (SPy) reads them — after header offset bytes.
-import { ContainerError, elementCount, readExact, type Container, type FormatModule, type ParseContext } from './model'
+import { ContainerError, elementCount, readExact, type Container, defineFormat, type ParseContext } from './model'
 
 const MAX_HEADER = 4 << 20
 
@@ -20,11 +20,20 @@ const DATA_TYPES: Record<number, string> = {
   15: 'u8'
 }
 
-export const envi: FormatModule = {
+export const envi = defineFormat({
   format: 'envi',
+  formats: {
+    envi: {
+      label: 'ENVI',
+      description: 'an ENVI image',
+      singleArray: true,
+      extensions: ['.hdr'],
+      reader: 'spectral'
+    }
+  },
   detect: (head) => /^ENVI\s/.test(String.fromCharCode(...head.subarray(0, 5))),
   parse: (ctx) => parseEnvi(ctx)
-}
+})
 
 /** The header's key = value pairs (keys lower-cased; {…} values joined over lines). */
 export function enviFields(text: string): Map<string, string> {
@@ -48,7 +57,7 @@ export function enviFields(text: string): Map<string, string> {
   return out
 }
 
-function parseEnvi(ctx: ParseContext): Container {
+function parseEnvi(ctx: ParseContext): Container<'envi'> {
   if (ctx.size > MAX_HEADER) throw new ContainerError(`an ENVI header of ${ctx.size} bytes: that is no header`)
   const bytes = readExact(ctx, 0, ctx.size, 'the ENVI header')
   let text = ''

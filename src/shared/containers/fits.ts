@@ -11,7 +11,7 @@ import {
   readExact,
   type Container,
   type ContainerEntry,
-  type FormatModule,
+  defineFormat,
   type ParseContext,
   type Scaling
 } from './model'
@@ -24,11 +24,20 @@ const CHUNK_BLOCKS = 16
 const MAX_HEADER = 100 << 20
 const MAX_HDUS = 100_000
 
-export const fits: FormatModule = {
+export const fits = defineFormat({
   format: 'fits',
+  formats: {
+    fits: {
+      label: 'FITS',
+      description: 'a FITS file',
+      singleArray: false,
+      extensions: ['.fits', '.fit', '.fts'],
+      reader: 'astropy'
+    }
+  },
   detect: (head) => ascii(head.subarray(0, 30)) === 'SIMPLE  =                    T',
   parse: (ctx) => parseFits(ctx)
-}
+})
 
 function ascii(b: Uint8Array): string {
   let s = ''
@@ -250,7 +259,7 @@ function bintableDescr(h: Header, hdu: number, rowBytes: number): { descr: unkno
   return { descr, notes }
 }
 
-function parseFits(ctx: ParseContext): Container {
+function parseFits(ctx: ParseContext): Container<'fits'> {
   const entries: ContainerEntry[] = []
   let at = 0
   for (let hdu = 0; at < ctx.size; hdu++) {

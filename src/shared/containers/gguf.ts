@@ -13,7 +13,7 @@ import {
   type Container,
   type ContainerEntry,
   type Decoding,
-  type FormatModule,
+  defineFormat,
   type ParseContext
 } from './model'
 import { float32Shown } from './metadata'
@@ -245,12 +245,21 @@ export function ggmlTypeName(id: number): string {
   return GGML_TYPES[id]?.name ?? `type ${id}`
 }
 
-export const gguf: FormatModule = {
+export const gguf = defineFormat({
   format: 'gguf',
+  formats: {
+    gguf: {
+      label: 'GGUF',
+      description: 'a GGUF model file',
+      singleArray: false,
+      extensions: ['.gguf'],
+      reader: 'gguf'
+    }
+  },
   detect(head) {
     return head.length >= 8 && head[0] === 0x47 && head[1] === 0x47 && head[2] === 0x55 && head[3] === 0x46
   },
-  parse(ctx): Container {
+  parse(ctx): Container<'gguf'> {
     if (ctx.size < 24) throw new ContainerError(`the file is ${ctx.size} bytes: too short for a GGUF header`)
     const head = ctx.read(0, 8)
     const v = new DataView(head.buffer, head.byteOffset, head.byteLength)
@@ -313,7 +322,7 @@ export const gguf: FormatModule = {
     metadata['GGUF.data_offset'] = dataStart
     return { format: 'gguf', separator: '.', metadata, entries }
   }
-}
+})
 
 function tensorEntry(
   t: { name: string; dims: number[]; type: number; offset: number },

@@ -1,49 +1,21 @@
 // The container formats, detected from the file's first bytes (never the extension alone), and the tree the
 // app's sidebar shows: names split into folders, filtered, listed a folder at a time (100,000 tensors stay fast).
-import { gguf } from './gguf'
-import { envi } from './envi'
-import { fits } from './fits'
-import { hdf5 } from './hdf5'
-import { mat5 } from './mat5'
-import { netcdf3 } from './netcdf3'
-import { nifti } from './nifti'
-import { nrrd } from './nrrd'
 import type { JsonValue } from '../json-value'
-import {
-  entryPath,
-  shortened,
-  type Container,
-  type ContainerEntry,
-  type FormatModule,
-  type ParseContext
-} from './model'
-import { npz } from './npz'
-import { safetensors } from './safetensors'
-import { safetensorsIndex } from './safetensors-index'
+import { entryPath, shortened, type Container as ModelContainer, type ContainerEntry, type ParseContext } from './model'
+import { FORMATS, type ContainerFormat, type RegisteredFormatModule } from './registry'
 
 export * from './model'
+export * from './registry'
 export * from './scaling'
 export * from './metadata'
 
-/** Checked in this order: magic numbers first, the JSON index (text) last. */
-export const FORMATS: readonly FormatModule[] = [
-  gguf,
-  npz,
-  hdf5,
-  fits,
-  nifti,
-  nrrd,
-  envi,
-  netcdf3,
-  mat5,
-  safetensors,
-  safetensorsIndex
-]
+/** A parsed container of one of the registry's formats (shadows model.ts's generic one). */
+export type Container = ModelContainer<ContainerFormat>
 
 /** How many bytes detect() looks at (NIfTI-1's magic is at byte 344). */
 export const DETECT_BYTES = 512
 
-export function detectFormat(head: Uint8Array, size: number, fileName: string): FormatModule | null {
+export function detectFormat(head: Uint8Array, size: number, fileName: string): RegisteredFormatModule | null {
   return FORMATS.find((f) => f.detect(head, size, fileName)) ?? null
 }
 

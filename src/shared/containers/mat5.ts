@@ -11,7 +11,7 @@ import {
   readExact,
   type Container,
   type ContainerEntry,
-  type FormatModule,
+  defineFormat,
   type ParseContext,
   type Scaling
 } from './model'
@@ -69,15 +69,24 @@ const CLASS_NAMES: Record<string, string> = {
   u8: 'uint64'
 }
 
-export const mat5: FormatModule = {
+export const mat5 = defineFormat({
   format: 'mat5',
+  formats: {
+    mat5: {
+      label: 'MATLAB',
+      description: 'a MATLAB file',
+      singleArray: false,
+      extensions: ['.mat'],
+      reader: 'scipy'
+    }
+  },
   detect: (head) => {
     if (head.length < 128 || String.fromCharCode(...head.subarray(0, 6)) !== 'MATLAB') return false
     const e = String.fromCharCode(head[126]!, head[127]!)
     return (e === 'IM' || e === 'MI') && String.fromCharCode(...head.subarray(0, 10)) !== 'MATLAB 7.3'
   },
   parse: (ctx) => parseMat5(ctx)
-}
+})
 
 interface Tag {
   type: number
@@ -88,7 +97,7 @@ interface Tag {
   next: number
 }
 
-function parseMat5(ctx: ParseContext): Container {
+function parseMat5(ctx: ParseContext): Container<'mat5'> {
   const head = readExact(ctx, 0, 128, 'the MAT-file header')
   const little = String.fromCharCode(head[126]!, head[127]!) === 'IM'
   const text = new TextDecoder().decode(head.subarray(0, 116)).replace(/[\0 ]+$/, '')

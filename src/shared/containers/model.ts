@@ -113,26 +113,27 @@ export interface ContainerEntry {
   metadata?: Record<string, JsonValue>
 }
 
-export type ContainerFormat =
-  | 'safetensors'
-  | 'safetensors-index'
-  | 'npz'
-  | 'gguf'
-  | 'hdf5'
-  | 'netcdf4'
-  | 'netcdf3'
-  | 'fits'
-  | 'nifti'
-  | 'nrrd'
-  | 'envi'
-  | 'mat5'
-  | 'mat73'
+/**
+ * A format as people and the app see it. Each module declares one per format its parse() returns; the registry
+ * (registry.ts) derives from them the ContainerFormat union, the sidebar's and the open form's texts, the lists in
+ * messages and the single-array decisions, so no list of formats is kept by hand anywhere else.
+ */
+export interface FormatDescriptor {
+  /** Its short name: the sidebar's header ('HDF5', 'sharded safetensors') and the lists in messages. */
+  label: string
+  /** The open form's "This is …" ('an HDF5 file'). */
+  description: string
+  /** The file holds one array: commands and the app open it without --array (its header gives the layout). */
+  singleArray: boolean
+  /** The names its files usually end with, for people; detection reads magic bytes, never the name alone. */
+  extensions: readonly string[]
+  /** The reference reader (its Python package) that Copy as code calls and the tests compare against. */
+  reader: string
+}
 
-/** Formats that hold one array: commands and the app open it without --array. */
-export const SINGLE_ARRAY_FORMATS: readonly string[] = ['nifti', 'nrrd', 'envi']
-
-export interface Container {
-  format: ContainerFormat
+/** A parsed container; F: the formats its module may return (index.ts exports it with F = ContainerFormat). */
+export interface Container<F extends string = string> {
+  format: F
   /** What splits entry names into folders for the tree ('.' for tensor names, '/' for .npz keys); none: flat. */
   separator?: string
   /** The container's own metadata (safetensors __metadata__, GGUF key/values, the .npz member list). */
@@ -161,11 +162,23 @@ export interface ParseContext {
   openSibling?: (relativePath: string) => { size: number; read: ReadFn; close(): void }
 }
 
-export interface FormatModule {
-  format: ContainerFormat
+/**
+ * A container format's reader: what the registry lists. F is inferred from the keys of `formats` (see
+ * defineFormat): parse() can only return a format the module describes.
+ */
+export interface FormatModule<F extends string = string> {
+  /** What detect() announces (HDF5's module announces 'hdf5' for NetCDF-4 and MATLAB v7.3 files too). */
+  format: NoInfer<F>
+  /** Every format parse() may return, described. */
+  formats: { readonly [K in F]: FormatDescriptor }
   /** From the first bytes of the file (at least 64 when the file has them): is it this format? */
   detect(head: Uint8Array, size: number, fileName: string): boolean
-  parse(ctx: ParseContext): Container
+  parse(ctx: ParseContext): Container<NoInfer<F>>
+}
+
+/** Declares a format module, its format names taken from the keys of `formats`. */
+export function defineFormat<const F extends string>(m: FormatModule<F>): FormatModule<F> {
+  return m
 }
 
 /** Bytes that must be there: a read that comes back short means the header claims more than the file has. */

@@ -11,7 +11,7 @@ import {
   readExact,
   type Container,
   type ContainerEntry,
-  type FormatModule,
+  defineFormat,
   type ParseContext,
   type Scaling
 } from './model'
@@ -35,11 +35,20 @@ const TYPES: Record<number, [string, number, string]> = {
   11: ['>u8', 8, 'uint64']
 }
 
-export const netcdf3: FormatModule = {
+export const netcdf3 = defineFormat({
   format: 'netcdf3',
+  formats: {
+    netcdf3: {
+      label: 'NetCDF',
+      description: 'a NetCDF file',
+      singleArray: false,
+      extensions: ['.nc', '.cdf'],
+      reader: 'netCDF4'
+    }
+  },
   detect: (head) => head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 && [1, 2, 5].includes(head[3]!),
   parse: (ctx) => parseNetcdf3(ctx)
-}
+})
 
 /** The header is longer than the bytes read: read again with more. */
 class NeedMore extends Error {}
@@ -173,7 +182,7 @@ function num(x: number): JsonValue {
   return Number.isFinite(x) ? x : Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf'
 }
 
-function parseNetcdf3(ctx: ParseContext): Container {
+function parseNetcdf3(ctx: ParseContext): Container<'netcdf3'> {
   // headers are usually a few KB: read 64 KB, and more only when the header goes on
   const limit = Math.min(ctx.size, MAX_HEADER)
   for (let n = Math.min(limit, 64 << 10); ; n = Math.min(limit, n * 4)) {
@@ -185,7 +194,7 @@ function parseNetcdf3(ctx: ParseContext): Container {
   }
 }
 
-function parseHeader(ctx: ParseContext, bytes: Uint8Array, limit: number): Container {
+function parseHeader(ctx: ParseContext, bytes: Uint8Array, limit: number): Container<'netcdf3'> {
   const version = bytes[3]!
   const cdf5 = version === 5
   const r = new Reader(

@@ -9,7 +9,7 @@ import {
   readExact,
   type Container,
   type ContainerEntry,
-  type FormatModule,
+  defineFormat,
   type ParseContext,
   type Scaling
 } from './model'
@@ -56,15 +56,24 @@ function isGzip(head: Uint8Array): boolean {
   return head[0] === 0x1f && head[1] === 0x8b && head[2] === 0x08
 }
 
-export const nifti: FormatModule = {
+export const nifti = defineFormat({
   format: 'nifti',
+  formats: {
+    nifti: {
+      label: 'NIfTI',
+      description: 'a NIfTI image',
+      singleArray: true,
+      extensions: ['.nii'],
+      reader: 'nibabel'
+    }
+  },
   // the header size (348 or 540, in either byte order) and the magic (at byte 344, or 4 for NIfTI-2); a gzip
   // stream is NIfTI only when named .nii.gz
   detect: (head, _size, name) => (isGzip(head) ? /\.nii\.gz$/i.test(name) : sizeofHdr(head) !== null),
   parse: (ctx) => parseNifti(ctx)
-}
+})
 
-function parseNifti(ctx: ParseContext): Container {
+function parseNifti(ctx: ParseContext): Container<'nifti'> {
   const head0 = ctx.read(0, 4)
   if (isGzip(head0)) {
     return {

@@ -10,7 +10,8 @@ import {
   readExact,
   type Container,
   type ContainerEntry,
-  type FormatModule
+  defineFormat,
+  type ParseContext
 } from './model'
 import { readZipDirectory, type ZipMember } from './zip'
 
@@ -48,8 +49,17 @@ function why(e: unknown): string {
     : m
 }
 
-export const npz: FormatModule = {
+export const npz = defineFormat({
   format: 'npz',
+  formats: {
+    npz: {
+      label: '.npz',
+      description: 'a numpy .npz archive',
+      singleArray: false,
+      extensions: ['.npz'],
+      reader: 'numpy'
+    }
+  },
   detect(head) {
     // a local file header, or the end record of an empty archive
     return (
@@ -59,7 +69,7 @@ export const npz: FormatModule = {
       ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))
     )
   },
-  parse(ctx): Container {
+  parse(ctx): Container<'npz'> {
     const members = readZipDirectory(ctx)
     const entries: ContainerEntry[] = []
     for (const m of members) entries.push(memberEntry(ctx, m))
@@ -77,9 +87,9 @@ export const npz: FormatModule = {
       entries
     }
   }
-}
+})
 
-function memberEntry(ctx: Parameters<FormatModule['parse']>[0], m: ZipMember): ContainerEntry {
+function memberEntry(ctx: ParseContext, m: ZipMember): ContainerEntry {
   const key = m.name.endsWith('.npy') ? m.name.slice(0, -4) : m.name
   const base: ContainerEntry = {
     name: key,

@@ -9,7 +9,7 @@ import {
   readExact,
   type Container,
   type ContainerEntry,
-  type FormatModule,
+  defineFormat,
   type ParseContext
 } from './model'
 
@@ -28,11 +28,20 @@ const TYPES: [RegExp, string][] = [
   [/^double$/, 'f8']
 ]
 
-export const nrrd: FormatModule = {
+export const nrrd = defineFormat({
   format: 'nrrd',
+  formats: {
+    nrrd: {
+      label: 'NRRD',
+      description: 'an NRRD file',
+      singleArray: true,
+      extensions: ['.nrrd', '.nhdr'],
+      reader: 'pynrrd'
+    }
+  },
   detect: (head) => /^NRRD000[1-5]\r?\n/.test(String.fromCharCode(...head.subarray(0, 10))),
   parse: (ctx) => parseNrrd(ctx)
-}
+})
 
 /** The header text up to (not including) the blank line, and where the bytes after it start. */
 function headerText(ctx: ParseContext): { lines: string[]; end: number } {
@@ -48,7 +57,7 @@ function headerText(ctx: ParseContext): { lines: string[]; end: number } {
   return { lines: text.slice(0, m.index).split(/\r?\n/), end: m.index + m[0].length }
 }
 
-function parseNrrd(ctx: ParseContext): Container {
+function parseNrrd(ctx: ParseContext): Container<'nrrd'> {
   const { lines, end } = headerText(ctx)
   const fields = new Map<string, string>()
   const keyvals: Record<string, string> = {}
@@ -100,7 +109,7 @@ function parseNrrd(ctx: ParseContext): Container {
     storedType: typeName,
     metadata
   }
-  const listed = (reason: string, remedy: string): Container => ({
+  const listed = (reason: string, remedy: string): Container<'nrrd'> => ({
     format: 'nrrd',
     metadata,
     entries: [{ ...base, unmappable: { reason, remedy } }]

@@ -2,7 +2,7 @@
 // shard file}}. Opening the index lists every tensor of every shard (each shard's header is read), mapped from its
 // own file. Shard names must stay inside the index's folder.
 import type { JsonValue } from '../json-value'
-import { ContainerError, readExact, type Container, type ContainerEntry, type FormatModule } from './model'
+import { ContainerError, readExact, type Container, type ContainerEntry, defineFormat } from './model'
 import { MAX_HEADER, safetensorsEntries } from './safetensors'
 
 /** Refuses shard names that leave the folder of the index (absolute, '..', drive letters). */
@@ -12,8 +12,17 @@ function checkShardName(name: string): void {
   }
 }
 
-export const safetensorsIndex: FormatModule = {
+export const safetensorsIndex = defineFormat({
   format: 'safetensors-index',
+  formats: {
+    'safetensors-index': {
+      label: 'sharded safetensors',
+      description: 'a sharded safetensors index',
+      singleArray: false,
+      extensions: ['.safetensors.index.json'],
+      reader: 'safetensors'
+    }
+  },
   detect(head, size, fileName) {
     // JSON text: only a file named *.json that starts with '{' is read further (parse() then requires weight_map)
     const text = new TextDecoder()
@@ -22,7 +31,7 @@ export const safetensorsIndex: FormatModule = {
       .trimStart()
     return size <= MAX_HEADER && /\.json$/i.test(fileName) && text.startsWith('{')
   },
-  parse(ctx): Container {
+  parse(ctx): Container<'safetensors-index'> {
     let index: unknown
     try {
       index = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(readExact(ctx, 0, ctx.size, 'the index')))
@@ -96,4 +105,4 @@ export const safetensorsIndex: FormatModule = {
       entries
     }
   }
-}
+})

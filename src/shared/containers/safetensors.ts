@@ -12,7 +12,7 @@ import {
   readExact,
   type Container,
   type ContainerEntry,
-  type FormatModule,
+  defineFormat,
   type ParseContext,
   type ReadFn
 } from './model'
@@ -339,8 +339,17 @@ export function safetensorsEntries(
   return { entries, metadata }
 }
 
-export const safetensors: FormatModule = {
+export const safetensors = defineFormat({
   format: 'safetensors',
+  formats: {
+    safetensors: {
+      label: 'safetensors',
+      description: 'a safetensors file',
+      singleArray: false,
+      extensions: ['.safetensors'],
+      reader: 'safetensors'
+    }
+  },
   detect(head, size) {
     if (head.length < 9 || size < 10) return false
     const n = u64le(head, 0)
@@ -349,8 +358,8 @@ export const safetensors: FormatModule = {
     // as such by parse(), while random bytes almost never pass for safetensors.
     return n >= 2n && n < 1n << 40n && head[8] === 0x7b
   },
-  parse(ctx: ParseContext): Container {
+  parse(ctx: ParseContext): Container<'safetensors'> {
     const { entries, metadata } = safetensorsEntries(ctx, ctx.fileName)
     return { format: 'safetensors', separator: '.', metadata: { __metadata__: metadata }, entries }
   }
-}
+})

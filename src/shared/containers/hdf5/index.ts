@@ -10,12 +10,13 @@ import {
   elementCount,
   type Container,
   type ContainerEntry,
-  type FormatModule,
+  defineFormat,
   type ParseContext,
   type Scaling
 } from '../model'
 import { float32Shown, float32Words } from '../metadata'
 import { decodeValues, parseDatatype, type H5Type } from './datatype'
+import { HDF5_FORMATS } from './formats'
 import { btree2Records, FractalHeap, GlobalHeap, LocalHeap, symbolTable } from './heaps'
 import {
   parseAttribute,
@@ -47,11 +48,12 @@ function isMat73(head: Uint8Array): boolean {
   return String.fromCharCode(...head.subarray(0, 10)) === 'MATLAB 7.3'
 }
 
-export const hdf5: FormatModule = {
+export const hdf5 = defineFormat({
   format: 'hdf5',
+  formats: HDF5_FORMATS,
   detect: (head) => hasSignature(head) || isMat73(head),
   parse: (ctx) => parseHdf5(ctx)
-}
+})
 
 function superblockAt(ctx: ParseContext): number {
   // at 0, or after a user block of 512, 1024, 2048 … bytes (MATLAB v7.3 files have 512)
@@ -74,7 +76,7 @@ interface Walk {
   mat: boolean
 }
 
-function parseHdf5(ctx: ParseContext): Container {
+function parseHdf5(ctx: ParseContext): Container<'hdf5' | 'netcdf4' | 'mat73'> {
   const sbAt = superblockAt(ctx)
   const head = ctx.read(sbAt, 8 + 8)
   if (head.length < 16) throw new ContainerError('the HDF5 superblock is truncated')

@@ -11,6 +11,7 @@ import {
   type SessionInfo
 } from '../../../../shared/contract'
 import type { EntrySummary } from '../../../../shared/containers'
+import { FORMAT_DESCRIPTORS } from '../../../../shared/containers/registry'
 import { formatShape } from '../../../../shared/layout'
 import { metadataJson } from '../../../../shared/metadata-json'
 import { api } from '../../transport'
@@ -25,22 +26,6 @@ function size(n: number): string {
     k++
   }
   return k === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[k]}`
-}
-
-const FORMAT_NAMES: Record<string, string> = {
-  safetensors: 'safetensors',
-  'safetensors-index': 'sharded safetensors',
-  npz: '.npz',
-  gguf: 'GGUF',
-  hdf5: 'HDF5',
-  netcdf4: 'NetCDF-4',
-  mat73: 'MATLAB v7.3',
-  netcdf3: 'NetCDF',
-  fits: 'FITS',
-  nifti: 'NIfTI',
-  nrrd: 'NRRD',
-  envi: 'ENVI',
-  mat5: 'MATLAB'
 }
 
 /** The type column: the stored type and, where values are computed from it, what they become. */
@@ -131,8 +116,7 @@ export function ContainerPanel(props: {
       </header>
       {root && (
         <div className="muted container-summary" data-testid="container-summary">
-          {FORMAT_NAMES[root.format] ?? root.format} · {root.total.toLocaleString('en-US')} arrays ·{' '}
-          {size(root.fileSize)}
+          {FORMAT_DESCRIPTORS[root.format].label} · {root.total.toLocaleString('en-US')} arrays · {size(root.fileSize)}
         </div>
       )}
       <div className="container-tools">

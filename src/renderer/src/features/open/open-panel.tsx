@@ -1,6 +1,6 @@
 // Opening a file: a path (typed, from the command line, or Electron's dialog) and a layout form validated
 // live against the file's size with the same rules the Node side applies.
-import { SINGLE_ARRAY_FORMATS } from '../../../../shared/containers/model'
+import { FORMAT_DESCRIPTORS, holdsOneArray } from '../../../../shared/containers/registry'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { CandidateLayout, LayoutSpecMsg, ModeName, ProbeResult, SessionInfo } from '../../../../shared/contract'
 import { formatShape, parseShape, resolveLayout, type Order } from '../../../../shared/layout'
@@ -36,25 +36,9 @@ interface Form {
   mode: ModeName
 }
 
-const CONTAINER_NAMES: Record<string, string> = {
-  safetensors: 'a safetensors file',
-  'safetensors-index': 'a sharded safetensors index',
-  npz: 'a numpy .npz archive',
-  gguf: 'a GGUF model file',
-  hdf5: 'an HDF5 file',
-  netcdf4: 'a NetCDF-4 file',
-  mat73: 'a MATLAB v7.3 file',
-  netcdf3: 'a NetCDF file',
-  fits: 'a FITS file',
-  mat5: 'a MATLAB file',
-  nifti: 'a NIfTI image',
-  nrrd: 'an NRRD file',
-  envi: 'an ENVI image'
-}
-
 /** A probed file that holds several arrays: it opens as a container, not as raw bytes. */
 function holdsSeveral(p: ProbeResult | null): boolean {
-  return Boolean(p?.container) && !SINGLE_ARRAY_FORMATS.includes(p!.container!)
+  return Boolean(p?.container) && !holdsOneArray(p!.container!)
 }
 
 export function OpenPanel(props: {
@@ -187,7 +171,7 @@ export function OpenPanel(props: {
     try {
       const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
       // a NIfTI, NRRD or ENVI file with no layout typed: its header gives it
-      const single = probe?.container && SINGLE_ARRAY_FORMATS.includes(probe.container) && !form.dtype.trim()
+      const single = probe?.container && holdsOneArray(probe.container) && !form.dtype.trim()
       const s = await api.invoke('session:open', {
         path: path.trim(),
         layout: single ? null : { dtype: form.dtype.trim(), shape: parseShape(form.shape), offset, order: form.order },
@@ -265,8 +249,8 @@ export function OpenPanel(props: {
       {probe?.container && (
         <div className="container-notice" data-testid="container-notice">
           <span>
-            This is {CONTAINER_NAMES[probe.container] ?? probe.container}
-            {SINGLE_ARRAY_FORMATS.includes(probe.container)
+            This is {FORMAT_DESCRIPTORS[probe.container].description}
+            {holdsOneArray(probe.container)
               ? ': its header gives the layout (Open reads it).'
               : ': it holds several arrays, each mapped from its own bytes.'}
           </span>

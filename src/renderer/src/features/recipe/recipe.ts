@@ -1,4 +1,5 @@
 // "Copy as code": the np.memmap call and the arrayscope command line for the current view.
+import type { ContainerFormat } from '../../../../shared/containers/registry'
 import type { SessionInfo } from '../../../../shared/contract'
 import { formatShape } from '../../../../shared/layout'
 import type { ViewState } from '../../state/view-model'
@@ -21,8 +22,37 @@ export function viewIndexExpr(state: ViewState, shape: readonly number[]): strin
   return parts.join('') + (transposed ? '.T' : '')
 }
 
-/** The reference readers of the scientific formats: file and name as Python literals; stored: the raw numbers. */
-const SCIENCE: Record<string, (file: string, name: string, stored: boolean) => string> = {
+/** A container array's loading call: file and name as Python literals; stored: the raw numbers. */
+type Recipe = (file: string, name: string, stored: boolean, session: SessionInfo) => string
+
+/** The safetensors library's call, for a file and for a sharded checkpoint (its shard file). */
+const safetensorsRecipe: Recipe = (file, name, _stored, session) => {
+  const a = session.array!
+  // numpy has no bfloat16 / float8: torch reads those
+  const numpy = !['BF16', 'F8_E4M3', 'F8_E5M2'].includes(a.storedType)
+  const shard = a.format === 'safetensors-index' ? pyString(session.path) : file
+  return numpy
+    ? `from safetensors import safe_open\nwith safe_open(${shard}, framework='np') as f:\n    a = f.get_tensor(${name})`
+    : `from safetensors import safe_open\nwith safe_open(${shard}, framework='pt') as f:\n    a = f.get_tensor(${name})  # ${a.storedType}: torch`
+}
+
+/**
+ * The reference reader's call for each format (shared/containers/registry.ts): a format without one does not
+ * compile.
+ */
+const RECIPES = {
+  npz: (file, name) => `import numpy as np\na = np.load(${file})[${name}]`,
+  gguf: (file, name, _stored, session) => {
+    const a = session.array!
+    const load = a.blocks
+      ? `from gguf.quants import dequantize\na = dequantize(t.data, t.tensor_type)  # ${a.blocks.quant} blocks to float32`
+      : a.storedType === 'BF16'
+        ? `a = (t.data.view('<u2').astype(np.uint32) << 16).view(np.float32).reshape(${formatShape(session.layout.shape)})`
+        : 'a = t.data'
+    return `import numpy as np\nfrom gguf import GGUFReader\nt = next(t for t in GGUFReader(${file}).tensors if t.name == ${name})\n${load}`
+  },
+  safetensors: safetensorsRecipe,
+  'safetensors-index': safetensorsRecipe,
   hdf5: (f, n) => `import h5py\na = h5py.File(${f}, 'r')[${n}]  # a[...] reads the values`,
   netcdf4: (f, n, stored) =>
     `import netCDF4\nv = netCDF4.Dataset(${f})[${n}]\nv.set_auto_maskandscale(${stored ? 'False' : 'True'})\na = v[:]`,
@@ -38,7 +68,7 @@ const SCIENCE: Record<string, (file: string, name: string, stored: boolean) => s
   nrrd: (f) => `import nrrd  # pynrrd\na, header = nrrd.read(${f})`,
   envi: (f) => `import spectral  # SPy\na = spectral.envi.open(${f}).load()`,
   mat5: (f, n) => `from scipy.io import loadmat\na = loadmat(${f})[${n}]`
-}
+} satisfies Record<ContainerFormat, Recipe>
 
 /** The loading call of the container's own library, and the arrayscope command with --array. */
 function arrayRecipe(
@@ -50,26 +80,7 @@ function arrayRecipe(
   const file = pyString(a.container)
   const name = pyString(a.name)
   const view = `view = a${viewIndexExpr(state, shape)}`
-  let python: string
-  if (a.format === 'npz') {
-    python = `import numpy as np\na = np.load(${file})[${name}]\n${view}`
-  } else if (a.format === 'gguf') {
-    const load = a.blocks
-      ? `from gguf.quants import dequantize\na = dequantize(t.data, t.tensor_type)  # ${a.blocks.quant} blocks to float32`
-      : a.storedType === 'BF16'
-        ? `a = (t.data.view('<u2').astype(np.uint32) << 16).view(np.float32).reshape(${formatShape(session.layout.shape)})`
-        : 'a = t.data'
-    python = `import numpy as np\nfrom gguf import GGUFReader\nt = next(t for t in GGUFReader(${file}).tensors if t.name == ${name})\n${load}\n${view}`
-  } else if (SCIENCE[a.format]) {
-    python = `${SCIENCE[a.format]!(file, name, Boolean(a.scaling && !a.scaling.applied))}\n${view}`
-  } else {
-    // numpy has no bfloat16 / float8: torch reads those
-    const numpy = !['BF16', 'F8_E4M3', 'F8_E5M2'].includes(a.storedType)
-    const shard = a.format === 'safetensors-index' ? pyString(session.path) : file
-    python = numpy
-      ? `from safetensors import safe_open\nwith safe_open(${shard}, framework='np') as f:\n    a = f.get_tensor(${name})\n${view}`
-      : `from safetensors import safe_open\nwith safe_open(${shard}, framework='pt') as f:\n    a = f.get_tensor(${name})  # ${a.storedType}: torch\n${view}`
-  }
+  const python = `${RECIPES[a.format](file, name, Boolean(a.scaling && !a.scaling.applied), session)}\n${view}`
   const args = ['arrayscope', 'show', shellQuote(a.container), '--array', shellQuote(a.name)]
   if (a.scaling) args.push(a.scaling.applied ? '--scaled' : '--stored')
   const fixed = shape.map((_, k) => (k === state.rowAxis || k === state.colAxis ? ':' : String(state.index[k] ?? 0)))
