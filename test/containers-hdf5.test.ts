@@ -241,7 +241,7 @@ print(1)`)
       expect(values[29 * 40 + 39]).toBe(479 * 1000 + 219)
       // rows 450..479 and columns 180..219 lie in 2 of the 100 chunks: only those were read; the copy is sparse
       // (the 100 rows of those chunks, 4000 bytes apart, touch about 100 of its pages)
-      const chunked = s.session(info.session).chunked!
+      const chunked = s.session(info.session).source.chunkGrid!
       expect(chunked.chunksRead).toBe(2)
       const copy = fs.statSync(chunked.file)
       expect(copy.size).toBe(4_000_000)
@@ -262,7 +262,7 @@ print(1)`)
       expect(px[0]).toBe(256 * 1000 + 256)
       expect(px[4 * (255 * 256 + 255)]).toBe(511 * 1000 + 511)
       // rows 256..511 and columns 256..511 lie in chunks 2..5 of each axis: 16 of the 100
-      expect(s.session(info.session).chunked!.chunksRead).toBe(16)
+      expect(s.session(info.session).source.chunkGrid!.chunksRead).toBe(16)
     } finally {
       s.closeAll()
     }
@@ -285,7 +285,7 @@ print(1)`)
       const last = events.filter((p) => p.scanId === 's1').at(-1)!
       expect(last.done).toBe(last.total)
       // a temporary copy is removed when its session closes
-      const file = s.session(info.session).chunked!.file
+      const file = s.session(info.session).source.chunkGrid!.file
       expect(fs.existsSync(file)).toBe(true)
       await s.handle('session:close', { session: info.session })
       expect(fs.existsSync(file)).toBe(false)

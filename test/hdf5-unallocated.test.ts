@@ -39,7 +39,7 @@ async function statsOf(s: ArrayService, array: string): Promise<{ stats: Record<
     string,
     unknown
   >
-  const copy = fs.statSync(s.session(info.session).chunked!.file)
+  const copy = fs.statSync(s.session(info.session).source.chunkGrid!.file)
   return { stats, disk: copy.blocks * 512 }
 }
 
@@ -82,7 +82,7 @@ describe('a chunked dataset with no chunk written', () => {
       expect(err.message).toMatch(
         /reading \/filled would write more than 1\.0 MiB of values \(not the fill value\) into its temporary copy: set ARRAYSCOPE_TEMP_MAX to allow more/
       )
-      expect(fs.statSync(s.session(info.session).chunked!.file).blocks * 512).toBeLessThanOrEqual(1 << 20)
+      expect(fs.statSync(s.session(info.session).source.chunkGrid!.file).blocks * 512).toBeLessThanOrEqual(1 << 20)
       // a zero-filled dataset with one chunk written takes no more than that chunk under the same cap
       const { stats, disk } = await statsOf(s, '/zeros')
       expect(stats).toMatchObject({ count: 1e6, min: 0, max: 1 })

@@ -62,7 +62,7 @@ describe('the HDF5 library off the main thread', () => {
       ])
       expect(answered).toBeLessThan(statsDone)
       expect(st.count).toBe(8192 * 4096)
-      expect(s.session(a.session).chunked!.chunksRead).toBe(16)
+      expect(s.session(a.session).source.chunkGrid!.chunksRead).toBe(16)
       // 16 chunks of 8 MiB: before, each held the loop (gaps of 60-260 ms); now none does. On this shared
       // 2-core machine the scheduler alone may delay a tick now and then: at most 2 gaps of 50 ms are allowed
       const long = gaps.filter((g) => g >= 50).map(Math.round)

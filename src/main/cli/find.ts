@@ -32,23 +32,15 @@ export async function find(args: ParsedArgs, service: ArrayService): Promise<num
   // bytes and text need no layout: a file without a header is read as bytes
   const bytes = { dtype: '|u1', shape: null, offset: 0, order: 'C' } as const
   const { session } = await openFromArgs(args, service, undefined, bytes)
-  if (session.decoding && kind === 'value') {
-    throw new UsageError(
-      `the values of a ${session.decoding.quant} tensor are not stored as bytes (they are dequantized from blocks): use --hex or --text`
-    )
-  }
-  if (session.scaled && kind === 'value') {
-    throw new UsageError(
-      'the values of this array are scaled from its stored numbers: give --stored to find a stored number'
-    )
-  }
+  const refusal = kind === 'value' ? session.source.valueFindRefusal('cli') : undefined
+  if (refusal) throw new UsageError(refusal)
   // a chunked HDF5 dataset's copy is filled before it is searched
-  if (session.chunked) await session.chunked.fill(session.scaled?.stored ?? session.layout).promise
+  await session.source.fill(session.layout)?.promise
   let start = flagInt(args, 'from') ?? (backwards ? session.mapping.size : 0)
   let found = 0
   while (found < max) {
     const query = { kind, text, tolerance, aligned: args.flags.has('aligned'), start, backwards }
-    const hit = await runFind(session.mapping, session.scaled?.stored ?? session.layout, query).promise
+    const hit = await runFind(session.mapping, session.source.stored, query).promise
     if (hit.offset === null) break
     io.out(`${hit.offset}\t0x${hit.offset.toString(16)}\n`)
     found++

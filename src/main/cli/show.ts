@@ -65,7 +65,7 @@ export async function show(args: ParsedArgs, service: ArrayService): Promise<voi
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json'])
   const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
   const out = new Output()
-  if (args.flags.has('json')) writeJson(session.source, view, out)
-  else writeText(session.source, view, out)
+  if (args.flags.has('json')) writeJson(session.source.reader, view, out)
+  else writeText(session.source.reader, view, out)
   out.flush()
 }

@@ -24,7 +24,7 @@ import { toApiError } from './errors'
 import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
-import { removeStaleTemps, removeTemp } from './temp-files'
+import { removeStaleTemps } from './temp-files'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
@@ -236,20 +236,12 @@ export class ArrayService {
       scanTarget: (r) => this.scanTarget(r),
       scannable: (id) => this.scannable(id),
       afterFill: (id, view, progress, make) => this.afterFill(id, view, progress, make),
-      copyView: (s, view) => this.copyView(s, view),
       comparePair: (a, b, slice) => this.comparePair(a, b, slice),
       tiles: this.tiles,
       tileQueue: this.tileQueue,
       fillFor: (id, view) => this.fillFor(id, view),
       exportOf: (id, view, options, replace, onProgress) => this.exportOf(id, view, options, replace, onProgress)
     }
-  }
-
-  /** A view of a session in the bytes of its mapping (a scaled session's offsets are the stored ones × ratio). */
-  private copyView(s: Session, view: ArrayView): ArrayView {
-    if (!s.scaled) return view
-    const { ratio } = s.scaled
-    return { ...view, offset: view.offset / ratio, strides: view.strides.map((x) => x / ratio) }
   }
 
   /**
@@ -262,20 +254,12 @@ export class ArrayService {
     progress: ((done: number, total: number) => void) | undefined,
     make: () => ScanJob<T>
   ): ScanJob<T> {
-    const s = this.session(id)
-    const chunked = s.chunked
-    if (!chunked) return make()
-    const copy = this.copyView(s, view)
-    return new ScanJob(async (track) => {
-      await track(chunked.fill(copy, progress))
-      return await track(make())
-    })
+    return this.session(id).source.afterFill(view, progress, make)
   }
 
   /** For a chunked HDF5 dataset: reads the chunks a view touches into its copy (nothing to do for others). */
   async fillFor(id: string, view: ArrayView): Promise<void> {
-    const s = this.session(id)
-    if (s.chunked) await s.chunked.fill(this.copyView(s, view)).promise
+    await this.session(id).source.fill(view)?.promise
   }
 
   /**
@@ -290,14 +274,13 @@ export class ArrayService {
     onProgress?: (done: number, total: number) => void
   ): ScanJob<{ out: string; bytes: number }> {
     const s = this.session(id)
-    const { chunked } = s
     return exportJob(
-      s.source,
+      s.source.reader,
       view,
       options,
       { sources: this.sourcesOf(s), ...replace },
       onProgress,
-      chunked && ((p) => chunked.fill(this.copyView(s, view), p))
+      s.source.needsFill ? (p) => s.source.fill(view, p)! : undefined
     )
   }
 
@@ -319,15 +302,7 @@ export class ArrayService {
         `${s.info.derived.label} is computed per window from two arrays: its statistics and plots are not scanned; the compare panel's maps show it over the whole array`
       )
     }
-    if (s.scaled) {
-      const { scaling, ratio } = s.scaled
-      return { mapping: s.mapping, scale: { scaling, ratio } }
-    }
-    if (!s.decoding) return { mapping: s.mapping }
-    return {
-      mapping: s.mapping,
-      quant: { type: s.decoding.ggmlType, offset: s.info.array!.stored.offset, count: s.layout.size }
-    }
+    return s.source.scanSource()
   }
 
   /** The name of the one array of a single-array container (NIfTI, NRRD, ENVI and its data file), if it is one. */
@@ -335,7 +310,7 @@ export class ArrayService {
   comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide } {
     const one = (id: string): CompareSide => {
       const s = this.session(id)
-      return { scan: this.scannable(id), source: s.source, view: slice ? sliced(s.layout, slice) : s.layout }
+      return { scan: this.scannable(id), source: s.source.reader, view: slice ? sliced(s.layout, slice) : s.layout }
     }
     return { a: one(aId), b: one(bId) }
   }
@@ -374,9 +349,7 @@ export class ArrayService {
   private drop(s: Session): void {
     for (const set of this.owned.values()) set.delete(s.id)
     this.tiles.drop(s.id)
-    if (s.chunked) s.chunked.close()
-    else s.mapping.close()
-    if (s.temp) removeTemp(s.temp)
+    s.source.close()
     this.sessions.delete(s.id)
   }
 
@@ -415,7 +388,7 @@ export class ArrayService {
       let now: { size: number; mtimeMs: number }
       let replaced = false
       try {
-        const watched = s.watch ?? s.info.path
+        const watched = s.source.watch
         now = fs.statSync(watched)
         const id = identityOf(watched)
         replaced = !id || !sameFile(id, s.identity)

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
-import { describeScaling, holdsOneArray, scalingRatio, shortened } from '../../shared/containers'
+import { holdsOneArray, shortened } from '../../shared/containers'
 import { ApiError, type Request, type SessionInfo } from '../../shared/contract'
 import type { JsonValue } from '../../shared/json-value'
 import { resolveLayout, type Layout } from '../../shared/layout'
@@ -22,6 +22,7 @@ import { native, type Mapping } from './native'
 import { realPathOf, type PathPolicy } from './path-policy'
 import type { RecentFiles } from './recent'
 import { ScaleSource } from './scale-source'
+import { ArraySource, entryCodecs, readOnlyReason, type ByteStore } from './array-source'
 import { ScanJob } from './scan'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
@@ -104,7 +105,7 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
     format,
     layout: layoutInfo(layout)
   }
-  const session = newSession(mapping, mapping, layout, info)
+  const session = newSession(ArraySource.ofFile(mapping, layout), info)
   ctx.recent?.record({
     path,
     size: session.stat.size,
@@ -175,15 +176,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   }
   const scaling = entry.scaling && (r.values ?? entry.scaling.initial) === 'scaled' ? entry.scaling : undefined
   // an array without a scaling: its stored values are its values, whichever are asked for
-  const readOnly = entry.decoding
-    ? `its bytes are ${entry.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
-    : scaling
-      ? `the values shown are scaled from the stored numbers (${describeScaling(scaling)}): switch to the stored values to edit those`
-      : entry.via
-        ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
-        : entry.hdf5
-          ? `its values are read from ${entry.hdf5.filters.length ? `${entry.hdf5.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
-          : undefined
+  const codecs = entryCodecs(entry, scaling)
+  const readOnly = readOnlyReason(codecs)
   if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
   if (container.format === 'npz' && r.mode === 'r+') {
     throw new ApiError(
@@ -210,9 +204,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   let temp: string | undefined
   let chunked: ChunkedDataset | undefined
   let mapping: Mapping
-  let layout: Layout
-  let scaled: Session['scaled']
-  let watch = file
+  let stored: Layout
   try {
     if (entry.via) {
       const via = entry.via
@@ -223,7 +215,6 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       const t = temp
       undo.push(() => removeTemp(t))
       file = temp
-      watch = temp
     }
     if (entry.hdf5) {
       chunked = await ChunkedDataset.open(
@@ -238,23 +229,40 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       undo.push(() => c.close())
       mapping = chunked.mapping
       file = chunked.file
-      watch = path
     } else {
       mapping = new (native().Mapping)(file, r.mode)
       const m = mapping
       undo.push(() => m.close())
       mapping.advise('random')
     }
-    layout = entryLayout(entry, mapping.size, chunked ? 'r' : r.mode)
-    if (scaling) {
-      const ratio = scalingRatio(scaling)
-      scaled = { scaling, stored: layout, ratio }
-      layout = scaledLayout(layout, scaling, ratio)
-    }
+    stored = entryLayout(entry, mapping.size, chunked ? 'r' : r.mode)
   } catch (e) {
     cleanup()
     throw e
   }
+  const scale = codecs.find((c) => c.kind === 'scale')
+  const layout = scale ? scaledLayout(stored, scale.scaling, scale.ratio) : stored
+  const store: ByteStore = chunked
+    ? { kind: 'chunk-grid', path: chunked.file, container: path, chunks: entry.hdf5!.chunks }
+    : temp
+      ? { kind: 'decoded-copy', path: temp, container: path }
+      : { kind: 'file', path: file }
+  const raw: ByteSource = chunked ? chunked.source() : mapping
+  const reader = entry.decoding
+    ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size)
+    : scaling
+      ? new ScaleSource(raw, scaling)
+      : raw
+  const source = new ArraySource({
+    store,
+    codecs,
+    mapping,
+    stored,
+    layout,
+    reader,
+    ...(readOnly ? { readOnly } : {}),
+    ...(chunked ? { chunked } : {})
+  })
   const id = randomUUID()
   const info: SessionInfo = {
     session: id,
@@ -287,7 +295,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
               stored: entry.scaling.stored,
               dtype: entry.scaling.dtype,
               applied: Boolean(scaling),
-              ratio: scaled?.ratio ?? 1
+              ratio: scale?.ratio ?? 1
             }
           }
         : {}),
@@ -295,30 +303,17 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       ...(readOnly ? { readOnly } : {})
     }
   }
-  const raw: ByteSource = chunked ? chunked.source() : mapping
-  const source = entry.decoding
-    ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size)
-    : scaling
-      ? new ScaleSource(raw, scaling)
-      : raw
   try {
     // a chunked dataset's copy changes as it fills: the container is the file watched
     let watched: Pick<Session, 'stat' | 'identity'> | undefined
     if (chunked) {
-      const st = fs.statSync(watch)
+      const st = fs.statSync(source.watch)
       watched = {
         stat: { size: st.size, mtimeMs: st.mtimeMs },
-        identity: identityOf(watch) ?? { ino: BigInt(st.ino), dev: BigInt(st.dev) }
+        identity: identityOf(source.watch) ?? { ino: BigInt(st.ino), dev: BigInt(st.dev) }
       }
     }
-    return newSession(mapping, source, layout, info, {
-      watch,
-      ...watched,
-      ...(entry.decoding ? { decoding: entry.decoding } : {}),
-      ...(scaled ? { scaled } : {}),
-      ...(chunked ? { chunked } : {}),
-      ...(temp ? { temp } : {})
-    })
+    return newSession(source, info, watched)
   } catch (e) {
     cleanup()
     throw e

@@ -22,6 +22,7 @@ import { StatusBar } from './status-bar'
 import { api, bridge } from './transport'
 import { restoreWorkspace, workspaceOf, type TabState } from './state/workspace'
 import { holdsOneArray } from '../../shared/containers/registry'
+import { storedBytes, valueOffset } from '../../shared/byte-map'
 import { tabTitle } from './tab-title'
 import { EditTools } from './edit-tools'
 import { useOpenShortcut } from './use-open-shortcut'
@@ -473,7 +474,7 @@ export function App(): React.JSX.Element {
                 compareWith={tab.compare?.b.session}
                 selected={selectedBytes(tab, cursor)}
                 onPick={(offset) =>
-                  setJumpToByte({ offset: layoutOffset(tab.session, offset), seq: (jumpToByte?.seq ?? 0) + 1 })
+                  setJumpToByte({ offset: valueOffset(tab.session, offset), seq: (jumpToByte?.seq ?? 0) + 1 })
                 }
               />
             )}
@@ -542,28 +543,8 @@ function exportScopes(
 function selectedBytes(tab: Tab, cursor: CursorInfo | null): { offset: number; length: number } | null {
   if (!cursor) return null
   try {
-    const offset = elementFileOffset(tab.session.layout, tab.view.slice, cursor.index)
-    const a = tab.session.array
-    if (a?.scaling?.applied && a.scaling.ratio !== 1) {
-      // scaled values: the layout's offsets are the stored ones times the ratio of the itemsizes
-      const r = a.scaling.ratio
-      return { offset: offset / r, length: tab.session.layout.itemsize / r }
-    }
-    if (a?.blocks) {
-      // the layout is a virtual float32 array from offset 0: its byte offset / 4 is the element's index
-      const block = Math.floor(offset / 4 / a.blocks.elems)
-      return { offset: a.stored.offset + block * a.blocks.bytes, length: a.blocks.bytes }
-    }
-    return { offset, length: tab.session.layout.itemsize }
+    return storedBytes(tab.session, elementFileOffset(tab.session.layout, tab.view.slice, cursor.index))
   } catch {
     return null
   }
-}
-
-/** A byte of the file as the table's go-to understands it (quantized: the first element of its block). */
-function layoutOffset(session: SessionInfo, offset: number): number {
-  const a = session.array
-  if (a?.scaling?.applied) return offset * a.scaling.ratio
-  if (!a?.blocks || offset < a.stored.offset || offset >= a.stored.offset + a.stored.nbytes) return offset
-  return Math.floor((offset - a.stored.offset) / a.blocks.bytes) * a.blocks.elems * 4
 }

@@ -4,6 +4,7 @@ import { ApiError, type Request, type SessionInfo } from '../../../shared/contra
 import { formatShape } from '../../../shared/layout'
 import { compareRun, derivedInfo, derivedLayout, DerivedSource, diffSummary, windowMask } from '../compare'
 import { native } from '../native'
+import { ArraySource } from '../array-source'
 import { ScanJob } from '../scan'
 import { newSession } from '../session'
 import type { Handlers, ServiceContext } from './context'
@@ -21,9 +22,12 @@ export function compareHandlers(ctx: ServiceContext): Handlers<'diff:run' | 'dif
               [ctx.session(r.a), a.view],
               [ctx.session(r.b), b.view]
             ] as const
-            if (!sides.some(([s]) => s.chunked)) return compareRun(a, b, r, { onProgress: progress })
+            if (!sides.some(([s]) => s.source.needsFill)) return compareRun(a, b, r, { onProgress: progress })
             return new ScanJob(async (track) => {
-              for (const [s, v] of sides) if (s.chunked) await track(s.chunked.fill(ctx.copyView(s, v), progress))
+              for (const [s, v] of sides) {
+                const filling = s.source.fill(v, progress)
+                if (filling) await track(filling)
+              }
               return await track(compareRun(a, b, r, { onProgress: progress }))
             })
           },
@@ -61,6 +65,6 @@ function derive(ctx: ServiceContext, r: Request<'session:derive'>): SessionInfo 
   const mapping = new (native().Mapping)(A.mapping.path, 'r')
   const info = derivedInfo(id, A.info, r.kind, layout, ctx.session(r.b).info)
   const source = new DerivedSource(() => ctx.comparePair(r.a, r.b, r.slice), r.kind, sa)
-  ctx.register(newSession(mapping, source, layout, info))
+  ctx.register(newSession(ArraySource.ofFile(mapping, layout, source), info))
   return info
 }

@@ -45,8 +45,6 @@ export interface ServiceContext {
   scannable(id: string): ScanSource
   /** A scan of a session's view, after a chunked dataset's chunks under it are read. */
   afterFill<T>(id: string, view: ArrayView, progress: Progress, make: () => ScanJob<T>): ScanJob<T>
-  /** A view of a session in the bytes of its mapping. */
-  copyView(s: Session, view: ArrayView): ArrayView
   comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide }
   /** Image tiles already computed, and the queue that runs new ones (scan:tile). */
   readonly tiles: TileCache

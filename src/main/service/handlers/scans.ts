@@ -1,8 +1,7 @@
 // Channel handlers for scans: whole-view native passes (statistics, line plots, images, tiles, profiles) and
 // finds, each under a scanId that progress events and scan:cancel use.
-import { ApiError } from '../../../shared/contract'
-import { describeScaling } from '../../../shared/containers'
 import { runCondition, runProfile } from '../along'
+import { refuseValueFind } from '../array-source'
 import { runFind } from '../find'
 import { f64Bytes, runBlocks, runBuckets, runStats, scanStats } from '../scan'
 import type { Handlers, ServiceContext } from './context'
@@ -80,21 +79,8 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
     'find:run': ({ session, scanId, ...query }) =>
       ctx.scans.run(scanId, (progress) => {
         const s = ctx.session(session)
-        if (s.decoding && query.kind === 'value') {
-          throw new ApiError(
-            'bad-request',
-            `the values of this ${s.info.array?.storedType} tensor are not stored as bytes (they are dequantized from blocks): find a hex pattern or text in its blocks instead`
-          )
-        }
-        if (s.scaled && query.kind === 'value') {
-          throw new ApiError(
-            'bad-request',
-            `the values shown are scaled (${describeScaling(s.scaled.scaling)}), not stored: switch to the stored values to find a stored number, or find a hex pattern`
-          )
-        }
-        return ctx.afterFill(session, s.layout, progress, () =>
-          runFind(s.mapping, s.scaled?.stored ?? s.layout, query, progress)
-        )
+        if (query.kind === 'value') refuseValueFind(s.source, s.info.array?.storedType)
+        return ctx.afterFill(session, s.layout, progress, () => runFind(s.mapping, s.source.stored, query, progress))
       })
   }
 }

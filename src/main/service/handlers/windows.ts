@@ -1,7 +1,6 @@
 // Channel handlers for windows: the table's cells and the hex view's bytes.
 import { ApiError, type Request, type Response } from '../../../shared/contract'
 import { sliced, viewGeometry } from '../../../shared/slice'
-import { prepareBytes, prepareWindow } from '../chunked-prepare'
 import type { Session } from '../session'
 import type { Handlers, ServiceContext } from './context'
 
@@ -10,12 +9,12 @@ export function windowHandlers(ctx: ServiceContext): Handlers<'window:get' | 'by
     // a chunked dataset's chunks under them are read (off the main thread) first
     'window:get': async (r) => {
       const s = ctx.session(r.session)
-      await prepareWindow(s, r)
+      await s.source.prepareWindow(r)
       return windowOf(s, r)
     },
     'bytes:get': async (r) => {
       const s = ctx.session(r.session)
-      await prepareBytes(s, r)
+      await s.source.prepareRange(r.offset, r.offset + r.length)
       return bytesOf(s, r)
     }
   }
@@ -35,7 +34,7 @@ function windowOf(s: Session, r: Request<'window:get'>): Response<'window:get'> 
   if (bytes.length === 0) {
     return { generation: r.generation, row0: r.row0, col0: r.col0, rows, cols, dtype: s.layout.dtype.str, bytes }
   }
-  s.source.gather(
+  s.source.reader.gather(
     { base: base + r.row0 * rowStride + r.col0 * colStride, rows, cols, rowStride, colStride, itemsize },
     bytes
   )
@@ -48,7 +47,7 @@ function bytesOf(s: Session, r: Request<'bytes:get'>): Response<'bytes:get'> {
   if (r.offset > size)
     throw new ApiError('bad-request', `offset ${r.offset} is beyond the end of the file (${size} bytes)`)
   const bytes = new Uint8Array(Math.min(r.length, size - r.offset))
-  s.chunked?.ensureRange(r.offset, r.offset + bytes.length)
+  s.source.ensureRange(r.offset, r.offset + bytes.length)
   s.mapping.read(r.offset, bytes)
   return { offset: r.offset, bytes }
 }

@@ -1,0 +1,260 @@
+// One array's source: where its bytes are kept (a byte store) and the ordered steps (codecs) that turn them into
+// the values shown. open.ts builds it once, from a raw file's layout or a container entry; windows, scans, finds,
+// exports and the session's bookkeeping read through it, and nothing outside this file asks what kind of array
+// it is. A new store (a remote range store) or codec (a native decoder) is a case here and where open.ts builds
+// it — see docs/architecture.md, "The source pipeline".
+import { describeScaling, scalingRatio } from '../../shared/containers'
+import type { ContainerEntry, Decoding, Scaling } from '../../shared/containers'
+import { ApiError, type Request } from '../../shared/contract'
+import type { Layout } from '../../shared/layout'
+import { sliced, viewGeometry, type ArrayView } from '../../shared/slice'
+import type { ByteSource } from './dequant-source'
+import type { ChunkedDataset } from './hdf5-chunked'
+import type { Mapping, ScanHandle } from './native'
+import { ScanJob, type ScanSource } from './scan'
+import { removeTemp } from './temp-files'
+
+/** Where an array's bytes are kept. */
+export type ByteStore =
+  /** A file mapped where its bytes lie (a raw file, an .npy, an array of a container stored in place). */
+  | { kind: 'file'; path: string }
+  /** A temporary copy decoded once from a container (a deflated .npz member), removed with the source. */
+  | { kind: 'decoded-copy'; path: string; container: string }
+  /**
+   * A chunked dataset (HDF5): its chunks are decoded into a sparse temporary copy where something reads, by the
+   * HDF5 library in a worker; the container is the file whose changes are watched.
+   */
+  | { kind: 'chunk-grid'; path: string; container: string; chunks: number[] }
+
+/** One step from the stored bytes to the values, in the order they apply. */
+export type Codec =
+  /** Raw deflate (an .npz member), undone into the decoded copy. */
+  | { kind: 'inflate' }
+  /** The HDF5 filter pipeline (deflate, shuffle, fletcher32, …), undone into the chunk grid's copy. */
+  | { kind: 'hdf5-filters'; filters: string[] }
+  /** GGML blocks dequantized to float32 per window and per scan chunk. */
+  | { kind: 'dequantize'; decoding: Decoding; offset: number; count: number }
+  /** Stored numbers scaled to values (FITS BSCALE/BZERO, NIfTI scl_*, NetCDF scale_factor/add_offset). */
+  | { kind: 'scale'; scaling: Scaling; ratio: number }
+
+export interface SourceParts {
+  store: ByteStore
+  codecs: Codec[]
+  /** What is mapped: the file, or the store's copy. */
+  mapping: Mapping
+  /** The stored numbers as laid out in the mapping (what find and the hex view read). */
+  stored: Layout
+  /** The values' layout (what windows, scans and exports read). */
+  layout: Layout
+  /** Where windows, show and export read the values' bytes. */
+  reader: ByteSource
+  /** Why the array opens read-only, when it must. */
+  readOnly?: string
+  /** The chunk grid's dataset (a chunk-grid store). */
+  chunked?: ChunkedDataset
+}
+
+export class ArraySource implements ByteSource {
+  readonly store: ByteStore
+  readonly codecs: readonly Codec[]
+  readonly mapping: Mapping
+  readonly stored: Layout
+  readonly layout: Layout
+  readonly reader: ByteSource
+  readonly readOnly: string | undefined
+  private readonly chunked: ChunkedDataset | undefined
+
+  constructor(parts: SourceParts) {
+    this.store = parts.store
+    this.codecs = parts.codecs
+    this.mapping = parts.mapping
+    this.stored = parts.stored
+    this.layout = parts.layout
+    this.reader = parts.reader
+    this.readOnly = parts.readOnly
+    this.chunked = parts.chunked
+  }
+
+  /** A file mapped as it is: its bytes are its values. */
+  static ofFile(mapping: Mapping, layout: Layout, reader: ByteSource = mapping): ArraySource {
+    return new ArraySource({
+      store: { kind: 'file', path: mapping.path },
+      codecs: [],
+      mapping,
+      stored: layout,
+      layout,
+      reader
+    })
+  }
+
+  private codec<K extends Codec['kind']>(kind: K): Extract<Codec, { kind: K }> | undefined {
+    return this.codecs.find((c): c is Extract<Codec, { kind: K }> => c.kind === kind)
+  }
+
+  /** The file whose changes by other programs are reported: the container of a chunk grid, else the mapped file. */
+  get watch(): string {
+    return this.store.kind === 'chunk-grid' ? this.store.container : this.mapping.path
+  }
+
+  gather(...a: Parameters<ByteSource['gather']>): void {
+    this.reader.gather(...a)
+  }
+
+  read(...a: Parameters<ByteSource['read']>): number {
+    return this.reader.read(...a)
+  }
+
+  /**
+   * Why a value cannot be found among the stored bytes (they are not the values), for the app or the CLI, or
+   * undefined where they are.
+   */
+  valueFindRefusal(surface: 'app' | 'cli', storedType?: string): string | undefined {
+    const quant = this.codec('dequantize')
+    if (quant) {
+      return surface === 'app'
+        ? `the values of this ${storedType} tensor are not stored as bytes (they are dequantized from blocks): find a hex pattern or text in its blocks instead`
+        : `the values of a ${quant.decoding.quant} tensor are not stored as bytes (they are dequantized from blocks): use --hex or --text`
+    }
+    const scale = this.codec('scale')
+    if (scale) {
+      return surface === 'app'
+        ? `the values shown are scaled (${describeScaling(scale.scaling)}), not stored: switch to the stored values to find a stored number, or find a hex pattern`
+        : 'the values of this array are scaled from its stored numbers: give --stored to find a stored number'
+    }
+    return undefined
+  }
+
+  /** A view of the values in the bytes of the mapping (a scaled array's offsets are the stored ones × ratio). */
+  storedView(view: ArrayView): ArrayView {
+    const scale = this.codec('scale')
+    if (!scale) return view
+    const { ratio } = scale
+    return { ...view, offset: view.offset / ratio, strides: view.strides.map((x) => x / ratio) }
+  }
+
+  /** What a scan reads: the mapping, and the codecs a native pass applies per chunk. */
+  scanSource(): ScanSource {
+    const scale = this.codec('scale')
+    if (scale) return { mapping: this.mapping, scale: { scaling: scale.scaling, ratio: scale.ratio } }
+    const quant = this.codec('dequantize')
+    if (quant) {
+      return {
+        mapping: this.mapping,
+        quant: { type: quant.decoding.ggmlType, offset: quant.offset, count: quant.count }
+      }
+    }
+    return { mapping: this.mapping }
+  }
+
+  /** The chunk grid's dataset, for what it reports (chunks read, its copy); undefined for other stores. */
+  get chunkGrid(): ChunkedDataset | undefined {
+    return this.chunked
+  }
+
+  /** Whether a pass must first decode what it reads (a chunk grid fills its copy). */
+  get needsFill(): boolean {
+    return this.chunked !== undefined
+  }
+
+  /** Decodes what a view of the values touches into the store's copy (a chunk grid); undefined: nothing to do. */
+  fill(view: ArrayView, onProgress?: (done: number, total: number) => void): ScanHandle<void> | undefined {
+    return this.chunked?.fill(this.storedView(view), onProgress)
+  }
+
+  /** A job over a view, after what it touches is decoded (progress and cancel reach both steps). */
+  afterFill<T>(
+    view: ArrayView,
+    onProgress: ((done: number, total: number) => void) | undefined,
+    make: () => ScanJob<T>
+  ): ScanJob<T> {
+    const chunked = this.chunked
+    if (!chunked) return make()
+    const stored = this.storedView(view)
+    return new ScanJob(async (track) => {
+      await track(chunked.fill(stored, onProgress))
+      return await track(make())
+    })
+  }
+
+  /** Decodes the chunks a table window shows (off the main thread), so the synchronous gather finds them. */
+  async prepareWindow(r: Request<'window:get'>): Promise<void> {
+    if (!this.chunked) return
+    const view = r.view.slice ? sliced(this.layout, r.view.slice) : this.layout
+    const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(view, r.view)
+    // a window outside the view is window:get's error to report
+    if (r.row0 > rowsTotal || r.col0 > colsTotal) return
+    const rows = Math.min(r.rows, rowsTotal - r.row0)
+    const cols = Math.min(r.cols, colsTotal - r.col0)
+    const ratio = this.codec('scale')?.ratio ?? 1
+    await this.chunked.prepareWindow({
+      base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
+      rows,
+      cols,
+      rowStride: rowStride / ratio,
+      colStride: colStride / ratio,
+      itemsize: this.layout.dtype.itemsize / ratio
+    })
+  }
+
+  /** Decodes the chunks under a byte range of the mapping, off the main thread. */
+  async prepareRange(first: number, end: number): Promise<void> {
+    await this.chunked?.prepareRange(first, end)
+  }
+
+  /** Decodes the chunks under a byte range of the mapping now (synchronous readers). */
+  ensureRange(first: number, end: number): void {
+    this.chunked?.ensureRange(first, end)
+  }
+
+  /** Unmaps the store and removes its temporary copy. */
+  close(): void {
+    if (this.chunked) this.chunked.close()
+    else this.mapping.close()
+    if (this.store.kind === 'decoded-copy') removeTemp(this.store.path)
+  }
+}
+
+/** The refusal for a source whose values are not its stored numbers, as an ApiError. */
+export function refuseValueFind(source: ArraySource, storedType?: string): void {
+  const why = source.valueFindRefusal('app', storedType)
+  if (why) throw new ApiError('bad-request', why)
+}
+
+/** The codecs of a container's entry, in the order they apply (scaling: when the scaled values are asked for). */
+export function entryCodecs(entry: ContainerEntry, scaling: Scaling | undefined): Codec[] {
+  const codecs: Codec[] = []
+  if (entry.via) codecs.push({ kind: 'inflate' })
+  if (entry.hdf5) codecs.push({ kind: 'hdf5-filters', filters: entry.hdf5.filters })
+  if (entry.decoding) {
+    const count = entry.shape.reduce((a, b) => a * b, 1)
+    codecs.push({ kind: 'dequantize', decoding: entry.decoding, offset: entry.offset, count })
+  }
+  if (scaling) codecs.push({ kind: 'scale', scaling, ratio: scalingRatio(scaling) })
+  return codecs
+}
+
+/** Why a codec's output cannot be edited (what editing would change instead, and what to do). */
+function codecReason(c: Codec): string {
+  switch (c.kind) {
+    case 'inflate':
+      return 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
+    case 'hdf5-filters':
+      return `its values are read from ${c.filters.length ? `${c.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
+    case 'dequantize':
+      return `its bytes are ${c.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
+    case 'scale':
+      return `the values shown are scaled from the stored numbers (${describeScaling(c.scaling)}): switch to the stored values to edit those`
+    default:
+      return assertNever(c)
+  }
+}
+
+/** Why values decoded by these codecs open read-only: the last (outermost) codec's reason; none for stored bytes. */
+export function readOnlyReason(codecs: readonly Codec[]): string | undefined {
+  const last = codecs.at(-1)
+  return last && codecReason(last)
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected codec ${JSON.stringify(x)}`)
+}
