@@ -6,9 +6,18 @@
 // - plausibility of the values under each dtype and byte order (share of NaN, Inf, denormals, huge values,
 //   and how smooth neighbours are — wrong byte orders and wrong types read as noise);
 // - for 2-D, the row width: neighbours one row apart correlate in an image or a table, a wrong width shears
-//   the rows, so the autocorrelation along the file peaks at the true width.
+//   the rows, so the autocorrelation along the file peaks at the true width (solver-shapes.ts measures it
+//   across the whole file, finds interleaved RGB/RGBA channels, and offers square shapes when rows say nothing).
 import type { LayoutSpec } from './layout'
 import { parseScalarDType, type ScalarDType, decodeAt } from './dtypes'
+import {
+  hintedImage,
+  interleavedChannels,
+  lagCorrelation,
+  namedChannels,
+  sparseRowWidths,
+  squarishShapes
+} from './solver-shapes'
 
 export interface Candidate {
   dtype: string
@@ -140,42 +149,6 @@ export function plausibility(dt: ScalarDType, bytes: Uint8Array): number {
   return valid * (1 - 0.6 * rough)
 }
 
-/** Correlation between values w apart, over the sample (Pearson). */
-function lagCorrelation(xs: Float64Array, w: number): number {
-  const n = xs.length - w
-  if (n < 16) return 0
-  let sa = 0
-  let sb = 0
-  for (let i = 0; i < n; i++) {
-    sa += xs[i]!
-    sb += xs[i + w]!
-  }
-  const ma = sa / n
-  const mb = sb / n
-  let cov = 0
-  let va = 0
-  let vb = 0
-  for (let i = 0; i < n; i++) {
-    const a = xs[i]! - ma
-    const b = xs[i + w]! - mb
-    cov += a * b
-    va += a * a
-    vb += b * b
-  }
-  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0
-}
-
-function divisors(n: number, lo: number, hi: number): number[] {
-  const out: number[] = []
-  for (let d = 1; d * d <= n; d++) {
-    if (n % d !== 0) continue
-    if (d >= lo && d <= hi) out.push(d)
-    const e = n / d
-    if (e !== d && e >= lo && e <= hi) out.push(e)
-  }
-  return out.sort((a, b) => a - b)
-}
-
 function sampleValues(dt: ScalarDType, read: ReadAt, offset: number, count: number, total: number): Float64Array {
   const n = Math.min(count, total)
   // from the middle of the data, where headers and trailers cannot be
@@ -189,28 +162,6 @@ function sampleValues(dt: ScalarDType, read: ReadAt, offset: number, count: numb
     out[k] = Number.isFinite(x) ? x : 0
   }
   return out
-}
-
-/**
- * Row widths whose lag correlation stands out: [width, strength] best first. At the true width, values one
- * row apart correlate more than values one element further or nearer (a wrong width shears the rows):
- * strength = (c(w) − max(c(w−1), c(w+1))) / (1 − max(…)). Among strong widths the smallest wins (its
- * multiples, two rows at a time, peak too).
- */
-export function rowWidths(xs: Float64Array, elements: number, maxWidth = 8192): [number, number][] {
-  // Widths under 8 are left to the user: at such lags a wider type read in halves correlates with itself.
-  const ws = divisors(elements, 8, Math.min(maxWidth, Math.floor(xs.length / 3)))
-  const scored: [number, number][] = []
-  for (const w of ws) {
-    const c = lagCorrelation(xs, w)
-    if (c < 0.2) continue
-    const side = Math.max(lagCorrelation(xs, w - 1), lagCorrelation(xs, w + 1))
-    const strength = (c - side) / Math.max(1e-9, 1 - Math.max(0, side))
-    if (strength > 0.3) scored.push([w, Math.min(1, strength)])
-  }
-  if (scored.length === 0) return []
-  const best = Math.max(...scored.map(([, r]) => r))
-  return scored.filter(([, r]) => r >= 0.8 * best).sort((a, b) => a[0] - b[0])
 }
 
 const COMMON_HEADERS = [0, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
@@ -271,6 +222,18 @@ function outlierShare(dt: ScalarDType, first: Uint8Array, body: Uint8Array): num
   const odd = (x: number): boolean =>
     !(x >= lo - margin && x <= hi + margin) || (float && x !== 0 && Math.abs(x) < 1e-30)
   return head.filter(odd).length / Math.max(1, head.length)
+}
+
+/**
+ * Share of the first elements at `offset` that look like a header. A header stands out from the data right
+ * after it too; the first row of a wide array with a trend (a gradient, a ramp) stands out only from the middle
+ * of the file, which is no header.
+ */
+function headerShare(dt: ScalarDType, read: ReadAt, offset: number, n: number, body: Uint8Array): number {
+  const isz = dt.itemsize
+  const first = read(offset, Math.min(n, 16) * isz)
+  const next = n > 64 ? read(offset + 16 * isz, Math.min(n - 16, 4096) * isz) : body
+  return Math.min(outlierShare(dt, first, body), outlierShare(dt, first, next))
 }
 
 /** Shannon entropy (bits) of the byte at position k of each item of `size` bytes. */
@@ -407,7 +370,9 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
       if (need <= fileSize) offsets.add(fileSize - need)
     }
     for (const o of COMMON_HEADERS) if (o < fileSize) offsets.add(o)
-    for (const offset of offsets) {
+    // Whether the file's first elements read as data: then a binary header of a guessed size is unlikely.
+    let headerless = false
+    for (const offset of [...offsets].sort((a, b) => a - b)) {
       const bytes = fileSize - offset
       if (bytes <= 0 || bytes % isz !== 0) continue
       const n = bytes / isz
@@ -419,7 +384,8 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
       )
       let score = plausibility(dt, body) * 10
       reasons.push(`values look ${score > 7 ? 'plausible' : score > 4 ? 'possible' : 'like noise'} as ${dt.str}`)
-      const outliers = outlierShare(dt, read(offset, Math.min(n, 16) * isz), body)
+      const outliers = headerShare(dt, read, offset, n, body)
+      if (offset === 0) headerless = outliers <= 0.2
       if (outliers > 0.2) {
         score -= 3 * outliers
         reasons.push('the first elements look like a header')
@@ -460,7 +426,7 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
         score -= 4
         reasons.push('each half of every element reads as a plausible float32: pairs of float32?')
       }
-      if (offset !== 0) score -= offset === textEnd ? 0 : 0.2 + offset / 1e5
+      if (offset !== 0) score -= offset === textEnd ? 0 : 0.2 + offset / 1e5 + (headerless ? 1 : 0)
       if (offset === textEnd && textEnd) {
         score += 1.5
         reasons.push(`text header of ${textEnd} bytes`)
@@ -475,11 +441,23 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
       }
       let shape: number[] = [n]
       const hinted = hints.shape ? hintedShape(hints.shape, n, told?.shape ? null : xs) : null
+      // Two named dimensions filling the file 3 or 4 times over are an image whose pixels hold that many
+      // channels, interleaved when the name says rgb/rgba or the bytes show it, else planes (3, H, W).
+      const planes = hinted && hints.shape!.length === 2 ? hinted[0]! : 0
+      let interleaved = false
+      if (hinted && hinted.length === 3 && (planes === 3 || planes === 4)) {
+        if (namedChannels(input.fileName) === planes || interleavedChannels(xs) === planes) {
+          const dims = hints.shape as [number, number]
+          hinted.splice(0, 3, ...hintedImage({ dt, read, offset, n }, dims, planes))
+          interleaved = true
+          reasons.push(`pixels of ${planes} interleaved channels`)
+        }
+      }
       if (hinted) {
         shape = hinted
         score += 3
         reasons.push(
-          `shape ${hints.shape!.join('×')} from ${source('shape')}${hinted.length > hints.shape!.length ? ` (${hinted[0]} of them)` : ''}`
+          `shape ${hints.shape!.join('×')} from ${source('shape')}${hinted.length > hints.shape!.length && !interleaved ? ` (${hinted[0]} of them)` : ''}`
         )
       }
       out.push({ dtype: dt.str, shape, offset, order: 'C', score, reasons })
@@ -487,18 +465,45 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
   }
   out.sort((a, b) => b.score - a.score)
   // Row widths for the best dozen only: the autocorrelation scan is the expensive part.
+  const extra: Candidate[] = []
   for (const c of out.slice(0, 12)) {
     if (c.shape.length !== 1 || c.shape[0]! < 64 || c.reasons[0] === '.npy header') continue
     const dt = parseScalarDType(c.dtype)
     const n = c.shape[0]!
-    const widths = rowWidths(sampleValues(dt, read, c.offset, 8192, n), n)
+    const xs = sampleValues(dt, read, c.offset, 8192, n)
+    const channels = dt.itemsize <= 2 ? interleavedChannels(xs) : 0
+    const widths = sparseRowWidths({ dt, read, offset: c.offset, n }, channels || 1)
     if (widths.length) {
       const [w, r] = widths[0]!
-      c.shape = [n / w, w]
-      c.score += 2 * r
-      c.reasons.push(`rows of ${w} (neighbouring rows correlate, r=${r.toFixed(2)})`)
+      if (channels) {
+        c.shape = [n / w, w / channels, channels]
+        c.score += 2 * r + 1
+        c.reasons.push(
+          `pixels of ${channels} interleaved channels, rows of ${w / channels} pixels (values one row apart agree, strength ${r.toFixed(2)})`
+        )
+      } else {
+        c.shape = [n / w, w]
+        c.score += 2 * r
+        c.reasons.push(`rows of ${w} (values one row apart agree, strength ${r.toFixed(2)})`)
+      }
+    } else {
+      // Nothing in the bytes tells the rows (noise): a square is the likeliest 2-D shape of a dump that size,
+      // offered beside the 1-D reading.
+      for (const s of c.offset === textEnd && extra.length < 4 ? squarishShapes(n) : []) {
+        const square = s[0] === s[1]
+        extra.push({
+          ...c,
+          shape: s,
+          score: c.score + (square ? 0.3 : 0.1),
+          reasons: [
+            ...c.reasons,
+            `${square ? 'square' : 'near-square'} ${s.join('×')}: the rows show no structure to measure`
+          ]
+        })
+      }
     }
   }
+  out.push(...extra)
   for (const c of out) c.score = Math.round(c.score * 100) / 100
   out.sort((a, b) => b.score - a.score)
   const seen = new Set<string>()
