@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { CASTINGS } from './casting'
 import { CHANNEL_NAMES, EVENT_NAMES } from './channels'
 import { CodedError, type ErrorCode } from './errors'
+import type { DirListing } from './dir-listing'
 import type { Candidate } from './solver'
 import type { ContainerFormat, FolderListing } from './containers'
 import type { JsonValue } from './json-value'
@@ -207,6 +208,8 @@ export const requestSchemas = {
   'bytes:get': z.object({ session: sessionId, offset: byteCount, length: nonNeg.max(1 << 24) }).strict(),
   /** Electron only: the native open-file dialog. */
   'dialog:openFile': z.object({}).strict(),
+  /** One folder's folders and files for the open form's browser ('' : serve's --root, else the home folder). */
+  'dir:list': z.object({ path: z.string().max(4096) }).strict(),
   /** All statistics of a view, natively, with progress events; a new scan with the same scanId supersedes. */
   'scan:stats': z.object({ ...scanTarget, bins: z.number().int().min(1).max(100_000).optional() }).strict(),
   /** min/max per bucket over [start, stop) of a 1-D view: ≤ 2 points per pixel for a line plot. */
@@ -573,6 +576,7 @@ export interface Responses {
   'window:get': WindowResult
   'bytes:get': { offset: number; bytes: Uint8Array }
   'dialog:openFile': { path: string | null }
+  'dir:list': DirListing
   'container:list': ContainerListing
   'diff:run': DiffSummary
   'diff:window': { row0: number; col0: number; rows: number; cols: number; mask: Uint8Array }

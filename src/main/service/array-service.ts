@@ -36,6 +36,7 @@ import { toApiError } from './errors'
 import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { probeFile } from './file-probe'
+import { listDir } from './dir-list'
 import { previewOf, proposeFor } from './file-preview'
 import { runCondition, runProfile } from './along'
 import { runFind } from './find'
@@ -280,6 +281,7 @@ export class ArrayService {
       'session:derive': (r) => this.derive(r),
       'window:get': (r) => this.window(r),
       'bytes:get': (r) => this.bytes(r),
+      'dir:list': (r) => listDir(this.paths, r.path),
       'dialog:openFile': () => {
         throw new ApiError('unavailable', 'the open-file dialog exists only in the desktop app: type a path instead')
       },
