@@ -40,6 +40,31 @@ const SCIENCE: Record<string, (file: string, name: string, stored: boolean) => s
   mat5: (f, n) => `from scipy.io import loadmat\na = loadmat(${f})[${n}]`
 }
 
+/** safetensors types numpy lacks, by their ml_dtypes names (the engine's names for them too). */
+const ML_DTYPES: Record<string, string> = {
+  BF16: 'bfloat16',
+  F8_E4M3: 'float8_e4m3fn',
+  F8_E5M2: 'float8_e5m2'
+}
+
+/**
+ * A bfloat16 / float8 tensor with numpy alone fails (safe_open(framework='np') has no such dtype) and
+ * framework='pt' needs torch: the header gives the tensor's bytes, np.memmap maps them with ml_dtypes' type.
+ */
+function safetensorsMemmap(shard: string, name: string, stored: string, ml: string, view: string): string {
+  return [
+    'import json, struct',
+    'import numpy as np',
+    `import ml_dtypes  # numpy's ${ml} (pip install ml_dtypes); with torch: safe_open(..., framework='pt')`,
+    `path = ${shard}`,
+    "with open(path, 'rb') as fh:",
+    "    n = struct.unpack('<Q', fh.read(8))[0]",
+    `    t = json.loads(fh.read(n))[${name}]  # dtype ${stored}`,
+    `a = np.memmap(path, dtype=ml_dtypes.${ml}, mode='r', offset=8 + n + t['data_offsets'][0], shape=tuple(t['shape']))`,
+    view
+  ].join('\n')
+}
+
 /** The loading call of the container's own library, and the arrayscope command with --array. */
 function arrayRecipe(
   session: SessionInfo,
@@ -63,12 +88,11 @@ function arrayRecipe(
   } else if (SCIENCE[a.format]) {
     python = `${SCIENCE[a.format]!(file, name, Boolean(a.scaling && !a.scaling.applied))}\n${view}`
   } else {
-    // numpy has no bfloat16 / float8: torch reads those
-    const numpy = !['BF16', 'F8_E4M3', 'F8_E5M2'].includes(a.storedType)
     const shard = a.format === 'safetensors-index' ? pyString(session.path) : file
-    python = numpy
-      ? `from safetensors import safe_open\nwith safe_open(${shard}, framework='np') as f:\n    a = f.get_tensor(${name})\n${view}`
-      : `from safetensors import safe_open\nwith safe_open(${shard}, framework='pt') as f:\n    a = f.get_tensor(${name})  # ${a.storedType}: torch\n${view}`
+    const ml = ML_DTYPES[a.storedType]
+    python = ml
+      ? safetensorsMemmap(shard, name, a.storedType, ml, view)
+      : `from safetensors import safe_open\nwith safe_open(${shard}, framework='np') as f:\n    a = f.get_tensor(${name})\n${view}`
   }
   const args = ['arrayscope', 'show', shellQuote(a.container), '--array', shellQuote(a.name)]
   if (a.scaling) args.push(a.scaling.applied ? '--scaled' : '--stored')
@@ -86,11 +110,23 @@ export function recipe(
   if (session.array) return arrayRecipe(session, state, shape)
   const l = session.layout
   const mode = session.mode === 'w+' ? 'r+' : session.mode
-  const dtype = l.dtype.startsWith('[') ? `np.dtype(${l.dtype})` : pyString(l.dtype)
+  // numpy has no bfloat16 / float8 of its own: ml_dtypes' types. Those are little-endian only, so a big-endian
+  // bfloat16 is mapped as >u2 and converted (a copy in memory).
+  const ml = Object.values(ML_DTYPES).find((t) => l.dtype.replace(/^[<>|=]/, '') === t)
+  const swapped = ml === 'bfloat16' && l.dtype.startsWith('>')
+  const dtype = swapped
+    ? "'>u2'"
+    : ml
+      ? `ml_dtypes.${ml}`
+      : l.dtype.startsWith('[')
+        ? `np.dtype(${l.dtype})`
+        : pyString(l.dtype)
+  const imports = ml ? 'import numpy as np\nimport ml_dtypes  # pip install ml_dtypes' : 'import numpy as np'
+  const convert = swapped ? "\na = a.astype('<u2').view(ml_dtypes.bfloat16)  # big-endian: a copy in memory" : ''
   const python =
     session.format === 'npy'
       ? `import numpy as np\na = np.load(${pyString(session.path)}, mmap_mode=${pyString(mode)})\nview = a${viewIndexExpr(state, shape)}`
-      : `import numpy as np\na = np.memmap(${pyString(session.path)}, dtype=${dtype}, mode=${pyString(mode)}, offset=${l.offset}, shape=${formatShape(l.shape)}, order=${pyString(l.order)})\nview = a${viewIndexExpr(state, shape)}`
+      : `${imports}\na = np.memmap(${pyString(session.path)}, dtype=${dtype}, mode=${pyString(mode)}, offset=${l.offset}, shape=${formatShape(l.shape)}, order=${pyString(l.order)})${convert}\nview = a${viewIndexExpr(state, shape)}`
   const args = ['arrayscope', 'show', shellQuote(session.path)]
   if (session.format !== 'npy') {
     args.push(
