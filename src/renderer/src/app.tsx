@@ -367,11 +367,11 @@ export function App(): React.JSX.Element {
           <button
             className="values-toggle"
             data-testid="values-toggle"
-            aria-pressed={tab.session.array.scaling.applied}
             title={`${tab.session.array.scaling.source}: show ${tab.session.array.scaling.applied ? `the stored numbers (${tab.session.array.scaling.stored})` : `the scaled values (${tab.session.array.scaling.dtype})`}`}
             onClick={() => void toggleValues(active)}
           >
-            {tab.session.array.scaling.applied ? 'Scaled values' : 'Stored values'}
+            {/* names the action, not the state: the status bar says which values are shown */}
+            {tab.session.array.scaling.applied ? 'Show stored values' : 'Show scaled values'}
           </button>
         )}
         {tab && <button onClick={() => setShowExport(true)}>Export…</button>}
