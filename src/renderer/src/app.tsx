@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { AppInfo, EditState, SessionInfo, Workspace } from '../../shared/contract'
 import { CloseDialog, type CloseChoice } from './features/close/close-dialog'
 import { OpenPanel } from './features/open/open-panel'
+import { SidebarHandle } from './features/containers/sidebar-handle'
 import { ContainerPanel } from './features/containers/container-panel'
 import { ExportDialog } from './features/export/export-dialog'
 import { HeaderDialog } from './features/header/header-dialog'
@@ -465,6 +466,7 @@ export function App(): React.JSX.Element {
             ))}
           </aside>
         )}
+        {containers.length > 0 && <SidebarHandle />}
         {tab?.compare ? (
           <CompareTables
             key={`${tab.session.session}|${tab.compare.b.session}`}
