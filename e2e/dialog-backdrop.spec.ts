@@ -21,7 +21,7 @@ test('a dialog dims the page behind it and takes its clicks until closed', async
     const hit = (r: number, c: number): Promise<string> =>
       cell(page, r, c).evaluate((el) => {
         const b = el.getBoundingClientRect()
-        const at = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2)
+        const at = el.ownerDocument.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2)
         return at === el || el.contains(at) ? 'cell' : (at?.tagName ?? 'nothing')
       })
     expect(await hit(5, 1)).toBe('cell')
@@ -29,7 +29,9 @@ test('a dialog dims the page behind it and takes its clicks until closed', async
     const dialog = page.getByRole('dialog', { name: 'Copy as code' })
     await expect(dialog).toBeVisible()
     expect(await hit(5, 1)).not.toBe('cell')
-    const dim = await page.evaluate(() => getComputedStyle(document.body, '::before').backgroundColor)
+    const dim = await page
+      .locator('body')
+      .evaluate((body) => body.ownerDocument.defaultView!.getComputedStyle(body, '::before').backgroundColor)
     expect(dim).toBe('rgba(0, 0, 0, 0.35)')
     await dialog.getByRole('button', { name: 'Close' }).click()
     await expect(dialog).toHaveCount(0)

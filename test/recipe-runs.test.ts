@@ -1,12 +1,13 @@
 // "Copy as code" for types numpy lacks (bfloat16, float8): the code given runs with numpy + ml_dtypes (no torch)
 // in the test venv and reads the values the app shows. Run as given, on real files.
-import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
-import { recipe } from '../src/renderer/src/features/recipe/recipe'
-import { defaultViewState } from '../src/renderer/src/state/view-model'
+import { recipe, type RecipeView } from '../src/shared/recipe'
 import { py, tempDir } from './helpers/numpy'
+
+/** The table's first view of a 2-D array: rows axis 0, columns axis 1. */
+const WHOLE: RecipeView = { slice: '', rowAxis: 0, colAxis: 1, index: [0, 0] }
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -40,7 +41,7 @@ print(json.dumps({k: a.astype(np.float32).tolist() for k, (_, a) in tensors.item
     try {
       for (const name of ['w.bf16', 'w.f8', 'w.f32']) {
         const s = await service.handle('session:open', { path: f, layout: null, mode: 'r', array: name })
-        const code = recipe(s, defaultViewState(s.layout.shape), s.layout.shape).python
+        const code = recipe(s, WHOLE, s.layout.shape).python
         if (name !== 'w.f32') expect(code).toContain('import ml_dtypes')
         expect(runRecipe(code)).toEqual(expected[name])
       }
@@ -66,7 +67,7 @@ print(json.dumps(a.astype(np.float32).tolist()))`)
       ] as const) {
         const layout = { dtype, shape: [2, 3], offset: 0, order: 'C' as const }
         const s = await service.handle('session:open', { path: file, layout, mode: 'r' })
-        const code = recipe(s, defaultViewState(s.layout.shape), s.layout.shape).python
+        const code = recipe(s, WHOLE, s.layout.shape).python
         expect(runRecipe(code)).toEqual(expected)
       }
     } finally {

@@ -1,7 +1,15 @@
 // "Copy as code": the np.memmap call and the arrayscope command line for the current view.
-import type { SessionInfo } from '../../../../shared/contract'
-import { formatShape } from '../../../../shared/layout'
-import type { ViewState } from '../../state/view-model'
+// Shared (not in the renderer) so the tests run the code it writes in the reference venv.
+import type { SessionInfo } from './contract'
+import { formatShape } from './layout'
+
+/** What of the table's view a recipe needs (the renderer's ViewState has these). */
+export interface RecipeView {
+  slice: string
+  rowAxis: number | null
+  colAxis: number | null
+  index: number[]
+}
 
 function pyString(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
@@ -12,7 +20,7 @@ function shellQuote(s: string): string {
 }
 
 /** The view's selection as numpy indexing: the slice, then the fixed axes of the 2-D view. */
-export function viewIndexExpr(state: ViewState, shape: readonly number[]): string {
+export function viewIndexExpr(state: RecipeView, shape: readonly number[]): string {
   const fixed = shape.map((_, k) => (k === state.rowAxis || k === state.colAxis ? ':' : String(state.index[k] ?? 0)))
   const parts: string[] = []
   if (state.slice.trim()) parts.push(`[${state.slice.trim()}]`)
@@ -68,7 +76,7 @@ function safetensorsMemmap(shard: string, name: string, stored: string, ml: stri
 /** The loading call of the container's own library, and the arrayscope command with --array. */
 function arrayRecipe(
   session: SessionInfo,
-  state: ViewState,
+  state: RecipeView,
   shape: readonly number[]
 ): { python: string; cli: string } {
   const a = session.array!
@@ -104,7 +112,7 @@ function arrayRecipe(
 
 export function recipe(
   session: SessionInfo,
-  state: ViewState,
+  state: RecipeView,
   shape: readonly number[]
 ): { python: string; cli: string } {
   if (session.array) return arrayRecipe(session, state, shape)
