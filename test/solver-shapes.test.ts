@@ -113,6 +113,22 @@ describe('headerless float32 dumps with wide rows', () => {
     fs.rmSync(f)
   })
 
+  it('rows that differ more from each other than along themselves (512 of 65536): (512, 65536)', () => {
+    // a one-row shift changes little against a one-row-and-one-column shear here, and the evenly spaced
+    // probes of a power-of-two file all fell at the end of a row: the old measure found 32 rows at a time
+    const f = path.join(tmp.dir, 'sweep.bin')
+    py(`
+m = np.memmap(${JSON.stringify(f)}, 'f4', 'w+', shape=(512, 65536))
+x = np.arange(65536, dtype='f4')[None, :]
+for r in range(0, 512, 128):
+    y = np.arange(r, r + 128, dtype='f4')[:, None]
+    m[r:r + 128] = np.sin(x * 0.0007 + y * 0.004) * 3 + np.cos(x * 0.00031 - y * 0.0011) + y * 0.001
+m.flush(); print(1)`)
+    const c = solve(f)
+    expect(c[0]).toMatchObject({ dtype: '<f4', shape: [512, 65536], offset: 0 })
+    fs.rmSync(f)
+  })
+
   it('8192×8192 float32 noise: rows cannot be measured, the square is offered first and 1-D beside it', () => {
     const f = path.join(tmp.dir, 'noise.raw')
     py(`

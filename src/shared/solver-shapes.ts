@@ -33,30 +33,38 @@ function values(r: DataRegion, start: number, count: number): Float64Array {
   return out
 }
 
+/** The middle value (the mean of the middle two). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
 /**
- * Mean squared difference of values `lag` apart, for lag = w − step, w, w + step, over short runs spread
- * through the file. Differences, not correlations: in smooth data every lag near a row correlates close to 1,
- * while the difference one row down stays clearly smaller than one row down and one pixel across.
+ * Mean squared difference of values `lag` apart, for lag = w − step, w, w + step: the median over short runs
+ * spread through the file. Differences, not correlations: in smooth data every lag near a row correlates close
+ * to 1, while the difference one row down stays clearly smaller than one row down and one pixel across.
+ * The runs start at golden-ratio fractions of the file, so their columns spread over the row whatever the
+ * sizes (evenly spaced runs in a power-of-two file all sat at the end of a row), and the median ignores the
+ * few runs that cross a row's end, where one shear pairs the last column with the next row's first.
  */
 export function probeDifferences(r: DataRegion, w: number, step: number): [number, number, number] {
   const span = r.n - w - step - RUN
-  const d = [0, 0, 0]
   if (span < 0) return [0, 0, 0]
-  let count = 0
+  const per: [number[], number[], number[]] = [[], [], []]
   for (let p = 0; p < PROBES; p++) {
-    const start = Math.floor((span * (p + 0.5)) / PROBES)
+    const start = Math.floor(span * ((p * 0.6180339887498949 + 0.5 / PROBES) % 1))
     const a = values(r, start, RUN)
     const b = values(r, start + w - step, RUN + 2 * step)
     if (a.length < RUN || b.length < RUN + 2 * step) continue
-    count += RUN
     for (let j = 0; j < 3; j++) {
-      for (let i = 0; i < RUN; i++) {
-        const x = b[i + j * step]! - a[i]!
-        d[j]! += x * x
-      }
+      let d = 0
+      for (let i = 0; i < RUN; i++) d += (b[i + j * step]! - a[i]!) ** 2
+      per[j]!.push(d / RUN)
     }
   }
-  return count ? [d[0]! / count, d[1]! / count, d[2]! / count] : [0, 0, 0]
+  if (per[0].length === 0) return [0, 0, 0]
+  return [median(per[0]), median(per[1]), median(per[2])]
 }
 
 export function divisors(n: number, lo: number, hi: number): number[] {
@@ -70,27 +78,85 @@ export function divisors(n: number, lo: number, hi: number): number[] {
   return out.sort((a, b) => a - b)
 }
 
+/** A row width found, and by which evidence. */
+export interface RowWidth {
+  width: number
+  /** 0…1: the shear strength, or the share of row ends that jump. */
+  strength: number
+  by: 'shear' | 'seam'
+}
+
+/** Mean squared difference of neighbouring pixels (values `step` apart) over runs spread through the file. */
+function neighbourDifference(r: DataRegion, step: number): number {
+  let d = 0
+  let count = 0
+  for (let p = 0; p < PROBES; p++) {
+    const start = Math.floor(Math.max(0, r.n - RUN - step) * ((p * 0.6180339887498949 + 0.5 / PROBES) % 1))
+    const v = values(r, start, RUN + step)
+    for (let i = step; i < v.length; i++) {
+      d += (v[i]! - v[i - step]!) ** 2
+      count++
+    }
+  }
+  return count ? d / count : 0
+}
+
 /**
- * Row widths (in elements) whose values one row apart differ less than values one pixel further or nearer:
- * [width, strength], smallest first. `step` is the pixel size in elements (the channel count of an interleaved
- * image): a wrong width shears the rows by whole pixels. Among strong widths the smallest wins (two rows at a
- * time stand out too, less). Noise gives strengths of a few hundredths either way.
+ * Share of row ends (the last pixel of a row against the first of the next) that jump far more than neighbours
+ * do (9× their mean squared difference): in smooth data the rows meet at seams, whatever the direction of its
+ * gradients. White noise: a few in a thousand. Half a row width finds half the seams; two rows all of them.
  */
-export function sparseRowWidths(r: DataRegion, step = 1): [number, number][] {
-  const scored: [number, number][] = []
+function seamShare(r: DataRegion, w: number, step: number, typical: number): number {
+  const rows = Math.floor(r.n / w)
+  if (rows < 3 || !(typical > 0)) return 0
+  let big = 0
+  let count = 0
+  for (let p = 0; p < PROBES; p++) {
+    const k = 1 + Math.floor((rows - 1) * ((p * 0.6180339887498949 + 0.5 / PROBES) % 1))
+    const v = values(r, k * w - step, 2 * step)
+    if (v.length < 2 * step) continue
+    let d = 0
+    for (let c = 0; c < step; c++) d += (v[step + c]! - v[c]!) ** 2
+    count++
+    if (d / step > 9 * typical) big++
+  }
+  return count ? big / count : 0
+}
+
+/** The smallest of the widths whose strength is near the best (a multiple of the row width scores as well). */
+function smallestStrong(scored: RowWidth[], share: number): RowWidth | null {
+  if (scored.length === 0) return null
+  const best = Math.max(...scored.map((x) => x.strength))
+  return scored.filter((x) => x.strength >= share * best).sort((a, b) => a.width - b.width)[0]!
+}
+
+/**
+ * The row width (in elements), or null. `step` is the pixel size in elements (the channel count of an
+ * interleaved image). Two kinds of evidence:
+ * - shear: values one row apart differ less than values one row and one pixel across, either way (a wrong
+ *   width shears the rows); noise gives strengths of a few hundredths either way;
+ * - seams: for smooth data whose rows differ more from each other than neighbours within a row do (the shear
+ *   then changes little), the jumps where one row ends and the next begins.
+ * The shear decides when it finds a width; the seams otherwise.
+ */
+export function sparseRowWidth(r: DataRegion, step = 1): RowWidth | null {
+  const shear: RowWidth[] = []
+  const seams: RowWidth[] = []
+  const typical = neighbourDifference(r, step)
   for (const w of divisors(r.n, 8 * step, Math.floor(r.n / 2))) {
     if (w % step !== 0) continue
     const [before, at, after] = probeDifferences(r, w, step)
     // against the mean of both shears: in a smooth field the two errors cannot both be small (a diagonal
     // gradient makes one shear nearly as good as the true row, never both)
     const side = (before + after) / 2
-    if (!(side > 0)) continue
-    const strength = 1 - at / side
-    if (strength > 0.1) scored.push([w, Math.min(1, strength)])
+    if (side > 0) {
+      const strength = 1 - at / side
+      if (strength > 0.1) shear.push({ width: w, strength: Math.min(1, strength), by: 'shear' })
+    }
+    const seam = seamShare(r, w, step, typical)
+    if (seam >= 0.5) seams.push({ width: w, strength: seam, by: 'seam' })
   }
-  if (scored.length === 0) return []
-  const best = Math.max(...scored.map(([, s]) => s))
-  return scored.filter(([, s]) => s >= 0.4 * best).sort((a, b) => a[0] - b[0])
+  return smallestStrong(shear, 0.4) ?? smallestStrong(seams, 0.8)
 }
 
 /** Pearson correlation of values `lag` apart in a dense sample. */

@@ -15,7 +15,7 @@ import {
   interleavedChannels,
   lagCorrelation,
   namedChannels,
-  sparseRowWidths,
+  sparseRowWidth,
   squarishShapes
 } from './solver-shapes'
 import {
@@ -305,19 +305,21 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
     const n = c.shape[0]!
     const xs = sampleValues(dt, read, c.offset, 8192, n)
     const channels = dt.itemsize <= 2 ? interleavedChannels(xs) : 0
-    const widths = sparseRowWidths({ dt, read, offset: c.offset, n }, channels || 1)
-    if (widths.length) {
-      const [w, r] = widths[0]!
+    const found = sparseRowWidth({ dt, read, offset: c.offset, n }, channels || 1)
+    if (found) {
+      const { width: w, strength: r } = found
+      const why =
+        found.by === 'shear'
+          ? `values one row apart agree, strength ${r.toFixed(2)}`
+          : `${Math.round(r * 100)}% of the row ends jump: the rows meet at a seam`
       if (channels) {
         c.shape = [n / w, w / channels, channels]
         c.score += 2 * r + 1
-        c.reasons.push(
-          `pixels of ${channels} interleaved channels, rows of ${w / channels} pixels (values one row apart agree, strength ${r.toFixed(2)})`
-        )
+        c.reasons.push(`pixels of ${channels} interleaved channels, rows of ${w / channels} pixels (${why})`)
       } else {
         c.shape = [n / w, w]
         c.score += 2 * r
-        c.reasons.push(`rows of ${w} (values one row apart agree, strength ${r.toFixed(2)})`)
+        c.reasons.push(`rows of ${w} (${why})`)
       }
     } else {
       // Nothing in the bytes tells the rows (noise): a square is the likeliest 2-D shape of a dump that size,
