@@ -156,7 +156,9 @@ export function sparseRowWidth(r: DataRegion, step = 1): RowWidth | null {
     const seam = seamShare(r, w, step, typical)
     if (seam >= 0.5) seams.push({ width: w, strength: seam, by: 'seam' })
   }
-  return smallestStrong(shear, 0.4) ?? smallestStrong(seams, 0.8)
+  // 0.7: a periodic pattern can make a wrong, smaller width nearly as good (sin(x / 15) over rows of 333: a
+  // shift of 240 is one row down and one period back), two rows at a time fall well under
+  return smallestStrong(shear, 0.7) ?? smallestStrong(seams, 0.8)
 }
 
 /** Pearson correlation of values `lag` apart in a dense sample. */
