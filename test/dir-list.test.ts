@@ -47,6 +47,19 @@ describe('~ in a typed path', () => {
     expect(out.stderr).toBe('')
     expect(out.stdout).toContain('[[0 1 2]')
   })
+
+  it('the CLI expands a quoted ~ in paths it resolves itself (ls, --out)', async () => {
+    py(`
+from safetensors.numpy import save_file
+save_file({'w': np.ones((2, 2), np.float32)}, ${JSON.stringify(path.join(home, 'm.safetensors'))}); print(1)`)
+    const ls = await runCli(['ls', '~/m.safetensors', '--json'])
+    expect(ls.stderr).toBe('')
+    expect(JSON.parse(ls.stdout)).toMatchObject([{ name: 'w', shape: [2, 2] }])
+    const ex = await runCli(['export', '~/m.safetensors', '--array', 'w', '--out', '~/w.npy'])
+    expect(ex.code).toBe(0)
+    expect(ex.stderr).toContain(`to ${path.join(home, 'w.npy')}`)
+    expect(fs.existsSync(path.join(home, 'w.npy'))).toBe(true)
+  })
 })
 
 describe('dir:list', () => {
