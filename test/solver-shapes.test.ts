@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { proposeLayouts, type Candidate } from '../src/shared/solver'
+import { squarishShapes } from '../src/shared/solver-shapes'
 import { py, tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
@@ -143,5 +144,17 @@ m.flush(); print(1)`)
     expect(c.some((x) => x.dtype === '<f4' && x.offset === 0 && x.shape.length === 1)).toBe(true)
     noHeader(c)
     fs.rmSync(f)
+  })
+})
+
+describe('square shapes for rows that show nothing', () => {
+  it('a square, else the two nearest-square factorisations; none for a small file', () => {
+    expect(squarishShapes(8192 * 8192)).toEqual([[8192, 8192]])
+    expect(squarishShapes(8192 * 65536)).toEqual([
+      [16384, 32768],
+      [32768, 16384]
+    ])
+    expect(squarishShapes(64)).toEqual([]) // a 64-byte file is no 8×8 image for want of evidence
+    expect(squarishShapes(7919 * 2)).toEqual([]) // no factorisation near a square
   })
 })

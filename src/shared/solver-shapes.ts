@@ -240,6 +240,8 @@ export function hintedImage(r: DataRegion, dims: [number, number], channels: num
  * one, else the two nearest-square factorisations. Offered beside the 1-D reading, never instead of it.
  */
 export function squarishShapes(n: number): number[][] {
+  // a small file is read whole as easily in 1-D: a 64-byte file is no 8×8 image for want of evidence
+  if (n < 4096) return []
   const root = Math.floor(Math.sqrt(n))
   if (root * root === n) return [[root, root]]
   const below = divisors(n, 8, root).pop()
