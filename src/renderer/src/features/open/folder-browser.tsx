@@ -50,10 +50,16 @@ export function FolderBrowser(props: {
         {listing.entries.map((e) => (
           <li key={e.name} data-kind={e.kind}>
             <button type="button" className="link" onClick={() => props.onPick(join(e.name))}>
-              {e.kind === 'dir' ? `📁 ${e.name}/` : e.name}
+              {/* no emoji: Debian's Chromium draws them as empty boxes */}
+              {e.kind === 'dir' ? `${e.name}/` : e.name}
             </button>
             {e.kind === 'file' && <span className="muted"> {formatBytes(e.size)}</span>}
-            {e.format && <span className="format-tag"> {e.format}</span>}
+            {e.format && (
+              <>
+                {' '}
+                <span className="format-tag">{e.format}</span>
+              </>
+            )}
           </li>
         ))}
         {listing.entries.length === 0 && <li className="muted">(empty folder)</li>}
