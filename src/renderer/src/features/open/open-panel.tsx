@@ -213,7 +213,11 @@ export function OpenPanel(props: {
       .invoke('dir:list', { path: typed })
       .catch(() => api.invoke('dir:list', { path: typed ? up : '' }))
       .catch(() => api.invoke('dir:list', { path: '' }))
-    setPath(listing.path)
+      .catch((e: Error) => {
+        setProbeError(e.message) // not even the home folder (or --root) can be listed: say why
+        return null
+      })
+    if (listing) setPath(listing.path)
   }
 
   const set = (key: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
