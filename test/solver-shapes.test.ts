@@ -49,6 +49,14 @@ describe('raw photos: u1 pixels with interleaved channels', () => {
     expect(c[0]!.reasons.join('; ')).toContain('3 interleaved channels')
   })
 
+  it('"768x512x3" and "512x768x3" over 512 rows of 768 RGB pixels are both (512, 768, 3)', () => {
+    for (const name of ['img_768x512x3.raw', 'img_512x768x3.raw']) {
+      const f = path.join(tmp.dir, name)
+      py(`${PHOTO}\nphoto(512, 768, 3).tofile(${JSON.stringify(f)}); print(1)`)
+      expect(solve(f)[0], name).toMatchObject({ dtype: '|u1', shape: [512, 768, 3], offset: 0 })
+    }
+  })
+
   it('an RGBA 300×400 image with no hints is |u1 (300, 400, 4)', () => {
     const f = path.join(tmp.dir, 'overlay.bin')
     py(`${PHOTO}\nphoto(300, 400, 4).tofile(${JSON.stringify(f)}); print(1)`)

@@ -286,6 +286,11 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
           reasons.push(`pixels of ${planes} interleaved channels`)
         }
       }
+      // "768x512x3" names the channels too: which of the two others is the row is measured as above
+      const named = hints.shape ?? []
+      if (hinted && !told?.shape && named.length === 3 && hinted.length === 3 && (named[2] === 3 || named[2] === 4)) {
+        hinted.splice(0, 3, ...hintedImage({ dt, read, offset, n }, [named[0]!, named[1]!], named[2]))
+      }
       if (hinted) {
         shape = hinted
         score += 3
