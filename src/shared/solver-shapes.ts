@@ -232,7 +232,8 @@ export function hintedImage(r: DataRegion, dims: [number, number], channels: num
     const [before, at, after] = probeDifferences(r, cols * channels, channels)
     return 1 - (2 * at) / Math.max(1e-300, before + after)
   }
-  return score(a) > score(b) ? [b, a, channels] : [a, b, channels]
+  // as written unless the rows clearly say otherwise (noise scores a few hundredths either way)
+  return score(a) > score(b) + 0.05 ? [b, a, channels] : [a, b, channels]
 }
 
 /**
