@@ -39,6 +39,25 @@ with netCDF4.Dataset(${JSON.stringify(nc)}) as ds:
     await expect(toggle).toHaveText('Show scaled values')
     await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
     await row0(ref.stored)
+    // the toolbar keeps every button inside the window, none over another, with the longer label
+    for (const size of [
+      { width: 1400, height: 900 },
+      { width: 1024, height: 768 }
+    ]) {
+      await page.setViewportSize(size)
+      const boxes = []
+      for (const b of await page.locator('.toolbar button:visible').all()) boxes.push((await b.boundingBox())!)
+      expect(boxes.length).toBeGreaterThan(3)
+      for (const [i, b] of boxes.entries()) {
+        expect(b.x).toBeGreaterThanOrEqual(0)
+        expect(b.x + b.width).toBeLessThanOrEqual(size.width)
+        for (const o of boxes.slice(i + 1)) {
+          const apart =
+            b.x + b.width <= o.x + 0.5 || o.x + o.width <= b.x + 0.5 || b.y + b.height <= o.y || o.y + o.height <= b.y
+          expect(apart, `toolbar buttons overlap at ${size.width}×${size.height}`).toBe(true)
+        }
+      }
+    }
   } finally {
     await served.stop()
   }
