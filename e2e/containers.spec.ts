@@ -80,7 +80,7 @@ test('a sharded checkpoint: tree, filter, a bf16 tensor and its statistics', asy
     await expect(page.getByTestId('stats-count')).toHaveText(String(ref.count))
     // Copy as code gives the loading call
     await page.getByRole('button', { name: 'Copy as code' }).click()
-    await expect(page.getByTestId('recipe-python')).toContainText("framework='pt'")
+    await expect(page.getByTestId('recipe-python')).toContainText('dtype=ml_dtypes.bfloat16')
     await expect(page.getByTestId('recipe-cli')).toContainText('--array model.embed_tokens.bf16')
   } finally {
     await served.stop()

@@ -111,15 +111,16 @@ test('FITS: the HDUs, scaled values, the stored integers a toggle away', async (
     }
     await cells(ref.scaled)
     const toggle = page.getByTestId('values-toggle')
-    await expect(toggle).toHaveText('Scaled values')
+    // the button names what it does, the status bar what is shown
+    await expect(toggle).toHaveText('Show stored values')
     await expect(page.getByTestId('status-array')).toContainText('scaled (BSCALE = 0.25, BZERO = 100)')
     await toggle.click()
-    await expect(toggle).toHaveText('Stored values')
+    await expect(toggle).toHaveText('Show scaled values')
     await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
     await cells(ref.stored)
     await expect(page.getByTestId('status-array')).toContainText('stored >i2')
     await toggle.click()
-    await expect(toggle).toHaveText('Scaled values')
+    await expect(toggle).toHaveText('Show stored values')
     await cells(ref.scaled)
   } finally {
     await served.stop()

@@ -83,7 +83,8 @@ test.describe('N-D arrays', () => {
     await page.fill('input[name=index-1]', '4')
     await ready(page)
     await expect(cell(page, 3, 5)).toHaveText(a(3, 4, 5))
-    await expect(page.getByTestId('element-index')).toHaveText('element (0, 4, 0)')
+    // the cursor followed its element a[2, 0, 0] to row 2 when rows became axis 0 (it used to reset to row 0)
+    await expect(page.getByTestId('element-index')).toHaveText('element (2, 4, 0)')
     // picking the other picker's axis swaps (transpose): rows = axis 2, columns = axis 0
     await page.selectOption('select[name=col-axis]', '2')
     await page.selectOption('select[name=row-axis]', '2')

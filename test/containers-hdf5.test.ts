@@ -402,18 +402,32 @@ with netCDF4.Dataset(${JSON.stringify(nc)}) as ds:
                       'plain': js(ds['plain'][:]), 'chunked': js(ds['packed'][:]), 'rec': js(ds['series'][:])}))`)
   })
 
-  it('variables by name; values as stored, scale_factor/add_offset/_FillValue a toggle away', async () => {
+  it('variables by name; values scaled as netCDF4-python shows them, the stored numbers a toggle away', async () => {
     const entries = await ls(nc)
     expect(entries.map((e) => e.name).sort()).toEqual(['packed', 'plain', 'series', 'temp'])
     const temp = entries.find((e) => e.name === 'temp')!
-    expect(temp).toMatchObject({ dtype: '<i2', values: 'stored', scaledDtype: r.dtype })
+    expect(temp).toMatchObject({ dtype: r.dtype, storedDtype: '<i2', values: 'scaled', scaledDtype: r.dtype })
     expect(temp.scaling).toMatch(/scale_factor = 0.25, add_offset = 10, _FillValue = -999/)
-    expect(await show(nc, 'temp')).toEqual(r.stored)
-    expect(await show(nc, 'temp', '--scaled')).toEqual(r.scaled)
+    expect(await show(nc, 'temp')).toEqual(r.scaled)
+    expect(await show(nc, 'temp', '--stored')).toEqual(r.stored)
     expect(await show(nc, 'plain')).toEqual(r.plain)
     expect(await show(nc, 'packed')).toEqual(r.chunked)
     expect(await show(nc, 'series')).toEqual(r.rec)
-    const info = await runCli(['info', nc, '--array', '/temp', '--scaled'])
+    const info = await runCli(['info', nc, '--array', '/temp'])
     expect(JSON.parse(info.stdout)).toMatchObject({ format: 'netcdf4', dtype: r.dtype, values: 'scaled' })
+  })
+
+  it('a plain HDF5 dataset with the same attributes stays stored, as h5py reads it', async () => {
+    const h5 = path.join(d, 'cf-attrs.h5')
+    const stored = py(`
+import h5py
+${JS_PY}
+with h5py.File(${JSON.stringify(h5)}, 'w') as f:
+    v = f.create_dataset('temp', data=np.arange(6, dtype='i2').reshape(2, 3))
+    v.attrs['scale_factor'] = np.float32(0.25)
+with h5py.File(${JSON.stringify(h5)}) as f:
+    print(json.dumps(js(f['temp'][()])))`)
+    expect((await ls(h5)).find((e) => e.name === '/temp')).toMatchObject({ values: 'stored' })
+    expect(await show(h5, '/temp')).toEqual(stored)
   })
 })

@@ -11,6 +11,7 @@ export const CHANNEL_NAMES = [
   'window:get',
   'bytes:get',
   'dialog:openFile',
+  'dir:list',
   'scan:stats',
   'scan:line',
   'scan:image',

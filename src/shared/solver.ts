@@ -6,9 +6,30 @@
 // - plausibility of the values under each dtype and byte order (share of NaN, Inf, denormals, huge values,
 //   and how smooth neighbours are — wrong byte orders and wrong types read as noise);
 // - for 2-D, the row width: neighbours one row apart correlate in an image or a table, a wrong width shears
-//   the rows, so the autocorrelation along the file peaks at the true width.
+//   the rows, so the autocorrelation along the file peaks at the true width (solver-shapes.ts measures it
+//   across the whole file, finds interleaved RGB/RGBA channels, and offers square shapes when rows say nothing).
 import type { LayoutSpec } from './layout'
 import { parseScalarDType, type ScalarDType, decodeAt } from './dtypes'
+import {
+  hintedImage,
+  interleavedChannels,
+  lagCorrelation,
+  namedChannels,
+  sparseRowWidth,
+  squarishShapes
+} from './solver-shapes'
+import {
+  alternatingHalves,
+  byteOrderEvidence,
+  float32Pairs,
+  floatBits,
+  headerShare,
+  lowBytePenalty,
+  plausibility,
+  prior
+} from './solver-evidence'
+
+export { plausibility }
 
 export interface Candidate {
   dtype: string
@@ -114,68 +135,6 @@ export function textHeaderEnd(head: Uint8Array): number {
   return lastNewline >= 3 ? lastNewline + 1 : 0
 }
 
-/** Plausibility of n values read with dt: 1 for clean smooth data, near 0 for noise. */
-export function plausibility(dt: ScalarDType, bytes: Uint8Array): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const n = Math.floor(bytes.length / dt.itemsize)
-  if (n < 4) return 0
-  const xs: number[] = []
-  const kind = dt.type.kind
-  for (let k = 0; k < n; k++) {
-    const v = decodeAt(dt, view, k * dt.itemsize)
-    const x = Array.isArray(v) ? (v as readonly [number, number])[0] : Number(v)
-    if (kind === 'float' || kind === 'complex') {
-      const a = Math.abs(x)
-      if (!Number.isFinite(x) || (a !== 0 && (a < 1e-30 || a > 1e15))) continue
-    }
-    xs.push(x)
-  }
-  const valid = xs.length / n
-  if (xs.length < 4) return 0
-  // Smoothness: typical neighbour step against the spread of values. Noise gives ~1, smooth data << 1.
-  const sorted = [...xs].sort((a, b) => a - b)
-  const spread = sorted[Math.floor(sorted.length * 0.95)]! - sorted[Math.floor(sorted.length * 0.05)]!
-  if (spread === 0) return valid * (kind === 'float' ? 0.9 : 0.7)
-  const rough = roughness(xs)
-  return valid * (1 - 0.6 * rough)
-}
-
-/** Correlation between values w apart, over the sample (Pearson). */
-function lagCorrelation(xs: Float64Array, w: number): number {
-  const n = xs.length - w
-  if (n < 16) return 0
-  let sa = 0
-  let sb = 0
-  for (let i = 0; i < n; i++) {
-    sa += xs[i]!
-    sb += xs[i + w]!
-  }
-  const ma = sa / n
-  const mb = sb / n
-  let cov = 0
-  let va = 0
-  let vb = 0
-  for (let i = 0; i < n; i++) {
-    const a = xs[i]! - ma
-    const b = xs[i + w]! - mb
-    cov += a * b
-    va += a * a
-    vb += b * b
-  }
-  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0
-}
-
-function divisors(n: number, lo: number, hi: number): number[] {
-  const out: number[] = []
-  for (let d = 1; d * d <= n; d++) {
-    if (n % d !== 0) continue
-    if (d >= lo && d <= hi) out.push(d)
-    const e = n / d
-    if (e !== d && e >= lo && e <= hi) out.push(e)
-  }
-  return out.sort((a, b) => a - b)
-}
-
 function sampleValues(dt: ScalarDType, read: ReadAt, offset: number, count: number, total: number): Float64Array {
   const n = Math.min(count, total)
   // from the middle of the data, where headers and trailers cannot be
@@ -191,170 +150,7 @@ function sampleValues(dt: ScalarDType, read: ReadAt, offset: number, count: numb
   return out
 }
 
-/**
- * Row widths whose lag correlation stands out: [width, strength] best first. At the true width, values one
- * row apart correlate more than values one element further or nearer (a wrong width shears the rows):
- * strength = (c(w) − max(c(w−1), c(w+1))) / (1 − max(…)). Among strong widths the smallest wins (its
- * multiples, two rows at a time, peak too).
- */
-export function rowWidths(xs: Float64Array, elements: number, maxWidth = 8192): [number, number][] {
-  // Widths under 8 are left to the user: at such lags a wider type read in halves correlates with itself.
-  const ws = divisors(elements, 8, Math.min(maxWidth, Math.floor(xs.length / 3)))
-  const scored: [number, number][] = []
-  for (const w of ws) {
-    const c = lagCorrelation(xs, w)
-    if (c < 0.2) continue
-    const side = Math.max(lagCorrelation(xs, w - 1), lagCorrelation(xs, w + 1))
-    const strength = (c - side) / Math.max(1e-9, 1 - Math.max(0, side))
-    if (strength > 0.3) scored.push([w, Math.min(1, strength)])
-  }
-  if (scored.length === 0) return []
-  const best = Math.max(...scored.map(([, r]) => r))
-  return scored.filter(([, r]) => r >= 0.8 * best).sort((a, b) => a[0] - b[0])
-}
-
 const COMMON_HEADERS = [0, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
-
-/** Priors: what raw scientific dumps usually hold, used to break near-ties. */
-function prior(dt: ScalarDType): number {
-  const name = dt.type.name
-  if (name === 'float32' || name === 'float64') return 0.3
-  if (name === 'uint8') return 0.2
-  if (name === 'int16' || name === 'uint16') return 0.1
-  if (dt.type.kind === 'complex') return -1.5
-  if (name === 'float16' || name === 'bfloat16') return -0.3
-  return 0
-}
-
-function roughness(xs: number[]): number {
-  if (xs.length < 4) return 1
-  const sorted = [...xs].sort((a, b) => a - b)
-  const spread = sorted[Math.floor(sorted.length * 0.95)]! - sorted[Math.floor(sorted.length * 0.05)]!
-  if (spread === 0) return 0
-  const steps = xs
-    .slice(1)
-    .map((x, k) => Math.abs(x - xs[k]!))
-    .sort((a, b) => a - b)
-  return Math.min(1, steps[Math.floor(steps.length / 2)]! / spread)
-}
-
-/**
- * Multi-byte integers whose low bytes are as smooth as their high bytes are probably narrower elements
- * read in pairs (bytes of an 8-bit image read as int16): real wide integers have noisy low bytes.
- */
-function lowBytePenalty(dt: ScalarDType, bytes: Uint8Array): number {
-  if ((dt.type.kind !== 'int' && dt.type.kind !== 'uint') || dt.itemsize < 2) return 0
-  const n = Math.floor(bytes.length / dt.itemsize)
-  const lsb = dt.littleEndian ? 0 : dt.itemsize - 1
-  const low = Array.from({ length: n }, (_, k) => bytes[k * dt.itemsize + lsb]!)
-  return roughness(low) < 0.2 ? 1.5 : 0
-}
-
-/** Share of the first elements that are outliers against the body (a header read as data). */
-function outlierShare(dt: ScalarDType, first: Uint8Array, body: Uint8Array): number {
-  const values = (b: Uint8Array): number[] => {
-    const view = new DataView(b.buffer, b.byteOffset, b.byteLength)
-    return Array.from({ length: Math.floor(b.length / dt.itemsize) }, (_, k) => {
-      const v = decodeAt(dt, view, k * dt.itemsize)
-      return Array.isArray(v) ? (v as readonly [number, number])[0] : Number(v)
-    })
-  }
-  const bodyValues = values(body)
-    .filter(Number.isFinite)
-    .sort((a, b) => a - b)
-  if (bodyValues.length < 8) return 0
-  const lo = bodyValues[Math.floor(bodyValues.length * 0.01)]!
-  const hi = bodyValues[Math.floor(bodyValues.length * 0.99)]!
-  const margin = (hi - lo) * 2 + 1e-12
-  const head = values(first)
-  const float = dt.type.kind === 'float' || dt.type.kind === 'complex'
-  const odd = (x: number): boolean =>
-    !(x >= lo - margin && x <= hi + margin) || (float && x !== 0 && Math.abs(x) < 1e-30)
-  return head.filter(odd).length / Math.max(1, head.length)
-}
-
-/** Shannon entropy (bits) of the byte at position k of each item of `size` bytes. */
-function byteEntropy(bytes: Uint8Array, size: number, k: number): number {
-  const counts = new Uint32Array(256)
-  const n = Math.floor(bytes.length / size)
-  for (let i = 0; i < n; i++) counts[bytes[i * size + k]!]!++
-  let h = 0
-  for (const c of counts) if (c) h -= (c / n) * Math.log2(c / n)
-  return h
-}
-
-/**
- * Byte order from the bytes: in real numbers the most significant byte (sign and exponent of a float, the high
- * byte of an integer) varies far less than the least significant one (low mantissa or integer bits); read in
- * the wrong order the two swap. +1 when the order fits, -1 when the other one does, 0 when it cannot tell.
- */
-function byteOrderEvidence(dt: ScalarDType, bytes: Uint8Array): number {
-  const part = dt.type.kind === 'complex' ? dt.itemsize / 2 : dt.itemsize
-  if (part < 2 || dt.str.startsWith('|')) return 0
-  const msb = dt.littleEndian ? part - 1 : 0
-  const lsb = dt.littleEndian ? 0 : part - 1
-  const hi = byteEntropy(bytes, part, msb)
-  const lo = byteEntropy(bytes, part, lsb)
-  if (hi + 1 < lo) return 1
-  if (lo + 1 < hi) return -1
-  return 0
-}
-
-/**
- * float32 data read as float64: both 4-byte halves of each element decode as ordinary float32 values, their
- * sign and exponent bits clustered, where a real float64's low half is mantissa bits that look uniform (or
- * zeros, for round values).
- */
-function float32Pairs(dt: ScalarDType, bytes: Uint8Array): boolean {
-  if (dt.type.name !== 'float64') return false
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const n = Math.floor(bytes.length / 8)
-  if (n < 64) return false
-  let plausible = 0
-  let zero = 0
-  for (let i = 0; i < n; i++) {
-    for (const h of [0, 4]) {
-      const x = view.getFloat32(i * 8 + h, dt.littleEndian)
-      const a = Math.abs(x)
-      if (x === 0) zero++
-      else if (Number.isFinite(x) && a > 1e-30 && a < 1e15) plausible++
-    }
-  }
-  return zero < n && plausible > 0.95 * (2 * n - zero)
-}
-
-/**
- * Elements that alternate in character (the sign/exponent byte of one, uniform mantissa bits of the next) are
- * halves of a type twice as wide: float32 noise read as float16, float64 as int32.
- */
-function alternatingHalves(dt: ScalarDType, bytes: Uint8Array): boolean {
-  if (dt.type.kind === 'complex' || dt.itemsize > 4) return false
-  const pair = bytes.subarray(0, bytes.length - (bytes.length % (2 * dt.itemsize)))
-  if (pair.length < 256 * dt.itemsize) return false
-  const msb = dt.littleEndian || dt.itemsize === 1 ? dt.itemsize - 1 : 0
-  const even = byteEntropy(pair, 2 * dt.itemsize, msb)
-  const odd = byteEntropy(pair, 2 * dt.itemsize, dt.itemsize + msb)
-  return Math.abs(even - odd) > 2
-}
-
-/**
- * Integers whose bits read as ordinary floats of the same width (nearly all normal, exponents near the
- * middle of the range): float data read as integers. Real integers are small (tiny denormals as floats) or
- * spread over every exponent.
- */
-function floatBits(dt: ScalarDType, bytes: Uint8Array): boolean {
-  if ((dt.type.kind !== 'int' && dt.type.kind !== 'uint') || dt.itemsize < 2) return false
-  const float = parseScalarDType(`${dt.littleEndian ? '<' : '>'}f${dt.itemsize}`)
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const n = Math.floor(bytes.length / dt.itemsize)
-  const e = { 2: 8, 4: 64, 8: 512 }[dt.itemsize] ?? 64
-  let moderate = 0
-  for (let i = 0; i < n; i++) {
-    const a = Math.abs(Number(decodeAt(float, view, i * dt.itemsize)))
-    if (a >= 2 ** -e && a <= 2 ** e) moderate++
-  }
-  return n >= 64 && moderate > 0.95 * n
-}
 
 /**
  * The shape dimensions named in a file name or a header give, for n elements: the dimensions, after a count
@@ -407,7 +203,9 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
       if (need <= fileSize) offsets.add(fileSize - need)
     }
     for (const o of COMMON_HEADERS) if (o < fileSize) offsets.add(o)
-    for (const offset of offsets) {
+    // Whether the file's first elements read as data: then a binary header of a guessed size is unlikely.
+    let headerless = false
+    for (const offset of [...offsets].sort((a, b) => a - b)) {
       const bytes = fileSize - offset
       if (bytes <= 0 || bytes % isz !== 0) continue
       const n = bytes / isz
@@ -419,7 +217,8 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
       )
       let score = plausibility(dt, body) * 10
       reasons.push(`values look ${score > 7 ? 'plausible' : score > 4 ? 'possible' : 'like noise'} as ${dt.str}`)
-      const outliers = outlierShare(dt, read(offset, Math.min(n, 16) * isz), body)
+      const outliers = headerShare(dt, read, offset, n, body)
+      if (offset === 0) headerless = outliers <= 0.2
       if (outliers > 0.2) {
         score -= 3 * outliers
         reasons.push('the first elements look like a header')
@@ -460,7 +259,7 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
         score -= 4
         reasons.push('each half of every element reads as a plausible float32: pairs of float32?')
       }
-      if (offset !== 0) score -= offset === textEnd ? 0 : 0.2 + offset / 1e5
+      if (offset !== 0) score -= offset === textEnd ? 0 : 0.2 + offset / 1e5 + (headerless ? 1 : 0)
       if (offset === textEnd && textEnd) {
         score += 1.5
         reasons.push(`text header of ${textEnd} bytes`)
@@ -475,11 +274,28 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
       }
       let shape: number[] = [n]
       const hinted = hints.shape ? hintedShape(hints.shape, n, told?.shape ? null : xs) : null
+      // Two named dimensions filling the file 3 or 4 times over are an image whose pixels hold that many
+      // channels, interleaved when the name says rgb/rgba or the bytes show it, else planes (3, H, W).
+      const planes = hinted && hints.shape!.length === 2 ? hinted[0]! : 0
+      let interleaved = false
+      if (hinted && hinted.length === 3 && (planes === 3 || planes === 4)) {
+        if (namedChannels(input.fileName) === planes || interleavedChannels(xs) === planes) {
+          const dims = hints.shape as [number, number]
+          hinted.splice(0, 3, ...hintedImage({ dt, read, offset, n }, dims, planes))
+          interleaved = true
+          reasons.push(`pixels of ${planes} interleaved channels`)
+        }
+      }
+      // "768x512x3" names the channels too: which of the two others is the row is measured as above
+      const named = hints.shape ?? []
+      if (hinted && !told?.shape && named.length === 3 && hinted.length === 3 && (named[2] === 3 || named[2] === 4)) {
+        hinted.splice(0, 3, ...hintedImage({ dt, read, offset, n }, [named[0]!, named[1]!], named[2]))
+      }
       if (hinted) {
         shape = hinted
         score += 3
         reasons.push(
-          `shape ${hints.shape!.join('×')} from ${source('shape')}${hinted.length > hints.shape!.length ? ` (${hinted[0]} of them)` : ''}`
+          `shape ${hints.shape!.join('×')} from ${source('shape')}${hinted.length > hints.shape!.length && !interleaved ? ` (${hinted[0]} of them)` : ''}`
         )
       }
       out.push({ dtype: dt.str, shape, offset, order: 'C', score, reasons })
@@ -487,18 +303,47 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
   }
   out.sort((a, b) => b.score - a.score)
   // Row widths for the best dozen only: the autocorrelation scan is the expensive part.
+  const extra: Candidate[] = []
   for (const c of out.slice(0, 12)) {
     if (c.shape.length !== 1 || c.shape[0]! < 64 || c.reasons[0] === '.npy header') continue
     const dt = parseScalarDType(c.dtype)
     const n = c.shape[0]!
-    const widths = rowWidths(sampleValues(dt, read, c.offset, 8192, n), n)
-    if (widths.length) {
-      const [w, r] = widths[0]!
-      c.shape = [n / w, w]
-      c.score += 2 * r
-      c.reasons.push(`rows of ${w} (neighbouring rows correlate, r=${r.toFixed(2)})`)
+    const xs = sampleValues(dt, read, c.offset, 8192, n)
+    const channels = dt.itemsize <= 2 ? interleavedChannels(xs) : 0
+    const found = sparseRowWidth({ dt, read, offset: c.offset, n }, channels || 1)
+    if (found) {
+      const { width: w, strength: r } = found
+      const why =
+        found.by === 'shear'
+          ? `values one row apart agree, strength ${r.toFixed(2)}`
+          : `${Math.round(r * 100)}% of the row ends jump: the rows meet at a seam`
+      if (channels) {
+        c.shape = [n / w, w / channels, channels]
+        c.score += 2 * r + 1
+        c.reasons.push(`pixels of ${channels} interleaved channels, rows of ${w / channels} pixels (${why})`)
+      } else {
+        c.shape = [n / w, w]
+        c.score += 2 * r
+        c.reasons.push(`rows of ${w} (${why})`)
+      }
+    } else {
+      // Nothing in the bytes tells the rows (noise): a square is the likeliest 2-D shape of a dump that size,
+      // offered beside the 1-D reading.
+      for (const s of c.offset === textEnd && extra.length < 4 ? squarishShapes(n) : []) {
+        const square = s[0] === s[1]
+        extra.push({
+          ...c,
+          shape: s,
+          score: c.score + (square ? 0.3 : 0.1),
+          reasons: [
+            ...c.reasons,
+            `${square ? 'square' : 'near-square'} ${s.join('×')}: the rows show no structure to measure`
+          ]
+        })
+      }
     }
   }
+  out.push(...extra)
   for (const c of out) c.score = Math.round(c.score * 100) / 100
   out.sort((a, b) => b.score - a.score)
   const seen = new Set<string>()

@@ -1,6 +1,7 @@
 // Command-line parsing shared by the CLI and the Electron shell: a command, positionals, --flags.
 import type { LayoutSpecMsg, ModeName } from '../../shared/contract'
 import { parseShape } from '../../shared/layout'
+import { expandHome } from '../service/home-path'
 
 export class UsageError extends Error {}
 
@@ -25,6 +26,10 @@ const BOOLEAN_FLAGS = new Set([
   'force'
 ])
 
+/** Flags whose value is a path: "~/x" in them, as in positionals, is the home folder even when quoted. */
+const PATH_FLAGS = new Set(['out', 'root'])
+const pathFlag = (name: string, v: string): string => (PATH_FLAGS.has(name) ? expandHome(v) : v)
+
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = []
   const flags = new Map<string, string | true>()
@@ -43,15 +48,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         if (eq > 0) throw new UsageError(`--${name} takes no value`)
         flags.set(name, true)
       } else if (eq > 0) {
-        flags.set(name, a.slice(eq + 1))
+        flags.set(name, pathFlag(name, a.slice(eq + 1)))
       } else {
         const v = argv[k + 1]
         if (v === undefined) throw new UsageError(`--${name} needs a value`)
-        flags.set(name, v)
+        flags.set(name, pathFlag(name, v))
         k++
       }
     } else {
-      positionals.push(a)
+      positionals.push(expandHome(a))
     }
   }
   return { positionals, flags }

@@ -5,7 +5,6 @@ import type { LayoutSpecMsg } from '../../shared/contract'
 import { jsonNumber, jsonText, toJsonValue, type JsonValue } from '../../shared/json-value'
 import { compileFormat } from '../../shared/printf'
 import type { ArrayView } from '../../shared/slice'
-import { formatValue, parseDType } from '../../shared/structured'
 import { sliced, type ArrayService, type Session } from '../service/array-service'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -21,6 +20,7 @@ import {
   type ParsedArgs
 } from './args'
 import { io } from './output'
+import { allcloseText, NUMPY_LISTED } from './allclose-text'
 
 const FLAGS = [
   ...LAYOUT_FLAGS,
@@ -115,8 +115,8 @@ export async function diff(args: ParsedArgs, service: ArrayService): Promise<num
   const rtol = tolerance(args, 'rtol', 1e-7)
   const atol = tolerance(args, 'atol', 0)
   const equalNan = !args.flags.has('no-equal-nan')
-  const max = flagInt(args, 'max', 0) ?? 10
   const json = args.flags.has('json')
+  const maxFlag = flagInt(args, 'max', 0)
   // --array names A's array (and B's too when B is a container, unless --array-b names another)
   const arrayB = flagString(args, 'array-b') ?? (array !== undefined && isContainer(fileB) ? array : undefined)
   if (arrayB === '') throw new UsageError('--array-b needs a name (`arrayscope ls FILE` lists them)')
@@ -146,7 +146,7 @@ export async function diff(args: ParsedArgs, service: ArrayService): Promise<num
   const b = memberB ?? (await open(fileB, l.b))
   if (!l.a || !l.b) {
     if (flagString(args, 'slice') !== undefined) throw new UsageError('--slice needs a layout (e.g. --dtype <f4)')
-    const r = await runByteDiff(a.mapping, b.mapping, max).promise
+    const r = await runByteDiff(a.mapping, b.mapping, maxFlag ?? 10).promise
     printBytes(r, fileA, fileB, json)
     return r.differing > 0 || r.sizeA !== r.sizeB ? 1 : 0
   }
@@ -162,7 +162,8 @@ export async function diff(args: ParsedArgs, service: ArrayService): Promise<num
       rtol,
       atol,
       equalNan,
-      max
+      // numpy's message lists 5 mismatches; the JSON report 10
+      max: maxFlag ?? (json ? 10 : NUMPY_LISTED)
     }
   ).promise
   if (json) io.out(jsonText(reportJson(r, view(a), view(b))) + '\n')
@@ -192,30 +193,12 @@ export function reportJson(r: DiffReport, a: ArrayView, b: ArrayView): JsonValue
 }
 
 const g = compileFormat('%g')
-const F8 = parseDType('<f8')
-const float = (x: number): string => formatValue(F8, x)
 
-/** What numpy.testing.assert_allclose says, in its words. */
+/** What numpy.testing.assert_allclose says, in its words (allclose-text.ts). */
 export function reportText(r: DiffReport, a: ArrayView, b: ArrayView, rtol: number, atol: number): string {
   const tol = `rtol=${g(rtol, () => String(rtol))}, atol=${g(atol, () => String(atol))}`
   if (r.mismatched === 0) return `All ${r.total} elements are close (${tol}).\n`
-  const lines = [`Not equal to tolerance ${tol}`, '']
-  const percent = compileFormat('%.3g')((100 * r.mismatched) / r.total, () => '')
-  lines.push(`Mismatched elements: ${r.mismatched} / ${r.total} (${percent}%)`)
-  if (r.mismatches.length) {
-    lines.push(`First ${r.mismatches.length} mismatches are at indices:`)
-    for (const m of r.mismatches) {
-      lines.push(
-        ` [${m.index.join(', ')}]: ${formatValue(a.dtype, m.a)} (ACTUAL), ${formatValue(b.dtype, m.b)} (DESIRED)`
-      )
-    }
-  }
-  lines.push(`Max absolute difference among violations: ${float(r.maxAbsDiff!)}`)
-  lines.push(`Max relative difference among violations: ${float(r.maxRelDiff!)}`)
-  if (r.nanMismatched || r.infMismatched) {
-    lines.push(`Of the mismatches, ${r.nanMismatched} involve NaN and ${r.infMismatched} involve ±inf.`)
-  }
-  return lines.join('\n') + '\n'
+  return allcloseText(r, a.dtype, b.dtype, tol)
 }
 
 function printBytes(r: ByteDiffReport, fileA: string, fileB: string, json: boolean): void {

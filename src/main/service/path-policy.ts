@@ -5,6 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { ApiError } from '../../shared/contract'
+import { expandHome } from './home-path'
 
 /**
  * The real path of p, or — for a file not created yet — its nearest existing ancestor's real path + the rest.
@@ -74,6 +75,7 @@ export class PathPolicy {
 
   /** The absolute path a request means; outside the root it is refused with a reason. */
   resolve(p: string): string {
+    p = expandHome(p) // "~/x" as a shell would read it (home-path.ts)
     if (!this.root) return path.resolve(p)
     const absolute = path.resolve(this.root, p)
     if (!this.allows(absolute)) {

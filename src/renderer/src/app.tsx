@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { AppInfo, EditState, SessionInfo, Workspace } from '../../shared/contract'
 import { CloseDialog, type CloseChoice } from './features/close/close-dialog'
 import { OpenPanel } from './features/open/open-panel'
+import { SidebarHandle } from './features/containers/sidebar-handle'
 import { ContainerPanel } from './features/containers/container-panel'
 import { ExportDialog } from './features/export/export-dialog'
 import { HeaderDialog } from './features/header/header-dialog'
@@ -332,11 +333,11 @@ export function App(): React.JSX.Element {
           <button
             className="values-toggle"
             data-testid="values-toggle"
-            aria-pressed={tab.session.array.scaling.applied}
             title={`${tab.session.array.scaling.source}: show ${tab.session.array.scaling.applied ? `the stored numbers (${tab.session.array.scaling.stored})` : `the scaled values (${tab.session.array.scaling.dtype})`}`}
             onClick={() => void toggleValues(active)}
           >
-            {tab.session.array.scaling.applied ? 'Scaled values' : 'Stored values'}
+            {/* names the action, not the state: the status bar says which values are shown */}
+            {tab.session.array.scaling.applied ? 'Show stored values' : 'Show scaled values'}
           </button>
         )}
         {tab && <button onClick={() => setShowExport(true)}>Export…</button>}
@@ -431,6 +432,7 @@ export function App(): React.JSX.Element {
             ))}
           </aside>
         )}
+        {containers.length > 0 && <SidebarHandle />}
         {tab?.compare ? (
           <CompareTables
             key={`${tab.session.session}|${tab.compare.b.session}`}

@@ -142,6 +142,8 @@ function parseHdf5(ctx: ParseContext): Container<'hdf5' | 'netcdf4' | 'mat73'> {
   const rootAttrs = w.groups['/'] as Record<string, JsonValue> | undefined
   const netcdf = !mat && rootAttrs !== undefined && '_NCProperties' in rootAttrs
   const format = mat ? 'mat73' : netcdf ? 'netcdf4' : 'hdf5'
+  // netCDF4-python (and xarray) show CF-packed variables scaled by default; h5py never scales: follow each
+  if (netcdf) for (const e of w.entries) if (e.scaling) e.scaling = { ...e.scaling, initial: 'scaled' }
   if (mat || netcdf) {
     // MATLAB and NetCDF name variables without the leading slash; the HDF5 path is accepted too
     for (const e of w.entries) {
@@ -509,7 +511,10 @@ function fillValue(messages: Message[], size: number): number[] | undefined | st
   return Array.from(bytes)
 }
 
-/** NetCDF/CF packing: scale_factor and add_offset (and _FillValue), applied by the toggle, off at first. */
+/**
+ * NetCDF/CF packing: scale_factor and add_offset (and _FillValue), a toggle away: off at first in a plain HDF5
+ * file (as h5py reads it), on in a NetCDF-4 file (as netCDF4-python does; set where the format is known).
+ */
 function cfScaling(meta: Record<string, JsonValue>, types: Record<string, H5Type>, dtype: string): Scaling | undefined {
   const num = (v: JsonValue | undefined): number | undefined => {
     const x = Array.isArray(v) ? v[0] : v

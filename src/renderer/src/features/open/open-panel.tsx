@@ -6,6 +6,7 @@ import type { CandidateLayout, LayoutSpecMsg, ModeName, ProbeResult, SessionInfo
 import { formatShape, parseShape, resolveLayout, type Order } from '../../../../shared/layout'
 import { formatBytes } from '../../format'
 import { api, isElectron } from '../../transport'
+import { FolderBrowser } from './folder-browser'
 import { Preview } from './preview'
 import { Proposals } from './proposals'
 import { RecentList } from './recent-list'
@@ -50,6 +51,8 @@ export function OpenPanel(props: {
   const [path, setPath] = useState(props.initialPath)
   const [probe, setProbe] = useState<ProbeResult | null>(null)
   const [probeError, setProbeError] = useState<string | null>(null)
+  /** The path is a folder, listed below the field (its "is a folder" error is not shown). */
+  const [isFolder, setIsFolder] = useState(false)
   const [form, setForm] = useState<Form>({ dtype: '<f4', shape: '', offset: '0', order: 'C', mode: 'r' })
   const [openError, setOpenError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
@@ -64,6 +67,7 @@ export function OpenPanel(props: {
   useEffect(() => {
     setProbe(null)
     setProbeError(null)
+    setIsFolder(false)
     if (!path.trim()) return
     const t = setTimeout(() => {
       api
@@ -192,6 +196,21 @@ export function OpenPanel(props: {
     if (r.path) setPath(r.path)
   }
 
+  // serve mode: the folder of the typed path (or the home folder / --root) listed below the field
+  const browseFolder = async (): Promise<void> => {
+    const typed = path.trim()
+    const up = typed.replace(/[\\/][^\\/]*$/, '') || '/'
+    const listing = await api
+      .invoke('dir:list', { path: typed })
+      .catch(() => api.invoke('dir:list', { path: typed ? up : '' }))
+      .catch(() => api.invoke('dir:list', { path: '' }))
+      .catch((e: Error) => {
+        setProbeError(e.message) // not even the home folder (or --root) can be listed: say why
+        return null
+      })
+    if (listing) setPath(listing.path)
+  }
+
   const set = (key: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
     if (key !== 'mode') {
       touched.current = true
@@ -236,16 +255,16 @@ export function OpenPanel(props: {
             spellCheck={false}
             autoFocus
           />
-          {isElectron && (
-            <button type="button" onClick={() => void browse()}>
-              Browse…
-            </button>
-          )}
+          <button type="button" onClick={() => void (isElectron ? browse() : browseFolder())}>
+            Browse…
+          </button>
         </span>
       </label>
       <div className="probe" data-testid="probe">
-        {probeError ?? (probe ? `${formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : ''}` : '')}
+        {(isFolder ? null : probeError) ??
+          (probe ? `${formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : ''}` : '')}
       </div>
+      {probeError && <FolderBrowser path={path.trim()} onPick={setPath} onListed={setIsFolder} />}
       {probe?.container && (
         <div className="container-notice" data-testid="container-notice">
           <span>

@@ -1,7 +1,7 @@
 import type { SessionInfo } from '../../../../shared/contract'
 import type { ViewState } from '../../state/view-model'
 import { fitAxes, slicedShape } from '../../state/view-model'
-import { recipe } from './recipe'
+import { recipe } from '../../../../shared/recipe'
 
 export function RecipePanel(props: { session: SessionInfo; state: ViewState; onClose: () => void }): React.JSX.Element {
   const { shape } = slicedShape(props.session.layout, props.state.slice)

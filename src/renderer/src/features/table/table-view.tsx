@@ -20,6 +20,7 @@ import { gridMap, wrapWidth } from './grid-map'
 import { useColumnWidth } from './use-column-width'
 import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/slice'
 import { ViewBar } from './view-bar'
+import { keepCursor } from '../../state/keep-cursor'
 import type { Marks } from '../compare/use-mismatches'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from '../../state/view-model'
 
@@ -154,6 +155,8 @@ export function TableView(props: {
 
   // where the first view starts: the cell the tab was opened at (a derived tab: where the cursor was), else 0, 0
   const pendingGoTo = useRef<[number, number] | null>(props.startAt ?? null)
+  /** Where the cursor goes in a view changed from the bar: (view row, view column), placed in the new grid. */
+  const pendingElement = useRef<[number, number] | null>(null)
 
   const elementIndex = useCallback(
     (r: number, c: number): number[] => {
@@ -208,10 +211,21 @@ export function TableView(props: {
 
   // A new view starts at the top-left, or where a go-to that changed the view asked.
   useEffect(() => {
-    const [r, c] = pendingGoTo.current ?? [0, 0]
+    const el = pendingElement.current
+    pendingElement.current = null
+    const [r, c] = pendingGoTo.current ?? (el ? toTableCell(Math.min(el[0], viewRows - 1), el[1] * fields) : [0, 0])
     pendingGoTo.current = null
     jumpTo(r, c)
   }, [view]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  /** A view changed from the bar (axes, sliders, slice): the cursor stays on its element where it can. */
+  const changeView = (next: ViewState): void => {
+    const same = next.slice === state.slice && next.rowAxis === state.rowAxis && next.colAxis === state.colAxis
+    if (same && next.index.every((v, k) => v === state.index[k])) return onState(next) // format, heat: no new view
+    const kept = keepCursor(state, next, elementIndex(cursor[0], cursor[1]))
+    pendingElement.current = kept?.at ?? null
+    onState(kept?.state ?? next)
+  }
 
   useSignal(props.jump?.seq, () => {
     if (!props.jump) return
@@ -362,7 +376,7 @@ export function TableView(props: {
 
   return (
     <div className="table-view">
-      <ViewBar state={state} shape={shape} sliceError={sliceError} onChange={onState} />
+      <ViewBar state={state} shape={shape} sliceError={sliceError} onChange={changeView} />
       <form className="table-tools" onSubmit={submitGoTo}>
         <label>
           Go to

@@ -1,8 +1,16 @@
 // "Copy as code": the np.memmap call and the arrayscope command line for the current view.
-import type { ContainerFormat } from '../../../../shared/containers/registry'
-import type { SessionInfo } from '../../../../shared/contract'
-import { formatShape } from '../../../../shared/layout'
-import type { ViewState } from '../../state/view-model'
+// Shared (not in the renderer) so the tests run the code it writes in the reference venv.
+import type { ContainerFormat } from './containers/registry'
+import type { SessionInfo } from './contract'
+import { formatShape } from './layout'
+
+/** What of the table's view a recipe needs (the renderer's ViewState has these). */
+export interface RecipeView {
+  slice: string
+  rowAxis: number | null
+  colAxis: number | null
+  index: number[]
+}
 
 function pyString(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
@@ -13,7 +21,7 @@ function shellQuote(s: string): string {
 }
 
 /** The view's selection as numpy indexing: the slice, then the fixed axes of the 2-D view. */
-export function viewIndexExpr(state: ViewState, shape: readonly number[]): string {
+export function viewIndexExpr(state: RecipeView, shape: readonly number[]): string {
   const fixed = shape.map((_, k) => (k === state.rowAxis || k === state.colAxis ? ':' : String(state.index[k] ?? 0)))
   const parts: string[] = []
   if (state.slice.trim()) parts.push(`[${state.slice.trim()}]`)
@@ -22,18 +30,41 @@ export function viewIndexExpr(state: ViewState, shape: readonly number[]): strin
   return parts.join('') + (transposed ? '.T' : '')
 }
 
+/** safetensors types numpy lacks, by their ml_dtypes names (the engine's names for them too). */
+const ML_DTYPES: Record<string, string> = {
+  BF16: 'bfloat16',
+  F8_E4M3: 'float8_e4m3fn',
+  F8_E5M2: 'float8_e5m2'
+}
+
+/**
+ * A bfloat16 / float8 tensor with numpy alone fails (safe_open(framework='np') has no such dtype) and
+ * framework='pt' needs torch: the header gives the tensor's bytes, np.memmap maps them with ml_dtypes' type.
+ */
+function safetensorsMemmap(shard: string, name: string, stored: string, ml: string): string {
+  return [
+    'import json, struct',
+    'import numpy as np',
+    `import ml_dtypes  # numpy's ${ml} (pip install ml_dtypes); with torch: safe_open(..., framework='pt')`,
+    `path = ${shard}`,
+    "with open(path, 'rb') as fh:",
+    "    n = struct.unpack('<Q', fh.read(8))[0]",
+    `    t = json.loads(fh.read(n))[${name}]  # dtype ${stored}`,
+    `a = np.memmap(path, dtype=ml_dtypes.${ml}, mode='r', offset=8 + n + t['data_offsets'][0], shape=tuple(t['shape']))`
+  ].join('\n')
+}
+
 /** A container array's loading call: file and name as Python literals; stored: the raw numbers. */
 type Recipe = (file: string, name: string, stored: boolean, session: SessionInfo) => string
 
 /** The safetensors library's call, for a file and for a sharded checkpoint (its shard file). */
 const safetensorsRecipe: Recipe = (file, name, _stored, session) => {
   const a = session.array!
-  // numpy has no bfloat16 / float8: torch reads those
-  const numpy = !['BF16', 'F8_E4M3', 'F8_E5M2'].includes(a.storedType)
   const shard = a.format === 'safetensors-index' ? pyString(session.path) : file
-  return numpy
-    ? `from safetensors import safe_open\nwith safe_open(${shard}, framework='np') as f:\n    a = f.get_tensor(${name})`
-    : `from safetensors import safe_open\nwith safe_open(${shard}, framework='pt') as f:\n    a = f.get_tensor(${name})  # ${a.storedType}: torch`
+  const ml = ML_DTYPES[a.storedType]
+  return ml
+    ? safetensorsMemmap(shard, name, a.storedType, ml)
+    : `from safetensors import safe_open\nwith safe_open(${shard}, framework='np') as f:\n    a = f.get_tensor(${name})`
 }
 
 /**
@@ -73,7 +104,7 @@ const RECIPES = {
 /** The loading call of the container's own library, and the arrayscope command with --array. */
 function arrayRecipe(
   session: SessionInfo,
-  state: ViewState,
+  state: RecipeView,
   shape: readonly number[]
 ): { python: string; cli: string } {
   const a = session.array!
@@ -91,17 +122,29 @@ function arrayRecipe(
 
 export function recipe(
   session: SessionInfo,
-  state: ViewState,
+  state: RecipeView,
   shape: readonly number[]
 ): { python: string; cli: string } {
   if (session.array) return arrayRecipe(session, state, shape)
   const l = session.layout
   const mode = session.mode === 'w+' ? 'r+' : session.mode
-  const dtype = l.dtype.startsWith('[') ? `np.dtype(${l.dtype})` : pyString(l.dtype)
+  // numpy has no bfloat16 / float8 of its own: ml_dtypes' types. Those are little-endian only, so a big-endian
+  // bfloat16 is mapped as >u2 and converted (a copy in memory).
+  const ml = Object.values(ML_DTYPES).find((t) => l.dtype.replace(/^[<>|=]/, '') === t)
+  const swapped = ml === 'bfloat16' && l.dtype.startsWith('>')
+  const dtype = swapped
+    ? "'>u2'"
+    : ml
+      ? `ml_dtypes.${ml}`
+      : l.dtype.startsWith('[')
+        ? `np.dtype(${l.dtype})`
+        : pyString(l.dtype)
+  const imports = ml ? 'import numpy as np\nimport ml_dtypes  # pip install ml_dtypes' : 'import numpy as np'
+  const convert = swapped ? "\na = a.astype('<u2').view(ml_dtypes.bfloat16)  # big-endian: a copy in memory" : ''
   const python =
     session.format === 'npy'
       ? `import numpy as np\na = np.load(${pyString(session.path)}, mmap_mode=${pyString(mode)})\nview = a${viewIndexExpr(state, shape)}`
-      : `import numpy as np\na = np.memmap(${pyString(session.path)}, dtype=${dtype}, mode=${pyString(mode)}, offset=${l.offset}, shape=${formatShape(l.shape)}, order=${pyString(l.order)})\nview = a${viewIndexExpr(state, shape)}`
+      : `${imports}\na = np.memmap(${pyString(session.path)}, dtype=${dtype}, mode=${pyString(mode)}, offset=${l.offset}, shape=${formatShape(l.shape)}, order=${pyString(l.order)})${convert}\nview = a${viewIndexExpr(state, shape)}`
   const args = ['arrayscope', 'show', shellQuote(session.path)]
   if (session.format !== 'npy') {
     args.push(
