@@ -58,7 +58,13 @@ const PARTS = {
   app: {
     what: 'the app and the CLI (electron-vite)',
     inputs: ['src', 'electron.vite.config.ts', 'tsconfig.json', 'tsconfig.node.json', 'tsconfig.web.json'],
-    outputs: ['out/main/cli.js', 'out/main/index.js', 'out/preload/index.js', 'out/renderer/index.html'],
+    outputs: [
+      'out/main/cli.js',
+      'out/main/index.js',
+      'out/main/hdf5-worker.js',
+      'out/preload/index.js',
+      'out/renderer/index.html'
+    ],
     script: 'build'
   }
 }

@@ -17,6 +17,7 @@ import type { DType } from '../../shared/structured'
 import type { ByteSource } from './dequant-source'
 import { H5Worker } from './hdf5-worker-client'
 import { removeTemp, tempFolder } from './inflate'
+import { tempCap } from './temp-budget'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 
 /** Bytes read from the library at once when whole rows of chunks are filled together. */
@@ -116,7 +117,8 @@ export class ChunkedDataset {
         stored: {
           ...(stored.allocated === false ? { allocated: false } : {}),
           ...(stored.fill ? { fill: stored.fill } : {})
-        }
+        },
+        cap: tempCap()
       })
       return new ChunkedDataset(worker, path, dims, chunks, itemsize, file, mapping, stored)
     } catch (e) {

@@ -42,6 +42,8 @@ export interface RegionSpec {
   folder: string
   /** allocated false: no chunk was ever written (the library is not asked); fill: non-zero fill bytes. */
   stored: { allocated?: boolean; fill?: number[] }
+  /** Bytes the copy may take (ARRAYSCOPE_TEMP_MAX, read by the main thread when the dataset was opened). */
+  cap: number
 }
 
 let loading: Promise<{ api: H5Api; module: H5Module }> | undefined
@@ -77,7 +79,7 @@ export class RegionFiller {
   }
 
   static async open(spec: RegionSpec): Promise<RegionFiller> {
-    const budget = new TempBudget(spec.path, spec.folder)
+    const budget = new TempBudget(spec.path, spec.folder, spec.cap)
     let h5: Awaited<ReturnType<typeof h5wasm>>
     let f: { file_id: bigint; close(): void }
     try {

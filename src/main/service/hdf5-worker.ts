@@ -1,27 +1,27 @@
-// The worker thread that runs the HDF5 library for one chunked dataset (hdf5-region.ts does the work). Requests
-// come on the parent port ({ id, start, count } → { id, written } or { id, error }), and one at a time on a
-// second port for the rare synchronous read (a caller that cannot wait asynchronously): its answer is posted
-// there and an Atomics flag wakes the waiting thread. { close } closes the file and the copy's descriptor and
-// ends the thread.
+// The worker thread that runs the HDF5 library (hdf5-region.ts does the work), one for the process: h5wasm is
+// loaded once, every open chunked dataset is a handle. Requests come on the parent port and are answered there
+// ({ id, … } → { id, written } / { id, ok } / { id, error }); a second port carries the rare synchronous read (a
+// caller that cannot wait asynchronously): its answer is posted there and an Atomics flag wakes the waiting
+// thread. Closing a handle closes its file and the copy's descriptor.
 import fs from 'node:fs'
 import os from 'node:os'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { RegionFiller, type RegionSpec } from './hdf5-region'
 
 interface Start {
-  spec: RegionSpec
   syncPort: MessagePort
   flag: SharedArrayBuffer
 }
 
-type Request = { id: number; start: number[]; count: number[] } | { close: true }
+export type WorkerRequest =
+  | { id: number; op: 'open'; handle: number; spec: RegionSpec }
+  | { id: number; op: 'fill'; handle: number; start: number[]; count: number[] }
+  | { id: number; op: 'close'; handle: number }
 
-function errorOf(e: unknown): { code: string; message: string } {
-  const code = (e as { code?: unknown }).code
-  return {
-    code: typeof code === 'string' && !code.startsWith('E') ? code : 'io',
-    message: e instanceof Error ? e.message : String(e)
-  }
+export interface WorkerAnswer {
+  id: number
+  written?: number
+  error?: { code: string; message: string }
 }
 
 /**
@@ -37,41 +37,48 @@ function background(): void {
   }
 }
 
-async function main(): Promise<void> {
+function errorOf(e: unknown): { code: string; message: string } {
+  const code = (e as { code?: unknown }).code
+  return {
+    code: typeof code === 'string' && /^[a-z-]+$/.test(code) ? code : 'io',
+    message: e instanceof Error ? e.message : String(e)
+  }
+}
+
+function main(): void {
   background()
   const port = parentPort!
-  const { spec, syncPort, flag } = workerData as Start
+  const { syncPort, flag } = workerData as Start
   const wake = new Int32Array(flag)
-  let filler: RegionFiller
-  try {
-    filler = await RegionFiller.open(spec)
-  } catch (e) {
-    port.postMessage({ ready: false, error: errorOf(e) })
-    return
-  }
-  port.postMessage({ ready: true })
-  const answer = (r: { id: number; start: number[]; count: number[] }): object => {
+  const fillers = new Map<number, RegionFiller>()
+  const answer = async (r: WorkerRequest): Promise<WorkerAnswer> => {
     try {
+      if (r.op === 'open') {
+        fillers.set(r.handle, await RegionFiller.open(r.spec))
+        return { id: r.id }
+      }
+      const filler = fillers.get(r.handle)
+      if (r.op === 'close') {
+        fillers.delete(r.handle)
+        filler?.close()
+        return { id: r.id }
+      }
+      if (!filler) return { id: r.id, error: { code: 'closed', message: 'the dataset was closed' } }
       return { id: r.id, written: filler.fill(r.start, r.count) }
     } catch (e) {
       return { id: r.id, error: errorOf(e) }
     }
   }
-  const close = (): void => {
-    filler.close()
-    syncPort.close()
-    port.close()
-  }
-  port.on('message', (r: Request) => {
-    if ('close' in r) return close()
-    port.postMessage(answer(r))
-  })
-  syncPort.on('message', (r: Request) => {
-    if ('close' in r) return close()
-    syncPort.postMessage(answer(r))
-    Atomics.store(wake, 0, 1)
-    Atomics.notify(wake, 0)
-  })
+  port.on('message', (r: WorkerRequest) => void answer(r).then((a) => port.postMessage(a)))
+  syncPort.on(
+    'message',
+    (r: WorkerRequest) =>
+      void answer(r).then((a) => {
+        syncPort.postMessage(a)
+        Atomics.store(wake, 0, 1)
+        Atomics.notify(wake, 0)
+      })
+  )
 }
 
-void main()
+main()

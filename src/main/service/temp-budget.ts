@@ -35,9 +35,10 @@ export class TempBudget {
 
   constructor(
     private readonly what: string,
-    private readonly folder: string
+    private readonly folder: string,
+    cap = tempCap()
   ) {
-    this.cap = tempCap()
+    this.cap = cap
   }
 
   get used(): number {

@@ -16,6 +16,8 @@ export const fileRequests = {
   'recent:list': z.object({}).strict(),
   /** Electron only: the native open-file dialog. */
   'dialog:openFile': z.object({}).strict(),
+  /** One folder's folders and files for the open form's browser ('' : serve's --root, else the home folder). */
+  'dir:list': z.object({ path: z.string().max(4096) }).strict(),
   /** The named byte offsets remembered for a file. */
   'bookmarks:get': z.object({ path: z.string().min(1).max(4096) }).strict(),
   /** Replaces a file's bookmarks. */

@@ -1,6 +1,7 @@
 // The response types of the contract (contract.ts): what each channel answers, and the types they are made of.
 import type { Candidate } from '../solver'
 import type { ContainerFormat, FolderListing } from '../containers'
+import type { DirListing } from '../dir-listing'
 import type { JsonValue } from '../json-value'
 import type { LayoutSpecMsg, ModeName } from './base'
 import type { Workspace } from './workspace'
@@ -214,6 +215,7 @@ export interface Responses {
   'window:get': WindowResult
   'bytes:get': { offset: number; bytes: Uint8Array }
   'dialog:openFile': { path: string | null }
+  'dir:list': DirListing
   'container:list': ContainerListing
   'container:metadata': { key: string; start: number; items: JsonValue[]; total: number }
   'diff:run': DiffSummary

@@ -1,6 +1,7 @@
 // Channel handlers for files and the app: app:info, the open form's probes, recent files, bookmarks, the dialog.
 import { ApiError } from '../../../shared/contract'
 import { VERSION } from '../version'
+import { listDir } from '../dir-list'
 import { probeFile } from '../file-probe'
 import { previewOf, proposeFor } from '../file-preview'
 import type { Handlers, ServiceContext } from './context'
@@ -12,6 +13,7 @@ type FileChannel =
   | 'file:preview'
   | 'recent:list'
   | 'dialog:openFile'
+  | 'dir:list'
   | 'bookmarks:get'
   | 'bookmarks:set'
 
@@ -31,6 +33,7 @@ export function fileHandlers(ctx: ServiceContext): Handlers<FileChannel> {
     'dialog:openFile': () => {
       throw new ApiError('unavailable', 'the open-file dialog exists only in the desktop app: type a path instead')
     },
+    'dir:list': (r) => listDir(ctx.paths, r.path),
     'bookmarks:get': (r) => ({ bookmarks: ctx.bookmarks?.get(ctx.paths.resolve(r.path)) ?? [] }),
     'bookmarks:set': (r) => {
       if (!ctx.bookmarks) throw new ApiError('unavailable', 'bookmarks are not kept in this mode')
