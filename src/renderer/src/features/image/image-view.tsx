@@ -8,10 +8,15 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
 import type { ScanScope } from '../stats/stats-panel'
-import { COLORMAPS, packHex, type ColormapName } from './colormaps'
+import { packHex, type ColormapName } from './colormaps'
 import { ColourBar } from './colour-bar'
-import { channelValue, quantileRange, rgbQuantileRange, type Channel, type Scale, type Shading } from './shade'
-import { TILE, TileSet, type TileData } from './tile-set'
+import { hoverText } from './hover-text'
+import { ImageControls } from './image-controls'
+import { freshStats, type ImageStats } from './image-stats'
+import { drawTicks } from './image-ticks'
+import { quantileRange, rgbQuantileRange, type Channel, type Scale, type Shading } from './shade'
+import { tileFetcher } from './tile-fetch'
+import { TILE, TileSet } from './tile-set'
 import { aspectFits, elementAt, fit, levelFor, maxLevelFor, pan, visibleTiles, zoom, type Viewport } from './viewport'
 
 /** Tiles of blocks this large (a tile reads 4^level × 65536 elements: 64 MiB of float32 at level 4) are
@@ -20,50 +25,6 @@ import { aspectFits, elementAt, fit, levelFor, maxLevelFor, pan, visibleTiles, z
  * reads: 16 of them delayed the first exact overview of a warm 1 GiB view by ~60 ms). */
 const PREVIEW_LEVEL = 4
 const PREVIEW_UP = 2
-
-/** What the benchmark and the tests read off the view (window.__arrayscopeImage). */
-export interface ImageStats {
-  /** From the view's start to the first frame with any tile drawn (a preview, or a coarser tile). */
-  firstPreviewMs: number | null
-  /** … to the first frame with every visible tile exact and the colour range known. */
-  firstImageMs: number | null
-  lastFrameMs: number
-  frames: number
-  requests: number
-  level: number
-  ready: boolean
-  /** Screen pixels per element and the element at the canvas's top-left. */
-  viewport: Viewport | null
-}
-
-declare global {
-  interface Window {
-    __arrayscopeImage?: ImageStats
-  }
-}
-
-function freshStats(): ImageStats {
-  return {
-    firstPreviewMs: null,
-    firstImageMs: null,
-    lastFrameMs: 0,
-    frames: 0,
-    requests: 0,
-    level: 0,
-    ready: false,
-    viewport: null
-  }
-}
-
-function ticks(from: number, to: number, count: number): number[] {
-  const span = Math.max(1, to - from)
-  const raw = span / count
-  const p = 10 ** Math.floor(Math.log10(raw))
-  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p)
-  const out: number[] = []
-  for (let t = Math.ceil(from / step) * step; t <= to; t += step) out.push(t)
-  return out
-}
 
 export function ImageView(props: {
   session: SessionInfo
@@ -109,49 +70,10 @@ export function ImageView(props: {
     })
   }, [])
 
-  const tiles = useMemo(() => {
-    const one = (level: number, ty: number, tx: number, sample: boolean, fixed = props.scope.fixed) =>
-      api
-        .invoke('scan:tile', {
-          session: session.session,
-          ...props.scope,
-          ...(fixed ? { fixed } : {}),
-          transpose: props.transpose,
-          level,
-          ty,
-          tx,
-          ...(sample ? { sample } : {})
-        })
-        .then((t) => ({
-          rows: t.rows,
-          cols: t.cols,
-          px: new Float32Array(t.pixels.buffer.slice(t.pixels.byteOffset, t.pixels.byteOffset + t.pixels.byteLength))
-        }))
-    const fetchTile = async (level: number, ty: number, tx: number, sample: boolean): Promise<TileData> => {
-      if (!rgb) return { level, ty, tx, sample, ...(await one(level, ty, tx, sample)) }
-      // RGB(A): one tile per channel (the channel axis fixed at 0, 1, 2 (, 3)); lane c of a pixel is channel
-      // c's block mean
-      const fixed = props.scope.fixed ?? []
-      const parts = await Promise.all(
-        Array.from({ length: rgb.channels }, (_, c) =>
-          one(
-            level,
-            ty,
-            tx,
-            sample,
-            fixed.map((v, k) => (k === rgb.axis ? c : v))
-          )
-        )
-      )
-      const { rows: r, cols: c } = parts[0]!
-      const px = new Float32Array(r * c * 4).fill(NaN)
-      parts.forEach((p, ch) => {
-        for (let k = 0; k < r * c; k++) px[4 * k + ch] = p.px[4 * k + 2]!
-      })
-      return { level, ty, tx, sample, rows: r, cols: c, px }
-    }
-    return new TileSet(fetchTile, schedule)
-  }, [scopeKey]) // eslint-disable-line react-hooks/exhaustive-deps
+  const tiles = useMemo(
+    () => new TileSet(tileFetcher(session.session, props.scope, props.transpose, rgb), schedule),
+    [scopeKey] // eslint-disable-line react-hooks/exhaustive-deps
+  )
 
   // a new view: fit it, forget the range, start the clock for the first image
   useEffect(() => {
@@ -291,28 +213,16 @@ export function ImageView(props: {
     el.dataset.level = String(level)
     el.dataset.ready = s.ready ? 'true' : 'false'
     el.dataset.requests = String(tiles.requests)
-    drawTicks(v)
+    drawTicks(topTicks.current, leftTicks.current, v, rows, cols, size)
   }
   // the latest draw (its closure sees this render's state) is what the next animation frame runs
   useLayoutEffect(() => {
     drawRef.current = draw
   })
 
-  // the axes' tick labels, written straight into their overlays (a React render per frame would cost pans)
+  // the axes' tick labels (image-ticks.ts)
   const topTicks = useRef<HTMLDivElement>(null)
   const leftTicks = useRef<HTMLDivElement>(null)
-  const drawTicks = (v: Viewport): void => {
-    const top = topTicks.current
-    const left = leftTicks.current
-    if (!top || !left) return
-    top.style.top = `${Math.max(0, -v.y0 * v.sy)}px`
-    top.innerHTML = ticks(Math.max(0, v.x0), Math.min(cols, v.x0 + size.w / v.sx), 5)
-      .map((t) => `<span style="left:${(t - v.x0) * v.sx}px">${t}</span>`)
-      .join('')
-    left.innerHTML = ticks(Math.max(0, v.y0), Math.min(rows, v.y0 + size.h / v.sy), 5)
-      .map((t) => `<span style="top:${(t - v.y0) * v.sy}px">${t}</span>`)
-      .join('')
-  }
   // a change of colour: redrawn at once from the values held (after the effect above gave drawRef this render's
   // draw), so the very frame after the change shows it; a move of the cursor: at the next animation frame
   useLayoutEffect(() => drawRef.current(), [colormap, scale, channel, manual, auto])
@@ -350,30 +260,7 @@ export function ImageView(props: {
     if (row < 0 || col < 0 || row >= rows || col >= cols) return setHover(null)
     const level = levelFor(vp.current, maxLevel)
     const span = TILE * 2 ** level
-    const held = tiles.get(level, Math.floor(row / span), Math.floor(col / span))
-    if (!held) return setHover(`(${row}, ${col})`)
-    const b = 2 ** level
-    const k = Math.floor((row % span) / b) * held.data.cols + Math.floor((col % span) / b)
-    const px = held.data.px
-    const f = (x: number): string => (Number.isNaN(x) ? 'nan' : String(x))
-    if (rgb) {
-      const lanes = Array.from({ length: rgb.channels }, (_, c) => f(px[4 * k + c]!)).join(', ')
-      const where =
-        level === 0
-          ? `(${row}, ${col})`
-          : `[${row - (row % b)}:${row - (row % b) + b}, ${col - (col % b)}:${col - (col % b) + b}] mean`
-      setHover(`${where} = [${lanes}]`)
-    } else if (level === 0 && !held.data.sample) {
-      const flags = px[4 * k + 3]!
-      const value = Number.isNaN(px[4 * k + 2]!) ? (flags & 2 ? 'inf' : flags & 4 ? '-inf' : 'nan') : f(px[4 * k + 2]!)
-      setHover(`(${row}, ${col}) = ${value}`)
-    } else {
-      const r0 = row - (row % b)
-      const c0 = col - (col % b)
-      setHover(
-        `[${r0}:${r0 + b}, ${c0}:${c0 + b}] mean ${f(channelValue(px, k, 'mean'))}, min ${f(px[4 * k]!)}, max ${f(px[4 * k + 1]!)}`
-      )
-    }
+    setHover(hoverText(tiles.get(level, Math.floor(row / span), Math.floor(col / span))?.data, level, row, col, rgb))
   }
   const onPointerUp = (e: React.PointerEvent): void => {
     const d = drag.current
@@ -397,53 +284,18 @@ export function ImageView(props: {
 
   return (
     <div className="image-view">
-      <div className="row">
-        {rgb && (
-          <span className="muted" data-testid="image-rgb">
-            RGB{rgb.channels === 4 ? 'A' : ''} from axis {rgb.axis} (block means)
-          </span>
-        )}
-        <label hidden={rgb !== null}>
-          colormap
-          <select name="colormap" value={colormap} onChange={(e) => setColormap(e.target.value as ColormapName)}>
-            {COLORMAPS.map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-        </label>
-        <label hidden={rgb !== null}>
-          scale
-          <select name="scale" value={scale} onChange={(e) => setScale(e.target.value as Scale)}>
-            <option value="linear">linear</option>
-            <option value="log">log</option>
-            <option value="symlog">symlog</option>
-            <option value="sqrt">sqrt</option>
-          </select>
-        </label>
-        <label hidden={rgb !== null} title="Which value of each block a pixel shows when zoomed out">
-          block
-          <select name="reduce" value={channel} onChange={(e) => setChannel(e.target.value as Channel)}>
-            <option value="mean">mean</option>
-            <option value="max">max</option>
-            <option value="min">min</option>
-            <option value="extreme">min/max (the extreme)</option>
-          </select>
-        </label>
-        <label title="Square pixels (the array's aspect), or the image stretched to fill the frame">
-          fit
-          <select
-            name="image-fit"
-            value={keepAspect ? 'aspect' : 'fill'}
-            onChange={(e) => setFitChoice(e.target.value as 'aspect' | 'fill')}
-          >
-            <option value="aspect">keep aspect</option>
-            <option value="fill">fill the frame</option>
-          </select>
-        </label>
-        <button type="button" onClick={savePng} title="Save what is shown as a PNG image">
-          PNG
-        </button>
-      </div>
+      <ImageControls
+        rgb={rgb}
+        colormap={colormap}
+        onColormap={setColormap}
+        scale={scale}
+        onScale={setScale}
+        channel={channel}
+        onChannel={setChannel}
+        keepAspect={keepAspect}
+        onFit={setFitChoice}
+        onSavePng={savePng}
+      />
       <ColourBar
         colormap={rgb ? 'greys' : colormap}
         range={range}

@@ -7,15 +7,16 @@ import type { SessionInfo } from '../../../../shared/contract'
 import { parseDType } from '../../../../shared/structured'
 import { cellNumber, cellText } from './cell-format'
 import { CellGrid, HEADER_H, ROW_H, type Cell } from './cell-grid'
-import { copySelection, type Rect } from './copy'
+import type { Rect } from './copy'
 import { parseGoTo } from './go-to'
 import { visibleCount } from './scaled-scroll'
 import { useClientSize, useScaledScroll } from './use-scaled-scroll'
 import { useTiles } from './use-tiles'
 import { api } from '../../transport'
-import { readOnlyReason, useCellEdit } from './use-cell-edit'
+import { useCellEdit, type Message } from './use-cell-edit'
 import { useSignal } from './use-signal'
-import { ConditionBar } from './condition-bar'
+import { TableTools } from './table-tools'
+import { tableKeys } from './table-keys'
 import { gridMap, wrapWidth } from './grid-map'
 import { useColumnWidth } from './use-column-width'
 import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/slice'
@@ -85,8 +86,7 @@ export function TableView(props: {
   const { top, left, rowAxis, colAxis, scrollTo } = scroll
   const [cursor, setCursor] = useState<[number, number]>([0, 0])
   const [anchor, setAnchor] = useState<[number, number] | null>(null)
-  const [goTo, setGoTo] = useState('')
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  const [message, setMessage] = useState<Message>(null)
   const visRows = Math.max(0, Math.min(rowsTotal - top, visibleCount(rowAxis) + 1))
   const visCols = Math.max(0, Math.min(colsTotal - left, visibleCount(colAxis) + 1))
   const e0 = columns.element(left)
@@ -100,39 +100,6 @@ export function TableView(props: {
     () => api.on('session:edited', (e) => e.session === session.session && refresh()),
     [session.session, refresh]
   )
-  const onPaste = (e: React.ClipboardEvent): void => {
-    if (editing) return
-    const text = e.clipboardData.getData('text/plain')
-    if (!text) return
-    e.preventDefault()
-    const reason = readOnlyReason(session)
-    if (reason) return setMessage({ ok: false, text: reason })
-    const rows = text
-      .replace(/\r?\n$/, '')
-      .split(/\r?\n/)
-      .map((line) => line.split('\t'))
-    const cells = rows.flatMap((cols, i) => cols.map((t, j) => ({ row: cursor[0] + i, col: cursor[1] + j, text: t })))
-    const outside = cells.find(
-      (c) => c.row >= rowsTotal || c.col >= colsTotal || !grid.toView(c.row, columns.element(c.col))
-    )
-    if (outside)
-      return setMessage({
-        ok: false,
-        text: `the pasted block (${rows.length} rows) does not fit in the view from (${cursor[0]}, ${cursor[1]})`
-      })
-    try {
-      writeCells(cells).then(
-        () => setMessage({ ok: true, text: `pasted ${cells.length} cells` }),
-        (err: Error) => setMessage({ ok: false, text: err.message })
-      )
-    } catch (err) {
-      setMessage({ ok: false, text: (err as Error).message })
-    }
-  }
-
-  const undoRedo = (which: 'edit:undo' | 'edit:redo'): void => {
-    api.invoke(which, { session: session.session }).catch((e: Error) => setMessage({ ok: false, text: e.message }))
-  }
   const ready = sliceError === null && tiles.loaded(v0, v1, ve0, ve1)
   const { request } = tiles
   useEffect(() => {
@@ -272,60 +239,25 @@ export function TableView(props: {
   })
   const { editing, writeCells } = edit
 
-  const onKeyDown = (e: React.KeyboardEvent): void => {
-    if (editing) return
-    const mod = e.ctrlKey || e.metaKey
-    if (mod && e.key.toLowerCase() === 'z') {
-      e.preventDefault()
-      return undoRedo(e.shiftKey ? 'edit:redo' : 'edit:undo')
-    }
-    if (mod && e.key.toLowerCase() === 'y') {
-      e.preventDefault()
-      return undoRedo('edit:redo')
-    }
-    if (e.key === 'Enter' || e.key === 'F2' || (e.key.length === 1 && !mod && !e.altKey)) {
-      e.preventDefault()
-      const current = valueAt(cursor[0], cursor[1])
-      const text =
-        e.key.length === 1
-          ? e.key
-          : current === undefined
-            ? ''
-            : cellText(dtype, current, columns.field(cursor[1]), { mode: 'auto' })
-      edit.start(cursor[0], cursor[1], text)
-      return
-    }
-    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
-      e.preventDefault()
-      void copySelection(session, view, columns, selection, state.format, grid).then(
-        (n) => setMessage({ ok: true, text: `copied ${n} cells as TSV` }),
-        (err: Error) => setMessage({ ok: false, text: err.message })
-      )
-      return
-    }
-    const page = Math.max(1, Math.floor(rowAxis.viewport / ROW_H) - 1)
-    const [r, c] = cursor
-    const ctrl = e.ctrlKey || e.metaKey
-    const moves: Record<string, [number, number]> = {
-      ArrowUp: [r - 1, c],
-      ArrowDown: [r + 1, c],
-      ArrowLeft: [r, c - 1],
-      ArrowRight: [r, c + 1],
-      PageUp: [r - page, c],
-      PageDown: [r + page, c],
-      Home: ctrl ? [0, 0] : [r, 0],
-      End: ctrl ? [rowsTotal - 1, colsTotal - 1] : [r, colsTotal - 1]
-    }
-    const m = moves[e.key]
-    if (!m) return
-    e.preventDefault()
-    moveCursor(m[0], m[1], e.shiftKey)
-  }
-
-  const submitGoTo = (e: React.FormEvent): void => {
-    e.preventDefault()
-    goToText(goTo)
-  }
+  const { onKeyDown, onPaste } = tableKeys({
+    session,
+    view,
+    dtype,
+    format: state.format,
+    columns,
+    grid,
+    rowsTotal,
+    colsTotal,
+    cursor,
+    selection,
+    pageRows: Math.max(1, Math.floor(rowAxis.viewport / ROW_H) - 1),
+    editing,
+    valueAt,
+    startEdit: edit.start,
+    writeCells,
+    moveCursor,
+    setMessage
+  })
 
   useSignal(props.jumpToByte?.seq, () => {
     if (props.jumpToByte) goToText(`@${props.jumpToByte.offset}`)
@@ -377,43 +309,19 @@ export function TableView(props: {
   return (
     <div className="table-view">
       <ViewBar state={state} shape={shape} sliceError={sliceError} onChange={changeView} />
-      <form className="table-tools" onSubmit={submitGoTo}>
-        <label>
-          Go to
-          <input
-            name="goto"
-            value={goTo}
-            onChange={(e) => setGoTo(e.target.value)}
-            placeholder="row, col  or  @byte offset"
-            spellCheck={false}
-          />
-        </label>
-        <button type="submit">Go</button>
-        {message && (
-          <span className={message.ok ? 'validation ok' : 'validation bad'} role="status" data-testid="table-message">
-            {message.text}
-          </span>
-        )}
-        {tiles.error && (
-          <span className="validation bad" role="alert">
-            {tiles.error}
-          </span>
-        )}
-      </form>
-      {realValued(dtype) && sliceError === null && (
-        <ConditionBar
-          session={session}
-          slice={state.slice}
-          shape={shape}
-          cursor={elementIndex(cursor[0], cursor[1])}
-          onFound={goToElement}
-          describe={(index) =>
-            origin.identity
-              ? `at (${index.join(', ')})`
-              : `at view (${index.join(', ')}) · array (${origin.arrayIndex(index).join(', ')})`
-          }
-        />
-      )}
+      <TableTools
+        session={session}
+        dtype={dtype}
+        slice={state.slice}
+        shape={shape}
+        sliceError={sliceError}
+        origin={origin}
+        message={message}
+        tilesError={tiles.error}
+        cursorIndex={elementIndex(cursor[0], cursor[1])}
+        onGoTo={goToText}
+        onFound={goToElement}
+      />
       <div
         className="grid-scroller"
         ref={scroller}
@@ -466,13 +374,4 @@ function originOf(shape: readonly number[], slice: string): SliceOrigin {
   } catch {
     return { arrayIndex: (i) => [...i], along: (_, i) => i, identity: true }
   }
-}
-
-/** Whether the kernels can scan this dtype's values (real numbers and bools; not complex, records, strings). */
-function realValued(dtype: ReturnType<typeof parseDType>): boolean {
-  return (
-    dtype.kind === 'scalar' &&
-    ['int', 'uint', 'float', 'bool'].includes(dtype.type.kind) &&
-    !dtype.type.name.startsWith('longdouble')
-  )
 }
