@@ -28,7 +28,8 @@ export const envi = defineFormat({
       description: 'an ENVI image',
       singleArray: true,
       extensions: ['.hdr'],
-      reader: 'spectral'
+      reader: 'spectral',
+      recipe: (r) => `import spectral  # SPy\na = spectral.envi.open(${r.file}).load()`
     }
   },
   detect: (head) => /^ENVI\s/.test(String.fromCharCode(...head.subarray(0, 5))),

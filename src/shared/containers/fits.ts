@@ -32,7 +32,9 @@ export const fits = defineFormat({
       description: 'a FITS file',
       singleArray: false,
       extensions: ['.fits', '.fit', '.fts'],
-      reader: 'astropy'
+      reader: 'astropy',
+      recipe: (r) =>
+        `from astropy.io import fits\nhdul = fits.open(${r.file}${r.stored ? ', do_not_scale_image_data=True' : ''})\na = hdul[${/^'\d+'$/.test(r.name) ? r.name.slice(1, -1) : r.name}].data`
     }
   },
   detect: (head) => ascii(head.subarray(0, 30)) === 'SIMPLE  =                    T',

@@ -253,7 +253,15 @@ export const gguf = defineFormat({
       description: 'a GGUF model file',
       singleArray: false,
       extensions: ['.gguf'],
-      reader: 'gguf'
+      reader: 'gguf',
+      recipe: (r) => {
+        const load = r.quant
+          ? `from gguf.quants import dequantize\na = dequantize(t.data, t.tensor_type)  # ${r.quant} blocks to float32`
+          : r.storedType === 'BF16'
+            ? `a = (t.data.view('<u2').astype(np.uint32) << 16).view(np.float32).reshape(${r.shape})`
+            : 'a = t.data'
+        return `import numpy as np\nfrom gguf import GGUFReader\nt = next(t for t in GGUFReader(${r.file}).tensors if t.name == ${r.name})\n${load}`
+      }
     }
   },
   detect(head) {

@@ -77,7 +77,8 @@ export const mat5 = defineFormat({
       description: 'a MATLAB file',
       singleArray: false,
       extensions: ['.mat'],
-      reader: 'scipy'
+      reader: 'scipy',
+      recipe: (r) => `from scipy.io import loadmat\na = loadmat(${r.file})[${r.name}]`
     }
   },
   detect: (head) => {

@@ -129,6 +129,26 @@ export interface FormatDescriptor {
   extensions: readonly string[]
   /** The reference reader (its Python package) that Copy as code calls and the tests compare against. */
   reader: string
+  /** Copy as code: the reference reader's call that binds `a` to the array (the view's indexing follows it). */
+  recipe(r: RecipeArray): string
+}
+
+/** What Copy as code's loading call needs of an array of a container. */
+export interface RecipeArray {
+  /** The container file, as a Python string literal. */
+  file: string
+  /** The file holding the array's bytes (a shard of a sharded index; else the container), as a literal. */
+  dataFile: string
+  /** The array's name, as a Python string literal. */
+  name: string
+  /** The stored numbers are asked for, not the scaled values. */
+  stored: boolean
+  /** The type as the format names it (F32, BF16, Q4_0, <f4 …). */
+  storedType: string
+  /** A quantized tensor's block type (shown dequantized). */
+  quant?: string
+  /** The values' shape as Python writes a tuple. */
+  shape: string
 }
 
 /** A parsed container; F: the formats its module may return (index.ts exports it with F = ContainerFormat). */

@@ -43,7 +43,11 @@ export const netcdf3 = defineFormat({
       description: 'a NetCDF file',
       singleArray: false,
       extensions: ['.nc', '.cdf'],
-      reader: 'netCDF4'
+      reader: 'netCDF4',
+      recipe: (r) =>
+        r.stored
+          ? `from scipy.io import netcdf_file\na = netcdf_file(${r.file}, mmap=True).variables[${r.name}].data`
+          : `import netCDF4\na = netCDF4.Dataset(${r.file})[${r.name}][:]  # scale_factor / add_offset applied`
     }
   },
   detect: (head) => head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 && [1, 2, 5].includes(head[3]!),

@@ -64,7 +64,9 @@ export const nifti = defineFormat({
       description: 'a NIfTI image',
       singleArray: true,
       extensions: ['.nii'],
-      reader: 'nibabel'
+      reader: 'nibabel',
+      recipe: (r) =>
+        `import numpy as np\nimport nibabel as nib\nimg = nib.load(${r.file})\na = ${r.stored ? 'img.dataobj.get_unscaled()' : 'np.asanyarray(img.dataobj)'}`
     }
   },
   // the header size (348 or 540, in either byte order) and the magic (at byte 344, or 4 for NIfTI-2); a gzip

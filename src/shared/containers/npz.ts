@@ -57,7 +57,8 @@ export const npz = defineFormat({
       description: 'a numpy .npz archive',
       singleArray: false,
       extensions: ['.npz'],
-      reader: 'numpy'
+      reader: 'numpy',
+      recipe: (r) => `import numpy as np\na = np.load(${r.file})[${r.name}]`
     }
   },
   detect(head) {

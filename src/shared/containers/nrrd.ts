@@ -36,7 +36,8 @@ export const nrrd = defineFormat({
       description: 'an NRRD file',
       singleArray: true,
       extensions: ['.nrrd', '.nhdr'],
-      reader: 'pynrrd'
+      reader: 'pynrrd',
+      recipe: (r) => `import nrrd  # pynrrd\na, header = nrrd.read(${r.file})`
     }
   },
   detect: (head) => /^NRRD000[1-5]\r?\n/.test(String.fromCharCode(...head.subarray(0, 10))),

@@ -3,7 +3,7 @@
 // own file. Shard names must stay inside the index's folder.
 import type { JsonValue } from '../json-value'
 import { ContainerError, readExact, type Container, type ContainerEntry, defineFormat } from './model'
-import { MAX_HEADER, safetensorsEntries } from './safetensors'
+import { MAX_HEADER, safetensorsEntries, safetensorsRecipe } from './safetensors'
 
 /** Refuses shard names that leave the folder of the index (absolute, '..', drive letters). */
 function checkShardName(name: string): void {
@@ -20,7 +20,8 @@ export const safetensorsIndex = defineFormat({
       description: 'a sharded safetensors index',
       singleArray: false,
       extensions: ['.safetensors.index.json'],
-      reader: 'safetensors'
+      reader: 'safetensors',
+      recipe: safetensorsRecipe
     }
   },
   detect(head, size, fileName) {

@@ -14,6 +14,7 @@ import {
   type ContainerEntry,
   defineFormat,
   type ParseContext,
+  type RecipeArray,
   type ReadFn
 } from './model'
 
@@ -339,6 +340,35 @@ export function safetensorsEntries(
   return { entries, metadata }
 }
 
+/** safetensors types numpy lacks, by their ml_dtypes names (the engine's names for them too). */
+const ML_DTYPES: Record<string, string> = {
+  BF16: 'bfloat16',
+  F8_E4M3: 'float8_e4m3fn',
+  F8_E5M2: 'float8_e5m2'
+}
+
+/**
+ * Copy as code for a tensor of a safetensors file (or of a shard of a sharded index). A bfloat16 / float8
+ * tensor with numpy alone fails (safe_open(framework='np') has no such dtype) and framework='pt' needs torch: the
+ * header gives the tensor's bytes, np.memmap maps them with ml_dtypes' type.
+ */
+export function safetensorsRecipe(r: RecipeArray): string {
+  const ml = ML_DTYPES[r.storedType]
+  if (!ml) {
+    return `from safetensors import safe_open\nwith safe_open(${r.dataFile}, framework='np') as f:\n    a = f.get_tensor(${r.name})`
+  }
+  return [
+    'import json, struct',
+    'import numpy as np',
+    `import ml_dtypes  # numpy's ${ml} (pip install ml_dtypes); with torch: safe_open(..., framework='pt')`,
+    `path = ${r.dataFile}`,
+    "with open(path, 'rb') as fh:",
+    "    n = struct.unpack('<Q', fh.read(8))[0]",
+    `    t = json.loads(fh.read(n))[${r.name}]  # dtype ${r.storedType}`,
+    `a = np.memmap(path, dtype=ml_dtypes.${ml}, mode='r', offset=8 + n + t['data_offsets'][0], shape=tuple(t['shape']))`
+  ].join('\n')
+}
+
 export const safetensors = defineFormat({
   format: 'safetensors',
   formats: {
@@ -347,7 +377,8 @@ export const safetensors = defineFormat({
       description: 'a safetensors file',
       singleArray: false,
       extensions: ['.safetensors'],
-      reader: 'safetensors'
+      reader: 'safetensors',
+      recipe: safetensorsRecipe
     }
   },
   detect(head, size) {
