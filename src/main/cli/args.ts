@@ -23,7 +23,8 @@ const BOOLEAN_FLAGS = new Set([
   'no-equal-nan',
   'stored',
   'scaled',
-  'force'
+  'force',
+  'follow'
 ])
 
 /** Flags whose value is a path: "~/x" in them, as in positionals, is the home folder even when quoted. */

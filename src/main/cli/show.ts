@@ -6,8 +6,10 @@ import { decodeValue, type Value } from '../../shared/structured'
 import type { ArrayService } from '../service/array-service'
 import type { ByteSource } from '../service/dequant-source'
 import { forEachChunk } from '../service/view-reader'
-import { LAYOUT_FLAGS, rejectUnknownFlags, type ParsedArgs } from './args'
-import { Output } from './output'
+import path from 'node:path'
+import { LAYOUT_FLAGS, UsageError, flagString, rejectUnknownFlags, type ParsedArgs } from './args'
+import { describeVersion, follow, intervalOf } from './follow'
+import { io, Output } from './output'
 import { MEMMAP_DEFAULT, openFromArgs } from './session'
 
 /** Streams a view as nested JSON lists, brackets placed from each element's position in C order. */
@@ -62,10 +64,21 @@ export function writeText(mapping: ByteSource, view: ArrayView, out: Output): vo
 }
 
 export async function show(args: ParsedArgs, service: ArrayService): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json'])
-  const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
-  const out = new Output()
-  if (args.flags.has('json')) writeJson(session.source.reader, view, out)
-  else writeText(session.source.reader, view, out)
-  out.flush()
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json', 'follow', 'interval'])
+  const print = async (): Promise<void> => {
+    const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
+    const out = new Output()
+    if (args.flags.has('json')) writeJson(session.source.reader, view, out)
+    else writeText(session.source.reader, view, out)
+    out.flush()
+  }
+  if (!args.flags.has('follow')) return print()
+  // --follow: the slice again at every change of the file, each printout headed by the version it shows
+  const file = args.positionals[1]
+  if (!file) throw new UsageError('show needs a FILE')
+  await follow(path.resolve(file), service, intervalOf(flagString(args, 'interval')), async (v) => {
+    // JSON: one line per version, nothing else on stdout
+    if (!args.flags.has('json')) io.out(`# ${describeVersion(v)}\n`)
+    await print()
+  })
 }

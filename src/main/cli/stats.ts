@@ -4,9 +4,11 @@ import type { ArrayService } from '../service/array-service'
 import type { Stats } from '../service/scan'
 import { MEMMAP_DEFAULT, openFromArgs } from './session'
 import { io } from './output'
+import path from 'node:path'
+import { describeVersion, follow, type FileVersion } from './follow'
 
 export async function stats(args: ParsedArgs, service: ArrayService): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json', 'bins', 'range'])
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json', 'bins', 'range', 'watch'])
   const bins = flagInt(args, 'bins', 1)
   const rangeText = flagString(args, 'range')
   let range: [number, number] | undefined
@@ -17,12 +19,32 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
     }
     range = parts as [number, number]
   }
+  const watch = flagString(args, 'watch')
+  if (watch === undefined) return printStats(args, service, bins, range)
+  // --watch SECONDS: the statistics again whenever the file changed, checked every SECONDS, each headed by the
+  // version they describe (JSON: a "version" key)
+  const seconds = Number(watch)
+  if (!(seconds >= 0.01 && seconds <= 86_400))
+    throw new UsageError(`--watch takes seconds from 0.01 to 86400, got '${watch}'`)
+  const file = args.positionals[1]
+  if (!file) throw new UsageError('stats needs a FILE')
+  await follow(path.resolve(file), service, seconds * 1000, (v) => printStats(args, service, bins, range, v))
+}
+
+async function printStats(
+  args: ParsedArgs,
+  service: ArrayService,
+  bins: number | undefined,
+  range: [number, number] | undefined,
+  version?: FileVersion
+): Promise<void> {
   const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
   const s = await service.statsOf(session.id, view, { bins, range }).promise
   if (args.flags.has('json')) {
-    io.out(JSON.stringify(statsJson(s)) + '\n')
+    io.out(JSON.stringify({ ...(version ? { version } : {}), ...statsJson(s) }) + '\n')
     return
   }
+  if (version) io.out(`# ${describeVersion(version)}\n`)
   const lines = [
     `count  ${s.count}`,
     `min    ${s.minExact ?? s.min ?? '-'}`,
