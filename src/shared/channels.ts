@@ -8,6 +8,7 @@ export const CHANNEL_NAMES = [
   'recent:list',
   'session:open',
   'session:close',
+  'session:follow',
   'window:get',
   'bytes:get',
   'dialog:openFile',

@@ -25,6 +25,7 @@ import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
 import { removeStaleTemps } from './temp-files'
+import { refollow } from './follow'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
@@ -90,7 +91,8 @@ export class ArrayService {
       recent: this.recent,
       run: (id, start) => this.scans.run(id, start)
     }
-    const every = options.watchIntervalMs ?? 2000
+    // often enough that follow mode shows another program's writes promptly (a stat per open file)
+    const every = options.watchIntervalMs ?? 250
     if (every > 0) {
       this.timer = setInterval(() => this.checkForChanges(), every)
       this.timer.unref()
@@ -382,6 +384,29 @@ export class ArrayService {
     return s
   }
 
+  /** Sessions being brought up to their file's new version (follow mode), so that a check does not start twice. */
+  private readonly following = new Set<string>()
+
+  /** Follow mode: shows the file's new version (follow.ts), or reports the change when it cannot be opened. */
+  private follow(s: Session, reopen: boolean, now: { size: number; mtimeMs: number }): void {
+    if (this.following.has(s.id)) return
+    this.following.add(s.id)
+    void refollow(s, reopen, this.opening)
+      .then((state) => {
+        if (!this.sessions.has(s.id)) return
+        this.tiles.invalidate(s.id)
+        if (state) {
+          if (!reopen) s.stat = now
+          this.options.emit?.('session:edited', state)
+        } else {
+          s.stat = now
+          s.edits.externallyChanged = true
+          this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
+        }
+      })
+      .finally(() => this.following.delete(s.id))
+  }
+
   /** Emits session:changed for files another process has changed since the last check. */
   checkForChanges(): void {
     for (const s of this.sessions.values()) {
@@ -396,6 +421,11 @@ export class ArrayService {
         now = { size: -1, mtimeMs: -1 }
       }
       if (replaced || now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
+        if (s.info.following && now.size >= 0) {
+          // a decoded copy (a chunk grid, an inflated member) is stale after any change: opened again
+          this.follow(s, replaced || now.size !== s.stat.size || s.source.store.kind !== 'file', now)
+          continue
+        }
         s.stat = { size: now.size, mtimeMs: now.mtimeMs }
         s.edits.externallyChanged = true
         this.tiles.invalidate(s.id)

@@ -34,6 +34,11 @@ export class EditLog {
     private readonly mapping: Mapping
   ) {}
 
+  /** The log's state, telling views that these ranges changed (another program's writes, in follow mode). */
+  stateWith(changed: { offset: number; length: number }[]): EditState {
+    return this.state(changed)
+  }
+
   private state(changed: { offset: number; length: number }[]): EditState {
     return {
       session: this.session,

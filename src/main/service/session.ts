@@ -1,6 +1,6 @@
 // A session: one open array — its source (where its bytes are kept and how they become values), its layout, its
 // edits — and how one is made from a source. The service keeps them by id; open.ts and the derived arrays make them.
-import type { SessionInfo } from '../../shared/contract'
+import type { Request, SessionInfo } from '../../shared/contract'
 import type { Layout } from '../../shared/layout'
 import type { ArraySource } from './array-source'
 import { EditLog } from './edit-log'
@@ -20,6 +20,8 @@ export interface Session {
   stat: { size: number; mtimeMs: number }
   /** The watched file's device and inode: is the path still this file? */
   identity: FileIdentity
+  /** The request that opened it: follow mode opens it again when the file grows or is replaced. */
+  request?: Request<'session:open'>
 }
 
 /**

@@ -82,6 +82,11 @@ export interface SessionInfo {
   array?: ArrayInfo
   /** Set when the session is a derived array of two others (read-only, computed as it is read). */
   derived?: { kind: 'absdiff' | 'diff' | 'ulp'; label: string; a: string; b: string; pathB: string }
+  /**
+   * Follow mode (read-only sessions): another program's writes are shown as they come — rewritten bytes re-read,
+   * an inferred axis or a rewritten .npy header reshaping the view — instead of being reported as a change.
+   */
+  following?: boolean
 }
 
 /** One folder of a container's tree (container:list). */
@@ -211,6 +216,7 @@ export interface Responses {
   'app:info': AppInfo
   'file:probe': ProbeResult
   'session:open': SessionInfo
+  'session:follow': { session: string; following: boolean }
   'session:close': { closed: true }
   'window:get': WindowResult
   'bytes:get': { offset: number; bytes: Uint8Array }

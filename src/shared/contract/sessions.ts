@@ -19,12 +19,16 @@ export const sessionRequests = {
       array: z.string().min(1).max(65_536).optional(),
       /** An array with a scaling (FITS BSCALE, NIfTI scl_slope, NetCDF scale_factor): which values to show. */
       values: z.enum(['scaled', 'stored']).optional(),
-      scanId: z.string().min(1).max(64).optional()
+      scanId: z.string().min(1).max(64).optional(),
+      /** Follow mode for a read-only session (mode r): show other programs' writes as they come. */
+      follow: z.boolean().optional()
     })
     .strict(),
   /**
    * Unmaps a session's file. Unflushed r+/w+ edits are flushed, or discarded (the default): every byte written
    * since the last flush is put back from the edit log. Mode c's private copy goes either way.
    */
+  /** Turns follow mode of a read-only session on or off (on by default in mode r). */
+  'session:follow': z.object({ session: sessionId, follow: z.boolean() }).strict(),
   'session:close': z.object({ session: sessionId, unflushed: z.enum(['flush', 'discard']).optional() }).strict()
 } as const

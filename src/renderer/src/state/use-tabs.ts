@@ -9,6 +9,7 @@ import type { CursorInfo } from './cursor'
 import { releaseComparison, type Comparison } from './use-comparison'
 import { defaultViewState } from './view-model'
 import type { TabState } from './workspace'
+import { withFollow } from './follow-request'
 
 export interface Tab extends TabState {
   changed: boolean
@@ -58,8 +59,18 @@ export function useTabs(onError: (message: string) => void) {
           ts.map((t) =>
             t.session.session !== e.session
               ? t
-              : e.info // a rewritten .npy header: the layout changed under the view
-                ? { ...t, edits: e, session: e.info, view: defaultViewState(e.info.layout.shape) }
+              : e.info // a rewritten .npy header, or a followed file grown or replaced: a new layout
+                ? {
+                    ...t,
+                    edits: e,
+                    session: e.info,
+                    changed: false,
+                    // the same number of axes (a followed file grown): the view keeps its axes and slice
+                    view:
+                      e.info.layout.shape.length === t.session.layout.shape.length
+                        ? t.view
+                        : defaultViewState(e.info.layout.shape)
+                  }
                 : { ...t, edits: e }
           )
         )
@@ -116,13 +127,16 @@ export function useTabs(onError: (message: string) => void) {
     const a = t?.session.array
     if (!t || !a?.scaling) return
     try {
-      const next = await api.invoke('session:open', {
-        path: a.container,
-        layout: null,
-        mode: t.session.mode,
-        array: a.name,
-        values: a.scaling.applied ? 'stored' : 'scaled'
-      })
+      const next = await api.invoke(
+        'session:open',
+        withFollow({
+          path: a.container,
+          layout: null,
+          mode: t.session.mode,
+          array: a.name,
+          values: a.scaling.applied ? 'stored' : 'scaled'
+        })
+      )
       void api.invoke('session:close', { session: t.session.session }).catch(() => undefined)
       setTabs((ts) => ts.map((x, j) => (j === k ? { ...x, session: next, edits: null, changed: false } : x)))
       setCursor(null)

@@ -7,6 +7,7 @@ import { api } from '../transport'
 import type { Panels } from './use-dialogs'
 import type { Tab } from './use-tabs'
 import { restoreWorkspace, workspaceOf } from './workspace'
+import { withFollow } from './follow-request'
 
 interface WorkspaceHost {
   tabs: Tab[]
@@ -63,14 +64,14 @@ export function useWorkspace(host: WorkspaceHost): WorkspaceState {
           try {
             if (initial.array !== undefined) {
               openContainer(initial.path)
-              opened(await api.invoke('session:open', initial))
+              opened(await api.invoke('session:open', withFollow(initial)))
             } else if (!initial.layout && (await api.invoke('file:probe', { path: initial.path })).container) {
               openContainer(initial.path) // a container: its tree, no array chosen yet
               const format = (await api.invoke('file:probe', { path: initial.path })).container!
               // a file that holds one array (NIfTI, NRRD, ENVI) opens it too
-              if (holdsOneArray(format)) opened(await api.invoke('session:open', initial))
+              if (holdsOneArray(format)) opened(await api.invoke('session:open', withFollow(initial)))
             } else {
-              opened(await api.invoke('session:open', initial))
+              opened(await api.invoke('session:open', withFollow(initial)))
             }
           } catch (e) {
             onError((e as Error).message)

@@ -4,6 +4,7 @@
 import type { SessionInfo, Workspace } from '../../../shared/contract'
 import { api } from '../transport'
 import { fitAxes, slicedShape, type ViewState } from './view-model'
+import { withFollow } from './follow-request'
 
 export interface TabState {
   session: SessionInfo
@@ -56,12 +57,15 @@ export async function restoreWorkspace(): Promise<{
   let active = -1
   for (const [k, t] of workspace.tabs.entries()) {
     try {
-      const session = await api.invoke('session:open', {
-        path: t.path,
-        layout: t.layout,
-        mode: t.mode,
-        ...(t.array ? { array: t.array } : {})
-      })
+      const session = await api.invoke(
+        'session:open',
+        withFollow({
+          path: t.path,
+          layout: t.layout,
+          mode: t.mode,
+          ...(t.array ? { array: t.array } : {})
+        })
+      )
       const view = fitAxes(t.view as ViewState, slicedShape(session.layout, t.view.slice).shape)
       if (k === workspace.active) active = tabs.length
       tabs.push({ session, view, cell: t.cell })

@@ -16,6 +16,7 @@ import { formatShape } from '../../../../shared/layout'
 import { metadataJson } from '../../../../shared/metadata-json'
 import { api } from '../../transport'
 import { MetadataView } from './metadata-view'
+import { withFollow } from '../../state/follow-request'
 
 function size(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
@@ -86,7 +87,7 @@ export function ContainerPanel(props: {
     setNote(null)
     const request = { path, layout: null, array: e.name, scanId }
     api
-      .invoke('session:open', { ...request, mode })
+      .invoke('session:open', withFollow({ ...request, mode }))
       .catch(async (err: Error) => {
         // an array that can only be read (chunked, scaled, quantized, a decompressed copy) opens read-only, saying
         // why, rather than not at all
@@ -97,7 +98,7 @@ export function ContainerPanel(props: {
           !/opens read-only/.test(err.message)
         )
           throw err
-        const s = await api.invoke('session:open', { ...request, mode: 'r' })
+        const s = await api.invoke('session:open', withFollow({ ...request, mode: 'r' }))
         setNote(err.message.replace('opens read-only (mode r)', 'opened read-only (mode r)'))
         return s
       })

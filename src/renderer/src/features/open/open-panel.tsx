@@ -10,6 +10,7 @@ import { FolderBrowser } from './folder-browser'
 import { Preview } from './preview'
 import { Proposals } from './proposals'
 import { RecentList } from './recent-list'
+import { withFollow } from '../../state/follow-request'
 
 const COMMON_DTYPES = [
   '<f4',
@@ -176,13 +177,18 @@ export function OpenPanel(props: {
       const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
       // a NIfTI, NRRD or ENVI file with no layout typed: its header gives it
       const single = probe?.container && holdsOneArray(probe.container) && !form.dtype.trim()
-      const s = await api.invoke('session:open', {
-        path: path.trim(),
-        layout: single ? null : { dtype: form.dtype.trim(), shape: parseShape(form.shape), offset, order: form.order },
-        mode: form.mode,
-        // confirmed above; a file that appeared since the probe is refused by the Node side instead
-        overwrite: form.mode === 'w+' && probe !== null
-      })
+      const s = await api.invoke(
+        'session:open',
+        withFollow({
+          path: path.trim(),
+          layout: single
+            ? null
+            : { dtype: form.dtype.trim(), shape: parseShape(form.shape), offset, order: form.order },
+          mode: form.mode,
+          // confirmed above; a file that appeared since the probe is refused by the Node side instead
+          overwrite: form.mode === 'w+' && probe !== null
+        })
+      )
       props.onOpened(s)
     } catch (e) {
       setOpenError((e as Error).message)

@@ -21,6 +21,7 @@ import { gridMap, wrapWidth } from './grid-map'
 import { useColumnWidth } from './use-column-width'
 import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/slice'
 import { ViewBar } from './view-bar'
+import { FollowToggle } from './follow-toggle'
 import { keepCursor } from '../../state/keep-cursor'
 import type { Marks } from '../compare/use-mismatches'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from '../../state/view-model'
@@ -308,7 +309,9 @@ export function TableView(props: {
 
   return (
     <div className="table-view">
-      <ViewBar state={state} shape={shape} sliceError={sliceError} onChange={changeView} />
+      <ViewBar state={state} shape={shape} sliceError={sliceError} onChange={changeView}>
+        <FollowToggle key={session.session} session={session} />
+      </ViewBar>
       <TableTools
         session={session}
         dtype={dtype}

@@ -45,6 +45,8 @@ export function ViewBar(props: {
   shape: number[]
   sliceError: string | null
   onChange: (s: ViewState) => void
+  /** More switches of the view (follow mode), after its own. */
+  children?: React.ReactNode
 }): React.JSX.Element {
   const { state, shape, onChange } = props
   const nd = shape.length
@@ -136,6 +138,7 @@ export function ViewBar(props: {
         />
         heat
       </label>
+      {props.children}
     </div>
   )
 }

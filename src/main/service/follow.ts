@@ -1,0 +1,47 @@
+// Follow mode (issue 32): a read-only session shows what another program writes as it writes it. The service
+// checks each session's file (size, modification time, identity) every few hundred milliseconds; for a
+// following session a change is not an error to report but new data to show:
+// - bytes rewritten in place (same size, same file): the shared mapping already holds them; views are told that
+//   the whole array changed (session:edited), and re-read what is on screen;
+// - the file grown, shrunk or replaced (an inferred axis that grows, an .npy whose header the producer rewrote,
+//   a file renamed over): the array is opened again with the request that opened it, and the session takes the
+//   new mapping, layout and info in place (session:edited with info: views reshape, keeping their axes);
+// - a version that cannot be opened (a half-written header, a file shorter than its layout): reported as a change
+//   (session:changed), as without follow mode; the next check tries again.
+// Sessions that can be edited (r+, c, w+) never follow: another writer's bytes must not silently mix with theirs.
+import type { EditState } from '../../shared/contract'
+import { EditLog } from './edit-log'
+import { openSession, type OpenContext } from './open'
+import type { Session } from './session'
+
+/** Whether a session may follow its file: read-only, opened by a request we can repeat, not derived. */
+export function canFollow(s: Session): boolean {
+  return s.info.mode === 'r' && s.request !== undefined && !s.info.derived
+}
+
+/**
+ * Brings a following session up to its file's new version. Returns what views are to be told (session:edited),
+ * or null when the new version cannot be opened (the caller reports the change as before).
+ */
+export async function refollow(s: Session, replacedOrResized: boolean, ctx: OpenContext): Promise<EditState | null> {
+  if (!replacedOrResized) {
+    // rewritten in place: the mapping sees the new bytes; everything shown may have changed
+    return s.edits.stateWith([{ offset: 0, length: s.mapping.size }])
+  }
+  let fresh: Session
+  try {
+    fresh = await openSession({ ...s.request!, scanId: undefined }, ctx)
+  } catch {
+    return null
+  }
+  const old = s.source
+  s.source = fresh.source
+  s.mapping = fresh.mapping
+  s.layout = fresh.layout
+  s.edits = new EditLog(s.id, fresh.mapping)
+  s.stat = fresh.stat
+  s.identity = fresh.identity
+  s.info = { ...fresh.info, session: s.id, following: true }
+  old.close()
+  return { ...s.edits.stateWith([{ offset: 0, length: s.mapping.size }]), info: s.info }
+}
