@@ -14,7 +14,7 @@ import { ContainerCache, detectContainer, enviHeaderFor } from './containers'
 import { DequantSource, type ByteSource } from './dequant-source'
 import { entryLayout, scaledLayout } from './entry-layout'
 import { identityOf } from './file-identity'
-import { probeFile } from './file-probe'
+import { npyRefusal, probeFile } from './file-probe'
 import { ChunkedDataset } from './hdf5-chunked'
 import { inflateMember } from './inflate'
 import { layoutInfo } from './layout-info'
@@ -69,13 +69,15 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
   } else {
     // a missing file or a folder is reported as such, before anything else; the probe also reads the
     // .npy header and any export sidecar
-    const { npy, sidecar, container } = probeFile(path, (f) => ctx.paths.allows(f))
+    const { npy, npyError, sidecar, container } = probeFile(path, (f) => ctx.paths.allows(f))
     // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
     mapping = new (native().Mapping)(path, r.mode)
     // Browsing reads small scattered windows: readahead around every fault would only cost.
     mapping.advise('random')
     try {
       const spec = r.layout ?? npy ?? sidecar
+      // a header np.load refuses is an error, unless a layout says to read the bytes raw
+      if (!spec && npyError) throw npyRefusal(path, npyError)
       if (!spec && container) {
         const c = ctx.containers.get(path)
         throw new ApiError(

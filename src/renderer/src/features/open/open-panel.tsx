@@ -262,7 +262,9 @@ export function OpenPanel(props: {
       </label>
       <div className="probe" data-testid="probe">
         {(isFolder ? null : probeError) ??
-          (probe ? `${formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : ''}` : '')}
+          (probe
+            ? `${formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : probe.npyError ? ` — ${probe.npyError}; give a dtype to read its bytes raw` : ''}`
+            : '')}
       </div>
       {probeError && <FolderBrowser path={path.trim()} onPick={setPath} onListed={setIsFolder} />}
       {probe?.container && (
