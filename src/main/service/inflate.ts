@@ -68,7 +68,10 @@ export async function inflateMember(
     await pipeline(
       via.compressedSize > 0
         ? fs.createReadStream(archive, { start: via.dataOffset, end: via.dataOffset + via.compressedSize - 1 })
-        : fs.createReadStream(archive, { start: 0, end: -1 }),
+        : via.stream === 'raw'
+          ? fs.createReadStream(archive, { start: 0, end: -1 })
+          : // a gzip file: its stream runs to the end of the file
+            fs.createReadStream(archive, { start: via.dataOffset }),
       via.stream === 'gzip'
         ? zlib.createGunzip()
         : via.stream === 'zlib'
