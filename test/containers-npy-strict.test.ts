@@ -133,4 +133,42 @@ describe('strict .npy', () => {
       expect((JSON.parse(r.stdout) as { descr: string }).descr).toBe(g.descr)
     }
   })
+
+  it("numpy's shipped test data: plain arrays show np.load's values, object arrays are refused or listed saying why", async () => {
+    const shipped = py<{ file: string; values: unknown; error: string | null }[]>(`
+import os, glob, warnings
+import numpy.lib.tests as t
+${JS_PY}
+warnings.simplefilter('ignore')
+out = []
+for fn in sorted(glob.glob(os.path.join(os.path.dirname(t.__file__), 'data', '*.np[yz]'))):
+    try:
+        a = np.load(fn)
+        if hasattr(a, 'files'):
+            a = a[a.files[0]]
+        out.append({'file': fn, 'values': js(a), 'error': None})
+    except ValueError as e:
+        out.append({'file': fn, 'values': None, 'error': str(e)})
+print(json.dumps(out))`)
+    expect(shipped.length).toBe(7)
+    let shown = 0
+    for (const f of shipped) {
+      if (f.file.endsWith('.npz')) {
+        // np.load opens the archive; its member holds Python objects (reading it needs allow_pickle)
+        const r = await runCli(['ls', f.file, '--json'])
+        const [m] = JSON.parse(r.stdout) as { unmappable?: string }[]
+        expect(m!.unmappable, f.file).toMatch(/Python objects/)
+        continue
+      }
+      const r = await runCli(['show', f.file, '--json'])
+      if (f.error) {
+        expect(r.code, f.file).toBe(2)
+        expect(r.stderr, f.file).toMatch(/holds Python objects \(dtype O\)/)
+      } else {
+        expect(JSON.parse(r.stdout), f.file).toEqual(f.values)
+        shown++
+      }
+    }
+    expect(shown).toBe(2)
+  })
 })
