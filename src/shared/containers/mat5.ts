@@ -131,7 +131,10 @@ function guarded(parse: () => ContainerEntry, at: number, storedType: string): C
       offset: at,
       nbytes: 0,
       storedType,
-      unmappable: { reason: `its header is malformed: ${e.message}`, remedy: 'try scipy.io.loadmat' }
+      unmappable: {
+        reason: e.message.startsWith('its ') ? e.message : `its header is malformed: ${e.message}`,
+        remedy: 'try scipy.io.loadmat'
+      }
     }
   }
 }
@@ -202,8 +205,12 @@ function compressed(ctx: ParseContext, tag: Tag, little: boolean): ContainerEntr
         // a complex variable's imaginary part starts after its real part: inflate that far (up to 64 MiB)
         const whole =
           prefix.length >= 8 ? new DataView(prefix.buffer, prefix.byteOffset, 8).getUint32(4, little) + 8 : 0
-        if (!(e instanceof ContainerError) || !/ends after/.test(e.message) || whole > MAX_WHOLE || !ctx.inflatePrefix)
-          throw e
+        if (!(e instanceof ContainerError) || !/ends after/.test(e.message) || !ctx.inflatePrefix) throw e
+        if (whole > MAX_WHOLE) {
+          throw new ContainerError(
+            `its imaginary part lies past the first ${MAX_WHOLE >> 20} MiB of its ${whole}-byte inflated stream, where ArrayScope looks for it (save it uncompressed, -v6, to open it)`
+          )
+        }
         prefix = ctx.inflatePrefix(tag.data, tag.bytes, whole, 'zlib')
         return parse()
       }
