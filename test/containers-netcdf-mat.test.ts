@@ -245,7 +245,12 @@ print(json.dumps(out))`)
     const entries = await ls(files.le)
     const by = (n: string): string => entries.find((e) => e.name === n)!.unmappable ?? ''
     expect(await show(files.le, 'text')).toEqual(['hello'])
-    expect(await show(files.le, 'z')).toEqual([[[1, 2], [3, -4]]])
+    expect(await show(files.le, 'z')).toEqual([
+      [
+        [1, 2],
+        [3, -4]
+      ]
+    ])
     expect(by('cells')).toMatch(/MATLAB cell array/)
     expect(by('s')).toMatch(/MATLAB struct/)
     const [z] = await ls(files.z)
