@@ -86,9 +86,9 @@ print(json.dumps(out))`)
   it('opens read-only: editing is refused with the reason', async () => {
     const res = await runCli(['set', files.n2, '--index', '0,0,0,0', '--value', '1'])
     expect(res.code).toBe(2)
-    expect(res.stderr).toMatch(/read-only.*gzip-compressed gzip file|read-only.*scaled/)
+    expect(res.stderr).toMatch(/read-only.*gzip-compressed NIfTI image|read-only.*scaled/)
     const be = await runCli(['set', files.be, '--index', '0,0', '--value', '1'])
-    expect(be.stderr).toMatch(/temporary decompressed copy of a gzip-compressed gzip file/)
+    expect(be.stderr).toMatch(/temporary decompressed copy of a gzip-compressed NIfTI image/)
   })
 
   it('a truncated or corrupt stream, and a pair without its image, are refused saying what is wrong', async () => {
@@ -104,7 +104,7 @@ print(json.dumps(out))`)
     fs.writeFileSync(bad, b)
     const c = await runCli(['stats', bad])
     expect(c.code).toBe(2)
-    expect(c.stderr).toMatch(/cannot decompress gzip file 'data'/)
+    expect(c.stderr).toMatch(/cannot decompress NIfTI image 'data'/)
     // corrupt within its header's bytes: the listing says so
     for (let k = 20; k < 120; k++) b[k] = 0xff ^ b[k]!
     fs.writeFileSync(bad, b)

@@ -255,7 +255,7 @@ function parseHeader(hctx: ParseContext, ctx: ParseContext, gzip: boolean): Cont
             dataOffset: 0,
             compressedSize: 0,
             uncompressedSize: offset + nbytes,
-            what: 'gzip file'
+            what: 'NIfTI image'
           }
         }
       : {})
