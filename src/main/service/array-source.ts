@@ -33,8 +33,8 @@ export type ByteStore =
 export type Codec =
   /** A deflate stream (an .npz member, a MATLAB -v7 variable, a gzip file), undone into the decoded copy. */
   | { kind: 'inflate'; stream: InflateStream; what: string }
-  /** MATLAB's complex parts combined, or its chars written as numpy text, into the decoded copy. */
-  | { kind: 'recode'; recode: 'planes' | 'chars' }
+  /** MATLAB's complex parts combined, its chars written as numpy text, a sparse matrix dense, into the copy. */
+  | { kind: 'recode'; recode: 'planes' | 'chars' | 'sparse' }
   /** The HDF5 filter pipeline (deflate, shuffle, fletcher32, …), undone into the chunk grid's copy. */
   | { kind: 'hdf5-filters'; filters: string[] }
   /** GGML blocks dequantized to float32 per window and per scan chunk. */
@@ -239,6 +239,12 @@ export function entryCodecs(entry: ContainerEntry, scaling: Scaling | undefined)
   return codecs
 }
 
+const RECODED = {
+  planes: 'its values are combined from the real and imaginary parts MATLAB stores apart',
+  chars: "its text is MATLAB's characters written as numpy's text",
+  sparse: 'its values are a MATLAB sparse matrix written out dense'
+} as const
+
 /** Why a codec's output cannot be edited (what editing would change instead, and what to do). */
 function codecReason(c: Codec): string {
   switch (c.kind) {
@@ -247,9 +253,7 @@ function codecReason(c: Codec): string {
         ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
         : `it is a temporary decompressed copy of a ${c.stream}-compressed ${c.what}: edits would never reach the file; export it to edit a copy`
     case 'recode':
-      return c.recode === 'planes'
-        ? 'its values are combined from the real and imaginary parts MATLAB stores apart into a temporary copy: edits would never reach the file; export it to edit a copy'
-        : "its text is MATLAB's characters written as numpy's text into a temporary copy: edits would never reach the file; export it to edit a copy"
+      return `${RECODED[c.recode]} into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'hdf5-filters':
       return `its values are read from ${c.filters.length ? `${c.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'dequantize':

@@ -1,7 +1,8 @@
 // Values recoded once into a temporary copy (read-only), from a file (the container, or a copy inflate.ts made):
 // MATLAB's complex arrays, whose parts are stored apart (each converted to the output's float type and
 // interleaved as numpy's complex), and MATLAB's char arrays (code units or UTF-8, written as numpy's UTF-32 text,
-// a string along the last dim) — what scipy.io.loadmat returns. Read in pieces, with progress and cancel.
+// a string along the last dim), MATLAB's sparse matrices written out dense — what scipy.io.loadmat returns (for a
+// sparse matrix, its .toarray()). Read in pieces, with progress and cancel.
 import fs from 'node:fs'
 import pathModule from 'node:path'
 import type { Recode } from '../../shared/containers'
@@ -61,6 +62,7 @@ export async function recodeToCopy(
   try {
     outFd = fs.openSync(file, 'wx')
     if (recode.kind === 'planes') await planes(inFd, outFd, recode, outDtype, name, control)
+    else if (recode.kind === 'sparse') writeDense(inFd, outFd, recode, outDtype, name)
     else writeText(inFd, outFd, recode, name)
     // an empty array still maps: the copy holds at least one byte
     if (fs.fstatSync(outFd).size === 0) fs.writeSync(outFd, new Uint8Array(8))
@@ -133,4 +135,81 @@ function writeText(inFd: number, outFd: number, r: Extract<Recode, { kind: 'char
     }
   }
   fs.writeSync(outFd, new Uint8Array(out.buffer))
+}
+
+/** Values of a sparse matrix set into a dense copy in order F (the copy is sparse on disk where they are 0). */
+function writeDense(
+  inFd: number,
+  outFd: number,
+  r: Extract<Recode, { kind: 'sparse' }>,
+  outDtype: string,
+  name: string
+): void {
+  const itemsize = Number(outDtype.slice(2)) || 1
+  // a zero-filled file of the dense size (holes on disk), then each stored value written at its place
+  fs.ftruncateSync(outFd, r.rows * r.cols * itemsize)
+  const numbers = (dtype: string, offset: number, count: number, what: string): number[] => {
+    const g = getter(dtype)
+    const v = new DataView(readAt(inFd, offset, count * g.size, `'${name}' ${what}`).buffer)
+    return Array.from({ length: count }, (_, k) => g.get(v, k * g.size))
+  }
+  const jc = numbers(r.jc.dtype, r.jc.offset, r.cols + 1, 'column starts')
+  const nnz = jc[r.cols]!
+  if (
+    nnz > Math.min(r.ir.count, r.pr.count, r.pi?.count ?? Infinity) ||
+    jc.some((x, k) => x < 0 || (k > 0 && x < jc[k - 1]!))
+  ) {
+    throw new ApiError(
+      'layout',
+      `sparse '${name}': its column starts are not increasing within its ${r.ir.count} values`
+    )
+  }
+  const ir = numbers(r.ir.dtype, r.ir.offset, nnz, 'row indices')
+  const re = numbers(r.pr.dtype, r.pr.offset, nnz, 'values')
+  const im = r.pi ? numbers(r.pi.dtype, r.pi.offset, nnz, 'imaginary values') : undefined
+  const little = outDtype[0] !== '>'
+  const code = outDtype.slice(1)
+  const cell = new DataView(new ArrayBuffer(itemsize))
+  for (let j = 0; j < r.cols; j++) {
+    for (let k = jc[j]!; k < jc[j + 1]!; k++) {
+      const i = ir[k]!
+      if (i < 0 || i >= r.rows) {
+        throw new ApiError('layout', `sparse '${name}': a row index ${i} outside its ${r.rows} rows`)
+      }
+      if (code === 'c16') {
+        cell.setFloat64(0, re[k]!, true)
+        cell.setFloat64(8, im![k]!, true)
+      } else if (code === 'c8') {
+        cell.setFloat32(0, re[k]!, true)
+        cell.setFloat32(4, im![k]!, true)
+      } else if (code === 'b1') cell.setUint8(0, re[k] !== 0 ? 1 : 0)
+      else setNumber(cell, code, re[k]!, little)
+      fs.writeSync(outFd, new Uint8Array(cell.buffer), 0, itemsize, (i + j * r.rows) * itemsize)
+    }
+  }
+}
+
+function setNumber(v: DataView, code: string, x: number, little: boolean): void {
+  switch (code) {
+    case 'f8':
+      return v.setFloat64(0, x, little)
+    case 'f4':
+      return v.setFloat32(0, x, little)
+    case 'i8':
+      return v.setBigInt64(0, BigInt(x), little)
+    case 'u8':
+      return v.setBigUint64(0, BigInt(x), little)
+    case 'i4':
+      return v.setInt32(0, x, little)
+    case 'u4':
+      return v.setUint32(0, x, little)
+    case 'i2':
+      return v.setInt16(0, x, little)
+    case 'u2':
+      return v.setUint16(0, x, little)
+    case 'i1':
+      return v.setInt8(0, x)
+    default:
+      return v.setUint8(0, x)
+  }
 }

@@ -165,6 +165,7 @@ export function matrix(src: HeaderSource, tag: Tag, little: boolean, where: stri
     storedType: `${CLASS_NAMES[className] ?? className}${logical ? ' (logical)' : ''}${complex ? ' (complex)' : ''}`
   }
   const listed = (reason: string, remedy: string): ContainerEntry => ({ ...entry, unmappable: { reason, remedy } })
+  if (className === 'sparse') return sparse(src, entry, afterName, end, little, logical, complex, tagAt)
   if (className !== 'char' && !CLASS_NAMES[className]) {
     return listed(LISTED[className] ?? `a MATLAB array of class ${cls}`, 'read it with scipy.io.loadmat')
   }
@@ -263,4 +264,79 @@ function chars(
     nbytes: real.bytes,
     stored: `${order(stored[1])}${stored[0]}`
   })
+}
+
+function itemsizeOf(dtype: string): number {
+  return Number(dtype.slice(2))
+}
+
+/** Dense copies of sparse matrices larger than this are not made: such a matrix is listed. */
+const MAX_DENSE = 1 << 30
+
+/**
+ * A sparse matrix (MATLAB's compressed sparse columns: row indices ir, column starts jc, values pr and pi) as
+ * loadmat's .toarray() gives it: dense, in order F, of the values' stored type (bool when logical, complex when
+ * it has imaginary parts), written into a temporary copy.
+ */
+function sparse(
+  src: HeaderSource,
+  entry: ContainerEntry,
+  at: number,
+  end: number,
+  little: boolean,
+  logical: boolean,
+  complex: boolean,
+  tagAt: (at: number, end: number, what: string) => Tag
+): ContainerEntry {
+  const [rows = 0, cols = 0] = entry.shape
+  const name = entry.name
+  if (entry.shape.length !== 2) throw new ContainerError(`sparse '${name}' has ${entry.shape.length} dims, not 2`)
+  const ir = tagAt(at, end, `'${name}' row indices`)
+  const jc = tagAt(ir.next, end, `'${name}' column starts`)
+  const pr = tagAt(jc.next, end, `'${name}' values`)
+  const pi = complex ? tagAt(pr.next, end, `'${name}' imaginary values`) : undefined
+  const int = (t: Tag, what: string): string => {
+    if (t.type !== 5 && t.type !== 6) throw new ContainerError(`sparse '${name}': its ${what} have data type ${t.type}`)
+    return `${little ? '<' : '>'}${t.type === 5 ? 'i4' : 'u4'}`
+  }
+  const values = (t: Tag, what: string): string => {
+    const m = MI[t.type]
+    if (!m) throw new ContainerError(`sparse '${name}': its ${what} have data type ${t.type}`)
+    return `${m[1] === 1 ? '|' : little ? '<' : '>'}${m[0]}`
+  }
+  const irType = int(ir, 'row indices')
+  const jcType = int(jc, 'column starts')
+  if (jc.bytes < (cols + 1) * 4) throw new ContainerError(`sparse '${name}': ${cols + 1} column starts expected`)
+  // a logical sparse matrix's values are bytes, whatever data type the tag names (MATLAB writes miDOUBLE)
+  const prType = logical ? '|u1' : values(pr, 'values')
+  const piType = pi && values(pi, 'imaginary values')
+  const nzmax = ir.bytes / 4
+  const out = complex ? (prType.endsWith('f4') && piType!.endsWith('f4') ? '<c8' : '<c16') : logical ? '|b1' : prType
+  const itemsize = Number(out.slice(2)) || 1
+  const nbytes = rows * cols * itemsize
+  if (nbytes > MAX_DENSE) {
+    return {
+      ...entry,
+      unmappable: {
+        reason: `a MATLAB sparse matrix of ${rows} × ${cols}: its dense form would take ${nbytes} bytes`,
+        remedy: 'read it with scipy.io.loadmat (a scipy.sparse matrix)'
+      }
+    }
+  }
+  return {
+    ...entry,
+    dtype: out,
+    offset: 0,
+    nbytes,
+    storedType: `${entry.storedType} (${nzmax} stored values)`,
+    recode: {
+      kind: 'sparse',
+      rows,
+      cols,
+      ir: { offset: ir.data, count: nzmax, dtype: irType },
+      jc: { offset: jc.data, dtype: jcType },
+      pr: { offset: pr.data, count: pr.bytes / itemsizeOf(prType), dtype: prType },
+      ...(pi ? { pi: { offset: pi.data, count: pi.bytes / itemsizeOf(piType!), dtype: piType! } } : {})
+    }
+  }
 }

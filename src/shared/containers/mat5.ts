@@ -14,7 +14,8 @@ import {
   type Container,
   type ContainerEntry,
   defineFormat,
-  type ParseContext
+  type ParseContext,
+  type Recode
 } from './model'
 
 const MAX_VARIABLES = 1_000_000
@@ -177,14 +178,7 @@ function compressed(ctx: ParseContext, tag: Tag, little: boolean): ContainerEntr
     const src: HeaderSource = { read: (o, l) => prefix.subarray(o, o + l), size: 8 + bytes }
     const e = matrix(src, { type, bytes, data: 8, next: 8 + bytes }, little, `byte ${at}, compressed`)
     if (e.unmappable) return e
-    const need = e.recode
-      ? e.recode.kind === 'planes'
-        ? Math.max(
-            e.recode.real.offset + e.recode.count * itemsizeOf(e.recode.real.dtype),
-            e.recode.imag.offset + e.recode.count * itemsizeOf(e.recode.imag.dtype)
-          )
-        : e.recode.offset + e.recode.nbytes
-      : e.offset + e.nbytes
+    const need = e.recode ? recodeEnd(e.recode) : e.offset + e.nbytes
     return {
       ...e,
       via: {
@@ -222,4 +216,23 @@ function compressed(ctx: ParseContext, tag: Tag, little: boolean): ContainerEntr
 
 function itemsizeOf(dtype: string): number {
   return Number(dtype.slice(2))
+}
+
+/** Where the last stored byte a recode reads ends (in the inflated stream): how far to inflate. */
+function recodeEnd(r: Recode): number {
+  switch (r.kind) {
+    case 'planes':
+      return Math.max(
+        r.real.offset + r.count * itemsizeOf(r.real.dtype),
+        r.imag.offset + r.count * itemsizeOf(r.imag.dtype)
+      )
+    case 'sparse':
+      return Math.max(
+        r.pr.offset + r.pr.count * itemsizeOf(r.pr.dtype),
+        r.pi ? r.pi.offset + r.pi.count * itemsizeOf(r.pi.dtype) : 0,
+        r.jc.offset + (r.cols + 1) * 4
+      )
+    case 'chars':
+      return r.offset + r.nbytes
+  }
 }

@@ -92,6 +92,18 @@ export type Recode =
       imag: { offset: number; dtype: string }
     }
   | {
+      /** A MATLAB sparse matrix (compressed sparse columns) written out dense, as loadmat's .toarray() gives it. */
+      kind: 'sparse'
+      rows: number
+      cols: number
+      /** Row index of each stored value (int32), and each column's first value's index (cols + 1 int32s). */
+      ir: { offset: number; count: number; dtype: string }
+      jc: { offset: number; dtype: string }
+      /** The values (nzmax of them); pi the imaginary parts of a complex matrix. */
+      pr: { offset: number; count: number; dtype: string }
+      pi?: { offset: number; count: number; dtype: string }
+    }
+  | {
       kind: 'chars'
       offset: number
       nbytes: number
