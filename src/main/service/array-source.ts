@@ -4,7 +4,7 @@
 // it is. A new store (a remote range store) or codec (a native decoder) is a case here and where open.ts builds
 // it — see docs/architecture.md, "The source pipeline".
 import { describeScaling, scalingRatio } from '../../shared/containers'
-import type { ContainerEntry, Decoding, InflateStream, Scaling } from '../../shared/containers'
+import type { ContainerEntry, Decoding, InflateStream, Recode, Scaling } from '../../shared/containers'
 import { ApiError, type Request } from '../../shared/contract'
 import type { Layout } from '../../shared/layout'
 import { sliced, viewGeometry, type ArrayView } from '../../shared/slice'
@@ -34,7 +34,7 @@ export type Codec =
   /** A deflate stream (an .npz member, a MATLAB -v7 variable, a gzip file), undone into the decoded copy. */
   | { kind: 'inflate'; stream: InflateStream; what: string }
   /** MATLAB's complex parts combined, its chars written as numpy text, a sparse matrix dense, into the copy. */
-  | { kind: 'recode'; recode: 'planes' | 'chars' | 'sparse' }
+  | { kind: 'recode'; recode: Recode['kind'] }
   /** The HDF5 filter pipeline (deflate, shuffle, fletcher32, …), undone into the chunk grid's copy. */
   | { kind: 'hdf5-filters'; filters: string[] }
   /** GGML blocks dequantized to float32 per window and per scan chunk. */
@@ -242,7 +242,8 @@ export function entryCodecs(entry: ContainerEntry, scaling: Scaling | undefined)
 const RECODED = {
   planes: 'its values are combined from the real and imaginary parts MATLAB stores apart',
   chars: "its text is MATLAB's characters written as numpy's text",
-  sparse: 'its values are a MATLAB sparse matrix written out dense'
+  sparse: 'its values are a MATLAB sparse matrix written out dense',
+  triplets: 'its values are a MATLAB level 4 sparse matrix written out dense'
 } as const
 
 /** Why a codec's output cannot be edited (what editing would change instead, and what to do). */

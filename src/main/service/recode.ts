@@ -63,6 +63,7 @@ export async function recodeToCopy(
     outFd = fs.openSync(file, 'wx')
     if (recode.kind === 'planes') await planes(inFd, outFd, recode, outDtype, name, control)
     else if (recode.kind === 'sparse') writeDense(inFd, outFd, recode, outDtype, name)
+    else if (recode.kind === 'triplets') writeTriplets(inFd, outFd, recode, outDtype, name)
     else writeText(inFd, outFd, recode, name)
     // an empty array still maps: the copy holds at least one byte
     if (fs.fstatSync(outFd).size === 0) fs.writeSync(outFd, new Uint8Array(8))
@@ -211,5 +212,45 @@ function setNumber(v: DataView, code: string, x: number, little: boolean): void 
       return v.setInt8(0, x)
     default:
       return v.setUint8(0, x)
+  }
+}
+
+/** A level 4 sparse matrix's triplets (1-based, the last row its dims) summed into a dense copy in order F. */
+function writeTriplets(
+  inFd: number,
+  outFd: number,
+  r: Extract<Recode, { kind: 'triplets' }>,
+  outDtype: string,
+  name: string
+): void {
+  const g = getter(r.dtype)
+  const ncols = r.complex ? 4 : 3
+  const v = new DataView(readAt(inFd, r.offset, r.n * ncols * g.size, `'${name}' triplets`).buffer)
+  const at = (row: number, col: number): number => g.get(v, (row + col * r.n) * g.size)
+  const rows = at(r.n - 1, 0)
+  const cols = at(r.n - 1, 1)
+  // duplicates add up, as scipy's coo → csc conversion adds them
+  const sums = new Map<number, [number, number]>()
+  for (let k = 0; k < r.n - 1; k++) {
+    const i = at(k, 0) - 1
+    const j = at(k, 1) - 1
+    if (!Number.isInteger(i) || !Number.isInteger(j) || i < 0 || j < 0 || i >= rows || j >= cols) {
+      throw new ApiError(
+        'layout',
+        `sparse '${name}': triplet ${k} indexes (${i + 1}, ${j + 1}) outside ${rows} × ${cols}`
+      )
+    }
+    const s = sums.get(i + j * rows) ?? [0, 0]
+    s[0] += at(k, 2)
+    if (r.complex) s[1] += at(k, 3)
+    sums.set(i + j * rows, s)
+  }
+  const itemsize = outDtype === '<c16' ? 16 : 8
+  fs.ftruncateSync(outFd, rows * cols * itemsize)
+  const cell = new DataView(new ArrayBuffer(itemsize))
+  for (const [index, [re, im]] of sums) {
+    cell.setFloat64(0, re, true)
+    if (itemsize === 16) cell.setFloat64(8, im, true)
+    fs.writeSync(outFd, new Uint8Array(cell.buffer), 0, itemsize, index * itemsize)
   }
 }

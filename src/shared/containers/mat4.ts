@@ -3,7 +3,7 @@
 // length — then the name and the column-major data (the imaginary part after the real part). The byte order is
 // scipy's guess (MOPT read little-endian: 0, or within 0..5000, means little-endian), and M must agree with it.
 // Numeric matrices map in place (rows × columns, order F); text matrices (T = 1: numbers that are character codes)
-// and complex ones are recoded into a temporary copy as loadmat returns them; sparse ones are listed.
+// and complex ones are recoded into a temporary copy as loadmat returns them; sparse ones written dense.
 import { charsEntry } from './mat5-matrix'
 import {
   ContainerError,
@@ -117,14 +117,7 @@ export function parseMat4(ctx: ParseContext): Container<'mat5'> {
       storedType: `level 4 ${['full', 'text', 'sparse'][t]} (MOPT ${String(h.mopt).padStart(4, '0')})`
     }
     if (t === 2) {
-      entries.push({
-        ...base,
-        nbytes: 0,
-        unmappable: {
-          reason: 'a MATLAB level 4 sparse matrix: its rows hold (row, column, value) triplets, not the matrix',
-          remedy: 'read it with scipy.io.loadmat'
-        }
-      })
+      entries.push(sparse4(ctx, base, data, dtype, h))
     } else if (t === 1) {
       entries.push(charsEntry(base, dims, { offset: data, nbytes: count * size, stored: dtype }))
     } else if (h.imagf) {
@@ -150,5 +143,56 @@ export function parseMat4(ctx: ParseContext): Container<'mat5'> {
     format: 'mat5',
     metadata: { header: 'MATLAB level 4', byteOrder: little ? 'little-endian' : 'big-endian' },
     entries
+  }
+}
+
+/** A level 4 sparse matrix: its dims from the triplets' last row, written dense as loadmat's .toarray() gives it. */
+function sparse4(ctx: ParseContext, base: ContainerEntry, data: number, dtype: string, h: Header): ContainerEntry {
+  const n = h.rows
+  const complex = h.cols === 4
+  const listed = (reason: string): ContainerEntry => ({
+    ...base,
+    nbytes: 0,
+    unmappable: { reason, remedy: 'read it with scipy.io.loadmat' }
+  })
+  if ((h.cols !== 3 && h.cols !== 4) || n < 1) {
+    return listed(`a MATLAB level 4 sparse matrix of ${n} × ${h.cols} triplets (n × 3 or n × 4 expected)`)
+  }
+  const size = Number(dtype.slice(2))
+  const at = (k: number): number => {
+    const b = readExact(ctx, data + k * size, size, 'a sparse matrix dims')
+    const v = new DataView(b.buffer, b.byteOffset, size)
+    const little = dtype[0] !== '>'
+    const code = dtype.slice(1)
+    return code === 'f8'
+      ? v.getFloat64(0, little)
+      : code === 'f4'
+        ? v.getFloat32(0, little)
+        : code === 'i4'
+          ? v.getInt32(0, little)
+          : code === 'i2'
+            ? v.getInt16(0, little)
+            : code === 'u2'
+              ? v.getUint16(0, little)
+              : v.getUint8(0)
+  }
+  // the last row: (rows, columns, 0)
+  const rows = at(n - 1)
+  const cols = at(2 * n - 1)
+  if (![rows, cols].every((x) => Number.isSafeInteger(x) && x >= 0)) {
+    return listed(`a MATLAB level 4 sparse matrix whose last row gives dims (${rows}, ${cols})`)
+  }
+  const shape = [rows, cols]
+  const out = complex ? '<c16' : '<f8'
+  const nbytes = elementCount(shape, `variable '${base.name}'`) * (complex ? 16 : 8)
+  if (nbytes > 1 << 30)
+    return listed(`a MATLAB sparse matrix of ${rows} × ${cols}: its dense form would take ${nbytes} bytes`)
+  return {
+    ...base,
+    dtype: out,
+    shape,
+    offset: 0,
+    nbytes,
+    recode: { kind: 'triplets', offset: data, dtype, n, complex }
   }
 }

@@ -234,5 +234,7 @@ function recodeEnd(r: Recode): number {
       )
     case 'chars':
       return r.offset + r.nbytes
+    case 'triplets':
+      return r.offset + r.n * (r.complex ? 4 : 3) * itemsizeOf(r.dtype)
   }
 }

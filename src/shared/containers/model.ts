@@ -104,6 +104,17 @@ export type Recode =
       pi?: { offset: number; count: number; dtype: string }
     }
   | {
+      /**
+       * A MATLAB level 4 sparse matrix: an n × 3 (or × 4, complex) matrix of (row, column, value[, imaginary])
+       * with 1-based indices, column-major, whose last row gives the dims; written dense (duplicates summed).
+       */
+      kind: 'triplets'
+      offset: number
+      dtype: string
+      n: number
+      complex: boolean
+    }
+  | {
       kind: 'chars'
       offset: number
       nbytes: number
