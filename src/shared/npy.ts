@@ -33,13 +33,15 @@ const VERSIONS = ['1.0', '2.0', '3.0']
 /** Length of the whole header (data offset) from the first 12 bytes. */
 export function npyHeaderLength(prefix: Uint8Array): number {
   if (!isNpy(prefix)) throw new NpyError('not a .npy file: it does not start with \\x93NUMPY')
-  if (prefix.length < 10) throw new NpyError('.npy header is truncated')
+  // numpy checks the version (the magic string's last 2 bytes) before it reads the header length
+  if (prefix.length < 8) throw new NpyError('.npy header is truncated')
   const [major, minor] = [prefix[6]!, prefix[7]!]
   if (!VERSIONS.includes(`${major}.${minor}`)) {
     throw new NpyError(
       `.npy format version ${major}.${minor} is not supported: numpy reads only versions 1.0, 2.0 and 3.0`
     )
   }
+  if (prefix.length < 10) throw new NpyError('.npy header is truncated')
   const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength)
   if (major === 1) return 10 + view.getUint16(8, true)
   if (prefix.length < 12) throw new NpyError('.npy header is truncated')

@@ -29,7 +29,12 @@ export function hex(args: ParsedArgs): void {
     // the array's stored bytes: in its shard for a sharded checkpoint; --offset counts from its first byte
     const { entry } = new ContainerCache(1).entry(path.resolve(file), name)
     if (entry.via)
-      throw new UsageError(`'${name}' is deflated: its stored bytes are compressed (open it to see the values)`)
+      throw new UsageError(`'${name}' is compressed: its stored bytes are a deflate stream (open it to see the values)`)
+    if (entry.recode) {
+      throw new UsageError(
+        `'${name}' is recoded (MATLAB's ${entry.recode.kind === 'planes' ? 'complex parts' : 'chars'}): its stored bytes are not its values (open it to see them)`
+      )
+    }
     if (entry.hdf5) {
       throw new UsageError(
         `'${name}' is chunked: its stored bytes are scattered over compressed chunks (open it to see the values)`

@@ -5,6 +5,15 @@ import type { ArrayService } from '../service/array-service'
 import { LAYOUT_FLAGS, UsageError, layoutFromArgs, rejectUnknownFlags, type ParsedArgs } from './args'
 import { io } from './output'
 import { metadataJson } from '../../shared/metadata-json'
+import { descrRepr } from '../../shared/npy'
+import type { PyValue } from '../../shared/py-literal'
+import { probeNpy } from '../service/file-probe'
+
+/** numpy's dtype.descr of a .npy file's records (its header's descr), or nothing for a plain dtype. */
+function npyDescr(path: string, size: number): { descr?: string } {
+  const dtype = probeNpy(path, size).npy?.dtype
+  return dtype?.startsWith('[') ? { descr: descrRepr(JSON.parse(dtype) as PyValue) } : {}
+}
 
 export async function info(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, LAYOUT_FLAGS)
@@ -46,6 +55,8 @@ export async function info(args: ParsedArgs, service: ArrayService): Promise<voi
       fileSize: copy ? fs.statSync(a.container).size : s.fileSize,
       format: s.format,
       dtype: l.dtype,
+      // a record's descr as numpy prints dtype.descr (nested sub-array types kept, as the .npy header has them)
+      ...(s.format === 'npy' && !layout ? npyDescr(s.path, s.fileSize) : {}),
       shape: l.shape,
       order: l.order,
       ...(copy ? {} : { offset: a ? a.stored.offset : l.offset }),

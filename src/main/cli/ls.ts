@@ -30,7 +30,11 @@ export function entryJson(e: ContainerEntry): Record<string, unknown> {
       : {}),
     ...(e.hdf5 ? { chunks: e.hdf5.chunks, filters: e.hdf5.filters } : {}),
     ...(e.decoding ? { decoding: `dequantize ${e.decoding.quant}` } : {}),
-    ...(e.via ? { compressed: 'deflate (read through a temporary decompressed copy)' } : {}),
+    ...(e.via
+      ? {
+          compressed: `${e.via.stream === 'raw' ? 'deflate' : e.via.stream} (read through a temporary decompressed copy)`
+        }
+      : {}),
     ...(e.unmappable ? { unmappable: e.unmappable.reason, remedy: e.unmappable.remedy } : {})
   }
 }
@@ -55,7 +59,7 @@ export function ls(args: ParsedArgs): void {
       const note = e.unmappable
         ? `  (not mapped: ${e.unmappable.reason})`
         : e.via
-          ? '  (deflated)'
+          ? `  (${e.via.stream === 'raw' ? 'deflated' : `${e.via.stream}-compressed`})`
           : e.hdf5
             ? `  (chunked${e.hdf5.filters.length ? `, ${e.hdf5.filters.join('+')}` : ''}: read through the HDF5 library)`
             : e.scaling

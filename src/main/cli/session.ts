@@ -25,7 +25,7 @@ export async function openFromArgs(
   if (!layout && headerless && array === undefined) {
     const probe = await service.handle('file:probe', { path: file })
     // a container says which arrays it holds rather than being read as bytes
-    if (!probe.npy && !probe.sidecar && !probe.container) layout = headerless
+    if (!probe.npy && !probe.npyError && !probe.sidecar && !probe.container) layout = headerless
   }
   if (mode === 'w+' && !forceMode)
     throw new UsageError(`mode w+ would create ${file}: ${args.positionals[0]} reads an existing file`)

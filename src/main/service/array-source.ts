@@ -4,7 +4,7 @@
 // it is. A new store (a remote range store) or codec (a native decoder) is a case here and where open.ts builds
 // it — see docs/architecture.md, "The source pipeline".
 import { describeScaling, scalingRatio } from '../../shared/containers'
-import type { ContainerEntry, Decoding, Scaling } from '../../shared/containers'
+import type { ContainerEntry, Decoding, InflateStream, Recode, Scaling } from '../../shared/containers'
 import { ApiError, type Request } from '../../shared/contract'
 import type { Layout } from '../../shared/layout'
 import { sliced, viewGeometry, type ArrayView } from '../../shared/slice'
@@ -18,8 +18,11 @@ import { removeTemp } from './temp-files'
 export type ByteStore =
   /** A file mapped where its bytes lie (a raw file, an .npy, an array of a container stored in place). */
   | { kind: 'file'; path: string }
-  /** A temporary copy decoded once from a container (a deflated .npz member), removed with the source. */
-  | { kind: 'decoded-copy'; path: string; container: string }
+  /**
+   * A temporary copy decoded once from a container (a deflated .npz member, a MATLAB -v7 variable, a .nii.gz)
+   * by its codec, removed with the source.
+   */
+  | { kind: 'decoded-copy'; path: string; container: string; codec: 'inflate' | 'recode' }
   /**
    * A chunked dataset (HDF5): its chunks are decoded into a sparse temporary copy where something reads, by the
    * HDF5 library in a worker; the container is the file whose changes are watched.
@@ -28,8 +31,10 @@ export type ByteStore =
 
 /** One step from the stored bytes to the values, in the order they apply. */
 export type Codec =
-  /** Raw deflate (an .npz member), undone into the decoded copy. */
-  | { kind: 'inflate' }
+  /** A deflate stream (an .npz member, a MATLAB -v7 variable, a gzip file), undone into the decoded copy. */
+  | { kind: 'inflate'; stream: InflateStream; what: string }
+  /** MATLAB's complex parts combined, its chars written as numpy text, a sparse matrix dense, into the copy. */
+  | { kind: 'recode'; recode: Recode['kind'] }
   /** The HDF5 filter pipeline (deflate, shuffle, fletcher32, …), undone into the chunk grid's copy. */
   | { kind: 'hdf5-filters'; filters: string[] }
   /** GGML blocks dequantized to float32 per window and per scan chunk. */
@@ -223,7 +228,8 @@ export function refuseValueFind(source: ArraySource, storedType?: string): void 
 /** The codecs of a container's entry, in the order they apply (scaling: when the scaled values are asked for). */
 export function entryCodecs(entry: ContainerEntry, scaling: Scaling | undefined): Codec[] {
   const codecs: Codec[] = []
-  if (entry.via) codecs.push({ kind: 'inflate' })
+  if (entry.via) codecs.push({ kind: 'inflate', stream: entry.via.stream, what: entry.via.what ?? 'member' })
+  if (entry.recode) codecs.push({ kind: 'recode', recode: entry.recode.kind })
   if (entry.hdf5) codecs.push({ kind: 'hdf5-filters', filters: entry.hdf5.filters })
   if (entry.decoding) {
     const count = entry.shape.reduce((a, b) => a * b, 1)
@@ -233,11 +239,22 @@ export function entryCodecs(entry: ContainerEntry, scaling: Scaling | undefined)
   return codecs
 }
 
+const RECODED = {
+  planes: 'its values are combined from the real and imaginary parts MATLAB stores apart',
+  chars: "its text is MATLAB's characters written as numpy's text",
+  sparse: 'its values are a MATLAB sparse matrix written out dense',
+  triplets: 'its values are a MATLAB level 4 sparse matrix written out dense'
+} as const
+
 /** Why a codec's output cannot be edited (what editing would change instead, and what to do). */
 function codecReason(c: Codec): string {
   switch (c.kind) {
     case 'inflate':
-      return 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
+      return c.stream === 'raw'
+        ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
+        : `it is a temporary decompressed copy of a ${c.stream}-compressed ${c.what}: edits would never reach the file; export it to edit a copy`
+    case 'recode':
+      return `${RECODED[c.recode]} into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'hdf5-filters':
       return `its values are read from ${c.filters.length ? `${c.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'dequantize':

@@ -19,9 +19,6 @@ import {
 } from '../../shared/containers'
 import { native } from './native'
 
-/** Compressed input given to zlib to inflate a member's .npy header (output is bounded by ~1032× that). */
-const INFLATE_INPUT = 64 << 10
-
 function fileReader(fd: number, size: number): (offset: number, length: number) => Uint8Array {
   return (offset, length) => {
     const n = Math.max(0, Math.min(length, size - offset))
@@ -122,10 +119,25 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
       read,
       size: m.size,
       fileName: pathModule.basename(path),
-      inflatePrefix: (offset, compressedSize, maxOut) => {
-        const input = read(offset, Math.min(compressedSize, INFLATE_INPUT))
-        const out = zlib.inflateRawSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH })
-        return new Uint8Array(out.buffer, out.byteOffset, Math.min(out.length, maxOut))
+      inflatePrefix: (offset, compressedSize, maxOut, stream = 'raw') => {
+        // a little input is enough for a header; a highly compressible stream inflates ~1000×, so the input
+        // grows only while the output is short of maxOut
+        const available = compressedSize > 0 ? compressedSize : m.size - offset
+        let want = Math.min(available, 4096)
+        for (;;) {
+          const input = read(offset, want)
+          const opts = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
+          const out =
+            stream === 'gzip'
+              ? zlib.gunzipSync(input, opts)
+              : stream === 'zlib'
+                ? zlib.inflateSync(input, opts)
+                : zlib.inflateRawSync(input, opts)
+          if (out.length >= maxOut || want >= available) {
+            return new Uint8Array(out.buffer, out.byteOffset, Math.min(out.length, maxOut))
+          }
+          want = Math.min(available, want * 4)
+        }
       },
       openSibling: (relative) => {
         const p = pathModule.resolve(dir, relative)

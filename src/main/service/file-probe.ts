@@ -1,7 +1,7 @@
 // Reads what a file says about itself: size, mtime, and a .npy header. Reads only the header bytes.
 import fs from 'node:fs'
 import { ApiError, type LayoutSpecMsg, type ProbeResult } from '../../shared/contract'
-import { NPY_PREAMBLE, isNpy, npyHeaderLength, npyLayout, parseNpyHeader } from '../../shared/npy'
+import { NPY_PREAMBLE, NpyError, isNpy, npyHeaderLength, npyLayout, parseNpyHeader } from '../../shared/npy'
 import { detectContainer, enviHeaderFor } from './containers'
 
 function statFile(path: string): fs.Stats {
@@ -30,20 +30,55 @@ function readPrefix(fd: number, length: number): Uint8Array {
   return buf.subarray(0, n)
 }
 
-/** The layout a .npy file's header gives, or null when the file is not .npy. */
-export function readNpyLayout(path: string, fileSize: number): LayoutSpecMsg | null {
-  if (fileSize < NPY_PREAMBLE) return null
+/**
+ * The layout a .npy file's header gives: null when the file does not start with the .npy magic. A file that
+ * does but whose header np.load refuses (truncated, unknown version, shorter than its length, wrong keys…) gives
+ * the reason instead, as np.load's error: reading it as raw bytes is then the user's explicit choice (a layout).
+ * An empty file is np.load's "No data left in file" and np.memmap's "cannot mmap an empty file".
+ */
+export function probeNpy(path: string, fileSize: number): { npy: LayoutSpecMsg | null; npyError?: string } {
+  if (fileSize === 0) {
+    return { npy: null, npyError: 'the file is empty (0 bytes): it holds no array (np.load: "No data left in file")' }
+  }
   const fd = fs.openSync(path, 'r')
   try {
     const pre = readPrefix(fd, NPY_PREAMBLE)
-    if (!isNpy(pre)) return null
-    const total = npyHeaderLength(pre)
-    if (total > fileSize)
-      throw new ApiError('layout', `.npy header is ${total} bytes, longer than the file (${fileSize})`)
-    return npyLayout(parseNpyHeader(readPrefix(fd, total)))
+    if (!isNpy(pre)) return { npy: null }
+    const bad = (why: string): { npy: null; npyError: string } => ({
+      npy: null,
+      npyError: `it starts with the .npy magic (\\x93NUMPY) but np.load refuses its header: ${why}`
+    })
+    if (pre.length < 8) return bad(`the file ends after ${pre.length} bytes, inside the magic string (8 bytes)`)
+    let total: number
+    try {
+      total = npyHeaderLength(pre)
+    } catch (e) {
+      if (!(e instanceof NpyError)) throw e
+      const lengthBytes = pre[6] === 1 ? 2 : 4
+      return bad(
+        /truncated/.test(e.message)
+          ? `the file ends after ${pre.length} bytes, inside the header length (${8 + lengthBytes} bytes with it)`
+          : e.message
+      )
+    }
+    if (total > fileSize) return bad(`the header says it is ${total} bytes long, the file has ${fileSize}`)
+    try {
+      return { npy: npyLayout(parseNpyHeader(readPrefix(fd, total))) }
+    } catch (e) {
+      if (e instanceof NpyError) return bad(e.message)
+      throw e
+    }
   } finally {
     fs.closeSync(fd)
   }
+}
+
+/** The refusal of a file whose .npy header np.load refuses, opened without a layout. */
+export function npyRefusal(path: string, npyError: string): ApiError {
+  return new ApiError(
+    'layout',
+    `${path}: ${npyError}; to read its bytes raw anyway, give a layout (--dtype u1, or the open form's dtype)`
+  )
 }
 
 /** The layout a raw export's sidecar describes, when one sits beside the file and parses. */
@@ -67,12 +102,13 @@ export function readSidecar(path: string, allowed: (file: string) => boolean = (
 /** allowed: serve mode's --root check, for the sidecar beside the file (the file itself is checked already). */
 export function probeFile(path: string, allowed?: (file: string) => boolean): Omit<ProbeResult, 'recent'> {
   const st = statFile(path)
-  const npy = readNpyLayout(path, st.size)
+  const { npy, npyError } = probeNpy(path, st.size)
   return {
     path,
     size: st.size,
     mtimeMs: st.mtimeMs,
     npy,
+    ...(npyError ? { npyError } : {}),
     sidecar: readSidecar(path, allowed),
     // an ENVI data file has no header of its own: the .hdr beside it makes it one
     container: npy ? null : (detectContainer(path, st.size) ?? (enviHeaderFor(path, allowed) ? 'envi' : null))

@@ -1,6 +1,7 @@
-// A deflated .npz member opened through a temporary decompressed copy (read-only): streamed from the archive
-// through zlib into a file under the system's temporary folder, with progress and cancel, its size and CRC-32
-// checked; removed when the session closes (and, failing that, when the process exits).
+// A compressed array opened through a temporary decompressed copy (read-only): a deflated .npz member (raw
+// deflate), a MATLAB -v7 compressed variable (zlib), a .nii.gz or .img.gz (gzip) — streamed from the file through
+// zlib into a file under the system's temporary folder, with progress and cancel, its size (and a ZIP member's
+// CRC-32) checked; removed when the session closes (and, failing that, when the process exits).
 import fs from 'node:fs'
 import os from 'node:os'
 import pathModule from 'node:path'
@@ -33,19 +34,26 @@ export async function inflateMember(
   } catch (e) {
     if (e instanceof ApiError) throw e
   }
-  const dir = tempFolder('arrayscope-npz-')
-  const file = pathModule.join(dir, `${name.replace(/[^\w.-]+/g, '_').slice(0, 100) || 'member'}.npy`)
+  const dir = tempFolder(`arrayscope-${via.stream === 'raw' ? 'npz' : via.stream}-`)
+  const file = pathModule.join(
+    dir,
+    `${name.replace(/[^\w.-]+/g, '_').slice(0, 100) || 'member'}${via.stream === 'raw' ? '.npy' : '.bin'}`
+  )
+  const what = via.what ?? 'member'
+  // a ZIP member inflates to exactly its size; a zlib or gzip stream to at least what the array needs
+  const exact = via.stream === 'raw'
   let done = 0
   let crc = 0
   let last = 0
   const counter = new Transform({
     transform(chunk: Buffer, _enc, callback) {
       if (control.cancelled()) return callback(new ApiError('cancelled', `decompressing '${name}' was cancelled`))
+      if (!exact && done + chunk.length > via.uncompressedSize) chunk = chunk.subarray(0, via.uncompressedSize - done)
       done += chunk.length
-      crc = zlib.crc32(chunk, crc)
+      if (exact) crc = zlib.crc32(chunk, crc)
       if (done > via.uncompressedSize) {
         return callback(
-          new ApiError('layout', `member '${name}' inflates to more than its ${via.uncompressedSize} bytes`)
+          new ApiError('layout', `${what} '${name}' inflates to more than its ${via.uncompressedSize} bytes`)
         )
       }
       const now = Date.now()
@@ -60,18 +68,27 @@ export async function inflateMember(
     await pipeline(
       via.compressedSize > 0
         ? fs.createReadStream(archive, { start: via.dataOffset, end: via.dataOffset + via.compressedSize - 1 })
-        : fs.createReadStream(archive, { start: 0, end: -1 }),
-      zlib.createInflateRaw(),
+        : via.stream === 'raw'
+          ? fs.createReadStream(archive, { start: 0, end: -1 })
+          : // a gzip file: its stream runs to the end of the file
+            fs.createReadStream(archive, { start: via.dataOffset }),
+      via.stream === 'gzip'
+        ? zlib.createGunzip()
+        : via.stream === 'zlib'
+          ? zlib.createInflate()
+          : zlib.createInflateRaw(),
       counter,
       fs.createWriteStream(file, { flags: 'wx' })
     )
     if (done !== via.uncompressedSize) {
       throw new ApiError(
         'layout',
-        `member '${name}' inflated to ${done} bytes, the archive says ${via.uncompressedSize}`
+        exact
+          ? `${what} '${name}' inflated to ${done} bytes, the archive says ${via.uncompressedSize}`
+          : `${what} '${name}' inflated to ${done} bytes, its header needs ${via.uncompressedSize}: the file is truncated`
       )
     }
-    if (crc >>> 0 !== via.crc32 >>> 0) {
+    if (via.crc32 !== undefined && crc >>> 0 !== via.crc32 >>> 0) {
       throw new ApiError('layout', `member '${name}' fails its CRC-32 check: the archive is corrupt`)
     }
     control.onProgress?.(done, via.uncompressedSize)
@@ -79,6 +96,6 @@ export async function inflateMember(
   } catch (e) {
     removeTemp(file)
     if (e instanceof ApiError) throw e
-    throw new ApiError('layout', `cannot decompress '${name}': ${(e as Error).message}`)
+    throw new ApiError('layout', `cannot decompress ${what} '${name}': ${(e as Error).message}`)
   }
 }

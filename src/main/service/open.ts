@@ -14,9 +14,10 @@ import { ContainerCache, detectContainer, enviHeaderFor } from './containers'
 import { DequantSource, type ByteSource } from './dequant-source'
 import { entryLayout, scaledLayout } from './entry-layout'
 import { identityOf } from './file-identity'
-import { probeFile } from './file-probe'
+import { npyRefusal, probeFile } from './file-probe'
 import { ChunkedDataset } from './hdf5-chunked'
 import { inflateMember } from './inflate'
+import { recodeToCopy } from './recode'
 import { layoutInfo } from './layout-info'
 import { native, type Mapping } from './native'
 import { realPathOf, type PathPolicy } from './path-policy'
@@ -69,13 +70,15 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
   } else {
     // a missing file or a folder is reported as such, before anything else; the probe also reads the
     // .npy header and any export sidecar
-    const { npy, sidecar, container } = probeFile(path, (f) => ctx.paths.allows(f))
+    const { npy, npyError, sidecar, container } = probeFile(path, (f) => ctx.paths.allows(f))
     // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
     mapping = new (native().Mapping)(path, r.mode)
     // Browsing reads small scattered windows: readahead around every fault would only cost.
     mapping.advise('random')
     try {
       const spec = r.layout ?? npy ?? sidecar
+      // a header np.load refuses is an error, unless a layout says to read the bytes raw
+      if (!spec && npyError) throw npyRefusal(path, npyError)
       if (!spec && container) {
         const c = ctx.containers.get(path)
         throw new ApiError(
@@ -206,12 +209,23 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   let mapping: Mapping
   let stored: Layout
   try {
-    if (entry.via) {
-      const via = entry.via
-      // a deflated .npz member: decompressed into a temporary copy, a job of the registry when it has an id
-      const inflate = (onProgress?: (done: number, total: number) => void): ScanJob<string> =>
-        new ScanJob((_, cancelled) => inflateMember(path, via, name, { cancelled, onProgress }))
-      temp = await (r.scanId ? ctx.run(r.scanId, inflate) : inflate().promise)
+    if (entry.via || entry.recode) {
+      const { via, recode } = entry
+      // the stored bytes lie in the container, or in the data file its header names (an .img.gz)
+      const stored = file
+      // a compressed member or variable is decompressed into a temporary copy, MATLAB's complex parts and chars
+      // recoded into one (after decompressing): one job of the registry when it has an id
+      const decode = (onProgress?: (done: number, total: number) => void): ScanJob<string> =>
+        new ScanJob(async (_, cancelled) => {
+          const inflated = via ? await inflateMember(stored, via, name, { cancelled, onProgress }) : stored
+          if (!recode) return inflated
+          try {
+            return await recodeToCopy(inflated, recode, entry.dtype, name, { cancelled, onProgress })
+          } finally {
+            if (inflated !== stored) removeTemp(inflated)
+          }
+        })
+      temp = await (r.scanId ? ctx.run(r.scanId, decode) : decode().promise)
       const t = temp
       undo.push(() => removeTemp(t))
       file = temp
@@ -245,7 +259,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const store: ByteStore = chunked
     ? { kind: 'chunk-grid', path: chunked.file, container: path, chunks: entry.hdf5!.chunks }
     : temp
-      ? { kind: 'decoded-copy', path: temp, container: path }
+      ? { kind: 'decoded-copy', path: temp, container: path, codec: entry.recode ? 'recode' : 'inflate' }
       : { kind: 'file', path: file }
   const raw: ByteSource = chunked ? chunked.source() : mapping
   const reader = entry.decoding
@@ -286,7 +300,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
             }
           }
         : {}),
-      ...(entry.via || entry.hdf5 ? { decompressed: true } : {}),
+      ...(entry.via || entry.recode || entry.hdf5 ? { decompressed: true } : {}),
       ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
       ...(entry.scaling
         ? {

@@ -1,72 +1,45 @@
-// MATLAB level 5 MAT-files (-v6, and -v7 without compression, as scipy.io.savemat writes them): a 128-byte header
-// whose last two bytes give the byte order ('IM' little-endian, 'MI' big-endian), then one data element per
-// variable. Numeric and logical arrays map where their real part is (column-major: the MATLAB dims in order F,
-// as scipy.io.loadmat returns them); a double or single array MATLAB stored in a smaller integer type shows its
-// stored numbers, as loadmat does, and its MATLAB class (loadmat's mat_dtype=True) a toggle away. Compressed variables
-// (-v7's default), cells, structs, objects, sparse and complex arrays are listed with the reason. v7.3 files are
-// HDF5 (see hdf5/).
+// MATLAB MAT-files: level 5 (-v6, and -v7, whose variables are zlib-compressed by default) and level 4 (mat4.ts).
+// A level 5 file is a 128-byte header whose last two bytes give the byte order ('IM' little-endian, 'MI'
+// big-endian), then one data element per variable: a miMATRIX (mat5-matrix.ts), or a miCOMPRESSED zlib stream
+// holding one — listed by the name in its inflated header (only its first bytes are inflated) and opened through a
+// temporary decompressed copy, as a deflated .npz member is. A compressed element is not padded to 8 bytes
+// (MATLAB and scipy write it so). An element ArrayScope cannot show (a function handle, an object, an opaque
+// class, an unknown element type, a corrupt stream) is listed with the reason; the rest of the file opens. v7.3
+// files are HDF5 (see hdf5/).
+import { isMat4, parseMat4 } from './mat4'
+import { matrix, tagReader, type HeaderSource, type Tag } from './mat5-matrix'
 import {
   ContainerError,
-  elementCount,
   readExact,
   type Container,
   type ContainerEntry,
   defineFormat,
   type ParseContext,
-  type Scaling
+  type Recode
 } from './model'
 
 const MAX_VARIABLES = 1_000_000
+/** Inflated bytes enough for any variable's header (flags, 64 dims, a 64 KiB name, the data tags). */
+const HEADER_PREFIX = (64 << 10) + 1024
+/** A compressed complex variable is inflated whole to find its imaginary part up to this size. */
+const MAX_WHOLE = 64 << 20
 
-/** miTYPE → numpy type without byte order, size. */
-const MI: Record<number, [string, number]> = {
-  1: ['i1', 1],
-  2: ['u1', 1],
-  3: ['i2', 2],
-  4: ['u2', 2],
-  5: ['i4', 4],
-  6: ['u4', 4],
-  7: ['f4', 4],
-  9: ['f8', 8],
-  12: ['i8', 8],
-  13: ['u8', 8],
-  16: ['u1', 1],
-  17: ['u2', 2],
-  18: ['u4', 4]
-}
-
-/** mxCLASS → numpy type (numeric classes), or a name. */
-const CLASSES: Record<number, string> = {
-  1: 'cell',
-  2: 'struct',
-  3: 'object',
-  4: 'char',
-  5: 'sparse',
-  6: 'f8',
-  7: 'f4',
-  8: 'i1',
-  9: 'u1',
-  10: 'i2',
-  11: 'u2',
-  12: 'i4',
-  13: 'u4',
-  14: 'i8',
-  15: 'u8',
-  16: 'function',
-  17: 'opaque'
-}
-
-const CLASS_NAMES: Record<string, string> = {
-  f8: 'double',
-  f4: 'single',
-  i1: 'int8',
-  u1: 'uint8',
-  i2: 'int16',
-  u2: 'uint16',
-  i4: 'int32',
-  u4: 'uint32',
-  i8: 'int64',
-  u8: 'uint64'
+/** The element types' names, for the listing of elements that are not variables. */
+const MI_NAMES: Record<number, string> = {
+  0: 'none',
+  1: 'miINT8',
+  2: 'miUINT8',
+  3: 'miINT16',
+  4: 'miUINT16',
+  5: 'miINT32',
+  6: 'miUINT32',
+  7: 'miSINGLE',
+  9: 'miDOUBLE',
+  12: 'miINT64',
+  13: 'miUINT64',
+  16: 'miUTF8',
+  17: 'miUTF16',
+  18: 'miUTF32'
 }
 
 export const mat5 = defineFormat({
@@ -81,67 +54,63 @@ export const mat5 = defineFormat({
       recipe: (r) => `from scipy.io import loadmat\na = loadmat(${r.file})[${r.name}]`
     }
   },
-  detect: (head) => {
-    if (head.length < 128 || String.fromCharCode(...head.subarray(0, 6)) !== 'MATLAB') return false
-    const e = String.fromCharCode(head[126]!, head[127]!)
-    return (e === 'IM' || e === 'MI') && String.fromCharCode(...head.subarray(0, 10)) !== 'MATLAB 7.3'
-  },
-  parse: (ctx) => parseMat5(ctx)
+  detect: (head, size, name) => isMat5(head) || isMat4(head, size, name),
+  parse: (ctx) => (isMat5(ctx.read(0, 128)) ? parseMat5(ctx) : parseMat4(ctx))
 })
 
-interface Tag {
-  type: number
-  bytes: number
-  /** Where the element's data starts. */
-  data: number
-  /** Where the next element starts. */
-  next: number
+function isMat5(head: Uint8Array): boolean {
+  if (head.length < 128 || String.fromCharCode(...head.subarray(0, 6)) !== 'MATLAB') return false
+  const e = String.fromCharCode(head[126]!, head[127]!)
+  return (e === 'IM' || e === 'MI') && String.fromCharCode(...head.subarray(0, 10)) !== 'MATLAB 7.3'
 }
 
 function parseMat5(ctx: ParseContext): Container<'mat5'> {
   const head = readExact(ctx, 0, 128, 'the MAT-file header')
   const little = String.fromCharCode(head[126]!, head[127]!) === 'IM'
-  const text = new TextDecoder().decode(head.subarray(0, 116)).replace(/[\0 ]+$/, '')
-  const dv = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength)
-  const tagAt = (at: number, end: number, what: string): Tag => {
-    const b = readExact(ctx, at, 8, what)
-    const v = dv(b)
-    const first = v.getUint32(0, little)
-    if (first >>> 16 !== 0) {
-      // the small data element format: type and size in 4 bytes, the data in the next 4
-      return { type: first & 0xffff, bytes: first >>> 16, data: at + 4, next: at + 8 }
-    }
-    const bytes = v.getUint32(4, little)
-    const next = at + 8 + Math.ceil(bytes / 8) * 8
-    if (at + 8 + bytes > end)
-      throw new ContainerError(`${what} at byte ${at} claims ${bytes} bytes, past its end (${end})`)
-    return { type: first, bytes, data: at + 8, next }
+  if (new DataView(head.buffer, head.byteOffset + 124, 2).getUint16(0, little) === 0x0200) {
+    // version 0x0200 is v7.3 (scipy's matfile_version says so too): HDF5 after the 512-byte user block; the HDF5
+    // module recognises a v7.3 file by its header text only
+    throw new ContainerError(
+      `a MATLAB v7.3 file (version 0x0200: HDF5 after a 512-byte user block) whose header text says '${new TextDecoder().decode(head.subarray(0, 10))}', not 'MATLAB 7.3': ArrayScope's HDF5 reader does not recognise it by its version yet; read it with h5py`
+    )
   }
+  const text = new TextDecoder().decode(head.subarray(0, 116)).replace(/[\0 ]+$/, '')
+  const tagAt = tagReader(ctx, little)
   const entries: ContainerEntry[] = []
+  const element = (at: number, storedType: string, reason: string, remedy: string): ContainerEntry => ({
+    name: `(element at byte ${at})`,
+    dtype: '|u1',
+    shape: [],
+    order: 'F',
+    offset: at,
+    nbytes: 0,
+    storedType,
+    unmappable: { reason, remedy }
+  })
   let at = 128
   while (at + 8 <= ctx.size) {
     if (entries.length >= MAX_VARIABLES)
       throw new ContainerError(`the MAT-file holds more than ${MAX_VARIABLES} variables`)
+    // an element that runs past the end of the file: the file is truncated (or its header corrupt), refused whole
+    // as loadmat refuses it
     const tag = tagAt(at, ctx.size, 'a variable')
     if (tag.type === 15) {
-      entries.push({
-        name: `(compressed variable at byte ${at})`,
-        dtype: '|u1',
-        shape: [],
-        order: 'F',
-        offset: tag.data,
-        nbytes: 0,
-        storedType: 'miCOMPRESSED',
-        unmappable: {
-          reason: 'it is zlib-compressed (MATLAB -v7 saves so by default): its values are not stored as bytes',
-          remedy: "save with -v6 (or scipy's savemat, which does not compress), or read it with scipy.io.loadmat"
-        }
-      })
-    } else if (tag.type === 14) {
-      entries.push(matrix(ctx, tag, little, tagAt))
+      entries.push(compressed(ctx, tag, little))
+      // a compressed element is not padded to 8 bytes
+      at = tag.data + tag.bytes
+      continue
+    }
+    if (tag.type === 14) {
+      entries.push(guarded(() => matrix(ctx, tag, little, `byte ${at}`), at, 'miMATRIX'))
     } else if (tag.bytes > 0 || tag.type !== 0) {
-      throw new ContainerError(
-        `a top-level data element at byte ${at} has type ${tag.type} (miMATRIX = 14 or miCOMPRESSED = 15 expected)`
+      const type = MI_NAMES[tag.type] ?? `type ${tag.type}`
+      entries.push(
+        element(
+          at,
+          type,
+          `a top-level ${type} element of ${tag.bytes} bytes, not a variable (miMATRIX or miCOMPRESSED)`,
+          'scipy.io.loadmat skips it too'
+        )
       )
     }
     if (tag.next <= at) break
@@ -150,91 +119,123 @@ function parseMat5(ctx: ParseContext): Container<'mat5'> {
   return { format: 'mat5', metadata: { header: text, byteOrder: little ? 'little-endian' : 'big-endian' }, entries }
 }
 
-function matrix(
-  ctx: ParseContext,
-  tag: Tag,
-  little: boolean,
-  tagAt: (at: number, end: number, what: string) => Tag
-): ContainerEntry {
-  const end = tag.data + tag.bytes
-  const base: ContainerEntry = {
-    name: `(empty at byte ${tag.data - 8})`,
+/** A variable whose header is malformed is listed with the reason; the others still open. */
+function guarded(parse: () => ContainerEntry, at: number, storedType: string): ContainerEntry {
+  try {
+    return parse()
+  } catch (e) {
+    if (!(e instanceof ContainerError)) throw e
+    return {
+      name: `(variable at byte ${at})`,
+      dtype: '|u1',
+      shape: [],
+      order: 'F',
+      offset: at,
+      nbytes: 0,
+      storedType,
+      unmappable: {
+        reason: e.message.startsWith('its ') ? e.message : `its header is malformed: ${e.message}`,
+        remedy: 'try scipy.io.loadmat'
+      }
+    }
+  }
+}
+
+/**
+ * A -v7 compressed variable: its header read from the first inflated bytes (offsets in the inflated stream), then
+ * opened through a temporary decompressed copy of the stream up to the end of the data the entry reads.
+ */
+function compressed(ctx: ParseContext, tag: Tag, little: boolean): ContainerEntry {
+  const at = tag.data - 8
+  const listed = (reason: string, remedy: string): ContainerEntry => ({
+    name: `(compressed variable at byte ${at})`,
     dtype: '|u1',
-    shape: [0, 0],
+    shape: [],
     order: 'F',
     offset: tag.data,
     nbytes: 0,
-    storedType: 'miMATRIX'
+    storedType: 'miCOMPRESSED',
+    unmappable: { reason, remedy }
+  })
+  if (!ctx.inflatePrefix) {
+    return listed('it is zlib-compressed and zlib is not available here', 'read it with scipy.io.loadmat')
   }
-  if (tag.bytes === 0)
-    return { ...base, unmappable: { reason: 'an empty matrix element', remedy: 'there is nothing to show' } }
-  const flagsTag = tagAt(tag.data, end, 'array flags')
-  const flags = readExact(ctx, flagsTag.data, 8, 'array flags')
-  const fv = new DataView(flags.buffer, flags.byteOffset, 8)
-  const word = fv.getUint32(0, little)
-  const cls = word & 0xff
-  const complex = (word & 0x0800) !== 0
-  const logical = (word & 0x0200) !== 0
-  const dimsTag = tagAt(flagsTag.next, end, 'dimensions')
-  if (dimsTag.bytes % 4 !== 0 || dimsTag.bytes > 4 * 64)
-    throw new ContainerError(`a dimensions element of ${dimsTag.bytes} bytes`)
-  const db = readExact(ctx, dimsTag.data, dimsTag.bytes, 'dimensions')
-  const ddv = new DataView(db.buffer, db.byteOffset, db.byteLength)
-  const dims: number[] = []
-  for (let k = 0; k < dimsTag.bytes / 4; k++) {
-    const d = ddv.getInt32(4 * k, little)
-    if (d < 0) throw new ContainerError(`a dimension of ${d}`)
-    dims.push(d)
-  }
-  const nameTag = tagAt(dimsTag.next, end, 'array name')
-  if (nameTag.bytes > 65536) throw new ContainerError(`an array name of ${nameTag.bytes} bytes`)
-  const name = new TextDecoder().decode(readExact(ctx, nameTag.data, nameTag.bytes, 'array name'))
-  const className = CLASSES[cls] ?? `class ${cls}`
-  const entry: ContainerEntry = {
-    ...base,
-    name,
-    shape: dims,
-    storedType: `${CLASS_NAMES[className] ?? className}${logical ? ' (logical)' : ''}`
-  }
-  const listed = (reason: string, remedy: string): ContainerEntry => ({ ...entry, unmappable: { reason, remedy } })
-  if (!CLASS_NAMES[className]) {
-    return listed(`a MATLAB ${className} array: not a block of numbers`, 'read it with scipy.io.loadmat')
-  }
-  const count = elementCount(dims, `variable '${name}'`)
-  const real = tagAt(nameTag.next, end, `'${name}' real part`)
-  const stored = MI[real.type]
-  if (!stored) throw new ContainerError(`'${name}': its real part has data type ${real.type}`)
-  const [scode, ssize] = stored
-  if (real.bytes !== count * ssize) {
-    throw new ContainerError(`'${name}': its real part holds ${real.bytes} bytes, its dims need ${count} × ${ssize}`)
-  }
-  const order = (size: number): string => (size === 1 ? '|' : little ? '<' : '>')
-  const storedDtype = `${order(ssize)}${scode}`
-  if (complex) {
-    const imag = tagAt(real.next, end, `'${name}' imaginary part`)
+  let prefix: Uint8Array
+  try {
+    prefix = ctx.inflatePrefix(tag.data, tag.bytes, HEADER_PREFIX, 'zlib')
+  } catch (e) {
     return listed(
-      `a complex array: MATLAB stores its real and imaginary parts apart (real at byte ${real.data}, imaginary at byte ${imag.data})`,
-      `open each part as ${storedDtype} with --order F --shape ${dims.join(',')} --offset ${real.data} (or ${imag.data})`
+      `its zlib stream is corrupt (${(e as Error).message})`,
+      'scipy.io.loadmat cannot read it either; the other variables open'
     )
   }
-  const mapped: ContainerEntry = { ...entry, dtype: storedDtype, offset: real.data, nbytes: real.bytes }
-  // logical arrays are uint8 0/1, as loadmat returns them
-  if (logical) return mapped
-  const want = className
-  if (want === scode) return mapped
-  if (want === 'f8' || want === 'f4') {
-    // MATLAB stored the values in a smaller type: loadmat returns them as stored (mat_dtype=False, its default);
-    // the MATLAB class (mat_dtype=True) is the toggle
-    const scaling: Scaling = {
-      rule: want === 'f8' ? 'f64' : 'f32',
-      stored: storedDtype,
-      dtype: want === 'f8' ? '<f8' : '<f4',
-      slope: 1,
-      inter: 0,
-      initial: 'stored',
-      source: `MATLAB ${CLASS_NAMES[want]} stored as ${CLASS_NAMES[scode] ?? scode}`
+  const parse = (): ContainerEntry => {
+    if (prefix.length < 8) throw new ContainerError(`it inflates to ${prefix.length} bytes, no variable`)
+    const inner = new DataView(prefix.buffer, prefix.byteOffset, 8)
+    const type = inner.getUint32(0, little)
+    const bytes = inner.getUint32(4, little)
+    if (type !== 14) throw new ContainerError(`it holds a data element of type ${type}, not a miMATRIX`)
+    // the inflated stream, as far as its header is known: reads past the prefix come back short (and say so)
+    const src: HeaderSource = { read: (o, l) => prefix.subarray(o, o + l), size: 8 + bytes }
+    const e = matrix(src, { type, bytes, data: 8, next: 8 + bytes }, little, `byte ${at}, compressed`)
+    if (e.unmappable) return e
+    const need = e.recode ? recodeEnd(e.recode) : e.offset + e.nbytes
+    return {
+      ...e,
+      via: {
+        kind: 'inflate',
+        stream: 'zlib',
+        dataOffset: tag.data,
+        compressedSize: tag.bytes,
+        uncompressedSize: need,
+        what: 'MATLAB variable'
+      }
     }
-    return { ...mapped, scaling }
   }
-  return { ...mapped, metadata: { note: `MATLAB class ${CLASS_NAMES[want]} stored as ${CLASS_NAMES[scode] ?? scode}` } }
+  return guarded(
+    () => {
+      try {
+        return parse()
+      } catch (e) {
+        // a complex variable's imaginary part starts after its real part: inflate that far (up to 64 MiB)
+        const whole =
+          prefix.length >= 8 ? new DataView(prefix.buffer, prefix.byteOffset, 8).getUint32(4, little) + 8 : 0
+        if (!(e instanceof ContainerError) || !/ends after/.test(e.message) || !ctx.inflatePrefix) throw e
+        if (whole > MAX_WHOLE) {
+          throw new ContainerError(
+            `its imaginary part lies past the first ${MAX_WHOLE >> 20} MiB of its ${whole}-byte inflated stream, where ArrayScope looks for it (save it uncompressed, -v6, to open it)`
+          )
+        }
+        prefix = ctx.inflatePrefix(tag.data, tag.bytes, whole, 'zlib')
+        return parse()
+      }
+    },
+    at,
+    'miCOMPRESSED'
+  )
+}
+
+function itemsizeOf(dtype: string): number {
+  return Number(dtype.slice(2))
+}
+
+/** Where the last stored byte a recode reads ends (in the inflated stream): how far to inflate. */
+function recodeEnd(r: Recode): number {
+  switch (r.kind) {
+    case 'planes':
+      return Math.max(
+        r.real.offset + r.count * itemsizeOf(r.real.dtype),
+        r.imag.offset + r.count * itemsizeOf(r.imag.dtype)
+      )
+    case 'sparse':
+      return Math.max(
+        r.pr.offset + r.pr.count * itemsizeOf(r.pr.dtype),
+        r.pi ? r.pi.offset + r.pi.count * itemsizeOf(r.pi.dtype) : 0,
+        r.jc.offset + (r.cols + 1) * 4
+      )
+    case 'chars':
+      return r.offset + r.nbytes
+    case 'triplets':
+      return r.offset + r.n * (r.complex ? 4 : 3) * itemsizeOf(r.dtype)
+  }
 }

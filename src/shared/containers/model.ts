@@ -51,16 +51,79 @@ export interface Scaling {
   source: string
 }
 
+/**
+ * How a deflate stream is wrapped: raw deflate (a ZIP member of an .npz), zlib (a MATLAB -v7 compressed variable),
+ * gzip (a .nii.gz, an .img.gz). One inflate path reads all three (src/main/service/inflate.ts).
+ */
+export type InflateStream = 'raw' | 'zlib' | 'gzip'
+
 /** A member stored compressed: read through a temporary decompressed copy of the member, read-only. */
 export interface Via {
   kind: 'inflate'
-  /** First byte of the compressed stream in the container. */
+  stream: InflateStream
+  /** First byte of the compressed stream in the container (or in `file`). */
   dataOffset: number
+  /** Its compressed bytes; 0: to the end of the file (a gzip file). */
   compressedSize: number
+  /**
+   * The bytes the copy holds. A ZIP member (with its CRC-32) must inflate to exactly this; a zlib or gzip stream
+   * to at least this (what lies after — a gzip file's padding — is not copied): its own header says how much the
+   * array needs, and the stream checks itself (Adler-32, gzip's CRC-32).
+   */
   uncompressedSize: number
-  /** CRC-32 of the uncompressed member (checked after decompressing). */
-  crc32: number
+  /** CRC-32 of the uncompressed member (a ZIP member: checked after decompressing). */
+  crc32?: number
+  /** What the compressed stream is, for messages ('member', 'compressed variable', 'gzip file'). */
+  what?: string
 }
+
+/**
+ * Values written into a temporary copy from stored bytes laid out otherwise (after `via`'s inflate when there is
+ * one; offsets are then in the inflated stream): MATLAB's complex arrays, whose real and imaginary parts are
+ * stored apart (combined into numpy's interleaved complex, each part converted to the output's float type), and
+ * MATLAB's char arrays (code units, or UTF-8), written as numpy's fixed-width text along the last dimension, as
+ * scipy.io.loadmat returns them. The entry's dtype, shape, offset (0) and nbytes describe the copy.
+ */
+export type Recode =
+  | {
+      kind: 'planes'
+      count: number
+      real: { offset: number; dtype: string }
+      imag: { offset: number; dtype: string }
+    }
+  | {
+      /** A MATLAB sparse matrix (compressed sparse columns) written out dense, as loadmat's .toarray() gives it. */
+      kind: 'sparse'
+      rows: number
+      cols: number
+      /** Row index of each stored value (int32), and each column's first value's index (cols + 1 int32s). */
+      ir: { offset: number; count: number; dtype: string }
+      jc: { offset: number; dtype: string }
+      /** The values (nzmax of them); pi the imaginary parts of a complex matrix. */
+      pr: { offset: number; count: number; dtype: string }
+      pi?: { offset: number; count: number; dtype: string }
+    }
+  | {
+      /**
+       * A MATLAB level 4 sparse matrix: an n × 3 (or × 4, complex) matrix of (row, column, value[, imaginary])
+       * with 1-based indices, column-major, whose last row gives the dims; written dense (duplicates summed).
+       */
+      kind: 'triplets'
+      offset: number
+      dtype: string
+      n: number
+      complex: boolean
+    }
+  | {
+      kind: 'chars'
+      offset: number
+      nbytes: number
+      /** The code units' numpy dtype ('<u2', '|u1', '>f8' for a v4 text matrix), or 'utf8'. */
+      stored: string
+      /** Strings (the product of every dim but the last) and characters per string (the last dim). */
+      strings: number
+      width: number
+    }
 
 export interface ContainerEntry {
   /** What --array takes: safetensors/GGUF tensor names as stored, .npz keys as np.load gives them. */
@@ -91,6 +154,7 @@ export interface ContainerEntry {
   /** Values scaled from the stored numbers; dtype/offset/strides above describe the stored numbers. */
   scaling?: Scaling
   via?: Via
+  recode?: Recode
   /**
    * A chunked or filtered HDF5 dataset: read through the HDF5 library (h5wasm) into a temporary copy, filled a
    * chunk at a time as windows and scans need them. offset/nbytes are then the copy's.
@@ -174,10 +238,11 @@ export interface ParseContext {
   /** The file's name (for messages and for formats that are named, like *.index.json). */
   fileName: string
   /**
-   * The first bytes (at most maxOut) of a raw deflate stream of compressedSize bytes at offset — the .npy header
-   * of a compressed .npz member. Provided by the Node side (zlib); absent: compressed members list no shape.
+   * The first bytes (at most maxOut) of a deflate stream (raw by default; zlib or gzip) of compressedSize bytes at
+   * offset (0: to the end of the file) — the .npy header of a compressed .npz member, a MATLAB variable's header,
+   * a .nii.gz's header. Provided by the Node side (zlib); absent: compressed members list no shape.
    */
-  inflatePrefix?: (offset: number, compressedSize: number, maxOut: number) => Uint8Array
+  inflatePrefix?: (offset: number, compressedSize: number, maxOut: number, stream?: InflateStream) => Uint8Array
   /** Opens a file beside the container (a shard of a sharded checkpoint). */
   openSibling?: (relativePath: string) => { size: number; read: ReadFn; close(): void }
 }

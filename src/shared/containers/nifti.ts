@@ -2,7 +2,8 @@
 // x fastest, so order F as nibabel returns it; the byte order from the header size (348 or 540, or either
 // swapped); data at vox_offset. scl_slope/scl_inter apply as nibabel's array proxy applies them: when the slope is
 // finite and not 0 and (slope, inter) ≠ (1, 0), values are float64(raw) · slope + inter in float64, with the
-// stored numbers a toggle away. A gzip-compressed .nii.gz is listed as such.
+// stored numbers a toggle away. A gzip-compressed .nii.gz (or a pair's .img.gz) is read through a temporary
+// decompressed copy, as nibabel decompresses it: the header from the stream's first inflated bytes.
 import {
   ContainerError,
   elementCount,
@@ -72,37 +73,45 @@ export const nifti = defineFormat({
   // the header size (348 or 540, in either byte order) and the magic (at byte 344, or 4 for NIfTI-2); a gzip
   // stream is NIfTI only when named .nii.gz
   detect: (head, _size, name) => (isGzip(head) ? /\.nii\.gz$/i.test(name) : sizeofHdr(head) !== null),
+  // (a gzip stream is not NIfTI by its first bytes: the header inside is checked when parsing)
   parse: (ctx) => parseNifti(ctx)
 })
 
-function parseNifti(ctx: ParseContext): Container<'nifti'> {
-  const head0 = ctx.read(0, 4)
-  if (isGzip(head0)) {
-    return {
-      format: 'nifti',
-      metadata: { compressed: 'gzip' },
-      entries: [
-        {
-          name: 'data',
-          dtype: '|u1',
-          shape: [],
-          order: 'F',
-          offset: 0,
-          nbytes: 0,
-          storedType: 'gzip',
-          unmappable: {
-            reason: 'the image is gzip-compressed (.nii.gz): its voxels are not stored as bytes',
-            remedy: `decompress it (gunzip -k ${ctx.fileName}) and open the .nii`
-          }
-        }
-      ]
-    }
+/** The gzip stream's header bytes as a header source (the image's bytes are in the stream, read through `via`). */
+function gzipHeader(ctx: ParseContext): ParseContext {
+  if (!ctx.inflatePrefix) throw new ContainerError('the image is gzip-compressed and zlib is not available here')
+  let prefix: Uint8Array
+  try {
+    prefix = ctx.inflatePrefix(0, 0, 544, 'gzip')
+  } catch (e) {
+    throw new ContainerError(`the gzip stream is corrupt: ${(e as Error).message}`)
   }
-  const probe = readExact(ctx, 0, Math.min(ctx.size, 540), 'the NIfTI header')
+  return { ...ctx, read: (o, l) => prefix.subarray(o, o + l), size: prefix.length }
+}
+
+/** gzip's ISIZE: the uncompressed size modulo 2^32 (the stream's last 4 bytes). */
+function gzipSize(read: (o: number, l: number) => Uint8Array, size: number): number {
+  const b = read(size - 4, 4)
+  return b.length === 4 ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) : 0
+}
+
+function parseNifti(ctx: ParseContext): Container<'nifti'> {
+  const gzip = isGzip(ctx.read(0, 4))
+  const c = parseHeader(gzip ? gzipHeader(ctx) : ctx, ctx, gzip)
+  return c
+}
+
+/** hctx: where the header's bytes are (the file, or the inflated start of a .nii.gz); ctx: the file itself. */
+function parseHeader(hctx: ParseContext, ctx: ParseContext, gzip: boolean): Container<'nifti'> {
+  const probe = readExact(hctx, 0, Math.min(hctx.size, 540), 'the NIfTI header')
   const kind = sizeofHdr(probe)
-  if (!kind) throw new ContainerError('the NIfTI header is truncated or its magic (n+1, ni1, n+2, ni2) is missing')
+  if (!kind) {
+    throw new ContainerError(
+      `the NIfTI header${gzip ? ' (inside the gzip stream)' : ''} is truncated or its magic (n+1, ni1, n+2, ni2) is missing`
+    )
+  }
   const { version, little } = kind
-  const h = readExact(ctx, 0, version === 1 ? 348 : 540, 'the NIfTI header')
+  const h = readExact(hctx, 0, version === 1 ? 348 : 540, 'the NIfTI header')
   const dv = new DataView(h.buffer, h.byteOffset, h.byteLength)
   const i16 = (o: number): number => dv.getInt16(o, little)
   const magic = String.fromCharCode(...h.subarray(version === 1 ? 344 : 4, version === 1 ? 347 : 7))
@@ -150,9 +159,24 @@ function parseNifti(ctx: ParseContext): Container<'nifti'> {
     storedType: `NIfTI datatype ${datatype}`,
     metadata
   }
-  const file = single ? undefined : ctx.fileName.replace(/\.hdr$/i, '.img')
+  let file = single ? undefined : ctx.fileName.replace(/\.hdr$/i, '.img')
   if (!single && file === ctx.fileName)
     throw new ContainerError('a NIfTI pair header (ni1) must be named .hdr, its data .img')
+  // a pair's image may be gzip-compressed beside its header (.img.gz), as nibabel reads it
+  let imgGzip = false
+  if (file && ctx.openSibling) {
+    try {
+      ctx.openSibling(file).close()
+    } catch (e) {
+      try {
+        ctx.openSibling(`${file}.gz`).close()
+        file = `${file}.gz`
+        imgGzip = true
+      } catch {
+        throw e
+      }
+    }
+  }
   if (t === undefined || typeof t === 'string') {
     return {
       format: 'nifti',
@@ -193,7 +217,9 @@ function parseNifti(ctx: ParseContext): Container<'nifti'> {
     throw new ContainerError(`vox_offset ${voxOffset} points inside the NIfTI header`)
   }
   const nbytes = count * itemsize
-  if (!file && offset + nbytes > ctx.size) {
+  // the image's bytes: in this file, in the .img beside it, or in a gzip stream (this file, or the .img.gz)
+  const compressed = gzip || imgGzip
+  if (!file && !compressed && offset + nbytes > ctx.size) {
     throw new ContainerError(
       `the image needs bytes [${offset}, ${offset + nbytes}), the file has ${ctx.size}: it is truncated`
     )
@@ -201,11 +227,20 @@ function parseNifti(ctx: ParseContext): Container<'nifti'> {
   if (file && ctx.openSibling) {
     const s = ctx.openSibling(file)
     try {
-      if (offset + nbytes > s.size)
-        throw new ContainerError(`${file} has ${s.size} bytes; the image needs ${offset + nbytes}`)
+      const have = imgGzip ? gzipSize(s.read, s.size) : s.size
+      // gzip's size is known modulo 2^32 only: checked below 4 GiB
+      if ((!imgGzip || offset + nbytes < 2 ** 32) && offset + nbytes > have)
+        throw new ContainerError(
+          `${file} has ${have} bytes${imgGzip ? ' inflated' : ''}; the image needs ${offset + nbytes}`
+        )
     } finally {
       s.close()
     }
+  }
+  if (gzip && offset + nbytes < 2 ** 32 && offset + nbytes > gzipSize(ctx.read, ctx.size)) {
+    throw new ContainerError(
+      `the image needs bytes [${offset}, ${offset + nbytes}) of the inflated stream, which has ${gzipSize(ctx.read, ctx.size)}: it is truncated`
+    )
   }
   const entry: ContainerEntry = {
     ...base,
@@ -213,7 +248,19 @@ function parseNifti(ctx: ParseContext): Container<'nifti'> {
     offset,
     nbytes,
     storedType: `${code}${itemsize > 1 ? (little ? ' LE' : ' BE') : ''}`,
-    ...(file ? { file } : {})
+    ...(file ? { file } : {}),
+    ...(compressed
+      ? {
+          via: {
+            kind: 'inflate' as const,
+            stream: 'gzip' as const,
+            dataOffset: 0,
+            compressedSize: 0,
+            uncompressedSize: offset + nbytes,
+            what: 'NIfTI image'
+          }
+        }
+      : {})
   }
   const scaling = niftiScaling(dtype, slope, inter)
   return { format: 'nifti', metadata, entries: [scaling ? { ...entry, scaling } : entry] }

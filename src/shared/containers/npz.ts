@@ -151,6 +151,7 @@ function memberEntry(ctx: ParseContext, m: ZipMember): ContainerEntry {
         storedType: a.dtype,
         via: {
           kind: 'inflate',
+          stream: 'raw',
           dataOffset: m.dataOffset,
           compressedSize: m.compressedSize,
           uncompressedSize: m.uncompressedSize,

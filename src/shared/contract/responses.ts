@@ -111,6 +111,11 @@ export interface ProbeResult {
   mtimeMs: number
   /** The layout a .npy header gives, or null for a raw file. */
   npy: LayoutSpecMsg | null
+  /**
+   * Why the file is no array without a layout: it starts with the .npy magic but np.load refuses its header, or
+   * it is empty. Opening it needs a layout (its bytes read raw).
+   */
+  npyError?: string
   /** The layout an ArrayScope export sidecar (<file>.arrayscope.json) gives, or null. */
   sidecar: LayoutSpecMsg | null
   /** The layout this file was last opened with, when it is unchanged since (same size and mtime). */

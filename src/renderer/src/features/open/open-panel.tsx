@@ -57,6 +57,15 @@ export function OpenPanel(props: {
   const [form, setForm] = useState<Form>({ dtype: '<f4', shape: '', offset: '0', order: 'C', mode: 'r' })
   const [openError, setOpenError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  // a single-array file read through a temporary copy (a .nii.gz) decompresses first: its progress, and Cancel
+  const [decoding, setDecoding] = useState<{ scanId: string; done: number; total: number } | null>(null)
+  useEffect(
+    () =>
+      api.on('scan:progress', (p) =>
+        setDecoding((d) => (d && p.scanId === d.scanId ? { ...d, done: p.done, total: p.total } : d))
+      ),
+    []
+  )
   const [restored, setRestored] = useState(false)
   /** The form holds the solver's best proposal (applied for a raw file the user has not described yet). */
   const [proposed, setProposed] = useState(false)
@@ -80,7 +89,8 @@ export function OpenPanel(props: {
           touched.current = false
           // a file of several arrays (safetensors, HDF5, …) is opened as a container: its raw bytes get no
           // layout (neither a guess nor one it was once opened with), so Enter cannot open the container as bytes
-          if (holdsSeveral(p) || (!p.npy && !p.recent && !p.sidecar && !p.container)) {
+          // a file of one array (NIfTI, NRRD, ENVI) opens with its header's layout: none typed, none proposed
+          if (p.container || (!p.npy && !p.recent && !p.sidecar)) {
             // a raw file nobody described: no layout until the solver's best proposal arrives (a plausible-looking
             // default would open garbage a click away)
             setForm((f) => ({ ...f, dtype: '', shape: '', offset: '0', order: 'C' }))
@@ -134,6 +144,8 @@ export function OpenPanel(props: {
   const check = useMemo((): { ok: true; text: string } | { ok: false; text: string } => {
     const creating = form.mode === 'w+'
     if (!probe && !(creating && path.trim())) return { ok: false, text: '' }
+    if (!form.dtype.trim() && probe?.container && holdsOneArray(probe.container) && !creating)
+      return { ok: true, text: `its header gives the layout` }
     if (!form.dtype.trim()) return { ok: false, text: 'choose a dtype, or use one of the proposed layouts' }
     try {
       const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
@@ -177,10 +189,13 @@ export function OpenPanel(props: {
       const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
       // a NIfTI, NRRD or ENVI file with no layout typed: its header gives it
       const single = probe?.container && holdsOneArray(probe.container) && !form.dtype.trim()
+      const scanId = single ? `open-${Math.random().toString(36).slice(2)}` : undefined
+      if (scanId) setDecoding({ scanId, done: 0, total: 0 })
       const s = await api.invoke(
         'session:open',
         withFollow({
           path: path.trim(),
+          ...(scanId ? { scanId } : {}),
           layout: single
             ? null
             : { dtype: form.dtype.trim(), shape: parseShape(form.shape), offset, order: form.order },
@@ -194,6 +209,7 @@ export function OpenPanel(props: {
       setOpenError((e as Error).message)
     } finally {
       setBusy(false)
+      setDecoding(null)
     }
   }
 
@@ -268,7 +284,9 @@ export function OpenPanel(props: {
       </label>
       <div className="probe" data-testid="probe">
         {(isFolder ? null : probeError) ??
-          (probe ? `${formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : ''}` : '')}
+          (probe
+            ? `${formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : probe.npyError ? ` — ${probe.npyError}; give a dtype to read its bytes raw` : ''}`
+            : '')}
       </div>
       {probeError && <FolderBrowser path={path.trim()} onPick={setPath} onListed={setIsFolder} />}
       {probe?.container && (
@@ -334,7 +352,7 @@ export function OpenPanel(props: {
             apply(c)
           }}
           onLoaded={(cs) => {
-            if (touched.current || probe.recent || probe.sidecar || holdsSeveral(probe) || !cs[0]) return
+            if (touched.current || probe.recent || probe.sidecar || probe.container || !cs[0]) return
             apply(cs[0])
             setProposed(true)
           }}
@@ -348,6 +366,14 @@ export function OpenPanel(props: {
       <button type="submit" disabled={!check.ok || busy}>
         Open
       </button>
+      {decoding && decoding.total > 0 && (
+        <div className="open-busy" data-testid="open-busy">
+          decompressing <progress max={decoding.total} value={decoding.done} />
+          <button type="button" onClick={() => void api.invoke('scan:cancel', { scanId: decoding.scanId })}>
+            Cancel
+          </button>
+        </div>
+      )}
       {!path.trim() && <RecentList onPick={setPath} />}
     </form>
   )
