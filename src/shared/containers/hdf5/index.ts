@@ -24,7 +24,7 @@ export const hdf5 = defineFormat({
 
 function parseHdf5(ctx: ParseContext): Container<'hdf5' | 'netcdf4' | 'mat73'> {
   const { version, f, root } = readSuperblock(ctx)
-  const mat = isMat73(ctx.read(0, 10))
+  const mat = isMat73(ctx.read(0, 128))
   const w: Walk = {
     f,
     heap: new GlobalHeap(f),

@@ -9,8 +9,18 @@ export function hasSignature(b: Uint8Array, at = 0): boolean {
   return SIGNATURE.every((x, k) => b[at + k] === x)
 }
 
+/**
+ * A MATLAB v7.3 file: HDF5 behind MATLAB's 128-byte header in a 512-byte user block. MATLAB writes "MATLAB 7.3"
+ * into the text, but what says v7.3 is the header's version 0x0200 at byte 124 (byte order by the "IM"/"MI" at
+ * 126), as scipy.io reads it: scipy's own v7.3 test file says "MATLAB 7.0" in its text.
+ */
 export function isMat73(head: Uint8Array): boolean {
-  return String.fromCharCode(...head.subarray(0, 10)) === 'MATLAB 7.3'
+  if (String.fromCharCode(...head.subarray(0, 10)) === 'MATLAB 7.3') return true
+  if (head.length < 128 || String.fromCharCode(...head.subarray(0, 6)) !== 'MATLAB') return false
+  const endian = String.fromCharCode(head[126]!, head[127]!)
+  const version =
+    endian === 'IM' ? head[124]! | (head[125]! << 8) : endian === 'MI' ? (head[124]! << 8) | head[125]! : 0
+  return version === 0x0200
 }
 
 function superblockAt(ctx: ParseContext): number {
