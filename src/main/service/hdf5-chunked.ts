@@ -15,6 +15,8 @@ import { ApiError } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
 import type { DType } from '../../shared/structured'
 import type { ByteSource } from './dequant-source'
+import type { NativeChunks } from '../../shared/containers/hdf5/chunk-index'
+import { NativeFiller, pool } from './hdf5-native-fill'
 import { H5Worker } from './hdf5-worker-client'
 import { removeTemp, tempFolder } from './inflate'
 import { tempCap } from './temp-budget'
@@ -22,6 +24,10 @@ import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 
 /** Bytes read from the library at once when whole rows of chunks are filled together. */
 const SLAB_BYTES = 4 << 20
+/** Chunks decoded natively at once: enough to keep libuv's pool (4 threads) and every core busy. */
+const IN_FLIGHT = 8
+
+type Stored = { allocated?: boolean; fill?: number[]; native?: NativeChunks }
 
 export class ChunkedDataset {
   /** The temporary copy, mapped read-only (the worker writes it; sessions read it). */
@@ -36,7 +42,9 @@ export class ChunkedDataset {
   private closed = false
 
   private constructor(
-    private readonly worker: H5Worker,
+    /** One of them: the library's worker, or the native decoder (deflate/shuffle/fletcher32, an index we read). */
+    private readonly worker: H5Worker | undefined,
+    private readonly native: NativeFiller | undefined,
     private readonly path: string,
     /** The HDF5 dataset's dims (C order) and chunk dims. */
     private readonly dims: number[],
@@ -44,7 +52,7 @@ export class ChunkedDataset {
     private readonly itemsize: number,
     file: string,
     mapping: Mapping,
-    stored: { allocated?: boolean; fill?: number[] }
+    stored: Stored
   ) {
     this.file = file
     this.mapping = mapping
@@ -66,13 +74,18 @@ export class ChunkedDataset {
     return this.written
   }
 
+  /** Who decodes the chunks: 'native' (hdf5-native-fill.ts) or 'library' (h5wasm in its worker). */
+  get decoder(): 'native' | 'library' {
+    return this.native ? 'native' : 'library'
+  }
+
   static async open(
     container: string,
     path: string,
     dims: number[],
     chunks: number[],
     dtype: DType,
-    stored: { allocated?: boolean; fill?: number[] } = {}
+    stored: Stored = {}
   ): Promise<ChunkedDataset> {
     const itemsize = dtype.itemsize
     if (chunks.length !== dims.length || chunks.some((c) => !(c >= 1))) {
@@ -105,6 +118,21 @@ export class ChunkedDataset {
       // is shared): to the native passes it is a file in mode r, whose holes they skip and drop
       mapping = new (native().Mapping)(file, 'r')
       mapping.advise('random')
+      if (stored.native && stored.native.elementSize === itemsize) {
+        const native = NativeFiller.open({
+          container,
+          path,
+          dims,
+          chunks,
+          itemsize,
+          native: stored.native,
+          ...(stored.fill ? { fill: stored.fill } : {}),
+          copy: file,
+          folder: pathModule.dirname(dir),
+          cap: tempCap()
+        })
+        return new ChunkedDataset(undefined, native, path, dims, chunks, itemsize, file, mapping, stored)
+      }
       const worker = await H5Worker.start({
         container,
         path,
@@ -120,7 +148,7 @@ export class ChunkedDataset {
         },
         cap: tempCap()
       })
-      return new ChunkedDataset(worker, path, dims, chunks, itemsize, file, mapping, stored)
+      return new ChunkedDataset(worker, undefined, path, dims, chunks, itemsize, file, mapping, stored)
     } catch (e) {
       mapping?.close()
       removeTemp(file)
@@ -131,7 +159,8 @@ export class ChunkedDataset {
   close(): void {
     if (this.closed) return
     this.closed = true
-    this.worker.close()
+    this.worker?.close()
+    this.native?.close()
     this.mapping.close()
     removeTemp(this.file)
   }
@@ -176,7 +205,7 @@ export class ChunkedDataset {
 
   /** Reads a region covering the chunks `list` in the worker (each chunk read once, whoever asks). */
   private read(list: number[][], start: number[], count: number[]): Promise<void> {
-    const p = this.worker.fill(start, count).then((n) => {
+    const p = (this.native ? this.native.fill(list[0]!) : this.worker!.fill(start, count)).then((n) => {
       this.written += n
       for (const c of list) this.filled[this.chunkIndex(c)] = 1
     })
@@ -209,7 +238,7 @@ export class ChunkedDataset {
     if (this.closed) throw new ApiError('closed', 'the dataset was closed')
     for (const c of this.missing(lo, hi)) {
       const { start, count } = this.chunkRegion(c)
-      this.written += this.worker.fillSync(start, count)
+      this.written += this.native ? this.native.fillSync(c) : this.worker!.fillSync(start, count)
       this.filled[this.chunkIndex(c)] = 1
     }
   }
@@ -217,7 +246,9 @@ export class ChunkedDataset {
   /** Fills the element box [lo, hi], awaiting the worker (the event loop runs on meanwhile). */
   async prepareBox(lo: number[], hi: number[]): Promise<void> {
     if (this.closed) throw new ApiError('closed', 'the dataset was closed')
-    await Promise.all([...this.missing(lo, hi)].map((c) => this.readChunk(c)))
+    const list = [...this.missing(lo, hi)]
+    if (this.native) await pool(list, IN_FLIGHT, (c) => this.readChunk(c))
+    else await Promise.all(list.map((c) => this.readChunk(c)))
   }
 
   /** The element box a byte range of the copy touches (whole rows of the first axis). */
@@ -327,6 +358,20 @@ export class ChunkedDataset {
       let last = 0
       const check = (): void => {
         if (cancelled || this.closed) throw new ApiError('cancelled', `reading ${this.path} was cancelled`)
+      }
+      if (this.native) {
+        // several chunks in flight: their reads and inflates run on libuv's pool, every core busy
+        await pool(chunks, IN_FLIGHT, async (c) => {
+          check()
+          await this.readChunk(c)
+          done += c.reduce((a, x, k) => a * Math.min(this.chunks[k]!, this.dims[k]! - x * this.chunks[k]!), 1)
+          if (Date.now() - last > 50) {
+            last = Date.now()
+            onProgress?.(done, elements)
+          }
+        })
+        onProgress?.(done, elements)
+        return
       }
       for (const [row, list] of byRow) {
         check()

@@ -9,6 +9,7 @@
 // temporary decompressed copy, and `unmappable` the reason an entry is only listed.
 import { LayoutMismatchError } from '../errors'
 import type { JsonValue } from '../json-value'
+import type { NativeChunks } from './hdf5/chunk-index'
 
 /** How the values are made from the stored bytes, when they are not the bytes themselves. */
 export type Decoding = {
@@ -104,6 +105,8 @@ export interface ContainerEntry {
     allocated?: boolean
     /** The fill value's bytes (the dataset's datatype), when one is defined and not all zeros. */
     fill?: number[]
+    /** Set when its chunks are decoded without the library: the chunk index and filters (hdf5/chunk-index.ts). */
+    native?: NativeChunks
   }
   /** Why editing in place (r+) is refused though the bytes are the values (mode c still works). */
   refuseInPlace?: string

@@ -4,7 +4,7 @@ import { ContainerError, elementCount, type ContainerEntry } from '../model'
 import { attributes, float32Attributes } from './attributes'
 import { cfScaling } from './cf-scaling'
 import { parseDatatype, type H5Type } from './datatype'
-import { parseDataspace, parseFilters, parseLayout, readObjectHeader, type Message } from './objects'
+import { parseDataspace, parseLayout, parsePipeline, readObjectHeader, type Message } from './objects'
 import { placeStorage } from './storage'
 import { messageOf, pathOf, type Walk } from './walk'
 
@@ -46,7 +46,8 @@ export function dataset(w: Walk, messages: Message[], name: string, headerVersio
   const type = datatypeOf(w, messages, name)
   const layout = parseLayout(messageOf(messages, 0x08)!.body, dims?.length ?? 0)
   const filterMsg = messageOf(messages, 0x0b)
-  const filters = filterMsg ? parseFilters(filterMsg.body) : []
+  const pipeline = filterMsg ? parsePipeline(filterMsg.body) : []
+  const filters = pipeline.map((p) => p.name)
   const base: ContainerEntry = {
     name,
     path: pathOf(name),
@@ -79,5 +80,18 @@ export function dataset(w: Walk, messages: Message[], name: string, headerVersio
   const entry: ContainerEntry = { ...base, shape, dtype, nbytes }
   const scaling = cfScaling(metadata, attrTypes, dtype)
   if (scaling) entry.scaling = scaling
-  return placeStorage({ w, messages, name, headerVersion, type, dims, layout, filters, entry, shown, unmappable })
+  return placeStorage({
+    w,
+    messages,
+    name,
+    headerVersion,
+    type,
+    dims,
+    layout,
+    filters,
+    pipeline,
+    entry,
+    shown,
+    unmappable
+  })
 }

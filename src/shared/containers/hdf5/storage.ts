@@ -5,7 +5,8 @@ import type { JsonValue } from '../../json-value'
 import { ContainerError, type ContainerEntry } from '../model'
 import type { H5Type } from './datatype'
 import { LocalHeap } from './heaps'
-import { parseExternal, parseFillValue, type Layout, type Message } from './objects'
+import { nativeChunks } from './chunk-index'
+import { parseExternal, parseFillValue, type Layout, type Message, type PipelineFilter } from './objects'
 import { messageOf, type Walk } from './walk'
 
 /** Filters the HDF5 library built into h5wasm applies (others need plugins it does not have). */
@@ -21,6 +22,8 @@ export interface Placing {
   dims: number[]
   layout: Layout
   filters: string[]
+  /** The same filters with their ids and client data. */
+  pipeline: PipelineFilter[]
   /** The dataset's entry with shape, dtype, nbytes (and scaling), at offset 0. */
   entry: ContainerEntry
   /** The attributes as shown. */
@@ -102,6 +105,8 @@ export function placeStorage(p: Placing): ContainerEntry {
   }
   const fill = fillValue(messages, type.size)
   if (typeof fill === 'string') return unmappable(fill, 'read it with h5py')
+  // deflate/shuffle/fletcher32 behind an index we read: decoded natively (src/main/service/hdf5-native-fill.ts)
+  const native = Number.isFinite(layout.index) ? nativeChunks(w.f, layout, p.pipeline, type) : undefined
   return {
     ...entry,
     storedType: `${type.name}, chunked ${layout.chunks.join('×')}${filters.length ? ` + ${filters.join(' + ')}` : ''}`,
@@ -111,7 +116,8 @@ export function placeStorage(p: Placing): ContainerEntry {
       chunks: layout.chunks,
       filters,
       ...(Number.isFinite(layout.index) ? {} : { allocated: false }),
-      ...(fill ? { fill } : {})
+      ...(fill ? { fill } : {}),
+      ...(native ? { native } : {})
     }
   }
 }

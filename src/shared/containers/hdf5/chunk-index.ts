@@ -1,0 +1,226 @@
+// A chunked dataset's chunk index, read by our own parser (h5wasm does not expose H5Dget_chunk_info): where each
+// chunk's stored bytes are, how many, and which filters were skipped for it. Read once when the dataset opens, so
+// the chunks can be decoded without the HDF5 library (src/main/service/hdf5-native-fill.ts). Indexes read here:
+// the version 1 B-tree (layouts v1-3, what h5py writes by default), and layout v4's single chunk, implicit and
+// fixed array indexes (libver='latest'). The extensible array and the version 2 B-tree (datasets with an
+// unlimited dimension under libver='latest') keep the library's path.
+import { ContainerError } from '../model'
+import type { H5Type } from './datatype'
+import type { Layout, PipelineFilter } from './objects'
+import type { H5File } from './reader'
+
+/** Filters decoded natively: deflate, shuffle, fletcher32 (h5py's usual set). */
+export const NATIVE_FILTERS = new Set([1, 2, 3])
+
+/** Where a dataset's chunk index is and what the native decoder needs (structured-clonable: part of an entry). */
+export interface NativeChunks {
+  index:
+    | { kind: 'btree1'; address: number }
+    | { kind: 'single'; address: number; size: number; mask: number; filtered: boolean }
+    | { kind: 'implicit'; address: number }
+    | { kind: 'fixed'; address: number }
+  /** The filter pipeline in write order (applied in reverse when reading). */
+  pipeline: { id: number; cd: number[] }[]
+  sizeOfOffsets: number
+  sizeOfLengths: number
+  /** The superblock's base address (chunk addresses are relative to it). */
+  base: number
+  /** Bytes of one element as stored. */
+  elementSize: number
+}
+
+/** One chunk's stored bytes: its place in the chunk grid, absolute file address, stored size and filter mask. */
+export interface ChunkRecord {
+  coords: number[]
+  address: number
+  size: number
+  mask: number
+}
+
+/** What the native decoder needs for a dataset, or undefined when it keeps the library's path. */
+export function nativeChunks(
+  f: H5File,
+  layout: Layout,
+  pipeline: PipelineFilter[],
+  type: H5Type
+): NativeChunks | undefined {
+  if (layout.kind !== 'chunked' || !Number.isFinite(layout.index)) return undefined
+  if (pipeline.some((p) => !NATIVE_FILTERS.has(p.id))) return undefined
+  if (layout.elementSize !== undefined && layout.elementSize !== type.size) return undefined
+  // shuffle's client data is the element size; without it the filter cannot be undone
+  if (pipeline.some((p) => p.id === 2 && !(p.cd[0]! >= 1))) return undefined
+  const address = layout.index
+  let index: NativeChunks['index']
+  if (layout.indexType === undefined) index = { kind: 'btree1', address }
+  else if (layout.indexType === 1) {
+    const filtered = !!layout.single
+    index = { kind: 'single', address, size: layout.single?.size ?? 0, mask: layout.single?.mask ?? 0, filtered }
+  } else if (layout.indexType === 2) index = { kind: 'implicit', address }
+  else if (layout.indexType === 3) index = { kind: 'fixed', address }
+  else return undefined
+  return {
+    index,
+    pipeline: pipeline.map((p) => ({ id: p.id, cd: p.cd })),
+    sizeOfOffsets: f.sizeOfOffsets,
+    sizeOfLengths: f.sizeOfLengths,
+    base: f.base,
+    elementSize: type.size
+  }
+}
+
+/** Bounds: a damaged index cannot make the listing run without end. */
+const MAX_BTREE_ENTRIES = 1 << 16
+const MAX_BTREE_DEPTH = 64
+
+/**
+ * Every allocated chunk of a dataset (dims and chunk dims in C order), in the order the index lists them. Chunks
+ * never written are absent (their values are the fill value). A damaged index is a ContainerError naming it.
+ */
+export function listChunks(f: H5File, n: NativeChunks, dims: number[], chunks: number[], what: string): ChunkRecord[] {
+  const grid = dims.map((d, k) => Math.ceil(d / chunks[k]!))
+  const total = grid.reduce((a, b) => a * b, 1)
+  const full = chunks.reduce((a, b) => a * b, n.elementSize)
+  const out: ChunkRecord[] = []
+  const add = (coords: number[], address: number, size: number, mask: number): void => {
+    if (!Number.isFinite(address)) return
+    const abs = f.base + address
+    if (!(size >= 0) || abs + size > f.size) {
+      throw new ContainerError(
+        `${what}: its chunk at (${coords.join(', ')}) claims bytes [${abs}, ${abs + size}), past the end of the file (${f.size}): the file is truncated or its chunk index is damaged`
+      )
+    }
+    if (out.length >= total) throw new ContainerError(`${what}: its chunk index lists more chunks than its ${total}`)
+    out.push({ coords, address: abs, size, mask })
+  }
+  const unravel = (i: number): number[] => {
+    const c = new Array<number>(grid.length)
+    for (let k = grid.length - 1; k >= 0; k--) {
+      c[k] = i % grid[k]!
+      i = Math.floor(i / grid[k]!)
+    }
+    return c
+  }
+  const ix = n.index
+  if (ix.kind === 'single')
+    add(
+      grid.map(() => 0),
+      ix.address,
+      ix.filtered ? ix.size : full,
+      ix.filtered ? ix.mask : 0
+    )
+  else if (ix.kind === 'implicit') {
+    for (let i = 0; i < total; i++) add(unravel(i), ix.address + i * full, full, 0)
+  } else if (ix.kind === 'fixed') fixedArray(f, ix.address, total, full, what, (i, a, s, m) => add(unravel(i), a, s, m))
+  else btree1(f, ix.address, dims.length, chunks, grid, what, add)
+  return out
+}
+
+/** A version 1 B-tree of raw data chunks (node type 1): keys (size, filter mask, offsets), children addresses. */
+function btree1(
+  f: H5File,
+  root: number,
+  rank: number,
+  chunks: number[],
+  grid: number[],
+  what: string,
+  add: (coords: number[], address: number, size: number, mask: number) => void
+): void {
+  const soo = f.sizeOfOffsets
+  const keySize = 8 + 8 * (rank + 1)
+  const seen = new Set<number>()
+  const visit = (address: number, depth: number, expectLevel: number): void => {
+    const where = `${what}: the chunk index's B-tree node at address ${address}`
+    if (depth > MAX_BTREE_DEPTH) throw new ContainerError(`${where} is nested deeper than ${MAX_BTREE_DEPTH}`)
+    if (seen.has(address)) throw new ContainerError(`${where} is reached twice: the chunk index is damaged`)
+    seen.add(address)
+    const head = f.upTo(address, 8 + 2 * soo, where)
+    head.signature('TREE')
+    const type = head.u8()
+    const level = head.u8()
+    const used = head.u16()
+    if (type !== 1) throw new ContainerError(`${where} has node type ${type}, not 1 (raw data chunks)`)
+    if (expectLevel >= 0 && level !== expectLevel) {
+      throw new ContainerError(`${where} has level ${level} where ${expectLevel} was expected`)
+    }
+    if (used > MAX_BTREE_ENTRIES) throw new ContainerError(`${where} claims ${used} entries`)
+    const c = f.at(address + 8 + 2 * soo, used * (keySize + soo) + keySize, where)
+    for (let e = 0; e < used; e++) {
+      const size = c.u32()
+      const mask = c.u32()
+      const coords: number[] = []
+      for (let k = 0; k <= rank; k++) {
+        const off = c.uint(8, 'a chunk offset')
+        if (k < rank) {
+          const i = off / chunks[k]!
+          if (!Number.isInteger(i) || i >= grid[k]!) {
+            throw new ContainerError(
+              `${where}: a chunk offset ${off} on axis ${k} is not a chunk's start inside the dataset`
+            )
+          }
+          coords.push(i)
+        }
+      }
+      const child = c.addr()
+      if (level === 0) add(coords, child, size, mask)
+      else visit(child, depth + 1, level - 1)
+    }
+  }
+  visit(root, 0, -1)
+}
+
+/** Layout v4's fixed array index (FAHD header, FADB data block, paged when it has more than 2^page bits entries). */
+function fixedArray(
+  f: H5File,
+  address: number,
+  total: number,
+  full: number,
+  what: string,
+  add: (i: number, address: number, size: number, mask: number) => void
+): void {
+  const where = `${what}: the chunk index's fixed array at address ${address}`
+  const h = f.at(address, 4 + 4 + f.sizeOfLengths + f.sizeOfOffsets + 4, where)
+  h.signature('FAHD')
+  h.u8()
+  const client = h.u8()
+  const entrySize = h.u8()
+  const pageBits = h.u8()
+  const count = h.len('the number of entries')
+  const block = h.addr()
+  if (client > 1) throw new ContainerError(`${where} has client id ${client}, not 0 or 1`)
+  if (count !== total) throw new ContainerError(`${where} has ${count} entries for ${total} chunks`)
+  const sizeBytes = entrySize - f.sizeOfOffsets - 4
+  if (client === 1 ? !(sizeBytes >= 1 && sizeBytes <= 8) : entrySize !== f.sizeOfOffsets) {
+    throw new ContainerError(`${where} has entries of ${entrySize} bytes, which do not fit its kind`)
+  }
+  if (pageBits > 31) throw new ContainerError(`${where} claims pages of 2^${pageBits} entries`)
+  const perPage = 2 ** pageBits
+  const paged = count > perPage
+  const pages = paged ? Math.ceil(count / perPage) : 0
+  const prefix = 4 + 2 + f.sizeOfOffsets + (paged ? Math.ceil(pages / 8) : 0)
+  const d = f.at(block, prefix, `${where}'s data block`)
+  d.signature('FADB')
+  const bitmap = paged ? d.bytes.subarray(prefix - Math.ceil(pages / 8)) : null
+  const readEntries = (at: number, first: number, m: number): void => {
+    const c = f.at(at, m * entrySize, `${where}'s data block`)
+    for (let i = 0; i < m; i++) {
+      const a = c.addr()
+      if (client === 1) {
+        const size = c.uint(sizeBytes, 'a chunk size')
+        const mask = c.u32()
+        add(first + i, a, size, mask)
+      } else add(first + i, a, full, 0)
+    }
+  }
+  if (!paged) {
+    readEntries(block + prefix, 0, count)
+    return
+  }
+  // the pages follow the block's prefix and its checksum; each page ends with its own checksum
+  let at = block + prefix + 4
+  for (let p = 0; p < pages; p++) {
+    const m = Math.min(perPage, count - p * perPage)
+    // a page never initialized holds no chunk
+    if (bitmap![p >> 3]! & (0x80 >> (p & 7))) readEntries(at, p * perPage, m)
+    at += m * entrySize + 4
+  }
+}
