@@ -10,6 +10,7 @@
 // progress and cancel), then runs as on any mapping. Callers that read synchronously (the CLI's show, a derived
 // session's window) block until the worker has read what they need.
 import fs from 'node:fs'
+import os from 'node:os'
 import pathModule from 'node:path'
 import { ApiError } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
@@ -24,8 +25,11 @@ import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 
 /** Bytes read from the library at once when whole rows of chunks are filled together. */
 const SLAB_BYTES = 4 << 20
-/** Chunks decoded natively at once: enough to keep libuv's pool (4 threads) and every core busy. */
-const IN_FLIGHT = 8
+/**
+ * Chunks decoded natively at once: two per core keep every core busy (one chunk's read or write overlaps
+ * another's inflate) without more runnable pool threads than needed competing with the event loop's.
+ */
+const IN_FLIGHT = Math.min(8, 2 * os.availableParallelism())
 
 type Stored = { allocated?: boolean; fill?: number[]; native?: NativeChunks }
 

@@ -3,7 +3,7 @@
 // The index is listed once when the dataset opens; a chunk is then: its stored bytes read from the file (fs.read,
 // on libuv's pool), its fletcher32 checked, inflated by Node's own zlib (zlib.inflate runs on libuv's thread pool:
 // several chunks in flight keep every core busy while the event loop stays free), unshuffled, and its rows
-// written into the temporary copy at their place. The decoder ships with Node and Electron: no extra library.
+// written into the temporary copy at their place. Unshuffling is the addon's (native/src/shuffle.cc), on the pool too. The decoder ships with Node and Electron: no extra library.
 // The copy holds the file's bytes as stored (its byte order), as the library's path gives them.
 import fs from 'node:fs'
 import { promisify } from 'node:util'
@@ -12,10 +12,12 @@ import { ApiError } from '../../shared/contract'
 import { listChunks, type ChunkRecord, type NativeChunks } from '../../shared/containers/hdf5/chunk-index'
 import { H5File } from '../../shared/containers/hdf5/reader'
 import { ContainerError } from '../../shared/containers/model'
+import { native as addon } from './native'
 import { TempBudget } from './temp-budget'
 
 const inflateAsync = promisify(zlib.inflate)
 const readAsync = promisify(fs.read)
+const writeAsync = promisify(fs.write)
 
 /** Chunks decoded natively in this process (tests prove the path was taken). */
 export const nativeStats = { chunks: 0 }
@@ -40,10 +42,13 @@ export class NativeFiller {
   private readonly strides: number[]
   private readonly full: number
   private closed = false
+  /** Chunk fills under way: the descriptors are closed when the last ends (a reused number must never be written). */
+  private busy = 0
 
   private constructor(
     private readonly spec: NativeSpec,
     private readonly src: number,
+    /** The copy, open for writing (the session reads it through its own read-only mapping). */
     private readonly dst: number,
     records: ChunkRecord[],
     private readonly budget: TempBudget
@@ -102,6 +107,10 @@ export class NativeFiller {
   close(): void {
     if (this.closed) return
     this.closed = true
+    if (this.busy === 0) this.release()
+  }
+
+  private release(): void {
     fs.closeSync(this.src)
     fs.closeSync(this.dst)
   }
@@ -114,8 +123,18 @@ export class NativeFiller {
 
   /** Decodes chunk c into the copy, off the event loop (read and inflate on libuv's pool); the bytes written. */
   async fill(c: number[]): Promise<number> {
+    this.check()
+    this.busy++
+    try {
+      return await this.decode(c)
+    } finally {
+      if (--this.busy === 0 && this.closed) this.release()
+    }
+  }
+
+  private async decode(c: number[]): Promise<number> {
     const r = this.index.get(this.chunkIndex(c))
-    if (!r) return this.write(c, this.fillChunk())
+    if (!r) return this.putAsync(this.pieces(c, this.fillChunk()))
     const raw = Buffer.allocUnsafe(r.size)
     for (let done = 0; done < r.size; ) {
       const { bytesRead } = await readAsync(this.src, raw, done, r.size - done, r.address + done)
@@ -130,21 +149,34 @@ export class NativeFiller {
       const p = pipe[k]!
       if (p.id === 1) {
         try {
-          bytes = await inflateAsync(bytes)
+          bytes = await inflateAsync(bytes, this.inflateOptions())
         } catch (e) {
           throw this.damaged(r, `its deflate stream does not inflate (${(e as Error).message})`)
         }
-      } else bytes = this.step(r, p.id, p.cd, bytes)
+      } else if (p.id === 2) {
+        const out = Buffer.allocUnsafe(bytes.length)
+        await addon().unshuffleAsync(bytes, out, p.cd[0]!)
+        bytes = out
+      } else bytes = this.checked(r, bytes)
     }
     this.check()
-    return this.write(c, this.whole(r, bytes))
+    return this.putAsync(this.pieces(c, this.whole(r, bytes)))
+  }
+
+  /**
+   * One output buffer of the chunk's size (zlib's default 16 KiB pieces would bounce between the pool and the
+   * event loop and be joined there); a stream inflating to more than a chunk stops there (a deflate bomb).
+   */
+  private inflateOptions(): zlib.ZlibOptions {
+    const n = this.full + 64
+    return { chunkSize: Math.max(64, n), maxOutputLength: n }
   }
 
   /** The same, blocking (for synchronous readers: the CLI's show, a derived session's window). */
   fillSync(c: number[]): number {
     this.check()
     const r = this.index.get(this.chunkIndex(c))
-    if (!r) return this.write(c, this.fillChunk())
+    if (!r) return this.put(this.pieces(c, this.fillChunk()))
     const raw = Buffer.allocUnsafe(r.size)
     for (let done = 0; done < r.size; ) {
       const n = fs.readSync(this.src, raw, done, r.size - done, r.address + done)
@@ -158,22 +190,25 @@ export class NativeFiller {
       const p = pipe[k]!
       if (p.id === 1) {
         try {
-          bytes = zlib.inflateSync(bytes)
+          bytes = zlib.inflateSync(bytes, this.inflateOptions())
         } catch (e) {
           throw this.damaged(r, `its deflate stream does not inflate (${(e as Error).message})`)
         }
-      } else bytes = this.step(r, p.id, p.cd, bytes)
+      } else if (p.id === 2) {
+        const out = Buffer.allocUnsafe(bytes.length)
+        addon().unshuffle(bytes, out, p.cd[0]!)
+        bytes = out
+      } else bytes = this.checked(r, bytes)
     }
-    return this.write(c, this.whole(r, bytes))
+    return this.put(this.pieces(c, this.whole(r, bytes)))
   }
 
   private check(): void {
     if (this.closed) throw new ApiError('closed', 'the dataset was closed')
   }
 
-  /** Shuffle (2) and fletcher32 (3), undone. */
-  private step(r: ChunkRecord, id: number, cd: number[], bytes: Uint8Array): Uint8Array {
-    if (id === 2) return unshuffle(bytes, cd[0]!)
+  /** Fletcher32 checked (and its 4 bytes taken off). */
+  private checked(r: ChunkRecord, bytes: Uint8Array): Uint8Array {
     if (bytes.length < 4) throw this.damaged(r, 'it is shorter than its fletcher32 checksum')
     const body = bytes.subarray(0, bytes.length - 4)
     const t = bytes.length - 4
@@ -215,15 +250,15 @@ export class NativeFiller {
   }
 
   /**
-   * Writes a decoded chunk's rows (along the last axis) inside the dataset at their place in the copy, merging
-   * rows adjacent on both sides; all-zero runs stay holes (what the budget counts is what takes disk).
+   * A decoded chunk's rows (along the last axis) inside the dataset, with their place in the copy, rows adjacent
+   * on both sides merged; all-zero runs are left out: they stay holes (what the budget counts is what takes disk).
    */
-  private write(c: number[], bytes: Uint8Array | null): number {
+  private pieces(c: number[], bytes: Uint8Array | null): [number, Uint8Array][] {
     this.check()
-    if (!bytes) return 0
+    if (!bytes) return []
     const { dims, chunks, itemsize } = this.spec
     const nd = dims.length
-    if (nd === 0) return this.put([[0, bytes]])
+    if (nd === 0) return [[0, bytes]]
     const start = c.map((x, k) => x * chunks[k]!)
     const count = start.map((s, k) => Math.min(chunks[k]!, dims[k]! - s))
     const run = count[nd - 1]! * itemsize
@@ -256,51 +291,44 @@ export class NativeFiller {
       }
     }
     if (curLen) pieces.push([curDst, bytes.subarray(curSrc, curSrc + curLen)])
-    return this.put(pieces)
+    return pieces.filter(([, p]) => !isZero(p))
   }
 
   private put(pieces: [number, Uint8Array][]): number {
-    const kept = pieces.filter(([, p]) => !isZero(p))
-    const total = kept.reduce((a, [, p]) => a + p.length, 0)
+    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
     this.budget.take(total)
-    for (const [off, p] of kept) {
+    for (const [off, p] of pieces) {
       for (let done = 0; done < p.length; ) done += fs.writeSync(this.dst, p, done, p.length - done, off + done)
     }
     return total
   }
-}
 
-export /** Runs fn over items with at most `limit` in flight; the first failure stops taking new ones and is thrown. */
-async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
-  let next = 0
-  let failed = false
-  const lane = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const x = items[next++]!
-      try {
-        await fn(x)
-      } catch (e) {
-        failed = true
-        throw e
+  /**
+   * The same with every write on libuv's pool at once: copying megabytes into the page cache (and allocating
+   * the sparse copy's blocks) never holds the event loop.
+   */
+  private async putAsync(pieces: [number, Uint8Array][]): Promise<number> {
+    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
+    this.budget.take(total)
+    const one = async (off: number, p: Uint8Array): Promise<void> => {
+      for (let done = 0; done < p.length; ) {
+        done += (await writeAsync(this.dst, p, done, p.length - done, off + done)).bytesWritten
       }
     }
+    await Promise.all(pieces.map(([off, p]) => one(off, p)))
+    return total
   }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
 }
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, '0')}`
 }
 
+let zeroRun = Buffer.alloc(1 << 16)
+/** Whether a piece is all zeros (memcmp against a shared zero buffer, never written). */
 function isZero(p: Uint8Array): boolean {
-  // eight bytes at a time where aligned; the tail byte by byte
-  const n8 = p.byteOffset % 8 === 0 ? p.length >> 3 : 0
-  if (n8) {
-    const w = new BigUint64Array(p.buffer, p.byteOffset, n8)
-    for (let i = 0; i < n8; i++) if (w[i] !== 0n) return false
-  }
-  for (let i = n8 << 3; i < p.length; i++) if (p[i]) return false
-  return true
+  if (zeroRun.length < p.length) zeroRun = Buffer.alloc(p.length)
+  return Buffer.compare(p, zeroRun.subarray(0, p.length)) === 0
 }
 
 /**
@@ -334,33 +362,20 @@ export function fletcher32(d: Uint8Array): number {
   return ((sum2 << 16) | sum1) >>> 0
 }
 
-/**
- * The shuffle filter undone: byte b of element i was stored at b·n + i (n whole elements); bytes past the last
- * whole element are kept as they are. Elements of 2, 4 and 8 bytes are assembled a word at a time.
- */
-export function unshuffle(src: Uint8Array, size: number): Uint8Array {
-  const n = Math.floor(src.length / size)
-  if (size <= 1 || n <= 1) return src
-  const out = new Uint8Array(src.length)
-  if (size === 2) {
-    const o = new Uint16Array(out.buffer, 0, n)
-    for (let i = 0; i < n; i++) o[i] = src[i]! | (src[n + i]! << 8)
-  } else if (size === 4 || size === 8) {
-    const o = new Uint32Array(out.buffer, 0, (n * size) >> 2)
-    const h = size >> 2
-    for (let w = 0; w < h; w++) {
-      const b = 4 * w * n
-      for (let i = 0; i < n; i++) {
-        const p = b + i
-        o[i * h + w] = (src[p]! | (src[p + n]! << 8) | (src[p + 2 * n]! << 16) | (src[p + 3 * n]! << 24)) >>> 0
+/** Runs fn over items with at most `limit` in flight; the first failure stops taking new ones and is thrown. */
+export async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0
+  let failed = false
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const x = items[next++]!
+      try {
+        await fn(x)
+      } catch (e) {
+        failed = true
+        throw e
       }
     }
-  } else {
-    for (let b = 0; b < size; b++) {
-      const base = b * n
-      for (let i = 0; i < n; i++) out[i * size + b] = src[base + i]!
-    }
   }
-  out.set(src.subarray(n * size), n * size)
-  return out
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
 }
