@@ -184,6 +184,37 @@ print(json.dumps([int(x) for x in a[298:300, 299:301].ravel()]))`)
     }
   }, 60_000)
 
+  it('a damaged chunk index is refused at open with an error naming it', async () => {
+    const damaged = path.join(tmp.dir, 'index.h5')
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      // the raw-data B-tree node (signature TREE, node type 1) of a 4-chunk dataset: its level made 1 (its
+      // children, chunk addresses, then read as nodes), or its first key's offset moved outside the dataset
+      for (const [patch, message] of [
+        ['b[at + 5] = 1', /the chunk index's B-tree node at address \d+: expected the signature TREE/],
+        [
+          'b[at + 24 + 8:at + 24 + 16] = (1000).to_bytes(8, "little")',
+          /B-tree node at address \d+: a chunk offset 1000 on axis 0 is not a chunk's start inside the dataset/
+        ]
+      ] as const) {
+        py(`
+import h5py
+with h5py.File(${JSON.stringify(damaged)}, 'w') as f:
+    f.create_dataset('x', data=np.arange(100 * 100, dtype='<f4').reshape(100, 100), chunks=(50, 50), compression='gzip')
+b = bytearray(open(${JSON.stringify(damaged)}, 'rb').read())
+at = b.index(b'TREE\\x01')
+${patch}
+open(${JSON.stringify(damaged)}, 'wb').write(b)
+print(1)`)
+        await expect(s.handle('session:open', { path: damaged, layout: null, mode: 'r', array: '/x' })).rejects.toThrow(
+          message
+        )
+      }
+    } finally {
+      s.closeAll()
+    }
+  }, 60_000)
+
   it('another filter (scaleoffset) keeps the library path, values unchanged', async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {

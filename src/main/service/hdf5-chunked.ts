@@ -1,8 +1,8 @@
-// A chunked (and maybe filtered: gzip, shuffle, …) HDF5 dataset, read through the HDF5 library compiled to
-// WebAssembly (h5wasm, whose Node build reads the file through the host file system — a read touches only what
-// it asks for, nothing is loaded whole). Parsing chunk indexes (four kinds of B-trees and arrays) and running
-// filters by hand would be fragile; the library does it, in a worker thread (hdf5-worker.ts): a library call
-// decompresses megabytes and would hold the event loop meanwhile.
+// A chunked (and maybe filtered: gzip, shuffle, …) HDF5 dataset. Deflate/shuffle/fletcher32 chunks behind an
+// index our parser reads are decoded natively (hdf5-native-fill.ts: Node's zlib and the addon on libuv's pool,
+// several chunks in flight); any other filter or index goes through the HDF5 library compiled to WebAssembly
+// (h5wasm, whose Node build reads the file through the host file system — a read touches only what it asks for),
+// in a worker thread (hdf5-worker.ts): a library call decompresses megabytes and would hold the event loop.
 //
 // The values land in a temporary file (sparse, the dataset's size, C order) that the session maps read-only, so
 // every feature works on it unchanged. It is filled a chunk at a time, only where something reads: a table window

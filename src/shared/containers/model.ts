@@ -93,8 +93,8 @@ export interface ContainerEntry {
   scaling?: Scaling
   via?: Via
   /**
-   * A chunked or filtered HDF5 dataset: read through the HDF5 library (h5wasm) into a temporary copy, filled a
-   * chunk at a time as windows and scans need them. offset/nbytes are then the copy's.
+   * A chunked or filtered HDF5 dataset: decoded natively (native set) or by the HDF5 library (h5wasm) into a
+   * temporary copy, filled a chunk at a time as windows and scans need them. offset/nbytes are then the copy's.
    */
   hdf5?: {
     path: string

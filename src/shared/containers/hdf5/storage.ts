@@ -1,5 +1,6 @@
-// Where a dataset's values are, by its layout: mapped in place (contiguous, compact, or one external file), read
-// through the HDF5 library (chunked, maybe filtered, with its fill value), or listed with why not (virtual, external
+// Where a dataset's values are, by its layout: mapped in place (contiguous, compact, or one external file), decoded
+// into a copy (chunked, maybe filtered, with its fill value: natively when chunk-index.ts allows, else by the HDF5
+// library), or listed with why not (virtual, external
 // file lists, unallocated storage, filters the library here lacks).
 import type { JsonValue } from '../../json-value'
 import { ContainerError, type ContainerEntry } from '../model'
