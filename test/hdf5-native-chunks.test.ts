@@ -215,6 +215,40 @@ print(1)`)
     }
   }, 60_000)
 
+  it('a chunk inflating past its size, or claiming more stored bytes than a chunk can take: refused, named', async () => {
+    const hostile = path.join(tmp.dir, 'hostile.h5')
+    py(`
+import h5py, zlib
+with h5py.File(${JSON.stringify(hostile)}, 'w') as f:
+    b = f.create_dataset('bomb', shape=(50, 50), dtype='<f4', chunks=(50, 50), compression='gzip')
+    b.id.write_direct_chunk((0, 0), zlib.compress(bytes(50 * 50 * 4 * 100)))
+    f.create_dataset('claims', data=np.ones((50, 50), '<f4'), chunks=(50, 50), compression='gzip')
+    f.create_dataset('pad', data=np.zeros(10**6, 'u1'))
+b = bytearray(open(${JSON.stringify(hostile)}, 'rb').read())
+at = b.rindex(b'TREE\\x01')
+b[at + 24:at + 28] = (500000).to_bytes(4, 'little')
+open(${JSON.stringify(hostile)}, 'wb').write(b)
+print(1)`)
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      for (const [array, message] of [
+        [
+          '/bomb',
+          /\/bomb: the chunk at offsets \(0, 0\) .*: its deflate stream inflates to more than a chunk's 10000 bytes/
+        ],
+        [
+          '/claims',
+          /\/claims: the chunk at offsets \(0, 0\) .*: it claims 500000 stored bytes, more than a chunk of 10000 bytes can take/
+        ]
+      ] as const) {
+        const info = await s.handle('session:open', { path: hostile, layout: null, mode: 'r', array })
+        await expect(s.handle('scan:stats', { session: info.session, scanId: array })).rejects.toThrow(message)
+      }
+    } finally {
+      s.closeAll()
+    }
+  }, 60_000)
+
   it('another filter (scaleoffset) keeps the library path, values unchanged', async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {

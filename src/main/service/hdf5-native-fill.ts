@@ -135,7 +135,7 @@ export class NativeFiller {
   private async decode(c: number[]): Promise<number> {
     const r = this.index.get(this.chunkIndex(c))
     if (!r) return this.putAsync(this.pieces(c, this.fillChunk()))
-    const raw = Buffer.allocUnsafe(r.size)
+    const raw = Buffer.allocUnsafe(this.storedSize(r))
     for (let done = 0; done < r.size; ) {
       const { bytesRead } = await readAsync(this.src, raw, done, r.size - done, r.address + done)
       if (bytesRead === 0) throw this.damaged(r, `its stored bytes end early (the file is truncated)`)
@@ -151,7 +151,7 @@ export class NativeFiller {
         try {
           bytes = await inflateAsync(bytes, this.inflateOptions())
         } catch (e) {
-          throw this.damaged(r, `its deflate stream does not inflate (${(e as Error).message})`)
+          throw this.inflateError(r, e)
         }
       } else if (p.id === 2) {
         const out = Buffer.allocUnsafe(bytes.length)
@@ -177,7 +177,7 @@ export class NativeFiller {
     this.check()
     const r = this.index.get(this.chunkIndex(c))
     if (!r) return this.put(this.pieces(c, this.fillChunk()))
-    const raw = Buffer.allocUnsafe(r.size)
+    const raw = Buffer.allocUnsafe(this.storedSize(r))
     for (let done = 0; done < r.size; ) {
       const n = fs.readSync(this.src, raw, done, r.size - done, r.address + done)
       if (n === 0) throw this.damaged(r, `its stored bytes end early (the file is truncated)`)
@@ -192,7 +192,7 @@ export class NativeFiller {
         try {
           bytes = zlib.inflateSync(bytes, this.inflateOptions())
         } catch (e) {
-          throw this.damaged(r, `its deflate stream does not inflate (${(e as Error).message})`)
+          throw this.inflateError(r, e)
         }
       } else if (p.id === 2) {
         const out = Buffer.allocUnsafe(bytes.length)
@@ -201,6 +201,18 @@ export class NativeFiller {
       } else bytes = this.checked(r, bytes)
     }
     return this.put(this.pieces(c, this.whole(r, bytes)))
+  }
+
+  /**
+   * A chunk's stored size, checked before anything is allocated: deflate adds at most a few bytes per 16 KiB to
+   * incompressible data (and fletcher32 four), so a chunk claiming far more than its values is damaged.
+   */
+  private storedSize(r: ChunkRecord): number {
+    const most = this.full + Math.ceil(this.full / 64) + 1024
+    if (r.size > most) {
+      throw this.damaged(r, `it claims ${r.size} stored bytes, more than a chunk of ${this.full} bytes can take`)
+    }
+    return r.size
   }
 
   private check(): void {
@@ -223,6 +235,13 @@ export class NativeFiller {
       )
     }
     return body
+  }
+
+  private inflateError(r: ChunkRecord, e: unknown): ApiError {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      return this.damaged(r, `its deflate stream inflates to more than a chunk's ${this.full} bytes`)
+    }
+    return this.damaged(r, `its deflate stream does not inflate (${(e as Error).message})`)
   }
 
   private damaged(r: ChunkRecord, why: string): ApiError {
