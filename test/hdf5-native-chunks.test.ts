@@ -67,6 +67,14 @@ with h5py.File(${JSON.stringify(latest)}, 'w', libver='latest') as f:
     make(f, 'fixed_plain', (300, 200), '<u2', chunks=(50, 30))
     make(f, 'fixed_paged', (4100,), '<i4', chunks=(2,), compression='gzip')
     make(f, 'fixed_paged_plain', (3000,), '<f4', chunks=(2,))
+    # early allocation without filters: the implicit index (chunks one after another, no index structure)
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_chunk((20, 30))
+    dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+    ds = h5py.Dataset(h5py.h5d.create(f.id, b'implicit', h5py.h5t.STD_I32BE, h5py.h5s.create_simple((110, 70)), dcpl=dcpl))
+    ds[...] = np.arange(110 * 70, dtype='>i4').reshape(110, 70) * 3 - 5
+    # an unlimited dimension: an extensible array index, not read natively (the library's path)
+    make(f, 'extensible', (500, 40), '<f8', chunks=(64, 16), maxshape=(None, 40), compression='gzip', shuffle=True)
 with h5py.File(${JSON.stringify(bad)}, 'w') as f:
     make(f, 'x', (100, 100), '<f4', chunks=(50, 50), compression='gzip', fletcher32=True)
 with h5py.File(${JSON.stringify(bad)}, 'r') as f:
@@ -117,10 +125,11 @@ describe('HDF5 chunks decoded natively (deflate, shuffle, fletcher32)', () => {
     }
   }, 120_000)
 
-  it('libver=latest: single chunk, fixed array (paged or not), filtered or not', async () => {
+  it('libver=latest: single chunk, fixed array (paged or not), filtered or not, implicit', async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
-      for (const name of ['single', 'single_plain', 'fixed', 'fixed_plain', 'fixed_paged', 'fixed_paged_plain']) {
+      const names = ['single', 'single_plain', 'fixed', 'fixed_plain', 'fixed_paged', 'fixed_paged_plain', 'implicit']
+      for (const name of names) {
         const got = await copyOf(s, latest, `/${name}`, 'scan')
         expect(got, name).toEqual({ hash: ref[name], decoder: 'native' })
       }
@@ -249,11 +258,11 @@ print(1)`)
     }
   }, 60_000)
 
-  it('another filter (scaleoffset) keeps the library path, values unchanged', async () => {
+  it('another filter (scaleoffset) or an index not read here (extensible array) keeps the library path, values unchanged', async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
-      const got = await copyOf(s, file, '/scaleoffset', 'scan')
-      expect(got).toEqual({ hash: ref.scaleoffset, decoder: 'library' })
+      expect(await copyOf(s, file, '/scaleoffset', 'scan')).toEqual({ hash: ref.scaleoffset, decoder: 'library' })
+      expect(await copyOf(s, latest, '/extensible', 'scan')).toEqual({ hash: ref.extensible, decoder: 'library' })
     } finally {
       s.closeAll()
     }
