@@ -18,7 +18,7 @@ import type { DType } from '../../shared/structured'
 import type { ByteSource } from './dequant-source'
 import type { NativeChunks } from '../../shared/containers/hdf5/chunk-index'
 import { NativeFiller, pool } from './hdf5-native-fill'
-import { H5Worker } from './hdf5-worker-client'
+import { bigEndianAtoms, H5Worker } from './hdf5-worker-client'
 import { removeTemp, tempFolder } from './inflate'
 import { tempCap } from './temp-budget'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
@@ -26,10 +26,12 @@ import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 /** Bytes read from the library at once when whole rows of chunks are filled together. */
 const SLAB_BYTES = 4 << 20
 /**
- * Chunks decoded natively at once: two per core keep every core busy (one chunk's read or write overlaps
- * another's inflate) without more runnable pool threads than needed competing with the event loop's.
+ * Chunks decoded natively at once: one per core keeps every core busy (a chunk's stages run one after another on
+ * libuv's pool) without more runnable pool threads than cores competing with the event loop's thread.
  */
-const IN_FLIGHT = Math.min(8, 2 * os.availableParallelism())
+const IN_FLIGHT = Math.min(8, Math.max(2, os.availableParallelism()))
+/** Memory chunks in flight may hold (each its stored, inflated and unshuffled bytes): huge chunks go fewer at once. */
+const IN_FLIGHT_BYTES = 256 << 20
 
 type Stored = { allocated?: boolean; fill?: number[]; native?: NativeChunks }
 
@@ -76,6 +78,12 @@ export class ChunkedDataset {
   /** Bytes of values written into the copy (the rest are holes: zeros). */
   get bytesWritten(): number {
     return this.written
+  }
+
+  /** Chunks decoded natively at once: IN_FLIGHT, fewer when chunks are so big their buffers would pass IN_FLIGHT_BYTES. */
+  private lanes(): number {
+    const chunkBytes = this.chunks.reduce((a, b) => a * b, this.itemsize)
+    return Math.max(1, Math.min(IN_FLIGHT, Math.floor(IN_FLIGHT_BYTES / (3 * chunkBytes))))
   }
 
   /** Who decodes the chunks: 'native' (hdf5-native-fill.ts) or 'library' (h5wasm in its worker). */
@@ -251,7 +259,7 @@ export class ChunkedDataset {
   async prepareBox(lo: number[], hi: number[]): Promise<void> {
     if (this.closed) throw new ApiError('closed', 'the dataset was closed')
     const list = [...this.missing(lo, hi)]
-    if (this.native) await pool(list, IN_FLIGHT, (c) => this.readChunk(c))
+    if (this.native) await pool(list, this.lanes(), (c) => this.readChunk(c))
     else await Promise.all(list.map((c) => this.readChunk(c)))
   }
 
@@ -365,7 +373,7 @@ export class ChunkedDataset {
       }
       if (this.native) {
         // several chunks in flight: their reads and inflates run on libuv's pool, every core busy
-        await pool(chunks, IN_FLIGHT, async (c) => {
+        await pool(chunks, this.lanes(), async (c) => {
           check()
           await this.readChunk(c)
           done += c.reduce((a, x, k) => a * Math.min(this.chunks[k]!, this.dims[k]! - x * this.chunks[k]!), 1)
@@ -418,29 +426,4 @@ export class ChunkedDataset {
       }
     }
   }
-}
-
-/** The multi-byte atoms (offset, size) of a dtype, when every one of them is big-endian; else none. */
-export function bigEndianAtoms(dt: DType): [number, number][] {
-  const atoms: [number, number, boolean][] = []
-  const walk = (t: DType, base: number): void => {
-    if (t.kind === 'scalar') {
-      if (t.itemsize === 1) return
-      // a complex number is two floats
-      if (t.type.kind === 'complex') {
-        const h = t.itemsize / 2
-        atoms.push([base, h, t.littleEndian], [base + h, h, t.littleEndian])
-      } else atoms.push([base, t.itemsize, t.littleEndian])
-      return
-    }
-    if (t.kind === 'struct') {
-      for (const f of t.fields) {
-        const n = f.shape.reduce((a, b) => a * b, 1)
-        for (let k = 0; k < n; k++) walk(f.dtype, base + f.offset + k * f.dtype.itemsize)
-      }
-    }
-  }
-  walk(dt, 0)
-  if (!atoms.length || atoms.some(([, , le]) => le)) return []
-  return atoms.map(([o, n]) => [o, n])
 }
