@@ -138,6 +138,30 @@ describe('HDF5 chunks decoded natively (deflate, shuffle, fletcher32)', () => {
     }
   }, 120_000)
 
+  it('netCDF4 puts fletcher32 first in the pipeline (checksum of the raw values, shuffled and deflated with them)', async () => {
+    const nc = path.join(tmp.dir, 'order.nc')
+    const want = py<Record<string, string>>(`
+import netCDF4, h5py, hashlib
+d = netCDF4.Dataset(${JSON.stringify(nc)}, 'w')
+d.createDimension('t', None)
+d.createDimension('x', 77)
+v = d.createVariable('v', '<f4', ('t', 'x'), zlib=True, shuffle=True, fletcher32=True, chunksizes=(16, 40))
+v[0:50] = (np.arange(50 * 77, dtype='<f4').reshape(50, 77) - 1000) / 3
+w = d.createVariable('w', '>i8', ('x',), zlib=True, shuffle=True, fletcher32=True, endian='big')
+w[:] = np.arange(77, dtype='>i8') * 10**12
+d.close()
+with h5py.File(${JSON.stringify(nc)}, 'r') as f:
+    print(json.dumps({k: hashlib.sha256(f[k][()].tobytes()).hexdigest() for k in ('v', 'w')}))`)
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      for (const name of ['v', 'w']) {
+        expect(await copyOf(s, nc, `/${name}`, 'scan'), name).toEqual({ hash: want[name], decoder: 'native' })
+      }
+    } finally {
+      s.closeAll()
+    }
+  }, 60_000)
+
   it('a synchronous fill (the CLI, a derived window) decodes natively too, with the same values', async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
