@@ -73,6 +73,14 @@ with h5py.File(${JSON.stringify(latest)}, 'w', libver='latest') as f:
     dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
     ds = h5py.Dataset(h5py.h5d.create(f.id, b'implicit', h5py.h5t.STD_I32BE, h5py.h5s.create_simple((110, 70)), dcpl=dcpl))
     ds[...] = np.arange(110 * 70, dtype='>i4').reshape(110, 70) * 3 - 5
+    # a maximum extent beyond the dims: the fixed array and the implicit index number chunks over it
+    make(f, 'fixed_max', (300, 200), '<i2', chunks=(64, 48), maxshape=(400, 250), compression='gzip', shuffle=True, fletcher32=True)
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_chunk((20, 30))
+    dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+    space = h5py.h5s.create_simple((110, 70), (150, 100))
+    ds = h5py.Dataset(h5py.h5d.create(f.id, b'implicit_max', h5py.h5t.IEEE_F32LE, space, dcpl=dcpl))
+    ds[...] = np.arange(110 * 70, dtype='<f4').reshape(110, 70) / 9
     # an unlimited dimension: an extensible array index, not read natively (the library's path)
     make(f, 'extensible', (500, 40), '<f8', chunks=(64, 16), maxshape=(None, 40), compression='gzip', shuffle=True)
 with h5py.File(${JSON.stringify(bad)}, 'w') as f:
@@ -125,10 +133,11 @@ describe('HDF5 chunks decoded natively (deflate, shuffle, fletcher32)', () => {
     }
   }, 120_000)
 
-  it('libver=latest: single chunk, fixed array (paged or not), filtered or not, implicit', async () => {
+  it('libver=latest: single chunk, fixed array (paged or not), filtered or not, implicit; maximum extents beyond the dims', async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
       const names = ['single', 'single_plain', 'fixed', 'fixed_plain', 'fixed_paged', 'fixed_paged_plain', 'implicit']
+      names.push('fixed_max', 'implicit_max')
       for (const name of names) {
         const got = await copyOf(s, latest, `/${name}`, 'scan')
         expect(got, name).toEqual({ hash: ref[name], decoder: 'native' })

@@ -27,6 +27,11 @@ export interface NativeChunks {
   base: number
   /** Bytes of one element as stored. */
   elementSize: number
+  /**
+   * The dataspace's maximum dims when they exceed the dims (h5py's maxshape): fixed arrays and implicit indexes
+   * number chunks over the maximum extent's grid.
+   */
+  maxDims?: number[]
 }
 
 /** One chunk's stored bytes: its place in the chunk grid, absolute file address, stored size and filter mask. */
@@ -42,7 +47,9 @@ export function nativeChunks(
   f: H5File,
   layout: Layout,
   pipeline: PipelineFilter[],
-  type: H5Type
+  type: H5Type,
+  dims: number[],
+  maxDims?: number[]
 ): NativeChunks | undefined {
   if (layout.kind !== 'chunked' || !Number.isFinite(layout.index)) return undefined
   if (pipeline.some((p) => !NATIVE_FILTERS.has(p.id))) return undefined
@@ -64,7 +71,8 @@ export function nativeChunks(
     sizeOfOffsets: f.sizeOfOffsets,
     sizeOfLengths: f.sizeOfLengths,
     base: f.base,
-    elementSize: type.size
+    elementSize: type.size,
+    ...(maxDims && maxDims.length === dims.length && maxDims.some((m, k) => m !== dims[k]) ? { maxDims } : {})
   }
 }
 
@@ -92,14 +100,20 @@ export function listChunks(f: H5File, n: NativeChunks, dims: number[], chunks: n
     if (out.length >= total) throw new ContainerError(`${what}: its chunk index lists more chunks than its ${total}`)
     out.push({ coords, address: abs, size, mask })
   }
+  // fixed arrays and implicit indexes number chunks over the maximum extent's grid (an unlimited one never has them)
+  const maxGrid = n.maxDims ? n.maxDims.map((d, k) => (d < 0 ? grid[k]! : Math.ceil(d / chunks[k]!))) : grid
+  const maxTotal = maxGrid.reduce((a, b) => a * b, 1)
+  if (maxTotal > 2 ** 32) throw new ContainerError(`${what}: its maximum extent has ${maxTotal} chunks`)
   const unravel = (i: number): number[] => {
-    const c = new Array<number>(grid.length)
-    for (let k = grid.length - 1; k >= 0; k--) {
-      c[k] = i % grid[k]!
-      i = Math.floor(i / grid[k]!)
+    const c = new Array<number>(maxGrid.length)
+    for (let k = maxGrid.length - 1; k >= 0; k--) {
+      c[k] = i % maxGrid[k]!
+      i = Math.floor(i / maxGrid[k]!)
     }
     return c
   }
+  /** A chunk of the maximum extent: only those inside the dataset's dims hold values. */
+  const inside = (c: number[]): boolean => c.every((x, k) => x < grid[k]!)
   const ix = n.index
   if (ix.kind === 'single')
     add(
@@ -109,9 +123,16 @@ export function listChunks(f: H5File, n: NativeChunks, dims: number[], chunks: n
       ix.filtered ? ix.mask : 0
     )
   else if (ix.kind === 'implicit') {
-    for (let i = 0; i < total; i++) add(unravel(i), ix.address + i * full, full, 0)
-  } else if (ix.kind === 'fixed') fixedArray(f, ix.address, total, full, what, (i, a, s, m) => add(unravel(i), a, s, m))
-  else btree1(f, ix.address, dims.length, chunks, grid, what, add)
+    for (let i = 0; i < maxTotal; i++) {
+      const c = unravel(i)
+      if (inside(c)) add(c, ix.address + i * full, full, 0)
+    }
+  } else if (ix.kind === 'fixed') {
+    fixedArray(f, ix.address, maxTotal, full, what, (i, a, s, m) => {
+      const c = unravel(i)
+      if (inside(c)) add(c, a, s, m)
+    })
+  } else btree1(f, ix.address, dims.length, chunks, grid, what, add)
   return out
 }
 

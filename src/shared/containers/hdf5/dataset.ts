@@ -42,7 +42,8 @@ export function dataset(w: Walk, messages: Message[], name: string, headerVersio
   // what people see: float32 attributes with their own digits; scaling below reads the exact values
   const shown = float32Attributes(metadata, attrTypes)
   const space = messageOf(messages, 0x01)
-  const dims = space ? parseDataspace(space.body).dims : null
+  const dataspace = space ? parseDataspace(space.body) : null
+  const dims = dataspace?.dims ?? null
   const type = datatypeOf(w, messages, name)
   const layout = parseLayout(messageOf(messages, 0x08)!.body, dims?.length ?? 0)
   const filterMsg = messageOf(messages, 0x0b)
@@ -90,6 +91,7 @@ export function dataset(w: Walk, messages: Message[], name: string, headerVersio
     layout,
     filters,
     pipeline,
+    ...(dataspace?.maxDims ? { maxDims: dataspace.maxDims } : {}),
     entry,
     shown,
     unmappable

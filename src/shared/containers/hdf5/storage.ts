@@ -25,6 +25,8 @@ export interface Placing {
   filters: string[]
   /** The same filters with their ids and client data. */
   pipeline: PipelineFilter[]
+  /** The dataspace's maximum dims (-1: unlimited), when it has them. */
+  maxDims?: number[]
   /** The dataset's entry with shape, dtype, nbytes (and scaling), at offset 0. */
   entry: ContainerEntry
   /** The attributes as shown. */
@@ -107,7 +109,9 @@ export function placeStorage(p: Placing): ContainerEntry {
   const fill = fillValue(messages, type.size)
   if (typeof fill === 'string') return unmappable(fill, 'read it with h5py')
   // deflate/shuffle/fletcher32 behind an index we read: decoded natively (src/main/service/hdf5-native-fill.ts)
-  const native = Number.isFinite(layout.index) ? nativeChunks(w.f, layout, p.pipeline, type) : undefined
+  const native = Number.isFinite(layout.index)
+    ? nativeChunks(w.f, layout, p.pipeline, type, dims, p.maxDims)
+    : undefined
   return {
     ...entry,
     storedType: `${type.name}, chunked ${layout.chunks.join('×')}${filters.length ? ` + ${filters.join(' + ')}` : ''}`,
