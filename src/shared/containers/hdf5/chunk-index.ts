@@ -1,11 +1,13 @@
 // A chunked dataset's chunk index, read by our own parser (h5wasm does not expose H5Dget_chunk_info): where each
 // chunk's stored bytes are, how many, and which filters were skipped for it. Read once when the dataset opens, so
 // the chunks can be decoded without the HDF5 library (src/main/service/hdf5-native-fill.ts). Indexes read here:
-// the version 1 B-tree (layouts v1-3, what h5py writes by default), and layout v4's single chunk, implicit and
-// fixed array indexes (libver='latest'). The extensible array and the version 2 B-tree (datasets with an
-// unlimited dimension under libver='latest') keep the library's path.
+// the version 1 B-tree (layouts v1-3, what h5py, netCDF4 and MATLAB write by default), and layout v4's single
+// chunk, implicit, fixed array (paged or not) and extensible array (extensible-array.ts) indexes
+// (libver='latest'). The version 2 B-tree (more than one unlimited dimension under libver='latest') keeps the
+// library's path.
 import { ContainerError } from '../model'
 import type { H5Type } from './datatype'
+import { extensibleArray } from './extensible-array'
 import type { Layout, PipelineFilter } from './objects'
 import type { H5File } from './reader'
 
@@ -19,6 +21,7 @@ export interface NativeChunks {
     | { kind: 'single'; address: number; size: number; mask: number; filtered: boolean }
     | { kind: 'implicit'; address: number }
     | { kind: 'fixed'; address: number }
+    | { kind: 'extensible'; address: number }
   /** The filter pipeline in write order (applied in reverse when reading). */
   pipeline: { id: number; cd: number[] }[]
   sizeOfOffsets: number
@@ -64,6 +67,7 @@ export function nativeChunks(
     index = { kind: 'single', address, size: layout.single?.size ?? 0, mask: layout.single?.mask ?? 0, filtered }
   } else if (layout.indexType === 2) index = { kind: 'implicit', address }
   else if (layout.indexType === 3) index = { kind: 'fixed', address }
+  else if (layout.indexType === 4 && maxDims?.filter((d) => d < 0).length === 1) index = { kind: 'extensible', address }
   else return undefined
   return {
     index,
@@ -130,6 +134,23 @@ export function listChunks(f: H5File, n: NativeChunks, dims: number[], chunks: n
   } else if (ix.kind === 'fixed') {
     fixedArray(f, ix.address, maxTotal, full, what, (i, a, s, m) => {
       const c = unravel(i)
+      if (inside(c)) add(c, a, s, m)
+    })
+  } else if (ix.kind === 'extensible') {
+    // chunks numbered with the unlimited axis first (the slowest), the others in order over their maximum extent
+    const u = n.maxDims!.findIndex((d) => d < 0)
+    const others = maxGrid.filter((_, k) => k !== u)
+    const per = others.reduce((a, b) => a * b, 1)
+    extensibleArray(f, ix.address, grid[u]! * per, full, what, (i, a, s, m) => {
+      const rest = i % per
+      const c = new Array<number>(grid.length)
+      c[u] = Math.floor(i / per)
+      let r = rest
+      for (let k = grid.length - 1; k >= 0; k--) {
+        if (k === u) continue
+        c[k] = r % maxGrid[k]!
+        r = Math.floor(r / maxGrid[k]!)
+      }
       if (inside(c)) add(c, a, s, m)
     })
   } else btree1(f, ix.address, dims.length, chunks, grid, what, add)
