@@ -2,14 +2,14 @@
 // chunk's stored bytes are, how many, and which filters were skipped for it. Read once when the dataset opens, so
 // the chunks can be decoded without the HDF5 library (src/main/service/hdf5-native-fill.ts). Indexes read here:
 // the version 1 B-tree (layouts v1-3, what h5py, netCDF4 and MATLAB write by default), and layout v4's single
-// chunk, implicit, fixed array (paged or not) and extensible array (extensible-array.ts) indexes
-// (libver='latest'). The version 2 B-tree (more than one unlimited dimension under libver='latest') keeps the
-// library's path.
+// chunk, implicit, fixed array (paged or not), extensible array (extensible-array.ts) and version 2 B-tree
+// (heaps.ts's walker) indexes (libver='latest'): every index HDF5 writes.
 import { ContainerError } from '../model'
 import type { H5Type } from './datatype'
 import { extensibleArray } from './extensible-array'
+import { btree2Records } from './heaps'
 import type { Layout, PipelineFilter } from './objects'
-import type { H5File } from './reader'
+import { Cursor, type H5File } from './reader'
 
 /** Filters decoded natively: deflate, shuffle, fletcher32 (h5py's usual set). */
 export const NATIVE_FILTERS = new Set([1, 2, 3])
@@ -22,6 +22,7 @@ export interface NativeChunks {
     | { kind: 'implicit'; address: number }
     | { kind: 'fixed'; address: number }
     | { kind: 'extensible'; address: number }
+    | { kind: 'btree2'; address: number }
   /** The filter pipeline in write order (applied in reverse when reading). */
   pipeline: { id: number; cd: number[] }[]
   sizeOfOffsets: number
@@ -68,6 +69,7 @@ export function nativeChunks(
   } else if (layout.indexType === 2) index = { kind: 'implicit', address }
   else if (layout.indexType === 3) index = { kind: 'fixed', address }
   else if (layout.indexType === 4 && maxDims?.filter((d) => d < 0).length === 1) index = { kind: 'extensible', address }
+  else if (layout.indexType === 5) index = { kind: 'btree2', address }
   else return undefined
   return {
     index,
@@ -153,7 +155,8 @@ export function listChunks(f: H5File, n: NativeChunks, dims: number[], chunks: n
       }
       if (inside(c)) add(c, a, s, m)
     })
-  } else btree1(f, ix.address, dims.length, chunks, grid, what, add)
+  } else if (ix.kind === 'btree2') btree2(f, ix.address, grid, full, what, add)
+  else btree1(f, ix.address, dims.length, chunks, grid, what, add)
   return out
 }
 
@@ -208,6 +211,43 @@ function btree1(
     }
   }
   visit(root, 0, -1)
+}
+
+/**
+ * Layout v4's version 2 B-tree index (more than one unlimited dimension): records of type 10 (address, scaled
+ * offsets) or 11 (address, chunk size, filter mask, scaled offsets), told apart by their size.
+ */
+function btree2(
+  f: H5File,
+  address: number,
+  grid: number[],
+  full: number,
+  what: string,
+  add: (coords: number[], address: number, size: number, mask: number) => void
+): void {
+  const total = grid.reduce((a, b) => a * b, 1)
+  const O = f.sizeOfOffsets
+  const where = `${what}: the chunk index's version 2 B-tree at address ${address}`
+  for (const r of btree2Records(f, address, where, total)) {
+    const rank = grid.length
+    const sizeLen = r.length - O - 4 - 8 * rank
+    const filtered = r.length !== O + 8 * rank
+    if (filtered && !(sizeLen >= 1 && sizeLen <= 8)) {
+      throw new ContainerError(`${where} has records of ${r.length} bytes, which do not fit a ${rank}-D chunk`)
+    }
+    const c = new Cursor(r, f, 0, where)
+    const a = c.addr()
+    const size = filtered ? c.uint(sizeLen, 'a chunk size') : full
+    const mask = filtered ? c.u32() : 0
+    const coords: number[] = []
+    for (let k = 0; k < rank; k++) {
+      const x = c.uint(8, 'a scaled offset')
+      if (!(x < grid[k]!))
+        throw new ContainerError(`${where}: a chunk's scaled offset ${x} on axis ${k} is outside the dataset`)
+      coords.push(x)
+    }
+    add(coords, a, size, mask)
+  }
 }
 
 /** Layout v4's fixed array index (FAHD header, FADB data block, paged when it has more than 2^page bits entries). */
