@@ -329,8 +329,14 @@ with h5py.File(${JSON.stringify(seed)}, 'w', libver='latest') as f:
     make(f, 'ea', (60, 5), '<i2', chunks=(4, 5), maxshape=(None, 5), compression='gzip')
     make(f, 'bt2', (30, 20), '>f8', chunks=(8, 8), maxshape=(None, None), shuffle=True)
     make(f, 'one', (10, 10), '<u4', chunks=(10, 10), compression='gzip')
+with h5py.File(${JSON.stringify(seed + '.v1')}, 'w') as f:
+    # the same names, version 1 B-trees (a deep one: 160 chunks)
+    make(f, 'fa', (40, 30), '<f4', chunks=(2, 4), compression='gzip', shuffle=True, fletcher32=True)
+    make(f, 'ea', (60, 5), '<i2', chunks=(4, 5), maxshape=(None, 5), compression='gzip')
+    make(f, 'bt2', (30, 20), '>f8', chunks=(8, 8), shuffle=True)
+    make(f, 'one', (10, 10), '<u4', chunks=(10, 10), compression='gzip')
 print(1)`)
-    const base = fs.readFileSync(seed)
+    const seeds = [fs.readFileSync(seed), fs.readFileSync(seed + '.v1')]
     let rng = 12345
     const rand = (n: number): number => {
       rng = (rng * 1103515245 + 12345) >>> 0
@@ -342,7 +348,7 @@ print(1)`)
     let refused = 0
     try {
       for (let m = 0; m < 200; m++) {
-        const b = Buffer.from(base)
+        const b = Buffer.from(seeds[m % 2]!)
         const at = 96 + rand(b.length - 100)
         for (let k = 0; k < 4; k++) b[at + k] = rand(256)
         fs.writeFileSync(mutant, b)
