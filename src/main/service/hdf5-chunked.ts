@@ -73,6 +73,12 @@ export class ChunkedDataset {
     }
     // nothing written and a zero fill value: the sparse copy's holes are the values already
     if (stored.allocated === false && !stored.fill) this.filled.fill(1)
+    // decoded natively with a zero fill value: chunks the index does not list are holes of the copy already (a
+    // dataset of millions of unwritten chunks is not walked chunk by chunk)
+    if (native && !stored.fill) {
+      this.filled.fill(1)
+      for (const i of native.allocatedChunks()) this.filled[i] = 0
+    }
   }
 
   /** Bytes of values written into the copy (the rest are holes: zeros). */

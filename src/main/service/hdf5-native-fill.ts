@@ -19,8 +19,8 @@ const inflateAsync = promisify(zlib.inflate)
 const readAsync = promisify(fs.read)
 const writeAsync = promisify(fs.write)
 
-/** Chunks decoded natively in this process (tests prove the path was taken). */
-export const nativeStats = { chunks: 0 }
+/** Chunks decoded natively in this process, and chunk fills asked for (tests prove the path and its work). */
+export const nativeStats = { chunks: 0, fills: 0 }
 
 export interface NativeSpec {
   container: string
@@ -104,6 +104,11 @@ export class NativeFiller {
     return this.index.size
   }
 
+  /** The allocated chunks' indexes in the grid (C order): with a zero fill value, the others are holes already. */
+  allocatedChunks(): IterableIterator<number> {
+    return this.index.keys()
+  }
+
   close(): void {
     if (this.closed) return
     this.closed = true
@@ -124,6 +129,7 @@ export class NativeFiller {
   /** Decodes chunk c into the copy, off the event loop (read and inflate on libuv's pool); the bytes written. */
   async fill(c: number[]): Promise<number> {
     this.check()
+    nativeStats.fills++
     this.busy++
     try {
       return await this.decode(c)
