@@ -338,4 +338,12 @@ export function simdLevels(): ('scalar' | 'avx2' | 'avx512')[]
 /** The level a scan started now would use: the best available, lowered by ARRAYSCOPE_SIMD. */
 export function simdLevel(): 'scalar' | 'avx2' | 'avx512'
 
+/**
+ * The HDF5 shuffle filter undone: byte b of element i was stored at b·n + i (n whole elements of `size` bytes;
+ * trailing bytes copied as they are). src and dst are the same length and do not overlap.
+ */
+export function unshuffle(src: Uint8Array, dst: Uint8Array, size: number): void
+/** The same on libuv's thread pool; both buffers are kept alive until it resolves. */
+export function unshuffleAsync(src: Uint8Array, dst: Uint8Array, size: number): Promise<void>
+
 export const napiVersion: number

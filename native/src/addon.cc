@@ -4,6 +4,7 @@
 #include "guard.h"
 #include "mapping.h"
 #include "scan.h"
+#include "shuffle.h"
 
 namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -12,6 +13,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("formatText", Napi::Function::New(env, arrayscope::FormatText, "formatText"));
   exports.Set("simdLevels", Napi::Function::New(env, arrayscope::SimdLevels, "simdLevels"));
   exports.Set("simdLevel", Napi::Function::New(env, arrayscope::SimdLevel, "simdLevel"));
+  exports.Set("unshuffle", Napi::Function::New(env, arrayscope::Unshuffle, "unshuffle"));
+  exports.Set("unshuffleAsync", Napi::Function::New(env, arrayscope::UnshuffleAsync, "unshuffleAsync"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

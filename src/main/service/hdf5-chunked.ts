@@ -1,8 +1,8 @@
-// A chunked (and maybe filtered: gzip, shuffle, …) HDF5 dataset, read through the HDF5 library compiled to
-// WebAssembly (h5wasm, whose Node build reads the file through the host file system — a read touches only what
-// it asks for, nothing is loaded whole). Parsing chunk indexes (four kinds of B-trees and arrays) and running
-// filters by hand would be fragile; the library does it, in a worker thread (hdf5-worker.ts): a library call
-// decompresses megabytes and would hold the event loop meanwhile.
+// A chunked (and maybe filtered: gzip, shuffle, …) HDF5 dataset. Deflate/shuffle/fletcher32 chunks behind an
+// index our parser reads are decoded natively (hdf5-native-fill.ts: Node's zlib and the addon on libuv's pool,
+// several chunks in flight); any other filter or index goes through the HDF5 library compiled to WebAssembly
+// (h5wasm, whose Node build reads the file through the host file system — a read touches only what it asks for),
+// in a worker thread (hdf5-worker.ts): a library call decompresses megabytes and would hold the event loop.
 //
 // The values land in a temporary file (sparse, the dataset's size, C order) that the session maps read-only, so
 // every feature works on it unchanged. It is filled a chunk at a time, only where something reads: a table window
@@ -10,18 +10,30 @@
 // progress and cancel), then runs as on any mapping. Callers that read synchronously (the CLI's show, a derived
 // session's window) block until the worker has read what they need.
 import fs from 'node:fs'
+import os from 'node:os'
 import pathModule from 'node:path'
 import { ApiError } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
 import type { DType } from '../../shared/structured'
 import type { ByteSource } from './dequant-source'
-import { H5Worker } from './hdf5-worker-client'
+import type { NativeChunks } from '../../shared/containers/hdf5/chunk-index'
+import { NativeFiller, pool } from './hdf5-native-fill'
+import { bigEndianAtoms, H5Worker } from './hdf5-worker-client'
 import { removeTemp, tempFolder } from './inflate'
 import { tempCap } from './temp-budget'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 
 /** Bytes read from the library at once when whole rows of chunks are filled together. */
 const SLAB_BYTES = 4 << 20
+/**
+ * Chunks decoded natively at once: one per core keeps every core busy (a chunk's stages run one after another on
+ * libuv's pool) without more runnable pool threads than cores competing with the event loop's thread.
+ */
+const IN_FLIGHT = Math.min(8, Math.max(2, os.availableParallelism()))
+/** Memory chunks in flight may hold (each its stored, inflated and unshuffled bytes): huge chunks go fewer at once. */
+const IN_FLIGHT_BYTES = 256 << 20
+
+type Stored = { allocated?: boolean; fill?: number[]; native?: NativeChunks }
 
 export class ChunkedDataset {
   /** The temporary copy, mapped read-only (the worker writes it; sessions read it). */
@@ -36,7 +48,9 @@ export class ChunkedDataset {
   private closed = false
 
   private constructor(
-    private readonly worker: H5Worker,
+    /** One of them: the library's worker, or the native decoder (deflate/shuffle/fletcher32, an index we read). */
+    private readonly worker: H5Worker | undefined,
+    private readonly native: NativeFiller | undefined,
     private readonly path: string,
     /** The HDF5 dataset's dims (C order) and chunk dims. */
     private readonly dims: number[],
@@ -44,7 +58,7 @@ export class ChunkedDataset {
     private readonly itemsize: number,
     file: string,
     mapping: Mapping,
-    stored: { allocated?: boolean; fill?: number[] }
+    stored: Stored
   ) {
     this.file = file
     this.mapping = mapping
@@ -59,11 +73,28 @@ export class ChunkedDataset {
     }
     // nothing written and a zero fill value: the sparse copy's holes are the values already
     if (stored.allocated === false && !stored.fill) this.filled.fill(1)
+    // decoded natively with a zero fill value: chunks the index does not list are holes of the copy already (a
+    // dataset of millions of unwritten chunks is not walked chunk by chunk)
+    if (native && !stored.fill) {
+      this.filled.fill(1)
+      for (const i of native.allocatedChunks()) this.filled[i] = 0
+    }
   }
 
   /** Bytes of values written into the copy (the rest are holes: zeros). */
   get bytesWritten(): number {
     return this.written
+  }
+
+  /** Chunks decoded natively at once: IN_FLIGHT, fewer when chunks are so big their buffers would pass IN_FLIGHT_BYTES. */
+  private lanes(): number {
+    const chunkBytes = this.chunks.reduce((a, b) => a * b, this.itemsize)
+    return Math.max(1, Math.min(IN_FLIGHT, Math.floor(IN_FLIGHT_BYTES / (3 * chunkBytes))))
+  }
+
+  /** Who decodes the chunks: 'native' (hdf5-native-fill.ts) or 'library' (h5wasm in its worker). */
+  get decoder(): 'native' | 'library' {
+    return this.native ? 'native' : 'library'
   }
 
   static async open(
@@ -72,7 +103,7 @@ export class ChunkedDataset {
     dims: number[],
     chunks: number[],
     dtype: DType,
-    stored: { allocated?: boolean; fill?: number[] } = {}
+    stored: Stored = {}
   ): Promise<ChunkedDataset> {
     const itemsize = dtype.itemsize
     if (chunks.length !== dims.length || chunks.some((c) => !(c >= 1))) {
@@ -105,6 +136,21 @@ export class ChunkedDataset {
       // is shared): to the native passes it is a file in mode r, whose holes they skip and drop
       mapping = new (native().Mapping)(file, 'r')
       mapping.advise('random')
+      if (stored.native && stored.native.elementSize === itemsize) {
+        const native = NativeFiller.open({
+          container,
+          path,
+          dims,
+          chunks,
+          itemsize,
+          native: stored.native,
+          ...(stored.fill ? { fill: stored.fill } : {}),
+          copy: file,
+          folder: pathModule.dirname(dir),
+          cap: tempCap()
+        })
+        return new ChunkedDataset(undefined, native, path, dims, chunks, itemsize, file, mapping, stored)
+      }
       const worker = await H5Worker.start({
         container,
         path,
@@ -120,7 +166,7 @@ export class ChunkedDataset {
         },
         cap: tempCap()
       })
-      return new ChunkedDataset(worker, path, dims, chunks, itemsize, file, mapping, stored)
+      return new ChunkedDataset(worker, undefined, path, dims, chunks, itemsize, file, mapping, stored)
     } catch (e) {
       mapping?.close()
       removeTemp(file)
@@ -131,7 +177,8 @@ export class ChunkedDataset {
   close(): void {
     if (this.closed) return
     this.closed = true
-    this.worker.close()
+    this.worker?.close()
+    this.native?.close()
     this.mapping.close()
     removeTemp(this.file)
   }
@@ -176,7 +223,7 @@ export class ChunkedDataset {
 
   /** Reads a region covering the chunks `list` in the worker (each chunk read once, whoever asks). */
   private read(list: number[][], start: number[], count: number[]): Promise<void> {
-    const p = this.worker.fill(start, count).then((n) => {
+    const p = (this.native ? this.native.fill(list[0]!) : this.worker!.fill(start, count)).then((n) => {
       this.written += n
       for (const c of list) this.filled[this.chunkIndex(c)] = 1
     })
@@ -209,7 +256,7 @@ export class ChunkedDataset {
     if (this.closed) throw new ApiError('closed', 'the dataset was closed')
     for (const c of this.missing(lo, hi)) {
       const { start, count } = this.chunkRegion(c)
-      this.written += this.worker.fillSync(start, count)
+      this.written += this.native ? this.native.fillSync(c) : this.worker!.fillSync(start, count)
       this.filled[this.chunkIndex(c)] = 1
     }
   }
@@ -217,7 +264,9 @@ export class ChunkedDataset {
   /** Fills the element box [lo, hi], awaiting the worker (the event loop runs on meanwhile). */
   async prepareBox(lo: number[], hi: number[]): Promise<void> {
     if (this.closed) throw new ApiError('closed', 'the dataset was closed')
-    await Promise.all([...this.missing(lo, hi)].map((c) => this.readChunk(c)))
+    const list = [...this.missing(lo, hi)]
+    if (this.native) await pool(list, this.lanes(), (c) => this.readChunk(c))
+    else await Promise.all(list.map((c) => this.readChunk(c)))
   }
 
   /** The element box a byte range of the copy touches (whole rows of the first axis). */
@@ -328,6 +377,20 @@ export class ChunkedDataset {
       const check = (): void => {
         if (cancelled || this.closed) throw new ApiError('cancelled', `reading ${this.path} was cancelled`)
       }
+      if (this.native) {
+        // several chunks in flight: their reads and inflates run on libuv's pool, every core busy
+        await pool(chunks, this.lanes(), async (c) => {
+          check()
+          await this.readChunk(c)
+          done += c.reduce((a, x, k) => a * Math.min(this.chunks[k]!, this.dims[k]! - x * this.chunks[k]!), 1)
+          if (Date.now() - last > 50) {
+            last = Date.now()
+            onProgress?.(done, elements)
+          }
+        })
+        onProgress?.(done, elements)
+        return
+      }
       for (const [row, list] of byRow) {
         check()
         if (
@@ -369,29 +432,4 @@ export class ChunkedDataset {
       }
     }
   }
-}
-
-/** The multi-byte atoms (offset, size) of a dtype, when every one of them is big-endian; else none. */
-export function bigEndianAtoms(dt: DType): [number, number][] {
-  const atoms: [number, number, boolean][] = []
-  const walk = (t: DType, base: number): void => {
-    if (t.kind === 'scalar') {
-      if (t.itemsize === 1) return
-      // a complex number is two floats
-      if (t.type.kind === 'complex') {
-        const h = t.itemsize / 2
-        atoms.push([base, h, t.littleEndian], [base + h, h, t.littleEndian])
-      } else atoms.push([base, t.itemsize, t.littleEndian])
-      return
-    }
-    if (t.kind === 'struct') {
-      for (const f of t.fields) {
-        const n = f.shape.reduce((a, b) => a * b, 1)
-        for (let k = 0; k < n; k++) walk(f.dtype, base + f.offset + k * f.dtype.itemsize)
-      }
-    }
-  }
-  walk(dt, 0)
-  if (!atoms.length || atoms.some(([, , le]) => le)) return []
-  return atoms.map(([o, n]) => [o, n])
 }

@@ -8,6 +8,7 @@ import pathModule from 'node:path'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import { ApiError } from '../../shared/contract'
 import type { ErrorCode } from '../../shared/errors'
+import type { DType } from '../../shared/structured'
 import type { RegionSpec } from './hdf5-region'
 import type { WorkerAnswer, WorkerRequest } from './hdf5-worker'
 
@@ -194,4 +195,29 @@ export class H5Worker {
     void this.thread.call({ op: 'close', handle: this.handle }).catch(() => undefined)
     this.thread.release()
   }
+}
+
+/** The multi-byte atoms (offset, size) of a dtype, when every one of them is big-endian; else none. */
+export function bigEndianAtoms(dt: DType): [number, number][] {
+  const atoms: [number, number, boolean][] = []
+  const walk = (t: DType, base: number): void => {
+    if (t.kind === 'scalar') {
+      if (t.itemsize === 1) return
+      // a complex number is two floats
+      if (t.type.kind === 'complex') {
+        const h = t.itemsize / 2
+        atoms.push([base, h, t.littleEndian], [base + h, h, t.littleEndian])
+      } else atoms.push([base, t.itemsize, t.littleEndian])
+      return
+    }
+    if (t.kind === 'struct') {
+      for (const f of t.fields) {
+        const n = f.shape.reduce((a, b) => a * b, 1)
+        for (let k = 0; k < n; k++) walk(f.dtype, base + f.offset + k * f.dtype.itemsize)
+      }
+    }
+  }
+  walk(dt, 0)
+  if (!atoms.length || atoms.some(([, , le]) => le)) return []
+  return atoms.map(([o, n]) => [o, n])
 }

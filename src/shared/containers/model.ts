@@ -9,6 +9,7 @@
 // temporary decompressed copy, and `unmappable` the reason an entry is only listed.
 import { LayoutMismatchError } from '../errors'
 import type { JsonValue } from '../json-value'
+import type { NativeChunks } from './hdf5/chunk-index'
 
 /** How the values are made from the stored bytes, when they are not the bytes themselves. */
 export type Decoding = {
@@ -156,8 +157,8 @@ export interface ContainerEntry {
   via?: Via
   recode?: Recode
   /**
-   * A chunked or filtered HDF5 dataset: read through the HDF5 library (h5wasm) into a temporary copy, filled a
-   * chunk at a time as windows and scans need them. offset/nbytes are then the copy's.
+   * A chunked or filtered HDF5 dataset: decoded natively (native set) or by the HDF5 library (h5wasm) into a
+   * temporary copy, filled a chunk at a time as windows and scans need them. offset/nbytes are then the copy's.
    */
   hdf5?: {
     path: string
@@ -168,6 +169,8 @@ export interface ContainerEntry {
     allocated?: boolean
     /** The fill value's bytes (the dataset's datatype), when one is defined and not all zeros. */
     fill?: number[]
+    /** Set when its chunks are decoded without the library: the chunk index and filters (hdf5/chunk-index.ts). */
+    native?: NativeChunks
   }
   /** Why editing in place (r+) is refused though the bytes are the values (mode c still works). */
   refuseInPlace?: string

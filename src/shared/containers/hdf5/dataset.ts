@@ -4,7 +4,7 @@ import { ContainerError, elementCount, type ContainerEntry } from '../model'
 import { attributes, float32Attributes } from './attributes'
 import { cfScaling } from './cf-scaling'
 import { parseDatatype, type H5Type } from './datatype'
-import { parseDataspace, parseFilters, parseLayout, readObjectHeader, type Message } from './objects'
+import { parseDataspace, parseLayout, parsePipeline, readObjectHeader, type Message } from './objects'
 import { placeStorage } from './storage'
 import { messageOf, pathOf, type Walk } from './walk'
 
@@ -42,11 +42,13 @@ export function dataset(w: Walk, messages: Message[], name: string, headerVersio
   // what people see: float32 attributes with their own digits; scaling below reads the exact values
   const shown = float32Attributes(metadata, attrTypes)
   const space = messageOf(messages, 0x01)
-  const dims = space ? parseDataspace(space.body).dims : null
+  const dataspace = space ? parseDataspace(space.body) : null
+  const dims = dataspace?.dims ?? null
   const type = datatypeOf(w, messages, name)
   const layout = parseLayout(messageOf(messages, 0x08)!.body, dims?.length ?? 0)
   const filterMsg = messageOf(messages, 0x0b)
-  const filters = filterMsg ? parseFilters(filterMsg.body) : []
+  const pipeline = filterMsg ? parsePipeline(filterMsg.body) : []
+  const filters = pipeline.map((p) => p.name)
   const base: ContainerEntry = {
     name,
     path: pathOf(name),
@@ -79,5 +81,19 @@ export function dataset(w: Walk, messages: Message[], name: string, headerVersio
   const entry: ContainerEntry = { ...base, shape, dtype, nbytes }
   const scaling = cfScaling(metadata, attrTypes, dtype)
   if (scaling) entry.scaling = scaling
-  return placeStorage({ w, messages, name, headerVersion, type, dims, layout, filters, entry, shown, unmappable })
+  return placeStorage({
+    w,
+    messages,
+    name,
+    headerVersion,
+    type,
+    dims,
+    layout,
+    filters,
+    pipeline,
+    ...(dataspace?.maxDims ? { maxDims: dataspace.maxDims } : {}),
+    entry,
+    shown,
+    unmappable
+  })
 }

@@ -203,8 +203,20 @@ export function parseDenseInfo(c: Cursor, attribute: boolean): { heap: number; n
 export type Layout =
   | { kind: 'compact'; offset: number; size: number }
   | { kind: 'contiguous'; address: number; size: number }
-  /** index: the chunk index's address, UNDEFINED when no chunk was ever written (every value is the fill value). */
-  | { kind: 'chunked'; chunks: number[]; index: number }
+  /**
+   * index: the chunk index's address, UNDEFINED when no chunk was ever written (every value is the fill value).
+   * indexType: layout v4's chunk indexing type (1 single chunk, 2 implicit, 3 fixed array, 4 extensible array,
+   * 5 v2 B-tree); absent for layouts v1-3 (a version 1 B-tree). single: a filtered single chunk's size and mask.
+   * elementSize: the chunk dims' last entry (layouts v1-3 store it as an extra dimension).
+   */
+  | {
+      kind: 'chunked'
+      chunks: number[]
+      index: number
+      indexType?: number
+      single?: { size: number; mask: number }
+      elementSize?: number
+    }
   | { kind: 'virtual' }
 
 export function parseLayout(c: Cursor, rank: number): Layout {
@@ -216,7 +228,7 @@ export function parseLayout(c: Cursor, rank: number): Layout {
     const address = cls === 0 ? 0 : c.addr()
     const dims: number[] = []
     for (let k = 0; k < nd; k++) dims.push(c.u32())
-    if (cls === 2) return { kind: 'chunked', chunks: dims.slice(0, rank), index: address }
+    if (cls === 2) return { kind: 'chunked', chunks: dims.slice(0, rank), index: address, elementSize: dims[rank] }
     if (cls === 0) {
       const size = c.u32()
       return { kind: 'compact', offset: c.abs + c.pos, size }
@@ -241,33 +253,34 @@ export function parseLayout(c: Cursor, rank: number): Layout {
       const index = c.addr()
       const dims: number[] = []
       for (let k = 0; k < nd; k++) dims.push(c.u32())
-      return { kind: 'chunked', chunks: dims.slice(0, rank), index }
+      return { kind: 'chunked', chunks: dims.slice(0, rank), index, elementSize: dims[rank] }
     }
     const flags = c.u8()
     const nd = c.u8()
     const enc = c.u8()
     const dims: number[] = []
     for (let k = 0; k < nd; k++) dims.push(c.uint(enc))
-    return { kind: 'chunked', chunks: dims.slice(0, rank), index: chunkIndexAddress(c, flags) }
+    return { kind: 'chunked', chunks: dims.slice(0, rank), elementSize: dims[rank], ...chunkIndexAddress(c, flags) }
   }
   if (cls === 3) return { kind: 'virtual' }
   throw new ContainerError(`${c.what}: layout class ${cls} is unknown`)
 }
 
 /** Layout v4: the chunk indexing type, its own fields, then the index's address. */
-function chunkIndexAddress(c: Cursor, flags: number): number {
+function chunkIndexAddress(
+  c: Cursor,
+  flags: number
+): { index: number; indexType: number; single?: { size: number; mask: number } } {
   const type = c.u8()
+  let single: { size: number; mask: number } | undefined
   if (type === 1) {
     // single chunk: its filtered size and filter mask when filtered
-    if (flags & 0x02) {
-      c.len()
-      c.u32()
-    }
+    if (flags & 0x02) single = { size: c.len(), mask: c.u32() }
   } else if (type === 3) c.skip(1)
   else if (type === 4) c.skip(5)
   else if (type === 5) c.skip(6)
   else if (type !== 2) throw new ContainerError(`${c.what}: chunk indexing type ${type} is unknown`)
-  return c.addr()
+  return { index: c.addr(), indexType: type, ...(single ? { single } : {}) }
 }
 
 /**
@@ -308,12 +321,23 @@ const FILTER_NAMES: Record<number, string> = {
   32015: 'zstd'
 }
 
+/** One filter of a pipeline: its id, name and client data (shuffle's element size, deflate's level, …). */
+export interface PipelineFilter {
+  id: number
+  name: string
+  cd: number[]
+}
+
 export function parseFilters(c: Cursor): string[] {
+  return parsePipeline(c).map((f) => f.name)
+}
+
+export function parsePipeline(c: Cursor): PipelineFilter[] {
   const version = c.u8()
   const n = c.u8()
   if (n > 32) throw new ContainerError(`${c.what}: a filter pipeline claims ${n} filters`)
   if (version === 1) c.skip(6)
-  const out: string[] = []
+  const out: PipelineFilter[] = []
   for (let k = 0; k < n; k++) {
     const id = c.u16()
     const nameLen = version === 1 || id >= 256 ? c.u16() : 0
@@ -325,9 +349,11 @@ export function parseFilters(c: Cursor): string[] {
       name = utf8(c.sub(nameLen)).replace(/\0+$/, '')
       if (version === 1) c.align(8, start)
     }
-    c.skip(4 * ncd)
+    c.need(4 * ncd, 'client data')
+    const cd: number[] = []
+    for (let j = 0; j < ncd; j++) cd.push(c.u32())
     if (version === 1 && ncd % 2 === 1) c.skip(4)
-    out.push(FILTER_NAMES[id] ?? (name || `filter ${id}`))
+    out.push({ id, name: FILTER_NAMES[id] ?? (name || `filter ${id}`), cd })
   }
   return out
 }

@@ -1,11 +1,13 @@
-// Where a dataset's values are, by its layout: mapped in place (contiguous, compact, or one external file), read
-// through the HDF5 library (chunked, maybe filtered, with its fill value), or listed with why not (virtual, external
+// Where a dataset's values are, by its layout: mapped in place (contiguous, compact, or one external file), decoded
+// into a copy (chunked, maybe filtered, with its fill value: natively when chunk-index.ts allows, else by the HDF5
+// library), or listed with why not (virtual, external
 // file lists, unallocated storage, filters the library here lacks).
 import type { JsonValue } from '../../json-value'
 import { ContainerError, type ContainerEntry } from '../model'
 import type { H5Type } from './datatype'
 import { LocalHeap } from './heaps'
-import { parseExternal, parseFillValue, type Layout, type Message } from './objects'
+import { nativeChunks } from './chunk-index'
+import { parseExternal, parseFillValue, type Layout, type Message, type PipelineFilter } from './objects'
 import { messageOf, type Walk } from './walk'
 
 /** Filters the HDF5 library built into h5wasm applies (others need plugins it does not have). */
@@ -21,6 +23,10 @@ export interface Placing {
   dims: number[]
   layout: Layout
   filters: string[]
+  /** The same filters with their ids and client data. */
+  pipeline: PipelineFilter[]
+  /** The dataspace's maximum dims (-1: unlimited), when it has them. */
+  maxDims?: number[]
   /** The dataset's entry with shape, dtype, nbytes (and scaling), at offset 0. */
   entry: ContainerEntry
   /** The attributes as shown. */
@@ -102,6 +108,10 @@ export function placeStorage(p: Placing): ContainerEntry {
   }
   const fill = fillValue(messages, type.size)
   if (typeof fill === 'string') return unmappable(fill, 'read it with h5py')
+  // deflate/shuffle/fletcher32 behind an index we read: decoded natively (src/main/service/hdf5-native-fill.ts)
+  const native = Number.isFinite(layout.index)
+    ? nativeChunks(w.f, layout, p.pipeline, type, dims, p.maxDims)
+    : undefined
   return {
     ...entry,
     storedType: `${type.name}, chunked ${layout.chunks.join('×')}${filters.length ? ` + ${filters.join(' + ')}` : ''}`,
@@ -111,7 +121,8 @@ export function placeStorage(p: Placing): ContainerEntry {
       chunks: layout.chunks,
       filters,
       ...(Number.isFinite(layout.index) ? {} : { allocated: false }),
-      ...(fill ? { fill } : {})
+      ...(fill ? { fill } : {}),
+      ...(native ? { native } : {})
     }
   }
 }

@@ -1,0 +1,406 @@
+// Chunks of an HDF5 dataset decoded without the HDF5 library, when its filters are only deflate, shuffle and
+// fletcher32 (h5py's usual set) and its chunk index is one our parser reads (shared/containers/hdf5/chunk-index.ts).
+// The index is listed once when the dataset opens; a chunk is then: its stored bytes read from the file (fs.read,
+// on libuv's pool), its fletcher32 checked, inflated by Node's own zlib (zlib.inflate runs on libuv's thread pool:
+// several chunks in flight keep every core busy while the event loop stays free), unshuffled, and its rows
+// written into the temporary copy at their place. Unshuffling is the addon's (native/src/shuffle.cc), on the pool too. The decoder ships with Node and Electron: no extra library.
+// The copy holds the file's bytes as stored (its byte order), as the library's path gives them.
+import fs from 'node:fs'
+import { promisify } from 'node:util'
+import zlib from 'node:zlib'
+import { ApiError } from '../../shared/contract'
+import { listChunks, type ChunkRecord, type NativeChunks } from '../../shared/containers/hdf5/chunk-index'
+import { H5File } from '../../shared/containers/hdf5/reader'
+import { ContainerError } from '../../shared/containers/model'
+import { native as addon } from './native'
+import { TempBudget } from './temp-budget'
+
+const inflateAsync = promisify(zlib.inflate)
+const readAsync = promisify(fs.read)
+const writeAsync = promisify(fs.write)
+
+/** Chunks decoded natively in this process, and chunk fills asked for (tests prove the path and its work). */
+export const nativeStats = { chunks: 0, fills: 0 }
+
+export interface NativeSpec {
+  container: string
+  path: string
+  dims: number[]
+  chunks: number[]
+  itemsize: number
+  native: NativeChunks
+  /** Non-zero fill bytes (one element), written where no chunk was ever stored. */
+  fill?: number[]
+  copy: string
+  folder: string
+  cap: number
+}
+
+export class NativeFiller {
+  private readonly index = new Map<number, ChunkRecord>()
+  private readonly grid: number[]
+  private readonly strides: number[]
+  private readonly full: number
+  private closed = false
+  /** Chunk fills under way: the descriptors are closed when the last ends (a reused number must never be written). */
+  private busy = 0
+
+  private constructor(
+    private readonly spec: NativeSpec,
+    private readonly src: number,
+    /** The copy, open for writing (the session reads it through its own read-only mapping). */
+    private readonly dst: number,
+    records: ChunkRecord[],
+    private readonly budget: TempBudget
+  ) {
+    const { dims, chunks, itemsize } = spec
+    this.grid = dims.map((d, k) => Math.ceil(d / chunks[k]!))
+    this.strides = new Array<number>(dims.length)
+    let s = itemsize
+    for (let k = dims.length - 1; k >= 0; k--) {
+      this.strides[k] = s
+      s *= dims[k]!
+    }
+    this.full = chunks.reduce((a, b) => a * b, itemsize)
+    for (const r of records) this.index.set(this.chunkIndex(r.coords), r)
+  }
+
+  /** Opens the container read-only and lists its chunks (a damaged index is an error naming it). */
+  static open(spec: NativeSpec): NativeFiller {
+    const src = fs.openSync(spec.container, 'r')
+    let dst: number | undefined
+    try {
+      const size = fs.fstatSync(src).size
+      const read = (offset: number, length: number): Uint8Array => {
+        const b = Buffer.alloc(Math.max(0, Math.min(length, size - offset)))
+        let done = 0
+        while (done < b.length) {
+          const n = fs.readSync(src, b, done, b.length - done, offset + done)
+          if (n === 0) break
+          done += n
+        }
+        return b.subarray(0, done)
+      }
+      const n = spec.native
+      const f = new H5File(read, size, n.sizeOfOffsets, n.sizeOfLengths, n.base)
+      let records: ChunkRecord[]
+      try {
+        records = listChunks(f, n, spec.dims, spec.chunks, spec.path)
+      } catch (e) {
+        if (e instanceof ContainerError) throw new ApiError('layout', `${spec.container}: ${e.message}`)
+        throw e
+      }
+      dst = fs.openSync(spec.copy, 'r+')
+      return new NativeFiller(spec, src, dst, records, new TempBudget(spec.path, spec.folder, spec.cap))
+    } catch (e) {
+      fs.closeSync(src)
+      if (dst !== undefined) fs.closeSync(dst)
+      throw e
+    }
+  }
+
+  /** How many chunks the index lists (the rest were never written). */
+  get allocated(): number {
+    return this.index.size
+  }
+
+  /** The allocated chunks' indexes in the grid (C order): with a zero fill value, the others are holes already. */
+  allocatedChunks(): IterableIterator<number> {
+    return this.index.keys()
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.busy === 0) this.release()
+  }
+
+  private release(): void {
+    fs.closeSync(this.src)
+    fs.closeSync(this.dst)
+  }
+
+  private chunkIndex(c: number[]): number {
+    let i = 0
+    for (let k = 0; k < c.length; k++) i = i * this.grid[k]! + c[k]!
+    return i
+  }
+
+  /** Decodes chunk c into the copy, off the event loop (read and inflate on libuv's pool); the bytes written. */
+  async fill(c: number[]): Promise<number> {
+    this.check()
+    nativeStats.fills++
+    this.busy++
+    try {
+      return await this.decode(c)
+    } finally {
+      if (--this.busy === 0 && this.closed) this.release()
+    }
+  }
+
+  private async decode(c: number[]): Promise<number> {
+    const r = this.index.get(this.chunkIndex(c))
+    if (!r) return this.putAsync(this.pieces(c, this.fillChunk()))
+    const raw = Buffer.allocUnsafe(this.storedSize(r))
+    for (let done = 0; done < r.size; ) {
+      const { bytesRead } = await readAsync(this.src, raw, done, r.size - done, r.address + done)
+      if (bytesRead === 0) throw this.damaged(r, `its stored bytes end early (the file is truncated)`)
+      done += bytesRead
+    }
+    this.check()
+    let bytes: Uint8Array = raw
+    const pipe = this.spec.native.pipeline
+    for (let k = pipe.length - 1; k >= 0; k--) {
+      if (r.mask & (1 << k)) continue
+      const p = pipe[k]!
+      if (p.id === 1) {
+        try {
+          bytes = await inflateAsync(bytes, this.inflateOptions())
+        } catch (e) {
+          throw this.inflateError(r, e)
+        }
+      } else if (p.id === 2) {
+        const out = Buffer.allocUnsafe(bytes.length)
+        await addon().unshuffleAsync(bytes, out, p.cd[0]!)
+        bytes = out
+      } else bytes = this.checked(r, bytes)
+    }
+    this.check()
+    return this.putAsync(this.pieces(c, this.whole(r, bytes)))
+  }
+
+  /**
+   * One output buffer of the chunk's size (zlib's default 16 KiB pieces would bounce between the pool and the
+   * event loop and be joined there); a stream inflating to more than a chunk stops there (a deflate bomb).
+   */
+  private inflateOptions(): zlib.ZlibOptions {
+    const n = this.full + 64
+    return { chunkSize: Math.max(64, n), maxOutputLength: n }
+  }
+
+  /** The same, blocking (for synchronous readers: the CLI's show, a derived session's window). */
+  fillSync(c: number[]): number {
+    this.check()
+    const r = this.index.get(this.chunkIndex(c))
+    if (!r) return this.put(this.pieces(c, this.fillChunk()))
+    const raw = Buffer.allocUnsafe(this.storedSize(r))
+    for (let done = 0; done < r.size; ) {
+      const n = fs.readSync(this.src, raw, done, r.size - done, r.address + done)
+      if (n === 0) throw this.damaged(r, `its stored bytes end early (the file is truncated)`)
+      done += n
+    }
+    let bytes: Uint8Array = raw
+    const pipe = this.spec.native.pipeline
+    for (let k = pipe.length - 1; k >= 0; k--) {
+      if (r.mask & (1 << k)) continue
+      const p = pipe[k]!
+      if (p.id === 1) {
+        try {
+          bytes = zlib.inflateSync(bytes, this.inflateOptions())
+        } catch (e) {
+          throw this.inflateError(r, e)
+        }
+      } else if (p.id === 2) {
+        const out = Buffer.allocUnsafe(bytes.length)
+        addon().unshuffle(bytes, out, p.cd[0]!)
+        bytes = out
+      } else bytes = this.checked(r, bytes)
+    }
+    return this.put(this.pieces(c, this.whole(r, bytes)))
+  }
+
+  /**
+   * A chunk's stored size, checked before anything is allocated: deflate adds at most a few bytes per 16 KiB to
+   * incompressible data (and fletcher32 four), so a chunk claiming far more than its values is damaged.
+   */
+  private storedSize(r: ChunkRecord): number {
+    const most = this.full + Math.ceil(this.full / 64) + 1024
+    if (r.size > most) {
+      throw this.damaged(r, `it claims ${r.size} stored bytes, more than a chunk of ${this.full} bytes can take`)
+    }
+    return r.size
+  }
+
+  private check(): void {
+    if (this.closed) throw new ApiError('closed', 'the dataset was closed')
+  }
+
+  /** Fletcher32 checked (and its 4 bytes taken off). */
+  private checked(r: ChunkRecord, bytes: Uint8Array): Uint8Array {
+    if (bytes.length < 4) throw this.damaged(r, 'it is shorter than its fletcher32 checksum')
+    const body = bytes.subarray(0, bytes.length - 4)
+    const t = bytes.length - 4
+    const stored = (bytes[t]! | (bytes[t + 1]! << 8) | (bytes[t + 2]! << 16) | (bytes[t + 3]! << 24)) >>> 0
+    const sum = fletcher32(body)
+    // HDF5 before 1.6.3 stored the checksum with its 16-bit halves' bytes swapped on little-endian machines
+    const swapped = (((sum & 0x00ff00ff) << 8) | ((sum >>> 8) & 0x00ff00ff)) >>> 0
+    if (stored !== sum && stored !== swapped) {
+      throw this.damaged(
+        r,
+        `its fletcher32 checksum fails (stored ${hex(stored)}, computed ${hex(sum)}): the chunk's bytes are corrupted`
+      )
+    }
+    return body
+  }
+
+  private inflateError(r: ChunkRecord, e: unknown): ApiError {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      return this.damaged(r, `its deflate stream inflates to more than a chunk's ${this.full} bytes`)
+    }
+    return this.damaged(r, `its deflate stream does not inflate (${(e as Error).message})`)
+  }
+
+  private damaged(r: ChunkRecord, why: string): ApiError {
+    const at = r.coords.map((x, k) => x * this.spec.chunks[k]!)
+    return new ApiError(
+      'io',
+      `${this.spec.path}: the chunk at offsets (${at.join(', ')}) (file byte ${r.address}, ${r.size} bytes): ${why}. Re-create the file, or copy what is readable with h5py`
+    )
+  }
+
+  /** A decoded chunk must be the chunk's full size (edge chunks are stored full-size too). */
+  private whole(r: ChunkRecord, bytes: Uint8Array): Uint8Array {
+    if (bytes.length !== this.full) {
+      throw this.damaged(r, `it decodes to ${bytes.length} bytes, a chunk holds ${this.full}`)
+    }
+    nativeStats.chunks++
+    return bytes
+  }
+
+  /** A never-written chunk: the fill value repeated (zeros are holes already). */
+  private fillChunk(): Uint8Array | null {
+    const f = this.spec.fill
+    if (!f) return null
+    return Buffer.alloc(this.full, Buffer.from(f))
+  }
+
+  /**
+   * A decoded chunk's rows (along the last axis) inside the dataset, with their place in the copy, rows adjacent
+   * on both sides merged; all-zero runs are left out: they stay holes (what the budget counts is what takes disk).
+   */
+  private pieces(c: number[], bytes: Uint8Array | null): [number, Uint8Array][] {
+    this.check()
+    if (!bytes) return []
+    const { dims, chunks, itemsize } = this.spec
+    const nd = dims.length
+    if (nd === 0) return [[0, bytes]]
+    const start = c.map((x, k) => x * chunks[k]!)
+    const count = start.map((s, k) => Math.min(chunks[k]!, dims[k]! - s))
+    const run = count[nd - 1]! * itemsize
+    const srcRow = chunks[nd - 1]! * itemsize
+    const pieces: [number, Uint8Array][] = []
+    let curDst = -1
+    let curSrc = -1
+    let curLen = 0
+    const idx = new Array<number>(nd - 1).fill(0)
+    const rows = count.slice(0, nd - 1).reduce((a, b) => a * b, 1)
+    for (let r = 0; r < rows; r++) {
+      let d = start[nd - 1]! * itemsize
+      let s = 0
+      let sStride = srcRow
+      for (let k = nd - 2; k >= 0; k--) {
+        d += (start[k]! + idx[k]!) * this.strides[k]!
+        s += idx[k]! * sStride
+        sStride *= chunks[k]!
+      }
+      if (curLen && d === curDst + curLen && s === curSrc + curLen) curLen += run
+      else {
+        if (curLen) pieces.push([curDst, bytes.subarray(curSrc, curSrc + curLen)])
+        curDst = d
+        curSrc = s
+        curLen = run
+      }
+      for (let k = nd - 2; k >= 0; k--) {
+        if (++idx[k]! < count[k]!) break
+        idx[k] = 0
+      }
+    }
+    if (curLen) pieces.push([curDst, bytes.subarray(curSrc, curSrc + curLen)])
+    return pieces.filter(([, p]) => !isZero(p))
+  }
+
+  private put(pieces: [number, Uint8Array][]): number {
+    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
+    this.budget.take(total)
+    for (const [off, p] of pieces) {
+      for (let done = 0; done < p.length; ) done += fs.writeSync(this.dst, p, done, p.length - done, off + done)
+    }
+    return total
+  }
+
+  /**
+   * The same with every write on libuv's pool at once: copying megabytes into the page cache (and allocating
+   * the sparse copy's blocks) never holds the event loop.
+   */
+  private async putAsync(pieces: [number, Uint8Array][]): Promise<number> {
+    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
+    this.budget.take(total)
+    const one = async (off: number, p: Uint8Array): Promise<void> => {
+      for (let done = 0; done < p.length; ) {
+        done += (await writeAsync(this.dst, p, done, p.length - done, off + done)).bytesWritten
+      }
+    }
+    await Promise.all(pieces.map(([off, p]) => one(off, p)))
+    return total
+  }
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`
+}
+
+let zeroRun = Buffer.alloc(1 << 16)
+/** Whether a piece is all zeros (memcmp against a shared zero buffer, never written). */
+function isZero(p: Uint8Array): boolean {
+  if (zeroRun.length < p.length) zeroRun = Buffer.alloc(p.length)
+  return Buffer.compare(p, zeroRun.subarray(0, p.length)) === 0
+}
+
+/**
+ * HDF5's Fletcher-32 (H5_checksum_fletcher32): over 16-bit words read big-endian, sums folded every 360 words,
+ * an odd last byte as the high byte of a word, two final folds; sum2 in the high half.
+ */
+export function fletcher32(d: Uint8Array): number {
+  let sum1 = 0
+  let sum2 = 0
+  let words = d.length >> 1
+  let i = 0
+  while (words) {
+    let t = words > 360 ? 360 : words
+    words -= t
+    do {
+      sum1 += (d[i]! << 8) | d[i + 1]!
+      i += 2
+      sum2 += sum1
+    } while (--t)
+    sum1 = (sum1 & 0xffff) + (sum1 >>> 16)
+    sum2 = (sum2 & 0xffff) + (sum2 >>> 16)
+  }
+  if (d.length & 1) {
+    sum1 += d[i]! << 8
+    sum2 += sum1
+    sum1 = (sum1 & 0xffff) + (sum1 >>> 16)
+    sum2 = (sum2 & 0xffff) + (sum2 >>> 16)
+  }
+  sum1 = (sum1 & 0xffff) + (sum1 >>> 16)
+  sum2 = (sum2 & 0xffff) + (sum2 >>> 16)
+  return ((sum2 << 16) | sum1) >>> 0
+}
+
+/** Runs fn over items with at most `limit` in flight; the first failure stops taking new ones and is thrown. */
+export async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0
+  let failed = false
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const x = items[next++]!
+      try {
+        await fn(x)
+      } catch (e) {
+        failed = true
+        throw e
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
+}
