@@ -17,6 +17,8 @@ import { StatusBar } from './status-bar'
 import { Toolbar } from './toolbar'
 import { bridge } from './transport'
 import { useOpenShortcut } from './use-open-shortcut'
+import { useGridShortcut } from './use-grid-shortcut'
+import { focusedTab } from './tab-strip'
 import { useActiveTabInView } from './use-active-tab-in-view'
 
 export function App(): React.JSX.Element {
@@ -47,7 +49,11 @@ export function App(): React.JSX.Element {
   const comparison = useComparison(tab, tabs.setTab, opened, cursor, setError)
 
   const closeRef = useRef<() => void>(() => undefined)
-  closeRef.current = () => active >= 0 && tabs.closeTab(active)
+  // the tab the keyboard is on in the strip, else the active one
+  closeRef.current = () => {
+    const k = focusedTab() ?? active
+    if (k >= 0) tabs.closeTab(k)
+  }
   const show = dialogs.show
   useEffect(
     () =>
@@ -74,6 +80,7 @@ export function App(): React.JSX.Element {
 
   const showForm = useCallback(() => setActive(-1), [setActive])
   useOpenShortcut(showForm)
+  useGridShortcut()
   const tabStrip = useActiveTabInView(active, tabs.tabs.length)
   const onState = (view: NonNullable<typeof tab>['view']): void =>
     setTabs((ts) => ts.map((t, k) => (k === active ? { ...t, view } : t)))
