@@ -39,6 +39,7 @@ export function App(): React.JSX.Element {
     tabs: tabs.tabs,
     active,
     panels: dialogs.panels,
+    containers,
     setTabs,
     setActive,
     setPanels: dialogs.setPanels,
