@@ -114,8 +114,8 @@ test('2: Enter on a container path in the open form shows its arrays, never its 
       new RegExp(`sharded safetensors · ${ref.tensors} arrays`)
     )
     await expect(page.getByRole('tab')).toHaveCount(1)
-    // nothing was opened raw, so nothing is offered as the layout it was last opened with
-    await page.fill('input[name=path]', '')
+    // back to the form from the pick-an-array hint: nothing was opened raw, so nothing is offered as the layout
+    await page.getByTestId('pick-hint').getByRole('button', { name: 'Open another file…' }).click()
     await page.fill('input[name=path]', INDEX)
     await expect(page.getByTestId('container-notice')).toBeVisible()
     await expect(page.getByTestId('proposals')).toBeVisible()

@@ -26,7 +26,7 @@ import { workspaceRequests } from './contract/workspace'
 export { layoutSpecSchema, modeSchema, orderSchema, sessionId, viewSchema } from './contract/base'
 export type { LayoutSpecMsg, ModeName, View } from './contract/base'
 export { workspaceSchema } from './contract/workspace'
-export type { Workspace } from './contract/workspace'
+export type { SavedSource, Workspace } from './contract/workspace'
 export type * from './contract/responses'
 export type * from './contract/events'
 

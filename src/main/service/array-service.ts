@@ -30,6 +30,7 @@ import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
 import { sliced } from '../../shared/slice'
+import { fieldView } from '../../shared/field-view'
 import type { OpenContext } from './open'
 import type { Session } from './session'
 
@@ -196,8 +197,8 @@ export class ArrayService {
     return state
   }
 
-  /** The view a scan request names: slice, then the fixed indices (null keeps an axis). */
-  private scanTarget(r: { session: string; slice?: string; fixed?: (number | null)[] }): ArrayView {
+  /** The view a scan request names: slice, then the fixed indices (null keeps an axis), then a record's field. */
+  private scanTarget(r: { session: string; slice?: string; fixed?: (number | null)[]; field?: string }): ArrayView {
     const s = this.session(r.session)
     let view: ArrayView = r.slice ? sliced(s.layout, r.slice) : s.layout
     if (r.fixed) {
@@ -206,7 +207,7 @@ export class ArrayService {
       }
       view = sliced(view, r.fixed.map((i) => (i === null ? ':' : String(i))).join(', '))
     }
-    return view
+    return r.field === undefined ? view : fieldView(view, r.field)
   }
 
   /** The dispatch table (handlers/: one module per concern), built on the first request. */

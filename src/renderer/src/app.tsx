@@ -6,6 +6,7 @@ import { AppDialogs } from './app-dialogs'
 import { OpenPanel } from './features/open/open-panel'
 import { SidebarHandle } from './features/containers/sidebar-handle'
 import { ContainerPanel } from './features/containers/container-panel'
+import { PickHint } from './features/containers/pick-hint'
 import { CompareTables } from './features/compare/compare-tables'
 import { TableView } from './features/table/table-view'
 import { SideDock } from './side-dock'
@@ -17,6 +18,8 @@ import { StatusBar } from './status-bar'
 import { Toolbar } from './toolbar'
 import { bridge } from './transport'
 import { useOpenShortcut } from './use-open-shortcut'
+import { useGridShortcut } from './use-grid-shortcut'
+import { focusedTab } from './tab-strip'
 import { useActiveTabInView } from './use-active-tab-in-view'
 
 export function App(): React.JSX.Element {
@@ -26,8 +29,11 @@ export function App(): React.JSX.Element {
   const [jump, setJump] = useState<{ row: number; col: number; seq: number } | null>(null)
   /** Containers whose tree the sidebar shows. */
   const [containers, setContainers] = useState<string[]>([])
+  /** The container last opened: with no tab shown, the main area points to its tree instead of the form. */
+  const [picking, setPicking] = useState<string | null>(null)
   const openContainer = useCallback((path: string) => {
     setContainers((cs) => (cs.includes(path) ? cs : [...cs, path]))
+    setPicking(path)
   }, [])
 
   const tabs = useTabs(setError)
@@ -37,6 +43,7 @@ export function App(): React.JSX.Element {
     tabs: tabs.tabs,
     active,
     panels: dialogs.panels,
+    containers,
     setTabs,
     setActive,
     setPanels: dialogs.setPanels,
@@ -46,17 +53,26 @@ export function App(): React.JSX.Element {
   })
   const comparison = useComparison(tab, tabs.setTab, opened, cursor, setError)
 
+  const showForm = useCallback(() => {
+    setPicking(null)
+    setActive(-1)
+  }, [setActive])
+
   const closeRef = useRef<() => void>(() => undefined)
-  closeRef.current = () => active >= 0 && tabs.closeTab(active)
+  // the tab the keyboard is on in the strip, else the active one
+  closeRef.current = () => {
+    const k = focusedTab() ?? active
+    if (k >= 0) tabs.closeTab(k)
+  }
   const show = dialogs.show
   useEffect(
     () =>
       bridge?.on('menu:command', (c) => {
-        if (c === 'open') setActive(-1)
+        if (c === 'open') showForm()
         if (c === 'closeTab') closeRef.current()
         if (c === 'recipe') show('recipe')
       }),
-    [setActive, show]
+    [showForm, show]
   )
 
   const onDrop = (e: React.DragEvent): void => {
@@ -66,14 +82,14 @@ export function App(): React.JSX.Element {
     const p = bridge?.pathForFile(file)
     if (p) {
       setDroppedPath(p)
-      setActive(-1)
+      showForm()
     } else {
       setError(`a browser does not tell the server where ${file.name} is: type its path in the File field`)
     }
   }
 
-  const showForm = useCallback(() => setActive(-1), [setActive])
   useOpenShortcut(showForm)
+  useGridShortcut()
   const tabStrip = useActiveTabInView(active, tabs.tabs.length)
   const onState = (view: NonNullable<typeof tab>['view']): void =>
     setTabs((ts) => ts.map((t, k) => (k === active ? { ...t, view } : t)))
@@ -170,6 +186,8 @@ export function App(): React.JSX.Element {
             jump={jump}
             jumpToByte={jumpToByte}
           />
+        ) : picking && containers.includes(picking) ? (
+          <PickHint path={picking} onOpenForm={showForm} />
         ) : workspace.info ? (
           <OpenPanel
             initialPath={droppedPath ?? (tabs.tabs.length ? '' : (workspace.info.initial?.path ?? ''))}

@@ -4,7 +4,7 @@ import { EditTools } from './edit-tools'
 import type { Dialogs } from './state/use-dialogs'
 import type { Tab } from './state/use-tabs'
 import type { WorkspaceState } from './state/use-workspace'
-import { tabTitle } from './tab-title'
+import { TabStrip } from './tab-strip'
 
 export function Toolbar(props: {
   tabs: Tab[]
@@ -24,30 +24,14 @@ export function Toolbar(props: {
   return (
     <header className="toolbar">
       <span className="brand">ArrayScope</span>
-      <nav
-        className="tabs"
-        role="tablist"
-        ref={props.tabStrip}
-        data-testid="tab-strip"
-        data-workspace={props.workspace}
-      >
-        {tabs.map((t, k) => (
-          <span
-            key={t.session.session}
-            className={k === active ? 'tab active' : 'tab'}
-            role="tab"
-            aria-selected={k === active}
-          >
-            <button className="tab-title" title={tabTitle(t.session, true)} onClick={() => props.onSelect(k)}>
-              {tabTitle(t.session, false)}
-              {t.session.mode === 'c' ? ' (private copy)' : ''}
-            </button>
-            <button className="tab-close" aria-label={`close ${t.session.path}`} onClick={() => props.onCloseTab(k)}>
-              ×
-            </button>
-          </span>
-        ))}
-      </nav>
+      <TabStrip
+        tabs={tabs}
+        active={active}
+        stripRef={props.tabStrip}
+        workspace={props.workspace}
+        onSelect={props.onSelect}
+        onCloseTab={props.onCloseTab}
+      />
       {/* outside the strip, which scrolls: always in view */}
       <button
         className={active === -1 ? 'tab open-tab active' : 'tab open-tab'}

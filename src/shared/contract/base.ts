@@ -39,13 +39,15 @@ export const viewSchema = z
 
 /**
  * What a scan reads: the array, or a slice of it, then optionally one index per axis (null keeps the axis)
- * — the table's current view is its slice with the fixed axes indexed.
+ * — the table's current view is its slice with the fixed axes indexed — and for records one field.
  */
 export const scanTarget = {
   session: sessionId,
   scanId: z.string().min(1).max(64),
   slice: z.string().max(2000).optional(),
-  fixed: z.array(nonNeg.nullable()).max(32).optional()
+  fixed: z.array(nonNeg.nullable()).max(32).optional(),
+  /** A field of a record (compound) dtype, after slice and fixed: its values, a sub-array field's axes last. */
+  field: z.string().min(1).max(256).optional()
 }
 
 /** The layout model's own type (layout.ts) on the wire; the check at the end keeps the schema equal to it. */

@@ -30,6 +30,7 @@ export const scanRequests = {
       session: sessionId,
       slice: z.string().max(2000).optional(),
       fixed: z.array(nonNeg.nullable()).max(32).optional(),
+      field: z.string().min(1).max(256).optional(),
       transpose: z.boolean().optional(),
       level: z.number().int().min(0).max(52),
       ty: nonNeg,

@@ -41,7 +41,7 @@ export interface ServiceContext {
   /** Tells every view of the session what changed. */
   edited(state: EditState): EditState
   /** The view a scan request names: slice, then the fixed indices. */
-  scanTarget(r: { session: string; slice?: string; fixed?: (number | null)[] }): ArrayView
+  scanTarget(r: { session: string; slice?: string; fixed?: (number | null)[]; field?: string }): ArrayView
   scannable(id: string): ScanSource
   /** A scan of a session's view, after a chunked dataset's chunks under it are read. */
   afterFill<T>(id: string, view: ArrayView, progress: Progress, make: () => ScanJob<T>): ScanJob<T>

@@ -6,7 +6,7 @@ import type { ServiceContext } from './context'
 
 /** A tile of the image of a 2-D view (see scan:tile), from the cache when it is there. */
 export async function tileOf(ctx: ServiceContext, r: Request<'scan:tile'>): Promise<Response<'scan:tile'>> {
-  let view = ctx.scanTarget({ session: r.session, slice: r.slice, fixed: r.fixed })
+  let view = ctx.scanTarget({ session: r.session, slice: r.slice, fixed: r.fixed, field: r.field })
   if (view.shape.length !== 2)
     throw new ApiError('bad-request', `an image needs a 2-D view; this one is ${view.shape.length}-D`)
   if (r.transpose)
@@ -19,7 +19,7 @@ export async function tileOf(ctx: ServiceContext, r: Request<'scan:tile'>): Prom
     )
   const key = ctx.tiles.key(
     r.session,
-    JSON.stringify([r.slice, r.fixed, r.transpose]),
+    JSON.stringify([r.slice, r.fixed, r.transpose, r.field]),
     r.level,
     r.ty,
     r.tx,

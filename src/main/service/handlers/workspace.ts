@@ -10,8 +10,19 @@ export function workspaceHandlers(ctx: ServiceContext): Handlers<'workspace:get'
       if (!saved.success) return { workspace: null }
       const w = saved.data
       // with serve --root, a saved path outside it is not reopened (the page could not open it either)
-      const tabs = w.tabs.filter((t) => ctx.paths.allows(pathModule.resolve(t.path)))
-      return { workspace: { ...w, tabs, active: w.active < tabs.length ? w.active : tabs.length - 1 } }
+      const allowed = (p: string): boolean => ctx.paths.allows(pathModule.resolve(p))
+      const tabs = w.tabs.filter(
+        (t) => allowed(t.path) && (!t.derived || (allowed(t.derived.a.path) && allowed(t.derived.b.path)))
+      )
+      const containers = w.containers?.filter(allowed)
+      return {
+        workspace: {
+          ...w,
+          tabs,
+          active: w.active < tabs.length ? w.active : tabs.length - 1,
+          ...(containers ? { containers } : {})
+        }
+      }
     },
     'workspace:set': (r) => {
       ctx.workspace?.set(r.workspace)

@@ -7,6 +7,7 @@ import type { Tolerance } from '../features/compare/use-mismatches'
 import { api } from '../transport'
 import type { CursorInfo } from './cursor'
 import type { ViewState } from './view-model'
+import { sourceOf, type DerivedFrom } from './workspace'
 
 export interface Comparison {
   b: SessionInfo
@@ -39,7 +40,7 @@ export interface ComparisonActions {
 export function useComparison<T extends Compared>(
   tab: T | undefined,
   setTab: (change: (t: T) => T) => void,
-  opened: (s: SessionInfo, cell?: [number, number]) => void,
+  opened: (s: SessionInfo, cell?: [number, number], derivedFrom?: DerivedFrom) => void,
   cursor: CursorInfo | null,
   onError: (message: string) => void
 ): ComparisonActions {
@@ -55,17 +56,13 @@ export function useComparison<T extends Compared>(
     setSideBySide: (on) => setTab((t) => (t.compare ? { ...t, compare: { ...t.compare, sideBySide: on } } : t)),
     derive: (kind) => {
       if (!tab?.compare) return
-      void api
-        .invoke('session:derive', {
-          a: tab.session.session,
-          b: tab.compare.b.session,
-          kind,
-          ...(tab.view.slice.trim() ? { slice: tab.view.slice } : {})
-        })
-        .then(
-          (s) => opened(s, cursor?.cell),
-          (e: Error) => onError(e.message)
-        )
+      const slice = tab.view.slice.trim() ? { slice: tab.view.slice } : {}
+      // how to make it again after a reload, when these sessions are gone
+      const from: DerivedFrom = { kind, ...slice, a: sourceOf(tab.session), b: sourceOf(tab.compare.b) }
+      void api.invoke('session:derive', { a: tab.session.session, b: tab.compare.b.session, kind, ...slice }).then(
+        (s) => opened(s, cursor?.cell, from),
+        (e: Error) => onError(e.message)
+      )
     }
   }
 }

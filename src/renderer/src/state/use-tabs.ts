@@ -8,7 +8,7 @@ import { api } from '../transport'
 import type { CursorInfo } from './cursor'
 import { releaseComparison, type Comparison } from './use-comparison'
 import { defaultViewState } from './view-model'
-import type { TabState } from './workspace'
+import type { DerivedFrom, TabState } from './workspace'
 import { withFollow } from './follow-request'
 
 export interface Tab extends TabState {
@@ -25,10 +25,11 @@ export function useTabs(onError: (message: string) => void) {
   /** The session whose tab is asking Flush / Discard / Cancel. */
   const [closing, setClosing] = useState<string | null>(null)
 
-  const opened = useCallback((s: SessionInfo, cell?: [number, number]) => {
+  const opened = useCallback((s: SessionInfo, cell?: [number, number], derivedFrom?: DerivedFrom) => {
     setTabs((t) => {
       setActive(t.length)
-      return [...t, { session: s, view: defaultViewState(s.layout.shape), changed: false, edits: null, cell }]
+      const tab: Tab = { session: s, view: defaultViewState(s.layout.shape), changed: false, edits: null, cell }
+      return [...t, derivedFrom ? { ...tab, derivedFrom } : tab]
     })
   }, [])
 
@@ -90,7 +91,10 @@ export function useTabs(onError: (message: string) => void) {
 
   /** Removes a closed session's tab, keeping a neighbour active; a Compare tab's own B session closes with it. */
   const removeTab = (session: string): void => {
-    releaseComparison(tabs.find((x) => x.session.session === session)?.compare)
+    const t = tabs.find((x) => x.session.session === session)
+    releaseComparison(t?.compare)
+    // a restored derived tab's own A and B
+    for (const id of t?.owned ?? []) void api.invoke('session:close', { session: id }).catch(() => undefined)
     setTabs((ts) => {
       const k = ts.findIndex((x) => x.session.session === session)
       if (k < 0) return ts

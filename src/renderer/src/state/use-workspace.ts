@@ -1,5 +1,5 @@
-// The page's start (app:info, the saved workspace opened again, the command line's file) and the workspace's
-// saving. Saving waits until the saved workspace has been opened again (else an empty page would overwrite it).
+// The page's start (app:info, the saved workspace opened again — tabs, panels, the sidebar's containers — the
+// command line's file) and the workspace's saving. Saving waits until the saved workspace has been opened again (else an empty page would overwrite it).
 import { useEffect, useRef, useState } from 'react'
 import type { AppInfo, SessionInfo, Workspace } from '../../../shared/contract'
 import { holdsOneArray } from '../../../shared/containers/registry'
@@ -13,6 +13,8 @@ interface WorkspaceHost {
   tabs: Tab[]
   active: number
   panels: Panels
+  /** The containers whose tree the sidebar shows. */
+  containers: string[]
   setTabs: (tabs: Tab[]) => void
   setActive: (active: number) => void
   setPanels: (panels: Panels) => void
@@ -29,7 +31,7 @@ export interface WorkspaceState {
 }
 
 export function useWorkspace(host: WorkspaceHost): WorkspaceState {
-  const { tabs, active, panels, setTabs, setActive, setPanels, opened, openContainer, onError } = host
+  const { tabs, active, panels, containers, setTabs, setActive, setPanels, opened, openContainer, onError } = host
   const [info, setInfo] = useState<AppInfo | null>(null)
   const [restoring, setRestoring] = useState(true)
 
@@ -46,6 +48,7 @@ export function useWorkspace(host: WorkspaceHost): WorkspaceState {
           setTabs(restored.tabs.map((t) => ({ ...t, changed: false, edits: null })))
           setActive(restored.active)
           setPanels({ hex: restored.panels.hex, analysis: restored.panels.analysis })
+          restored.containers.forEach(openContainer)
           if (restored.failed.length)
             onError(
               `${restored.failed.length} tab(s) of the last session could not be opened again: ${restored.failed.join('; ')}`
@@ -55,6 +58,7 @@ export function useWorkspace(host: WorkspaceHost): WorkspaceState {
         const already = restored?.tabs.findIndex(
           (t) =>
             initial &&
+            !t.session.derived &&
             (t.session.array ? t.session.array.container : t.session.path) === initial.path &&
             t.session.array?.name === initial.array
         )
@@ -84,7 +88,7 @@ export function useWorkspace(host: WorkspaceHost): WorkspaceState {
 
   // The workspace (tabs, views, cursors, panels) is saved at most 300 ms after it changes: a throttle, not a
   // debounce, so that a stream of changes (the cursor held on an arrow key) is still saved as it goes.
-  const current = JSON.stringify(workspaceOf(tabs, active, { hex: panels.hex, analysis: panels.analysis }))
+  const current = JSON.stringify(workspaceOf(tabs, active, { hex: panels.hex, analysis: panels.analysis }, containers))
   const latest = useRef(current)
   latest.current = current
   const [saveState, setSaveState] = useState<'saved' | 'pending'>('saved')

@@ -8,6 +8,7 @@ import { slicedShape, type ViewState } from '../../state/view-model'
 import { ImageView } from '../image/image-view'
 import { LinePlot } from './line-plot'
 import { ProfilePlot } from './profile-plot'
+import { FieldSelect, plottableFields } from './field-select'
 
 export function AnalysisPanel(props: {
   session: SessionInfo
@@ -23,22 +24,29 @@ export function AnalysisPanel(props: {
   const [along, setAlong] = useState<'rows' | 'cols'>('rows')
   const [rgbOn, setRgbOn] = useState<boolean | null>(null) // null: the default for the array
   const { shape, error } = slicedShape(session.layout, state.slice)
+  // a record array: one numeric field at a time (the first unless one was picked)
+  const fields = plottableFields(session.layout.dtype)
+  const [picked, setPicked] = useState<string | null>(null)
+  const field = fields.length ? (fields.find((f) => f.name === picked) ?? fields[0]!) : undefined
+  const dtype = field?.dtype.str ?? session.layout.dtype
   const slice = state.slice.trim() || undefined
+  const on = field ? { field: field.name } : {}
   const idx = cursor?.index ?? shape.map(() => 0)
   const viewScope: ScanScope = {
+    ...on,
     slice,
     fixed: shape.map((_, k) => (k === state.rowAxis || k === state.colAxis ? null : (state.index[k] ?? 0)))
   }
   const lineAxis = along === 'rows' ? state.rowAxis : state.colAxis
-  const lineScope: ScanScope = { slice, fixed: shape.map((_, k) => (k === lineAxis ? null : (idx[k] ?? 0))) }
-  const scalar = !session.layout.dtype.startsWith('[') && !/c(8|16)$/.test(session.layout.dtype)
+  const lineScope: ScanScope = { ...on, slice, fixed: shape.map((_, k) => (k === lineAxis ? null : (idx[k] ?? 0))) }
+  const scalar = field !== undefined || (!dtype.startsWith('[') && !/c(8|16)$/.test(dtype))
   const is2d = state.rowAxis !== null && state.colAxis !== null
   // an RGB(A) image: a first or last axis of 3 or 4 entries beside two more axes (the image's)
   const rgbAxis = [shape.length - 1, 0].find((k) => shape.length >= 3 && (shape[k] === 3 || shape[k] === 4))
-  const rgbDefault = rgbAxis !== undefined && rgbAxis === shape.length - 1 && /^\|?u1$|uint8/.test(session.layout.dtype)
+  const rgbDefault = rgbAxis !== undefined && rgbAxis === shape.length - 1 && /^\|?u1$|uint8/.test(dtype)
   const rgb =
     rgbAxis !== undefined && (rgbOn ?? rgbDefault)
-      ? { axis: rgbAxis, channels: shape[rgbAxis] as 3 | 4, range: channelRange(session.layout.dtype) }
+      ? { axis: rgbAxis, channels: shape[rgbAxis] as 3 | 4, range: channelRange(dtype) }
       : null
   // the image's axes: the table's rows and columns, or for RGB the last two axes besides the channels'
   const [imgRow, imgCol] = ((): [number | null, number | null] => {
@@ -47,6 +55,7 @@ export function AnalysisPanel(props: {
     return [rest[rest.length - 2]!, rest[rest.length - 1]!]
   })()
   const imgScope: ScanScope = {
+    ...on,
     slice,
     fixed: shape.map((_, k) => (k === imgRow || k === imgCol ? null : (idx[k] ?? 0)))
   }
@@ -66,8 +75,18 @@ export function AnalysisPanel(props: {
         ))}
       </div>
       {error && <div className="validation bad">{error}</div>}
-      {!scalar && <div className="muted">Scans and plots need a real-valued dtype.</div>}
-      {scalar && !error && tab === 'stats' && <StatsPanel session={session} view={viewScope} />}
+      {field && (
+        <div className="row">
+          <FieldSelect fields={fields} value={field.name} onChange={setPicked} />
+        </div>
+      )}
+      {!scalar && (
+        <div className="muted">
+          Scans and plots need a real-valued dtype
+          {session.layout.dtype.startsWith('[') ? ': this record has no numeric field' : ''}.
+        </div>
+      )}
+      {scalar && !error && tab === 'stats' && <StatsPanel key={field?.name} session={session} view={viewScope} />}
       {scalar && !error && tab === 'line' && (
         <>
           <div className="row">

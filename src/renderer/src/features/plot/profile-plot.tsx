@@ -7,6 +7,7 @@ import type { SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
 import { ProgressLine, started, useProgress } from '../progress/progress-line'
 import { statText } from '../stats/stat-text'
+import { scopeDType } from './field-select'
 import type { ScanScope } from '../stats/stats-panel'
 import { f64, loadPlotly, type PlotEvents } from './plotly'
 
@@ -152,7 +153,7 @@ export function ProfilePlot(props: {
 
   const at = props.at
   const line = profile && at >= 0 && at < profile.mean.length ? at : null
-  const dtype = session.layout.dtype
+  const dtype = scopeDType(session.layout.dtype, props.scope.field)
   return (
     <div className="plot fill">
       {progress !== null && (

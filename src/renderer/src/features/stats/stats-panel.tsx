@@ -6,10 +6,13 @@ import { api } from '../../transport'
 import { loadPlotly } from '../plot/plotly'
 import { ProgressLine, started, useProgress } from '../progress/progress-line'
 import { statText } from './stat-text'
+import { scopeDType } from '../plot/field-select'
 
 export interface ScanScope {
   slice?: string
   fixed?: (number | null)[]
+  /** A record's field (its values are what is scanned). */
+  field?: string
 }
 
 export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): React.JSX.Element {
@@ -19,14 +22,14 @@ export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): Re
   const [logCounts, setLogCounts] = useState(false)
   const plot = useRef<HTMLDivElement>(null)
   const scanId = `stats-${props.session.session}`
-  const dtype = props.session.layout.dtype
+  const dtype = scopeDType(props.session.layout.dtype, props.view.field)
   const [progress, setProgress] = useProgress('scan:progress', scanId)
 
   const run = (): void => {
     setError(null)
     setStats(null)
     setProgress(started(scanId))
-    const target = scope === 'array' ? {} : props.view
+    const target = scope === 'array' ? { field: props.view.field } : props.view
     api
       .invoke('scan:stats', { session: props.session.session, scanId, bins: 256, ...target })
       .then((s) => setStats(s))

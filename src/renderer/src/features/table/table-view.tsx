@@ -25,6 +25,7 @@ import { FollowToggle } from './follow-toggle'
 import { keepCursor } from '../../state/keep-cursor'
 import type { Marks } from '../compare/use-mismatches'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from '../../state/view-model'
+import { GRID_SHORTCUT } from '../../use-grid-shortcut'
 
 export function TableView(props: {
   session: SessionInfo
@@ -333,6 +334,7 @@ export function TableView(props: {
         onKeyDown={onKeyDown}
         onPaste={onPaste}
         data-testid="grid"
+        aria-keyshortcuts={GRID_SHORTCUT}
         data-ready={ready ? 'true' : 'false'}
         data-top={top}
         data-left={left}
