@@ -1,7 +1,7 @@
 // The HDF5 shuffle filter undone (src/main/service/hdf5-native-fill.ts): byte b of element i was stored at
-// b*n + i (n whole elements; bytes past the last whole element stay where they are). A byte transpose that costs
-// JavaScript several milliseconds a chunk; here it is a tight loop, and the async form runs it on libuv's pool
-// beside the chunks' inflates, so the event loop stays free.
+// b*n + i (n whole elements; bytes past the last whole element stay where they are). A byte transpose that
+// costs JavaScript several milliseconds a chunk; here it is a tight loop, and the async form runs it on
+// libuv's pool beside the chunks' inflates, so the event loop stays free.
 #include "shuffle.h"
 
 #include <cstdint>
@@ -24,9 +24,15 @@ void UnshuffleBytes(const uint8_t* src, uint8_t* dst, size_t len, size_t size) {
     return;
   }
   switch (size) {
-    case 2: Transpose<2>(src, dst, n); break;
-    case 4: Transpose<4>(src, dst, n); break;
-    case 8: Transpose<8>(src, dst, n); break;
+    case 2:
+      Transpose<2>(src, dst, n);
+      break;
+    case 4:
+      Transpose<4>(src, dst, n);
+      break;
+    case 8:
+      Transpose<8>(src, dst, n);
+      break;
     default:
       for (size_t b = 0; b < size; b++) {
         const uint8_t* s = src + b * n;
@@ -55,7 +61,8 @@ bool Parse(const Napi::CallbackInfo& info, Args* out) {
   out->dst = info[1].As<Napi::Uint8Array>();
   const double size = info[2].As<Napi::Number>().DoubleValue();
   if (!(size >= 1 && size <= 65536) || out->src.ByteLength() != out->dst.ByteLength()) {
-    Napi::RangeError::New(env, "unshuffle: the element size must be 1 to 65536 and both arrays the same length")
+    Napi::RangeError::New(env,
+                          "unshuffle: the element size must be 1 to 65536 and both arrays the same length")
         .ThrowAsJavaScriptException();
     return false;
   }
