@@ -68,10 +68,10 @@ function parseMat5(ctx: ParseContext): Container<'mat5'> {
   const head = readExact(ctx, 0, 128, 'the MAT-file header')
   const little = String.fromCharCode(head[126]!, head[127]!) === 'IM'
   if (new DataView(head.buffer, head.byteOffset + 124, 2).getUint16(0, little) === 0x0200) {
-    // version 0x0200 is v7.3 (scipy's matfile_version says so too): HDF5 after the 512-byte user block; the HDF5
-    // module recognises a v7.3 file by its header text only
+    // version 0x0200 is v7.3 (scipy's matfile_version says so too): HDF5 after the 512-byte user block, which the
+    // HDF5 module reads (it is registered first and detects it by this version); a v5 parse would misread it
     throw new ContainerError(
-      `a MATLAB v7.3 file (version 0x0200: HDF5 after a 512-byte user block) whose header text says '${new TextDecoder().decode(head.subarray(0, 10))}', not 'MATLAB 7.3': ArrayScope's HDF5 reader does not recognise it by its version yet; read it with h5py`
+      'a MATLAB v7.3 file (version 0x0200: HDF5 after a 512-byte user block), not a v5 MAT-file: it is read as HDF5'
     )
   }
   const text = new TextDecoder().decode(head.subarray(0, 116)).replace(/[\0 ]+$/, '')
