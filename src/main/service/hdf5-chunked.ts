@@ -33,7 +33,22 @@ const IN_FLIGHT = Math.min(8, Math.max(2, os.availableParallelism()))
 /** Memory chunks in flight may hold (each its stored, inflated and unshuffled bytes): huge chunks go fewer at once. */
 const IN_FLIGHT_BYTES = 256 << 20
 
-type Stored = { allocated?: boolean; fill?: number[]; native?: NativeChunks }
+/** A decoder of chunks into the copy without the library (HDF5's native path, a Zarr store's chunks). */
+export interface ChunkFiller {
+  fill(c: number[]): Promise<number>
+  fillSync(c: number[]): number
+  close(): void
+  /** The grid indexes of the chunks stored (with a zero fill value the others are holes already). */
+  allocatedChunks(): Iterable<number>
+}
+
+type Stored = {
+  allocated?: boolean
+  fill?: number[]
+  native?: NativeChunks
+  /** Another decoder of chunks (zarr-fill.ts), made once the copy exists. */
+  filler?: (copy: { copy: string; folder: string; cap: number }) => ChunkFiller
+}
 
 export class ChunkedDataset {
   /** The temporary copy, mapped read-only (the worker writes it; sessions read it). */
@@ -50,7 +65,7 @@ export class ChunkedDataset {
   private constructor(
     /** One of them: the library's worker, or the native decoder (deflate/shuffle/fletcher32, an index we read). */
     private readonly worker: H5Worker | undefined,
-    private readonly native: NativeFiller | undefined,
+    private readonly native: ChunkFiller | undefined,
     private readonly path: string,
     /** The HDF5 dataset's dims (C order) and chunk dims. */
     private readonly dims: number[],
@@ -136,6 +151,10 @@ export class ChunkedDataset {
       // is shared): to the native passes it is a file in mode r, whose holes they skip and drop
       mapping = new (native().Mapping)(file, 'r')
       mapping.advise('random')
+      if (stored.filler) {
+        const filler = stored.filler({ copy: file, folder: pathModule.dirname(dir), cap: tempCap() })
+        return new ChunkedDataset(undefined, filler, path, dims, chunks, itemsize, file, mapping, stored)
+      }
       if (stored.native && stored.native.elementSize === itemsize) {
         const native = NativeFiller.open({
           container,
