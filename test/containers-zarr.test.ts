@@ -164,7 +164,9 @@ describe('Zarr v2 stores written by zarr-python', () => {
     expect(r.stderr).toMatch(/'bl' cannot be opened: its compressor blosc is not decoded by ArrayScope yet/)
   })
 
-  it('the app: probe, container:list with groups as folders and attributes', async () => {
+  it('the app: dir:list tags the store, probe, container:list with groups as folders and attributes', async () => {
+    const dir = await service.handle('dir:list', { path: tmp.dir })
+    expect(dir.entries.find((e) => e.name === 'v2.zarr')).toMatchObject({ kind: 'dir', format: 'zarr' })
     expect((await service.handle('file:probe', { path: V2 })).container).toBe('zarr')
     const root = await service.handle('container:list', { path: V2 })
     expect(root.format).toBe('zarr')
