@@ -8,6 +8,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
 import { zarrStats } from '../src/main/service/zarr-fill'
+import { recipe } from '../src/shared/recipe'
 import { runCli } from './helpers/cli'
 import { rejection } from './helpers/errors'
 import { tempDir } from './helpers/numpy'
@@ -187,6 +188,40 @@ describe('Zarr v2 stores written by zarr-python', () => {
     expect(r.stderr).toMatch(/is a folder without Zarr metadata/)
     const s = await runCli(['show', path.join(V2, 'raw', '..', 'grp', 'sub', 'fo', '..', '..', '..', '..')])
     expect(s.stderr).toMatch(/is a folder, not a file/)
+  })
+})
+
+describe('damaged stores and stores whose root is an array', () => {
+  it('a corrupted chunk is an error naming its key; a chunk shape that lies is one too', async () => {
+    const bad = path.join(tmp.dir, 'bad.zarr')
+    fs.cpSync(V2, bad, { recursive: true })
+    fs.writeFileSync(path.join(bad, 'gz', '1'), Buffer.from('not gzip at all'))
+    const r = await runCli(['show', bad, '--array', 'gz'])
+    expect(r.stderr).toMatch(/the chunk gz\/1 of 'gz' does not gunzip/)
+    // the metadata claims chunks of (4, 2); the files hold (3, 2)
+    const meta = path.join(bad, 'raw', '.zarray')
+    fs.writeFileSync(meta, fs.readFileSync(meta, 'utf8').replace(/"chunks": \[\s*3,/, '"chunks": [4,'))
+    const s = await runCli(['show', bad, '--array', 'raw'])
+    expect(s.stderr).toMatch(/the chunk raw\/0\.0 of 'raw' decodes to 48 bytes, a chunk holds 64/)
+  })
+
+  it('a store whose root is an array: listed as /, opened without --array, Copy as code runs', async () => {
+    const one = path.join(tmp.dir, 'one.zarr')
+    const want = zpy<number[][]>(`
+z = zarr.open(${JSON.stringify(one)}, mode='w', shape=(3, 5), chunks=(2, 2), dtype='<u2', compressor=numcodecs.Zlib())
+z[:] = np.arange(15).reshape(3, 5)
+print(json.dumps(z[:].tolist()))`)
+    expect((await runCli(['ls', one])).stdout).toMatch(/^\/\t<u2\t\(3, 5\)/)
+    expect(JSON.parse((await runCli(['show', one, '--json'])).stdout)).toEqual(want)
+    const s = await service.handle('session:open', { path: one, layout: null, mode: 'r' })
+    const whole = { slice: '', rowAxis: 0, colAxis: 1, index: [0, 0] }
+    const code = recipe(s, whole, s.layout.shape).python
+    expect(zpy(`${code}\nprint(json.dumps(np.asarray(view).tolist()))`)).toEqual(want)
+    const g = await service.handle('session:open', { path: V2, layout: null, mode: 'r', array: 'grp/sub/fo' })
+    const fo = recipe(g, whole, g.layout.shape).python
+    expect(zpy<number[][]>(`${fo}\nprint(json.dumps(np.asarray(view).ravel().tolist()))`)).toEqual(ref['grp/sub/fo'])
+    await service.handle('session:close', { session: s.session })
+    await service.handle('session:close', { session: g.session })
   })
 })
 

@@ -26,6 +26,7 @@ import { ScaleSource } from './scale-source'
 import { ArraySource, entryCodecs, readOnlyReason, type ByteStore } from './array-source'
 import { ScanJob } from './scan'
 import { ZarrFiller } from './zarr-fill'
+import { zarrMarker } from './zarr-store'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 
@@ -163,6 +164,11 @@ function onlyArray(path: string, { containers, paths }: OpenContext): string | u
     st = fs.statSync(path)
   } catch {
     return undefined
+  }
+  // a Zarr store whose root is an array opens it without --array
+  if (st.isDirectory()) {
+    const c = zarrMarker(path) ? containers.get(path) : null
+    return c?.entries.length === 1 && c.entries[0]!.name === '/' ? '/' : undefined
   }
   if (!st.isFile() || st.size === 0) return undefined
   const format = detectContainer(path, st.size)

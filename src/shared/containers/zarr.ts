@@ -47,7 +47,11 @@ export const zarr = defineFormat({
       singleArray: false,
       extensions: ['.zarr'],
       reader: 'zarr',
-      recipe: (r) => `import zarr\na = zarr.open(${r.file}, mode="r")[${r.name}]`
+      // a store whose root is the array opens as the array itself (its entry is named '/')
+      recipe: (r) =>
+        r.name === "'/'"
+          ? `import zarr\na = zarr.open(${r.file}, mode="r")`
+          : `import zarr\na = zarr.open(${r.file}, mode="r")[${r.name}]`
     }
   },
   detect(head, _size, fileName) {
