@@ -157,6 +157,23 @@ describe('Zarr v2 stores written by zarr-python', () => {
     expect(e.message).toMatch(/read-only.*Zarr store/)
     const r = await runCli(['show', V2])
     expect(r.stderr).toMatch(/is a Zarr store holding 8 arrays: choose one \(--array NAME/)
+    const h = await runCli(['hex', V2, '--array', 'raw'])
+    expect(h.stderr).toMatch(/'raw' is an array of a Zarr store: its stored bytes are chunk files \(raw\/…/)
+  })
+
+  it('export --as npy and diff against the exported .npy read the chunks', async () => {
+    const out = path.join(tmp.dir, 'zl.npy')
+    expect((await runCli(['export', V2, '--array', 'zl', '--out', out, '--as', 'npy'])).code).toBe(0)
+    const back = zpy<number[]>(
+      `x = np.load(${JSON.stringify(out)}); print(json.dumps(np.stack([x.real, x.imag], -1).ravel().tolist()))`
+    )
+    expect(back).toEqual(ref.zl)
+    // diff compares real numbers: the F-ordered float32 array against its export
+    const fo = path.join(tmp.dir, 'fo.npy')
+    expect((await runCli(['export', V2, '--array', 'grp/sub/fo', '--out', fo, '--as', 'npy'])).code).toBe(0)
+    const d = await runCli(['diff', V2, fo, '--array', 'grp/sub/fo'])
+    expect(d.stdout).toMatch(/All 24 elements are close/)
+    expect(d.code).toBe(0)
   })
 
   it('blosc: a clear refusal naming the codec', async () => {
