@@ -17,6 +17,7 @@ import { zpy } from './helpers/zarr'
 const tmp = tempDir()
 const V2 = path.join(tmp.dir, 'v2.zarr')
 const V3 = path.join(tmp.dir, 'v3.zarr')
+const FILLS = path.join(tmp.dir, 'fills.zarr')
 const service = new ArrayService({ watchIntervalMs: 0 })
 afterAll(() => {
   service.closeAll()
@@ -56,8 +57,15 @@ r = zarr.open_group(${JSON.stringify(V2)}, mode='r')
 def j(x):
     x = np.asarray(x)
     if x.dtype.kind == 'c': x = np.stack([x.real, x.imag], -1)
-    return [None if v != v else v for v in x.astype(float).ravel().tolist()]
+    return [None if v != v else ('inf' if v == np.inf else '-inf' if v == -np.inf else v) for v in x.astype(float).ravel().tolist()]
 out = {k: j(r[k][...]) for k in ['raw', 'gz', 'zl', 'holes', 'grp/sub/flags', 'grp/sub/fo']}
+# fill value spellings ("Infinity", "-Infinity", "NaN", numbers, [re, im], true): chunks 1 and 2 never written
+fills = zarr.open_group(${JSON.stringify(FILLS)}, mode='w')
+for name, dt, fill in [('pinf', '<f4', np.inf), ('ninf', '>f8', -np.inf), ('nan16', '<f2', np.nan), ('half', '<f2', 1.5),
+                       ('cx', '<c16', 1 + 2j), ('i8', '>i8', -7), ('u2', '>u2', 65000), ('b', '|b1', True)]:
+    a = fills.create_dataset(name, shape=(6,), chunks=(2,), dtype=dt, fill_value=fill, compressor=None)
+    a[0:2] = np.zeros(2, dt)
+    out['fills/' + name] = j(zarr.open_group(${JSON.stringify(FILLS)}, mode='r')[name][...])
 
 # v3, written by hand from the spec: a group, a big-endian gzip array with the default keys and a missing chunk,
 # an uncompressed int16 with v2 keys, complex64 with '.' default keys and a complex fill, codecs not decoded yet
@@ -126,6 +134,14 @@ describe('Zarr v2 stores written by zarr-python', () => {
     async (name) => {
       const want = (ref[name] as (number | null)[]).map((v) => (name.endsWith('flags') ? v === 1 : v))
       expect(await shown(V2, name)).toEqual(want)
+    }
+  )
+
+  it.each(['pinf', 'ninf', 'nan16', 'half', 'cx', 'i8', 'u2', 'b'])(
+    'fill value of %s (chunks never written) equals zarr-python',
+    async (name) => {
+      const want = (ref[`fills/${name}`] as unknown[]).map((v) => (name === 'b' ? v === 1 : v))
+      expect(await shown(FILLS, name)).toEqual(want)
     }
   )
 
