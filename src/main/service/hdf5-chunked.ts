@@ -17,6 +17,7 @@ import type { ArrayView } from '../../shared/slice'
 import type { DType } from '../../shared/structured'
 import type { ByteSource } from './dequant-source'
 import type { NativeChunks } from '../../shared/containers/hdf5/chunk-index'
+import type { ChunkFiller } from './chunk-filler'
 import { NativeFiller, pool } from './hdf5-native-fill'
 import { bigEndianAtoms, H5Worker } from './hdf5-worker-client'
 import { removeTemp, tempFolder } from './inflate'
@@ -32,15 +33,6 @@ const SLAB_BYTES = 4 << 20
 const IN_FLIGHT = Math.min(8, Math.max(2, os.availableParallelism()))
 /** Memory chunks in flight may hold (each its stored, inflated and unshuffled bytes): huge chunks go fewer at once. */
 const IN_FLIGHT_BYTES = 256 << 20
-
-/** A decoder of chunks into the copy without the library (HDF5's native path, a Zarr store's chunks). */
-export interface ChunkFiller {
-  fill(c: number[]): Promise<number>
-  fillSync(c: number[]): number
-  close(): void
-  /** The grid indexes of the chunks stored (with a zero fill value the others are holes already). */
-  allocatedChunks(): Iterable<number>
-}
 
 type Stored = {
   allocated?: boolean
