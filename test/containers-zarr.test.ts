@@ -48,6 +48,7 @@ s.create_dataset('flags', data=np.array([1, 0, 1, 1, 0, 1], bool), chunks=(4,), 
 f = s.create_dataset('fo', shape=(4, 6), chunks=(3, 4), dtype='<f4', order='F', compressor=numcodecs.Zlib(1))
 f[:] = np.arange(24).reshape(4, 6)
 g.create_dataset('bl', data=np.arange(6.0), compressor=numcodecs.Blosc())
+g.create_dataset('scalar', shape=(), dtype='<f8', compressor=numcodecs.GZip())[...] = 3.25
 g.create_dataset('zeros', shape=(1000, 1000), chunks=(100, 100), dtype='<u2', compressor=None)[5, 7] = 9
 # the same store with consolidated metadata
 import shutil
@@ -58,7 +59,7 @@ def j(x):
     x = np.asarray(x)
     if x.dtype.kind == 'c': x = np.stack([x.real, x.imag], -1)
     return [None if v != v else ('inf' if v == np.inf else '-inf' if v == -np.inf else v) for v in x.astype(float).ravel().tolist()]
-out = {k: j(r[k][...]) for k in ['raw', 'gz', 'zl', 'holes', 'grp/sub/flags', 'grp/sub/fo']}
+out = {k: j(r[k][...]) for k in ['raw', 'gz', 'zl', 'holes', 'grp/sub/flags', 'grp/sub/fo', 'scalar']}
 # fill value spellings ("Infinity", "-Infinity", "NaN", numbers, [re, im], true): chunks 1 and 2 never written
 fills = zarr.open_group(${JSON.stringify(FILLS)}, mode='w')
 for name, dt, fill in [('pinf', '<f4', np.inf), ('ninf', '>f8', -np.inf), ('nan16', '<f2', np.nan), ('half', '<f2', 1.5),
@@ -87,6 +88,7 @@ def array(folder, x, chunks, dt, codecs, fill, enc, skip=()):
         data = block.astype(x.dtype.newbyteorder(endian)).tobytes()
         if len(codecs) > 1: data = gzip.compress(data)
         key = ('c' + sep if enc['name'] == 'default' else '') + sep.join(map(str, idx))
+        if idx == (): key = 'c' if enc['name'] == 'default' else '0'
         os.makedirs(os.path.dirname(os.path.join(root, folder, key)), exist_ok=True)
         open(os.path.join(root, folder, key), 'wb').write(data)
     return x
@@ -105,6 +107,7 @@ array('cx', z, (2,), 'complex64', [{'name': 'bytes', 'configuration': {'endian':
     {'name': 'default', 'configuration': {'separator': '.'}}, skip={(1,)})
 z[2:4] = 1 - 1j
 out['v3/cx'] = j(z)
+out['v3/s0'] = j(array('s0', np.array(-2.5, '>f4'), (), 'float32', BYTES_BIG, 0, {'name': 'default'}))
 array('zs', np.arange(4.0), (2,), 'float64', [{'name': 'bytes', 'configuration': {'endian': 'little'}}, {'name': 'zstd', 'configuration': {'level': 1}}], 0, {'name': 'default'})
 node('sh', {'zarr_format': 3, 'node_type': 'array', 'shape': [8], 'data_type': 'uint8', 'chunk_grid': {'name': 'regular', 'configuration': {'chunk_shape': [8]}}, 'chunk_key_encoding': {'name': 'default'}, 'fill_value': 0, 'codecs': [{'name': 'sharding_indexed', 'configuration': {}}]})
 print(json.dumps(out))`)
@@ -114,7 +117,8 @@ print(json.dumps(out))`)
 async function shown(store: string, name: string): Promise<unknown[]> {
   const r = await runCli(['show', store, '--array', name, '--json'])
   expect(r.stderr).toBe('')
-  return (JSON.parse(r.stdout.replace(/"nan"/g, 'null')) as unknown[]).flat(3)
+  const v = JSON.parse(r.stdout.replace(/"nan"/g, 'null')) as unknown
+  return Array.isArray(v) ? v.flat(3) : [v]
 }
 
 describe('Zarr v2 stores written by zarr-python', () => {
@@ -123,13 +127,13 @@ describe('Zarr v2 stores written by zarr-python', () => {
     expect(r.code).toBe(0)
     const lines = r.stdout.trim().split('\n')
     expect(lines.map((l) => l.split('\t')[0]).sort()).toEqual(
-      ['bl', 'grp/sub/flags', 'grp/sub/fo', 'gz', 'holes', 'raw', 'zeros', 'zl'].sort()
+      ['bl', 'grp/sub/flags', 'grp/sub/fo', 'gz', 'holes', 'raw', 'scalar', 'zeros', 'zl'].sort()
     )
     expect(lines.find((l) => l.startsWith('zl\t'))).toMatch(/<c16\t\(5, 3\)/)
     expect(lines.find((l) => l.startsWith('bl\t'))).toMatch(/\(6,\).*blosc is not decoded/)
   })
 
-  it.each(['raw', 'gz', 'zl', 'holes', 'grp/sub/flags', 'grp/sub/fo'])(
+  it.each(['raw', 'gz', 'zl', 'holes', 'grp/sub/flags', 'grp/sub/fo', 'scalar'])(
     'show --json of %s equals zarr-python',
     async (name) => {
       const want = (ref[name] as (number | null)[]).map((v) => (name.endsWith('flags') ? v === 1 : v))
@@ -172,7 +176,7 @@ describe('Zarr v2 stores written by zarr-python', () => {
     const e = await rejection(service.handle('session:open', { path: V2, array: 'raw', layout: null, mode: 'r+' }))
     expect(e.message).toMatch(/read-only.*Zarr store/)
     const r = await runCli(['show', V2])
-    expect(r.stderr).toMatch(/is a Zarr store holding 8 arrays: choose one \(--array NAME/)
+    expect(r.stderr).toMatch(/is a Zarr store holding 9 arrays: choose one \(--array NAME/)
     const h = await runCli(['hex', V2, '--array', 'raw'])
     expect(h.stderr).toMatch(/'raw' is an array of a Zarr store: its stored bytes are chunk files \(raw\/…/)
   })
@@ -263,6 +267,7 @@ describe('Zarr v3 stores (written by hand from the v3 spec)', () => {
     expect(await shown(V3, 'a')).toEqual(ref['v3/a'])
     expect(await shown(V3, 'grp/b')).toEqual(ref['v3/grp/b'])
     expect(await shown(V3, 'cx')).toEqual(ref['v3/cx'])
+    expect(await shown(V3, 's0')).toEqual(ref['v3/s0'])
     const ls = await runCli(['ls', V3])
     expect(ls.stdout).toMatch(/^a\t>f8\t\(7, 5\)/m)
   })

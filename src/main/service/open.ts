@@ -261,7 +261,11 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     } else if (entry.zarr) {
       const array = entry.zarr
       const allows = (p: string): boolean => ctx.paths.allows(p)
-      chunked = await ChunkedDataset.open(path, name, array.shape, array.chunks, parseDType(entry.dtype), {
+      // a 0-d array is one element in one chunk: a grid of [1] (the chunk grid tracks chunks along axes)
+      const scalar = array.shape.length === 0
+      const dims = scalar ? [1] : array.shape
+      const grid = scalar ? [1] : array.chunks
+      chunked = await ChunkedDataset.open(path, name, dims, grid, parseDType(entry.dtype), {
         ...(array.fill ? { fill: array.fill } : {}),
         filler: (copy) =>
           ZarrFiller.open({ dir: path, name, array, itemsize: parseDType(entry.dtype).itemsize, allows, ...copy })

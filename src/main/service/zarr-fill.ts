@@ -40,6 +40,9 @@ export class ZarrFiller implements ChunkFiller {
   private readonly strides: number[]
   private readonly full: number
   private readonly present = new Set<number>()
+  /** The grid's dims and chunk dims: a 0-d array is one element in one chunk, [1] and [1], for the chunk grid. */
+  private readonly dims: number[]
+  private readonly chunks: number[]
   private closed = false
 
   private constructor(
@@ -47,7 +50,9 @@ export class ZarrFiller implements ChunkFiller {
     private readonly dst: number,
     private readonly budget: TempBudget
   ) {
-    const { shape, chunks } = spec.array
+    const scalar = spec.array.shape.length === 0
+    const shape = (this.dims = scalar ? [1] : spec.array.shape)
+    const chunks = (this.chunks = scalar ? [1] : spec.array.chunks)
     this.grid = shape.map((d, k) => Math.ceil(d / chunks[k]!))
     this.strides = new Array<number>(shape.length)
     let s = spec.itemsize
@@ -94,7 +99,7 @@ export class ZarrFiller implements ChunkFiller {
         }
         const m = re.exec(key)
         if (!m) continue
-        const coords = nd === 0 ? [] : m[1]!.split(a.separator).map(Number)
+        const coords = nd === 0 ? [0] : m[1]!.split(a.separator).map(Number)
         if (coords.some((x, k) => x >= this.grid[k]!)) continue
         this.present.add(this.chunkIndex(coords))
       }
@@ -123,7 +128,7 @@ export class ZarrFiller implements ChunkFiller {
   }
 
   private where(c: number[]): { key: string; path: string } {
-    const key = chunkKey(this.spec.array, c)
+    const key = chunkKey(this.spec.array, this.spec.array.shape.length ? c : [])
     const full = this.spec.array.folder ? `${this.spec.array.folder}/${key}` : key
     return { key: full, path: storePath(this.spec.dir, full, this.spec.allows) }
   }
@@ -202,7 +207,7 @@ export class ZarrFiller implements ChunkFiller {
 
   private pieces(c: number[], bytes: Uint8Array | null): [number, Uint8Array][] {
     if (!bytes) return []
-    return chunkPieces(c, bytes, this.spec.array.shape, this.spec.array.chunks, this.spec.itemsize, this.strides)
+    return chunkPieces(c, bytes, this.dims, this.chunks, this.spec.itemsize, this.strides)
   }
 
   private put(c: number[], bytes: Uint8Array | null): number {
