@@ -242,6 +242,26 @@ describe('damaged stores and stores whose root is an array', () => {
     expect(s.stderr).toMatch(/the chunk raw\/0\.0 of 'raw' decodes to 48 bytes, a chunk holds 64/)
   })
 
+  it('arrays with malformed metadata are listed with the reason; the others still open', async () => {
+    const bad = path.join(tmp.dir, 'malformed.zarr')
+    fs.cpSync(V2, bad, { recursive: true })
+    fs.writeFileSync(path.join(bad, 'gz', '.zarray'), '{"shape": [10], "chunks": ')
+    const edit = (name: string, f: (m: Record<string, unknown>) => void): void => {
+      const p = path.join(bad, name, '.zarray')
+      const m = JSON.parse(fs.readFileSync(p, 'utf8')) as Record<string, unknown>
+      f(m)
+      fs.writeFileSync(p, JSON.stringify(m))
+    }
+    edit('raw', (m) => (m.chunks = [0, 2]))
+    edit('holes', (m) => Object.assign(m, { shape: [2 ** 40, 2 ** 40], chunks: [1024, 1024] }))
+    const ls = await runCli(['ls', bad])
+    expect(ls.code).toBe(0)
+    expect(ls.stdout).toMatch(/^gz\t.*gz\/\.zarray is not valid JSON/m)
+    expect(ls.stdout).toMatch(/^raw\t.*its chunks \(0, 2\) do not fit its shape \(7, 5\)/m)
+    expect(ls.stdout).toMatch(/^holes\t.*more than 2\^53 elements/m)
+    expect(await shown(bad, 'zl')).toEqual(ref.zl)
+  })
+
   it('a store whose root is an array: listed as /, opened without --array, Copy as code runs', async () => {
     const one = path.join(tmp.dir, 'one.zarr')
     const want = zpy<number[][]>(`

@@ -70,6 +70,13 @@ export const zarr = defineFormat({
       const name = folder || '/'
       const shape = parsed.shape
       const itemsize = Number(parsed.dtype.slice(2)) || 1
+      let count: number
+      try {
+        count = elementCount(shape, () => `array ${name}`)
+      } catch (e) {
+        broken(folder, (e as Error).message)
+        return
+      }
       const entry: ContainerEntry = {
         name,
         path: folder ? folder.split('/') : ['/'],
@@ -77,7 +84,7 @@ export const zarr = defineFormat({
         shape,
         order: 'C',
         offset: 0,
-        nbytes: elementCount(shape, () => `array ${name}`) * itemsize,
+        nbytes: count * itemsize,
         storedType: parsed.storedType,
         metadata: {
           zarr_format: version,
@@ -89,12 +96,39 @@ export const zarr = defineFormat({
       else entry.unmappable = parsed.unmappable
       entries.push(entry)
     }
-    const array = (folder: string, f: () => ZarrParsed): ZarrParsed => {
+    /** An array whose metadata is malformed: listed with the reason; the store's other arrays still open. */
+    const broken = (folder: string, why: string): void => {
+      entries.push({
+        name: folder || '/',
+        path: folder ? folder.split('/') : ['/'],
+        dtype: '|u1',
+        shape: [],
+        order: 'C',
+        offset: 0,
+        nbytes: 0,
+        storedType: '?',
+        unmappable: {
+          reason: `its metadata is malformed: ${why}`,
+          remedy: 'rewrite its .zarray or zarr.json (zarr-python reads none of it either)'
+        }
+      })
+    }
+    const array = (folder: string, f: () => ZarrParsed): ZarrParsed | null => {
       try {
         return f()
       } catch (e) {
-        if (e instanceof ContainerError) throw e
-        throw new ContainerError(`the array ${folder || '/'}: ${(e as Error).message}`)
+        broken(folder, (e as Error).message)
+        return null
+      }
+    }
+    /** A sub-folder's document; a malformed one lists the folder as broken (null). */
+    const readIn = (folder: string, name: string): Doc | null => {
+      try {
+        return read(join(folder, name))
+      } catch (e) {
+        if (!(e instanceof ContainerError) || !folder) throw e
+        broken(folder, e.message)
+        return null
       }
     }
     const group = (folder: string, attrs: JsonValue | undefined): void => {
@@ -106,12 +140,8 @@ export const zarr = defineFormat({
       const consolidated = (root.consolidated_metadata as Doc | null)?.metadata as Doc | undefined
       const visit = (folder: string, doc: Doc): void => {
         if (doc.node_type === 'array') {
-          add(
-            folder,
-            array(folder, () => parseZarrJsonArray(doc, folder)),
-            doc.attributes as Doc,
-            3
-          )
+          const parsed = array(folder, () => parseZarrJsonArray(doc, folder))
+          if (parsed) add(folder, parsed, doc.attributes as Doc, 3)
         } else group(folder, doc.attributes)
       }
       visit('', root)
@@ -122,7 +152,7 @@ export const zarr = defineFormat({
         }
       } else if (root.node_type === 'group') {
         walk('', (folder) => {
-          const doc = read(join(folder, 'zarr.json'))
+          const doc = readIn(folder, 'zarr.json')
           if (!doc) return false
           visit(folder, doc)
           return doc.node_type !== 'array'
@@ -131,14 +161,10 @@ export const zarr = defineFormat({
       return { format: 'zarr', separator: '/', metadata: { zarr_format: 3, ...metadata }, entries }
     }
     const v2 = (folder: string, zarray: Doc | null, zgroup: Doc | null, zattrs: Doc | null): boolean => {
-      if (zarray)
-        add(
-          folder,
-          array(folder, () => parseZarray(zarray, folder)),
-          zattrs,
-          2
-        )
-      else if (zgroup) group(folder, zattrs ?? undefined)
+      if (zarray) {
+        const parsed = array(folder, () => parseZarray(zarray, folder))
+        if (parsed) add(folder, parsed, zattrs, 2)
+      } else if (zgroup) group(folder, zattrs ?? undefined)
       return !zarray && Boolean(zgroup)
     }
     const zmeta = read('.zmetadata')
@@ -154,7 +180,7 @@ export const zarr = defineFormat({
       for (const f of [...folders].sort()) v2(f, at(f, '.zarray'), at(f, '.zgroup'), at(f, '.zattrs'))
     } else {
       const node = (folder: string): boolean =>
-        v2(folder, read(join(folder, '.zarray')), read(join(folder, '.zgroup')), read(join(folder, '.zattrs')))
+        v2(folder, readIn(folder, '.zarray'), readIn(folder, '.zgroup'), readIn(folder, '.zattrs'))
       if (node('')) walk('', node)
     }
     return { format: 'zarr', separator: '/', metadata: { zarr_format: 2, ...metadata }, entries }
