@@ -292,6 +292,25 @@ describe('Zarr v3 stores (written by hand from the v3 spec)', () => {
     expect(ls.stdout).toMatch(/^a\t>f8\t\(7, 5\)/m)
   })
 
+  it('uses the consolidated metadata of the root zarr.json when present', async () => {
+    const cons = path.join(tmp.dir, 'v3cons.zarr')
+    fs.cpSync(V3, cons, { recursive: true })
+    const doc = (k: string): unknown => JSON.parse(fs.readFileSync(path.join(cons, k, 'zarr.json'), 'utf8'))
+    const root = doc('') as Record<string, unknown>
+    const nodes = ['a', 'grp', 'grp/b', 'cx', 's0', 'zs', 'sh']
+    root.consolidated_metadata = {
+      kind: 'inline',
+      must_understand: false,
+      metadata: Object.fromEntries(nodes.map((k) => [k, doc(k)]))
+    }
+    fs.writeFileSync(path.join(cons, 'zarr.json'), JSON.stringify(root))
+    fs.rmSync(path.join(cons, 'grp', 'b', 'zarr.json'))
+    expect(await shown(cons, 'grp/b')).toEqual(ref['v3/grp/b'])
+    root.consolidated_metadata = { kind: 'inline', metadata: { '/etc': doc('a') } }
+    fs.writeFileSync(path.join(cons, 'zarr.json'), JSON.stringify(root))
+    expect((await runCli(['ls', cons])).stderr).toMatch(/its consolidated metadata names \/etc, outside the store/)
+  })
+
   it('codecs not decoded yet are named; group attributes are the container metadata', async () => {
     const r = await runCli(['show', V3, '--array', 'zs'])
     expect(r.stderr).toMatch(/its codec zstd is not decoded by ArrayScope yet/)
