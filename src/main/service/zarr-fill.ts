@@ -81,7 +81,9 @@ export class ZarrFiller implements ChunkFiller {
     const sep = a.separator === '/' ? '\\/' : '\\.'
     const prefix = a.keyPrefix.replace('.', '\\.').replace('/', '\\/')
     const re =
-      nd === 0 ? new RegExp(`^${a.keyPrefix ? 'c' : '0'}$`) : new RegExp(`^${prefix}(\\d+(?:${sep}\\d+){${nd - 1}})$`)
+      nd === 0
+        ? new RegExp(`^${a.keyPrefix ? 'c' : '0'}$`)
+        : new RegExp(`^${prefix}((?:0|[1-9]\\d*)(?:${sep}(?:0|[1-9]\\d*)){${nd - 1}})$`)
     const depth = (a.separator === '/' ? nd : 1) + (a.keyPrefix.endsWith('/') ? 1 : 0)
     const root = storePath(this.spec.dir, a.folder, this.spec.allows)
     const walk = (rel: string, level: number): void => {
