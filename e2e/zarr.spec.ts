@@ -54,3 +54,21 @@ test('Zarr: browse the store, open an array of a group, its statistics', async (
     await served.stop()
   }
 })
+
+test('Zarr: the open form takes the store folder and opens it as a container', async ({ page }) => {
+  const served = await serve([])
+  try {
+    await page.goto(served.url)
+    await page.locator('input[name="path"]').fill(STORE)
+    await expect(page.getByTestId('container-notice')).toContainText('a Zarr store (a folder)')
+    await page.getByRole('button', { name: 'Open as container' }).click()
+    const panel = page.getByTestId('container-panel')
+    await expect(panel.getByTestId('container-summary')).toHaveText(/Zarr · 2 arrays/)
+    await panel.locator('[data-testid="container-entry"][data-name="flags"]').click()
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await expect(page.locator('.cell[data-row="0"][data-col="0"]')).toHaveText('True')
+    await expect(page.locator('.cell[data-row="0"][data-col="1"]')).toHaveText('False')
+  } finally {
+    await served.stop()
+  }
+})
