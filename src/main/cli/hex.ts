@@ -35,6 +35,11 @@ export function hex(args: ParsedArgs): void {
         `'${name}' is recoded (MATLAB's ${entry.recode.kind === 'planes' ? 'complex parts' : 'chars'}): its stored bytes are not its values (open it to see them)`
       )
     }
+    if (entry.zarr) {
+      throw new UsageError(
+        `'${name}' is an array of a Zarr store: its stored bytes are chunk files (${entry.zarr.folder || 'the store'}/…; hex a chunk file, or open the array to see the values)`
+      )
+    }
     if (entry.hdf5) {
       throw new UsageError(
         `'${name}' is chunked: its stored bytes are scattered over compressed chunks (open it to see the values)`

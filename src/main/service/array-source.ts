@@ -37,6 +37,8 @@ export type Codec =
   | { kind: 'recode'; recode: Recode['kind'] }
   /** The HDF5 filter pipeline (deflate, shuffle, fletcher32, …), undone into the chunk grid's copy. */
   | { kind: 'hdf5-filters'; filters: string[] }
+  /** A Zarr array's codecs (bytes, gzip, zlib …), undone into the chunk grid's copy. */
+  | { kind: 'zarr-codecs'; codecs: string[] }
   /** GGML blocks dequantized to float32 per window and per scan chunk. */
   | { kind: 'dequantize'; decoding: Decoding; offset: number; count: number }
   /** Stored numbers scaled to values (FITS BSCALE/BZERO, NIfTI scl_*, NetCDF scale_factor/add_offset). */
@@ -231,6 +233,7 @@ export function entryCodecs(entry: ContainerEntry, scaling: Scaling | undefined)
   if (entry.via) codecs.push({ kind: 'inflate', stream: entry.via.stream, what: entry.via.what ?? 'member' })
   if (entry.recode) codecs.push({ kind: 'recode', recode: entry.recode.kind })
   if (entry.hdf5) codecs.push({ kind: 'hdf5-filters', filters: entry.hdf5.filters })
+  if (entry.zarr) codecs.push({ kind: 'zarr-codecs', codecs: entry.zarr.codecs })
   if (entry.decoding) {
     const count = entry.shape.reduce((a, b) => a * b, 1)
     codecs.push({ kind: 'dequantize', decoding: entry.decoding, offset: entry.offset, count })
@@ -257,6 +260,8 @@ function codecReason(c: Codec): string {
       return `${RECODED[c.recode]} into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'hdf5-filters':
       return `its values are read from ${c.filters.length ? `${c.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
+    case 'zarr-codecs':
+      return `it is an array of a Zarr store, read chunk by chunk (${c.codecs.join(' → ')}) into a temporary copy: ArrayScope does not write Zarr stores yet; export it to edit a copy`
     case 'dequantize':
       return `its bytes are ${c.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
     case 'scale':

@@ -18,6 +18,7 @@ import {
   type ParseContext
 } from '../../shared/containers'
 import { native } from './native'
+import { readZarrStore, storeStamp, zarrMarker } from './zarr-store'
 
 function fileReader(fd: number, size: number): (offset: number, length: number) => Uint8Array {
   return (offset, length) => {
@@ -92,6 +93,8 @@ const anyPath: Allows = () => true
  */
 export function readContainer(path: string, allows: Allows = anyPath): Container | null {
   const st = statOrThrow(path)
+  // a folder is a container only as a Zarr store
+  if (st.isDirectory()) return readZarrStore(path, allows) as Container | null
   if (st.size > 0 && !detectContainer(path, st.size)) {
     const hdr = enviHeaderFor(path, allows)
     if (hdr) {
@@ -174,15 +177,23 @@ export class ContainerCache {
 
   get(path: string): Container | null {
     const st = statOrThrow(path)
-    if (!st.isFile()) throw new ApiError('bad-request', `${path} is not a regular file`)
+    const folder = st.isDirectory()
+    if (folder && !zarrMarker(path)) {
+      throw new ApiError(
+        'bad-request',
+        `${path} is a folder without Zarr metadata (zarr.json, .zgroup, .zarray): name a file in it, or a Zarr store`
+      )
+    }
+    if (!folder && !st.isFile()) throw new ApiError('bad-request', `${path} is not a regular file`)
+    const mtimeMs = folder ? storeStamp(path) : st.mtimeMs
     const hit = this.items.get(path)
-    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
+    if (hit && hit.size === st.size && hit.mtimeMs === mtimeMs) {
       this.items.delete(path)
       this.items.set(path, hit)
       return hit.container
     }
     const container = readContainer(path, this.allows)
-    this.items.set(path, { size: st.size, mtimeMs: st.mtimeMs, container })
+    this.items.set(path, { size: st.size, mtimeMs, container })
     while (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value!)
     return container
   }

@@ -8,6 +8,7 @@ import { ApiError } from '../../shared/contract'
 import { DETECT_BYTES, detectFormat } from '../../shared/containers'
 import type { DirEntry, DirListing } from '../../shared/dir-listing'
 import type { PathPolicy } from './path-policy'
+import { zarrMarker } from './zarr-store'
 
 /** Entries listed at most (a folder of a million files still answers quickly). */
 const LIMIT = 2000
@@ -62,9 +63,11 @@ export function listDir(paths: PathPolicy, typed: string): DirListing {
   const shown = entries.slice(0, LIMIT)
   let detected = 0
   for (const e of shown) {
-    if (e.kind !== 'file' || detected >= DETECT_LIMIT) continue
+    if (detected >= DETECT_LIMIT) continue
     detected++
-    e.format = formatOf(pathModule.join(real, e.name), e.size, e.name)
+    // a folder holding Zarr metadata is a store: it opens like a container file
+    if (e.kind === 'dir') e.format = zarrMarker(pathModule.join(real, e.name)) ? 'zarr' : null
+    else e.format = formatOf(pathModule.join(real, e.name), e.size, e.name)
   }
   const up = pathModule.dirname(real)
   const atTop = up === real || (paths.root !== null && real === paths.root)

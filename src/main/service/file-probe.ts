@@ -3,8 +3,9 @@ import fs from 'node:fs'
 import { ApiError, type LayoutSpecMsg, type ProbeResult } from '../../shared/contract'
 import { NPY_PREAMBLE, NpyError, isNpy, npyHeaderLength, npyLayout, parseNpyHeader } from '../../shared/npy'
 import { detectContainer, enviHeaderFor } from './containers'
+import { zarrMarker } from './zarr-store'
 
-function statFile(path: string): fs.Stats {
+function statFile(path: string, folderStore = false): fs.Stats {
   let st: fs.Stats
   try {
     st = fs.statSync(path)
@@ -19,6 +20,8 @@ function statFile(path: string): fs.Stats {
     if (code === 'ELOOP') throw new ApiError('bad-request', `too many symbolic links in ${path}: check the links`)
     throw new ApiError('io', `cannot read ${path}: ${(e as Error).message}`)
   }
+  // a folder is opened only as a Zarr store
+  if (st.isDirectory() && folderStore && zarrMarker(path)) return st
   if (st.isDirectory()) throw new ApiError('bad-request', `${path} is a folder, not a file: name a file in it`)
   if (!st.isFile()) throw new ApiError('bad-request', `${path} is not a regular file`)
   return st
@@ -101,7 +104,10 @@ export function readSidecar(path: string, allowed: (file: string) => boolean = (
 
 /** allowed: serve mode's --root check, for the sidecar beside the file (the file itself is checked already). */
 export function probeFile(path: string, allowed?: (file: string) => boolean): Omit<ProbeResult, 'recent'> {
-  const st = statFile(path)
+  const st = statFile(path, true)
+  if (st.isDirectory()) {
+    return { path, size: 0, mtimeMs: st.mtimeMs, npy: null, sidecar: null, container: 'zarr' }
+  }
   const { npy, npyError } = probeNpy(path, st.size)
   return {
     path,

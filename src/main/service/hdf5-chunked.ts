@@ -17,6 +17,7 @@ import type { ArrayView } from '../../shared/slice'
 import type { DType } from '../../shared/structured'
 import type { ByteSource } from './dequant-source'
 import type { NativeChunks } from '../../shared/containers/hdf5/chunk-index'
+import type { ChunkFiller } from './chunk-filler'
 import { NativeFiller, pool } from './hdf5-native-fill'
 import { bigEndianAtoms, H5Worker } from './hdf5-worker-client'
 import { removeTemp, tempFolder } from './inflate'
@@ -33,7 +34,13 @@ const IN_FLIGHT = Math.min(8, Math.max(2, os.availableParallelism()))
 /** Memory chunks in flight may hold (each its stored, inflated and unshuffled bytes): huge chunks go fewer at once. */
 const IN_FLIGHT_BYTES = 256 << 20
 
-type Stored = { allocated?: boolean; fill?: number[]; native?: NativeChunks }
+type Stored = {
+  allocated?: boolean
+  fill?: number[]
+  native?: NativeChunks
+  /** Another decoder of chunks (zarr-fill.ts), made once the copy exists. */
+  filler?: (copy: { copy: string; folder: string; cap: number }) => ChunkFiller
+}
 
 export class ChunkedDataset {
   /** The temporary copy, mapped read-only (the worker writes it; sessions read it). */
@@ -50,7 +57,7 @@ export class ChunkedDataset {
   private constructor(
     /** One of them: the library's worker, or the native decoder (deflate/shuffle/fletcher32, an index we read). */
     private readonly worker: H5Worker | undefined,
-    private readonly native: NativeFiller | undefined,
+    private readonly native: ChunkFiller | undefined,
     private readonly path: string,
     /** The HDF5 dataset's dims (C order) and chunk dims. */
     private readonly dims: number[],
@@ -136,6 +143,10 @@ export class ChunkedDataset {
       // is shared): to the native passes it is a file in mode r, whose holes they skip and drop
       mapping = new (native().Mapping)(file, 'r')
       mapping.advise('random')
+      if (stored.filler) {
+        const filler = stored.filler({ copy: file, folder: pathModule.dirname(dir), cap: tempCap() })
+        return new ChunkedDataset(undefined, filler, path, dims, chunks, itemsize, file, mapping, stored)
+      }
       if (stored.native && stored.native.elementSize === itemsize) {
         const native = NativeFiller.open({
           container,

@@ -281,42 +281,7 @@ export class NativeFiller {
   private pieces(c: number[], bytes: Uint8Array | null): [number, Uint8Array][] {
     this.check()
     if (!bytes) return []
-    const { dims, chunks, itemsize } = this.spec
-    const nd = dims.length
-    if (nd === 0) return [[0, bytes]]
-    const start = c.map((x, k) => x * chunks[k]!)
-    const count = start.map((s, k) => Math.min(chunks[k]!, dims[k]! - s))
-    const run = count[nd - 1]! * itemsize
-    const srcRow = chunks[nd - 1]! * itemsize
-    const pieces: [number, Uint8Array][] = []
-    let curDst = -1
-    let curSrc = -1
-    let curLen = 0
-    const idx = new Array<number>(nd - 1).fill(0)
-    const rows = count.slice(0, nd - 1).reduce((a, b) => a * b, 1)
-    for (let r = 0; r < rows; r++) {
-      let d = start[nd - 1]! * itemsize
-      let s = 0
-      let sStride = srcRow
-      for (let k = nd - 2; k >= 0; k--) {
-        d += (start[k]! + idx[k]!) * this.strides[k]!
-        s += idx[k]! * sStride
-        sStride *= chunks[k]!
-      }
-      if (curLen && d === curDst + curLen && s === curSrc + curLen) curLen += run
-      else {
-        if (curLen) pieces.push([curDst, bytes.subarray(curSrc, curSrc + curLen)])
-        curDst = d
-        curSrc = s
-        curLen = run
-      }
-      for (let k = nd - 2; k >= 0; k--) {
-        if (++idx[k]! < count[k]!) break
-        idx[k] = 0
-      }
-    }
-    if (curLen) pieces.push([curDst, bytes.subarray(curSrc, curSrc + curLen)])
-    return pieces.filter(([, p]) => !isZero(p))
+    return chunkPieces(c, bytes, this.spec.dims, this.spec.chunks, this.spec.itemsize, this.strides)
   }
 
   private put(pieces: [number, Uint8Array][]): number {
@@ -343,6 +308,56 @@ export class NativeFiller {
     await Promise.all(pieces.map(([off, p]) => one(off, p)))
     return total
   }
+}
+
+/**
+ * A decoded chunk's rows (along the last axis) inside the array, with their place in the C-order copy, rows
+ * adjacent on both sides merged; all-zero runs are left out: they stay holes (what the budget counts is what takes
+ * disk). Shared by the HDF5 and Zarr chunk decoders.
+ */
+export function chunkPieces(
+  c: number[],
+  bytes: Uint8Array,
+  dims: number[],
+  chunks: number[],
+  itemsize: number,
+  strides: number[]
+): [number, Uint8Array][] {
+  const nd = dims.length
+  if (nd === 0) return [[0, bytes]]
+  const start = c.map((x, k) => x * chunks[k]!)
+  const count = start.map((s, k) => Math.min(chunks[k]!, dims[k]! - s))
+  const run = count[nd - 1]! * itemsize
+  const srcRow = chunks[nd - 1]! * itemsize
+  const pieces: [number, Uint8Array][] = []
+  let curDst = -1
+  let curSrc = -1
+  let curLen = 0
+  const idx = new Array<number>(nd - 1).fill(0)
+  const rows = count.slice(0, nd - 1).reduce((a, b) => a * b, 1)
+  for (let r = 0; r < rows; r++) {
+    let d = start[nd - 1]! * itemsize
+    let s = 0
+    let sStride = srcRow
+    for (let k = nd - 2; k >= 0; k--) {
+      d += (start[k]! + idx[k]!) * strides[k]!
+      s += idx[k]! * sStride
+      sStride *= chunks[k]!
+    }
+    if (curLen && d === curDst + curLen && s === curSrc + curLen) curLen += run
+    else {
+      if (curLen) pieces.push([curDst, bytes.subarray(curSrc, curSrc + curLen)])
+      curDst = d
+      curSrc = s
+      curLen = run
+    }
+    for (let k = nd - 2; k >= 0; k--) {
+      if (++idx[k]! < count[k]!) break
+      idx[k] = 0
+    }
+  }
+  if (curLen) pieces.push([curDst, bytes.subarray(curSrc, curSrc + curLen)])
+  return pieces.filter(([, p]) => !isZero(p))
 }
 
 function hex(n: number): string {

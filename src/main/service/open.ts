@@ -25,6 +25,8 @@ import type { RecentFiles } from './recent'
 import { ScaleSource } from './scale-source'
 import { ArraySource, entryCodecs, readOnlyReason, type ByteStore } from './array-source'
 import { ScanJob } from './scan'
+import { ZarrFiller } from './zarr-fill'
+import { zarrMarker } from './zarr-store'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 
@@ -71,6 +73,14 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
     // a missing file or a folder is reported as such, before anything else; the probe also reads the
     // .npy header and any export sidecar
     const { npy, npyError, sidecar, container } = probeFile(path, (f) => ctx.paths.allows(f))
+    // a Zarr store is a folder: only its arrays open
+    if (container === 'zarr') {
+      const c = ctx.containers.require(path)
+      throw new ApiError(
+        'layout',
+        `${path} is a Zarr store holding ${c.entries.length} arrays: choose one (--array NAME; \`arrayscope ls\` lists them)`
+      )
+    }
     // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
     mapping = new (native().Mapping)(path, r.mode)
     // Browsing reads small scattered windows: readahead around every fault would only cost.
@@ -154,6 +164,11 @@ function onlyArray(path: string, { containers, paths }: OpenContext): string | u
     st = fs.statSync(path)
   } catch {
     return undefined
+  }
+  // a Zarr store whose root is an array opens it without --array
+  if (st.isDirectory()) {
+    const c = zarrMarker(path) ? containers.get(path) : null
+    return c?.entries.length === 1 && c.entries[0]!.name === '/' ? '/' : undefined
   }
   if (!st.isFile() || st.size === 0) return undefined
   const format = detectContainer(path, st.size)
@@ -243,6 +258,22 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       undo.push(() => c.close())
       mapping = chunked.mapping
       file = chunked.file
+    } else if (entry.zarr) {
+      const array = entry.zarr
+      const allows = (p: string): boolean => ctx.paths.allows(p)
+      // a 0-d array is one element in one chunk: a grid of [1] (the chunk grid tracks chunks along axes)
+      const scalar = array.shape.length === 0
+      const dims = scalar ? [1] : array.shape
+      const grid = scalar ? [1] : array.chunks
+      chunked = await ChunkedDataset.open(path, name, dims, grid, parseDType(entry.dtype), {
+        ...(array.fill ? { fill: array.fill } : {}),
+        filler: (copy) =>
+          ZarrFiller.open({ dir: path, name, array, itemsize: parseDType(entry.dtype).itemsize, allows, ...copy })
+      })
+      const c = chunked
+      undo.push(() => c.close())
+      mapping = chunked.mapping
+      file = chunked.file
     } else {
       mapping = new (native().Mapping)(file, r.mode)
       const m = mapping
@@ -257,7 +288,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const scale = codecs.find((c) => c.kind === 'scale')
   const layout = scale ? scaledLayout(stored, scale.scaling, scale.ratio) : stored
   const store: ByteStore = chunked
-    ? { kind: 'chunk-grid', path: chunked.file, container: path, chunks: entry.hdf5!.chunks }
+    ? { kind: 'chunk-grid', path: chunked.file, container: path, chunks: (entry.hdf5 ?? entry.zarr)!.chunks }
     : temp
       ? { kind: 'decoded-copy', path: temp, container: path, codec: entry.recode ? 'recode' : 'inflate' }
       : { kind: 'file', path: file }
@@ -300,8 +331,9 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
             }
           }
         : {}),
-      ...(entry.via || entry.recode || entry.hdf5 ? { decompressed: true } : {}),
+      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr ? { decompressed: true } : {}),
       ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
+      ...(entry.zarr ? { chunks: entry.zarr.chunks, filters: entry.zarr.codecs } : {}),
       ...(entry.scaling
         ? {
             scaling: {

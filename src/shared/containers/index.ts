@@ -38,7 +38,7 @@ export interface EntrySummary {
   unmappable?: string
   /** Scaled values: their dtype, and whether they are what opens first. */
   scaled?: { dtype: string; initial: 'scaled' | 'stored'; source: string }
-  /** A chunked HDF5 dataset (read through the HDF5 library). */
+  /** A chunked HDF5 dataset or Zarr array (read chunk by chunk into a temporary copy). */
   chunked?: boolean
   /** The array's own metadata (attributes, header cards), shortened. */
   metadata?: Record<string, JsonValue>
@@ -68,7 +68,7 @@ export function summary(e: ContainerEntry, label: string): EntrySummary {
     ...(e.via ? { compressed: true } : {}),
     ...(e.unmappable ? { unmappable: e.unmappable.reason } : {}),
     ...(e.scaling ? { scaled: { dtype: e.scaling.dtype, initial: e.scaling.initial, source: e.scaling.source } } : {}),
-    ...(e.hdf5 ? { chunked: true } : {}),
+    ...(e.hdf5 || e.zarr ? { chunked: true } : {}),
     ...(e.metadata ? { metadata: shortened(e.metadata, 16, 512) as Record<string, JsonValue> } : {})
   }
 }

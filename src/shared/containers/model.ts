@@ -10,6 +10,7 @@
 import { LayoutMismatchError } from '../errors'
 import type { JsonValue } from '../json-value'
 import type { NativeChunks } from './hdf5/chunk-index'
+import type { ZarrArray } from './zarr-meta'
 
 /** How the values are made from the stored bytes, when they are not the bytes themselves. */
 export type Decoding = {
@@ -172,6 +173,8 @@ export interface ContainerEntry {
     /** Set when its chunks are decoded without the library: the chunk index and filters (hdf5/chunk-index.ts). */
     native?: NativeChunks
   }
+  /** An array of a Zarr store: its chunks decoded into a temporary copy like a chunked HDF5 dataset's. */
+  zarr?: ZarrArray
   /** Why editing in place (r+) is refused though the bytes are the values (mode c still works). */
   refuseInPlace?: string
   /** Set when the entry is listed but cannot be opened: why, and what can be done instead. */
@@ -248,6 +251,11 @@ export interface ParseContext {
   inflatePrefix?: (offset: number, compressedSize: number, maxOut: number, stream?: InflateStream) => Uint8Array
   /** Opens a file beside the container (a shard of a sharded checkpoint). */
   openSibling?: (relativePath: string) => { size: number; read: ReadFn; close(): void }
+  /**
+   * A folder store (Zarr): its metadata documents by key ('a/b/.zarray'; null when absent) and the sub-folders
+   * of a folder ('' the store's root). Keys are checked by the Node side: never outside the store.
+   */
+  store?: { text(key: string): string | null; folders(folder: string): string[] }
 }
 
 /**

@@ -14,8 +14,12 @@ import { npz } from './npz'
 import { nrrd } from './nrrd'
 import { safetensors } from './safetensors'
 import { safetensorsIndex } from './safetensors-index'
+import { zarr } from './zarr'
 
-/** Checked in this order: magic numbers first, the JSON index (text) last. */
+/**
+ * Checked in this order: magic numbers first, the JSON index (text) last. Zarr is a folder: the Node side hands
+ * its metadata document (zarr.json, .zmetadata, .zgroup, .zarray) to detection, named as it is.
+ */
 export const FORMATS = [
   gguf,
   npz,
@@ -27,6 +31,7 @@ export const FORMATS = [
   netcdf3,
   mat5,
   safetensors,
+  zarr,
   safetensorsIndex
 ] as const satisfies readonly FormatModule[]
 

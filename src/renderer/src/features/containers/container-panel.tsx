@@ -238,7 +238,7 @@ function EntryRow(props: { entry: EntrySummary; depth: number; onOpen: (e: Entry
           title={
             e.unmappable
               ? `${e.name}: not mapped — ${e.unmappable}`
-              : `${e.name}${e.scaled ? ` — ${e.scaled.source}` : ''}${e.chunked ? ' — chunked: read through the HDF5 library' : ''}`
+              : `${e.name}${e.scaled ? ` — ${e.scaled.source}` : ''}${e.chunked ? ' — chunked: read chunk by chunk into a temporary copy' : ''}`
           }
           onClick={() => props.onOpen(e)}
         >

@@ -1,0 +1,260 @@
+// The chunks of a Zarr array decoded into the chunk grid's temporary copy (hdf5-chunked.ts's ChunkedDataset does
+// the bookkeeping: which chunks a window or a scan needs, how many in flight). The array's chunk files are listed
+// once when it opens (a readdir walk of its folder, no stat per chunk): a chunk with no file is the fill value
+// without a read — a hole of the copy for a zero fill value. A chunk is read (fs on libuv's pool), inflated by
+// Node's zlib when gzip or zlib compressed (on the pool too), transposed when stored in Fortran order, and its
+// rows written at their place. Every key is digits and the separator under the array's folder, and every path is
+// checked by the service's path policy before it is opened.
+import fs from 'node:fs'
+import pathModule from 'node:path'
+import { promisify } from 'node:util'
+import zlib from 'node:zlib'
+import { ApiError } from '../../shared/contract'
+import { chunkKey, type ZarrArray } from '../../shared/containers/zarr-meta'
+import type { ChunkFiller } from './chunk-filler'
+import { chunkPieces } from './hdf5-native-fill'
+import { TempBudget } from './temp-budget'
+import { storePath } from './zarr-store'
+
+const gunzipAsync = promisify(zlib.gunzip)
+const inflateAsync = promisify(zlib.inflate)
+const writeAsync = promisify(fs.write)
+
+/** Chunk files read in this process (tests prove a missing chunk is not read). */
+export const zarrStats = { reads: 0 }
+
+export interface ZarrSpec {
+  /** The store's folder and the array's name (for messages). */
+  dir: string
+  name: string
+  array: ZarrArray
+  itemsize: number
+  allows: (p: string) => boolean
+  copy: string
+  folder: string
+  cap: number
+}
+
+export class ZarrFiller implements ChunkFiller {
+  private readonly grid: number[]
+  private readonly strides: number[]
+  private readonly full: number
+  private readonly present = new Set<number>()
+  /** The grid's dims and chunk dims: a 0-d array is one element in one chunk, [1] and [1], for the chunk grid. */
+  private readonly dims: number[]
+  private readonly chunks: number[]
+  private closed = false
+
+  private constructor(
+    private readonly spec: ZarrSpec,
+    private readonly dst: number,
+    private readonly budget: TempBudget
+  ) {
+    const scalar = spec.array.shape.length === 0
+    const shape = (this.dims = scalar ? [1] : spec.array.shape)
+    const chunks = (this.chunks = scalar ? [1] : spec.array.chunks)
+    this.grid = shape.map((d, k) => Math.ceil(d / chunks[k]!))
+    this.strides = new Array<number>(shape.length)
+    let s = spec.itemsize
+    for (let k = shape.length - 1; k >= 0; k--) {
+      this.strides[k] = s
+      s *= shape[k]!
+    }
+    this.full = chunks.reduce((a, b) => a * b, spec.itemsize)
+    this.list()
+  }
+
+  static open(spec: ZarrSpec): ZarrFiller {
+    const dst = fs.openSync(spec.copy, 'r+')
+    try {
+      return new ZarrFiller(spec, dst, new TempBudget(spec.name, spec.folder, spec.cap))
+    } catch (e) {
+      fs.closeSync(dst)
+      throw e
+    }
+  }
+
+  /** The chunk files there are: a walk of the array's folder, as deep as a key has parts. */
+  private list(): void {
+    const a = this.spec.array
+    const nd = a.shape.length
+    const sep = a.separator === '/' ? '\\/' : '\\.'
+    const prefix = a.keyPrefix.replace('.', '\\.').replace('/', '\\/')
+    const re =
+      nd === 0
+        ? new RegExp(`^${a.keyPrefix ? 'c' : '0'}$`)
+        : new RegExp(`^${prefix}((?:0|[1-9]\\d*)(?:${sep}(?:0|[1-9]\\d*)){${nd - 1}})$`)
+    const depth = (a.separator === '/' ? nd : 1) + (a.keyPrefix.endsWith('/') ? 1 : 0)
+    const root = storePath(this.spec.dir, a.folder, this.spec.allows)
+    const walk = (rel: string, level: number): void => {
+      let items: fs.Dirent[]
+      try {
+        items = fs.readdirSync(rel ? pathModule.join(root, rel) : root, { withFileTypes: true })
+      } catch {
+        return
+      }
+      for (const d of items) {
+        const key = rel ? `${rel}/${d.name}` : d.name
+        if (d.isDirectory()) {
+          if (level + 1 < depth) walk(key, level + 1)
+          continue
+        }
+        const m = re.exec(key)
+        if (!m) continue
+        const coords = nd === 0 ? [0] : m[1]!.split(a.separator).map(Number)
+        if (coords.some((x, k) => x >= this.grid[k]!)) continue
+        this.present.add(this.chunkIndex(coords))
+      }
+    }
+    walk('', 0)
+  }
+
+  private chunkIndex(c: readonly number[]): number {
+    let i = 0
+    for (let k = 0; k < c.length; k++) i = i * this.grid[k]! + c[k]!
+    return i
+  }
+
+  allocatedChunks(): Iterable<number> {
+    return this.present
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    fs.closeSync(this.dst)
+  }
+
+  private check(): void {
+    if (this.closed) throw new ApiError('closed', 'the array was closed')
+  }
+
+  private where(c: number[]): { key: string; path: string } {
+    const key = chunkKey(this.spec.array, this.spec.array.shape.length ? c : [])
+    const full = this.spec.array.folder ? `${this.spec.array.folder}/${key}` : key
+    return { key: full, path: storePath(this.spec.dir, full, this.spec.allows) }
+  }
+
+  private damaged(key: string, why: string): ApiError {
+    return new ApiError(
+      'io',
+      `${this.spec.dir}: the chunk ${key} of '${this.spec.name}' ${why}: re-write it, or copy what is readable with zarr-python`
+    )
+  }
+
+  /** The chunk's values from its stored bytes: inflated, checked to be a whole chunk, in C order. */
+  private finish(key: string, bytes: Uint8Array): Uint8Array {
+    if (bytes.length !== this.full) {
+      throw this.damaged(key, `decodes to ${bytes.length} bytes, a chunk holds ${this.full}`)
+    }
+    return this.spec.array.fortran ? toC(bytes, this.spec.array.chunks, this.spec.itemsize) : bytes
+  }
+
+  private zlibOptions(): zlib.ZlibOptions {
+    const n = this.full + 64
+    return { chunkSize: Math.max(64, n), maxOutputLength: n }
+  }
+
+  private fillChunk(): Uint8Array | null {
+    const f = this.spec.array.fill
+    return f ? Buffer.alloc(this.full, Buffer.from(f)) : null
+  }
+
+  async fill(c: number[]): Promise<number> {
+    this.check()
+    if (!this.present.has(this.chunkIndex(c))) return this.put(c, this.fillChunk())
+    const { key, path } = this.where(c)
+    let raw: Uint8Array
+    try {
+      raw = await fs.promises.readFile(path)
+    } catch (e) {
+      throw this.damaged(key, `cannot be read (${(e as Error).message})`)
+    }
+    zarrStats.reads++
+    let bytes = raw
+    const how = this.spec.array.compression
+    if (how !== 'none') {
+      try {
+        bytes = await (how === 'gzip' ? gunzipAsync : inflateAsync)(raw, this.zlibOptions())
+      } catch (e) {
+        throw this.damaged(key, `does not ${how === 'gzip' ? 'gunzip' : 'inflate'} (${(e as Error).message})`)
+      }
+    }
+    this.check()
+    return this.putAsync(c, this.finish(key, bytes))
+  }
+
+  fillSync(c: number[]): number {
+    this.check()
+    if (!this.present.has(this.chunkIndex(c))) return this.put(c, this.fillChunk())
+    const { key, path } = this.where(c)
+    let raw: Uint8Array
+    try {
+      raw = fs.readFileSync(path)
+    } catch (e) {
+      throw this.damaged(key, `cannot be read (${(e as Error).message})`)
+    }
+    zarrStats.reads++
+    let bytes = raw
+    const how = this.spec.array.compression
+    if (how !== 'none') {
+      try {
+        bytes = (how === 'gzip' ? zlib.gunzipSync : zlib.inflateSync)(raw, this.zlibOptions())
+      } catch (e) {
+        throw this.damaged(key, `does not ${how === 'gzip' ? 'gunzip' : 'inflate'} (${(e as Error).message})`)
+      }
+    }
+    return this.put(c, this.finish(key, bytes))
+  }
+
+  private pieces(c: number[], bytes: Uint8Array | null): [number, Uint8Array][] {
+    if (!bytes) return []
+    return chunkPieces(c, bytes, this.dims, this.chunks, this.spec.itemsize, this.strides)
+  }
+
+  private put(c: number[], bytes: Uint8Array | null): number {
+    const pieces = this.pieces(c, bytes)
+    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
+    this.budget.take(total)
+    for (const [off, p] of pieces) {
+      for (let done = 0; done < p.length; ) done += fs.writeSync(this.dst, p, done, p.length - done, off + done)
+    }
+    return total
+  }
+
+  private async putAsync(c: number[], bytes: Uint8Array): Promise<number> {
+    const pieces = this.pieces(c, bytes)
+    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
+    this.budget.take(total)
+    for (const [off, p] of pieces) {
+      for (let done = 0; done < p.length; ) {
+        done += (await writeAsync(this.dst, p, done, p.length - done, off + done)).bytesWritten
+      }
+    }
+    return total
+  }
+}
+
+/** A chunk stored in Fortran order (first index fastest) rewritten in C order. */
+function toC(bytes: Uint8Array, chunks: number[], itemsize: number): Uint8Array {
+  const nd = chunks.length
+  const out = new Uint8Array(bytes.length)
+  const n = bytes.length / itemsize
+  const fStrides = new Array<number>(nd)
+  let s = 1
+  for (let k = 0; k < nd; k++) {
+    fStrides[k] = s
+    s *= chunks[k]!
+  }
+  const idx = new Array<number>(nd).fill(0)
+  for (let i = 0; i < n; i++) {
+    let src = 0
+    for (let k = 0; k < nd; k++) src += idx[k]! * fStrides[k]!
+    out.set(bytes.subarray(src * itemsize, src * itemsize + itemsize), i * itemsize)
+    for (let k = nd - 1; k >= 0; k--) {
+      if (++idx[k]! < chunks[k]!) break
+      idx[k] = 0
+    }
+  }
+  return out
+}
