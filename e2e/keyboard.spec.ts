@@ -30,7 +30,8 @@ print(1)`)
     }
     expect(await gridFocused(page)).toBe(true)
     console.log(`Tab presses to the grid with 13 tabs: ${presses}`)
-    expect(presses).toBeLessThan(20) // was 44: each tab and its × were stops
+    // was 44: each tab and its × were stops; 20 since the view bar's 'follow file' switch (one control more)
+    expect(presses).toBeLessThanOrEqual(20)
 
     // Alt+G from the strip puts the keyboard back in the grid
     await page.getByRole('tab', { selected: true }).focus()
