@@ -20,7 +20,7 @@ import type { NativeChunks } from '../../shared/containers/hdf5/chunk-index'
 import type { ChunkFiller } from './chunk-filler'
 import { NativeFiller, pool } from './hdf5-native-fill'
 import { bigEndianAtoms, H5Worker } from './hdf5-worker-client'
-import { removeTemp, tempFolder } from './inflate'
+import { removeTemp, tempFolder } from './temp-files'
 import { tempCap } from './temp-budget'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 

@@ -12,9 +12,6 @@ import type { Via } from '../../shared/containers'
 import { ApiError } from '../../shared/contract'
 import { removeTemp, tempFolder } from './temp-files'
 
-// the temporary folders moved to temp-files.ts; hdf5-chunked.ts still imports them from here
-export { removeTemp, tempFolder }
-
 export async function inflateMember(
   archive: string,
   via: Via,
