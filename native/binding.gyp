@@ -2,14 +2,23 @@
   "targets": [
     {
       "target_name": "arrayscope",
+      "variables": {
+        "libdeflate": "<!(node ../scripts/find-libdeflate.js --lib)",
+        "libdeflate_include": "<!(node ../scripts/find-libdeflate.js --include)"
+      },
       "sources": [
         "src/addon.cc", "src/mapping.cc", "src/mapping_js.cc", "src/guard.cc", "src/gather.cc", "src/format.cc",
         "src/scan.cc", "src/scan_worker.cc", "src/pass.cc", "src/plans.cc", "src/stats.cc", "src/histogram.cc",
         "src/reduce.cc", "src/find.cc", "src/diff.cc", "src/tile.cc", "src/condition.cc", "src/profile.cc", "src/kernels_portable.cc", "src/kernels_avx512.cc",
-        "src/view_js.cc", "src/dequant.cc", "src/dequant_window.cc", "src/shuffle.cc"
+        "src/view_js.cc", "src/dequant.cc", "src/dequant_window.cc", "src/shuffle.cc", "src/chunk_decode.cc"
       ],
       "conditions": [
-        ["OS=='win'", { "sources": ["src/platform_win.cc"] }, { "sources": ["src/platform_posix.cc"] }]
+        ["OS=='win'", { "sources": ["src/platform_win.cc"] }, { "sources": ["src/platform_posix.cc"] }],
+        ["libdeflate!=''", {
+          "defines": ["ARRAYSCOPE_HAVE_LIBDEFLATE"],
+          "include_dirs": ["<(libdeflate_include)"],
+          "libraries": ["<(libdeflate)"]
+        }]
       ],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
       "defines": ["NAPI_VERSION=8", "NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED", "NODE_ADDON_API_CPP_EXCEPTIONS"],

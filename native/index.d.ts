@@ -346,4 +346,22 @@ export function unshuffle(src: Uint8Array, dst: Uint8Array, size: number): void
 /** The same on libuv's thread pool; both buffers are kept alive until it resolves. */
 export function unshuffleAsync(src: Uint8Array, dst: Uint8Array, size: number): Promise<void>
 
+/** A step of decodeChunk: deflate inflated (libdeflate), the HDF5 shuffle undone, HDF5's fletcher32 checked and dropped. */
+export type ChunkStep =
+  | { op: 'inflate'; wrap: 'raw' | 'zlib' | 'gzip' }
+  | { op: 'unshuffle'; size: number }
+  | { op: 'fletcher32' }
+
+/**
+ * A chunk's stored bytes through the steps, in order, the last writing into output; returns the output bytes
+ * used. Throws an Error whose code is 'BAD_DATA' (a stream that does not inflate), 'TOO_LARGE' (a result larger
+ * than output: a deflate bomb or a damaged chunk), 'CHECKSUM' (fletcher32 fails) or 'NO_INFLATER' (an inflate
+ * step in a build without libdeflate: see inflaterVersion).
+ */
+export function decodeChunk(input: Uint8Array, output: Uint8Array, steps: ChunkStep[]): number
+/** The same on libuv's thread pool; both buffers are kept alive until it resolves. */
+export function decodeChunkAsync(input: Uint8Array, output: Uint8Array, steps: ChunkStep[]): Promise<number>
+/** 'libdeflate 1.14' when the addon was built with libdeflate, null when not (inflate steps then throw). */
+export const inflaterVersion: string | null
+
 export const napiVersion: number

@@ -1,5 +1,6 @@
 #include <napi.h>
 
+#include "chunk_decode.h"
 #include "format.h"
 #include "guard.h"
 #include "mapping.h"
@@ -15,6 +16,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("simdLevel", Napi::Function::New(env, arrayscope::SimdLevel, "simdLevel"));
   exports.Set("unshuffle", Napi::Function::New(env, arrayscope::Unshuffle, "unshuffle"));
   exports.Set("unshuffleAsync", Napi::Function::New(env, arrayscope::UnshuffleAsync, "unshuffleAsync"));
+  exports.Set("decodeChunk", Napi::Function::New(env, arrayscope::DecodeChunk, "decodeChunk"));
+  exports.Set("decodeChunkAsync", Napi::Function::New(env, arrayscope::DecodeChunkAsync, "decodeChunkAsync"));
+  exports.Set("inflaterVersion", arrayscope::InflaterVersion(env));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

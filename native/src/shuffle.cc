@@ -17,6 +17,8 @@ void Transpose(const uint8_t* src, uint8_t* dst, size_t n) {
   }
 }
 
+}  // namespace
+
 void UnshuffleBytes(const uint8_t* src, uint8_t* dst, size_t len, size_t size) {
   const size_t n = len / size;
   if (size <= 1 || n <= 1) {
@@ -41,6 +43,8 @@ void UnshuffleBytes(const uint8_t* src, uint8_t* dst, size_t len, size_t size) {
   }
   std::memcpy(dst + n * size, src + n * size, len - n * size);
 }
+
+namespace {
 
 struct Args {
   Napi::Uint8Array src;

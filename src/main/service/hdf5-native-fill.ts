@@ -1,21 +1,19 @@
 // Chunks of an HDF5 dataset decoded without the HDF5 library, when its filters are only deflate, shuffle and
 // fletcher32 (h5py's usual set) and its chunk index is one our parser reads (shared/containers/hdf5/chunk-index.ts).
 // The index is listed once when the dataset opens; a chunk is then: its stored bytes read from the file (fs.read,
-// on libuv's pool), its fletcher32 checked, inflated by Node's own zlib (zlib.inflate runs on libuv's thread pool:
-// several chunks in flight keep every core busy while the event loop stays free), unshuffled, and its rows
-// written into the temporary copy at their place. Unshuffling is the addon's (native/src/shuffle.cc), on the pool too. The decoder ships with Node and Electron: no extra library.
+// on libuv's pool), decoded in one call to the addon on the pool too (fletcher32 checked, inflated by libdeflate,
+// unshuffled: chunk-decode.ts) — several chunks in flight keep every core busy while the event loop stays free —
+// and its rows written into the temporary copy at their place.
 // The copy holds the file's bytes as stored (its byte order), as the library's path gives them.
 import fs from 'node:fs'
 import { promisify } from 'node:util'
-import zlib from 'node:zlib'
 import { ApiError } from '../../shared/contract'
 import { listChunks, type ChunkRecord, type NativeChunks } from '../../shared/containers/hdf5/chunk-index'
 import { H5File } from '../../shared/containers/hdf5/reader'
 import { ContainerError } from '../../shared/containers/model'
-import { native as addon } from './native'
+import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { TempBudget } from './temp-budget'
 
-const inflateAsync = promisify(zlib.inflate)
 const readAsync = promisify(fs.read)
 const writeAsync = promisify(fs.write)
 
@@ -148,34 +146,15 @@ export class NativeFiller {
       done += bytesRead
     }
     this.check()
-    let bytes: Uint8Array = raw
-    const pipe = this.spec.native.pipeline
-    for (let k = pipe.length - 1; k >= 0; k--) {
-      if (r.mask & (1 << k)) continue
-      const p = pipe[k]!
-      if (p.id === 1) {
-        try {
-          bytes = await inflateAsync(bytes, this.inflateOptions())
-        } catch (e) {
-          throw this.inflateError(r, e)
-        }
-      } else if (p.id === 2) {
-        const out = Buffer.allocUnsafe(bytes.length)
-        await addon().unshuffleAsync(bytes, out, p.cd[0]!)
-        bytes = out
-      } else bytes = this.checked(r, bytes)
+    const out = Buffer.allocUnsafe(this.full)
+    let got: number
+    try {
+      got = await decodeChunk(raw, out, this.steps(r))
+    } catch (e) {
+      throw this.decodeError(r, e)
     }
     this.check()
-    return this.putAsync(this.pieces(c, this.whole(r, bytes)))
-  }
-
-  /**
-   * One output buffer of the chunk's size (zlib's default 16 KiB pieces would bounce between the pool and the
-   * event loop and be joined there); a stream inflating to more than a chunk stops there (a deflate bomb).
-   */
-  private inflateOptions(): zlib.ZlibOptions {
-    const n = this.full + 64
-    return { chunkSize: Math.max(64, n), maxOutputLength: n }
+    return this.putAsync(this.pieces(c, this.whole(r, out.subarray(0, got))))
   }
 
   /** The same, blocking (for synchronous readers: the CLI's show, a derived session's window). */
@@ -189,24 +168,28 @@ export class NativeFiller {
       if (n === 0) throw this.damaged(r, `its stored bytes end early (the file is truncated)`)
       done += n
     }
-    let bytes: Uint8Array = raw
+    const out = Buffer.allocUnsafe(this.full)
+    let got: number
+    try {
+      got = decodeChunkSync(raw, out, this.steps(r))
+    } catch (e) {
+      throw this.decodeError(r, e)
+    }
+    return this.put(this.pieces(c, this.whole(r, out.subarray(0, got))))
+  }
+
+  /** The chunk's filters undone in reverse pipeline order, those its filter mask names skipped. */
+  private steps(r: ChunkRecord): ChunkStep[] {
+    const steps: ChunkStep[] = []
     const pipe = this.spec.native.pipeline
     for (let k = pipe.length - 1; k >= 0; k--) {
       if (r.mask & (1 << k)) continue
       const p = pipe[k]!
-      if (p.id === 1) {
-        try {
-          bytes = zlib.inflateSync(bytes, this.inflateOptions())
-        } catch (e) {
-          throw this.inflateError(r, e)
-        }
-      } else if (p.id === 2) {
-        const out = Buffer.allocUnsafe(bytes.length)
-        addon().unshuffle(bytes, out, p.cd[0]!)
-        bytes = out
-      } else bytes = this.checked(r, bytes)
+      if (p.id === 1) steps.push({ op: 'inflate', wrap: 'zlib' })
+      else if (p.id === 2) steps.push({ op: 'unshuffle', size: p.cd[0]! })
+      else steps.push({ op: 'fletcher32' })
     }
-    return this.put(this.pieces(c, this.whole(r, bytes)))
+    return steps
   }
 
   /**
@@ -225,29 +208,13 @@ export class NativeFiller {
     if (this.closed) throw new ApiError('closed', 'the dataset was closed')
   }
 
-  /** Fletcher32 checked (and its 4 bytes taken off). */
-  private checked(r: ChunkRecord, bytes: Uint8Array): Uint8Array {
-    if (bytes.length < 4) throw this.damaged(r, 'it is shorter than its fletcher32 checksum')
-    const body = bytes.subarray(0, bytes.length - 4)
-    const t = bytes.length - 4
-    const stored = (bytes[t]! | (bytes[t + 1]! << 8) | (bytes[t + 2]! << 16) | (bytes[t + 3]! << 24)) >>> 0
-    const sum = fletcher32(body)
-    // HDF5 before 1.6.3 stored the checksum with its 16-bit halves' bytes swapped on little-endian machines
-    const swapped = (((sum & 0x00ff00ff) << 8) | ((sum >>> 8) & 0x00ff00ff)) >>> 0
-    if (stored !== sum && stored !== swapped) {
-      throw this.damaged(
-        r,
-        `its fletcher32 checksum fails (stored ${hex(stored)}, computed ${hex(sum)}): the chunk's bytes are corrupted`
-      )
+  private decodeError(r: ChunkRecord, e: unknown): unknown {
+    if (e instanceof ChunkDecodeError) {
+      const why =
+        e.code === 'TOO_LARGE' ? `its deflate stream inflates to more than a chunk's ${this.full} bytes` : e.message
+      return this.damaged(r, why)
     }
-    return body
-  }
-
-  private inflateError(r: ChunkRecord, e: unknown): ApiError {
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      return this.damaged(r, `its deflate stream inflates to more than a chunk's ${this.full} bytes`)
-    }
-    return this.damaged(r, `its deflate stream does not inflate (${(e as Error).message})`)
+    return e
   }
 
   private damaged(r: ChunkRecord, why: string): ApiError {
@@ -360,46 +327,11 @@ export function chunkPieces(
   return pieces.filter(([, p]) => !isZero(p))
 }
 
-function hex(n: number): string {
-  return `0x${n.toString(16).padStart(8, '0')}`
-}
-
 let zeroRun = Buffer.alloc(1 << 16)
 /** Whether a piece is all zeros (memcmp against a shared zero buffer, never written). */
 function isZero(p: Uint8Array): boolean {
   if (zeroRun.length < p.length) zeroRun = Buffer.alloc(p.length)
   return Buffer.compare(p, zeroRun.subarray(0, p.length)) === 0
-}
-
-/**
- * HDF5's Fletcher-32 (H5_checksum_fletcher32): over 16-bit words read big-endian, sums folded every 360 words,
- * an odd last byte as the high byte of a word, two final folds; sum2 in the high half.
- */
-export function fletcher32(d: Uint8Array): number {
-  let sum1 = 0
-  let sum2 = 0
-  let words = d.length >> 1
-  let i = 0
-  while (words) {
-    let t = words > 360 ? 360 : words
-    words -= t
-    do {
-      sum1 += (d[i]! << 8) | d[i + 1]!
-      i += 2
-      sum2 += sum1
-    } while (--t)
-    sum1 = (sum1 & 0xffff) + (sum1 >>> 16)
-    sum2 = (sum2 & 0xffff) + (sum2 >>> 16)
-  }
-  if (d.length & 1) {
-    sum1 += d[i]! << 8
-    sum2 += sum1
-    sum1 = (sum1 & 0xffff) + (sum1 >>> 16)
-    sum2 = (sum2 & 0xffff) + (sum2 >>> 16)
-  }
-  sum1 = (sum1 & 0xffff) + (sum1 >>> 16)
-  sum2 = (sum2 & 0xffff) + (sum2 >>> 16)
-  return ((sum2 << 16) | sum1) >>> 0
 }
 
 /** Runs fn over items with at most `limit` in flight; the first failure stops taking new ones and is thrown. */
