@@ -1,21 +1,20 @@
 // Chunks of an HDF5 dataset decoded without the HDF5 library, when its filters are only deflate, shuffle and
 // fletcher32 (h5py's usual set) and its chunk index is one our parser reads (shared/containers/hdf5/chunk-index.ts).
 // The index is listed once when the dataset opens; a chunk is then: its stored bytes read from the file (fs.read,
-// on libuv's pool), its fletcher32 checked, inflated by Node's own zlib (zlib.inflate runs on libuv's thread pool:
+// on libuv's pool), its fletcher32 checked, inflated by Node's own zlib through the codec layer (codecs/: on libuv's thread pool:
 // several chunks in flight keep every core busy while the event loop stays free), unshuffled, and its rows
 // written into the temporary copy at their place. Unshuffling is the addon's (native/src/shuffle.cc), on the pool too. The decoder ships with Node and Electron: no extra library.
 // The copy holds the file's bytes as stored (its byte order), as the library's path gives them.
 import fs from 'node:fs'
 import { promisify } from 'node:util'
-import zlib from 'node:zlib'
 import { ApiError } from '../../shared/contract'
 import { listChunks, type ChunkRecord, type NativeChunks } from '../../shared/containers/hdf5/chunk-index'
 import { H5File } from '../../shared/containers/hdf5/reader'
 import { ContainerError } from '../../shared/containers/model'
+import { CodecError, decode, decodeSync } from './codecs/registry'
 import { native as addon } from './native'
 import { TempBudget } from './temp-budget'
 
-const inflateAsync = promisify(zlib.inflate)
 const readAsync = promisify(fs.read)
 const writeAsync = promisify(fs.write)
 
@@ -155,7 +154,7 @@ export class NativeFiller {
       const p = pipe[k]!
       if (p.id === 1) {
         try {
-          bytes = await inflateAsync(bytes, this.inflateOptions())
+          bytes = await decode('zlib', bytes, this.inflated(r, k))
         } catch (e) {
           throw this.inflateError(r, e)
         }
@@ -167,15 +166,6 @@ export class NativeFiller {
     }
     this.check()
     return this.putAsync(this.pieces(c, this.whole(r, bytes)))
-  }
-
-  /**
-   * One output buffer of the chunk's size (zlib's default 16 KiB pieces would bounce between the pool and the
-   * event loop and be joined there); a stream inflating to more than a chunk stops there (a deflate bomb).
-   */
-  private inflateOptions(): zlib.ZlibOptions {
-    const n = this.full + 64
-    return { chunkSize: Math.max(64, n), maxOutputLength: n }
   }
 
   /** The same, blocking (for synchronous readers: the CLI's show, a derived session's window). */
@@ -196,7 +186,7 @@ export class NativeFiller {
       const p = pipe[k]!
       if (p.id === 1) {
         try {
-          bytes = zlib.inflateSync(bytes, this.inflateOptions())
+          bytes = decodeSync('zlib', bytes, this.inflated(r, k))
         } catch (e) {
           throw this.inflateError(r, e)
         }
@@ -243,11 +233,17 @@ export class NativeFiller {
     return body
   }
 
+  /** What filter k's stream inflates to: a chunk, plus the checksums of fletcher32 filters applied before it. */
+  private inflated(r: ChunkRecord, k: number): number {
+    let n = this.full
+    for (let j = 0; j < k; j++) if (this.spec.native.pipeline[j]!.id === 3 && !(r.mask & (1 << j))) n += 4
+    return n
+  }
+
+  /** A stream that does not inflate to exactly one chunk (codecs/zlib.ts says how). */
   private inflateError(r: ChunkRecord, e: unknown): ApiError {
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      return this.damaged(r, `its deflate stream inflates to more than a chunk's ${this.full} bytes`)
-    }
-    return this.damaged(r, `its deflate stream does not inflate (${(e as Error).message})`)
+    if (e instanceof CodecError) return this.damaged(r, e.message)
+    throw e
   }
 
   private damaged(r: ChunkRecord, why: string): ApiError {
