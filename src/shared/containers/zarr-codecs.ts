@@ -74,9 +74,14 @@ function filter(f: Doc, dtype: string): ZarrFilter {
   )
 }
 
-/** A filter's `to` must be what comes after it: the array's dtype (byte order aside) or the next filter's `from`. */
+/**
+ * A filter's output is viewed as what comes after it (zarr-python's chunk.view(dtype), numcodecs' buf.view(dtype)):
+ * the array's dtype or the next filter's input; a view needs the same element size only — a filter naming the
+ * other byte order than the array's reinterprets the bytes, as zarr-python does.
+ */
 function same(a: string, b: string): boolean {
-  return a.slice(1) === b.slice(1) && (a[0] === b[0] || a.endsWith('1'))
+  const size = (d: string): number => (d.endsWith('b1') ? 1 : Number(d.slice(2)))
+  return size(a) === size(b)
 }
 
 /** v2: order, filters and compressor as steps in encoding order. */
@@ -88,7 +93,7 @@ export function v2Steps(doc: Doc, dtype: string, nd: number): ZarrStep[] {
   for (const f of filters) {
     const x = filter(f, dtype)
     if (!same(x.to, want)) {
-      throw new ChainRefusal(`its filter ${x.id}: it decodes to ${x.to}, the array's values there are ${want}`)
+      throw new ChainRefusal(`its filter ${x.id}: it decodes to ${x.to}, which cannot be viewed as ${want}`)
     }
     steps.push({ kind: 'filter', filter: x })
     want = x.from
