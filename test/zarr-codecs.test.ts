@@ -203,13 +203,13 @@ describe('damage', () => {
     fs.cpSync(TS, bad, { recursive: true })
     const chunk = path.join(bad, 'v3', 'transpose-gzip-crc', 'c', '1', '0', '2')
     const b = fs.readFileSync(chunk)
-    b[b.length - 1] ^= 0x01
+    b.writeUInt8(b.readUInt8(b.length - 1) ^ 0x01, b.length - 1)
     fs.writeFileSync(chunk, b)
     const r = await runCli(['show', bad, '--array', 'v3/transpose-gzip-crc'])
     expect(r.stderr).toMatch(/the chunk v3\/transpose-gzip-crc\/c\/1\/0\/2 of '[^']+' its crc32c checksum fails/)
     const shard = path.join(bad, 'v3', 'shard-end', 'c', '0', '0')
     const s = fs.readFileSync(shard)
-    s[s.length - 10] ^= 0x40 // inside the index, at the end
+    s.writeUInt8(s.readUInt8(s.length - 10) ^ 0x40, s.length - 10) // inside the index, at the end
     fs.writeFileSync(shard, s)
     const e = await runCli(['stats', bad, '--array', 'v3/shard-end'])
     expect(e.stderr).toMatch(/the chunk v3\/shard-end\/c\/0\/0 of '[^']+' its shard index: its crc32c checksum fails/)
