@@ -3,17 +3,19 @@
 // never written, transpose, big-endian bytes, gzip, zstd with its checksum, blosc, crc32c) and by zarr-python
 // (v2 filters delta, fixedscaleoffset, astype; lz4) read through the CLI equal the writers' own reads; damaged
 // chunks and checksums are errors naming the chunk's key.
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
-import { runCli } from './helpers/cli'
+import { runBin, runCli } from './helpers/cli'
 import { tempDir } from './helpers/numpy'
 import { tspy, zpy } from './helpers/zarr'
 
 const tmp = tempDir()
 const TS = path.join(tmp.dir, 'ts.zarr')
 const TS2 = path.join(tmp.dir, 'ts2.zarr')
+const BIN = path.join(__dirname, '..', 'bin', 'arrayscope.js')
 const ZP = path.join(tmp.dir, 'zp.zarr')
 const service = new ArrayService({ watchIntervalMs: 0 })
 afterAll(() => {
@@ -158,6 +160,22 @@ describe('TensorStore stores', () => {
     const values = Array.from({ length: 20 * 17 }, (_, k) => dv.getFloat32(4 * k, false))
     expect(values).toEqual(ref['v3/shard-start'])
     await service.handle('session:close', { session })
+  })
+})
+
+describe('the built command', () => {
+  it('show (blosc decoded on a codec worker, the command blocking on it) prints and exits', () => {
+    // the synchronous caller's port to the worker kept the process alive after its output (a hang, fixed)
+    const started = Date.now()
+    const r = spawnSync(process.execPath, [BIN, 'show', TS, '--array', 'v3/shard-end', '--slice', '0, 0:3'], {
+      encoding: 'utf8',
+      timeout: 20_000
+    })
+    expect(r.signal).toBeNull()
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/^\[/)
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(runBin(['stats', TS2, '--array', 'v2/bz2', '--json']).code).toBe(0)
   })
 })
 
