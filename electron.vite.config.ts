@@ -12,7 +12,9 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           // the HDF5 library's worker thread (out/main/hdf5-worker.js, found beside the bundle at run time)
-          'hdf5-worker': resolve(__dirname, 'src/main/service/hdf5-worker.ts')
+          'hdf5-worker': resolve(__dirname, 'src/main/service/hdf5-worker.ts'),
+          // the codec workers (zstd, bz2, blosc: out/main/codec-worker.js, src/main/service/codecs/pool.ts)
+          'codec-worker': resolve(__dirname, 'src/main/service/codecs/worker.ts')
         }
       }
     }

@@ -62,6 +62,7 @@ const PARTS = {
       'out/main/cli.js',
       'out/main/index.js',
       'out/main/hdf5-worker.js',
+      'out/main/codec-worker.js',
       'out/preload/index.js',
       'out/renderer/index.html'
     ],

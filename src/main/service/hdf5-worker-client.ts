@@ -2,8 +2,6 @@
 // awaits their answers. The built app ships the worker as out/main/hdf5-worker.js (an entry of
 // electron.vite.config.ts); run from the TypeScript sources (the tests), the entry is bundled on the fly with
 // esbuild (a build tool already there) into node_modules/.cache, where it finds h5wasm as the build does.
-import fs from 'node:fs'
-import { createRequire } from 'node:module'
 import pathModule from 'node:path'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import { ApiError } from '../../shared/contract'
@@ -11,43 +9,16 @@ import type { ErrorCode } from '../../shared/errors'
 import type { DType } from '../../shared/structured'
 import type { RegionSpec } from './hdf5-region'
 import type { WorkerAnswer, WorkerRequest } from './hdf5-worker'
+import { workerScript } from './worker-script'
 
 /** How long a synchronous read may wait for the worker before giving up (the library never takes that long). */
 const SYNC_LIMIT_MS = 300_000
 /** How long the thread outlives the last open dataset. */
 const IDLE_MS = 1000
 
-let bundled: string | undefined
-
 /** The worker's script: the built one beside this bundle, or the sources bundled for a run from them. */
-function workerScript(): string {
-  if (!__filename.endsWith('.ts')) {
-    for (const dir of [__dirname, pathModule.dirname(__dirname)]) {
-      const built = pathModule.join(dir, 'hdf5-worker.js')
-      if (fs.existsSync(built)) return built
-    }
-    throw new ApiError('internal', `hdf5-worker.js is not beside ${__dirname}: the build is incomplete`)
-  }
-  if (bundled) return bundled
-  const root = pathModule.resolve(__dirname, '..', '..', '..')
-  const dir = pathModule.join(root, 'node_modules', '.cache', 'arrayscope')
-  fs.mkdirSync(dir, { recursive: true })
-  const out = pathModule.join(dir, 'hdf5-worker.js')
-  // written whole and renamed: test processes running side by side each replace it atomically
-  const tmp = `${out}.${process.pid}.tmp`
-  const esbuild = createRequire(__filename)('esbuild') as typeof import('esbuild')
-  esbuild.buildSync({
-    entryPoints: [pathModule.join(__dirname, 'hdf5-worker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['h5wasm'],
-    outfile: tmp,
-    logLevel: 'error'
-  })
-  fs.renameSync(tmp, out)
-  bundled = out
-  return out
+function script(): string {
+  return workerScript('hdf5-worker', pathModule.join(__dirname, 'hdf5-worker.ts'), ['h5wasm'])
 }
 
 function apiError(e: { code: string; message: string }): ApiError {
@@ -69,7 +40,7 @@ class Thread {
     const flag = new SharedArrayBuffer(4)
     this.wake = new Int32Array(flag)
     this.syncPort = channel.port1
-    this.worker = new Worker(workerScript(), {
+    this.worker = new Worker(script(), {
       workerData: { syncPort: channel.port2, flag },
       transferList: [channel.port2]
     })

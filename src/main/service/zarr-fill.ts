@@ -1,23 +1,22 @@
 // The chunks of a Zarr array decoded into the chunk grid's temporary copy (hdf5-chunked.ts's ChunkedDataset does
 // the bookkeeping: which chunks a window or a scan needs, how many in flight). The array's chunk files are listed
 // once when it opens (a readdir walk of its folder, no stat per chunk): a chunk with no file is the fill value
-// without a read — a hole of the copy for a zero fill value. A chunk is read (fs on libuv's pool), inflated by
-// Node's zlib when gzip or zlib compressed (on the pool too), transposed when stored in Fortran order, and its
-// rows written at their place. Every key is digits and the separator under the array's folder, and every path is
+// without a read — a hole of the copy for a zero fill value. A chunk is read (fs on libuv's pool), its codecs
+// undone by zarr-chain.ts (byte codecs off the event loop through the codec layer, codecs/), and its rows written
+// at their place. Every key is digits and the separator under the array's folder, and every path is
 // checked by the service's path policy before it is opened.
 import fs from 'node:fs'
 import pathModule from 'node:path'
 import { promisify } from 'node:util'
-import zlib from 'node:zlib'
 import { ApiError } from '../../shared/contract'
 import { chunkKey, type ZarrArray } from '../../shared/containers/zarr-meta'
 import type { ChunkFiller } from './chunk-filler'
+import { CodecError } from './codecs/registry'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
+import { decodeChunk, runAsync, runSync, type ChunkShape } from './zarr-chain'
 import { storePath } from './zarr-store'
 
-const gunzipAsync = promisify(zlib.gunzip)
-const inflateAsync = promisify(zlib.inflate)
 const writeAsync = promisify(fs.write)
 
 /** Chunk files read in this process (tests prove a missing chunk is not read). */
@@ -142,17 +141,14 @@ export class ZarrFiller implements ChunkFiller {
     )
   }
 
-  /** The chunk's values from its stored bytes: inflated, checked to be a whole chunk, in C order. */
-  private finish(key: string, bytes: Uint8Array): Uint8Array {
-    if (bytes.length !== this.full) {
-      throw this.damaged(key, `decodes to ${bytes.length} bytes, a chunk holds ${this.full}`)
-    }
-    return this.spec.array.fortran ? toC(bytes, this.spec.array.chunks, this.spec.itemsize) : bytes
+  private shape(): ChunkShape {
+    const a = this.spec.array
+    return { shape: this.chunks, itemsize: this.spec.itemsize, ...(a.fill ? { fill: a.fill } : {}) }
   }
 
-  private zlibOptions(): zlib.ZlibOptions {
-    const n = this.full + 64
-    return { chunkSize: Math.max(64, n), maxOutputLength: n }
+  /** A codec's complaint about the chunk's bytes, naming the chunk's key. */
+  private undecodable(key: string, e: unknown): unknown {
+    return e instanceof CodecError ? this.damaged(key, e.message.replace(/^it /, '')) : e
   }
 
   private fillChunk(): Uint8Array | null {
@@ -171,17 +167,14 @@ export class ZarrFiller implements ChunkFiller {
       throw this.damaged(key, `cannot be read (${(e as Error).message})`)
     }
     zarrStats.reads++
-    let bytes = raw
-    const how = this.spec.array.compression
-    if (how !== 'none') {
-      try {
-        bytes = await (how === 'gzip' ? gunzipAsync : inflateAsync)(raw, this.zlibOptions())
-      } catch (e) {
-        throw this.damaged(key, `does not ${how === 'gzip' ? 'gunzip' : 'inflate'} (${(e as Error).message})`)
-      }
+    let bytes: Uint8Array
+    try {
+      bytes = await runAsync(decodeChunk(this.spec.array.steps, raw, this.shape()))
+    } catch (e) {
+      throw this.undecodable(key, e)
     }
     this.check()
-    return this.putAsync(c, this.finish(key, bytes))
+    return this.putAsync(c, bytes)
   }
 
   fillSync(c: number[]): number {
@@ -195,16 +188,13 @@ export class ZarrFiller implements ChunkFiller {
       throw this.damaged(key, `cannot be read (${(e as Error).message})`)
     }
     zarrStats.reads++
-    let bytes = raw
-    const how = this.spec.array.compression
-    if (how !== 'none') {
-      try {
-        bytes = (how === 'gzip' ? zlib.gunzipSync : zlib.inflateSync)(raw, this.zlibOptions())
-      } catch (e) {
-        throw this.damaged(key, `does not ${how === 'gzip' ? 'gunzip' : 'inflate'} (${(e as Error).message})`)
-      }
+    let bytes: Uint8Array
+    try {
+      bytes = runSync(decodeChunk(this.spec.array.steps, raw, this.shape()))
+    } catch (e) {
+      throw this.undecodable(key, e)
     }
-    return this.put(c, this.finish(key, bytes))
+    return this.put(c, bytes)
   }
 
   private pieces(c: number[], bytes: Uint8Array | null): [number, Uint8Array][] {
@@ -233,28 +223,4 @@ export class ZarrFiller implements ChunkFiller {
     }
     return total
   }
-}
-
-/** A chunk stored in Fortran order (first index fastest) rewritten in C order. */
-function toC(bytes: Uint8Array, chunks: number[], itemsize: number): Uint8Array {
-  const nd = chunks.length
-  const out = new Uint8Array(bytes.length)
-  const n = bytes.length / itemsize
-  const fStrides = new Array<number>(nd)
-  let s = 1
-  for (let k = 0; k < nd; k++) {
-    fStrides[k] = s
-    s *= chunks[k]!
-  }
-  const idx = new Array<number>(nd).fill(0)
-  for (let i = 0; i < n; i++) {
-    let src = 0
-    for (let k = 0; k < nd; k++) src += idx[k]! * fStrides[k]!
-    out.set(bytes.subarray(src * itemsize, src * itemsize + itemsize), i * itemsize)
-    for (let k = nd - 1; k >= 0; k--) {
-      if (++idx[k]! < chunks[k]!) break
-      idx[k] = 0
-    }
-  }
-  return out
 }

@@ -2,9 +2,7 @@
 // numpy dtype of the stored bytes, the chunk grid, the chunk keys' spelling, the codecs this reader decodes and
 // the fill value's bytes — or the reason the array is only listed (a codec not decoded yet, a dtype not numeric).
 import type { JsonValue } from '../json-value'
-
-/** The codecs decoded by the reader (src/main/service/zarr-fill.ts): none, or one deflate stream. */
-export type ZarrCompression = 'none' | 'gzip' | 'zlib'
+import { ChainRefusal, v2Steps, v3Steps, type ZarrStep } from './zarr-codecs'
 
 /** What reading an array's chunks needs (structured-clonable: part of an entry). */
 export interface ZarrArray {
@@ -15,9 +13,8 @@ export interface ZarrArray {
   /** A chunk key's prefix ('c/' for v3's default encoding, '' otherwise) and the separator of its indices. */
   keyPrefix: string
   separator: '.' | '/'
-  compression: ZarrCompression
-  /** The chunk's elements are in Fortran order (v2 order "F"): transposed into the copy's C order. */
-  fortran: boolean
+  /** The codecs in encoding order (v2's F order is a transpose, its filters and compressor follow). */
+  steps: ZarrStep[]
   /** One element's bytes of the fill value when they are not all zeros. */
   fill?: number[]
   /** The codecs as the metadata names them, for people ('bytes(little) → gzip(5)'). */
@@ -52,10 +49,10 @@ const V3_TYPES: Record<string, string> = {
 /** v2 dtypes read: numbers of either byte order, bool, complex ('<f8', '>i4', '|b1', '<c16'). */
 const V2_DTYPE = /^([<>|])(b1|i1|u1|i2|u2|i4|u4|i8|u8|f2|f4|f8|c8|c16)$/
 
-const REMEDY = 'convert the array with zarr-python to an uncompressed or gzip/zlib-compressed copy to browse it'
+const REMEDY = 'convert the array with zarr-python to a copy with codecs ArrayScope reads (formats.md lists them)'
 
 function later(what: string): { reason: string; remedy: string } {
-  return { reason: `${what} is not decoded by ArrayScope yet (issue 29)`, remedy: REMEDY }
+  return { reason: `${what} is not read by ArrayScope`, remedy: REMEDY }
 }
 
 function intList(v: unknown, what: string): number[] {
@@ -151,13 +148,20 @@ export function parseZarray(doc: Record<string, JsonValue>, folder: string): Zar
   const dtype = `${m[1] === '|' ? '|' : m[1]}${m[2]}`
   const compressor = doc.compressor as Record<string, JsonValue> | null
   const id = compressor ? String(compressor.id) : 'none'
-  const codecs = [id === 'none' ? 'no compressor' : `${id}(${compressor!.level ?? ''})`]
-  if (Array.isArray(doc.filters) && doc.filters.length) {
-    const names = doc.filters.map((f) => String((f as Record<string, JsonValue>).id))
-    return { dtype, shape, storedType, unmappable: later(`its filter ${names.join(', ')}`) }
-  }
-  if (id !== 'none' && id !== 'gzip' && id !== 'zlib') {
-    return { dtype, shape, storedType, unmappable: later(`its compressor ${id}`) }
+  const filters = Array.isArray(doc.filters) ? (doc.filters as Record<string, JsonValue>[]) : []
+  const codecs = [
+    ...(doc.order === 'F' && shape.length > 1 ? ['order F'] : []),
+    ...filters.map((f) => String(f.id)),
+    id === 'none'
+      ? 'no compressor'
+      : `${id}(${compressor!.cname ? `${String(compressor!.cname)} ` : ''}${compressor!.level ?? compressor!.clevel ?? ''})`
+  ]
+  let steps: ZarrStep[]
+  try {
+    steps = v2Steps(doc, dtype, shape.length)
+  } catch (e) {
+    if (e instanceof ChainRefusal) return { dtype, shape, storedType, unmappable: later(e.message) }
+    throw e
   }
   const sep = doc.dimension_separator ?? '.'
   if (sep !== '.' && sep !== '/') throw new Error(`its dimension_separator ${JSON.stringify(sep)} is not "." or "/"`)
@@ -172,8 +176,7 @@ export function parseZarray(doc: Record<string, JsonValue>, folder: string): Zar
       chunks,
       keyPrefix: '',
       separator: sep,
-      compression: id as ZarrCompression,
-      fortran: doc.order === 'F',
+      steps,
       ...(fill ? { fill } : {}),
       codecs
     }
@@ -203,18 +206,18 @@ export function parseZarrJsonArray(doc: Record<string, JsonValue>, folder: strin
   if (sep !== '.' && sep !== '/') throw new Error(`its chunk key separator ${JSON.stringify(sep)} is not "." or "/"`)
   if (enc.name !== 'default' && enc.name !== 'v2') return fail(`its chunk_key_encoding ${JSON.stringify(enc.name)}`)
   const list = Array.isArray(doc.codecs) ? (doc.codecs as Record<string, JsonValue>[]) : []
-  let endian = '<'
-  let compression: ZarrCompression = 'none'
-  const names: string[] = []
-  for (const [k, c] of list.entries()) {
-    const name = String(c.name)
+  const names = list.map((c) => {
     const conf = (c.configuration as Record<string, JsonValue>) ?? {}
-    names.push(name === 'bytes' ? `bytes(${conf.endian ?? 'little'})` : name)
-    if (name === 'bytes' && k === 0) endian = conf.endian === 'big' ? '>' : '<'
-    else if (name === 'gzip' && k === 1 && list.length === 2) compression = 'gzip'
-    else return fail(`its codec ${name}`)
+    return c.name === 'bytes' ? `bytes(${String(conf.endian ?? 'little')})` : String(c.name)
+  })
+  let chain: { steps: ZarrStep[]; endian: '<' | '>' }
+  try {
+    chain = v3Steps(doc.codecs, chunks)
+  } catch (e) {
+    if (e instanceof ChainRefusal) return fail(e.message)
+    throw e
   }
-  if (list[0]?.name !== 'bytes') return fail('a codec chain without the bytes codec first')
+  const endian = chain.endian
   const dtype = (code === 'b1' || code.endsWith('1') ? '|' : endian) + code
   const fill = fillBytes(doc.fill_value, dtype)
   return {
@@ -227,8 +230,7 @@ export function parseZarrJsonArray(doc: Record<string, JsonValue>, folder: strin
       chunks,
       keyPrefix: enc.name === 'default' ? 'c' + sep : '',
       separator: sep,
-      compression,
-      fortran: false,
+      steps: chain.steps,
       ...(fill ? { fill } : {}),
       codecs: names
     }
