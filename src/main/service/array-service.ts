@@ -26,6 +26,7 @@ import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
 import { removeStaleTemps } from './temp-files'
 import { refollow } from './follow'
+import { ChangeWatch, DEFAULT_FOLLOW_RATE, pollInterval } from './change-watch'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
@@ -43,8 +44,13 @@ export interface ServiceOptions {
   emit?: <E extends EventName>(event: E, payload: Events[E]) => void
   /** Where recent files are remembered (a JSON file); none: not remembered. */
   recentFile?: string
-  /** How often open files are checked for changes by other processes (ms); 0 disables the timer. */
+  /**
+   * How often open files are polled for changes by other processes (ms; default 250, or slower for a low
+   * followRate); 0 disables polling and notifications (a test then calls checkForChanges itself).
+   */
   watchIntervalMs?: number
+  /** At most this many change checks a second, however many file-system notifications come (default 20). */
+  followRate?: number
   /** Serve mode's --root: requests reach only paths under this folder (null or absent: any path). */
   root?: string | null
 }
@@ -61,7 +67,8 @@ function sweepStaleTemps(): void {
 
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
-  private timer: NodeJS.Timeout | undefined
+  /** Notices other programs' changes to open files (notifications, polling): change-watch.ts. */
+  private watcher: ChangeWatch | undefined
   private readonly recent: RecentFiles | null
   private readonly workspace: WorkspaceFile | null
   private readonly bookmarks: Bookmarks | null
@@ -92,12 +99,10 @@ export class ArrayService {
       recent: this.recent,
       run: (id, start) => this.scans.run(id, start)
     }
-    // often enough that follow mode shows another program's writes promptly (a stat per open file)
-    const every = options.watchIntervalMs ?? 250
-    if (every > 0) {
-      this.timer = setInterval(() => this.checkForChanges(), every)
-      this.timer.unref()
-    }
+    // notifications tell a write at once, polling what they miss; at most followRate checks a second
+    const rate = options.followRate ?? DEFAULT_FOLLOW_RATE
+    const every = options.watchIntervalMs ?? pollInterval(rate)
+    if (every > 0) this.watcher = new ChangeWatch({ check: () => this.checkForChanges(), rate, pollMs: every })
   }
 
   /**
@@ -354,6 +359,12 @@ export class ArrayService {
     this.tiles.drop(s.id)
     s.source.close()
     this.sessions.delete(s.id)
+    this.watchFiles()
+  }
+
+  /** Watches the files of the open sessions (and no others) for notifications. */
+  private watchFiles(): void {
+    this.watcher?.watch([...this.sessions.values()].map((s) => s.source.watch))
   }
 
   /** The files an export of a session must not replace: the mapped file, and the container it came from. */
@@ -369,13 +380,14 @@ export class ArrayService {
   closeAll(): void {
     this.scans.cancelAll()
     for (const s of [...this.sessions.values()]) this.drop(s)
-    if (this.timer) clearInterval(this.timer)
-    this.timer = undefined
+    this.watcher?.close()
+    this.watcher = undefined
   }
 
   /** Keeps a session just opened; what its client sees of it. */
   private register(s: Session): SessionInfo {
     this.sessions.set(s.id, s)
+    this.watchFiles()
     return s.info
   }
 
@@ -433,6 +445,8 @@ export class ArrayService {
         this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
       }
     }
+    // a file replaced by a rename is watched again under its path
+    this.watchFiles()
   }
 }
 
