@@ -33,3 +33,36 @@ test('a followed file: rewritten values and appended rows appear; switched off, 
     await expect(cell(page, 4, 0)).toHaveCount(0)
   })
 })
+
+test('a value another program rewrites flashes in the table and the hex view; its neighbours do not', async ({
+  page
+}) => {
+  const file = path.join(tempDir(), 'flash.f4')
+  fs.writeFileSync(file, f32(Array.from({ length: 16 }, (_, k) => k)))
+  const rewrite = (offset: number, value: number): void => {
+    const fd = fs.openSync(file, 'r+')
+    fs.writeSync(fd, f32([value]), 0, 4, offset)
+    fs.closeSync(fd)
+  }
+  await withApp(page, [file, '--dtype', '<f4', '--shape', '-1,4'], async () => {
+    await expect(cell(page, 3, 3)).toHaveText('15.0')
+    await expect(page.locator('.cell.flash')).toHaveCount(0)
+    rewrite(6 * 4, 99) // element (1, 2)
+    await expect(cell(page, 1, 2)).toHaveClass(/\bflash\b/)
+    // at that moment, it is the only one
+    const flashing = await page.$$eval('.cell.flash', (els) => els.map((e) => `${e.dataset.row},${e.dataset.col}`))
+    expect(flashing).toEqual(['1,2'])
+    await expect(cell(page, 1, 2)).toHaveText('99.0')
+    // and the flash ends
+    await expect(cell(page, 1, 2)).not.toHaveClass(/\bflash\b/, { timeout: 3000 })
+    // the hex view: of element (2, 0)'s bytes (8.0 = 00 00 00 41 becoming -1.0 = 00 00 80 bf), the two that
+    // differ flash, and no other byte
+    await page.getByRole('button', { name: 'Hex' }).click()
+    await expect(page.getByTestId('hex-scroller')).toHaveAttribute('data-ready', 'true')
+    rewrite(8 * 4, -1)
+    await expect(page.locator('.hex-byte[data-offset="35"]')).toHaveClass(/\bflash\b/)
+    const bytes = await page.$$eval('.hex-byte.flash', (els) => els.map((e) => Number(e.dataset.offset)))
+    expect(bytes.sort((a, b) => a - b)).toEqual([34, 35])
+    await expect(page.locator('.hex-byte[data-offset="35"]')).toHaveText('bf')
+  })
+})

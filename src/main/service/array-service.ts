@@ -410,7 +410,7 @@ export class ArrayService {
         this.tiles.invalidate(s.id)
         if (state) {
           if (!reopen) s.stat = now
-          this.options.emit?.('session:edited', state)
+          this.options.emit?.('session:edited', { ...state, external: true })
         } else {
           s.stat = now
           s.edits.externallyChanged = true

@@ -175,6 +175,8 @@ export interface EditState {
   changed: { offset: number; length: number }[]
   /** Set when the change rewrote a .npy header: the session's new layout. */
   info?: SessionInfo
+  /** Set when another program wrote the file (follow mode): views show what changed (changed cells flash). */
+  external?: true
 }
 
 export interface Bookmark {

@@ -99,7 +99,7 @@ export function TableView(props: {
   const tiles = useTiles(session, view)
   const { refresh } = tiles
   useEffect(
-    () => api.on('session:edited', (e) => e.session === session.session && refresh()),
+    () => api.on('session:edited', (e) => e.session === session.session && refresh(e.external)),
     [session.session, refresh]
   )
   const ready = sliceError === null && tiles.loaded(v0, v1, ve0, ve1)
@@ -304,7 +304,8 @@ export function TableView(props: {
       element: at,
       text: v === undefined ? undefined : cellText(dtype, v, field, state.format),
       number: state.heat && v !== undefined ? cellNumber(v, field) : null,
-      mismatch: marks?.marked(at[0], at[1]) ?? false
+      mismatch: marks?.marked(at[0], at[1]) ?? false,
+      flash: tiles.flashing(at[0], at[1])
     }
   }
 
