@@ -2,11 +2,11 @@
 // LRU cache. An edit of the session drops the cache; each request carries the generation it was made in, so a
 // reply that left before the edit is not kept (as use-tiles does for the table's windows). Another program's
 // write to a followed file keeps the pages shown until their new versions come, and the bytes that differ
-// flash (flash.ts).
+// flash (value-flash.ts).
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { LruCache } from '../../../../shared/lru'
 import { api } from '../../transport'
-import { Flashes, FLASH_MS } from '../../state/flash'
+import { Flashes, FLASH_MS } from '../../../../shared/value-flash'
 
 export const PAGE = 4096
 const CAPACITY = 64

@@ -22,6 +22,7 @@ import { useColumnWidth } from './use-column-width'
 import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/slice'
 import { ViewBar } from './view-bar'
 import { FollowToggle } from './follow-toggle'
+import { useStickToEnd } from './use-stick-to-end'
 import { keepCursor } from '../../state/keep-cursor'
 import type { Marks } from '../compare/use-mismatches'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from '../../state/view-model'
@@ -86,6 +87,8 @@ export function TableView(props: {
     onUserScroll: props.onScrollTo
   })
   const { top, left, rowAxis, colAxis, scrollTo } = scroll
+  // a followed file growing: a table showing its last row keeps showing it (tail -f)
+  useStickToEnd(viewRows, rowsTotal, top, visibleCount(rowAxis), () => scrollTo(rowsTotal, left))
   const [cursor, setCursor] = useState<[number, number]>([0, 0])
   const [anchor, setAnchor] = useState<[number, number] | null>(null)
   const [message, setMessage] = useState<Message>(null)

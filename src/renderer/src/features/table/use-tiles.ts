@@ -2,14 +2,14 @@
 // so that replies for an old view are dropped, and kept in an LRU cache (bounded, unlike glide's).
 // Another program's write to a followed file (follow mode) refreshes softly: the tiles shown stay on screen
 // until their new versions arrive (no flicker of placeholders at 10 writes a second), and the cells whose bytes
-// differ between the two versions flash (flash.ts).
+// differ between the two versions flash (value-flash.ts).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { SessionInfo, View } from '../../../../shared/contract'
 import { decodeWindow, type DecodedWindow } from '../../../../shared/decode'
 import type { Value } from '../../../../shared/structured'
 import { api } from '../../transport'
 import { LruCache } from '../../../../shared/lru'
-import { changedElements, Flashes, FLASH_MS } from '../../state/flash'
+import { changedElements, Flashes, FLASH_MS } from '../../../../shared/value-flash'
 
 /** A decoded window and the bytes it came from (compared with the next version's to find what changed). */
 interface Tile {

@@ -1,7 +1,7 @@
-// Which elements flash when a followed file changes (flash.ts): those whose bytes differ, in windows that may
+// Which elements flash when a followed file changes (value-flash.ts): those whose bytes differ, in windows that may
 // have grown; a NaN rewritten as the same NaN does not, -0 over 0 does.
 import { describe, expect, it } from 'vitest'
-import { changedElements, Flashes, FLASH_MS } from '../src/renderer/src/state/flash'
+import { changedElements, Flashes, FLASH_MS } from '../src/shared/value-flash'
 
 const f32 = (values: number[]): Uint8Array => new Uint8Array(new Float32Array(values).buffer)
 
