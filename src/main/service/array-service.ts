@@ -410,7 +410,8 @@ export class ArrayService {
         this.tiles.invalidate(s.id)
         if (state) {
           if (!reopen) s.stat = now
-          this.options.emit?.('session:edited', { ...state, external: true })
+          const version = { size: now.size, mtimeMs: now.mtimeMs }
+          this.options.emit?.('session:edited', { ...state, external: true, version })
         } else {
           s.stat = now
           s.edits.externallyChanged = true
