@@ -1,7 +1,9 @@
 // How changes are noticed (issue 32): file-system notifications on the file and its folder ask for a check at
 // once, at most `rate` checks a second however many writes come; a file replaced by a rename is watched again;
 // the poll alone still sees a change; and the service shows a followed file's write without waiting for a poll —
-// also for a file in /dev/shm (tmpfs), where the seed's shared-memory producer keeps its array.
+// also for a file in /dev/shm (tmpfs), where the seed's shared-memory producer keeps its array, whose writes
+// through a shared mapping change neither size nor time: the windows the views were sent are read again.
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -9,6 +11,7 @@ import { ChangeWatch } from '../src/main/service/change-watch'
 import { ArrayService } from '../src/main/service/array-service'
 import type { EditState } from '../src/shared/contract'
 import { tempDir } from './helpers/numpy'
+import { pythonPath } from './helpers/python'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -132,5 +135,63 @@ describe('the service follows by notification', () => {
   it('follows a file in /dev/shm (tmpfs) like any file', async () => {
     expect(fs.statSync('/dev/shm').isDirectory()).toBe(true)
     await followedWrite('/dev/shm')
+  })
+})
+
+describe('a write through a shared mapping', () => {
+  it('is seen in what the views were sent, though tmpfs changes neither size nor time (/dev/shm)', async () => {
+    const file = path.join('/dev/shm', `arrayscope-mapped-${process.pid}.f4`)
+    fs.writeFileSync(file, f32([0, 0, 0, 0]))
+    const events: [string, unknown][] = []
+    const s = new ArrayService({ watchIntervalMs: 50, emit: (name, payload) => events.push([name, payload]) })
+    // the seed's producer: a numpy memmap written and flushed, twice to the same page
+    const producer = spawn(
+      pythonPath(),
+      [
+        '-c',
+        `import sys, numpy as np
+m = np.memmap(${JSON.stringify(file)}, dtype='<f4', mode='r+')
+m[0] = 1; m.flush(); print('first', flush=True)
+sys.stdin.readline()
+m[1] = 7; m.flush(); print('second', flush=True)
+sys.stdin.readline()`
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] }
+    )
+    let said = ''
+    producer.stdout.on('data', (d: Buffer) => (said += d.toString()))
+    const edits = (): number => events.filter(([n]) => n === 'session:edited').length
+    try {
+      const layout = { dtype: '<f4', shape: [-1, 2], offset: 0, order: 'C' as const }
+      const info = await s.handle('session:open', { path: file, layout, mode: 'r', follow: true })
+      const view = async (): Promise<number[]> => {
+        const w = await s.handle('window:get', {
+          session: info.session,
+          generation: 0,
+          view: { rowAxis: 0, colAxis: 1, index: [0, 0] },
+          row0: 0,
+          rows: 2,
+          col0: 0,
+          cols: 2
+        })
+        return [...new Float32Array(w.bytes.slice().buffer)]
+      }
+      expect(await view()).toEqual([0, 0, 0, 0])
+      await until(() => said.includes('first'))
+      await until(() => edits() > 0) // the page's first write fault set the time
+      expect(await view()).toEqual([1, 0, 0, 0])
+      await sleep(200)
+      const before = { n: edits(), mtime: fs.statSync(file).mtimeMs }
+      producer.stdin.write('go\n')
+      await until(() => said.includes('second'))
+      // nothing a stat or a notification could tell
+      expect(fs.statSync(file).mtimeMs).toBe(before.mtime)
+      await until(() => edits() > before.n, 2000)
+      expect(await view()).toEqual([1, 7, 0, 0])
+    } finally {
+      producer.stdin.end()
+      s.closeAll()
+      fs.rmSync(file, { force: true })
+    }
   })
 })

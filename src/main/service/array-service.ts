@@ -1,7 +1,6 @@
 // ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
 // Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
 // schema here, whichever transport carried it.
-import fs from 'node:fs'
 import pathModule from 'node:path'
 import {
   ApiError,
@@ -25,8 +24,7 @@ import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
 import { removeStaleTemps } from './temp-files'
-import { refollow } from './follow'
-import { ChangeWatch, DEFAULT_FOLLOW_RATE, pollInterval } from './change-watch'
+import { ChangeCheck } from './change-check'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
@@ -67,8 +65,8 @@ function sweepStaleTemps(): void {
 
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
-  /** Notices other programs' changes to open files (notifications, polling): change-watch.ts. */
-  private watcher: ChangeWatch | undefined
+  /** Notices other programs' changes to open files and tells the views (change-check.ts). */
+  private readonly changes: ChangeCheck
   private readonly recent: RecentFiles | null
   private readonly workspace: WorkspaceFile | null
   private readonly bookmarks: Bookmarks | null
@@ -99,10 +97,16 @@ export class ArrayService {
       recent: this.recent,
       run: (id, start) => this.scans.run(id, start)
     }
-    // notifications tell a write at once, polling what they miss; at most followRate checks a second
-    const rate = options.followRate ?? DEFAULT_FOLLOW_RATE
-    const every = options.watchIntervalMs ?? pollInterval(rate)
-    if (every > 0) this.watcher = new ChangeWatch({ check: () => this.checkForChanges(), rate, pollMs: every })
+    this.changes = new ChangeCheck(
+      {
+        sessions: () => this.sessions.values(),
+        isOpen: (id) => this.sessions.has(id),
+        opening: this.opening,
+        invalidate: (id) => this.tiles.invalidate(id),
+        emit: options.emit
+      },
+      options
+    )
   }
 
   /**
@@ -248,7 +252,8 @@ export class ArrayService {
       tiles: this.tiles,
       tileQueue: this.tileQueue,
       fillFor: (id, view) => this.fillFor(id, view),
-      exportOf: (id, view, options, replace, onProgress) => this.exportOf(id, view, options, replace, onProgress)
+      exportOf: (id, view, options, replace, onProgress) => this.exportOf(id, view, options, replace, onProgress),
+      shown: (s, key, bytes, read) => this.changes.shown(s, key, bytes, read)
     }
   }
 
@@ -359,12 +364,7 @@ export class ArrayService {
     this.tiles.drop(s.id)
     s.source.close()
     this.sessions.delete(s.id)
-    this.watchFiles()
-  }
-
-  /** Watches the files of the open sessions (and no others) for notifications. */
-  private watchFiles(): void {
-    this.watcher?.watch([...this.sessions.values()].map((s) => s.source.watch))
+    this.changes.forget(s.id)
   }
 
   /** The files an export of a session must not replace: the mapped file, and the container it came from. */
@@ -380,14 +380,13 @@ export class ArrayService {
   closeAll(): void {
     this.scans.cancelAll()
     for (const s of [...this.sessions.values()]) this.drop(s)
-    this.watcher?.close()
-    this.watcher = undefined
+    this.changes.close()
   }
 
   /** Keeps a session just opened; what its client sees of it. */
   private register(s: Session): SessionInfo {
     this.sessions.set(s.id, s)
-    this.watchFiles()
+    this.changes.watchFiles()
     return s.info
   }
 
@@ -397,57 +396,9 @@ export class ArrayService {
     return s
   }
 
-  /** Sessions being brought up to their file's new version (follow mode), so that a check does not start twice. */
-  private readonly following = new Set<string>()
-
-  /** Follow mode: shows the file's new version (follow.ts), or reports the change when it cannot be opened. */
-  private follow(s: Session, reopen: boolean, now: { size: number; mtimeMs: number }): void {
-    if (this.following.has(s.id)) return
-    this.following.add(s.id)
-    void refollow(s, reopen, this.opening)
-      .then((state) => {
-        if (!this.sessions.has(s.id)) return
-        this.tiles.invalidate(s.id)
-        if (state) {
-          if (!reopen) s.stat = now
-          const version = { size: now.size, mtimeMs: now.mtimeMs }
-          this.options.emit?.('session:edited', { ...state, external: true, version })
-        } else {
-          s.stat = now
-          s.edits.externallyChanged = true
-          this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
-        }
-      })
-      .finally(() => this.following.delete(s.id))
-  }
-
-  /** Emits session:changed for files another process has changed since the last check. */
+  /** Tells the views of sessions whose file another program changed since the last check (change-check.ts). */
   checkForChanges(): void {
-    for (const s of this.sessions.values()) {
-      let now: { size: number; mtimeMs: number }
-      let replaced = false
-      try {
-        const watched = s.source.watch
-        now = fs.statSync(watched)
-        const id = identityOf(watched)
-        replaced = !id || !sameFile(id, s.identity)
-      } catch {
-        now = { size: -1, mtimeMs: -1 }
-      }
-      if (replaced || now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
-        if (s.info.following && now.size >= 0) {
-          // a decoded copy (a chunk grid, an inflated member) is stale after any change: opened again
-          this.follow(s, replaced || now.size !== s.stat.size || s.source.store.kind !== 'file', now)
-          continue
-        }
-        s.stat = { size: now.size, mtimeMs: now.mtimeMs }
-        s.edits.externallyChanged = true
-        this.tiles.invalidate(s.id)
-        this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
-      }
-    }
-    // a file replaced by a rename is watched again under its path
-    this.watchFiles()
+    this.changes.check()
   }
 }
 
