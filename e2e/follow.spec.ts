@@ -1,10 +1,12 @@
 // Follow mode in the app (issue 32): a file opened read-only shows what another program writes — a value
 // rewritten in place appears in its cell, rows appended to an inferred axis appear — and with the view bar's
 // switch off, a write is reported as a change instead.
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { tempDir, withApp } from './helpers/serve'
+import { pythonPath } from '../test/helpers/python'
 
 const f32 = (values: number[]): Buffer => Buffer.from(new Float32Array(values).buffer)
 const cell = (page: Page, r: number, c: number) => page.locator(`.cell[data-row="${r}"][data-col="${c}"]`)
@@ -65,4 +67,39 @@ test('a value another program rewrites flashes in the table and the hex view; it
     expect(bytes.sort((a, b) => a - b)).toEqual([34, 35])
     await expect(page.locator('.hex-byte[data-offset="35"]')).toHaveText('bf')
   })
+})
+
+test('a file in /dev/shm written through a numpy memmap (no size or time change) shows each write', async ({
+  page
+}) => {
+  const file = path.join('/dev/shm', `arrayscope-e2e-${process.pid}.f4`)
+  fs.writeFileSync(file, f32([0, 0, 0, 0, 0, 0, 0, 0]))
+  const producer = spawn(
+    pythonPath(),
+    [
+      '-c',
+      `import sys, numpy as np
+m = np.memmap(${JSON.stringify(file)}, dtype='<f4', mode='r+')
+for k in range(1, 4):
+    sys.stdin.readline()
+    m[k] = 10 * k; m.flush(); print(k, flush=True)
+sys.stdin.readline()`
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] }
+  )
+  let said = ''
+  producer.stdout.on('data', (d: Buffer) => (said += d.toString()))
+  try {
+    await withApp(page, [file, '--dtype', '<f4', '--shape', '-1,4'], async () => {
+      await expect(cell(page, 1, 3)).toHaveText('0.0')
+      for (const k of [1, 2, 3]) {
+        producer.stdin.write('go\n')
+        await expect.poll(() => said.includes(String(k))).toBe(true)
+        await expect(cell(page, 0, k)).toHaveText(`${10 * k}.0`)
+      }
+    })
+  } finally {
+    producer.stdin.end()
+    fs.rmSync(file, { force: true })
+  }
 })
