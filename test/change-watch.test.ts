@@ -195,3 +195,34 @@ sys.stdin.readline()`
     }
   })
 })
+
+describe('an idle followed file', () => {
+  it('costs under 2 % of a core: polls, notifications and the content check of 24 windows shown', async () => {
+    const file = path.join(tmp.dir, 'idle.f4')
+    fs.writeFileSync(file, Buffer.alloc(4096 * 1000 * 4))
+    const s = new ArrayService({})
+    try {
+      const layout = { dtype: '<f4', shape: [-1, 4096], offset: 0, order: 'C' as const }
+      const info = await s.handle('session:open', { path: file, layout, mode: 'r', follow: true })
+      for (let k = 0; k < 24; k++) {
+        await s.handle('window:get', {
+          session: info.session,
+          generation: 0,
+          view: { rowAxis: 0, colAxis: 1, index: [0, 0] },
+          row0: 64 * (k % 12),
+          rows: 64,
+          col0: 16 * Math.floor(k / 12),
+          cols: 16
+        })
+      }
+      const c0 = process.cpuUsage()
+      const t0 = performance.now()
+      await sleep(2000)
+      const c = process.cpuUsage(c0)
+      const percent = ((c.user + c.system) / 1000 / (performance.now() - t0)) * 100
+      expect(percent).toBeLessThan(2)
+    } finally {
+      s.closeAll()
+    }
+  })
+})
