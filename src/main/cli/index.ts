@@ -31,7 +31,7 @@ ${usageLine('  ls FILE [--json]', `the arrays of a container (${formatList()})`)
 every command taking FILE also takes --array NAME: an array of a container (no layout flags then), and
 --stored or --scaled for an array with scaled values (FITS BSCALE, NIfTI scl_slope, NetCDF scale_factor)
   show FILE [layout] [--slice S] [--json] values; S is numpy basic indexing: "2:10:2, 3, ..., -1"
-            [--follow [--interval MS]]    print again whenever the file changes (another program writes it)
+            [--follow [--interval MS] [--follow-rate N]]   print again whenever the file changes
   stats FILE [layout] [--slice S] [--bins N] [--range LO,HI] [--json] [--watch SECONDS]
                                           count,min,max,mean,std,nan,posinf,neginf[,histogram]
   set FILE [layout] --index "3,4" --value 1.5      in-place edit (r+)
