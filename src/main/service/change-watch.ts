@@ -102,7 +102,12 @@ export class ChangeWatch {
     this.pending = setTimeout(() => {
       this.pending = undefined
       this.lastCheck = Date.now()
-      this.options.check()
+      try {
+        this.options.check()
+      } catch (e) {
+        // a timer's exception would end the process: a check that failed is tried again at the next
+        console.error(`arrayscope: checking open files for changes failed: ${(e as Error).message}`)
+      }
     }, wait)
     this.pending.unref()
   }
