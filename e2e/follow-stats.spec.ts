@@ -18,6 +18,8 @@ test('statistics say which version they describe, offer Recompute after a write,
     await page.getByRole('button', { name: 'Compute statistics' }).click()
     await expect(page.getByTestId('stats-count')).toHaveText('8')
     await expect(page.getByTestId('stats-version')).toContainText('size 32 bytes, modified')
+    // the time to the millisecond (a producer writes many versions a second), and the day
+    await expect(page.getByTestId('stats-version')).toHaveText(/modified \d{2}:\d{2}:\d{2}\.\d{3} on \S+/)
     await expect(page.getByTestId('stats-stale')).toHaveCount(0)
     // a producer appends a row: the result is stale, and says so with the file's new version
     fs.appendFileSync(file, f32([100, 100, 100, 100]))

@@ -24,11 +24,15 @@ export function makesStale(result: FileVersion | undefined, change: Change, seen
 
 export function describeVersion(v: FileVersion): string {
   const d = new Date(v.mtimeMs)
+  // hour, minute and second named: options naming only the fraction would print the fraction alone
   const time = d.toLocaleTimeString(undefined, {
     hour12: false,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
     fractionalSecondDigits: 3
   } as Intl.DateTimeFormatOptions)
-  return `size ${v.size} bytes, modified ${d.toLocaleDateString()} ${time}`
+  return `size ${v.size} bytes, modified ${time} on ${d.toLocaleDateString()}`
 }
 
 /**
