@@ -85,6 +85,21 @@ describe('show --follow', () => {
   })
 })
 
+describe('show --follow notices by notification', () => {
+  it('prints a write at once though it polls only once a minute; a bad --follow-rate is refused', async () => {
+    const file = path.join(tmp.dir, 'notified.f4')
+    fs.writeFileSync(file, f32([1, 2]))
+    const r = run(['show', file, '--dtype', '<f4', '--follow', '--interval', '60000', '--follow-rate', '50'])
+    await r.until(/\[1\. 2\.\]/)
+    fs.appendFileSync(file, f32([3]))
+    await r.until(/\[1\. 2\. 3\.\]/, 2000)
+    expect(await r.stop()).toBe(130)
+    const bad = run(['show', file, '--dtype', '<f4', '--follow', '--follow-rate', '0'])
+    expect(await new Promise<number | null>((resolve) => bad.child.once('exit', resolve))).toBe(2)
+    expect(bad.err()).toMatch(/--follow-rate must be checks a second from 0.01 to 1000, got '0'/)
+  })
+})
+
 describe('stats --watch', () => {
   it('computes the statistics again for each new version, saying which', async () => {
     const file = path.join(tmp.dir, 'watch.f4')

@@ -8,6 +8,7 @@ import type { Envelope } from '../shared/channels'
 import { ArrayService } from './service/array-service'
 import { toApiError } from './service/errors'
 import { layoutFromArgs, parseArgs } from './cli/args'
+import { followRateOf } from './cli/follow'
 import { CSP } from './csp'
 import { onTerminate } from './signals'
 
@@ -30,6 +31,18 @@ function initialFromArgv(): AppInfo['initial'] {
   } catch (e) {
     dialog.showErrorBox('ArrayScope', (e as Error).message)
     return null
+  }
+}
+
+/** `open --follow-rate N`: at most N change checks a second (undefined: the default, or a bad value, said). */
+function followRateFromArgv(): number | undefined {
+  const dash = process.argv.indexOf('--')
+  if (dash < 0) return undefined
+  try {
+    return followRateOf(parseArgs(process.argv.slice(dash + 1)))
+  } catch (e) {
+    dialog.showErrorBox('ArrayScope', (e as Error).message)
+    return undefined
   }
 }
 
@@ -126,6 +139,7 @@ void app.whenReady().then(() => {
   service = new ArrayService({
     appInfo: { transport: 'electron', initial: initialFromArgv() },
     recentFile: path.join(app.getPath('userData'), 'recent.json'),
+    followRate: followRateFromArgv(),
     emit: (event, payload) => {
       for (const w of windows) w.webContents.send(event, payload)
     }

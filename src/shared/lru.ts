@@ -23,6 +23,11 @@ export class LruCache<K, V> {
     for (const key of [...this.map.keys()]) if (match(key)) this.map.delete(key)
   }
 
+  /** The entries, least recently used first (not touching their order). */
+  entries(): IterableIterator<[K, V]> {
+    return this.map.entries()
+  }
+
   has(key: K): boolean {
     return this.map.has(key)
   }

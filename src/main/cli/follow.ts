@@ -7,8 +7,9 @@
 import fs from 'node:fs'
 import type { ArrayService } from '../service/array-service'
 import { toApiError } from '../service/errors'
-import { UsageError } from './args'
+import { UsageError, flagString, type ParsedArgs } from './args'
 import { io } from './output'
+import { ChangeWatch } from '../service/change-watch'
 
 /** A file's version: what a change is told by. */
 export interface FileVersion {
@@ -33,35 +34,78 @@ export function describeVersion(v: FileVersion): string {
   return `size ${v.size} bytes, modified ${new Date(v.mtimeMs).toISOString()}`
 }
 
+/** How a followed file is checked: file-system notifications at most `rate` times a second, polling every pollMs. */
+export interface FollowTiming {
+  pollMs: number
+  rate: number
+}
+
 /**
- * Runs print for every version of the file, the first at once, then each time the version changes (checked
- * every intervalMs), until the process is ended. print opens the array itself (so that a new shape is read) and
- * closes what it opened.
+ * Runs print for every version of the file, the first at once, then each time the version changes (noticed by
+ * a notification or the poll: change-watch.ts), until the process is ended. print opens the array itself (so
+ * that a new shape is read) and closes what it opened. Prints never overlap: a change noticed during one is
+ * looked at when it ends.
  */
-export async function follow(
+export function follow(
   path: string,
   service: ArrayService,
-  intervalMs: number,
+  timing: FollowTiming,
   print: (version: FileVersion) => Promise<void>
 ): Promise<never> {
   let last: FileVersion | null = null
-  for (;;) {
+  let busy = false
+  let again = false
+  const once = async (): Promise<void> => {
     const now = versionOf(path)
-    if (!same(now, last)) {
-      last = now
-      if (now === null) io.err(`arrayscope: ${path} is gone; waiting for it to come back\n`)
-      else {
-        try {
-          await print(now)
-        } catch (e) {
-          if (e instanceof UsageError) throw e
-          io.err(`arrayscope: ${toApiError(e).message.split('\n')[0]} (waiting for the next change)\n`)
-        }
-        service.closeAll()
-      }
+    if (same(now, last)) return
+    last = now
+    if (now === null) return io.err(`arrayscope: ${path} is gone; waiting for it to come back\n`)
+    try {
+      await print(now)
+    } catch (e) {
+      if (e instanceof UsageError) throw e
+      io.err(`arrayscope: ${toApiError(e).message.split('\n')[0]} (waiting for the next change)\n`)
     }
-    await new Promise((r) => setTimeout(r, intervalMs))
+    service.closeAll()
   }
+  return new Promise<never>((_, reject) => {
+    // the watch's timers and watches do not keep the process alive; following does, until Ctrl+C
+    const alive = setInterval(() => {}, 1 << 30)
+    const run = (): void => {
+      if (busy) {
+        again = true
+        return
+      }
+      busy = true
+      once().then(
+        () => {
+          busy = false
+          watch.watch([path])
+          if (again) {
+            again = false
+            watch.request()
+          }
+        },
+        (e: unknown) => {
+          watch.close()
+          clearInterval(alive)
+          reject(e as Error)
+        }
+      )
+    }
+    const watch = new ChangeWatch({ check: run, rate: timing.rate, pollMs: timing.pollMs })
+    run()
+  })
+}
+
+/** --follow-rate N: at most N change checks a second (serve, open, show --follow); undefined: the default. */
+export function followRateOf(args: ParsedArgs): number | undefined {
+  const text = flagString(args, 'follow-rate')
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (!Number.isFinite(n) || n < 0.01 || n > 1000)
+    throw new UsageError(`--follow-rate must be checks a second from 0.01 to 1000, got '${text}'`)
+  return n
 }
 
 /** --interval MS (how often the file is checked; default 250), within reason. */

@@ -31,7 +31,7 @@ ${usageLine('  ls FILE [--json]', `the arrays of a container (${formatList()})`)
 every command taking FILE also takes --array NAME: an array of a container (no layout flags then), and
 --stored or --scaled for an array with scaled values (FITS BSCALE, NIfTI scl_slope, NetCDF scale_factor)
   show FILE [layout] [--slice S] [--json] values; S is numpy basic indexing: "2:10:2, 3, ..., -1"
-            [--follow [--interval MS]]    print again whenever the file changes (another program writes it)
+            [--follow [--interval MS] [--follow-rate N]]   print again whenever the file changes
   stats FILE [layout] [--slice S] [--bins N] [--range LO,HI] [--json] [--watch SECONDS]
                                           count,min,max,mean,std,nan,posinf,neginf[,histogram]
   set FILE [layout] --index "3,4" --value 1.5      in-place edit (r+)
@@ -44,10 +44,11 @@ every command taking FILE also takes --array NAME: an array of a container (no l
   export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D] [--sidecar]
             [--casting no|equiv|safe|same_kind|unsafe|checked]   checked (default): refuse values that do not fit
             [--force]                     replaces an existing PATH only with --force (never the source itself)
-  serve [FILE] [layout] [--port N] [--root DIR] [--force]
+  serve [FILE] [layout] [--port N] [--root DIR] [--force] [--follow-rate N]
                                           browser mode on 127.0.0.1 (prints the URL with its token); --root
-                                          confines the files it reaches to DIR; w+ replaces FILE only with --force
-  [open] [FILE] [layout]                  the desktop app (falls back to serve mode without Electron)`
+                                          confines the files it reaches to DIR; w+ replaces FILE only with --force;
+                                          --follow-rate: at most N checks a second for other programs' writes (20)
+  [open] [FILE] [layout] [--follow-rate N] the desktop app (falls back to serve mode without Electron)`
 
 export async function main(argv: readonly string[]): Promise<number> {
   const service = new ArrayService({ watchIntervalMs: 0 })

@@ -18,9 +18,11 @@ import {
   type ParsedArgs
 } from './args'
 import { io } from './output'
+import { followRateOf } from './follow'
 
 export async function serve(args: ParsedArgs): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port', 'root', 'force'])
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port', 'root', 'force', 'follow-rate'])
+  const followRate = followRateOf(args)
   const file = args.positionals[1]
   const { layout, mode, array } = layoutFromArgs(args)
   const port = flagInt(args, 'port') ?? 0
@@ -73,7 +75,8 @@ export async function serve(args: ParsedArgs): Promise<void> {
     appInfo: { transport: 'serve', initial },
     recentFile: path.join(defaultConfigDir(), 'recent.json'),
     emit: (event, payload) => broadcast(event, payload),
-    root: paths.root
+    root: paths.root,
+    followRate
   })
   const server = await startServer({ service, rendererDir: rendererDir(), port })
   broadcast = server.broadcast

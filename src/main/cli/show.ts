@@ -8,7 +8,8 @@ import type { ByteSource } from '../service/dequant-source'
 import { forEachChunk } from '../service/view-reader'
 import path from 'node:path'
 import { LAYOUT_FLAGS, UsageError, flagString, rejectUnknownFlags, type ParsedArgs } from './args'
-import { describeVersion, follow, intervalOf } from './follow'
+import { describeVersion, follow, followRateOf, intervalOf } from './follow'
+import { DEFAULT_FOLLOW_RATE } from '../service/change-watch'
 import { io, Output } from './output'
 import { MEMMAP_DEFAULT, openFromArgs } from './session'
 
@@ -64,7 +65,7 @@ export function writeText(mapping: ByteSource, view: ArrayView, out: Output): vo
 }
 
 export async function show(args: ParsedArgs, service: ArrayService): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json', 'follow', 'interval'])
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json', 'follow', 'interval', 'follow-rate'])
   const print = async (): Promise<void> => {
     const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
     const out = new Output()
@@ -76,7 +77,11 @@ export async function show(args: ParsedArgs, service: ArrayService): Promise<voi
   // --follow: the slice again at every change of the file, each printout headed by the version it shows
   const file = args.positionals[1]
   if (!file) throw new UsageError('show needs a FILE')
-  await follow(path.resolve(file), service, intervalOf(flagString(args, 'interval')), async (v) => {
+  const timing = {
+    pollMs: intervalOf(flagString(args, 'interval')),
+    rate: followRateOf(args) ?? DEFAULT_FOLLOW_RATE
+  }
+  await follow(path.resolve(file), service, timing, async (v) => {
     // JSON: one line per version, nothing else on stdout
     if (!args.flags.has('json')) io.out(`# ${describeVersion(v)}\n`)
     await print()

@@ -21,14 +21,15 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
   }
   const watch = flagString(args, 'watch')
   if (watch === undefined) return printStats(args, service, bins, range)
-  // --watch SECONDS: the statistics again whenever the file changed, checked every SECONDS, each headed by the
-  // version they describe (JSON: a "version" key)
+  // --watch SECONDS: the statistics again whenever the file changed, at most once every SECONDS (a notification
+  // of a write, else the poll every SECONDS), each headed by the version they describe (JSON: a "version" key)
   const seconds = Number(watch)
   if (!(seconds >= 0.01 && seconds <= 86_400))
     throw new UsageError(`--watch takes seconds from 0.01 to 86400, got '${watch}'`)
   const file = args.positionals[1]
   if (!file) throw new UsageError('stats needs a FILE')
-  await follow(path.resolve(file), service, seconds * 1000, (v) => printStats(args, service, bins, range, v))
+  const timing = { pollMs: seconds * 1000, rate: 1 / seconds }
+  await follow(path.resolve(file), service, timing, (v) => printStats(args, service, bins, range, v))
 }
 
 async function printStats(

@@ -1,7 +1,6 @@
 // ArrayService: sessions over memory mappings — open, windows, bytes, close. Imports no Electron: it runs in
 // Electron's main process, in serve mode and in the CLI. Every request is validated against the contract's
 // schema here, whichever transport carried it.
-import fs from 'node:fs'
 import pathModule from 'node:path'
 import {
   ApiError,
@@ -25,7 +24,7 @@ import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
 import { removeStaleTemps } from './temp-files'
-import { refollow } from './follow'
+import { ChangeCheck } from './change-check'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
@@ -43,8 +42,13 @@ export interface ServiceOptions {
   emit?: <E extends EventName>(event: E, payload: Events[E]) => void
   /** Where recent files are remembered (a JSON file); none: not remembered. */
   recentFile?: string
-  /** How often open files are checked for changes by other processes (ms); 0 disables the timer. */
+  /**
+   * How often open files are polled for changes by other processes (ms; default 250, or slower for a low
+   * followRate); 0 disables polling and notifications (a test then calls checkForChanges itself).
+   */
   watchIntervalMs?: number
+  /** At most this many change checks a second, however many file-system notifications come (default 20). */
+  followRate?: number
   /** Serve mode's --root: requests reach only paths under this folder (null or absent: any path). */
   root?: string | null
 }
@@ -61,7 +65,8 @@ function sweepStaleTemps(): void {
 
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
-  private timer: NodeJS.Timeout | undefined
+  /** Notices other programs' changes to open files and tells the views (change-check.ts). */
+  private readonly changes: ChangeCheck
   private readonly recent: RecentFiles | null
   private readonly workspace: WorkspaceFile | null
   private readonly bookmarks: Bookmarks | null
@@ -92,12 +97,16 @@ export class ArrayService {
       recent: this.recent,
       run: (id, start) => this.scans.run(id, start)
     }
-    // often enough that follow mode shows another program's writes promptly (a stat per open file)
-    const every = options.watchIntervalMs ?? 250
-    if (every > 0) {
-      this.timer = setInterval(() => this.checkForChanges(), every)
-      this.timer.unref()
-    }
+    this.changes = new ChangeCheck(
+      {
+        sessions: () => this.sessions.values(),
+        isOpen: (id) => this.sessions.has(id),
+        opening: this.opening,
+        invalidate: (id) => this.tiles.invalidate(id),
+        emit: options.emit
+      },
+      options
+    )
   }
 
   /**
@@ -243,7 +252,8 @@ export class ArrayService {
       tiles: this.tiles,
       tileQueue: this.tileQueue,
       fillFor: (id, view) => this.fillFor(id, view),
-      exportOf: (id, view, options, replace, onProgress) => this.exportOf(id, view, options, replace, onProgress)
+      exportOf: (id, view, options, replace, onProgress) => this.exportOf(id, view, options, replace, onProgress),
+      shown: (s, key, bytes, read) => this.changes.shown(s, key, bytes, read)
     }
   }
 
@@ -354,6 +364,7 @@ export class ArrayService {
     this.tiles.drop(s.id)
     s.source.close()
     this.sessions.delete(s.id)
+    this.changes.forget(s.id)
   }
 
   /** The files an export of a session must not replace: the mapped file, and the container it came from. */
@@ -369,13 +380,13 @@ export class ArrayService {
   closeAll(): void {
     this.scans.cancelAll()
     for (const s of [...this.sessions.values()]) this.drop(s)
-    if (this.timer) clearInterval(this.timer)
-    this.timer = undefined
+    this.changes.close()
   }
 
   /** Keeps a session just opened; what its client sees of it. */
   private register(s: Session): SessionInfo {
     this.sessions.set(s.id, s)
+    this.changes.watchFiles()
     return s.info
   }
 
@@ -385,54 +396,9 @@ export class ArrayService {
     return s
   }
 
-  /** Sessions being brought up to their file's new version (follow mode), so that a check does not start twice. */
-  private readonly following = new Set<string>()
-
-  /** Follow mode: shows the file's new version (follow.ts), or reports the change when it cannot be opened. */
-  private follow(s: Session, reopen: boolean, now: { size: number; mtimeMs: number }): void {
-    if (this.following.has(s.id)) return
-    this.following.add(s.id)
-    void refollow(s, reopen, this.opening)
-      .then((state) => {
-        if (!this.sessions.has(s.id)) return
-        this.tiles.invalidate(s.id)
-        if (state) {
-          if (!reopen) s.stat = now
-          this.options.emit?.('session:edited', state)
-        } else {
-          s.stat = now
-          s.edits.externallyChanged = true
-          this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
-        }
-      })
-      .finally(() => this.following.delete(s.id))
-  }
-
-  /** Emits session:changed for files another process has changed since the last check. */
+  /** Tells the views of sessions whose file another program changed since the last check (change-check.ts). */
   checkForChanges(): void {
-    for (const s of this.sessions.values()) {
-      let now: { size: number; mtimeMs: number }
-      let replaced = false
-      try {
-        const watched = s.source.watch
-        now = fs.statSync(watched)
-        const id = identityOf(watched)
-        replaced = !id || !sameFile(id, s.identity)
-      } catch {
-        now = { size: -1, mtimeMs: -1 }
-      }
-      if (replaced || now.size !== s.stat.size || now.mtimeMs !== s.stat.mtimeMs) {
-        if (s.info.following && now.size >= 0) {
-          // a decoded copy (a chunk grid, an inflated member) is stale after any change: opened again
-          this.follow(s, replaced || now.size !== s.stat.size || s.source.store.kind !== 'file', now)
-          continue
-        }
-        s.stat = { size: now.size, mtimeMs: now.mtimeMs }
-        s.edits.externallyChanged = true
-        this.tiles.invalidate(s.id)
-        this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
-      }
-    }
+    this.changes.check()
   }
 }
 

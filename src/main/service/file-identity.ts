@@ -20,3 +20,13 @@ export function identityOf(path: string): FileIdentity | null {
 export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino
 }
+
+/** The version of the file path names now (size, modification time): what a result computed from it describes. */
+export function versionOf(path: string): { size: number; mtimeMs: number } | null {
+  try {
+    const st = fs.statSync(path)
+    return { size: st.size, mtimeMs: st.mtimeMs }
+  } catch {
+    return null
+  }
+}

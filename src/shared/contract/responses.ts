@@ -158,6 +158,14 @@ export interface ScanStats {
   minExact?: string
   maxExact?: string
   histogram?: { edges: number[]; counts: number[] }
+  /** The file's version (size, modification time) the statistics were computed from. */
+  version?: FileVersion
+}
+
+/** A file's version: its size and modification time (ms since 1970), as another program's writes change them. */
+export interface FileVersion {
+  size: number
+  mtimeMs: number
 }
 
 /** Where a session's edit log stands. */
@@ -175,6 +183,10 @@ export interface EditState {
   changed: { offset: number; length: number }[]
   /** Set when the change rewrote a .npy header: the session's new layout. */
   info?: SessionInfo
+  /** Set when another program wrote the file (follow mode): views show what changed (changed cells flash). */
+  external?: true
+  /** With external: the file's version now. */
+  version?: FileVersion
 }
 
 export interface Bookmark {

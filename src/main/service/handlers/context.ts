@@ -51,6 +51,8 @@ export interface ServiceContext {
   readonly tileQueue: TileQueue
   /** For a chunked HDF5 dataset: reads the chunks a view touches into its copy. */
   fillFor(id: string, view: ArrayView): Promise<void>
+  /** What a view of a session was sent, and how to read it again (a followed file's content check). */
+  shown(s: Session, key: string, bytes: Uint8Array, read: () => Uint8Array): void
   exportOf(
     id: string,
     view: ArrayView,

@@ -6,6 +6,7 @@ import { runFind } from '../find'
 import { f64Bytes, runBlocks, runBuckets, runStats, scanStats } from '../scan'
 import type { Handlers, ServiceContext } from './context'
 import { tileOf } from './tile'
+import { versionOf } from '../file-identity'
 
 type ScanChannel =
   | 'scan:stats'
@@ -21,6 +22,8 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
   return {
     'scan:stats': (r) => {
       const view = ctx.scanTarget(r)
+      // the file's version before the pass: the statistics describe it (or a newer one written meanwhile)
+      const version = versionOf(ctx.session(r.session).source.watch)
       return ctx.scans
         .run(
           r.scanId,
@@ -30,7 +33,7 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
             ),
           view.dtype.itemsize
         )
-        .then(scanStats)
+        .then((stats) => ({ ...scanStats(stats), ...(version ? { version } : {}) }))
     },
     'scan:line': (r) =>
       ctx.scans

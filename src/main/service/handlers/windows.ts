@@ -10,12 +10,17 @@ export function windowHandlers(ctx: ServiceContext): Handlers<'window:get' | 'by
     'window:get': async (r) => {
       const s = ctx.session(r.session)
       await s.source.prepareWindow(r)
-      return windowOf(s, r)
+      const w = windowOf(s, r)
+      // a followed file: read again at each check (a write through a shared mapping tells nothing else)
+      ctx.shown(s, JSON.stringify(['w', r.view, r.row0, r.rows, r.col0, r.cols]), w.bytes, () => windowOf(s, r).bytes)
+      return w
     },
     'bytes:get': async (r) => {
       const s = ctx.session(r.session)
       await s.source.prepareRange(r.offset, r.offset + r.length)
-      return bytesOf(s, r)
+      const b = bytesOf(s, r)
+      ctx.shown(s, `b ${r.offset} ${r.length}`, b.bytes, () => bytesOf(s, r).bytes)
+      return b
     }
   }
 }

@@ -118,7 +118,7 @@ export function HexView(props: {
       if (b === undefined) loaded = false
       const sel = selected && o >= selected.offset && o < selected.offset + selected.length
       const found = match && o >= match.offset && o < match.offset + match.length
-      const marks = `${sel ? ' selected' : ''}${found ? ' match' : ''}${o === inspected ? ' cursor' : ''}${differs(o, b) ? ' differs' : ''}`
+      const marks = `${sel ? ' selected' : ''}${found ? ' match' : ''}${o === inspected ? ' cursor' : ''}${differs(o, b) ? ' differs' : ''}${pages.flashing(o) ? ' flash' : ''}`
       cells.push(
         <span
           key={j}

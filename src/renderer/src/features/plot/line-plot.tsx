@@ -2,6 +2,8 @@
 // pixel column for the visible x-range, re-requested on zoom and pan, so zooming in reaches single samples.
 // plotly's own zoom tip ("Double-click to zoom back out") is off (showTips): it is fixed to the window's top
 // right, over the toolbar's buttons; the hint is in the line above the plot instead.
+// A followed file (issue 32): another program's write draws the line again over the same range, and a growing
+// array extends it — a range reaching the old end reaches the new one (a zoom elsewhere stays), a shrink cuts it.
 import { useEffect, useRef, useState } from 'react'
 import type { SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
@@ -21,7 +23,21 @@ export function LinePlot(props: {
   const [points, setPoints] = useState(0)
   const [error, setError] = useState<string | null>(null)
   const scopeKey = JSON.stringify(props.scope)
-  useEffect(() => setRange([0, length]), [scopeKey, length])
+  const lastLength = useRef(length)
+  useEffect(() => {
+    const before = lastLength.current
+    lastLength.current = length
+    if (before === length) return
+    setRange(([s, t]) => extendRange(s, t, before, length))
+  }, [length])
+  // declared after the length's: another scope (and length) shows all of it
+  useEffect(() => setRange([0, lastLength.current]), [scopeKey])
+  // the data changed (another program's write, an edit): drawn again
+  const [dataVersion, setDataVersion] = useState(0)
+  useEffect(
+    () => api.on('session:edited', (e) => e.session === props.session.session && setDataVersion((v) => v + 1)),
+    [props.session.session]
+  )
   const pick = useRef(props.onPick)
   pick.current = props.onPick
 
@@ -99,7 +115,7 @@ export function LinePlot(props: {
     return () => {
       live = false
     }
-  }, [range, scopeKey, length, props.session.session]) // eslint-disable-line react-hooks/exhaustive-deps
+  }, [range, scopeKey, length, props.session.session, dataVersion]) // eslint-disable-line react-hooks/exhaustive-deps
 
   // follow the panel's size (the window, the panel's width, the other panels)
   useEffect(() => {
@@ -132,4 +148,11 @@ export function LinePlot(props: {
       />
     </div>
   )
+}
+
+/** The x-range [s, t) after the line's length went from before to length: at the end, it follows the end. */
+export function extendRange(s: number, t: number, before: number, length: number): [number, number] {
+  if (t >= before) return [Math.min(s, Math.max(0, length - 1)), length]
+  const stop = Math.min(t, length)
+  return stop > s ? [s, stop] : [0, length]
 }

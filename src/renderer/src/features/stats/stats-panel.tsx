@@ -1,5 +1,6 @@
 // Statistics of the whole array or of the current view, from one native pass (plus one for the histogram),
-// with progress and cancel; the histogram plotted with linear or log counts.
+// with progress and cancel; the histogram plotted with linear or log counts. A result says which version of the
+// file it describes, and when the file changed since (stats-version.tsx).
 import { useEffect, useRef, useState } from 'react'
 import type { ScanStats, SessionInfo } from '../../../../shared/contract'
 import { api } from '../../transport'
@@ -7,6 +8,7 @@ import { loadPlotly } from '../plot/plotly'
 import { ProgressLine, started, useProgress } from '../progress/progress-line'
 import { statText } from './stat-text'
 import { scopeDType } from '../plot/field-select'
+import { useAutoRecompute, useStaleness, VersionLine } from './stats-version'
 
 export interface ScanScope {
   slice?: string
@@ -24,18 +26,31 @@ export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): Re
   const scanId = `stats-${props.session.session}`
   const dtype = scopeDType(props.session.layout.dtype, props.view.field)
   const [progress, setProgress] = useProgress('scan:progress', scanId)
+  const staleness = useStaleness(props.session.session)
+  const [auto, setAuto] = useState(0)
+  const [lastStart, setLastStart] = useState(0)
 
   const run = (): void => {
     setError(null)
-    setStats(null)
+    // a recompute keeps the result it replaces on screen until the new one comes
+    if (!staleness.stale) setStats(null)
     setProgress(started(scanId))
+    setLastStart(Date.now())
+    staleness.started()
     const target = scope === 'array' ? { field: props.view.field } : props.view
     api
       .invoke('scan:stats', { session: props.session.session, scanId, bins: 256, ...target })
-      .then((s) => setStats(s))
-      .catch((e: Error) => setError(e.message))
+      .then((s) => {
+        setStats(s)
+        staleness.finished(s.version)
+      })
+      .catch((e: Error) => {
+        setError(e.message)
+        staleness.finished(undefined)
+      })
       .finally(() => setProgress(null))
   }
+  useAutoRecompute(stats !== null && staleness.stale !== null, auto, progress !== null, lastStart, run)
 
   useEffect(() => {
     const el = plot.current
@@ -89,6 +104,7 @@ export function StatsPanel(props: { session: SessionInfo; view: ScanScope }): Re
       {error && <div className="validation bad">{error}</div>}
       {stats && (
         <>
+          <VersionLine version={stats.version} stale={staleness.stale} auto={auto} onAuto={setAuto} onRecompute={run} />
           <table className="stats-table">
             <tbody>
               {row('count', stats.count, 'count')}

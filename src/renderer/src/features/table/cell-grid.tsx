@@ -19,6 +19,8 @@ export interface Cell {
   /** Its number for heat colouring (null: none). */
   number: number | null
   mismatch: boolean
+  /** Its value changed in another program's write a moment ago (follow mode). */
+  flash?: boolean
 }
 
 export function CellGrid(props: {
@@ -80,7 +82,7 @@ export function CellGrid(props: {
       drawn.push(
         <div
           key={`${i},${j}`}
-          className={`cell${t === undefined ? ' loading' : ''}${selected ? ' selected' : inSel ? ' in-selection' : ''}${t !== undefined && isSpecial(t) ? ' special' : ''}${cell.mismatch ? ' mismatch' : ''}`}
+          className={`cell${t === undefined ? ' loading' : ''}${selected ? ' selected' : inSel ? ' in-selection' : ''}${t !== undefined && isSpecial(t) ? ' special' : ''}${cell.mismatch ? ' mismatch' : ''}${cell.flash ? ' flash' : ''}`}
           data-row={r}
           data-col={c}
           data-element={`${cell.element[0]},${cell.element[1]}`}

@@ -22,6 +22,7 @@ import { useColumnWidth } from './use-column-width'
 import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/slice'
 import { ViewBar } from './view-bar'
 import { FollowToggle } from './follow-toggle'
+import { useStickToEnd } from './use-stick-to-end'
 import { keepCursor } from '../../state/keep-cursor'
 import type { Marks } from '../compare/use-mismatches'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from '../../state/view-model'
@@ -86,6 +87,8 @@ export function TableView(props: {
     onUserScroll: props.onScrollTo
   })
   const { top, left, rowAxis, colAxis, scrollTo } = scroll
+  // a followed file growing: a table showing its last row keeps showing it (tail -f)
+  useStickToEnd(viewRows, rowsTotal, top, visibleCount(rowAxis), () => scrollTo(rowsTotal, left))
   const [cursor, setCursor] = useState<[number, number]>([0, 0])
   const [anchor, setAnchor] = useState<[number, number] | null>(null)
   const [message, setMessage] = useState<Message>(null)
@@ -99,7 +102,7 @@ export function TableView(props: {
   const tiles = useTiles(session, view)
   const { refresh } = tiles
   useEffect(
-    () => api.on('session:edited', (e) => e.session === session.session && refresh()),
+    () => api.on('session:edited', (e) => e.session === session.session && refresh(e.external)),
     [session.session, refresh]
   )
   const ready = sliceError === null && tiles.loaded(v0, v1, ve0, ve1)
@@ -304,7 +307,8 @@ export function TableView(props: {
       element: at,
       text: v === undefined ? undefined : cellText(dtype, v, field, state.format),
       number: state.heat && v !== undefined ? cellNumber(v, field) : null,
-      mismatch: marks?.marked(at[0], at[1]) ?? false
+      mismatch: marks?.marked(at[0], at[1]) ?? false,
+      flash: tiles.flashing(at[0], at[1])
     }
   }
 
