@@ -219,6 +219,8 @@ export interface RecipeArray {
   quant?: string
   /** The values' shape as Python writes a tuple. */
   shape: string
+  /** The array's own metadata (a PyTorch tensor's keys in nested dicts). */
+  metadata?: Record<string, JsonValue>
 }
 
 /** A parsed container; F: the formats its module may return (index.ts exports it with F = ContainerFormat). */

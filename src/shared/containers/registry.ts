@@ -12,6 +12,8 @@ import { netcdf3 } from './netcdf3'
 import { nifti } from './nifti'
 import { npz } from './npz'
 import { nrrd } from './nrrd'
+import { pytorch } from './pytorch'
+import { pytorchIndex } from './pytorch-index'
 import { safetensors } from './safetensors'
 import { safetensorsIndex } from './safetensors-index'
 import { zarr } from './zarr'
@@ -22,6 +24,7 @@ import { zarr } from './zarr'
  */
 export const FORMATS = [
   gguf,
+  pytorch,
   npz,
   hdf5,
   fits,
@@ -32,6 +35,7 @@ export const FORMATS = [
   mat5,
   safetensors,
   zarr,
+  pytorchIndex,
   safetensorsIndex
 ] as const satisfies readonly FormatModule[]
 
