@@ -117,6 +117,13 @@ export type Recode =
       complex: boolean
     }
   | {
+      /** ONNX's int32_data / int64_data / uint64_data: protobuf varints, each written as the dtype's low bytes. */
+      kind: 'varints'
+      offset: number
+      nbytes: number
+      count: number
+    }
+  | {
       kind: 'chars'
       offset: number
       nbytes: number

@@ -11,6 +11,7 @@ import type { FormatDescriptor, FormatModule } from './model'
 import { netcdf3 } from './netcdf3'
 import { nifti } from './nifti'
 import { npz } from './npz'
+import { onnx } from './onnx'
 import { nrrd } from './nrrd'
 import { pytorch } from './pytorch'
 import { pytorchIndex } from './pytorch-index'
@@ -34,6 +35,7 @@ export const FORMATS = [
   netcdf3,
   mat5,
   safetensors,
+  onnx,
   zarr,
   pytorchIndex,
   safetensorsIndex
