@@ -52,10 +52,12 @@ export function tensorsOf(root: PValue): { name: string; keys: (string | number)
   return out
 }
 
-function keyText(k: PValue): string {
+function keyText(k: PValue, depth = 0): string {
   if (typeof k === 'string') return k
   if (k === null || typeof k !== 'object') return String(k)
-  if (k.t === 'tuple' || k.t === 'list') return `(${k.items.map(keyText).join(', ')})`
+  // a tuple key nested without end (a hostile pickle) is cut, not followed
+  if ((k.t === 'tuple' || k.t === 'list') && depth < 8)
+    return `(${k.items.map((x) => keyText(x, depth + 1)).join(', ')})`
   return k.t
 }
 
