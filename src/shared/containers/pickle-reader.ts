@@ -48,6 +48,9 @@ export interface PickleHooks {
   persistentLoad(pid: PValue): PValue
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+const LATIN1 = new TextDecoder('latin1')
+
 const MARK: unique symbol = Symbol('mark')
 type Slot = PValue | typeof MARK
 
@@ -78,14 +81,14 @@ export function readPickle(
   const line = (): string => {
     const end = data.indexOf(0x0a, p)
     if (end < 0) fail('a text argument has no end of line')
-    const s = new TextDecoder('latin1').decode(data.subarray(p, end))
+    const s = LATIN1.decode(data.subarray(p, end))
     p = end + 1
     return s
   }
   const utf8 = (n: number): string => {
     const at = need(n)
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(at, at + n))
+      return UTF8.decode(data.subarray(at, at + n))
     } catch {
       return fail('a string is not valid UTF-8')
     }
@@ -241,10 +244,10 @@ export function readPickle(
         push(pyLiteral(line()))
         break
       case 0x54: // BINSTRING
-        push(new TextDecoder('latin1').decode(bytes(v.getInt32(need(4), true)).b))
+        push(LATIN1.decode(bytes(v.getInt32(need(4), true)).b))
         break
       case 0x55: // SHORT_BINSTRING
-        push(new TextDecoder('latin1').decode(bytes(data[need(1)]!).b))
+        push(LATIN1.decode(bytes(data[need(1)]!).b))
         break
       case 0x56: // UNICODE (raw-unicode-escape)
         push(line().replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))))
