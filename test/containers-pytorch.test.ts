@@ -122,6 +122,26 @@ print(json.dumps(float(torch.load(${JSON.stringify(at('model.pt'))}, weights_onl
     expect(t).toBe(99)
   })
 
+  it('statistics, export and diff run on strided views as on torch tensors', async () => {
+    const file = at('views.pt')
+    const v = py<{ stats: number[]; step: number[][] }>(`
+import torch
+x = torch.arange(60, dtype=torch.float32).reshape(3, 4, 5) * 0.5 - 7
+torch.save({'perm': x.permute(2, 0, 1), 'step': x[1, :, ::2], 'copy': x.permute(2, 0, 1).contiguous()}, ${JSON.stringify(file)})
+p = x.permute(2, 0, 1)
+print(json.dumps({'stats': [float(p.min()), float(p.max()), float(p.mean()), float(p.std(correction=0))], 'step': x[1, :, ::2].tolist()}))`)
+    const st = JSON.parse((await runCli(['stats', file, '--array', 'perm', '--json'])).stdout)
+    expect([st.min, st.max, st.mean]).toEqual(v.stats.slice(0, 3))
+    expect(st.std).toBeCloseTo(v.stats[3]!, 5)
+    const out = at('step.npy')
+    const e = await runCli(['export', file, '--array', 'step', '--out', out, '--as', 'npy'])
+    expect(e.code).toBe(0)
+    expect(py(`print(json.dumps(np.load(${JSON.stringify(out)}).tolist()))`)).toEqual(v.step)
+    // the permuted view (strided over its storage) and its contiguous copy compare equal
+    const d = await runCli(['diff', file, file, '--array', 'perm', '--array-b', 'copy'])
+    expect(d.code).toBe(0)
+  })
+
   it('nested dicts and lists are dotted names; scalars are the metadata; Copy as code indexes the keys', async () => {
     const file = at('nested.ckpt')
     const v = py<Record<string, unknown>>(`
