@@ -203,6 +203,19 @@ print(json.dumps({k: js(t) for k, t in (a | b).items()}))`)
     }
   })
 
+  it('pickle protocols 1 to 5 (STACK_GLOBAL, MEMOIZE, FRAME) read the same tensors', async () => {
+    const v = py<Record<string, unknown>>(`
+${TORCH_JS}
+sd = {'a': torch.arange(6, dtype=torch.float64).reshape(2, 3), 'p': torch.nn.Parameter(torch.full((2,), 1.5)), 'k': {3: torch.tensor([True, False])}}
+for proto in (1, 2, 3, 4, 5):
+    torch.save(sd, ${JSON.stringify(tmp.dir)} + f'/proto{proto}.pt', pickle_protocol=proto)
+print(json.dumps({'a': js(sd['a']), 'p': js(sd['p'].detach()), 'k.3': js(sd['k'][3])}))`)
+    for (const proto of [1, 2, 3, 4, 5]) {
+      const file = at(`proto${proto}.pt`)
+      for (const [name, value] of Object.entries(v)) expect(await show(file, name), `${proto} ${name}`).toEqual(value)
+    }
+  })
+
   it('a legacy (pre-zip) checkpoint maps its storages where they lie', async () => {
     const file = at('legacy.pth')
     const v = py<Record<string, unknown>>(`
@@ -233,7 +246,7 @@ code = 'open(%r, "w").write("x")' % ${JSON.stringify(marker2)}
 class Ev:
     def __reduce__(self): return (eval, (code,))
 torch.save({'w': torch.ones(2), 'x': Boom('touch ${marker}')}, ${JSON.stringify(sys)})
-torch.save({'w': torch.ones(2), 'x': Ev()}, ${JSON.stringify(ev)})
+torch.save({'w': torch.ones(2), 'x': Ev()}, ${JSON.stringify(ev)}, pickle_protocol=4)
 # the payload is real: torch.load without weights_only runs it (on a copy, with another marker)
 torch.save({'x': Boom('touch ${proof}')}, ${JSON.stringify(at('proof.pt'))})
 torch.load(${JSON.stringify(at('proof.pt'))}, weights_only=False)
