@@ -127,7 +127,8 @@ print(json.dumps(float(torch.load(${JSON.stringify(at('model.pt'))}, weights_onl
     const v = py<{ stats: number[]; step: number[][] }>(`
 import torch
 x = torch.arange(60, dtype=torch.float32).reshape(3, 4, 5) * 0.5 - 7
-torch.save({'perm': x.permute(2, 0, 1), 'step': x[1, :, ::2], 'copy': x.permute(2, 0, 1).contiguous()}, ${JSON.stringify(file)})
+torch.save({'perm': x.permute(2, 0, 1), 'step': x[1, :, ::2], 'copy': x.permute(2, 0, 1).contiguous(),
+            'bcast': torch.ones(1, 4).expand(3, 4)}, ${JSON.stringify(file)})
 p = x.permute(2, 0, 1)
 print(json.dumps({'stats': [float(p.min()), float(p.max()), float(p.mean()), float(p.std(correction=0))], 'step': x[1, :, ::2].tolist()}))`)
     const st = JSON.parse((await runCli(['stats', file, '--array', 'perm', '--json'])).stdout)
@@ -140,6 +141,9 @@ print(json.dumps({'stats': [float(p.min()), float(p.max()), float(p.mean()), flo
     // the permuted view (strided over its storage) and its contiguous copy compare equal
     const d = await runCli(['diff', file, file, '--array', 'perm', '--array-b', 'copy'])
     expect(d.code).toBe(0)
+    // a broadcast view (stride 0) is listed with the reason, not mapped
+    const listed = JSON.parse((await runCli(['ls', file, '--json'])).stdout) as { name: string; unmappable?: string }[]
+    expect(listed.find((x) => x.name === 'bcast')!.unmappable).toMatch(/broadcast view \(a stride of 0/)
   })
 
   it('nested dicts and lists are dotted names; scalars are the metadata; Copy as code indexes the keys', async () => {
