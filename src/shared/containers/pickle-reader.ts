@@ -115,8 +115,7 @@ export function readPickle(
   const popMark = (): PValue[] => {
     const m = marks.pop()
     if (m === undefined) return fail('has no mark to pop to')
-    const items = stack.splice(m) as PValue[]
-    return items
+    return stack.splice(m) as PValue[]
   }
   const global = (pickled: string, name: string): PGlobal => {
     // Python 3 reads protocol 0–2 pickles' Python 2 module names as their Python 3 ones (fix_imports)
@@ -293,6 +292,7 @@ export function readPickle(
         break
       }
       case 0x5d: // EMPTY_LIST
+      case 0x8f: // EMPTY_SET: a list of its items
         push({ t: 'list', items: [] })
         break
       case 0x6c: // LIST
@@ -333,9 +333,6 @@ export function readPickle(
         setItems(top(), items)
         break
       }
-      case 0x8f: // EMPTY_SET: a list of its items
-        push({ t: 'list', items: [] })
-        break
       case 0x90: {
         // ADDITEMS
         const items = popMark()
