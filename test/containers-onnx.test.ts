@@ -223,6 +223,24 @@ print(1)`)
     expect(e).toMatchObject({ name: 'huge', shape: [375_000_000], dtype: '<f4' })
   })
 
+  it('a model exported by torch.onnx.export: its initializers are the module parameters', async () => {
+    const file = at('exported.onnx')
+    const v = py<Ref & { params: Record<string, unknown> }>(`
+${JS}
+import torch, warnings
+warnings.simplefilter('ignore')
+torch.manual_seed(1)
+m = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(4 * 6 * 6, 5))
+torch.onnx.export(m, (torch.randn(1, 3, 8, 8),), ${JSON.stringify(file)}, dynamo=False)
+r = ref(${JSON.stringify(file)})
+r['params'] = {k: js(p.detach().numpy()) for k, p in m.state_dict().items()}
+print(json.dumps(r))`)
+    await expectValues(file, v)
+    for (const [name, value] of Object.entries(v.params)) expect(v.values[name], name).toEqual(value)
+    const info = JSON.parse((await runCli(['info', file])).stdout)
+    expect(info.metadata.producer).toBe('pytorch')
+  })
+
   it('a truncated model is a clear error', async () => {
     const bytes = fs.readFileSync(at('raw.onnx'))
     fs.writeFileSync(at('cut.onnx'), bytes.subarray(0, bytes.length - 40))
