@@ -122,7 +122,7 @@ export function readPickle(
     const module = PY2_MODULES[pickled] ?? pickled
     if (!hooks.known(module, name)) {
       throw new PickleError(
-        `${what} names the global ${module}.${name}, which is not one of the few torch uses for tensors: refused (nothing in the pickle was run)`
+        `${what} names the global ${module}.${name}, which is not one of the few torch uses for tensors: refused (nothing in the pickle was run). Only if you trust the file: torch.load(path, weights_only=False), then save its tensors alone (torch.save of the state dict, or safetensors)`
       )
     }
     return { t: 'global', module, name }
