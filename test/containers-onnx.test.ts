@@ -158,7 +158,7 @@ print(json.dumps(float(numpy_helper.to_array([t for t in m.graph.initializer if 
     fs.symlinkSync(at('secret.bin'), path.join(root, 'linked.bin'))
     py(`
 ${JS}
-for name, loc in [('dotdot', '../secret.bin'), ('absolute', ${JSON.stringify(at('secret.bin'))}), ('linked', 'linked.bin')]:
+for name, loc in [('dotdot', '../secret.bin'), ('etc', '../../etc/passwd'), ('absolute', ${JSON.stringify(at('secret.bin'))}), ('linked', 'linked.bin')]:
     t = numpy_helper.from_array(np.zeros(100, np.float32), 'w.float32')
     t.ClearField('raw_data')
     t.data_location = TensorProto.EXTERNAL
@@ -166,7 +166,7 @@ for name, loc in [('dotdot', '../secret.bin'), ('absolute', ${JSON.stringify(at(
         e = t.external_data.add(); e.key = k; e.value = v
     model([t], os.path.join(${JSON.stringify(root)}, name + '.onnx'))
 print(1)`)
-    for (const name of ['dotdot', 'absolute']) {
+    for (const name of ['dotdot', 'etc', 'absolute']) {
       const [e] = await ls(path.join(root, `${name}.onnx`))
       expect(e!.unmappable, name).toMatch(/lies outside the model's folder: refused/)
       const r = await runCli(['show', path.join(root, `${name}.onnx`), '--array', 'w.float32'])
