@@ -220,6 +220,45 @@ print(json.dumps({'a': js(sd['a']), 'p': js(sd['p'].detach()), 'k.3': js(sd['k']
     }
   })
 
+  it('re-zipped archives: deflated records open read-only through a copy; a big-endian checkpoint as torch reads it', async () => {
+    const v = py<Record<string, Record<string, unknown>>>(`
+${TORCH_JS}
+import zipfile
+sd = {'a': torch.arange(6, dtype=torch.float32).reshape(2, 3) * 1.5, 'i': torch.arange(4, dtype=torch.int64) - 2,
+      'h': torch.tensor([1.0, -2.5, 3.25], dtype=torch.bfloat16), 'at': None}
+sd['at'] = sd['a'].t()
+src = ${JSON.stringify(at('le.pt'))}
+torch.save(sd, src)
+z = zipfile.ZipFile(src)
+with zipfile.ZipFile(${JSON.stringify(at('deflated.pt'))}, 'w', zipfile.ZIP_DEFLATED) as o:
+    for i in z.infolist(): o.writestr(i.filename, z.read(i.filename))
+# what torch.save writes on a big-endian machine: byteorder 'big', every element's bytes reversed
+with zipfile.ZipFile(${JSON.stringify(at('big-endian.pt'))}, 'w') as o:
+    for i in z.infolist():
+        b = z.read(i.filename)
+        if i.filename.endswith('/byteorder'): b = b'big'
+        elif '/data/' in i.filename:
+            n = {'0': 4, '1': 8, '2': 2}[i.filename.rsplit('/', 1)[1]]
+            b = np.frombuffer(b, np.uint8).reshape(-1, n)[:, ::-1].tobytes()
+        o.writestr(i.filename, b)
+out = {}
+for f in ('deflated.pt', 'big-endian.pt'):
+    back = torch.load(${JSON.stringify(tmp.dir)} + '/' + f, weights_only=True)
+    out[f] = {k: js(t) for k, t in back.items()}
+print(json.dumps(out))`)
+    for (const [f, values] of Object.entries(v)) {
+      for (const [name, value] of Object.entries(values)) expect(await show(at(f), name), `${f} ${name}`).toEqual(value)
+    }
+    const listed = JSON.parse((await runCli(['ls', at('big-endian.pt'), '--json'])).stdout) as {
+      name: string
+      dtype: string
+    }[]
+    expect(listed.find((e) => e.name === 'i')!.dtype).toBe('>i8')
+    const r = await runCli(['set', at('deflated.pt'), '--array', 'a', '--index', '0,0', '--value', '1'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/read-only/)
+  })
+
   it('a legacy (pre-zip) checkpoint maps its storages where they lie', async () => {
     const file = at('legacy.pth')
     const v = py<Record<string, unknown>>(`

@@ -15,7 +15,8 @@ import {
   defineFormat,
   type ParseContext,
   type RecipeArray,
-  type ReadFn
+  type ReadFn,
+  type Via
 } from './model'
 import { PickleError, readPickle, type PValue } from './pickle-reader'
 import { isTensor, torchHooks, type TensorRef } from './torch-pickle'
@@ -29,7 +30,7 @@ const LEGACY_MAGIC = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20
 const MAX_DEPTH = 64
 
 /** Where a storage's bytes are: a record of the archive (or of a legacy file), or why they cannot be read. */
-type StorageBytes = { offset: number; nbytes: number } | { unmappable: string }
+type StorageBytes = { offset: number; nbytes: number; via?: Via } | { unmappable: string }
 
 /** The tensors of the saved object, by name (dicts' keys and lists' indices joined by '.'), in the object's order. */
 export function tensorsOf(root: PValue): { name: string; keys: (string | number)[]; tensor: TensorRef }[] {
@@ -107,7 +108,9 @@ function tensorEntry(
   const unmappable = (reason: string, remedy: string): ContainerEntry => ({ ...entry, unmappable: { reason, remedy } })
   if ('unmappable' in where) return unmappable(where.unmappable, 'torch.load(path, weights_only=True) reads it')
   entry.offset = where.offset + t.offset * dtype.size
-  const bytes = (): string => bytesRemedy(where.offset, where.nbytes, file)
+  if (where.via) entry.via = where.via
+  const bytes = (): string =>
+    where.via ? 'torch.load(path, weights_only=True) reads it' : bytesRemedy(where.offset, where.nbytes, file)
   if (storageBytes > where.nbytes) {
     return unmappable(
       `its storage claims ${storageBytes} bytes, its record holds ${where.nbytes}: the file is damaged`,
@@ -147,6 +150,18 @@ function tensorEntry(
     )
   }
   return { ...entry, strides: stride.map((s) => s * dtype.size) }
+}
+
+function inflateVia(m: ZipMember): Via {
+  return {
+    kind: 'inflate',
+    stream: 'raw',
+    dataOffset: m.dataOffset,
+    compressedSize: m.compressedSize,
+    uncompressedSize: m.uncompressedSize,
+    crc32: m.crc32,
+    what: 'storage record'
+  }
 }
 
 /** The bytes of the saved object: data.pkl (stored, or deflated when ctx can inflate). */
@@ -199,9 +214,12 @@ function parseZip(
     records.add(tensor.storage.key)
     const where: StorageBytes = !m
       ? { unmappable: `its storage record ${prefix}data/${tensor.storage.key} is missing from the archive` }
-      : m.method !== 0 || m.compressedSize !== m.uncompressedSize
-        ? { unmappable: `its storage record ${m.name} is compressed (torch.save stores it)` }
-        : { offset: m.dataOffset, nbytes: m.compressedSize }
+      : m.method === 0 && m.compressedSize === m.uncompressedSize
+        ? { offset: m.dataOffset, nbytes: m.compressedSize }
+        : m.method === 8
+          ? // a re-zipped archive: the record is read through a temporary inflated copy, as a deflated .npz member
+            { offset: 0, nbytes: m.uncompressedSize, via: inflateVia(m) }
+          : { unmappable: `its storage record ${m.name} is compressed with method ${m.method} (torch.save stores it)` }
     entries.push(tensorEntry(name, keys, tensor, where, byteorder !== 'big', file))
   }
   const metadata: Record<string, JsonValue> = {
