@@ -241,6 +241,39 @@ print(json.dumps(r))`)
     expect(info.metadata.producer).toBe('pytorch')
   })
 
+  it("Constant nodes' tensors are listed in a folder of their own, with onnx's values and Copy as code", async () => {
+    const file = at('constants.onnx')
+    const v = py<Record<string, unknown>>(`
+${JS}
+c1 = np.arange(6, dtype=np.int64).reshape(2, 3) - 3
+c2 = np.array([0.5, -1.5], np.float32)
+nodes = [helper.make_node('Constant', [], ['shape_c'], value=numpy_helper.from_array(c1)),
+         helper.make_node('Constant', [], ['scale'], value=helper.make_tensor('s', TensorProto.FLOAT, [2], [0.5, -1.5])),
+         helper.make_node('Constant', [], ['scalar'], value_float=2.0),
+         helper.make_node('Add', ['x', 'w.float32'], ['y'])]
+g = helper.make_graph(nodes, 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, [2])],
+                      [helper.make_tensor_value_info('y', TensorProto.FLOAT, [2])],
+                      [numpy_helper.from_array(np.ones(2, np.float32), 'w.float32')])
+onnx.save_model(helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)]), ${JSON.stringify(file)})
+print(json.dumps({'shape_c': js(c1), 'scale': js(c2)}))`)
+    const listed = await ls(file)
+    expect(listed.map((e) => e.name).sort()).toEqual(['scale', 'shape_c', 'w.float32'])
+    for (const [name, value] of Object.entries(v)) {
+      const r = await runCli(['show', file, '--array', name, '--json'])
+      expect(JSON.parse(r.stdout), name).toEqual(value)
+    }
+    const service = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const top = await service.handle('container:list', { path: file })
+      expect(top.folders.map((x) => x.name)).toContain('(Constant nodes)')
+      const s = await service.handle('session:open', { path: file, layout: null, mode: 'r', array: 'shape_c' })
+      const code = recipe(s, { slice: '', rowAxis: 0, colAxis: 1, index: [0, 0] }, s.layout.shape).python
+      expect(py(`${code}\nprint(json.dumps(view.tolist()))`)).toEqual(v.shape_c)
+    } finally {
+      service.closeAll()
+    }
+  })
+
   it('a truncated model is a clear error', async () => {
     const bytes = fs.readFileSync(at('raw.onnx'))
     fs.writeFileSync(at('cut.onnx'), bytes.subarray(0, bytes.length - 40))

@@ -243,14 +243,43 @@ function printable(b: Uint8Array): boolean {
   return true
 }
 
+/**
+ * A Constant node's tensor (its `value` attribute), named by the node's output: a tensor of the graph like an
+ * initializer. Other nodes, and Constants of scalars or lists (value_float, value_ints …), give none.
+ */
+function constantOf(f: ProtoFile, node: Field): Tensor | null {
+  let op = ''
+  let output = ''
+  let value: Field | undefined
+  for (const x of f.fields(node.start, node.start + node.length)) {
+    if (x.wire !== LEN) continue
+    if (x.no === 2 && !output) output = f.text(x.start, Math.min(x.length, 4096))
+    else if (x.no === 4) op = f.text(x.start, Math.min(x.length, 64))
+    else if (x.no === 5) {
+      let name = ''
+      let t: Field | undefined
+      for (const a of f.fields(x.start, x.start + x.length)) {
+        if (a.no === 1 && a.wire === LEN) name = f.text(a.start, Math.min(a.length, 64))
+        if (a.no === 5 && a.wire === LEN) t = a
+      }
+      if (name === 'value' && t) value = t
+    }
+  }
+  if (op !== 'Constant' || !value) return null
+  return { ...readTensor(f, value.start, value.start + value.length), name: output }
+}
+
 function onnxRecipe(r: RecipeArray): string {
+  const find = r.metadata?.constant
+    ? `onnx.helper.get_attribute_value(next(n for n in m.graph.node if n.op_type == 'Constant' and n.output[0] == ${r.name}).attribute[0])`
+    : `next(t for t in m.graph.initializer if t.name == ${r.name})`
   return [
     'import os',
     'import onnx',
     'from onnx import numpy_helper',
     `path = ${r.file}`,
     'm = onnx.load(path, load_external_data=False)  # external data is read by to_array, from the model folder',
-    `a = numpy_helper.to_array(next(t for t in m.graph.initializer if t.name == ${r.name}), base_dir=os.path.dirname(path))`
+    `a = numpy_helper.to_array(${find}, base_dir=os.path.dirname(path))`
   ].join('\n')
 }
 
@@ -331,8 +360,14 @@ export const onnx = defineFormat({
     let nodes = 0
     for (const x of f.fields(graph.start, graph.start + graph.length)) {
       if (x.wire !== LEN) continue
-      if (x.no === 1) nodes++
-      else if (x.no === 2) metadata.graph = f.text(x.start, Math.min(x.length, 4096))
+      if (x.no === 1) {
+        nodes++
+        const c = constantOf(f, x)
+        if (c) {
+          const e = tensorEntry(ctx, f, c)
+          entries.push({ ...e, path: ['(Constant nodes)', e.name], metadata: { ...e.metadata, constant: true } })
+        }
+      } else if (x.no === 2) metadata.graph = f.text(x.start, Math.min(x.length, 4096))
       else if (x.no === 5) entries.push(tensorEntry(ctx, f, readTensor(f, x.start, x.start + x.length)))
       else if (x.no === 11) inputs.push(valueInfo(f, x.start, x.start + x.length))
       else if (x.no === 12) outputs.push(valueInfo(f, x.start, x.start + x.length))
