@@ -271,19 +271,22 @@ function parseLegacy(
   if (!keys || typeof keys !== 'object' || keys.t !== 'list')
     throw new ContainerError('the legacy checkpoint has no list of storage keys')
   const found = tensorsOf(pickles[3]!)
-  const sizes = new Map<string, number>()
-  for (const { tensor } of found) sizes.set(tensor.storage.key, tensor.storage.numel * (tensor.storage.type?.size ?? 1))
+  // each storage's element count and bytes, from the tensors that view it
+  const sizes = new Map<string, { numel: number; nbytes: number }>()
+  for (const { tensor: t } of found) {
+    sizes.set(t.storage.key, { numel: t.storage.numel, nbytes: t.storage.numel * (t.storage.type?.size ?? 1) })
+  }
   const where = new Map<string, StorageBytes>()
   for (const k of keys.items) {
     const key = String(k)
     const head = readExact(ctx, at, 8, `storage ${key}'s size`)
     const numel = Number(new DataView(head.buffer, head.byteOffset, 8).getBigInt64(0, true))
-    const nbytes = sizes.get(key)
-    if (nbytes === undefined)
-      throw new ContainerError(`storage ${key} is listed but no tensor uses it: cannot tell its size`)
-    const elem = nbytes / Math.max(1, found.find((f) => f.tensor.storage.key === key)!.tensor.storage.numel)
-    if (numel * elem !== nbytes)
-      throw new ContainerError(`storage ${key} says ${numel} elements, its tensors say ${nbytes / elem}`)
+    const size = sizes.get(key)
+    if (!size) throw new ContainerError(`storage ${key} is listed but no tensor uses it: cannot tell its size`)
+    if (numel !== size.numel) {
+      throw new ContainerError(`storage ${key} says ${numel} elements, its tensors say ${size.numel}`)
+    }
+    const nbytes = size.nbytes
     where.set(key, { offset: at + 8, nbytes })
     at += 8 + nbytes
     if (at > ctx.size)
