@@ -84,7 +84,8 @@ function tensorEntry(
 ): ContainerEntry {
   const { dtype, size, stride } = t
   const code = dtype.code
-  const npDtype = code === null ? '|u1' : `${dtype.size === 1 || !little ? (dtype.size === 1 ? '|' : '>') : '<'}${code}`
+  const byteOrder = dtype.size === 1 ? '|' : little ? '<' : '>'
+  const npDtype = code === null ? '|u1' : `${byteOrder}${code}`
   const count = elementCount(size, () => `tensor '${name}'`)
   const storageBytes = t.storage.type ? t.storage.numel * t.storage.type.size : t.storage.numel
   const entry: ContainerEntry = {
