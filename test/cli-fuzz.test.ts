@@ -90,6 +90,18 @@ with open(f'{d}/a.nrrd', 'wb') as f:
 with open(f'{d}/e.hdr', 'w') as f:
     f.write('ENVI\\nsamples = 4\\nlines = 3\\nbands = 2\\nheader offset = 0\\ndata type = 4\\ninterleave = bil\\nbyte order = 0\\n')
 np.arange(24, dtype='<f4').tofile(f'{d}/e.img')
+import torch, onnx
+from onnx import helper, numpy_helper, TensorProto
+x = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+torch.save({'w': x, 'wt': x.t(), 'n': {'b': torch.ones(3, dtype=torch.bfloat16)}, 'i': torch.arange(5)}, f'{d}/t.pt')
+torch.save({'w': x, 'h': torch.ones(4, dtype=torch.float16)}, f'{d}/tl.pth', _use_new_zipfile_serialization=False)
+g = helper.make_graph([helper.make_node('Add', ['x', 'w'], ['y'])], 'g',
+                      [helper.make_tensor_value_info('x', TensorProto.FLOAT, ['N', 3])],
+                      [helper.make_tensor_value_info('y', TensorProto.FLOAT, ['N', 3])],
+                      [numpy_helper.from_array(np.arange(6, dtype=np.float32).reshape(2, 3), 'w'),
+                       helper.make_tensor('k', TensorProto.INT64, [3], [1, -2, 3]),
+                       helper.make_tensor('f', TensorProto.FLOAT, [2], [0.5, 1.5])])
+onnx.save_model(helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)]), f'{d}/m.onnx')
 print(1)`)
 }
 
@@ -140,7 +152,9 @@ const FORMAT_OF: [RegExp, string][] = [
   [/\.npz$/, 'npz'],
   [/\.safetensors$/, 'safetensors'],
   [/\.gguf$/, 'gguf'],
-  [/\.nrrd$/, 'nrrd']
+  [/\.nrrd$/, 'nrrd'],
+  [/\.(pt|pth)$/, 'pytorch'],
+  [/\.onnx$/, 'onnx']
 ]
 
 /** The seed's arrays as `ls --json` lists them from the unmutated file (null: a file that holds one, no --array). */
@@ -295,7 +309,21 @@ describe('the container fuzzer over the CLI', () => {
     const byFormat = new Map<string, Seed[]>()
     for (const s of seeds) byFormat.set(s.format, [...(byFormat.get(s.format) ?? []), s])
     expect([...byFormat.keys()].sort()).toEqual(
-      ['envi', 'fits', 'gguf', 'hdf5', 'mat', 'netcdf3', 'nifti', 'npy', 'npz', 'nrrd', 'safetensors'].sort()
+      [
+        'envi',
+        'fits',
+        'gguf',
+        'hdf5',
+        'mat',
+        'netcdf3',
+        'nifti',
+        'npy',
+        'npz',
+        'nrrd',
+        'onnx',
+        'pytorch',
+        'safetensors'
+      ].sort()
     )
     const jobs: Job[] = []
     const dir = path.join(tmp.dir, 'mutants')

@@ -50,7 +50,8 @@ function arrayRecipe(
     stored: Boolean(a.scaling && !a.scaling.applied),
     storedType: a.storedType,
     ...(a.blocks ? { quant: a.blocks.quant } : {}),
-    shape: formatShape(session.layout.shape)
+    shape: formatShape(session.layout.shape),
+    ...(a.metadata ? { metadata: a.metadata } : {})
   })
   const python = `${load}\n${view}`
   const args = ['arrayscope', 'show', shellQuote(a.container), '--array', shellQuote(a.name)]

@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import pathModule from 'node:path'
 import type { Recode } from '../../shared/containers'
 import { ApiError } from '../../shared/contract'
+import { writeVarints } from './recode-varints'
 import { removeTemp, tempFolder } from './temp-files'
 
 /** Elements per piece (a complex128 piece is 1 MiB). */
@@ -64,6 +65,7 @@ export async function recodeToCopy(
     if (recode.kind === 'planes') await planes(inFd, outFd, recode, outDtype, name, control)
     else if (recode.kind === 'sparse') writeDense(inFd, outFd, recode, outDtype, name)
     else if (recode.kind === 'triplets') writeTriplets(inFd, outFd, recode, outDtype, name)
+    else if (recode.kind === 'varints') writeVarints(inFd, outFd, recode, outDtype, name)
     else writeText(inFd, outFd, recode, name)
     // an empty array still maps: the copy holds at least one byte
     if (fs.fstatSync(outFd).size === 0) fs.writeSync(outFd, new Uint8Array(8))

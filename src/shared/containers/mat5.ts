@@ -234,6 +234,7 @@ function recodeEnd(r: Recode): number {
         r.jc.offset + (r.cols + 1) * 4
       )
     case 'chars':
+    case 'varints':
       return r.offset + r.nbytes
     case 'triplets':
       return r.offset + r.n * (r.complex ? 4 : 3) * itemsizeOf(r.dtype)

@@ -117,6 +117,13 @@ export type Recode =
       complex: boolean
     }
   | {
+      /** ONNX's int32_data / int64_data / uint64_data: protobuf varints, each written as the dtype's low bytes. */
+      kind: 'varints'
+      offset: number
+      nbytes: number
+      count: number
+    }
+  | {
       kind: 'chars'
       offset: number
       nbytes: number
@@ -219,6 +226,8 @@ export interface RecipeArray {
   quant?: string
   /** The values' shape as Python writes a tuple. */
   shape: string
+  /** The array's own metadata (a PyTorch tensor's keys in nested dicts). */
+  metadata?: Record<string, JsonValue>
 }
 
 /** A parsed container; F: the formats its module may return (index.ts exports it with F = ContainerFormat). */

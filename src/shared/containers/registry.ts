@@ -11,7 +11,10 @@ import type { FormatDescriptor, FormatModule } from './model'
 import { netcdf3 } from './netcdf3'
 import { nifti } from './nifti'
 import { npz } from './npz'
+import { onnx } from './onnx'
 import { nrrd } from './nrrd'
+import { pytorch } from './pytorch'
+import { pytorchIndex } from './pytorch-index'
 import { safetensors } from './safetensors'
 import { safetensorsIndex } from './safetensors-index'
 import { zarr } from './zarr'
@@ -22,6 +25,7 @@ import { zarr } from './zarr'
  */
 export const FORMATS = [
   gguf,
+  pytorch,
   npz,
   hdf5,
   fits,
@@ -31,7 +35,9 @@ export const FORMATS = [
   netcdf3,
   mat5,
   safetensors,
+  onnx,
   zarr,
+  pytorchIndex,
   safetensorsIndex
 ] as const satisfies readonly FormatModule[]
 

@@ -17,6 +17,9 @@ export interface ZipMember {
   dataOffset: number
 }
 
+const UTF8 = new TextDecoder('utf-8')
+const LATIN1 = new TextDecoder('latin1')
+
 const EOCD = 0x06054b50
 const ZIP64_LOCATOR = 0x07064b50
 const ZIP64_EOCD = 0x06064b50
@@ -89,7 +92,7 @@ export function readZipDirectory(ctx: { read: ReadFn; size: number }): ZipMember
     if (end > cd.length) throw new ContainerError(`central directory entry ${k} runs past the directory's end`)
     const nameBytes = cd.subarray(p + 46, p + 46 + nameLength)
     // bit 11: UTF-8 names; otherwise cp437 (ASCII in practice)
-    const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(nameBytes)
+    const name = (flags & 0x800 ? UTF8 : LATIN1).decode(nameBytes)
     // ZIP64 extra field: the 64-bit values of the fields that hold 0xFFFFFFFF, in this order
     let x = p + 46 + nameLength
     const extraEnd = x + extraLength
