@@ -7,7 +7,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['out/', 'node_modules/', 'native/build/', 'test-results/', 'playwright-report/', '.tmp/'] },
+  { ignores: ['out/', 'node_modules/', 'native/build/', 'test-results/', 'playwright-report/', '.tmp/', '.venv/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
