@@ -19,9 +19,12 @@ describe('NRRD', () => {
     attached: path.join(d, 'vol.nrrd'),
     detached: path.join(d, 'vol.nhdr'),
     tail: path.join(d, 'tail.nrrd'),
-    gz: path.join(d, 'gz.nrrd')
+    gz: path.join(d, 'gz.nrrd'),
+    gzip: path.join(d, 'gzip.nrrd'),
+    gzDetached: path.join(d, 'gzvol.nhdr'),
+    bz2: path.join(d, 'bz2.nrrd')
   }
-  let r: { attached: unknown; detached: unknown; tail: unknown }
+  let r: { attached: unknown; detached: unknown; tail: unknown; gzip: unknown; gzDetached: unknown }
 
   beforeAll(() => {
     r = py(`
@@ -43,7 +46,19 @@ with open(f['tail'], 'wb') as fh:
     fh.write(b'NRRD0005\\ntype: uint32\\ndimension: 1\\nsizes: 7\\nendian: little\\nencoding: raw\\nbyte skip: -1\\n\\n' + b'junk' + c.tobytes())
 with open(f['gz'], 'wb') as fh:
     fh.write(b'NRRD0004\\ntype: float\\ndimension: 1\\nsizes: 4\\nencoding: gzip\\n\\n\\x1f\\x8b')
-print(json.dumps({'attached': js(a), 'detached': js(b), 'tail': js(c)}))`)
+import gzip
+g = rng.standard_normal((7, 5, 3)).astype('>f4')
+with open(f['gzip'], 'wb') as fh:
+    fh.write(b'NRRD0004\\ntype: float\\ndimension: 3\\nsizes: 7 5 3\\nendian: big\\nencoding: gzip\\nbyte skip: 6\\n\\n')
+    fh.write(gzip.compress(b'skipme' + g.tobytes(order='F')))
+h = rng.integers(0, 60000, (300, 2)).astype('<u2')
+with open(f['gzDetached'], 'w') as fh:
+    fh.write('NRRD0004\\ntype: ushort\\ndimension: 2\\nsizes: 300 2\\nendian: little\\nencoding: gz\\nline skip: 1\\ndata file: gzvol.raw.gz\\n')
+with open(d + '/gzvol.raw.gz', 'wb') as fh:
+    fh.write(b'a header line\\n' + gzip.compress(h.tobytes(order='F')))
+with open(f['bz2'], 'wb') as fh:
+    fh.write(b'NRRD0004\\ntype: float\\ndimension: 1\\nsizes: 4\\nencoding: bzip2\\n\\nBZh9')
+print(json.dumps({'attached': js(a), 'detached': js(b), 'tail': js(c), 'gzip': js(g), 'gzDetached': js(h)}))`)
   })
 
   it('raw data, attached or detached, with skips and byte orders: the sizes as the shape, order F', async () => {
@@ -59,12 +74,25 @@ print(json.dumps({'attached': js(a), 'detached': js(b), 'tail': js(c)}))`)
     expect((await stats(f.attached, null)).count).toBe(60)
   })
 
-  it('key/values are metadata; other encodings are listed with the reason', async () => {
+  it('gzip encoding, inline or in a detached .raw.gz, opens through an inflated copy (#28): values as numpy', async () => {
+    const [g] = await ls(f.gzip)
+    expect(g).toMatchObject({ dtype: '>f4', shape: [7, 5, 3], order: 'F', offset: 6 })
+    expect(await show(f.gzip, null)).toEqual(r.gzip)
+    const [h] = await ls(f.gzDetached)
+    expect(h).toMatchObject({ dtype: '<u2', shape: [300, 2], file: 'gzvol.raw.gz' })
+    expect(await show(f.gzDetached, null)).toEqual(r.gzDetached)
+    expect((await stats(f.gzDetached, null)).count).toBe(600)
+  })
+
+  it('key/values are metadata; a truncated gzip stream is an error; other encodings are listed with the reason', async () => {
     const info = JSON.parse((await runCli(['info', f.attached])).stdout) as Record<string, unknown>
     expect(info).toMatchObject({ format: 'nrrd', array: 'data', shape: [5, 4, 3] })
-    const [g] = await ls(f.gz)
-    expect(g!.unmappable).toMatch(/gzip-encoded/)
-    expect(g!.remedy).toMatch(/unu save -e raw/)
+    const cut = await runCli(['ls', f.gz])
+    expect(cut.code).toBe(2)
+    expect(cut.stderr).toMatch(/the data is truncated|not a gzip stream/)
+    const [b] = await ls(f.bz2)
+    expect(b!.unmappable).toMatch(/bzip2-encoded/)
+    expect(b!.remedy).toMatch(/unu save -e raw/)
   })
 })
 

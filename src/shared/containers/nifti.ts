@@ -4,6 +4,7 @@
 // finite and not 0 and (slope, inter) ≠ (1, 0), values are float64(raw) · slope + inter in float64, with the
 // stored numbers a toggle away. A gzip-compressed .nii.gz (or a pair's .img.gz) is read through a temporary
 // decompressed copy, as nibabel decompresses it: the header from the stream's first inflated bytes.
+import { gzipSize, isGzip } from './gzip'
 import {
   ContainerError,
   elementCount,
@@ -53,10 +54,6 @@ function sizeofHdr(head: Uint8Array): { version: 1 | 2; little: boolean } | null
   return null
 }
 
-function isGzip(head: Uint8Array): boolean {
-  return head[0] === 0x1f && head[1] === 0x8b && head[2] === 0x08
-}
-
 export const nifti = defineFormat({
   format: 'nifti',
   formats: {
@@ -87,12 +84,6 @@ function gzipHeader(ctx: ParseContext): ParseContext {
     throw new ContainerError(`the gzip stream is corrupt: ${(e as Error).message}`)
   }
   return { ...ctx, read: (o, l) => prefix.subarray(o, o + l), size: prefix.length }
-}
-
-/** gzip's ISIZE: the uncompressed size modulo 2^32 (the stream's last 4 bytes). */
-function gzipSize(read: (o: number, l: number) => Uint8Array, size: number): number {
-  const b = read(size - 4, 4)
-  return b.length === 4 ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) : 0
 }
 
 function parseNifti(ctx: ParseContext): Container<'nifti'> {

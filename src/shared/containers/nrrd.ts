@@ -1,8 +1,11 @@
 // NRRD (teem's "nearly raw raster data"): a text header ("NRRD000n", then "field: value" lines and "key:=value"
 // pairs, ended by a blank line) before the data or naming a detached data file. One array: sizes are listed
 // fastest first, so its numpy shape is the sizes in order F — what pynrrd returns by default (index_order='F').
-// Raw encoding maps (byte skip, line skip, endian; byte skip -1 counts from the end); text, hex and compressed
-// encodings are listed with the reason.
+// Raw encoding maps (byte skip, line skip, endian; byte skip -1 counts from the end); gzip encoding (inline or in
+// a detached .raw.gz) opens through a temporary copy inflated once, as teem and pynrrd read it (line skip counts
+// lines of the file before the stream, byte skip bytes of the inflated data); text, hex and bzip2 encodings are
+// listed with the reason.
+import { gzipSize, isGzip } from './gzip'
 import {
   ContainerError,
   elementCount,
@@ -116,7 +119,14 @@ function parseNrrd(ctx: ParseContext): Container<'nrrd'> {
     entries: [{ ...base, unmappable: { reason, remedy } }]
   })
   if (!code) return listed(`NRRD type '${typeName}' has no numpy dtype here`, 'read it with pynrrd')
-  if (encoding !== 'raw') {
+  const gzip = encoding === 'gzip' || encoding === 'gz'
+  if (gzip && byteSkip === -1) {
+    return listed(
+      'its gzip-encoded data has byte skip -1 (counted from the end of the inflated data)',
+      'save it with raw encoding (unu save -e raw) and open that'
+    )
+  }
+  if (encoding !== 'raw' && !gzip) {
     return listed(
       `its data is ${encoding}-encoded, not raw bytes`,
       'convert it to raw encoding (unu save -e raw) and open that'
@@ -154,6 +164,8 @@ function parseNrrd(ctx: ParseContext): Container<'nrrd'> {
         )
       start += nl + 1
     }
+    if (gzip)
+      return { format: 'nrrd', metadata, entries: [gzipEntry(base, dtype, nbytes, start, byteSkip, file, read, size)] }
     const offset = byteSkip === -1 ? size - nbytes : start + byteSkip
     if (offset < start || offset + nbytes > size) {
       throw new ContainerError(
@@ -163,5 +175,44 @@ function parseNrrd(ctx: ParseContext): Container<'nrrd'> {
     return { format: 'nrrd', metadata, entries: [{ ...base, dtype, offset, nbytes, ...(file ? { file } : {}) }] }
   } finally {
     close()
+  }
+}
+
+/** The array inside a gzip stream from byte start of its file: inflated once into a temporary copy. */
+function gzipEntry(
+  base: ContainerEntry,
+  dtype: string,
+  nbytes: number,
+  start: number,
+  byteSkip: number,
+  file: string | undefined,
+  read: (o: number, l: number) => Uint8Array,
+  size: number
+): ContainerEntry {
+  const where = file ? ` of ${file}` : ''
+  if (!isGzip(read(start, 3))) {
+    throw new ContainerError(`the NRRD data${where} says gzip encoding but is not a gzip stream (at byte ${start})`)
+  }
+  // ISIZE is the size modulo 2^32: checked below 4 GiB
+  const have = gzipSize(read, size)
+  if (byteSkip + nbytes < 2 ** 32 && have < byteSkip + nbytes) {
+    throw new ContainerError(
+      `the NRRD array needs bytes [${byteSkip}, ${byteSkip + nbytes}) of the inflated data${where}, which has ${have}: the data is truncated`
+    )
+  }
+  return {
+    ...base,
+    dtype,
+    offset: byteSkip,
+    nbytes,
+    ...(file ? { file } : {}),
+    via: {
+      kind: 'inflate',
+      stream: 'gzip',
+      dataOffset: start,
+      compressedSize: 0,
+      uncompressedSize: byteSkip + nbytes,
+      what: 'NRRD data'
+    }
   }
 }
