@@ -25,6 +25,7 @@ import type { RecentFiles } from './recent'
 import { ScaleSource } from './scale-source'
 import { ArraySource, entryCodecs, readOnlyReason, type ByteStore } from './array-source'
 import { ScanJob } from './scan'
+import { TiffFiller } from './tiff-fill'
 import { ZarrFiller } from './zarr-fill'
 import { zarrMarker } from './zarr-store'
 import { removeTemp } from './temp-files'
@@ -274,6 +275,16 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       undo.push(() => c.close())
       mapping = chunked.mapping
       file = chunked.file
+    } else if (entry.tiff) {
+      const tiff = entry.tiff
+      // strips or tiles decoded into a copy of dims (pages, …page): the entry's shape is a reshape of it
+      chunked = await ChunkedDataset.open(path, name, tiff.dims, tiff.chunks, parseDType(entry.dtype), {
+        filler: (copy) => TiffFiller.open({ file: path, name, tiff, ...copy })
+      })
+      const c = chunked
+      undo.push(() => c.close())
+      mapping = chunked.mapping
+      file = chunked.file
     } else {
       mapping = new (native().Mapping)(file, r.mode)
       const m = mapping
@@ -288,7 +299,12 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const scale = codecs.find((c) => c.kind === 'scale')
   const layout = scale ? scaledLayout(stored, scale.scaling, scale.ratio) : stored
   const store: ByteStore = chunked
-    ? { kind: 'chunk-grid', path: chunked.file, container: path, chunks: (entry.hdf5 ?? entry.zarr)!.chunks }
+    ? {
+        kind: 'chunk-grid',
+        path: chunked.file,
+        container: path,
+        chunks: (entry.hdf5 ?? entry.zarr ?? entry.tiff)!.chunks
+      }
     : temp
       ? { kind: 'decoded-copy', path: temp, container: path, codec: entry.recode ? 'recode' : 'inflate' }
       : { kind: 'file', path: file }
@@ -331,9 +347,10 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
             }
           }
         : {}),
-      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr ? { decompressed: true } : {}),
+      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr || entry.tiff ? { decompressed: true } : {}),
       ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
       ...(entry.zarr ? { chunks: entry.zarr.chunks, filters: entry.zarr.codecs } : {}),
+      ...(entry.tiff ? { chunks: entry.tiff.chunks, filters: [entry.tiff.codec] } : {}),
       ...(entry.scaling
         ? {
             scaling: {

@@ -14,6 +14,7 @@ import { npz } from './npz'
 import { nrrd } from './nrrd'
 import { safetensors } from './safetensors'
 import { safetensorsIndex } from './safetensors-index'
+import { tiff } from './tiff'
 import { zarr } from './zarr'
 
 /**
@@ -29,6 +30,7 @@ export const FORMATS = [
   nrrd,
   envi,
   netcdf3,
+  tiff,
   mat5,
   safetensors,
   zarr,

@@ -1,0 +1,162 @@
+// A TIFF file's pages grouped into series as tifffile's TiffFile.series gives them, for the kinds read here:
+// 'shaped' (files tifffile wrote: a JSON ImageDescription {"shape": …} on each series' first page), 'ome' (the
+// OME-XML's Images, their planes ordered by DimensionOrder), else 'generic' (pages with the same shape, type and
+// storage, in order of first appearance). Shapes are tifffile's: a shaped series as its metadata says, the others
+// with length-1 dimensions removed except Y and X. SubIFDs of a series' pages are its pyramid levels.
+import type { JsonValue } from '../json-value'
+import { isOme, parseOme } from './tiff-ome'
+import type { TiffPage } from './tiff-page'
+
+export interface TiffSeries {
+  kind: 'shaped' | 'ome' | 'generic'
+  pages: TiffPage[]
+  shape: number[]
+  /** tifffile's axes codes: Y X S (samples), T Z C (OME), Q I (pages). */
+  axes: string
+  name?: string
+  refusal?: { reason: string; remedy: string }
+  metadata: Record<string, JsonValue>
+}
+
+/** A page's own axes, as tifffile names them. */
+export function pageAxes(p: TiffPage): string {
+  return p.samples === 1 ? 'YX' : p.planar === 1 ? 'YXS' : 'SYX'
+}
+
+/** Length-1 dimensions removed except Y and X (tifffile's squeeze_axes). */
+function squeeze(shape: number[], axes: string): { shape: number[]; axes: string } {
+  const out: number[] = []
+  let ax = ''
+  shape.forEach((n, k) => {
+    if (n !== 1 || axes[k] === 'Y' || axes[k] === 'X') {
+      out.push(n)
+      ax += axes[k]
+    }
+  })
+  return { shape: out, axes: ax }
+}
+
+const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1)
+
+/** tifffile's JSON description of a shaped series ({"shape": [...]} and more). */
+function shapedMetadata(d: string | undefined): Record<string, JsonValue> | null {
+  if (!d || !d.startsWith('{')) return null
+  try {
+    const m = JSON.parse(d) as unknown
+    if (!m || typeof m !== 'object' || Array.isArray(m)) return null
+    const shape = (m as { shape?: unknown }).shape
+    if (!Array.isArray(shape) || !shape.every((x) => Number.isSafeInteger(x) && (x as number) >= 0)) return null
+    return m as Record<string, JsonValue>
+  } catch {
+    return null
+  }
+}
+
+function shaped(pages: TiffPage[]): TiffSeries[] | null {
+  const out: TiffSeries[] = []
+  for (let i = 0; i < pages.length; ) {
+    const key = pages[i]!
+    const meta = shapedMetadata(key.description)
+    if (!meta) return null
+    const reshape = meta.shape as number[]
+    const size = product(reshape)
+    const per = product(key.shape)
+    const n = size > 0 && per > 0 ? size / per : 1
+    if (!Number.isInteger(n)) return null
+    const group = pages.slice(i, i + n)
+    const { shape: _s, ...rest } = meta
+    void _s
+    const series: TiffSeries = {
+      kind: 'shaped',
+      pages: group,
+      shape: reshape,
+      axes: typeof meta.axes === 'string' && meta.axes.length === reshape.length ? meta.axes : '',
+      metadata: rest,
+      ...(typeof meta.name === 'string' && meta.name ? { name: meta.name } : {})
+    }
+    if (group.length < n) {
+      series.refusal = {
+        reason: `its metadata gives shape (${reshape.join(', ')}): ${n} pages, the file has ${group.length} (a truncated series)`,
+        remedy: 'tifffile.imread reads what is there'
+      }
+    } else if (group.some((p) => p.key !== key.key)) {
+      series.refusal = { reason: 'its pages differ in shape, type or storage', remedy: 'read each page with tifffile' }
+    }
+    out.push(series)
+    i += Math.max(1, n)
+  }
+  return out
+}
+
+function generic(pages: TiffPage[]): TiffSeries[] {
+  const groups = new Map<string, TiffPage[]>()
+  for (const p of pages) {
+    const g = groups.get(p.key)
+    if (g) g.push(p)
+    else groups.set(p.key, [p])
+  }
+  return [...groups.values()].map((g) => {
+    const p = g[0]!
+    const { shape, axes } = squeeze([g.length, ...p.shape], `I${pageAxes(p)}`)
+    return { kind: 'generic', pages: g, shape, axes, metadata: {} }
+  })
+}
+
+function ome(pages: TiffPage[], xml: string, fileName: string): TiffSeries[] | null {
+  const images = parseOme(xml, fileName)
+  if (!images.length) return null
+  return images.map((im) => {
+    const order = im.dimensionOrder.slice(2).split('').reverse() as ('Z' | 'C' | 'T')[]
+    const planes = { Z: im.sizes.Z, C: Math.max(1, Math.ceil(im.sizes.C / im.samples)), T: im.sizes.T }
+    const own = im.ifds.map((i) => (i >= 0 ? pages[i] : undefined))
+    const first = own.find((p) => p) ?? pages[0]!
+    const full = [...order.map((a) => planes[a]), ...first.shape]
+    const { shape, axes } = squeeze(full, order.join('') + pageAxes(first))
+    const series: TiffSeries = {
+      kind: 'ome',
+      pages: own.filter((p): p is TiffPage => Boolean(p)),
+      shape,
+      axes,
+      name: im.name,
+      metadata: {
+        DimensionOrder: im.dimensionOrder,
+        ...Object.fromEntries(Object.entries(im.sizes).map(([k, v]) => [`Size${k}`, v])),
+        Type: im.type,
+        ...im.physical
+      }
+    }
+    if (im.elsewhere) series.refusal = { reason: im.elsewhere, remedy: 'open the set with tifffile or bioformats' }
+    else if (own.some((p) => !p)) {
+      const missing = im.ifds.findIndex((i, k) => i < 0 || !own[k])
+      series.refusal = {
+        reason: `its plane ${missing} is in no IFD of the file (${pages.length} pages)`,
+        remedy: 'the OME-XML does not match the file: tifffile may read it'
+      }
+    } else if (own.some((p) => p!.key !== first.key)) {
+      series.refusal = { reason: 'its planes differ in shape, type or storage', remedy: 'read each page with tifffile' }
+    }
+    return series
+  })
+}
+
+/** The series of a file's pages (fileName: for an OME set's file names). */
+export function findSeries(pages: TiffPage[], fileName: string): TiffSeries[] {
+  const d = pages[0]?.description
+  if (shapedMetadata(d)) {
+    const s = shaped(pages)
+    if (s) return s
+  }
+  if (isOme(d)) {
+    const s = ome(pages, d!, fileName)
+    if (s) return s
+  }
+  return generic(pages)
+}
+
+/** The shape of a series' pyramid level whose pages have levelPage's shape (null: the shape does not end in pages'). */
+export function levelShape(s: TiffSeries, levelPage: TiffPage): number[] | null {
+  const page = s.pages[0]!.shape
+  const lead = s.shape.length - page.length
+  if (lead < 0 || page.some((n, k) => s.shape[lead + k] !== n)) return null
+  return [...s.shape.slice(0, lead), ...levelPage.shape]
+}
