@@ -37,7 +37,8 @@ export const tiff = defineFormat({
       recipe: (r) => {
         const m = /^'series(\d+)(?:\.level(\d+))?'$/.exec(r.name)
         const args = `${r.file}, series=${m?.[1] ?? 0}${m?.[2] ? `, level=${m[2]}` : ''}`
-        return r.storedType.includes(',')
+        // tifffile does not memory-map 128-bit samples (its pages are then not 'contiguous')
+        return r.storedType.includes(',') || r.storedType === 'complex128'
           ? `import tifffile\na = tifffile.imread(${args})`
           : `import tifffile\na = tifffile.memmap(${args}, mode='r')`
       }
@@ -165,7 +166,10 @@ function seriesEntry(s: TiffSeries, name: string, tags: TagReader): ContainerEnt
   if (o0 !== undefined && s.pages.every((q) => q.contiguous !== undefined)) {
     const d = s.pages.length > 1 ? s.pages[1]!.contiguous! - o0 : pb
     if (d >= pb && s.pages.every((q, i) => q.contiguous === o0 + i * d)) {
-      if (d === pb) return { ...base, offset: o0 }
+      // tifffile.memmap maps a run only at an offset that is a multiple of the itemsize (Copy as code reads it
+      // with imread then); ArrayScope maps it wherever it lies
+      const aligned = o0 % p.itemsize === 0
+      if (d === pb) return { ...base, offset: o0, ...(aligned ? {} : { storedType: `${base.storedType}, unaligned` }) }
       const strides = pageStrides(s.shape, p.shape, d, p.itemsize)
       if (strides) {
         return {
