@@ -234,3 +234,28 @@ print(json.dumps({'offset': off, 'tail': m[4, -1, -5:].tolist(), 'head': int(m[0
     expect(await show(f, 'series0', '--slice', '0, 0, 0')).toEqual(ref.head)
   })
 })
+
+describe('TIFF pages not decoded here', () => {
+  it('zstd, JPEG and 1-bit pages are listed with the reason and what reads them; opening says so', async () => {
+    const f = (n: string): string => path.join(d, 'refused', n)
+    py(`
+import tifffile, os
+os.makedirs(${JSON.stringify(path.join(d, 'refused'))}, exist_ok=True)
+tifffile.imwrite(${JSON.stringify(f('zstd.tif'))}, np.arange(64, dtype='<u2').reshape(8, 8), compression='zstd')
+tifffile.imwrite(${JSON.stringify(f('jpeg.tif'))}, np.arange(64 * 64, dtype='u1').reshape(64, 64), compression='jpeg')
+tifffile.imwrite(${JSON.stringify(f('bits.tif'))}, np.eye(16, dtype=bool))
+print(1)`)
+    for (const [file, reason] of [
+      ['zstd.tif', /zstd-compressed, which ArrayScope does not decode/],
+      ['jpeg.tif', /JPEG-compressed, which ArrayScope does not decode/],
+      ['bits.tif', /1-bit \(bilevel\) samples are packed 8 to a byte/]
+    ] as const) {
+      const [e] = await ls(f(file))
+      expect(e!.unmappable).toMatch(reason)
+      expect(e!.remedy).toMatch(/tifffile\.imread/)
+      const r = await runCli(['show', f(file), '--array', 'series0'])
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(reason)
+    }
+  })
+})
