@@ -27,6 +27,8 @@ export interface TagEntry {
   count: number
   /** Where the values lie: inside the IFD entry when they fit there, else where its offset field points. */
   at: number
+  /** The values' bytes when they lie inside the entry (read with the IFD: most tags of a page need no read). */
+  inline?: Uint8Array
 }
 
 export interface Ifd {
@@ -97,14 +99,21 @@ export function readIfd(ctx: ParseContext, h: TiffHeader, offset: number, what: 
     const size = TYPE_SIZE[type] ?? 0
     // an unknown type is skipped (the TIFF spec says readers ignore it); the first of a repeated tag is kept
     if (size === 0 || tags.has(tag)) continue
-    const valueField = offset + countSize + e + (h.bigTiff ? 12 : 8)
-    const at =
-      size * count <= offSize
-        ? valueField
-        : h.bigTiff
-          ? u64(v, e + 12, little, `the value offset of tag ${tag} of ${what}`)
-          : v.getUint32(e + 8, little)
-    tags.set(tag, { tag, type, count, at })
+    const field = e + (h.bigTiff ? 12 : 8)
+    if (size * count <= offSize) {
+      tags.set(tag, {
+        tag,
+        type,
+        count,
+        at: offset + countSize + field,
+        inline: body.subarray(field, field + size * count)
+      })
+    } else {
+      const at = h.bigTiff
+        ? u64(v, field, little, `the value offset of tag ${tag} of ${what}`)
+        : v.getUint32(field, little)
+      tags.set(tag, { tag, type, count, at })
+    }
   }
   const next = h.bigTiff
     ? u64(v, n * entrySize, little, `the next IFD offset of ${what}`)
@@ -150,7 +159,7 @@ export class TagReader {
         `tag ${e.tag} of ${what} claims ${e.count} values: more than the file (${this.ctx.size} bytes) could hold`
       )
     }
-    const b = readExact(this.ctx, e.at, e.count * size, `tag ${e.tag} of ${what}`)
+    const b = e.inline ?? readExact(this.ctx, e.at, e.count * size, `tag ${e.tag} of ${what}`)
     return { v: new DataView(b.buffer, b.byteOffset, b.byteLength), size }
   }
 
