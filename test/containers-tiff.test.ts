@@ -259,3 +259,27 @@ print(1)`)
     }
   })
 })
+
+describe('every feature on a compressed TIFF series', () => {
+  it('export as .npy equals tifffile.imread, find locates a value, diff against the export is all close', async () => {
+    const c = cases.find((x) => x.file.endsWith('lzw-f4.tif'))!
+    const out = path.join(d, 'exported.npy')
+    const e = await runCli(['export', c.file, '--array', 'series0', '--out', out, '--as', 'npy'])
+    expect(e.code, e.stderr).toBe(0)
+    const ref = py<{ equal: boolean; value: string; index: number }>(`
+import tifffile
+a = tifffile.imread(${JSON.stringify(c.file)})
+b = np.load(${JSON.stringify(out)})
+v = a.reshape(-1)[3210]
+print(json.dumps({'equal': bool(a.dtype == b.dtype and np.array_equal(a, b)), 'value': repr(float(v)),
+                  'index': int(np.flatnonzero(a.reshape(-1) == v)[0])}))`)
+    expect(ref.equal).toBe(true)
+    const f = await runCli(['find', c.file, '--array', 'series0', '--value', `${ref.value} as <f4`])
+    expect(f.code, f.stderr).toBe(0)
+    // find prints the value's byte offset in the values (the element index × 4)
+    expect(f.stdout.split('\n')[0]!.split('\t')[0]).toBe(String(ref.index * 4))
+    const diff = await runCli(['diff', c.file, out, '--array', 'series0'])
+    expect(diff.code, diff.stderr).toBe(0)
+    expect(diff.stdout).toMatch(/All 4000 elements are close/)
+  })
+})
