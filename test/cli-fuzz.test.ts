@@ -78,6 +78,7 @@ import tifffile
 tifffile.imwrite(f'{d}/stack.tif', np.arange(60, dtype='<u2').reshape(3, 4, 5))
 tifffile.imwrite(f'{d}/tiles.tif', np.arange(40 * 36, dtype='<f4').reshape(40, 36), tile=(16, 16), compression='zlib', predictor=3)
 tifffile.imwrite(f'{d}/lzw-be.tif', np.arange(3 * 20 * 9, dtype='>i2').reshape(3, 20, 9), rowsperstrip=6, compression='lzw', predictor=2, byteorder='>', bigtiff=True)
+tifffile.imwrite(f'{d}/zstd.tif', np.arange(30 * 20, dtype='<u4').reshape(30, 20), tile=(16, 16), compression='zstd', predictor=2)
 tifffile.imwrite(f'{d}/rgb-pb.tif', np.arange(10 * 7 * 3, dtype='u1').reshape(10, 7, 3), photometric='rgb', compression='packbits', rowsperstrip=3)
 tifffile.imwrite(f'{d}/o.ome.tif', np.arange(2 * 3 * 8 * 6, dtype='<u2').reshape(2, 3, 8, 6), ome=True, metadata={'axes': 'TCYX'})
 np.save(f'{d}/a.npy', np.arange(12, dtype='<f8').reshape(3, 4))

@@ -151,7 +151,8 @@ describe('hostile TIFF files', () => {
     const junk = Buffer.from('not a zlib stream, not LZW either'.repeat(2), 'latin1')
     for (const [code, what] of [
       [8, /deflate-compressed strip or tile 0 .* does not inflate/],
-      [5, /lzw-compressed strip or tile 0 .* does not decode/]
+      [5, /lzw-compressed strip or tile 0 .* does not decode/],
+      [50000, /zstd-compressed strip or tile 0 .* does not decode/]
     ] as const) {
       const tags = image(4, 4, 200).map(
         (t): Tag => (t[0] === 259 ? [259, 3, [code]] : t[0] === 279 ? [279, 4, [junk.length]] : t)

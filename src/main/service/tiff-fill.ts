@@ -1,7 +1,7 @@
 // The strips or tiles of a TIFF series decoded into the chunk grid's temporary copy (hdf5-chunked.ts's
 // ChunkedDataset does the bookkeeping: which chunks a window or a scan needs, how many in flight). A chunk is read
 // from the file (fs on libuv's pool), inflated by Node's zlib (on the pool too) or decoded by tiff-decode.ts (LZW,
-// PackBits), its predictor undone, padded to a whole chunk (the last strip of a page is shorter), and its rows
+// PackBits) or zstd-napi (tiff-zstd.ts), its predictor undone, padded to a whole chunk (the last strip of a page is shorter), and its rows
 // written at their place. A strip or tile with no bytes (GDAL's sparse files) is zeros: a hole of the copy.
 import fs from 'node:fs'
 import { promisify } from 'node:util'
@@ -12,6 +12,7 @@ import type { ChunkFiller } from './chunk-filler'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
 import { lzwDecode, packbitsDecode, undoPredictor } from './tiff-decode'
+import { zstdInto } from './tiff-zstd'
 
 const inflateAsync = promisify(zlib.inflate)
 const readAsync = promisify(fs.read)
@@ -119,6 +120,7 @@ export class TiffFiller implements ChunkFiller {
         out.set(inflated.subarray(0, n))
       } else if (t.compression === 5) n = lzwDecode(raw, out)
       else if (t.compression === 32773) n = packbitsDecode(raw, out)
+      else if (t.compression === 50000) n = zstdInto(raw, out)
       else {
         n = Math.min(raw.length, this.full)
         out.set(raw.subarray(0, n))

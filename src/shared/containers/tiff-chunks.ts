@@ -7,7 +7,7 @@ export interface TiffChunks {
   dims: number[]
   /** A chunk's dims: (1, …a strip's or a tile's shape inside the page). */
   chunks: number[]
-  /** TIFF's compression code (1 none, 5 LZW, 8 / 32946 deflate, 32773 packbits) and its name. */
+  /** TIFF's compression code (1 none, 5 LZW, 8 / 32946 deflate, 32773 packbits, 50000 zstd) and its name. */
   compression: number
   codec: string
   /** 1 none, 2 horizontal differencing, 3 floating point. */

@@ -40,7 +40,8 @@ export const DECODED: Record<number, string> = {
   5: 'lzw',
   8: 'deflate',
   32946: 'deflate',
-  32773: 'packbits'
+  32773: 'packbits',
+  50000: 'zstd'
 }
 
 /** Names of compressions listed but not decoded, for messages. */
@@ -53,7 +54,6 @@ const KNOWN: Record<number, string> = {
   34712: 'JPEG 2000',
   34887: 'LERC',
   34925: 'LZMA',
-  50000: 'zstd',
   50001: 'WebP',
   50002: 'JPEG XL',
   52546: 'JPEG XL'
