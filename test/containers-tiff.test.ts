@@ -88,6 +88,16 @@ for comp in ('zlib', 'lzw', 'packbits', 'zstd'):
 # OME-TIFF: a 5-D stack, and a compressed one with length-1 axes squeezed
 tifffile.imwrite(f'{d}/stack.ome.tif', rnd('<u2', (2, 3, 4, 16, 20)), ome=True, metadata={'axes': 'TZCYX'})
 tifffile.imwrite(f'{d}/zc.ome.tif', rnd('<f4', (1, 5, 1, 16, 20)), ome=True, metadata={'axes': 'TZCYX'}, compression='zlib', tile=(16, 16))
+# ImageJ hyperstacks (TZCYX, RGB), and one cut to its first IFD as ImageJ writes files past 4 GiB
+tifffile.imwrite(f'{d}/ij.tif', rnd('<u2', (2, 3, 4, 16, 20)), imagej=True, metadata={'axes': 'TZCYX'})
+tifffile.imwrite(f'{d}/ij-rgb.tif', rnd('u1', (3, 16, 20, 3)), imagej=True, photometric='rgb', metadata={'axes': 'ZYXS'})
+tifffile.imwrite(f'{d}/ij-one-ifd.tif', rnd('<f4', (5, 6, 16, 20)), imagej=True, metadata={'axes': 'TZYX'})
+with tifffile.TiffFile(f'{d}/ij-one-ifd.tif') as t:
+    at = t.pages[0].offset
+raw = bytearray(open(f'{d}/ij-one-ifd.tif', 'rb').read())
+n = int.from_bytes(raw[at:at + 2], 'little')
+raw[at + 2 + 12 * n:at + 6 + 12 * n] = bytes(4)
+open(f'{d}/ij-one-ifd.tif', 'wb').write(raw)
 # a pyramid in SubIFDs
 with tifffile.TiffWriter(f'{d}/pyramid.tif') as w:
     img = rnd('u1', (64, 80))
@@ -164,13 +174,18 @@ describe('TIFF against tifffile', () => {
     expect(tiffStats.chunks).toBeGreaterThan(before)
   })
 
-  it('OME-TIFF: the 5-D stack in DimensionOrder with its axes, length-1 axes squeezed as tifffile does', async () => {
+  it('OME-TIFF and ImageJ: the 5-D stacks in their dimension order, length-1 axes squeezed as tifffile does', async () => {
     const [five] = await ls(path.join(d, 'stack.ome.tif'))
     expect(five!.shape).toEqual([2, 3, 4, 16, 20])
     const r = await runCli(['info', path.join(d, 'stack.ome.tif'), '--array', 'series0'])
     expect(r.code).toBe(0)
     const meta = (JSON.parse(r.stdout) as { metadata: Record<string, unknown> }).metadata
     expect(meta).toMatchObject({ kind: 'ome', axes: 'TZCYX', DimensionOrder: 'XYCZT', SizeT: 2, SizeZ: 3, SizeC: 4 })
+    const ij = cases.filter((c) => /ij(-one-ifd)?\.tif$/.test(c.file)).map((c) => [c.kind, c.axes, c.shape])
+    expect(ij).toEqual([
+      ['imagej', 'TZYX', [5, 6, 16, 20]],
+      ['imagej', 'TZCYX', [2, 3, 4, 16, 20]]
+    ])
     const [zc] = await ls(path.join(d, 'zc.ome.tif'))
     expect(zc!.shape).toEqual([5, 16, 20])
     expect(cases.find((c) => c.file.endsWith('zc.ome.tif'))!.axes).toBe('ZYX')

@@ -8,7 +8,7 @@ import { isOme, parseOme } from './tiff-ome'
 import type { TiffPage } from './tiff-page'
 
 export interface TiffSeries {
-  kind: 'shaped' | 'ome' | 'generic'
+  kind: 'shaped' | 'ome' | 'imagej' | 'generic'
   pages: TiffPage[]
   shape: number[]
   /** tifffile's axes codes: Y X S (samples), T Z C (OME), Q I (pages). */
@@ -16,6 +16,8 @@ export interface TiffSeries {
   name?: string
   refusal?: { reason: string; remedy: string }
   metadata: Record<string, JsonValue>
+  /** ImageJ's files past 4 GiB: one IFD, its images stored one after another from the first page's data. */
+  virtual?: boolean
 }
 
 /** A page's own axes, as tifffile names them. */
@@ -139,8 +141,75 @@ function ome(pages: TiffPage[], xml: string, fileName: string): TiffSeries[] | n
   })
 }
 
+/** ImageJ's description (ImageJ=1.54f, images=, channels=, slices=, frames=, order=, hyperstack= …). */
+function imagejMetadata(d: string | undefined): Record<string, string | number> | null {
+  if (!d || !/^ImageJ=|^SCIFIO=/.test(d)) return null
+  const out: Record<string, string | number> = {}
+  for (const line of d.split('\n')) {
+    const i = line.indexOf('=')
+    if (i < 0) continue
+    const v = line.slice(i + 1).trim()
+    out[line.slice(0, i).trim()] = /^-?\d+$/.test(v) ? Number(v) : v
+  }
+  return out
+}
+
+const IMAGEJ_ORDER: Record<string, string> = { czt: 'TZC', ctz: 'ZTC', zct: 'TCZ', ztc: 'CTZ', tcz: 'ZCT', tzc: 'CZT' }
+
+/** An ImageJ hyperstack as tifffile's _series_imagej shapes it (TZCYXS, squeezed). */
+function imagej(pages: TiffPage[], meta: Record<string, string | number>, fileSize: number): TiffSeries[] | null {
+  const int = (k: string): number => (typeof meta[k] === 'number' ? (meta[k] as number) : 1)
+  const page = pages[0]!
+  const frames = int('frames')
+  const slices = int('slices')
+  let channels = int('channels')
+  let images = int('images')
+  if (images < 1 || frames < 1 || slices < 1 || channels < 1) return null
+  const planes = page.planar === 2 ? page.samples : 1
+  const contig = page.planar === 1 ? page.samples : 1
+  if (channels === 1 || (planes > 1 && planes === channels)) images = frames * slices
+  else if (images === frames * slices && contig === channels) channels = 1
+  else images = frames * slices * channels
+  if (images === 1 && pages.length > 1) images = pages.length
+  if (!(images <= 1 << 30)) return null
+  const nbytes = images * page.shape.reduce((a, b) => a * b, page.itemsize)
+  const start = page.contiguous
+  if (start !== undefined && start + nbytes > fileSize) return null
+  // ImageJ's virtual stacks: every image after the first page's data, the other IFDs (if any) after them all
+  const virtual = start !== undefined && (images <= 1 || pages.length === 1 || start + nbytes <= pages[1]!.offset)
+  const order = String(meta.order ?? 'czt').toLowerCase()
+  const axes3 = IMAGEJ_ORDER[order] ?? 'TZC'
+  const size: Record<string, number> = { T: frames, Z: slices, C: channels }
+  let shape = axes3.split('').map((a) => size[a]!)
+  let axes = axes3
+  const remain = Math.floor(images / product(shape))
+  if (remain > 1) {
+    shape = [remain, ...shape]
+    axes = `I${axes}`
+  }
+  if (planes > 1) {
+    shape = [...shape.slice(0, -1), ...page.shape]
+    axes = axes.slice(0, -1) + pageAxes(page)
+  } else {
+    shape = [...shape, ...page.shape]
+    axes += pageAxes(page)
+  }
+  const sq = squeeze(shape, axes)
+  const { ImageJ, ...rest } = meta
+  return [
+    {
+      kind: 'imagej',
+      pages: virtual ? [page] : pages,
+      shape: sq.shape,
+      axes: sq.axes,
+      metadata: { ImageJ: String(ImageJ ?? meta.SCIFIO ?? ''), ...rest },
+      ...(virtual && images > 1 ? { virtual: true } : {})
+    }
+  ]
+}
+
 /** The series of a file's pages (fileName: for an OME set's file names). */
-export function findSeries(pages: TiffPage[], fileName: string): TiffSeries[] {
+export function findSeries(pages: TiffPage[], fileName: string, fileSize: number): TiffSeries[] {
   const d = pages[0]?.description
   if (shapedMetadata(d)) {
     const s = shaped(pages)
@@ -148,6 +217,11 @@ export function findSeries(pages: TiffPage[], fileName: string): TiffSeries[] {
   }
   if (isOme(d)) {
     const s = ome(pages, d!, fileName)
+    if (s) return s
+  }
+  const ij = imagejMetadata(d)
+  if (ij && !pages[0]!.refusal) {
+    const s = imagej(pages, ij, fileSize)
     if (s) return s
   }
   return generic(pages)

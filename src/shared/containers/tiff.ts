@@ -62,7 +62,7 @@ function parseTiff(ctx: ParseContext): Container<'tiff'> {
   if (h.first === 0) throw new ContainerError('the header points to no IFD: the file holds no image')
   const ifds = readChain(ctx, h, h.first, (i) => `page ${i}`, seen)
   const pages = ifds.map((ifd, i) => describePage(ifd, `page ${i}`, tags, h, ctx.size))
-  const series = findSeries(pages, ctx.fileName)
+  const series = findSeries(pages, ctx.fileName, ctx.size)
   let subIfds = 0
   const subPage = (p: TiffPage, k: number): TiffPage => {
     if (++subIfds > MAX_IFDS) throw new ContainerError(`the file has more than ${MAX_IFDS} SubIFDs`)
@@ -151,7 +151,7 @@ function seriesEntry(s: TiffSeries, name: string, tags: TagReader): ContainerEnt
     return { ...base, unmappable: { reason: (e as Error).message, remedy: 'the file is damaged' } }
   }
   const perPage = p.shape.reduce((a, b) => a * b, 1)
-  if (count !== s.pages.length * perPage) {
+  if (!s.virtual && count !== s.pages.length * perPage) {
     return {
       ...base,
       unmappable: {
@@ -161,6 +161,8 @@ function seriesEntry(s: TiffSeries, name: string, tags: TagReader): ContainerEnt
     }
   }
   base.nbytes = count * p.itemsize
+  // an ImageJ file past 4 GiB: one IFD, every image stored after the first page's (a series of one run)
+  if (s.virtual && p.contiguous !== undefined) return { ...base, offset: p.contiguous }
   const pb = pageBytes(p)
   const o0 = p.contiguous
   if (o0 !== undefined && s.pages.every((q) => q.contiguous !== undefined)) {
