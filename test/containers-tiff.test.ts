@@ -56,6 +56,8 @@ for order in '<>':
                 w.write(rnd(order + t, (3, 5)))
 # shaped multi-page series, contiguous: memmap maps it
 tifffile.imwrite(f'{d}/stack.tif', rnd('<u2', (4, 3, 16, 20)))
+# a shaped series truncated to one IFD (tifffile's truncate=True)
+tifffile.imwrite(f'{d}/truncated.tif', rnd('<i4', (6, 7, 9)), truncate=True)
 # generic series: pages written one by one with their IFDs between them (equally spaced, not one run)
 with tifffile.TiffWriter(f'{d}/gaps.tif') as w:
     for k in range(5):

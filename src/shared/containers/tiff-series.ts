@@ -54,7 +54,7 @@ function shapedMetadata(d: string | undefined): Record<string, JsonValue> | null
   }
 }
 
-function shaped(pages: TiffPage[]): TiffSeries[] | null {
+function shaped(pages: TiffPage[], fileSize: number): TiffSeries[] | null {
   const out: TiffSeries[] = []
   for (let i = 0; i < pages.length; ) {
     const key = pages[i]!
@@ -65,7 +65,9 @@ function shaped(pages: TiffPage[]): TiffSeries[] | null {
     const per = product(key.shape)
     const n = size > 0 && per > 0 ? size / per : 1
     if (!Number.isInteger(n)) return null
-    const group = pages.slice(i, i + n)
+    // tifffile's truncate=True: one IFD for the series, its pages' data one run after the first's
+    const truncated = meta.truncated === true && n > 1
+    const group = truncated ? [key] : pages.slice(i, i + n)
     const { shape: _s, ...rest } = meta
     void _s
     const series: TiffSeries = {
@@ -76,7 +78,16 @@ function shaped(pages: TiffPage[]): TiffSeries[] | null {
       metadata: rest,
       ...(typeof meta.name === 'string' && meta.name ? { name: meta.name } : {})
     }
-    if (group.length < n) {
+    if (truncated) {
+      const start = key.contiguous
+      if (start !== undefined && start + size * key.itemsize <= fileSize) series.virtual = true
+      else {
+        series.refusal = {
+          reason: `it is a truncated series (one IFD) whose ${n} pages are not one run inside the file`,
+          remedy: 'tifffile.imread reads what is there'
+        }
+      }
+    } else if (group.length < n) {
       series.refusal = {
         reason: `its metadata gives shape (${reshape.join(', ')}): ${n} pages, the file has ${group.length} (a truncated series)`,
         remedy: 'tifffile.imread reads what is there'
@@ -85,7 +96,7 @@ function shaped(pages: TiffPage[]): TiffSeries[] | null {
       series.refusal = { reason: 'its pages differ in shape, type or storage', remedy: 'read each page with tifffile' }
     }
     out.push(series)
-    i += Math.max(1, n)
+    i += truncated ? 1 : Math.max(1, n)
   }
   return out
 }
@@ -212,7 +223,7 @@ function imagej(pages: TiffPage[], meta: Record<string, string | number>, fileSi
 export function findSeries(pages: TiffPage[], fileName: string, fileSize: number): TiffSeries[] {
   const d = pages[0]?.description
   if (shapedMetadata(d)) {
-    const s = shaped(pages)
+    const s = shaped(pages, fileSize)
     if (s) return s
   }
   if (isOme(d)) {
