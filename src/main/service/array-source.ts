@@ -11,6 +11,7 @@ import { sliced, viewGeometry, type ArrayView } from '../../shared/slice'
 import type { ByteSource } from './dequant-source'
 import type { ChunkedDataset } from './hdf5-chunked'
 import type { Mapping, ScanHandle } from './native'
+import type { Pyramid } from './pyramid'
 import { ScanJob, type ScanSource } from './scan'
 import { removeTemp } from './temp-files'
 
@@ -61,6 +62,8 @@ export interface SourceParts {
   readOnly?: string
   /** The chunk grid's dataset (a chunk-grid store). */
   chunked?: ChunkedDataset
+  /** The file's own reduced images of the array (TIFF SubIFDs), for the image view's overview levels. */
+  pyramid?: Pyramid
 }
 
 export class ArraySource implements ByteSource {
@@ -71,6 +74,7 @@ export class ArraySource implements ByteSource {
   readonly layout: Layout
   readonly reader: ByteSource
   readonly readOnly: string | undefined
+  readonly pyramid: Pyramid | undefined
   private readonly chunked: ChunkedDataset | undefined
 
   constructor(parts: SourceParts) {
@@ -82,6 +86,7 @@ export class ArraySource implements ByteSource {
     this.reader = parts.reader
     this.readOnly = parts.readOnly
     this.chunked = parts.chunked
+    this.pyramid = parts.pyramid
   }
 
   /** A file mapped as it is: its bytes are its values. */
@@ -217,6 +222,7 @@ export class ArraySource implements ByteSource {
 
   /** Unmaps the store and removes its temporary copy. */
   close(): void {
+    this.pyramid?.close()
     if (this.chunked) this.chunked.close()
     else this.mapping.close()
     if (this.store.kind === 'decoded-copy') removeTemp(this.store.path)

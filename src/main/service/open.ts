@@ -24,6 +24,7 @@ import { realPathOf, type PathPolicy } from './path-policy'
 import type { RecentFiles } from './recent'
 import { ScaleSource } from './scale-source'
 import { ArraySource, entryCodecs, readOnlyReason, type ByteStore } from './array-source'
+import { Pyramid } from './pyramid'
 import { ScanJob } from './scan'
 import { TiffFiller } from './tiff-fill'
 import { ZarrFiller } from './zarr-fill'
@@ -314,6 +315,14 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     : scaling
       ? new ScaleSource(raw, scaling)
       : raw
+  // the file's own reduced images (TIFF SubIFDs): opened read-only when the image view first asks an overview
+  const levels = (entry.levels ?? []).map((n) => container.entries.find((e) => e.name === n))
+  const pyramid = levels.length
+    ? new Pyramid(
+        levels.filter((e) => e !== undefined).map((e) => ({ name: e.name, shape: e.shape })),
+        async (n) => (await openArray({ path: r.path, layout: null, array: n, mode: 'r' }, ctx)).source
+      )
+    : undefined
   const source = new ArraySource({
     store,
     codecs,
@@ -322,7 +331,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     layout,
     reader,
     ...(readOnly ? { readOnly } : {}),
-    ...(chunked ? { chunked } : {})
+    ...(chunked ? { chunked } : {}),
+    ...(pyramid ? { pyramid } : {})
   })
   const id = randomUUID()
   const info: SessionInfo = {

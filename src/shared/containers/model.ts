@@ -178,6 +178,8 @@ export interface ContainerEntry {
   zarr?: ZarrArray
   /** A TIFF series not stored as one run: its strips or tiles decoded into a temporary copy, chunk by chunk. */
   tiff?: TiffChunks
+  /** Entries holding this array reduced by powers of two (a TIFF's SubIFD pyramid): the image view's overviews. */
+  levels?: string[]
   /** Why editing in place (r+) is refused though the bytes are the values (mode c still works). */
   refuseInPlace?: string
   /** Set when the entry is listed but cannot be opened: why, and what can be done instead. */

@@ -72,13 +72,19 @@ function parseTiff(ctx: ParseContext): Container<'tiff'> {
   const entries: ContainerEntry[] = []
   series.forEach((s, i) => {
     const name = `series${i}`
-    entries.push(seriesEntry(s, name, tags))
+    const entry = seriesEntry(s, name, tags)
+    entries.push(entry)
     const first = s.pages[0]
     if (s.refusal || !first) return
+    const levels: string[] = []
     for (let k = 0; k < first.subIfds.length; k++) {
       const level = levelSeries(s, k, subPage)
-      if (level) entries.push(seriesEntry(level, `${name}.level${k + 1}`, tags))
+      if (!level) continue
+      const e = seriesEntry(level, `${name}.level${k + 1}`, tags)
+      entries.push(e)
+      if (!e.unmappable) levels.push(e.name)
     }
+    if (levels.length && !entry.unmappable) entry.levels = levels
   })
   const d = pages[0]?.description
   const metadata: Record<string, JsonValue> = {
