@@ -7,7 +7,16 @@
 // The reduced images are opened read-only on first use and closed with the session.
 import type { Layout } from '../../shared/layout'
 import type { ArrayView } from '../../shared/slice'
-import type { ArraySource } from './array-source'
+import type { ScanHandle } from './native'
+import type { ScanSource } from './scan'
+
+/** What a tile needs of a reduced image's source (an ArraySource; named here so the two modules form no circle). */
+export interface LevelSource {
+  readonly layout: Layout
+  fill(view: ArrayView): ScanHandle<void> | undefined
+  scanSource(): ScanSource
+  close(): void
+}
 
 export interface PyramidLevel {
   /** The entry holding the reduced image. */
@@ -18,18 +27,18 @@ export interface PyramidLevel {
 
 /** Where a tile is read from when the file's pyramid has its level. */
 export interface LevelPick {
-  source: ArraySource
+  source: LevelSource
   view: ArrayView
   level: number
 }
 
 export class Pyramid {
-  private readonly opened = new Map<string, Promise<ArraySource>>()
+  private readonly opened = new Map<string, Promise<LevelSource>>()
   private closed = false
 
   constructor(
     private readonly levels: readonly PyramidLevel[],
-    private readonly open: (name: string) => Promise<ArraySource>
+    private readonly open: (name: string) => Promise<LevelSource>
   ) {}
 
   /**
@@ -71,7 +80,7 @@ export class Pyramid {
     }
   }
 
-  private source(name: string): Promise<ArraySource | null> {
+  private source(name: string): Promise<LevelSource | null> {
     let p = this.opened.get(name)
     if (!p) {
       p = this.open(name)
