@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from './helpers/cli'
-import { tempDir } from './helpers/numpy'
+import { py, tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -161,5 +161,31 @@ describe('hostile TIFF files', () => {
       junk.copy(b, 200)
       await fails(['show', write(`junk-${code}.tif`, b), '--array', 'series0'], what)
     }
+  })
+})
+
+describe('OME-XML naming other files', () => {
+  it('planes in another file of a set are listed with the reason; this file under another name is read', async () => {
+    const ome = (uuid: string, name: string): string =>
+      `<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06" UUID="urn:uuid:1111"><Image ID="Image:0"><Pixels ID="Pixels:0" DimensionOrder="XYZCT" Type="uint8" SizeX="5" SizeY="4" SizeZ="3" SizeC="1" SizeT="1"><TiffData IFD="0" PlaneCount="3"><UUID FileName="${name}">${uuid}</UUID></TiffData></Pixels></Image></OME>`
+    const set = path.join(tmp.dir, 'set.ome.tif')
+    const renamed = path.join(tmp.dir, 'renamed.ome.tif')
+    const ref = py<number[][][]>(`
+import tifffile
+a = np.arange(60, dtype='u1').reshape(3, 4, 5)
+for f, d in ((${JSON.stringify(set)}, ${JSON.stringify(ome('urn:uuid:2222', 'other.ome.tif'))}),
+             (${JSON.stringify(renamed)}, ${JSON.stringify(ome('urn:uuid:1111', 'old-name.ome.tif'))})):
+    with tifffile.TiffWriter(f) as w:
+        for k in range(3):
+            w.write(a[k], description=d if k == 0 else None, metadata=None, contiguous=False)
+print(json.dumps(a.tolist()))`)
+    const r = await runCli(['ls', set, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect((JSON.parse(r.stdout) as { unmappable?: string }[])[0]!.unmappable).toMatch(
+      /its planes are in other\.ome\.tif \(a multi-file OME-TIFF set\)/
+    )
+    const ok = await runCli(['show', renamed, '--array', 'series0', '--json'])
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(JSON.parse(ok.stdout)).toEqual(ref)
   })
 })

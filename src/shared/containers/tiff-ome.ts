@@ -104,6 +104,7 @@ export function parseOme(xml: string, fileName: string): OmeImage[] {
     images.push(im)
     image = null
   }
+  let self: string | undefined
   for (const t of scan(xml)) {
     if (t.name === 'Image' && !t.close) {
       finish()
@@ -137,8 +138,10 @@ export function parseOme(xml: string, fileName: string): OmeImage[] {
       datas.push(tiffData)
       if (t.selfClose) tiffData = null
     } else if (t.name === 'TiffData' && t.close) tiffData = null
+    else if (t.name === 'OME' && !t.close) self = t.attrs.UUID
     else if (t.name === 'UUID' && !t.close && tiffData && t.attrs.FileName !== undefined) {
-      tiffData.file = t.attrs.FileName
+      // the document's own UUID is this file, whatever it is named now (a renamed file)
+      if (t.text.trim() !== self) tiffData.file = t.attrs.FileName
     }
   }
   finish()
