@@ -295,6 +295,10 @@ print(json.dumps({'equal': bool(a.dtype == b.dtype and np.array_equal(a, b)), 'v
     expect(f.code, f.stderr).toBe(0)
     // find prints the value's byte offset in the values (the element index × 4)
     expect(f.stdout.split('\n')[0]!.split('\t')[0]).toBe(String(ref.index * 4))
+    // hex of an array read from strips: where they lie, not the copy's offset 0 as if it were the file's
+    const hex = await runCli(['hex', c.file, '--array', 'series0'])
+    expect(hex.code).toBe(2)
+    expect(hex.stderr).toMatch(/'series0' is read from lzw-compressed strips or tiles \(the first at byte \d+\)/)
     const diff = await runCli(['diff', c.file, out, '--array', 'series0'])
     expect(diff.code, diff.stderr).toBe(0)
     expect(diff.stdout).toMatch(/All 4000 elements are close/)

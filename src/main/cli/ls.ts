@@ -64,7 +64,7 @@ export function ls(args: ParsedArgs): void {
           : e.hdf5
             ? `  (chunked${e.hdf5.filters.length ? `, ${e.hdf5.filters.join('+')}` : ''}: read through the HDF5 library)`
             : e.tiff
-              ? `  (${e.tiff.codec === 'none' ? 'scattered' : e.tiff.codec} strips or tiles: read into a temporary copy)`
+              ? `  (${e.tiff.codec === 'none' ? 'uncompressed' : e.tiff.codec} strips or tiles: read into a temporary copy)`
               : e.scaling
                 ? `  (${e.scaling.source}${e.scaling.initial === 'stored' ? ': --scaled applies it' : ': --stored for the stored numbers'})`
                 : ''

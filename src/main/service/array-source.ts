@@ -272,7 +272,7 @@ function codecReason(c: Codec): string {
     case 'zarr-codecs':
       return `it is an array of a Zarr store, read chunk by chunk (${c.codecs.join(' → ')}) into a temporary copy: ArrayScope does not write Zarr stores yet; export it to edit a copy`
     case 'tiff-strips':
-      return `its values are read from ${c.codec === 'none' ? 'scattered ' : `${c.codec}-compressed `}strips or tiles into a temporary copy: edits would never reach the file; export it to edit a copy`
+      return `its values are read from ${c.codec === 'none' ? 'uncompressed ' : `${c.codec}-compressed `}strips or tiles into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'dequantize':
       return `its bytes are ${c.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
     case 'scale':

@@ -1,7 +1,8 @@
 // TIFF, BigTIFF, OME-TIFF, GeoTIFF: every series of a file (as tifffile's TiffFile.series gives them) is an
 // array, named series0, series1 …, its pyramid levels (SubIFDs) series0.level1 …. A series whose pages are each
 // one uncompressed run, equally spaced in the file, is mapped where it lies (as tifffile.memmap maps it); any
-// other — compressed strips or tiles (deflate, LZW, packbits, with predictor 2 or 3), scattered strips — is read
+// other — compressed strips or tiles (deflate, LZW, packbits, zstd; predictor 2 or 3), uncompressed tiles or
+// strips out of row order — is read
 // strip by strip or tile by tile into a temporary copy through the chunk grid (src/main/service/tiff-fill.ts).
 // What cannot be read (JPEG and other codecs, 1-bit pixels, multi-file OME sets) is listed with the reason.
 import type { JsonValue } from '../json-value'
@@ -213,6 +214,6 @@ function seriesEntry(s: TiffSeries, name: string, tags: TagReader): ContainerEnt
     offsets: s.pages.length === 1 ? p.offsets : s.pages.flatMap((q) => q.offsets),
     counts: s.pages.length === 1 ? p.counts : s.pages.flatMap((q) => q.counts)
   }
-  const how = p.compression === 1 ? `${p.tiled ? 'tiles' : 'strips'} apart` : chunks.codec
+  const how = p.compression === 1 ? (p.tiled ? 'tiled' : 'strips apart') : chunks.codec
   return { ...base, storedType: `${base.storedType}, ${how}`, tiff: chunks }
 }
