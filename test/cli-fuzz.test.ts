@@ -74,6 +74,13 @@ with netcdf_file(f'{d}/c2.nc', 'w', version=2) as f:
     f.createDimension('x', 4); v = f.createVariable('d', 'f8', ('x',)); v[:] = np.arange(4.0)
 savemat(f'{d}/m.mat', {'a': np.arange(6.0).reshape(2, 3), 'b': np.arange(4, dtype='i2'), 's': 'text'})
 savemat(f'{d}/mc.mat', {'a': np.arange(6.0).reshape(2, 3), 'z': np.array([1+2j, 3-4j])}, do_compression=True)
+import tifffile
+tifffile.imwrite(f'{d}/stack.tif', np.arange(60, dtype='<u2').reshape(3, 4, 5))
+tifffile.imwrite(f'{d}/tiles.tif', np.arange(40 * 36, dtype='<f4').reshape(40, 36), tile=(16, 16), compression='zlib', predictor=3)
+tifffile.imwrite(f'{d}/lzw-be.tif', np.arange(3 * 20 * 9, dtype='>i2').reshape(3, 20, 9), rowsperstrip=6, compression='lzw', predictor=2, byteorder='>', bigtiff=True)
+tifffile.imwrite(f'{d}/zstd.tif', np.arange(30 * 20, dtype='<u4').reshape(30, 20), tile=(16, 16), compression='zstd', predictor=2)
+tifffile.imwrite(f'{d}/rgb-pb.tif', np.arange(10 * 7 * 3, dtype='u1').reshape(10, 7, 3), photometric='rgb', compression='packbits', rowsperstrip=3)
+tifffile.imwrite(f'{d}/o.ome.tif', np.arange(2 * 3 * 8 * 6, dtype='<u2').reshape(2, 3, 8, 6), ome=True, metadata={'axes': 'TCYX'})
 np.save(f'{d}/a.npy', np.arange(12, dtype='<f8').reshape(3, 4))
 np.save(f'{d}/r.npy', np.zeros(3, [('x', '<i2'), ('y', '>f4', (2,))]))
 np.savez(f'{d}/f.npz', a=np.arange(4.0), s=np.array([(1, 2.0)], dtype=[('x', 'i1'), ('y', '<f8')]))
@@ -154,7 +161,8 @@ const FORMAT_OF: [RegExp, string][] = [
   [/\.gguf$/, 'gguf'],
   [/\.nrrd$/, 'nrrd'],
   [/\.(pt|pth)$/, 'pytorch'],
-  [/\.onnx$/, 'onnx']
+  [/\.onnx$/, 'onnx'],
+  [/\.tif$/, 'tiff']
 ]
 
 /** The seed's arrays as `ls --json` lists them from the unmutated file (null: a file that holds one, no --array). */
@@ -322,7 +330,8 @@ describe('the container fuzzer over the CLI', () => {
         'nrrd',
         'onnx',
         'pytorch',
-        'safetensors'
+        'safetensors',
+        'tiff'
       ].sort()
     )
     const jobs: Job[] = []

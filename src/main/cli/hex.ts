@@ -40,6 +40,12 @@ export function hex(args: ParsedArgs): void {
         `'${name}' is an array of a Zarr store: its stored bytes are chunk files (${entry.zarr.folder || 'the store'}/…; hex a chunk file, or open the array to see the values)`
       )
     }
+    if (entry.tiff) {
+      const first = entry.tiff.offsets.find((_, i) => entry.tiff!.counts[i]! > 0) ?? 0
+      throw new UsageError(
+        `'${name}' is read from ${entry.tiff.codec === 'none' ? 'uncompressed' : `${entry.tiff.codec}-compressed`} strips or tiles (the first at byte ${first}): hex the file with --offset ${first}, or open the array to see the values`
+      )
+    }
     if (entry.hdf5) {
       throw new UsageError(
         `'${name}' is chunked: its stored bytes are scattered over compressed chunks (open it to see the values)`

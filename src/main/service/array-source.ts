@@ -11,6 +11,7 @@ import { sliced, viewGeometry, type ArrayView } from '../../shared/slice'
 import type { ByteSource } from './dequant-source'
 import type { ChunkedDataset } from './hdf5-chunked'
 import type { Mapping, ScanHandle } from './native'
+import type { Pyramid } from './pyramid'
 import { ScanJob, type ScanSource } from './scan'
 import { removeTemp } from './temp-files'
 
@@ -39,6 +40,8 @@ export type Codec =
   | { kind: 'hdf5-filters'; filters: string[] }
   /** A Zarr array's codecs (bytes, gzip, zlib …), undone into the chunk grid's copy. */
   | { kind: 'zarr-codecs'; codecs: string[] }
+  /** A TIFF series' strips or tiles (deflate, LZW, packbits, a predictor; or scattered), into the grid's copy. */
+  | { kind: 'tiff-strips'; codec: string; predictor: number }
   /** GGML blocks dequantized to float32 per window and per scan chunk. */
   | { kind: 'dequantize'; decoding: Decoding; offset: number; count: number }
   /** Stored numbers scaled to values (FITS BSCALE/BZERO, NIfTI scl_*, NetCDF scale_factor/add_offset). */
@@ -59,6 +62,8 @@ export interface SourceParts {
   readOnly?: string
   /** The chunk grid's dataset (a chunk-grid store). */
   chunked?: ChunkedDataset
+  /** The file's own reduced images of the array (TIFF SubIFDs), for the image view's overview levels. */
+  pyramid?: Pyramid
 }
 
 export class ArraySource implements ByteSource {
@@ -69,6 +74,7 @@ export class ArraySource implements ByteSource {
   readonly layout: Layout
   readonly reader: ByteSource
   readonly readOnly: string | undefined
+  readonly pyramid: Pyramid | undefined
   private readonly chunked: ChunkedDataset | undefined
 
   constructor(parts: SourceParts) {
@@ -80,6 +86,7 @@ export class ArraySource implements ByteSource {
     this.reader = parts.reader
     this.readOnly = parts.readOnly
     this.chunked = parts.chunked
+    this.pyramid = parts.pyramid
   }
 
   /** A file mapped as it is: its bytes are its values. */
@@ -215,6 +222,7 @@ export class ArraySource implements ByteSource {
 
   /** Unmaps the store and removes its temporary copy. */
   close(): void {
+    this.pyramid?.close()
     if (this.chunked) this.chunked.close()
     else this.mapping.close()
     if (this.store.kind === 'decoded-copy') removeTemp(this.store.path)
@@ -234,6 +242,7 @@ export function entryCodecs(entry: ContainerEntry, scaling: Scaling | undefined)
   if (entry.recode) codecs.push({ kind: 'recode', recode: entry.recode.kind })
   if (entry.hdf5) codecs.push({ kind: 'hdf5-filters', filters: entry.hdf5.filters })
   if (entry.zarr) codecs.push({ kind: 'zarr-codecs', codecs: entry.zarr.codecs })
+  if (entry.tiff) codecs.push({ kind: 'tiff-strips', codec: entry.tiff.codec, predictor: entry.tiff.predictor })
   if (entry.decoding) {
     const count = entry.shape.reduce((a, b) => a * b, 1)
     codecs.push({ kind: 'dequantize', decoding: entry.decoding, offset: entry.offset, count })
@@ -263,6 +272,8 @@ function codecReason(c: Codec): string {
       return `its values are read from ${c.filters.length ? `${c.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'zarr-codecs':
       return `it is an array of a Zarr store, read chunk by chunk (${c.codecs.join(' → ')}) into a temporary copy: ArrayScope does not write Zarr stores yet; export it to edit a copy`
+    case 'tiff-strips':
+      return `its values are read from ${c.codec === 'none' ? 'uncompressed ' : `${c.codec}-compressed `}strips or tiles into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'dequantize':
       return `its bytes are ${c.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
     case 'scale':

@@ -24,7 +24,9 @@ import { realPathOf, type PathPolicy } from './path-policy'
 import type { RecentFiles } from './recent'
 import { ScaleSource } from './scale-source'
 import { ArraySource, entryCodecs, readOnlyReason, type ByteStore } from './array-source'
+import { Pyramid } from './pyramid'
 import { ScanJob } from './scan'
+import { TiffFiller } from './tiff-fill'
 import { ZarrFiller } from './zarr-fill'
 import { zarrMarker } from './zarr-store'
 import { removeTemp } from './temp-files'
@@ -274,6 +276,16 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       undo.push(() => c.close())
       mapping = chunked.mapping
       file = chunked.file
+    } else if (entry.tiff) {
+      const tiff = entry.tiff
+      // strips or tiles decoded into a copy of dims (pages, …page): the entry's shape is a reshape of it
+      chunked = await ChunkedDataset.open(path, name, tiff.dims, tiff.chunks, parseDType(entry.dtype), {
+        filler: (copy) => TiffFiller.open({ file: path, name, tiff, ...copy })
+      })
+      const c = chunked
+      undo.push(() => c.close())
+      mapping = chunked.mapping
+      file = chunked.file
     } else {
       mapping = new (native().Mapping)(file, r.mode)
       const m = mapping
@@ -288,7 +300,12 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const scale = codecs.find((c) => c.kind === 'scale')
   const layout = scale ? scaledLayout(stored, scale.scaling, scale.ratio) : stored
   const store: ByteStore = chunked
-    ? { kind: 'chunk-grid', path: chunked.file, container: path, chunks: (entry.hdf5 ?? entry.zarr)!.chunks }
+    ? {
+        kind: 'chunk-grid',
+        path: chunked.file,
+        container: path,
+        chunks: (entry.hdf5 ?? entry.zarr ?? entry.tiff)!.chunks
+      }
     : temp
       ? { kind: 'decoded-copy', path: temp, container: path, codec: entry.recode ? 'recode' : 'inflate' }
       : { kind: 'file', path: file }
@@ -298,6 +315,14 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     : scaling
       ? new ScaleSource(raw, scaling)
       : raw
+  // the file's own reduced images (TIFF SubIFDs): opened read-only when the image view first asks an overview
+  const levels = (entry.levels ?? []).map((n) => container.entries.find((e) => e.name === n))
+  const pyramid = levels.length
+    ? new Pyramid(
+        levels.filter((e) => e !== undefined).map((e) => ({ name: e.name, shape: e.shape })),
+        async (n) => (await openArray({ path: r.path, layout: null, array: n, mode: 'r' }, ctx)).source
+      )
+    : undefined
   const source = new ArraySource({
     store,
     codecs,
@@ -306,7 +331,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     layout,
     reader,
     ...(readOnly ? { readOnly } : {}),
-    ...(chunked ? { chunked } : {})
+    ...(chunked ? { chunked } : {}),
+    ...(pyramid ? { pyramid } : {})
   })
   const id = randomUUID()
   const info: SessionInfo = {
@@ -331,9 +357,10 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
             }
           }
         : {}),
-      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr ? { decompressed: true } : {}),
+      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr || entry.tiff ? { decompressed: true } : {}),
       ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
       ...(entry.zarr ? { chunks: entry.zarr.chunks, filters: entry.zarr.codecs } : {}),
+      ...(entry.tiff ? { chunks: entry.tiff.chunks, filters: [entry.tiff.codec] } : {}),
       ...(entry.scaling
         ? {
             scaling: {

@@ -10,6 +10,7 @@
 import { LayoutMismatchError } from '../errors'
 import type { JsonValue } from '../json-value'
 import type { NativeChunks } from './hdf5/chunk-index'
+import type { TiffChunks } from './tiff-chunks'
 import type { ZarrArray } from './zarr-meta'
 
 /** How the values are made from the stored bytes, when they are not the bytes themselves. */
@@ -182,6 +183,10 @@ export interface ContainerEntry {
   }
   /** An array of a Zarr store: its chunks decoded into a temporary copy like a chunked HDF5 dataset's. */
   zarr?: ZarrArray
+  /** A TIFF series not stored as one run: its strips or tiles decoded into a temporary copy, chunk by chunk. */
+  tiff?: TiffChunks
+  /** Entries holding this array reduced by powers of two (a TIFF's SubIFD pyramid): the image view's overviews. */
+  levels?: string[]
   /** Why editing in place (r+) is refused though the bytes are the values (mode c still works). */
   refuseInPlace?: string
   /** Set when the entry is listed but cannot be opened: why, and what can be done instead. */

@@ -17,6 +17,7 @@ import { pytorch } from './pytorch'
 import { pytorchIndex } from './pytorch-index'
 import { safetensors } from './safetensors'
 import { safetensorsIndex } from './safetensors-index'
+import { tiff } from './tiff'
 import { zarr } from './zarr'
 
 /**
@@ -33,6 +34,7 @@ export const FORMATS = [
   nrrd,
   envi,
   netcdf3,
+  tiff,
   mat5,
   safetensors,
   onnx,

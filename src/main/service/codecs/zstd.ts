@@ -1,23 +1,35 @@
 // Zstandard by zstd-napi (the reference C library, built from the source the package bundles). Its calls are
 // synchronous: the registry runs them on the codec workers (pool.ts) for asynchronous callers, here for the
-// synchronous ones. The output buffer is the expected size: a frame decoding to more fails instead of growing.
+// synchronous ones. The output buffer is bounded: a frame decoding to more fails instead of growing.
 import { DCtx } from 'zstd-napi/binding'
 import { CodecError, exact } from './errors'
 
 let ctx: DCtx | undefined
 
-export function zstdSync(input: Uint8Array, expected: number): Uint8Array {
+/**
+ * Decodes a zstd frame into out, at most out.length bytes (a TIFF strip may decode short); returns the bytes
+ * written. A frame decoding to more is a CodecError.
+ */
+export function zstdInto(input: Uint8Array, out: Uint8Array): number {
   ctx ??= new DCtx()
-  // one spare byte: a frame that fills it decodes to more than expected
-  const out = Buffer.allocUnsafe(expected + 1)
+  // one spare byte: a frame that fills it decodes to more than out holds
+  const room = Buffer.allocUnsafe(out.length + 1)
   let n: number
   try {
-    n = ctx.decompress(out, input)
+    n = ctx.decompress(room, input)
   } catch (e) {
     ctx = undefined
     const m = (e as Error).message
-    if (/too small/.test(m)) throw new CodecError(`its zstd frame decodes to more than the ${expected} bytes expected`)
+    if (/too small/.test(m))
+      throw new CodecError(`its zstd frame decodes to more than the ${out.length} bytes expected`)
     throw new CodecError(`it does not zstd-decompress (${m})`)
   }
-  return exact(out.subarray(0, n), expected, 'its zstd frame')
+  if (n > out.length) throw new CodecError(`its zstd frame decodes to more than the ${out.length} bytes expected`)
+  out.set(room.subarray(0, n))
+  return n
+}
+
+export function zstdSync(input: Uint8Array, expected: number): Uint8Array {
+  const out = Buffer.allocUnsafe(expected)
+  return exact(out.subarray(0, zstdInto(input, out)), expected, 'its zstd frame')
 }

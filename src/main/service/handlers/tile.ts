@@ -26,6 +26,20 @@ export async function tileOf(ctx: ServiceContext, r: Request<'scan:tile'>): Prom
     r.sample ?? false
   )
   let t = ctx.tiles.get(key)
+  // an overview from the file's own reduced image (TIFF SubIFDs), when it has one for this level
+  const s = ctx.session(r.session)
+  const pick = !t && !r.field && !r.transpose ? await s.source.pyramid?.pick(s.layout, view, r.level) : null
+  const there = pick && tileRegion(pick.view.shape[0]!, pick.view.shape[1]!, pick.level, r.ty, r.tx)
+  if (pick && there && there.outRows === region.outRows && there.outCols === region.outCols) {
+    await pick.source.fill({
+      ...pick.view,
+      offset: pick.view.offset + there.r0 * pick.view.strides[0]! + there.c0 * pick.view.strides[1]!,
+      shape: [there.r1 - there.r0, there.c1 - there.c0]
+    })?.promise
+    const from = pick.source.scanSource()
+    t = await ctx.tileQueue.run(() => runTile(from, pick.view, there, r.sample).promise, r.sample)
+    ctx.tiles.set(key, t)
+  }
   if (!t) {
     // a chunked dataset's copy: the chunks under the tile first
     await ctx.fillFor(r.session, {
