@@ -24,7 +24,8 @@ const BOOLEAN_FLAGS = new Set([
   'stored',
   'scaled',
   'force',
-  'follow'
+  'follow',
+  'no-follow'
 ])
 
 /** Flags whose value is a path: "~/x" in them, as in positionals, is the home folder even when quoted. */

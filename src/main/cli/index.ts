@@ -44,9 +44,10 @@ every command taking FILE also takes --array NAME: an array of a container (no l
   export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D] [--sidecar]
             [--casting no|equiv|safe|same_kind|unsafe|checked]   checked (default): refuse values that do not fit
             [--force]                     replaces an existing PATH only with --force (never the source itself)
-  serve [FILE] [layout] [--port N] [--root DIR] [--force] [--follow-rate N]
+  serve [FILE] [layout] [--port N] [--root DIR] [--force] [--follow|--no-follow] [--follow-rate N]
                                           browser mode on 127.0.0.1 (prints the URL with its token); --root
                                           confines the files it reaches to DIR; w+ replaces FILE only with --force;
+                                          FILE in mode r follows other programs' writes unless --no-follow;
                                           --follow-rate: at most N checks a second for other programs' writes (20)
   [open] [FILE] [layout] [--follow-rate N] the desktop app (falls back to serve mode without Electron)`
 

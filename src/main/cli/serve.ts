@@ -21,7 +21,12 @@ import { io } from './output'
 import { followRateOf } from './follow'
 
 export async function serve(args: ParsedArgs): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port', 'root', 'force', 'follow-rate'])
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port', 'root', 'force', 'follow-rate', 'follow', 'no-follow'])
+  if (args.flags.has('follow') && args.flags.has('no-follow'))
+    throw new UsageError('--follow and --no-follow: give one')
+  // the file opened at start follows another program's writes in mode r (the app's default); --no-follow opens it
+  // unfollowed (the view bar's switch turns it on later)
+  const follow = !args.flags.has('no-follow')
   const followRate = followRateOf(args)
   const file = args.positionals[1]
   const { layout, mode, array } = layoutFromArgs(args)
@@ -58,12 +63,13 @@ export async function serve(args: ParsedArgs): Promise<void> {
             path: resolved,
             layout: s.format === 'npy' && !layout ? null : (layout ?? null),
             mode,
-            ...(array !== undefined ? { array } : {})
+            ...(array !== undefined ? { array } : {}),
+            ...(follow ? {} : { follow: false as const })
           }
         } else {
           // a container without --array: the app shows its tree
           await probeService.handle('container:list', { path: resolved, limit: 1 })
-          initial = { path: resolved, layout: null, mode }
+          initial = { path: resolved, layout: null, mode, ...(follow ? {} : { follow: false as const }) }
         }
       }
     } finally {

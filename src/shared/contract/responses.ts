@@ -102,7 +102,8 @@ export interface AppInfo {
   transport: 'electron' | 'serve'
   version: string
   /** array: open that array of a container (a container without it shows its tree). */
-  initial: { path: string; layout: LayoutSpecMsg | null; mode: ModeName; array?: string } | null
+  /** The file the command line named; follow false: opened unfollowed (`serve --no-follow`). */
+  initial: { path: string; layout: LayoutSpecMsg | null; mode: ModeName; array?: string; follow?: false } | null
 }
 
 export interface ProbeResult {
