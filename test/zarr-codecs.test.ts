@@ -232,4 +232,30 @@ describe('damage', () => {
     const e = await runCli(['stats', bad, '--array', 'v3/shard-end'])
     expect(e.stderr).toMatch(/the chunk v3\/shard-end\/c\/0\/0 of '[^']+' its shard index: its crc32c checksum fails/)
   })
+
+  it('seeded mutants of shard and blosc chunk files: values or a clear error (exit 0 or 2), never a crash', async () => {
+    let x = 29
+    const rand = (n: number): number => (x = (x * 1103515245 + 12345) >>> 0) % n
+    const codes = new Set<number>()
+    for (const [store, name, key] of [
+      [TS, 'v3/shard-end', 'c/1/1'],
+      [TS, 'v3/shard-start', 'c/0/0'],
+      [TS2, 'v2/blosc-zstd-2', '1.1']
+    ] as const) {
+      for (let k = 0; k < 12; k++) {
+        const bad = path.join(tmp.dir, `mut-${k}.zarr`)
+        fs.rmSync(bad, { recursive: true, force: true })
+        fs.cpSync(store, bad, { recursive: true })
+        const file = path.join(bad, name, key)
+        const b = fs.readFileSync(file)
+        for (let m = 0; m < 1 + rand(4); m++) b.writeUInt8(rand(256), rand(b.length))
+        fs.writeFileSync(file, k % 3 === 2 ? b.subarray(0, rand(b.length)) : b)
+        const r = await runCli(['stats', bad, '--array', name, '--json'])
+        codes.add(r.code)
+        expect([0, 2], r.stderr).toContain(r.code)
+        if (r.code === 2) expect(r.stderr).toMatch(new RegExp(`the chunk ${name}/${key.replace('.', '\\.')} of`))
+      }
+    }
+    expect(codes.has(2)).toBe(true)
+  })
 })

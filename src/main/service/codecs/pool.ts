@@ -31,8 +31,9 @@ class Lane {
     const flag = new SharedArrayBuffer(4)
     this.wake = new Int32Array(flag)
     this.syncPort = channel.port1
+    // read only by receiveMessageOnPort: it must not keep the process alive (a command would hang after its output)
+    this.syncPort.unref()
     this.worker = new Worker(script(), { workerData: { syncPort: channel.port2, flag }, transferList: [channel.port2] })
-    this.worker.unref()
     this.worker.on('message', (a: CodecAnswer) => {
       const p = this.pending.get(a.id)
       if (!p) return
@@ -50,6 +51,9 @@ class Lane {
     }
     this.worker.on('error', (e) => fail(new Error(`a codec thread failed: ${e.message}`)))
     this.worker.on('exit', () => fail(new Error('a codec thread ended')))
+    // after the listeners (adding a 'message' listener refs the worker's port again): an idle lane, or one only a
+    // synchronous caller uses, never keeps the process alive
+    this.worker.unref()
   }
 }
 
