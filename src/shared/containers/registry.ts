@@ -22,6 +22,8 @@ import { zarr } from './zarr'
  */
 export const FORMATS = [
   gguf,
+  // a ZIP archive holding a Zarr store is Zarr's before it is an .npz
+  zarr,
   npz,
   hdf5,
   fits,
@@ -31,7 +33,6 @@ export const FORMATS = [
   netcdf3,
   mat5,
   safetensors,
-  zarr,
   safetensorsIndex
 ] as const satisfies readonly FormatModule[]
 
