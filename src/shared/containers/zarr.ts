@@ -7,6 +7,7 @@
 import type { JsonValue } from '../json-value'
 import { ContainerError, defineFormat, elementCount, type Container, type ContainerEntry } from './model'
 import { parseZarray, parseZarrJsonArray, type ZarrParsed } from './zarr-meta'
+import { markMultiscales } from './zarr-ome'
 import { isZarrZip, zipStore } from './zarr-zip'
 
 /** The metadata documents that make a folder a Zarr store (the first found names it for detection). */
@@ -159,6 +160,7 @@ export const zarr = defineFormat({
           return doc.node_type !== 'array'
         })
       }
+      markMultiscales(metadata, entries)
       return { format: 'zarr', separator: '/', metadata: { zarr_format: 3, ...metadata }, entries }
     }
     const v2 = (folder: string, zarray: Doc | null, zgroup: Doc | null, zattrs: Doc | null): boolean => {
@@ -184,6 +186,7 @@ export const zarr = defineFormat({
         v2(folder, readIn(folder, '.zarray'), readIn(folder, '.zgroup'), readIn(folder, '.zattrs'))
       if (node('')) walk('', node)
     }
+    markMultiscales(metadata, entries)
     return { format: 'zarr', separator: '/', metadata: { zarr_format: 2, ...metadata }, entries }
 
     /** Visits the sub-folders of a group, breadth first; visit says whether a folder is a group to go into. */
