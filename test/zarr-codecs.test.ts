@@ -179,6 +179,28 @@ describe('the built command', () => {
   })
 })
 
+describe('a native codec library that cannot be loaded', () => {
+  it('fails only the arrays that need it, saying what to do; other commands run', () => {
+    // a preload makes zstd-napi unloadable, as a broken or missing native build would (it used to fail every command)
+    const hook = path.join(tmp.dir, 'no-zstd.cjs')
+    fs.writeFileSync(
+      hook,
+      `const M = require('module'); const r = M._resolveFilename;
+M._resolveFilename = function (req, ...a) { if (req.startsWith('zstd-napi')) throw new Error('no zstd here'); return r.call(this, req, ...a) }`
+    )
+    const run = (args: string[]): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, ['-r', hook, BIN, ...args], { encoding: 'utf8', timeout: 20_000 })
+    const ok = run(['show', TS2, '--array', 'v2/zlib', '--slice', '0, 0:2'])
+    expect(ok.stderr).toBe('')
+    expect(ok.status).toBe(0)
+    const bad = run(['show', TS2, '--array', 'v2/zstd'])
+    expect(bad.status).toBe(2)
+    expect(String(bad.stderr)).toMatch(
+      /the codec library zstd-napi\/binding cannot be loaded \(no zstd here\): reinstall/
+    )
+  })
+})
+
 describe('zarr-python filters', () => {
   it.each(['delta', 'fso', 'astype', 'two-filters'])('%s equals zarr-python', async (name) => {
     expect(await shown(ZP, name)).toEqual(ref[`zp/${name}`])
