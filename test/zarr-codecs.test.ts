@@ -198,6 +198,10 @@ M._resolveFilename = function (req, ...a) { if (req.startsWith('zstd-napi')) thr
     expect(String(bad.stderr)).toMatch(
       /the codec library zstd-napi\/binding cannot be loaded \(no zstd here\): reinstall/
     )
+    // the same from a codec worker (statistics decode off the main thread)
+    const scan = run(['stats', TS2, '--array', 'v2/zstd'])
+    expect(scan.status).toBe(2)
+    expect(String(scan.stderr)).toMatch(/the codec library zstd-napi\/binding cannot be loaded/)
   })
 })
 

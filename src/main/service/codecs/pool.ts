@@ -5,6 +5,8 @@
 import os from 'node:os'
 import pathModule from 'node:path'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
+import { ApiError } from '../../../shared/contract'
+import type { ErrorCode } from '../../../shared/errors'
 import { workerScript } from '../worker-script'
 import { CodecError } from './errors'
 import type { CodecAnswer, CodecRequest, WorkerCodec } from './worker'
@@ -58,7 +60,9 @@ class Lane {
 }
 
 function failure(a: CodecAnswer): Error {
-  return a.error!.codec ? new CodecError(a.error!.message) : new Error(a.error!.message)
+  const e = a.error!
+  if (e.codec) return new CodecError(e.message)
+  return e.code ? new ApiError(e.code as ErrorCode, e.message) : new Error(e.message)
 }
 
 const lanes: Lane[] = []
