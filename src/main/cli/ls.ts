@@ -30,6 +30,8 @@ export function entryJson(e: ContainerEntry): Record<string, unknown> {
       : {}),
     ...(e.hdf5 ? { chunks: e.hdf5.chunks, filters: e.hdf5.filters } : {}),
     ...(e.tiff ? { chunks: e.tiff.chunks, filters: [e.tiff.codec] } : {}),
+    ...(e.zarr ? { chunks: e.zarr.chunks, codecs: e.zarr.codecs } : {}),
+    ...(e.metadata?.multiscale ? { multiscale: e.metadata.multiscale } : {}),
     ...(e.decoding ? { decoding: `dequantize ${e.decoding.quant}` } : {}),
     ...(e.via
       ? {
@@ -67,9 +69,15 @@ export function ls(args: ParsedArgs): void {
               ? `  (${e.tiff.codec === 'none' ? 'uncompressed' : e.tiff.codec} strips or tiles: read into a temporary copy)`
               : e.scaling
                 ? `  (${e.scaling.source}${e.scaling.initial === 'stored' ? ': --scaled applies it' : ': --stored for the stored numbers'})`
-                : ''
+                : multiscaleNote(e)
       out.write(`${e.name}\t${type}\t${formatShape(e.shape)}\t${e.nbytes} bytes${e.file ? `\t${e.file}` : ''}${note}\n`)
     }
   }
   out.flush()
+}
+
+/** An OME-Zarr pyramid level's place ('multiscale level 1 of 3 of image'), from zarr-ome.ts's tag. */
+function multiscaleNote(e: ContainerEntry): string {
+  const m = e.metadata?.multiscale as { image?: string; level?: number; levels?: number } | undefined
+  return m ? `  (multiscale level ${m.level} of ${m.levels} of ${m.image})` : ''
 }
