@@ -7,6 +7,9 @@ import { io, PipeClosed } from './output'
 import { UsageError, parseArgs } from './args'
 import { onTerminate, signalStatus } from '../signals'
 
+// the output's sinks, for a program that runs main() in its own process (the CLI fuzzer's child captures them)
+export { io }
+
 /** A usage line: the command, then its text from column 42, wrapped there (the formats' list is the registry's). */
 function usageLine(head: string, text: string, width = 110): string {
   const lines: string[] = []
