@@ -5,6 +5,7 @@
 #include "mapping.h"
 #include "scan.h"
 #include "shuffle.h"
+#include "text_index.h"
 
 namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -15,6 +16,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("simdLevel", Napi::Function::New(env, arrayscope::SimdLevel, "simdLevel"));
   exports.Set("unshuffle", Napi::Function::New(env, arrayscope::Unshuffle, "unshuffle"));
   exports.Set("unshuffleAsync", Napi::Function::New(env, arrayscope::UnshuffleAsync, "unshuffleAsync"));
+  exports.Set("parseText", Napi::Function::New(env, arrayscope::ParseText, "parseText"));
+  exports.Set("parseTextSync", Napi::Function::New(env, arrayscope::ParseTextSync, "parseTextSync"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

@@ -20,9 +20,9 @@ export type ByteStore =
   | { kind: 'file'; path: string }
   /**
    * A temporary copy decoded once from a container (a deflated .npz member, a MATLAB -v7 variable, a .nii.gz)
-   * by its codec, removed with the source.
+   * by its codec, removed with the source; or a text file's values parsed into one (text-source.ts).
    */
-  | { kind: 'decoded-copy'; path: string; container: string; codec: 'inflate' | 'recode' }
+  | { kind: 'decoded-copy'; path: string; container: string; codec: 'inflate' | 'recode' | 'parse-text' }
   /**
    * A chunked dataset (HDF5): its chunks are decoded into a sparse temporary copy where something reads, by the
    * HDF5 library in a worker; the container is the file whose changes are watched.
@@ -35,6 +35,8 @@ export type Codec =
   | { kind: 'inflate'; stream: InflateStream; what: string }
   /** MATLAB's complex parts combined, its chars written as numpy text, a sparse matrix dense, into the copy. */
   | { kind: 'recode'; recode: Recode['kind'] }
+  /** A text file's values parsed into the copy (numpy.fromfile(sep=…), or rows as np.loadtxt reads them). */
+  | { kind: 'parse-text'; sep: string; rows: boolean }
   /** The HDF5 filter pipeline (deflate, shuffle, fletcher32, …), undone into the chunk grid's copy. */
   | { kind: 'hdf5-filters'; filters: string[] }
   /** A Zarr array's codecs (bytes, gzip, zlib …), undone into the chunk grid's copy. */
@@ -258,6 +260,8 @@ function codecReason(c: Codec): string {
         : `it is a temporary decompressed copy of a ${c.stream}-compressed ${c.what}: edits would never reach the file; export it to edit a copy`
     case 'recode':
       return `${RECODED[c.recode]} into a temporary copy: edits would never reach the file; export it to edit a copy`
+    case 'parse-text':
+      return 'its values are parsed from text into a temporary copy (text values change length when edited): edits would never reach the text; export it to edit a copy'
     case 'hdf5-filters':
       return `its values are read from ${c.filters.length ? `${c.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'zarr-codecs':
