@@ -390,14 +390,16 @@ export interface TextParseResult {
 
 /**
  * One pass over a text file on its own thread, writing its values into spec.out in order. status() says how far
- * it is: bytes of text read, values written to the copy (a mapping of it sees them), table rows complete.
+ * it is: bytes of text read, values written to the copy (a mapping of it sees them), table rows complete
+ * (their values all written).
  * Rejects with code EPARSE (a value or separator that does not parse: the message names its line and column),
  * ERAGGED (a table row of another length), EIO or ECANCELLED.
  */
 export function parseText(spec: TextParseSpec): {
   promise: Promise<TextParseResult>
   cancel(): void
-  status(): { bytes: number; written: number; rows: number }
+  /** cols: values per table row once the first row is read (-1 before, and without table). */
+  status(): { bytes: number; written: number; rows: number; cols: number }
 }
 /** The same on the calling thread, the values kept in memory (for a bounded part: give maxValues). */
 export function parseTextSync(spec: TextParseSpec): TextParseResult

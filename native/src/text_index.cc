@@ -127,6 +127,7 @@ Napi::Value ParseText(const Napi::CallbackInfo& info) {
                o.Set("bytes", Napi::Number::New(i.Env(), static_cast<double>(status->bytes.load())));
                o.Set("written", Napi::Number::New(i.Env(), static_cast<double>(status->written.load())));
                o.Set("rows", Napi::Number::New(i.Env(), static_cast<double>(status->rows.load())));
+               o.Set("cols", Napi::Number::New(i.Env(), static_cast<double>(status->cols.load())));
                return o;
              }));
   return handle;

@@ -502,7 +502,10 @@ class Parser {
     out_buf_.clear();
     written_ = r_.count;
     st_.written.store(written_, std::memory_order_release);
-    if (s_.table) st_.rows.store(r_.rows, std::memory_order_release);
+    if (s_.table) {
+      st_.cols.store(cols_, std::memory_order_release);
+      st_.rows.store(r_.rows, std::memory_order_release);
+    }
     return true;
   }
 

@@ -31,6 +31,7 @@ struct TextStatus {
   std::atomic<int64_t> bytes{0};    // text bytes consumed
   std::atomic<int64_t> written{0};  // values written to the copy (flushed: a mapping of the copy sees them)
   std::atomic<int64_t> rows{0};     // table rows complete
+  std::atomic<int64_t> cols{-1};    // table: values per row, once the first row is read
   std::atomic<bool> cancel{false};
 };
 

@@ -26,6 +26,7 @@ import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
 import { removeStaleTemps } from './temp-files'
 import { refollow } from './follow'
+import { growSession, untilParsed } from './text-growth'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
@@ -107,6 +108,7 @@ export class ArrayService {
   async handle<C extends Channel>(channel: C, payload: unknown, client?: string): Promise<Response<C>> {
     try {
       const request = parseRequest(channel, payload)
+      await untilParsed(channel, request, this.sessions, (s) => this.grow(s))
       const response = await this.dispatch(channel, request)
       // a session a request opened (a file, an array, a derived |A-B|) belongs to the client that asked
       if (client !== undefined && (channel === 'session:open' || channel === 'session:derive')) {
@@ -356,10 +358,10 @@ export class ArrayService {
     this.sessions.delete(s.id)
   }
 
-  /** The files an export of a session must not replace: the mapped file, and the container it came from. */
+  /** The files an export of a session must not replace: the mapped file, and the container (or text) it is from. */
   sourcesOf(s: Session): { path: string; identity: FileIdentity }[] {
     const sources = [{ path: s.info.path, identity: s.identity }]
-    const container = s.info.array?.container
+    const container = s.info.array?.container ?? s.info.text?.path
     const id = container ? identityOf(container) : null
     if (container && id) sources.push({ path: container, identity: id })
     return sources
@@ -408,9 +410,16 @@ export class ArrayService {
       .finally(() => this.following.delete(s.id))
   }
 
+  /** A text array opened before its pass ended: its next layout, told to its views (text-growth.ts). */
+  private grow(s: Session): void {
+    const next = growSession(s)
+    if (next?.grown) this.tiles.invalidate(s.id)
+    if (next) this.options.emit?.('session:edited', next.state)
+  }
   /** Emits session:changed for files another process has changed since the last check. */
   checkForChanges(): void {
     for (const s of this.sessions.values()) {
+      if (s.source.growing) this.grow(s)
       let now: { size: number; mtimeMs: number }
       let replaced = false
       try {

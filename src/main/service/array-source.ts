@@ -46,6 +46,22 @@ export type Codec =
   /** Stored numbers scaled to values (FITS BSCALE/BZERO, NIfTI scl_*, NetCDF scale_factor/add_offset). */
   | { kind: 'scale'; scaling: Scaling; ratio: number }
 
+/**
+ * A store still being written in order by a pass (a text file's values): how far it is. Windows wait for their
+ * last element; passes wait for the end.
+ */
+export interface GrowingStore {
+  /** Elements written so far (a mapping of the copy sees them). */
+  written(): number
+  /** Resolves once at least n elements are written, or the pass ended. */
+  waitFor(n: number): Promise<void>
+  /** Settles when the pass ends (rejects with its error). */
+  readonly done: Promise<unknown>
+  readonly finished: boolean
+  /** Stops the pass (the source is closing). */
+  cancel(): void
+}
+
 export interface SourceParts {
   store: ByteStore
   codecs: Codec[]
@@ -61,6 +77,8 @@ export interface SourceParts {
   readOnly?: string
   /** The chunk grid's dataset (a chunk-grid store). */
   chunked?: ChunkedDataset
+  /** The pass still writing the copy (a text array opened before its pass ended). */
+  growing?: GrowingStore
 }
 
 export class ArraySource implements ByteSource {
@@ -72,6 +90,7 @@ export class ArraySource implements ByteSource {
   readonly reader: ByteSource
   readonly readOnly: string | undefined
   private readonly chunked: ChunkedDataset | undefined
+  readonly growing: GrowingStore | undefined
 
   constructor(parts: SourceParts) {
     this.store = parts.store
@@ -82,6 +101,27 @@ export class ArraySource implements ByteSource {
     this.reader = parts.reader
     this.readOnly = parts.readOnly
     this.chunked = parts.chunked
+    this.growing = parts.growing
+  }
+
+  /** The same store and codecs with another layout of the values (a growing store's array as it grows). */
+  withLayout(layout: Layout): ArraySource {
+    return new ArraySource({
+      store: this.store,
+      codecs: [...this.codecs],
+      mapping: this.mapping,
+      stored: layout,
+      layout,
+      reader: this.reader,
+      ...(this.readOnly ? { readOnly: this.readOnly } : {}),
+      ...(this.chunked ? { chunked: this.chunked } : {}),
+      ...(this.growing ? { growing: this.growing } : {})
+    })
+  }
+
+  /** A pass that has not ended yet, or undefined. */
+  private get pending(): GrowingStore | undefined {
+    return this.growing && !this.growing.finished ? this.growing : undefined
   }
 
   /** A file mapped as it is: its bytes are its values. */
@@ -102,7 +142,10 @@ export class ArraySource implements ByteSource {
 
   /** The file whose changes by other programs are reported: the container of a chunk grid, else the mapped file. */
   get watch(): string {
-    return this.store.kind === 'chunk-grid' ? this.store.container : this.mapping.path
+    const s = this.store
+    return s.kind === 'chunk-grid' || (s.kind === 'decoded-copy' && s.codec === 'parse-text')
+      ? s.container
+      : this.mapping.path
   }
 
   gather(...a: Parameters<ByteSource['gather']>): void {
@@ -162,11 +205,14 @@ export class ArraySource implements ByteSource {
 
   /** Whether a pass must first decode what it reads (a chunk grid fills its copy). */
   get needsFill(): boolean {
-    return this.chunked !== undefined
+    return this.chunked !== undefined || this.pending !== undefined
   }
 
   /** Decodes what a view of the values touches into the store's copy (a chunk grid); undefined: nothing to do. */
   fill(view: ArrayView, onProgress?: (done: number, total: number) => void): ScanHandle<void> | undefined {
+    const pending = this.pending
+    // a pass over a growing store waits for its end (cancelling the wait leaves the store's pass running)
+    if (pending) return { promise: pending.done.then(() => undefined), cancel: () => undefined }
     return this.chunked?.fill(this.storedView(view), onProgress)
   }
 
@@ -177,6 +223,14 @@ export class ArraySource implements ByteSource {
     make: () => ScanJob<T>
   ): ScanJob<T> {
     const chunked = this.chunked
+    const pending = this.pending
+    if (pending) {
+      return new ScanJob(async (track, cancelled) => {
+        await pending.done
+        if (cancelled()) throw new ApiError('cancelled', 'cancelled')
+        return await track(make())
+      })
+    }
     if (!chunked) return make()
     const stored = this.storedView(view)
     return new ScanJob(async (track) => {
@@ -187,13 +241,29 @@ export class ArraySource implements ByteSource {
 
   /** Decodes the chunks a table window shows (off the main thread), so the synchronous gather finds them. */
   async prepareWindow(r: Request<'window:get'>): Promise<void> {
-    if (!this.chunked) return
+    if (!this.chunked && !this.pending) return
     const view = r.view.slice ? sliced(this.layout, r.view.slice) : this.layout
     const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(view, r.view)
     // a window outside the view is window:get's error to report
     if (r.row0 > rowsTotal || r.col0 > colsTotal) return
     const rows = Math.min(r.rows, rowsTotal - r.row0)
     const cols = Math.min(r.cols, colsTotal - r.col0)
+    const pending = this.pending
+    if (pending) {
+      if (rows <= 0 || cols <= 0) return
+      // the window's farthest element, in the copy's order: it waits until the pass has written it
+      const first = base + r.row0 * rowStride + r.col0 * colStride
+      const corners = [
+        0,
+        (rows - 1) * rowStride,
+        (cols - 1) * colStride,
+        (rows - 1) * rowStride + (cols - 1) * colStride
+      ]
+      const last = Math.max(...corners.map((c) => first + c))
+      await pending.waitFor(Math.floor(last / this.layout.dtype.itemsize) + 1)
+      return
+    }
+    if (!this.chunked) return
     const ratio = this.codec('scale')?.ratio ?? 1
     await this.chunked.prepareWindow({
       base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
@@ -207,6 +277,8 @@ export class ArraySource implements ByteSource {
 
   /** Decodes the chunks under a byte range of the mapping, off the main thread. */
   async prepareRange(first: number, end: number): Promise<void> {
+    const pending = this.pending
+    if (pending) await pending.waitFor(Math.ceil(end / this.layout.dtype.itemsize))
     await this.chunked?.prepareRange(first, end)
   }
 
@@ -217,6 +289,7 @@ export class ArraySource implements ByteSource {
 
   /** Unmaps the store and removes its temporary copy. */
   close(): void {
+    this.growing?.cancel()
     if (this.chunked) this.chunked.close()
     else this.mapping.close()
     if (this.store.kind === 'decoded-copy') removeTemp(this.store.path)

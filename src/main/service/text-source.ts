@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
-import { ApiError, type Request, type SessionInfo } from '../../shared/contract'
+import { ApiError, type Request, type SessionInfo, type TextInfo } from '../../shared/contract'
 import {
   formatShape,
   resolveLayout,
@@ -20,8 +20,10 @@ import { layoutInfo } from './layout-info'
 import { native, type Mapping } from './native'
 import type { OpenContext } from './open'
 import { ScanJob } from './scan'
+import { identityOf } from './file-identity'
 import { newSession, type Session } from './session'
 import { removeTemp, tempFolder } from './temp-files'
+import { TextPass, textError, type TextStatus } from './text-pass'
 import type { TextElem, TextParseResult, TextParseSpec } from '../../../native/index'
 
 const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
@@ -82,38 +84,31 @@ export function textShape(spec: LayoutSpec & { text: TextLayout }, r: TextParseR
   return shape
 }
 
-/** The text pass's errors as the user's: the file named, numpy's wording beside ours. */
-export function textError(e: unknown, path: string): ApiError {
-  const code = (e as { code?: string }).code
-  const message = (e as Error).message
-  if (code === 'ECANCELLED') return new ApiError('cancelled', `reading ${path} as text was cancelled`)
-  if (code === 'EPARSE' || code === 'ERAGGED') {
-    return new ApiError(
-      'layout',
-      `${path}: ${message} (check --sep and --dtype${code === 'ERAGGED' ? '' : ', or skip a header with --skip-rows'})`
-    )
+/** The shape while the pass runs: the one given when complete, else the rows (or values) written so far. */
+export function provisionalShape(spec: LayoutSpec & { text: TextLayout }, st: TextStatus): number[] {
+  const { rows } = textRows(spec.text)
+  const given = spec.shape
+  if (given && !given.includes(-1)) return given
+  const count = rows ? (st.cols > 0 ? st.rows * st.cols : 0) : st.written
+  if (given) {
+    const known = given.reduce((a, n) => (n === -1 ? a : a * n), 1)
+    return given.map((n) => (n === -1 ? (known > 0 ? Math.floor(count / known) : 0) : n))
   }
-  if (code === 'EIO') return new ApiError('io', `${message} (set TMPDIR to a disk with room for the copy)`)
-  return e instanceof ApiError ? e : new ApiError('io', `cannot read ${path} as text: ${message}`)
+  return rows && st.cols > 1 ? [st.rows, st.cols] : [count]
 }
 
-/** Runs the native pass into the copy, progress as bytes of text; cancel stops it. */
-function parseJob(
-  spec: TextParseSpec,
-  total: number,
-  onProgress?: (done: number, total: number) => void
-): ScanJob<TextParseResult> {
-  return new ScanJob(async (track) => {
-    const h = native().parseText(spec)
-    const timer = onProgress ? setInterval(() => onProgress(h.status().bytes, total), 50) : undefined
-    try {
-      const r = await track({ promise: h.promise, cancel: () => h.cancel() })
-      onProgress?.(total, total)
-      return r
-    } finally {
-      if (timer) clearInterval(timer)
-    }
-  })
+/** What a text session's info says about the text and the pass. */
+export function textInfo(path: string, spec: LayoutSpec & { text: TextLayout }, pass: TextPass): TextInfo {
+  const st = pass.status()
+  const r = pass.result
+  return {
+    path,
+    ...spec.text,
+    offset: spec.offset,
+    found: r ? { values: r.count, rows: r.rows, cols: r.cols } : { values: st.written, rows: st.rows, cols: st.cols },
+    ...(pass.finished ? {} : { loading: { bytes: st.bytes, total: pass.total } }),
+    ...(pass.error ? { error: pass.error.message } : {})
+  }
 }
 
 /** Opens a text file as an array (mode r only: text is never edited in place). */
@@ -135,35 +130,38 @@ export async function openText(r: Request<'session:open'>, ctx: OpenContext): Pr
   if (!st.isFile()) throw new ApiError('bad-request', `${path} is not a file`)
   if (spec.offset > st.size)
     throw new ApiError('layout', `offset ${spec.offset} is beyond the end of ${path} (${st.size} bytes)`)
-  const native_ = textSpec(path, spec)
+  const parse = textSpec(path, spec)
+  const itemsize = parseDType(spec.dtype).itemsize
+  const total = st.size - spec.offset
   const dir = tempFolder('arrayscope-text-')
-  const copy = pathModule.join(
-    dir,
-    `${
-      pathModule
-        .basename(path)
-        .replace(/[^\w.-]+/g, '_')
-        .slice(0, 100) || 'text'
-    }.bin`
-  )
+  const name =
+    pathModule
+      .basename(path)
+      .replace(/[^\w.-]+/g, '_')
+      .slice(0, 100) || 'text'
+  const copy = pathModule.join(dir, `${name}.bin`)
+  // the copy is sized for the most values the text can hold (one character and a separator each) and stays
+  // sparse: a session opened early maps it whole while the pass writes it
   fs.writeFileSync(copy, new Uint8Array(0), { flag: 'wx' })
+  fs.truncateSync(copy, Math.max(1, Math.floor(total / 2) + 1) * itemsize)
+  let pass: TextPass | undefined
   let mapping: Mapping | undefined
   try {
-    const job = (onProgress?: (done: number, total: number) => void): ScanJob<TextParseResult> =>
-      parseJob({ ...native_, out: copy }, st.size - spec.offset, onProgress)
-    let result: TextParseResult
-    try {
-      result = await (r.scanId ? ctx.run(r.scanId, job) : job().promise)
-    } catch (e) {
-      throw textError(e, path)
+    const start = (onProgress?: (done: number, total: number) => void): ScanJob<TextParseResult> => {
+      pass = new TextPass({ ...parse, out: copy }, path, total, onProgress)
+      const p = pass
+      return new ScanJob((track) => track(p.asHandle()))
     }
-    const shape = textShape(spec, result, path)
-    const itemsize = parseDType(spec.dtype).itemsize
-    // an empty array still maps: the copy holds at least one element's bytes
-    fs.truncateSync(copy, Math.max(result.count, 1) * itemsize)
+    const all = r.scanId ? ctx.run(r.scanId, start) : start().promise
+    all.catch(() => undefined)
+    if (r.early) await pass!.started()
+    else await all.catch((e: unknown) => Promise.reject(textError(e, path)))
+    const p = pass!
+    if (p.error) throw p.error
+    const shape = p.result ? textShape(spec, p.result, path) : provisionalShape(spec, p.status())
     mapping = new (native().Mapping)(copy, 'r')
     mapping.advise('random')
-    const codecs: Codec[] = [{ kind: 'parse-text', sep: spec.text.sep, rows: native_.table === true }]
+    const codecs: Codec[] = [{ kind: 'parse-text', sep: spec.text.sep, rows: parse.table === true }]
     const layout: Layout = resolveLayout({ dtype: spec.dtype, shape, offset: 0, order: spec.order }, mapping.size)
     const source = new ArraySource({
       store: { kind: 'decoded-copy', path: copy, container: path, codec: 'parse-text' },
@@ -172,24 +170,27 @@ export async function openText(r: Request<'session:open'>, ctx: OpenContext): Pr
       stored: layout,
       layout,
       reader: mapping,
-      readOnly: readOnlyReason(codecs)
+      readOnly: readOnlyReason(codecs),
+      ...(p.finished ? {} : { growing: p })
     })
     const info: SessionInfo = {
       session: randomUUID(),
       path: copy,
-      fileSize: st.size,
+      fileSize: mapping.size,
       mode: 'r',
       format: 'text',
       layout: layoutInfo(layout),
-      text: {
-        path,
-        ...spec.text,
-        offset: spec.offset,
-        found: { values: result.count, rows: result.rows, cols: result.cols }
-      }
+      text: textInfo(path, spec, p)
     }
-    return newSession(source, info)
+    // the text is the file watched for changes by other programs (the copy changes as the pass writes it)
+    const id = identityOf(path)
+    const watched = {
+      stat: { size: st.size, mtimeMs: st.mtimeMs },
+      identity: id ?? { ino: BigInt(st.ino), dev: BigInt(st.dev) }
+    }
+    return newSession(source, info, watched)
   } catch (e) {
+    pass?.cancel()
     mapping?.close()
     removeTemp(copy)
     throw e
