@@ -96,17 +96,44 @@ const char* ScanFloat(const char* p, const char* end, double* out) {
   }
   const char* digits = q;
   int n = 0;
-  while (q < end && IsDigit(*q)) q++, n++;
+  // the digits as an integer and a power of ten, for the exact fast path below
+  uint64_t mant = 0;
+  int64_t exp10 = 0;
+  bool exact = true;
+  auto digit = [&](int d, bool fraction) {
+    if (mant < (uint64_t{1} << 53) / 10) {
+      mant = mant * 10 + static_cast<uint64_t>(d);
+      if (fraction) exp10--;
+    } else {
+      exact = false;
+    }
+  };
+  while (q < end && IsDigit(*q)) digit(*q++ - '0', false), n++;
   if (q < end && *q == '.') {
     q++;
-    while (q < end && IsDigit(*q)) q++, n++;
+    while (q < end && IsDigit(*q)) digit(*q++ - '0', true), n++;
   }
   if (n == 0) return nullptr;
   const char* mantissaEnd = q;
   if (q < end && Lower(*q) == 'e' && IsDigit(q[-1])) {
     q++;
-    if (q < end && (*q == '+' || *q == '-')) q++;
-    while (q < end && IsDigit(*q)) q++;
+    bool negExp = false;
+    if (q < end && (*q == '+' || *q == '-')) negExp = *q++ == '-';
+    const char* e0 = q;
+    int64_t e = 0;
+    while (q < end && IsDigit(*q)) e = std::min<int64_t>(e * 10 + (*q++ - '0'), 100000);
+    if (q == e0) exact = false;  // '1e': from_chars takes the mantissa
+    exp10 += negExp ? -e : e;
+  }
+  // Clinger's fast path: an integer below 2^53 times or over a power of ten up to 1e22 (both exact doubles) is
+  // correctly rounded by one multiplication or division
+  static const double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (exact && exp10 >= -22 && exp10 <= 22) {
+    const double m = static_cast<double>(mant);
+    const double v = exp10 < 0 ? m / kPow10[-exp10] : m * kPow10[exp10];
+    *out = neg ? -v : v;
+    return q;
   }
   double v = 0;
   auto r = std::from_chars(digits, q, v, std::chars_format::general);
@@ -169,13 +196,14 @@ uint16_t DoubleToHalf(double d) {
 }
 
 template <typename T>
-void Put(std::vector<uint8_t>& out, T v, bool swap) {
-  uint8_t bytes[sizeof(T)];
+inline void Put(std::vector<uint8_t>& out, T v, bool swap) {
+  const size_t at = out.size();
+  out.resize(at + sizeof(T));
+  uint8_t* bytes = out.data() + at;
   std::memcpy(bytes, &v, sizeof(T));
   if (swap) {
     for (size_t k = 0; k < sizeof(T) / 2; k++) std::swap(bytes[k], bytes[sizeof(T) - 1 - k]);
   }
-  out.insert(out.end(), bytes, bytes + sizeof(T));
 }
 
 // Put for complex: each part swapped on its own.
@@ -189,6 +217,7 @@ class Parser {
  public:
   Parser(const TextSpec& spec, TextStatus& status, TextResult& result)
       : s_(spec), st_(status), r_(result), buf_(kBuf + 1) {
+    out_buf_.reserve(kOutFlush + 64);
     bool ws = !spec.sep.empty();
     // numpy's separator: whitespace runs become one wildcard, and one goes before a separator that has none
     for (char c : spec.sep) {
@@ -282,8 +311,9 @@ class Parser {
     return true;
   }
 
-  int Peek() {
-    if (pos_ >= lim_ && (!Ensure(1) || pos_ >= lim_)) return -1;
+  inline int Peek() {
+    if (pos_ < lim_) return static_cast<unsigned char>(buf_[pos_]);
+    if (!Ensure(1) || pos_ >= lim_) return -1;
     return static_cast<unsigned char>(buf_[pos_]);
   }
 
@@ -328,7 +358,7 @@ class Parser {
   }
 
   bool AtComment() {
-    if (s_.comments.empty()) return false;
+    if (s_.comments.empty() || Peek() != static_cast<unsigned char>(s_.comments[0])) return false;
     Ensure(s_.comments.size());
     return lim_ - pos_ >= s_.comments.size() &&
            std::memcmp(&buf_[pos_], s_.comments.data(), s_.comments.size()) == 0;
@@ -336,8 +366,11 @@ class Parser {
 
   // Parses one value at pos into the output.
   bool Value() {
-    if (r_.count % s_.every == 0) r_.index.push_back({r_.count, base_ + static_cast<int64_t>(pos_), line_});
-    if (!Ensure(kMargin)) return false;
+    if (--untilIndex_ <= 0) {
+      r_.index.push_back({r_.count, base_ + static_cast<int64_t>(pos_), line_});
+      untilIndex_ = s_.every;
+    }
+    if (lim_ - pos_ < kMargin && !Ensure(kMargin)) return false;
     const char* p = &buf_[pos_];
     const char* end = buf_.data() + lim_;
     const char* q = nullptr;
@@ -525,6 +558,7 @@ class Parser {
   int64_t line_ = 1, lineStart_ = 0;
   int64_t lineValues_ = 0, cols_ = -1;
   int64_t written_ = 0;
+  int64_t untilIndex_ = 1;  // values until the next index point (the first value is one)
 };
 
 }  // namespace
