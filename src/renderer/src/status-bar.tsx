@@ -25,6 +25,11 @@ export function StatusBar(props: { session: SessionInfo | null; cursor: CursorIn
             : ''}
         </span>
       )}
+      {session.text && (
+        <span data-testid="status-text" title={session.text.path}>
+          text · separated by {session.text.sep.trim() ? `'${session.text.sep}'` : 'whitespace'} · parsed copy
+        </span>
+      )}
       <span>{l.dtype.length > 40 ? 'record' : l.dtype}</span>
       <span>shape {formatShape(l.shape)}</span>
       {cursor?.viewShape && <span data-testid="view-shape">view {formatShape(cursor.viewShape)}</span>}
