@@ -284,6 +284,24 @@ print(json.dumps(open(${JSON.stringify(raw)}, 'rb').read() == a.tobytes()))`)
     expect(fs.readFileSync(txt, 'utf8').split(' ')).toHaveLength(6)
   })
 
+  test('info names the text, how it was read and what it holds (not the temporary copy)', async () => {
+    const p = file('step,value\n1,2.5\n2,nan\n3,-1e3\n', '.csv')
+    const r = await runCli(['info', p, '--sep', ',', '--skip-rows', '1'])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toEqual({
+      path: p,
+      fileSize: 30,
+      format: 'text',
+      dtype: '<f8',
+      shape: [3, 2],
+      order: 'C',
+      offset: 0,
+      text: { sep: ',', rows: true, skip: 1, values: 6 },
+      itemsize: 8,
+      nbytes: 48
+    })
+  })
+
   test('text opens read-only; a separator with --array or a non-numeric dtype is refused', async () => {
     const p = file('1 2 3')
     for (const mode of ['r+', 'c']) {
