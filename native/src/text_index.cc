@@ -108,7 +108,7 @@ Napi::Value ParseText(const Napi::CallbackInfo& info) {
   auto tsfn = Napi::ThreadSafeFunction::New(env, noop, "arrayscope:text", 0, 1, job, [](Napi::Env env, Job* j) {
     if (j->thread.joinable()) j->thread.join();
     if (j->result.code.empty())
-      j->deferred.Resolve(ResultToJs(env, j->result, j->status->bytes.load()));
+      j->deferred.Resolve(ResultToJs(env, j->result, j->status->bytes.load() + j->status->bytes2.load()));
     else
       j->deferred.Reject(CodedError(env, j->result).Value());
     delete j;
@@ -124,7 +124,8 @@ Napi::Value ParseText(const Napi::CallbackInfo& info) {
   handle.Set("cancel", Napi::Function::New(env, [status](const Napi::CallbackInfo&) { status->cancel = true; }));
   handle.Set("status", Napi::Function::New(env, [status](const Napi::CallbackInfo& i) {
                Napi::Object o = Napi::Object::New(i.Env());
-               o.Set("bytes", Napi::Number::New(i.Env(), static_cast<double>(status->bytes.load())));
+               const int64_t bytes = status->bytes.load() + status->bytes2.load();
+               o.Set("bytes", Napi::Number::New(i.Env(), static_cast<double>(bytes)));
                o.Set("written", Napi::Number::New(i.Env(), static_cast<double>(status->written.load())));
                o.Set("rows", Napi::Number::New(i.Env(), static_cast<double>(status->rows.load())));
                o.Set("cols", Napi::Number::New(i.Env(), static_cast<double>(status->cols.load())));

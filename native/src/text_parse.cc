@@ -243,7 +243,7 @@ class Parser {
     lineStart_ = s_.start;
     line_ = s_.startLine;
     if (!s_.out.empty()) {
-      out_ = std::fopen(s_.out.c_str(), "r+b");
+      out_ = std::fopen(s_.out.c_str(), s_.second ? "w+b" : "r+b");
       if (!out_) return Fail("EIO", "cannot write the copy " + s_.out + ": " + std::strerror(errno));
     }
     return true;
@@ -265,7 +265,13 @@ class Parser {
     EndLine();
     r_.cols = cols_ >= 0 ? cols_ : -1;
     r_.lines = line_;
-    st_.bytes.store(base_ + static_cast<int64_t>(pos_), std::memory_order_relaxed);
+    Progress();
+  }
+
+  void Progress() {
+    const int64_t at = base_ + static_cast<int64_t>(pos_);
+    if (s_.second) st_.bytes2.store(at - s_.start, std::memory_order_relaxed);
+    else st_.bytes.store(at, std::memory_order_relaxed);
   }
 
  private:
@@ -273,6 +279,7 @@ class Parser {
     if (r_.code.empty()) {
       r_.code = code;
       r_.message = message;
+      r_.errLine = line_;
     }
     return false;
   }
@@ -297,7 +304,10 @@ class Parser {
     lim_ -= pos_;
     pos_ = 0;
     while (lim_ < kBuf && !eof_) {
-      const size_t got = std::fread(buf_.data() + lim_, 1, kBuf - lim_, in_);
+      size_t want = kBuf - lim_;
+      // a part of a split pass reads to its end only
+      if (s_.end >= 0) want = static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(want, s_.end - (base_ + static_cast<int64_t>(lim_)))));
+      const size_t got = want ? std::fread(buf_.data() + lim_, 1, want, in_) : 0;
       if (got == 0) {
         if (std::ferror(in_)) return Fail("EIO", "cannot read " + s_.path + ": " + std::strerror(errno));
         eof_ = true;
@@ -306,8 +316,9 @@ class Parser {
       if (lim_ - pos_ >= n) break;
     }
     buf_[lim_] = '\0';
-    st_.bytes.store(base_ + static_cast<int64_t>(pos_), std::memory_order_relaxed);
-    if (st_.cancel.load(std::memory_order_relaxed)) return Fail("ECANCELLED", "reading the text was cancelled");
+    Progress();
+    if (st_.cancel.load(std::memory_order_relaxed) || st_.stop.load(std::memory_order_relaxed))
+      return Fail("ECANCELLED", "reading the text was cancelled");
     return true;
   }
 
@@ -327,6 +338,7 @@ class Parser {
   void EndLine() {
     if (s_.table || lineValues_ == 0) return;
     r_.rows++;
+    if (cols_ == -1) r_.firstRowLine = line_;
     cols_ = cols_ == -1 ? lineValues_ : cols_ == lineValues_ ? cols_ : -2;
     lineValues_ = 0;
   }
@@ -428,7 +440,8 @@ class Parser {
     for (;;) {
       const int64_t skipped = SkipSpace(true);
       if (Peek() < 0) {
-        if (skipped == 0) return r_.code.empty();
+        // a part of a split pass: whitespace at either end of it is the whitespace around a newline
+        if (skipped == 0 || s_.more || s_.second) return r_.code.empty();
         return Fail("EPARSE", r_.count == 0 ? "the file holds only whitespace: numpy.fromfile refuses it"
                                             : Where() + ": the text ends with whitespace after a separator "
                                                         "(numpy.fromfile refuses it)");
@@ -468,7 +481,10 @@ class Parser {
       while (Peek() >= 0 && Peek() != '\n') pos_++;
     }
     if (fields > 0) {
-      if (cols_ == -1) cols_ = fields;
+      if (cols_ == -1) {
+        cols_ = fields;
+        r_.firstRowLine = line_;
+      }
       if (fields != cols_) {
         return Fail("ERAGGED", "line " + std::to_string(line_) + " has " + std::to_string(fields) +
                                    " values, the rows before it have " + std::to_string(cols_) +
@@ -534,6 +550,7 @@ class Parser {
     }
     out_buf_.clear();
     written_ = r_.count;
+    if (s_.second) return true;  // the second part's values are appended to the copy at the end
     st_.written.store(written_, std::memory_order_release);
     if (s_.table) {
       st_.cols.store(cols_, std::memory_order_release);
@@ -584,7 +601,7 @@ int TextItemSize(TextElem e) {
   }
 }
 
-TextResult ParseTextFile(const TextSpec& spec, TextStatus& status) {
+TextResult ParseTextPart(const TextSpec& spec, TextStatus& status) {
   TextResult result;
   Parser parser(spec, status, result);
   parser.Run();
