@@ -1,7 +1,8 @@
-// A text array: numpy.fromfile(FILE, dtype, sep=S) or np.loadtxt(FILE, delimiter=S, ndmin=2) — its values parsed
-// by one native pass (native/src/text_parse.cc, on its own thread, progress and cancel) into a temporary copy of
-// the dtype's binary values, which the session then maps like a decompressed member: table, statistics, plots,
-// find, compare and export all run natively on the copy. The text itself is never edited (values change length).
+// A text array: numpy.fromfile(FILE, dtype, sep=S) or np.loadtxt(FILE, delimiter=S) — its values parsed by one
+// native pass (native/src/text_parse.cc, off the main thread, progress and cancel) into a temporary copy of the
+// dtype's binary values, which the session then maps like a decompressed member: table, statistics, plots,
+// find, compare and export all run natively on the copy. Opened early, the session grows as the pass goes
+// (text-growth.ts). The text itself is never edited (values change length).
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
