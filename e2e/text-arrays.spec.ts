@@ -34,6 +34,13 @@ test('a CSV opens from the open form as a text table that grows as it is parsed'
     await expect(page.locator('input[name=skip]')).toHaveValue('1')
     await expect(page.getByTestId('validation')).toContainText("rows of values (np.loadtxt) separated by ','")
     await expect(page.getByTestId('preview')).toContainText('0.25')
+    // the form's message (two lines at this width) stays above the preview, in a window too short for the form
+    await page.setViewportSize({ width: 1024, height: 768 })
+    const said = (await page.getByTestId('validation').boundingBox())!
+    const preview = (await page.getByTestId('preview').boundingBox())!
+    expect(said.height).toBeGreaterThan(20)
+    expect(said.y + said.height).toBeLessThanOrEqual(preview.y)
+    await page.setViewportSize({ width: 1280, height: 900 })
     // editing text in place is not offered
     await expect(page.locator('select[name=mode] option[value="r+"]')).toBeDisabled()
     await page.getByRole('button', { name: 'Open', exact: true }).click()

@@ -68,6 +68,9 @@ describe('a text array opened early', () => {
       const session = s.session(info.session)
       expect(session.source.growing?.finished).toBe(false)
       expect(info.text?.loading?.total).toBe(fs.statSync(csv).size)
+      // the size shown is the text's; the session's bytes are the values parsed so far (not the sparse copy's)
+      expect(info.text?.size).toBe(fs.statSync(csv).size)
+      expect(info.fileSize).toBe(info.layout.nbytes)
       expect(info.layout.shape[1]).toBe(4)
       expect(info.layout.shape[0]).toBeGreaterThanOrEqual(60)
       expect(info.layout.shape[0]).toBeLessThan(ROWS)
@@ -87,6 +90,7 @@ describe('a text array opened early', () => {
       const last = grown.at(-1)!
       expect(last.layout.shape).toEqual([ROWS, 4])
       expect(last.text?.loading).toBeUndefined()
+      expect(last.fileSize).toBe(ROWS * 4 * 8)
       expect(last.text?.found).toEqual({ values: ROWS * 4, rows: ROWS, cols: 4 })
       expect(s.session(info.session).layout.shape).toEqual([ROWS, 4])
       // the last rows read from the copy

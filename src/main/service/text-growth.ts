@@ -70,6 +70,7 @@ export function growSession(s: Session): { state: EditState & { info: SessionInf
     s.source = s.source.withLayout(layout)
     s.layout = layout
     info.layout = layoutInfo(layout)
+    info.fileSize = layout.nbytes
   }
   s.info = info
   // what changed: the bytes of the rows added (or removed, when the final shape is smaller)

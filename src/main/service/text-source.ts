@@ -105,6 +105,7 @@ export function textInfo(path: string, spec: LayoutSpec & { text: TextLayout }, 
   return {
     path,
     ...spec.text,
+    size: spec.offset + pass.total,
     offset: spec.offset,
     found: r ? { values: r.count, rows: r.rows, cols: r.cols } : { values: st.written, rows: st.rows, cols: st.cols },
     ...(pass.finished ? {} : { loading: { bytes: st.bytes, total: pass.total } }),
@@ -177,7 +178,8 @@ export async function openText(r: Request<'session:open'>, ctx: OpenContext): Pr
     const info: SessionInfo = {
       session: randomUUID(),
       path: copy,
-      fileSize: mapping.size,
+      // the bytes of the values parsed (the copy is mapped larger, sparse, for the values still to come)
+      fileSize: layout.nbytes,
       mode: 'r',
       format: 'text',
       layout: layoutInfo(layout),

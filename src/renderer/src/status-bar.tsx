@@ -35,7 +35,7 @@ export function StatusBar(props: { session: SessionInfo | null; cursor: CursorIn
       {cursor?.viewShape && <span data-testid="view-shape">view {formatShape(cursor.viewShape)}</span>}
       <span>order {l.order}</span>
       <span>offset {session.array ? session.array.stored.offset : l.offset}</span>
-      <span>{formatBytes(session.fileSize)}</span>
+      <span>{formatBytes(session.text?.size ?? session.fileSize)}</span>
       <span>mode {session.mode}</span>
       {cursor && (
         <>

@@ -74,6 +74,8 @@ export interface ArrayInfo {
 /** A text array: the text file (path), how it is read, and what the pass found. */
 export interface TextInfo extends TextLayout {
   path: string
+  /** The text file's size in bytes. */
+  size: number
   /** Bytes of the text skipped first (numpy.fromfile's offset). */
   offset: number
   /** What the pass found: values; rows (table rows, else the lines holding values); values per row (-1: not alike). */
