@@ -1,8 +1,8 @@
-// The Node-API surface of the text parser (text_parse.cc): parseText runs one pass over a text file on its own
-// thread (niced like the scan workers), writing the values into the copy JS created and recording a sparse
-// index; JS polls status() for progress and for how far the copy is written, and cancel() stops it within one
-// 4 MiB read. parseTextSync parses a bounded part (a window's rows, a preview) into memory on the calling
-// thread.
+// The Node-API surface of the text parser (text_parse.cc): parseText runs one pass over a text file on its
+// own thread (niced like the scan workers), writing the values into the copy JS created and recording a
+// sparse index; JS polls status() for progress and for how far the copy is written, and cancel() stops it
+// within one 4 MiB read. parseTextSync parses a bounded part (a window's rows, a preview) into memory on the
+// calling thread.
 #include "text_index.h"
 
 #include <algorithm>
@@ -19,7 +19,8 @@ namespace arrayscope {
 namespace {
 
 TextElem ParseTextElem(Napi::Env env, const std::string& e) {
-  static const char* names[] = {"b1", "i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f2", "f4", "f8", "c8", "c16"};
+  static const char* names[] = {"b1", "i1", "u1", "i2", "u2", "i4", "u4",
+                                "i8", "u8", "f2", "f4", "f8", "c8", "c16"};
   for (int k = 0; k < 14; k++) {
     if (e == names[k]) return static_cast<TextElem>(k);
   }
@@ -105,14 +106,15 @@ Napi::Value ParseText(const Napi::CallbackInfo& info) {
   std::shared_ptr<TextStatus> status = job->status;
   Napi::Function noop = Napi::Function::New(env, [](const Napi::CallbackInfo&) {});
   // the finalizer runs on the main thread once the worker released the function: it settles the promise
-  auto tsfn = Napi::ThreadSafeFunction::New(env, noop, "arrayscope:text", 0, 1, job, [](Napi::Env env, Job* j) {
-    if (j->thread.joinable()) j->thread.join();
-    if (j->result.code.empty())
-      j->deferred.Resolve(ResultToJs(env, j->result, j->status->bytes.load() + j->status->bytes2.load()));
-    else
-      j->deferred.Reject(CodedError(env, j->result).Value());
-    delete j;
-  });
+  auto tsfn =
+      Napi::ThreadSafeFunction::New(env, noop, "arrayscope:text", 0, 1, job, [](Napi::Env env, Job* j) {
+        if (j->thread.joinable()) j->thread.join();
+        if (j->result.code.empty())
+          j->deferred.Resolve(ResultToJs(env, j->result, j->status->bytes.load() + j->status->bytes2.load()));
+        else
+          j->deferred.Reject(CodedError(env, j->result).Value());
+        delete j;
+      });
   Napi::Promise promise = job->deferred.Promise();
   job->thread = std::thread([job, tsfn]() mutable {
     BackgroundPriority();
@@ -121,7 +123,8 @@ Napi::Value ParseText(const Napi::CallbackInfo& info) {
   });
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("promise", promise);
-  handle.Set("cancel", Napi::Function::New(env, [status](const Napi::CallbackInfo&) { status->cancel = true; }));
+  handle.Set("cancel",
+             Napi::Function::New(env, [status](const Napi::CallbackInfo&) { status->cancel = true; }));
   handle.Set("status", Napi::Function::New(env, [status](const Napi::CallbackInfo& i) {
                Napi::Object o = Napi::Object::New(i.Env());
                const int64_t bytes = status->bytes.load() + status->bytes2.load();

@@ -1,16 +1,18 @@
 // Text parsed as numpy reads it. Two modes:
-// - fromfile (numpy.fromfile(f, dtype, sep=S)): one stream of values, lines do not matter. S is matched as numpy
+// - fromfile (numpy.fromfile(f, dtype, sep=S)): one stream of values, lines do not matter. S is matched as
+// numpy
 //   matches it: whitespace in S matches any run of whitespace (a separator of whitespace alone at least one
 //   character), a separator not starting with whitespace may be preceded by any; the text may end after a
-//   separator, but not with whitespace after one ('1,2,\n' is numpy's "could not be read to its end" error), and
-//   a file of whitespace alone is that error too.
+//   separator, but not with whitespace after one ('1,2,\n' is numpy's "could not be read to its end" error),
+//   and a file of whitespace alone is that error too.
 // - table (np.loadtxt(delimiter=S, comments=C, skiprows=N, ndmin=2)): a newline ends a row, blank lines and
 //   comments are skipped, every row has the same number of values (else: which line, how many).
 // Values as numpy's scanners read them: integers in decimal with a sign, saturated at the 64-bit bounds (C's
 // strtol / strtoul) then cut to the type's width (numpy casts the same way: '300' as uint8 is 44); floats in
 // decimal with an exponent, nan / nan(chars) / inf / infinity in any case, out of range to ±inf or 0, parsed
 // to double and rounded to the type (float16 correctly rounded from the double); bool: a float, non-zero is
-// True; complex: 'a', 'bj', 'a+bj' or 'a-bj' with no space inside. No hexadecimal, no '1_000', no 'd' exponent.
+// True; complex: 'a', 'bj', 'a+bj' or 'a-bj' with no space inside. No hexadecimal, no '1_000', no 'd'
+// exponent.
 #include "text_parse.h"
 
 #include <charconv>
@@ -32,12 +34,15 @@ inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 inline char Lower(char c) { return static_cast<char>(c | 0x20); }
 
 const char* ElemName(TextElem e) {
-  static const char* names[] = {"bool",   "int8",   "uint8",   "int16",   "uint16",    "int32",     "uint32",
-                                "int64",  "uint64", "float16", "float32", "float64", "complex64", "complex128"};
+  static const char* names[] = {"bool",    "int8",    "uint8",     "int16",     "uint16",
+                                "int32",   "uint32",  "int64",     "uint64",    "float16",
+                                "float32", "float64", "complex64", "complex128"};
   return names[static_cast<int>(e)];
 }
 
-bool IsFloat(TextElem e) { return e == TextElem::F2 || e == TextElem::F4 || e == TextElem::F8 || e == TextElem::B1; }
+bool IsFloat(TextElem e) {
+  return e == TextElem::F2 || e == TextElem::F4 || e == TextElem::F8 || e == TextElem::B1;
+}
 bool IsComplex(TextElem e) { return e == TextElem::C8 || e == TextElem::C16; }
 
 // A decimal out of double's range: ±inf when its decimal exponent is positive, else 0 (from_chars says only
@@ -70,7 +75,8 @@ double OutOfRange(const char* a, const char* b) {
 }
 
 // Scans a float at p (text up to end): numpy's number-like string (sign; nan, nan(chars); inf, infinity or a
-// prefix of it; digits, a point, digits, and an exponent only right after a digit). Returns its end or nullptr.
+// prefix of it; digits, a point, digits, and an exponent only right after a digit). Returns its end or
+// nullptr.
 const char* ScanFloat(const char* p, const char* end, double* out) {
   const char* q = p;
   bool neg = false;
@@ -125,8 +131,8 @@ const char* ScanFloat(const char* p, const char* end, double* out) {
     if (q == e0) exact = false;  // '1e': from_chars takes the mantissa
     exp10 += negExp ? -e : e;
   }
-  // Clinger's fast path: an integer below 2^53 times or over a power of ten up to 1e22 (both exact doubles) is
-  // correctly rounded by one multiplication or division
+  // Clinger's fast path: an integer below 2^53 times or over a power of ten up to 1e22 (both exact doubles)
+  // is correctly rounded by one multiplication or division
   static const double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   if (exact && exp10 >= -22 && exp10 <= 22) {
@@ -183,7 +189,8 @@ uint16_t DoubleToHalf(double d) {
   if (e == 0x7ff) return static_cast<uint16_t>(sign | 0x7c00 | (m ? 0x200 | (m >> 42) : 0));
   auto round = [](uint64_t mant, int shift) -> uint64_t {
     if (shift > 63) return 0;
-    const uint64_t q = mant >> shift, rem = mant & ((uint64_t{1} << shift) - 1), half = uint64_t{1} << (shift - 1);
+    const uint64_t q = mant >> shift, rem = mant & ((uint64_t{1} << shift) - 1),
+                   half = uint64_t{1} << (shift - 1);
     return q + ((rem > half || (rem == half && (q & 1))) ? 1 : 0);
   };
   const int64_t E = static_cast<int64_t>(e) - 1023 + 15;
@@ -270,8 +277,10 @@ class Parser {
 
   void Progress() {
     const int64_t at = base_ + static_cast<int64_t>(pos_);
-    if (s_.second) st_.bytes2.store(at - s_.start, std::memory_order_relaxed);
-    else st_.bytes.store(at, std::memory_order_relaxed);
+    if (s_.second)
+      st_.bytes2.store(at - s_.start, std::memory_order_relaxed);
+    else
+      st_.bytes.store(at, std::memory_order_relaxed);
   }
 
  private:
@@ -285,14 +294,17 @@ class Parser {
   }
 
   int64_t Column() const { return base_ + static_cast<int64_t>(pos_) - lineStart_ + 1; }
-  std::string Where() const { return "line " + std::to_string(line_) + ", column " + std::to_string(Column()); }
+  std::string Where() const {
+    return "line " + std::to_string(line_) + ", column " + std::to_string(Column());
+  }
 
   // What the text holds at pos, quoted, for a message.
   std::string Shown() {
     Ensure(64);
     size_t e = pos_;
     while (e < lim_ && e - pos_ < 24 && !IsSpace(static_cast<unsigned char>(buf_[e]))) e++;
-    if (e == pos_) return pos_ < lim_ ? (buf_[pos_] == '\n' ? "the end of the line" : "whitespace") : "the end";
+    if (e == pos_)
+      return pos_ < lim_ ? (buf_[pos_] == '\n' ? "the end of the line" : "whitespace") : "the end";
     return "'" + std::string(&buf_[pos_], e - pos_) + "'";
   }
 
@@ -306,7 +318,9 @@ class Parser {
     while (lim_ < kBuf && !eof_) {
       size_t want = kBuf - lim_;
       // a part of a split pass reads to its end only
-      if (s_.end >= 0) want = static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(want, s_.end - (base_ + static_cast<int64_t>(lim_)))));
+      if (s_.end >= 0)
+        want = static_cast<size_t>(
+            std::max<int64_t>(0, std::min<int64_t>(want, s_.end - (base_ + static_cast<int64_t>(lim_)))));
       const size_t got = want ? std::fread(buf_.data() + lim_, 1, want, in_) : 0;
       if (got == 0) {
         if (std::ferror(in_)) return Fail("EIO", "cannot read " + s_.path + ": " + std::strerror(errno));
@@ -394,8 +408,10 @@ class Parser {
         im = re, re = 0, q++;
       } else if (q && q < end && (*q == '+' || *q == '-')) {
         q = ScanFloat(q, end, &im);
-        if (q && q < end && *q == 'j') q++;
-        else q = nullptr;
+        if (q && q < end && *q == 'j')
+          q++;
+        else
+          q = nullptr;
       }
       if (q && e == TextElem::C8) PutComplex<float>(out_buf_, re, im, s_.swap);
       if (q && e == TextElem::C16) PutComplex<double>(out_buf_, re, im, s_.swap);
@@ -403,20 +419,28 @@ class Parser {
       double v = 0;
       q = ScanFloat(p, end, &v);
       if (q) {
-        if (e == TextElem::F8) Put<double>(out_buf_, v, s_.swap);
-        else if (e == TextElem::F4) Put<float>(out_buf_, static_cast<float>(v), s_.swap);
-        else if (e == TextElem::F2) Put<uint16_t>(out_buf_, DoubleToHalf(v), s_.swap);
-        else out_buf_.push_back(v != 0 ? 1 : 0);
+        if (e == TextElem::F8)
+          Put<double>(out_buf_, v, s_.swap);
+        else if (e == TextElem::F4)
+          Put<float>(out_buf_, static_cast<float>(v), s_.swap);
+        else if (e == TextElem::F2)
+          Put<uint16_t>(out_buf_, DoubleToHalf(v), s_.swap);
+        else
+          out_buf_.push_back(v != 0 ? 1 : 0);
       }
     } else {
       const bool sig = e == TextElem::I1 || e == TextElem::I2 || e == TextElem::I4 || e == TextElem::I8;
       uint64_t v = 0;
       q = ScanInt(p, end, sig, &v);
       if (q) {
-        if (item_ == 1) out_buf_.push_back(static_cast<uint8_t>(v));
-        else if (item_ == 2) Put<uint16_t>(out_buf_, static_cast<uint16_t>(v), s_.swap);
-        else if (item_ == 4) Put<uint32_t>(out_buf_, static_cast<uint32_t>(v), s_.swap);
-        else Put<uint64_t>(out_buf_, v, s_.swap);
+        if (item_ == 1)
+          out_buf_.push_back(static_cast<uint8_t>(v));
+        else if (item_ == 2)
+          Put<uint16_t>(out_buf_, static_cast<uint16_t>(v), s_.swap);
+        else if (item_ == 4)
+          Put<uint32_t>(out_buf_, static_cast<uint32_t>(v), s_.swap);
+        else
+          Put<uint64_t>(out_buf_, v, s_.swap);
       }
     }
     if (!q) return Fail("EPARSE", Where() + ": cannot read " + Shown() + " as " + ElemName(e));
@@ -443,8 +467,9 @@ class Parser {
         // a part of a split pass: whitespace at either end of it is the whitespace around a newline
         if (skipped == 0 || s_.more || s_.second) return r_.code.empty();
         return Fail("EPARSE", r_.count == 0 ? "the file holds only whitespace: numpy.fromfile refuses it"
-                                            : Where() + ": the text ends with whitespace after a separator "
-                                                        "(numpy.fromfile refuses it)");
+                                            : Where() +
+                                                  ": the text ends with whitespace after a separator "
+                                                  "(numpy.fromfile refuses it)");
       }
       if (!Value()) return r_.code.empty() && r_.count == s_.maxValues;
       if (!Flush(false)) return false;
@@ -544,7 +569,8 @@ class Parser {
     if (out_) {
       if (!out_buf_.empty() && std::fwrite(out_buf_.data(), 1, out_buf_.size(), out_) != out_buf_.size())
         return Fail("EIO", "cannot write the copy " + s_.out + ": " + std::strerror(errno));
-      if (std::fflush(out_) != 0) return Fail("EIO", "cannot write the copy " + s_.out + ": " + std::strerror(errno));
+      if (std::fflush(out_) != 0)
+        return Fail("EIO", "cannot write the copy " + s_.out + ": " + std::strerror(errno));
     } else {
       r_.bytes.insert(r_.bytes.end(), out_buf_.begin(), out_buf_.end());
     }

@@ -1,8 +1,9 @@
-// A large text parsed on two threads: split at the first newline past its middle, the first part written into the
-// copy in place (what early windows see grow), the second into a file of its own, appended to the copy once both
-// ended — line numbers, rows, columns and the index joined as one pass would have them. Only where a newline
-// is a boundary numpy's parse also has: rows (np.loadtxt), or numpy.fromfile with a whitespace separator.
-// ARRAYSCOPE_TEXT_SPLIT_MB (default 32) is the size from which a text is split (0: always, for tests).
+// A large text parsed on two threads: split at the first newline past its middle, the first part written into
+// the copy in place (what early windows see grow), the second into a file of its own, appended to the copy
+// once both ended — line numbers, rows, columns and the index joined as one pass would have them. Only where
+// a newline is a boundary numpy's parse also has: rows (np.loadtxt), or numpy.fromfile with a whitespace
+// separator. ARRAYSCOPE_TEXT_SPLIT_MB (default 32) is the size from which a text is split (0: always, for
+// tests).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -81,9 +82,9 @@ TextResult ParseTextFile(const TextSpec& spec, TextStatus& status) {
   const char* env = std::getenv("ARRAYSCOPE_TEXT_SPLIT_MB");
   const int64_t threshold = (env ? std::atoll(env) : 32) << 20;
   const int64_t size = FileSize(spec.path);
-  const bool splittable = !spec.out.empty() && spec.maxValues < 0 && spec.end < 0 &&
-                          (spec.table || SpaceOnly(spec.sep)) && size - spec.start >= std::max<int64_t>(threshold, 2) &&
-                          std::thread::hardware_concurrency() >= 2;
+  const bool splittable =
+      !spec.out.empty() && spec.maxValues < 0 && spec.end < 0 && (spec.table || SpaceOnly(spec.sep)) &&
+      size - spec.start >= std::max<int64_t>(threshold, 2) && std::thread::hardware_concurrency() >= 2;
   const int64_t split = splittable ? LineAfter(spec.path, spec.start + (size - spec.start) / 2, size) : -1;
   if (split < 0) return ParseTextPart(spec, status);
   TextSpec a = spec;
@@ -116,7 +117,8 @@ TextResult ParseTextFile(const TextSpec& spec, TextStatus& status) {
   if (spec.table && ra.rows > 0 && rb.rows > 0 && ra.cols != rb.cols) {
     r.code = "ERAGGED";
     r.message = "line " + std::to_string(rb.firstRowLine + lineBase) + " has " + std::to_string(rb.cols) +
-                " values, the rows before it have " + std::to_string(ra.cols) + " (np.loadtxt: the number of columns changed)";
+                " values, the rows before it have " + std::to_string(ra.cols) +
+                " (np.loadtxt: the number of columns changed)";
     return done(r);
   }
   if (!spec.table && ra.count + rb.count == 0) {
