@@ -19,7 +19,7 @@ import { parseDType } from '../../shared/structured'
 import { ArraySource, readOnlyReason, type Codec } from './array-source'
 import { layoutInfo } from './layout-info'
 import { native, type Mapping } from './native'
-import type { OpenContext } from './open'
+import type { PathPolicy } from './path-policy'
 import { ScanJob } from './scan'
 import { identityOf } from './file-identity'
 import { newSession, type Session } from './session'
@@ -113,8 +113,15 @@ export function textInfo(path: string, spec: LayoutSpec & { text: TextLayout }, 
   }
 }
 
+/** What opening a text needs of the service (open.ts's OpenContext has it; named here so the two import apart). */
+export interface TextOpenContext {
+  paths: PathPolicy
+  /** Runs a job in the service's registry under id (progress reported, cancel by id). */
+  run<T>(id: string, start: (progress: (done: number, total: number) => void) => ScanJob<T>): Promise<T>
+}
+
 /** Opens a text file as an array (mode r only: text is never edited in place). */
-export async function openText(r: Request<'session:open'>, ctx: OpenContext): Promise<Session> {
+export async function openText(r: Request<'session:open'>, ctx: TextOpenContext): Promise<Session> {
   const spec = r.layout as LayoutSpec & { text: TextLayout }
   const path = ctx.paths.resolve(r.path)
   if (r.mode !== 'r') {
