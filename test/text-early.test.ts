@@ -91,7 +91,7 @@ describe('a text array opened early', () => {
       expect(last.layout.shape).toEqual([ROWS, 4])
       expect(last.text?.loading).toBeUndefined()
       expect(last.fileSize).toBe(ROWS * 4 * 8)
-      expect(last.text?.found).toEqual({ values: ROWS * 4, rows: ROWS, cols: 4 })
+      expect(last.text?.found).toEqual({ values: ROWS * 4, rows: ROWS, cols: 4, lines: ROWS + 2 })
       expect(s.session(info.session).layout.shape).toEqual([ROWS, 4])
       // the last rows read from the copy
       expect(Array.from(await window(s, info.session, ROWS - 3, 3))).toEqual(expected(ROWS - 3, 3))

@@ -104,15 +104,18 @@ export class ArraySource implements ByteSource {
     this.growing = parts.growing
   }
 
-  /** The same store and codecs with another layout of the values (a growing store's array as it grows). */
-  withLayout(layout: Layout): ArraySource {
+  /**
+   * The same store and codecs with another layout of the values (a growing store's array as it grows), and the
+   * store's copy mapped anew when it outgrew its mapping.
+   */
+  withLayout(layout: Layout, mapping: Mapping = this.mapping): ArraySource {
     return new ArraySource({
       store: this.store,
       codecs: [...this.codecs],
-      mapping: this.mapping,
+      mapping,
       stored: layout,
       layout,
-      reader: this.reader,
+      reader: this.reader === this.mapping ? mapping : this.reader,
       ...(this.readOnly ? { readOnly: this.readOnly } : {}),
       ...(this.chunked ? { chunked: this.chunked } : {}),
       ...(this.growing ? { growing: this.growing } : {})

@@ -107,7 +107,9 @@ export function textInfo(path: string, spec: LayoutSpec & { text: TextLayout }, 
     ...spec.text,
     size: spec.offset + pass.total,
     offset: spec.offset,
-    found: r ? { values: r.count, rows: r.rows, cols: r.cols } : { values: st.written, rows: st.rows, cols: st.cols },
+    found: r
+      ? { values: r.count, rows: r.rows, cols: r.cols, lines: r.lines }
+      : { values: st.written, rows: st.rows, cols: st.cols },
     ...(pass.finished ? {} : { loading: { bytes: st.bytes, total: pass.total } }),
     ...(pass.error ? { error: pass.error.message } : {})
   }

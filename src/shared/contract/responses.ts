@@ -78,8 +78,11 @@ export interface TextInfo extends TextLayout {
   size: number
   /** Bytes of the text skipped first (numpy.fromfile's offset). */
   offset: number
-  /** What the pass found: values; rows (table rows, else the lines holding values); values per row (-1: not alike). */
-  found: { values: number; rows: number; cols: number }
+  /**
+   * What the pass found: values; rows (table rows, else the lines holding values); values per row (-1: not
+   * alike); lines read (once the pass ended).
+   */
+  found: { values: number; rows: number; cols: number; lines?: number }
   /** While the pass runs (the session grows as it goes, session:edited): bytes of text read of total. */
   loading?: { bytes: number; total: number }
   /** The pass's error, when it stopped at a bad value after the session opened (the rows before it stay). */
