@@ -25,6 +25,7 @@ import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
 import { removeStaleTemps } from './temp-files'
 import { ChangeCheck } from './change-check'
+import { growSession, untilParsed } from './text-growth'
 import { PathPolicy } from './path-policy'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
@@ -103,6 +104,7 @@ export class ArrayService {
         isOpen: (id) => this.sessions.has(id),
         opening: this.opening,
         invalidate: (id) => this.tiles.invalidate(id),
+        grow: (s) => this.grow(s),
         emit: options.emit
       },
       options
@@ -116,6 +118,7 @@ export class ArrayService {
   async handle<C extends Channel>(channel: C, payload: unknown, client?: string): Promise<Response<C>> {
     try {
       const request = parseRequest(channel, payload)
+      await untilParsed(channel, request, this.sessions, (s) => this.grow(s))
       const response = await this.dispatch(channel, request)
       // a session a request opened (a file, an array, a derived |A-B|) belongs to the client that asked
       if (client !== undefined && (channel === 'session:open' || channel === 'session:derive')) {
@@ -367,10 +370,10 @@ export class ArrayService {
     this.changes.forget(s.id)
   }
 
-  /** The files an export of a session must not replace: the mapped file, and the container it came from. */
+  /** The files an export of a session must not replace: the mapped file, and the container (or text) it is from. */
   sourcesOf(s: Session): { path: string; identity: FileIdentity }[] {
     const sources = [{ path: s.info.path, identity: s.identity }]
-    const container = s.info.array?.container
+    const container = s.info.array?.container ?? s.info.text?.path
     const id = container ? identityOf(container) : null
     if (container && id) sources.push({ path: container, identity: id })
     return sources
@@ -394,6 +397,13 @@ export class ArrayService {
     const s = this.sessions.get(id)
     if (!s) throw new ApiError('closed', `no open session ${id}: the file was closed; open it again`)
     return s
+  }
+
+  /** A text array opened before its pass ended: its next layout, told to its views (text-growth.ts). */
+  private grow(s: Session): void {
+    const next = growSession(s)
+    if (next?.grown) this.tiles.invalidate(s.id)
+    if (next) this.options.emit?.('session:edited', next.state)
   }
 
   /** Tells the views of sessions whose file another program changed since the last check (change-check.ts). */

@@ -21,9 +21,9 @@ export type ByteStore =
   | { kind: 'file'; path: string }
   /**
    * A temporary copy decoded once from a container (a deflated .npz member, a MATLAB -v7 variable, a .nii.gz)
-   * by its codec, removed with the source.
+   * by its codec, removed with the source; or a text file's values parsed into one (text-source.ts).
    */
-  | { kind: 'decoded-copy'; path: string; container: string; codec: 'inflate' | 'recode' }
+  | { kind: 'decoded-copy'; path: string; container: string; codec: 'inflate' | 'recode' | 'parse-text' }
   /**
    * A chunked dataset (HDF5): its chunks are decoded into a sparse temporary copy where something reads, by the
    * HDF5 library in a worker; the container is the file whose changes are watched.
@@ -36,6 +36,8 @@ export type Codec =
   | { kind: 'inflate'; stream: InflateStream; what: string }
   /** MATLAB's complex parts combined, its chars written as numpy text, a sparse matrix dense, into the copy. */
   | { kind: 'recode'; recode: Recode['kind'] }
+  /** A text file's values parsed into the copy (numpy.fromfile(sep=…), or rows as np.loadtxt reads them). */
+  | { kind: 'parse-text'; sep: string; rows: boolean }
   /** The HDF5 filter pipeline (deflate, shuffle, fletcher32, …), undone into the chunk grid's copy. */
   | { kind: 'hdf5-filters'; filters: string[] }
   /** A Zarr array's codecs (bytes, gzip, zlib …), undone into the chunk grid's copy. */
@@ -46,6 +48,22 @@ export type Codec =
   | { kind: 'dequantize'; decoding: Decoding; offset: number; count: number }
   /** Stored numbers scaled to values (FITS BSCALE/BZERO, NIfTI scl_*, NetCDF scale_factor/add_offset). */
   | { kind: 'scale'; scaling: Scaling; ratio: number }
+
+/**
+ * A store still being written in order by a pass (a text file's values): how far it is. Windows wait for their
+ * last element; passes wait for the end.
+ */
+export interface GrowingStore {
+  /** Elements written so far (a mapping of the copy sees them). */
+  written(): number
+  /** Resolves once at least n elements are written, or the pass ended. */
+  waitFor(n: number): Promise<void>
+  /** Settles when the pass ends (rejects with its error). */
+  readonly done: Promise<unknown>
+  readonly finished: boolean
+  /** Stops the pass (the source is closing). */
+  cancel(): void
+}
 
 export interface SourceParts {
   store: ByteStore
@@ -64,6 +82,8 @@ export interface SourceParts {
   chunked?: ChunkedDataset
   /** The file's own reduced images of the array (TIFF SubIFDs), for the image view's overview levels. */
   pyramid?: Pyramid
+  /** The pass still writing the copy (a text array opened before its pass ended). */
+  growing?: GrowingStore
 }
 
 export class ArraySource implements ByteSource {
@@ -76,6 +96,7 @@ export class ArraySource implements ByteSource {
   readonly readOnly: string | undefined
   readonly pyramid: Pyramid | undefined
   private readonly chunked: ChunkedDataset | undefined
+  readonly growing: GrowingStore | undefined
 
   constructor(parts: SourceParts) {
     this.store = parts.store
@@ -87,6 +108,31 @@ export class ArraySource implements ByteSource {
     this.readOnly = parts.readOnly
     this.chunked = parts.chunked
     this.pyramid = parts.pyramid
+    this.growing = parts.growing
+  }
+
+  /**
+   * The same store and codecs with another layout of the values (a growing store's array as it grows), and the
+   * store's copy mapped anew when it outgrew its mapping.
+   */
+  withLayout(layout: Layout, mapping: Mapping = this.mapping): ArraySource {
+    return new ArraySource({
+      store: this.store,
+      codecs: [...this.codecs],
+      mapping,
+      stored: layout,
+      layout,
+      reader: this.reader === this.mapping ? mapping : this.reader,
+      ...(this.readOnly ? { readOnly: this.readOnly } : {}),
+      ...(this.chunked ? { chunked: this.chunked } : {}),
+      ...(this.pyramid ? { pyramid: this.pyramid } : {}),
+      ...(this.growing ? { growing: this.growing } : {})
+    })
+  }
+
+  /** A pass that has not ended yet, or undefined. */
+  private get pending(): GrowingStore | undefined {
+    return this.growing && !this.growing.finished ? this.growing : undefined
   }
 
   /** A file mapped as it is: its bytes are its values. */
@@ -107,7 +153,10 @@ export class ArraySource implements ByteSource {
 
   /** The file whose changes by other programs are reported: the container of a chunk grid, else the mapped file. */
   get watch(): string {
-    return this.store.kind === 'chunk-grid' ? this.store.container : this.mapping.path
+    const s = this.store
+    return s.kind === 'chunk-grid' || (s.kind === 'decoded-copy' && s.codec === 'parse-text')
+      ? s.container
+      : this.mapping.path
   }
 
   gather(...a: Parameters<ByteSource['gather']>): void {
@@ -167,11 +216,14 @@ export class ArraySource implements ByteSource {
 
   /** Whether a pass must first decode what it reads (a chunk grid fills its copy). */
   get needsFill(): boolean {
-    return this.chunked !== undefined
+    return this.chunked !== undefined || this.pending !== undefined
   }
 
   /** Decodes what a view of the values touches into the store's copy (a chunk grid); undefined: nothing to do. */
   fill(view: ArrayView, onProgress?: (done: number, total: number) => void): ScanHandle<void> | undefined {
+    const pending = this.pending
+    // a pass over a growing store waits for its end (cancelling the wait leaves the store's pass running)
+    if (pending) return { promise: pending.done.then(() => undefined), cancel: () => undefined }
     return this.chunked?.fill(this.storedView(view), onProgress)
   }
 
@@ -182,6 +234,14 @@ export class ArraySource implements ByteSource {
     make: () => ScanJob<T>
   ): ScanJob<T> {
     const chunked = this.chunked
+    const pending = this.pending
+    if (pending) {
+      return new ScanJob(async (track, cancelled) => {
+        await pending.done
+        if (cancelled()) throw new ApiError('cancelled', 'cancelled')
+        return await track(make())
+      })
+    }
     if (!chunked) return make()
     const stored = this.storedView(view)
     return new ScanJob(async (track) => {
@@ -192,13 +252,29 @@ export class ArraySource implements ByteSource {
 
   /** Decodes the chunks a table window shows (off the main thread), so the synchronous gather finds them. */
   async prepareWindow(r: Request<'window:get'>): Promise<void> {
-    if (!this.chunked) return
+    if (!this.chunked && !this.pending) return
     const view = r.view.slice ? sliced(this.layout, r.view.slice) : this.layout
     const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(view, r.view)
     // a window outside the view is window:get's error to report
     if (r.row0 > rowsTotal || r.col0 > colsTotal) return
     const rows = Math.min(r.rows, rowsTotal - r.row0)
     const cols = Math.min(r.cols, colsTotal - r.col0)
+    const pending = this.pending
+    if (pending) {
+      if (rows <= 0 || cols <= 0) return
+      // the window's farthest element, in the copy's order: it waits until the pass has written it
+      const first = base + r.row0 * rowStride + r.col0 * colStride
+      const corners = [
+        0,
+        (rows - 1) * rowStride,
+        (cols - 1) * colStride,
+        (rows - 1) * rowStride + (cols - 1) * colStride
+      ]
+      const last = Math.max(...corners.map((c) => first + c))
+      await pending.waitFor(Math.floor(last / this.layout.dtype.itemsize) + 1)
+      return
+    }
+    if (!this.chunked) return
     const ratio = this.codec('scale')?.ratio ?? 1
     await this.chunked.prepareWindow({
       base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
@@ -212,6 +288,8 @@ export class ArraySource implements ByteSource {
 
   /** Decodes the chunks under a byte range of the mapping, off the main thread. */
   async prepareRange(first: number, end: number): Promise<void> {
+    const pending = this.pending
+    if (pending) await pending.waitFor(Math.ceil(end / this.layout.dtype.itemsize))
     await this.chunked?.prepareRange(first, end)
   }
 
@@ -223,6 +301,7 @@ export class ArraySource implements ByteSource {
   /** Unmaps the store and removes its temporary copy. */
   close(): void {
     this.pyramid?.close()
+    this.growing?.cancel()
     if (this.chunked) this.chunked.close()
     else this.mapping.close()
     if (this.store.kind === 'decoded-copy') removeTemp(this.store.path)
@@ -268,6 +347,8 @@ function codecReason(c: Codec): string {
         : `it is a temporary decompressed copy of a ${c.stream}-compressed ${c.what}: edits would never reach the file; export it to edit a copy`
     case 'recode':
       return `${RECODED[c.recode]} into a temporary copy: edits would never reach the file; export it to edit a copy`
+    case 'parse-text':
+      return 'its values are parsed from text into a temporary copy (text values change length when edited): edits would never reach the text; export it to edit a copy'
     case 'hdf5-filters':
       return `its values are read from ${c.filters.length ? `${c.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'zarr-codecs':

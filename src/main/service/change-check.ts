@@ -17,6 +17,8 @@ export interface ChangeCheckHost {
   readonly opening: OpenContext
   /** The session's data changed: cached image tiles are stale. */
   invalidate(id: string): void
+  /** A session whose copy a pass is still writing (a text array opened early): its next layout told. */
+  grow?(s: Session): void
   emit?: <E extends EventName>(event: E, payload: Events[E]) => void
 }
 
@@ -69,6 +71,7 @@ export class ChangeCheck {
   /** Tells the views of every session whose file another program changed since the last check. */
   check(): void {
     for (const s of this.host.sessions()) {
+      if (s.source.growing) this.host.grow?.(s)
       let now: Version
       let replaced = false
       try {

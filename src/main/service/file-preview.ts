@@ -1,7 +1,11 @@
 // What the open form shows before a file is opened: ranked layout proposals and a thumbnail of the first
 // elements. Both map the file read-only for the call and read samples, never the whole file.
 import type { LayoutSpecMsg, Response, View } from '../../shared/contract'
-import { resolveLayout } from '../../shared/layout'
+import { resolveLayout, type TextLayout } from '../../shared/layout'
+import { parseDType } from '../../shared/structured'
+import { textSpec } from './text-source'
+import { textError } from './text-pass'
+import type { TextParseResult } from '../../../native/index'
 import { proposeLayouts } from '../../shared/solver'
 import { probeFile } from './file-probe'
 import { native } from './native'
@@ -27,6 +31,7 @@ export function proposeFor(path: string): Response<'file:propose'> {
 
 /** Up to 8×8 leading elements of the default view of a file read with a layout. */
 export function previewOf(path: string, spec: LayoutSpecMsg): Response<'file:preview'> {
+  if (spec.text) return textPreview(path, { ...spec, text: spec.text })
   const m = new (native().Mapping)(path, 'r')
   try {
     const layout = resolveLayout(spec, m.size, 'r')
@@ -50,4 +55,27 @@ export function previewOf(path: string, spec: LayoutSpecMsg): Response<'file:pre
   } finally {
     m.close()
   }
+}
+
+/** A text file's first values parsed as the layout reads them (its first 8 rows, without a pass). */
+function textPreview(path: string, spec: LayoutSpecMsg & { text: TextLayout }): Response<'file:preview'> {
+  let r: TextParseResult
+  const parse = textSpec(path, spec)
+  try {
+    r = native().parseTextSync({ ...parse, maxValues: 8 * 4096 })
+  } catch (e) {
+    throw textError(e, path)
+  }
+  // the row length: the table's, the given shape's last axis, else one row of values
+  const given = spec.shape && spec.shape.length >= 2 ? spec.shape[spec.shape.length - 1]! : 0
+  const width = given > 0 ? given : parse.table && r.cols > 0 ? r.cols : r.count
+  const itemsize = r.count > 0 ? r.values.length / r.count : 0
+  const cols = Math.min(8, width)
+  const rows = width > 0 ? Math.min(8, Math.floor(r.count / width)) : 0
+  const bytes = new Uint8Array(rows * cols * itemsize)
+  for (let i = 0; i < rows; i++) {
+    const from = i * width * itemsize
+    bytes.set(r.values.subarray(from, from + cols * itemsize), i * cols * itemsize)
+  }
+  return { rows, cols, shape: [-1, width], dtype: parseDType(spec.dtype).str, bytes }
 }

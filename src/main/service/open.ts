@@ -31,6 +31,7 @@ import { ZarrFiller } from './zarr-fill'
 import { zarrMarker } from './zarr-store'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
+import { openText } from './text-source'
 
 /** What opening needs of the service. */
 export interface OpenContext {
@@ -43,6 +44,11 @@ export interface OpenContext {
 
 /** Opens what session:open asks: an array of a container (--array), a file holding one array, or a raw file. */
 export async function openSession(r: Request<'session:open'>, ctx: OpenContext): Promise<Session> {
+  if (r.layout?.text) {
+    if (r.array !== undefined)
+      throw new ApiError('bad-request', 'an array of a container is not text: give no separator with --array')
+    return openText(r, ctx)
+  }
   if (r.array === undefined && !r.layout && r.mode !== 'w+') {
     // a file that holds one array (NIfTI, NRRD, ENVI) opens it without --array
     const only = onlyArray(ctx.paths.resolve(r.path), ctx)
