@@ -12,7 +12,9 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           // the HDF5 library's worker thread (out/main/hdf5-worker.js, found beside the bundle at run time)
-          'hdf5-worker': resolve(__dirname, 'src/main/service/hdf5-worker.ts')
+          'hdf5-worker': resolve(__dirname, 'src/main/service/hdf5-worker.ts'),
+          // the thread that fetches remote ranges for synchronous readers (out/main/remote-worker.js)
+          'remote-worker': resolve(__dirname, 'src/main/service/remote-worker.ts')
         }
       }
     }

@@ -85,7 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         ;(await import('./hex')).hex(args)
         return 0
       case 'ls':
-        ;(await import('./ls')).ls(args)
+        await (await import('./ls')).ls(args)
         return 0
       case 'find':
         return await (await import('./find')).find(args, service)

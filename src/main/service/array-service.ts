@@ -27,6 +27,7 @@ import { refreshHeader } from './header-edit'
 import { removeStaleTemps } from './temp-files'
 import { refollow } from './follow'
 import { PathPolicy } from './path-policy'
+import { checkRemoteSessions, prepareRequest } from './remote-service'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
 import { sliced } from '../../shared/slice'
@@ -47,6 +48,8 @@ export interface ServiceOptions {
   watchIntervalMs?: number
   /** Serve mode's --root: requests reach only paths under this folder (null or absent: any path). */
   root?: string | null
+  /** Serve mode's --remote: the URL prefixes requests may name (null or absent: any URL; []: none). */
+  remote?: string[] | null
 }
 
 export { VERSION } from './version'
@@ -77,7 +80,7 @@ export class ArrayService {
   private readonly opening: OpenContext
 
   constructor(private readonly options: ServiceOptions = {}) {
-    this.paths = new PathPolicy(options.root)
+    this.paths = new PathPolicy(options.root, options.remote ?? null)
     sweepStaleTemps()
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
     this.workspace = options.recentFile
@@ -107,6 +110,8 @@ export class ArrayService {
   async handle<C extends Channel>(channel: C, payload: unknown, client?: string): Promise<Response<C>> {
     try {
       const request = parseRequest(channel, payload)
+      // a URL is opened, and what its container's parse reads fetched, before the synchronous handlers run
+      await prepareRequest(request, this.paths, (url) => this.containers.get(url))
       const response = await this.dispatch(channel, request)
       // a session a request opened (a file, an array, a derived |A-B|) belongs to the client that asked
       if (client !== undefined && (channel === 'session:open' || channel === 'session:derive')) {
@@ -410,7 +415,14 @@ export class ArrayService {
 
   /** Emits session:changed for files another process has changed since the last check. */
   checkForChanges(): void {
+    // remote objects are asked (now and then, off this loop) whether they still have their validator
+    checkRemoteSessions(this.sessions.values(), (s) => {
+      s.edits.externallyChanged = true
+      this.tiles.invalidate(s.id)
+      this.options.emit?.('session:changed', { session: s.id, size: s.stat.size, mtimeMs: Date.now() })
+    })
     for (const s of this.sessions.values()) {
+      if (s.source.remoteObject) continue
       let now: { size: number; mtimeMs: number }
       let replaced = false
       try {

@@ -11,6 +11,7 @@ import { sliced, viewGeometry, type ArrayView } from '../../shared/slice'
 import type { ByteSource } from './dequant-source'
 import type { ChunkedDataset } from './hdf5-chunked'
 import type { Mapping, ScanHandle } from './native'
+import { windowRanges, type RemoteStore } from './remote-store'
 import { ScanJob, type ScanSource } from './scan'
 import { removeTemp } from './temp-files'
 
@@ -28,6 +29,11 @@ export type ByteStore =
    * HDF5 library in a worker; the container is the file whose changes are watched.
    */
   | { kind: 'chunk-grid'; path: string; container: string; chunks: number[] }
+  /**
+   * A remote object (http, https, s3) read a block at a time into a sparse temporary copy of itself where
+   * something reads (remote-store.ts); read-only. path is the copy, url the object.
+   */
+  | { kind: 'remote'; path: string; url: string }
 
 /** One step from the stored bytes to the values, in the order they apply. */
 export type Codec =
@@ -59,6 +65,8 @@ export interface SourceParts {
   readOnly?: string
   /** The chunk grid's dataset (a chunk-grid store). */
   chunked?: ChunkedDataset
+  /** The remote object (a remote store) and what gives it back when the source closes. */
+  remote?: { store: RemoteStore; release: () => void }
 }
 
 export class ArraySource implements ByteSource {
@@ -70,8 +78,10 @@ export class ArraySource implements ByteSource {
   readonly reader: ByteSource
   readonly readOnly: string | undefined
   private readonly chunked: ChunkedDataset | undefined
+  private readonly remote: SourceParts['remote']
 
   constructor(parts: SourceParts) {
+    this.remote = parts.remote
     this.store = parts.store
     this.codecs = parts.codecs
     this.mapping = parts.mapping
@@ -100,7 +110,36 @@ export class ArraySource implements ByteSource {
 
   /** The file whose changes by other programs are reported: the container of a chunk grid, else the mapped file. */
   get watch(): string {
-    return this.store.kind === 'chunk-grid' ? this.store.container : this.mapping.path
+    return this.store.kind === 'chunk-grid'
+      ? this.store.container
+      : this.store.kind === 'remote'
+        ? this.store.url
+        : this.mapping.path
+  }
+
+  /** The remote object read, for a remote store (its changes are checked over the network, not by stat). */
+  get remoteObject(): RemoteStore | undefined {
+    return this.remote?.store
+  }
+
+  /** The bytes [first, end) of the mapping a view of the values reads (a quantized tensor: all its blocks). */
+  private span(view: ArrayView): [number, number] {
+    const quant = this.codec('dequantize')
+    if (quant) {
+      const d = quant.decoding
+      return [quant.offset, quant.offset + Math.ceil(quant.count / d.blockElems) * d.blockBytes]
+    }
+    const v = this.storedView(view)
+    if (v.shape.some((n) => n === 0)) return [v.offset, v.offset]
+    let lo = v.offset
+    let hi = v.offset
+    v.shape.forEach((n, k) => {
+      const s = v.strides[k]!
+      if (s < 0) lo += (n - 1) * s
+      else hi += (n - 1) * s
+    })
+    const ratio = this.codec('scale')?.ratio ?? 1
+    return [lo, hi + view.dtype.itemsize / ratio]
   }
 
   gather(...a: Parameters<ByteSource['gather']>): void {
@@ -160,11 +199,15 @@ export class ArraySource implements ByteSource {
 
   /** Whether a pass must first decode what it reads (a chunk grid fills its copy). */
   get needsFill(): boolean {
-    return this.chunked !== undefined
+    return this.chunked !== undefined || this.remote !== undefined
   }
 
-  /** Decodes what a view of the values touches into the store's copy (a chunk grid); undefined: nothing to do. */
+  /**
+   * Decodes what a view of the values touches into the store's copy (a chunk grid), or fetches it (a remote
+   * object: progress in bytes); undefined: nothing to do.
+   */
   fill(view: ArrayView, onProgress?: (done: number, total: number) => void): ScanHandle<void> | undefined {
+    if (this.remote) return this.remote.store.fill(...this.span(view), onProgress)
     return this.chunked?.fill(this.storedView(view), onProgress)
   }
 
@@ -174,18 +217,16 @@ export class ArraySource implements ByteSource {
     onProgress: ((done: number, total: number) => void) | undefined,
     make: () => ScanJob<T>
   ): ScanJob<T> {
-    const chunked = this.chunked
-    if (!chunked) return make()
-    const stored = this.storedView(view)
+    if (!this.needsFill) return make()
     return new ScanJob(async (track) => {
-      await track(chunked.fill(stored, onProgress))
+      await track(this.fill(view, onProgress)!)
       return await track(make())
     })
   }
 
   /** Decodes the chunks a table window shows (off the main thread), so the synchronous gather finds them. */
   async prepareWindow(r: Request<'window:get'>): Promise<void> {
-    if (!this.chunked) return
+    if (!this.chunked && !this.remote) return
     const view = r.view.slice ? sliced(this.layout, r.view.slice) : this.layout
     const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(view, r.view)
     // a window outside the view is window:get's error to report
@@ -193,7 +234,20 @@ export class ArraySource implements ByteSource {
     const rows = Math.min(r.rows, rowsTotal - r.row0)
     const cols = Math.min(r.cols, colsTotal - r.col0)
     const ratio = this.codec('scale')?.ratio ?? 1
-    await this.chunked.prepareWindow({
+    if (this.remote) {
+      // a quantized tensor's window reads blocks around its values: the tensor's blocks are fetched instead
+      const w = {
+        base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
+        rows,
+        cols,
+        rowStride: rowStride / ratio,
+        colStride: colStride / ratio,
+        itemsize: this.layout.dtype.itemsize / ratio
+      }
+      await this.remote.store.fillRanges(this.codec('dequantize') ? [this.span(this.layout)] : windowRanges(w))
+      return
+    }
+    await this.chunked!.prepareWindow({
       base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
       rows,
       cols,
@@ -205,11 +259,13 @@ export class ArraySource implements ByteSource {
 
   /** Decodes the chunks under a byte range of the mapping, off the main thread. */
   async prepareRange(first: number, end: number): Promise<void> {
+    await this.remote?.store.fillRange(first, Math.min(end, this.mapping.size))
     await this.chunked?.prepareRange(first, end)
   }
 
   /** Decodes the chunks under a byte range of the mapping now (synchronous readers). */
   ensureRange(first: number, end: number): void {
+    this.remote?.store.ensureRange(first, end)
     this.chunked?.ensureRange(first, end)
   }
 
@@ -217,6 +273,7 @@ export class ArraySource implements ByteSource {
   close(): void {
     if (this.chunked) this.chunked.close()
     else this.mapping.close()
+    this.remote?.release()
     if (this.store.kind === 'decoded-copy') removeTemp(this.store.path)
   }
 }
