@@ -226,6 +226,9 @@ const clients = new Map<string, import('@aws-sdk/client-s3').S3Client>()
  * S3-compatible store (MinIO, Ceph, s3rver), addressed path-style there.
  */
 async function s3client(anonymous: boolean): Promise<{ m: S3Module; c: import('@aws-sdk/client-s3').S3Client }> {
+  // the pinned SDK runs on Node 20 (this project's floor) but warns on stderr that later versions will not: a
+  // CLI's output is no place for it (the pin is deliberate, docs/architecture.md)
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   s3mod ??= import('@aws-sdk/client-s3')
   const m = await s3mod
   const key = anonymous ? 'anon' : 'signed'
