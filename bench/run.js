@@ -32,7 +32,7 @@ for (const file of benches) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['ws', 'zod', 'h5wasm', '@playwright/test', 'playwright', 'playwright-core'],
+    external: ['ws', 'zod', 'h5wasm', '@aws-sdk/*', '@playwright/test', 'playwright', 'playwright-core'],
     // the service finds native/ by walking up from its own file: point it at the repository's
     define: { 'process.env.ARRAYSCOPE_NATIVE_DIR': JSON.stringify(path.join(root, 'native')) },
     logLevel: 'warning'

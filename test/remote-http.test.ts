@@ -109,6 +109,10 @@ describe('remote objects over HTTP (nginx)', () => {
       // the first screen: one request (the first block holds the 8-byte length and the JSON header)
       expect(remoteStats.requests - before.requests).toBe(1)
       expect(info.array?.readOnly).toMatch(/remote object/)
+      // the app's tree of the container: no more requests
+      const tree = await s.handle('container:list', { path: url })
+      expect(tree).toMatchObject({ format: 'safetensors', total: 3 })
+      expect(remoteStats.requests - before.requests).toBe(1)
       const mid = { ...remoteStats }
       const win = await s.handle('window:get', {
         session: info.session,

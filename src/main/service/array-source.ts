@@ -207,7 +207,12 @@ export class ArraySource implements ByteSource {
    * object: progress in bytes); undefined: nothing to do.
    */
   fill(view: ArrayView, onProgress?: (done: number, total: number) => void): ScanHandle<void> | undefined {
-    if (this.remote) return this.remote.store.fill(...this.span(view), onProgress)
+    if (this.remote) {
+      // progress in elements of the view, as a scan's (the rate shown is elements × itemsize: the bytes fetched)
+      const quant = this.codec('dequantize')?.decoding
+      const per = quant ? quant.blockBytes / quant.blockElems : view.dtype.itemsize / (this.codec('scale')?.ratio ?? 1)
+      return this.remote.store.fill(...this.span(view), onProgress && ((d, t) => onProgress(d / per, t / per)))
+    }
     return this.chunked?.fill(this.storedView(view), onProgress)
   }
 
