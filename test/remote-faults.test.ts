@@ -55,6 +55,18 @@ describe('remote reads through faults', () => {
     expect(JSON.parse(show.stdout)).toEqual(ref.tail)
   })
 
+  it('a request that never answers is dropped after the timeout and tried again', async () => {
+    process.env.ARRAYSCOPE_REMOTE_TIMEOUT_MS = '400'
+    try {
+      const show = await runCli(['show', `${proxy.url}/stall-1/c.f32`, '--dtype', '<f4', '--slice', '-4:', '--json'])
+      expect(show.stderr).toBe('')
+      expect(JSON.parse(show.stdout)).toEqual(ref.tail)
+      expect(await proxy.count('/stall-1/c.f32')).toBeGreaterThanOrEqual(2)
+    } finally {
+      delete process.env.ARRAYSCOPE_REMOTE_TIMEOUT_MS
+    }
+  })
+
   it('a server that keeps failing ends in a clear error after bounded retries', async () => {
     const t0 = Date.now()
     const r = await stats(`${proxy.url}/503-1000/d.f32`)
