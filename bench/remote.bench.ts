@@ -78,12 +78,12 @@ print(1)`)
 
     const info = await s.handle('session:open', {
       path: `${proxy.url}/delay-50/${path.basename(raw)}`,
-      layout: { dtype: '<f4', shape: [(MB << 20) / 4 / 1000, 1000], offset: 0, order: 'C' },
+      layout: { dtype: '<f4', shape: [(MB << 20) / 4 / 1024, 1024], offset: 0, order: 'C' },
       mode: 'r'
     })
     const times: number[] = []
     const requests: number[] = []
-    const rows = (MB << 20) / 4 / 1000
+    const rows = (MB << 20) / 4 / 1024
     for (let k = 0; k < 15; k++) {
       const r0 = await proxy.count(`/delay-50/${path.basename(raw)}`)
       const t0 = performance.now()
