@@ -72,6 +72,30 @@ describe('remote objects over HTTP (nginx)', () => {
     expect(s.mean).toBeCloseTo(ref.raw.mean, 9)
   })
 
+  it('diff of a local file against its URL, and export of a URL to a local .npy', async () => {
+    const local = path.join(tmp.dir, 'small.npy')
+    const d = await runCli(['diff', local, `${web.url}/small.npy`, '--json'])
+    expect(d.stderr).toBe('')
+    expect(d.code).toBe(0)
+    const out = path.join(tmp.dir, 'exported.npy')
+    const e = await runCli([
+      'export',
+      `${web.url}/raw.f32`,
+      '--dtype',
+      '<f4',
+      '--shape',
+      '3000,700',
+      '--slice',
+      '-2:, -3:',
+      '--out',
+      out,
+      '--as',
+      'npy'
+    ])
+    expect(e.code).toBe(0)
+    expect(py(`print(json.dumps(np.load(${JSON.stringify(out)}).tolist()))`)).toEqual(ref.raw.corner)
+  })
+
   it('a .npy header read over HTTP gives its layout; its values equal np.load', async () => {
     const r = await runCli(['show', `${web.url}/small.npy`, '--json'])
     expect(r.stderr).toBe('')
