@@ -24,7 +24,7 @@ import { toApiError } from './errors'
 import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
-import { removeStaleTemps } from './temp-files'
+import { sweepStaleTemps } from './temp-files'
 import { refollow } from './follow'
 import { PathPolicy } from './path-policy'
 import { checkRemoteSessions, prepareRequest } from './remote-service'
@@ -53,14 +53,6 @@ export interface ServiceOptions {
 }
 
 export { VERSION } from './version'
-
-let swept = false
-/** Once a process: the temporary copies of ArrayScope processes that were killed before they could remove them. */
-function sweepStaleTemps(): void {
-  if (swept) return
-  swept = true
-  removeStaleTemps()
-}
 
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
@@ -416,11 +408,7 @@ export class ArrayService {
   /** Emits session:changed for files another process has changed since the last check. */
   checkForChanges(): void {
     // remote objects are asked (now and then, off this loop) whether they still have their validator
-    checkRemoteSessions(this.sessions.values(), (s) => {
-      s.edits.externallyChanged = true
-      this.tiles.invalidate(s.id)
-      this.options.emit?.('session:changed', { session: s.id, size: s.stat.size, mtimeMs: Date.now() })
-    })
+    checkRemoteSessions(this.sessions.values(), (s) => this.changed(s, { ...s.stat, mtimeMs: Date.now() }))
     for (const s of this.sessions.values()) {
       if (s.source.remoteObject) continue
       let now: { size: number; mtimeMs: number }
@@ -439,12 +427,17 @@ export class ArrayService {
           this.follow(s, replaced || now.size !== s.stat.size || s.source.store.kind !== 'file', now)
           continue
         }
-        s.stat = { size: now.size, mtimeMs: now.mtimeMs }
-        s.edits.externallyChanged = true
-        this.tiles.invalidate(s.id)
-        this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
+        this.changed(s, now)
       }
     }
+  }
+
+  /** Tells the session's views that another program (or the server) changed its data. */
+  private changed(s: Session, now: { size: number; mtimeMs: number }): void {
+    s.stat = { size: now.size, mtimeMs: now.mtimeMs }
+    s.edits.externallyChanged = true
+    this.tiles.invalidate(s.id)
+    this.options.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
   }
 }
 
