@@ -55,8 +55,12 @@ import h5py
 with h5py.File(p('h.h5'), 'w') as f:
     f['grp/a'] = np.arange(30, dtype='<f8').reshape(5, 6) * 1.5
     f['b'] = np.arange(7, dtype='>i4')
+    f.create_dataset('z', data=rng.standard_normal((300, 200)).astype('<f4'), chunks=(64, 50), compression='gzip', shuffle=True)
+    f.create_dataset('lz', data=np.arange(100, dtype='<i4'), chunks=(10,), scaleoffset=0)
 with h5py.File(p('h.h5')) as f:
     out['h5a'] = f['grp/a'][()].tolist(); out['h5b'] = f['b'][()].tolist()
+    z = f['z'][()]
+    out['z'] = {'corner': z[-3:, -2:].tolist(), 'mean': float(z.astype(np.float64).mean()), 'min': float(z.min())}
 print(json.dumps(out))`)
   web = await startNginx(tmp.dir)
 }, 60_000)
@@ -84,6 +88,21 @@ describe('formats over HTTP', () => {
     expect(await show('v.nii')).toEqual(ref.nii)
     expect(await show('h.h5', '/grp/a')).toEqual(ref.h5a)
     expect(await show('h.h5', '/b')).toEqual(ref.h5b)
+  })
+
+  it('HDF5 chunked (gzip + shuffle) decoded natively from the remote file; a library-only filter refused', async () => {
+    const z = ref.z as { corner: number[][]; mean: number; min: number }
+    expect(await show('h.h5', '/z')).toBeDefined()
+    const corner = await runCli(['show', `${web.url}/h.h5`, '--array', '/z', '--slice', '-3:, -2:', '--json'])
+    expect(corner.stderr).toBe('')
+    expect(JSON.parse(corner.stdout)).toEqual(z.corner)
+    const st = await runCli(['stats', `${web.url}/h.h5`, '--array', '/z', '--json'])
+    const s = JSON.parse(st.stdout) as { count: number; min: number; mean: number }
+    expect(s).toMatchObject({ count: 60_000, min: z.min })
+    expect(s.mean).toBeCloseTo(z.mean, 9)
+    const lzf = await runCli(['show', `${web.url}/h.h5`, '--array', '/lz'])
+    expect(lzf.code).toBe(2)
+    expect(lzf.stderr).toMatch(/only the HDF5 library reads, which cannot read a remote file/)
   })
 
   it("the open form's proposals and preview read a remote raw file", async () => {

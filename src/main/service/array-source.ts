@@ -67,6 +67,8 @@ export interface SourceParts {
   chunked?: ChunkedDataset
   /** The remote object (a remote store) and what gives it back when the source closes. */
   remote?: { store: RemoteStore; release: () => void }
+  /** The remote container a chunk grid decodes from (held while open; its changes checked over the network). */
+  remoteContainer?: { store: RemoteStore; release: () => void }
 }
 
 export class ArraySource implements ByteSource {
@@ -79,9 +81,11 @@ export class ArraySource implements ByteSource {
   readonly readOnly: string | undefined
   private readonly chunked: ChunkedDataset | undefined
   private readonly remote: SourceParts['remote']
+  private readonly remoteContainer: SourceParts['remoteContainer']
 
   constructor(parts: SourceParts) {
     this.remote = parts.remote
+    this.remoteContainer = parts.remoteContainer
     this.store = parts.store
     this.codecs = parts.codecs
     this.mapping = parts.mapping
@@ -119,7 +123,7 @@ export class ArraySource implements ByteSource {
 
   /** The remote object read, for a remote store (its changes are checked over the network, not by stat). */
   get remoteObject(): RemoteStore | undefined {
-    return this.remote?.store
+    return (this.remote ?? this.remoteContainer)?.store
   }
 
   /** The bytes [first, end) of the mapping a view of the values reads (a quantized tensor: all its blocks). */
@@ -279,6 +283,7 @@ export class ArraySource implements ByteSource {
     if (this.chunked) this.chunked.close()
     else this.mapping.close()
     this.remote?.release()
+    this.remoteContainer?.release()
     if (this.store.kind === 'decoded-copy') removeTemp(this.store.path)
   }
 }

@@ -31,6 +31,7 @@ import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 import { mapRemote, refuseRemoteMode, remoteParts, REMOTE_READ_ONLY, type RemoteMapped } from './remote-open'
 import { remoteStore } from './remote-sources'
+import type { RemoteStore } from './remote-store'
 import { isRemote, remoteSibling } from './remote-url'
 
 /** What opening needs of the service. */
@@ -220,7 +221,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const remoteUrl = isRemote(path)
   if (remoteUrl) refuseRemoteMode(path, r.mode)
   const { container, entry } = ctx.containers.entry(path, name)
-  if (remoteUrl && (entry.via || entry.recode || entry.hdf5 || entry.zarr)) {
+  if (remoteUrl && (entry.via || entry.recode || entry.zarr)) {
     throw new ApiError(
       'layout',
       `'${name}' of ${path} is stored compressed or chunked: remote objects are read only where their bytes lie (uncompressed, contiguous) for now; download the file to open this array`
@@ -263,6 +264,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   let temp: string | undefined
   let chunked: ChunkedDataset | undefined
   let remote: RemoteMapped | undefined
+  /** A remote container a chunk grid decodes from. */
+  let held: { store: RemoteStore; release: () => void } | undefined
   let mapping: Mapping
   let stored: Layout
   try {
@@ -288,13 +291,28 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       file = temp
     }
     if (entry.hdf5) {
+      // a remote container: its chunks are decoded natively from the object's copy, fetched chunk by chunk
+      const rc = remoteUrl ? mapRemote(path) : undefined
+      if (rc) {
+        rc.mapping.close()
+        held = { store: rc.store, release: rc.release }
+        undo.push(rc.release)
+      }
       chunked = await ChunkedDataset.open(
-        path,
+        rc ? rc.store.file : path,
         entry.hdf5.path,
         entry.hdf5.dims,
         entry.hdf5.chunks,
         parseDType(entry.dtype),
-        entry.hdf5
+        rc
+          ? {
+              ...entry.hdf5,
+              remote: {
+                fetch: (a, b) => rc.store.fillRange(a, b),
+                ensure: (a, b) => rc.store.ensureRange(a, b)
+              }
+            }
+          : entry.hdf5
       )
       const c = chunked
       undo.push(() => c.close())
@@ -360,7 +378,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     reader,
     ...(readOnly || remote ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {}),
     ...(chunked ? { chunked } : {}),
-    ...(remote ? { remote: remoteParts(remote).remote } : {})
+    ...(remote ? { remote: remoteParts(remote).remote } : {}),
+    ...(held ? { remoteContainer: held } : {})
   })
   const id = randomUUID()
   const info: SessionInfo = {
@@ -406,7 +425,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   try {
     // a chunked dataset's copy changes as it fills: the container is the file watched
     let watched: Pick<Session, 'stat' | 'identity'> | undefined
-    if (chunked) {
+    if (chunked && !held) {
       const st = fs.statSync(source.watch)
       watched = {
         stat: { size: st.size, mtimeMs: st.mtimeMs },
