@@ -34,7 +34,12 @@ np.save(os.path.join(d, 'small.npy'), b)
 w = rng.standard_normal((4, 5)).astype(np.float32)
 bias = np.arange(5, dtype=np.float64) / 3
 save_file({'w': w, 'bias': bias, 'big': rng.standard_normal((1500, 1000)).astype(np.float32)}, os.path.join(d, 'model.safetensors'))
-import shutil
+import shutil, struct
+n = 30000
+header = {f'layer.{k}.weight': {'dtype': 'F32', 'shape': [2, 2], 'data_offsets': [16 * k, 16 * k + 16]} for k in range(n)}
+h = json.dumps(header).encode(); h += b' ' * (-len(h) % 8)
+with open(os.path.join(d, 'many.safetensors'), 'wb') as f:
+    f.write(struct.pack('<Q', len(h))); f.write(h); f.write(np.arange(4 * n, dtype=np.float32).tobytes())
 shutil.copy(os.path.join(d, 'model.safetensors'), os.path.join(d, 'fresh.safetensors'))
 os.makedirs(os.path.join(d, 'sharded'))
 save_file({'a': np.arange(6, dtype=np.int32)}, os.path.join(d, 'sharded', 'part-1.safetensors'))
@@ -162,6 +167,34 @@ print(json.dumps(load_file(${JSON.stringify(path.join(tmp.dir, 'model.safetensor
       expect(remoteStats.bytes - before.bytes).toBeLessThanOrEqual(
         fs.statSync(path.join(tmp.dir, 'model.safetensors')).size + (1 << 20)
       )
+    } finally {
+      s.closeAll()
+    }
+  })
+
+  it('the first screen of a safetensors whose header spans several blocks takes 2 requests', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const before = remoteStats.requests
+      const list = await s.handle('container:list', { path: `${web.url}/many.safetensors`, limit: 50 })
+      expect(list.total).toBe(30_000)
+      expect(remoteStats.requests - before).toBe(2)
+      const last = await s.handle('session:open', {
+        path: `${web.url}/many.safetensors`,
+        array: 'layer.29999.weight',
+        layout: null,
+        mode: 'r'
+      })
+      const w = await s.handle('window:get', {
+        session: last.session,
+        view: { rowAxis: 0, colAxis: 1, index: [0, 0] },
+        row0: 0,
+        col0: 0,
+        rows: 2,
+        cols: 2,
+        generation: 1
+      })
+      expect(Array.from(new Float32Array(w.bytes.slice().buffer))).toEqual([119996, 119997, 119998, 119999])
     } finally {
       s.closeAll()
     }
