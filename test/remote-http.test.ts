@@ -40,6 +40,11 @@ header = {f'layer.{k}.weight': {'dtype': 'F32', 'shape': [2, 2], 'data_offsets':
 h = json.dumps(header).encode(); h += b' ' * (-len(h) % 8)
 with open(os.path.join(d, 'many.safetensors'), 'wb') as f:
     f.write(struct.pack('<Q', len(h))); f.write(h); f.write(np.arange(4 * n, dtype=np.float32).tobytes())
+os.makedirs(os.path.join(d, 'big-shards'))
+shutil.copy(os.path.join(d, 'many.safetensors'), os.path.join(d, 'big-shards', 'part-1.safetensors'))
+save_file({'extra': np.ones(3, np.float32)}, os.path.join(d, 'big-shards', 'part-2.safetensors'))
+wm = {f'layer.{k}.weight': 'part-1.safetensors' for k in range(n)}; wm['extra'] = 'part-2.safetensors'
+json.dump({'metadata': {}, 'weight_map': wm}, open(os.path.join(d, 'big-shards', 'model.safetensors.index.json'), 'w'))
 shutil.copy(os.path.join(d, 'model.safetensors'), os.path.join(d, 'fresh.safetensors'))
 os.makedirs(os.path.join(d, 'sharded'))
 save_file({'a': np.arange(6, dtype=np.int32)}, os.path.join(d, 'sharded', 'part-1.safetensors'))
@@ -195,6 +200,23 @@ print(json.dumps(load_file(${JSON.stringify(path.join(tmp.dir, 'model.safetensor
         generation: 1
       })
       expect(Array.from(new Float32Array(w.bytes.slice().buffer))).toEqual([119996, 119997, 119998, 119999])
+    } finally {
+      s.closeAll()
+    }
+  })
+
+  it("a shard whose header spans several blocks is fetched by the preparation's rounds (not blocking)", async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const before = remoteStats.requests
+      const list = await s.handle('container:list', {
+        path: `${web.url}/big-shards/model.safetensors.index.json`,
+        limit: 10
+      })
+      expect(list.total).toBe(30_001)
+      // the index (1.2 MB: two), the first block of each shard, the rest of the big shard's header: all on this
+      // thread's loop (a shard's missing bytes were once asked of the index's object, and the rounds ran out)
+      expect(remoteStats.requests - before).toBe(5)
     } finally {
       s.closeAll()
     }

@@ -28,7 +28,10 @@ const opening = new Map<string, Promise<RemoteStore>>()
 
 /** A parse stopped for bytes not fetched yet. */
 export class NeedBytes extends Error {
-  constructor(readonly ranges: [number, number][]) {
+  constructor(
+    readonly store: RemoteStore,
+    readonly ranges: [number, number][]
+  ) {
     super('bytes not fetched yet')
   }
 }
@@ -58,6 +61,8 @@ export function holdRemote(store: RemoteStore): () => void {
     if (released) return
     released = true
     e.refs--
+    // an object replaced by its new version (opened again) goes with its last session
+    if (e.refs === 0 && open.get(store.url) !== e) store.close()
     evict()
   }
 }
@@ -122,8 +127,8 @@ export async function prepareRemote(
         continue
       }
       if (e instanceof NeedBytes) {
-        const s = open.get(url)?.store ?? store
-        await s.fillRanges(e.ranges, { most: 256 << 20 })
+        // the index's bytes, or a shard's
+        await e.store.fillRanges(e.ranges, { most: 256 << 20 })
         continue
       }
       // the parse's own errors are the synchronous path's to report (the same parse runs there)
@@ -165,7 +170,7 @@ export function remoteRead(store: RemoteStore): (offset: number, length: number)
   return (offset, length) => {
     const n = Math.max(0, Math.min(length, store.size - offset))
     if (offline && n && !store.has(offset, offset + n)) {
-      pending = new NeedBytes([[offset, Math.min(store.size, offset + n + BLOCK)]])
+      pending = new NeedBytes(store, [[offset, Math.min(store.size, offset + n + BLOCK)]])
       throw pending
     }
     return store.readSync(offset, length)

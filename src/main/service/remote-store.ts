@@ -66,7 +66,12 @@ export class RemoteStore {
         fs.closeSync(fd)
       }
       const store = new RemoteStore(url, head.size, head.validator, file, options)
-      store.write(0, head.head)
+      try {
+        store.write(0, head.head)
+      } catch (e) {
+        store.close()
+        throw e
+      }
       return store
     } catch (e) {
       removeTemp(file)
