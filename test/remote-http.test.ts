@@ -106,6 +106,27 @@ describe('remote objects over HTTP (nginx)', () => {
     expect(py(`print(json.dumps(np.load(${JSON.stringify(out)}).tolist()))`)).toEqual(ref.raw.corner)
   })
 
+  it('hex of a URL and of a tensor of a remote sharded index; --follow and --watch refused for URLs', async () => {
+    const local = await runCli(['hex', path.join(tmp.dir, 'sharded', 'part-2.safetensors'), '--length', '40'])
+    const h = await runCli(['hex', `${web.url}/sharded/part-2.safetensors`, '--length', '40'])
+    expect(h.stderr).toBe('')
+    expect(h.stdout).toBe(local.stdout)
+    const a = await runCli(['hex', `${web.url}/sharded/model.safetensors.index.json`, '--array', 'b', '--length', '14'])
+    const la = await runCli([
+      'hex',
+      path.join(tmp.dir, 'sharded', 'model.safetensors.index.json'),
+      '--array',
+      'b',
+      '--length',
+      '14'
+    ])
+    expect(a.stderr).toBe('')
+    expect(a.stdout).toBe(la.stdout)
+    const f = await runCli(['show', `${web.url}/small.npy`, '--follow'])
+    expect(f.code).toBe(2)
+    expect(f.stderr).toMatch(/--follow watches local files/)
+  })
+
   it('a .npy header read over HTTP gives its layout; its values equal np.load', async () => {
     const r = await runCli(['show', `${web.url}/small.npy`, '--json'])
     expect(r.stderr).toBe('')

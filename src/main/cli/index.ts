@@ -84,7 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         await (await import('./set')).set(args, service)
         return 0
       case 'hex':
-        ;(await import('./hex')).hex(args)
+        await (await import('./hex')).hex(args)
         return 0
       case 'ls':
         await (await import('./ls')).ls(args)

@@ -10,6 +10,7 @@ import path from 'node:path'
 import { LAYOUT_FLAGS, UsageError, flagString, rejectUnknownFlags, type ParsedArgs } from './args'
 import { describeVersion, follow, intervalOf } from './follow'
 import { io, Output } from './output'
+import { isRemote } from '../service/remote-url'
 import { MEMMAP_DEFAULT, openFromArgs } from './session'
 
 /** Streams a view as nested JSON lists, brackets placed from each element's position in C order. */
@@ -76,6 +77,10 @@ export async function show(args: ParsedArgs, service: ArrayService): Promise<voi
   // --follow: the slice again at every change of the file, each printout headed by the version it shows
   const file = args.positionals[1]
   if (!file) throw new UsageError('show needs a FILE')
+  if (isRemote(file))
+    throw new UsageError(
+      'show --follow watches local files: a remote object is read as it was opened (open it again for a new version)'
+    )
   await follow(path.resolve(file), service, intervalOf(flagString(args, 'interval')), async (v) => {
     // JSON: one line per version, nothing else on stdout
     if (!args.flags.has('json')) io.out(`# ${describeVersion(v)}\n`)
