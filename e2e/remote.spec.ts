@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
 import { startNginx } from '../test/helpers/nginx'
-import { py, serve, tempDir } from './helpers/serve'
+import { py, serve, tempDir, withApp } from './helpers/serve'
 
 const dir = tempDir()
 test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -31,6 +31,31 @@ print(json.dumps([[repr(float(x)) for x in row] for row in a]))`)
     await expect(page.locator('.cell[data-row="2"][data-col="5"]')).toHaveText(expected[2]![5]!)
   } finally {
     await served.stop()
+    await web.stop()
+  }
+})
+
+test('Compare takes a URL: a local file against its remote copy with planted differences', async ({ page }) => {
+  fs.mkdirSync(path.join(dir, 'cmp'), { recursive: true })
+  const a = path.join(dir, 'cmp', 'a.npy')
+  const ref = py<{ mismatched: number }>(`
+rng = np.random.default_rng(3)
+a = rng.standard_normal((300, 400)).astype('<f4')
+b = a.copy(); b[7, 9] += 1; b[250, 390] = -5
+np.save(${JSON.stringify(a)}, a); np.save(${JSON.stringify(path.join(dir, 'cmp', 'b.npy'))}, b)
+print(json.dumps({'mismatched': int((~np.isclose(a, b, rtol=1e-7, atol=0, equal_nan=True)).sum())}))`)
+  const web = await startNginx(path.join(dir, 'cmp'))
+  try {
+    await withApp(page, [a, '--remote', `${web.url}/`], async () => {
+      await page.getByRole('button', { name: 'Compare…' }).click()
+      await page.locator('input[name="compare-source"]').nth(1).check()
+      await page.locator('input[name="compare-path"]').fill(`${web.url}/b.npy`)
+      await page.getByRole('dialog', { name: 'Compare' }).getByRole('button', { name: 'Compare' }).click()
+      const panel = page.getByTestId('compare-panel')
+      await expect(panel.getByTestId('compare-mismatched')).toHaveText(`${ref.mismatched} / 120000 (0.00167%)`)
+      await expect(panel.getByTestId('compare-mismatches').locator('li')).toHaveCount(2)
+    })
+  } finally {
     await web.stop()
   }
 })
