@@ -62,7 +62,12 @@ with h5py.File(p('h.h5')) as f:
     z = f['z'][()]
     out['z'] = {'corner': z[-3:, -2:].tolist(), 'mean': float(z.astype(np.float64).mean()), 'min': float(z.min())}
 print(json.dumps(out))`)
-  web = await startNginx(tmp.dir)
+  fs.mkdirSync(path.join(tmp.dir, 'noranges'))
+  fs.writeFileSync(path.join(tmp.dir, 'noranges', 'small.f32'), new Float32Array([1, 2, 3, 4.5]))
+  // sparse: 300 MiB on no disk
+  fs.writeFileSync(path.join(tmp.dir, 'noranges', 'huge.bin'), '')
+  fs.truncateSync(path.join(tmp.dir, 'noranges', 'huge.bin'), 300 << 20)
+  web = await startNginx(tmp.dir, 'location /noranges/ { max_ranges 0; }')
 }, 60_000)
 
 afterAll(async () => {
@@ -103,6 +108,15 @@ describe('formats over HTTP', () => {
     const lzf = await runCli(['show', `${web.url}/h.h5`, '--array', '/lz'])
     expect(lzf.code).toBe(2)
     expect(lzf.stderr).toMatch(/only the HDF5 library reads, which cannot read a remote file/)
+  })
+
+  it('a server without range requests: a small object is read whole, a large one refused with the reason', async () => {
+    const small = await runCli(['show', `${web.url}/noranges/small.f32`, '--dtype', '<f4', '--json'])
+    expect(small.stderr).toBe('')
+    expect(JSON.parse(small.stdout)).toEqual([1, 2, 3, 4.5])
+    const huge = await runCli(['show', `${web.url}/noranges/huge.bin`, '--dtype', 'u1', '--slice', ':4'])
+    expect(huge.code).toBe(2)
+    expect(huge.stderr).toMatch(/does not answer range requests \(it sends the whole object, 314572800 bytes\)/)
   })
 
   it("the open form's proposals and preview read a remote raw file", async () => {

@@ -210,6 +210,20 @@ async function body(res: Answer, length: number | null): Promise<Uint8Array> {
   return bytes
 }
 
+/** The most of an object read whole from a server that ignores ranges (it would be held in memory). */
+const WHOLE_MAX = 256 << 20
+
+function tooLargeWithoutRanges(url: string, res: Answer): void {
+  const n = Number(res.header('content-length') ?? NaN)
+  if (!(n <= WHOLE_MAX)) {
+    res.drop()
+    throw new ApiError(
+      'io',
+      `${url}: the server does not answer range requests (it sends the whole object${n >= 0 ? `, ${n} bytes` : ''}): ArrayScope reads objects over ${WHOLE_MAX >> 20} MiB only from servers that do; download it first`
+    )
+  }
+}
+
 function totalOf(range: string | null): number | null {
   const m = range ? /\/(\d+)\s*$/.exec(range) : null
   return m ? Number(m[1]) : null
@@ -226,7 +240,8 @@ async function httpHead(url: string, length: number, opts: FetchOptions): Promis
       throw new ApiError('io', `${url}: the server refused the range of its first bytes (HTTP 416)`)
     }
     if (res.status === 200) {
-      // no range support: the whole object comes; usable, but every later read would download it again
+      // no range support: the whole object comes — read once into memory when small, refused when large
+      tooLargeWithoutRanges(url, res)
       const all = await body(res, null)
       return { size: all.length, validator: validatorOf(res), head: all }
     }
@@ -266,6 +281,7 @@ async function httpRange(
       throw changed(url)
     }
     if (res.status === 200) {
+      tooLargeWithoutRanges(url, res)
       const all = await body(res, null)
       return all.slice(offset, offset + length)
     }
@@ -401,12 +417,17 @@ async function s3Range(
   opts: FetchOptions
 ): Promise<Uint8Array> {
   if (length === 0) return new Uint8Array(0)
-  let r
-  try {
-    r = await s3Get(u, `bytes=${offset}-${offset + length - 1}`, validator, opts.signal)
-  } catch (e) {
-    throw s3Error(u, e)
-  }
+  // the SDK retries what fails before the body; a body cut off on the way is retried here
+  const r = await withRetries(u.href, opts.signal, async () => {
+    try {
+      return await s3Get(u, `bytes=${offset}-${offset + length - 1}`, validator, opts.signal)
+    } catch (e) {
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+      const api = s3Error(u, e)
+      if (api.code === 'io' && (status === undefined || status >= 500)) throw new ApiError('unavailable', api.message)
+      throw api
+    }
+  })
   if (validator && r.etag && `etag:${r.etag}` !== validator) throw changed(u.href)
   if (r.bytes.length !== length) {
     throw new ApiError('io', `${u.href}: asked for ${length} bytes at ${offset}, the server sent ${r.bytes.length}`)
