@@ -12,6 +12,7 @@ import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 import { readHead, readRange } from './remote-fetch'
 import { fetchIntoCopySync } from './remote-worker-client'
 import { underPrefix } from './remote-url'
+import { CachedCopy, remoteCacheDir } from './remote-cache'
 import { TempBudget, tempCap } from './temp-budget'
 import { removeTemp, tempFolder } from './temp-files'
 
@@ -43,9 +44,11 @@ export class RemoteStore {
     readonly size: number,
     readonly validator: string | null,
     readonly file: string,
-    private readonly options: RemoteOptions
+    private readonly options: RemoteOptions,
+    /** The disk cache's entry (remote-cache.ts), when the copy is kept there. */
+    private readonly cache: CachedCopy | null = null
   ) {
-    this.filled = new Uint8Array(Math.ceil(size / BLOCK))
+    this.filled = cache?.held ?? new Uint8Array(Math.ceil(size / BLOCK))
     this.fd = fs.openSync(file, 'r+')
     this.mapping = new (native().Mapping)(file, 'r')
     this.mapping.advise('random')
@@ -56,6 +59,15 @@ export class RemoteStore {
   static async open(url: string, options: RemoteOptions): Promise<RemoteStore> {
     const allows = options.prefixes ? (u: string) => underPrefix(u, options.prefixes!) : undefined
     const head = await readHead(url, BLOCK, allows ? { allows } : {})
+    const cacheDir = remoteCacheDir()
+    const cache = cacheDir
+      ? CachedCopy.open(cacheDir, url, head.size, head.validator, Math.ceil(head.size / BLOCK))
+      : null
+    if (cache) {
+      const store = new RemoteStore(url, head.size, head.validator, cache.file, options, cache)
+      store.write(0, head.head)
+      return store
+    }
     const dir = tempFolder('arrayscope-remote-')
     const file = pathModule.join(dir, 'object.bin')
     try {
@@ -91,6 +103,7 @@ export class RemoteStore {
       done += fs.writeSync(this.fd, bytes, done, bytes.length - done, offset + done)
     }
     this.mark(offset, offset + bytes.length)
+    this.cache?.persist(this.filled)
   }
 
   private mark(first: number, end: number): void {
@@ -219,7 +232,7 @@ export class RemoteStore {
       fetchIntoCopySync({
         url: this.url,
         validator: this.validator,
-        copy: this.file,
+        fd: this.fd,
         ranges: spans,
         prefixes: this.options.prefixes
       })
@@ -228,6 +241,7 @@ export class RemoteStore {
       throw e
     }
     for (const [o, n] of spans) this.mark(o, o + n)
+    this.cache?.persist(this.filled)
   }
 
   ensureRange(first: number, end: number): void {
@@ -293,7 +307,8 @@ export class RemoteStore {
     this.closed = true
     this.mapping.close()
     fs.closeSync(this.fd)
-    removeTemp(this.file)
+    if (this.cache) this.cache.close()
+    else removeTemp(this.file)
   }
 }
 

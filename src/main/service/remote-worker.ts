@@ -10,8 +10,11 @@ import { underPrefix } from './remote-url'
 export interface SyncRead {
   url: string
   validator: string | null
-  /** The copy's path and the ranges [offset, length] to write into it. */
-  copy: string
+  /**
+   * The copy's descriptor (threads share the process's descriptors: the file the main thread maps, even when
+   * its path was replaced since) and the ranges [offset, length] to write into it.
+   */
+  fd: number
   ranges: [number, number][]
   /** Serve mode's --remote prefixes (redirects are followed only inside them), or null: any. */
   prefixes: string[] | null
@@ -32,7 +35,7 @@ function errorOf(e: unknown): { code: string; message: string } {
 
 async function answer(r: SyncRead): Promise<SyncAnswer> {
   const allows = r.prefixes ? (u: string) => underPrefix(u, r.prefixes!) : undefined
-  const fd = fs.openSync(r.copy, 'r+')
+  const fd = r.fd
   try {
     let total = 0
     await Promise.all(
@@ -46,8 +49,6 @@ async function answer(r: SyncRead): Promise<SyncAnswer> {
     return { bytes: total }
   } catch (e) {
     return { error: errorOf(e) }
-  } finally {
-    fs.closeSync(fd)
   }
 }
 
