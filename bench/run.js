@@ -27,6 +27,7 @@ const external = [
   'ws',
   'zod',
   'h5wasm',
+  '@aws-sdk/*',
   '@playwright/test',
   'playwright',
   'playwright-core',
@@ -38,7 +39,8 @@ const external = [
 // the worker threads' scripts, found beside the bundles as beside the app's (worker-script.ts)
 for (const [name, entry] of [
   ['codec-worker', 'src/main/service/codecs/worker.ts'],
-  ['hdf5-worker', 'src/main/service/hdf5-worker.ts']
+  ['hdf5-worker', 'src/main/service/hdf5-worker.ts'],
+  ['remote-worker', 'src/main/service/remote-worker.ts']
 ]) {
   esbuild.buildSync({
     entryPoints: [path.join(root, entry)],

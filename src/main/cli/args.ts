@@ -30,6 +30,9 @@ const BOOLEAN_FLAGS = new Set([
   'no-rows'
 ])
 
+/** Flags that may be given more than once (their values kept in order: flagList). */
+const REPEATABLE_FLAGS = new Set(['remote'])
+
 /** Flags whose value is a path: "~/x" in them, as in positionals, is the home folder even when quoted. */
 const PATH_FLAGS = new Set(['out', 'root'])
 const pathFlag = (name: string, v: string): string => (PATH_FLAGS.has(name) ? expandHome(v) : v)
@@ -47,23 +50,28 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       const eq = a.indexOf('=')
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2)
       if (!name) throw new UsageError(`empty flag '${a}'`)
-      if (flags.has(name)) throw new UsageError(`--${name} is given twice`)
+      if (flags.has(name) && !REPEATABLE_FLAGS.has(name)) throw new UsageError(`--${name} is given twice`)
       if (BOOLEAN_FLAGS.has(name)) {
         if (eq > 0) throw new UsageError(`--${name} takes no value`)
         flags.set(name, true)
-      } else if (eq > 0) {
-        flags.set(name, pathFlag(name, a.slice(eq + 1)))
       } else {
-        const v = argv[k + 1]
+        const v = eq > 0 ? a.slice(eq + 1) : argv[++k]
         if (v === undefined) throw new UsageError(`--${name} needs a value`)
-        flags.set(name, pathFlag(name, v))
-        k++
+        const prev = flags.get(name)
+        // a repeated flag's values are kept one a line (no URL or path a flag names holds a newline)
+        flags.set(name, typeof prev === 'string' ? `${prev}\n${pathFlag(name, v)}` : pathFlag(name, v))
       }
     } else {
       positionals.push(expandHome(a))
     }
   }
   return { positionals, flags }
+}
+
+/** Every value of a repeatable flag, in the order given. */
+export function flagList(args: ParsedArgs, name: string): string[] {
+  const v = flagString(args, name)
+  return v === undefined ? [] : v.split('\n')
 }
 
 export function flagString(args: ParsedArgs, name: string): string | undefined {

@@ -3,6 +3,8 @@ import path from 'node:path'
 import { formatList, type ContainerEntry } from '../../shared/containers'
 import { formatShape } from '../../shared/layout'
 import { ContainerCache } from '../service/containers'
+import { prepareRemote } from '../service/remote-sources'
+import { isRemote, parseRemote } from '../service/remote-url'
 import { rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { Output } from './output'
 
@@ -42,11 +44,18 @@ export function entryJson(e: ContainerEntry): Record<string, unknown> {
   }
 }
 
-export function ls(args: ParsedArgs): void {
+export async function ls(args: ParsedArgs): Promise<void> {
   rejectUnknownFlags(args, ['json'])
   const file = args.positionals[1]
   if (!file) throw new UsageError(`ls needs a FILE (a container: ${formatList()})`)
-  const c = new ContainerCache(1).require(path.resolve(file))
+  const cache = new ContainerCache(1)
+  let where = path.resolve(file)
+  if (isRemote(file)) {
+    // a URL: opened, and its header fetched, before the (synchronous) parse
+    where = parseRemote(file).href
+    await prepareRemote(where, null, (u) => cache.get(u))
+  }
+  const c = cache.require(where)
   const out = new Output()
   if (args.flags.has('json')) {
     out.write('[')

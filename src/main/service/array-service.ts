@@ -23,10 +23,11 @@ import { toApiError } from './errors'
 import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
-import { removeStaleTemps } from './temp-files'
+import { sweepStaleTemps } from './temp-files'
 import { ChangeCheck } from './change-check'
 import { growSession, untilParsed } from './text-growth'
 import { PathPolicy } from './path-policy'
+import { prepareRequest } from './remote-service'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
 import { sliced } from '../../shared/slice'
@@ -52,17 +53,11 @@ export interface ServiceOptions {
   followRate?: number
   /** Serve mode's --root: requests reach only paths under this folder (null or absent: any path). */
   root?: string | null
+  /** Serve mode's --remote: the URL prefixes requests may name (null or absent: any URL; []: none). */
+  remote?: string[] | null
 }
 
 export { VERSION } from './version'
-
-let swept = false
-/** Once a process: the temporary copies of ArrayScope processes that were killed before they could remove them. */
-function sweepStaleTemps(): void {
-  if (swept) return
-  swept = true
-  removeStaleTemps()
-}
 
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
@@ -83,7 +78,7 @@ export class ArrayService {
   private readonly opening: OpenContext
 
   constructor(private readonly options: ServiceOptions = {}) {
-    this.paths = new PathPolicy(options.root)
+    this.paths = new PathPolicy(options.root, options.remote ?? null)
     sweepStaleTemps()
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
     this.workspace = options.recentFile
@@ -118,6 +113,8 @@ export class ArrayService {
   async handle<C extends Channel>(channel: C, payload: unknown, client?: string): Promise<Response<C>> {
     try {
       const request = parseRequest(channel, payload)
+      // a URL is opened, and what its container's parse reads fetched, before the synchronous handlers run
+      await prepareRequest(request, this.paths, (url) => this.containers.get(url))
       await untilParsed(channel, request, this.sessions, (s) => this.grow(s))
       const response = await this.dispatch(channel, request)
       // a session a request opened (a file, an array, a derived |A-B|) belongs to the client that asked

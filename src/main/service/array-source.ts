@@ -12,6 +12,7 @@ import type { ByteSource } from './dequant-source'
 import type { ChunkedDataset } from './hdf5-chunked'
 import type { Mapping, ScanHandle } from './native'
 import type { Pyramid } from './pyramid'
+import { windowRanges, type RemoteStore } from './remote-store'
 import { ScanJob, type ScanSource } from './scan'
 import { removeTemp } from './temp-files'
 
@@ -29,6 +30,11 @@ export type ByteStore =
    * HDF5 library in a worker; the container is the file whose changes are watched.
    */
   | { kind: 'chunk-grid'; path: string; container: string; chunks: number[] }
+  /**
+   * A remote object (http, https, s3) read a block at a time into a sparse temporary copy of itself where
+   * something reads (remote-store.ts); read-only. path is the copy, url the object.
+   */
+  | { kind: 'remote'; path: string; url: string }
 
 /** One step from the stored bytes to the values, in the order they apply. */
 export type Codec =
@@ -84,6 +90,10 @@ export interface SourceParts {
   pyramid?: Pyramid
   /** The pass still writing the copy (a text array opened before its pass ended). */
   growing?: GrowingStore
+  /** The remote object (a remote store) and what gives it back when the source closes. */
+  remote?: { store: RemoteStore; release: () => void }
+  /** The remote container a chunk grid decodes from (held while open; its changes checked over the network). */
+  remoteContainer?: { store: RemoteStore; release: () => void }
 }
 
 export class ArraySource implements ByteSource {
@@ -97,8 +107,12 @@ export class ArraySource implements ByteSource {
   readonly pyramid: Pyramid | undefined
   private readonly chunked: ChunkedDataset | undefined
   readonly growing: GrowingStore | undefined
+  private readonly remote: SourceParts['remote']
+  private readonly remoteContainer: SourceParts['remoteContainer']
 
   constructor(parts: SourceParts) {
+    this.remote = parts.remote
+    this.remoteContainer = parts.remoteContainer
     this.store = parts.store
     this.codecs = parts.codecs
     this.mapping = parts.mapping
@@ -156,7 +170,34 @@ export class ArraySource implements ByteSource {
     const s = this.store
     return s.kind === 'chunk-grid' || (s.kind === 'decoded-copy' && s.codec === 'parse-text')
       ? s.container
-      : this.mapping.path
+      : s.kind === 'remote'
+        ? s.url
+        : this.mapping.path
+  }
+
+  /** The remote object read, for a remote store (its changes are checked over the network, not by stat). */
+  get remoteObject(): RemoteStore | undefined {
+    return (this.remote ?? this.remoteContainer)?.store
+  }
+
+  /** The bytes [first, end) of the mapping a view of the values reads (a quantized tensor: all its blocks). */
+  private span(view: ArrayView): [number, number] {
+    const quant = this.codec('dequantize')
+    if (quant) {
+      const d = quant.decoding
+      return [quant.offset, quant.offset + Math.ceil(quant.count / d.blockElems) * d.blockBytes]
+    }
+    const v = this.storedView(view)
+    if (v.shape.some((n) => n === 0)) return [v.offset, v.offset]
+    let lo = v.offset
+    let hi = v.offset
+    v.shape.forEach((n, k) => {
+      const s = v.strides[k]!
+      if (s < 0) lo += (n - 1) * s
+      else hi += (n - 1) * s
+    })
+    const ratio = this.codec('scale')?.ratio ?? 1
+    return [lo, hi + view.dtype.itemsize / ratio]
   }
 
   gather(...a: Parameters<ByteSource['gather']>): void {
@@ -216,14 +257,23 @@ export class ArraySource implements ByteSource {
 
   /** Whether a pass must first decode what it reads (a chunk grid fills its copy). */
   get needsFill(): boolean {
-    return this.chunked !== undefined || this.pending !== undefined
+    return this.chunked !== undefined || this.pending !== undefined || this.remote !== undefined
   }
 
-  /** Decodes what a view of the values touches into the store's copy (a chunk grid); undefined: nothing to do. */
+  /**
+   * Decodes what a view of the values touches into the store's copy (a chunk grid), or fetches it (a remote
+   * object: progress in bytes); undefined: nothing to do.
+   */
   fill(view: ArrayView, onProgress?: (done: number, total: number) => void): ScanHandle<void> | undefined {
     const pending = this.pending
     // a pass over a growing store waits for its end (cancelling the wait leaves the store's pass running)
     if (pending) return { promise: pending.done.then(() => undefined), cancel: () => undefined }
+    if (this.remote) {
+      // progress in elements of the view, as a scan's (the rate shown is elements × itemsize: the bytes fetched)
+      const quant = this.codec('dequantize')?.decoding
+      const per = quant ? quant.blockBytes / quant.blockElems : view.dtype.itemsize / (this.codec('scale')?.ratio ?? 1)
+      return this.remote.store.fill(...this.span(view), onProgress && ((d, t) => onProgress(d / per, t / per)))
+    }
     return this.chunked?.fill(this.storedView(view), onProgress)
   }
 
@@ -233,7 +283,6 @@ export class ArraySource implements ByteSource {
     onProgress: ((done: number, total: number) => void) | undefined,
     make: () => ScanJob<T>
   ): ScanJob<T> {
-    const chunked = this.chunked
     const pending = this.pending
     if (pending) {
       return new ScanJob(async (track, cancelled) => {
@@ -242,17 +291,16 @@ export class ArraySource implements ByteSource {
         return await track(make())
       })
     }
-    if (!chunked) return make()
-    const stored = this.storedView(view)
+    if (!this.needsFill) return make()
     return new ScanJob(async (track) => {
-      await track(chunked.fill(stored, onProgress))
+      await track(this.fill(view, onProgress)!)
       return await track(make())
     })
   }
 
   /** Decodes the chunks a table window shows (off the main thread), so the synchronous gather finds them. */
   async prepareWindow(r: Request<'window:get'>): Promise<void> {
-    if (!this.chunked && !this.pending) return
+    if (!this.chunked && !this.pending && !this.remote) return
     const view = r.view.slice ? sliced(this.layout, r.view.slice) : this.layout
     const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(view, r.view)
     // a window outside the view is window:get's error to report
@@ -274,9 +322,21 @@ export class ArraySource implements ByteSource {
       await pending.waitFor(Math.floor(last / this.layout.dtype.itemsize) + 1)
       return
     }
-    if (!this.chunked) return
     const ratio = this.codec('scale')?.ratio ?? 1
-    await this.chunked.prepareWindow({
+    if (this.remote) {
+      // a quantized tensor's window reads blocks around its values: the tensor's blocks are fetched instead
+      const w = {
+        base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
+        rows,
+        cols,
+        rowStride: rowStride / ratio,
+        colStride: colStride / ratio,
+        itemsize: this.layout.dtype.itemsize / ratio
+      }
+      await this.remote.store.fillRanges(this.codec('dequantize') ? [this.span(this.layout)] : windowRanges(w))
+      return
+    }
+    await this.chunked?.prepareWindow({
       base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
       rows,
       cols,
@@ -290,11 +350,13 @@ export class ArraySource implements ByteSource {
   async prepareRange(first: number, end: number): Promise<void> {
     const pending = this.pending
     if (pending) await pending.waitFor(Math.ceil(end / this.layout.dtype.itemsize))
+    await this.remote?.store.fillRange(first, Math.min(end, this.mapping.size))
     await this.chunked?.prepareRange(first, end)
   }
 
   /** Decodes the chunks under a byte range of the mapping now (synchronous readers). */
   ensureRange(first: number, end: number): void {
+    this.remote?.store.ensureRange(first, end)
     this.chunked?.ensureRange(first, end)
   }
 
@@ -304,6 +366,8 @@ export class ArraySource implements ByteSource {
     this.growing?.cancel()
     if (this.chunked) this.chunked.close()
     else this.mapping.close()
+    this.remote?.release()
+    this.remoteContainer?.release()
     if (this.store.kind === 'decoded-copy') removeTemp(this.store.path)
   }
 }

@@ -10,16 +10,27 @@ import { proposeLayouts } from '../../shared/solver'
 import { probeFile } from './file-probe'
 import { native } from './native'
 import { viewGeometry } from '../../shared/slice'
+import { remoteStore } from './remote-sources'
+import { windowRanges } from './remote-store'
+import { isRemote } from './remote-url'
+
+/** The file to map: a remote object's copy (its bytes fetched where read), or the file itself. */
+function mapped(path: string): string {
+  return isRemote(path) ? remoteStore(path).file : path
+}
 
 /** Ranked layouts for a file, from samples of its bytes (never the whole file). */
 export function proposeFor(path: string): Response<'file:propose'> {
   const probe = probeFile(path)
   if (probe.size === 0) return { candidates: [] }
-  const m = new (native().Mapping)(path, 'r')
+  const m = new (native().Mapping)(mapped(path), 'r')
+  const remote = isRemote(path) ? remoteStore(path) : null
   try {
     m.advise('random')
     const read = (offset: number, length: number): Uint8Array => {
       const out = new Uint8Array(Math.max(0, Math.min(length, m.size - offset)))
+      // the solver's samples of a remote object are fetched (a few blocks) before they are read
+      remote?.ensureRange(offset, offset + out.length)
       m.read(offset, out)
       return out
     }
@@ -32,7 +43,7 @@ export function proposeFor(path: string): Response<'file:propose'> {
 /** Up to 8×8 leading elements of the default view of a file read with a layout. */
 export function previewOf(path: string, spec: LayoutSpecMsg): Response<'file:preview'> {
   if (spec.text) return textPreview(path, { ...spec, text: spec.text })
-  const m = new (native().Mapping)(path, 'r')
+  const m = new (native().Mapping)(mapped(path), 'r')
   try {
     const layout = resolveLayout(spec, m.size, 'r')
     const nd = layout.shape.length
@@ -46,10 +57,16 @@ export function previewOf(path: string, spec: LayoutSpecMsg): Response<'file:pre
     const cols = Math.min(8, g.colsTotal)
     const bytes = new Uint8Array(rows * cols * layout.dtype.itemsize)
     if (bytes.length) {
-      m.gather(
-        { base: g.base, rows, cols, rowStride: g.rowStride, colStride: g.colStride, itemsize: layout.dtype.itemsize },
-        bytes
-      )
+      const w = {
+        base: g.base,
+        rows,
+        cols,
+        rowStride: g.rowStride,
+        colStride: g.colStride,
+        itemsize: layout.dtype.itemsize
+      }
+      if (isRemote(path)) remoteStore(path).ensureRanges(windowRanges(w))
+      m.gather(w, bytes)
     }
     return { rows, cols, shape: layout.shape, dtype: layout.dtype.str, bytes }
   } finally {
