@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { py, tempDir } from './helpers/numpy'
+import { pythonPath } from './helpers/python'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -82,6 +83,33 @@ describe('show --follow', () => {
     // JSON: nothing but the arrays on stdout, one line per version
     for (const line of r.out().trim().split('\n')) expect(() => JSON.parse(line) as unknown).not.toThrow()
     expect(await r.stop()).toBe(130)
+  })
+})
+
+describe('show --follow beside a producer writing through a shared mapping', () => {
+  it('prints each write, though on tmpfs only the first one changes the modification time', async () => {
+    // the seed's producer/consumer: np.memmap r+ in /dev/shm; a write to a page already dirty changes neither the
+    // size nor the time, so only the bytes tell it
+    const dir = fs.existsSync('/dev/shm') ? fs.mkdtempSync('/dev/shm/arrayscope-test-') : tmp.dir
+    const file = path.join(dir, 'shared.f4')
+    try {
+      fs.writeFileSync(file, f32([0, 0, 0, 0]))
+      const r = run(['show', file, '--dtype', '<f4', '--follow', '--interval', '30'])
+      await r.until(/\[0\. 0\. 0\. 0\.\]/)
+      const producer = spawn(pythonPath(), [
+        '-c',
+        `import numpy as np, time\nm = np.memmap(${JSON.stringify(file)}, '<f4', 'r+')\nm[0] = 1\ntime.sleep(0.4)\nm[1] = 2\ntime.sleep(0.4)\nm[2] = 3\ntime.sleep(3)`
+      ])
+      try {
+        await r.until(/\[1\. 2\. 3\. 0\.\]/, 8000)
+      } finally {
+        producer.kill()
+      }
+      expect(await r.stop()).toBe(130)
+    } finally {
+      fs.rmSync(file, { force: true })
+      if (dir !== tmp.dir) fs.rmdirSync(dir)
+    }
   })
 })
 

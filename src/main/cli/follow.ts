@@ -44,20 +44,27 @@ export interface FollowTiming {
  * Runs print for every version of the file, the first at once, then each time the version changes (noticed by
  * a notification or the poll: change-watch.ts), until the process is ended. print opens the array itself (so
  * that a new shape is read) and closes what it opened. Prints never overlap: a change noticed during one is
- * looked at when it ends.
+ * looked at when it ends. rewritten, when given, is asked at the checks where the version did not change: a
+ * write through a shared mapping changes neither the size nor (on tmpfs, after the first) the time, so only the
+ * bytes tell it; true prints the version again.
  */
 export function follow(
   path: string,
   service: ArrayService,
   timing: FollowTiming,
-  print: (version: FileVersion) => Promise<void>
+  print: (version: FileVersion) => Promise<void>,
+  rewritten?: () => Promise<boolean>
 ): Promise<never> {
   let last: FileVersion | null = null
   let busy = false
   let again = false
   const once = async (): Promise<void> => {
     const now = versionOf(path)
-    if (same(now, last)) return
+    if (same(now, last)) {
+      const changed = now !== null && rewritten !== undefined && (await rewritten().catch(() => false))
+      service.closeAll()
+      if (!changed) return
+    }
     last = now
     if (now === null) return io.err(`arrayscope: ${path} is gone; waiting for it to come back\n`)
     try {

@@ -17,6 +17,9 @@ export class Output {
   private parts: string[] = []
   private size = 0
 
+  /** sink: where flushed text goes (io.out unless given; show --follow keeps a small printout to compare). */
+  constructor(private readonly sink: (text: string) => void = (text) => io.out(text)) {}
+
   write(text: string): void {
     this.parts.push(text)
     this.size += text.length
@@ -29,7 +32,7 @@ export class Output {
     this.parts = []
     this.size = 0
     try {
-      io.out(text)
+      this.sink(text)
     } catch (e) {
       // `arrayscope show … | head` closes the pipe early: stop quietly.
       if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new PipeClosed()

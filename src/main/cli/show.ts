@@ -65,16 +65,19 @@ export function writeText(mapping: ByteSource, view: ArrayView, out: Output): vo
   out.write(arrayStr({ dtype: dt, shape: view.shape, read }) + '\n')
 }
 
+/** A printout kept to compare with the next (show --follow) when it is at most this long; longer ones stream. */
+const COMPARED_CHARS = 1 << 20
+
 export async function show(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json', 'follow', 'interval', 'follow-rate'])
-  const print = async (): Promise<void> => {
+  /** Writes the view into out; returns nothing (the caller flushes). */
+  const render = async (out: Output): Promise<void> => {
     const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
-    const out = new Output()
     if (args.flags.has('json')) writeJson(session.source.reader, view, out)
     else writeText(session.source.reader, view, out)
     out.flush()
   }
-  if (!args.flags.has('follow')) return print()
+  if (!args.flags.has('follow')) return render(new Output())
   // --follow: the slice again at every change of the file, each printout headed by the version it shows
   const file = args.positionals[1]
   if (!file) throw new UsageError('show needs a FILE')
@@ -86,9 +89,46 @@ export async function show(args: ParsedArgs, service: ArrayService): Promise<voi
     pollMs: intervalOf(flagString(args, 'interval')),
     rate: followRateOf(args) ?? DEFAULT_FOLLOW_RATE
   }
-  await follow(path.resolve(file), service, timing, async (v) => {
-    // JSON: one line per version, nothing else on stdout
-    if (!args.flags.has('json')) io.out(`# ${describeVersion(v)}\n`)
-    await print()
-  })
+  // the last printout when short enough to compare: a producer writing through a shared mapping changes the
+  // bytes without the version, so at each check the slice is rendered again and compared (null: too long)
+  let shown: string | null = null
+  /** The printout, or null when it is longer than COMPARED_CHARS. */
+  const capture = async (): Promise<string | null> => {
+    const parts: string[] = []
+    let size = 0
+    const tooLong = new Error('longer than a compared printout')
+    try {
+      await render(
+        new Output((text) => {
+          size += text.length
+          // stops the rendering: a long printout is streamed instead, and not compared
+          if (size > COMPARED_CHARS) throw tooLong
+          parts.push(text)
+        })
+      )
+    } catch (e) {
+      if (e === tooLong) return null
+      throw e
+    }
+    return parts.join('')
+  }
+  const rewritten = async (): Promise<boolean> => {
+    if (shown === null) return false
+    const now = await capture()
+    return now !== null && now !== shown
+  }
+  await follow(
+    path.resolve(file),
+    service,
+    timing,
+    async (v) => {
+      // JSON: one line per version, nothing else on stdout
+      if (!args.flags.has('json')) io.out(`# ${describeVersion(v)}\n`)
+      shown = await capture()
+      if (shown !== null) io.out(shown)
+      // a long printout is not kept: it is written as it is made
+      else await render(new Output())
+    },
+    rewritten
+  )
 }
