@@ -60,7 +60,7 @@ test('Zarr: the open form takes the store folder and opens it as a container', a
   try {
     await page.goto(served.url)
     await page.locator('input[name="path"]').fill(STORE)
-    await expect(page.getByTestId('container-notice')).toContainText('a Zarr store (a folder)')
+    await expect(page.getByTestId('container-notice')).toContainText('a Zarr store (a folder, or a .zarr.zip archive)')
     await page.getByRole('button', { name: 'Open as container' }).click()
     const panel = page.getByTestId('container-panel')
     await expect(panel.getByTestId('container-summary')).toHaveText(/Zarr · 2 arrays/)
