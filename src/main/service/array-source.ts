@@ -322,28 +322,20 @@ export class ArraySource implements ByteSource {
       await pending.waitFor(Math.floor(last / this.layout.dtype.itemsize) + 1)
       return
     }
+    // the window in the stored bytes (a scaled array's stored numbers are narrower than its values)
     const ratio = this.codec('scale')?.ratio ?? 1
-    if (this.remote) {
-      // a quantized tensor's window reads blocks around its values: the tensor's blocks are fetched instead
-      const w = {
-        base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
-        rows,
-        cols,
-        rowStride: rowStride / ratio,
-        colStride: colStride / ratio,
-        itemsize: this.layout.dtype.itemsize / ratio
-      }
-      await this.remote.store.fillRanges(this.codec('dequantize') ? [this.span(this.layout)] : windowRanges(w))
-      return
-    }
-    await this.chunked?.prepareWindow({
+    const w = {
       base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
       rows,
       cols,
       rowStride: rowStride / ratio,
       colStride: colStride / ratio,
       itemsize: this.layout.dtype.itemsize / ratio
-    })
+    }
+    // a quantized tensor's window reads blocks around its values: the tensor's blocks are fetched instead
+    if (this.remote)
+      await this.remote.store.fillRanges(this.codec('dequantize') ? [this.span(this.layout)] : windowRanges(w))
+    else await this.chunked?.prepareWindow(w)
   }
 
   /** Decodes the chunks under a byte range of the mapping, off the main thread. */
