@@ -9,7 +9,7 @@
 // temporary decompressed copy, and `unmappable` the reason an entry is only listed.
 import { LayoutMismatchError } from '../errors'
 import type { JsonValue } from '../json-value'
-import type { NativeChunks } from './hdf5/chunk-index'
+import type { NativeChunks } from './hdf5/native-chunks'
 import type { TiffChunks } from './tiff-chunks'
 import type { ZarrArray } from './zarr-meta'
 

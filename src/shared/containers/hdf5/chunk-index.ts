@@ -10,33 +10,12 @@ import { extensibleArray } from './extensible-array'
 import { btree2Records } from './heaps'
 import type { Layout, PipelineFilter } from './objects'
 import { Cursor, type H5File } from './reader'
+import type { NativeChunks } from './native-chunks'
+
+export type { NativeChunks } from './native-chunks'
 
 /** Filters decoded natively: deflate, shuffle, fletcher32 (h5py's usual set). */
 export const NATIVE_FILTERS = new Set([1, 2, 3])
-
-/** Where a dataset's chunk index is and what the native decoder needs (structured-clonable: part of an entry). */
-export interface NativeChunks {
-  index:
-    | { kind: 'btree1'; address: number }
-    | { kind: 'single'; address: number; size: number; mask: number; filtered: boolean }
-    | { kind: 'implicit'; address: number }
-    | { kind: 'fixed'; address: number }
-    | { kind: 'extensible'; address: number }
-    | { kind: 'btree2'; address: number }
-  /** The filter pipeline in write order (applied in reverse when reading). */
-  pipeline: { id: number; cd: number[] }[]
-  sizeOfOffsets: number
-  sizeOfLengths: number
-  /** The superblock's base address (chunk addresses are relative to it). */
-  base: number
-  /** Bytes of one element as stored. */
-  elementSize: number
-  /**
-   * The dataspace's maximum dims when they exceed the dims (h5py's maxshape): fixed arrays and implicit indexes
-   * number chunks over the maximum extent's grid.
-   */
-  maxDims?: number[]
-}
 
 /** One chunk's stored bytes: its place in the chunk grid, absolute file address, stored size and filter mask. */
 export interface ChunkRecord {
