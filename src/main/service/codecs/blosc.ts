@@ -39,8 +39,12 @@ export async function bloscHere(input: Uint8Array, expected: number): Promise<Ui
   return out
 }
 
-/** The c-blosc the addon decodes with ('c-blosc 1.21.3'), or null: the codec workers' WebAssembly then. */
+/**
+ * The c-blosc the addon decodes with ('c-blosc 1.21.3'), or null: the codec workers' WebAssembly then (also when
+ * ARRAYSCOPE_BLOSC_WASM is set: to compare the two, and to test the workers' path on a build that has both).
+ */
 export function nativeBlosc(): string | null {
+  if (process.env.ARRAYSCOPE_BLOSC_WASM) return null
   return native().bloscVersion ?? null
 }
 
