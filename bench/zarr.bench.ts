@@ -6,9 +6,12 @@
 //    in parallel into the copy, then scanned) beside numpy on the same data as one .npy compressed the same way
 //    (numcodecs decodes it whole, then min/max). Cold (every file's pages evicted first) and warm, medians of runs
 //    taken in turns (ARRAYSCOPE_BENCH_REPEAT, default 3). Target: ≥ 0.8× numpy's speed (ratio ≤ 1.25).
+// 3. The blosc chunks' decode alone, in one thread, by each of our two decoders: the addon's c-blosc (when it was
+//    built with it) and numcodecs.js' WebAssembly build (the fallback), against numcodecs' native c-blosc.
 import fs from 'node:fs'
 import path from 'node:path'
 import { ArrayService } from '../src/main/service/array-service'
+import { bloscHere, bloscNativeSync, nativeBlosc } from '../src/main/service/codecs/blosc'
 import { evict } from '../test/helpers/page-cache'
 import { benchDir, median, ms, py } from './helpers'
 
@@ -136,6 +139,44 @@ print(json.dumps((time.perf_counter() - t0) * 1e3))`)
   }
 }
 
+/** Decode throughput of the blosc chunks (read once into memory), best of REPEAT, in one thread each. */
+async function bloscDecoders(store: string): Promise<void> {
+  const dir = path.join(store, 'blosc')
+  const chunks = files(dir)
+    .filter((f) => !path.basename(f).startsWith('.'))
+    .map((f) => fs.readFileSync(f))
+  const size = 128 * 2048 * 4
+  const mbs = (t: number): string => `${((chunks.length * size) / 2 ** 20 / (t / 1e3)).toFixed(0)} MB/s`
+  const best = async (f: (c: Buffer) => unknown): Promise<number> => {
+    const runs: number[] = []
+    for (let k = 0; k < Math.max(1, REPEAT); k++) {
+      const t0 = performance.now()
+      for (const c of chunks) await f(c)
+      runs.push(performance.now() - t0)
+    }
+    return Math.min(...runs)
+  }
+  const wasm = await best((c) => bloscHere(c, size))
+  const addon = nativeBlosc() ? await best((c) => bloscNativeSync(c, size)) : null
+  const theirs = py<number>(`
+import numcodecs, glob, os
+numcodecs.blosc.set_nthreads(1)
+chunks = [open(f, 'rb').read() for f in sorted(glob.glob(os.path.join(${JSON.stringify(dir)}, '*.*'))) if not os.path.basename(f).startswith('.')]
+c = numcodecs.Blosc()
+best = None
+for k in range(max(1, ${REPEAT})):
+    t0 = time.perf_counter()
+    for x in chunks: c.decode(x)
+    t = (time.perf_counter() - t0) * 1e3
+    best = t if best is None else min(best, t)
+print(json.dumps(best))`)
+  console.log(
+    `  blosc decode of ${chunks.length} chunks (lz4, byte shuffle), one thread, best of ${REPEAT}: ` +
+      `${addon === null ? 'addon built without c-blosc' : `addon's ${nativeBlosc()} ${mbs(addon)}`}; ` +
+      `numcodecs.js WebAssembly ${mbs(wasm)}; numcodecs (Python, native c-blosc, 1 thread) ${mbs(theirs)}`
+  )
+}
+
 async function main(): Promise<void> {
   console.log(
     `zarr: listing a store of many chunks; whole scans vs one compressed .npy (${MB} MiB, medians of ${REPEAT})`
@@ -143,6 +184,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(DIR, { recursive: true })
   await listing()
   await scans()
+  await bloscDecoders(path.join(DIR, `scan-${MB}MiB.zarr`))
 }
 
 main().catch((e) => {

@@ -4,14 +4,16 @@
       "target_name": "arrayscope",
       "variables": {
         "libdeflate": "<!(node ../scripts/find-libdeflate.js --lib)",
-        "libdeflate_include": "<!(node ../scripts/find-libdeflate.js --include)"
+        "libdeflate_include": "<!(node ../scripts/find-libdeflate.js --include)",
+        "blosc_libs": "<!(node ../scripts/find-blosc.js --libs)",
+        "blosc_include": "<!(node ../scripts/find-blosc.js --include)"
       },
       "sources": [
         "src/addon.cc", "src/mapping.cc", "src/mapping_js.cc", "src/guard.cc", "src/gather.cc", "src/format.cc",
         "src/scan.cc", "src/scan_worker.cc", "src/pass.cc", "src/plans.cc", "src/stats.cc", "src/histogram.cc",
         "src/reduce.cc", "src/find.cc", "src/diff.cc", "src/tile.cc", "src/condition.cc", "src/profile.cc", "src/kernels_portable.cc", "src/kernels_avx512.cc",
         "src/view_js.cc", "src/dequant.cc", "src/dequant_window.cc", "src/shuffle.cc", "src/chunk_decode.cc",
-        "src/text_parse.cc", "src/text_scan.cc", "src/text_split.cc", "src/text_index.cc"
+        "src/text_parse.cc", "src/text_scan.cc", "src/text_split.cc", "src/text_index.cc", "src/blosc_decode.cc"
       ],
       "conditions": [
         ["OS=='win'", { "sources": ["src/platform_win.cc"] }, { "sources": ["src/platform_posix.cc"] }],
@@ -19,6 +21,12 @@
           "defines": ["ARRAYSCOPE_HAVE_LIBDEFLATE"],
           "include_dirs": ["<(libdeflate_include)"],
           "libraries": ["<(libdeflate)"]
+        }],
+        ["blosc_libs!=''", {
+          "defines": ["ARRAYSCOPE_HAVE_BLOSC"],
+          "include_dirs": ["<(blosc_include)"],
+          "libraries": ["<!@(node ../scripts/find-blosc.js --libs)"],
+          "ldflags": ["-Wl,--exclude-libs,ALL"]
         }]
       ],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],

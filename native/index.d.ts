@@ -363,6 +363,17 @@ export function decodeChunk(input: Uint8Array, output: Uint8Array, steps: ChunkS
 export function decodeChunkAsync(input: Uint8Array, output: Uint8Array, steps: ChunkStep[]): Promise<number>
 /** 'libdeflate 1.14' when the addon was built with libdeflate, null when not (inflate steps then throw). */
 export const inflaterVersion: string | null
+/**
+ * A blosc frame (any compressor inside, any shuffle) decompressed by c-blosc into output, whose length must be the
+ * frame's decoded size; returns that length. Throws an Error whose code is 'BAD_DATA' (a header that is invalid,
+ * says more compressed bytes than the input has or another decoded size, or a frame that does not decode) or
+ * 'NO_BLOSC' (a build without c-blosc: see bloscVersion).
+ */
+export function bloscDecompress(input: Uint8Array, output: Uint8Array): number
+/** The same on libuv's thread pool; both buffers are kept alive until it resolves. */
+export function bloscDecompressAsync(input: Uint8Array, output: Uint8Array): Promise<number>
+/** 'c-blosc 1.21.3' when the addon was built with c-blosc, null when not (the codec workers' WebAssembly then). */
+export const bloscVersion: string | null
 /** Element types a text array's values are parsed into (numpy codes; c8/c16 complex). */
 export type TextElem = 'b1' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'f2' | 'f4' | 'f8' | 'c8' | 'c16'
 

@@ -7,28 +7,43 @@ const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
 
-// libdeflate (Debian's libdeflate-dev) inflates deflate chunks 3× as fast as zlib: installed here when it is
-// missing and apt-get can (root on Debian/Ubuntu, as in CI), otherwise the addon is built without it and says so.
-const { find } = require('./find-libdeflate')
-if (!find() && !process.env.ARRAYSCOPE_NO_LIBDEFLATE) {
+// libdeflate (Debian's libdeflate-dev) inflates deflate chunks 3× as fast as zlib, c-blosc (libblosc-dev with the
+// static compressor libraries it calls) decodes blosc chunks 2–3× as fast as numcodecs' WebAssembly: installed
+// here when missing and apt-get can (root on Debian/Ubuntu, as in CI), otherwise the addon is built without them
+// and says so.
+const libdeflate = require('./find-libdeflate')
+const blosc = require('./find-blosc')
+
+function aptInstall(packages) {
   const root = typeof process.getuid === 'function' && process.getuid() === 0
-  if (process.platform === 'linux' && root && fs.existsSync('/usr/bin/apt-get')) {
-    console.error('arrayscope: installing libdeflate-dev (apt-get install -y libdeflate-dev) for the native inflater…')
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-    const install = () =>
-      spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libdeflate-dev'], { stdio: 'inherit', env })
-    if (install().status !== 0) {
-      spawnSync('apt-get', ['update'], { stdio: 'inherit', env })
-      install()
-    }
+  if (process.platform !== 'linux' || !root || !fs.existsSync('/usr/bin/apt-get')) return
+  console.error(`arrayscope: installing ${packages.join(' ')} (apt-get install -y) for the native codecs…`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: 'inherit', env })
+  if (install().status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit', env })
+    install()
   }
-  if (!find()) {
-    console.error(
-      'arrayscope: libdeflate is not installed: building without it (compressed HDF5/Zarr chunks are then inflated ' +
-        "by Node's zlib, about 3× slower). Install it (Debian/Ubuntu: apt-get install libdeflate-dev; macOS: brew " +
-        'install libdeflate) and run `npm run build:native` again.'
-    )
-  }
+}
+
+const missing = []
+if (!libdeflate.find() && !process.env.ARRAYSCOPE_NO_LIBDEFLATE) missing.push('libdeflate-dev')
+if (process.platform === 'linux' && !blosc.locate() && !process.env.ARRAYSCOPE_NO_BLOSC) missing.push(...blosc.PACKAGES)
+if (missing.length) aptInstall(missing)
+if (!libdeflate.find() && !process.env.ARRAYSCOPE_NO_LIBDEFLATE) {
+  console.error(
+    'arrayscope: libdeflate is not installed: building without it (compressed HDF5/Zarr chunks are then inflated ' +
+      "by Node's zlib, about 3× slower). Install it (Debian/Ubuntu: apt-get install libdeflate-dev; macOS: brew " +
+      'install libdeflate) and run `npm run build:native` again.'
+  )
+}
+if (process.platform === 'linux' && !blosc.locate() && !process.env.ARRAYSCOPE_NO_BLOSC) {
+  console.error(
+    "arrayscope: c-blosc's static library is not installed: building without it (Zarr's blosc chunks are then " +
+      "decoded by numcodecs' WebAssembly, 2–3× slower). Install it (Debian/Ubuntu: apt-get install " +
+      `${blosc.PACKAGES.join(' ')}) and run \`npm run build:native\` again.`
+  )
 }
 
 const args = ['rebuild', '--directory', path.join(__dirname, '..', 'native'), '--loglevel=warn']

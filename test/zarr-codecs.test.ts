@@ -164,17 +164,31 @@ describe('TensorStore stores', () => {
 })
 
 describe('the built command', () => {
-  it('show (blosc decoded on a codec worker, the command blocking on it) prints and exits', () => {
-    // the synchronous caller's port to the worker kept the process alive after its output (a hang, fixed)
-    const started = Date.now()
-    const r = spawnSync(process.execPath, [BIN, 'show', TS, '--array', 'v3/shard-end', '--slice', '0, 0:3'], {
-      encoding: 'utf8',
-      timeout: 20_000
-    })
-    expect(r.signal).toBeNull()
-    expect(r.status).toBe(0)
-    expect(r.stdout).toMatch(/^\[/)
-    expect(Date.now() - started).toBeLessThan(20_000)
+  it.each(['c-blosc in the addon', 'WebAssembly on a codec worker, the command blocking on it'])(
+    'show (blosc decoded by %s) prints and exits, the same values',
+    (how) => {
+      // the synchronous caller's port to the worker kept the process alive after its output (a hang, fixed)
+      const started = Date.now()
+      const env = { ...process.env, ...(how.startsWith('WebAssembly') ? { ARRAYSCOPE_BLOSC_WASM: '1' } : {}) }
+      const r = spawnSync(process.execPath, [BIN, 'show', TS, '--array', 'v3/shard-end', '--slice', '0, 0:3'], {
+        encoding: 'utf8',
+        timeout: 20_000,
+        env
+      })
+      expect(r.signal).toBeNull()
+      expect(r.status).toBe(0)
+      expect(r.stdout).toMatch(/^\[/)
+      expect(Date.now() - started).toBeLessThan(20_000)
+      const json = spawnSync(process.execPath, [BIN, 'show', TS, '--array', 'v3/blosc-shuffle', '--json'], {
+        encoding: 'utf8',
+        env
+      })
+      expect(json.stderr).toBe('')
+      expect((JSON.parse(json.stdout) as unknown[]).flat(3)).toEqual(ref['v3/blosc-shuffle'])
+    }
+  )
+
+  it('stats of a bz2 array (decoded on the codec workers) exits 0', () => {
     expect(runBin(['stats', TS2, '--array', 'v2/bz2', '--json']).code).toBe(0)
   })
 })

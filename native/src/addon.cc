@@ -1,5 +1,6 @@
 #include <napi.h>
 
+#include "blosc_decode.h"
 #include "chunk_decode.h"
 #include "format.h"
 #include "guard.h"
@@ -20,6 +21,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeChunk", Napi::Function::New(env, arrayscope::DecodeChunk, "decodeChunk"));
   exports.Set("decodeChunkAsync", Napi::Function::New(env, arrayscope::DecodeChunkAsync, "decodeChunkAsync"));
   exports.Set("inflaterVersion", arrayscope::InflaterVersion(env));
+  exports.Set("bloscDecompress", Napi::Function::New(env, arrayscope::BloscDecompress, "bloscDecompress"));
+  exports.Set("bloscDecompressAsync",
+              Napi::Function::New(env, arrayscope::BloscDecompressAsync, "bloscDecompressAsync"));
+  exports.Set("bloscVersion", arrayscope::BloscVersion(env));
   exports.Set("parseText", Napi::Function::New(env, arrayscope::ParseText, "parseText"));
   exports.Set("parseTextSync", Napi::Function::New(env, arrayscope::ParseTextSync, "parseTextSync"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));

@@ -86,7 +86,7 @@ export interface SourceParts {
   readOnly?: string
   /** The chunk grid's dataset (a chunk-grid store). */
   chunked?: ChunkedDataset
-  /** The file's own reduced images of the array (TIFF SubIFDs), for the image view's overview levels. */
+  /** The file's own reduced images of the array (TIFF SubIFDs, OME-Zarr levels): the image overviews. */
   pyramid?: Pyramid
   /** The pass still writing the copy (a text array opened before its pass ended). */
   growing?: GrowingStore

@@ -392,7 +392,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     : scaling
       ? new ScaleSource(raw, scaling)
       : raw
-  // the file's own reduced images (TIFF SubIFDs): opened read-only when the image view first asks an overview
+  // the file's own reduced images (TIFF SubIFDs, OME-Zarr levels): opened read-only when the image view first asks an overview
   const levels = (entry.levels ?? []).map((n) => container.entries.find((e) => e.name === n))
   const pyramid = levels.length
     ? new Pyramid(

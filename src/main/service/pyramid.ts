@@ -1,11 +1,14 @@
-// A file's own pyramid (TIFF SubIFDs: series0.level1 …) as the image view's overview levels. A tile at level L
-// covers 2^L × 2^L elements per pixel; when the file holds the image reduced by 2^k (k ≤ L, its dims the base's
-// divided by 2^k rounded up), the tile is computed at level L − k over that reduced image — its strips or tiles,
-// not the whole base image's: an overview of a compressed slide decodes a few small tiles instead of every
-// one. The pixels are then the block statistics of the file's reduced image (how its writer reduced it: a mean,
-// a subsample), which the overview shows; zoomed in to level 0 the base image's own values are read.
+// A file's own pyramid (TIFF SubIFDs: series0.level1 …; an OME-Zarr image's multiscales datasets) as the image
+// view's overview levels. A tile at level L covers 2^L × 2^L elements per pixel; when the file holds the image
+// reduced by 2^k (k ≤ L, its plane's dims the base's divided by 2^k rounded up or down, its other dims the base's),
+// the tile is computed at level L − k over that reduced image — its strips, tiles or chunks, not the whole base
+// image's: an overview of a compressed slide decodes a few small tiles instead of every one. The pixels are then
+// the block statistics of the file's reduced image (how its writer reduced it: a mean, a subsample), which the
+// overview shows; zoomed in to level 0 the base image's own values are read. An edge tile the level covers with
+// fewer pixels (a dim rounded down) is read from the base.
 // The reduced images are opened read-only on first use and closed with the session.
 import type { Layout } from '../../shared/layout'
+import { reduction } from '../../shared/pyramid-reduction'
 import type { ArrayView } from '../../shared/slice'
 import type { ScanHandle } from './native'
 import type { ScanSource } from './scan'
@@ -98,17 +101,4 @@ export class Pyramid {
     this.closed = true
     for (const p of this.opened.values()) p.then((s) => s.close()).catch(() => undefined)
   }
-}
-
-/** k when `reduced` is `shape` with its last two dims divided by 2^k (rounded up), k ≥ 1; else null. */
-export function reduction(shape: readonly number[], reduced: readonly number[]): number | null {
-  const nd = shape.length
-  if (reduced.length !== nd || shape.slice(0, -2).some((n, k) => reduced[k] !== n)) return null
-  const rows = shape[nd - 2]!
-  const small = reduced[nd - 2]!
-  if (!(small >= 1) || small >= rows) return null
-  const k = Math.round(Math.log2(rows / small))
-  const f = 2 ** k
-  if (k < 1 || Math.ceil(rows / f) !== small || Math.ceil(shape[nd - 1]! / f) !== reduced[nd - 1]) return null
-  return k
 }

@@ -185,7 +185,7 @@ export interface ContainerEntry {
   zarr?: ZarrArray
   /** A TIFF series not stored as one run: its strips or tiles decoded into a temporary copy, chunk by chunk. */
   tiff?: TiffChunks
-  /** Entries holding this array reduced by powers of two (a TIFF's SubIFD pyramid): the image view's overviews. */
+  /** Entries holding this array reduced by powers of two (TIFF SubIFDs, OME-Zarr levels): the image overviews. */
   levels?: string[]
   /** Why editing in place (r+) is refused though the bytes are the values (mode c still works). */
   refuseInPlace?: string

@@ -1,7 +1,10 @@
-// Blosc (every compressor inside it: blosclz, lz4, lz4hc, zlib, zstd; shuffle none, byte or bit) by numcodecs.js
-// 0.3 — c-blosc compiled to WebAssembly, what zarrita uses. Its API is asynchronous only, so it runs on the codec
-// workers (pool.ts), the synchronous callers blocking on one of them. The 16-byte header is checked here first:
-// the size it announces must be the size expected, and its compressed size must fit the input.
+// Blosc (every compressor inside it: blosclz, lz4, lz4hc, snappy, zlib, zstd; shuffle none, byte or bit). Decoded
+// by c-blosc in the addon when it was built with it (blosc_decode.cc: Debian's libblosc-dev linked statically,
+// on libuv's pool — 2–3× faster than WebAssembly, docs/architecture.md), else by numcodecs.js 0.3 — c-blosc
+// compiled to WebAssembly, what zarrita uses — whose API is asynchronous only, so it runs on the codec workers
+// (pool.ts), the synchronous callers blocking on one of them. The 16-byte header is checked here first: the size
+// it announces must be the size expected, and its compressed size must fit the input.
+import { native } from '../native'
 import { CodecError } from './errors'
 
 /** Checks a blosc header against the input and the expected size (before anything is decoded). */
@@ -33,5 +36,43 @@ export async function bloscHere(input: Uint8Array, expected: number): Promise<Ui
   }
   if (out.length !== expected)
     throw new CodecError(`its blosc frame decodes to ${out.length} bytes, ${expected} expected`)
+  return out
+}
+
+/**
+ * The c-blosc the addon decodes with ('c-blosc 1.21.3'), or null: the codec workers' WebAssembly then (also when
+ * ARRAYSCOPE_BLOSC_WASM is set: to compare the two, and to test the workers' path on a build that has both).
+ */
+export function nativeBlosc(): string | null {
+  if (process.env.ARRAYSCOPE_BLOSC_WASM) return null
+  return native().bloscVersion ?? null
+}
+
+function failed(e: unknown): unknown {
+  const code = (e as { code?: unknown }).code
+  return code === 'BAD_DATA' ? new CodecError((e as Error).message) : e
+}
+
+/** Decodes with the addon's c-blosc on libuv's pool (nativeBlosc() must be set). */
+export async function bloscNative(input: Uint8Array, expected: number): Promise<Uint8Array> {
+  bloscHeader(input, expected)
+  const out = Buffer.allocUnsafe(expected)
+  try {
+    await native().bloscDecompressAsync(input, out)
+  } catch (e) {
+    throw failed(e)
+  }
+  return out
+}
+
+/** The same, blocking this thread. */
+export function bloscNativeSync(input: Uint8Array, expected: number): Uint8Array {
+  bloscHeader(input, expected)
+  const out = Buffer.allocUnsafe(expected)
+  try {
+    native().bloscDecompress(input, out)
+  } catch (e) {
+    throw failed(e)
+  }
   return out
 }

@@ -1,10 +1,11 @@
 // The byte codecs, one module each, behind one registry: decode(input, expected) resolves with exactly `expected`
 // bytes or rejects with a CodecError saying what is wrong with the bytes (the caller names whose bytes they are).
-// Asynchronous decodes never run on the event loop: zlib and lz4 on libuv's thread pool, zstd, bz2 and blosc on the
-// codec workers (pool.ts). decodeSync is for the synchronous readers (the CLI's show, a derived window).
+// Asynchronous decodes never run on the event loop: zlib, lz4 and blosc (c-blosc in the addon) on libuv's thread
+// pool, zstd, bz2 and blosc without the addon's c-blosc on the codec workers (pool.ts). decodeSync is for the
+// synchronous readers (the CLI's show, a derived window).
 // Used by Zarr's chunks (zarr-fill.ts) and HDF5's deflate (hdf5-native-fill.ts); a new codec is a module here and
 // one entry below.
-import { bloscHeader } from './blosc'
+import { bloscHeader, bloscNative, bloscNativeSync, nativeBlosc } from './blosc'
 import { bz2Sync } from './bz2'
 import { CodecError } from './errors'
 import { lz4, lz4Sync } from './lz4'
@@ -31,10 +32,12 @@ export const BYTE_CODECS = {
   bz2: { decode: (i, n) => decodeOnWorker('bz2', i, n), decodeSync: bz2Sync },
   blosc: {
     decode: (i, n) => {
+      if (nativeBlosc()) return bloscNative(i, n)
       bloscHeader(i, n)
       return decodeOnWorker('blosc', i, n)
     },
     decodeSync: (i, n) => {
+      if (nativeBlosc()) return bloscNativeSync(i, n)
       bloscHeader(i, n)
       return decodeOnWorkerSync('blosc', i, n)
     }

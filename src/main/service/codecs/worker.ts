@@ -1,6 +1,7 @@
 // A codec worker thread (pool.ts starts up to one per core): decodes what the main thread sends with the codecs
-// whose libraries are synchronous or WebAssembly (zstd, bz2, blosc), so the event loop stays free. Requests come on
-// the parent port; a synchronous caller sends on its own port and waits on an Atomics flag this thread raises.
+// whose libraries are synchronous or WebAssembly (zstd, bz2, and blosc when the addon has no c-blosc), so the
+// event loop stays free. Requests come on the parent port; a synchronous caller sends on its own port and waits on
+// an Atomics flag this thread raises.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { background } from '../worker-script'
 import { bloscHere } from './blosc'
