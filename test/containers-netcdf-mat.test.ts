@@ -69,6 +69,8 @@ nc.createDimension('k', 2)
 nc.comment = 'x' * 300000   # a header past the first 64 KB read
 v = nc.createVariable('after', 'f4', ('k',))
 v[:] = [1.5, -2.5]
+c = nc.createVariable('label', 'c', ('k',))   # NC_CHAR: scipy gives numpy bytes (S1)
+c[:] = np.array([b'a', b'\\xe9'])
 nc.close()
 nc = netcdf_file(f['one'], 'w', version=1)
 nc.createDimension('t', None)

@@ -23,7 +23,8 @@ const MAX_ITEMS = 1 << 20
 /** nc_type → numpy type (big-endian), size, and a name. */
 const TYPES: Record<number, [string, number, string]> = {
   1: ['|i1', 1, 'byte'],
-  2: ['|u1', 1, 'char'],
+  // NC_CHAR as numpy's bytes, one character an element, as scipy's netcdf_file gives it
+  2: ['|S1', 1, 'char'],
   3: ['>i2', 2, 'short'],
   4: ['>i4', 4, 'int'],
   5: ['>f4', 4, 'float'],
@@ -314,9 +315,9 @@ function parseHeader(ctx: ParseContext, bytes: Uint8Array, limit: number): Conta
         `variable '${v.name}' needs bytes [${v.begin}, ${v.begin + count * size}), past the end of the file (${ctx.size}): it is truncated`
       )
     }
-    const scaling = netcdfScaling(v.attrs, dtype)
+    // text is not packed: netCDF4 scales no NC_CHAR variable
+    const scaling = v.type === 2 ? undefined : netcdfScaling(v.attrs, dtype)
     if (scaling) entry.scaling = scaling
-    if (v.type === 2) entry.metadata = { ...metadata, note: 'characters (NC_CHAR), shown as their byte values' }
     entries.push(entry)
   }
   return {
