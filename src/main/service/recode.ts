@@ -128,12 +128,14 @@ function writeText(inFd: number, outFd: number, r: Extract<Recode, { kind: 'char
     const v = new DataView(bytes.buffer)
     codes = Array.from({ length: r.nbytes / g.size }, (_, k) => g.get(v, k * g.size))
   }
+  // no stored characters at all (MATLAB's array of blanks): spaces, as loadmat reads it
+  const missing = r.nbytes === 0 ? 0x20 : 0
   // MATLAB stores the chars column-major: character j of string s (s in order F over the leading dims) is at
   // s + j · strings
   const out = new DataView(new ArrayBuffer(r.strings * r.width * 4))
   for (let s = 0; s < r.strings; s++) {
     for (let j = 0; j < r.width; j++) {
-      const c = codes[s + j * r.strings] ?? 0
+      const c = codes[s + j * r.strings] ?? missing
       out.setUint32(4 * (s * r.width + j), Number.isFinite(c) && c >= 0 ? c : 0xfffd, true)
     }
   }
