@@ -89,19 +89,22 @@ export function matrixEntries(
   if (width <= 0 || namesTag.bytes % width !== 0) {
     throw new ContainerError(`'${name}': field names of ${namesTag.bytes} bytes do not split into ${width}-byte names`)
   }
+  const nfields = namesTag.bytes / width
+  if (count * nfields > budget.left) {
+    return listed(`a MATLAB ${h.className} holding more than ${MAX_NESTED} arrays, too many to list one by one`)
+  }
   const nb = readExact(src, namesTag.data, namesTag.bytes, `'${name}' field names`)
   const fields: string[] = []
+  const seen = new Set<string>()
   let dup = 0
   for (let o = 0; o < nb.length; o += width) {
     const f = new TextDecoder().decode(nb.subarray(o, o + width)).replace(/\0.*$/s, '')
     // a field name seen before gets loadmat's prefix (_1_, _2_…, counted over the struct) so every array has a name
-    fields.push(fields.includes(f) ? `_${++dup}_${f}` : f)
+    fields.push(seen.has(f) ? `_${++dup}_${f}` : f)
+    seen.add(f)
   }
-  if (count === 0 || fields.length === 0) {
-    return listed(`a MATLAB ${h.className} of ${h.dims.join(' × ')} with ${fields.length} fields: no arrays in it`)
-  }
-  if (count * fields.length > budget.left) {
-    return listed(`a MATLAB ${h.className} holding more than ${MAX_NESTED} arrays, too many to list one by one`)
+  if (count === 0 || nfields === 0) {
+    return listed(`a MATLAB ${h.className} of ${h.dims.join(' × ')} with ${nfields} fields: no arrays in it`)
   }
   at = namesTag.next
   for (let k = 0; k < count; k++) {
