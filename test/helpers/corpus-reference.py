@@ -154,10 +154,6 @@ def nib_files(d):
             continue
         e['format'] = type(img).__name__
         add(e, '', a)
-        if fn.endswith('.mnc'):
-            # MINC: the stored image variable as nibabel reads it before its intensity normalisation
-            mf = img.dataobj.minc_file
-            e['arrays'][-1]['unscaled'] = save(np.asarray(mf._get_array(mf._image)))
 
 
 def root(mod, *sub):

@@ -14,8 +14,6 @@ export interface RefArray {
   shape?: number[]
   /** The library's values, saved as .npy. */
   npy?: string
-  /** MINC: the stored image before nibabel's intensity normalisation. */
-  unscaled?: string
   /** Why the library gives no plain array (a MATLAB cell or struct). */
   kind?: string
   /** The library refused this array (it does not count). */
@@ -53,8 +51,14 @@ export function referenceCorpus(dir: string): RefFile[] {
 export function entryFor(ref: RefFile, a: RefArray, entries: LsEntry[]): LsEntry | undefined {
   const byName = (n: string): LsEntry | undefined => entries.find((e) => e.name === n || (e.aliases ?? []).includes(n))
   if (ref.lib === 'nibabel' && ref.file.endsWith('.mnc')) {
-    // MINC 1 is NetCDF-3, MINC 2 is HDF5: the image variable by its name there
-    return byName('image') ?? byName('/minc-2.0/image/0/image')
+    // MINC 1 is NetCDF-3, MINC 2 is HDF5: the normalised image beside the stored one (an integer image), else the
+    // image variable itself (a float image, which nibabel does not normalise)
+    return (
+      byName('image (normalised)') ??
+      byName('/minc-2.0/image/0/image (normalised)') ??
+      byName('image') ??
+      byName('/minc-2.0/image/0/image')
+    )
   }
   // single-array files (a .npy, NIfTI): the file's one array
   if (a.name === '') return entries.length === 1 ? entries[0] : undefined
@@ -71,14 +75,8 @@ const said = (stderr: string): string =>
 export interface Pending {
   outcome: Outcome
   ref: string
-  /** MINC: nibabel's values before its normalisation, which ArrayScope shows (see MINC_NOTE). */
-  unscaled?: string
   got: string
 }
-
-/** Why a MINC image equal to nibabel's stored values only is counted as listed, not as equal. */
-export const MINC_NOTE =
-  "MINC's image-min/image-max normalisation is not applied: ArrayScope shows the stored image (nibabel's values before it normalises)"
 
 /**
  * ArrayScope's side for one file: `ls --json`, then each array exported as .npy (the values `show` prints first:
@@ -127,7 +125,7 @@ export async function readFile(ref: RefFile, out: string, seq: { n: number }): P
     }
     if (r.code === 1) results.push({ ...o, verdict: 'crashed', reason: `export exit 1: ${said(r.stderr)}` })
     else if (r.code !== 0) results.push({ ...o, reason: `refused: ${said(r.stderr)}` })
-    else results.push({ outcome: o, ref: a.npy!, got, ...(a.unscaled ? { unscaled: a.unscaled } : {}) })
+    else results.push({ outcome: o, ref: a.npy!, got })
   }
   return results
 }
@@ -156,12 +154,9 @@ def same(a, b):
         return 'values differ (first at %s: %r, the library %r)' % (w, b[w], a[w])
     return None
 out = []
-for ref, unscaled, got in json.load(sys.stdin):
+for ref, got in json.load(sys.stdin):
     try:
-        d = same(np.load(ref), np.load(got))
-        if d and unscaled and same(np.load(unscaled), np.load(got)) is None:
-            d = 'MINC'
-        out.append(d)
+        out.append(same(np.load(ref), np.load(got)))
     except Exception as e:
         out.append('cannot compare: %s' % e)
 print(json.dumps(out))
@@ -170,7 +165,7 @@ print(json.dumps(out))
 /** Compares every exported array with the library's, in one python process (numpy: NaN-aware, any byte order). */
 export function compare(pending: Pending[]): Outcome[] {
   const r = spawnSync(pythonPath(), ['-c', COMPARE_PY], {
-    input: JSON.stringify(pending.map((p) => [p.ref, p.unscaled ?? null, p.got])),
+    input: JSON.stringify(pending.map((p) => [p.ref, p.got])),
     encoding: 'utf8',
     maxBuffer: 1 << 26
   })
@@ -179,9 +174,7 @@ export function compare(pending: Pending[]): Outcome[] {
   return pending.map((p, i) =>
     diffs[i] === null
       ? { ...p.outcome, verdict: 'equal', reason: undefined }
-      : diffs[i] === 'MINC'
-        ? { ...p.outcome, verdict: 'listed', reason: MINC_NOTE }
-        : { ...p.outcome, verdict: 'wrong', reason: diffs[i]! }
+      : { ...p.outcome, verdict: 'wrong', reason: diffs[i]! }
   )
 }
 

@@ -254,6 +254,8 @@ function recodeEnd(r: Recode): number {
     case 'chars':
     case 'varints':
       return r.offset + r.nbytes
+    case 'minc':
+      return r.offset + r.count * itemsizeOf(r.dtype)
     case 'triplets':
       return r.offset + r.n * (r.complex ? 4 : 3) * itemsizeOf(r.dtype)
   }

@@ -16,6 +16,7 @@ import {
   type Scaling
 } from './model'
 import { float32Shown, float32Words } from './metadata'
+import { mincNormalised, mincRecipe } from './minc'
 
 const MAX_HEADER = 64 << 20
 const MAX_ITEMS = 1 << 20
@@ -46,9 +47,10 @@ export const netcdf3 = defineFormat({
       extensions: ['.nc', '.cdf'],
       reader: 'netCDF4',
       recipe: (r) =>
-        r.stored
+        mincRecipe(r) ??
+        (r.stored
           ? `from scipy.io import netcdf_file\na = netcdf_file(${r.file}, mmap=True).variables[${r.name}].data`
-          : `import netCDF4\na = netCDF4.Dataset(${r.file})[${r.name}][:]  # scale_factor / add_offset applied`
+          : `import netCDF4\na = netCDF4.Dataset(${r.file})[${r.name}][:]  # scale_factor / add_offset applied`)
     }
   },
   detect: (head) => head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 && [1, 2, 5].includes(head[3]!),
@@ -320,6 +322,9 @@ function parseHeader(ctx: ParseContext, bytes: Uint8Array, limit: number): Conta
     if (scaling) entry.scaling = scaling
     entries.push(entry)
   }
+  // a MINC 1 image: nibabel's normalised values beside the stored variable
+  const minc = mincNormalised(entries, 1)
+  if (minc) entries.push(minc)
   return {
     format: 'netcdf3',
     metadata: {
