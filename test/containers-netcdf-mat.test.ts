@@ -69,6 +69,8 @@ nc.createDimension('k', 2)
 nc.comment = 'x' * 300000   # a header past the first 64 KB read
 v = nc.createVariable('after', 'f4', ('k',))
 v[:] = [1.5, -2.5]
+c = nc.createVariable('label', 'c', ('k',))   # NC_CHAR: scipy gives numpy bytes (S1)
+c[:] = np.array([b'a', b'\\xe9'])
 nc.close()
 nc = netcdf_file(f['one'], 'w', version=1)
 nc.createDimension('t', None)
@@ -241,7 +243,7 @@ print(json.dumps(out))`)
     })
   })
 
-  it('char and complex variables show as loadmat gives them, cells and structs are listed, compressed ones open', async () => {
+  it('char and complex variables show as loadmat gives them, the arrays in cells and structs too, compressed ones open', async () => {
     const entries = await ls(files.le)
     const by = (n: string): string => entries.find((e) => e.name === n)!.unmappable ?? ''
     expect(await show(files.le, 'text')).toEqual(['hello'])
@@ -251,8 +253,12 @@ print(json.dumps(out))`)
         [3, -4]
       ]
     ])
-    expect(by('cells')).toMatch(/MATLAB cell array/)
-    expect(by('s')).toMatch(/MATLAB struct/)
+    // a cell's elements and a struct's fields are arrays of their own, named as MATLAB indexes them
+    expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining(['cells{1,1}', 'cells{1,2}', 's.f']))
+    expect(await show(files.le, 'cells{1,1}')).toEqual([[1]])
+    expect(await show(files.le, 'cells{1,2}')).toEqual(['a'])
+    expect(await show(files.le, 's.f')).toEqual([[1]])
+    expect(by('cells{1,1}') + by('s.f')).toBe('')
     const [z] = await ls(files.z)
     expect(z!.name).toBe('x')
     expect(await show(files.z, 'x')).toEqual([[0, 1, 2, 3, 4, 5]])

@@ -7,6 +7,8 @@ import fs from 'node:fs'
 import pathModule from 'node:path'
 import type { Recode } from '../../shared/containers'
 import { ApiError } from '../../shared/contract'
+import { writeMinc } from './recode-minc'
+import { getter, readAt } from './recode-read'
 import { writeVarints } from './recode-varints'
 import { removeTemp, tempFolder } from './temp-files'
 
@@ -14,40 +16,6 @@ import { removeTemp, tempFolder } from './temp-files'
 const PIECE = 1 << 16
 /** Char arrays are read whole: text larger than this is refused. */
 const MAX_TEXT = 256 << 20
-
-type Getter = (v: DataView, at: number) => number
-
-/** A number reader for a numpy dtype ('<f8', '>i2', '|u1' …), and its size. */
-function getter(dtype: string): { get: Getter; size: number } {
-  const little = dtype[0] !== '>'
-  const code = dtype.slice(1)
-  const table: Record<string, [Getter, number]> = {
-    f8: [(v, a) => v.getFloat64(a, little), 8],
-    f4: [(v, a) => v.getFloat32(a, little), 4],
-    i8: [(v, a) => Number(v.getBigInt64(a, little)), 8],
-    u8: [(v, a) => Number(v.getBigUint64(a, little)), 8],
-    i4: [(v, a) => v.getInt32(a, little), 4],
-    u4: [(v, a) => v.getUint32(a, little), 4],
-    i2: [(v, a) => v.getInt16(a, little), 2],
-    u2: [(v, a) => v.getUint16(a, little), 2],
-    i1: [(v, a) => v.getInt8(a), 1],
-    u1: [(v, a) => v.getUint8(a), 1]
-  }
-  const t = table[code]
-  if (!t) throw new ApiError('layout', `cannot recode values stored as ${dtype}`)
-  return { get: t[0], size: t[1] }
-}
-
-function readAt(fd: number, offset: number, length: number, what: string): Uint8Array {
-  const buf = new Uint8Array(length)
-  let done = 0
-  while (done < length) {
-    const n = fs.readSync(fd, buf, done, length - done, offset + done)
-    if (n === 0) throw new ApiError('layout', `${what}: the file ends at byte ${offset + done}, before its data ends`)
-    done += n
-  }
-  return buf
-}
 
 export async function recodeToCopy(
   source: string,
@@ -66,6 +34,7 @@ export async function recodeToCopy(
     else if (recode.kind === 'sparse') writeDense(inFd, outFd, recode, outDtype, name)
     else if (recode.kind === 'triplets') writeTriplets(inFd, outFd, recode, outDtype, name)
     else if (recode.kind === 'varints') writeVarints(inFd, outFd, recode, outDtype, name)
+    else if (recode.kind === 'minc') writeMinc(inFd, outFd, recode, name, control)
     else writeText(inFd, outFd, recode, name)
     // an empty array still maps: the copy holds at least one byte
     if (fs.fstatSync(outFd).size === 0) fs.writeSync(outFd, new Uint8Array(8))
@@ -128,12 +97,14 @@ function writeText(inFd: number, outFd: number, r: Extract<Recode, { kind: 'char
     const v = new DataView(bytes.buffer)
     codes = Array.from({ length: r.nbytes / g.size }, (_, k) => g.get(v, k * g.size))
   }
+  // no stored characters at all (MATLAB's array of blanks): spaces, as loadmat reads it
+  const missing = r.nbytes === 0 ? 0x20 : 0
   // MATLAB stores the chars column-major: character j of string s (s in order F over the leading dims) is at
   // s + j · strings
   const out = new DataView(new ArrayBuffer(r.strings * r.width * 4))
   for (let s = 0; s < r.strings; s++) {
     for (let j = 0; j < r.width; j++) {
-      const c = codes[s + j * r.strings] ?? 0
+      const c = codes[s + j * r.strings] ?? missing
       out.setUint32(4 * (s * r.width + j), Number.isFinite(c) && c >= 0 ? c : 0xfffd, true)
     }
   }

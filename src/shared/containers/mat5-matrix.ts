@@ -99,21 +99,24 @@ export function tagReader(src: HeaderSource, little: boolean): (at: number, end:
   }
 }
 
-/** A miMATRIX element as an entry; where is 'byte N' (or 'byte N, compressed') for names of nameless entries. */
-export function matrix(src: HeaderSource, tag: Tag, little: boolean, where: string): ContainerEntry {
+/** A miMATRIX element's header: its class, flags, dims and name, and where its data elements start. */
+export interface ArrayHeader {
+  cls: number
+  className: string
+  complex: boolean
+  logical: boolean
+  /** MATLAB's dims (none for an opaque object). */
+  dims: number[]
+  name: string
+  /** Where the data elements after the name start (for an opaque object: after its name). */
+  afterName: number
+  end: number
+}
+
+/** Reads a miMATRIX element's header (tag.bytes > 0). */
+export function arrayHeader(src: HeaderSource, tag: Tag, little: boolean): ArrayHeader {
   const tagAt = tagReader(src, little)
   const end = tag.data + tag.bytes
-  const base: ContainerEntry = {
-    name: `(empty at ${where})`,
-    dtype: '|u1',
-    shape: [0, 0],
-    order: 'F',
-    offset: tag.data,
-    nbytes: 0,
-    storedType: 'miMATRIX'
-  }
-  if (tag.bytes === 0)
-    return { ...base, unmappable: { reason: 'an empty matrix element', remedy: 'there is nothing to show' } }
   const flagsTag = tagAt(tag.data, end, 'array flags')
   const flags = readExact(src, flagsTag.data, 8, 'array flags')
   const word = new DataView(flags.buffer, flags.byteOffset, 8).getUint32(0, little)
@@ -129,22 +132,11 @@ export function matrix(src: HeaderSource, tag: Tag, little: boolean, where: stri
     const text = new TextDecoder().decode(bytes)
     return { name: text === '' ? '__function_workspace__' : text, next: nameTag.next }
   }
+  const head = { cls, className, complex, logical, end }
   if (className === 'opaque') {
     // an opaque object has no dims: its name, then the type system's and the class's names
     const { name, next } = readName(flagsTag.next)
-    let cname = ''
-    try {
-      cname = readName(readName(next).next).name
-    } catch {
-      // the class name is only for the message
-    }
-    return {
-      ...base,
-      name,
-      shape: [],
-      storedType: `opaque${cname ? ` (${cname})` : ''}`,
-      unmappable: { reason: LISTED.opaque!, remedy: 'read it in MATLAB (scipy.io.loadmat gives its raw bytes)' }
-    }
+    return { ...head, dims: [], name, afterName: next }
   }
   const dimsTag = tagAt(flagsTag.next, end, 'dimensions')
   if (dimsTag.bytes % 4 !== 0 || dimsTag.bytes > 4 * 64)
@@ -157,7 +149,43 @@ export function matrix(src: HeaderSource, tag: Tag, little: boolean, where: stri
     if (d < 0) throw new ContainerError(`a dimension of ${d}`)
     dims.push(d)
   }
-  const { name, next: afterName } = readName(dimsTag.next)
+  const { name, next } = readName(dimsTag.next)
+  return { ...head, dims, name, afterName: next }
+}
+
+/** A miMATRIX element as an entry; where is 'byte N' (or 'byte N, compressed') for names of nameless entries. */
+export function matrix(src: HeaderSource, tag: Tag, little: boolean, where: string): ContainerEntry {
+  const tagAt = tagReader(src, little)
+  const base: ContainerEntry = {
+    name: `(empty at ${where})`,
+    dtype: '|u1',
+    shape: [0, 0],
+    order: 'F',
+    offset: tag.data,
+    nbytes: 0,
+    storedType: 'miMATRIX'
+  }
+  if (tag.bytes === 0)
+    return { ...base, unmappable: { reason: 'an empty matrix element', remedy: 'there is nothing to show' } }
+  const { cls, className, complex, logical, dims, name, afterName, end } = arrayHeader(src, tag, little)
+  if (className === 'opaque') {
+    let cname = ''
+    try {
+      // the type system's name, then the class's
+      const t = tagAt(afterName, end, 'array name')
+      const c = tagAt(t.next, end, 'array name')
+      cname = new TextDecoder().decode(readExact(src, c.data, Math.min(c.bytes, 65536), 'array name'))
+    } catch {
+      // the class name is only for the message
+    }
+    return {
+      ...base,
+      name,
+      shape: [],
+      storedType: `opaque${cname ? ` (${cname})` : ''}`,
+      unmappable: { reason: LISTED.opaque!, remedy: 'read it in MATLAB (scipy.io.loadmat gives its raw bytes)' }
+    }
+  }
   const entry: ContainerEntry = {
     ...base,
     name,
@@ -256,7 +284,8 @@ function chars(
 ): ContainerEntry {
   if (real.type === 16) return charsEntry(entry, dims, { offset: real.data, nbytes: real.bytes, stored: 'utf8' })
   const stored = MI[real.type]
-  if (!stored || real.bytes !== count * stored[1]) {
+  // MATLAB writes a char array of blanks with no data at all: loadmat reads it as that many spaces
+  if (!stored || (real.bytes !== count * stored[1] && real.bytes !== 0)) {
     throw new ContainerError(`'${entry.name}': its characters (type ${real.type}, ${real.bytes} bytes) do not fit`)
   }
   return charsEntry(entry, dims, {

@@ -7,7 +7,8 @@
 // class, an unknown element type, a corrupt stream) is listed with the reason; the rest of the file opens. v7.3
 // files are HDF5 (see hdf5/).
 import { isMat4, parseMat4 } from './mat4'
-import { matrix, tagReader, type HeaderSource, type Tag } from './mat5-matrix'
+import { tagReader, type HeaderSource, type Tag } from './mat5-matrix'
+import { isNested, loadmatIndex, matrixEntries } from './mat5-nested'
 import {
   ContainerError,
   readExact,
@@ -51,7 +52,7 @@ export const mat5 = defineFormat({
       singleArray: false,
       extensions: ['.mat'],
       reader: 'scipy',
-      recipe: (r) => `from scipy.io import loadmat\na = loadmat(${r.file})[${r.name}]`
+      recipe: (r) => `from scipy.io import loadmat\na = loadmat(${r.file})${loadmatIndex(r.name)}`
     }
   },
   detect: (head, size, name) => isMat5(head) || isMat4(head, size, name),
@@ -95,13 +96,13 @@ function parseMat5(ctx: ParseContext): Container<'mat5'> {
     // as loadmat refuses it
     const tag = tagAt(at, ctx.size, 'a variable')
     if (tag.type === 15) {
-      entries.push(compressed(ctx, tag, little))
+      entries.push(...compressed(ctx, tag, little))
       // a compressed element is not padded to 8 bytes
       at = tag.data + tag.bytes
       continue
     }
     if (tag.type === 14) {
-      entries.push(guarded(() => matrix(ctx, tag, little, `byte ${at}`), at, 'miMATRIX'))
+      entries.push(...guarded(() => matrixEntries(ctx, tag, little, `byte ${at}`), at, 'miMATRIX'))
     } else if (tag.bytes > 0 || tag.type !== 0) {
       const type = MI_NAMES[tag.type] ?? `type ${tag.type}`
       entries.push(
@@ -120,24 +121,26 @@ function parseMat5(ctx: ParseContext): Container<'mat5'> {
 }
 
 /** A variable whose header is malformed is listed with the reason; the others still open. */
-function guarded(parse: () => ContainerEntry, at: number, storedType: string): ContainerEntry {
+function guarded(parse: () => ContainerEntry[], at: number, storedType: string): ContainerEntry[] {
   try {
     return parse()
   } catch (e) {
     if (!(e instanceof ContainerError)) throw e
-    return {
-      name: `(variable at byte ${at})`,
-      dtype: '|u1',
-      shape: [],
-      order: 'F',
-      offset: at,
-      nbytes: 0,
-      storedType,
-      unmappable: {
-        reason: e.message.startsWith('its ') ? e.message : `its header is malformed: ${e.message}`,
-        remedy: 'try scipy.io.loadmat'
+    return [
+      {
+        name: `(variable at byte ${at})`,
+        dtype: '|u1',
+        shape: [],
+        order: 'F',
+        offset: at,
+        nbytes: 0,
+        storedType,
+        unmappable: {
+          reason: e.message.startsWith('its ') ? e.message : `its header is malformed: ${e.message}`,
+          remedy: 'try scipy.io.loadmat'
+        }
       }
-    }
+    ]
   }
 }
 
@@ -145,7 +148,7 @@ function guarded(parse: () => ContainerEntry, at: number, storedType: string): C
  * A -v7 compressed variable: its header read from the first inflated bytes (offsets in the inflated stream), then
  * opened through a temporary decompressed copy of the stream up to the end of the data the entry reads.
  */
-function compressed(ctx: ParseContext, tag: Tag, little: boolean): ContainerEntry {
+function compressed(ctx: ParseContext, tag: Tag, little: boolean): ContainerEntry[] {
   const at = tag.data - 8
   const listed = (reason: string, remedy: string): ContainerEntry => ({
     name: `(compressed variable at byte ${at})`,
@@ -158,18 +161,20 @@ function compressed(ctx: ParseContext, tag: Tag, little: boolean): ContainerEntr
     unmappable: { reason, remedy }
   })
   if (!ctx.inflatePrefix) {
-    return listed('it is zlib-compressed and zlib is not available here', 'read it with scipy.io.loadmat')
+    return [listed('it is zlib-compressed and zlib is not available here', 'read it with scipy.io.loadmat')]
   }
   let prefix: Uint8Array
   try {
     prefix = ctx.inflatePrefix(tag.data, tag.bytes, HEADER_PREFIX, 'zlib')
   } catch (e) {
-    return listed(
-      `its zlib stream is corrupt (${(e as Error).message})`,
-      'scipy.io.loadmat cannot read it either; the other variables open'
-    )
+    return [
+      listed(
+        `its zlib stream is corrupt (${(e as Error).message})`,
+        'scipy.io.loadmat cannot read it either; the other variables open'
+      )
+    ]
   }
-  const parse = (): ContainerEntry => {
+  const parse = (): ContainerEntry[] => {
     if (prefix.length < 8) throw new ContainerError(`it inflates to ${prefix.length} bytes, no variable`)
     const inner = new DataView(prefix.buffer, prefix.byteOffset, 8)
     const type = inner.getUint32(0, little)
@@ -177,20 +182,33 @@ function compressed(ctx: ParseContext, tag: Tag, little: boolean): ContainerEntr
     if (type !== 14) throw new ContainerError(`it holds a data element of type ${type}, not a miMATRIX`)
     // the inflated stream, as far as its header is known: reads past the prefix come back short (and say so)
     const src: HeaderSource = { read: (o, l) => prefix.subarray(o, o + l), size: 8 + bytes }
-    const e = matrix(src, { type, bytes, data: 8, next: 8 + bytes }, little, `byte ${at}, compressed`)
-    if (e.unmappable) return e
-    const need = e.recode ? recodeEnd(e.recode) : e.offset + e.nbytes
-    return {
-      ...e,
-      via: {
-        kind: 'inflate',
-        stream: 'zlib',
-        dataOffset: tag.data,
-        compressedSize: tag.bytes,
-        uncompressedSize: need,
-        what: 'MATLAB variable'
+    const t: Tag = { type, bytes, data: 8, next: 8 + bytes }
+    // a cell or struct: the arrays inside are found by walking the whole inflated variable
+    if (isNested(src, t, little)) inflateWhole(bytes + 8)
+    return matrixEntries(src, t, little, `byte ${at}, compressed`).map((e) => {
+      if (e.unmappable) return e
+      const need = e.recode ? recodeEnd(e.recode) : e.offset + e.nbytes
+      return {
+        ...e,
+        via: {
+          kind: 'inflate',
+          stream: 'zlib',
+          dataOffset: tag.data,
+          compressedSize: tag.bytes,
+          uncompressedSize: need,
+          what: 'MATLAB variable'
+        }
       }
+    })
+  }
+  const inflateWhole = (whole: number): void => {
+    if (whole <= prefix.length) return
+    if (whole > MAX_WHOLE) {
+      throw new ContainerError(
+        `its arrays lie past the first ${MAX_WHOLE >> 20} MiB of its ${whole}-byte inflated stream, where ArrayScope looks for them (save it uncompressed, -v6, to open it)`
+      )
     }
+    prefix = ctx.inflatePrefix!(tag.data, tag.bytes, whole, 'zlib')
   }
   return guarded(
     () => {
@@ -236,6 +254,8 @@ function recodeEnd(r: Recode): number {
     case 'chars':
     case 'varints':
       return r.offset + r.nbytes
+    case 'minc':
+      return r.offset + r.count * itemsizeOf(r.dtype)
     case 'triplets':
       return r.offset + r.n * (r.complex ? 4 : 3) * itemsizeOf(r.dtype)
   }

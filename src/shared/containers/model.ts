@@ -125,6 +125,22 @@ export type Recode =
       count: number
     }
   | {
+      /**
+       * A MINC image as nibabel reads it: the stored integers (as the signtype views them) clipped to the valid
+       * range [dmin, dmax] and mapped onto [image-min, image-max] of their slice (one pair per slice of the
+       * leading dims; one for the whole image when slices is 1), in float64.
+       */
+      kind: 'minc'
+      offset: number
+      dtype: string
+      count: number
+      slices: number
+      imax: { offset: number; dtype: string }
+      imin: { offset: number; dtype: string }
+      dmin: number
+      dmax: number
+    }
+  | {
       kind: 'chars'
       offset: number
       nbytes: number

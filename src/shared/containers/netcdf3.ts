@@ -16,6 +16,7 @@ import {
   type Scaling
 } from './model'
 import { float32Shown, float32Words } from './metadata'
+import { mincNormalised, mincRecipe } from './minc'
 
 const MAX_HEADER = 64 << 20
 const MAX_ITEMS = 1 << 20
@@ -23,7 +24,8 @@ const MAX_ITEMS = 1 << 20
 /** nc_type → numpy type (big-endian), size, and a name. */
 const TYPES: Record<number, [string, number, string]> = {
   1: ['|i1', 1, 'byte'],
-  2: ['|u1', 1, 'char'],
+  // NC_CHAR as numpy's bytes, one character an element, as scipy's netcdf_file gives it
+  2: ['|S1', 1, 'char'],
   3: ['>i2', 2, 'short'],
   4: ['>i4', 4, 'int'],
   5: ['>f4', 4, 'float'],
@@ -45,9 +47,10 @@ export const netcdf3 = defineFormat({
       extensions: ['.nc', '.cdf'],
       reader: 'netCDF4',
       recipe: (r) =>
-        r.stored
+        mincRecipe(r) ??
+        (r.stored
           ? `from scipy.io import netcdf_file\na = netcdf_file(${r.file}, mmap=True).variables[${r.name}].data`
-          : `import netCDF4\na = netCDF4.Dataset(${r.file})[${r.name}][:]  # scale_factor / add_offset applied`
+          : `import netCDF4\na = netCDF4.Dataset(${r.file})[${r.name}][:]  # scale_factor / add_offset applied`)
     }
   },
   detect: (head) => head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 && [1, 2, 5].includes(head[3]!),
@@ -314,11 +317,14 @@ function parseHeader(ctx: ParseContext, bytes: Uint8Array, limit: number): Conta
         `variable '${v.name}' needs bytes [${v.begin}, ${v.begin + count * size}), past the end of the file (${ctx.size}): it is truncated`
       )
     }
-    const scaling = netcdfScaling(v.attrs, dtype)
+    // text is not packed: netCDF4 scales no NC_CHAR variable
+    const scaling = v.type === 2 ? undefined : netcdfScaling(v.attrs, dtype)
     if (scaling) entry.scaling = scaling
-    if (v.type === 2) entry.metadata = { ...metadata, note: 'characters (NC_CHAR), shown as their byte values' }
     entries.push(entry)
   }
+  // a MINC 1 image: nibabel's normalised values beside the stored variable
+  const minc = mincNormalised(entries, 1)
+  if (minc) entries.push(minc)
   return {
     format: 'netcdf3',
     metadata: {

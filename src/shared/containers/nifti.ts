@@ -116,9 +116,15 @@ function parseHeader(hctx: ParseContext, ctx: ParseContext, gzip: boolean): Cont
   }
   const nd = dims[0]!
   if (nd < 0 || nd > 7) throw new ContainerError(`the NIfTI header's dim[0] is ${nd} (1 to 7)`)
-  const shape = dims.slice(1, 1 + nd)
+  let shape = dims.slice(1, 1 + nd)
   if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
     throw new ContainerError(`the NIfTI header's dims (${shape.join(', ')}) are not all ≥ 0`)
+  }
+  // CIFTI-2 (a single NIfTI-2 file whose intent code is 3000–3099) is a matrix behind 4 unit dims: nibabel.load
+  // gives a Cifti2Image of the dims from the fifth on (dataobj.shape[4:]), the same bytes in the same order
+  const intent = version === 2 ? dv.getInt32(504, little) : 0
+  if (magic[1] === '+' && intent >= 3000 && intent < 3100 && nd > 4 && shape.slice(0, 4).every((d) => d === 1)) {
+    shape = shape.slice(4)
   }
   const voxOffset = version === 1 ? dv.getFloat32(108, little) : Number(dv.getBigInt64(168, little))
   const slope = version === 1 ? dv.getFloat32(112, little) : dv.getFloat64(176, little)

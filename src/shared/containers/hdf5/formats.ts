@@ -1,5 +1,6 @@
 // What an HDF5 file is, to people: plain HDF5, or a NetCDF-4 or MATLAB v7.3 file (both HDF5 inside, told apart
 // by their attributes and user block). The registry derives the app's labels and messages from these.
+import { mincRecipe } from '../minc'
 import type { FormatDescriptor } from '../model'
 
 export const HDF5_FORMATS = {
@@ -9,7 +10,7 @@ export const HDF5_FORMATS = {
     singleArray: false,
     extensions: ['.h5', '.hdf5', '.he5'],
     reader: 'h5py',
-    recipe: (r) => `import h5py\na = h5py.File(${r.file}, 'r')[${r.name}]  # a[...] reads the values`
+    recipe: (r) => mincRecipe(r) ?? `import h5py\na = h5py.File(${r.file}, 'r')[${r.name}]  # a[...] reads the values`
   },
   netcdf4: {
     label: 'NetCDF-4',

@@ -14,6 +14,7 @@ import { GlobalHeap } from './heaps'
 import { resolveSoftLinks } from './soft-links'
 import { hasSignature, isMat73, readSuperblock } from './superblock'
 import { listed, pathOf, type Walk } from './walk'
+import { mincNormalised } from '../minc'
 
 export const hdf5 = defineFormat({
   format: 'hdf5',
@@ -78,6 +79,9 @@ function parseHdf5(ctx: ParseContext): Container<'hdf5' | 'netcdf4' | 'mat73'> {
       return !(typeof n === 'string' && n.startsWith('This is a netCDF dimension but not a netCDF variable'))
     })
   }
+  // a MINC 2 image: nibabel's normalised values beside the stored dataset
+  const minc = format === 'hdf5' ? mincNormalised(w.entries, 2) : undefined
+  if (minc) w.entries.push(minc)
   return {
     format,
     metadata: {
