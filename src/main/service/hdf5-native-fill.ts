@@ -13,9 +13,9 @@ import { H5File } from '../../shared/containers/hdf5/reader'
 import { ContainerError } from '../../shared/containers/model'
 import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { TempBudget } from './temp-budget'
+import { writePieces, writePiecesAsync, type Pieces } from './copy-writer'
 
 const readAsync = promisify(fs.read)
-const writeAsync = promisify(fs.write)
 
 /** Chunks decoded natively in this process, and chunk fills asked for (tests prove the path and its work). */
 export const nativeStats = { chunks: 0, fills: 0 }
@@ -259,29 +259,12 @@ export class NativeFiller {
     return chunkPieces(c, bytes, this.spec.dims, this.spec.chunks, this.spec.itemsize, this.strides)
   }
 
-  private put(pieces: [number, Uint8Array][]): number {
-    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
-    this.budget.take(total)
-    for (const [off, p] of pieces) {
-      for (let done = 0; done < p.length; ) done += fs.writeSync(this.dst, p, done, p.length - done, off + done)
-    }
-    return total
+  private put(pieces: Pieces): number {
+    return writePieces(this.dst, this.budget, pieces)
   }
 
-  /**
-   * The same with every write on libuv's pool at once: copying megabytes into the page cache (and allocating
-   * the sparse copy's blocks) never holds the event loop.
-   */
-  private async putAsync(pieces: [number, Uint8Array][]): Promise<number> {
-    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
-    this.budget.take(total)
-    const one = async (off: number, p: Uint8Array): Promise<void> => {
-      for (let done = 0; done < p.length; ) {
-        done += (await writeAsync(this.dst, p, done, p.length - done, off + done)).bytesWritten
-      }
-    }
-    await Promise.all(pieces.map(([off, p]) => one(off, p)))
-    return total
+  private putAsync(pieces: Pieces): Promise<number> {
+    return writePiecesAsync(this.dst, this.budget, pieces)
   }
 }
 

@@ -17,10 +17,10 @@ import type { ChunkFiller } from './chunk-filler'
 import { CodecError, decode, decodeSync } from './codecs/registry'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
+import { writePieces, writePiecesAsync } from './copy-writer'
 import { decodeChunk, runAsync, runSync, type ChunkShape } from './zarr-chain'
 import { storePath } from './zarr-store'
 
-const writeAsync = promisify(fs.write)
 const readAsync = promisify(fs.read)
 
 /** Chunk files read in this process (tests prove a missing chunk is not read). */
@@ -298,24 +298,10 @@ export class ZarrFiller implements ChunkFiller {
   }
 
   private put(c: number[], bytes: Uint8Array | null): number {
-    const pieces = this.pieces(c, bytes)
-    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
-    this.budget.take(total)
-    for (const [off, p] of pieces) {
-      for (let done = 0; done < p.length; ) done += fs.writeSync(this.dst, p, done, p.length - done, off + done)
-    }
-    return total
+    return writePieces(this.dst, this.budget, this.pieces(c, bytes))
   }
 
-  private async putAsync(c: number[], bytes: Uint8Array): Promise<number> {
-    const pieces = this.pieces(c, bytes)
-    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
-    this.budget.take(total)
-    for (const [off, p] of pieces) {
-      for (let done = 0; done < p.length; ) {
-        done += (await writeAsync(this.dst, p, done, p.length - done, off + done)).bytesWritten
-      }
-    }
-    return total
+  private putAsync(c: number[], bytes: Uint8Array): Promise<number> {
+    return writePiecesAsync(this.dst, this.budget, this.pieces(c, bytes))
   }
 }
