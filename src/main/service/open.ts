@@ -29,6 +29,8 @@ import { ScanJob } from './scan'
 import { TiffFiller } from './tiff-fill'
 import { ZarrFiller } from './zarr-fill'
 import { zarrMarker } from './zarr-store'
+import { localKeys } from './zarr-keys'
+import { isZarrUrl, remoteZarrKeys } from './zarr-remote'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 import { openText } from './text-source'
@@ -190,6 +192,11 @@ function createFile(path: string, size: number, overwrite: boolean): Mapping {
 
 /** The one array of a single-array file (NIfTI, NRRD, ENVI), or undefined. */
 function onlyArray(path: string, { containers, paths }: OpenContext): string | undefined {
+  // a remote Zarr store whose root is an array opens it without --array
+  if (isZarrUrl(path)) {
+    const c = containers.get(path)
+    return c?.entries.length === 1 && c.entries[0]!.name === '/' ? '/' : undefined
+  }
   if (isRemote(path)) {
     const size = remoteStore(path).size
     const format = size ? detectContainer(path, size) : null
@@ -229,7 +236,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const remoteUrl = isRemote(path)
   if (remoteUrl) refuseRemoteMode(path, r.mode)
   const { container, entry } = ctx.containers.entry(path, name)
-  if (remoteUrl && (entry.via || entry.recode || entry.zarr || entry.tiff)) {
+  // a remote Zarr store's chunks are objects of their own, read by key (zarr-remote.ts)
+  if (remoteUrl && (entry.via || entry.recode || (entry.zarr && !isZarrUrl(path)) || entry.tiff)) {
     throw new ApiError(
       'layout',
       `'${name}' of ${path} is stored compressed or chunked: remote objects are read only where their bytes lie (uncompressed, contiguous) for now; download the file to open this array`
@@ -336,7 +344,14 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       chunked = await ChunkedDataset.open(path, name, dims, grid, parseDType(entry.dtype), {
         ...(array.fill ? { fill: array.fill } : {}),
         filler: (copy) =>
-          ZarrFiller.open({ dir: path, name, array, itemsize: parseDType(entry.dtype).itemsize, allows, ...copy })
+          ZarrFiller.open({
+            dir: path,
+            name,
+            array,
+            itemsize: parseDType(entry.dtype).itemsize,
+            keys: remoteUrl ? remoteZarrKeys(path, ctx.paths.remote.prefixes) : localKeys(path, allows),
+            ...copy
+          })
       })
       const c = chunked
       undo.push(() => c.close())
@@ -407,7 +422,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     stored,
     layout,
     reader,
-    ...(readOnly || remote ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {}),
+    ...(readOnly || remoteUrl ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {}),
     ...(chunked ? { chunked } : {}),
     ...(pyramid ? { pyramid } : {}),
     ...(remote ? { remote: remoteParts(remote).remote } : {}),
@@ -452,7 +467,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
           }
         : {}),
       ...(entry.metadata ? { metadata: shortened(entry.metadata) as Record<string, JsonValue> } : {}),
-      ...(readOnly || remote ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {})
+      ...(readOnly || remoteUrl ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {})
     }
   }
   try {

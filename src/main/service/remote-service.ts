@@ -5,6 +5,7 @@
 // "changed" like a local file.
 import { prepareRemote } from './remote-sources'
 import { isRemote } from './remote-url'
+import { isZarrUrl, prepareZarr } from './zarr-remote'
 import type { PathPolicy } from './path-policy'
 import type { Session } from './session'
 
@@ -20,6 +21,8 @@ export async function prepareRequest(
   const path = (request as { path?: unknown }).path
   if (typeof path !== 'string' || !isRemote(path)) return
   const url = paths.resolve(path)
+  // a Zarr store is a folder of objects: its metadata documents are fetched by key, not a block at a time
+  if (isZarrUrl(url)) return prepareZarr(url, paths.remote.prefixes)
   await prepareRemote(url, paths.remote.prefixes ? [...paths.remote.prefixes] : null, parse)
 }
 

@@ -40,6 +40,15 @@ function start(): NonNullable<typeof thread> {
 
 /** Fetches ranges of a remote object into its copy now, blocking this thread until they are written. */
 export function fetchIntoCopySync(r: SyncRead): number {
+  return ask(r).bytes ?? 0
+}
+
+/** A whole object (at most `most` bytes) now, blocking this thread; null when there is none. */
+export function fetchObjectSync(url: string, most: number, prefixes: string[] | null): Uint8Array | null {
+  return ask({ url, validator: null, fd: -1, ranges: [], prefixes, object: most }).data ?? null
+}
+
+function ask(r: SyncRead): SyncAnswer {
   thread ??= start()
   const t = thread
   Atomics.store(t.wake, 0, 0)
@@ -51,7 +60,7 @@ export function fetchIntoCopySync(r: SyncRead): number {
     if (got) {
       const a = got.message as SyncAnswer
       if (a.error) throw new ApiError(a.error.code as ErrorCode, a.error.message)
-      return a.bytes ?? 0
+      return a
     }
     if (Date.now() > until) throw new ApiError('io', `${r.url}: no answer for 5 minutes`)
   }

@@ -4,7 +4,7 @@
 // object's temporary copy and wakes it. Asynchronous reads never come here: they run on the main thread's loop.
 import fs from 'node:fs'
 import { workerData, type MessagePort } from 'node:worker_threads'
-import { readRange } from './remote-fetch'
+import { readHead, readRange } from './remote-fetch'
 import { underPrefix } from './remote-url'
 
 export interface SyncRead {
@@ -18,10 +18,14 @@ export interface SyncRead {
   ranges: [number, number][]
   /** Serve mode's --remote prefixes (redirects are followed only inside them), or null: any. */
   prefixes: string[] | null
+  /** Instead of ranges into a copy: the whole object (at most this many bytes) sent back (a Zarr chunk). */
+  object?: number
 }
 
 export interface SyncAnswer {
   bytes?: number
+  /** The whole object asked for, or null when there is none. */
+  data?: Uint8Array | null
   error?: { code: string; message: string }
 }
 
@@ -36,6 +40,7 @@ function errorOf(e: unknown): { code: string; message: string } {
 async function answer(r: SyncRead): Promise<SyncAnswer> {
   const allows = r.prefixes ? (u: string) => underPrefix(u, r.prefixes!) : undefined
   const fd = r.fd
+  if (r.object !== undefined) return wholeObject(r.url, r.object, allows)
   try {
     let total = 0
     await Promise.all(
@@ -49,6 +54,21 @@ async function answer(r: SyncRead): Promise<SyncAnswer> {
     return { bytes: total }
   } catch (e) {
     return { error: errorOf(e) }
+  }
+}
+
+async function wholeObject(url: string, most: number, allows?: (u: string) => boolean): Promise<SyncAnswer> {
+  try {
+    const h = await readHead(url, most, allows ? { allows } : {})
+    if (h.size > h.head.length) {
+      return {
+        error: { code: 'layout', message: `${url} is ${h.size} bytes: more than ArrayScope reads of one Zarr object` }
+      }
+    }
+    return { data: h.head }
+  } catch (e) {
+    const a = errorOf(e)
+    return a.code === 'not-found' ? { data: null } : { error: a }
   }
 }
 
