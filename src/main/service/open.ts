@@ -422,7 +422,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     stored,
     layout,
     reader,
-    ...(readOnly || remoteUrl ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {}),
+    ...(readOnly || remoteUrl ? { readOnly: remoteUrl ? REMOTE_READ_ONLY : readOnly } : {}),
     ...(chunked ? { chunked } : {}),
     ...(pyramid ? { pyramid } : {}),
     ...(remote ? { remote: remoteParts(remote).remote } : {}),
@@ -467,13 +467,13 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
           }
         : {}),
       ...(entry.metadata ? { metadata: shortened(entry.metadata) as Record<string, JsonValue> } : {}),
-      ...(readOnly || remoteUrl ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {})
+      ...(readOnly || remoteUrl ? { readOnly: remoteUrl ? REMOTE_READ_ONLY : readOnly } : {})
     }
   }
   try {
     // a chunked dataset's copy changes as it fills: the container is the file watched
     let watched: Pick<Session, 'stat' | 'identity'> | undefined
-    if (chunked && !held) {
+    if (chunked && !held && !remoteUrl) {
       const st = fs.statSync(source.watch)
       watched = {
         stat: { size: st.size, mtimeMs: st.mtimeMs },

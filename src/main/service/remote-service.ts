@@ -21,9 +21,17 @@ export async function prepareRequest(
   const path = (request as { path?: unknown }).path
   if (typeof path !== 'string' || !isRemote(path)) return
   const url = paths.resolve(path)
-  // a Zarr store is a folder of objects: its metadata documents are fetched by key, not a block at a time
-  if (isZarrUrl(url)) return prepareZarr(url, paths.remote.prefixes)
-  await prepareRemote(url, paths.remote.prefixes ? [...paths.remote.prefixes] : null, parse)
+  await prepareUrl(url, paths.remote.prefixes ? [...paths.remote.prefixes] : null, parse)
+}
+
+/** Prepares a URL: a Zarr store's metadata documents fetched by key (a folder of objects), another object opened. */
+export async function prepareUrl(
+  url: string,
+  prefixes: string[] | null,
+  parse: (url: string) => unknown
+): Promise<void> {
+  if (isZarrUrl(url)) await prepareZarr(url, prefixes)
+  else await prepareRemote(url, prefixes, parse)
 }
 
 const lastCheck = new WeakMap<Session, number>()

@@ -1,0 +1,168 @@
+// Zarr stores over HTTP from a real nginx and over the S3 API from s3rver: a v2 store written by zarr-python
+// (blosc, consolidated .zmetadata, a chunk never written, a corrupt chunk) and a v3 array written by TensorStore
+// (sharded, gzip inside, a shard never written). Values equal zarr-python's and TensorStore's reads; a chunk with
+// no object is the fill value; a corrupt chunk names its key; a group without consolidated metadata is listed
+// over S3 (ListObjectsV2 of its groups' folders) and refused over plain HTTP with the URL of an array to open.
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ArrayService } from '../src/main/service/array-service'
+import { remoteStats } from '../src/main/service/remote-fetch'
+import { runCli } from './helpers/cli'
+import { startNginx, type Nginx } from './helpers/nginx'
+import { tempDir } from './helpers/numpy'
+import { startS3, type S3Server } from './helpers/s3'
+import { tspy, zpy } from './helpers/zarr'
+
+const tmp = tempDir()
+const V2 = path.join(tmp.dir, 'v2.zarr')
+const PLAIN = path.join(tmp.dir, 'plain.zarr')
+const V3 = path.join(tmp.dir, 'ts3.zarr')
+let web: Nginx
+let s3: S3Server
+type Ref = Record<string, number[]>
+let ref: Ref
+
+/** Every file under a folder, as keys relative to it. */
+function filesUnder(dir: string, rel = ''): string[] {
+  return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((d) => {
+    const key = rel ? `${rel}/${d.name}` : d.name
+    return d.isDirectory() ? filesUnder(dir, key) : [key]
+  })
+}
+
+beforeAll(async () => {
+  const v2 = zpy<Ref>(`
+import shutil
+g = zarr.open_group(${JSON.stringify(V2)}, mode='w')
+rng = np.random.default_rng(30)
+a = rng.standard_normal((20, 30)).astype('<f4')
+g.create_dataset('g/a', data=a, chunks=(8, 8), compressor=numcodecs.Blosc('lz4', 5, numcodecs.Blosc.SHUFFLE))
+b = g.create_dataset('b', shape=(10,), chunks=(4,), dtype='<i2', fill_value=-7, compressor=numcodecs.Zlib(1))
+b[:4] = np.arange(4) * 100
+g.create_dataset('bad', data=np.arange(16, dtype='u1'), chunks=(8,), compressor=numcodecs.Zlib(1))
+shutil.copytree(${JSON.stringify(V2)}, ${JSON.stringify(PLAIN)})
+zarr.consolidate_metadata(${JSON.stringify(V2)})
+r = zarr.open_consolidated(${JSON.stringify(V2)}, mode='r')
+print(json.dumps({'a': r['g/a'][...].ravel().tolist(), 'b': r['b'][...].ravel().tolist()}))`)
+  const v3 = tspy<Ref>(`
+x = (np.arange(40 * 50).reshape(40, 50) * 0.25 - 100).astype('<f8')
+t = ts.open({'driver': 'zarr3', 'kvstore': {'driver': 'file', 'path': ${JSON.stringify(V3)}}, 'create': True,
+    'metadata': {'shape': [40, 50], 'data_type': 'float64', 'fill_value': 1.5,
+        'chunk_grid': {'name': 'regular', 'configuration': {'chunk_shape': [20, 25]}},
+        'codecs': [{'name': 'sharding_indexed', 'configuration': {'chunk_shape': [10, 5],
+            'codecs': [{'name': 'bytes', 'configuration': {'endian': 'little'}}, {'name': 'gzip', 'configuration': {'level': 5}}],
+            'index_codecs': [{'name': 'bytes', 'configuration': {'endian': 'little'}}, {'name': 'crc32c'}]}}]}}).result()
+t[0:20, :] = x[0:20, :]
+t[20:40, 0:25] = x[20:40, 0:25]
+print(json.dumps({'v3': t.read().result().ravel().tolist()}))`)
+  ref = { ...v2, ...v3 }
+  // the chunk 0 of 'bad' is no zlib stream any more
+  fs.writeFileSync(path.join(V2, 'bad', '0'), 'not zlib at all')
+  // the chunk 1 of 'b' was never written: no object, the fill value
+  expect(fs.existsSync(path.join(V2, 'b', '1'))).toBe(false)
+  web = await startNginx(tmp.dir)
+  s3 = await startS3('zarr-bucket')
+  for (const key of filesUnder(PLAIN)) await s3.putFile(`stores/plain.zarr/${key}`, path.join(PLAIN, key))
+  for (const key of filesUnder(V3)) await s3.putFile(`stores/ts3.zarr/${key}`, path.join(V3, key))
+}, 120_000)
+
+afterAll(async () => {
+  await web?.stop()
+  await s3?.stop()
+  tmp.cleanup()
+})
+
+async function shown(url: string, array?: string): Promise<number[]> {
+  const r = await runCli(['show', url, ...(array ? ['--array', array] : []), '--json'])
+  expect(r.stderr).toBe('')
+  return (JSON.parse(r.stdout) as unknown[]).flat(3) as number[]
+}
+
+describe('Zarr stores over HTTP (nginx)', () => {
+  it('a consolidated v2 store: ls lists its arrays, show and stats equal zarr-python', async () => {
+    const url = `${web.url}/v2.zarr`
+    const ls = await runCli(['ls', url])
+    expect(ls.stderr).toBe('')
+    expect(
+      ls.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[0])
+        .sort()
+    ).toEqual(['b', 'bad', 'g/a'])
+    // the store's URL with a trailing slash is the same store
+    expect(await shown(`${url}/`, 'g/a')).toEqual(ref.a)
+    const st = await runCli(['stats', url, '--array', 'g/a', '--json'])
+    expect(st.stderr).toBe('')
+    const s = JSON.parse(st.stdout) as { count: number; min: number; max: number }
+    expect(s).toMatchObject({ count: 600, min: Math.min(...ref.a!), max: Math.max(...ref.a!) })
+  })
+
+  it('a chunk with no object is the fill value; a corrupt chunk names its key', async () => {
+    const url = `${web.url}/v2.zarr`
+    expect(await shown(url, 'b')).toEqual(ref.b)
+    expect(ref.b!.slice(4)).toEqual([-7, -7, -7, -7, -7, -7])
+    const bad = await runCli(['show', url, '--array', 'bad', '--json'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/the chunk bad\/0 of 'bad'/)
+  })
+
+  it('a sharded v3 array written by TensorStore (gzip inside, a shard never written) equals its read', async () => {
+    const url = `${web.url}/ts3.zarr`
+    expect((await runCli(['ls', url])).stdout).toMatch(/^\/\t<f8\t\(40, 50\)/)
+    const before = remoteStats.requests
+    expect(await shown(url)).toEqual(ref.v3)
+    // metadata documents, then one GET per shard (4 shards, one of them missing): no per-byte range reads
+    expect(remoteStats.requests - before).toBeLessThanOrEqual(5 + 4 + 4)
+  })
+
+  it('a group without consolidated metadata is refused with the URL of an array; the array opens by its URL', async () => {
+    const url = `${web.url}/plain.zarr`
+    const ls = await runCli(['ls', url])
+    expect(ls.code).toBe(2)
+    expect(ls.stderr).toContain(`${url} is a Zarr group without consolidated metadata`)
+    expect(ls.stderr).toContain(`${url}/path/to/array`)
+    expect(await shown(`${url}/g/a`)).toEqual(ref.a)
+    const none = await runCli(['ls', `${web.url}/none.zarr`])
+    expect(none.code).toBe(2)
+    expect(none.stderr).toMatch(/none\.zarr: no Zarr metadata there/)
+  })
+
+  it('an array of a remote store opens read-only, and serve --remote confines stores to its prefixes', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0, remote: [`${web.url}/v2.zarr`] })
+    try {
+      const info = await s.handle('session:open', { path: `${web.url}/v2.zarr`, array: 'g/a', layout: null, mode: 'r' })
+      expect(info.array?.readOnly).toMatch(/remote object/)
+      await expect(
+        s.handle('session:open', { path: `${web.url}/v2.zarr`, array: 'g/a', layout: null, mode: 'r+' })
+      ).rejects.toMatchObject({ code: 'readonly' })
+      await expect(
+        s.handle('session:open', { path: `${web.url}/ts3.zarr`, layout: null, mode: 'r' })
+      ).rejects.toMatchObject({ code: 'permission' })
+    } finally {
+      s.closeAll()
+    }
+  })
+})
+
+describe('Zarr stores over S3 (s3rver)', () => {
+  it('a group without consolidated metadata is listed with ListObjectsV2; values equal zarr-python', async () => {
+    const url = 's3://zarr-bucket/stores/plain.zarr'
+    const ls = await runCli(['ls', url])
+    expect(ls.stderr).toBe('')
+    expect(
+      ls.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[0])
+        .sort()
+    ).toEqual(['b', 'bad', 'g/a'])
+    expect(await shown(url, 'g/a')).toEqual(ref.a)
+    expect(await shown(url, 'b')).toEqual(ref.b)
+  })
+
+  it('a sharded v3 array equals TensorStore', async () => {
+    expect(await shown('s3://zarr-bucket/stores/ts3.zarr')).toEqual(ref.v3)
+  })
+})
