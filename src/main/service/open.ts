@@ -29,8 +29,7 @@ import { ScanJob } from './scan'
 import { TiffFiller } from './tiff-fill'
 import { ZarrFiller } from './zarr-fill'
 import { zarrMarker } from './zarr-store'
-import { localKeys } from './zarr-keys'
-import { isZarrUrl, remoteZarrKeys } from './zarr-remote'
+import { isZarrUrl, storeKeys } from './zarr-remote'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 import { openText } from './text-source'
@@ -193,10 +192,7 @@ function createFile(path: string, size: number, overwrite: boolean): Mapping {
 /** The one array of a single-array file (NIfTI, NRRD, ENVI), or undefined. */
 function onlyArray(path: string, { containers, paths }: OpenContext): string | undefined {
   // a remote Zarr store whose root is an array opens it without --array
-  if (isZarrUrl(path)) {
-    const c = containers.get(path)
-    return c?.entries.length === 1 && c.entries[0]!.name === '/' ? '/' : undefined
-  }
+  if (isZarrUrl(path)) return containers.get(path)?.entries.find((e) => e.name === '/') ? '/' : undefined
   if (isRemote(path)) {
     const size = remoteStore(path).size
     const format = size ? detectContainer(path, size) : null
@@ -236,7 +232,6 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const remoteUrl = isRemote(path)
   if (remoteUrl) refuseRemoteMode(path, r.mode)
   const { container, entry } = ctx.containers.entry(path, name)
-  // a remote Zarr store's chunks are objects of their own, read by key (zarr-remote.ts)
   if (remoteUrl && (entry.via || entry.recode || (entry.zarr && !isZarrUrl(path)) || entry.tiff)) {
     throw new ApiError(
       'layout',
@@ -336,7 +331,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       file = chunked.file
     } else if (entry.zarr) {
       const array = entry.zarr
-      const allows = (p: string): boolean => ctx.paths.allows(p)
+      const itemsize = parseDType(entry.dtype).itemsize
       // a 0-d array is one element in one chunk: a grid of [1] (the chunk grid tracks chunks along axes)
       const scalar = array.shape.length === 0
       const dims = scalar ? [1] : array.shape
@@ -344,14 +339,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       chunked = await ChunkedDataset.open(path, name, dims, grid, parseDType(entry.dtype), {
         ...(array.fill ? { fill: array.fill } : {}),
         filler: (copy) =>
-          ZarrFiller.open({
-            dir: path,
-            name,
-            array,
-            itemsize: parseDType(entry.dtype).itemsize,
-            keys: remoteUrl ? remoteZarrKeys(path, ctx.paths.remote.prefixes) : localKeys(path, allows),
-            ...copy
-          })
+          ZarrFiller.open({ dir: path, name, array, itemsize, keys: storeKeys(path, ctx.paths), ...copy })
       })
       const c = chunked
       undo.push(() => c.close())

@@ -13,7 +13,8 @@ import { readHead, type FetchOptions } from './remote-fetch'
 import { listS3Folder, type FolderListing } from './remote-list'
 import { parseRemote, underPrefix } from './remote-url'
 import { fetchObjectSync } from './remote-worker-client'
-import type { ZarrKeys } from './zarr-keys'
+import type { PathPolicy } from './path-policy'
+import { localKeys, type ZarrKeys } from './zarr-keys'
 
 /** Metadata documents larger than this are refused (as for a local store). */
 const MAX_DOC = 256 << 20
@@ -237,4 +238,9 @@ export function remoteZarrKeys(url: string, prefixes: readonly string[] | null):
     readSync: (key) => fetchObjectSync(keyUrl(root, key), MAX_CHUNK, prefixes ? [...prefixes] : null),
     close: () => undefined
   }
+}
+
+/** The keys of the store a path or URL names: a remote store, a folder or a .zarr.zip (checked by the policy). */
+export function storeKeys(path: string, paths: PathPolicy): ZarrKeys {
+  return isZarrUrl(path) ? remoteZarrKeys(path, paths.remote.prefixes) : localKeys(path, (p) => paths.allows(p))
 }
