@@ -129,6 +129,20 @@ describe('Zarr stores over HTTP (nginx)', () => {
     expect(none.stderr).toMatch(/none\.zarr: no Zarr metadata there/)
   })
 
+  it('info, export and diff take a remote store like a local one', async () => {
+    const url = `${web.url}/v2.zarr`
+    const info = await runCli(['info', url, '--array', 'g/a'])
+    expect(info.stderr).toBe('')
+    expect(JSON.parse(info.stdout)).toMatchObject({ path: url, dtype: '<f4', shape: [20, 30] })
+    const out = path.join(tmp.dir, 'a-export.npy')
+    const ex = await runCli(['export', url, '--array', 'g/a', '--out', out, '--as', 'npy'])
+    expect(ex.code).toBe(0)
+    expect(await shown(out)).toEqual(ref.a)
+    const diff = await runCli(['diff', out, url, '--array-b', 'g/a'])
+    expect(diff.stderr).toBe('')
+    expect(diff.code).toBe(0)
+  })
+
   it('an array of a remote store opens read-only, and serve --remote confines stores to its prefixes', async () => {
     const s = new ArrayService({ watchIntervalMs: 0, remote: [`${web.url}/v2.zarr`] })
     try {
