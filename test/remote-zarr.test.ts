@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
 import { remoteStats } from '../src/main/service/remote-fetch'
 import { runCli } from './helpers/cli'
+import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy'
 import { startNginx, type Nginx } from './helpers/nginx'
 import { tempDir } from './helpers/numpy'
 import { startS3, type S3Server } from './helpers/s3'
@@ -20,6 +21,7 @@ const PLAIN = path.join(tmp.dir, 'plain.zarr')
 const V3 = path.join(tmp.dir, 'ts3.zarr')
 let web: Nginx
 let s3: S3Server
+let proxy: FaultProxy
 type Ref = Record<string, number[]>
 let ref: Ref
 
@@ -61,13 +63,17 @@ print(json.dumps({'v3': t.read().result().ravel().tolist()}))`)
   fs.writeFileSync(path.join(V2, 'bad', '0'), 'not zlib at all')
   // the chunk 1 of 'b' was never written: no object, the fill value
   expect(fs.existsSync(path.join(V2, 'b', '1'))).toBe(false)
-  web = await startNginx(tmp.dir)
+  // /deny/… answers 403 for a key with no object, as S3 does over HTTPS without list permission
+  fs.symlinkSync(tmp.dir, path.join(tmp.dir, 'deny'))
+  web = await startNginx(tmp.dir, 'location /deny/ { try_files $uri =403; }')
+  proxy = await startFaultProxy(web.url)
   s3 = await startS3('zarr-bucket')
   for (const key of filesUnder(PLAIN)) await s3.putFile(`stores/plain.zarr/${key}`, path.join(PLAIN, key))
   for (const key of filesUnder(V3)) await s3.putFile(`stores/ts3.zarr/${key}`, path.join(V3, key))
 }, 120_000)
 
 afterAll(async () => {
+  await proxy?.stop()
   await web?.stop()
   await s3?.stop()
   tmp.cleanup()
@@ -141,6 +147,26 @@ describe('Zarr stores over HTTP (nginx)', () => {
     const diff = await runCli(['diff', out, url, '--array-b', 'g/a'])
     expect(diff.stderr).toBe('')
     expect(diff.code).toBe(0)
+  })
+
+  it('a server answering 403 for missing keys: absent metadata documents are skipped, not the answer', async () => {
+    const ls = await runCli(['ls', `${web.url}/deny/v2.zarr`])
+    expect(ls.stderr).toBe('')
+    expect(ls.stdout).toMatch(/^g\/a\t<f4/m)
+    // a chunk's 403 is no fill value: the server may be refusing a chunk that exists
+    const shard = await runCli(['show', `${web.url}/deny/ts3.zarr`, '--json'])
+    expect(shard.stderr).toContain(`${web.url}/deny/ts3.zarr/c/1/1: the server refuses access (HTTP 403`)
+    const none = await runCli(['ls', `${web.url}/deny/none.zarr`])
+    expect(none.stderr).toMatch(/refuses access \(HTTP 403/)
+  })
+
+  it('metadata and chunk reads are retried through 503s and dropped connections', async () => {
+    // every document and chunk answers 503 twice, then passes
+    expect(await shown(`${proxy.url}/503-2/v2.zarr`, 'g/a')).toEqual(ref.a)
+    expect(await proxy.count('/503-2/v2.zarr/g/a/0.0')).toBe(3)
+    // every object's first answer is cut off half-way
+    expect(await shown(`${proxy.url}/drop-1/ts3.zarr`)).toEqual(ref.v3)
+    expect(await proxy.count('/drop-1/ts3.zarr/c/0/0')).toBe(2)
   })
 
   it('an array of a remote store opens read-only, and serve --remote confines stores to its prefixes', async () => {

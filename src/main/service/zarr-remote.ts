@@ -192,11 +192,21 @@ export async function prepareZarr(url: string, prefixes: readonly string[] | nul
   }
   // S3: the root folder's listing says which documents there are; HTTP: each is asked for
   if (p.s3) await listFolder('')
+  // a server that hides which keys exist (S3 over HTTPS without list permission) answers 403 for a missing one:
+  // taken as absent when another metadata document is there, else it is the answer
+  const refused: ApiError[] = []
   await bounded([...ZARR_MARKERS, '.zattrs'], PARALLEL, async (k) => {
     const l = p.listed.get('')
-    if (l && !l.names.includes(k)) p.docs.set(k, null)
-    else await fetchDoc(k)
+    if (l && !l.names.includes(k)) return void p.docs.set(k, null)
+    try {
+      await fetchDoc(k)
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 'permission')) throw e
+      refused.push(e)
+      p.docs.set(k, null)
+    }
   })
+  if (refused.length && !ZARR_MARKERS.some((m) => typeof p.docs.get(m) === 'string')) throw refused[0]!
   markerOf(p)
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const want = { docs: new Set<string>(), folders: new Set<string>() }
