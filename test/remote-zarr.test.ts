@@ -58,7 +58,35 @@ t = ts.open({'driver': 'zarr3', 'kvstore': {'driver': 'file', 'path': ${JSON.str
 t[0:20, :] = x[0:20, :]
 t[20:40, 0:25] = x[20:40, 0:25]
 print(json.dumps({'v3': t.read().result().ravel().tolist()}))`)
-  ref = { ...v2, ...v3 }
+  const big = tspy<Ref>(`
+import os, shutil
+rng = np.random.default_rng(33)
+x = rng.standard_normal((512, 512))
+out = {}
+for name, loc in [('big-end.zarr', 'end'), ('big-start.zarr', 'start')]:
+    t = ts.open({'driver': 'zarr3', 'kvstore': {'driver': 'file', 'path': os.path.join(${JSON.stringify(tmp.dir)}, name)}, 'create': True,
+        'metadata': {'shape': [512, 512], 'data_type': 'float64', 'fill_value': -2,
+            'chunk_grid': {'name': 'regular', 'configuration': {'chunk_shape': [256, 256]}},
+            'codecs': [{'name': 'sharding_indexed', 'configuration': {'chunk_shape': [64, 64], 'index_location': loc,
+                'codecs': [{'name': 'bytes', 'configuration': {'endian': 'little'}}, {'name': 'gzip', 'configuration': {'level': 1}}],
+                'index_codecs': [{'name': 'bytes', 'configuration': {'endian': 'little'}}, {'name': 'crc32c'}]}}]}}).result()
+    # every inner chunk but (1, 0) of the first shard
+    t[0:64, :] = x[0:64, :]
+    t[64:128, 64:] = x[64:128, 64:]
+    t[128:, :] = x[128:, :]
+    a = t.read().result()
+    out[name] = a.ravel().tolist()
+# a damaged copy: the inner chunk (0, 1) of shard c/0/0 overwritten in its middle (its gzip CRC fails)
+d = os.path.join(${JSON.stringify(tmp.dir)}, 'big-bad.zarr')
+shutil.copytree(os.path.join(${JSON.stringify(tmp.dir)}, 'big-end.zarr'), d)
+f = os.path.join(d, 'c', '0', '0')
+b = bytearray(open(f, 'rb').read())
+n = 16 * 16 + 4
+off, ln = np.frombuffer(bytes(b[-n:-4]), '<u8').reshape(16, 2)[1]
+b[int(off) + int(ln) // 2: int(off) + int(ln) // 2 + 8] = b'\\xff' * 8
+open(f, 'wb').write(bytes(b))
+print(json.dumps(out))`)
+  ref = { ...v2, ...v3, ...big }
   // the chunk 0 of 'bad' is no zlib stream any more
   fs.writeFileSync(path.join(V2, 'bad', '0'), 'not zlib at all')
   // the chunk 1 of 'b' was never written: no object, the fill value
@@ -183,6 +211,59 @@ describe('Zarr stores over HTTP (nginx)', () => {
     } finally {
       s.closeAll()
     }
+  })
+})
+
+describe('sharded arrays over HTTP: inner chunks by range', () => {
+  it('a window reads its inner chunks (the index, then ranges), not whole shards; a missing inner chunk is the fill', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const url = `${web.url}/big-end.zarr`
+      const info = await s.handle('session:open', { path: url, layout: null, mode: 'r' })
+      const before = { ...remoteStats }
+      const win = await s.handle('window:get', {
+        session: info.session,
+        view: { rowAxis: 0, colAxis: 1, index: [0, 0] },
+        row0: 40,
+        col0: 70,
+        rows: 60,
+        cols: 20,
+        generation: 1
+      })
+      const got = Array.from(new Float64Array(win.bytes.slice().buffer))
+      const want = Array.from(
+        { length: 60 * 20 },
+        (_, k) => ref['big-end.zarr']![(40 + Math.floor(k / 20)) * 512 + 70 + (k % 20)]
+      )
+      expect(got).toEqual(want)
+      // inner chunks (0, 1) and (1, 1) of shard c/0/0: its first 64 KiB, its index, one range (the other lay in
+      // the first bytes) — a whole shard is 512 KiB
+      expect(remoteStats.requests - before.requests).toBeLessThanOrEqual(4)
+      expect(remoteStats.bytes - before.bytes).toBeLessThan(200 << 10)
+      const missing = await s.handle('window:get', {
+        session: info.session,
+        view: { rowAxis: 0, colAxis: 1, index: [0, 0] },
+        row0: 64,
+        col0: 0,
+        rows: 2,
+        cols: 2,
+        generation: 2
+      })
+      expect(Array.from(new Float64Array(missing.bytes.slice().buffer))).toEqual([-2, -2, -2, -2])
+      const st = await s.statsOf(info.session, s.session(info.session).layout).promise
+      expect(st.count).toBe(512 * 512)
+      expect(st.min).toBe(ref['big-end.zarr']!.reduce((a, b) => Math.min(a, b)))
+      expect(st.max).toBe(ref['big-end.zarr']!.reduce((a, b) => Math.max(a, b)))
+    } finally {
+      s.closeAll()
+    }
+  })
+
+  it('the index at the start, read by the CLI (blocking reads); a damaged inner chunk is named', async () => {
+    expect(await shown(`${web.url}/big-start.zarr`)).toEqual(ref['big-start.zarr'])
+    const bad = await runCli(['show', `${web.url}/big-bad.zarr`, '--slice', '0:2, 60:70', '--json'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/the chunk c\/0\/0 inner chunk \(0, 1\) of '\/'/)
   })
 })
 

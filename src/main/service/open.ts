@@ -29,7 +29,7 @@ import { ScanJob } from './scan'
 import { TiffFiller } from './tiff-fill'
 import { ZarrFiller } from './zarr-fill'
 import { zarrMarker } from './zarr-store'
-import { isZarrUrl, storeKeys } from './zarr-remote'
+import { gridChunks, isZarrUrl, storeKeys } from './zarr-remote'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 import { openText } from './text-source'
@@ -335,11 +335,11 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       // a 0-d array is one element in one chunk: a grid of [1] (the chunk grid tracks chunks along axes)
       const scalar = array.shape.length === 0
       const dims = scalar ? [1] : array.shape
-      const grid = scalar ? [1] : array.chunks
+      const grid = scalar ? [1] : gridChunks(path, array)
       chunked = await ChunkedDataset.open(path, name, dims, grid, parseDType(entry.dtype), {
         ...(array.fill ? { fill: array.fill } : {}),
         filler: (copy) =>
-          ZarrFiller.open({ dir: path, name, array, itemsize, keys: storeKeys(path, ctx.paths), ...copy })
+          ZarrFiller.open({ dir: path, name, array, itemsize, ...storeKeys(path, ctx.paths, array), ...copy })
       })
       const c = chunked
       undo.push(() => c.close())

@@ -6,6 +6,7 @@ import pathModule from 'node:path'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import { ApiError } from '../../shared/contract'
 import type { ErrorCode } from '../../shared/errors'
+import type { ObjectHead } from './remote-fetch'
 import type { SyncAnswer, SyncRead } from './remote-worker'
 import { workerScript } from './worker-script'
 
@@ -43,9 +44,21 @@ export function fetchIntoCopySync(r: SyncRead): number {
   return ask(r).bytes ?? 0
 }
 
-/** A whole object (at most `most` bytes) now, blocking this thread; null when there is none. */
-export function fetchObjectSync(url: string, most: number, prefixes: string[] | null): Uint8Array | null {
-  return ask({ url, validator: null, fd: -1, ranges: [], prefixes, object: most }).data ?? null
+/** An object's first `length` bytes, size and validator now, blocking this thread; null when there is none. */
+export function headSync(url: string, length: number, prefixes: string[] | null): ObjectHead | null {
+  const a = ask({ url, validator: null, fd: -1, ranges: [], prefixes, object: length })
+  return a.data ? { head: a.data, size: a.size ?? a.data.length, validator: a.validator ?? null } : null
+}
+
+/** A range of an object that must still have this validator, now, blocking this thread. */
+export function rangeSync(
+  url: string,
+  validator: string | null,
+  offset: number,
+  length: number,
+  prefixes: string[] | null
+): Uint8Array {
+  return ask({ url, validator, fd: -1, ranges: [], prefixes, slice: [offset, length] }).data ?? new Uint8Array(0)
 }
 
 function ask(r: SyncRead): SyncAnswer {

@@ -18,14 +18,20 @@ export interface SyncRead {
   ranges: [number, number][]
   /** Serve mode's --remote prefixes (redirects are followed only inside them), or null: any. */
   prefixes: string[] | null
-  /** Instead of ranges into a copy: the whole object (at most this many bytes) sent back (a Zarr chunk). */
+  /**
+   * Instead of ranges into a copy, bytes sent back (a Zarr chunk, a shard's index or inner chunk): the object's
+   * first `object` bytes with its size and validator, or `slice` [offset, length] of it under `validator`.
+   */
   object?: number
+  slice?: [number, number]
 }
 
 export interface SyncAnswer {
   bytes?: number
-  /** The whole object asked for, or null when there is none. */
+  /** The bytes asked for, or null when there is no such object; with `object`, its size and validator. */
   data?: Uint8Array | null
+  size?: number
+  validator?: string | null
   error?: { code: string; message: string }
 }
 
@@ -40,7 +46,7 @@ function errorOf(e: unknown): { code: string; message: string } {
 async function answer(r: SyncRead): Promise<SyncAnswer> {
   const allows = r.prefixes ? (u: string) => underPrefix(u, r.prefixes!) : undefined
   const fd = r.fd
-  if (r.object !== undefined) return wholeObject(r.url, r.object, allows)
+  if (r.object !== undefined || r.slice) return objectBytes(r, allows)
   try {
     let total = 0
     await Promise.all(
@@ -57,15 +63,12 @@ async function answer(r: SyncRead): Promise<SyncAnswer> {
   }
 }
 
-async function wholeObject(url: string, most: number, allows?: (u: string) => boolean): Promise<SyncAnswer> {
+async function objectBytes(r: SyncRead, allows?: (u: string) => boolean): Promise<SyncAnswer> {
+  const opts = allows ? { allows } : {}
   try {
-    const h = await readHead(url, most, allows ? { allows } : {})
-    if (h.size > h.head.length) {
-      return {
-        error: { code: 'layout', message: `${url} is ${h.size} bytes: more than ArrayScope reads of one Zarr object` }
-      }
-    }
-    return { data: h.head }
+    if (r.slice) return { data: await readRange(r.url, r.validator, r.slice[0], r.slice[1], opts) }
+    const h = await readHead(r.url, r.object!, opts)
+    return { data: h.head, size: h.size, validator: h.validator }
   } catch (e) {
     const a = errorOf(e)
     return a.code === 'not-found' ? { data: null } : { error: a }

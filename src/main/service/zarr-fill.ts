@@ -9,6 +9,7 @@
 import fs from 'node:fs'
 import { promisify } from 'node:util'
 import { ApiError } from '../../shared/contract'
+import type { ZarrStep } from '../../shared/containers/zarr-codecs'
 import { chunkKey, type ZarrArray } from '../../shared/containers/zarr-meta'
 import type { ChunkFiller } from './chunk-filler'
 import { CodecError } from './codecs/registry'
@@ -16,6 +17,7 @@ import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
 import { decodeChunk, runAsync, runSync, type ChunkShape } from './zarr-chain'
 import { ChunkDamage, type ZarrKeys } from './zarr-keys'
+import type { ShardReader } from './zarr-shard-read'
 
 const writeAsync = promisify(fs.write)
 
@@ -30,6 +32,8 @@ export interface ZarrSpec {
   itemsize: number
   /** The store's objects (the filler closes them). */
   keys: ZarrKeys
+  /** A remote sharded array read by inner chunk (zarr-shard-read.ts): the grid is the inner chunks'. */
+  shard?: ShardReader
   copy: string
   folder: string
   cap: number
@@ -53,7 +57,7 @@ export class ZarrFiller implements ChunkFiller {
   ) {
     const scalar = spec.array.shape.length === 0
     const shape = (this.dims = scalar ? [1] : spec.array.shape)
-    const chunks = (this.chunks = scalar ? [1] : spec.array.chunks)
+    const chunks = (this.chunks = scalar ? [1] : (spec.shard?.step.chunks ?? spec.array.chunks))
     this.grid = shape.map((d, k) => Math.ceil(d / chunks[k]!))
     this.strides = new Array<number>(shape.length)
     let s = spec.itemsize
@@ -81,7 +85,7 @@ export class ZarrFiller implements ChunkFiller {
   private list(): void {
     const a = this.spec.array
     const depth = (a.separator === '/' ? a.shape.length : 1) + (a.keyPrefix.endsWith('/') ? 1 : 0)
-    const keys = this.spec.keys.list(a.folder, depth)
+    const keys = this.spec.shard ? null : this.spec.keys.list(a.folder, depth)
     if (!keys) {
       this.present = null
       return
@@ -161,6 +165,11 @@ export class ZarrFiller implements ChunkFiller {
     )
   }
 
+  /** The codecs of a chunk of the grid: the array's, or a shard's inner chunks'. */
+  private steps(): ZarrStep[] {
+    return this.spec.shard?.step.steps ?? this.spec.array.steps
+  }
+
   private shape(): ChunkShape {
     const a = this.spec.array
     return { shape: this.chunks, itemsize: this.spec.itemsize, ...(a.fill ? { fill: a.fill } : {}) }
@@ -179,10 +188,11 @@ export class ZarrFiller implements ChunkFiller {
   async fill(c: number[]): Promise<number> {
     this.check()
     if (!this.has(c)) return this.put(c, this.fillChunk())
-    const key = this.keyOf(c)
+    const { shard } = this.spec
+    const key = shard ? shard.where(c) : this.keyOf(c)
     let raw: Uint8Array | null
     try {
-      raw = await this.spec.keys.read(key)
+      raw = shard ? await shard.read(c) : await this.spec.keys.read(key)
     } catch (e) {
       throw this.unreadable(key, e)
     }
@@ -191,7 +201,7 @@ export class ZarrFiller implements ChunkFiller {
     zarrStats.reads++
     let bytes: Uint8Array
     try {
-      bytes = await runAsync(decodeChunk(this.spec.array.steps, raw, this.shape()))
+      bytes = await runAsync(decodeChunk(this.steps(), raw, this.shape()))
     } catch (e) {
       throw this.undecodable(key, e)
     }
@@ -202,10 +212,11 @@ export class ZarrFiller implements ChunkFiller {
   fillSync(c: number[]): number {
     this.check()
     if (!this.has(c)) return this.put(c, this.fillChunk())
-    const key = this.keyOf(c)
+    const { shard } = this.spec
+    const key = shard ? shard.where(c) : this.keyOf(c)
     let raw: Uint8Array | null
     try {
-      raw = this.spec.keys.readSync(key)
+      raw = shard ? shard.readSync(c) : this.spec.keys.readSync(key)
     } catch (e) {
       throw this.unreadable(key, e)
     }
@@ -213,7 +224,7 @@ export class ZarrFiller implements ChunkFiller {
     zarrStats.reads++
     let bytes: Uint8Array
     try {
-      bytes = runSync(decodeChunk(this.spec.array.steps, raw, this.shape()))
+      bytes = runSync(decodeChunk(this.steps(), raw, this.shape()))
     } catch (e) {
       throw this.undecodable(key, e)
     }

@@ -18,6 +18,14 @@ const readAsync = promisify(fs.read)
 /** Why a chunk's stored bytes are unusable (the chunk reader says which chunk of which array). */
 export class ChunkDamage extends Error {}
 
+/** One object read by ranges: its size, its first bytes, and ranges of the same version. */
+export interface ObjectRanges {
+  size: number
+  head: Uint8Array
+  read(offset: number, length: number): Promise<Uint8Array>
+  readSync(offset: number, length: number): Uint8Array
+}
+
 /** A Zarr store's objects by key. */
 export interface ZarrKeys {
   /**
@@ -28,6 +36,9 @@ export interface ZarrKeys {
   /** An object's bytes, or null when the store has no object of that key. */
   read(key: string): Promise<Uint8Array | null>
   readSync(key: string): Uint8Array | null
+  /** An object read by ranges, its first `first` bytes fetched (a remote shard), or null when it is not there. */
+  ranges?(key: string, first: number): Promise<ObjectRanges | null>
+  rangesSync?(key: string, first: number): ObjectRanges | null
   close(): void
 }
 

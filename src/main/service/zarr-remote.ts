@@ -9,12 +9,14 @@
 import { ApiError } from '../../shared/contract'
 import { ContainerError, parseContainer, type Container } from '../../shared/containers'
 import { ZARR_MARKERS } from '../../shared/containers/zarr'
-import { readHead, type FetchOptions } from './remote-fetch'
+import { readHead, readRange, type FetchOptions, type ObjectHead } from './remote-fetch'
 import { listS3Folder, type FolderListing } from './remote-list'
 import { parseRemote, underPrefix } from './remote-url'
-import { fetchObjectSync } from './remote-worker-client'
+import { headSync, rangeSync } from './remote-worker-client'
 import type { PathPolicy } from './path-policy'
-import { localKeys, type ZarrKeys } from './zarr-keys'
+import type { ZarrArray } from '../../shared/containers/zarr-meta'
+import { localKeys, type ObjectRanges, type ZarrKeys } from './zarr-keys'
+import { onlyShard, ShardReader } from './zarr-shard-read'
 
 /** Metadata documents larger than this are refused (as for a local store). */
 const MAX_DOC = 256 << 20
@@ -67,18 +69,27 @@ function fetchOptions(prefixes: readonly string[] | null): FetchOptions {
   return prefixes ? { allows: (u) => underPrefix(u, prefixes) } : {}
 }
 
-/** An object's bytes, or null when there is none (HTTP 404/410, S3 NoSuchKey). */
-async function fetchObject(url: string, most: number, opts: FetchOptions): Promise<Uint8Array | null> {
+/** An object's first bytes, size and validator, or null when there is none (HTTP 404/410, S3 NoSuchKey). */
+async function headOrNull(url: string, length: number, opts: FetchOptions): Promise<ObjectHead | null> {
   try {
-    const h = await readHead(url, most, opts)
-    if (h.size > h.head.length) {
-      throw new ApiError('layout', `${url} is ${h.size} bytes: more than ArrayScope reads of one Zarr object`)
-    }
-    return h.head
+    return await readHead(url, length, opts)
   } catch (e) {
     if (e instanceof ApiError && e.code === 'not-found') return null
     throw e
   }
+}
+
+/** The whole object of a head read of MAX_CHUNK bytes (a larger one is refused), or null. */
+function whole(url: string, h: ObjectHead | null): Uint8Array | null {
+  if (h && h.size > h.head.length) {
+    throw new ApiError('layout', `${url} is ${h.size} bytes: more than ArrayScope reads of one Zarr object`)
+  }
+  return h?.head ?? null
+}
+
+/** An object's bytes, or null when there is none. */
+async function fetchObject(url: string, most: number, opts: FetchOptions): Promise<Uint8Array | null> {
+  return whole(url, await headOrNull(url, most, opts))
 }
 
 function folderOf(key: string): { folder: string; name: string } {
@@ -238,19 +249,45 @@ export function zarrGeneration(url: string): number {
   return prepared(url).generation
 }
 
-/** The chunk objects of a remote store, by key: fetched whole; none there is the fill value. */
+/** The objects of a remote store, by key: fetched whole, or by ranges (a shard); none there is the fill value. */
 export function remoteZarrKeys(url: string, prefixes: readonly string[] | null): ZarrKeys {
   const root = rootOf(url)
   const opts = fetchOptions(prefixes)
+  const list = prefixes ? [...prefixes] : null
+  // ranges inside the first bytes fetched are served from them (a small shard is read once)
+  const ranged = (u: string, h: ObjectHead | null): ObjectRanges | null => {
+    if (!h) return null
+    const held = (offset: number, length: number): Uint8Array | null =>
+      offset + length <= h.head.length ? h.head.slice(offset, offset + length) : null
+    return {
+      size: h.size,
+      head: h.head,
+      read: async (offset, length) => held(offset, length) ?? readRange(u, h.validator, offset, length, opts),
+      readSync: (offset, length) => held(offset, length) ?? rangeSync(u, h.validator, offset, length, list)
+    }
+  }
   return {
     list: () => null,
     read: (key) => fetchObject(keyUrl(root, key), MAX_CHUNK, opts),
-    readSync: (key) => fetchObjectSync(keyUrl(root, key), MAX_CHUNK, prefixes ? [...prefixes] : null),
+    readSync: (key) => whole(keyUrl(root, key), headSync(keyUrl(root, key), MAX_CHUNK, list)),
+    ranges: async (key, first) => ranged(keyUrl(root, key), await headOrNull(keyUrl(root, key), first, opts)),
+    rangesSync: (key, first) => ranged(keyUrl(root, key), headSync(keyUrl(root, key), first, list)),
     close: () => undefined
   }
 }
 
-/** The keys of the store a path or URL names: a remote store, a folder or a .zarr.zip (checked by the policy). */
-export function storeKeys(path: string, paths: PathPolicy): ZarrKeys {
-  return isZarrUrl(path) ? remoteZarrKeys(path, paths.remote.prefixes) : localKeys(path, (p) => paths.allows(p))
+/**
+ * The keys of the store a path or URL names (a remote store, a folder or a .zarr.zip, checked by the policy), and
+ * for a remote array whose chain is a shard alone, the reader of its inner chunks by range.
+ */
+export function storeKeys(path: string, paths: PathPolicy, array: ZarrArray): { keys: ZarrKeys; shard?: ShardReader } {
+  if (!isZarrUrl(path)) return { keys: localKeys(path, (p) => paths.allows(p)) }
+  const keys = remoteZarrKeys(path, paths.remote.prefixes)
+  const step = onlyShard(array)
+  return step ? { keys, shard: new ShardReader(keys, array, step) } : { keys }
+}
+
+/** The chunk grid's chunks of an array: a remote sharded array's inner chunks (read by range), else its chunks. */
+export function gridChunks(path: string, array: ZarrArray): number[] {
+  return (isZarrUrl(path) && onlyShard(array)?.chunks) || array.chunks
 }
