@@ -98,6 +98,8 @@ print(json.dumps(out))`)
   s3 = await startS3('zarr-bucket')
   for (const key of filesUnder(PLAIN)) await s3.putFile(`stores/plain.zarr/${key}`, path.join(PLAIN, key))
   for (const key of filesUnder(V3)) await s3.putFile(`stores/ts3.zarr/${key}`, path.join(V3, key))
+  const bigEnd = path.join(tmp.dir, 'big-end.zarr')
+  for (const key of filesUnder(bigEnd)) await s3.putFile(`stores/big-end.zarr/${key}`, path.join(bigEnd, key))
 }, 120_000)
 
 afterAll(async () => {
@@ -283,7 +285,8 @@ describe('Zarr stores over S3 (s3rver)', () => {
     expect(await shown(url, 'b')).toEqual(ref.b)
   })
 
-  it('a sharded v3 array equals TensorStore', async () => {
+  it('sharded v3 arrays equal TensorStore (small shards whole, large ones by inner-chunk ranges)', async () => {
     expect(await shown('s3://zarr-bucket/stores/ts3.zarr')).toEqual(ref.v3)
+    expect(await shown('s3://zarr-bucket/stores/big-end.zarr')).toEqual(ref['big-end.zarr'])
   })
 })
