@@ -54,3 +54,27 @@ test('a remote Zarr store: browse it, open an array of a group, its statistics',
     await web.stop()
   }
 })
+
+test('the open form takes a store URL and opens it as a container; a URL outside --remote is refused', async ({
+  page
+}) => {
+  const web = await startNginx(dir)
+  const served = await serve(['--remote', `${web.url}/pub/`])
+  try {
+    await page.goto(served.url)
+    await page.fill('input[name=path]', `${web.url}/other.zarr`)
+    await expect(page.getByTestId('probe')).toContainText('not under a prefix this server may read')
+    await page.fill('input[name=path]', `${web.url}/pub/climate.zarr/`)
+    await expect(page.getByTestId('container-notice')).toContainText('a Zarr store')
+    await page.getByRole('button', { name: 'Open as container' }).click()
+    const panel = page.getByTestId('container-panel')
+    await expect(panel.getByTestId('container-summary')).toHaveText(/Zarr · 2 arrays/)
+    await panel.locator('[data-testid="container-entry"][data-name="flags"]').click()
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await expect(page.locator('.cell[data-row="0"][data-col="0"]')).toHaveText('True')
+    await expect(page.locator('.cell[data-row="0"][data-col="1"]')).toHaveText('False')
+  } finally {
+    await served.stop()
+    await web.stop()
+  }
+})
