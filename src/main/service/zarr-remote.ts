@@ -26,6 +26,8 @@ const MAX_CHUNK = 1 << 30
 const PARALLEL = 8
 /** Rounds of fetching what the parse found missing (one round per level of groups walked). */
 const MAX_ROUNDS = 64
+/** Stores whose metadata is kept (the last prepared). */
+const KEPT = 32
 /** How long a store's metadata is reused before a request fetches it again. */
 const FRESH_MS = 10_000
 
@@ -219,7 +221,7 @@ export async function prepareZarr(url: string, prefixes: readonly string[] | nul
   })
   if (refused.length && !ZARR_MARKERS.some((m) => typeof p.docs.get(m) === 'string')) throw refused[0]!
   markerOf(p)
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  for (let round = 0; ; round++) {
     const want = { docs: new Set<string>(), folders: new Set<string>() }
     try {
       parse(p, want)
@@ -227,10 +229,16 @@ export async function prepareZarr(url: string, prefixes: readonly string[] | nul
       // the parse's own errors are the synchronous path's to report (the same parse runs there)
     }
     if (!want.docs.size && !want.folders.size) break
+    if (round === MAX_ROUNDS) {
+      throw new ApiError('layout', `${root}: its groups nest more than ${MAX_ROUNDS} levels deep: it is not listed`)
+    }
     await bounded([...want.folders], PARALLEL, listFolder)
     await bounded([...want.docs], PARALLEL, fetchDoc)
   }
+  stores.delete(root)
   stores.set(root, p)
+  // the stores prepared last are kept (a store's metadata is a few documents; a request prepares it again)
+  for (const key of stores.keys()) if (stores.size > KEPT) stores.delete(key)
 }
 
 function prepared(url: string): Prepared {
