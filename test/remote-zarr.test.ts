@@ -87,6 +87,19 @@ b[int(off) + int(ln) // 2: int(off) + int(ln) // 2 + 8] = b'\\xff' * 8
 open(f, 'wb').write(bytes(b))
 print(json.dumps(out))`)
   ref = { ...v2, ...v3, ...big }
+  // a v3 group with consolidated metadata in its root zarr.json (as zarr-python 3 writes it), no zarr.json below
+  const v3c = path.join(tmp.dir, 'v3c.zarr')
+  fs.cpSync(V3, path.join(v3c, 'grp', 'ts'), { recursive: true })
+  const tsMeta = JSON.parse(fs.readFileSync(path.join(V3, 'zarr.json'), 'utf8')) as unknown
+  fs.rmSync(path.join(v3c, 'grp', 'ts', 'zarr.json'))
+  const group = { zarr_format: 3, node_type: 'group', attributes: {} }
+  fs.writeFileSync(
+    path.join(v3c, 'zarr.json'),
+    JSON.stringify({
+      ...group,
+      consolidated_metadata: { kind: 'inline', must_understand: false, metadata: { grp: group, 'grp/ts': tsMeta } }
+    })
+  )
   // the chunk 0 of 'bad' is no zlib stream any more
   fs.writeFileSync(path.join(V2, 'bad', '0'), 'not zlib at all')
   // the chunk 1 of 'b' was never written: no object, the fill value
@@ -133,6 +146,14 @@ describe('Zarr stores over HTTP (nginx)', () => {
     expect(st.stderr).toBe('')
     const s = JSON.parse(st.stdout) as { count: number; min: number; max: number }
     expect(s).toMatchObject({ count: 600, min: Math.min(...ref.a!), max: Math.max(...ref.a!) })
+  })
+
+  it('a v3 group with consolidated metadata in its zarr.json lists and reads without a walk', async () => {
+    const url = `${web.url}/v3c.zarr`
+    const ls = await runCli(['ls', url])
+    expect(ls.stderr).toBe('')
+    expect(ls.stdout).toMatch(/^grp\/ts\t<f8\t\(40, 50\)/m)
+    expect(await shown(url, 'grp/ts')).toEqual(ref.v3)
   })
 
   it('a chunk with no object is the fill value; a corrupt chunk names its key', async () => {
