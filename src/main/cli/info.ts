@@ -8,6 +8,15 @@ import { metadataJson } from '../../shared/metadata-json'
 import { descrRepr } from '../../shared/npy'
 import type { PyValue } from '../../shared/py-literal'
 import { probeNpy } from '../service/file-probe'
+import { remoteStore } from '../service/remote-sources'
+import { isRemote } from '../service/remote-url'
+import { isZarrUrl } from '../service/zarr-remote'
+
+/** The size of the container an array was decoded from: a file's, a remote object's; a remote Zarr store has none. */
+function containerSize(container: string): number {
+  if (isZarrUrl(container)) return 0
+  return isRemote(container) ? remoteStore(container).size : fs.statSync(container).size
+}
 
 /** numpy's dtype.descr of a .npy file's records (its header's descr), or nothing for a plain dtype. */
 function npyDescr(path: string, size: number): { descr?: string } {
@@ -57,7 +66,7 @@ export async function info(args: ParsedArgs, service: ArrayService): Promise<voi
   io.out(
     metadataJson({
       path: copy ? a.container : (t?.path ?? s.path),
-      fileSize: copy ? fs.statSync(a.container).size : t ? fs.statSync(t.path).size : s.fileSize,
+      fileSize: copy ? containerSize(a.container) : t ? fs.statSync(t.path).size : s.fileSize,
       format: s.format,
       dtype: l.dtype,
       // a record's descr as numpy prints dtype.descr (nested sub-array types kept, as the .npy header has them)

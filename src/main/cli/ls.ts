@@ -3,7 +3,7 @@ import path from 'node:path'
 import { formatList, type ContainerEntry } from '../../shared/containers'
 import { formatShape } from '../../shared/layout'
 import { ContainerCache } from '../service/containers'
-import { prepareRemote } from '../service/remote-sources'
+import { prepareUrl } from '../service/remote-service'
 import { isRemote, parseRemote } from '../service/remote-url'
 import { rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { Output } from './output'
@@ -53,7 +53,7 @@ export async function ls(args: ParsedArgs): Promise<void> {
   if (isRemote(file)) {
     // a URL: opened, and its header fetched, before the (synchronous) parse
     where = parseRemote(file).href
-    await prepareRemote(where, null, (u) => cache.get(u))
+    await prepareUrl(where, null, (u) => cache.get(u))
   }
   const c = cache.require(where)
   const out = new Output()

@@ -9,6 +9,7 @@ import { ContentWatch } from './content-watch'
 import { identityOf, sameFile } from './file-identity'
 import { refollow } from './follow'
 import { checkRemoteSessions } from './remote-service'
+import { isRemote } from './remote-url'
 import type { OpenContext } from './open'
 import type { Session } from './session'
 
@@ -51,7 +52,7 @@ export class ChangeCheck {
   /** Watches the files of the open sessions (and no others) for notifications. */
   watchFiles(): void {
     // a remote object is asked over the network (checkRemoteSessions), not watched
-    this.watcher?.watch([...this.host.sessions()].filter((s) => !s.source.remoteObject).map((s) => s.source.watch))
+    this.watcher?.watch([...this.host.sessions()].filter((s) => !remoteSession(s)).map((s) => s.source.watch))
   }
 
   /** What a view of a followed session was sent (a window, a byte page), to be read again at each check. */
@@ -76,7 +77,7 @@ export class ChangeCheck {
     checkRemoteSessions(this.host.sessions(), (s) => this.changed(s, { ...s.stat, mtimeMs: Date.now() }))
     for (const s of this.host.sessions()) {
       if (s.source.growing) this.host.grow?.(s)
-      if (s.source.remoteObject) continue
+      if (remoteSession(s)) continue
       let now: Version
       let replaced = false
       try {
@@ -134,4 +135,12 @@ export class ChangeCheck {
       })
       .finally(() => this.following.delete(s.id))
   }
+}
+
+/**
+ * Whether a session reads a remote source: an object (checked over the network instead of stat) or a remote
+ * Zarr store's chunks (a folder of objects: not checked for changes; docs/architecture.md "Remote sources").
+ */
+function remoteSession(s: Session): boolean {
+  return Boolean(s.source.remoteObject) || isRemote(s.source.watch)
 }

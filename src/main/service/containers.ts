@@ -21,6 +21,7 @@ import { native } from './native'
 import { remoteRead, remoteSiblingStore, remoteStore } from './remote-sources'
 import { isRemote, remoteName } from './remote-url'
 import { readZarrStore, storeStamp, zarrMarker } from './zarr-store'
+import { isZarrUrl, readRemoteZarr, zarrGeneration } from './zarr-remote'
 
 function fileReader(fd: number, size: number): (offset: number, length: number) => Uint8Array {
   return (offset, length) => {
@@ -148,6 +149,7 @@ const anyPath: Allows = () => true
  * anything of it is read, its size included: a refused file is refused the same way whether it exists or not.
  */
 export function readContainer(path: string, allows: Allows = anyPath): Container | null {
+  if (isZarrUrl(path)) return readRemoteZarr(path)
   if (isRemote(path)) return readRemoteContainer(path, allows)
   const st = statOrThrow(path)
   // a folder is a container only as a Zarr store
@@ -239,12 +241,13 @@ export class ContainerCache {
 
   /** A remote object's container, reused while the object keeps its validator (a new version is parsed anew). */
   private getRemote(url: string): Container | null {
-    const store = remoteStore(url)
-    const key = `${url}\n${store.validator ?? ''}\n${store.size}`
+    const zarr = isZarrUrl(url)
+    const store = zarr ? null : remoteStore(url)
+    const key = store ? `${url}\n${store.validator ?? ''}\n${store.size}` : `${url}\nzarr ${zarrGeneration(url)}`
     const hit = this.items.get(key)
     if (hit) return hit.container
     const container = readContainer(url, this.allows)
-    this.items.set(key, { size: store.size, mtimeMs: 0, container })
+    this.items.set(key, { size: store?.size ?? 0, mtimeMs: 0, container })
     while (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value!)
     return container
   }

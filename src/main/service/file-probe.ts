@@ -6,6 +6,7 @@ import { detectContainer, enviHeaderFor } from './containers'
 import { zarrMarker } from './zarr-store'
 import { remoteRead, remoteStore } from './remote-sources'
 import { isRemote } from './remote-url'
+import { isZarrUrl } from './zarr-remote'
 
 function statFile(path: string, folderStore = false): fs.Stats {
   let st: fs.Stats
@@ -110,6 +111,8 @@ export function readSidecar(path: string, allowed: (file: string) => boolean = (
 
 /** allowed: serve mode's --root check, for the sidecar beside the file (the file itself is checked already). */
 export function probeFile(path: string, allowed?: (file: string) => boolean): Omit<ProbeResult, 'recent'> {
+  // a remote Zarr store: a folder of objects, like a local one
+  if (isZarrUrl(path)) return { path, size: 0, mtimeMs: 0, npy: null, sidecar: null, container: 'zarr' }
   if (isRemote(path)) {
     // a remote object: its size from the server, no sidecar or ENVI header beside it
     const size = remoteStore(path).size

@@ -29,6 +29,7 @@ import { ScanJob } from './scan'
 import { TiffFiller } from './tiff-fill'
 import { ZarrFiller } from './zarr-fill'
 import { zarrMarker } from './zarr-store'
+import { gridChunks, isZarrUrl, storeKeys } from './zarr-remote'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 import { openText } from './text-source'
@@ -190,6 +191,8 @@ function createFile(path: string, size: number, overwrite: boolean): Mapping {
 
 /** The one array of a single-array file (NIfTI, NRRD, ENVI), or undefined. */
 function onlyArray(path: string, { containers, paths }: OpenContext): string | undefined {
+  // a remote Zarr store whose root is an array opens it without --array
+  if (isZarrUrl(path)) return containers.get(path)?.entries.find((e) => e.name === '/') ? '/' : undefined
   if (isRemote(path)) {
     const size = remoteStore(path).size
     const format = size ? detectContainer(path, size) : null
@@ -229,7 +232,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const remoteUrl = isRemote(path)
   if (remoteUrl) refuseRemoteMode(path, r.mode)
   const { container, entry } = ctx.containers.entry(path, name)
-  if (remoteUrl && (entry.via || entry.recode || entry.zarr || entry.tiff)) {
+  if (remoteUrl && (entry.via || entry.recode || (entry.zarr && !isZarrUrl(path)) || entry.tiff)) {
     throw new ApiError(
       'layout',
       `'${name}' of ${path} is stored compressed or chunked: remote objects are read only where their bytes lie (uncompressed, contiguous) for now; download the file to open this array`
@@ -328,15 +331,15 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       file = chunked.file
     } else if (entry.zarr) {
       const array = entry.zarr
-      const allows = (p: string): boolean => ctx.paths.allows(p)
+      const itemsize = parseDType(entry.dtype).itemsize
       // a 0-d array is one element in one chunk: a grid of [1] (the chunk grid tracks chunks along axes)
       const scalar = array.shape.length === 0
       const dims = scalar ? [1] : array.shape
-      const grid = scalar ? [1] : array.chunks
+      const grid = scalar ? [1] : gridChunks(path, array)
       chunked = await ChunkedDataset.open(path, name, dims, grid, parseDType(entry.dtype), {
         ...(array.fill ? { fill: array.fill } : {}),
         filler: (copy) =>
-          ZarrFiller.open({ dir: path, name, array, itemsize: parseDType(entry.dtype).itemsize, allows, ...copy })
+          ZarrFiller.open({ dir: path, name, array, itemsize, ...storeKeys(path, ctx.paths, array), ...copy })
       })
       const c = chunked
       undo.push(() => c.close())
@@ -407,7 +410,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     stored,
     layout,
     reader,
-    ...(readOnly || remote ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {}),
+    ...(readOnly || remoteUrl ? { readOnly: remoteUrl ? REMOTE_READ_ONLY : readOnly } : {}),
     ...(chunked ? { chunked } : {}),
     ...(pyramid ? { pyramid } : {}),
     ...(remote ? { remote: remoteParts(remote).remote } : {}),
@@ -452,13 +455,13 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
           }
         : {}),
       ...(entry.metadata ? { metadata: shortened(entry.metadata) as Record<string, JsonValue> } : {}),
-      ...(readOnly || remote ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {})
+      ...(readOnly || remoteUrl ? { readOnly: remoteUrl ? REMOTE_READ_ONLY : readOnly } : {})
     }
   }
   try {
     // a chunked dataset's copy changes as it fills: the container is the file watched
     let watched: Pick<Session, 'stat' | 'identity'> | undefined
-    if (chunked && !held) {
+    if (chunked && !held && !remoteUrl) {
       const st = fs.statSync(source.watch)
       watched = {
         stat: { size: st.size, mtimeMs: st.mtimeMs },

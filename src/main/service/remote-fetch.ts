@@ -309,7 +309,7 @@ const clients = new Map<string, import('@aws-sdk/client-s3').S3Client>()
  * credentials are configured): AWS_REGION (else us-east-1), AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL for an
  * S3-compatible store (MinIO, Ceph, s3rver), addressed path-style there.
  */
-async function s3client(anonymous: boolean): Promise<{ m: S3Module; c: import('@aws-sdk/client-s3').S3Client }> {
+export async function s3client(anonymous: boolean): Promise<{ m: S3Module; c: import('@aws-sdk/client-s3').S3Client }> {
   // the pinned SDK runs on Node 20 (this project's floor) but warns on stderr that later versions will not: a
   // CLI's output is no place for it (the pin is deliberate, docs/architecture.md)
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -330,12 +330,12 @@ async function s3client(anonymous: boolean): Promise<{ m: S3Module; c: import('@
   return { m, c }
 }
 
-function noCredentials(e: unknown): boolean {
+export function noCredentials(e: unknown): boolean {
   const name = (e as { name?: string }).name ?? ''
   return name === 'CredentialsProviderError' || /could not load credentials/i.test((e as Error).message ?? '')
 }
 
-function s3Error(u: RemoteUrl, e: unknown): ApiError {
+export function s3Error(u: RemoteUrl, e: unknown): ApiError {
   if (e instanceof ApiError) return e
   const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
   const status = err.$metadata?.httpStatusCode

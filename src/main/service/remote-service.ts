@@ -5,6 +5,7 @@
 // "changed" like a local file.
 import { prepareRemote } from './remote-sources'
 import { isRemote } from './remote-url'
+import { isZarrUrl, prepareZarr } from './zarr-remote'
 import type { PathPolicy } from './path-policy'
 import type { Session } from './session'
 
@@ -20,7 +21,17 @@ export async function prepareRequest(
   const path = (request as { path?: unknown }).path
   if (typeof path !== 'string' || !isRemote(path)) return
   const url = paths.resolve(path)
-  await prepareRemote(url, paths.remote.prefixes ? [...paths.remote.prefixes] : null, parse)
+  await prepareUrl(url, paths.remote.prefixes ? [...paths.remote.prefixes] : null, parse)
+}
+
+/** Prepares a URL: a Zarr store's metadata documents fetched by key (a folder of objects), another object opened. */
+export async function prepareUrl(
+  url: string,
+  prefixes: string[] | null,
+  parse: (url: string) => unknown
+): Promise<void> {
+  if (isZarrUrl(url)) await prepareZarr(url, prefixes)
+  else await prepareRemote(url, prefixes, parse)
 }
 
 const lastCheck = new WeakMap<Session, number>()

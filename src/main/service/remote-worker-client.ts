@@ -6,6 +6,7 @@ import pathModule from 'node:path'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import { ApiError } from '../../shared/contract'
 import type { ErrorCode } from '../../shared/errors'
+import type { ObjectHead } from './remote-fetch'
 import type { SyncAnswer, SyncRead } from './remote-worker'
 import { workerScript } from './worker-script'
 
@@ -40,6 +41,27 @@ function start(): NonNullable<typeof thread> {
 
 /** Fetches ranges of a remote object into its copy now, blocking this thread until they are written. */
 export function fetchIntoCopySync(r: SyncRead): number {
+  return ask(r).bytes ?? 0
+}
+
+/** An object's first `length` bytes, size and validator now, blocking this thread; null when there is none. */
+export function headSync(url: string, length: number, prefixes: string[] | null): ObjectHead | null {
+  const a = ask({ url, validator: null, fd: -1, ranges: [], prefixes, object: length })
+  return a.data ? { head: a.data, size: a.size ?? a.data.length, validator: a.validator ?? null } : null
+}
+
+/** A range of an object that must still have this validator, now, blocking this thread. */
+export function rangeSync(
+  url: string,
+  validator: string | null,
+  offset: number,
+  length: number,
+  prefixes: string[] | null
+): Uint8Array {
+  return ask({ url, validator, fd: -1, ranges: [], prefixes, slice: [offset, length] }).data ?? new Uint8Array(0)
+}
+
+function ask(r: SyncRead): SyncAnswer {
   thread ??= start()
   const t = thread
   Atomics.store(t.wake, 0, 0)
@@ -51,7 +73,7 @@ export function fetchIntoCopySync(r: SyncRead): number {
     if (got) {
       const a = got.message as SyncAnswer
       if (a.error) throw new ApiError(a.error.code as ErrorCode, a.error.message)
-      return a.bytes ?? 0
+      return a
     }
     if (Date.now() > until) throw new ApiError('io', `${r.url}: no answer for 5 minutes`)
   }

@@ -4,7 +4,7 @@
 // object's temporary copy and wakes it. Asynchronous reads never come here: they run on the main thread's loop.
 import fs from 'node:fs'
 import { workerData, type MessagePort } from 'node:worker_threads'
-import { readRange } from './remote-fetch'
+import { readHead, readRange } from './remote-fetch'
 import { underPrefix } from './remote-url'
 
 export interface SyncRead {
@@ -18,10 +18,20 @@ export interface SyncRead {
   ranges: [number, number][]
   /** Serve mode's --remote prefixes (redirects are followed only inside them), or null: any. */
   prefixes: string[] | null
+  /**
+   * Instead of ranges into a copy, bytes sent back (a Zarr chunk, a shard's index or inner chunk): the object's
+   * first `object` bytes with its size and validator, or `slice` [offset, length] of it under `validator`.
+   */
+  object?: number
+  slice?: [number, number]
 }
 
 export interface SyncAnswer {
   bytes?: number
+  /** The bytes asked for, or null when there is no such object; with `object`, its size and validator. */
+  data?: Uint8Array | null
+  size?: number
+  validator?: string | null
   error?: { code: string; message: string }
 }
 
@@ -36,6 +46,7 @@ function errorOf(e: unknown): { code: string; message: string } {
 async function answer(r: SyncRead): Promise<SyncAnswer> {
   const allows = r.prefixes ? (u: string) => underPrefix(u, r.prefixes!) : undefined
   const fd = r.fd
+  if (r.object !== undefined || r.slice) return objectBytes(r, allows)
   try {
     let total = 0
     await Promise.all(
@@ -49,6 +60,18 @@ async function answer(r: SyncRead): Promise<SyncAnswer> {
     return { bytes: total }
   } catch (e) {
     return { error: errorOf(e) }
+  }
+}
+
+async function objectBytes(r: SyncRead, allows?: (u: string) => boolean): Promise<SyncAnswer> {
+  const opts = allows ? { allows } : {}
+  try {
+    if (r.slice) return { data: await readRange(r.url, r.validator, r.slice[0], r.slice[1], opts) }
+    const h = await readHead(r.url, r.object!, opts)
+    return { data: h.head, size: h.size, validator: h.validator }
+  } catch (e) {
+    const a = errorOf(e)
+    return a.code === 'not-found' ? { data: null } : { error: a }
   }
 }
 

@@ -1,38 +1,38 @@
 // The chunks of a Zarr array decoded into the chunk grid's temporary copy (hdf5-chunked.ts's ChunkedDataset does
-// the bookkeeping: which chunks a window or a scan needs, how many in flight). The array's chunk files are listed
-// once when it opens (a readdir walk of its folder, no stat per chunk): a chunk with no file is the fill value
-// without a read — a hole of the copy for a zero fill value. A chunk is read (fs on libuv's pool), its codecs
-// undone by zarr-chain.ts (byte codecs off the event loop through the codec layer, codecs/), and its rows written
-// at their place. Every key is digits and the separator under the array's folder, and every path is
-// checked by the service's path policy before it is opened.
+// the bookkeeping: which chunks a window or a scan needs, how many in flight). Chunks are objects of the store
+// read by key through ZarrKeys (zarr-keys.ts: a folder, a .zarr.zip archive, a remote store), so the reader is
+// the same whatever holds them. A store that lists its chunks (a folder: one readdir walk, no stat per chunk;
+// an archive: its central directory) lists them once when the array opens: a chunk with no object is the fill
+// value without a read — a hole of the copy for a zero fill value. A store that cannot list (remote) has every
+// chunk read, and one it has no object for is the fill value. A chunk's codecs are undone by zarr-chain.ts
+// (byte codecs off the event loop through the codec layer, codecs/) and its rows written at their place.
 import fs from 'node:fs'
-import pathModule from 'node:path'
-import { promisify } from 'node:util'
-import zlib from 'node:zlib'
 import { ApiError } from '../../shared/contract'
-import type { ZipMember } from '../../shared/containers/zip'
-import { zipMembers } from '../../shared/containers/zarr-zip'
+import type { ZarrStep } from '../../shared/containers/zarr-codecs'
 import { chunkKey, type ZarrArray } from '../../shared/containers/zarr-meta'
 import type { ChunkFiller } from './chunk-filler'
-import { CodecError, decode, decodeSync } from './codecs/registry'
+import { CodecError } from './codecs/registry'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
 import { writePieces, writePiecesAsync } from './copy-writer'
 import { decodeChunk, runAsync, runSync, type ChunkShape } from './zarr-chain'
-import { storePath } from './zarr-store'
+import { ChunkDamage, type ZarrKeys } from './zarr-keys'
+import type { ShardReader } from './zarr-shard-read'
 
-const readAsync = promisify(fs.read)
 
-/** Chunk files read in this process (tests prove a missing chunk is not read). */
+/** Chunk objects read in this process (tests prove a missing chunk is not read). */
 export const zarrStats = { reads: 0 }
 
 export interface ZarrSpec {
-  /** The store's folder and the array's name (for messages). */
+  /** The store's folder, archive or URL and the array's name (for messages). */
   dir: string
   name: string
   array: ZarrArray
   itemsize: number
-  allows: (p: string) => boolean
+  /** The store's objects (the filler closes them). */
+  keys: ZarrKeys
+  /** A remote sharded array read by inner chunk (zarr-shard-read.ts): the grid is the inner chunks'. */
+  shard?: ShardReader
   copy: string
   folder: string
   cap: number
@@ -42,13 +42,12 @@ export class ZarrFiller implements ChunkFiller {
   private readonly grid: number[]
   private readonly strides: number[]
   private readonly full: number
-  private readonly present = new Set<number>()
+  /** The chunks the store has, or null when it cannot list them (each is read; a missing one is the fill). */
+  private present: Set<number> | null = new Set<number>()
   /** The grid's dims and chunk dims: a 0-d array is one element in one chunk, [1] and [1], for the chunk grid. */
   private readonly dims: number[]
   private readonly chunks: number[]
   private closed = false
-  /** A .zarr.zip store: the archive, open, and the array's chunk members by grid index. */
-  private zip: { fd: number; chunks: Map<number, ZipMember> } | undefined
 
   private constructor(
     private readonly spec: ZarrSpec,
@@ -57,7 +56,7 @@ export class ZarrFiller implements ChunkFiller {
   ) {
     const scalar = spec.array.shape.length === 0
     const shape = (this.dims = scalar ? [1] : spec.array.shape)
-    const chunks = (this.chunks = scalar ? [1] : spec.array.chunks)
+    const chunks = (this.chunks = scalar ? [1] : (spec.shard?.step.chunks ?? spec.array.chunks))
     this.grid = shape.map((d, k) => Math.ceil(d / chunks[k]!))
     this.strides = new Array<number>(shape.length)
     let s = spec.itemsize
@@ -66,72 +65,34 @@ export class ZarrFiller implements ChunkFiller {
       s *= shape[k]!
     }
     this.full = chunks.reduce((a, b) => a * b, spec.itemsize)
-    if (fs.statSync(spec.dir).isFile()) this.listZip()
-    else this.list()
+    this.list()
   }
 
   static open(spec: ZarrSpec): ZarrFiller {
-    const dst = fs.openSync(spec.copy, 'r+')
+    let dst = -1
     try {
+      dst = fs.openSync(spec.copy, 'r+')
       return new ZarrFiller(spec, dst, new TempBudget(spec.name, spec.folder, spec.cap))
     } catch (e) {
-      fs.closeSync(dst)
+      if (dst >= 0) fs.closeSync(dst)
+      spec.keys.close()
       throw e
     }
   }
 
-  /** The chunk files there are: a walk of the array's folder, as deep as a key has parts. */
+  /** The chunks the store has: its objects under the array's folder, as deep as a key has parts. */
   private list(): void {
     const a = this.spec.array
-    const nd = a.shape.length
-    const re = this.keyPattern()
-    const depth = (a.separator === '/' ? nd : 1) + (a.keyPrefix.endsWith('/') ? 1 : 0)
-    const root = storePath(this.spec.dir, a.folder, this.spec.allows)
-    const walk = (rel: string, level: number): void => {
-      let items: fs.Dirent[]
-      try {
-        items = fs.readdirSync(rel ? pathModule.join(root, rel) : root, { withFileTypes: true })
-      } catch {
-        return
-      }
-      for (const d of items) {
-        const key = rel ? `${rel}/${d.name}` : d.name
-        if (d.isDirectory()) {
-          if (level + 1 < depth) walk(key, level + 1)
-          continue
-        }
-        const coords = this.coordsOf(key, re)
-        if (coords) this.present.add(this.chunkIndex(coords))
-      }
+    const depth = (a.separator === '/' ? a.shape.length : 1) + (a.keyPrefix.endsWith('/') ? 1 : 0)
+    const keys = this.spec.shard ? null : this.spec.keys.list(a.folder, depth)
+    if (!keys) {
+      this.present = null
+      return
     }
-    walk('', 0)
-  }
-
-  /** The chunk members of a .zarr.zip store: its central directory read once (no read per chunk). */
-  private listZip(): void {
-    const fd = fs.openSync(this.spec.dir, 'r')
-    try {
-      const size = fs.fstatSync(fd).size
-      const read = (offset: number, length: number): Uint8Array => {
-        const b = Buffer.alloc(Math.max(0, Math.min(length, size - offset)))
-        const n = b.length ? fs.readSync(fd, b, 0, b.length, offset) : 0
-        return b.subarray(0, n)
-      }
-      const prefix = this.spec.array.folder ? `${this.spec.array.folder}/` : ''
-      const re = this.keyPattern()
-      const chunks = new Map<number, ZipMember>()
-      for (const [key, m] of zipMembers({ read, size })) {
-        if (!key.startsWith(prefix)) continue
-        const coords = this.coordsOf(key.slice(prefix.length), re)
-        if (!coords) continue
-        const i = this.chunkIndex(coords)
-        this.present.add(i)
-        chunks.set(i, m)
-      }
-      this.zip = { fd, chunks }
-    } catch (e) {
-      fs.closeSync(fd)
-      throw e
+    const re = this.keyPattern()
+    for (const key of keys) {
+      const coords = this.coordsOf(key, re)
+      if (coords) this.present!.add(this.chunkIndex(coords))
     }
   }
 
@@ -153,51 +114,6 @@ export class ZarrFiller implements ChunkFiller {
     return coords.some((x, k) => x >= this.grid[k]!) ? null : coords
   }
 
-  /** A zip member's stored bytes, inflated when deflated, its CRC-32 checked. */
-  private async zipRead(key: string, m: ZipMember): Promise<Uint8Array> {
-    const raw = Buffer.allocUnsafe(m.compressedSize)
-    for (let done = 0; done < raw.length; ) {
-      const { bytesRead } = await readAsync(this.zip!.fd, raw, done, raw.length - done, m.dataOffset + done)
-      if (bytesRead === 0) throw this.damaged(key, 'ends early (the archive is truncated)')
-      done += bytesRead
-    }
-    return this.zipCheck(key, m, m.method === 8 ? await this.inflateMember(key, m, raw) : raw)
-  }
-
-  private zipReadSync(key: string, m: ZipMember): Uint8Array {
-    const raw = Buffer.allocUnsafe(m.compressedSize)
-    for (let done = 0; done < raw.length; ) {
-      const n = fs.readSync(this.zip!.fd, raw, done, raw.length - done, m.dataOffset + done)
-      if (n === 0) throw this.damaged(key, 'ends early (the archive is truncated)')
-      done += n
-    }
-    let bytes: Uint8Array = raw
-    if (m.method === 8) {
-      try {
-        bytes = decodeSync('deflate', raw, m.uncompressedSize)
-      } catch (e) {
-        throw this.undecodable(key, e)
-      }
-    }
-    return this.zipCheck(key, m, bytes)
-  }
-
-  private async inflateMember(key: string, m: ZipMember, raw: Uint8Array): Promise<Uint8Array> {
-    try {
-      return await decode('deflate', raw, m.uncompressedSize)
-    } catch (e) {
-      throw this.undecodable(key, e)
-    }
-  }
-
-  private zipCheck(key: string, m: ZipMember, bytes: Uint8Array): Uint8Array {
-    if (m.method !== 0 && m.method !== 8) {
-      throw this.damaged(key, `is compressed with ZIP method ${m.method} (stored and deflate are read)`)
-    }
-    if (zlib.crc32(bytes) >>> 0 !== m.crc32 >>> 0) throw this.damaged(key, 'fails its ZIP CRC-32 check')
-    return bytes
-  }
-
   private chunkIndex(c: readonly number[]): number {
     let i = 0
     for (let k = 0; k < c.length; k++) i = i * this.grid[k]! + c[k]!
@@ -205,24 +121,40 @@ export class ZarrFiller implements ChunkFiller {
   }
 
   allocatedChunks(): Iterable<number> {
-    return this.present
+    return this.present ?? this.everyChunk()
+  }
+
+  private *everyChunk(): Iterable<number> {
+    const n = this.grid.reduce((a, b) => a * b, 1)
+    for (let i = 0; i < n; i++) yield i
+  }
+
+  private has(c: number[]): boolean {
+    return this.present === null || this.present.has(this.chunkIndex(c))
   }
 
   close(): void {
     if (this.closed) return
     this.closed = true
     fs.closeSync(this.dst)
-    if (this.zip) fs.closeSync(this.zip.fd)
+    this.spec.keys.close()
   }
 
   private check(): void {
     if (this.closed) throw new ApiError('closed', 'the array was closed')
   }
 
-  private where(c: number[]): { key: string; path: string } {
+  private keyOf(c: number[]): string {
     const key = chunkKey(this.spec.array, this.spec.array.shape.length ? c : [])
-    const full = this.spec.array.folder ? `${this.spec.array.folder}/${key}` : key
-    return { key: full, path: storePath(this.spec.dir, full, this.spec.allows) }
+    return this.spec.array.folder ? `${this.spec.array.folder}/${key}` : key
+  }
+
+  /** A read's failure, naming the chunk (an ApiError of the store — refused, changed, cancelled — as it is). */
+  private unreadable(key: string, e: unknown): unknown {
+    if (e instanceof ApiError) return e
+    if (e instanceof ChunkDamage) return this.damaged(key, e.message)
+    if (e instanceof CodecError) return this.undecodable(key, e)
+    return this.damaged(key, `cannot be read (${(e as Error).message})`)
   }
 
   private damaged(key: string, why: string): ApiError {
@@ -230,6 +162,11 @@ export class ZarrFiller implements ChunkFiller {
       'io',
       `${this.spec.dir}: the chunk ${key} of '${this.spec.name}' ${why}: re-write it, or copy what is readable with zarr-python`
     )
+  }
+
+  /** The codecs of a chunk of the grid: the array's, or a shard's inner chunks'. */
+  private steps(): ZarrStep[] {
+    return this.spec.shard?.step.steps ?? this.spec.array.steps
   }
 
   private shape(): ChunkShape {
@@ -249,20 +186,21 @@ export class ZarrFiller implements ChunkFiller {
 
   async fill(c: number[]): Promise<number> {
     this.check()
-    if (!this.present.has(this.chunkIndex(c))) return this.put(c, this.fillChunk())
-    const { key, path } = this.where(c)
-    let raw: Uint8Array
-    const member = this.zip?.chunks.get(this.chunkIndex(c))
+    if (!this.has(c)) return this.put(c, this.fillChunk())
+    const { shard } = this.spec
+    const key = shard ? shard.where(c) : this.keyOf(c)
+    let raw: Uint8Array | null
     try {
-      raw = member ? await this.zipRead(key, member) : await fs.promises.readFile(path)
+      raw = shard ? await shard.read(c) : await this.spec.keys.read(key)
     } catch (e) {
-      if (e instanceof ApiError) throw e
-      throw this.damaged(key, `cannot be read (${(e as Error).message})`)
+      throw this.unreadable(key, e)
     }
+    this.check()
+    if (!raw) return this.put(c, this.fillChunk())
     zarrStats.reads++
     let bytes: Uint8Array
     try {
-      bytes = await runAsync(decodeChunk(this.spec.array.steps, raw, this.shape()))
+      bytes = await runAsync(decodeChunk(this.steps(), raw, this.shape()))
     } catch (e) {
       throw this.undecodable(key, e)
     }
@@ -272,20 +210,20 @@ export class ZarrFiller implements ChunkFiller {
 
   fillSync(c: number[]): number {
     this.check()
-    if (!this.present.has(this.chunkIndex(c))) return this.put(c, this.fillChunk())
-    const { key, path } = this.where(c)
-    let raw: Uint8Array
-    const member = this.zip?.chunks.get(this.chunkIndex(c))
+    if (!this.has(c)) return this.put(c, this.fillChunk())
+    const { shard } = this.spec
+    const key = shard ? shard.where(c) : this.keyOf(c)
+    let raw: Uint8Array | null
     try {
-      raw = member ? this.zipReadSync(key, member) : fs.readFileSync(path)
+      raw = shard ? shard.readSync(c) : this.spec.keys.readSync(key)
     } catch (e) {
-      if (e instanceof ApiError) throw e
-      throw this.damaged(key, `cannot be read (${(e as Error).message})`)
+      throw this.unreadable(key, e)
     }
+    if (!raw) return this.put(c, this.fillChunk())
     zarrStats.reads++
     let bytes: Uint8Array
     try {
-      bytes = runSync(decodeChunk(this.spec.array.steps, raw, this.shape()))
+      bytes = runSync(decodeChunk(this.steps(), raw, this.shape()))
     } catch (e) {
       throw this.undecodable(key, e)
     }

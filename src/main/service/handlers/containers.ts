@@ -4,6 +4,7 @@ import { listFolder, metadataItems, shortened } from '../../../shared/containers
 import type { Handlers, ServiceContext } from './context'
 import { remoteStore } from '../remote-sources'
 import { isRemote } from '../remote-url'
+import { isZarrUrl } from '../zarr-remote'
 
 export function containerHandlers(ctx: ServiceContext): Handlers<'container:list' | 'container:metadata'> {
   return {
@@ -14,7 +15,7 @@ export function containerHandlers(ctx: ServiceContext): Handlers<'container:list
         ...listFolder(c, r.folder ?? [], r.filter ?? '', r.limit ?? 2000),
         path,
         format: c.format,
-        fileSize: isRemote(path) ? remoteStore(path).size : fs.statSync(path).size,
+        fileSize: isZarrUrl(path) ? 0 : isRemote(path) ? remoteStore(path).size : fs.statSync(path).size,
         metadata: shortened(c.metadata) as Record<string, never>
       }
     },
