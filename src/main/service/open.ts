@@ -9,7 +9,6 @@ import { holdsOneArray, shortened } from '../../shared/containers'
 import { ApiError, type Request, type SessionInfo } from '../../shared/contract'
 import type { JsonValue } from '../../shared/json-value'
 import { resolveLayout, type Layout } from '../../shared/layout'
-import { parseDType } from '../../shared/structured'
 import { ContainerCache, detectContainer, enviHeaderFor } from './containers'
 import { DequantSource, type ByteSource } from './dequant-source'
 import { entryLayout, scaledLayout } from './entry-layout'
@@ -26,10 +25,9 @@ import { ScaleSource } from './scale-source'
 import { ArraySource, entryCodecs, readOnlyReason, type ByteStore } from './array-source'
 import { Pyramid } from './pyramid'
 import { ScanJob } from './scan'
-import { TiffFiller } from './tiff-fill'
-import { ZarrFiller } from './zarr-fill'
 import { zarrMarker } from './zarr-store'
-import { gridChunks, isZarrUrl, storeKeys } from './zarr-remote'
+import { isZarrUrl } from './zarr-remote'
+import { openChunkGrid } from './open-chunked'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 import { openText } from './text-source'
@@ -301,60 +299,17 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       undo.push(() => removeTemp(t))
       file = temp
     }
-    if (entry.hdf5) {
-      // a remote container: its chunks are decoded natively from the object's copy, fetched chunk by chunk
-      const rc = remoteUrl ? mapRemote(path) : undefined
-      if (rc) {
-        rc.mapping.close()
-        held = { store: rc.store, release: rc.release }
-        undo.push(rc.release)
-      }
-      chunked = await ChunkedDataset.open(
-        rc ? rc.store.file : path,
-        entry.hdf5.path,
-        entry.hdf5.dims,
-        entry.hdf5.chunks,
-        parseDType(entry.dtype),
-        rc
-          ? {
-              ...entry.hdf5,
-              remote: {
-                fetch: (a, b) => rc.store.fillRange(a, b),
-                ensure: (a, b) => rc.store.ensureRange(a, b)
-              }
-            }
-          : entry.hdf5
-      )
-      const c = chunked
-      undo.push(() => c.close())
-      mapping = chunked.mapping
-      file = chunked.file
-    } else if (entry.zarr) {
-      const array = entry.zarr
-      const itemsize = parseDType(entry.dtype).itemsize
-      // a 0-d array is one element in one chunk: a grid of [1] (the chunk grid tracks chunks along axes)
-      const scalar = array.shape.length === 0
-      const dims = scalar ? [1] : array.shape
-      const grid = scalar ? [1] : gridChunks(path, array)
-      chunked = await ChunkedDataset.open(path, name, dims, grid, parseDType(entry.dtype), {
-        ...(array.fill ? { fill: array.fill } : {}),
-        filler: (copy) =>
-          ZarrFiller.open({ dir: path, name, array, itemsize, ...storeKeys(path, ctx.paths, array), ...copy })
+    const grid = await openChunkGrid(entry, path, name, remoteUrl, ctx.paths)
+    if (grid) {
+      const { chunked: c, held: h } = grid
+      chunked = c
+      held = h
+      undo.push(() => {
+        c.close()
+        h?.release()
       })
-      const c = chunked
-      undo.push(() => c.close())
-      mapping = chunked.mapping
-      file = chunked.file
-    } else if (entry.tiff) {
-      const tiff = entry.tiff
-      // strips or tiles decoded into a copy of dims (pages, …page): the entry's shape is a reshape of it
-      chunked = await ChunkedDataset.open(path, name, tiff.dims, tiff.chunks, parseDType(entry.dtype), {
-        filler: (copy) => TiffFiller.open({ file: path, name, tiff, ...copy })
-      })
-      const c = chunked
-      undo.push(() => c.close())
-      mapping = chunked.mapping
-      file = chunked.file
+      mapping = c.mapping
+      file = c.file
     } else if (remoteUrl) {
       const m = (remote = mapRemote(file))
       undo.push(() => {

@@ -1,0 +1,74 @@
+// The chunk grid of a container's array whose chunks are decoded into a temporary copy where something reads:
+// an HDF5 chunked dataset (natively, or by the HDF5 library in its worker), a Zarr array (chunk objects of a
+// folder, a .zarr.zip or a remote store, through the codec layer), a TIFF series read from strips or tiles.
+// open.ts maps the copy like any file; this module knows which filler each container's entry takes.
+import type { ContainerEntry } from '../../shared/containers'
+import { parseDType } from '../../shared/structured'
+import { ChunkedDataset } from './hdf5-chunked'
+import type { PathPolicy } from './path-policy'
+import { mapRemote } from './remote-open'
+import type { RemoteStore } from './remote-store'
+import { TiffFiller } from './tiff-fill'
+import { ZarrFiller } from './zarr-fill'
+import { gridChunks, storeKeys } from './zarr-remote'
+
+export interface ChunkGrid {
+  chunked: ChunkedDataset
+  /** A remote container the grid decodes from, held while the session is open (released with it). */
+  held?: { store: RemoteStore; release: () => void }
+}
+
+/** Opens the entry's chunk grid; undefined for an entry whose bytes are mapped (or inflated whole) instead. */
+export async function openChunkGrid(
+  entry: ContainerEntry,
+  path: string,
+  name: string,
+  remoteUrl: boolean,
+  paths: PathPolicy
+): Promise<ChunkGrid | undefined> {
+  const dtype = parseDType(entry.dtype)
+  if (entry.hdf5) {
+    const hdf5 = entry.hdf5
+    // a remote container: its chunks are decoded natively from the object's copy, fetched chunk by chunk
+    const rc = remoteUrl ? mapRemote(path) : undefined
+    if (!rc) return { chunked: await ChunkedDataset.open(path, hdf5.path, hdf5.dims, hdf5.chunks, dtype, hdf5) }
+    rc.mapping.close()
+    const held = { store: rc.store, release: rc.release }
+    try {
+      const remote = {
+        fetch: (a: number, b: number) => rc.store.fillRange(a, b),
+        ensure: (a: number, b: number) => rc.store.ensureRange(a, b)
+      }
+      const chunked = await ChunkedDataset.open(rc.store.file, hdf5.path, hdf5.dims, hdf5.chunks, dtype, {
+        ...hdf5,
+        remote
+      })
+      return { chunked, held }
+    } catch (e) {
+      rc.release()
+      throw e
+    }
+  }
+  if (entry.zarr) {
+    const array = entry.zarr
+    // a 0-d array is one element in one chunk: a grid of [1] (the chunk grid tracks chunks along axes)
+    const scalar = array.shape.length === 0
+    const dims = scalar ? [1] : array.shape
+    const grid = scalar ? [1] : gridChunks(path, array)
+    const chunked = await ChunkedDataset.open(path, name, dims, grid, dtype, {
+      ...(array.fill ? { fill: array.fill } : {}),
+      filler: (copy) =>
+        ZarrFiller.open({ dir: path, name, array, itemsize: dtype.itemsize, ...storeKeys(path, paths, array), ...copy })
+    })
+    return { chunked }
+  }
+  if (entry.tiff) {
+    const tiff = entry.tiff
+    // strips or tiles decoded into a copy of dims (pages, …page): the entry's shape is a reshape of it
+    const chunked = await ChunkedDataset.open(path, name, tiff.dims, tiff.chunks, dtype, {
+      filler: (copy) => TiffFiller.open({ file: path, name, tiff, ...copy })
+    })
+    return { chunked }
+  }
+  return undefined
+}
