@@ -46,6 +46,12 @@ export function hex(args: ParsedArgs): void {
         `'${name}' is read from ${entry.tiff.codec === 'none' ? 'uncompressed' : `${entry.tiff.codec}-compressed`} strips or tiles (the first at byte ${first}): hex the file with --offset ${first}, or open the array to see the values`
       )
     }
+    if (entry.fitsTiles) {
+      const first = entry.fitsTiles.offsets[0] ?? 0
+      throw new UsageError(
+        `'${name}' is read from ${entry.fitsTiles.codec}-compressed tiles in the HDU's heap (the first at byte ${first}): hex the file with --offset ${first}, or open the array to see the values`
+      )
+    }
     if (entry.hdf5) {
       throw new UsageError(
         `'${name}' is chunked: its stored bytes are scattered over compressed chunks (open it to see the values)`

@@ -30,6 +30,7 @@ export function entryJson(e: ContainerEntry): Record<string, unknown> {
       : {}),
     ...(e.hdf5 ? { chunks: e.hdf5.chunks, filters: e.hdf5.filters } : {}),
     ...(e.tiff ? { chunks: e.tiff.chunks, filters: [e.tiff.codec] } : {}),
+    ...(e.fitsTiles ? { chunks: e.fitsTiles.chunks, filters: [e.fitsTiles.codec] } : {}),
     ...(e.decoding ? { decoding: `dequantize ${e.decoding.quant}` } : {}),
     ...(e.via
       ? {
@@ -65,9 +66,11 @@ export function ls(args: ParsedArgs): void {
             ? `  (chunked${e.hdf5.filters.length ? `, ${e.hdf5.filters.join('+')}` : ''}: read through the HDF5 library)`
             : e.tiff
               ? `  (${e.tiff.codec === 'none' ? 'uncompressed' : e.tiff.codec} strips or tiles: read into a temporary copy)`
-              : e.scaling
-                ? `  (${e.scaling.source}${e.scaling.initial === 'stored' ? ': --scaled applies it' : ': --stored for the stored numbers'})`
-                : ''
+              : e.fitsTiles
+                ? `  (${e.fitsTiles.codec} tiles of ${e.fitsTiles.chunks.join(' × ')}: read into a temporary copy)`
+                : e.scaling
+                  ? `  (${e.scaling.source}${e.scaling.initial === 'stored' ? ': --scaled applies it' : ': --stored for the stored numbers'})`
+                  : ''
       out.write(`${e.name}\t${type}\t${formatShape(e.shape)}\t${e.nbytes} bytes${e.file ? `\t${e.file}` : ''}${note}\n`)
     }
   }

@@ -27,6 +27,7 @@ import { ArraySource, entryCodecs, readOnlyReason, type ByteStore } from './arra
 import { Pyramid } from './pyramid'
 import { ScanJob } from './scan'
 import { TiffFiller } from './tiff-fill'
+import { FitsTileFiller } from './fits-fill'
 import { ZarrFiller } from './zarr-fill'
 import { zarrMarker } from './zarr-store'
 import { removeTemp } from './temp-files'
@@ -286,6 +287,16 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       undo.push(() => c.close())
       mapping = chunked.mapping
       file = chunked.file
+    } else if (entry.fitsTiles) {
+      const tiles = entry.fitsTiles
+      // a FITS compressed image's tiles decoded into a copy of the image, big-endian as FITS stores pixels
+      chunked = await ChunkedDataset.open(path, name, tiles.dims, tiles.chunks, parseDType(entry.dtype), {
+        filler: (copy) => FitsTileFiller.open({ file: path, name, tiles, ...copy })
+      })
+      const c = chunked
+      undo.push(() => c.close())
+      mapping = chunked.mapping
+      file = chunked.file
     } else {
       mapping = new (native().Mapping)(file, r.mode)
       const m = mapping
@@ -304,7 +315,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
         kind: 'chunk-grid',
         path: chunked.file,
         container: path,
-        chunks: (entry.hdf5 ?? entry.zarr ?? entry.tiff)!.chunks
+        chunks: (entry.hdf5 ?? entry.zarr ?? entry.tiff ?? entry.fitsTiles)!.chunks
       }
     : temp
       ? { kind: 'decoded-copy', path: temp, container: path, codec: entry.recode ? 'recode' : 'inflate' }
@@ -357,10 +368,13 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
             }
           }
         : {}),
-      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr || entry.tiff ? { decompressed: true } : {}),
+      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr || entry.tiff || entry.fitsTiles
+        ? { decompressed: true }
+        : {}),
       ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
       ...(entry.zarr ? { chunks: entry.zarr.chunks, filters: entry.zarr.codecs } : {}),
       ...(entry.tiff ? { chunks: entry.tiff.chunks, filters: [entry.tiff.codec] } : {}),
+      ...(entry.fitsTiles ? { chunks: entry.fitsTiles.chunks, filters: [entry.fitsTiles.codec] } : {}),
       ...(entry.scaling
         ? {
             scaling: {

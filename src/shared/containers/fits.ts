@@ -15,6 +15,7 @@ import {
   type ParseContext,
   type Scaling
 } from './model'
+import { compressedImage } from './fits-tiles'
 
 const BLOCK = 2880
 const CARD = 80
@@ -322,14 +323,7 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
       entries.push(scaling ? { ...base, scaling } : base)
     } else if (xt === 'BINTABLE') {
       if (h.get('ZIMAGE') === true) {
-        entries.push({
-          ...base,
-          storedType: `tile-compressed image (${String(h.get('ZCMPTYPE') ?? '?').trim()})`,
-          unmappable: {
-            reason: `it is a tile-compressed image (ZCMPTYPE = ${String(h.get('ZCMPTYPE') ?? '?').trim()}): its pixels are compressed tile by tile`,
-            remedy: 'decompress it with astropy (or funpack) and open the result'
-          }
-        })
+        entries.push(compressedEntry(ctx, h, hdu, base, axes, pcount))
       } else {
         if (naxis !== 2 || bitpix !== 8)
           throw new ContainerError(`HDU ${hdu}: a BINTABLE needs BITPIX = 8 and NAXIS = 2`)
@@ -351,4 +345,40 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
     at = start + Math.ceil(dataBytes / BLOCK) * BLOCK
   }
   return { format: 'fits', metadata: { hdus: entries.length }, entries }
+}
+
+/** A tile-compressed image (ZIMAGE = T): its pixels' shape and type, its tiles the chunks of a grid. */
+function compressedEntry(
+  ctx: ParseContext,
+  h: Header,
+  hdu: number,
+  base: ContainerEntry,
+  axes: number[],
+  pcount: number
+): ContainerEntry {
+  const cmp = String(h.get('ZCMPTYPE') ?? '?').trim()
+  if (axes.length !== 2) throw new ContainerError(`HDU ${hdu}: a compressed image's table needs NAXIS = 2`)
+  const tiles = compressedImage(ctx, (k) => h.get(k), hdu, h.dataStart, axes[0]!, axes[1]!, pcount)
+  const storedType = `tile-compressed image (${cmp})`
+  if ('unreadable' in tiles) {
+    return {
+      ...base,
+      storedType,
+      unmappable: { reason: tiles.unreadable, remedy: 'decompress it with astropy (or funpack) and open the result' }
+    }
+  }
+  const count = elementCount(tiles.dims, `HDU ${hdu}'s compressed image`)
+  const dtype = BITPIX[tiles.zbitpix]!
+  // quantized floats are the values once dequantized; integers carry BSCALE/BZERO/BLANK as an image does
+  const scaling = tiles.quant ? undefined : fitsScaling(tiles.zbitpix, h)
+  return {
+    ...base,
+    dtype,
+    shape: tiles.dims,
+    offset: 0,
+    nbytes: count * (Math.abs(tiles.zbitpix) / 8),
+    storedType: `${storedType}, ZBITPIX=${tiles.zbitpix}${tiles.quant ? `, quantized (${tiles.quant.method})` : ''}`,
+    ...(scaling ? { scaling } : {}),
+    fitsTiles: tiles
+  }
 }

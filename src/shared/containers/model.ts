@@ -11,6 +11,7 @@ import { LayoutMismatchError } from '../errors'
 import type { JsonValue } from '../json-value'
 import type { NativeChunks } from './hdf5/chunk-index'
 import type { TiffChunks } from './tiff-chunks'
+import type { FitsTiles } from './fits-tile-layout'
 import type { ZarrArray } from './zarr-meta'
 
 /** How the values are made from the stored bytes, when they are not the bytes themselves. */
@@ -185,6 +186,8 @@ export interface ContainerEntry {
   zarr?: ZarrArray
   /** A TIFF series not stored as one run: its strips or tiles decoded into a temporary copy, chunk by chunk. */
   tiff?: TiffChunks
+  /** A FITS tile-compressed image: its tiles decoded into a temporary copy, chunk by chunk (fits-tiles.ts). */
+  fitsTiles?: FitsTiles
   /** Entries holding this array reduced by powers of two (a TIFF's SubIFD pyramid): the image view's overviews. */
   levels?: string[]
   /** Why editing in place (r+) is refused though the bytes are the values (mode c still works). */

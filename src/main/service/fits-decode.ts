@@ -1,0 +1,192 @@
+// The decoders of FITS tile compression that no library on npm provides, written from the FITS tiled image
+// compression convention (Pence, White, Seaman et al., "Tiled Image Convention for Storing Compressed Images in
+// FITS Binary Tables", v2.3) and the algorithms it cites: Rice coding of pixel differences, IRAF's PLIO line lists,
+// GZIP_2's byte shuffle, and the dequantization of floats with its subtractive dithering (the convention's
+// pseudo-random sequence). Each throws a plain Error saying what is wrong; fits-fill.ts names the tile.
+
+/** Rice: the pixels of a tile from its coded bytes, as unsigned integers of bytepix bytes (sign left to the caller). */
+export function riceDecode(src: Uint8Array, npix: number, blocksize: number, bytepix: number): Float64Array {
+  const fsbits = bytepix === 1 ? 3 : bytepix === 2 ? 4 : 5
+  const fsmax = bytepix === 1 ? 6 : bytepix === 2 ? 14 : 25
+  const bbits = bytepix * 8
+  const mod = 2 ** bbits
+  const out = new Float64Array(npix)
+  if (src.length < bytepix) throw new Error(`its ${src.length} bytes are fewer than the first pixel's ${bytepix}`)
+  // the first pixel is stored whole, big-endian; the differences follow, bit by bit from each byte's top
+  let last = 0
+  for (let k = 0; k < bytepix; k++) last = last * 256 + src[k]!
+  let pos = bytepix * 8
+  const total = src.length * 8
+  const bits = (n: number): number => {
+    if (pos + n > total) throw new Error(`its coded bits end at bit ${total} before pixel ${done} of ${npix}`)
+    let v = 0
+    for (let k = 0; k < n; k++, pos++) v = v * 2 + ((src[pos >> 3]! >> (7 - (pos & 7))) & 1)
+    return v
+  }
+  let done = 0
+  while (done < npix) {
+    const end = Math.min(npix, done + blocksize)
+    const fs = bits(fsbits) - 1
+    if (fs < 0) {
+      // a block of zero differences
+      for (; done < end; done++) out[done] = last
+      continue
+    }
+    for (; done < end; done++) {
+      let diff: number
+      if (fs === fsmax) diff = bits(bbits)
+      else if (fs > fsmax) throw new Error(`a block's code ${fs + 1} exceeds ${fsmax + 1}`)
+      else {
+        // unary count of zeros, a one, then fs low bits
+        let zeros = 0
+        while (pos < total && ((src[pos >> 3]! >> (7 - (pos & 7))) & 1) === 0) {
+          zeros++
+          pos++
+        }
+        if (pos >= total) throw new Error(`its coded bits end before pixel ${done} of ${npix}`)
+        pos++
+        diff = zeros * 2 ** fs + bits(fs)
+      }
+      // differences are mapped to non-negative numbers: even n ↦ n/2, odd n ↦ -(n+1)/2
+      const d = diff % 2 === 1 ? -(diff + 1) / 2 : diff / 2
+      last = (((last + d) % mod) + mod) % mod
+      out[done] = last
+    }
+  }
+  return out
+}
+
+/** The unsigned value v of `bytes` bytes as a signed integer. */
+export function signed(v: number, bytes: number): number {
+  const half = 2 ** (bytes * 8 - 1)
+  return v >= half ? v - 2 * half : v
+}
+
+/** PLIO_1: IRAF's line list (16-bit words, big-endian in the heap) expanded to npix pixels. */
+export function plioDecode(src: Uint8Array, npix: number): Float64Array {
+  const words = src.length >> 1
+  const w = (i: number): number => {
+    if (i >= words) throw new Error(`its line list ends at word ${words}, word ${i} is needed`)
+    return (src[2 * i]! << 8) | src[2 * i + 1]!
+  }
+  const sw = (i: number): number => {
+    const v = w(i)
+    return v >= 0x8000 ? v - 0x10000 : v
+  }
+  // the header: an old 3-word one (its length in word 3) or the 7-word one (length in words 4–5, header length in word 2)
+  let len: number
+  let first: number
+  if (sw(2) > 0) {
+    len = sw(2)
+    first = 3
+  } else {
+    len = sw(5) * 32768 + sw(4)
+    first = sw(1)
+  }
+  if (len > words) throw new Error(`its line list claims ${len} words, ${words} are stored`)
+  const out = new Float64Array(npix)
+  let x = 0
+  let pv = 1
+  for (let i = first; i < len; i++) {
+    const word = w(i)
+    const op = word >> 12
+    const data = word & 4095
+    switch (op) {
+      case 0: // a run of zeros
+        x += data
+        break
+      case 1: // a run of the current value
+        for (let k = 0; k < data && x < npix; k++) out[x++] = pv
+        break
+      case 2: // zeros, then one pixel of the current value
+        x += data - 1
+        if (x >= 0 && x < npix) out[x] = pv
+        x++
+        break
+      case 3: // set the value: 12 low bits here, the high ones in the next word
+        pv = w(++i) * 4096 + data
+        break
+      case 4:
+        pv += data
+        break
+      case 5:
+        pv -= data
+        break
+      case 6:
+        pv += data
+        if (x < npix) out[x] = pv
+        x++
+        break
+      case 7:
+        pv -= data
+        if (x < npix) out[x] = pv
+        x++
+        break
+      default:
+        throw new Error(`word ${i} has opcode ${op}, which line lists do not define`)
+    }
+  }
+  return out
+}
+
+/** GZIP_2 stores each pixel's most significant bytes first, then the next … : put the bytes back in place. */
+export function unshuffle(src: Uint8Array, width: number): Uint8Array {
+  const n = src.length / width
+  const out = new Uint8Array(src.length)
+  for (let b = 0; b < width; b++) for (let i = 0; i < n; i++) out[i * width + b] = src[b * n + i]!
+  return out
+}
+
+const N_RANDOM = 10000
+
+/**
+ * The convention's 10,000 pseudo-random dithers in [0, 1): Park and Miller's generator (a = 16807, m = 2^31 - 1,
+ * seed 1), each value kept as a float32. The 10,000th seed is 1043618065, which the convention gives as the check.
+ */
+export const DITHERS: Float32Array = (() => {
+  const a = 16807
+  const m = 2147483647
+  let seed = 1
+  const out = new Float32Array(N_RANDOM)
+  for (let i = 0; i < N_RANDOM; i++) {
+    const t = a * seed
+    seed = t - m * Math.floor(t / m)
+    out[i] = seed / m
+  }
+  if (seed !== 1043618065) throw new Error('the dither sequence does not end as the FITS convention says')
+  return out
+})()
+
+/** The integer SUBTRACTIVE_DITHER_2 stores for an exact 0.0. */
+const ZERO_VALUE = -2147483646
+
+/**
+ * A quantized tile's floats: v × ZSCALE + ZZERO (dithered: v − r + 0.5, r the tile's next dither), ZBLANK as NaN,
+ * computed in float64 and rounded once to the image's type, as the convention's readers do.
+ */
+export function dequantize(
+  ints: Float64Array,
+  tile: number,
+  q: { method: string; dither0: number; scale: number; zero: number; blank: number | null },
+  out: Float64Array
+): void {
+  const { scale, zero, blank } = q
+  if (q.method === 'NO_DITHER') {
+    for (let i = 0; i < ints.length; i++) out[i] = ints[i] === blank ? NaN : ints[i]! * scale + zero
+    return
+  }
+  // the tile's first dither: its row number (1-based) and ZDITHER0 pick a seed, the seed a start in the sequence
+  let seed = (((tile + q.dither0 - 1) % N_RANDOM) + N_RANDOM) % N_RANDOM | 0
+  let next = Math.floor(DITHERS[seed]! * 500)
+  const zeros = q.method === 'SUBTRACTIVE_DITHER_2'
+  for (let i = 0; i < ints.length; i++) {
+    const v = ints[i]!
+    if (v === blank) out[i] = NaN
+    else if (zeros && v === ZERO_VALUE) out[i] = 0
+    else out[i] = (v - DITHERS[next]! + 0.5) * scale + zero
+    if (++next === N_RANDOM) {
+      seed = (seed + 1) % N_RANDOM
+      next = Math.floor(DITHERS[seed]! * 500)
+    }
+  }
+}
