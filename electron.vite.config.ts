@@ -14,7 +14,9 @@ export default defineConfig({
           // the HDF5 library's worker thread (out/main/hdf5-worker.js, found beside the bundle at run time)
           'hdf5-worker': resolve(__dirname, 'src/main/service/hdf5-worker.ts'),
           // the codec workers (zstd, bz2, blosc: out/main/codec-worker.js, src/main/service/codecs/pool.ts)
-          'codec-worker': resolve(__dirname, 'src/main/service/codecs/worker.ts')
+          'codec-worker': resolve(__dirname, 'src/main/service/codecs/worker.ts'),
+          // the thread that fetches remote ranges for synchronous readers (out/main/remote-worker.js)
+          'remote-worker': resolve(__dirname, 'src/main/service/remote-worker.ts')
         }
       }
     }

@@ -22,6 +22,37 @@ const benches = fs
   .readdirSync(__dirname)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
+// packages loaded at run time, as in the app's build (native addons and WebAssembly are not bundled)
+const external = [
+  'ws',
+  'zod',
+  'h5wasm',
+  '@aws-sdk/*',
+  '@playwright/test',
+  'playwright',
+  'playwright-core',
+  'zstd-napi',
+  'lz4-napi',
+  'numcodecs',
+  'seek-bzip'
+]
+// the worker threads' scripts, found beside the bundles as beside the app's (worker-script.ts)
+for (const [name, entry] of [
+  ['codec-worker', 'src/main/service/codecs/worker.ts'],
+  ['hdf5-worker', 'src/main/service/hdf5-worker.ts'],
+  ['remote-worker', 'src/main/service/remote-worker.ts']
+]) {
+  esbuild.buildSync({
+    entryPoints: [path.join(root, entry)],
+    outfile: path.join(outDir, `${name}.js`),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external,
+    logLevel: 'warning'
+  })
+}
 let failed = false
 for (const file of benches) {
   const out = path.join(outDir, file.replace(/\.ts$/, '.js'))
@@ -32,7 +63,7 @@ for (const file of benches) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['ws', 'zod', 'h5wasm', '@playwright/test', 'playwright', 'playwright-core'],
+    external,
     // the service finds native/ by walking up from its own file: point it at the repository's
     define: { 'process.env.ARRAYSCOPE_NATIVE_DIR': JSON.stringify(path.join(root, 'native')) },
     logLevel: 'warning'

@@ -103,3 +103,17 @@ sys.stdin.readline()`
     fs.rmSync(file, { force: true })
   }
 })
+
+test('serve FILE --no-follow opens it unfollowed: the switch is off and a write is reported, not shown', async ({
+  page
+}) => {
+  const file = path.join(tempDir(), 'unfollowed.f4')
+  fs.writeFileSync(file, f32([0, 1, 2, 3, 4, 5, 6, 7]))
+  await withApp(page, [file, '--dtype', '<f4', '--shape', '-1,4', '--no-follow'], async () => {
+    await expect(cell(page, 1, 3)).toHaveText('7.0')
+    await expect(page.locator('input[name=follow]')).not.toBeChecked()
+    fs.appendFileSync(file, f32([8, 9, 10, 11]))
+    await expect(page.getByText(/The file changed on disk/)).toBeVisible()
+    await expect(cell(page, 2, 0)).toHaveCount(0)
+  })
+})

@@ -363,5 +363,62 @@ export function decodeChunk(input: Uint8Array, output: Uint8Array, steps: ChunkS
 export function decodeChunkAsync(input: Uint8Array, output: Uint8Array, steps: ChunkStep[]): Promise<number>
 /** 'libdeflate 1.14' when the addon was built with libdeflate, null when not (inflate steps then throw). */
 export const inflaterVersion: string | null
+/** Element types a text array's values are parsed into (numpy codes; c8/c16 complex). */
+export type TextElem = 'b1' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'f2' | 'f4' | 'f8' | 'c8' | 'c16'
+
+/** How a text file is read (text_parse.cc): numpy.fromfile(sep=…), or rows as np.loadtxt reads them. */
+export interface TextParseSpec {
+  path: string
+  /** The copy the values are written to, from byte 0 (it must exist); parseTextSync ignores it. */
+  out?: string
+  elem: TextElem
+  /** Write the values in non-native byte order. */
+  swap: boolean
+  /** numpy's separator: whitespace in it matches any run of whitespace. */
+  sep: string
+  /** Lines are rows (np.loadtxt): a newline ends a row, blank lines skipped, every row the same length. */
+  table?: boolean
+  /** Lines skipped first (a header). */
+  skip?: number
+  /** With table: a line's text from this string on is ignored. */
+  comments?: string
+  /** One index point per this many values (default 65536). */
+  every?: number
+  /** Stop after this many values. */
+  maxValues?: number
+  /** The byte to start at (an index point or numpy's offset) and its line. */
+  start?: number
+  startLine?: number
+}
+
+export interface TextParseResult {
+  count: number
+  /** Table rows; without table, the lines that hold values. */
+  rows: number
+  /** Values per row (table), or per line when every line holding values has as many (else -1). */
+  cols: number
+  lines: number
+  bytesRead: number
+  /** Index points, three numbers each: the value's index, its first byte, its line. */
+  index: Float64Array
+  /** parseTextSync: the values parsed (native byte order unless swap). */
+  values: Uint8Array
+}
+
+/**
+ * One pass over a text file on its own thread, writing its values into spec.out in order. status() says how far
+ * it is: bytes of text read, values written to the copy (a mapping of it sees them), table rows complete
+ * (their values all written).
+ * Rejects with code EPARSE (a value or separator that does not parse: the message names its line and column),
+ * ERAGGED (a table row of another length), EIO or ECANCELLED.
+ */
+export function parseText(spec: TextParseSpec): {
+  promise: Promise<TextParseResult>
+  cancel(): void
+  /** cols: values per table row once the first row is read (-1 before, and without table). */
+  status(): { bytes: number; written: number; rows: number; cols: number }
+}
+/** The same on the calling thread, the values kept in memory (for a bounded part: give maxValues). */
+export function parseTextSync(spec: TextParseSpec): TextParseResult
 
 export const napiVersion: number

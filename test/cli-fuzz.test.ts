@@ -109,6 +109,32 @@ g = helper.make_graph([helper.make_node('Add', ['x', 'w'], ['y'])], 'g',
                        helper.make_tensor('k', TensorProto.INT64, [3], [1, -2, 3]),
                        helper.make_tensor('f', TensorProto.FLOAT, [2], [0.5, 1.5])])
 onnx.save_model(helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)]), f'{d}/m.onnx')
+# Zarr stores in ZIP archives: v2 (blosc; delta + zstd), and a sharded zarr3 store written by TensorStore
+import zipfile, tempfile, numcodecs, tensorstore as ts
+with zipfile.ZipFile(f'{d}/s2.zarr.zip', 'w') as z:
+    z.writestr('.zgroup', json.dumps({'zarr_format': 2}))
+    x = np.arange(30, dtype='<i4').reshape(6, 5) * 7
+    for name, comp, filters in [('b', numcodecs.Blosc('lz4', 5, 1), None), ('dz', numcodecs.Zstd(1), [numcodecs.Delta('<i4')])]:
+        z.writestr(f'{name}/.zarray', json.dumps({'zarr_format': 2, 'shape': [6, 5], 'chunks': [4, 3], 'dtype': '<i4',
+            'compressor': comp.get_config(), 'filters': [f.get_config() for f in filters] if filters else None, 'fill_value': -1, 'order': 'C'}))
+        for i in range(2):
+            for j in range(2):
+                part = np.full((4, 3), -1, '<i4'); blk = x[i*4:i*4+4, j*3:j*3+3]; part[:blk.shape[0], :blk.shape[1]] = blk
+                data = part.tobytes()
+                for f in filters or []: data = f.encode(data)
+                z.writestr(f'{name}/{i}.{j}', comp.encode(data))
+t3 = tempfile.mkdtemp()
+json.dump({'zarr_format': 3, 'node_type': 'group', 'attributes': {}}, open(f'{t3}/zarr.json', 'w'))
+t = ts.open({'driver': 'zarr3', 'kvstore': {'driver': 'file', 'path': f'{t3}/sh'}, 'create': True,
+             'metadata': {'shape': [8, 6], 'data_type': 'float32', 'fill_value': 0.5,
+                          'chunk_grid': {'name': 'regular', 'configuration': {'chunk_shape': [4, 6]}},
+                          'codecs': [{'name': 'sharding_indexed', 'configuration': {'chunk_shape': [2, 3],
+                              'codecs': [{'name': 'bytes'}, {'name': 'gzip', 'configuration': {'level': 1}}]}}]}}).result()
+t[0:3, 1:5] = np.arange(12, dtype='float32').reshape(3, 4)
+with zipfile.ZipFile(f'{d}/s3.zarr.zip', 'w') as z:
+    for root, _, files in os.walk(t3):
+        for f in files:
+            z.write(os.path.join(root, f), os.path.relpath(os.path.join(root, f), t3))
 print(1)`)
 }
 
@@ -162,7 +188,8 @@ const FORMAT_OF: [RegExp, string][] = [
   [/\.nrrd$/, 'nrrd'],
   [/\.(pt|pth)$/, 'pytorch'],
   [/\.onnx$/, 'onnx'],
-  [/\.tif$/, 'tiff']
+  [/\.tif$/, 'tiff'],
+  [/\.zarr\.zip$/, 'zarr']
 ]
 
 /** The seed's arrays as `ls --json` lists them from the unmutated file (null: a file that holds one, no --array). */
@@ -331,7 +358,8 @@ describe('the container fuzzer over the CLI', () => {
         'onnx',
         'pytorch',
         'safetensors',
-        'tiff'
+        'tiff',
+        'zarr'
       ].sort()
     )
     const jobs: Job[] = []

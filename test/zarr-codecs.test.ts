@@ -179,6 +179,32 @@ describe('the built command', () => {
   })
 })
 
+describe('a native codec library that cannot be loaded', () => {
+  it('fails only the arrays that need it, saying what to do; other commands run', () => {
+    // a preload makes zstd-napi unloadable, as a broken or missing native build would (it used to fail every command)
+    const hook = path.join(tmp.dir, 'no-zstd.cjs')
+    fs.writeFileSync(
+      hook,
+      `const M = require('module'); const r = M._resolveFilename;
+M._resolveFilename = function (req, ...a) { if (req.startsWith('zstd-napi')) throw new Error('no zstd here'); return r.call(this, req, ...a) }`
+    )
+    const run = (args: string[]): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, ['-r', hook, BIN, ...args], { encoding: 'utf8', timeout: 20_000 })
+    const ok = run(['show', TS2, '--array', 'v2/zlib', '--slice', '0, 0:2'])
+    expect(ok.stderr).toBe('')
+    expect(ok.status).toBe(0)
+    const bad = run(['show', TS2, '--array', 'v2/zstd'])
+    expect(bad.status).toBe(2)
+    expect(String(bad.stderr)).toMatch(
+      /the codec library zstd-napi\/binding cannot be loaded \(no zstd here\): reinstall/
+    )
+    // the same from a codec worker (statistics decode off the main thread)
+    const scan = run(['stats', TS2, '--array', 'v2/zstd'])
+    expect(scan.status).toBe(2)
+    expect(String(scan.stderr)).toMatch(/the codec library zstd-napi\/binding cannot be loaded/)
+  })
+})
+
 describe('zarr-python filters', () => {
   it.each(['delta', 'fso', 'astype', 'two-filters'])('%s equals zarr-python', async (name) => {
     expect(await shown(ZP, name)).toEqual(ref[`zp/${name}`])
@@ -231,5 +257,31 @@ describe('damage', () => {
     fs.writeFileSync(shard, s)
     const e = await runCli(['stats', bad, '--array', 'v3/shard-end'])
     expect(e.stderr).toMatch(/the chunk v3\/shard-end\/c\/0\/0 of '[^']+' its shard index: its crc32c checksum fails/)
+  })
+
+  it('seeded mutants of shard and blosc chunk files: values or a clear error (exit 0 or 2), never a crash', async () => {
+    let x = 29
+    const rand = (n: number): number => (x = (x * 1103515245 + 12345) >>> 0) % n
+    const codes = new Set<number>()
+    for (const [store, name, key] of [
+      [TS, 'v3/shard-end', 'c/1/1'],
+      [TS, 'v3/shard-start', 'c/0/0'],
+      [TS2, 'v2/blosc-zstd-2', '1.1']
+    ] as const) {
+      for (let k = 0; k < 12; k++) {
+        const bad = path.join(tmp.dir, `mut-${k}.zarr`)
+        fs.rmSync(bad, { recursive: true, force: true })
+        fs.cpSync(store, bad, { recursive: true })
+        const file = path.join(bad, name, key)
+        const b = fs.readFileSync(file)
+        for (let m = 0; m < 1 + rand(4); m++) b.writeUInt8(rand(256), rand(b.length))
+        fs.writeFileSync(file, k % 3 === 2 ? b.subarray(0, rand(b.length)) : b)
+        const r = await runCli(['stats', bad, '--array', name, '--json'])
+        codes.add(r.code)
+        expect([0, 2], r.stderr).toContain(r.code)
+        if (r.code === 2) expect(r.stderr).toMatch(new RegExp(`the chunk ${name}/${key.replace('.', '\\.')} of`))
+      }
+    }
+    expect(codes.has(2)).toBe(true)
   })
 })

@@ -6,6 +6,7 @@
 #include "mapping.h"
 #include "scan.h"
 #include "shuffle.h"
+#include "text_index.h"
 
 namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -19,6 +20,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeChunk", Napi::Function::New(env, arrayscope::DecodeChunk, "decodeChunk"));
   exports.Set("decodeChunkAsync", Napi::Function::New(env, arrayscope::DecodeChunkAsync, "decodeChunkAsync"));
   exports.Set("inflaterVersion", arrayscope::InflaterVersion(env));
+  exports.Set("parseText", Napi::Function::New(env, arrayscope::ParseText, "parseText"));
+  exports.Set("parseTextSync", Napi::Function::New(env, arrayscope::ParseTextSync, "parseTextSync"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

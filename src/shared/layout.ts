@@ -18,6 +18,28 @@ export interface LayoutSpec {
   /** Bytes before the first element. */
   offset: number
   order: Order
+  /** A text file (numpy.fromfile(sep=…), np.loadtxt): its values are parsed, not mapped; absent for bytes. */
+  text?: TextLayout
+}
+
+/**
+ * How a text file holds its values. sep has numpy.fromfile's meaning (whitespace in it matches any run of
+ * whitespace); with rows (np.loadtxt), a newline ends a row and every row has the same number of values.
+ */
+export interface TextLayout {
+  sep: string
+  /** Lines are rows (2-D, np.loadtxt(ndmin=2)); default: when sep has a character other than whitespace. */
+  rows?: boolean
+  /** Lines skipped first (a header row; np.loadtxt's skiprows). */
+  skip?: number
+  /** With rows: a line's text from this marker on is ignored (np.loadtxt's comments; default '#', '' none). */
+  comments?: string
+}
+
+/** Whether a text layout reads lines as rows, and its comment marker. */
+export function textRows(t: TextLayout): { rows: boolean; comments: string } {
+  const rows = t.rows ?? /\S/.test(t.sep)
+  return { rows, comments: rows ? (t.comments ?? '#') : '' }
 }
 
 /** A layout checked against a file: every number known, strides in bytes. */

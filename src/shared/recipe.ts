@@ -3,6 +3,7 @@
 import { FORMAT_DESCRIPTORS } from './containers/registry'
 import type { SessionInfo } from './contract'
 import { formatShape } from './layout'
+import { textFlags, textPython } from './recipe-text'
 
 /** What of the table's view a recipe needs (the renderer's ViewState has these). */
 export interface RecipeView {
@@ -68,6 +69,14 @@ export function recipe(
   shape: readonly number[]
 ): { python: string; cli: string } {
   if (session.array) return arrayRecipe(session, state, shape)
+  if (session.text) {
+    const text = { ...session, text: session.text }
+    const args = ['arrayscope', 'show', shellQuote(session.text.path), ...textFlags(text)]
+    const fixed = shape.map((_, k) => (k === state.rowAxis || k === state.colAxis ? ':' : String(state.index[k] ?? 0)))
+    if (!state.slice.trim() && fixed.some((f) => f !== ':')) args.push('--slice', shellQuote(fixed.join(', ')))
+    else if (state.slice.trim()) args.push('--slice', shellQuote(state.slice.trim()))
+    return { python: `${textPython(text)}\nview = a${viewIndexExpr(state, shape)}`, cli: args.join(' ') }
+  }
   const l = session.layout
   const mode = session.mode === 'w+' ? 'r+' : session.mode
   // numpy has no bfloat16 / float8 of its own: ml_dtypes' types. Those are little-endian only, so a big-endian

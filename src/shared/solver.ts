@@ -8,7 +8,8 @@
 // - for 2-D, the row width: neighbours one row apart correlate in an image or a table, a wrong width shears
 //   the rows, so the autocorrelation along the file peaks at the true width (solver-shapes.ts measures it
 //   across the whole file, finds interleaved RGB/RGBA channels, and offers square shapes when rows say nothing).
-import type { LayoutSpec } from './layout'
+import type { LayoutSpec, TextLayout } from './layout'
+import { proposeText } from './solver-text'
 import { parseScalarDType, type ScalarDType, decodeAt } from './dtypes'
 import {
   hintedImage,
@@ -39,6 +40,8 @@ export interface Candidate {
   /** Higher is better; comparable within one proposal. */
   score: number
   reasons: string[]
+  /** A text array's separator and rows (solver-text.ts); absent for bytes. */
+  text?: TextLayout
 }
 
 /** Reads bytes of the file (the service maps it; tests pass buffers). */
@@ -175,6 +178,12 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
   if (input.npy?.shape) {
     out.push({ ...input.npy, shape: input.npy.shape, score: 100, reasons: ['.npy header'] })
   }
+  // a file of printable lines of numbers is a text array: read as text first, as bytes after
+  const TEXT_HEAD = 65536
+  const text = input.npy
+    ? null
+    : proposeText(read(0, Math.min(fileSize, TEXT_HEAD)), input.fileName, fileSize > TEXT_HEAD)
+  if (text) out.push(text)
   const head = read(0, Math.min(fileSize, 4096))
   const textEnd = textHeaderEnd(head)
   // a text header's own words (shape=256,512,512, float32, big-endian) count over the file name's
@@ -349,7 +358,7 @@ export function proposeLayouts(input: SolverInput): Candidate[] {
   const seen = new Set<string>()
   return out
     .filter((c) => {
-      const key = `${c.dtype}|${c.shape}|${c.offset}`
+      const key = `${c.dtype}|${c.shape}|${c.offset}|${c.text?.sep}`
       if (seen.has(key)) return false
       seen.add(key)
       return true

@@ -28,7 +28,10 @@ export async function runCli(argv: string[]): Promise<CliResult> {
 const BIN = path.join(__dirname, '..', '..', 'bin', 'arrayscope.js')
 
 /** The built command in a child process (needs `npm run build`). */
-export function runBin(argv: string[]): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 })
+export function runBin(argv: string[], env: Record<string, string | undefined> = {}): CliResult {
+  // env is added to this process's; a name set to undefined is removed
+  const childEnv = { ...process.env, ...env }
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k]
+  const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28, env: childEnv })
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }

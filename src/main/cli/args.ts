@@ -1,6 +1,6 @@
 // Command-line parsing shared by the CLI and the Electron shell: a command, positionals, --flags.
 import type { LayoutSpecMsg, ModeName } from '../../shared/contract'
-import { parseShape } from '../../shared/layout'
+import { parseShape, type TextLayout } from '../../shared/layout'
 import { expandHome } from '../service/home-path'
 
 export class UsageError extends Error {}
@@ -24,8 +24,14 @@ const BOOLEAN_FLAGS = new Set([
   'stored',
   'scaled',
   'force',
-  'follow'
+  'follow',
+  'no-follow',
+  'rows',
+  'no-rows'
 ])
+
+/** Flags that may be given more than once (their values kept in order: flagList). */
+const REPEATABLE_FLAGS = new Set(['remote'])
 
 /** Flags whose value is a path: "~/x" in them, as in positionals, is the home folder even when quoted. */
 const PATH_FLAGS = new Set(['out', 'root'])
@@ -44,23 +50,28 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       const eq = a.indexOf('=')
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2)
       if (!name) throw new UsageError(`empty flag '${a}'`)
-      if (flags.has(name)) throw new UsageError(`--${name} is given twice`)
+      if (flags.has(name) && !REPEATABLE_FLAGS.has(name)) throw new UsageError(`--${name} is given twice`)
       if (BOOLEAN_FLAGS.has(name)) {
         if (eq > 0) throw new UsageError(`--${name} takes no value`)
         flags.set(name, true)
-      } else if (eq > 0) {
-        flags.set(name, pathFlag(name, a.slice(eq + 1)))
       } else {
-        const v = argv[k + 1]
+        const v = eq > 0 ? a.slice(eq + 1) : argv[++k]
         if (v === undefined) throw new UsageError(`--${name} needs a value`)
-        flags.set(name, pathFlag(name, v))
-        k++
+        const prev = flags.get(name)
+        // a repeated flag's values are kept one a line (no URL or path a flag names holds a newline)
+        flags.set(name, typeof prev === 'string' ? `${prev}\n${pathFlag(name, v)}` : pathFlag(name, v))
       }
     } else {
       positionals.push(expandHome(a))
     }
   }
   return { positionals, flags }
+}
+
+/** Every value of a repeatable flag, in the order given. */
+export function flagList(args: ParsedArgs, name: string): string[] {
+  const v = flagString(args, name)
+  return v === undefined ? [] : v.split('\n')
 }
 
 export function flagString(args: ParsedArgs, name: string): string | undefined {
@@ -79,7 +90,48 @@ export function flagInt(args: ParsedArgs, name: string, min = 0): number | undef
 }
 
 /** The layout flags, and --array (an array of a container), which every command taking FILE accepts. */
-export const LAYOUT_FLAGS = ['dtype', 'shape', 'offset', 'order', 'mode', 'array', 'stored', 'scaled']
+export const LAYOUT_FLAGS = [
+  'dtype',
+  'shape',
+  'offset',
+  'order',
+  'mode',
+  'array',
+  'stored',
+  'scaled',
+  'sep',
+  'skip-rows',
+  'comments',
+  'rows',
+  'no-rows'
+]
+
+/** A separator as typed: '\\t' and '\\n' spelled out are the characters (a shell passes them as two). */
+export function unescapeSep(s: string): string {
+  return s.replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\r/g, '\r')
+}
+
+/** --sep (with --skip-rows, --comments, --rows): a text file read as numpy.fromfile(sep=…) or np.loadtxt does. */
+function textFromArgs(args: ParsedArgs): TextLayout | undefined {
+  const sep = flagString(args, 'sep')
+  const skip = flagInt(args, 'skip-rows')
+  const comments = flagString(args, 'comments')
+  if (args.flags.has('rows') && args.flags.has('no-rows')) throw new UsageError('give --rows or --no-rows, not both')
+  const rows = args.flags.has('rows') ? true : args.flags.has('no-rows') ? false : undefined
+  if (sep === undefined) {
+    if (skip !== undefined || comments !== undefined || rows !== undefined)
+      throw new UsageError('--skip-rows, --comments and --rows read a text file: give its separator with --sep')
+    return undefined
+  }
+  if (sep === '') throw new UsageError("--sep needs a separator (' ' for whitespace, ',' for CSV)")
+  if (sep.length > 16) throw new UsageError('--sep is at most 16 characters')
+  return {
+    sep: unescapeSep(sep),
+    ...(rows !== undefined ? { rows } : {}),
+    ...(skip !== undefined ? { skip } : {}),
+    ...(comments !== undefined ? { comments } : {})
+  }
+}
 
 /**
  * The layout flags, or null when none of dtype/shape/offset/order is given (use the file's header); and --array,
@@ -107,28 +159,34 @@ export function layoutFromArgs(
   const offset = flagInt(args, 'offset')
   const orderText = flagString(args, 'order')
   const array = flagString(args, 'array')
+  const text = textFromArgs(args)
   if (array !== undefined) {
     if (array === '') throw new UsageError('--array needs a name (`arrayscope ls FILE` lists them)')
-    if (args.flags.has('dtype') || shapeText !== undefined || offset !== undefined || orderText !== undefined) {
-      throw new UsageError('--array takes the layout from the container: give no --dtype, --shape, --offset or --order')
+    if (args.flags.has('dtype') || shapeText !== undefined || offset !== undefined || orderText !== undefined || text) {
+      throw new UsageError(
+        '--array takes the layout from the container: give no --dtype, --shape, --offset, --order or --sep'
+      )
     }
     return { layout: null, mode, array, ...(values ? { values } : {}) }
   }
-  if (!args.flags.has('dtype') && shapeText === undefined && offset === undefined && orderText === undefined) {
+  // numpy.fromfile's default dtype is float64, for text as for bytes
+  const dtypeOrText = text && !args.flags.has('dtype') ? '<f8' : dtype
+  if (!args.flags.has('dtype') && shapeText === undefined && offset === undefined && orderText === undefined && !text) {
     return { layout: null, mode, ...(values ? { values } : {}) }
   }
   if (values) throw new UsageError(`--${values} applies to an array of a container, not to a layout`)
   if (orderText !== undefined && orderText !== 'C' && orderText !== 'F') {
     throw new UsageError(`--order must be C or F, got '${orderText}'`)
   }
-  if (dtype === undefined) throw new UsageError('--dtype is required with a layout (e.g. --dtype <f4)')
+  if (dtypeOrText === undefined) throw new UsageError('--dtype is required with a layout (e.g. --dtype <f4)')
   let shape: number[] | null
   try {
     shape = shapeText === undefined ? null : parseShape(shapeText)
   } catch (e) {
     throw new UsageError((e as Error).message)
   }
-  return { layout: { dtype, shape, offset: offset ?? 0, order: (orderText as 'C' | 'F' | undefined) ?? 'C' }, mode }
+  const order = (orderText as 'C' | 'F' | undefined) ?? 'C'
+  return { layout: { dtype: dtypeOrText, shape, offset: offset ?? 0, order, ...(text ? { text } : {}) }, mode }
 }
 
 export function rejectUnknownFlags(args: ParsedArgs, allowed: readonly string[]): void {

@@ -9,6 +9,7 @@ import { sliced, type ArrayService, type Session } from '../service/array-servic
 import fs from 'node:fs'
 import path from 'node:path'
 import { detectContainer } from '../service/containers'
+import { isRemote } from '../service/remote-url'
 import { runByteDiff, runDiff, type ByteDiffReport, type DiffReport } from '../service/diff'
 import {
   LAYOUT_FLAGS,
@@ -94,8 +95,10 @@ async function layouts(
 }
 
 /** Whether a file is a container ArrayScope reads (then --array applies to it). */
-function isContainer(file: string): boolean {
+async function isContainer(file: string, service: ArrayService): Promise<boolean> {
   try {
+    // a URL: what its first bytes announce (the service opens it and fetches them)
+    if (isRemote(file)) return (await service.handle('file:probe', { path: file })).container !== null
     return detectContainer(path.resolve(file), fs.statSync(file).size) !== null
   } catch {
     return false
@@ -118,7 +121,8 @@ export async function diff(args: ParsedArgs, service: ArrayService): Promise<num
   const json = args.flags.has('json')
   const maxFlag = flagInt(args, 'max', 0)
   // --array names A's array (and B's too when B is a container, unless --array-b names another)
-  const arrayB = flagString(args, 'array-b') ?? (array !== undefined && isContainer(fileB) ? array : undefined)
+  const arrayB =
+    flagString(args, 'array-b') ?? (array !== undefined && (await isContainer(fileB, service)) ? array : undefined)
   if (arrayB === '') throw new UsageError('--array-b needs a name (`arrayscope ls FILE` lists them)')
   const member = async (file: string, name: string | undefined): Promise<Session | undefined> =>
     name === undefined

@@ -6,6 +6,18 @@ import { flagString, LAYOUT_FLAGS, rejectUnknownFlags, UsageError, type ParsedAr
 import { openFromArgs } from './session'
 import { io } from './output'
 
+/** The arguments as the input's layout reads them: --in-sep as --sep (and --sep only when it is not the output's). */
+function inputArgs(args: ParsedArgs, textOut: boolean): ParsedArgs {
+  const flags = new Map(args.flags)
+  const inSep = flags.get('in-sep')
+  if (textOut) flags.delete('sep')
+  else if (inSep !== undefined && flags.has('sep'))
+    throw new UsageError('give the input separator once: --sep or --in-sep')
+  flags.delete('in-sep')
+  if (inSep !== undefined) flags.set('sep', inSep)
+  return { positionals: args.positionals, flags }
+}
+
 export async function exportCommand(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, [
     ...LAYOUT_FLAGS,
@@ -17,7 +29,8 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
     'to-dtype',
     'casting',
     'sidecar',
-    'force'
+    'force',
+    'in-sep'
   ])
   const out = flagString(args, 'out')
   if (!out) throw new UsageError('export needs --out PATH')
@@ -25,7 +38,10 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
     (out.endsWith('.npy') ? 'npy' : out.endsWith('.csv') ? 'csv' : 'raw')) as ExportFormat
   if (!['raw', 'text', 'npy', 'csv'].includes(as))
     throw new UsageError(`--as must be raw, text, npy or csv, got '${as}'`)
-  const sep = flagString(args, 'sep')
+  // --sep is the text output's separator with --as text; the input's (a text file read) is then --in-sep
+  const textOut = as === 'text'
+  const sep = textOut ? flagString(args, 'sep') : undefined
+  args = inputArgs(args, textOut)
   const fmt = flagString(args, 'fmt')
   const toDtype = flagString(args, 'to-dtype')
   if ((sep !== undefined || fmt !== undefined) && as !== 'text' && as !== 'csv') {

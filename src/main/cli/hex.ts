@@ -4,6 +4,8 @@ import { native } from '../service/native'
 import { ContainerCache } from '../service/containers'
 import path from 'node:path'
 import { Output } from './output'
+import { prepareRemote, remoteStore } from '../service/remote-sources'
+import { isRemote, parseRemote, remoteSibling } from '../service/remote-url'
 
 export function hexLines(bytes: Uint8Array, start: number): string[] {
   const lines: string[] = []
@@ -18,16 +20,23 @@ export function hexLines(bytes: Uint8Array, start: number): string[] {
   return lines
 }
 
-export function hex(args: ParsedArgs): void {
+export async function hex(args: ParsedArgs): Promise<void> {
   rejectUnknownFlags(args, ['offset', 'length', 'array'])
   let file = args.positionals[1]
   if (!file) throw new UsageError('hex needs a FILE')
+  const cache = new ContainerCache(1)
+  const remote = isRemote(file)
+  if (remote) {
+    // a URL: opened, its container's header fetched; the bytes dumped are fetched where they lie
+    file = parseRemote(file).href
+    await prepareRemote(file, null, (u) => cache.get(u))
+  }
   let offset = flagInt(args, 'offset') ?? 0
   const name = args.flags.get('array')
   if (name !== undefined) {
     if (name === true || name === '') throw new UsageError('--array needs a name (`arrayscope ls FILE` lists them)')
     // the array's stored bytes: in its shard for a sharded checkpoint; --offset counts from its first byte
-    const { entry } = new ContainerCache(1).entry(path.resolve(file), name)
+    const { entry } = cache.entry(remote ? file : path.resolve(file), name)
     if (entry.via)
       throw new UsageError(`'${name}' is compressed: its stored bytes are a deflate stream (open it to see the values)`)
     if (entry.recode) {
@@ -58,11 +67,15 @@ export function hex(args: ParsedArgs): void {
       )
     }
     if (entry.unmappable) throw new UsageError(`'${name}' is not mapped: ${entry.unmappable.reason}`)
-    if (entry.file) file = path.resolve(path.dirname(path.resolve(file)), entry.file)
+    if (entry.file) {
+      file = remote ? remoteSibling(file, entry.file) : path.resolve(path.dirname(path.resolve(file)), entry.file)
+      if (remote) await prepareRemote(file, null, () => undefined)
+    }
     offset += entry.offset
   }
   const length = flagInt(args, 'length') ?? 256
-  const m = new (native().Mapping)(file, 'r')
+  const store = remote ? remoteStore(file) : null
+  const m = new (native().Mapping)(store ? store.file : file, 'r')
   try {
     if (offset > m.size) throw new UsageError(`--offset ${offset} is beyond the end of the file (${m.size} bytes)`)
     const out = new Output()
@@ -70,6 +83,7 @@ export function hex(args: ParsedArgs): void {
     const chunk = 1 << 16
     for (let o = 0; o < total; o += chunk) {
       const bytes = new Uint8Array(Math.min(chunk, total - o))
+      store?.ensureRange(offset + o, offset + o + bytes.length)
       m.read(offset + o, bytes)
       out.write(hexLines(bytes, offset + o).join('\n') + '\n')
     }

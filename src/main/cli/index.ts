@@ -7,6 +7,9 @@ import { io, PipeClosed } from './output'
 import { UsageError, parseArgs } from './args'
 import { onTerminate, signalStatus } from '../signals'
 
+// the output's sinks, for a program that runs main() in its own process (the CLI fuzzer's child captures them)
+export { io }
+
 /** A usage line: the command, then its text from column 42, wrapped there (the formats' list is the registry's). */
 function usageLine(head: string, text: string, width = 110): string {
   const lines: string[] = []
@@ -28,6 +31,7 @@ const USAGE = `usage: arrayscope COMMAND FILE [layout] [options]
 layout flags: --dtype D --shape 3,4,5 --offset N --order C|F --mode r|r+|c|w+   (.npy files need none)
   info FILE [layout]                      JSON {path,fileSize,format,dtype,shape,order,offset,itemsize,nbytes}
 ${usageLine('  ls FILE [--json]', `the arrays of a container (${formatList()})`)}
+FILE may be a URL: http://…, https://… or s3://BUCKET/KEY (read-only; read a block at a time as needed)
 every command taking FILE also takes --array NAME: an array of a container (no layout flags then), and
 --stored or --scaled for an array with scaled values (FITS BSCALE, NIfTI scl_slope, NetCDF scale_factor)
   show FILE [layout] [--slice S] [--json] values; S is numpy basic indexing: "2:10:2, 3, ..., -1"
@@ -44,9 +48,11 @@ every command taking FILE also takes --array NAME: an array of a container (no l
   export FILE [layout] --out PATH [--slice S] [--as raw|text|npy|csv] [--sep S] [--fmt %.6g] [--to-dtype D] [--sidecar]
             [--casting no|equiv|safe|same_kind|unsafe|checked]   checked (default): refuse values that do not fit
             [--force]                     replaces an existing PATH only with --force (never the source itself)
-  serve [FILE] [layout] [--port N] [--root DIR] [--force] [--follow-rate N]
+  serve [FILE] [layout] [--port N] [--root DIR] [--remote PREFIX]... [--force] [--follow|--no-follow] [--follow-rate N]
                                           browser mode on 127.0.0.1 (prints the URL with its token); --root
-                                          confines the files it reaches to DIR; w+ replaces FILE only with --force;
+                                          confines the files it reaches to DIR; --remote allows URLs under PREFIX
+                                          (none without it); w+ replaces FILE only with --force;
+                                          FILE in mode r follows other programs' writes unless --no-follow;
                                           --follow-rate: at most N checks a second for other programs' writes (20)
   [open] [FILE] [layout] [--follow-rate N] the desktop app (falls back to serve mode without Electron)`
 
@@ -83,10 +89,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         await (await import('./set')).set(args, service)
         return 0
       case 'hex':
-        ;(await import('./hex')).hex(args)
+        await (await import('./hex')).hex(args)
         return 0
       case 'ls':
-        ;(await import('./ls')).ls(args)
+        await (await import('./ls')).ls(args)
         return 0
       case 'find':
         return await (await import('./find')).find(args, service)

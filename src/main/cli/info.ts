@@ -49,17 +49,23 @@ export async function info(args: ParsedArgs, service: ArrayService): Promise<voi
   // reported as the container the user named: the copy is gone when the command ends, and its bytes lie at no
   // one offset of the container.
   const copy = a?.decompressed === true
+  // a text array likewise: the text named, how it was read and what it holds
+  const t = s.text
+  const text = t
+    ? { text: { sep: t.sep, rows: l.shape.length > 1 || t.rows === true, skip: t.skip ?? 0, values: t.found.values } }
+    : {}
   io.out(
     metadataJson({
-      path: copy ? a.container : s.path,
-      fileSize: copy ? fs.statSync(a.container).size : s.fileSize,
+      path: copy ? a.container : (t?.path ?? s.path),
+      fileSize: copy ? fs.statSync(a.container).size : t ? fs.statSync(t.path).size : s.fileSize,
       format: s.format,
       dtype: l.dtype,
       // a record's descr as numpy prints dtype.descr (nested sub-array types kept, as the .npy header has them)
       ...(s.format === 'npy' && !layout ? npyDescr(s.path, s.fileSize) : {}),
       shape: l.shape,
       order: l.order,
-      ...(copy ? {} : { offset: a ? a.stored.offset : l.offset }),
+      ...(copy ? {} : { offset: a ? a.stored.offset : (t?.offset ?? l.offset) }),
+      ...text,
       itemsize: l.itemsize,
       nbytes: l.nbytes,
       ...(a

@@ -3,6 +3,8 @@ import path from 'node:path'
 import { formatList, type ContainerEntry } from '../../shared/containers'
 import { formatShape } from '../../shared/layout'
 import { ContainerCache } from '../service/containers'
+import { prepareRemote } from '../service/remote-sources'
+import { isRemote, parseRemote } from '../service/remote-url'
 import { rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { Output } from './output'
 
@@ -31,6 +33,8 @@ export function entryJson(e: ContainerEntry): Record<string, unknown> {
     ...(e.hdf5 ? { chunks: e.hdf5.chunks, filters: e.hdf5.filters } : {}),
     ...(e.tiff ? { chunks: e.tiff.chunks, filters: [e.tiff.codec] } : {}),
     ...(e.fitsTiles ? { chunks: e.fitsTiles.chunks, filters: [e.fitsTiles.codec] } : {}),
+    ...(e.zarr ? { chunks: e.zarr.chunks, codecs: e.zarr.codecs } : {}),
+    ...(e.metadata?.multiscale ? { multiscale: e.metadata.multiscale } : {}),
     ...(e.decoding ? { decoding: `dequantize ${e.decoding.quant}` } : {}),
     ...(e.via
       ? {
@@ -41,11 +45,18 @@ export function entryJson(e: ContainerEntry): Record<string, unknown> {
   }
 }
 
-export function ls(args: ParsedArgs): void {
+export async function ls(args: ParsedArgs): Promise<void> {
   rejectUnknownFlags(args, ['json'])
   const file = args.positionals[1]
   if (!file) throw new UsageError(`ls needs a FILE (a container: ${formatList()})`)
-  const c = new ContainerCache(1).require(path.resolve(file))
+  const cache = new ContainerCache(1)
+  let where = path.resolve(file)
+  if (isRemote(file)) {
+    // a URL: opened, and its header fetched, before the (synchronous) parse
+    where = parseRemote(file).href
+    await prepareRemote(where, null, (u) => cache.get(u))
+  }
+  const c = cache.require(where)
   const out = new Output()
   if (args.flags.has('json')) {
     out.write('[')
@@ -70,9 +81,15 @@ export function ls(args: ParsedArgs): void {
                 ? `  (${e.fitsTiles.codec} tiles of ${e.fitsTiles.chunks.join(' × ')}: read into a temporary copy)`
                 : e.scaling
                   ? `  (${e.scaling.source}${e.scaling.initial === 'stored' ? ': --scaled applies it' : ': --stored for the stored numbers'})`
-                  : ''
+                  : multiscaleNote(e)
       out.write(`${e.name}\t${type}\t${formatShape(e.shape)}\t${e.nbytes} bytes${e.file ? `\t${e.file}` : ''}${note}\n`)
     }
   }
   out.flush()
+}
+
+/** An OME-Zarr pyramid level's place ('multiscale level 1 of 3 of image'), from zarr-ome.ts's tag. */
+function multiscaleNote(e: ContainerEntry): string {
+  const m = e.metadata?.multiscale as { image?: string; level?: number; levels?: number } | undefined
+  return m ? `  (multiscale level ${m.level} of ${m.levels} of ${m.image})` : ''
 }

@@ -12,6 +12,7 @@ import {
   LAYOUT_FLAGS,
   UsageError,
   flagInt,
+  flagList,
   flagString,
   layoutFromArgs,
   rejectUnknownFlags,
@@ -19,23 +20,48 @@ import {
 } from './args'
 import { io } from './output'
 import { followRateOf } from './follow'
+import { isRemote, parseRemote } from '../service/remote-url'
+
+/**
+ * serve's --remote prefixes (repeatable): the URLs a token holder may make the server read. Without any, the
+ * server reads no remote object: it must not become a way to reach the network for whoever holds the token.
+ */
+function remotePrefixes(args: ParsedArgs): string[] {
+  return flagList(args, 'remote').map((p) => {
+    if (/^s3:\/\/[^/?#]+(\/.*)?$/i.test(p)) return /^s3:\/\/[^/]+$/i.test(p) ? `${p}/` : p
+    if (!/^https?:\/\//i.test(p)) {
+      throw new UsageError(`--remote ${p}: give a URL prefix (http://HOST/PATH/, https://…, s3://BUCKET/PREFIX)`)
+    }
+    // as requests' URLs are normalized (http://h:80/ → http://h/), so is the prefix
+    return parseRemote(p).href
+  })
+}
 
 export async function serve(args: ParsedArgs): Promise<void> {
-  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port', 'root', 'force', 'follow-rate'])
+  rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'port', 'root', 'force', 'remote', 'follow-rate', 'follow', 'no-follow'])
+  if (args.flags.has('follow') && args.flags.has('no-follow'))
+    throw new UsageError('--follow and --no-follow: give one')
+  // the file opened at start follows another program's writes in mode r (the app's default); --no-follow opens it
+  // unfollowed (the view bar's switch turns it on later)
+  const follow = !args.flags.has('no-follow')
   const followRate = followRateOf(args)
   const file = args.positionals[1]
   const { layout, mode, array } = layoutFromArgs(args)
   const port = flagInt(args, 'port') ?? 0
   const root = flagString(args, 'root')
+  const remote = remotePrefixes(args)
   // the policy of every request, checked before anything else (a --root that does not exist fails here)
-  const paths = new PathPolicy(root ?? null)
+  const paths = new PathPolicy(root ?? null, remote)
   let initial = null
   if (file) {
-    const resolved = path.resolve(file)
+    const resolved = isRemote(file) ? parseRemote(file).href : path.resolve(file)
+    if (isRemote(resolved) && !paths.allows(resolved)) {
+      throw new UsageError(`${resolved} is not under a --remote prefix: allow it with --remote PREFIX`)
+    }
     if (!paths.allows(resolved))
       throw new UsageError(`${resolved} is outside --root ${paths.root}: serve a file under it`)
     // Check the file and layout now, so a typo fails here with status 2 rather than in the browser.
-    const probeService = new ArrayService({ watchIntervalMs: 0 })
+    const probeService = new ArrayService({ watchIntervalMs: 0, remote })
     try {
       if (mode === 'w+') {
         // Create the file here, once: the page then opens it r+, so reloading it never truncates it again.
@@ -58,12 +84,13 @@ export async function serve(args: ParsedArgs): Promise<void> {
             path: resolved,
             layout: s.format === 'npy' && !layout ? null : (layout ?? null),
             mode,
-            ...(array !== undefined ? { array } : {})
+            ...(array !== undefined ? { array } : {}),
+            ...(follow ? {} : { follow: false as const })
           }
         } else {
           // a container without --array: the app shows its tree
           await probeService.handle('container:list', { path: resolved, limit: 1 })
-          initial = { path: resolved, layout: null, mode }
+          initial = { path: resolved, layout: null, mode, ...(follow ? {} : { follow: false as const }) }
         }
       }
     } finally {
@@ -76,12 +103,13 @@ export async function serve(args: ParsedArgs): Promise<void> {
     recentFile: path.join(defaultConfigDir(), 'recent.json'),
     emit: (event, payload) => broadcast(event, payload),
     root: paths.root,
-    followRate
+    followRate,
+    remote
   })
   const server = await startServer({ service, rendererDir: rendererDir(), port })
   broadcast = server.broadcast
   io.out(`ArrayScope is serving ${file ? initial!.path : '(no file)'} at\n  ${server.url}\n`)
-  io.out(`${paths.describe()}\n`)
+  io.out(`${paths.describe()}\n${paths.remote.describe()}\n`)
   io.out(
     `Open that URL in a browser. Over SSH: ssh -L ${server.port}:127.0.0.1:${server.port} HOST, then open it locally.\n`
   )

@@ -11,6 +11,7 @@ import { LAYOUT_FLAGS, UsageError, flagString, rejectUnknownFlags, type ParsedAr
 import { describeVersion, follow, followRateOf, intervalOf } from './follow'
 import { DEFAULT_FOLLOW_RATE } from '../service/change-watch'
 import { io, Output } from './output'
+import { isRemote } from '../service/remote-url'
 import { MEMMAP_DEFAULT, openFromArgs } from './session'
 
 /** Streams a view as nested JSON lists, brackets placed from each element's position in C order. */
@@ -77,6 +78,10 @@ export async function show(args: ParsedArgs, service: ArrayService): Promise<voi
   // --follow: the slice again at every change of the file, each printout headed by the version it shows
   const file = args.positionals[1]
   if (!file) throw new UsageError('show needs a FILE')
+  if (isRemote(file))
+    throw new UsageError(
+      'show --follow watches local files: a remote object is read as it was opened (open it again for a new version)'
+    )
   const timing = {
     pollMs: intervalOf(flagString(args, 'interval')),
     rate: followRateOf(args) ?? DEFAULT_FOLLOW_RATE

@@ -6,6 +6,7 @@ import { MEMMAP_DEFAULT, openFromArgs } from './session'
 import { io } from './output'
 import path from 'node:path'
 import { describeVersion, follow, type FileVersion } from './follow'
+import { isRemote } from '../service/remote-url'
 
 export async function stats(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json', 'bins', 'range', 'watch'])
@@ -28,6 +29,10 @@ export async function stats(args: ParsedArgs, service: ArrayService): Promise<vo
     throw new UsageError(`--watch takes seconds from 0.01 to 86400, got '${watch}'`)
   const file = args.positionals[1]
   if (!file) throw new UsageError('stats needs a FILE')
+  if (isRemote(file))
+    throw new UsageError(
+      'stats --watch watches local files: a remote object is read as it was opened (run stats again for a new version)'
+    )
   const timing = { pollMs: seconds * 1000, rate: 1 / seconds }
   await follow(path.resolve(file), service, timing, (v) => printStats(args, service, bins, range, v))
 }

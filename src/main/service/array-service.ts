@@ -23,9 +23,11 @@ import { toApiError } from './errors'
 import { exportJob, type ExportOptions, type ExportTarget } from './export'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
-import { removeStaleTemps } from './temp-files'
+import { sweepStaleTemps } from './temp-files'
 import { ChangeCheck } from './change-check'
+import { growSession, untilParsed } from './text-growth'
 import { PathPolicy } from './path-policy'
+import { prepareRequest } from './remote-service'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
 import { sliced } from '../../shared/slice'
@@ -51,17 +53,11 @@ export interface ServiceOptions {
   followRate?: number
   /** Serve mode's --root: requests reach only paths under this folder (null or absent: any path). */
   root?: string | null
+  /** Serve mode's --remote: the URL prefixes requests may name (null or absent: any URL; []: none). */
+  remote?: string[] | null
 }
 
 export { VERSION } from './version'
-
-let swept = false
-/** Once a process: the temporary copies of ArrayScope processes that were killed before they could remove them. */
-function sweepStaleTemps(): void {
-  if (swept) return
-  swept = true
-  removeStaleTemps()
-}
 
 export class ArrayService {
   private readonly sessions = new Map<string, Session>()
@@ -82,7 +78,7 @@ export class ArrayService {
   private readonly opening: OpenContext
 
   constructor(private readonly options: ServiceOptions = {}) {
-    this.paths = new PathPolicy(options.root)
+    this.paths = new PathPolicy(options.root, options.remote ?? null)
     sweepStaleTemps()
     this.recent = options.recentFile ? new RecentFiles(options.recentFile) : null
     this.workspace = options.recentFile
@@ -103,6 +99,7 @@ export class ArrayService {
         isOpen: (id) => this.sessions.has(id),
         opening: this.opening,
         invalidate: (id) => this.tiles.invalidate(id),
+        grow: (s) => this.grow(s),
         emit: options.emit
       },
       options
@@ -116,6 +113,9 @@ export class ArrayService {
   async handle<C extends Channel>(channel: C, payload: unknown, client?: string): Promise<Response<C>> {
     try {
       const request = parseRequest(channel, payload)
+      // a URL is opened, and what its container's parse reads fetched, before the synchronous handlers run
+      await prepareRequest(request, this.paths, (url) => this.containers.get(url))
+      await untilParsed(channel, request, this.sessions, (s) => this.grow(s))
       const response = await this.dispatch(channel, request)
       // a session a request opened (a file, an array, a derived |A-B|) belongs to the client that asked
       if (client !== undefined && (channel === 'session:open' || channel === 'session:derive')) {
@@ -367,10 +367,10 @@ export class ArrayService {
     this.changes.forget(s.id)
   }
 
-  /** The files an export of a session must not replace: the mapped file, and the container it came from. */
+  /** The files an export of a session must not replace: the mapped file, and the container (or text) it is from. */
   sourcesOf(s: Session): { path: string; identity: FileIdentity }[] {
     const sources = [{ path: s.info.path, identity: s.identity }]
-    const container = s.info.array?.container
+    const container = s.info.array?.container ?? s.info.text?.path
     const id = container ? identityOf(container) : null
     if (container && id) sources.push({ path: container, identity: id })
     return sources
@@ -394,6 +394,13 @@ export class ArrayService {
     const s = this.sessions.get(id)
     if (!s) throw new ApiError('closed', `no open session ${id}: the file was closed; open it again`)
     return s
+  }
+
+  /** A text array opened before its pass ended: its next layout, told to its views (text-growth.ts). */
+  private grow(s: Session): void {
+    const next = growSession(s)
+    if (next?.grown) this.tiles.invalidate(s.id)
+    if (next) this.options.emit?.('session:edited', next.state)
   }
 
   /** Tells the views of sessions whose file another program changed since the last check (change-check.ts). */

@@ -12,6 +12,7 @@ import type { ByteSource } from './dequant-source'
 import type { ChunkedDataset } from './hdf5-chunked'
 import type { Mapping, ScanHandle } from './native'
 import type { Pyramid } from './pyramid'
+import { windowRanges, type RemoteStore } from './remote-store'
 import { ScanJob, type ScanSource } from './scan'
 import { removeTemp } from './temp-files'
 
@@ -21,14 +22,19 @@ export type ByteStore =
   | { kind: 'file'; path: string }
   /**
    * A temporary copy decoded once from a container (a deflated .npz member, a MATLAB -v7 variable, a .nii.gz)
-   * by its codec, removed with the source.
+   * by its codec, removed with the source; or a text file's values parsed into one (text-source.ts).
    */
-  | { kind: 'decoded-copy'; path: string; container: string; codec: 'inflate' | 'recode' }
+  | { kind: 'decoded-copy'; path: string; container: string; codec: 'inflate' | 'recode' | 'parse-text' }
   /**
    * A chunked dataset (HDF5): its chunks are decoded into a sparse temporary copy where something reads, by the
    * HDF5 library in a worker; the container is the file whose changes are watched.
    */
   | { kind: 'chunk-grid'; path: string; container: string; chunks: number[] }
+  /**
+   * A remote object (http, https, s3) read a block at a time into a sparse temporary copy of itself where
+   * something reads (remote-store.ts); read-only. path is the copy, url the object.
+   */
+  | { kind: 'remote'; path: string; url: string }
 
 /** One step from the stored bytes to the values, in the order they apply. */
 export type Codec =
@@ -36,6 +42,8 @@ export type Codec =
   | { kind: 'inflate'; stream: InflateStream; what: string }
   /** MATLAB's complex parts combined, its chars written as numpy text, a sparse matrix dense, into the copy. */
   | { kind: 'recode'; recode: Recode['kind'] }
+  /** A text file's values parsed into the copy (numpy.fromfile(sep=…), or rows as np.loadtxt reads them). */
+  | { kind: 'parse-text'; sep: string; rows: boolean }
   /** The HDF5 filter pipeline (deflate, shuffle, fletcher32, …), undone into the chunk grid's copy. */
   | { kind: 'hdf5-filters'; filters: string[] }
   /** A Zarr array's codecs (bytes, gzip, zlib …), undone into the chunk grid's copy. */
@@ -48,6 +56,22 @@ export type Codec =
   | { kind: 'dequantize'; decoding: Decoding; offset: number; count: number }
   /** Stored numbers scaled to values (FITS BSCALE/BZERO, NIfTI scl_*, NetCDF scale_factor/add_offset). */
   | { kind: 'scale'; scaling: Scaling; ratio: number }
+
+/**
+ * A store still being written in order by a pass (a text file's values): how far it is. Windows wait for their
+ * last element; passes wait for the end.
+ */
+export interface GrowingStore {
+  /** Elements written so far (a mapping of the copy sees them). */
+  written(): number
+  /** Resolves once at least n elements are written, or the pass ended. */
+  waitFor(n: number): Promise<void>
+  /** Settles when the pass ends (rejects with its error). */
+  readonly done: Promise<unknown>
+  readonly finished: boolean
+  /** Stops the pass (the source is closing). */
+  cancel(): void
+}
 
 export interface SourceParts {
   store: ByteStore
@@ -66,6 +90,12 @@ export interface SourceParts {
   chunked?: ChunkedDataset
   /** The file's own reduced images of the array (TIFF SubIFDs), for the image view's overview levels. */
   pyramid?: Pyramid
+  /** The pass still writing the copy (a text array opened before its pass ended). */
+  growing?: GrowingStore
+  /** The remote object (a remote store) and what gives it back when the source closes. */
+  remote?: { store: RemoteStore; release: () => void }
+  /** The remote container a chunk grid decodes from (held while open; its changes checked over the network). */
+  remoteContainer?: { store: RemoteStore; release: () => void }
 }
 
 export class ArraySource implements ByteSource {
@@ -78,8 +108,13 @@ export class ArraySource implements ByteSource {
   readonly readOnly: string | undefined
   readonly pyramid: Pyramid | undefined
   private readonly chunked: ChunkedDataset | undefined
+  readonly growing: GrowingStore | undefined
+  private readonly remote: SourceParts['remote']
+  private readonly remoteContainer: SourceParts['remoteContainer']
 
   constructor(parts: SourceParts) {
+    this.remote = parts.remote
+    this.remoteContainer = parts.remoteContainer
     this.store = parts.store
     this.codecs = parts.codecs
     this.mapping = parts.mapping
@@ -89,6 +124,31 @@ export class ArraySource implements ByteSource {
     this.readOnly = parts.readOnly
     this.chunked = parts.chunked
     this.pyramid = parts.pyramid
+    this.growing = parts.growing
+  }
+
+  /**
+   * The same store and codecs with another layout of the values (a growing store's array as it grows), and the
+   * store's copy mapped anew when it outgrew its mapping.
+   */
+  withLayout(layout: Layout, mapping: Mapping = this.mapping): ArraySource {
+    return new ArraySource({
+      store: this.store,
+      codecs: [...this.codecs],
+      mapping,
+      stored: layout,
+      layout,
+      reader: this.reader === this.mapping ? mapping : this.reader,
+      ...(this.readOnly ? { readOnly: this.readOnly } : {}),
+      ...(this.chunked ? { chunked: this.chunked } : {}),
+      ...(this.pyramid ? { pyramid: this.pyramid } : {}),
+      ...(this.growing ? { growing: this.growing } : {})
+    })
+  }
+
+  /** A pass that has not ended yet, or undefined. */
+  private get pending(): GrowingStore | undefined {
+    return this.growing && !this.growing.finished ? this.growing : undefined
   }
 
   /** A file mapped as it is: its bytes are its values. */
@@ -109,7 +169,37 @@ export class ArraySource implements ByteSource {
 
   /** The file whose changes by other programs are reported: the container of a chunk grid, else the mapped file. */
   get watch(): string {
-    return this.store.kind === 'chunk-grid' ? this.store.container : this.mapping.path
+    const s = this.store
+    return s.kind === 'chunk-grid' || (s.kind === 'decoded-copy' && s.codec === 'parse-text')
+      ? s.container
+      : s.kind === 'remote'
+        ? s.url
+        : this.mapping.path
+  }
+
+  /** The remote object read, for a remote store (its changes are checked over the network, not by stat). */
+  get remoteObject(): RemoteStore | undefined {
+    return (this.remote ?? this.remoteContainer)?.store
+  }
+
+  /** The bytes [first, end) of the mapping a view of the values reads (a quantized tensor: all its blocks). */
+  private span(view: ArrayView): [number, number] {
+    const quant = this.codec('dequantize')
+    if (quant) {
+      const d = quant.decoding
+      return [quant.offset, quant.offset + Math.ceil(quant.count / d.blockElems) * d.blockBytes]
+    }
+    const v = this.storedView(view)
+    if (v.shape.some((n) => n === 0)) return [v.offset, v.offset]
+    let lo = v.offset
+    let hi = v.offset
+    v.shape.forEach((n, k) => {
+      const s = v.strides[k]!
+      if (s < 0) lo += (n - 1) * s
+      else hi += (n - 1) * s
+    })
+    const ratio = this.codec('scale')?.ratio ?? 1
+    return [lo, hi + view.dtype.itemsize / ratio]
   }
 
   gather(...a: Parameters<ByteSource['gather']>): void {
@@ -169,11 +259,23 @@ export class ArraySource implements ByteSource {
 
   /** Whether a pass must first decode what it reads (a chunk grid fills its copy). */
   get needsFill(): boolean {
-    return this.chunked !== undefined
+    return this.chunked !== undefined || this.pending !== undefined || this.remote !== undefined
   }
 
-  /** Decodes what a view of the values touches into the store's copy (a chunk grid); undefined: nothing to do. */
+  /**
+   * Decodes what a view of the values touches into the store's copy (a chunk grid), or fetches it (a remote
+   * object: progress in bytes); undefined: nothing to do.
+   */
   fill(view: ArrayView, onProgress?: (done: number, total: number) => void): ScanHandle<void> | undefined {
+    const pending = this.pending
+    // a pass over a growing store waits for its end (cancelling the wait leaves the store's pass running)
+    if (pending) return { promise: pending.done.then(() => undefined), cancel: () => undefined }
+    if (this.remote) {
+      // progress in elements of the view, as a scan's (the rate shown is elements × itemsize: the bytes fetched)
+      const quant = this.codec('dequantize')?.decoding
+      const per = quant ? quant.blockBytes / quant.blockElems : view.dtype.itemsize / (this.codec('scale')?.ratio ?? 1)
+      return this.remote.store.fill(...this.span(view), onProgress && ((d, t) => onProgress(d / per, t / per)))
+    }
     return this.chunked?.fill(this.storedView(view), onProgress)
   }
 
@@ -183,26 +285,60 @@ export class ArraySource implements ByteSource {
     onProgress: ((done: number, total: number) => void) | undefined,
     make: () => ScanJob<T>
   ): ScanJob<T> {
-    const chunked = this.chunked
-    if (!chunked) return make()
-    const stored = this.storedView(view)
+    const pending = this.pending
+    if (pending) {
+      return new ScanJob(async (track, cancelled) => {
+        await pending.done
+        if (cancelled()) throw new ApiError('cancelled', 'cancelled')
+        return await track(make())
+      })
+    }
+    if (!this.needsFill) return make()
     return new ScanJob(async (track) => {
-      await track(chunked.fill(stored, onProgress))
+      await track(this.fill(view, onProgress)!)
       return await track(make())
     })
   }
 
   /** Decodes the chunks a table window shows (off the main thread), so the synchronous gather finds them. */
   async prepareWindow(r: Request<'window:get'>): Promise<void> {
-    if (!this.chunked) return
+    if (!this.chunked && !this.pending && !this.remote) return
     const view = r.view.slice ? sliced(this.layout, r.view.slice) : this.layout
     const { base, rowStride, colStride, rowsTotal, colsTotal } = viewGeometry(view, r.view)
     // a window outside the view is window:get's error to report
     if (r.row0 > rowsTotal || r.col0 > colsTotal) return
     const rows = Math.min(r.rows, rowsTotal - r.row0)
     const cols = Math.min(r.cols, colsTotal - r.col0)
+    const pending = this.pending
+    if (pending) {
+      if (rows <= 0 || cols <= 0) return
+      // the window's farthest element, in the copy's order: it waits until the pass has written it
+      const first = base + r.row0 * rowStride + r.col0 * colStride
+      const corners = [
+        0,
+        (rows - 1) * rowStride,
+        (cols - 1) * colStride,
+        (rows - 1) * rowStride + (cols - 1) * colStride
+      ]
+      const last = Math.max(...corners.map((c) => first + c))
+      await pending.waitFor(Math.floor(last / this.layout.dtype.itemsize) + 1)
+      return
+    }
     const ratio = this.codec('scale')?.ratio ?? 1
-    await this.chunked.prepareWindow({
+    if (this.remote) {
+      // a quantized tensor's window reads blocks around its values: the tensor's blocks are fetched instead
+      const w = {
+        base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
+        rows,
+        cols,
+        rowStride: rowStride / ratio,
+        colStride: colStride / ratio,
+        itemsize: this.layout.dtype.itemsize / ratio
+      }
+      await this.remote.store.fillRanges(this.codec('dequantize') ? [this.span(this.layout)] : windowRanges(w))
+      return
+    }
+    await this.chunked?.prepareWindow({
       base: (base + r.row0 * rowStride + r.col0 * colStride) / ratio,
       rows,
       cols,
@@ -214,19 +350,26 @@ export class ArraySource implements ByteSource {
 
   /** Decodes the chunks under a byte range of the mapping, off the main thread. */
   async prepareRange(first: number, end: number): Promise<void> {
+    const pending = this.pending
+    if (pending) await pending.waitFor(Math.ceil(end / this.layout.dtype.itemsize))
+    await this.remote?.store.fillRange(first, Math.min(end, this.mapping.size))
     await this.chunked?.prepareRange(first, end)
   }
 
   /** Decodes the chunks under a byte range of the mapping now (synchronous readers). */
   ensureRange(first: number, end: number): void {
+    this.remote?.store.ensureRange(first, end)
     this.chunked?.ensureRange(first, end)
   }
 
   /** Unmaps the store and removes its temporary copy. */
   close(): void {
     this.pyramid?.close()
+    this.growing?.cancel()
     if (this.chunked) this.chunked.close()
     else this.mapping.close()
+    this.remote?.release()
+    this.remoteContainer?.release()
     if (this.store.kind === 'decoded-copy') removeTemp(this.store.path)
   }
 }
@@ -271,6 +414,8 @@ function codecReason(c: Codec): string {
         : `it is a temporary decompressed copy of a ${c.stream}-compressed ${c.what}: edits would never reach the file; export it to edit a copy`
     case 'recode':
       return `${RECODED[c.recode]} into a temporary copy: edits would never reach the file; export it to edit a copy`
+    case 'parse-text':
+      return 'its values are parsed from text into a temporary copy (text values change length when edited): edits would never reach the text; export it to edit a copy'
     case 'hdf5-filters':
       return `its values are read from ${c.filters.length ? `${c.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'zarr-codecs':

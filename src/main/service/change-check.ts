@@ -8,6 +8,7 @@ import { ChangeWatch, DEFAULT_FOLLOW_RATE, pollInterval } from './change-watch'
 import { ContentWatch } from './content-watch'
 import { identityOf, sameFile } from './file-identity'
 import { refollow } from './follow'
+import { checkRemoteSessions } from './remote-service'
 import type { OpenContext } from './open'
 import type { Session } from './session'
 
@@ -17,6 +18,8 @@ export interface ChangeCheckHost {
   readonly opening: OpenContext
   /** The session's data changed: cached image tiles are stale. */
   invalidate(id: string): void
+  /** A session whose copy a pass is still writing (a text array opened early): its next layout told. */
+  grow?(s: Session): void
   emit?: <E extends EventName>(event: E, payload: Events[E]) => void
 }
 
@@ -47,7 +50,8 @@ export class ChangeCheck {
 
   /** Watches the files of the open sessions (and no others) for notifications. */
   watchFiles(): void {
-    this.watcher?.watch([...this.host.sessions()].map((s) => s.source.watch))
+    // a remote object is asked over the network (checkRemoteSessions), not watched
+    this.watcher?.watch([...this.host.sessions()].filter((s) => !s.source.remoteObject).map((s) => s.source.watch))
   }
 
   /** What a view of a followed session was sent (a window, a byte page), to be read again at each check. */
@@ -68,7 +72,11 @@ export class ChangeCheck {
 
   /** Tells the views of every session whose file another program changed since the last check. */
   check(): void {
+    // remote objects are asked (now and then, off this loop) whether they still have their validator
+    checkRemoteSessions(this.host.sessions(), (s) => this.changed(s, { ...s.stat, mtimeMs: Date.now() }))
     for (const s of this.host.sessions()) {
+      if (s.source.growing) this.host.grow?.(s)
+      if (s.source.remoteObject) continue
       let now: Version
       let replaced = false
       try {
@@ -88,10 +96,7 @@ export class ChangeCheck {
           this.follow(s, replaced || now.size !== s.stat.size || s.source.store.kind !== 'file', now)
           continue
         }
-        s.stat = { size: now.size, mtimeMs: now.mtimeMs }
-        s.edits.externallyChanged = true
-        this.host.invalidate(s.id)
-        this.host.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
+        this.changed(s, now)
       } else if (rewritten) {
         // written through a shared mapping: same size and time, other bytes on screen
         this.follow(s, false, now)
@@ -99,6 +104,14 @@ export class ChangeCheck {
     }
     // a file replaced by a rename is watched again under its path
     this.watchFiles()
+  }
+
+  /** Tells the session's views that another program (or the server) changed its data. */
+  private changed(s: Session, now: Version): void {
+    s.stat = { size: now.size, mtimeMs: now.mtimeMs }
+    s.edits.externallyChanged = true
+    this.host.invalidate(s.id)
+    this.host.emit?.('session:changed', { session: s.id, size: now.size, mtimeMs: now.mtimeMs })
   }
 
   /** Follow mode: shows the file's new version (follow.ts), or reports the change when it cannot be opened. */

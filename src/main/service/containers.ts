@@ -18,6 +18,8 @@ import {
   type ParseContext
 } from '../../shared/containers'
 import { native } from './native'
+import { remoteRead, remoteSiblingStore, remoteStore } from './remote-sources'
+import { isRemote, remoteName } from './remote-url'
 import { readZarrStore, storeStamp, zarrMarker } from './zarr-store'
 
 function fileReader(fd: number, size: number): (offset: number, length: number) => Uint8Array {
@@ -47,6 +49,10 @@ function statOrThrow(path: string): fs.Stats {
 /** The format a file's first bytes announce (no parsing beyond them), or null. */
 export function detectContainer(path: string, size: number): ContainerFormat | null {
   if (size === 0) return null
+  if (isRemote(path)) {
+    const head = remoteRead(remoteStore(path))(0, DETECT_BYTES)
+    return detectFormat(head, size, remoteName(path))?.format ?? null
+  }
   const fd = fs.openSync(path, 'r')
   try {
     return detectFormat(fileReader(fd, size)(0, DETECT_BYTES), size, pathModule.basename(path))?.format ?? null
@@ -82,6 +88,56 @@ export function enviHeaderFor(path: string, allows: Allows = anyPath): string | 
   return null
 }
 
+/** ParseContext.inflatePrefix over a read: the first bytes of a deflate stream, reading only what they need. */
+function inflater(read: (offset: number, length: number) => Uint8Array, size: number): ParseContext['inflatePrefix'] {
+  return (offset, compressedSize, maxOut, stream = 'raw') => {
+    // a little input is enough for a header; a highly compressible stream inflates ~1000×, so the input
+    // grows only while the output is short of maxOut
+    const available = compressedSize > 0 ? compressedSize : size - offset
+    let want = Math.min(available, 4096)
+    for (;;) {
+      const input = read(offset, want)
+      const opts = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
+      const out =
+        stream === 'gzip'
+          ? zlib.gunzipSync(input, opts)
+          : stream === 'zlib'
+            ? zlib.inflateSync(input, opts)
+            : zlib.inflateRawSync(input, opts)
+      if (out.length >= maxOut || want >= available) {
+        return new Uint8Array(out.buffer, out.byteOffset, Math.min(out.length, maxOut))
+      }
+      want = Math.min(available, want * 4)
+    }
+  }
+}
+
+/**
+ * Parses a remote object's container from its copy (prepared by remote-sources.ts: the bytes the parse reads are
+ * fetched already); shards an index names resolve against its URL and are checked by allows.
+ */
+function readRemoteContainer(url: string, allows: Allows): Container | null {
+  const store = remoteStore(url)
+  const read = remoteRead(store)
+  if (!store.size || !detectFormat(read(0, DETECT_BYTES), store.size, remoteName(url))) return null
+  const ctx: ParseContext = {
+    read,
+    size: store.size,
+    fileName: remoteName(url),
+    inflatePrefix: inflater(read, store.size),
+    openSibling: (relative) => {
+      const s = remoteSiblingStore(url, relative, allows)
+      return { size: s.size, read: remoteRead(s), close: () => undefined }
+    }
+  }
+  try {
+    return parseContainer(ctx)
+  } catch (e) {
+    if (e instanceof ContainerError) throw new ApiError('layout', `${url}: ${e.message}`)
+    throw e
+  }
+}
+
 /** Whether the service may read a path (serve mode's --root); the CLI and the desktop app may read any. */
 export type Allows = (absolute: string) => boolean
 const anyPath: Allows = () => true
@@ -92,6 +148,7 @@ const anyPath: Allows = () => true
  * anything of it is read, its size included: a refused file is refused the same way whether it exists or not.
  */
 export function readContainer(path: string, allows: Allows = anyPath): Container | null {
+  if (isRemote(path)) return readRemoteContainer(path, allows)
   const st = statOrThrow(path)
   // a folder is a container only as a Zarr store
   if (st.isDirectory()) return readZarrStore(path, allows) as Container | null
@@ -122,26 +179,7 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
       read,
       size: m.size,
       fileName: pathModule.basename(path),
-      inflatePrefix: (offset, compressedSize, maxOut, stream = 'raw') => {
-        // a little input is enough for a header; a highly compressible stream inflates ~1000×, so the input
-        // grows only while the output is short of maxOut
-        const available = compressedSize > 0 ? compressedSize : m.size - offset
-        let want = Math.min(available, 4096)
-        for (;;) {
-          const input = read(offset, want)
-          const opts = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
-          const out =
-            stream === 'gzip'
-              ? zlib.gunzipSync(input, opts)
-              : stream === 'zlib'
-                ? zlib.inflateSync(input, opts)
-                : zlib.inflateRawSync(input, opts)
-          if (out.length >= maxOut || want >= available) {
-            return new Uint8Array(out.buffer, out.byteOffset, Math.min(out.length, maxOut))
-          }
-          want = Math.min(available, want * 4)
-        }
-      },
+      inflatePrefix: inflater(read, m.size),
       openSibling: (relative) => {
         const p = pathModule.resolve(dir, relative)
         if (!allows(p)) {
@@ -176,6 +214,7 @@ export class ContainerCache {
   ) {}
 
   get(path: string): Container | null {
+    if (isRemote(path)) return this.getRemote(path)
     const st = statOrThrow(path)
     const folder = st.isDirectory()
     if (folder && !zarrMarker(path)) {
@@ -194,6 +233,18 @@ export class ContainerCache {
     }
     const container = readContainer(path, this.allows)
     this.items.set(path, { size: st.size, mtimeMs, container })
+    while (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value!)
+    return container
+  }
+
+  /** A remote object's container, reused while the object keeps its validator (a new version is parsed anew). */
+  private getRemote(url: string): Container | null {
+    const store = remoteStore(url)
+    const key = `${url}\n${store.validator ?? ''}\n${store.size}`
+    const hit = this.items.get(key)
+    if (hit) return hit.container
+    const container = readContainer(url, this.allows)
+    this.items.set(key, { size: store.size, mtimeMs: 0, container })
     while (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value!)
     return container
   }

@@ -4,6 +4,8 @@ import { ApiError, type LayoutSpecMsg, type ProbeResult } from '../../shared/con
 import { NPY_PREAMBLE, NpyError, isNpy, npyHeaderLength, npyLayout, parseNpyHeader } from '../../shared/npy'
 import { detectContainer, enviHeaderFor } from './containers'
 import { zarrMarker } from './zarr-store'
+import { remoteRead, remoteStore } from './remote-sources'
+import { isRemote } from './remote-url'
 
 function statFile(path: string, folderStore = false): fs.Stats {
   let st: fs.Stats
@@ -27,7 +29,7 @@ function statFile(path: string, folderStore = false): fs.Stats {
   return st
 }
 
-function readPrefix(fd: number, length: number): Uint8Array {
+function readFilePrefix(fd: number, length: number): Uint8Array {
   const buf = new Uint8Array(length)
   const n = fs.readSync(fd, buf, 0, length, 0)
   return buf.subarray(0, n)
@@ -43,7 +45,11 @@ export function probeNpy(path: string, fileSize: number): { npy: LayoutSpecMsg |
   if (fileSize === 0) {
     return { npy: null, npyError: 'the file is empty (0 bytes): it holds no array (np.load: "No data left in file")' }
   }
-  const fd = fs.openSync(path, 'r')
+  // a remote object's first bytes are in its copy already (its first block came with its size)
+  const remote = isRemote(path) ? remoteRead(remoteStore(path)) : null
+  const fd = remote ? -1 : fs.openSync(path, 'r')
+  const readPrefix = (_: number, length: number): Uint8Array =>
+    remote ? remote(0, length) : readFilePrefix(fd, length)
   try {
     const pre = readPrefix(fd, NPY_PREAMBLE)
     if (!isNpy(pre)) return { npy: null }
@@ -72,7 +78,7 @@ export function probeNpy(path: string, fileSize: number): { npy: LayoutSpecMsg |
       throw e
     }
   } finally {
-    fs.closeSync(fd)
+    if (fd >= 0) fs.closeSync(fd)
   }
 }
 
@@ -104,6 +110,20 @@ export function readSidecar(path: string, allowed: (file: string) => boolean = (
 
 /** allowed: serve mode's --root check, for the sidecar beside the file (the file itself is checked already). */
 export function probeFile(path: string, allowed?: (file: string) => boolean): Omit<ProbeResult, 'recent'> {
+  if (isRemote(path)) {
+    // a remote object: its size from the server, no sidecar or ENVI header beside it
+    const size = remoteStore(path).size
+    const { npy, npyError } = probeNpy(path, size)
+    return {
+      path,
+      size,
+      mtimeMs: 0,
+      npy,
+      ...(npyError ? { npyError } : {}),
+      sidecar: null,
+      container: npy ? null : detectContainer(path, size)
+    }
+  }
   const st = statFile(path, true)
   if (st.isDirectory()) {
     return { path, size: 0, mtimeMs: st.mtimeMs, npy: null, sidecar: null, container: 'zarr' }

@@ -12,6 +12,7 @@
 import type { EditState } from '../../shared/contract'
 import { EditLog } from './edit-log'
 import { openSession, type OpenContext } from './open'
+import { appendText } from './text-follow'
 import type { Session } from './session'
 
 /** Whether a session may follow its file: read-only, opened by a request we can repeat, not derived. */
@@ -28,6 +29,11 @@ export async function refollow(s: Session, replacedOrResized: boolean, ctx: Open
     // rewritten in place: the mapping sees the new bytes; everything shown may have changed
     return s.edits.stateWith([{ offset: 0, length: s.mapping.size }])
   }
+  // a text still being parsed is left to its pass (a producer writing all the time would restart it forever);
+  // once it ended, new lines are appended to the session's copy (text-follow.ts)
+  if (s.info.text?.loading) return s.edits.stateWith([])
+  const appended = s.info.text ? await appendText(s) : undefined
+  if (appended) return appended
   let fresh: Session
   try {
     fresh = await openSession({ ...s.request!, scanId: undefined }, ctx)

@@ -18,8 +18,9 @@ import type { DType } from '../../shared/structured'
 import type { ByteSource } from './dequant-source'
 import type { NativeChunks } from '../../shared/containers/hdf5/chunk-index'
 import type { ChunkFiller } from './chunk-filler'
-import { NativeFiller, pool } from './hdf5-native-fill'
+import { NativeFiller, pool, type NativeSpec } from './hdf5-native-fill'
 import { bigEndianAtoms, H5Worker } from './hdf5-worker-client'
+import { remoteLibraryRefusal } from './hdf5-errors'
 import { removeTemp, tempFolder } from './temp-files'
 import { tempCap } from './temp-budget'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
@@ -40,6 +41,7 @@ type Stored = {
   native?: NativeChunks
   /** Another decoder of chunks (zarr-fill.ts), made once the copy exists. */
   filler?: (copy: { copy: string; folder: string; cap: number }) => ChunkFiller
+  remote?: NativeSpec['remote'] // a remote container's fetches (the native decoder only)
 }
 
 export class ChunkedDataset {
@@ -156,12 +158,14 @@ export class ChunkedDataset {
           itemsize,
           native: stored.native,
           ...(stored.fill ? { fill: stored.fill } : {}),
+          ...(stored.remote ? { remote: stored.remote } : {}),
           copy: file,
           folder: pathModule.dirname(dir),
           cap: tempCap()
         })
         return new ChunkedDataset(undefined, native, path, dims, chunks, itemsize, file, mapping, stored)
       }
+      if (stored.remote) throw remoteLibraryRefusal(path)
       const worker = await H5Worker.start({
         container,
         path,

@@ -1,4 +1,5 @@
 // What an HDF5 library error says, in one line (its error stack names every function on the way).
+import { ApiError } from '../../shared/contract'
 
 /** The innermost cause of an HDF5 error stack ("H5Z_pipeline(): filter returned failure during read"). */
 export function libraryError(e: unknown): string {
@@ -8,4 +9,12 @@ export function libraryError(e: unknown): string {
   return /filter|pipeline|inflate|decompress/i.test(text)
     ? `${cause} (a chunk is damaged, or compressed in a way this library cannot decode)`
     : cause
+}
+
+/** A chunked dataset of a remote file that only the HDF5 library could decode: it cannot read a remote file. */
+export function remoteLibraryRefusal(path: string): ApiError {
+  return new ApiError(
+    'layout',
+    `${path} is stored with filters or a chunk index only the HDF5 library reads, which cannot read a remote file: download it to open this dataset`
+  )
 }

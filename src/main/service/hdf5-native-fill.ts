@@ -32,6 +32,11 @@ export interface NativeSpec {
   copy: string
   folder: string
   cap: number
+  /**
+   * A remote container (remote-store.ts): container is its sparse copy, and the bytes a read needs (the index,
+   * a chunk) are fetched into it first.
+   */
+  remote?: { fetch(first: number, end: number): Promise<void>; ensure(first: number, end: number): void }
 }
 
 export class NativeFiller {
@@ -71,6 +76,7 @@ export class NativeFiller {
       const size = fs.fstatSync(src).size
       const read = (offset: number, length: number): Uint8Array => {
         const b = Buffer.alloc(Math.max(0, Math.min(length, size - offset)))
+        spec.remote?.ensure(offset, offset + b.length)
         let done = 0
         while (done < b.length) {
           const n = fs.readSync(src, b, done, b.length - done, offset + done)
@@ -140,6 +146,7 @@ export class NativeFiller {
     const r = this.index.get(this.chunkIndex(c))
     if (!r) return this.putAsync(this.pieces(c, this.fillChunk()))
     const raw = Buffer.allocUnsafe(this.storedSize(r))
+    await this.spec.remote?.fetch(r.address, r.address + r.size)
     for (let done = 0; done < r.size; ) {
       const { bytesRead } = await readAsync(this.src, raw, done, r.size - done, r.address + done)
       if (bytesRead === 0) throw this.damaged(r, `its stored bytes end early (the file is truncated)`)
@@ -163,6 +170,7 @@ export class NativeFiller {
     const r = this.index.get(this.chunkIndex(c))
     if (!r) return this.put(this.pieces(c, this.fillChunk()))
     const raw = Buffer.allocUnsafe(this.storedSize(r))
+    this.spec.remote?.ensure(r.address, r.address + r.size)
     for (let done = 0; done < r.size; ) {
       const n = fs.readSync(this.src, raw, done, r.size - done, r.address + done)
       if (n === 0) throw this.damaged(r, `its stored bytes end early (the file is truncated)`)

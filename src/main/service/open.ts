@@ -32,6 +32,11 @@ import { ZarrFiller } from './zarr-fill'
 import { zarrMarker } from './zarr-store'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
+import { openText } from './text-source'
+import { mapRemote, refuseRemoteMode, remoteParts, REMOTE_READ_ONLY, type RemoteMapped } from './remote-open'
+import { remoteStore } from './remote-sources'
+import type { RemoteStore } from './remote-store'
+import { isRemote, remoteSibling } from './remote-url'
 
 /** What opening needs of the service. */
 export interface OpenContext {
@@ -44,6 +49,11 @@ export interface OpenContext {
 
 /** Opens what session:open asks: an array of a container (--array), a file holding one array, or a raw file. */
 export async function openSession(r: Request<'session:open'>, ctx: OpenContext): Promise<Session> {
+  if (r.layout?.text) {
+    if (r.array !== undefined)
+      throw new ApiError('bad-request', 'an array of a container is not text: give no separator with --array')
+    return openText(r, ctx)
+  }
   if (r.array === undefined && !r.layout && r.mode !== 'w+') {
     // a file that holds one array (NIfTI, NRRD, ENVI) opens it without --array
     const only = onlyArray(ctx.paths.resolve(r.path), ctx)
@@ -55,6 +65,8 @@ export async function openSession(r: Request<'session:open'>, ctx: OpenContext):
 /** A raw file read with its layout, a .npy file with its header, or a new file (w+). */
 function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
   const path = ctx.paths.resolve(r.path)
+  if (isRemote(path)) refuseRemoteMode(path, r.mode)
+  let remote: RemoteMapped | undefined
   let mapping: Mapping
   let layout: Layout
   let format: SessionInfo['format'] = 'raw'
@@ -85,9 +97,14 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
       )
     }
     // Map before any layout check: a file that cannot be opened in this mode (permissions) says so first.
-    mapping = new (native().Mapping)(path, r.mode)
-    // Browsing reads small scattered windows: readahead around every fault would only cost.
-    mapping.advise('random')
+    if (isRemote(path)) {
+      remote = mapRemote(path)
+      mapping = remote.mapping
+    } else {
+      mapping = new (native().Mapping)(path, r.mode)
+      // Browsing reads small scattered windows: readahead around every fault would only cost.
+      mapping.advise('random')
+    }
     try {
       const spec = r.layout ?? npy ?? sidecar
       // a header np.load refuses is an error, unless a layout says to read the bytes raw
@@ -109,6 +126,7 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
       layout = resolveLayout(spec, mapping.size, r.mode)
     } catch (e) {
       mapping.close()
+      remote?.release()
       throw e
     }
   }
@@ -121,7 +139,18 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
     format,
     layout: layoutInfo(layout)
   }
-  const session = newSession(ArraySource.ofFile(mapping, layout), info)
+  const source = remote
+    ? new ArraySource({
+        ...remoteParts(remote),
+        codecs: [],
+        mapping,
+        stored: layout,
+        layout,
+        reader: remote.reader,
+        readOnly: REMOTE_READ_ONLY
+      })
+    : ArraySource.ofFile(mapping, layout)
+  const session = newSession(source, info)
   ctx.recent?.record({
     path,
     size: session.stat.size,
@@ -162,6 +191,13 @@ function createFile(path: string, size: number, overwrite: boolean): Mapping {
 
 /** The one array of a single-array file (NIfTI, NRRD, ENVI), or undefined. */
 function onlyArray(path: string, { containers, paths }: OpenContext): string | undefined {
+  if (isRemote(path)) {
+    const size = remoteStore(path).size
+    const format = size ? detectContainer(path, size) : null
+    if (!format || !holdsOneArray(format)) return undefined
+    const c = containers.get(path)
+    return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
+  }
   let st: fs.Stats
   try {
     st = fs.statSync(path)
@@ -191,7 +227,15 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   if (r.mode === 'w+')
     throw new ApiError('bad-request', 'mode w+ creates a raw file; it cannot create an array in a container')
   const path = ctx.paths.resolve(r.path)
+  const remoteUrl = isRemote(path)
+  if (remoteUrl) refuseRemoteMode(path, r.mode)
   const { container, entry } = ctx.containers.entry(path, name)
+  if (remoteUrl && (entry.via || entry.recode || entry.zarr || entry.tiff || entry.fitsTiles)) {
+    throw new ApiError(
+      'layout',
+      `'${name}' of ${path} is stored compressed or chunked: remote objects are read only where their bytes lie (uncompressed, contiguous) for now; download the file to open this array`
+    )
+  }
   if (entry.unmappable) {
     throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
   }
@@ -209,7 +253,11 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   if (entry.refuseInPlace && r.mode === 'r+') {
     throw new ApiError('readonly', `'${name}' cannot be edited in place (r+): ${entry.refuseInPlace}`)
   }
-  let file = entry.file ? pathModule.resolve(pathModule.dirname(path), entry.file) : path
+  let file = entry.file
+    ? remoteUrl
+      ? remoteSibling(path, entry.file)
+      : pathModule.resolve(pathModule.dirname(path), entry.file)
+    : path
   // a data file named by the header (NRRD, ENVI, HDF5 external storage) is a path like any other a request names
   if (entry.file && !ctx.paths.allows(file)) {
     throw new ApiError(
@@ -224,6 +272,9 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   }
   let temp: string | undefined
   let chunked: ChunkedDataset | undefined
+  let remote: RemoteMapped | undefined
+  /** A remote container a chunk grid decodes from. */
+  let held: { store: RemoteStore; release: () => void } | undefined
   let mapping: Mapping
   let stored: Layout
   try {
@@ -249,13 +300,28 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       file = temp
     }
     if (entry.hdf5) {
+      // a remote container: its chunks are decoded natively from the object's copy, fetched chunk by chunk
+      const rc = remoteUrl ? mapRemote(path) : undefined
+      if (rc) {
+        rc.mapping.close()
+        held = { store: rc.store, release: rc.release }
+        undo.push(rc.release)
+      }
       chunked = await ChunkedDataset.open(
-        path,
+        rc ? rc.store.file : path,
         entry.hdf5.path,
         entry.hdf5.dims,
         entry.hdf5.chunks,
         parseDType(entry.dtype),
-        entry.hdf5
+        rc
+          ? {
+              ...entry.hdf5,
+              remote: {
+                fetch: (a, b) => rc.store.fillRange(a, b),
+                ensure: (a, b) => rc.store.ensureRange(a, b)
+              }
+            }
+          : entry.hdf5
       )
       const c = chunked
       undo.push(() => c.close())
@@ -297,6 +363,15 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       undo.push(() => c.close())
       mapping = chunked.mapping
       file = chunked.file
+    } else if (remoteUrl) {
+      const m = (remote = mapRemote(file))
+      undo.push(() => {
+        m.mapping.close()
+        m.release()
+      })
+      mapping = m.mapping
+      // a quantized tensor is dequantized natively from its mapping: its blocks are fetched when it opens
+      if (entry.decoding) await m.store.fillRange(entry.offset, entry.offset + entry.nbytes)
     } else {
       mapping = new (native().Mapping)(file, r.mode)
       const m = mapping
@@ -310,17 +385,19 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   }
   const scale = codecs.find((c) => c.kind === 'scale')
   const layout = scale ? scaledLayout(stored, scale.scaling, scale.ratio) : stored
-  const store: ByteStore = chunked
-    ? {
-        kind: 'chunk-grid',
-        path: chunked.file,
-        container: path,
-        chunks: (entry.hdf5 ?? entry.zarr ?? entry.tiff ?? entry.fitsTiles)!.chunks
-      }
-    : temp
-      ? { kind: 'decoded-copy', path: temp, container: path, codec: entry.recode ? 'recode' : 'inflate' }
-      : { kind: 'file', path: file }
-  const raw: ByteSource = chunked ? chunked.source() : mapping
+  const store: ByteStore = remote
+    ? remoteParts(remote).store
+    : chunked
+      ? {
+          kind: 'chunk-grid',
+          path: chunked.file,
+          container: path,
+          chunks: (entry.hdf5 ?? entry.zarr ?? entry.tiff ?? entry.fitsTiles)!.chunks
+        }
+      : temp
+        ? { kind: 'decoded-copy', path: temp, container: path, codec: entry.recode ? 'recode' : 'inflate' }
+        : { kind: 'file', path: file }
+  const raw: ByteSource = chunked ? chunked.source() : remote ? remote.reader : mapping
   const reader = entry.decoding
     ? new DequantSource(mapping, entry.decoding, entry.offset, layout.size)
     : scaling
@@ -341,9 +418,11 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     stored,
     layout,
     reader,
-    ...(readOnly ? { readOnly } : {}),
+    ...(readOnly || remote ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {}),
     ...(chunked ? { chunked } : {}),
-    ...(pyramid ? { pyramid } : {})
+    ...(pyramid ? { pyramid } : {}),
+    ...(remote ? { remote: remoteParts(remote).remote } : {}),
+    ...(held ? { remoteContainer: held } : {})
   })
   const id = randomUUID()
   const info: SessionInfo = {
@@ -387,13 +466,13 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
           }
         : {}),
       ...(entry.metadata ? { metadata: shortened(entry.metadata) as Record<string, JsonValue> } : {}),
-      ...(readOnly ? { readOnly } : {})
+      ...(readOnly || remote ? { readOnly: readOnly ?? REMOTE_READ_ONLY } : {})
     }
   }
   try {
     // a chunked dataset's copy changes as it fills: the container is the file watched
     let watched: Pick<Session, 'stat' | 'identity'> | undefined
-    if (chunked) {
+    if (chunked && !held) {
       const st = fs.statSync(source.watch)
       watched = {
         stat: { size: st.size, mtimeMs: st.mtimeMs },

@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { ApiError } from '../../shared/contract'
 import { expandHome } from './home-path'
+import { isRemote, parseRemote, RemotePolicy } from './remote-url'
 
 /**
  * The real path of p, or — for a file not created yet — its nearest existing ancestor's real path + the rest.
@@ -43,8 +44,11 @@ export function realPathOf(p: string, hops = 0): string {
 export class PathPolicy {
   /** The real path of the root, or null: any path. */
   readonly root: string | null
+  /** Which remote URLs requests may name (serve mode's --remote; null: any). */
+  readonly remote: RemotePolicy
 
-  constructor(root?: string | null) {
+  constructor(root?: string | null, remotePrefixes: string[] | null = null) {
+    this.remote = new RemotePolicy(remotePrefixes)
     if (!root) {
       this.root = null
       return
@@ -68,6 +72,7 @@ export class PathPolicy {
 
   /** Whether an absolute path lies inside the root (always, without one). */
   allows(absolute: string): boolean {
+    if (isRemote(absolute)) return this.remote.allows(absolute)
     if (!this.root) return true
     const real = realPathOf(absolute)
     return real === this.root || real.startsWith(this.root.endsWith(path.sep) ? this.root : this.root + path.sep)
@@ -75,6 +80,12 @@ export class PathPolicy {
 
   /** The absolute path a request means; outside the root it is refused with a reason. */
   resolve(p: string): string {
+    // a URL names a remote object: normalized, and refused unless the remote policy allows it
+    if (isRemote(p)) {
+      const url = parseRemote(p).href
+      this.remote.check(url)
+      return url
+    }
     p = expandHome(p) // "~/x" as a shell would read it (home-path.ts)
     if (!this.root) return path.resolve(p)
     const absolute = path.resolve(this.root, p)

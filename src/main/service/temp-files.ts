@@ -76,3 +76,11 @@ export function removeStaleTemps(dir = os.tmpdir()): string[] {
   }
   return removed
 }
+
+let swept = false
+/** Once a process: the temporary copies of ArrayScope processes that were killed before they could remove them. */
+export function sweepStaleTemps(): void {
+  if (swept) return
+  swept = true
+  removeStaleTemps()
+}

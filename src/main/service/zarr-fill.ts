@@ -8,16 +8,20 @@
 import fs from 'node:fs'
 import pathModule from 'node:path'
 import { promisify } from 'node:util'
+import zlib from 'node:zlib'
 import { ApiError } from '../../shared/contract'
+import type { ZipMember } from '../../shared/containers/zip'
+import { zipMembers } from '../../shared/containers/zarr-zip'
 import { chunkKey, type ZarrArray } from '../../shared/containers/zarr-meta'
 import type { ChunkFiller } from './chunk-filler'
-import { CodecError } from './codecs/registry'
+import { CodecError, decode, decodeSync } from './codecs/registry'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
 import { decodeChunk, runAsync, runSync, type ChunkShape } from './zarr-chain'
 import { storePath } from './zarr-store'
 
 const writeAsync = promisify(fs.write)
+const readAsync = promisify(fs.read)
 
 /** Chunk files read in this process (tests prove a missing chunk is not read). */
 export const zarrStats = { reads: 0 }
@@ -43,6 +47,8 @@ export class ZarrFiller implements ChunkFiller {
   private readonly dims: number[]
   private readonly chunks: number[]
   private closed = false
+  /** A .zarr.zip store: the archive, open, and the array's chunk members by grid index. */
+  private zip: { fd: number; chunks: Map<number, ZipMember> } | undefined
 
   private constructor(
     private readonly spec: ZarrSpec,
@@ -60,7 +66,8 @@ export class ZarrFiller implements ChunkFiller {
       s *= shape[k]!
     }
     this.full = chunks.reduce((a, b) => a * b, spec.itemsize)
-    this.list()
+    if (fs.statSync(spec.dir).isFile()) this.listZip()
+    else this.list()
   }
 
   static open(spec: ZarrSpec): ZarrFiller {
@@ -77,12 +84,7 @@ export class ZarrFiller implements ChunkFiller {
   private list(): void {
     const a = this.spec.array
     const nd = a.shape.length
-    const sep = a.separator === '/' ? '\\/' : '\\.'
-    const prefix = a.keyPrefix.replace('.', '\\.').replace('/', '\\/')
-    const re =
-      nd === 0
-        ? new RegExp(`^${a.keyPrefix ? 'c' : '0'}$`)
-        : new RegExp(`^${prefix}((?:0|[1-9]\\d*)(?:${sep}(?:0|[1-9]\\d*)){${nd - 1}})$`)
+    const re = this.keyPattern()
     const depth = (a.separator === '/' ? nd : 1) + (a.keyPrefix.endsWith('/') ? 1 : 0)
     const root = storePath(this.spec.dir, a.folder, this.spec.allows)
     const walk = (rel: string, level: number): void => {
@@ -98,14 +100,102 @@ export class ZarrFiller implements ChunkFiller {
           if (level + 1 < depth) walk(key, level + 1)
           continue
         }
-        const m = re.exec(key)
-        if (!m) continue
-        const coords = nd === 0 ? [0] : m[1]!.split(a.separator).map(Number)
-        if (coords.some((x, k) => x >= this.grid[k]!)) continue
-        this.present.add(this.chunkIndex(coords))
+        const coords = this.coordsOf(key, re)
+        if (coords) this.present.add(this.chunkIndex(coords))
       }
     }
     walk('', 0)
+  }
+
+  /** The chunk members of a .zarr.zip store: its central directory read once (no read per chunk). */
+  private listZip(): void {
+    const fd = fs.openSync(this.spec.dir, 'r')
+    try {
+      const size = fs.fstatSync(fd).size
+      const read = (offset: number, length: number): Uint8Array => {
+        const b = Buffer.alloc(Math.max(0, Math.min(length, size - offset)))
+        const n = b.length ? fs.readSync(fd, b, 0, b.length, offset) : 0
+        return b.subarray(0, n)
+      }
+      const prefix = this.spec.array.folder ? `${this.spec.array.folder}/` : ''
+      const re = this.keyPattern()
+      const chunks = new Map<number, ZipMember>()
+      for (const [key, m] of zipMembers({ read, size })) {
+        if (!key.startsWith(prefix)) continue
+        const coords = this.coordsOf(key.slice(prefix.length), re)
+        if (!coords) continue
+        const i = this.chunkIndex(coords)
+        this.present.add(i)
+        chunks.set(i, m)
+      }
+      this.zip = { fd, chunks }
+    } catch (e) {
+      fs.closeSync(fd)
+      throw e
+    }
+  }
+
+  private keyPattern(): RegExp {
+    const a = this.spec.array
+    const nd = a.shape.length
+    const sep = a.separator === '/' ? '\\/' : '\\.'
+    const prefix = a.keyPrefix.replace('.', '\\.').replace('/', '\\/')
+    return nd === 0
+      ? new RegExp(`^${a.keyPrefix ? 'c' : '0'}$`)
+      : new RegExp(`^${prefix}((?:0|[1-9]\\d*)(?:${sep}(?:0|[1-9]\\d*)){${nd - 1}})$`)
+  }
+
+  /** A key's grid coordinates, or null when it is no chunk of the grid. */
+  private coordsOf(key: string, re: RegExp): number[] | null {
+    const m = re.exec(key)
+    if (!m) return null
+    const coords = this.spec.array.shape.length === 0 ? [0] : m[1]!.split(this.spec.array.separator).map(Number)
+    return coords.some((x, k) => x >= this.grid[k]!) ? null : coords
+  }
+
+  /** A zip member's stored bytes, inflated when deflated, its CRC-32 checked. */
+  private async zipRead(key: string, m: ZipMember): Promise<Uint8Array> {
+    const raw = Buffer.allocUnsafe(m.compressedSize)
+    for (let done = 0; done < raw.length; ) {
+      const { bytesRead } = await readAsync(this.zip!.fd, raw, done, raw.length - done, m.dataOffset + done)
+      if (bytesRead === 0) throw this.damaged(key, 'ends early (the archive is truncated)')
+      done += bytesRead
+    }
+    return this.zipCheck(key, m, m.method === 8 ? await this.inflateMember(key, m, raw) : raw)
+  }
+
+  private zipReadSync(key: string, m: ZipMember): Uint8Array {
+    const raw = Buffer.allocUnsafe(m.compressedSize)
+    for (let done = 0; done < raw.length; ) {
+      const n = fs.readSync(this.zip!.fd, raw, done, raw.length - done, m.dataOffset + done)
+      if (n === 0) throw this.damaged(key, 'ends early (the archive is truncated)')
+      done += n
+    }
+    let bytes: Uint8Array = raw
+    if (m.method === 8) {
+      try {
+        bytes = decodeSync('deflate', raw, m.uncompressedSize)
+      } catch (e) {
+        throw this.undecodable(key, e)
+      }
+    }
+    return this.zipCheck(key, m, bytes)
+  }
+
+  private async inflateMember(key: string, m: ZipMember, raw: Uint8Array): Promise<Uint8Array> {
+    try {
+      return await decode('deflate', raw, m.uncompressedSize)
+    } catch (e) {
+      throw this.undecodable(key, e)
+    }
+  }
+
+  private zipCheck(key: string, m: ZipMember, bytes: Uint8Array): Uint8Array {
+    if (m.method !== 0 && m.method !== 8) {
+      throw this.damaged(key, `is compressed with ZIP method ${m.method} (stored and deflate are read)`)
+    }
+    if (zlib.crc32(bytes) >>> 0 !== m.crc32 >>> 0) throw this.damaged(key, 'fails its ZIP CRC-32 check')
+    return bytes
   }
 
   private chunkIndex(c: readonly number[]): number {
@@ -122,6 +212,7 @@ export class ZarrFiller implements ChunkFiller {
     if (this.closed) return
     this.closed = true
     fs.closeSync(this.dst)
+    if (this.zip) fs.closeSync(this.zip.fd)
   }
 
   private check(): void {
@@ -161,9 +252,11 @@ export class ZarrFiller implements ChunkFiller {
     if (!this.present.has(this.chunkIndex(c))) return this.put(c, this.fillChunk())
     const { key, path } = this.where(c)
     let raw: Uint8Array
+    const member = this.zip?.chunks.get(this.chunkIndex(c))
     try {
-      raw = await fs.promises.readFile(path)
+      raw = member ? await this.zipRead(key, member) : await fs.promises.readFile(path)
     } catch (e) {
+      if (e instanceof ApiError) throw e
       throw this.damaged(key, `cannot be read (${(e as Error).message})`)
     }
     zarrStats.reads++
@@ -182,9 +275,11 @@ export class ZarrFiller implements ChunkFiller {
     if (!this.present.has(this.chunkIndex(c))) return this.put(c, this.fillChunk())
     const { key, path } = this.where(c)
     let raw: Uint8Array
+    const member = this.zip?.chunks.get(this.chunkIndex(c))
     try {
-      raw = fs.readFileSync(path)
+      raw = member ? this.zipReadSync(key, member) : fs.readFileSync(path)
     } catch (e) {
+      if (e instanceof ApiError) throw e
       throw this.damaged(key, `cannot be read (${(e as Error).message})`)
     }
     zarrStats.reads++

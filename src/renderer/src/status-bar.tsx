@@ -25,12 +25,17 @@ export function StatusBar(props: { session: SessionInfo | null; cursor: CursorIn
             : ''}
         </span>
       )}
+      {session.text && (
+        <span data-testid="status-text" title={session.text.path}>
+          text · separated by {session.text.sep.trim() ? `'${session.text.sep}'` : 'whitespace'} · parsed copy
+        </span>
+      )}
       <span>{l.dtype.length > 40 ? 'record' : l.dtype}</span>
       <span>shape {formatShape(l.shape)}</span>
       {cursor?.viewShape && <span data-testid="view-shape">view {formatShape(cursor.viewShape)}</span>}
       <span>order {l.order}</span>
       <span>offset {session.array ? session.array.stored.offset : l.offset}</span>
-      <span>{formatBytes(session.fileSize)}</span>
+      <span>{formatBytes(session.text?.size ?? session.fileSize)}</span>
       <span>mode {session.mode}</span>
       {cursor && (
         <>

@@ -27,6 +27,8 @@ import { zarr } from './zarr'
 export const FORMATS = [
   gguf,
   pytorch,
+  // a ZIP archive holding a Zarr store is Zarr's before it is an .npz
+  zarr,
   npz,
   hdf5,
   fits,
@@ -38,7 +40,6 @@ export const FORMATS = [
   mat5,
   safetensors,
   onnx,
-  zarr,
   pytorchIndex,
   safetensorsIndex
 ] as const satisfies readonly FormatModule[]

@@ -7,6 +7,8 @@
 import type { JsonValue } from '../json-value'
 import { ContainerError, defineFormat, elementCount, type Container, type ContainerEntry } from './model'
 import { parseZarray, parseZarrJsonArray, type ZarrParsed } from './zarr-meta'
+import { markMultiscales } from './zarr-ome'
+import { isZarrZip, zipStore } from './zarr-zip'
 
 /** The metadata documents that make a folder a Zarr store (the first found names it for detection). */
 export const ZARR_MARKERS = ['zarr.json', '.zmetadata', '.zgroup', '.zarray'] as const
@@ -43,9 +45,9 @@ export const zarr = defineFormat({
   formats: {
     zarr: {
       label: 'Zarr',
-      description: 'a Zarr store (a folder)',
+      description: 'a Zarr store (a folder, or a .zarr.zip archive)',
       singleArray: false,
-      extensions: ['.zarr'],
+      extensions: ['.zarr', '.zarr.zip'],
       reader: 'zarr',
       // a store whose root is the array opens as the array itself (its entry is named '/')
       recipe: (r) =>
@@ -55,11 +57,11 @@ export const zarr = defineFormat({
     }
   },
   detect(head, _size, fileName) {
-    return (ZARR_MARKERS as readonly string[]).includes(fileName) && head[0] === 0x7b // '{'
+    return ((ZARR_MARKERS as readonly string[]).includes(fileName) && head[0] === 0x7b) || isZarrZip(head, fileName)
   },
   parse(ctx): Container<'zarr'> {
-    const store = ctx.store
-    if (!store) throw new ContainerError('a Zarr store is a folder: open the folder')
+    // a folder's store comes from the Node side; a .zarr.zip archive is read here
+    const store = ctx.store ?? zipStore(ctx)
     const read = (key: string): Doc | null => {
       const t = store.text(key)
       return t === null ? null : json(t, key)
@@ -158,6 +160,7 @@ export const zarr = defineFormat({
           return doc.node_type !== 'array'
         })
       }
+      markMultiscales(metadata, entries)
       return { format: 'zarr', separator: '/', metadata: { zarr_format: 3, ...metadata }, entries }
     }
     const v2 = (folder: string, zarray: Doc | null, zgroup: Doc | null, zattrs: Doc | null): boolean => {
@@ -183,6 +186,7 @@ export const zarr = defineFormat({
         v2(folder, readIn(folder, '.zarray'), readIn(folder, '.zgroup'), readIn(folder, '.zattrs'))
       if (node('')) walk('', node)
     }
+    markMultiscales(metadata, entries)
     return { format: 'zarr', separator: '/', metadata: { zarr_format: 2, ...metadata }, entries }
 
     /** Visits the sub-folders of a group, breadth first; visit says whether a folder is a group to go into. */

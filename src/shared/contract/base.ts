@@ -17,7 +17,16 @@ export const layoutSpecSchema = z
     // entries are checked by resolveLayout, whose messages say what is wrong ("invalid entry -3")
     shape: z.array(int).max(32).nullable(),
     offset: byteCount,
-    order: orderSchema
+    order: orderSchema,
+    text: z
+      .object({
+        sep: z.string().min(1).max(16),
+        rows: z.boolean().optional(),
+        skip: nonNeg.max(1_000_000).optional(),
+        comments: z.string().max(8).optional()
+      })
+      .strict()
+      .optional()
   })
   .strict()
 

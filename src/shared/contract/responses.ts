@@ -3,6 +3,7 @@ import type { Candidate } from '../solver'
 import type { ContainerFormat, FolderListing } from '../containers'
 import type { DirListing } from '../dir-listing'
 import type { JsonValue } from '../json-value'
+import type { TextLayout } from '../layout'
 import type { LayoutSpecMsg, ModeName } from './base'
 import type { Workspace } from './workspace'
 
@@ -70,14 +71,34 @@ export interface ArrayInfo {
   readOnly?: string
 }
 
+/** A text array: the text file (path), how it is read, and what the pass found. */
+export interface TextInfo extends TextLayout {
+  path: string
+  /** The text file's size in bytes. */
+  size: number
+  /** Bytes of the text skipped first (numpy.fromfile's offset). */
+  offset: number
+  /**
+   * What the pass found: values; rows (table rows, else the lines holding values); values per row (-1: not
+   * alike); lines read (once the pass ended).
+   */
+  found: { values: number; rows: number; cols: number; lines?: number }
+  /** While the pass runs (the session grows as it goes, session:edited): bytes of text read of total. */
+  loading?: { bytes: number; total: number }
+  /** The pass's error, when it stopped at a bad value after the session opened (the rows before it stay). */
+  error?: string
+}
+
 export interface SessionInfo {
   session: string
   /** The file mapped: the container, a shard, or a temporary decompressed copy. */
   path: string
   fileSize: number
   mode: ModeName
-  format: 'raw' | 'npy' | ContainerFormat
+  format: 'raw' | 'npy' | 'text' | ContainerFormat
   layout: LayoutInfo
+  /** Set when the session is a text array (format 'text'): the text file and how it was read. */
+  text?: TextInfo
   /** Set when the session is an array of a container. */
   array?: ArrayInfo
   /** Set when the session is a derived array of two others (read-only, computed as it is read). */
@@ -102,7 +123,8 @@ export interface AppInfo {
   transport: 'electron' | 'serve'
   version: string
   /** array: open that array of a container (a container without it shows its tree). */
-  initial: { path: string; layout: LayoutSpecMsg | null; mode: ModeName; array?: string } | null
+  /** The file the command line named; follow false: opened unfollowed (`serve --no-follow`). */
+  initial: { path: string; layout: LayoutSpecMsg | null; mode: ModeName; array?: string; follow?: false } | null
 }
 
 export interface ProbeResult {

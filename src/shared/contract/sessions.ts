@@ -21,7 +21,12 @@ export const sessionRequests = {
       values: z.enum(['scaled', 'stored']).optional(),
       scanId: z.string().min(1).max(64).optional(),
       /** Follow mode for a read-only session (mode r): show other programs' writes as they come. */
-      follow: z.boolean().optional()
+      follow: z.boolean().optional(),
+      /**
+       * A text array: answer once its first values are parsed; the session then grows as the pass goes
+       * (session:edited with info), windows past it waiting, passes waiting for its end.
+       */
+      early: z.boolean().optional()
     })
     .strict(),
   /**

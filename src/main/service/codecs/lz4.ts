@@ -2,8 +2,10 @@
 // LZ4 block. lz4-napi (lz4_flex in Rust, prebuilt per platform as npm packages) reads exactly that framing; its
 // asynchronous call runs on libuv's thread pool. The size header is checked against what is expected before
 // anything is allocated.
-import { uncompress, uncompressSync } from 'lz4-napi'
 import { CodecError, exact } from './errors'
+import { lazyLoad } from './load'
+
+const lib = (): typeof import('lz4-napi') => lazyLoad<typeof import('lz4-napi')>('lz4-napi')
 
 function header(input: Uint8Array, expected: number): void {
   if (input.length < 4) throw new CodecError(`it is ${input.length} bytes, shorter than an lz4 size header`)
@@ -17,9 +19,10 @@ function failed(e: unknown): CodecError {
 
 export async function lz4(input: Uint8Array, expected: number): Promise<Uint8Array> {
   header(input, expected)
+  const l = lib()
   let out: Uint8Array
   try {
-    out = await uncompress(Buffer.from(input.buffer, input.byteOffset, input.length))
+    out = await l.uncompress(Buffer.from(input.buffer, input.byteOffset, input.length))
   } catch (e) {
     throw failed(e)
   }
@@ -28,9 +31,10 @@ export async function lz4(input: Uint8Array, expected: number): Promise<Uint8Arr
 
 export function lz4Sync(input: Uint8Array, expected: number): Uint8Array {
   header(input, expected)
+  const l = lib()
   let out: Uint8Array
   try {
-    out = uncompressSync(Buffer.from(input.buffer, input.byteOffset, input.length))
+    out = l.uncompressSync(Buffer.from(input.buffer, input.byteOffset, input.length))
   } catch (e) {
     throw failed(e)
   }

@@ -5,6 +5,8 @@
 import os from 'node:os'
 import pathModule from 'node:path'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
+import { ApiError } from '../../../shared/contract'
+import type { ErrorCode } from '../../../shared/errors'
 import { workerScript } from '../worker-script'
 import { CodecError } from './errors'
 import type { CodecAnswer, CodecRequest, WorkerCodec } from './worker'
@@ -31,8 +33,9 @@ class Lane {
     const flag = new SharedArrayBuffer(4)
     this.wake = new Int32Array(flag)
     this.syncPort = channel.port1
+    // read only by receiveMessageOnPort: it must not keep the process alive (a command would hang after its output)
+    this.syncPort.unref()
     this.worker = new Worker(script(), { workerData: { syncPort: channel.port2, flag }, transferList: [channel.port2] })
-    this.worker.unref()
     this.worker.on('message', (a: CodecAnswer) => {
       const p = this.pending.get(a.id)
       if (!p) return
@@ -50,11 +53,16 @@ class Lane {
     }
     this.worker.on('error', (e) => fail(new Error(`a codec thread failed: ${e.message}`)))
     this.worker.on('exit', () => fail(new Error('a codec thread ended')))
+    // after the listeners (adding a 'message' listener refs the worker's port again): an idle lane, or one only a
+    // synchronous caller uses, never keeps the process alive
+    this.worker.unref()
   }
 }
 
 function failure(a: CodecAnswer): Error {
-  return a.error!.codec ? new CodecError(a.error!.message) : new Error(a.error!.message)
+  const e = a.error!
+  if (e.codec) return new CodecError(e.message)
+  return e.code ? new ApiError(e.code as ErrorCode, e.message) : new Error(e.message)
 }
 
 const lanes: Lane[] = []

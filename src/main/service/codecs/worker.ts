@@ -21,7 +21,7 @@ export interface CodecAnswer {
   id: number
   output?: Uint8Array
   /** A CodecError's message (damaged bytes), or another failure's. */
-  error?: { codec: boolean; message: string }
+  error?: { codec: boolean; message: string; code?: string }
 }
 
 async function answer(r: CodecRequest): Promise<CodecAnswer> {
@@ -34,7 +34,15 @@ async function answer(r: CodecRequest): Promise<CodecAnswer> {
           : bz2Sync(r.input, r.expected)
     return { id: r.id, output }
   } catch (e) {
-    return { id: r.id, error: { codec: e instanceof CodecError, message: (e as Error).message } }
+    const code = (e as { code?: unknown }).code
+    return {
+      id: r.id,
+      error: {
+        codec: e instanceof CodecError,
+        message: (e as Error).message,
+        ...(typeof code === 'string' && /^[a-z-]+$/.test(code) ? { code } : {})
+      }
+    }
   }
 }
 

@@ -1,8 +1,9 @@
 // Zstandard by zstd-napi (the reference C library, built from the source the package bundles). Its calls are
 // synchronous: the registry runs them on the codec workers (pool.ts) for asynchronous callers, here for the
 // synchronous ones. The output buffer is bounded: a frame decoding to more fails instead of growing.
-import { DCtx } from 'zstd-napi/binding'
+import type { DCtx } from 'zstd-napi/binding'
 import { CodecError, exact } from './errors'
+import { lazyLoad } from './load'
 
 let ctx: DCtx | undefined
 
@@ -11,7 +12,7 @@ let ctx: DCtx | undefined
  * written. A frame decoding to more is a CodecError.
  */
 export function zstdInto(input: Uint8Array, out: Uint8Array): number {
-  ctx ??= new DCtx()
+  ctx ??= new (lazyLoad<typeof import('zstd-napi/binding')>('zstd-napi/binding').DCtx)()
   // one spare byte: a frame that fills it decodes to more than out holds
   const room = Buffer.allocUnsafe(out.length + 1)
   let n: number

@@ -2,6 +2,8 @@
 import fs from 'node:fs'
 import { listFolder, metadataItems, shortened } from '../../../shared/containers'
 import type { Handlers, ServiceContext } from './context'
+import { remoteStore } from '../remote-sources'
+import { isRemote } from '../remote-url'
 
 export function containerHandlers(ctx: ServiceContext): Handlers<'container:list' | 'container:metadata'> {
   return {
@@ -12,7 +14,7 @@ export function containerHandlers(ctx: ServiceContext): Handlers<'container:list
         ...listFolder(c, r.folder ?? [], r.filter ?? '', r.limit ?? 2000),
         path,
         format: c.format,
-        fileSize: fs.statSync(path).size,
+        fileSize: isRemote(path) ? remoteStore(path).size : fs.statSync(path).size,
         metadata: shortened(c.metadata) as Record<string, never>
       }
     },

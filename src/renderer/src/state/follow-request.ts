@@ -3,5 +3,7 @@
 import type { Request } from '../../../shared/contract'
 
 export function withFollow(r: Request<'session:open'>): Request<'session:open'> {
-  return r.mode === 'r' ? { ...r, follow: true } : r
+  // a text array the app opens answers once its first rows are parsed and grows as the rest is (issue 33)
+  const early = r.layout?.text ? { early: true } : {}
+  return r.mode === 'r' ? { ...r, follow: true, ...early } : r
 }

@@ -1,7 +1,7 @@
 // The page's start (app:info, the saved workspace opened again — tabs, panels, the sidebar's containers — the
 // command line's file) and the workspace's saving. Saving waits until the saved workspace has been opened again (else an empty page would overwrite it).
 import { useEffect, useRef, useState } from 'react'
-import type { AppInfo, SessionInfo, Workspace } from '../../../shared/contract'
+import type { AppInfo, Request, SessionInfo, Workspace } from '../../../shared/contract'
 import { holdsOneArray } from '../../../shared/containers/registry'
 import { api } from '../transport'
 import type { Panels } from './use-dialogs'
@@ -65,17 +65,20 @@ export function useWorkspace(host: WorkspaceHost): WorkspaceState {
         // the command line's file is opened unless it came back with the saved tabs (a reload): then the tab that
         // was active stays active
         if (initial && !(already !== undefined && already >= 0)) {
+          // followed in mode r unless the command line said --no-follow
+          const withFollowOf = (r: NonNullable<typeof initial>): Request<'session:open'> =>
+            r.follow === false ? r : withFollow(r)
           try {
             if (initial.array !== undefined) {
               openContainer(initial.path)
-              opened(await api.invoke('session:open', withFollow(initial)))
+              opened(await api.invoke('session:open', withFollowOf(initial)))
             } else if (!initial.layout && (await api.invoke('file:probe', { path: initial.path })).container) {
               openContainer(initial.path) // a container: its tree, no array chosen yet
               const format = (await api.invoke('file:probe', { path: initial.path })).container!
               // a file that holds one array (NIfTI, NRRD, ENVI) opens it too
-              if (holdsOneArray(format)) opened(await api.invoke('session:open', withFollow(initial)))
+              if (holdsOneArray(format)) opened(await api.invoke('session:open', withFollowOf(initial)))
             } else {
-              opened(await api.invoke('session:open', withFollow(initial)))
+              opened(await api.invoke('session:open', withFollowOf(initial)))
             }
           } catch (e) {
             onError((e as Error).message)

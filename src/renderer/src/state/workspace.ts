@@ -30,6 +30,21 @@ type SavedTab = Workspace['tabs'][number]
 /** What opens a session's array again: a container's array by name, a .npy by its header, a raw file by its layout. */
 export function sourceOf(s: SessionInfo): SavedSource {
   const l = s.layout
+  if (s.text) {
+    // a text array opens its text again (parsed anew; the shape inferred, as it may still have been growing)
+    const { sep, rows, skip, comments } = s.text
+    const text = {
+      sep,
+      ...(rows !== undefined ? { rows } : {}),
+      ...(skip ? { skip } : {}),
+      ...(comments !== undefined ? { comments } : {})
+    }
+    return {
+      path: s.text.path,
+      layout: { dtype: l.dtype, shape: null, offset: s.text.offset, order: l.order, text },
+      mode: 'r'
+    }
+  }
   return {
     path: s.array ? s.array.container : s.path,
     layout: s.array || s.format === 'npy' ? null : { dtype: l.dtype, shape: l.shape, offset: l.offset, order: l.order },

@@ -19,7 +19,7 @@ export function ExportDialog(props: {
   onClose: () => void
 }): React.JSX.Element {
   const { session } = props
-  const base = session.path.replace(/\.[^./\\]*$/, '')
+  const base = (session.text?.path ?? session.path).replace(/\.[^./\\]*$/, '')
   // a typed slice is what the user is looking at: that is what goes out unless they choose otherwise
   const [scope, setScope] = useState<'array' | 'view' | 'selection'>(props.scopes.view.slice ? 'view' : 'array')
   const [as, setAs] = useState<'raw' | 'text' | 'npy' | 'csv'>('npy')

@@ -3,7 +3,14 @@
 import { FORMAT_DESCRIPTORS, holdsOneArray } from '../../../../shared/containers/registry'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { CandidateLayout, LayoutSpecMsg, ModeName, ProbeResult, SessionInfo } from '../../../../shared/contract'
-import { formatShape, parseShape, resolveLayout, type Order } from '../../../../shared/layout'
+import {
+  formatShape,
+  parseShape,
+  resolveLayout,
+  textRows,
+  type Order,
+  type TextLayout
+} from '../../../../shared/layout'
 import { formatBytes } from '../../format'
 import { api, isElectron } from '../../transport'
 import { FolderBrowser } from './folder-browser'
@@ -36,6 +43,17 @@ interface Form {
   offset: string
   order: Order
   mode: ModeName
+  /** A text file's separator as typed ('\\t' for a tab); '' reads bytes. */
+  sep: string
+  /** Header lines a text file skips. */
+  skip: string
+}
+
+/** The text layout the form describes, or undefined for bytes. */
+function textOf(f: Form): TextLayout | undefined {
+  if (!f.sep) return undefined
+  const skip = Number(f.skip) || 0
+  return { sep: f.sep.replace(/\\t/g, '\t'), ...(skip > 0 ? { skip } : {}) }
 }
 
 /** A probed file that holds several arrays: it opens as a container, not as raw bytes. */
@@ -54,7 +72,15 @@ export function OpenPanel(props: {
   const [probeError, setProbeError] = useState<string | null>(null)
   /** The path is a folder, listed below the field (its "is a folder" error is not shown). */
   const [isFolder, setIsFolder] = useState(false)
-  const [form, setForm] = useState<Form>({ dtype: '<f4', shape: '', offset: '0', order: 'C', mode: 'r' })
+  const [form, setForm] = useState<Form>({
+    dtype: '<f4',
+    shape: '',
+    offset: '0',
+    order: 'C',
+    mode: 'r',
+    sep: '',
+    skip: ''
+  })
   const [openError, setOpenError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   // a single-array file read through a temporary copy (a .nii.gz) decompresses first: its progress, and Cancel
@@ -93,7 +119,7 @@ export function OpenPanel(props: {
           if (p.container || (!p.npy && !p.recent && !p.sidecar)) {
             // a raw file nobody described: no layout until the solver's best proposal arrives (a plausible-looking
             // default would open garbage a click away)
-            setForm((f) => ({ ...f, dtype: '', shape: '', offset: '0', order: 'C' }))
+            setForm((f) => ({ ...f, dtype: '', shape: '', offset: '0', order: 'C', sep: '', skip: '' }))
           } else if (p.sidecar && !p.npy && !p.recent) {
             const l = p.sidecar
             setForm((f) => ({
@@ -110,7 +136,9 @@ export function OpenPanel(props: {
               shape: (l.shape ?? []).join(', '),
               offset: String(l.offset),
               order: l.order,
-              mode: p.recent.mode
+              mode: p.recent.mode,
+              sep: '',
+              skip: ''
             })
             setRestored(true)
           } else if (p.npy) {
@@ -130,11 +158,13 @@ export function OpenPanel(props: {
 
   const specOrNull = (): LayoutSpecMsg | null => {
     try {
+      const text = textOf(form)
       return {
         dtype: form.dtype.trim(),
         shape: parseShape(form.shape),
         offset: Number(form.offset) || 0,
-        order: form.order
+        order: form.order,
+        ...(text ? { text } : {})
       }
     } catch {
       return null
@@ -151,6 +181,16 @@ export function OpenPanel(props: {
       const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
       if (!/^\s*\d+\s*$/.test(form.offset) && form.offset.trim() !== '')
         throw new Error(`offset '${form.offset}' is not a whole number of bytes`)
+      const text = textOf(form)
+      if (text) {
+        if (form.mode !== 'r') throw new Error('a text file opens read-only (mode r): export it to edit a copy')
+        const shape = parseShape(form.shape)
+        const how = textRows(text).rows ? 'rows of values (np.loadtxt)' : 'values (numpy.fromfile)'
+        return {
+          ok: true,
+          text: `text: ${how} separated by '${text.sep === ' ' ? 'whitespace' : text.sep}', read as ${form.dtype.trim()}${shape ? ` in shape ${formatShape(shape)}` : ''}; parsed into a temporary copy as it opens`
+        }
+      }
       const layout = resolveLayout(
         { dtype: form.dtype, shape: parseShape(form.shape), offset, order: form.order },
         probe?.size ?? 0,
@@ -191,14 +231,23 @@ export function OpenPanel(props: {
       const single = probe?.container && holdsOneArray(probe.container) && !form.dtype.trim()
       const scanId = single ? `open-${Math.random().toString(36).slice(2)}` : undefined
       if (scanId) setDecoding({ scanId, done: 0, total: 0 })
+      const text = textOf(form)
       const s = await api.invoke(
         'session:open',
         withFollow({
           path: path.trim(),
           ...(scanId ? { scanId } : {}),
+          // a text file answers once its first rows are parsed; the table grows as the rest is
+          ...(text ? { early: true } : {}),
           layout: single
             ? null
-            : { dtype: form.dtype.trim(), shape: parseShape(form.shape), offset, order: form.order },
+            : {
+                dtype: form.dtype.trim(),
+                shape: parseShape(form.shape),
+                offset,
+                order: form.order,
+                ...(text ? { text } : {})
+              },
           mode: form.mode,
           // confirmed above; a file that appeared since the probe is refused by the Node side instead
           overwrite: form.mode === 'w+' && probe !== null
@@ -246,7 +295,10 @@ export function OpenPanel(props: {
       dtype: c.dtype,
       shape: c.shape.join(', '),
       offset: String(c.offset),
-      order: c.order
+      order: c.order,
+      sep: c.text?.sep ?? '',
+      skip: c.text?.skip ? String(c.text.skip) : '',
+      ...(c.text ? { mode: 'r' as const } : {})
     }))
 
   return (
@@ -306,9 +358,16 @@ export function OpenPanel(props: {
         mode
         <select name="mode" value={form.mode} onChange={set('mode')}>
           <option value="r">r — read only</option>
-          <option value="r+">r+ — edit the file</option>
-          <option value="c">c — edit a private copy</option>
-          <option value="w+">w+ — create a new file</option>
+          {/* text is never edited in place: its values change length */}
+          <option value="r+" disabled={Boolean(form.sep)}>
+            r+ — edit the file
+          </option>
+          <option value="c" disabled={Boolean(form.sep)}>
+            c — edit a private copy
+          </option>
+          <option value="w+" disabled={Boolean(form.sep)}>
+            w+ — create a new file
+          </option>
         </select>
       </label>
       <fieldset disabled={!probe && form.mode !== 'w+'}>
@@ -336,6 +395,16 @@ export function OpenPanel(props: {
             <option value="F">F (column-major)</option>
           </select>
         </label>
+        <label>
+          text separator
+          <input name="sep" value={form.sep} onChange={set('sep')} placeholder="none: bytes (' ' or ',' reads text)" />
+        </label>
+        {form.sep && (
+          <label>
+            header lines
+            <input name="skip" value={form.skip} onChange={set('skip')} inputMode="numeric" placeholder="0" />
+          </label>
+        )}
       </fieldset>
       <div className={check.ok ? 'validation ok' : 'validation bad'} data-testid="validation" role="status">
         {check.text}

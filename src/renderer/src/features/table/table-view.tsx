@@ -23,6 +23,7 @@ import { parseSlice, sliceOrigin, type SliceOrigin } from '../../../../shared/sl
 import { ViewBar } from './view-bar'
 import { FollowToggle } from './follow-toggle'
 import { useStickToEnd } from './use-stick-to-end'
+import { TextStatus } from './text-status'
 import { keepCursor } from '../../state/keep-cursor'
 import type { Marks } from '../compare/use-mismatches'
 import { columnsFor, fitAxes, slicedShape, toView, type ViewState } from '../../state/view-model'
@@ -316,6 +317,7 @@ export function TableView(props: {
     <div className="table-view">
       <ViewBar state={state} shape={shape} sliceError={sliceError} onChange={changeView}>
         <FollowToggle key={session.session} session={session} />
+        <TextStatus session={session} />
       </ViewBar>
       <TableTools
         session={session}

@@ -1,0 +1,116 @@
+// Remote sources (issue 30) against a real nginx on 127.0.0.1, beside the network's limit measured in the same
+// run: statistics of a remote float32 file beside `curl -o /dev/null` of the same URL (target ≤ 1.3×); the
+// requests of the first screen of a safetensors file with many tensors (target ≤ 2); table windows with 50 ms
+// of latency added by the fault proxy (target: ≤ 2 range requests, on screen < 300 ms). Loopback is far faster
+// than a real link, so the ratio to curl is what carries over, not the GB/s.
+// Sizes: ARRAYSCOPE_BENCH_REMOTE_MB (default 256; the target is stated for 1024), ARRAYSCOPE_BENCH_TENSORS
+// (default 10,000; the target is stated for 100,000).
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { ArrayService } from '../src/main/service/array-service'
+import { remoteStats } from '../src/main/service/remote-fetch'
+import { startFaultProxy } from '../test/helpers/fault-proxy'
+import { startNginx } from '../test/helpers/nginx'
+import { benchDir, median, ms, py, summary } from './helpers'
+
+const MB = Number(process.env.ARRAYSCOPE_BENCH_REMOTE_MB ?? 256)
+const TENSORS = Number(process.env.ARRAYSCOPE_BENCH_TENSORS ?? 10_000)
+const REPEAT = Number(process.env.ARRAYSCOPE_BENCH_REPEAT ?? 3)
+
+function curl(url: string): number {
+  const t0 = performance.now()
+  execFileSync('curl', ['-sS', '-o', '/dev/null', url])
+  return performance.now() - t0
+}
+
+async function main(): Promise<void> {
+  const dir = path.join(benchDir(), 'remote')
+  fs.mkdirSync(dir, { recursive: true })
+  const raw = path.join(dir, `noise-${MB}m.f32`)
+  if (!fs.existsSync(raw) || fs.statSync(raw).size !== MB << 20) {
+    py(`
+rng = np.random.default_rng(1)
+rng.standard_normal(${(MB << 20) / 4}, dtype=np.float32).tofile(${JSON.stringify(raw)}); print(1)`)
+  }
+  const st = path.join(dir, `many-${TENSORS}.safetensors`)
+  if (!fs.existsSync(st)) {
+    py(`
+import struct
+n = ${TENSORS}
+header = {f'layer.{k}.weight': {'dtype': 'F32', 'shape': [4, 4], 'data_offsets': [64 * k, 64 * k + 64]} for k in range(n)}
+h = json.dumps(header).encode(); h += b' ' * (-len(h) % 8)
+with open(${JSON.stringify(st)}, 'wb') as f:
+    f.write(struct.pack('<Q', len(h))); f.write(h); f.write(np.zeros(16 * n, np.float32).tobytes())
+print(1)`)
+  }
+  const web = await startNginx(dir)
+  const proxy = await startFaultProxy(web.url)
+  const s = new ArrayService({ watchIntervalMs: 0 })
+  try {
+    const url = `${web.url}/${path.basename(raw)}`
+    curl(url) // the server's page cache warm, as for every run below
+    const curls: number[] = []
+    const ours: number[] = []
+    for (let k = 0; k < REPEAT; k++) {
+      curls.push(curl(url))
+      // a new query string: a new remote object for the process (nothing cached from the last run)
+      const info = await s.handle('session:open', {
+        path: `${url}?run=${k}`,
+        layout: { dtype: '<f4', shape: null, offset: 0, order: 'C' },
+        mode: 'r'
+      })
+      const t0 = performance.now()
+      await s.statsOf(info.session, s.session(info.session).layout).promise
+      ours.push(performance.now() - t0)
+      await s.handle('session:close', { session: info.session, unflushed: 'discard' })
+    }
+    const c = median(curls)
+    const o = median(ours)
+    console.log(`statistics of ${MB} MiB over HTTP: ${ms(o)} (${(MB / 1024 / (o / 1000)).toFixed(2)} GiB/s)`)
+    console.log(`curl -o /dev/null of the same URL: ${ms(c)}   ratio ${(o / c).toFixed(2)}× (target ≤ 1.3×)`)
+
+    const before = remoteStats.requests
+    const list = await s.handle('container:list', { path: `${web.url}/${path.basename(st)}`, limit: 100 })
+    console.log(
+      `first screen of a safetensors with ${TENSORS} tensors: ${remoteStats.requests - before} requests (target ≤ 2), ${list.total} arrays in its listing`
+    )
+
+    const info = await s.handle('session:open', {
+      path: `${proxy.url}/delay-50/${path.basename(raw)}`,
+      layout: { dtype: '<f4', shape: [(MB << 20) / 4 / 1024, 1024], offset: 0, order: 'C' },
+      mode: 'r'
+    })
+    const times: number[] = []
+    const requests: number[] = []
+    const rows = (MB << 20) / 4 / 1024
+    for (let k = 0; k < 15; k++) {
+      const r0 = await proxy.count(`/delay-50/${path.basename(raw)}`)
+      const t0 = performance.now()
+      await s.handle('window:get', {
+        session: info.session,
+        view: { rowAxis: 0, colAxis: 1, index: [0, 0] },
+        row0: Math.floor((((k * 7919) % 97) / 97) * (rows - 60)),
+        col0: 100,
+        rows: 60,
+        cols: 30,
+        generation: k
+      })
+      times.push(performance.now() - t0)
+      requests.push((await proxy.count(`/delay-50/${path.basename(raw)}`)) - r0)
+    }
+    const t = summary(times.sort((a, b) => a - b))
+    console.log(
+      `table window 60×30 with 50 ms latency: p50 ${ms(t.p50)}, p99 ${ms(t.p99)} (target < 300 ms); range requests per window: max ${Math.max(...requests)} (target ≤ 2)`
+    )
+  } finally {
+    s.closeAll()
+    await proxy.stop()
+    await web.stop()
+  }
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

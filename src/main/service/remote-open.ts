@@ -1,0 +1,48 @@
+// Opening a session over a remote object: what open.ts asks of one. Remote sources are read-only — ArrayScope
+// never writes to a server — so any mode but r is refused with what to do instead; each session maps the
+// object's shared copy itself and holds the object while it is open.
+import { ApiError } from '../../shared/contract'
+import type { ByteSource } from './dequant-source'
+import { native, type Mapping } from './native'
+import { holdRemote, remoteStore } from './remote-sources'
+import type { RemoteStore } from './remote-store'
+
+/** Why a remote array opens read-only (shown where a local file's would be editable). */
+export const REMOTE_READ_ONLY =
+  'it is a remote object (read a block at a time from the server): ArrayScope does not write to servers; export it to edit a local copy'
+
+/** Refuses a mode other than r for a remote object. */
+export function refuseRemoteMode(url: string, mode: string): void {
+  if (mode === 'r') return
+  throw new ApiError(
+    'readonly',
+    `${url} opens read-only (mode r): ${REMOTE_READ_ONLY}${mode === 'w+' ? ' (w+ creates local files only)' : ''}`
+  )
+}
+
+export interface RemoteMapped {
+  store: RemoteStore
+  mapping: Mapping
+  /** What windows and show read: the mapping, fetched first where they look. */
+  reader: ByteSource
+  release: () => void
+}
+
+/** Maps a prepared remote object's copy for one session. */
+export function mapRemote(url: string): RemoteMapped {
+  const store = remoteStore(url)
+  const mapping = new (native().Mapping)(store.file, 'r')
+  mapping.advise('random')
+  return { store, mapping, reader: store.source(mapping), release: holdRemote(store) }
+}
+
+/** The parts of a remote array's ArraySource: its store and the remote object it holds. */
+export function remoteParts(m: RemoteMapped): {
+  store: { kind: 'remote'; path: string; url: string }
+  remote: { store: RemoteStore; release: () => void }
+} {
+  return {
+    store: { kind: 'remote', path: m.store.file, url: m.store.url },
+    remote: { store: m.store, release: m.release }
+  }
+}
