@@ -62,7 +62,12 @@ export function signed(v: number, bytes: number): number {
   return v >= half ? v - 2 * half : v
 }
 
-/** PLIO_1: IRAF's line list (16-bit words, big-endian in the heap) expanded to npix pixels. */
+/**
+ * PLIO_1: IRAF's line list (16-bit words, big-endian in the heap) expanded to npix pixels. A word is an opcode (its
+ * top 4 bits) and a 12-bit datum; the current value starts at 1. Opcodes: 0 a run of zeros, 1 set the value (datum
+ * plus the next word × 4096), 2/3 add/subtract the datum, 4 a run of the value, 5 datum − 1 zeros then one pixel of
+ * the value, 6/7 add/subtract and write one pixel. Pixels the list does not reach stay 0.
+ */
 export function plioDecode(src: Uint8Array, npix: number): Float64Array {
   const words = src.length >> 1
   const w = (i: number): number => {
@@ -73,57 +78,61 @@ export function plioDecode(src: Uint8Array, npix: number): Float64Array {
     const v = w(i)
     return v >= 0x8000 ? v - 0x10000 : v
   }
-  // the header: an old 3-word one (its length in word 3) or the 7-word one (length in words 4–5, header length in word 2)
+  // the header: an old 3-word one (its length in word 2) or the 7-word one (length in words 3–4, first op in word 1)
   let len: number
   let first: number
   if (sw(2) > 0) {
     len = sw(2)
     first = 3
   } else {
-    len = sw(5) * 32768 + sw(4)
+    len = w(4) * 32768 + w(3)
     first = sw(1)
   }
   if (len > words) throw new Error(`its line list claims ${len} words, ${words} are stored`)
+  if (first < 3) throw new Error(`its line list starts at word ${first}, inside its header`)
   const out = new Float64Array(npix)
   let x = 0
   let pv = 1
+  const put = (n: number, v: number): void => {
+    const end = x + n
+    if (v !== 0) out.fill(v, Math.min(x, npix), Math.min(end, npix))
+    x = end
+  }
   for (let i = first; i < len; i++) {
     const word = w(i)
-    const op = word >> 12
     const data = word & 4095
-    switch (op) {
-      case 0: // a run of zeros
-        x += data
+    switch (word >> 12) {
+      case 0:
+        put(data, 0)
         break
-      case 1: // a run of the current value
-        for (let k = 0; k < data && x < npix; k++) out[x++] = pv
-        break
-      case 2: // zeros, then one pixel of the current value
-        x += data - 1
-        if (x >= 0 && x < npix) out[x] = pv
-        x++
-        break
-      case 3: // set the value: 12 low bits here, the high ones in the next word
+      case 1:
         pv = w(++i) * 4096 + data
         break
-      case 4:
+      case 2:
         pv += data
         break
-      case 5:
+      case 3:
         pv -= data
+        break
+      case 4:
+        put(data, pv)
+        break
+      case 5:
+        if (data > 0) {
+          put(data - 1, 0)
+          put(1, pv)
+        }
         break
       case 6:
         pv += data
-        if (x < npix) out[x] = pv
-        x++
+        put(1, pv)
         break
       case 7:
         pv -= data
-        if (x < npix) out[x] = pv
-        x++
+        put(1, pv)
         break
       default:
-        throw new Error(`word ${i} has opcode ${op}, which line lists do not define`)
+        throw new Error(`word ${i} has opcode ${word >> 12}, which line lists do not define`)
     }
   }
   return out
@@ -175,9 +184,11 @@ export function dequantize(
     for (let i = 0; i < ints.length; i++) out[i] = ints[i] === blank ? NaN : ints[i]! * scale + zero
     return
   }
-  // the tile's first dither: its row number (1-based) and ZDITHER0 pick a seed, the seed a start in the sequence
+  // the tile's first dither: its row (0-based) plus ZDITHER0, less one, picks a seed, the seed a start in the
+  // sequence (the start is the float32 product value × 500, truncated, as the convention's C computes it)
   let seed = (((tile + q.dither0 - 1) % N_RANDOM) + N_RANDOM) % N_RANDOM | 0
-  let next = Math.floor(DITHERS[seed]! * 500)
+  const start = (s: number): number => Math.trunc(Math.fround(DITHERS[s]! * 500))
+  let next = start(seed)
   const zeros = q.method === 'SUBTRACTIVE_DITHER_2'
   for (let i = 0; i < ints.length; i++) {
     const v = ints[i]!
@@ -186,7 +197,7 @@ export function dequantize(
     else out[i] = (v - DITHERS[next]! + 0.5) * scale + zero
     if (++next === N_RANDOM) {
       seed = (seed + 1) % N_RANDOM
-      next = Math.floor(DITHERS[seed]! * 500)
+      next = start(seed)
     }
   }
 }

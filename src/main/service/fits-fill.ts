@@ -8,12 +8,38 @@ import { promisify } from 'node:util'
 import type { FitsTiles } from '../../shared/containers/fits-tile-layout'
 import { ApiError } from '../../shared/contract'
 import type { ChunkFiller } from './chunk-filler'
-import { decode, decodeSync } from './codecs/registry'
+import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { dequantize, plioDecode, riceDecode, signed, unshuffle } from './fits-decode'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
 
 const readAsync = promisify(fs.read)
+
+const GUNZIP: ChunkStep[] = [{ op: 'inflate', wrap: 'gzip' }]
+/** Bytes an element of a heap column's type takes (UNCOMPRESSED_DATA's PB/PI/PJ/PK/PE/PD). */
+const HEAP_WIDTH: Record<string, number> = { B: 1, I: 2, J: 4, K: 8, E: 4, D: 8 }
+
+/** Big-endian numbers of `width` bytes: floats, or integers (one byte unsigned, wider signed) as numpy views them. */
+function numbers(bytes: Uint8Array, width: number, float: boolean): Float64Array {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const n = bytes.length / width
+  const out = new Float64Array(n)
+  for (let k = 0; k < n; k++) {
+    const at = k * width
+    out[k] = float
+      ? width === 4
+        ? v.getFloat32(at)
+        : v.getFloat64(at)
+      : width === 1
+        ? v.getUint8(at)
+        : width === 2
+          ? v.getInt16(at)
+          : width === 4
+            ? v.getInt32(at)
+            : Number(v.getBigInt64(at))
+  }
+  return out
+}
 
 /** Tiles decoded in this process (tests prove what was read). */
 export const fitsStats = { tiles: 0 }
@@ -99,16 +125,16 @@ export class FitsTileFiller implements ChunkFiller {
     )
   }
 
-  /** Bytes a stored pixel takes before decoding: quantized floats are int32, raw fallback tiles the image's type. */
-  private width(i: number): number {
-    const t = this.spec.tiles
-    return t.quant && t.stored[i] === 0 ? 4 : this.itemsize
-  }
-
   /** Whether the tile's bytes are a gzip stream (GZIP_1/2, or a tile the compressor stored gzipped raw). */
   private gzipped(i: number): boolean {
     const t = this.spec.tiles
     return t.stored[i] === 1 || (t.stored[i] === 0 && t.codec.startsWith('GZIP'))
+  }
+
+  private gunzipFailed(i: number, e: unknown): ApiError {
+    if (e instanceof ChunkDecodeError && e.code === 'TOO_LARGE')
+      return this.damaged(i, 'inflates to more than 8 bytes a pixel')
+    return this.damaged(i, `does not gunzip (${(e as Error).message})`)
   }
 
   async fill(c: number[]): Promise<number> {
@@ -121,10 +147,12 @@ export class FitsTileFiller implements ChunkFiller {
       if (bytesRead < raw.length) throw this.damaged(i, `is cut short by the end of the file (${bytesRead} bytes)`)
       let bytes: Uint8Array = raw
       if (this.gzipped(i)) {
+        // at most 8 bytes a pixel: the pixel width is what the stream inflates to
+        const out = Buffer.allocUnsafe(npix * 8)
         try {
-          bytes = await decode('gzip', raw, npix * this.width(i))
+          bytes = out.subarray(0, await decodeChunk(raw, out, GUNZIP))
         } catch (e) {
-          throw this.damaged(i, `does not decode (${(e as Error).message})`)
+          throw this.gunzipFailed(i, e)
         }
       }
       if (this.closed) throw new ApiError('closed', 'the array was closed')
@@ -142,49 +170,56 @@ export class FitsTileFiller implements ChunkFiller {
     if (got < raw.length) throw this.damaged(i, `is cut short by the end of the file (${got} bytes)`)
     let bytes: Uint8Array = raw
     if (this.gzipped(i)) {
+      const out = Buffer.allocUnsafe(npix * 8)
       try {
-        bytes = decodeSync('gzip', raw, npix * this.width(i))
+        bytes = out.subarray(0, decodeChunkSync(raw, out, GUNZIP))
       } catch (e) {
-        throw this.damaged(i, `does not decode (${(e as Error).message})`)
+        throw this.gunzipFailed(i, e)
       }
     }
     return this.put(c, this.padded(this.values(i, bytes, npix), count))
   }
 
-  /** The tile's pixels, big-endian in the image's type, from its (inflated) stored bytes. */
+  /**
+   * The tile's pixels, big-endian in the image's type, from its (inflated) stored bytes. As astropy reads them: a
+   * gzipped or NOCOMPRESS tile's pixel width is its byte count over its pixels (floats when the image is float and
+   * not quantized, or the tile is a lossless fallback), an UNCOMPRESSED_DATA tile has its column's type, and the
+   * pixels are then cast to the image's type.
+   */
   private values(i: number, bytes: Uint8Array, npix: number): Uint8Array {
     const t = this.spec.tiles
-    const width = this.width(i)
+    const stored = t.stored[i]
+    const quantized = t.quant !== undefined && stored === 0
     let ints: Float64Array | undefined
+    let width = 0
+    let float = false
     try {
-      if (t.stored[i] === 0 && t.codec === 'RICE_1') {
+      if (stored === 0 && t.codec === 'RICE_1') {
         ints = riceDecode(bytes, npix, t.blocksize, t.bytepix)
-        // 8-bit FITS images are unsigned; wider Rice pixels are two's complement
-        if (t.zbitpix !== 8) for (let k = 0; k < npix; k++) ints[k] = signed(ints[k]!, t.bytepix)
-      } else if (t.stored[i] === 0 && t.codec === 'PLIO_1') ints = plioDecode(bytes, npix)
+        // Rice pixels are two's complement of bytepix bytes (an 8-bit image wraps them back to unsigned)
+        for (let k = 0; k < npix; k++) ints[k] = signed(ints[k]!, t.bytepix)
+      } else if (stored === 0 && t.codec === 'PLIO_1') ints = plioDecode(bytes, npix)
       else {
-        if (bytes.length !== npix * width) throw new Error(`it holds ${bytes.length} bytes, ${npix * width} expected`)
-        if (t.stored[i] === 0 && t.codec === 'GZIP_2') bytes = unshuffle(bytes, width)
+        const type = stored === 2 ? (t.rawType ?? 'B') : undefined
+        width = type ? HEAP_WIDTH[type]! : bytes.length / npix
+        float = type ? type === 'E' || type === 'D' : t.zbitpix < 0 && !quantized && width >= 4
+        if (!Number.isInteger(width) || ![1, 2, 4, 8].includes(width) || bytes.length !== npix * width)
+          throw new Error(`it holds ${bytes.length} bytes for ${npix} pixels`)
+        if (stored === 0 && t.codec === 'GZIP_2') bytes = unshuffle(bytes, width)
       }
     } catch (e) {
+      if (e instanceof ApiError) throw e
       throw this.damaged(i, `does not decode (${(e as Error).message})`)
     }
-    if (t.quant && t.stored[i] === 0) {
-      if (!ints) {
-        const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-        ints = new Float64Array(npix)
-        for (let k = 0; k < npix; k++) ints[k] = v.getInt32(k * 4)
-      }
+    if (!ints && !quantized && width === this.itemsize && float === t.zbitpix < 0) return bytes
+    ints ??= numbers(bytes, width, float)
+    if (quantized) {
       const floats = new Float64Array(npix)
-      const q = t.quant
+      const q = t.quant!
       dequantize(ints, i, { ...q, scale: q.scale[i]!, zero: q.zero[i]!, blank: q.blank[i] ?? null }, floats)
       return this.encode(floats)
     }
-    if (ints) {
-      if (t.zbitpix < 0) throw this.damaged(i, `holds integers (${t.codec}) for a float image without ZSCALE/ZZERO`)
-      return this.encode(ints)
-    }
-    return bytes
+    return this.encode(ints)
   }
 
   /** Numbers written big-endian as the image's type. */
@@ -197,7 +232,7 @@ export class FitsTileFiller implements ChunkFiller {
       if (z === 8) v.setUint8(k, x)
       else if (z === 16) v.setInt16(k * 2, x)
       else if (z === 32) v.setInt32(k * 4, x)
-      else if (z === 64) v.setBigInt64(k * 8, BigInt(x))
+      else if (z === 64) v.setBigInt64(k * 8, BigInt(Number.isFinite(x) ? Math.trunc(x) : 0))
       else if (z === -32) v.setFloat32(k * 4, x)
       else v.setFloat64(k * 8, x)
     }

@@ -135,30 +135,29 @@ export function compressedImage(
   const offsets: number[] = []
   const counts: number[] = []
   const stored: number[] = []
+  // as astropy reads them: a tile whose COMPRESSED_DATA is empty is in GZIP_COMPRESSED_DATA when the table has
+  // that column, else in UNCOMPRESSED_DATA (a tile with no bytes anywhere is reported when it is read)
+  const fallback = data[1]?.heapType ? 1 : data[2]?.heapType ? 2 : 0
+  const descriptor = (c: Column, r: number): [number, number] => {
+    const at = r * rowBytes + c.at
+    const count = c.code === 'P' ? view.getUint32(at) : Number(view.getBigUint64(at))
+    const off = c.code === 'P' ? view.getUint32(at + 4) : Number(view.getBigUint64(at + 8))
+    return [count * (SIZES[c.heapType!] ?? 1), off]
+  }
   for (let r = 0; r < rows; r++) {
-    let found = false
-    for (let s = 0; s < 3 && !found; s++) {
-      const c = data[s]
-      if (!c?.heapType) continue
-      const at = r * rowBytes + c.at
-      const count = c.code === 'P' ? view.getUint32(at) : Number(view.getBigUint64(at))
-      const off = c.code === 'P' ? view.getUint32(at + 4) : Number(view.getBigUint64(at + 8))
-      if (!count) continue
-      const bytes = count * (SIZES[c.heapType] ?? 1)
-      if (heapStart + off + bytes > heapEnd || heapStart + off + bytes > ctx.size)
-        throw new ContainerError(
-          `HDU ${hdu}: tile ${r} claims ${bytes} bytes at heap offset ${off}, past the heap's end (${heapEnd - heapStart} bytes from its start): the file is damaged`
-        )
-      offsets.push(heapStart + off)
-      counts.push(bytes)
-      stored.push(s)
-      found = true
+    let [bytes, off] = descriptor(data[0], r)
+    let s = 0
+    if (bytes === 0 && fallback) {
+      s = fallback
+      ;[bytes, off] = descriptor(data[fallback]!, r)
     }
-    if (!found) {
-      offsets.push(heapStart)
-      counts.push(0)
-      stored.push(0)
-    }
+    if (heapStart + off + bytes > heapEnd || heapStart + off + bytes > ctx.size)
+      throw new ContainerError(
+        `HDU ${hdu}: tile ${r} claims ${bytes} bytes at heap offset ${off}, past the heap's end (${heapEnd - heapStart} bytes from its start): the file is damaged`
+      )
+    offsets.push(heapStart + off)
+    counts.push(bytes)
+    stored.push(s)
   }
   const tiles: FitsTiles = {
     dims: [...axes].reverse(),
@@ -169,7 +168,8 @@ export function compressedImage(
     bytepix,
     offsets,
     counts,
-    stored
+    stored,
+    ...(fallback === 2 ? { rawType: data[2]!.heapType } : {})
   }
   const perTile = (name: string): (number | null)[] | undefined => {
     const c = cols.get(name)
@@ -188,10 +188,11 @@ export function compressedImage(
     const dither0 = get('ZDITHER0')
     tiles.quant = {
       method,
-      dither0: typeof dither0 === 'number' && Number.isSafeInteger(dither0) ? dither0 : 1,
+      // astropy's default when the card is absent (the tile's row then picks the dither start alone)
+      dither0: typeof dither0 === 'number' && Number.isSafeInteger(dither0) ? dither0 : 0,
       scale: scale.map(Number),
       zero: zero.map(Number),
-      blank: perTile('ZBLANK') ?? new Array<null>(rows).fill(null)
+      blank: perTile('ZBLANK') ?? perTile('BLANK') ?? new Array<null>(rows).fill(null)
     }
   }
   return tiles
