@@ -31,20 +31,25 @@ def write(name, hdus):
 rng = np.random.default_rng(28)
 `
 
-/** Exports HDU k of each file to .npy and asks numpy whether it equals astropy's (dtype, NaNs, bits). */
-async function compare(names: Record<string, number>): Promise<void> {
-  const pairs: [string, string][] = []
-  for (const [name, n] of Object.entries(names)) {
+/** The HDUs of the files WRITE_PY made, each with astropy's data beside it. */
+function generated(names: Record<string, number>): [string, number, string][] {
+  return Object.entries(names).flatMap(([name, n]) => {
     const file = path.join(d, `${name}.fits`)
+    return Array.from({ length: n }, (_, k): [string, number, string] => [file, k + 1, `${file}.${k + 1}.npy`])
+  })
+}
+
+/** Exports each (file, HDU) to .npy and asks numpy whether it equals astropy's (dtype, shape, every bit). */
+async function compare(items: [string, number, string][]): Promise<void> {
+  const pairs: [string, string][] = []
+  for (const [file, k, ref] of items) {
     const entries = await ls(file)
-    for (let k = 1; k <= n; k++) {
-      expect(entries[k]?.filters, `${name} HDU ${k}`).toBeDefined()
-      const out = `${file}.${k}.out.npy`
-      const r = await runCli(['export', file, '--array', String(k), '--out', out, '--as', 'npy', '--force'])
-      expect(r.stderr, `${name} HDU ${k}`).toMatch(/^arrayscope: wrote \d+ bytes/)
-      expect(r.code).toBe(0)
-      pairs.push([`${file}.${k}.npy`, out])
-    }
+    expect(entries[k]?.filters, `${file} HDU ${k}`).toBeDefined()
+    const out = `${ref}.out.npy`
+    const r = await runCli(['export', file, '--array', String(k), '--out', out, '--as', 'npy', '--force'])
+    expect(r.stderr, `${file} HDU ${k}`).toMatch(/^arrayscope: wrote \d+ bytes/)
+    expect(r.code).toBe(0)
+    pairs.push([ref, out])
   }
   const bad = py<string[]>(`
 bad = []
@@ -163,13 +168,43 @@ print(json.dumps({'made': made, 'facts': facts}))
 
 describe('FITS tile-compressed images equal astropy', () => {
   it('integers: every compression type, dtype, edge tiles, 3-D planes, BSCALE/BZERO/BLANK', async () => {
-    await compare(ints)
+    await compare(generated(ints))
   })
 
   it('quantized floats: NO_DITHER and SUBTRACTIVE_DITHER_1/2, levels, NaNs, gzipped constant tiles; lossless gzip', async () => {
     expect(facts.gzipped).toBeGreaterThan(10)
     expect(facts.zblank).toBeGreaterThan(10)
     expect(new Set(facts.dithers)).toEqual(new Set(['NO_DITHER', 'SUBTRACTIVE_DITHER_1', 'SUBTRACTIVE_DITHER_2']))
-    await compare(floats)
+    await compare(generated(floats))
   })
+})
+
+it("astropy's own compressed test files (RICE_1, GZIP_1, PLIO_1; NaNs; BZERO) equal its data; HCOMPRESS_1 is listed with its reason", async () => {
+  const shipped = py<{ items: [string, number, string][]; hcompress: string[] }>(`
+import astropy, glob, os
+from astropy.io import fits
+root = os.path.dirname(astropy.__file__)
+items, hcompress = [], []
+for p in sorted(glob.glob(root + '/io/fits/**/tests/data/**/*.fits', recursive=True)):
+    with fits.open(p, disable_image_compression=True) as raw, fits.open(p) as f:
+        for k, h in enumerate(raw):
+            if h.header.get('ZIMAGE'):
+                if h.header['ZCMPTYPE'] == 'HCOMPRESS_1':
+                    hcompress.append(p)
+                    continue
+                ref = f'${d}/shipped-{os.path.basename(p)}.{k}.npy'
+                np.save(ref, f[k].data)
+                items.append((p, k, ref))
+print(json.dumps({'items': items, 'hcompress': hcompress}))
+`)
+  expect(shipped.items.length).toBeGreaterThanOrEqual(8)
+  await compare(shipped.items)
+  expect(shipped.hcompress.length).toBeGreaterThan(0)
+  for (const file of shipped.hcompress) {
+    const [, entry] = await ls(file)
+    expect(entry!.unmappable).toMatch(/HCOMPRESS_1/)
+    const r = await runCli(['show', file, '--array', '1'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/HCOMPRESS_1/)
+  }
 })
