@@ -208,3 +208,70 @@ print(json.dumps({'items': items, 'hcompress': hcompress}))
     expect(r.stderr).toMatch(/HCOMPRESS_1/)
   }
 })
+
+describe('damaged compressed images', () => {
+  // a RICE_1 and a GZIP_1 image of 3 × 4 tiles; tile 11 (the last) overwritten or cut short, or sent past the heap
+  let files: Record<string, string>
+  beforeAll(() => {
+    files = py<Record<string, string>>(`${WRITE_PY}
+a = rng.integers(-3000, 3000, (37, 53)).astype('int16')
+np.save(f'{d}/damaged-ref.npy', a)
+out = {}
+for c in ('RICE_1', 'GZIP_1'):
+    write(f'ok-{c}', [fits.CompImageHDU(a, compression_type=c, tile_shape=(16, 16))])
+    with fits.open(f'{d}/ok-{c}.fits', disable_image_compression=True) as f:
+        h = f[1]
+        table, width = h._data_offset, h.header['NAXIS1']
+        heap = table + h.header.get('THEAP', width * h.header['NAXIS2'])
+    raw = bytearray(open(f'{d}/ok-{c}.fits', 'rb').read())
+    count, off = np.frombuffer(bytes(raw[table + 11 * width:table + 11 * width + 8]), '>i4')
+    bad = bytearray(raw)
+    if c == 'GZIP_1':
+        bad[heap + off + 4:heap + off + count] = b'\\xff' * (count - 4)
+    else:
+        # Rice has no check: garbage of the right length decodes; a tile cut to 6 bytes runs out of bits
+        bad[table + 11 * width:table + 11 * width + 4] = np.array([6], '>i4').tobytes()
+    out[f'tile-{c}'] = f'{d}/tile-{c}.fits'
+    open(out[f'tile-{c}'], 'wb').write(bad)
+    far = bytearray(raw)
+    far[table + 11 * width + 4:table + 11 * width + 8] = np.array([10**6], '>i4').tobytes()
+    out[f'far-{c}'] = f'{d}/far-{c}.fits'
+    open(out[f'far-{c}'], 'wb').write(far)
+    out[f'cut-{c}'] = f'{d}/cut-{c}.fits'
+    open(out[f'cut-{c}'], 'wb').write(raw[:heap + off])
+print(json.dumps(out))
+`)
+  })
+
+  it('a corrupt tile is named when read; the tiles before it still read', async () => {
+    for (const [c, why] of [
+      ['RICE_1', /does not decode \(/],
+      ['GZIP_1', /does not gunzip \(/]
+    ] as const) {
+      const file = files[`tile-${c}`]!
+      expect((await ls(file))[1]!.filters).toEqual([c])
+      const r = await runCli(['show', file, '--array', '1'])
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(new RegExp(`tile 11 of '1' \\(${c}, at byte \\d+, \\d+ bytes\\)`))
+      expect(r.stderr).toMatch(why)
+      expect(r.stderr).toMatch(/damaged/)
+      const out = `${file}.top.npy`
+      const e = await runCli(['export', file, '--array', '1', '--slice', '0:32', '--out', out, '--as', 'npy'])
+      expect(e.code).toBe(0)
+      expect(py(`print(json.dumps(bool((np.load('${out}') == np.load('${d}/damaged-ref.npy')[:32]).all())))`)).toBe(
+        true
+      )
+    }
+  })
+
+  it('a tile past the heap, or a file cut inside its heap, is refused with one clear message', async () => {
+    for (const c of ['RICE_1', 'GZIP_1']) {
+      const far = await runCli(['ls', files[`far-${c}`]!])
+      expect(far.code).toBe(2)
+      expect(far.stderr).toMatch(/HDU 1: tile 11 claims \d+ bytes at heap offset 1000000, past the heap's end/)
+      const cut = await runCli(['show', files[`cut-${c}`]!, '--array', '1'])
+      expect(cut.code).toBe(2)
+      expect(cut.stderr).toMatch(/HDU 1 needs bytes .* past the end of the file .*: it is truncated/)
+    }
+  })
+})

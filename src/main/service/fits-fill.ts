@@ -121,7 +121,7 @@ export class FitsTileFiller implements ChunkFiller {
     const t = this.spec.tiles
     return new ApiError(
       'io',
-      `${this.spec.file}: tile ${i} of '${this.spec.name}' (${t.codec}, at byte ${t.offsets[i]}, ${t.counts[i]} bytes) ${why}: astropy cannot read it either; copy what is readable`
+      `${this.spec.file}: tile ${i} of '${this.spec.name}' (${t.codec}, at byte ${t.offsets[i]}, ${t.counts[i]} bytes) ${why}: the file is damaged there; the other tiles still read (show or export a --slice that leaves it out)`
     )
   }
 
