@@ -180,7 +180,7 @@ describe('FITS tile-compressed images equal astropy', () => {
 })
 
 it("astropy's own compressed test files (RICE_1, GZIP_1, PLIO_1; NaNs; BZERO) equal its data; HCOMPRESS_1 is listed with its reason", async () => {
-  const shipped = py<{ items: [string, number, string][]; hcompress: string[] }>(`
+  const shipped = py<{ items: [string, number, string][]; hcompress: [string, number[], string][] }>(`
 import astropy, glob, os
 from astropy.io import fits
 root = os.path.dirname(astropy.__file__)
@@ -190,7 +190,7 @@ for p in sorted(glob.glob(root + '/io/fits/**/tests/data/**/*.fits', recursive=T
         for k, h in enumerate(raw):
             if h.header.get('ZIMAGE'):
                 if h.header['ZCMPTYPE'] == 'HCOMPRESS_1':
-                    hcompress.append(p)
+                    hcompress.append((p, list(f[k].data.shape), f[k].data.dtype.str[1:]))
                     continue
                 ref = f'${d}/shipped-{os.path.basename(p)}.{k}.npy'
                 np.save(ref, f[k].data)
@@ -200,9 +200,11 @@ print(json.dumps({'items': items, 'hcompress': hcompress}))
   expect(shipped.items.length).toBeGreaterThanOrEqual(8)
   await compare(shipped.items)
   expect(shipped.hcompress.length).toBeGreaterThan(0)
-  for (const file of shipped.hcompress) {
+  for (const [file, shape, type] of shipped.hcompress) {
     const [, entry] = await ls(file)
     expect(entry!.unmappable).toMatch(/HCOMPRESS_1/)
+    // listed as the image it is, though not read
+    expect([entry!.shape, entry!.dtype.slice(1)]).toEqual([shape, type])
     const r = await runCli(['show', file, '--array', '1'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/HCOMPRESS_1/)

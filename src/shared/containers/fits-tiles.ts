@@ -70,7 +70,7 @@ export function compressedImage(
   rowBytes: number,
   rows: number,
   pcount: number
-): FitsTiles | { unreadable: string } {
+): FitsTiles | { unreadable: string; dims: number[]; zbitpix: number } {
   const int = (k: string, min: number, def?: number): number => {
     const v = get(k) ?? def
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
@@ -112,6 +112,8 @@ export function compressedImage(
   const known = ['RICE_1', 'RICE_ONE', 'GZIP_1', 'GZIP_2', 'PLIO_1', 'NOCOMPRESS']
   if (!known.includes(codec)) {
     return {
+      dims: [...axes].reverse(),
+      zbitpix,
       unreadable:
         codec === 'HCOMPRESS_1'
           ? 'its tiles are HCOMPRESS_1-compressed (an H-transform wavelet code), which ArrayScope does not decode yet'
@@ -184,7 +186,11 @@ export function compressedImage(
     const method: FitsQuantize =
       q === 'SUBTRACTIVE_DITHER_1' || q === 'SUBTRACTIVE_DITHER_2' ? q : q === 'NO_DITHER' ? q : 'NO_DITHER'
     if (!['NO_DITHER', 'SUBTRACTIVE_DITHER_1', 'SUBTRACTIVE_DITHER_2'].includes(q))
-      return { unreadable: `its floats are quantized by ZQUANTIZ = ${JSON.stringify(q)}, which is not defined` }
+      return {
+        dims: tiles.dims,
+        zbitpix,
+        unreadable: `its floats are quantized by ZQUANTIZ = ${JSON.stringify(q)}, which the FITS convention does not define`
+      }
     const dither0 = get('ZDITHER0')
     tiles.quant = {
       method,

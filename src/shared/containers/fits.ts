@@ -361,8 +361,12 @@ function compressedEntry(
   const tiles = compressedImage(ctx, (k) => h.get(k), hdu, h.dataStart, axes[0]!, axes[1]!, pcount)
   const storedType = `tile-compressed image (${cmp})`
   if ('unreadable' in tiles) {
+    // the image's own type and shape, though its pixels cannot be read here
     return {
       ...base,
+      dtype: BITPIX[tiles.zbitpix]!,
+      shape: tiles.dims,
+      nbytes: tiles.dims.reduce((a, b) => a * b, Math.abs(tiles.zbitpix) / 8),
       storedType,
       unmappable: { reason: tiles.unreadable, remedy: 'decompress it with astropy (or funpack) and open the result' }
     }
