@@ -358,8 +358,22 @@ function compressedEntry(
 ): ContainerEntry {
   const cmp = String(h.get('ZCMPTYPE') ?? '?').trim()
   if (axes.length !== 2) throw new ContainerError(`HDU ${hdu}: a compressed image's table needs NAXIS = 2`)
-  const tiles = compressedImage(ctx, (k) => h.get(k), hdu, h.dataStart, axes[0]!, axes[1]!, pcount)
   const storedType = `tile-compressed image (${cmp})`
+  let tiles: ReturnType<typeof compressedImage>
+  try {
+    tiles = compressedImage(ctx, (k) => h.get(k), hdu, h.dataStart, axes[0]!, axes[1]!, pcount)
+  } catch (e) {
+    // damaged compression cards or tile table: this HDU is listed with the reason, the file's others still open
+    if (!(e instanceof ContainerError)) throw e
+    return {
+      ...base,
+      storedType,
+      unmappable: {
+        reason: e.message,
+        remedy: 'its compression cards or tile table are damaged; the other HDUs of the file open'
+      }
+    }
+  }
   if ('unreadable' in tiles) {
     // the image's own type and shape, though its pixels cannot be read here
     return {
