@@ -4,62 +4,89 @@
 // GZIP_2's byte shuffle, and the dequantization of floats with its subtractive dithering (the convention's
 // pseudo-random sequence). Each throws a plain Error saying what is wrong; fits-fill.ts names the tile.
 
-/** Rice: the pixels of a tile from its coded bytes, as unsigned integers of bytepix bytes (sign left to the caller). */
+/**
+ * Rice: the pixels of a tile from its coded bytes, as two's complement integers of bytepix bytes. The first pixel
+ * is stored whole (big-endian); then blocks of `blocksize` differences, each block led by fsbits bits holding
+ * fs + 1: 0 means a block of zero differences, fsmax + 1 differences stored whole (bytepix × 8 bits each), else
+ * each difference is a unary count of zeros, a one, and fs low bits. Differences are folded to non-negative
+ * numbers (n ≥ 0 ↦ 2n, n < 0 ↦ −2n − 1) and summed modulo 2^(8 × bytepix).
+ */
 export function riceDecode(src: Uint8Array, npix: number, blocksize: number, bytepix: number): Float64Array {
   const fsbits = bytepix === 1 ? 3 : bytepix === 2 ? 4 : 5
   const fsmax = bytepix === 1 ? 6 : bytepix === 2 ? 14 : 25
   const bbits = bytepix * 8
-  const mod = 2 ** bbits
+  const shift = 32 - bbits
   const out = new Float64Array(npix)
-  if (src.length < bytepix) throw new Error(`its ${src.length} bytes are fewer than the first pixel's ${bytepix}`)
-  // the first pixel is stored whole, big-endian; the differences follow, bit by bit from each byte's top
+  const len = src.length
+  if (len < bytepix) throw new Error(`its ${len} bytes are fewer than the first pixel's ${bytepix}`)
   let last = 0
   for (let k = 0; k < bytepix; k++) last = last * 256 + src[k]!
-  let pos = bytepix * 8
-  const total = src.length * 8
-  const bits = (n: number): number => {
-    if (pos + n > total) throw new Error(`its coded bits end at bit ${total} before pixel ${done} of ${npix}`)
-    let v = 0
-    for (let k = 0; k < n; k++, pos++) v = v * 2 + ((src[pos >> 3]! >> (7 - (pos & 7))) & 1)
+  last = (last << shift) >> shift
+  // b holds the nbits bits of the bytes read not used yet (b < 2^nbits; nbits ≤ 7 between reads)
+  let i = bytepix
+  let b = 0
+  let nbits = 0
+  const ended = (done: number): Error => new Error(`its coded bits end (${len} bytes) before pixel ${done} of ${npix}`)
+  /** n ≤ 25 bits: b stays below 2^32 while they are gathered, so >>> reads them. */
+  const bits = (n: number, done: number): number => {
+    nbits -= n
+    while (nbits < 0) {
+      if (i >= len) throw ended(done)
+      b = b * 256 + src[i++]!
+      nbits += 8
+    }
+    const v = b >>> nbits
+    b &= (1 << nbits) - 1
     return v
   }
   let done = 0
   while (done < npix) {
     const end = Math.min(npix, done + blocksize)
-    const fs = bits(fsbits) - 1
+    const fs = bits(fsbits, done) - 1
     if (fs < 0) {
       // a block of zero differences
-      for (; done < end; done++) out[done] = last
+      out.fill(last, done, end)
+      done = end
       continue
     }
-    for (; done < end; done++) {
-      let diff: number
-      if (fs === fsmax) diff = bits(bbits)
-      else if (fs > fsmax) throw new Error(`a block's code ${fs + 1} exceeds ${fsmax + 1}`)
-      else {
-        // unary count of zeros, a one, then fs low bits
-        let zeros = 0
-        while (pos < total && ((src[pos >> 3]! >> (7 - (pos & 7))) & 1) === 0) {
-          zeros++
-          pos++
-        }
-        if (pos >= total) throw new Error(`its coded bits end before pixel ${done} of ${npix}`)
-        pos++
-        diff = zeros * 2 ** fs + bits(fs)
+    if (fs > fsmax) throw new Error(`a block's code ${fs + 1} exceeds ${fsmax + 1} (pixel ${done})`)
+    if (fs === fsmax) {
+      for (; done < end; done++) {
+        const diff = bbits > 16 ? bits(16, done) * 65536 + bits(bbits - 16, done) : bits(bbits, done)
+        last = ((last + (diff % 2 === 1 ? -(diff + 1) / 2 : diff / 2)) << shift) >> shift
+        out[done] = last
       }
-      // differences are mapped to non-negative numbers: even n ↦ n/2, odd n ↦ -(n+1)/2
-      const d = diff % 2 === 1 ? -(diff + 1) / 2 : diff / 2
-      last = (((last + d) % mod) + mod) % mod
+      continue
+    }
+    // the common case, inlined (a call a pixel costs twice the time)
+    const pow = 2 ** fs
+    for (; done < end; done++) {
+      let zeros = 0
+      while (b === 0) {
+        if (i >= len) throw ended(done)
+        zeros += nbits
+        b = src[i++]!
+        nbits = 8
+      }
+      // the one that ends the zeros, then fs low bits (b stays below 2^31: fs ≤ 24 here)
+      const top = 31 - Math.clz32(b)
+      zeros += nbits - 1 - top
+      b &= (1 << top) - 1
+      nbits = top - fs
+      while (nbits < 0) {
+        if (i >= len) throw ended(done)
+        b = b * 256 + src[i++]!
+        nbits += 8
+      }
+      const low = b >>> nbits
+      b &= (1 << nbits) - 1
+      const diff = zeros * pow + (fs ? low : 0)
+      const odd = fs ? low & 1 : zeros & 1
+      last = ((last + (odd ? -(diff + 1) / 2 : diff / 2)) << shift) >> shift
       out[done] = last
     }
   }
   return out
-}
-
-/** The unsigned value v of `bytes` bytes as a signed integer. */
-export function signed(v: number, bytes: number): number {
-  const half = 2 ** (bytes * 8 - 1)
-  return v >= half ? v - 2 * half : v
 }
 
 /**

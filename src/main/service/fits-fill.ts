@@ -9,7 +9,7 @@ import type { FitsTiles } from '../../shared/containers/fits-tile-layout'
 import { ApiError } from '../../shared/contract'
 import type { ChunkFiller } from './chunk-filler'
 import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
-import { dequantize, plioDecode, riceDecode, signed, unshuffle } from './fits-decode'
+import { dequantize, plioDecode, riceDecode, unshuffle } from './fits-decode'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
 
@@ -195,9 +195,8 @@ export class FitsTileFiller implements ChunkFiller {
     let float = false
     try {
       if (stored === 0 && t.codec === 'RICE_1') {
+        // two's complement of BYTEPIX bytes (an 8-bit image wraps them back to unsigned)
         ints = riceDecode(bytes, npix, t.blocksize, t.bytepix)
-        // Rice pixels are two's complement of bytepix bytes (an 8-bit image wraps them back to unsigned)
-        for (let k = 0; k < npix; k++) ints[k] = signed(ints[k]!, t.bytepix)
       } else if (stored === 0 && t.codec === 'PLIO_1') ints = plioDecode(bytes, npix)
       else {
         const type = stored === 2 ? (t.rawType ?? 'B') : undefined
