@@ -5,6 +5,7 @@
 // stores gzipped losslessly (GZIP_COMPRESSED_DATA), lossless float gzip; tables built by hand whose tiles sit in
 // UNCOMPRESSED_DATA or GZIP_COMPRESSED_DATA. Each array exported to .npy equals astropy's `.data` bit for bit
 // (dtype too). HCOMPRESS_1 is listed with its reason.
+import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './helpers/cli'
@@ -169,6 +170,15 @@ print(json.dumps({'made': made, 'facts': facts}))
 describe('FITS tile-compressed images equal astropy', () => {
   it('integers: every compression type, dtype, edge tiles, 3-D planes, BSCALE/BZERO/BLANK', async () => {
     await compare(generated(ints))
+    // a .fits.fz name is FITS too; hex points at the first tile's bytes instead of showing decoded ones
+    const fz = path.join(d, 'x.fits.fz')
+    fs.copyFileSync(path.join(d, 'int-RICE_1.fits'), fz)
+    expect((await ls(fz))[1]).toMatchObject({ dtype: '>i2', shape: [37, 53], chunks: [16, 16], filters: ['RICE_1'] })
+    const hex = await runCli(['hex', fz, '--array', '1'])
+    expect(hex.code).toBe(2)
+    expect(hex.stderr).toMatch(
+      /RICE_1-compressed tiles in the HDU's heap \(the first at byte \d+\): hex the file with --offset/
+    )
   })
 
   it('quantized floats: NO_DITHER and SUBTRACTIVE_DITHER_1/2, levels, NaNs, gzipped constant tiles; lossless gzip', async () => {
