@@ -10,6 +10,7 @@ import { ApiError } from '../../shared/contract'
 import type { ChunkFiller } from './chunk-filler'
 import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { dequantize, plioDecode, riceDecode, unshuffle } from './fits-decode'
+import { hdecompress } from './fits-hcompress'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
 
@@ -198,6 +199,7 @@ export class FitsTileFiller implements ChunkFiller {
         // two's complement of BYTEPIX bytes (an 8-bit image wraps them back to unsigned)
         ints = riceDecode(bytes, npix, t.blocksize, t.bytepix)
       } else if (stored === 0 && t.codec === 'PLIO_1') ints = plioDecode(bytes, npix)
+      else if (stored === 0 && t.codec === 'HCOMPRESS_1') ints = hdecompress(bytes, npix)
       else {
         const type = stored === 2 ? (t.rawType ?? 'B') : undefined
         width = type ? HEAP_WIDTH[type]! : bytes.length / npix

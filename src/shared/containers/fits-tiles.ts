@@ -109,15 +109,20 @@ export function compressedImage(
         v
       )
   }
-  const known = ['RICE_1', 'RICE_ONE', 'GZIP_1', 'GZIP_2', 'PLIO_1', 'NOCOMPRESS']
+  const known = ['RICE_1', 'RICE_ONE', 'GZIP_1', 'GZIP_2', 'PLIO_1', 'NOCOMPRESS', 'HCOMPRESS_1']
   if (!known.includes(codec)) {
     return {
       dims: [...axes].reverse(),
       zbitpix,
+      unreadable: `its tiles are compressed by ZCMPTYPE = ${JSON.stringify(codec)}, which the FITS convention does not define`
+    }
+  }
+  if (codec === 'HCOMPRESS_1' && (params.get('SMOOTH') ?? 0) !== 0) {
+    return {
+      dims: [...axes].reverse(),
+      zbitpix,
       unreadable:
-        codec === 'HCOMPRESS_1'
-          ? 'its tiles are HCOMPRESS_1-compressed (an H-transform wavelet code), which ArrayScope does not decode yet'
-          : `its tiles are compressed by ZCMPTYPE = ${JSON.stringify(codec)}, which the FITS convention does not define`
+        'its tiles are HCOMPRESS_1-compressed with smoothing (ZVAL SMOOTH ≠ 0), which ArrayScope does not decode yet'
     }
   }
   const bytepix = params.get('BYTEPIX') ?? 4
