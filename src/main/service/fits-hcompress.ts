@@ -75,13 +75,22 @@ function expand(a: Uint8Array, nx: number, ny: number, out: Uint8Array): void {
     }
 }
 
-/** The same spread, as bit `bit` of the coefficients a[off + i·n + j]. */
+/** The same spread, as bit `bit` of the coefficients a[off + i·n + j] (codes of 0, most of them, set nothing). */
 function insert(codes: Uint8Array, nx: number, ny: number, a: Float64Array, off: number, n: number, bit: number) {
   const ny2 = (ny + 1) >> 1
   const value = 2 ** bit
-  for (let i = 0; i < nx; i++)
-    for (let j = 0; j < ny; j++)
-      if ((codes[(i >> 1) * ny2 + (j >> 1)]! >> (3 - 2 * (i & 1) - (j & 1))) & 1) a[off + i * n + j]! += value
+  for (let ci = 0; ci < (nx + 1) >> 1; ci++)
+    for (let cj = 0; cj < ny2; cj++) {
+      const code = codes[ci * ny2 + cj]!
+      if (code === 0) continue
+      const at = off + 2 * ci * n + 2 * cj
+      const right = 2 * cj + 1 < ny
+      const below = 2 * ci + 1 < nx
+      if (code & 8) a[at]! += value
+      if (code & 4 && right) a[at + 1]! += value
+      if (code & 2 && below) a[at + n]! += value
+      if (code & 1 && right && below) a[at + n + 1]! += value
+    }
 }
 
 /** One quadrant's bit planes, top first: each written directly (code 0) or quadtree-coded (code 15). */
@@ -97,6 +106,8 @@ function quadrant(b: Bits, a: Float64Array, off: number, n: number, nqx: number,
     } else if (how !== 0xf) throw new Error(`bit plane ${bit} has the format code ${how} (0 or 15)`)
     else {
       scratch[0] = b.huffman()
+      // an empty plane: no codes follow (and a hostile stream of many cannot cost a pass over the tile each)
+      if (scratch[0] === 0) continue
       // log2n − 1 expansions, the sizes ⌈n/2^k⌉ on the way up to ⌈nq/2⌉
       let nx = 1
       let ny = 1
@@ -128,14 +139,17 @@ function round(x: number, m: number, neg = Math.floor(m / 2) - 1): number {
 }
 
 function bitOf(x: number, m: number): number {
-  return ((Math.floor(x / m) % 2) + 2) % 2 ? m : 0
+  // the low bit of an integer below 2^53 survives ToInt32
+  return Math.floor(x / m) & 1 ? m : 0
 }
 
 /** Interleaves a run of n values (stride s): its first half to the even places, the second to the odd ones. */
-function unshuffle(a: Float64Array, at: number, n: number, s: number): void {
-  const copy = Array.from({ length: n }, (_, k) => a[at + k * s]!)
+function unshuffle(a: Float64Array, at: number, n: number, s: number, tmp: Float64Array): void {
   const half = (n + 1) >> 1
-  for (let k = 0; k < n; k++) a[at + k * s] = k % 2 === 0 ? copy[k >> 1]! : copy[half + (k >> 1)]!
+  for (let k = half; k < n; k++) tmp[k - half] = a[at + k * s]!
+  // evens from the end: each target lies past every source still to move
+  for (let k = half - 1; k > 0; k--) a[at + 2 * k * s] = a[at + k * s]!
+  for (let k = 0; k < n - half; k++) a[at + (2 * k + 1) * s] = tmp[k]!
 }
 
 /** The inverse H-transform of a (nx × ny, row stride ny), in place. */
@@ -151,6 +165,7 @@ function hinv(a: Float64Array, nx: number, ny: number): void {
   let nxf = nx
   let nyf = ny
   let c = 2 ** log2n
+  const tmp = new Float64Array((Math.max(nx, ny) + 1) >> 1)
   for (let k = log2n - 1; k >= 0; k--) {
     c /= 2
     nxtop *= 2
@@ -161,8 +176,8 @@ function hinv(a: Float64Array, nx: number, ny: number): void {
     else nyf -= c
     const last = k === 0
     if (last) shift = 4
-    for (let i = 0; i < nxtop; i++) unshuffle(a, ny * i, nytop, 1)
-    for (let j = 0; j < nytop; j++) unshuffle(a, j, nxtop, ny)
+    for (let i = 0; i < nxtop; i++) unshuffle(a, ny * i, nytop, 1, tmp)
+    for (let j = 0; j < nytop; j++) unshuffle(a, j, nxtop, ny, tmp)
     const oddx = nxtop % 2
     const oddy = nytop % 2
     let i = 0
@@ -225,6 +240,7 @@ export function hdecompress(src: Uint8Array, npix: number): Float64Array {
   const sum = Number(v.getBigInt64(14))
   if (nx < 1 || ny < 1 || nx * ny !== npix) throw new Error(`its stream is of ${nx} × ${ny} pixels, not ${npix}`)
   const planes = [src[22]!, src[23]!, src[24]!]
+  if (planes.some((p) => p > 64)) throw new Error(`its header claims ${Math.max(...planes)} bit planes (at most 64)`)
   const a = new Float64Array(npix)
   const b = new Bits(src, 25)
   const nx2 = (nx + 1) >> 1
