@@ -199,7 +199,7 @@ export class FitsTileFiller implements ChunkFiller {
         // two's complement of BYTEPIX bytes (an 8-bit image wraps them back to unsigned)
         ints = riceDecode(bytes, npix, t.blocksize, t.bytepix)
       } else if (stored === 0 && t.codec === 'PLIO_1') ints = plioDecode(bytes, npix)
-      else if (stored === 0 && t.codec === 'HCOMPRESS_1') ints = hdecompress(bytes, npix)
+      else if (stored === 0 && t.codec === 'HCOMPRESS_1') ints = hdecompress(bytes, npix, t.smooth === true)
       else {
         const type = stored === 2 ? (t.rawType ?? 'B') : undefined
         width = type ? HEAP_WIDTH[type]! : bytes.length / npix

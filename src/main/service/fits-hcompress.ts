@@ -4,7 +4,9 @@
 // H-transform's coefficients as quadtree-coded bit planes (four quadrants; 4-bit codes Huffman-coded), their signs,
 // then undigitized (× scale) and the H-transform inverted level by level with the rounding of the encoder. Values
 // can exceed 32 bits inside the transform: they are doubles here, and the encoder's masks and shifts are floor
-// divisions by powers of two, exact below 2^53. Smoothing (ZVAL SMOOTH ≠ 0) is refused by the caller.
+// divisions by powers of two, exact below 2^53. Smoothing (ZVAL SMOOTH ≠ 0) is fits-hsmooth.ts.
+
+import { hsmooth } from './fits-hsmooth'
 
 /** MSB-first bits of the stream, from byte `at`. */
 class Bits {
@@ -153,7 +155,7 @@ function unshuffle(a: Float64Array, at: number, n: number, s: number, tmp: Float
 }
 
 /** The inverse H-transform of a (nx × ny, row stride ny), in place. */
-function hinv(a: Float64Array, nx: number, ny: number): void {
+function hinv(a: Float64Array, nx: number, ny: number, smooth: boolean, scale: number): void {
   const log2n = levels(Math.max(nx, ny))
   let bit0 = 2 ** (log2n - 1)
   let bit1 = bit0 * 2
@@ -178,6 +180,7 @@ function hinv(a: Float64Array, nx: number, ny: number): void {
     if (last) shift = 4
     for (let i = 0; i < nxtop; i++) unshuffle(a, ny * i, nytop, 1, tmp)
     for (let j = 0; j < nytop; j++) unshuffle(a, j, nxtop, ny, tmp)
+    if (smooth) hsmooth(a, nxtop, nytop, ny, scale)
     const oddx = nxtop % 2
     const oddy = nytop % 2
     let i = 0
@@ -230,7 +233,7 @@ function hinv(a: Float64Array, nx: number, ny: number): void {
 }
 
 /** A tile's pixels (C order, nx rows of ny) from its HCOMPRESS_1 stream, as the 32-bit integers astropy returns. */
-export function hdecompress(src: Uint8Array, npix: number): Float64Array {
+export function hdecompress(src: Uint8Array, npix: number, smooth = false): Float64Array {
   if (src.length < 25 || src[0] !== 0xdd || src[1] !== 0x99)
     throw new Error('it does not start with the HCOMPRESS magic bytes DD 99')
   const v = new DataView(src.buffer, src.byteOffset, src.byteLength)
@@ -254,7 +257,7 @@ export function hdecompress(src: Uint8Array, npix: number): Float64Array {
   for (let k = 0; k < npix; k++) if (a[k] && b.bit()) a[k] = -a[k]!
   a[0] = sum
   if (scale > 1) for (let k = 0; k < npix; k++) a[k] = a[k]! * scale
-  hinv(a, nx, ny)
+  hinv(a, nx, ny, smooth, scale)
   for (let k = 0; k < npix; k++) a[k] = a[k]! | 0
   return a
 }

@@ -17,6 +17,8 @@ export interface FitsTiles {
   counts: number[]
   /** How each tile is stored: 0 compressed by codec, 1 gzip of the raw pixels, 2 the raw pixels. */
   stored: number[]
+  /** HCOMPRESS_1 decoded with smoothing (ZVAL SMOOTH ≠ 0). */
+  smooth?: boolean
   /** UNCOMPRESSED_DATA's element type (B, I, J, K, E or D) when the table has that column. */
   rawType?: string
   /** Floats stored as integers: each tile's ZSCALE/ZZERO, the dithering and the integer that means NaN. */

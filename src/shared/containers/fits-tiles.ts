@@ -117,14 +117,6 @@ export function compressedImage(
       unreadable: `its tiles are compressed by ZCMPTYPE = ${JSON.stringify(codec)}, which the FITS convention does not define`
     }
   }
-  if (codec === 'HCOMPRESS_1' && (params.get('SMOOTH') ?? 0) !== 0) {
-    return {
-      dims: [...axes].reverse(),
-      zbitpix,
-      unreadable:
-        'its tiles are HCOMPRESS_1-compressed with smoothing (ZVAL SMOOTH ≠ 0), which ArrayScope does not decode yet'
-    }
-  }
   const bytepix = params.get('BYTEPIX') ?? 4
   const blocksize = params.get('BLOCKSIZE') ?? 32
   if (codec.startsWith('RICE') && (![1, 2, 4].includes(bytepix) || !(blocksize >= 1 && blocksize <= 1 << 16)))
@@ -176,6 +168,7 @@ export function compressedImage(
     offsets,
     counts,
     stored,
+    ...(codec === 'HCOMPRESS_1' && (params.get('SMOOTH') ?? 0) !== 0 ? { smooth: true } : {}),
     ...(fallback === 2 ? { rawType: data[2]!.heapType } : {})
   }
   const perTile = (name: string): (number | null)[] | undefined => {
