@@ -9,6 +9,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fitsStats } from '../src/main/service/fits-fill'
 import { runCli } from './helpers/cli'
 import { ls } from './helpers/formats'
 import { py, tempDir } from './helpers/numpy'
@@ -183,6 +184,11 @@ print(json.dumps({'made': made, 'facts': facts}))
 describe('FITS tile-compressed images equal astropy', () => {
   it('integers: every compression type, dtype, edge tiles, 3-D planes, BSCALE/BZERO/BLANK', async () => {
     await compare(generated(ints))
+    // tiles are decoded where something reads: the first row of tiles (4 of 12) for rows 0:16
+    const before = fitsStats.tiles
+    const r = await runCli(['stats', path.join(d, 'int-RICE_1.fits'), '--array', '1', '--slice', '0:16'])
+    expect(r.code).toBe(0)
+    expect(fitsStats.tiles - before).toBe(4)
     // a .fits.fz name is FITS too; hex points at the first tile's bytes instead of showing decoded ones
     const fz = path.join(d, 'x.fits.fz')
     fs.copyFileSync(path.join(d, 'int-RICE_1.fits'), fz)
