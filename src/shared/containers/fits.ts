@@ -236,19 +236,20 @@ function bintableDescr(h: Header, hdu: number, rowBytes: number): { descr: unkno
       const [dt, size] = TFORM[code]!
       width = repeat * size
       if (code === 'L') notes.push(`${name}: logicals as stored ('T' = 84, 'F' = 70, 0 = null)`)
-      if (repeat === 1) field = [name, dt]
-      else if (repeat > 1) {
-        const tdim = h.get(`TDIM${k}`)
-        const dims =
-          typeof tdim === 'string' && /^\(\s*\d+(\s*,\s*\d+)*\s*\)$/.test(tdim)
-            ? tdim
-                .replace(/[()\s]/g, '')
-                .split(',')
-                .map(Number)
-                .reverse()
-            : [repeat]
-        field = [name, dt, dims.reduce((a, b) => a * b, 1) === repeat ? dims : [repeat]]
-      }
+      const tdim = h.get(`TDIM${k}`)
+      const dims =
+        typeof tdim === 'string' && /^\(\s*\d+(\s*,\s*\d+)*\s*\)$/.test(tdim)
+          ? tdim
+              .replace(/[()\s]/g, '')
+              .split(',')
+              .map(Number)
+              .reverse()
+          : null
+      const shaped = dims && dims.reduce((a, b) => a * b, 1) === repeat ? dims : null
+      // TDIM shapes a cell as astropy does (reversed), a single value too: TDIM = '(1,1)' is a (1, 1) cell
+      if (shaped && repeat >= 1) field = [name, dt, shaped]
+      else if (repeat === 1) field = [name, dt]
+      else if (repeat > 1) field = [name, dt, [repeat]]
     }
     if (h.get(`TSCAL${k}`) !== undefined || h.get(`TZERO${k}`) !== undefined) {
       notes.push(`${name}: TSCAL${k}/TZERO${k} are not applied (stored values shown)`)
