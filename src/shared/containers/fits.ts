@@ -16,6 +16,7 @@ import {
   type Scaling
 } from './model'
 import { compressedImage } from './fits-tiles'
+import { groupsEntry } from './fits-groups'
 
 const BLOCK = 2880
 const CARD = 80
@@ -278,9 +279,10 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
     const axes: number[] = []
     for (let k = 1; k <= naxis; k++) axes.push(intCard(h, `NAXIS${k}`, hdu))
     const xt = hdu === 0 ? 'PRIMARY' : String(h.get('XTENSION') ?? '').trim()
-    const pcount = hdu === 0 ? 0 : intCard(h, 'PCOUNT', hdu)
-    const gcount = hdu === 0 ? 1 : intCard(h, 'GCOUNT', hdu, 1)
     const groups = hdu === 0 && h.get('GROUPS') === true && axes[0] === 0
+    // random groups: PCOUNT parameters before each of GCOUNT arrays (fits-groups.ts)
+    const pcount = hdu === 0 && !groups ? 0 : intCard(h, 'PCOUNT', hdu, 0)
+    const gcount = hdu === 0 && !groups ? 1 : intCard(h, 'GCOUNT', hdu, 1)
     const count =
       naxis === 0 ? 0 : groups ? elementCount(axes.slice(1), `HDU ${hdu}`) : elementCount(axes, `HDU ${hdu}`)
     const itemsize = Math.abs(bitpix) / 8
@@ -310,8 +312,7 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
       )
     }
     const unmappable = (reason: string, remedy: string): ContainerEntry => ({ ...base, unmappable: { reason, remedy } })
-    if (groups)
-      entries.push(unmappable('random groups (GROUPS = T): parameters and arrays interleave', 'read it with astropy'))
+    if (groups) entries.push(groupsEntry((k) => h.get(k), base, BITPIX[bitpix]!, itemsize, axes, pcount, gcount))
     else if (naxis === 0 || count === 0) {
       entries.push({
         ...base,
