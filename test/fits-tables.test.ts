@@ -2,9 +2,12 @@
 // column's field, one value too (astropy's own tdim.fits: TDIM2 = '(1,1)' on a 1E column gives (3, 1, 1) for 3
 // rows), N-D cells, and a TDIM that does not match the repeat count is ignored as astropy ignores it. Random
 // groups (astropy's random_groups.fits and group.fits, and one it writes with an extension after it): records of
-// the parameters (repeated names as astropy renames them) and DATA, equal to astropy's stored values.
+// the parameters (repeated names as astropy renames them) and DATA, equal to astropy's stored values. ASCII
+// tables (astropy's ascii.fits, ascii_i4-i20.fits and one with A/I/F/E/D fields, a TNULL and an empty field):
+// astropy's dtypes and values; text that is not a number is refused when opened, naming its row and field.
 import path from 'node:path'
 import { afterAll, expect, it } from 'vitest'
+import { runCli } from './helpers/cli'
 import { JS_PY, ls, show } from './helpers/formats'
 import { py, tempDir } from './helpers/numpy'
 
@@ -84,4 +87,62 @@ print(json.dumps(out))
     expect(await show(c.file, '0'), c.file).toEqual(c.values)
     if (c.next) expect(await show(c.file, '1'), c.file).toEqual(c.next)
   }
+})
+
+it('ASCII tables are records of their fields, the numbers parsed as astropy parses them', async () => {
+  const file = path.join(tmp.dir, 'a.fits')
+  const cases = py<{ file: string; descr: [string, string][]; values: unknown }[]>(`
+import astropy, os
+from astropy.io import fits
+${JS_PY}
+cols = [fits.Column('name', format='A6', array=['ab', 'cdef', 'g', 'hi', 'xyz']),
+        fits.Column('i', format='I6', array=np.array([1, -20, 300, 0, 7])),
+        fits.Column('f', format='F9.3', array=np.array([1.5, -2.25, 1e3, 0.001, 3.0])),
+        fits.Column('e', format='E12.5', array=np.array([1.5e-10, -2.5e20, 3.0, 0.0, 1.0])),
+        fits.Column('d', format='D20.12', null='-99', array=np.array([1 / 3, 2.0, -1e100, 5.0, 6.0]))]
+t = fits.TableHDU.from_columns(cols)
+fits.HDUList([fits.PrimaryHDU(), t]).writeto(${JSON.stringify(file)})
+# a null field (TNULL5 = '-99'), an empty one (blank text): NaN
+raw = bytearray(open(${JSON.stringify(file)}, 'rb').read())
+with fits.open(${JSON.stringify(file)}) as f:
+    h = f[1]
+    start, width = h._data_offset, h.header['NAXIS1']
+    for row, col, text in ((3, 5, '-99'), (4, 4, '')):
+        at = start + row * width + h.header[f'TBCOL{col}'] - 1
+        w = int(h.header[f'TFORM{col}'][1:].split('.')[0])
+        raw[at:at + w] = text.rjust(w).encode()
+open(${JSON.stringify(file)}, 'wb').write(raw)
+# text that is not a number in the integer column: astropy refuses the column, so does opening it here
+at = start + 2 * width + h.header['TBCOL2'] - 1
+raw[at:at + 6] = b'  12x4'
+open(${JSON.stringify(file.replace('.fits', '-bad.fits'))}, 'wb').write(raw)
+data = os.path.join(os.path.dirname(astropy.__file__), 'io', 'fits', 'tests', 'data')
+out = []
+for p in (os.path.join(data, 'ascii.fits'), os.path.join(data, 'ascii_i4-i20.fits'), ${JSON.stringify(file)}):
+    with fits.open(p) as f:
+        d = f[1].data
+        # text fields: bytes (S) as the records hold them; astropy's column view decodes them (U)
+        out.append({'file': p, 'descr': [[n, d[n].dtype.str.replace('U', 'S')] for n in d.dtype.names],
+                    'values': [{n: js(r[n]) for n in d.dtype.names} for r in d]})
+print(json.dumps(out))
+`)
+  for (const c of cases) {
+    const [, entry] = await ls(c.file)
+    // astropy's dtypes (native byte order here)
+    expect(
+      (JSON.parse(entry!.dtype) as [string, string][]).map(([n, t]) => [n, t.slice(1)]),
+      c.file
+    ).toEqual(c.descr.map(([n, t]) => [n, t.slice(1)]))
+    expect(await show(c.file, '1'), c.file).toEqual(c.values)
+  }
+  const bad = file.replace('.fits', '-bad.fits')
+  expect((await ls(bad))[1]!.unmappable).toBeUndefined()
+  const r = await runCli(['show', bad, '--array', '1'])
+  expect(r.code).toBe(2)
+  expect(r.stderr).toMatch(/row 2, field 2 \(I6\): " {2}12x4" is not an integer of i4/)
+  const hex = await runCli(['hex', file, '--array', '1'])
+  expect(hex.code).toBe(2)
+  expect(hex.stderr).toMatch(
+    /FITS ASCII table whose numbers are parsed from its text \(at byte \d+\): hex the file with --offset/
+  )
 })

@@ -402,7 +402,8 @@ const RECODED = {
   chars: "its text is MATLAB's characters written as numpy's text",
   sparse: 'its values are a MATLAB sparse matrix written out dense',
   triplets: 'its values are a MATLAB level 4 sparse matrix written out dense',
-  varints: 'its values are decoded from the protobuf varints ONNX stores them as'
+  varints: 'its values are decoded from the protobuf varints ONNX stores them as',
+  'ascii-table': "its numbers are parsed from a FITS ASCII table's text"
 } as const
 
 /** Why a codec's output cannot be edited (what editing would change instead, and what to do). */

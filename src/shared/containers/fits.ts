@@ -17,6 +17,7 @@ import {
 } from './model'
 import { compressedImage } from './fits-tiles'
 import { groupsEntry } from './fits-groups'
+import { asciiEntry } from './fits-ascii'
 
 const BLOCK = 2880
 const CARD = 80
@@ -340,7 +341,8 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
         })
       }
     } else if (xt === 'TABLE') {
-      entries.push(unmappable('an ASCII table: its values are text', 'read it with astropy'))
+      if (naxis !== 2 || bitpix !== 8) throw new ContainerError(`HDU ${hdu}: a TABLE needs BITPIX = 8 and NAXIS = 2`)
+      entries.push(asciiEntry((k) => h.get(k), hdu, base, start, axes[0]!, axes[1]!))
     } else {
       entries.push(unmappable(`an extension of type '${xt}' is not read here`, 'read it with astropy'))
     }

@@ -12,6 +12,7 @@ import type { JsonValue } from '../json-value'
 import type { NativeChunks } from './hdf5/chunk-index'
 import type { TiffChunks } from './tiff-chunks'
 import type { FitsTiles } from './fits-tile-layout'
+import type { AsciiField } from './fits-ascii'
 import type { ZarrArray } from './zarr-meta'
 
 /** How the values are made from the stored bytes, when they are not the bytes themselves. */
@@ -124,6 +125,14 @@ export type Recode =
       offset: number
       nbytes: number
       count: number
+    }
+  | {
+      /** A FITS ASCII table's rows, each field's text parsed as astropy parses it (fits-ascii.ts). */
+      kind: 'ascii-table'
+      offset: number
+      rowBytes: number
+      rows: number
+      fields: AsciiField[]
     }
   | {
       kind: 'chars'
