@@ -116,6 +116,10 @@ open(${JSON.stringify(file)}, 'wb').write(raw)
 at = start + 2 * width + h.header['TBCOL2'] - 1
 raw[at:at + 6] = b'  12x4'
 open(${JSON.stringify(file.replace('.fits', '-bad.fits'))}, 'wb').write(raw)
+# a field card past the row: that table is listed with the reason
+i = raw.find(b'TBCOL2  =')
+raw[i:i + 80] = b'TBCOL2  =                  999'.ljust(80)
+open(${JSON.stringify(file.replace('.fits', '-card.fits'))}, 'wb').write(raw)
 data = os.path.join(os.path.dirname(astropy.__file__), 'io', 'fits', 'tests', 'data')
 out = []
 for p in (os.path.join(data, 'ascii.fits'), os.path.join(data, 'ascii_i4-i20.fits'), ${JSON.stringify(file)}):
@@ -140,6 +144,8 @@ print(json.dumps(out))
   const r = await runCli(['show', bad, '--array', '1'])
   expect(r.code).toBe(2)
   expect(r.stderr).toMatch(/row 2, field 2 \(I6\): " {2}12x4" is not an integer of i4/)
+  const card = await ls(file.replace('.fits', '-card.fits'))
+  expect(card[1]!.unmappable).toMatch(/TBCOL2 = 999 puts a field of 6 characters outside rows of \d+/)
   const hex = await runCli(['hex', file, '--array', '1'])
   expect(hex.code).toBe(2)
   expect(hex.stderr).toMatch(

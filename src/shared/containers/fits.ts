@@ -342,7 +342,13 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
       }
     } else if (xt === 'TABLE') {
       if (naxis !== 2 || bitpix !== 8) throw new ContainerError(`HDU ${hdu}: a TABLE needs BITPIX = 8 and NAXIS = 2`)
-      entries.push(asciiEntry((k) => h.get(k), hdu, base, start, axes[0]!, axes[1]!))
+      try {
+        entries.push(asciiEntry((k) => h.get(k), hdu, base, start, axes[0]!, axes[1]!))
+      } catch (e) {
+        // damaged field cards: this table is listed with the reason, the file's other HDUs still open
+        if (!(e instanceof ContainerError)) throw e
+        entries.push(unmappable(e.message, 'its TFORMn/TBCOLn cards are damaged; the other HDUs of the file open'))
+      }
     } else {
       entries.push(unmappable(`an extension of type '${xt}' is not read here`, 'read it with astropy'))
     }
