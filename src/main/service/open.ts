@@ -343,21 +343,16 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       undo.push(() => c.close())
       mapping = chunked.mapping
       file = chunked.file
-    } else if (entry.tiff) {
-      const tiff = entry.tiff
-      // strips or tiles decoded into a copy of dims (pages, …page): the entry's shape is a reshape of it
-      chunked = await ChunkedDataset.open(path, name, tiff.dims, tiff.chunks, parseDType(entry.dtype), {
-        filler: (copy) => TiffFiller.open({ file: path, name, tiff, ...copy })
-      })
-      const c = chunked
-      undo.push(() => c.close())
-      mapping = chunked.mapping
-      file = chunked.file
-    } else if (entry.fitsTiles) {
-      const tiles = entry.fitsTiles
-      // a FITS compressed image's tiles decoded into a copy of the image, big-endian as FITS stores pixels
-      chunked = await ChunkedDataset.open(path, name, tiles.dims, tiles.chunks, parseDType(entry.dtype), {
-        filler: (copy) => FitsTileFiller.open({ file: path, name, tiles, ...copy })
+    } else if (entry.tiff || entry.fitsTiles) {
+      const { tiff, fitsTiles: tiles } = entry
+      // TIFF strips or tiles decoded into a copy of dims (pages, …page): the entry's shape is a reshape of it; a
+      // FITS compressed image's tiles into a copy of the image, big-endian as FITS stores pixels
+      const grid = (tiff ?? tiles)!
+      chunked = await ChunkedDataset.open(path, name, grid.dims, grid.chunks, parseDType(entry.dtype), {
+        filler: (copy) =>
+          tiff
+            ? TiffFiller.open({ file: path, name, tiff, ...copy })
+            : FitsTileFiller.open({ file: path, name, tiles: tiles!, ...copy })
       })
       const c = chunked
       undo.push(() => c.close())
