@@ -62,6 +62,13 @@ fits.HDUList([fits.PrimaryHDU(np.arange(12, dtype='>i2').reshape(3, 4)),
               fits.ImageHDU(np.linspace(0, 1, 20, dtype='>f4').reshape(4, 5)),
               fits.BinTableHDU.from_columns([fits.Column(name='x', format='E', array=np.arange(5, dtype='f4'))])]
              ).writeto(f'{d}/f.fits', overwrite=True)
+# tile-compressed (fpack's convention): Rice-coded int16 tiles with edge tiles, dithered quantized floats gzipped,
+# smoothed HCOMPRESS
+fits.HDUList([fits.PrimaryHDU(),
+              fits.CompImageHDU(np.arange(20 * 30, dtype='>i2').reshape(20, 30) * 7 % 1000, compression_type='RICE_1', tile_shape=(8, 8)),
+              fits.CompImageHDU(np.linspace(0, 9, 12 * 10, dtype='>f4').reshape(12, 10), compression_type='GZIP_2', quantize_method=2, dither_seed=7, tile_shape=(5, 10)),
+              fits.CompImageHDU(np.arange(16 * 12, dtype='>i4').reshape(16, 12) % 37, compression_type='HCOMPRESS_1', hcomp_scale=2, hcomp_smooth=1, tile_shape=(8, 12))]
+             ).writeto(f'{d}/fz.fits', overwrite=True)
 img = nib.Nifti1Image(np.arange(24, dtype='<i2').reshape(2, 3, 4), np.eye(4))
 img.header.set_slope_inter(0.5, 10)
 nib.save(img, f'{d}/n1.nii')

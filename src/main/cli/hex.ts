@@ -39,6 +39,11 @@ export async function hex(args: ParsedArgs): Promise<void> {
     const { entry } = cache.entry(remote ? file : path.resolve(file), name)
     if (entry.via)
       throw new UsageError(`'${name}' is compressed: its stored bytes are a deflate stream (open it to see the values)`)
+    if (entry.recode?.kind === 'ascii-table') {
+      throw new UsageError(
+        `'${name}' is a FITS ASCII table whose numbers are parsed from its text (at byte ${entry.recode.offset}): hex the file with --offset ${entry.recode.offset}, or open the array to see the values`
+      )
+    }
     if (entry.recode) {
       throw new UsageError(
         `'${name}' is recoded (MATLAB's ${entry.recode.kind === 'planes' ? 'complex parts' : 'chars'}): its stored bytes are not its values (open it to see them)`
@@ -53,6 +58,12 @@ export async function hex(args: ParsedArgs): Promise<void> {
       const first = entry.tiff.offsets.find((_, i) => entry.tiff!.counts[i]! > 0) ?? 0
       throw new UsageError(
         `'${name}' is read from ${entry.tiff.codec === 'none' ? 'uncompressed' : `${entry.tiff.codec}-compressed`} strips or tiles (the first at byte ${first}): hex the file with --offset ${first}, or open the array to see the values`
+      )
+    }
+    if (entry.fitsTiles) {
+      const first = entry.fitsTiles.offsets[0] ?? 0
+      throw new UsageError(
+        `'${name}' is read from ${entry.fitsTiles.codec}-compressed tiles in the HDU's heap (the first at byte ${first}): hex the file with --offset ${first}, or open the array to see the values`
       )
     }
     if (entry.hdf5) {

@@ -32,6 +32,7 @@ export function entryJson(e: ContainerEntry): Record<string, unknown> {
       : {}),
     ...(e.hdf5 ? { chunks: e.hdf5.chunks, filters: e.hdf5.filters } : {}),
     ...(e.tiff ? { chunks: e.tiff.chunks, filters: [e.tiff.codec] } : {}),
+    ...(e.fitsTiles ? { chunks: e.fitsTiles.chunks, filters: [e.fitsTiles.codec] } : {}),
     ...(e.zarr ? { chunks: e.zarr.chunks, codecs: e.zarr.codecs } : {}),
     ...(e.metadata?.multiscale ? { multiscale: e.metadata.multiscale } : {}),
     ...(e.decoding ? { decoding: `dequantize ${e.decoding.quant}` } : {}),
@@ -76,9 +77,11 @@ export async function ls(args: ParsedArgs): Promise<void> {
             ? `  (chunked${e.hdf5.filters.length ? `, ${e.hdf5.filters.join('+')}` : ''}: read through the HDF5 library)`
             : e.tiff
               ? `  (${e.tiff.codec === 'none' ? 'uncompressed' : e.tiff.codec} strips or tiles: read into a temporary copy)`
-              : e.scaling
-                ? `  (${e.scaling.source}${e.scaling.initial === 'stored' ? ': --scaled applies it' : ': --stored for the stored numbers'})`
-                : multiscaleNote(e)
+              : e.fitsTiles
+                ? `  (${e.fitsTiles.codec} tiles of ${e.fitsTiles.chunks.join(' × ')}: read into a temporary copy)`
+                : e.scaling
+                  ? `  (${e.scaling.source}${e.scaling.initial === 'stored' ? ': --scaled applies it' : ': --stored for the stored numbers'})`
+                  : multiscaleNote(e)
       out.write(`${e.name}\t${type}\t${formatShape(e.shape)}\t${e.nbytes} bytes${e.file ? `\t${e.file}` : ''}${note}\n`)
     }
   }

@@ -50,6 +50,8 @@ export type Codec =
   | { kind: 'zarr-codecs'; codecs: string[] }
   /** A TIFF series' strips or tiles (deflate, LZW, packbits, a predictor; or scattered), into the grid's copy. */
   | { kind: 'tiff-strips'; codec: string; predictor: number }
+  /** A FITS compressed image's tiles (Rice, gzip, PLIO; quantized floats dequantized), into the grid's copy. */
+  | { kind: 'fits-tiles'; codec: string }
   /** GGML blocks dequantized to float32 per window and per scan chunk. */
   | { kind: 'dequantize'; decoding: Decoding; offset: number; count: number }
   /** Stored numbers scaled to values (FITS BSCALE/BZERO, NIfTI scl_*, NetCDF scale_factor/add_offset). */
@@ -378,6 +380,7 @@ export function entryCodecs(entry: ContainerEntry, scaling: Scaling | undefined)
   if (entry.hdf5) codecs.push({ kind: 'hdf5-filters', filters: entry.hdf5.filters })
   if (entry.zarr) codecs.push({ kind: 'zarr-codecs', codecs: entry.zarr.codecs })
   if (entry.tiff) codecs.push({ kind: 'tiff-strips', codec: entry.tiff.codec, predictor: entry.tiff.predictor })
+  if (entry.fitsTiles) codecs.push({ kind: 'fits-tiles', codec: entry.fitsTiles.codec })
   if (entry.decoding) {
     const count = entry.shape.reduce((a, b) => a * b, 1)
     codecs.push({ kind: 'dequantize', decoding: entry.decoding, offset: entry.offset, count })
@@ -392,7 +395,8 @@ const RECODED = {
   sparse: 'its values are a MATLAB sparse matrix written out dense',
   triplets: 'its values are a MATLAB level 4 sparse matrix written out dense',
   varints: 'its values are decoded from the protobuf varints ONNX stores them as',
-  minc: 'its values are the MINC image normalised to image-min/image-max as nibabel reads it, written'
+  minc: 'its values are the MINC image normalised to image-min/image-max as nibabel reads it, written',
+  'ascii-table': "its numbers are parsed from a FITS ASCII table's text"
 } as const
 
 /** Why a codec's output cannot be edited (what editing would change instead, and what to do). */
@@ -412,6 +416,8 @@ function codecReason(c: Codec): string {
       return `it is an array of a Zarr store, read chunk by chunk (${c.codecs.join(' → ')}) into a temporary copy: ArrayScope does not write Zarr stores yet; export it to edit a copy`
     case 'tiff-strips':
       return `its values are read from ${c.codec === 'none' ? 'uncompressed ' : `${c.codec}-compressed `}strips or tiles into a temporary copy: edits would never reach the file; export it to edit a copy`
+    case 'fits-tiles':
+      return `its values are read from ${c.codec}-compressed FITS tiles into a temporary copy: edits would never reach the file; export it to edit a copy`
     case 'dequantize':
       return `its bytes are ${c.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
     case 'scale':

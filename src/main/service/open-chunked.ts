@@ -1,9 +1,11 @@
 // The chunk grid of a container's array whose chunks are decoded into a temporary copy where something reads:
 // an HDF5 chunked dataset (natively, or by the HDF5 library in its worker), a Zarr array (chunk objects of a
-// folder, a .zarr.zip or a remote store, through the codec layer), a TIFF series read from strips or tiles.
+// folder, a .zarr.zip or a remote store, through the codec layer), a TIFF series read from strips or tiles, a FITS
+// tile-compressed image.
 // open.ts maps the copy like any file; this module knows which filler each container's entry takes.
 import type { ContainerEntry } from '../../shared/containers'
 import { parseDType } from '../../shared/structured'
+import { FitsTileFiller } from './fits-fill'
 import { ChunkedDataset } from './hdf5-chunked'
 import type { PathPolicy } from './path-policy'
 import { mapRemote } from './remote-open'
@@ -67,6 +69,14 @@ export async function openChunkGrid(
     // strips or tiles decoded into a copy of dims (pages, …page): the entry's shape is a reshape of it
     const chunked = await ChunkedDataset.open(path, name, tiff.dims, tiff.chunks, dtype, {
       filler: (copy) => TiffFiller.open({ file: path, name, tiff, ...copy })
+    })
+    return { chunked }
+  }
+  if (entry.fitsTiles) {
+    const tiles = entry.fitsTiles
+    // a FITS compressed image's tiles decoded into a copy of the image, big-endian as FITS stores pixels
+    const chunked = await ChunkedDataset.open(path, name, tiles.dims, tiles.chunks, dtype, {
+      filler: (copy) => FitsTileFiller.open({ file: path, name, tiles, ...copy })
     })
     return { chunked }
   }

@@ -230,7 +230,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const remoteUrl = isRemote(path)
   if (remoteUrl) refuseRemoteMode(path, r.mode)
   const { container, entry } = ctx.containers.entry(path, name)
-  if (remoteUrl && (entry.via || entry.recode || (entry.zarr && !isZarrUrl(path)) || entry.tiff)) {
+  if (remoteUrl && (entry.via || entry.recode || (entry.zarr && !isZarrUrl(path)) || entry.tiff || entry.fitsTiles)) {
     throw new ApiError(
       'layout',
       `'${name}' of ${path} is stored compressed or chunked: remote objects are read only where their bytes lie (uncompressed, contiguous) for now; download the file to open this array`
@@ -339,7 +339,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
           kind: 'chunk-grid',
           path: chunked.file,
           container: path,
-          chunks: (entry.hdf5 ?? entry.zarr ?? entry.tiff)!.chunks
+          chunks: (entry.hdf5 ?? entry.zarr ?? entry.tiff ?? entry.fitsTiles)!.chunks
         }
       : temp
         ? { kind: 'decoded-copy', path: temp, container: path, codec: entry.recode ? 'recode' : 'inflate' }
@@ -394,10 +394,13 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
             }
           }
         : {}),
-      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr || entry.tiff ? { decompressed: true } : {}),
+      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr || entry.tiff || entry.fitsTiles
+        ? { decompressed: true }
+        : {}),
       ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
       ...(entry.zarr ? { chunks: entry.zarr.chunks, filters: entry.zarr.codecs } : {}),
       ...(entry.tiff ? { chunks: entry.tiff.chunks, filters: [entry.tiff.codec] } : {}),
+      ...(entry.fitsTiles ? { chunks: entry.fitsTiles.chunks, filters: [entry.fitsTiles.codec] } : {}),
       ...(entry.scaling
         ? {
             scaling: {

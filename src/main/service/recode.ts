@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import pathModule from 'node:path'
 import type { Recode } from '../../shared/containers'
 import { ApiError } from '../../shared/contract'
+import { writeAscii } from './recode-ascii'
 import { writeMinc } from './recode-minc'
 import { getter, readAt } from './recode-read'
 import { writeVarints } from './recode-varints'
@@ -35,6 +36,7 @@ export async function recodeToCopy(
     else if (recode.kind === 'triplets') writeTriplets(inFd, outFd, recode, outDtype, name)
     else if (recode.kind === 'varints') writeVarints(inFd, outFd, recode, outDtype, name)
     else if (recode.kind === 'minc') writeMinc(inFd, outFd, recode, name, control)
+    else if (recode.kind === 'ascii-table') await writeAscii(inFd, outFd, recode, name, control)
     else writeText(inFd, outFd, recode, name)
     // an empty array still maps: the copy holds at least one byte
     if (fs.fstatSync(outFd).size === 0) fs.writeSync(outFd, new Uint8Array(8))

@@ -15,6 +15,9 @@ import {
   type ParseContext,
   type Scaling
 } from './model'
+import { compressedImage } from './fits-tiles'
+import { groupsEntry } from './fits-groups'
+import { asciiEntry } from './fits-ascii'
 
 const BLOCK = 2880
 const CARD = 80
@@ -235,19 +238,20 @@ function bintableDescr(h: Header, hdu: number, rowBytes: number): { descr: unkno
       const [dt, size] = TFORM[code]!
       width = repeat * size
       if (code === 'L') notes.push(`${name}: logicals as stored ('T' = 84, 'F' = 70, 0 = null)`)
-      if (repeat === 1) field = [name, dt]
-      else if (repeat > 1) {
-        const tdim = h.get(`TDIM${k}`)
-        const dims =
-          typeof tdim === 'string' && /^\(\s*\d+(\s*,\s*\d+)*\s*\)$/.test(tdim)
-            ? tdim
-                .replace(/[()\s]/g, '')
-                .split(',')
-                .map(Number)
-                .reverse()
-            : [repeat]
-        field = [name, dt, dims.reduce((a, b) => a * b, 1) === repeat ? dims : [repeat]]
-      }
+      const tdim = h.get(`TDIM${k}`)
+      const dims =
+        typeof tdim === 'string' && /^\(\s*\d+(\s*,\s*\d+)*\s*\)$/.test(tdim)
+          ? tdim
+              .replace(/[()\s]/g, '')
+              .split(',')
+              .map(Number)
+              .reverse()
+          : null
+      const shaped = dims && dims.reduce((a, b) => a * b, 1) === repeat ? dims : null
+      // TDIM shapes a cell as astropy does (reversed), a single value too: TDIM = '(1,1)' is a (1, 1) cell
+      if (shaped && repeat >= 1) field = [name, dt, shaped]
+      else if (repeat === 1) field = [name, dt]
+      else if (repeat > 1) field = [name, dt, [repeat]]
     }
     if (h.get(`TSCAL${k}`) !== undefined || h.get(`TZERO${k}`) !== undefined) {
       notes.push(`${name}: TSCAL${k}/TZERO${k} are not applied (stored values shown)`)
@@ -276,9 +280,10 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
     const axes: number[] = []
     for (let k = 1; k <= naxis; k++) axes.push(intCard(h, `NAXIS${k}`, hdu))
     const xt = hdu === 0 ? 'PRIMARY' : String(h.get('XTENSION') ?? '').trim()
-    const pcount = hdu === 0 ? 0 : intCard(h, 'PCOUNT', hdu)
-    const gcount = hdu === 0 ? 1 : intCard(h, 'GCOUNT', hdu, 1)
     const groups = hdu === 0 && h.get('GROUPS') === true && axes[0] === 0
+    // random groups: PCOUNT parameters before each of GCOUNT arrays (fits-groups.ts)
+    const pcount = hdu === 0 && !groups ? 0 : intCard(h, 'PCOUNT', hdu, 0)
+    const gcount = hdu === 0 && !groups ? 1 : intCard(h, 'GCOUNT', hdu, 1)
     const count =
       naxis === 0 ? 0 : groups ? elementCount(axes.slice(1), `HDU ${hdu}`) : elementCount(axes, `HDU ${hdu}`)
     const itemsize = Math.abs(bitpix) / 8
@@ -308,8 +313,7 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
       )
     }
     const unmappable = (reason: string, remedy: string): ContainerEntry => ({ ...base, unmappable: { reason, remedy } })
-    if (groups)
-      entries.push(unmappable('random groups (GROUPS = T): parameters and arrays interleave', 'read it with astropy'))
+    if (groups) entries.push(groupsEntry((k) => h.get(k), base, BITPIX[bitpix]!, itemsize, axes, pcount, gcount))
     else if (naxis === 0 || count === 0) {
       entries.push({
         ...base,
@@ -322,14 +326,7 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
       entries.push(scaling ? { ...base, scaling } : base)
     } else if (xt === 'BINTABLE') {
       if (h.get('ZIMAGE') === true) {
-        entries.push({
-          ...base,
-          storedType: `tile-compressed image (${String(h.get('ZCMPTYPE') ?? '?').trim()})`,
-          unmappable: {
-            reason: `it is a tile-compressed image (ZCMPTYPE = ${String(h.get('ZCMPTYPE') ?? '?').trim()}): its pixels are compressed tile by tile`,
-            remedy: 'decompress it with astropy (or funpack) and open the result'
-          }
-        })
+        entries.push(compressedEntry(ctx, h, hdu, base, axes, pcount))
       } else {
         if (naxis !== 2 || bitpix !== 8)
           throw new ContainerError(`HDU ${hdu}: a BINTABLE needs BITPIX = 8 and NAXIS = 2`)
@@ -344,11 +341,72 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
         })
       }
     } else if (xt === 'TABLE') {
-      entries.push(unmappable('an ASCII table: its values are text', 'read it with astropy'))
+      if (naxis !== 2 || bitpix !== 8) throw new ContainerError(`HDU ${hdu}: a TABLE needs BITPIX = 8 and NAXIS = 2`)
+      try {
+        entries.push(asciiEntry((k) => h.get(k), hdu, base, start, axes[0]!, axes[1]!))
+      } catch (e) {
+        // damaged field cards: this table is listed with the reason, the file's other HDUs still open
+        if (!(e instanceof ContainerError)) throw e
+        entries.push(unmappable(e.message, 'its TFORMn/TBCOLn cards are damaged; the other HDUs of the file open'))
+      }
     } else {
       entries.push(unmappable(`an extension of type '${xt}' is not read here`, 'read it with astropy'))
     }
     at = start + Math.ceil(dataBytes / BLOCK) * BLOCK
   }
   return { format: 'fits', metadata: { hdus: entries.length }, entries }
+}
+
+/** A tile-compressed image (ZIMAGE = T): its pixels' shape and type, its tiles the chunks of a grid. */
+function compressedEntry(
+  ctx: ParseContext,
+  h: Header,
+  hdu: number,
+  base: ContainerEntry,
+  axes: number[],
+  pcount: number
+): ContainerEntry {
+  const cmp = String(h.get('ZCMPTYPE') ?? '?').trim()
+  if (axes.length !== 2) throw new ContainerError(`HDU ${hdu}: a compressed image's table needs NAXIS = 2`)
+  const storedType = `tile-compressed image (${cmp})`
+  let tiles: ReturnType<typeof compressedImage>
+  try {
+    tiles = compressedImage(ctx, (k) => h.get(k), hdu, h.dataStart, axes[0]!, axes[1]!, pcount)
+  } catch (e) {
+    // damaged compression cards or tile table: this HDU is listed with the reason, the file's others still open
+    if (!(e instanceof ContainerError)) throw e
+    return {
+      ...base,
+      storedType,
+      unmappable: {
+        reason: e.message,
+        remedy: 'its compression cards or tile table are damaged; the other HDUs of the file open'
+      }
+    }
+  }
+  if ('unreadable' in tiles) {
+    // the image's own type and shape, though its pixels cannot be read here
+    return {
+      ...base,
+      dtype: BITPIX[tiles.zbitpix]!,
+      shape: tiles.dims,
+      nbytes: tiles.dims.reduce((a, b) => a * b, Math.abs(tiles.zbitpix) / 8),
+      storedType,
+      unmappable: { reason: tiles.unreadable, remedy: 'decompress it with astropy (or funpack) and open the result' }
+    }
+  }
+  const count = elementCount(tiles.dims, `HDU ${hdu}'s compressed image`)
+  const dtype = BITPIX[tiles.zbitpix]!
+  // quantized floats are the values once dequantized; integers carry BSCALE/BZERO/BLANK as an image does
+  const scaling = tiles.quant ? undefined : fitsScaling(tiles.zbitpix, h)
+  return {
+    ...base,
+    dtype,
+    shape: tiles.dims,
+    offset: 0,
+    nbytes: count * (Math.abs(tiles.zbitpix) / 8),
+    storedType: `${storedType}, ZBITPIX=${tiles.zbitpix}${tiles.quant ? `, quantized (${tiles.quant.method})` : ''}`,
+    ...(scaling ? { scaling } : {}),
+    fitsTiles: tiles
+  }
 }

@@ -68,7 +68,7 @@ export function summary(e: ContainerEntry, label: string): EntrySummary {
     ...(e.via ? { compressed: true } : {}),
     ...(e.unmappable ? { unmappable: e.unmappable.reason } : {}),
     ...(e.scaling ? { scaled: { dtype: e.scaling.dtype, initial: e.scaling.initial, source: e.scaling.source } } : {}),
-    ...(e.hdf5 || e.zarr || e.tiff ? { chunked: true } : {}),
+    ...(e.hdf5 || e.zarr || e.tiff || e.fitsTiles ? { chunked: true } : {}),
     ...(e.metadata ? { metadata: shortened(e.metadata, 16, 512) as Record<string, JsonValue> } : {})
   }
 }

@@ -258,5 +258,7 @@ function recodeEnd(r: Recode): number {
       return r.offset + r.count * itemsizeOf(r.dtype)
     case 'triplets':
       return r.offset + r.n * (r.complex ? 4 : 3) * itemsizeOf(r.dtype)
+    case 'ascii-table':
+      return r.offset + r.rows * r.rowBytes
   }
 }

@@ -11,6 +11,8 @@ import { LayoutMismatchError } from '../errors'
 import type { JsonValue } from '../json-value'
 import type { NativeChunks } from './hdf5/native-chunks'
 import type { TiffChunks } from './tiff-chunks'
+import type { FitsTiles } from './fits-tile-layout'
+import type { AsciiField } from './fits-ascii'
 import type { ZarrArray } from './zarr-meta'
 
 /** How the values are made from the stored bytes, when they are not the bytes themselves. */
@@ -141,6 +143,14 @@ export type Recode =
       dmax: number
     }
   | {
+      /** A FITS ASCII table's rows, each field's text parsed as astropy parses it (fits-ascii.ts). */
+      kind: 'ascii-table'
+      offset: number
+      rowBytes: number
+      rows: number
+      fields: AsciiField[]
+    }
+  | {
       kind: 'chars'
       offset: number
       nbytes: number
@@ -201,6 +211,8 @@ export interface ContainerEntry {
   zarr?: ZarrArray
   /** A TIFF series not stored as one run: its strips or tiles decoded into a temporary copy, chunk by chunk. */
   tiff?: TiffChunks
+  /** A FITS tile-compressed image: its tiles decoded into a temporary copy, chunk by chunk (fits-tiles.ts). */
+  fitsTiles?: FitsTiles
   /** Entries holding this array reduced by powers of two (TIFF SubIFDs, OME-Zarr levels): the image overviews. */
   levels?: string[]
   /** Why editing in place (r+) is refused though the bytes are the values (mode c still works). */
