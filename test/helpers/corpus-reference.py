@@ -63,9 +63,14 @@ def fits_files(d):
                 continue
             if data is None:
                 continue
-            if isinstance(data, fits.FITS_rec):
+            if isinstance(h, fits.TableHDU):
+                # an ASCII table's records are text: its numbers as astropy parses them (data[name]), which is
+                # what ArrayScope shows
+                cols = [data[n] for n in data.dtype.names]
+                add(e, str(i), np.rec.fromarrays(cols, names=list(data.dtype.names)).view(np.ndarray))
+            elif isinstance(data, fits.FITS_rec):
                 # a table as astropy holds its rows: the stored records (columns converted on access)
-                add(e, str(i), data.view(np.ndarray) if not isinstance(data, fits.GroupData) else data.view(np.ndarray))
+                add(e, str(i), data.view(np.ndarray))
             else:
                 add(e, str(i), data)
 

@@ -191,8 +191,9 @@ function fitsScaling(bitpix: number, h: Header): Scaling | undefined {
   }
 }
 
+// numpy's types of astropy's stored records (FITS_rec.view(np.ndarray)): a logical is its byte as int8
 const TFORM: Record<string, [string, number]> = {
-  L: ['|u1', 1],
+  L: ['|i1', 1],
   B: ['|u1', 1],
   I: ['>i2', 2],
   J: ['>i4', 4],
@@ -228,8 +229,9 @@ function bintableDescr(h: Header, hdu: number, rowBytes: number): { descr: unkno
       if (repeat) field = [name, `|S${repeat}`]
     } else if (code === 'X') {
       width = Math.ceil(repeat / 8)
-      if (width) field = [name, `|V${width}`]
-      notes.push(`${name}: ${repeat} bits, shown as raw bytes`)
+      // astropy's stored records hold bits as their bytes, a (bytes,) cell of uint8 (8X too)
+      if (width) field = [name, '|u1', [width]]
+      notes.push(`${name}: ${repeat} bits, shown as their ${width} bytes (most significant bit first)`)
     } else if (code === 'P' || code === 'Q') {
       width = code === 'P' ? 8 : 16
       field = [name, code === 'P' ? '>i4' : '>i8', [2]]
@@ -251,7 +253,8 @@ function bintableDescr(h: Header, hdu: number, rowBytes: number): { descr: unkno
       // TDIM shapes a cell as astropy does (reversed), a single value too: TDIM = '(1,1)' is a (1, 1) cell
       if (shaped && repeat >= 1) field = [name, dt, shaped]
       else if (repeat === 1) field = [name, dt]
-      else if (repeat > 1) field = [name, dt, [repeat]]
+      // a zero-width column ('0D') stays a field of no values, as astropy's records keep it
+      else field = [name, dt, [repeat]]
     }
     if (h.get(`TSCAL${k}`) !== undefined || h.get(`TZERO${k}`) !== undefined) {
       notes.push(`${name}: TSCAL${k}/TZERO${k} are not applied (stored values shown)`)
@@ -314,7 +317,8 @@ function parseFits(ctx: ParseContext): Container<'fits'> {
     }
     const unmappable = (reason: string, remedy: string): ContainerEntry => ({ ...base, unmappable: { reason, remedy } })
     if (groups) entries.push(groupsEntry((k) => h.get(k), base, BITPIX[bitpix]!, itemsize, axes, pcount, gcount))
-    else if (naxis === 0 || count === 0) {
+    // an image with an axis of length 0 is an empty array, as astropy gives it (data of shape (0, …))
+    else if (naxis === 0 || (count === 0 && !(xt === 'PRIMARY' || xt === 'IMAGE'))) {
       entries.push({
         ...base,
         shape: naxis === 0 ? [] : base.shape,
