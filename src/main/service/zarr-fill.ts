@@ -19,7 +19,6 @@ import { decodeChunk, runAsync, runSync, type ChunkShape } from './zarr-chain'
 import { ChunkDamage, type ZarrKeys } from './zarr-keys'
 import type { ShardReader } from './zarr-shard-read'
 
-
 /** Chunk objects read in this process (tests prove a missing chunk is not read). */
 export const zarrStats = { reads: 0 }
 
