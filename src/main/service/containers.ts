@@ -17,6 +17,7 @@ import {
   type ContainerFormat,
   type ParseContext
 } from '../../shared/containers'
+import { gzipCopySync, isGzipFits } from './gzip-copies'
 import { native } from './native'
 import { remoteRead, remoteSiblingStore, remoteStore } from './remote-sources'
 import { isRemote, remoteName } from './remote-url'
@@ -154,7 +155,9 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
   const st = statOrThrow(path)
   // a folder is a container only as a Zarr store
   if (st.isDirectory()) return readZarrStore(path, allows) as Container | null
-  if (st.size > 0 && !detectContainer(path, st.size)) {
+  // a .fits.gz is parsed, and its arrays mapped, from the service's own decompressed copy (gzip-copies.ts)
+  const gz = isGzipFits(path)
+  if (!gz && st.size > 0 && !detectContainer(path, st.size)) {
     const hdr = enviHeaderFor(path, allows)
     if (hdr) {
       const c = readContainer(hdr, allows)
@@ -168,7 +171,7 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
       return c
     }
   }
-  const m = new (native().Mapping)(path, 'r')
+  const m = new (native().Mapping)(gz ? gzipCopySync(path) : path, 'r')
   try {
     m.advise('random')
     const read = (offset: number, length: number): Uint8Array => {
@@ -180,7 +183,7 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
     const ctx: ParseContext = {
       read,
       size: m.size,
-      fileName: pathModule.basename(path),
+      fileName: pathModule.basename(path).replace(gz ? /\.gz$/i : /$^/, ''),
       inflatePrefix: inflater(read, m.size),
       openSibling: (relative) => {
         const p = pathModule.resolve(dir, relative)
@@ -197,7 +200,13 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
       }
     }
     try {
-      return parseContainer(ctx)
+      const c = parseContainer(ctx)
+      if (gz && !c) {
+        throw new ContainerError(
+          'it is named as a gzip-compressed FITS file, but what it inflates to does not start with the SIMPLE = T card'
+        )
+      }
+      return c
     } catch (e) {
       if (e instanceof ContainerError) throw new ApiError('layout', `${path}: ${e.message}`)
       throw e
