@@ -206,6 +206,11 @@ export async function prepareGzipCopy(
   await wait
 }
 
+/** The CLI's listing: the copy streamed (not inflated in memory) before the synchronous parse. */
+export async function makeGzipCopy(path: string): Promise<void> {
+  if (isGzipFits(path) && !current(path)) await inflateWhole(path, { cancelled: () => false })
+}
+
 /** Holds the copy for a session: its path, and what the session calls when it closes (the last one removes it). */
 export function acquireGzipCopy(path: string): { file: string; release: () => void } {
   gzipCopySync(path)

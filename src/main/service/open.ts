@@ -400,7 +400,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
             }
           }
         : {}),
-      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr || entry.tiff || entry.fitsTiles
+      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr || entry.tiff || entry.fitsTiles || copy
         ? { decompressed: true }
         : {}),
       ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),
