@@ -89,6 +89,15 @@ describe('.fits.gz as astropy opens it', () => {
     expect(bare.stderr).toMatch(/is a fits container holding 4 arrays: choose one/)
   })
 
+  it('hex of an HDU is refused (its bytes are inside the stream); hex of the file dumps the gzip bytes', async () => {
+    const h = await runCli(['hex', GZ, '--array', 'IMG'])
+    expect(h.code).toBe(2)
+    expect(h.stderr).toMatch(/gzip-compressed FITS file: its arrays' stored bytes are inside the deflate stream/)
+    const raw = await runCli(['hex', GZ, '--length', '16'])
+    expect(raw.code).toBe(0)
+    expect(raw.stdout).toMatch(/^0+\s+1f 8b 08/)
+  })
+
   it('opens read-only, saying why', async () => {
     const res = await runCli(['set', GZ, '--array', 'IMG', '--index', '0,0', '--value', '1'])
     expect(res.code).toBe(2)
