@@ -107,6 +107,15 @@ print(json.dumps(out))`)
     expect(JSON.stringify(info)).toMatch(/Analyze 7\.5/)
   })
 
+  it('the .img of a pair opens too (its header found beside it, as nibabel.load finds it)', async () => {
+    for (const k of ['plain', 'spm2be'] as const) {
+      const img = files[k].replace(/\.hdr$/, '.img')
+      const [e] = await ls(img)
+      expect(e).toMatchObject({ shape: r[k]!.shape, file: path.basename(img) })
+      expect(await show(img, null), k).toEqual(r[k]!.values)
+    }
+  })
+
   it('a pair without its image, and a .hdr that is neither Analyze nor ENVI, are refused saying so', async () => {
     const lone = path.join(d, 'lone.hdr')
     fs.copyFileSync(files.plain, lone)

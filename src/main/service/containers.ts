@@ -64,8 +64,9 @@ export function detectContainer(path: string, size: number): ContainerFormat | n
 }
 
 /**
- * The ENVI header beside a data file (data.hdr or data.img.hdr, starting with "ENVI"), when there is one: an
- * ENVI data file has no header of its own.
+ * The header beside a data file that has none of its own: an ENVI header (data.hdr or data.img.hdr, starting with
+ * "ENVI"), or the Analyze 7.5 / NIfTI pair header of a .img (data.hdr, sizeof_hdr 348 in either byte order), as
+ * nibabel.load finds it from the .img.
  */
 export function enviHeaderFor(path: string, allows: Allows = anyPath): string | null {
   if (/\.hdr$/i.test(path)) return null
@@ -83,6 +84,7 @@ export function enviHeaderFor(path: string, allows: Allows = anyPath): string | 
       const head = Buffer.alloc(5)
       fs.readSync(fd, head, 0, 5, 0)
       if (/^ENVI\s/.test(head.toString('latin1'))) return p
+      if (/\.img$/i.test(path) && (head.readInt32LE(0) === 348 || head.readInt32BE(0) === 348)) return p
     } finally {
       fs.closeSync(fd)
     }
