@@ -9,6 +9,7 @@ import zlib from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Progress } from '../src/shared/contract'
 import { ArrayService } from '../src/main/service/array-service'
+import { detectFormat, parseContainer } from '../src/shared/containers'
 import { runCli } from './helpers/cli'
 import { rejection } from './helpers/errors'
 import { JS_PY, ls, show, stats } from './helpers/formats'
@@ -96,6 +97,14 @@ describe('.fits.gz as astropy opens it', () => {
     const raw = await runCli(['hex', GZ, '--length', '16'])
     expect(raw.code).toBe(0)
     expect(raw.stdout).toMatch(/^0+\s+1f 8b 08/)
+  })
+
+  it('a gzip stream parsed as it lies (a remote .fits.gz) is refused, saying to download it', () => {
+    const bytes = new Uint8Array(fs.readFileSync(GZ))
+    const ctx = { read: (o: number, l: number) => bytes.subarray(o, o + l), size: bytes.length, fileName: 'x.fits.gz' }
+    expect(detectFormat(bytes.subarray(0, 64), bytes.length, 'x.fits.gz')?.format).toBe('fits')
+    expect(detectFormat(bytes.subarray(0, 64), bytes.length, 'x.gz')).toBeNull()
+    expect(() => parseContainer(ctx)).toThrow(/gzip-compressed FITS file .* local file only: download it/)
   })
 
   it('opens read-only, saying why', async () => {
