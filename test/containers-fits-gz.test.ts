@@ -46,14 +46,20 @@ table = fits.BinTableHDU.from_columns([
     fits.Column(name='flux', format='2E', array=rng.standard_normal((5, 2))),
 ], name='TAB')
 comp = fits.CompImageHDU(rng.integers(0, 1000, (20, 16)).astype(np.int32), name='COMP')
+asc = fits.TableHDU.from_columns([fits.Column('i', format='I6', array=np.array([1, -20, 300])),
+                                  fits.Column('f', format='F9.3', array=np.array([1.5, -2.25, 1e3]))], name='ASC')
 plain = ${JSON.stringify(path.join(d, 'mixed.fits'))}
-fits.HDUList([primary, img, table, comp]).writeto(plain)
+fits.HDUList([primary, img, table, comp, asc]).writeto(plain)
 with open(plain, 'rb') as src, gzip.open(${JSON.stringify(GZ)}, 'wb') as dst:
     shutil.copyfileobj(src, dst)
 out = []
 with fits.open(${JSON.stringify(GZ)}) as f, fits.open(${JSON.stringify(GZ)}, do_not_scale_image_data=True) as raw:
     for k, h in enumerate(f):
         a = h.data
+        if isinstance(h, fits.TableHDU):
+            vals = [{'i': int(a['i'][k]), 'f': js(a['f'][k])} for k in range(len(a))]
+            out.append({'name': h.name, 'shape': [len(a)], 'values': vals, 'stored': None, 'min': None, 'max': None})
+            continue
         if isinstance(h, fits.BinTableHDU):
             vals = [{'id': int(r['id']), 'flux': js(r['flux'])} for r in np.asarray(a)]
             out.append({'name': h.name, 'shape': [len(a)], 'values': vals, 'stored': None, 'min': None, 'max': None})
@@ -66,7 +72,7 @@ print(json.dumps(out))`)
 describe('.fits.gz as astropy opens it', () => {
   it('ls lists every HDU; show and stats give astropy’s values (scaled, and --stored the raw ones)', async () => {
     const entries = await ls(GZ)
-    expect(entries.map((e) => e.name)).toEqual(['0', '1', '2', '3'])
+    expect(entries.map((e) => e.name)).toEqual(['0', '1', '2', '3', '4'])
     expect(entries[0]).toMatchObject({ storedDtype: '>i2', values: 'scaled', shape: hdus[0]!.shape })
     expect(entries[1]).toMatchObject({ aliases: ['IMG'], dtype: '>f8', shape: hdus[1]!.shape })
     expect(entries[3]).toMatchObject({ aliases: ['COMP'], filters: ['RICE_1'], shape: hdus[3]!.shape })
@@ -78,6 +84,9 @@ describe('.fits.gz as astropy opens it', () => {
     }
     const rows = (await show(GZ, 'TAB')) as Record<string, unknown>[]
     expect(rows.map(({ id, flux }) => ({ id, flux }))).toEqual(hdus[2]!.values)
+    // an ASCII table: its numbers parsed from the copy's text into another copy
+    const asc = (await show(GZ, 'ASC')) as Record<string, unknown>[]
+    expect(asc.map(({ i, f }) => ({ i, f }))).toEqual(hdus[4]!.values)
     // the other spellings astropy opens
     for (const ext of ['.fit.gz', '.fts.gz']) {
       const other = path.join(d, `mixed${ext}`)
@@ -87,7 +96,7 @@ describe('.fits.gz as astropy opens it', () => {
     // no --array: the file is a container, not raw gzip bytes
     const bare = await runCli(['show', GZ])
     expect(bare.code).toBe(2)
-    expect(bare.stderr).toMatch(/is a fits container holding 4 arrays: choose one/)
+    expect(bare.stderr).toMatch(/is a fits container holding 5 arrays: choose one/)
   })
 
   it('hex of an HDU is refused (its bytes are inside the stream); hex of the file dumps the gzip bytes', async () => {
@@ -149,6 +158,9 @@ describe('.fits.gz as astropy opens it', () => {
     const t = await runCli(['ls', text])
     expect(t.code).toBe(2)
     expect(t.stderr).toMatch(/text\.fits\.gz: .*inflates to does not start with the SIMPLE = T card/)
+    // its copy is not kept
+    await new Promise((res) => setTimeout(res, 10))
+    expect(copies().filter((f) => fs.readdirSync(path.join(os.tmpdir(), f)).includes('text.fits'))).toEqual([])
   })
 
   it('decompressing is a job (progress, Cancel); the copy goes when the last session closes', async () => {

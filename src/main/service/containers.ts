@@ -17,7 +17,7 @@ import {
   type ContainerFormat,
   type ParseContext
 } from '../../shared/containers'
-import { gzipCopySync, isGzipFits } from './gzip-copies'
+import { dropGzipCopy, gzipCopySync, isGzipFits } from './gzip-copies'
 import { native } from './native'
 import { remoteRead, remoteSiblingStore, remoteStore } from './remote-sources'
 import { isRemote, remoteName } from './remote-url'
@@ -210,6 +210,8 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
       }
       return c
     } catch (e) {
+      // a copy that does not parse is of no use: it goes now (once unmapped)
+      if (gz) queueMicrotask(() => dropGzipCopy(path))
       if (e instanceof ContainerError) throw new ApiError('layout', `${path}: ${e.message}`)
       throw e
     }

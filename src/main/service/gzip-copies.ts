@@ -206,6 +206,14 @@ export async function prepareGzipCopy(
   await wait
 }
 
+/** Removes a copy no session holds (one that did not parse: nothing will read it). */
+export function dropGzipCopy(path: string): void {
+  const c = copies.get(path)
+  if (!c || c.users > 0) return
+  copies.delete(path)
+  removeTemp(c.file)
+}
+
 /** The CLI's listing: the copy streamed (not inflated in memory) before the synchronous parse. */
 export async function makeGzipCopy(path: string): Promise<void> {
   if (isGzipFits(path) && !current(path)) await inflateWhole(path, { cancelled: () => false })
