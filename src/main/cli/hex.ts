@@ -1,6 +1,7 @@
 // `arrayscope hex`: an xxd-style dump of any region of the file (headers included).
 import { flagInt, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { native } from '../service/native'
+import { isGzipFits } from '../service/gzip-copies'
 import { ContainerCache } from '../service/containers'
 import path from 'node:path'
 import { Output } from './output'
@@ -35,6 +36,11 @@ export async function hex(args: ParsedArgs): Promise<void> {
   const name = args.flags.get('array')
   if (name !== undefined) {
     if (name === true || name === '') throw new UsageError('--array needs a name (`arrayscope ls FILE` lists them)')
+    if (!remote && isGzipFits(path.resolve(file))) {
+      throw new UsageError(
+        `${file} is a gzip-compressed FITS file: its arrays' stored bytes are inside the deflate stream (open the array to see the values, or hex the gunzipped file)`
+      )
+    }
     // the array's stored bytes: in its shard for a sharded checkpoint; --offset counts from its first byte
     const { entry } = cache.entry(remote ? file : path.resolve(file), name)
     if (entry.via)

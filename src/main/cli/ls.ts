@@ -4,6 +4,7 @@ import { formatList, type ContainerEntry } from '../../shared/containers'
 import { formatShape } from '../../shared/layout'
 import { ContainerCache } from '../service/containers'
 import { prepareUrl } from '../service/remote-service'
+import { makeGzipCopy } from '../service/gzip-copies'
 import { isRemote, parseRemote } from '../service/remote-url'
 import { rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { Output } from './output'
@@ -56,6 +57,8 @@ export async function ls(args: ParsedArgs): Promise<void> {
     where = parseRemote(file).href
     await prepareUrl(where, null, (u) => cache.get(u))
   }
+  // a .fits.gz: decompressed by streaming before the synchronous parse
+  else await makeGzipCopy(where)
   const c = cache.require(where)
   const out = new Output()
   if (args.flags.has('json')) {

@@ -28,6 +28,7 @@ import { ChangeCheck } from './change-check'
 import { growSession, untilParsed } from './text-growth'
 import { PathPolicy } from './path-policy'
 import { prepareRequest } from './remote-service'
+import { prepareGzipCopy } from './gzip-copies'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
 import { sliced } from '../../shared/slice'
@@ -115,6 +116,8 @@ export class ArrayService {
       const request = parseRequest(channel, payload)
       // a URL is opened, and what its container's parse reads fetched, before the synchronous handlers run
       await prepareRequest(request, this.paths, (url) => this.containers.get(url))
+      // a .fits.gz is decompressed (a job with progress and Cancel when opened with one) before it is parsed
+      await prepareGzipCopy(channel, request, this.paths, (id, start) => this.scans.run(id, start))
       await untilParsed(channel, request, this.sessions, (s) => this.grow(s))
       const response = await this.dispatch(channel, request)
       // a session a request opened (a file, an array, a derived |A-B|) belongs to the client that asked

@@ -96,6 +96,8 @@ export interface SourceParts {
   remote?: { store: RemoteStore; release: () => void }
   /** The remote container a chunk grid decodes from (held while open; its changes checked over the network). */
   remoteContainer?: { store: RemoteStore; release: () => void }
+  /** Called when the source closes (a shared decompressed copy released). */
+  onClose?: () => void
 }
 
 export class ArraySource implements ByteSource {
@@ -111,10 +113,12 @@ export class ArraySource implements ByteSource {
   readonly growing: GrowingStore | undefined
   private readonly remote: SourceParts['remote']
   private readonly remoteContainer: SourceParts['remoteContainer']
+  private readonly onClose: SourceParts['onClose']
 
   constructor(parts: SourceParts) {
     this.remote = parts.remote
     this.remoteContainer = parts.remoteContainer
+    this.onClose = parts.onClose
     this.store = parts.store
     this.codecs = parts.codecs
     this.mapping = parts.mapping
@@ -363,6 +367,7 @@ export class ArraySource implements ByteSource {
     this.remote?.release()
     this.remoteContainer?.release()
     if (this.store.kind === 'decoded-copy') removeTemp(this.store.path)
+    this.onClose?.()
   }
 }
 

@@ -17,6 +17,7 @@ import {
   type ContainerFormat,
   type ParseContext
 } from '../../shared/containers'
+import { dropGzipCopy, gzipCopySync, isGzipFits } from './gzip-copies'
 import { native } from './native'
 import { remoteRead, remoteSiblingStore, remoteStore } from './remote-sources'
 import { isRemote, remoteName } from './remote-url'
@@ -63,8 +64,9 @@ export function detectContainer(path: string, size: number): ContainerFormat | n
 }
 
 /**
- * The ENVI header beside a data file (data.hdr or data.img.hdr, starting with "ENVI"), when there is one: an
- * ENVI data file has no header of its own.
+ * The header beside a data file that has none of its own: an ENVI header (data.hdr or data.img.hdr, starting with
+ * "ENVI"), or the Analyze 7.5 / NIfTI pair header of a .img (data.hdr, sizeof_hdr 348 in either byte order), as
+ * nibabel.load finds it from the .img.
  */
 export function enviHeaderFor(path: string, allows: Allows = anyPath): string | null {
   if (/\.hdr$/i.test(path)) return null
@@ -82,6 +84,7 @@ export function enviHeaderFor(path: string, allows: Allows = anyPath): string | 
       const head = Buffer.alloc(5)
       fs.readSync(fd, head, 0, 5, 0)
       if (/^ENVI\s/.test(head.toString('latin1'))) return p
+      if (/\.img$/i.test(path) && (head.readInt32LE(0) === 348 || head.readInt32BE(0) === 348)) return p
     } finally {
       fs.closeSync(fd)
     }
@@ -154,7 +157,9 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
   const st = statOrThrow(path)
   // a folder is a container only as a Zarr store
   if (st.isDirectory()) return readZarrStore(path, allows) as Container | null
-  if (st.size > 0 && !detectContainer(path, st.size)) {
+  // a .fits.gz is parsed, and its arrays mapped, from the service's own decompressed copy (gzip-copies.ts)
+  const gz = isGzipFits(path)
+  if (!gz && st.size > 0 && !detectContainer(path, st.size)) {
     const hdr = enviHeaderFor(path, allows)
     if (hdr) {
       const c = readContainer(hdr, allows)
@@ -168,7 +173,7 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
       return c
     }
   }
-  const m = new (native().Mapping)(path, 'r')
+  const m = new (native().Mapping)(gz ? gzipCopySync(path) : path, 'r')
   try {
     m.advise('random')
     const read = (offset: number, length: number): Uint8Array => {
@@ -180,7 +185,7 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
     const ctx: ParseContext = {
       read,
       size: m.size,
-      fileName: pathModule.basename(path),
+      fileName: pathModule.basename(path).replace(gz ? /\.gz$/i : /$^/, ''),
       inflatePrefix: inflater(read, m.size),
       openSibling: (relative) => {
         const p = pathModule.resolve(dir, relative)
@@ -197,8 +202,16 @@ export function readContainer(path: string, allows: Allows = anyPath): Container
       }
     }
     try {
-      return parseContainer(ctx)
+      const c = parseContainer(ctx)
+      if (gz && !c) {
+        throw new ContainerError(
+          'it is named as a gzip-compressed FITS file, but what it inflates to does not start with the SIMPLE = T card'
+        )
+      }
+      return c
     } catch (e) {
+      // a copy that does not parse is of no use: it goes now (once unmapped)
+      if (gz) queueMicrotask(() => dropGzipCopy(path))
       if (e instanceof ContainerError) throw new ApiError('layout', `${path}: ${e.message}`)
       throw e
     }

@@ -16,6 +16,7 @@ import { identityOf } from './file-identity'
 import { npyRefusal, probeFile } from './file-probe'
 import { ChunkedDataset } from './hdf5-chunked'
 import { inflateMember } from './inflate'
+import { acquireGzipCopy, GZIP_READ_ONLY, isGzipFits } from './gzip-copies'
 import { recodeToCopy } from './recode'
 import { layoutInfo } from './layout-info'
 import { native, type Mapping } from './native'
@@ -242,7 +243,9 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const scaling = entry.scaling && (r.values ?? entry.scaling.initial) === 'scaled' ? entry.scaling : undefined
   // an array without a scaling: its stored values are its values, whichever are asked for
   const codecs = entryCodecs(entry, scaling)
-  const readOnly = readOnlyReason(codecs)
+  // a .fits.gz: its arrays lie in the service's own decompressed copy, never a path a request names
+  const gz = !remoteUrl && isGzipFits(path)
+  const readOnly = readOnlyReason(codecs) ?? (gz ? GZIP_READ_ONLY : undefined)
   if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
   if (container.format === 'npz' && r.mode === 'r+') {
     throw new ApiError(
@@ -253,11 +256,12 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   if (entry.refuseInPlace && r.mode === 'r+') {
     throw new ApiError('readonly', `'${name}' cannot be edited in place (r+): ${entry.refuseInPlace}`)
   }
+  const copy = gz && !entry.file ? acquireGzipCopy(path) : undefined
   let file = entry.file
     ? remoteUrl
       ? remoteSibling(path, entry.file)
       : pathModule.resolve(pathModule.dirname(path), entry.file)
-    : path
+    : (copy?.file ?? path)
   // a data file named by the header (NRRD, ENVI, HDF5 external storage) is a path like any other a request names
   if (entry.file && !ctx.paths.allows(file)) {
     throw new ApiError(
@@ -270,6 +274,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const cleanup = (): void => {
     for (const f of undo.reverse()) f()
   }
+  if (copy) undo.push(copy.release)
   let temp: string | undefined
   let chunked: ChunkedDataset | undefined
   let remote: RemoteMapped | undefined
@@ -299,7 +304,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       undo.push(() => removeTemp(t))
       file = temp
     }
-    const grid = await openChunkGrid(entry, path, name, remoteUrl, ctx.paths)
+    const grid = await openChunkGrid(entry, copy?.file ?? path, name, remoteUrl, ctx.paths)
     if (grid) {
       const { chunked: c, held: h } = grid
       chunked = c
@@ -369,7 +374,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     ...(chunked ? { chunked } : {}),
     ...(pyramid ? { pyramid } : {}),
     ...(remote ? { remote: remoteParts(remote).remote } : {}),
-    ...(held ? { remoteContainer: held } : {})
+    ...(held ? { remoteContainer: held } : {}),
+    ...(copy ? { onClose: copy.release } : {})
   })
   const id = randomUUID()
   const info: SessionInfo = {
@@ -394,7 +400,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
             }
           }
         : {}),
-      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr || entry.tiff || entry.fitsTiles
+      ...(entry.via || entry.recode || entry.hdf5 || entry.zarr || entry.tiff || entry.fitsTiles || copy
         ? { decompressed: true }
         : {}),
       ...(entry.hdf5 ? { chunks: entry.hdf5.chunks, filters: entry.hdf5.filters } : {}),

@@ -15,6 +15,7 @@ import {
   type ParseContext,
   type Scaling
 } from './model'
+import { isGzip } from './gzip'
 import { compressedImage } from './fits-tiles'
 import { groupsEntry } from './fits-groups'
 import { asciiEntry } from './fits-ascii'
@@ -40,8 +41,19 @@ export const fits = defineFormat({
         `from astropy.io import fits\nhdul = fits.open(${r.file}${r.stored ? ', do_not_scale_image_data=True' : ''})\na = hdul[${/^'\d+'$/.test(r.name) ? r.name.slice(1, -1) : r.name}].data`
     }
   },
-  detect: (head) => ascii(head.subarray(0, 30)) === 'SIMPLE  =                    T',
-  parse: (ctx) => parseFits(ctx)
+  // a gzip stream is FITS when named .fits.gz (.fit.gz, .fts.gz): the service parses its decompressed copy
+  detect: (head, _size, name) =>
+    isGzip(head)
+      ? /\.(fits|fit|fts)\.gz$/i.test(name)
+      : ascii(head.subarray(0, 30)) === 'SIMPLE  =                    T',
+  parse: (ctx) => {
+    if (isGzip(ctx.read(0, 3))) {
+      throw new ContainerError(
+        'a gzip-compressed FITS file is read through a decompressed copy of a local file only: download it (or gunzip it) first'
+      )
+    }
+    return parseFits(ctx)
+  }
 })
 
 function ascii(b: Uint8Array): string {

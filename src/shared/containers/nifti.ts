@@ -3,7 +3,10 @@
 // swapped); data at vox_offset. scl_slope/scl_inter apply as nibabel's array proxy applies them: when the slope is
 // finite and not 0 and (slope, inter) ≠ (1, 0), values are float64(raw) · slope + inter in float64, with the
 // stored numbers a toggle away. A gzip-compressed .nii.gz (or a pair's .img.gz) is read through a temporary
-// decompressed copy, as nibabel decompresses it: the header from the stream's first inflated bytes.
+// decompressed copy, as nibabel decompresses it: the header from the stream's first inflated bytes. An Analyze 7.5
+// pair (a .hdr of 348 bytes without the NIfTI magic) reads as nibabel.load reads it, as an Spm2AnalyzeImage: the
+// same layout of dims, datatype and vox_offset, its scaling SPM2's (analyze-scaling.ts).
+import { analyzeScaling } from './analyze-scaling'
 import { gzipSize, isGzip } from './gzip'
 import {
   ContainerError,
@@ -54,6 +57,16 @@ function sizeofHdr(head: Uint8Array): { version: 1 | 2; little: boolean } | null
   return null
 }
 
+/** An Analyze 7.5 header (nibabel's Spm2AnalyzeHeader.may_contain_header): 348 in either byte order, no NIfTI-1 magic. */
+function analyzeHdr(head: Uint8Array): { little: boolean } | null {
+  if (head.length < 348) return null
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength)
+  const m = String.fromCharCode(...head.subarray(344, 348))
+  if (m === 'ni1\0' || m === 'n+1\0') return null
+  for (const little of [true, false]) if (dv.getInt32(0, little) === 348) return { little }
+  return null
+}
+
 export const nifti = defineFormat({
   format: 'nifti',
   formats: {
@@ -68,8 +81,12 @@ export const nifti = defineFormat({
     }
   },
   // the header size (348 or 540, in either byte order) and the magic (at byte 344, or 4 for NIfTI-2); a gzip
-  // stream is NIfTI only when named .nii.gz
-  detect: (head, _size, name) => (isGzip(head) ? /\.nii\.gz$/i.test(name) : sizeofHdr(head) !== null),
+  // stream is NIfTI only when named .nii.gz; a .hdr of 348 bytes without the magic is Analyze 7.5 (an ENVI .hdr is
+  // text starting "ENVI")
+  detect: (head, _size, name) =>
+    isGzip(head)
+      ? /\.nii\.gz$/i.test(name)
+      : sizeofHdr(head) !== null || (/\.hdr$/i.test(name) && analyzeHdr(head) !== null),
   // (a gzip stream is not NIfTI by its first bytes: the header inside is checked when parsing)
   parse: (ctx) => parseNifti(ctx)
 })
@@ -95,7 +112,8 @@ function parseNifti(ctx: ParseContext): Container<'nifti'> {
 /** hctx: where the header's bytes are (the file, or the inflated start of a .nii.gz); ctx: the file itself. */
 function parseHeader(hctx: ParseContext, ctx: ParseContext, gzip: boolean): Container<'nifti'> {
   const probe = readExact(hctx, 0, Math.min(hctx.size, 540), 'the NIfTI header')
-  const kind = sizeofHdr(probe)
+  const analyze = !gzip && /\.hdr$/i.test(ctx.fileName) ? analyzeHdr(probe) : null
+  const kind = sizeofHdr(probe) ?? (analyze ? { version: 1 as const, little: analyze.little } : null)
   if (!kind) {
     throw new ContainerError(
       `the NIfTI header${gzip ? ' (inside the gzip stream)' : ''} is truncated or its magic (n+1, ni1, n+2, ni2) is missing`
@@ -106,7 +124,7 @@ function parseHeader(hctx: ParseContext, ctx: ParseContext, gzip: boolean): Cont
   const dv = new DataView(h.buffer, h.byteOffset, h.byteLength)
   const i16 = (o: number): number => dv.getInt16(o, little)
   const magic = String.fromCharCode(...h.subarray(version === 1 ? 344 : 4, version === 1 ? 347 : 7))
-  const single = magic[1] === '+'
+  const single = !analyze && magic[1] === '+'
   const datatype = i16(version === 1 ? 70 : 12)
   const bitpix = i16(version === 1 ? 72 : 14)
   const dims: number[] = []
@@ -135,8 +153,8 @@ function parseHeader(hctx: ParseContext, ctx: ParseContext, gzip: boolean): Cont
   const t = DATATYPES[datatype]
   const order = little ? '<' : '>'
   const metadata = {
-    version,
-    magic,
+    version: analyze ? 'Analyze 7.5' : version,
+    magic: analyze ? '' : magic,
     datatype,
     bitpix,
     dim: dims,
@@ -259,7 +277,7 @@ function parseHeader(hctx: ParseContext, ctx: ParseContext, gzip: boolean): Cont
         }
       : {})
   }
-  const scaling = niftiScaling(dtype, slope, inter)
+  const scaling = analyze ? analyzeScaling(dtype, h, little) : niftiScaling(dtype, slope, inter)
   return { format: 'nifti', metadata, entries: [scaling ? { ...entry, scaling } : entry] }
 }
 

@@ -11,7 +11,9 @@ export const containerRequests = {
       path: z.string().min(1).max(4096),
       folder: z.array(z.string().max(65_536)).max(256).optional(),
       filter: z.string().max(1000).optional(),
-      limit: z.number().int().min(1).max(100_000).optional()
+      limit: z.number().int().min(1).max(100_000).optional(),
+      /** A job id: a file decompressed before it lists (a .fits.gz) reports progress under it, and cancels by it. */
+      scanId: z.string().min(1).max(64).optional()
     })
     .strict(),
   /** Items [start, start + count) of a long metadata array (a GGUF vocabulary), which listings shorten. */

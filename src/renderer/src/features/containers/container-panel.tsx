@@ -51,6 +51,8 @@ export function ContainerPanel(props: {
   const [error, setError] = useState<string | null>(null)
   const [mode, setMode] = useState<ModeName>('r')
   const [busy, setBusy] = useState<{ name: string; scanId: string; done: number; total: number } | null>(null)
+  /** A listing that decompresses the file first (a .fits.gz): its progress, shown once some arrives. */
+  const [listing, setListing] = useState<{ scanId: string; done: number; total: number } | null>(null)
   const [showMeta, setShowMeta] = useState(false)
   /** Why the array just opened opened read-only, though another mode was chosen. */
   const [note, setNote] = useState<string | null>(null)
@@ -62,10 +64,13 @@ export function ContainerPanel(props: {
 
   useEffect(() => {
     let live = true
+    const scanId = `list-${Math.random().toString(36).slice(2)}`
+    setListing({ scanId, done: 0, total: 0 })
     api
-      .invoke('container:list', { path, folder: [], filter: applied, limit: 2000 })
+      .invoke('container:list', { path, folder: [], filter: applied, limit: 2000, scanId })
       .then((r) => live && (setRoot(r), setError(null)))
       .catch((e: Error) => live && setError(e.message))
+      .finally(() => live && setListing(null))
     return () => {
       live = false
     }
@@ -73,9 +78,10 @@ export function ContainerPanel(props: {
 
   useEffect(
     () =>
-      api.on('scan:progress', (p) =>
+      api.on('scan:progress', (p) => {
         setBusy((b) => (b && p.scanId === b.scanId ? { ...b, done: p.done, total: p.total } : b))
-      ),
+        setListing((l) => (l && p.scanId === l.scanId ? { ...l, done: p.done, total: p.total } : l))
+      }),
     []
   )
 
@@ -149,6 +155,12 @@ export function ContainerPanel(props: {
             </>
           )}
           <button onClick={() => void api.invoke('scan:cancel', { scanId: busy.scanId })}>Cancel</button>
+        </div>
+      )}
+      {listing && listing.total > 0 && (
+        <div className="container-busy" data-testid="container-listing">
+          decompressing <progress max={listing.total} value={listing.done} />
+          <button onClick={() => void api.invoke('scan:cancel', { scanId: listing.scanId })}>Cancel</button>
         </div>
       )}
       {error && (
