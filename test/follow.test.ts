@@ -65,6 +65,35 @@ describe('follow mode', () => {
     s.closeAll()
   })
 
+  it('shows the complete rows of a file a producer appends to in blocks that end inside a row', async () => {
+    // a logger's stdio writes 4096-byte blocks: most versions end inside a row of the inferred axis
+    const file = path.join(tmp.dir, 'blocks.f8')
+    fs.writeFileSync(file, Buffer.from(new Float64Array([0, 1, 2]).buffer))
+    const { s, events, next } = service()
+    const layout = { dtype: '<f8', shape: [-1, 3], offset: 0, order: 'C' as const }
+    const info = await s.handle('session:open', { path: file, layout, mode: 'r', follow: true })
+    const more = Buffer.from(new Float64Array([3, 4, 5, 6, 7, 8, 9]).buffer)
+    // two rows and a third's first value
+    fs.appendFileSync(file, more)
+    const e = (await next('session:edited')) as EditState
+    expect(e.info?.layout.shape).toEqual([3, 3])
+    expect(events.some(([n]) => n === 'session:changed')).toBe(false)
+    const w = await s.handle('window:get', {
+      session: info.session,
+      generation: 0,
+      view: { rowAxis: 0, colAxis: 1, index: [0, 0] },
+      row0: 0,
+      rows: 3,
+      col0: 0,
+      cols: 3
+    })
+    expect([...new Float64Array(w.bytes.slice().buffer)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8])
+    // the row completed: four rows
+    fs.appendFileSync(file, Buffer.from(new Float64Array([10, 11]).buffer))
+    expect(((await next('session:edited')) as EditState).info?.layout.shape).toEqual([4, 3])
+    s.closeAll()
+  })
+
   it('follows an .npy the producer saves again with another shape', async () => {
     const file = path.join(tmp.dir, 'steps.npy')
     py(`np.save(${JSON.stringify(file)}, np.arange(4, dtype='<f4').reshape(2, 2)); print(1)`)

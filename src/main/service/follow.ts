@@ -6,10 +6,14 @@
 // - the file grown, shrunk or replaced (an inferred axis that grows, an .npy whose header the producer rewrote,
 //   a file renamed over): the array is opened again with the request that opened it, and the session takes the
 //   new mapping, layout and info in place (session:edited with info: views reshape, keeping their axes);
+// - a file that ends inside a row of its inferred axis (a logger's stdio writes 4096-byte blocks, whatever its
+//   rows): the complete rows are shown, the rest waits for the next version;
 // - a version that cannot be opened (a half-written header, a file shorter than its layout): reported as a change
 //   (session:changed), as without follow mode; the next check tries again.
 // Sessions that can be edited (r+, c, w+) never follow: another writer's bytes must not silently mix with theirs.
-import type { EditState } from '../../shared/contract'
+import fs from 'node:fs'
+import type { EditState, Request } from '../../shared/contract'
+import { parseDTypeShape } from '../../shared/structured'
 import { EditLog } from './edit-log'
 import { openSession, type OpenContext } from './open'
 import { appendText } from './text-follow'
@@ -35,10 +39,17 @@ export async function refollow(s: Session, replacedOrResized: boolean, ctx: Open
   const appended = s.info.text ? await appendText(s) : undefined
   if (appended) return appended
   let fresh: Session
+  const request = { ...s.request!, scanId: undefined }
   try {
-    fresh = await openSession({ ...s.request!, scanId: undefined }, ctx)
+    fresh = await openSession(request, ctx)
   } catch {
-    return null
+    const whole = completeRows(request, ctx)
+    if (!whole) return null
+    try {
+      fresh = await openSession(whole, ctx)
+    } catch {
+      return null
+    }
   }
   const old = s.source
   s.source = fresh.source
@@ -50,4 +61,30 @@ export async function refollow(s: Session, replacedOrResized: boolean, ctx: Open
   s.info = { ...fresh.info, session: s.id, following: true }
   old.close()
   return { ...s.edits.stateWith([{ offset: 0, length: s.mapping.size }]), info: s.info }
+}
+
+/**
+ * The request for the complete rows of a raw file whose inferred axis (-1, or a 1-D array without a shape) ends
+ * inside a row: that axis given as the rows the file holds whole. Null when the request infers nothing, or when
+ * whole rows are not what failed.
+ */
+function completeRows(r: Request<'session:open'>, ctx: OpenContext): Request<'session:open'> | null {
+  const spec = r.layout
+  if (!spec || spec.text || r.array !== undefined) return null
+  const shape = spec.shape ?? [-1]
+  const at = shape.indexOf(-1)
+  if (at < 0 || shape.indexOf(-1, at + 1) >= 0) return null
+  let size: number
+  let itemsize: number
+  try {
+    size = fs.statSync(ctx.paths.resolve(r.path)).size
+    const { dtype, shape: sub } = parseDTypeShape(spec.dtype)
+    itemsize = sub.reduce((a, b) => a * b, dtype.itemsize)
+  } catch {
+    return null
+  }
+  const row = shape.reduce((a, n, k) => (k === at ? a : a * n), itemsize)
+  const available = size - spec.offset
+  if (row <= 0 || available < 0 || available % row === 0) return null
+  return { ...r, layout: { ...spec, shape: shape.map((n, k) => (k === at ? Math.floor(available / row) : n)) } }
 }
