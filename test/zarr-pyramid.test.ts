@@ -40,7 +40,7 @@ image('lies', yx, [([1, 1], (1000, 1500)), ([4, 4], (500, 750))])
 print(1)`)
 })
 
-type Tile = { rows: number; cols: number; pixels: Uint8Array }
+type Tile = { rows: number; cols: number; pixels: Uint8Array; stored?: number }
 
 async function open(array: string): Promise<string> {
   return (await service.handle('session:open', { path: STORE, layout: null, mode: 'r', array })).session
@@ -88,6 +88,8 @@ describe('an OME-Zarr pyramid feeds the image overview', () => {
         expect([level, ty, tx, got.rows, got.cols]).toEqual([level, ty, tx, want.rows, want.cols])
         expect(Buffer.from(got.pixels).equals(Buffer.from(want.pixels))).toBe(true)
         expect(smallest(got)).toBeGreaterThanOrEqual(10000 * k)
+        // said to come from the stored level (its values, not the base's block statistics)
+        expect(got.stored).toBe(2 ** k)
       }
     }
     // channel 0 of the base is channel 0 of the level, not channel 1
@@ -97,6 +99,7 @@ describe('an OME-Zarr pyramid feeds the image overview', () => {
     expect(chunksRead(base)).toBe(0)
     // level 0 reads the base's chunks
     const own = await tile(base, 0, 0, 0, [1])
+    expect(own.stored).toBeUndefined()
     expect(chunksRead(base)).toBeGreaterThan(0)
     expect(smallest(own)).toBeLessThan(1000)
     for (const s of [base, l1, l2]) await service.handle('session:close', { session: s })

@@ -43,6 +43,11 @@ export interface Tile {
   cols: number
   /** rows × cols × {min, max, mean, flags} */
   pixels: Float32Array
+  /**
+   * Read from the file's own reduced image (TIFF SubIFDs, OME-Zarr levels) reduced by this factor: its blocks'
+   * statistics are those of the stored level's values (a level subsampled or averaged), not of the array's.
+   */
+  stored?: number
 }
 
 export function runTile(from: ScanSource, view: ArrayView, region: TileRegion, sample = false): ScanJob<Tile> {

@@ -233,7 +233,16 @@ export interface Responses {
   'scan:line': { start: number; stop: number; buckets: number; min: Uint8Array; max: Uint8Array }
   'scan:image': { rows: number; cols: number; values: Uint8Array }
   /** pixels: rows × cols × {min, max, mean, flags} as float32 bytes (flags 1 NaN, 2 +Inf, 4 -Inf in the block). */
-  'scan:tile': { level: number; ty: number; tx: number; rows: number; cols: number; pixels: Uint8Array }
+  /** stored: read from the file's own level reduced by this factor (its values, not the array's statistics). */
+  'scan:tile': {
+    level: number
+    ty: number
+    tx: number
+    rows: number
+    cols: number
+    pixels: Uint8Array
+    stored?: number
+  }
   'scan:cancel': { cancelled: boolean }
   /** The flat C-order index of the element found in the view (null: none); wrapped: found past the end. */
   'find:condition': { index: number | null; wrapped: boolean }

@@ -37,7 +37,8 @@ export async function tileOf(ctx: ServiceContext, r: Request<'scan:tile'>): Prom
       shape: [there.r1 - there.r0, there.c1 - there.c0]
     })?.promise
     const from = pick.source.scanSource()
-    t = await ctx.tileQueue.run(() => runTile(from, pick.view, there, r.sample).promise, r.sample)
+    const got = await ctx.tileQueue.run(() => runTile(from, pick.view, there, r.sample).promise, r.sample)
+    t = { ...got, stored: 2 ** (r.level - pick.level) }
     ctx.tiles.set(key, t)
   }
   if (!t) {
@@ -52,5 +53,13 @@ export async function tileOf(ctx: ServiceContext, r: Request<'scan:tile'>): Prom
     ctx.tiles.set(key, t)
   }
   const bytes = new Uint8Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength)
-  return { level: r.level, ty: r.ty, tx: r.tx, rows: t.rows, cols: t.cols, pixels: bytes }
+  return {
+    level: r.level,
+    ty: r.ty,
+    tx: r.tx,
+    rows: t.rows,
+    cols: t.cols,
+    pixels: bytes,
+    ...(t.stored ? { stored: t.stored } : {})
+  }
 }

@@ -1,6 +1,7 @@
 // What the status line under the image says about the element (or block) under the pointer, from the tile held
 // at the level drawn: a single element's value (with ±inf told apart from NaN by the tile's flags), a block's
-// mean, min and max, or an RGB(A) block's channel means.
+// mean, min and max, an RGB(A) block's channel means, or — a tile read from the file's own reduced image — the
+// level's value, said to be one.
 import { channelValue } from './shade'
 import { TILE, type TileData } from './tile-set'
 
@@ -32,5 +33,14 @@ export function hoverText(
   }
   const r0 = row - (row % b)
   const c0 = col - (col % b)
+  // a tile of the file's own reduced image: the level's values, which need not be the block's statistics
+  if (held.stored) {
+    const level = `the file's level reduced ×${held.stored}`
+    const v =
+      held.stored === b
+        ? f(px[4 * k + 2]!)
+        : `mean ${f(channelValue(px, k, 'mean'))}, min ${f(px[4 * k]!)}, max ${f(px[4 * k + 1]!)}`
+    return `[${r0}:${r0 + b}, ${c0}:${c0 + b}] from ${level}: ${v} (zoom in for the array's own values)`
+  }
   return `[${r0}:${r0 + b}, ${c0}:${c0 + b}] mean ${f(channelValue(px, k, 'mean'))}, min ${f(px[4 * k]!)}, max ${f(px[4 * k + 1]!)}`
 }

@@ -25,7 +25,8 @@ export function tileFetcher(
       .then((t) => ({
         rows: t.rows,
         cols: t.cols,
-        px: new Float32Array(t.pixels.buffer.slice(t.pixels.byteOffset, t.pixels.byteOffset + t.pixels.byteLength))
+        px: new Float32Array(t.pixels.buffer.slice(t.pixels.byteOffset, t.pixels.byteOffset + t.pixels.byteLength)),
+        ...(t.stored ? { stored: t.stored } : {})
       }))
   return async (level: number, ty: number, tx: number, sample: boolean): Promise<TileData> => {
     if (!rgb) return { level, ty, tx, sample, ...(await one(level, ty, tx, sample)) }

@@ -15,6 +15,8 @@ export interface TileData {
   /** rows × cols × {min, max, mean, flags} */
   px: Float32Array
   sample: boolean
+  /** From the file's own level reduced by this factor (scan:tile's stored). */
+  stored?: number
 }
 
 interface Held {
