@@ -347,7 +347,7 @@ export function OpenPanel(props: {
             This is {FORMAT_DESCRIPTORS[probe.container].description}
             {holdsOneArray(probe.container)
               ? ': its header gives the layout (Open reads it).'
-              : ': it holds several arrays, each mapped from its own bytes.'}
+              : ': it holds several arrays (Open as container lists them).'}
           </span>
           <button type="button" className="primary" onClick={() => props.onContainer(probe.path)}>
             Open as container
