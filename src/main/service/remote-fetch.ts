@@ -91,6 +91,11 @@ export interface FetchOptions {
   signal?: AbortSignal
   /** Serve mode's --remote: where a redirect may lead. */
   allows?: (url: string) => boolean
+  /**
+   * readHead: only the size and validator are wanted (a change check): a server that ignores ranges and sends
+   * the whole object has its answer dropped after the headers, not read.
+   */
+  headersOnly?: boolean
 }
 
 const RETRIES = 4
@@ -238,6 +243,12 @@ async function httpHead(url: string, length: number, opts: FetchOptions): Promis
       const size = totalOf(res.header('content-range'))
       if (size === 0) return { size: 0, validator: validatorOf(res), head: new Uint8Array(0) }
       throw new ApiError('io', `${url}: the server refused the range of its first bytes (HTTP 416)`)
+    }
+    if (res.status === 200 && opts.headersOnly) {
+      const n = Number(res.header('content-length') ?? NaN)
+      res.drop()
+      if (!(n >= 0)) throw new ApiError('io', `${url}: the server's answer names no object size (Content-Length)`)
+      return { size: n, validator: validatorOf(res), head: new Uint8Array(0) }
     }
     if (res.status === 200) {
       // no range support: the whole object comes — read once into memory when small, refused when large

@@ -250,7 +250,7 @@ export class RemoteStore {
 
   /** Asks the server whether the object still has the size and validator it was opened with. */
   async stillCurrent(): Promise<boolean> {
-    const head = await readHead(this.url, 1, this.allows())
+    const head = await readHead(this.url, 1, { ...this.allows(), headersOnly: true })
     return head.validator === this.validator && head.size === this.size
   }
 
