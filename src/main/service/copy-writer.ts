@@ -16,6 +16,18 @@ export const SMALL_WRITE = 64 << 10
 
 export type Pieces = [offset: number, bytes: Uint8Array][]
 
+/** A chunk grid over dims: chunks along each axis, and the C-order copy's strides in bytes. */
+export function gridOf(dims: number[], chunks: number[], itemsize: number): { grid: number[]; strides: number[] } {
+  const grid = dims.map((d, k) => Math.ceil(d / chunks[k]!))
+  const strides = new Array<number>(dims.length)
+  let s = itemsize
+  for (let k = dims.length - 1; k >= 0; k--) {
+    strides[k] = s
+    s *= dims[k]!
+  }
+  return { grid, strides }
+}
+
 function counted(budget: TempBudget, pieces: Pieces): number {
   const total = pieces.reduce((a, [, p]) => a + p.length, 0)
   budget.take(total)

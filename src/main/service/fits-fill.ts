@@ -12,6 +12,7 @@ import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from '
 import { dequantize, plioDecode, riceDecode, unshuffle } from './fits-decode'
 import { hdecompress } from './fits-hcompress'
 import { chunkPieces } from './hdf5-native-fill'
+import { gridOf, writePieces } from './copy-writer'
 import { TempBudget } from './temp-budget'
 
 const readAsync = promisify(fs.read)
@@ -69,13 +70,7 @@ export class FitsTileFiller implements ChunkFiller {
   ) {
     const { dims, chunks, zbitpix } = spec.tiles
     this.itemsize = Math.abs(zbitpix) / 8
-    this.grid = dims.map((d, k) => Math.ceil(d / chunks[k]!))
-    this.strides = new Array<number>(dims.length)
-    let s = this.itemsize
-    for (let k = dims.length - 1; k >= 0; k--) {
-      this.strides[k] = s
-      s *= dims[k]!
-    }
+    ;({ grid: this.grid, strides: this.strides } = gridOf(dims, chunks, this.itemsize))
   }
 
   static open(spec: FitsSpec): FitsTileFiller {
@@ -267,12 +262,6 @@ export class FitsTileFiller implements ChunkFiller {
 
   private put(c: number[], bytes: Uint8Array): number {
     const { dims, chunks } = this.spec.tiles
-    const pieces = chunkPieces(c, bytes, dims, chunks, this.itemsize, this.strides)
-    const total = pieces.reduce((a, [, p]) => a + p.length, 0)
-    this.budget.take(total)
-    for (const [off, p] of pieces) {
-      for (let done = 0; done < p.length; ) done += fs.writeSync(this.dst, p, done, p.length - done, off + done)
-    }
-    return total
+    return writePieces(this.dst, this.budget, chunkPieces(c, bytes, dims, chunks, this.itemsize, this.strides))
   }
 }

@@ -13,7 +13,7 @@ import { H5File } from '../../shared/containers/hdf5/reader'
 import { ContainerError } from '../../shared/containers/model'
 import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { TempBudget } from './temp-budget'
-import { writePieces, writePiecesAsync, type Pieces } from './copy-writer'
+import { writePieces, writePiecesAsync, type Pieces, gridOf } from './copy-writer'
 
 const readAsync = promisify(fs.read)
 
@@ -57,13 +57,7 @@ export class NativeFiller {
     private readonly budget: TempBudget
   ) {
     const { dims, chunks, itemsize } = spec
-    this.grid = dims.map((d, k) => Math.ceil(d / chunks[k]!))
-    this.strides = new Array<number>(dims.length)
-    let s = itemsize
-    for (let k = dims.length - 1; k >= 0; k--) {
-      this.strides[k] = s
-      s *= dims[k]!
-    }
+    ;({ grid: this.grid, strides: this.strides } = gridOf(dims, chunks, itemsize))
     this.full = chunks.reduce((a, b) => a * b, itemsize)
     for (const r of records) this.index.set(this.chunkIndex(r.coords), r)
   }

@@ -11,7 +11,7 @@ import { ApiError } from '../../shared/contract'
 import type { ChunkFiller } from './chunk-filler'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
-import { writePieces, writePiecesAsync } from './copy-writer'
+import { writePieces, writePiecesAsync, gridOf } from './copy-writer'
 import { lzwDecode, packbitsDecode, undoPredictor } from './tiff-decode'
 import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { zstdInto } from './codecs/zstd'
@@ -47,13 +47,7 @@ export class TiffFiller implements ChunkFiller {
     private readonly budget: TempBudget
   ) {
     const { dims, chunks, itemsize } = spec.tiff
-    this.grid = dims.map((d, k) => Math.ceil(d / chunks[k]!))
-    this.strides = new Array<number>(dims.length)
-    let s = itemsize
-    for (let k = dims.length - 1; k >= 0; k--) {
-      this.strides[k] = s
-      s *= dims[k]!
-    }
+    ;({ grid: this.grid, strides: this.strides } = gridOf(dims, chunks, itemsize))
     this.full = chunks.reduce((a, b) => a * b, itemsize)
     const n = this.grid.reduce((a, b) => a * b, 1)
     if (n !== spec.tiff.offsets.length) {

@@ -14,7 +14,7 @@ import type { ChunkFiller } from './chunk-filler'
 import { CodecError } from './codecs/registry'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
-import { writePieces, writePiecesAsync } from './copy-writer'
+import { writePieces, writePiecesAsync, gridOf } from './copy-writer'
 import { decodeChunk, runAsync, runSync, type ChunkShape } from './zarr-chain'
 import { ChunkDamage, type ZarrKeys } from './zarr-keys'
 import type { ShardReader } from './zarr-shard-read'
@@ -56,13 +56,7 @@ export class ZarrFiller implements ChunkFiller {
     const scalar = spec.array.shape.length === 0
     const shape = (this.dims = scalar ? [1] : spec.array.shape)
     const chunks = (this.chunks = scalar ? [1] : (spec.shard?.step.chunks ?? spec.array.chunks))
-    this.grid = shape.map((d, k) => Math.ceil(d / chunks[k]!))
-    this.strides = new Array<number>(shape.length)
-    let s = spec.itemsize
-    for (let k = shape.length - 1; k >= 0; k--) {
-      this.strides[k] = s
-      s *= shape[k]!
-    }
+    ;({ grid: this.grid, strides: this.strides } = gridOf(shape, chunks, spec.itemsize))
     this.full = chunks.reduce((a, b) => a * b, spec.itemsize)
     this.list()
   }
