@@ -73,6 +73,13 @@ export function summary(e: ContainerEntry, label: string): EntrySummary {
   }
 }
 
+/** A FITS HDU's label names its EXTNAME beside its number ("1 · SCI"), as astropy's info() does. */
+function labelled(c: Container, e: ContainerEntry, label: string): string {
+  if (c.format !== 'fits') return label
+  const extname = e.aliases?.find((a) => !a.includes(','))
+  return extname ? `${label} · ${extname}` : label
+}
+
 const NATURAL = new Intl.Collator('en', { numeric: true })
 const sortedCache = new WeakMap<Container, readonly ContainerEntry[]>()
 
@@ -97,11 +104,14 @@ export function listFolder(c: Container, folder: readonly string[] = [], filter 
   const total = c.entries.length
   const f = filter.trim().toLowerCase()
   if (f) {
-    const hits = naturalOrder(c).filter((e) => e.name.toLowerCase().includes(f))
+    // another name --array takes (a FITS EXTNAME, an HDF5 path's other spelling) matches too
+    const hits = naturalOrder(c).filter(
+      (e) => e.name.toLowerCase().includes(f) || e.aliases?.some((a) => a.toLowerCase().includes(f))
+    )
     return {
       folder: [],
       folders: [],
-      entries: hits.slice(0, limit).map((e) => summary(e, e.name)),
+      entries: hits.slice(0, limit).map((e) => summary(e, labelled(c, e, e.name))),
       more: Math.max(0, hits.length - limit),
       total,
       matching: hits.length
@@ -115,7 +125,7 @@ export function listFolder(c: Container, folder: readonly string[] = [], filter 
   const add = (child: string | null, label: string, e: ContainerEntry): void => {
     matching++
     if (child === null) {
-      if (entries.length < limit) entries.push(summary(e, label))
+      if (entries.length < limit) entries.push(summary(e, labelled(c, e, label)))
       else more++
       return
     }
