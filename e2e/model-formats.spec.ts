@@ -67,7 +67,7 @@ test('ONNX: an initializer in external data, with onnx values; the graph inputs 
   try {
     await page.goto(served.url)
     const panel = page.getByTestId('container-panel')
-    await expect(panel.getByTestId('container-summary')).toHaveText(/ONNX · 1 array/)
+    await expect(panel.getByTestId('container-summary')).toHaveText(/ONNX · 1 array · /)
     await panel.locator('[data-testid="container-folder"][data-folder="conv"]').click()
     const conv = panel.locator('[data-testid="container-entry"][data-name="conv.weight"]')
     await expect(conv).toContainText('(6, 7)')

@@ -78,7 +78,7 @@ export function TabStrip(props: {
           <button
             className="tab-close"
             tabIndex={-1}
-            aria-label={`close ${t.session.path}`}
+            aria-label={`close ${tabTitle(t.session, true)}`}
             onClick={() => props.onCloseTab(k)}
           >
             ×

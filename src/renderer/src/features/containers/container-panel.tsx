@@ -123,7 +123,8 @@ export function ContainerPanel(props: {
       </header>
       {root && (
         <div className="muted container-summary" data-testid="container-summary">
-          {FORMAT_DESCRIPTORS[root.format].label} · {root.total.toLocaleString('en-US')} arrays · {size(root.fileSize)}
+          {FORMAT_DESCRIPTORS[root.format].label} · {root.total.toLocaleString('en-US')}{' '}
+          {root.total === 1 ? 'array' : 'arrays'} · {size(root.fileSize)}
         </div>
       )}
       <div className="container-tools">
