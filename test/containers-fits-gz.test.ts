@@ -137,6 +137,23 @@ describe('.fits.gz as astropy opens it', () => {
     }
   })
 
+  it('the .fits.gz is the file watched: its own version, and a rewrite of it is a change', async () => {
+    const own = path.join(d, 'watched.fits.gz')
+    fs.copyFileSync(GZ, own)
+    const events: string[] = []
+    const service = new ArrayService({ watchIntervalMs: 0, emit: (e) => events.push(e) })
+    try {
+      const s = await service.handle('session:open', { path: own, layout: null, mode: 'r', array: 'IMG' })
+      // its statistics' version is the .gz's, not the copy's
+      expect(service.session(s.session).stat.size).toBe(fs.statSync(own).size)
+      fs.appendFileSync(own, Buffer.alloc(16))
+      service.checkForChanges()
+      expect(events).toContain('session:changed')
+    } finally {
+      service.closeAll()
+    }
+  })
+
   it('a corrupt or truncated stream is refused saying what is wrong', async () => {
     const whole = fs.readFileSync(GZ)
     const cut = path.join(d, 'cut.fits.gz')

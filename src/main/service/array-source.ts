@@ -98,6 +98,8 @@ export interface SourceParts {
   remoteContainer?: { store: RemoteStore; release: () => void }
   /** Called when the source closes (a shared decompressed copy released). */
   onClose?: () => void
+  /** The file whose changes are the array's when it is not the mapped one (a .fits.gz beside its copy). */
+  watch?: string
 }
 
 export class ArraySource implements ByteSource {
@@ -114,11 +116,13 @@ export class ArraySource implements ByteSource {
   private readonly remote: SourceParts['remote']
   private readonly remoteContainer: SourceParts['remoteContainer']
   private readonly onClose: SourceParts['onClose']
+  private readonly watched: string | undefined
 
   constructor(parts: SourceParts) {
     this.remote = parts.remote
     this.remoteContainer = parts.remoteContainer
     this.onClose = parts.onClose
+    this.watched = parts.watch
     this.store = parts.store
     this.codecs = parts.codecs
     this.mapping = parts.mapping
@@ -174,6 +178,7 @@ export class ArraySource implements ByteSource {
   /** The file whose changes by other programs are reported: the container of a chunk grid, else the mapped file. */
   get watch(): string {
     const s = this.store
+    if (this.watched) return this.watched
     return s.kind === 'chunk-grid' || (s.kind === 'decoded-copy' && s.codec === 'parse-text')
       ? s.container
       : s.kind === 'remote'

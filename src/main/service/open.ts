@@ -375,7 +375,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     ...(pyramid ? { pyramid } : {}),
     ...(remote ? { remote: remoteParts(remote).remote } : {}),
     ...(held ? { remoteContainer: held } : {}),
-    ...(copy ? { onClose: copy.release } : {})
+    // the .fits.gz is the file whose changes are told (and whose version statistics name), not its copy
+    ...(copy ? { onClose: copy.release, watch: path } : {})
   })
   const id = randomUUID()
   const info: SessionInfo = {
@@ -425,7 +426,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   try {
     // a chunked dataset's copy changes as it fills: the container is the file watched
     let watched: Pick<Session, 'stat' | 'identity'> | undefined
-    if (chunked && !held && !remoteUrl) {
+    if ((chunked || copy) && !held && !remoteUrl) {
       const st = fs.statSync(source.watch)
       watched = {
         stat: { size: st.size, mtimeMs: st.mtimeMs },
