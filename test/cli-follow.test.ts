@@ -86,6 +86,23 @@ describe('show --follow', () => {
   })
 })
 
+describe('show --follow beside a block-buffered writer', () => {
+  it('prints the complete rows of a file that ends inside a row, and the row once it is whole', async () => {
+    const file = path.join(tmp.dir, 'blocks.f8')
+    const f64 = (v: number[]): Buffer => Buffer.from(new Float64Array(v).buffer)
+    fs.writeFileSync(file, f64([0, 1, 2]))
+    const r = run(['show', file, '--dtype', '<f8', '--shape', '-1,3', '--follow', '--interval', '30'])
+    await r.until(/\[\[0\. 1\. 2\.\]\]/)
+    // two rows and the first value of a third
+    fs.appendFileSync(file, f64([3, 4, 5, 6, 7, 8, 9]))
+    await r.until(/\[\[0\. 1\. 2\.\]\n \[3\. 4\. 5\.\]\n \[6\. 7\. 8\.\]\]/)
+    fs.appendFileSync(file, f64([10, 11]))
+    await r.until(/ \[ 9\. 10\. 11\.\]\]/)
+    expect(r.err()).not.toMatch(/cannot infer/)
+    expect(await r.stop()).toBe(130)
+  })
+})
+
 describe('show --follow beside a producer writing through a shared mapping', () => {
   it('prints each write, though on tmpfs only the first one changes the modification time', async () => {
     // the seed's producer/consumer: np.memmap r+ in /dev/shm; a write to a page already dirty changes neither the

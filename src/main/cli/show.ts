@@ -70,9 +70,11 @@ const COMPARED_CHARS = 1 << 20
 
 export async function show(args: ParsedArgs, service: ArrayService): Promise<void> {
   rejectUnknownFlags(args, [...LAYOUT_FLAGS, 'slice', 'json', 'follow', 'interval', 'follow-rate'])
+  const following = args.flags.has('follow')
   /** Writes the view into out; returns nothing (the caller flushes). */
   const render = async (out: Output): Promise<void> => {
-    const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT)
+    // following, a file that ends inside a row shows its complete rows (a logger writes blocks, not rows)
+    const { session, view } = await openFromArgs(args, service, undefined, MEMMAP_DEFAULT, following)
     if (args.flags.has('json')) writeJson(session.source.reader, view, out)
     else writeText(session.source.reader, view, out)
     out.flush()

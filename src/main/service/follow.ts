@@ -12,7 +12,7 @@
 //   (session:changed), as without follow mode; the next check tries again.
 // Sessions that can be edited (r+, c, w+) never follow: another writer's bytes must not silently mix with theirs.
 import fs from 'node:fs'
-import type { EditState, Request } from '../../shared/contract'
+import type { EditState, LayoutSpecMsg, Request } from '../../shared/contract'
 import { parseDTypeShape } from '../../shared/structured'
 import { EditLog } from './edit-log'
 import { openSession, type OpenContext } from './open'
@@ -69,15 +69,25 @@ export async function refollow(s: Session, replacedOrResized: boolean, ctx: Open
  * whole rows are not what failed.
  */
 function completeRows(r: Request<'session:open'>, ctx: OpenContext): Request<'session:open'> | null {
-  const spec = r.layout
-  if (!spec || spec.text || r.array !== undefined) return null
+  if (!r.layout || r.array !== undefined) return null
+  let size: number
+  try {
+    size = fs.statSync(ctx.paths.resolve(r.path)).size
+  } catch {
+    return null
+  }
+  const layout = completeRowsLayout(r.layout, size)
+  return layout ? { ...r, layout } : null
+}
+
+/** A raw layout's inferred axis given as the rows a file of this size holds whole; null when it holds them all. */
+export function completeRowsLayout(spec: LayoutSpecMsg, size: number): LayoutSpecMsg | null {
+  if (spec.text) return null
   const shape = spec.shape ?? [-1]
   const at = shape.indexOf(-1)
   if (at < 0 || shape.indexOf(-1, at + 1) >= 0) return null
-  let size: number
   let itemsize: number
   try {
-    size = fs.statSync(ctx.paths.resolve(r.path)).size
     const { dtype, shape: sub } = parseDTypeShape(spec.dtype)
     itemsize = sub.reduce((a, b) => a * b, dtype.itemsize)
   } catch {
@@ -86,5 +96,5 @@ function completeRows(r: Request<'session:open'>, ctx: OpenContext): Request<'se
   const row = shape.reduce((a, n, k) => (k === at ? a : a * n), itemsize)
   const available = size - spec.offset
   if (row <= 0 || available < 0 || available % row === 0) return null
-  return { ...r, layout: { ...spec, shape: shape.map((n, k) => (k === at ? Math.floor(available / row) : n)) } }
+  return { ...spec, shape: shape.map((n, k) => (k === at ? Math.floor(available / row) : n)) }
 }
