@@ -116,6 +116,28 @@ describe('a text array opened early', () => {
     s.closeAll()
   }, 60_000)
 
+  test('opened early, a pass that already ended on a bad value still opens with the rows before it', async () => {
+    // a text whose pass ends (on the bad value) before the open looks — a few milliseconds; CI saw the race with
+    // 200,000 rows. Its values before the bad one fill several of the pass's 64 KiB appends
+    const small = path.join(dir, 'small-bad.csv')
+    fs.writeFileSync(small, `${'1,2,3\n'.repeat(10_000)}7,oops,9\n`)
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const request = { path: small, layout: { ...layout(null), text: { sep: ',' } }, mode: 'r' as const }
+      const info = await s.handle('session:open', { ...request, early: true })
+      await s.session(info.session).source.growing?.done.catch(() => undefined)
+      s.checkForChanges()
+      const now = s.session(info.session).info
+      expect(now.layout.shape[1]).toBe(3)
+      expect(now.layout.shape[0]).toBeGreaterThan(0)
+      expect(now.layout.shape[0]).toBeLessThanOrEqual(10_000)
+      expect(now.text?.error).toMatch(/line 10001, column 3: cannot read 'oops,9' as float64/)
+      await expect(s.handle('session:open', request)).rejects.toThrow(/line 10001, column 3/)
+    } finally {
+      s.closeAll()
+    }
+  })
+
   test('a bad value past the first window: the session keeps the rows before it and says where', async () => {
     const bad = path.join(dir, 'bad.csv')
     let text = ''

@@ -168,7 +168,9 @@ export async function openText(r: Request<'session:open'>, ctx: TextOpenContext)
     if (r.early) await pass!.started()
     else await all.catch((e: unknown) => Promise.reject(textError(e, path)))
     const p = pass!
-    if (p.error) throw p.error
+    // opened early, a pass that already ended on a bad value (a small text, a quick pass) still shows the rows
+    // before it, as one that ends after the open does; with nothing before it, or not early, the open fails
+    if (p.error && (!r.early || p.written() === 0)) throw p.error
     const shape = p.result ? textShape(spec, p.result, path) : provisionalShape(spec, p.status())
     mapping = new (native().Mapping)(copy, 'r')
     mapping.advise('random')
