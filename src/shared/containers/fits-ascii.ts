@@ -4,20 +4,11 @@
 // astropy picks them (Iw: int16 for w ≤ 4, int64 for w > 9, else int32; F, E, D: float64; A: bytes), an empty field
 // or one equal to TNULLn as NaN (floats) or 0 (integers). TSCALn/TZEROn are noted, not applied.
 import { ContainerError, type ContainerEntry } from './model'
+import type { AsciiField } from './fits-tile-layout'
+
+export type { AsciiField } from './fits-tile-layout'
 
 type CardValue = string | number | boolean | null
-
-export interface AsciiField {
-  /** Byte of the field in its row (0-based) and its width. */
-  at: number
-  width: number
-  /** A, I, F, E or D (J: astropy's 64-bit integers). */
-  code: string
-  /** The numpy dtype of its values in the copy. */
-  dtype: string
-  /** TNULLn as astropy compares it (stripped, cut to the width), '' without the card. */
-  null: string
-}
 
 export function asciiEntry(
   get: (k: string) => CardValue | undefined,

@@ -1,4 +1,19 @@
-// How a FITS tile-compressed image is laid out (parsed by fits-tiles.ts, decoded by src/main/service/fits-fill.ts).
+// How a FITS tile-compressed image is laid out (parsed by fits-tiles.ts, decoded by src/main/service/fits-fill.ts),
+// and an ASCII table's fields (fits-ascii.ts): the container model describes entries with them, so this module
+// imports nothing.
+
+/** A field of a FITS ASCII table (TBCOLn, TFORMn), parsed into the copy as astropy parses it. */
+export interface AsciiField {
+  /** Byte of the field in its row (0-based) and its width. */
+  at: number
+  width: number
+  /** A, I, F, E or D (J: astropy's 64-bit integers). */
+  code: string
+  /** The numpy dtype of its values in the copy. */
+  dtype: string
+  /** TNULLn as astropy compares it (stripped, cut to the width), '' without the card. */
+  null: string
+}
 
 export type FitsQuantize = 'NO_DITHER' | 'SUBTRACTIVE_DITHER_1' | 'SUBTRACTIVE_DITHER_2'
 

@@ -12,7 +12,7 @@ import type { JsonValue } from '../json-value'
 import type { NativeChunks } from './hdf5/native-chunks'
 import type { TiffChunks } from './tiff-chunks'
 import type { FitsTiles } from './fits-tile-layout'
-import type { AsciiField } from './fits-ascii'
+import type { AsciiField } from './fits-tile-layout'
 import type { ZarrArray } from './zarr-meta'
 
 /** How the values are made from the stored bytes, when they are not the bytes themselves. */
