@@ -28,3 +28,25 @@ export function parseError(buf: Uint8Array, fileName?: string): string {
   }
   throw new Error('expected a ContainerError')
 }
+
+/** Mutants parsed so far, by seed file: how many listed, how many ended in a ContainerError. */
+export type MutantCounts = Map<string, { ok: number; err: number }>
+
+/**
+ * Parses mutant k of the seed `name` and counts its outcome: it lists, or throws one ContainerError with a
+ * message; anything else (another exception) fails the test, and so does a parse over a second.
+ */
+export function parseMutant(counts: MutantCounts, name: string, bytes: Uint8Array, k: number): void {
+  const c = counts.get(name) ?? { ok: 0, err: 0 }
+  counts.set(name, c)
+  const t0 = Date.now()
+  try {
+    parseContainer(ctxOf(bytes, name))
+    c.ok++
+  } catch (e) {
+    if (!(e instanceof ContainerError)) throw new Error(`mutation ${k} of ${name}: ${String((e as Error).stack)}`)
+    expect((e as Error).message.length).toBeGreaterThan(10)
+    c.err++
+  }
+  expect(Date.now() - t0, `mutation ${k} of ${name}`).toBeLessThan(1000)
+}
