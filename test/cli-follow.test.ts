@@ -7,6 +7,9 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { py, tempDir } from './helpers/numpy'
 import { pythonPath } from './helpers/python'
+import { UsageError } from '../src/main/cli/args'
+import { follow, type FileVersion } from '../src/main/cli/follow'
+import { ArrayService } from '../src/main/service/array-service'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -142,6 +145,29 @@ describe('show --follow notices by notification', () => {
     const bad = run(['show', file, '--dtype', '<f4', '--follow', '--follow-rate', '0'])
     expect(await new Promise<number | null>((resolve) => bad.child.once('exit', resolve))).toBe(2)
     expect(bad.err()).toMatch(/--follow-rate must be checks a second from 0.01 to 1000, got '0'/)
+  })
+})
+
+describe('follow', () => {
+  it('sees a write made while the first version prints, though it polls only once a minute', async () => {
+    // the watch is armed before the first look at the file: a producer writing while the first printout runs
+    // (CI saw it, between the print and the arming) is noticed by its notification, not by the next poll
+    const file = path.join(tmp.dir, 'first-print.f4')
+    fs.writeFileSync(file, f32([1, 2]))
+    const seen: FileVersion[] = []
+    const service = new ArrayService({})
+    const followed = follow(file, service, { pollMs: 60_000, rate: 50 }, async (v) => {
+      seen.push(v)
+      if (seen.length === 1) fs.appendFileSync(file, f32([3]))
+      else throw new UsageError('enough') // a usage error ends following (and its watch)
+    })
+    const ended = await Promise.race([
+      followed.catch((e: Error) => e.message),
+      new Promise((r) => setTimeout(() => r('still following after 2 s'), 2000))
+    ])
+    expect(seen.map((v) => v.size)).toEqual([8, 12])
+    expect(ended).toBe('enough')
+    service.closeAll()
   })
 })
 

@@ -101,6 +101,8 @@ export function follow(
       )
     }
     const watch = new ChangeWatch({ check: run, rate: timing.rate, pollMs: timing.pollMs })
+    // armed before the first look at the file: a write while the first version prints is told by its notification
+    watch.watch([path])
     run()
   })
 }
