@@ -89,6 +89,13 @@ interface ScanView {
     inter: number
     blank?: number
   }
+  /**
+   * Read only what is ready: the pass reads a part of the mapping only once gate[0] (a byte offset, stored with
+   * Atomics.store; 2^63 - 1: all of it) is past its end — a scan running beside the decoding of the copy it
+   * reads (a chunk grid filled in order). While gated, the mapping's holes are not skipped: they are parts not
+   * written yet. The scan waits as long as the gate says; cancel ends it.
+   */
+  gate?: BigInt64Array
 }
 
 /**

@@ -218,13 +218,36 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
     }
   }
   auto state = std::make_shared<ScanState>();
-  AddScan(state);
-  if (other) other->AddScan(state);
   std::vector<Napi::Object> owners{Value()};
   if (other) owners.push_back(otherObj);
+  const MapInfo map = Info();
+  // spec.gate: the scan reads only what JS says is written (a copy being filled beside it)
+  if (info.Length() > 0 && info[0].IsObject()) {
+    Napi::Value gate = info[0].As<Napi::Object>().Get("gate");
+    if (!gate.IsUndefined()) {
+      if (!gate.IsTypedArray() || gate.As<Napi::TypedArray>().TypedArrayType() != napi_bigint64_array ||
+          gate.As<Napi::TypedArray>().ElementLength() < 1)
+        ThrowCoded(env, "EINVAL", "a scan's gate must be a BigInt64Array of at least one element");
+      Napi::TypedArray g = gate.As<Napi::TypedArray>();
+      // the element's address from the typed array itself: its buffer is a SharedArrayBuffer, which
+      // napi_get_arraybuffer_info refuses
+      void* data = nullptr;
+      if (napi_get_typedarray_info(env, g, nullptr, nullptr, &data, nullptr, nullptr) != napi_ok || !data ||
+          reinterpret_cast<uintptr_t>(data) % alignof(int64_t) != 0)
+        ThrowCoded(env, "EINVAL", "a scan's gate must be a BigInt64Array of at least one element");
+      state->ready = static_cast<const int64_t*>(data);
+      owners.push_back(g);  // alive while the scan reads it
+      // only passes whose hole handling is the readahead's, which knows the gate (tile and find skip holes)
+      const std::string op = info[0].As<Napi::Object>().Get("op").ToString().Utf8Value();
+      if (op != "stats" && op != "histogram" && op != "buckets" && op != "blocks")
+        ThrowCoded(env, "EINVAL", "a gate is for stats, histogram, buckets and blocks scans, not " + op);
+    }
+  }
+  AddScan(state);
+  if (other) other->AddScan(state);
   Napi::Value handle;
   try {
-    handle = StartScan(info, Info(), other ? other->Info() : Info(), owners, state, [this, other, state] {
+    handle = StartScan(info, map, other ? other->Info() : Info(), owners, state, [this, other, state] {
       ForgetScan(state);
       if (other) other->ForgetScan(state);
     });

@@ -119,18 +119,20 @@ ReadaheadSettings CurrentReadahead() {
 #if defined(SEEK_DATA) && defined(SEEK_HOLE)
 // The first run of data at or after byte a, [first, end) (first = INT64_MAX when there is none), from what
 // known holds or from lseek, whose answers known then holds. An lseek that fails otherwise says data from a.
-static ByteRange NextData(int fd, int64_t a, HoleSpan& known) {
+// limit: a gated pass's gate (ScanState::ready), read before asking: past it the file's holes are parts still
+// to be written, so what is remembered of a hole stops there.
+static ByteRange NextData(int fd, int64_t a, HoleSpan& known, int64_t limit) {
   if (a >= known.holeFrom && a < known.holeTo) a = known.holeTo;  // no data before holeTo
   if (a == INT64_MAX) return {a, a};
   if (a >= known.dataFrom && a < known.dataTo) return {a, known.dataTo};
   const off_t d = lseek(fd, a, SEEK_DATA);
   if (d < 0) {
     if (errno != ENXIO) return {a, INT64_MAX};
-    known.holeFrom = a, known.holeTo = INT64_MAX;  // no data after a
+    known.holeFrom = a, known.holeTo = limit;  // no data after a (up to the gate)
     return {INT64_MAX, INT64_MAX};
   }
   const off_t h = lseek(fd, d, SEEK_HOLE);
-  known = {a, d, d, h < 0 ? INT64_MAX : static_cast<int64_t>(h)};
+  known = {a, std::min<int64_t>(d, limit), d, h < 0 ? INT64_MAX : static_cast<int64_t>(h)};
   return {known.dataFrom, known.dataTo};
 }
 #endif
@@ -142,7 +144,7 @@ void Prefetcher::ForEachData(int64_t a, int64_t b, F&& f) const {
 #if defined(SEEK_DATA) && defined(SEEK_HOLE)
   if (map_.readOnly && map_.fd >= 0) {
     while (a < b) {
-      const ByteRange d = NextData(map_.fd, a, known_);
+      const ByteRange d = NextData(map_.fd, a, known_, Limit());
       if (d.first >= b) return;  // a hole to b
       const int64_t e = std::min(b, d.end);
       f(d.first, e);
@@ -239,21 +241,22 @@ int64_t Prefetcher::Retire() {
   return f.bytes;
 }
 
-bool InHole(const MapInfo& map, int64_t first, int64_t end, HoleSpan* known) {
+bool InHole(const MapInfo& map, int64_t first, int64_t end, HoleSpan* known, int64_t limit) {
 #if defined(SEEK_DATA) && defined(SEEK_HOLE)
   if (!map.readOnly || map.fd < 0 || end <= first) return false;
   HoleSpan once;
-  return NextData(map.fd, first, known ? *known : once).first >= end;
+  return NextData(map.fd, first, known ? *known : once, limit).first >= end;
 #else
   (void)map;
   (void)first;
   (void)end;
   (void)known;
+  (void)limit;
   return false;
 #endif
 }
 
-bool Prefetcher::Hole(int64_t first, int64_t end) const { return InHole(map_, first, end, &known_); }
+bool Prefetcher::Hole(int64_t first, int64_t end) const { return InHole(map_, first, end, &known_, Limit()); }
 
 bool ShouldDropBehind(const MapInfo& map, int64_t extent) {
   const ReadaheadSettings s = CurrentReadahead();
@@ -333,6 +336,7 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
   std::thread reader([&] {
     std::vector<Prefetcher> ra;
     for (const PassSource& src : sources) ra.emplace_back(src.map, ShouldDropBehind(src.map, src.needEnd));
+    ra[0].Gate(&state);
     std::vector<ByteRange> ranges;
     int64_t low = 0, ahead = 0;
     auto lastCheck = std::chrono::steady_clock::now();
@@ -356,8 +360,15 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
       bool more = false;
       for (int64_t k = issued.load(); k < chunks && (ahead < settings.aheadBytes || k == low);
            k = issued.load()) {
+        sources[0].ranges(k, ranges);
+        // a gated scan: chunk k is handed out only once every byte it reads is written (state.ready)
+        if (state.ready != nullptr) {
+          int64_t end = 0;
+          for (const ByteRange& r : ranges) end = std::max(end, r.end);
+          if (end > state.ReadyEnd()) break;
+        }
         for (size_t i = 0; i < sources.size(); ++i) {
-          sources[i].ranges(k, ranges);
+          if (i > 0) sources[i].ranges(k, ranges);
           ahead += ra[i].Issue(ranges);
         }
         issued.store(k + 1, std::memory_order_release);

@@ -84,6 +84,8 @@ class Prefetcher {
   bool Empty() const { return flight_.empty(); }
   // Whether bytes [first, end) are all a hole of the file (mode r: they read as zeros with no I/O).
   bool Hole(int64_t first, int64_t end) const;
+  // A gated pass (ScanState::ready): holes past the gate are parts not written yet, not remembered as holes.
+  void Gate(const ScanState* state) { gate_ = state; }
 
  private:
   template <typename F>
@@ -103,11 +105,14 @@ class Prefetcher {
   std::deque<InFlight> flight_;
   // what lseek last told (a strided pass asks about many short ranges)
   mutable HoleSpan known_;
+  const ScanState* gate_ = nullptr;
+  int64_t Limit() const { return gate_ ? gate_->ReadyEnd() : INT64_MAX; }
 };
 
 // Whether bytes [first, end) of the mapped file are all a hole (mode r only; false where that cannot be
 // known). With known, a range inside the span last learnt is answered without asking the kernel.
-bool InHole(const MapInfo& map, int64_t first, int64_t end, HoleSpan* known = nullptr);
+bool InHole(const MapInfo& map, int64_t first, int64_t end, HoleSpan* known = nullptr,
+            int64_t limit = INT64_MAX);
 
 // Whether a pass reaching up to byte `extent` drops its pages behind it: in mode r only (nothing can be
 // lost), and by default only when the pass covers more than half of physical memory.

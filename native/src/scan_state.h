@@ -12,6 +12,19 @@ struct ScanState {
   std::atomic<int64_t> done{0};
   // The file was truncated (a SIGBUS, or a size check) during the scan.
   std::atomic<bool> fault{false};
+  // A gated scan (spec.gate): the pass reads bytes of the mapping only below *ready, which JS raises (with
+  // Atomics.store into a BigInt64Array it keeps alive while the scan runs) as the copy is filled; null: all.
+  const int64_t* ready = nullptr;
+
+  // Where the gate stands now (INT64_MAX without one).
+  int64_t ReadyEnd() const {
+    if (ready == nullptr) return INT64_MAX;
+#if defined(_MSC_VER)
+    return *static_cast<const volatile int64_t*>(ready);  // an aligned 8-byte load is atomic on x64 and arm64
+#else
+    return __atomic_load_n(ready, __ATOMIC_ACQUIRE);
+#endif
+  }
 };
 
 }  // namespace arrayscope

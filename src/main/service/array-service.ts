@@ -251,6 +251,7 @@ export class ArrayService {
       scanTarget: (r) => this.scanTarget(r),
       scannable: (id) => this.scannable(id),
       afterFill: (id, view, progress, make) => this.afterFill(id, view, progress, make),
+      streamFill: (id, view, progress, make) => this.session(id).source.streamFill(view, progress, make),
       comparePair: (a, b, slice) => this.comparePair(a, b, slice),
       tiles: this.tiles,
       tileQueue: this.tileQueue,
@@ -306,7 +307,9 @@ export class ArrayService {
     view: ArrayView,
     options: { bins?: number; range?: [number, number]; onProgress?: (done: number, total: number) => void } = {}
   ): ScanJob<Stats> {
-    return this.afterFill(id, view, options.onProgress, () => runStats(this.scannable(id), view, options))
+    return this.session(id).source.streamFill(view, options.onProgress, (gate, onProgress) =>
+      runStats({ ...this.scannable(id), gate }, view, { ...options, onProgress })
+    )
   }
 
   /** What a scan of a session reads: its mapping, and for a quantized tensor its blocks (dequantized per chunk). */

@@ -15,6 +15,8 @@ import type { Pyramid } from './pyramid'
 import { windowRanges, type RemoteStore } from './remote-store'
 import { ScanJob, type ScanSource } from './scan'
 import { removeTemp } from './temp-files'
+import type { GrowingStore } from './growing-store'
+import { streamFill, type StreamMake } from './stream-fill'
 
 /** Where an array's bytes are kept. */
 export type ByteStore =
@@ -56,22 +58,6 @@ export type Codec =
   | { kind: 'dequantize'; decoding: Decoding; offset: number; count: number }
   /** Stored numbers scaled to values (FITS BSCALE/BZERO, NIfTI scl_*, NetCDF scale_factor/add_offset). */
   | { kind: 'scale'; scaling: Scaling; ratio: number }
-
-/**
- * A store still being written in order by a pass (a text file's values): how far it is. Windows wait for their
- * last element; passes wait for the end.
- */
-export interface GrowingStore {
-  /** Elements written so far (a mapping of the copy sees them). */
-  written(): number
-  /** Resolves once at least n elements are written, or the pass ended. */
-  waitFor(n: number): Promise<void>
-  /** Settles when the pass ends (rejects with its error). */
-  readonly done: Promise<unknown>
-  readonly finished: boolean
-  /** Stops the pass (the source is closing). */
-  cancel(): void
-}
 
 export interface SourceParts {
   store: ByteStore
@@ -307,6 +293,16 @@ export class ArraySource implements ByteSource {
       await track(this.fill(view, onProgress)!)
       return await track(make())
     })
+  }
+
+  /**
+   * A job whose scans read what a view touches while it is decoded (a chunk grid: stream-fill.ts); elsewhere
+   * make runs after the fill, ungated.
+   */
+  streamFill<T>(view: ArrayView, onProgress: ((done: number, total: number) => void) | undefined, make: StreamMake<T>) {
+    if (!this.chunked || this.pending || this.remote)
+      return this.afterFill(view, onProgress, () => make(undefined, onProgress))
+    return streamFill(this.chunked, this.storedView(view), onProgress, make)
   }
 
   /** Decodes the chunks a table window shows (off the main thread), so the synchronous gather finds them. */

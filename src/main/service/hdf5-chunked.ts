@@ -6,9 +6,8 @@
 //
 // The values land in a temporary file (sparse, the dataset's size, C order) that the session maps read-only, so
 // every feature works on it unchanged. It is filled a chunk at a time, only where something reads: a table window
-// awaits the few chunks it shows; a scan, an export or a find first fills the chunks its view touches (with
-// progress and cancel), then runs as on any mapping. Callers that read synchronously (the CLI's show, a derived
-// session's window) block until the worker has read what they need.
+// awaits its chunks; a scan fills the chunks its view touches (progress, cancel) and reads them as they land
+// (stream-fill.ts) or after; synchronous readers (the CLI's show) block until what they need is there.
 import fs from 'node:fs'
 import os from 'node:os'
 import pathModule from 'node:path'
@@ -23,6 +22,8 @@ import { bigEndianAtoms, H5Worker } from './hdf5-worker-client'
 import { remoteLibraryRefusal } from './hdf5-errors'
 import { removeTemp, tempFolder } from './temp-files'
 import { tempCap } from './temp-budget'
+import { gridOf } from './copy-writer'
+import { RowFrontier } from './row-frontier'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 
 /** Bytes read from the library at once when whole rows of chunks are filled together. */
@@ -71,15 +72,8 @@ export class ChunkedDataset {
   ) {
     this.file = file
     this.mapping = mapping
-    this.grid = dims.map((d, k) => Math.ceil(d / chunks[k]!))
-    const n = this.grid.reduce((a, b) => a * b, 1)
-    this.filled = new Uint8Array(n)
-    this.strides = new Array<number>(dims.length)
-    let s = itemsize
-    for (let k = dims.length - 1; k >= 0; k--) {
-      this.strides[k] = s
-      s *= dims[k]!
-    }
+    ;({ grid: this.grid, strides: this.strides } = gridOf(dims, chunks, itemsize))
+    this.filled = new Uint8Array(this.grid.reduce((a, b) => a * b, 1))
     // nothing written and a zero fill value: the sparse copy's holes are the values already
     if (stored.allocated === false && !stored.fill) this.filled.fill(1)
     // decoded natively with a zero fill value: chunks the index does not list are holes of the copy already (a
@@ -132,17 +126,14 @@ export class ChunkedDataset {
     const file = pathModule.join(dir, 'values.bin')
     let mapping: Mapping | undefined
     try {
-      const fd = fs.openSync(file, 'w+', 0o600)
-      try {
-        fs.ftruncateSync(
-          fd,
-          dims.reduce((a, b) => a * b, itemsize)
-        )
-      } finally {
-        fs.closeSync(fd)
-      }
+      fs.writeFileSync(file, '', { mode: 0o600 })
+      fs.truncateSync(
+        file,
+        dims.reduce((a, b) => a * b, itemsize)
+      )
       // written by the worker (pwrite), read here through a read-only mapping of the same file (the page cache
-      // is shared): to the native passes it is a file in mode r, whose holes they skip and drop
+      // is shared): to the native passes it is a file in mode r, whose holes they skip and drop (not a pass
+      // streaming beside the fill: its holes are chunks still to come, stream-fill.ts)
       mapping = new (native().Mapping)(file, 'r')
       mapping.advise('random')
       if (stored.filler) {
@@ -200,10 +191,8 @@ export class ChunkedDataset {
 
   /** Chunk grid ranges [lo, hi] (inclusive) covering the element box [lo, hi]. */
   private chunkBox(lo: number[], hi: number[]): { lo: number[]; hi: number[] } {
-    return {
-      lo: lo.map((x, k) => Math.floor(x / this.chunks[k]!)),
-      hi: hi.map((x, k) => Math.floor(x / this.chunks[k]!))
-    }
+    const along = (x: number, k: number): number => Math.floor(x / this.chunks[k]!)
+    return { lo: lo.map(along), hi: hi.map(along) }
   }
 
   private chunkIndex(c: number[]): number {
@@ -358,26 +347,34 @@ export class ChunkedDataset {
   /** Elements still to read in a box (for progress). */
   private missingElements(lo: number[], hi: number[]): { chunks: number[][]; elements: number } {
     const chunks = [...this.missing(lo, hi)]
-    let elements = 0
-    for (const c of chunks) {
-      let e = 1
-      c.forEach((x, k) => (e *= Math.min(this.chunks[k]!, this.dims[k]! - x * this.chunks[k]!)))
-      elements += e
-    }
-    return { chunks, elements }
+    return { chunks, elements: chunks.reduce((a, c) => a + this.elementsOf(c), 0) }
+  }
+
+  /** Elements of chunk c inside the dataset (an edge chunk's part). */
+  private elementsOf(c: number[]): number {
+    return c.reduce((a, x, k) => a * Math.min(this.chunks[k]!, this.dims[k]! - x * this.chunks[k]!), 1)
   }
 
   /**
    * Fills what a view touches, a chunk (or a row of chunks) at a time, yielding between them: a handle with
-   * progress in elements and cancel, like a native scan's.
+   * progress in elements and cancel, like a native scan's. onReady hears how many bytes from the copy's start
+   * are complete for the view's chunks as rows of chunks land (a scan streaming beside: stream-fill.ts).
    */
-  fill(view: ArrayView, onProgress?: (done: number, total: number) => void): ScanHandle<void> {
+  fill(
+    view: ArrayView,
+    onProgress?: (done: number, total: number) => void,
+    onReady?: (bytes: number) => void
+  ): ScanHandle<void> {
     let cancelled = false
     const box = this.viewBox(view)
     const run = async (): Promise<void> => {
       if (!box) return
       const { chunks, elements } = this.missingElements(box.lo, box.hi)
       if (!chunks.length) return
+      const rows = this.chunkBox(box.lo, box.hi)
+      const frontier = new RowFrontier(chunks, rows.lo[0]!, rows.hi[0]!, this.chunks[0]! * this.strides[0]!)
+      const landed = (list: number[][]): void => list.forEach((c) => onReady?.(frontier.done(c)))
+      onReady?.(frontier.bytes())
       let done = 0
       // whole rows of chunks (all of a chunk-row's chunks missing, under SLAB_BYTES) are read in one call
       const rowBytes = this.dims.slice(1).reduce((a, b) => a * b, this.itemsize) * this.chunks[0]!
@@ -397,7 +394,8 @@ export class ChunkedDataset {
         await pool(chunks, this.lanes(), async (c) => {
           check()
           await this.readChunk(c)
-          done += c.reduce((a, x, k) => a * Math.min(this.chunks[k]!, this.dims[k]! - x * this.chunks[k]!), 1)
+          landed([c])
+          done += this.elementsOf(c)
           if (Date.now() - last > 50) {
             last = Date.now()
             onProgress?.(done, elements)
@@ -416,12 +414,14 @@ export class ChunkedDataset {
           const start = this.dims.map((_, k) => (k === 0 ? row * this.chunks[0]! : 0))
           const count = this.dims.map((d, k) => (k === 0 ? Math.min(this.chunks[0]!, d - start[0]!) : d))
           await this.read(list, start, count)
+          landed(list)
           done += count.reduce((a, b) => a * b, 1)
         } else {
           for (const c of list) {
             check()
             if (!this.filled[this.chunkIndex(c)]) await this.readChunk(c)
-            done += c.reduce((a, x, k) => a * Math.min(this.chunks[k]!, this.dims[k]! - x * this.chunks[k]!), 1)
+            landed([c])
+            done += this.elementsOf(c)
             if (Date.now() - last > 50) {
               last = Date.now()
               onProgress?.(done, elements)

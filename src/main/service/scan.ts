@@ -67,6 +67,8 @@ export interface ScanSource {
   mapping: Mapping
   quant?: { type: number; offset: number; count: number }
   scale?: { scaling: Scaling; ratio: number }
+  /** Read only what the fill beside it has written (stream-fill.ts). */
+  gate?: BigInt64Array
 }
 
 function scanSource(s: Mapping | ScanSource): ScanSource {
@@ -80,7 +82,11 @@ type ScanSpecView = Extract<ScanSpec, { op: 'stats' }>
 export function sourceView(
   src: ScanSource,
   view: ArrayView
-): ReturnType<typeof scanView> & { quant?: ScanSource['quant']; scale?: NativeScale } {
+): ReturnType<typeof scanView> & { quant?: ScanSource['quant']; scale?: NativeScale; gate?: BigInt64Array } {
+  if (src.gate) {
+    const { gate, ...rest } = src
+    return { ...sourceView(rest, view), gate }
+  }
   if (src.scale) {
     // the view is of the values; the kernels read the stored numbers (offsets / ratio) and scale each piece
     const { scaling, ratio } = src.scale

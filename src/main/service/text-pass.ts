@@ -3,7 +3,7 @@
 // before the pass ended grows as it goes: textGrowth gives the session its next layout (rows parsed so far) and,
 // once the pass ended, its final one or the pass's error.
 import { ApiError } from '../../shared/contract'
-import type { GrowingStore } from './array-source'
+import type { GrowingStore } from './growing-store'
 import { native, type ScanHandle } from './native'
 import type { TextParseResult, TextParseSpec } from '../../../native/index'
 

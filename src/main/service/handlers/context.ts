@@ -8,6 +8,7 @@ import type { ExportOptions, ExportTarget } from '../export'
 import type { OpenContext } from '../open'
 import type { PathPolicy } from '../path-policy'
 import type { Bookmarks, RecentFiles, WorkspaceFile } from '../recent'
+import type { StreamMake } from '../stream-fill'
 import type { ScanJob, ScanRegistry, ScanSource } from '../scan'
 import type { Session } from '../session'
 import type { TileCache, TileQueue } from '../tiles'
@@ -45,6 +46,8 @@ export interface ServiceContext {
   scannable(id: string): ScanSource
   /** A scan of a session's view, after a chunked dataset's chunks under it are read. */
   afterFill<T>(id: string, view: ArrayView, progress: Progress, make: () => ScanJob<T>): ScanJob<T>
+  /** A scan of a session's view reading a chunked dataset's chunks as they are decoded (stream-fill.ts). */
+  streamFill<T>(id: string, view: ArrayView, progress: Progress, make: StreamMake<T>): ScanJob<T>
   comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide }
   /** Image tiles already computed, and the queue that runs new ones (scan:tile). */
   readonly tiles: TileCache

@@ -28,8 +28,8 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
         .run(
           r.scanId,
           (progress) =>
-            ctx.afterFill(r.session, view, progress, () =>
-              runStats(ctx.scannable(r.session), view, { bins: r.bins, onProgress: progress })
+            ctx.streamFill(r.session, view, progress, (gate, onProgress) =>
+              runStats({ ...ctx.scannable(r.session), gate }, view, { bins: r.bins, onProgress })
             ),
           view.dtype.itemsize
         )
@@ -39,8 +39,8 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
       ctx.scans
         .run(r.scanId, (progress) => {
           const view = ctx.scanTarget(r)
-          return ctx.afterFill(r.session, view, progress, () =>
-            runBuckets(ctx.scannable(r.session), view, r.start, r.stop, r.buckets)
+          return ctx.streamFill(r.session, view, progress, (gate) =>
+            runBuckets({ ...ctx.scannable(r.session), gate }, view, r.start, r.stop, r.buckets)
           )
         })
         .then((b) => ({
@@ -54,8 +54,8 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
       ctx.scans
         .run(r.scanId, (progress) => {
           const view = ctx.scanTarget(r)
-          return ctx.afterFill(r.session, view, progress, () =>
-            runBlocks(ctx.scannable(r.session), view, r.outRows, r.outCols, r.reduce)
+          return ctx.streamFill(r.session, view, progress, (gate) =>
+            runBlocks({ ...ctx.scannable(r.session), gate }, view, r.outRows, r.outCols, r.reduce)
           )
         })
         .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
