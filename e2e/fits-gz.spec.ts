@@ -37,6 +37,9 @@ test('a .fits.gz opens from the open form as a FITS container; an HDU shows astr
     await page.goto(served.url)
     await page.locator('input[name="path"]').fill(GZ)
     await expect(page.getByTestId('container-notice')).toContainText('FITS')
+    // gzip's bytes have no layout to propose: no raw proposals beside the notice
+    await expect(page.getByTestId('probe')).toContainText('bytes')
+    await expect(page.locator('[data-testid="proposals"], .muted:has-text("Proposing layouts")')).toHaveCount(0)
     await page.getByRole('button', { name: 'Open as container' }).click()
     const panel = page.getByTestId('container-panel')
     await expect(panel.getByTestId('container-summary')).toHaveText(/FITS · 2 arrays/)

@@ -61,6 +61,8 @@ test('Zarr: the open form takes the store folder and opens it as a container', a
     await page.goto(served.url)
     await page.locator('input[name="path"]').fill(STORE)
     await expect(page.getByTestId('container-notice')).toContainText('a Zarr store (a folder, or a .zarr.zip archive)')
+    // not "0 bytes": the folder's size is not its data's
+    await expect(page.getByTestId('probe')).toHaveText('a folder of chunk files')
     await page.getByRole('button', { name: 'Open as container' }).click()
     const panel = page.getByTestId('container-panel')
     await expect(panel.getByTestId('container-summary')).toHaveText(/Zarr · 2 arrays/)

@@ -56,6 +56,14 @@ function textOf(f: Form): TextLayout | undefined {
   return { sep: f.sep.replace(/\\t/g, '\t'), ...(skip > 0 ? { skip } : {}) }
 }
 
+/**
+ * A container whose bytes are compressed (a .fits.gz, a .nii.gz) or not one file (a Zarr store): no raw layout of
+ * them means anything, so none is proposed beside its notice.
+ */
+function compressedContainer(p: ProbeResult): boolean {
+  return Boolean(p.container) && (p.container === 'zarr' || /\.gz$/i.test(p.path))
+}
+
 /** A probed file that holds several arrays: it opens as a container, not as raw bytes. */
 function holdsSeveral(p: ProbeResult | null): boolean {
   return Boolean(p?.container) && !holdsOneArray(p!.container!)
@@ -337,7 +345,8 @@ export function OpenPanel(props: {
       <div className="probe" data-testid="probe">
         {(isFolder ? null : probeError) ??
           (probe
-            ? `${formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : probe.npyError ? ` — ${probe.npyError}; give a dtype to read its bytes raw` : ''}`
+            ? // a Zarr store is a folder (or a remote prefix): no one size to show
+              `${probe.container === 'zarr' && probe.size === 0 ? 'a folder of chunk files' : formatBytes(probe.size)}${probe.npy ? ' — .npy header read' : probe.npyError ? ` — ${probe.npyError}; give a dtype to read its bytes raw` : ''}`
             : '')}
       </div>
       {probeError && <FolderBrowser path={path.trim()} onPick={setPath} onListed={setIsFolder} />}
@@ -412,7 +421,7 @@ export function OpenPanel(props: {
         {proposed && check.ok ? ' — the best proposed layout: check the preview before opening' : ''}
       </div>
       {probe && check.ok && <Preview path={probe.path} layout={specOrNull()} />}
-      {probe && !probe.npy && (
+      {probe && !probe.npy && !compressedContainer(probe) && (
         <Proposals
           path={probe.path}
           onApply={(c) => {
