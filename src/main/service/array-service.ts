@@ -30,6 +30,7 @@ import { PathPolicy } from './path-policy'
 import { prepareRequest } from './remote-service'
 import { prepareGzipCopy } from './gzip-copies'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
+import { streamedStats } from './remote-scan'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
 import { sliced } from '../../shared/slice'
 import { fieldView } from '../../shared/field-view'
@@ -306,7 +307,11 @@ export class ArrayService {
     view: ArrayView,
     options: { bins?: number; range?: [number, number]; onProgress?: (done: number, total: number) => void } = {}
   ): ScanJob<Stats> {
-    return this.afterFill(id, view, options.onProgress, () => runStats(this.scannable(id), view, options))
+    const s = this.session(id)
+    return (
+      streamedStats(s.info.derived ? undefined : s.source, view, options) ??
+      this.afterFill(id, view, options.onProgress, () => runStats(this.scannable(id), view, options))
+    )
   }
 
   /** What a scan of a session reads: its mapping, and for a quantized tensor its blocks (dequantized per chunk). */
