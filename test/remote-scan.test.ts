@@ -74,6 +74,20 @@ describe('remote statistics streamed over the network', () => {
     expectSame(await statsJson(`${web.url}/be.f32`, be), await statsJson(path.join(tmp.dir, 'be.f32'), be))
   })
 
+  it('with a histogram of its own range, over an object larger than the temporary copy may grow: two streamed passes', async () => {
+    const flags = ['--dtype', '<f4', '--bins', '16']
+    const local = await statsJson(path.join(tmp.dir, 'big.f32'), flags)
+    const saved = process.env.ARRAYSCOPE_TEMP_MAX
+    process.env.ARRAYSCOPE_TEMP_MAX = '8M'
+    try {
+      // a new URL: a new object, whose copy takes the cap of now
+      expectSame(await statsJson(`${web.url}/big.f32?capped`, flags), local)
+    } finally {
+      if (saved === undefined) delete process.env.ARRAYSCOPE_TEMP_MAX
+      else process.env.ARRAYSCOPE_TEMP_MAX = saved
+    }
+  })
+
   it('read past the copy: nothing written to it, what a window fetched not fetched again, progress to the end', async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {

@@ -5,7 +5,8 @@
 // temporary file on disk and read it again, which cost more than the network on a fast link and needed disk as
 // large as the object (docs/architecture.md, "Remote sources"). Memory stays LANES × REQUEST whatever the
 // object's size. Taken only where it is exact and cheaper: a contiguous float view of a remote object (no
-// codec), statistics in one pass (no histogram, or one over a given range), no disk cache (ARRAYSCOPE_REMOTE_CACHE
+// codec), statistics in one pass (no histogram, or one over a given range; two passes only where the copy could
+// not hold the view), no disk cache (ARRAYSCOPE_REMOTE_CACHE
 // keeps what it fetched, so the cached path fills it), and some of the view not fetched yet (what the copy holds
 // already is scanned there).
 import fs from 'node:fs'
@@ -14,7 +15,15 @@ import pathModule from 'node:path'
 import { ApiError } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
 import type { ArraySource } from './array-source'
-import { native, type Mapping, type NativeStats, type ScanHandle } from './native'
+import {
+  native,
+  type Mapping,
+  type NativeStats,
+  type ScanElem,
+  type ScanHandle,
+  type ScanResults,
+  type ScanSpec
+} from './native'
 import { remoteCacheDir } from './remote-cache'
 import { BLOCK, type RemoteStore } from './remote-store'
 import { scanElem, ScanJob, type Stats } from './scan'
@@ -45,7 +54,12 @@ function contiguousSpan(view: ArrayView): [number, number] | null {
   return [view.offset, view.offset + expect]
 }
 
-/** A streamed statistics job for this view of this source, or undefined where the fill-then-pass is taken. */
+/**
+ * A streamed statistics job for this view of this source, or undefined where the fill-then-pass is taken. A
+ * histogram without a given range needs a second pass over [min, max] (numpy's rule): streamed, that fetches the
+ * object twice, so it is streamed only when the copy could not hold the view (ARRAYSCOPE_TEMP_MAX, the disk's
+ * room); otherwise the copy is filled once and both passes read it.
+ */
 export function streamedStats(
   source: ArraySource | undefined,
   view: ArrayView,
@@ -53,19 +67,44 @@ export function streamedStats(
 ): ScanJob<Stats> | undefined {
   const store = source?.remoteObject
   if (!source || !store || source.store.kind !== 'remote' || source.codecs.length > 0) return undefined
-  if (remoteCacheDir() || (options.bins !== undefined && !options.range)) return undefined
+  if (remoteCacheDir()) return undefined
   const kernel = scanElem(view.dtype)
   const span = contiguousSpan(view)
   if (!kernel || !FLOATS.has(kernel.elem) || !span) return undefined
-  if (store.missingBytes(span[0], span[1]) === 0) return undefined
-  return new ScanJob((track) => {
-    const abort = new AbortController()
-    const handle: ScanHandle<Stats> = {
-      promise: streamStats(store, span, { ...kernel, itemsize: view.dtype.itemsize }, options, abort.signal),
-      cancel: () => abort.abort()
+  const missing = store.missingBytes(span[0], span[1])
+  if (missing === 0) return undefined
+  const twoPass = options.bins !== undefined && !options.range
+  if (twoPass && store.canHold(missing)) return undefined
+  const k = { ...kernel, itemsize: view.dtype.itemsize }
+  const total = (span[1] - span[0]) / k.itemsize
+  const passes = twoPass ? 2 : 1
+  const progress = (pass: number) => (done: number) => options.onProgress?.(pass * total + done, passes * total)
+  return new ScanJob(async (track) => {
+    const run = <T>(op: PassOp, pass: number): Promise<T[]> => {
+      const abort = new AbortController()
+      const promise = streamPass<T>(store, span, k, op, abort.signal, progress(pass))
+      return track({ promise, cancel: () => abort.abort() })
     }
-    return track(handle)
+    const given = options.range && options.bins !== undefined ? widen(options.range) : null
+    const one: PassOp = given ? { op: 'stats', bins: options.bins!, lo: given[0], hi: given[1] } : { op: 'stats' }
+    const stats = merge(await run<NativeStats>(one, 0))
+    if (twoPass) {
+      const [lo, hi] = widen([stats.min ?? 0, stats.max ?? 1])
+      const hists = await run<ScanResults['histogram']>({ op: 'histogram', bins: options.bins!, lo, hi }, 1)
+      stats.histogram = { edges: hists[0]!.edges, counts: addCounts(hists) }
+    }
+    return stats
   })
+}
+
+type PassOp =
+  | { op: 'stats'; bins?: number; lo?: number; hi?: number }
+  | { op: 'histogram'; bins: number; lo: number; hi: number }
+
+function addCounts(parts: { counts: number[] }[]): number[] {
+  const out = [...parts[0]!.counts]
+  for (const p of parts.slice(1)) p.counts.forEach((c, i) => (out[i]! += c))
+  return out
 }
 
 /**
@@ -93,30 +132,30 @@ export function piecesOf(
   return runs
 }
 
-async function streamStats(
+/** One native pass over a view's bytes, range by range as they arrive: each range's result, in no order. */
+async function streamPass<T>(
   store: RemoteStore,
   [first, end]: [number, number],
   k: { elem: string; swap: boolean; itemsize: number },
-  options: StatsOptions,
-  signal: AbortSignal
-): Promise<Stats> {
+  op: PassOp,
+  signal: AbortSignal,
+  onProgress: (done: number) => void
+): Promise<T[]> {
   const request = Math.min(REQUEST, end - first)
   const pieces = piecesOf(store, [first, end], k.itemsize, BLOCK, request)
   const lanes = Math.min(LANES, pieces.length)
   const slots = takeScratch(lanes * request)
   // one lane failing stops the others before the scratch is given back (none may write into it after)
   const inner = new AbortController()
-  const running = new Set<ScanHandle<NativeStats>>()
+  const running = new Set<ScanHandle<unknown>>()
   const stop = (): void => {
     inner.abort()
     running.forEach((h) => h.cancel())
   }
   signal.addEventListener('abort', stop)
-  const parts: NativeStats[] = []
-  const total = (end - first) / k.itemsize
+  const parts: T[] = []
   let done = 0
   let next = 0
-  const hist = options.range && options.bins !== undefined ? widen(options.range) : null
   const lane = async (slot: number): Promise<void> => {
     const base = slot * request
     while (next < pieces.length) {
@@ -126,14 +165,13 @@ async function streamStats(
         await store.readInto(at, length, (piece, off) => slots.mapping.write(base + off, piece), inner.signal)
       }
       const h = (held ? store.mapping : slots.mapping).scan({
-        op: 'stats',
-        elem: k.elem as never,
+        ...op,
+        elem: k.elem as ScanElem,
         swap: k.swap,
         base: held ? at : base,
         shape: [length / k.itemsize],
-        strides: [k.itemsize],
-        ...(hist ? { bins: options.bins!, lo: hist[0], hi: hist[1] } : {})
-      })
+        strides: [k.itemsize]
+      } as ScanSpec) as ScanHandle<T>
       running.add(h)
       try {
         parts.push(await h.promise)
@@ -141,7 +179,7 @@ async function streamStats(
         running.delete(h)
       }
       done += length / k.itemsize
-      options.onProgress?.(done, total)
+      onProgress(done)
     }
   }
   const settled = await Promise.allSettled(
@@ -161,7 +199,7 @@ async function streamStats(
     (e) => (e as { code?: string }).code !== 'cancelled' && (e as { code?: string }).code !== 'ECANCELLED'
   )
   if (cause ?? failed[0]) throw cause ?? failed[0]
-  return merge(parts)
+  return parts
 }
 
 /**

@@ -148,6 +148,11 @@ export class RemoteStore {
     return runs
   }
 
+  /** Whether the copy could take n more bytes (ARRAYSCOPE_TEMP_MAX, the disk's room). */
+  canHold(n: number): boolean {
+    return this.budget.fits(n)
+  }
+
   /** Bytes of the copy a range still lacks (for progress). */
   missingBytes(first: number, end: number): number {
     let n = 0
