@@ -2,6 +2,8 @@
 // ranges are scanned as they arrive and merged, so the results must equal those of the same file read locally
 // (counts, min, max and histograms exactly; mean and std to rounding), nothing is written to the object's copy,
 // bytes a window already fetched are not fetched again, progress reaches the total and cancel stops the pass.
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
@@ -108,9 +110,19 @@ describe('remote statistics streamed over the network', () => {
       expect(held).toBeGreaterThan(0)
       const before = remoteStats.bytes
       const seen: [number, number][] = []
+      // the scratch the ranges land in is unlinked once mapped: nothing a killed process could leave behind
+      const named: string[] = []
+      const scratch = (): string[] =>
+        ['/dev/shm', os.tmpdir()].flatMap((d) =>
+          fs.existsSync(d) ? fs.readdirSync(d).filter((n) => n.startsWith(`arrayscope-scan-${process.pid}-`)) : []
+        )
       const stats = await s.statsOf(info.session, s.session(info.session).layout, {
-        onProgress: (d, t) => seen.push([d, t])
+        onProgress: (d, t) => {
+          seen.push([d, t])
+          named.push(...scratch())
+        }
       }).promise
+      expect(named).toEqual([])
       expect(remoteStats.bytes - before).toBe(size - held)
       // streamed: the copy holds what the window put there, no more
       expect(size - store.missingBytes(0, size)).toBe(held)

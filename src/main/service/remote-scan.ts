@@ -162,9 +162,9 @@ async function streamPass<T>(
       const { at, length, held } = pieces[next++]!
       if (inner.signal.aborted) throw new ApiError('cancelled', `reading ${store.url} was cancelled`)
       if (!held) {
-        await store.readInto(at, length, (piece, off) => slots.mapping.write(base + off, piece), inner.signal)
+        await store.readInto(at, length, (piece, off) => slots.write(base + off, piece), inner.signal)
       }
-      const h = (held ? store.mapping : slots.mapping).scan({
+      const h = (held ? store.mapping : slots).scan({
         ...op,
         elem: k.elem as ScanElem,
         swap: k.swap,
@@ -205,15 +205,12 @@ async function streamPass<T>(
 /**
  * The scratch mappings: LANES × REQUEST bytes each, kept for reuse a few seconds after a scan (a mapping's pages
  * are faulted in and zeroed on first write, which costs as much as the copy itself: a reused one has them), then
- * unmapped and removed. In /dev/shm when it has room (no disk under it), else the temporary folder.
+ * unmapped. In /dev/shm when it has room (no disk under it), else the temporary folder; the file is removed as
+ * soon as it is mapped, so nothing is left behind even by a killed process.
  */
-interface Scratch {
-  mapping: Mapping
-  file: string
-}
 const FULL = LANES * REQUEST
 const IDLE_MS = 10_000
-const spare: Scratch[] = []
+const spare: Mapping[] = []
 let idle: NodeJS.Timeout | undefined
 
 function scratchBase(bytes: number): string {
@@ -227,27 +224,27 @@ function scratchBase(bytes: number): string {
   return os.tmpdir()
 }
 
-function takeScratch(bytes: number): Scratch {
+function takeScratch(bytes: number): Mapping {
   if (bytes === FULL && spare.length) return spare.pop()!
   const file = pathModule.join(tempFolder('arrayscope-scan-', scratchBase(bytes)), 'slots.bin')
   try {
-    return { mapping: new (native().Mapping)(file, 'w+', bytes), file }
-  } catch (e) {
-    removeTemp(file)
-    throw e
+    return new (native().Mapping)(file, 'w+', bytes)
+  } finally {
+    // the mapping keeps the pages, the name is not needed; where a mapped file cannot be removed (Windows) it
+    // stays registered and goes when the process exits
+    try {
+      removeTemp(file)
+    } catch {
+      // removed at exit
+    }
   }
 }
 
-function release(s: Scratch): void {
-  s.mapping.close()
-  removeTemp(s.file)
-}
-
-function giveBack(s: Scratch): void {
-  if (s.mapping.size !== FULL) return release(s)
+function giveBack(s: Mapping): void {
+  if (s.size !== FULL) return s.close()
   spare.push(s)
   clearTimeout(idle)
-  idle = setTimeout(() => spare.splice(0).forEach(release), IDLE_MS)
+  idle = setTimeout(() => spare.splice(0).forEach((m) => m.close()), IDLE_MS)
   idle.unref()
 }
 
