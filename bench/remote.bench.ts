@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
+import net from 'node:net'
 import path from 'node:path'
 import { ArrayService } from '../src/main/service/array-service'
 import { remoteStats } from '../src/main/service/remote-fetch'
@@ -55,6 +56,61 @@ async function bareNode(url: string, size: number): Promise<number> {
   return performance.now() - t0
 }
 
+/**
+ * Node's own floor under any HTTP client: the same ranges over 4 raw sockets read into one reused buffer
+ * (net's onread: no allocation per read, no HTTP parser, no streams), the answer's headers skipped by hand.
+ */
+async function rawSockets(url: string, size: number): Promise<number> {
+  const u = new URL(url)
+  const req = 16 << 20
+  type Conn = { socket: net.Socket; got: (n: number, b: Uint8Array) => void }
+  const open = (): Promise<Conn> =>
+    new Promise((resolve) => {
+      const c: Conn = { socket: undefined as unknown as net.Socket, got: () => undefined }
+      c.socket = net.connect(
+        {
+          host: u.hostname,
+          port: Number(u.port),
+          onread: { buffer: Buffer.allocUnsafe(1 << 20), callback: (n, b) => (c.got(n, b), true) }
+        },
+        () => resolve(c)
+      )
+    })
+  const range = (c: Conn, a: number, n: number): Promise<void> =>
+    new Promise((resolve) => {
+      let head: string | null = ''
+      let left = n
+      c.got = (got, b) => {
+        let body = got
+        if (head !== null) {
+          head += Buffer.from(b.buffer, b.byteOffset, got).toString('latin1')
+          const i = head.indexOf('\r\n\r\n')
+          if (i < 0) return
+          body = head.length - (i + 4)
+          head = null
+        }
+        left -= body
+        if (left <= 0) resolve()
+      }
+      c.socket.write(`GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nRange: bytes=${a}-${a + n - 1}\r\n\r\n`)
+    })
+  const conns = await Promise.all([open(), open(), open(), open()])
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    conns.map(async (c) => {
+      while (next < size) {
+        const a = next
+        next += req
+        await range(c, a, Math.min(req, size - a))
+      }
+    })
+  )
+  const t = performance.now() - t0
+  conns.forEach((c) => c.socket.destroy())
+  return t
+}
+
 async function main(): Promise<void> {
   const dir = path.join(benchDir(), 'remote')
   fs.mkdirSync(dir, { recursive: true })
@@ -83,10 +139,12 @@ print(1)`)
     curl(url) // the server's page cache warm, as for every run below
     const curls: number[] = []
     const bare: number[] = []
+    const sockets: number[] = []
     const ours: number[] = []
     for (let k = 0; k < REPEAT; k++) {
       curls.push(curl(url))
       bare.push(await bareNode(url, MB << 20))
+      sockets.push(await rawSockets(url, MB << 20))
       // a new query string: a new remote object for the process (nothing cached from the last run)
       const info = await s.handle('session:open', {
         path: `${url}?run=${k}`,
@@ -105,6 +163,10 @@ print(1)`)
     const b = median(bare)
     console.log(
       `a bare node:http client of the same ranges (bodies dropped): ${ms(b)} = ${(b / c).toFixed(2)}× curl; statistics ${(o / b).toFixed(2)}× it`
+    )
+    const r = median(sockets)
+    console.log(
+      `the same ranges over raw sockets (no HTTP client, bodies dropped): ${ms(r)} = ${(r / c).toFixed(2)}× curl`
     )
 
     const before = remoteStats.requests
