@@ -8,6 +8,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
 import { remoteStats } from '../src/main/service/remote-fetch'
+import { rawStats } from '../src/main/service/remote-raw'
 import { runCli } from './helpers/cli'
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy'
 import { startNginx, type Nginx } from './helpers/nginx'
@@ -72,6 +73,16 @@ describe('remote statistics streamed over the network', () => {
     const flags = ['--dtype', '<f4', '--bins', '24', '--range', '-8,10']
     expectSame(await statsJson(`${web.url}/big.f32`, flags), await statsJson(local, flags))
     expectSame(await statsJson(`${web.url}/big.f32`, ['--dtype', '<f4']), await statsJson(local, ['--dtype', '<f4']))
+    // through Node's HTTP client instead of raw sockets (ARRAYSCOPE_REMOTE_RAW=0): the same
+    process.env.ARRAYSCOPE_REMOTE_RAW = '0'
+    const raw = rawStats.done
+    try {
+      const viaHttp = await statsJson(`${web.url}/big.f32?node-http`, ['--dtype', '<f4'])
+      expectSame(viaHttp, await statsJson(local, ['--dtype', '<f4']))
+      expect(rawStats.done).toBe(raw)
+    } finally {
+      delete process.env.ARRAYSCOPE_REMOTE_RAW
+    }
     const be = ['--dtype', '>f4']
     expectSame(await statsJson(`${web.url}/be.f32`, be), await statsJson(path.join(tmp.dir, 'be.f32'), be))
   })
@@ -148,6 +159,23 @@ describe('remote statistics streamed over the network', () => {
       expect(again.count).toBe(BIG)
     } finally {
       s.closeAll()
+    }
+  })
+
+  it('a range dropped mid-body or never answered in the middle of a streamed pass is read again', async () => {
+    const local = await statsJson(path.join(tmp.dir, 'big.f32'), ['--dtype', '<f4'])
+    const raw = rawStats.done
+    // the 1st request opens the object, the next ones are the pass's ranges: the 3rd is cut off halfway
+    expectSame(await statsJson(`${proxy.url}/dropnth-3/big.f32`, ['--dtype', '<f4']), local)
+    // the pass's ranges went over raw sockets (remote-raw.ts), the one cut off too when read again
+    expect(rawStats.done - raw).toBe(5)
+    expect(await proxy.count('/dropnth-3/big.f32')).toBeGreaterThanOrEqual(7)
+    process.env.ARRAYSCOPE_REMOTE_TIMEOUT_MS = '400'
+    try {
+      expectSame(await statsJson(`${proxy.url}/stallnth-4/big.f32`, ['--dtype', '<f4']), local)
+      expect(await proxy.count('/stallnth-4/big.f32')).toBeGreaterThanOrEqual(7)
+    } finally {
+      delete process.env.ARRAYSCOPE_REMOTE_TIMEOUT_MS
     }
   })
 })

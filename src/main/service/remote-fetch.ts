@@ -9,6 +9,7 @@
 // Content-Range.
 import { ApiError } from '../../shared/contract'
 import { get, type Answer } from './remote-http'
+import { rawRange } from './remote-raw'
 import { parseRemote, type RemoteUrl } from './remote-url'
 
 /** Requests sent and bytes received in this thread (tests and the bench count them). */
@@ -123,7 +124,7 @@ async function fetchFollowing(url: string, headers: Record<string, string>, opts
 }
 
 /** The validator of an answer: a strong ETag, else Last-Modified (prefixed so the two are told apart). */
-function validatorOf(res: Answer): string | null {
+function validatorOf(res: Pick<Answer, 'header'>): string | null {
   const etag = res.header('etag')
   if (etag && !etag.startsWith('W/')) return `etag:${etag}`
   const lm = res.header('last-modified')
@@ -208,12 +209,38 @@ async function httpRange(
   sink?: (piece: Uint8Array, at: number) => void
 ): Promise<Uint8Array> {
   if (length === 0) return new Uint8Array(0)
+  const into =
+    sink &&
+    ((piece: Uint8Array, at: number): void => {
+      try {
+        sink(piece, at)
+      } catch (e) {
+        // the reader's own failure (its copy closed): not the network's, not retried
+        throw e instanceof ApiError ? e : new ApiError('io', e instanceof Error ? e.message : String(e))
+      }
+    })
+  const headers = { range: `bytes=${offset}-${offset + length - 1}`, ...conditional(validator) }
   return withRetries(url, opts.signal, async () => {
-    const res = await fetchFollowing(
-      url,
-      { range: `bytes=${offset}-${offset + length - 1}`, ...conditional(validator) },
-      opts
-    )
+    if (into && rawAllowed(url)) {
+      // a streamed scan over plain http: a raw socket, unless the answer is more than a plain 206 (remote-raw.ts)
+      remoteStats.requests++
+      const current = (header: (name: string) => string | null): boolean =>
+        !validator || validatorOf({ header }) === validator
+      const raw = await rawRange({
+        url: new URL(url),
+        headers,
+        offset,
+        length,
+        current,
+        sink: into,
+        signal: opts.signal
+      })
+      if (raw === 'done') {
+        remoteStats.bytes += length
+        return new Uint8Array(0)
+      }
+    }
+    const res = await fetchFollowing(url, headers, opts)
     if (res.status === 412) {
       res.drop()
       throw changed(url)
@@ -228,7 +255,7 @@ async function httpRange(
       tooLargeWithoutRanges(url, res)
       const all = await body(res, null)
       const part = all.slice(offset, offset + length)
-      sink?.(part, 0)
+      into?.(part, 0)
       return part
     }
     if (res.status !== 206) {
@@ -240,21 +267,23 @@ async function httpRange(
       res.drop()
       throw new ApiError('io', `${url}: asked for bytes ${offset}-…, the server sent ${range || 'no range'}`)
     }
-    if (!sink) return body(res, length)
+    if (!into) return body(res, length)
     // streamed: each piece goes to the sink where it belongs (a retry starts the range again from its start)
     const n = await res.stream((piece, at) => {
       if (at + piece.length > length) throw new ApiError('unavailable', `the answer is longer than ${length} bytes`)
-      try {
-        sink(piece, at)
-      } catch (e) {
-        // the reader's own failure (its copy closed): not the network's, not retried
-        throw e instanceof ApiError ? e : new ApiError('io', e instanceof Error ? e.message : String(e))
-      }
+      into(piece, at)
     })
     if (n !== length) throw new ApiError('unavailable', `the answer ended after ${n} of ${length} bytes`)
     remoteStats.bytes += n
     return new Uint8Array(0)
   })
+}
+
+/** Whether a streamed range may go over a raw socket: plain http, no credentials in the URL, not turned off. */
+function rawAllowed(url: string): boolean {
+  if (!url.startsWith('http:') || process.env.ARRAYSCOPE_REMOTE_RAW === '0') return false
+  const u = new URL(url)
+  return !u.username && !u.password
 }
 
 /**
