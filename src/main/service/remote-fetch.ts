@@ -2,8 +2,9 @@
 // one buffer (readRange) or handed on as it arrives (readRangeInto, for streamed scans: over a raw socket for
 // plain http, remote-raw.ts). HTTP(S) through Node's http/https modules with keep-alive agents (remote-http.ts),
 // with redirects followed by hand so each hop is checked against serve mode's --remote prefixes; S3 through the
-// AWS SDK's client (its credential chain, its signing, its retries). Every read after the first carries the object's validator (If-Match on a strong ETag, else If-Unmodified-Since on
-// Last-Modified), so an object replaced under an open session fails with 'changed' instead of mixing versions.
+// AWS SDK's client (its credential chain, its signing, its retries). Every read after the first carries the
+// object's validator (If-Match on a strong ETag, else If-Unmodified-Since on Last-Modified), so an object
+// replaced under an open session fails with 'changed' instead of mixing versions.
 // HTTP reads are retried with backoff on 5xx, timeouts and dropped connections. Suffix ranges (bytes=-N) are
 // never sent: some S3-compatible servers (s3rver) answer them wrongly; the size comes from the first answer's
 // Content-Range.
