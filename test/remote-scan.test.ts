@@ -8,7 +8,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
 import { remoteStats } from '../src/main/service/remote-fetch'
-import { rawStats } from '../src/main/service/remote-raw'
+import { rawPool, rawRange, rawStats } from '../src/main/service/remote-raw'
 import { runCli } from './helpers/cli'
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy'
 import { startNginx, type Nginx } from './helpers/nginx'
@@ -176,6 +176,29 @@ describe('remote statistics streamed over the network', () => {
       expect(await proxy.count('/stallnth-4/big.f32')).toBeGreaterThanOrEqual(7)
     } finally {
       delete process.env.ARRAYSCOPE_REMOTE_TIMEOUT_MS
+    }
+  })
+
+  it('a kept socket taken again is not dropped by the idle timer of its earlier rest', async () => {
+    const saved = rawPool.idleMs
+    rawPool.idleMs = 300
+    const read = (url: string): Promise<'done' | 'other'> =>
+      rawRange({
+        url: new URL(url),
+        headers: { range: 'bytes=0-4095' },
+        offset: 0,
+        length: 4096,
+        current: () => true,
+        sink: () => undefined,
+        signal: undefined
+      })
+    try {
+      expect(await read(`${proxy.url}/be.f32`)).toBe('done')
+      // the same socket (same host and port), answered after 600 ms: the first rest's timer fires meanwhile
+      expect(await read(`${proxy.url}/delay-600/be.f32`)).toBe('done')
+      expect(await proxy.count('/delay-600/be.f32')).toBe(1)
+    } finally {
+      rawPool.idleMs = saved
     }
   })
 })

@@ -16,13 +16,11 @@ interface Conn {
   got: (bytes: Uint8Array) => void
   /** Called when the socket ends or fails. */
   lost: (e: Error) => void
-  /** Has answered a request before (a reused socket the server may have closed meanwhile). */
-  used: boolean
 }
 
-/** Idle keep-alive sockets by host:port, dropped after IDLE_MS (before a server's keep-alive timeout). */
+/** Idle keep-alive sockets by host:port, dropped after idleMs (before a server's keep-alive timeout). */
 const idle = new Map<string, Conn[]>()
-const IDLE_MS = 4_000
+export const rawPool = { idleMs: 4_000 }
 const HEAD_MAX = 64 << 10
 
 function connect(host: string, port: number, key: string): Promise<Conn> {
@@ -32,8 +30,7 @@ function connect(host: string, port: number, key: string): Promise<Conn> {
       socket: undefined as unknown as net.Socket,
       key,
       got: () => undefined,
-      lost: () => undefined,
-      used: false
+      lost: () => undefined
     }
     c.socket = net.connect({
       host,
@@ -59,9 +56,11 @@ function connect(host: string, port: number, key: string): Promise<Conn> {
 
 function release(c: Conn): void {
   const list = idle.get(c.key) ?? []
+  // only while it is idle: taken again meanwhile, the socket is another request's
   const drop = (): void => {
     const at = list.indexOf(c)
-    if (at >= 0) list.splice(at, 1)
+    if (at < 0) return
+    list.splice(at, 1)
     c.socket.destroy()
   }
   // bytes while idle are no answer to anything; a socket the server closes leaves the pool
@@ -69,7 +68,7 @@ function release(c: Conn): void {
   c.lost = drop
   list.push(c)
   idle.set(c.key, list)
-  setTimeout(drop, IDLE_MS).unref()
+  setTimeout(drop, rawPool.idleMs).unref()
   c.socket.unref()
 }
 
@@ -127,7 +126,6 @@ function once(c: Conn, r: RawRange): Promise<'done' | 'other'> {
       if (at < r.length) return
       r.signal?.removeEventListener('abort', abort)
       c.socket.setTimeout(0)
-      c.used = true
       rawStats.done++
       if (keep) release(c)
       else c.socket.destroy()
