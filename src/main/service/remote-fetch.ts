@@ -222,9 +222,11 @@ async function httpRange(
     })
   const headers = { range: `bytes=${offset}-${offset + length - 1}`, ...conditional(validator) }
   return withRetries(url, opts.signal, async () => {
-    if (into && rawAllowed(url)) {
-      // a streamed scan over plain http: a raw socket, unless the answer is more than a plain 206 (remote-raw.ts)
+    if (rawAllowed(url)) {
+      // plain http: a raw socket, unless the answer is more than a plain 206 (remote-raw.ts); the body straight
+      // to a streamed scan's sink, or into one buffer
       remoteStats.requests++
+      const whole = into ? null : new Uint8Array(length)
       const current = (header: (name: string) => string | null): boolean =>
         !validator || validatorOf({ header }) === validator
       const raw = await rawRange({
@@ -233,12 +235,12 @@ async function httpRange(
         offset,
         length,
         current,
-        sink: into,
+        sink: into ?? ((piece, at) => whole!.set(piece, at)),
         signal: opts.signal
       })
       if (raw === 'done') {
         remoteStats.bytes += length
-        return new Uint8Array(0)
+        return whole ?? new Uint8Array(0)
       }
     }
     const res = await fetchFollowing(url, headers, opts)
@@ -280,7 +282,7 @@ async function httpRange(
   })
 }
 
-/** Whether a streamed range may go over a raw socket: plain http, no credentials in the URL, not turned off. */
+/** Whether a range may go over a raw socket: plain http, no credentials in the URL, not turned off. */
 function rawAllowed(url: string): boolean {
   if (!url.startsWith('http:') || process.env.ARRAYSCOPE_REMOTE_RAW === '0') return false
   const u = new URL(url)
