@@ -4,11 +4,11 @@
 // results merged. Nothing is written to the object's copy: the fill-then-pass it replaces wrote every byte to a
 // temporary file on disk and read it again, which cost more than the network on a fast link and needed disk as
 // large as the object (docs/architecture.md, "Remote sources"). Memory stays LANES × REQUEST whatever the
-// object's size. Taken only where it is exact and cheaper: a contiguous float view of a remote object (no
-// codec), statistics in one pass (no histogram, or one over a given range; two passes only where the copy could
-// not hold the view), no disk cache (ARRAYSCOPE_REMOTE_CACHE
-// keeps what it fetched, so the cached path fills it), and some of the view not fetched yet (what the copy holds
-// already is scanned there).
+// object's size. The ranges of a plain-http object arrive over raw sockets (remote-raw.ts). Taken only where it
+// is exact and cheaper: a contiguous float view of a remote object (no codec); statistics in one pass (no
+// histogram, or one over a given range; two passes only where the copy could not hold the view); no disk cache
+// (ARRAYSCOPE_REMOTE_CACHE keeps what it fetched, so the cached path fills it); some of the view not fetched yet
+// (what the copy holds already is scanned there).
 import fs from 'node:fs'
 import os from 'node:os'
 import pathModule from 'node:path'
