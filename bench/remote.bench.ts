@@ -2,11 +2,14 @@
 // run: statistics of a remote float32 file beside `curl -o /dev/null` of the same URL (target ≤ 1.3×); the
 // requests of the first screen of a safetensors file with many tensors (target ≤ 2); table windows with 50 ms
 // of latency added by the fault proxy (target: ≤ 2 range requests, on screen < 300 ms). Loopback is far faster
-// than a real link, so the ratio to curl is what carries over, not the GB/s.
+// than a real link, so the ratio to curl is what carries over, not the GB/s; beside them a bare node:http client
+// reading the same ranges and dropping them: the floor of any client in Node on this machine.
 // Sizes: ARRAYSCOPE_BENCH_REMOTE_MB (default 256; the target is stated for 1024), ARRAYSCOPE_BENCH_TENSORS
 // (default 10,000; the target is stated for 100,000).
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
 import path from 'node:path'
 import { ArrayService } from '../src/main/service/array-service'
 import { remoteStats } from '../src/main/service/remote-fetch'
@@ -22,6 +25,90 @@ function curl(url: string): number {
   const t0 = performance.now()
   execFileSync('curl', ['-sS', '-o', '/dev/null', url])
   return performance.now() - t0
+}
+
+/**
+ * The floor of a Node client on this machine: the same ranges as a streamed scan (4 lanes of 16 MiB, node:http,
+ * keep-alive), each body read and dropped — no copy, no scan. What separates it from curl is Node's, not ours.
+ */
+async function bareNode(url: string, size: number): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true })
+  const req = 16 << 20
+  let next = 0
+  const t0 = performance.now()
+  const lane = async (): Promise<void> => {
+    while (next < size) {
+      const a = next
+      next += req
+      await new Promise<void>((resolve, reject) => {
+        http
+          .get(url, { agent, headers: { range: `bytes=${a}-${Math.min(size, a + req) - 1}` } }, (res) => {
+            res.on('data', () => undefined)
+            res.on('end', resolve)
+            res.on('error', reject)
+          })
+          .on('error', reject)
+      })
+    }
+  }
+  await Promise.all([lane(), lane(), lane(), lane()])
+  agent.destroy()
+  return performance.now() - t0
+}
+
+/**
+ * Node's own floor under any HTTP client: the same ranges over 4 raw sockets read into one reused buffer
+ * (net's onread: no allocation per read, no HTTP parser, no streams), the answer's headers skipped by hand.
+ */
+async function rawSockets(url: string, size: number): Promise<number> {
+  const u = new URL(url)
+  const req = 16 << 20
+  type Conn = { socket: net.Socket; got: (n: number, b: Uint8Array) => void }
+  const open = (): Promise<Conn> =>
+    new Promise((resolve) => {
+      const c: Conn = { socket: undefined as unknown as net.Socket, got: () => undefined }
+      c.socket = net.connect(
+        {
+          host: u.hostname,
+          port: Number(u.port),
+          onread: { buffer: Buffer.allocUnsafe(1 << 20), callback: (n, b) => (c.got(n, b), true) }
+        },
+        () => resolve(c)
+      )
+    })
+  const range = (c: Conn, a: number, n: number): Promise<void> =>
+    new Promise((resolve) => {
+      let head: string | null = ''
+      let left = n
+      c.got = (got, b) => {
+        let body = got
+        if (head !== null) {
+          head += Buffer.from(b.buffer, b.byteOffset, got).toString('latin1')
+          const i = head.indexOf('\r\n\r\n')
+          if (i < 0) return
+          body = head.length - (i + 4)
+          head = null
+        }
+        left -= body
+        if (left <= 0) resolve()
+      }
+      c.socket.write(`GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nRange: bytes=${a}-${a + n - 1}\r\n\r\n`)
+    })
+  const conns = await Promise.all([open(), open(), open(), open()])
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    conns.map(async (c) => {
+      while (next < size) {
+        const a = next
+        next += req
+        await range(c, a, Math.min(req, size - a))
+      }
+    })
+  )
+  const t = performance.now() - t0
+  conns.forEach((c) => c.socket.destroy())
+  return t
 }
 
 async function main(): Promise<void> {
@@ -51,9 +138,13 @@ print(1)`)
     const url = `${web.url}/${path.basename(raw)}`
     curl(url) // the server's page cache warm, as for every run below
     const curls: number[] = []
+    const bare: number[] = []
+    const sockets: number[] = []
     const ours: number[] = []
     for (let k = 0; k < REPEAT; k++) {
       curls.push(curl(url))
+      bare.push(await bareNode(url, MB << 20))
+      sockets.push(await rawSockets(url, MB << 20))
       // a new query string: a new remote object for the process (nothing cached from the last run)
       const info = await s.handle('session:open', {
         path: `${url}?run=${k}`,
@@ -69,6 +160,14 @@ print(1)`)
     const o = median(ours)
     console.log(`statistics of ${MB} MiB over HTTP: ${ms(o)} (${(MB / 1024 / (o / 1000)).toFixed(2)} GiB/s)`)
     console.log(`curl -o /dev/null of the same URL: ${ms(c)}   ratio ${(o / c).toFixed(2)}× (target ≤ 1.3×)`)
+    const b = median(bare)
+    console.log(
+      `a bare node:http client of the same ranges (bodies dropped): ${ms(b)} = ${(b / c).toFixed(2)}× curl; statistics ${(o / b).toFixed(2)}× it`
+    )
+    const r = median(sockets)
+    console.log(
+      `the same ranges over raw sockets (no HTTP client, bodies dropped): ${ms(r)} = ${(r / c).toFixed(2)}× curl`
+    )
 
     const before = remoteStats.requests
     const list = await s.handle('container:list', { path: `${web.url}/${path.basename(st)}`, limit: 100 })

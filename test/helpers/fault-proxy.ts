@@ -4,6 +4,7 @@
 //   /503-N/…      the first N requests of that path answer 503 Service Unavailable
 //   /drop-N/…     the first N requests of that path send their headers and half their body, then drop the connection
 //   /stall-N/…    the first N requests of that path never answer (the client's timeout must end them)
+//   /dropnth-K/…, /stallnth-K/…   only the K-th request of that path (a fault in the middle of a scan)
 // It counts the requests it forwards per path (GET /__count?path=… answers the number).
 import { spawn } from 'node:child_process'
 
@@ -15,7 +16,7 @@ const count = new Map()
 const server = http.createServer((req, res) => {
   const u = new URL(req.url, 'http://x')
   if (u.pathname === '/__count') { res.end(String(count.get(u.searchParams.get('path')) || 0)); return }
-  const m = /^\\/(delay|503|drop|stall)-(\\d+)(\\/.*)$/.exec(u.pathname)
+  const m = /^\\/(delay|503|drop|stall|dropnth|stallnth)-(\\d+)(\\/.*)$/.exec(u.pathname)
   const kind = m ? m[1] : 'pass'
   const n = m ? Number(m[2]) : 0
   const rest = m ? m[3] : u.pathname
@@ -43,8 +44,8 @@ const server = http.createServer((req, res) => {
   }
   if (kind === 'delay') return void setTimeout(() => forward(false), n)
   if (kind === '503' && k <= n) { res.writeHead(503); res.end('busy'); return }
-  if (kind === 'stall' && k <= n) return
-  forward(kind === 'drop' && k <= n)
+  if ((kind === 'stall' && k <= n) || (kind === 'stallnth' && k === n)) return
+  forward((kind === 'drop' && k <= n) || (kind === 'dropnth' && k === n))
 })
 server.keepAliveTimeout = 1000
 server.listen(0, '127.0.0.1', () => console.log('PORT ' + server.address().port))

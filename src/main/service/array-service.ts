@@ -30,6 +30,7 @@ import { PathPolicy } from './path-policy'
 import { prepareRequest } from './remote-service'
 import { prepareGzipCopy } from './gzip-copies'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
+import { streamedStats } from './remote-scan'
 import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
 import { sliced } from '../../shared/slice'
 import { fieldView } from '../../shared/field-view'
@@ -307,8 +308,12 @@ export class ArrayService {
     view: ArrayView,
     options: { bins?: number; range?: [number, number]; onProgress?: (done: number, total: number) => void } = {}
   ): ScanJob<Stats> {
-    return this.session(id).source.streamFill(view, options.onProgress, (gate, onProgress) =>
-      runStats({ ...this.scannable(id), gate }, view, { ...options, onProgress })
+    const s = this.session(id)
+    return (
+      streamedStats(s.info.derived ? undefined : s.source, view, options) ??
+      s.source.streamFill(view, options.onProgress, (gate, onProgress) =>
+        runStats({ ...this.scannable(id), gate }, view, { ...options, onProgress })
+      )
     )
   }
 

@@ -9,7 +9,7 @@ import pathModule from 'node:path'
 import { ApiError } from '../../shared/contract'
 import type { ByteSource } from './dequant-source'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
-import { readHead, readRange } from './remote-fetch'
+import { readHead, readRange, readRangeInto } from './remote-fetch'
 import { fetchIntoCopySync } from './remote-worker-client'
 import { underPrefix } from './remote-url'
 import { CachedCopy, remoteCacheDir } from './remote-cache'
@@ -148,6 +148,11 @@ export class RemoteStore {
     return runs
   }
 
+  /** Whether the copy could take n more bytes (ARRAYSCOPE_TEMP_MAX, the disk's room). */
+  canHold(n: number): boolean {
+    return this.budget.fits(n)
+  }
+
   /** Bytes of the copy a range still lacks (for progress). */
   missingBytes(first: number, end: number): number {
     let n = 0
@@ -174,6 +179,28 @@ export class RemoteStore {
       })
     for (let b = b0; b < b1; b++) this.inflight.set(b, p)
     return p
+  }
+
+  /**
+   * Reads [offset, offset + length) of the object past the copy (a streamed scan, remote-scan.ts): each piece
+   * handed to `sink` as it arrives, nothing written to the copy.
+   */
+  async readInto(
+    offset: number,
+    length: number,
+    sink: (piece: Uint8Array, at: number) => void,
+    signal?: AbortSignal
+  ): Promise<void> {
+    this.check()
+    try {
+      await readRangeInto(this.url, this.validator, offset, length, sink, {
+        ...this.allows(),
+        ...(signal ? { signal } : {})
+      })
+    } catch (e) {
+      if ((e as ApiError).code === 'changed') this.changed = true
+      throw e
+    }
   }
 
   /** Fills [first, end) of the copy (see fillRanges). */

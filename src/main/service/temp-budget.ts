@@ -45,6 +45,18 @@ export class TempBudget {
     return this.written
   }
 
+  /** Whether n more bytes would be taken (take would not throw). */
+  fits(n: number): boolean {
+    if (n <= 0) return true
+    if (this.written + n > this.cap) return false
+    try {
+      const st = fs.statfsSync(this.folder)
+      return st.bavail * st.bsize - n >= RESERVE
+    } catch {
+      return true
+    }
+  }
+
   /** Takes n more bytes, or throws an ApiError saying what to do. */
   take(n: number): void {
     if (n <= 0) return

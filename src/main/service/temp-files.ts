@@ -17,13 +17,16 @@ function removeAll(): void {
   live.clear()
 }
 
-/** A new folder under the system's temporary folder, removed with removeTemp (or when the process exits). */
-export function tempFolder(prefix: string): string {
+/**
+ * A new folder under the system's temporary folder (or under `base`), removed with removeTemp (or when the
+ * process exits).
+ */
+export function tempFolder(prefix: string, base = os.tmpdir()): string {
   if (!hooked) {
     hooked = true
     process.once('exit', removeAll)
   }
-  const dir = fs.mkdtempSync(pathModule.join(os.tmpdir(), `${prefix}${process.pid}-`))
+  const dir = fs.mkdtempSync(pathModule.join(base, `${prefix}${process.pid}-`))
   live.add(dir)
   return dir
 }

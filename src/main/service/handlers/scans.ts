@@ -3,6 +3,7 @@
 import { runCondition, runProfile } from '../along'
 import { refuseValueFind } from '../array-source'
 import { runFind } from '../find'
+import { streamedStats } from '../remote-scan'
 import { f64Bytes, runBlocks, runBuckets, runStats, scanStats } from '../scan'
 import type { Handlers, ServiceContext } from './context'
 import { tileOf } from './tile'
@@ -23,11 +24,16 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
     'scan:stats': (r) => {
       const view = ctx.scanTarget(r)
       // the file's version before the pass: the statistics describe it (or a newer one written meanwhile)
-      const version = versionOf(ctx.session(r.session).source.watch)
+      const session = ctx.session(r.session)
+      const version = versionOf(session.source.watch)
       return ctx.scans
         .run(
           r.scanId,
           (progress) =>
+            streamedStats(session.info.derived ? undefined : session.source, view, {
+              bins: r.bins,
+              onProgress: progress
+            }) ??
             ctx.streamFill(r.session, view, progress, (gate, onProgress) =>
               runStats({ ...ctx.scannable(r.session), gate }, view, { bins: r.bins, onProgress })
             ),
