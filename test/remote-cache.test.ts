@@ -1,6 +1,7 @@
 // The optional disk cache of remote objects (ARRAYSCOPE_REMOTE_CACHE): a second run on the same URL fetches only
 // the first block (to learn the object's validator) and reads the rest from the cached copy; an object replaced
-// on the server starts a new copy, whose values are the new ones. Through a counting proxy in front of nginx.
+// on the server starts a new copy, whose values are the new ones; ARRAYSCOPE_REMOTE_CACHE_MAX bounds the folder,
+// removing the least recently used blocks. Through a counting proxy in front of nginx.
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,11 +13,16 @@ import { tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
 const cache = tempDir()
+const bounded = tempDir()
 let web: Nginx
 let proxy: FaultProxy
 
 beforeAll(async () => {
   fs.writeFileSync(path.join(tmp.dir, 'x.f32'), new Float32Array(1_000_000).fill(2))
+  // 8 blocks of 1 MiB, block b holding the value b
+  const y = new Float32Array(8 * BLOCK_ELEMS)
+  for (let b = 0; b < 8; b++) y.fill(b, b * BLOCK_ELEMS, (b + 1) * BLOCK_ELEMS)
+  fs.writeFileSync(path.join(tmp.dir, 'y.f32'), y)
   web = await startNginx(tmp.dir)
   proxy = await startFaultProxy(web.url)
   process.env.ARRAYSCOPE_REMOTE_CACHE = cache.dir
@@ -24,15 +30,26 @@ beforeAll(async () => {
 
 afterAll(async () => {
   delete process.env.ARRAYSCOPE_REMOTE_CACHE
+  delete process.env.ARRAYSCOPE_REMOTE_CACHE_MAX
   closeRemotes()
   await proxy?.stop()
   await web?.stop()
   tmp.cleanup()
   cache.cleanup()
+  bounded.cleanup()
 })
 
-const mean = async (url: string): Promise<number> => {
-  const r = await runCli(['stats', url, '--dtype', '<f4', '--json'])
+const BLOCK_ELEMS = (1 << 20) / 4
+
+/** The disk a folder's files use (holes of a sparse file not counted). */
+const cacheUse = (dir: string): number =>
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .reduce((a, d) => a + fs.statSync(path.join(d.parentPath, d.name)).blocks * 512, 0)
+
+const mean = async (url: string, slice?: string): Promise<number> => {
+  const r = await runCli(['stats', url, '--dtype', '<f4', '--json', ...(slice ? ['--slice', slice] : [])])
   expect(r.stderr).toBe('')
   return (JSON.parse(r.stdout) as { mean: number }).mean
 }
@@ -55,5 +72,42 @@ describe('ARRAYSCOPE_REMOTE_CACHE', () => {
     fs.utimesSync(file, new Date(), new Date(Date.now() + 10_000))
     expect(await mean(url)).toBe(3)
     expect(await proxy.count('/delay-0/x.f32')).toBeGreaterThan(first + 2)
+  })
+
+  it('ARRAYSCOPE_REMOTE_CACHE_MAX bounds the folder: least recently used blocks leave first', async () => {
+    process.env.ARRAYSCOPE_REMOTE_CACHE = bounded.dir
+    process.env.ARRAYSCOPE_REMOTE_CACHE_MAX = '3M'
+    const url = `${proxy.url}/delay-0/y.f32`
+    const block = (b: number): string => `${b * BLOCK_ELEMS}:${(b + 1) * BLOCK_ELEMS}`
+    const requests = (): Promise<number> => proxy.count('/delay-0/y.f32')
+    try {
+      // an 8 MiB object read whole through a 3 MiB cache: right values, the folder never over its bound
+      expect(await mean(url)).toBe(3.5)
+      expect(cacheUse(bounded.dir)).toBeLessThanOrEqual(3 << 20)
+      expect(cacheUse(bounded.dir)).toBeGreaterThan(0)
+      closeRemotes()
+      // the last blocks read are kept: a new run reads them without a request (its first block is the one)
+      let n = await requests()
+      expect(await mean(url, block(7))).toBe(7)
+      expect(await mean(url, block(6))).toBe(6)
+      expect(await requests()).toBe(n + 1)
+      // block 1 is fetched and makes room: block 7, used before 6, leaves; 6 stays
+      expect(await mean(url, block(1))).toBe(1)
+      expect(cacheUse(bounded.dir)).toBeLessThanOrEqual(3 << 20)
+      closeRemotes()
+      n = await requests()
+      expect(await mean(url, block(6))).toBe(6)
+      expect(await requests()).toBe(n + 1)
+      expect(await mean(url, block(7))).toBe(7)
+      expect(await requests()).toBe(n + 2)
+      closeRemotes()
+      process.env.ARRAYSCOPE_REMOTE_CACHE_MAX = 'lots'
+      const r = await runCli(['stats', url, '--dtype', '<f4'])
+      expect(r.stderr).toMatch(/ARRAYSCOPE_REMOTE_CACHE_MAX=lots is not a size/)
+    } finally {
+      process.env.ARRAYSCOPE_REMOTE_CACHE = cache.dir
+      delete process.env.ARRAYSCOPE_REMOTE_CACHE_MAX
+      closeRemotes()
+    }
   })
 })
