@@ -12,7 +12,8 @@ import { mapRemote } from './remote-open'
 import type { RemoteStore } from './remote-store'
 import { TiffFiller } from './tiff-fill'
 import { ZarrFiller } from './zarr-fill'
-import { gridChunks, storeKeys } from './zarr-remote'
+import { ZarrWatch, watchZarr } from './zarr-change'
+import { arrayDocs, gridChunks, isZarrUrl, storeKeys } from './zarr-remote'
 
 export interface ChunkGrid {
   chunked: ChunkedDataset
@@ -57,11 +58,14 @@ export async function openChunkGrid(
     const scalar = array.shape.length === 0
     const dims = scalar ? [1] : array.shape
     const grid = scalar ? [1] : gridChunks(path, array)
+    // a remote store: its documents and the chunks read are asked again by the change check (zarr-change.ts)
+    const watch = isZarrUrl(path) ? new ZarrWatch(arrayDocs(path, name), paths.remote.prefixes) : undefined
+    const keys = (): ReturnType<typeof storeKeys> => storeKeys(path, paths, array, watch?.seen)
     const chunked = await ChunkedDataset.open(path, name, dims, grid, dtype, {
       ...(array.fill ? { fill: array.fill } : {}),
-      filler: (copy) =>
-        ZarrFiller.open({ dir: path, name, array, itemsize: dtype.itemsize, ...storeKeys(path, paths, array), ...copy })
+      filler: (copy) => ZarrFiller.open({ dir: path, name, array, itemsize: dtype.itemsize, ...keys(), ...copy })
     })
+    if (watch) watchZarr(chunked, watch)
     return { chunked }
   }
   if (entry.tiff) {

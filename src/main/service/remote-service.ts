@@ -5,6 +5,7 @@
 // "changed" like a local file.
 import { prepareRemote } from './remote-sources'
 import { isRemote } from './remote-url'
+import { zarrWatchOf, type RemoteCheck } from './zarr-change'
 import { isZarrUrl, prepareZarr } from './zarr-remote'
 import type { PathPolicy } from './path-policy'
 import type { Session } from './session'
@@ -41,7 +42,8 @@ const checking = new WeakSet<Session>()
 export function checkRemoteSessions(sessions: Iterable<Session>, changed: (s: Session) => void): void {
   const now = Date.now()
   for (const s of sessions) {
-    const store = s.source.remoteObject
+    // a remote object, or a remote Zarr array's documents and chunks
+    const store: RemoteCheck | undefined = s.source.remoteObject ?? zarrWatchOf(s.source.chunkGrid)
     if (!store || checking.has(s) || s.edits.externallyChanged) continue
     if (store.changed) {
       changed(s)
