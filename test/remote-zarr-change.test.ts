@@ -24,7 +24,7 @@ function writeStore(name: string, withSecond = true): string {
 }
 
 /** Replaces a file as a writer would (a new file renamed over it, a later time: a new ETag). */
-function replace(file: string, bytes: Uint8Array | string): void {
+function replace(file: string, bytes: NodeJS.ArrayBufferView | string): void {
   fs.writeFileSync(`${file}.new`, bytes)
   fs.renameSync(`${file}.new`, file)
   const later = new Date(Date.now() + 60_000)
