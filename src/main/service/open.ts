@@ -32,7 +32,8 @@ import { openChunkGrid } from './open-chunked'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 import { openText } from './text-source'
-import { mapRemote, refuseRemoteMode, remoteParts, REMOTE_READ_ONLY, type RemoteMapped } from './remote-open'
+import { holdRemoteObject, mapRemote, refuseRemoteEntry, refuseRemoteMode, remoteParts } from './remote-open'
+import { REMOTE_READ_ONLY, type RemoteMapped } from './remote-open'
 import { remoteStore } from './remote-sources'
 import type { RemoteStore } from './remote-store'
 import { isRemote, remoteSibling } from './remote-url'
@@ -231,12 +232,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const remoteUrl = isRemote(path)
   if (remoteUrl) refuseRemoteMode(path, r.mode)
   const { container, entry } = ctx.containers.entry(path, name)
-  if (remoteUrl && (entry.via || entry.recode || (entry.zarr && !isZarrUrl(path)) || entry.tiff || entry.fitsTiles)) {
-    throw new ApiError(
-      'layout',
-      `'${name}' of ${path} is stored compressed or chunked: remote objects are read only where their bytes lie (uncompressed, contiguous) for now; download the file to open this array`
-    )
-  }
+  if (remoteUrl) refuseRemoteEntry(path, name, entry)
   if (entry.unmappable) {
     throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
   }
@@ -303,6 +299,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       const t = temp
       undo.push(() => removeTemp(t))
       file = temp
+      // a remote object inflated: held while the session is open, for its change checks
+      if (remoteUrl) undo.push((held = holdRemoteObject(stored)).release)
     }
     const grid = await openChunkGrid(entry, copy?.file ?? path, name, remoteUrl, ctx.paths)
     if (grid) {
@@ -315,7 +313,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       })
       mapping = c.mapping
       file = c.file
-    } else if (remoteUrl) {
+    } else if (remoteUrl && !temp) {
       const m = (remote = mapRemote(file))
       undo.push(() => {
         m.mapping.close()

@@ -4,8 +4,10 @@
 import { ApiError } from '../../shared/contract'
 import type { ByteSource } from './dequant-source'
 import { native, type Mapping } from './native'
+import type { ContainerEntry } from '../../shared/containers'
 import { holdRemote, remoteStore } from './remote-sources'
 import type { RemoteStore } from './remote-store'
+import { isZarrUrl } from './zarr-remote'
 
 /** Why a remote array opens read-only (shown where a local file's would be editable). */
 export const REMOTE_READ_ONLY =
@@ -44,5 +46,31 @@ export function remoteParts(m: RemoteMapped): {
   return {
     store: { kind: 'remote', path: m.store.file, url: m.store.url },
     remote: { store: m.store, release: m.release }
+  }
+}
+
+/** A prepared remote object held (not mapped) while a session reads a decoded copy of it. */
+export function holdRemoteObject(url: string): { store: RemoteStore; release: () => void } {
+  const store = remoteStore(url)
+  return { store, release: holdRemote(store) }
+}
+
+/**
+ * Refuses an array of a remote container that is not read yet over the network, saying why and what to do:
+ * a MATLAB variable recoded without compression (complex parts, chars: the recoder reads a local file), a Zarr
+ * store inside a ZIP archive.
+ */
+export function refuseRemoteEntry(url: string, name: string, entry: ContainerEntry): void {
+  if (entry.recode && !entry.via) {
+    throw new ApiError(
+      'layout',
+      `'${name}' of ${url} is recoded on reading (${entry.recode.kind}), which reads a local file: download the file to open this array`
+    )
+  }
+  if (entry.zarr && !isZarrUrl(url)) {
+    throw new ApiError(
+      'layout',
+      `'${name}' of ${url} is a Zarr array inside a ZIP archive, whose chunks are read from a local file: download the archive, or unzip it on the server and open the store's URL (…/store.zarr)`
+    )
   }
 }
