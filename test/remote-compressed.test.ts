@@ -1,7 +1,7 @@
 // Compressed arrays of remote objects over HTTP from a real nginx, decoded from range reads through the object's
 // copy (no download first): a deflate-tiled TIFF and a RICE tile-compressed FITS image (their tiles fetched as
 // the chunk grid reads them), deflated .npz members and a .nii.gz (streamed through zlib from pieces fetched
-// ahead), a MATLAB -v7 variable. Values equal tifffile's, astropy's, numpy's, nibabel's and scipy's reads.
+// ahead), a MATLAB -v7 variable, a .zarr.zip. Values equal tifffile's, astropy's, numpy's, nibabel's and scipy's reads.
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -42,6 +42,15 @@ out['nii'] = np.asarray(nib.load(p('v.nii.gz')).dataobj).tolist()
 import scipy.io
 scipy.io.savemat(p('m.mat'), {'x': np.arange(12.).reshape(3, 4), 'c': np.array([[1 + 2j, 3 - 1j]])}, do_compression=True)
 out['mat'] = scipy.io.loadmat(p('m.mat'))['x'].tolist()
+scipy.io.savemat(p('plain.mat'), {'c': np.array([[1 + 2j, 3 - 1j]])})
+import zipfile
+g = (np.arange(12, dtype='<f4').reshape(3, 4) * 1.5)
+meta = {'zarr_format': 2, 'shape': [3, 4], 'chunks': [2, 4], 'dtype': '<f4', 'compressor': None, 'fill_value': 0, 'order': 'C', 'filters': None}
+with zipfile.ZipFile(p('g.zarr.zip'), 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('.zarray', json.dumps(meta))
+    z.writestr('0.0', g[0:2].tobytes())
+    z.writestr('1.0', np.concatenate([g[2:3], np.zeros((1, 4), '<f4')]).tobytes())
+out['zip'] = g.tolist()
 print(json.dumps(out))`)
   web = await startNginx(tmp.dir)
 }, 60_000)
@@ -90,6 +99,13 @@ describe('compressed arrays of remote objects', () => {
     const c = await runCli(['show', `${web.url}/m.mat`, '--array', 'c'])
     expect(c.stderr).toBe('')
     expect(c.stdout).toMatch(/1\.\s*\+\s*2\.j/)
+  })
+
+  it('a .zarr.zip archive: its members fetched by range and inflated; an array recoded from uncompressed bytes is refused with the reason', async () => {
+    expect(await run(['show', `${web.url}/g.zarr.zip`, '--array', '/', '--json'])).toEqual(ref.zip)
+    const r = await runCli(['show', `${web.url}/plain.mat`, '--array', 'c'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/is recoded on reading \(planes\), which reads a local file: download the file/)
   })
 
   it('the app opens an inflated member read-only and checks its object for changes', async () => {

@@ -33,7 +33,9 @@ export async function openChunkGrid(
   const dtype = parseDType(entry.dtype)
   // a remote container: its chunks' stored bytes are fetched into the object's copy, which the decoder reads
   const rc =
-    remoteUrl && !isZarrUrl(path) && (entry.hdf5 || entry.tiff || entry.fitsTiles) ? remoteBytes(path) : undefined
+    remoteUrl && !isZarrUrl(path) && (entry.hdf5 || entry.tiff || entry.fitsTiles || entry.zarr)
+      ? remoteBytes(path)
+      : undefined
   try {
     const grid = await openGrid(entry, path, name, dtype, paths, rc)
     return grid && (rc ? { ...grid, held: rc.held } : grid)
@@ -81,7 +83,7 @@ async function openGrid(
     const grid = scalar ? [1] : gridChunks(path, array)
     // a remote store: its documents and the chunks read are asked again by the change check (zarr-change.ts)
     const watch = isZarrUrl(path) ? new ZarrWatch(arrayDocs(path, name), paths.remote.prefixes) : undefined
-    const keys = (): ReturnType<typeof storeKeys> => storeKeys(path, paths, array, watch?.seen)
+    const keys = (): ReturnType<typeof storeKeys> => storeKeys(path, paths, array, watch?.seen, rc)
     const chunked = await ChunkedDataset.open(path, name, dims, grid, dtype, {
       ...(array.fill ? { fill: array.fill } : {}),
       filler: (copy) => ZarrFiller.open({ dir: path, name, array, itemsize: dtype.itemsize, ...keys(), ...copy })

@@ -7,7 +7,6 @@ import { native, type Mapping } from './native'
 import type { ContainerEntry } from '../../shared/containers'
 import { holdRemote, remoteStore } from './remote-sources'
 import type { RemoteStore } from './remote-store'
-import { isZarrUrl } from './zarr-remote'
 
 /** Why a remote array opens read-only (shown where a local file's would be editable). */
 export const REMOTE_READ_ONLY =
@@ -57,20 +56,14 @@ export function holdRemoteObject(url: string): { store: RemoteStore; release: ()
 
 /**
  * Refuses an array of a remote container that is not read yet over the network, saying why and what to do:
- * a MATLAB variable recoded without compression (complex parts, chars: the recoder reads a local file), a Zarr
- * store inside a ZIP archive.
+ * an array recoded from uncompressed bytes (MATLAB complex parts or chars, a FITS ASCII table, ONNX varints: the
+ * recoders read a local file).
  */
 export function refuseRemoteEntry(url: string, name: string, entry: ContainerEntry): void {
   if (entry.recode && !entry.via) {
     throw new ApiError(
       'layout',
       `'${name}' of ${url} is recoded on reading (${entry.recode.kind}), which reads a local file: download the file to open this array`
-    )
-  }
-  if (entry.zarr && !isZarrUrl(url)) {
-    throw new ApiError(
-      'layout',
-      `'${name}' of ${url} is a Zarr array inside a ZIP archive, whose chunks are read from a local file: download the archive, or unzip it on the server and open the store's URL (…/store.zarr)`
     )
   }
 }

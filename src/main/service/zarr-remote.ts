@@ -15,7 +15,8 @@ import { parseRemote, underPrefix } from './remote-url'
 import { headSync, rangeSync } from './remote-worker-client'
 import type { PathPolicy } from './path-policy'
 import type { ZarrArray } from '../../shared/containers/zarr-meta'
-import { localKeys, type ObjectRanges, type ZarrKeys } from './zarr-keys'
+import type { RemoteBytes } from './chunk-filler'
+import { localKeys, ZipKeys, type ObjectRanges, type ZarrKeys } from './zarr-keys'
 import { onlyShard, ShardReader } from './zarr-shard-read'
 
 /** Metadata documents larger than this are refused (as for a local store). */
@@ -315,8 +316,11 @@ export function storeKeys(
   path: string,
   paths: PathPolicy,
   array: ZarrArray,
-  seen?: SeenObject
+  seen?: SeenObject,
+  zip?: { file: string; remote: RemoteBytes }
 ): { keys: ZarrKeys; shard?: ShardReader } {
+  // a remote .zarr.zip: the archive's copy, its members fetched by range as they are read
+  if (zip) return { keys: new ZipKeys(zip.file, zip.remote) }
   if (!isZarrUrl(path)) return { keys: localKeys(path, (p) => paths.allows(p)) }
   const keys = remoteZarrKeys(path, paths.remote.prefixes, seen)
   const step = onlyShard(array)
