@@ -1,7 +1,7 @@
 // Compressed arrays of remote objects over HTTP from a real nginx, decoded from range reads through the object's
 // copy (no download first): a deflate-tiled TIFF and a RICE tile-compressed FITS image (their tiles fetched as
 // the chunk grid reads them), deflated .npz members and a .nii.gz (streamed through zlib from pieces fetched
-// ahead), a MATLAB -v7 variable, a .zarr.zip. Values equal tifffile's, astropy's, numpy's, nibabel's and scipy's reads.
+// ahead), a MATLAB -v7 variable, a .zarr.zip, a .fits.gz. Values equal tifffile's, astropy's, numpy's, nibabel's and scipy's reads.
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -43,6 +43,14 @@ import scipy.io
 scipy.io.savemat(p('m.mat'), {'x': np.arange(12.).reshape(3, 4), 'c': np.array([[1 + 2j, 3 - 1j]])}, do_compression=True)
 out['mat'] = scipy.io.loadmat(p('m.mat'))['x'].tolist()
 scipy.io.savemat(p('plain.mat'), {'c': np.array([[1 + 2j, 3 - 1j]])})
+import gzip, shutil
+img = rng.integers(-500, 500, (50, 30)).astype('>i2')
+fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(img, name='IMG'), fits.CompImageHDU(img.astype(np.int32), name='TILES')]).writeto(p('g.fits'))
+with open(p('g.fits'), 'rb') as f, gzip.open(p('g.fits.gz'), 'wb') as g:
+    shutil.copyfileobj(f, g)
+with fits.open(p('g.fits.gz')) as f:
+    out['fitsgz'] = f['IMG'].data.tolist()
+    out['fitsgz_tiles'] = f['TILES'].data.tolist()
 import zipfile
 g = (np.arange(12, dtype='<f4').reshape(3, 4) * 1.5)
 meta = {'zarr_format': 2, 'shape': [3, 4], 'chunks': [2, 4], 'dtype': '<f4', 'compressor': None, 'fill_value': 0, 'order': 'C', 'filters': None}
@@ -108,6 +116,15 @@ describe('compressed arrays of remote objects', () => {
     expect(r.stderr).toMatch(/is recoded on reading \(planes\), which reads a local file: download the file/)
   })
 
+  it('a .fits.gz is inflated from the remote object into its copy: listed, its images and tiles read', async () => {
+    const url = `${web.url}/g.fits.gz`
+    const ls = await runCli(['ls', url])
+    expect(ls.stderr).toBe('')
+    expect(ls.stdout).toMatch(/^1\t>i2\t\(50, 30\)/m)
+    expect(await run(['show', url, '--array', '1', '--json'])).toEqual(ref.fitsgz)
+    expect(await run(['show', url, '--array', '2', '--json'])).toEqual(ref.fitsgz_tiles)
+  })
+
   it('the app opens an inflated member read-only and checks its object for changes', async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
@@ -118,6 +135,10 @@ describe('compressed arrays of remote objects', () => {
       await expect(
         s.handle('session:open', { path: `${web.url}/z.npz`, array: 'a', layout: null, mode: 'c' })
       ).rejects.toMatchObject({ code: 'readonly' })
+      // a .fits.gz: its copy local, the object asked for changes
+      const gz = await s.handle('session:open', { path: `${web.url}/g.fits.gz`, array: '1', layout: null, mode: 'r' })
+      expect(gz.array?.readOnly).toMatch(/remote object/)
+      expect(await s.session(gz.session).source.remoteObject?.stillCurrent()).toBe(true)
     } finally {
       s.closeAll()
     }

@@ -153,13 +153,14 @@ const anyPath: Allows = () => true
  */
 export function readContainer(path: string, allows: Allows = anyPath): Container | null {
   if (isZarrUrl(path)) return readRemoteZarr(path)
-  if (isRemote(path)) return readRemoteContainer(path, allows)
-  const st = statOrThrow(path)
-  // a folder is a container only as a Zarr store
-  if (st.isDirectory()) return readZarrStore(path, allows) as Container | null
-  // a .fits.gz is parsed, and its arrays mapped, from the service's own decompressed copy (gzip-copies.ts)
+  // a .fits.gz (a file or a URL) is parsed, and its arrays mapped, from the service's own decompressed copy
+  // (gzip-copies.ts)
   const gz = isGzipFits(path)
-  if (!gz && st.size > 0 && !detectContainer(path, st.size)) {
+  if (isRemote(path) && !gz) return readRemoteContainer(path, allows)
+  const st = gz ? null : statOrThrow(path)
+  // a folder is a container only as a Zarr store
+  if (st?.isDirectory()) return readZarrStore(path, allows) as Container | null
+  if (st && st.size > 0 && !detectContainer(path, st.size)) {
     const hdr = enviHeaderFor(path, allows)
     if (hdr) {
       const c = readContainer(hdr, allows)

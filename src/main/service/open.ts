@@ -240,7 +240,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   // an array without a scaling: its stored values are its values, whichever are asked for
   const codecs = entryCodecs(entry, scaling)
   // a .fits.gz: its arrays lie in the service's own decompressed copy, never a path a request names
-  const gz = !remoteUrl && isGzipFits(path)
+  const gz = isGzipFits(path)
   const readOnly = readOnlyReason(codecs) ?? (gz ? GZIP_READ_ONLY : undefined)
   if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
   if (container.format === 'npz' && r.mode === 'r+') {
@@ -302,18 +302,20 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       // a remote object inflated: held while the session is open, for its change checks
       if (remoteUrl) undo.push((held = holdRemoteObject(stored)).release)
     }
-    const grid = await openChunkGrid(entry, copy?.file ?? path, name, remoteUrl, ctx.paths)
+    // a remote .fits.gz: its copy is local, the object held for its change checks
+    if (remoteUrl && copy) undo.push((held = holdRemoteObject(path)).release)
+    const grid = await openChunkGrid(entry, copy?.file ?? path, name, remoteUrl && !copy, ctx.paths)
     if (grid) {
       const { chunked: c, held: h } = grid
       chunked = c
-      held = h
+      held = h ?? held
       undo.push(() => {
         c.close()
         h?.release()
       })
       mapping = c.mapping
       file = c.file
-    } else if (remoteUrl && !temp) {
+    } else if (remoteUrl && !temp && !copy) {
       const m = (remote = mapRemote(file))
       undo.push(() => {
         m.mapping.close()
