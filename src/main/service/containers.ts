@@ -19,7 +19,7 @@ import {
 } from '../../shared/containers'
 import { dropGzipCopy, gzipCopySync, isGzipFits } from './gzip-copies'
 import { native } from './native'
-import { remoteRead, remoteSiblingStore, remoteStore } from './remote-sources'
+import { parseStopped, remoteRead, remoteSiblingStore, remoteStore } from './remote-sources'
 import { isRemote, remoteName } from './remote-url'
 import { readZarrStore, storeStamp, zarrMarker } from './zarr-store'
 import { isZarrUrl, readRemoteZarr, zarrGeneration } from './zarr-remote'
@@ -261,6 +261,8 @@ export class ContainerCache {
     const hit = this.items.get(key)
     if (hit) return hit.container
     const container = readContainer(url, this.allows)
+    // a preparation's parse that a parser went on after a missing byte is run again once the bytes are there
+    if (parseStopped()) return container
     this.items.set(key, { size: store?.size ?? 0, mtimeMs: 0, container })
     while (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value!)
     return container
