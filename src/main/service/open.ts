@@ -32,7 +32,7 @@ import { openChunkGrid } from './open-chunked'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 import { openText } from './text-source'
-import { holdRemoteObject, mapRemote, refuseRemoteEntry, refuseRemoteMode, remoteParts } from './remote-open'
+import { fetchForRecode, holdRemoteObject, mapRemote, refuseRemoteMode, remoteParts } from './remote-open'
 import { REMOTE_READ_ONLY, type RemoteMapped } from './remote-open'
 import { remoteStore } from './remote-sources'
 import type { RemoteStore } from './remote-store'
@@ -232,7 +232,6 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const remoteUrl = isRemote(path)
   if (remoteUrl) refuseRemoteMode(path, r.mode)
   const { container, entry } = ctx.containers.entry(path, name)
-  if (remoteUrl) refuseRemoteEntry(path, name, entry)
   if (entry.unmappable) {
     throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
   }
@@ -290,7 +289,9 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
           const inflated = via ? await inflateMember(stored, via, name, { cancelled, onProgress }) : stored
           if (!recode) return inflated
           try {
-            return await recodeToCopy(inflated, recode, entry.dtype, name, { cancelled, onProgress })
+            // a remote object's bytes are recoded from its copy, fetched first (remote-open.ts)
+            const from = inflated === stored && remoteUrl ? await fetchForRecode(stored, recode, cancelled) : inflated
+            return await recodeToCopy(from, recode, entry.dtype, name, { cancelled, onProgress })
           } finally {
             if (inflated !== stored) removeTemp(inflated)
           }

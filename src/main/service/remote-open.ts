@@ -4,7 +4,7 @@
 import { ApiError } from '../../shared/contract'
 import type { ByteSource } from './dequant-source'
 import { native, type Mapping } from './native'
-import type { ContainerEntry } from '../../shared/containers'
+import type { Recode } from '../../shared/containers'
 import { holdRemote, remoteStore } from './remote-sources'
 import type { RemoteStore } from './remote-store'
 
@@ -54,16 +54,30 @@ export function holdRemoteObject(url: string): { store: RemoteStore; release: ()
   return { store, release: holdRemote(store) }
 }
 
-/**
- * Refuses an array of a remote container that is not read yet over the network, saying why and what to do:
- * an array recoded from uncompressed bytes (MATLAB complex parts or chars, a FITS ASCII table, ONNX varints: the
- * recoders read a local file).
- */
-export function refuseRemoteEntry(url: string, name: string, entry: ContainerEntry): void {
-  if (entry.recode && !entry.via) {
-    throw new ApiError(
-      'layout',
-      `'${name}' of ${url} is recoded on reading (${entry.recode.kind}), which reads a local file: download the file to open this array`
-    )
+/** The least offset a recoding reads (its fields named offset, at any depth). */
+function firstOffset(v: unknown): number {
+  if (!v || typeof v !== 'object') return Infinity
+  let least = Infinity
+  for (const [k, x] of Object.entries(v)) {
+    least = Math.min(least, k === 'offset' && typeof x === 'number' ? x : firstOffset(x))
   }
+  return least
+}
+
+/**
+ * The copy of a remote object an array recoded from uncompressed bytes reads (MATLAB complex parts or chars,
+ * a FITS ASCII table, ONNX varints: the recoders read a file), its bytes from the recoding's first offset to the
+ * end fetched first (parallel ranges; Cancel stops them).
+ */
+export async function fetchForRecode(url: string, recode: Recode, cancelled: () => boolean): Promise<string> {
+  const store = remoteStore(url)
+  const abort = new AbortController()
+  const poll = setInterval(() => cancelled() && abort.abort(), 50)
+  try {
+    const first = firstOffset(recode)
+    await store.fillRange(Number.isFinite(first) ? first : 0, store.size, { signal: abort.signal })
+  } finally {
+    clearInterval(poll)
+  }
+  return store.file
 }
