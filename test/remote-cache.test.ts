@@ -110,4 +110,34 @@ describe('ARRAYSCOPE_REMOTE_CACHE', () => {
       closeRemotes()
     }
   })
+
+  it('memory and the cache folder stay bounded whatever the object size: statistics of 512 MiB through a 16 MiB cache', async () => {
+    // sparse on the server's disk: 512 MiB of zeros on no disk, with a few values at its end
+    const file = path.join(tmp.dir, 'big.f32')
+    fs.writeFileSync(file, '')
+    fs.truncateSync(file, 512 << 20)
+    const fd = fs.openSync(file, 'r+')
+    fs.writeSync(fd, new Float32Array([4, 4, 4, 4]), 0, 16, (512 << 20) - 16)
+    fs.closeSync(fd)
+    process.env.ARRAYSCOPE_REMOTE_CACHE = bounded.dir
+    process.env.ARRAYSCOPE_REMOTE_CACHE_MAX = '16M'
+    let peak = 0
+    const base = process.memoryUsage().arrayBuffers
+    const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers - base)), 5)
+    try {
+      const r = await runCli(['stats', `${web.url}/big.f32`, '--dtype', '<f4', '--json'])
+      expect(r.stderr).toBe('')
+      expect((JSON.parse(r.stdout) as { max: number }).max).toBe(4)
+      // the fetched bytes went to the object's copy and the cache's files, not to memory: at most the requests
+      // in flight (6 of 8 MiB) and what the collector has not freed yet (~90 MiB measured for 256 and 512 MiB)
+      expect(peak).toBeLessThan(200 << 20)
+      expect(cacheUse(bounded.dir)).toBeLessThanOrEqual(16 << 20)
+    } finally {
+      clearInterval(sample)
+      process.env.ARRAYSCOPE_REMOTE_CACHE = cache.dir
+      delete process.env.ARRAYSCOPE_REMOTE_CACHE_MAX
+      closeRemotes()
+      fs.rmSync(file)
+    }
+  })
 })
