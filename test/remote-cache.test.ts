@@ -5,6 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ArrayService } from '../src/main/service/array-service'
 import { closeRemotes } from '../src/main/service/remote-sources'
 import { runCli } from './helpers/cli'
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy'
@@ -65,13 +66,31 @@ describe('ARRAYSCOPE_REMOTE_CACHE', () => {
     expect(await mean(url)).toBe(2)
     expect(await proxy.count('/delay-0/x.f32')).toBe(first + 1)
     closeRemotes()
+    // a pass over cached blocks counts them as fetched: its progress reaches its total, and no request but the first
+    const events: { scanId: string; done: number; total: number }[] = []
+    const s = new ArrayService({
+      watchIntervalMs: 0,
+      emit: (e, p) => void (e === 'scan:progress' && events.push(p as (typeof events)[number]))
+    })
+    try {
+      const layout = { dtype: '<f4', shape: null, offset: 0, order: 'C' as const }
+      const info = await s.handle('session:open', { path: url, layout, mode: 'r' })
+      const st = await s.handle('scan:stats', { session: info.session, scanId: 'c1' })
+      expect(st.mean).toBe(2)
+      const last = events.filter((e) => e.scanId === 'c1').at(-1)
+      expect(last && last.total > 0 && last.done === last.total).toBe(true)
+      expect(await proxy.count('/delay-0/x.f32')).toBe(first + 2)
+    } finally {
+      s.closeAll()
+      closeRemotes()
+    }
     // replaced on the server (a new ETag): read again, the new values
     const file = path.join(tmp.dir, 'x.f32')
     fs.writeFileSync(`${file}.new`, new Float32Array(1_000_000).fill(3))
     fs.renameSync(`${file}.new`, file)
     fs.utimesSync(file, new Date(), new Date(Date.now() + 10_000))
     expect(await mean(url)).toBe(3)
-    expect(await proxy.count('/delay-0/x.f32')).toBeGreaterThan(first + 2)
+    expect(await proxy.count('/delay-0/x.f32')).toBeGreaterThan(first + 3)
   })
 
   it('ARRAYSCOPE_REMOTE_CACHE_MAX bounds the folder: least recently used blocks leave first', async () => {

@@ -126,6 +126,20 @@ export class BlockCache {
     }
   }
 
+  /** get without blocking the thread. */
+  async getAsync(b: number): Promise<Buffer | null> {
+    const file = pathModule.join(this.folder, String(b))
+    try {
+      const bytes = await fs.promises.readFile(file)
+      if (bytes.length !== this.length(b)) return null
+      const now = new Date()
+      await fs.promises.utimes(file, now, now)
+      return bytes
+    } catch {
+      return null
+    }
+  }
+
   /** Keeps the whole blocks that bytes fetched at offset hold. */
   putRange(offset: number, bytes: Uint8Array): void {
     const end = offset + bytes.length

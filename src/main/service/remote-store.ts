@@ -109,6 +109,22 @@ export class RemoteStore {
     }
   }
 
+  /** The same without blocking the thread, each block counted as fetched (a pass's progress, Cancel). */
+  private async fromCacheAsync(
+    blocks: number[],
+    opts: { signal?: AbortSignal; onBytes?: (n: number) => void }
+  ): Promise<void> {
+    if (!this.cache) return
+    for (const b of blocks) {
+      if (this.filled[b] || this.inflight.has(b)) continue
+      if (opts.signal?.aborted) throw new ApiError('cancelled', `reading ${this.url} was cancelled`)
+      const bytes = await this.cache.getAsync(b)
+      if (!bytes || this.closed || this.filled[b]) continue
+      this.write(b * BLOCK, bytes, true)
+      opts.onBytes?.(bytes.length)
+    }
+  }
+
   private mark(first: number, end: number): void {
     const b0 = Math.floor(first / BLOCK)
     const b1 = Math.ceil(end / BLOCK)
@@ -198,7 +214,8 @@ export class RemoteStore {
   ): Promise<void> {
     this.check()
     const blocks = this.blocksOf(ranges)
-    this.fromCache(blocks)
+    await this.fromCacheAsync(blocks, opts)
+    this.check()
     const waiting = new Set<Promise<void>>()
     for (const b of blocks) {
       const p = this.inflight.get(b)
