@@ -1,4 +1,4 @@
-// A remote Zarr array (a folder of objects on a real nginx) whose metadata document or chunks are replaced under
+// A remote Zarr array (a folder of objects on a real nginx, and on s3rver) whose metadata document or chunks are replaced under
 // an open session reports 'session:changed', as a remote object does; one left alone does not. Each case opens
 // its own service (a session's checks are 5 s apart; the first runs at once).
 import fs from 'node:fs'
@@ -8,9 +8,11 @@ import type { EventName } from '../src/shared/contract'
 import { ArrayService } from '../src/main/service/array-service'
 import { startNginx, type Nginx } from './helpers/nginx'
 import { tempDir } from './helpers/numpy'
+import { startS3, type S3Server } from './helpers/s3'
 
 const tmp = tempDir()
 let web: Nginx
+let s3: S3Server
 
 /** A v2 array of 4×4 float32 in chunks of 2×4, uncompressed (chunks '0.0' and '1.0'), without chunk 1.0 if asked. */
 function writeStore(name: string, withSecond = true): string {
@@ -35,19 +37,27 @@ beforeAll(async () => {
   for (const n of ['same.zarr', 'chunk.zarr', 'meta.zarr']) writeStore(n)
   writeStore('absent.zarr', false)
   web = await startNginx(tmp.dir)
+  s3 = await startS3('zc-bucket')
+  const dir = writeStore('s3.zarr')
+  for (const k of ['.zarray', '0.0', '1.0']) await s3.putFile(`stores/w.zarr/${k}`, path.join(dir, k))
 }, 60_000)
 
 afterAll(async () => {
+  await s3?.stop()
   await web?.stop()
   tmp.cleanup()
 })
 
 /** Opens a store's array, reads all of it (its chunks fetched), changes it, checks once: the events told. */
-async function checkAfter(name: string, change: (dir: string) => void): Promise<EventName[]> {
+async function checkAfter(
+  name: string,
+  change: (dir: string) => void | Promise<void>,
+  url = `${web.url}/${name}`
+): Promise<EventName[]> {
   const events: EventName[] = []
   const s = new ArrayService({ watchIntervalMs: 0, emit: (e) => events.push(e) })
   try {
-    const info = await s.handle('session:open', { path: `${web.url}/${name}`, layout: null, mode: 'r' })
+    const info = await s.handle('session:open', { path: url, layout: null, mode: 'r' })
     const win = await s.handle('window:get', {
       session: info.session,
       view: { rowAxis: 0, colAxis: 1, index: [0, 0] },
@@ -62,7 +72,7 @@ async function checkAfter(name: string, change: (dir: string) => void): Promise<
       ...Array(8).fill(1),
       ...Array(8).fill(second)
     ])
-    change(path.join(tmp.dir, name))
+    await change(path.join(tmp.dir, name))
     s.checkForChanges()
     // the check is a request or three in the background: told within a few seconds, or not at all
     for (let i = 0; i < 30 && !events.includes('session:changed'); i++) await new Promise((r) => setTimeout(r, 100))
@@ -92,6 +102,17 @@ describe('remote Zarr arrays checked for changes', () => {
 
   it('a chunk written where there was none (the fill value shown) is a change', async () => {
     const events = await checkAfter('absent.zarr', (dir) => replace(path.join(dir, '1.0'), new Float32Array(8).fill(3)))
+    expect(events).toContain('session:changed')
+  })
+
+  it('over S3 (s3rver): a chunk put again with other bytes (a new ETag) is a change', async () => {
+    const url = 's3://zc-bucket/stores/w.zarr'
+    expect(await checkAfter('s3.zarr', () => undefined, url)).not.toContain('session:changed')
+    const events = await checkAfter(
+      's3.zarr',
+      () => s3.put('stores/w.zarr/1.0', new Uint8Array(new Float32Array(8).fill(9).buffer)),
+      url
+    )
     expect(events).toContain('session:changed')
   })
 })
