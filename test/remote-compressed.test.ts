@@ -41,6 +41,13 @@ out['npz_a'] = {'corner': z['a'][-2:, -3:].tolist(), 'mean': float(z['a'].mean()
 out['npz_b'] = z['b'].tolist()
 nib.save(nib.Nifti1Image(rng.standard_normal((6, 5, 4)).astype(np.float32), np.eye(4)), p('v.nii.gz'))
 out['nii'] = np.asarray(nib.load(p('v.nii.gz')).dataobj).tolist()
+# a pair whose image is gzip-compressed beside its header (x.hdr + x.img.gz), as nibabel reads it
+import gzip, shutil
+nib.save(nib.Nifti1Pair(np.arange(24, dtype=np.float32).reshape(2, 3, 4), np.eye(4)), p('x.img'))
+out['pair'] = np.asarray(nib.load(p('x.hdr')).dataobj).tolist()
+with open(p('x.img'), 'rb') as f, gzip.open(p('x.img.gz'), 'wb') as g:
+    shutil.copyfileobj(f, g)
+os.remove(p('x.img'))
 import scipy.io
 scipy.io.savemat(p('m.mat'), {'x': np.arange(12.).reshape(3, 4), 'c': np.array([[1 + 2j, 3 - 1j]])}, do_compression=True)
 out['mat'] = scipy.io.loadmat(p('m.mat'))['x'].tolist()
@@ -106,6 +113,8 @@ describe('compressed arrays of remote objects', () => {
     expect(st.mean).toBeCloseTo(want.mean, 12)
     expect(await run(['show', url, '--array', 'b', '--json'])).toEqual(ref.npz_b)
     expect(await run(['show', `${web.url}/v.nii.gz`, '--json'])).toEqual(ref.nii)
+    // the pair's .img tried first (404), then its .img.gz
+    expect(await run(['show', `${web.url}/x.hdr`, '--json'])).toEqual(ref.pair)
     // a MATLAB -v7 variable (zlib), and a complex one (inflated, then its parts recoded from the local copy)
     expect(await run(['show', `${web.url}/m.mat`, '--array', 'x', '--json'])).toEqual(ref.mat)
     const c = await runCli(['show', `${web.url}/m.mat`, '--array', 'c'])
