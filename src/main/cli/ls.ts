@@ -57,8 +57,8 @@ export async function ls(args: ParsedArgs): Promise<void> {
     where = parseRemote(file).href
     await prepareUrl(where, null, (u) => cache.get(u))
   }
-  // a .fits.gz: decompressed by streaming before the synchronous parse
-  else await makeGzipCopy(where)
+  // a .fits.gz (a file or a URL): decompressed by streaming before the synchronous parse
+  await makeGzipCopy(where)
   const c = cache.require(where)
   const out = new Output()
   if (args.flags.has('json')) {

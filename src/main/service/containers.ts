@@ -19,7 +19,7 @@ import {
 } from '../../shared/containers'
 import { dropGzipCopy, gzipCopySync, isGzipFits } from './gzip-copies'
 import { native } from './native'
-import { remoteRead, remoteSiblingStore, remoteStore } from './remote-sources'
+import { parseStopped, remoteRead, remoteSiblingStore, remoteStore } from './remote-sources'
 import { isRemote, remoteName } from './remote-url'
 import { readZarrStore, storeStamp, zarrMarker } from './zarr-store'
 import { isZarrUrl, readRemoteZarr, zarrGeneration } from './zarr-remote'
@@ -153,13 +153,14 @@ const anyPath: Allows = () => true
  */
 export function readContainer(path: string, allows: Allows = anyPath): Container | null {
   if (isZarrUrl(path)) return readRemoteZarr(path)
-  if (isRemote(path)) return readRemoteContainer(path, allows)
-  const st = statOrThrow(path)
-  // a folder is a container only as a Zarr store
-  if (st.isDirectory()) return readZarrStore(path, allows) as Container | null
-  // a .fits.gz is parsed, and its arrays mapped, from the service's own decompressed copy (gzip-copies.ts)
+  // a .fits.gz (a file or a URL) is parsed, and its arrays mapped, from the service's own decompressed copy
+  // (gzip-copies.ts)
   const gz = isGzipFits(path)
-  if (!gz && st.size > 0 && !detectContainer(path, st.size)) {
+  if (isRemote(path) && !gz) return readRemoteContainer(path, allows)
+  const st = gz ? null : statOrThrow(path)
+  // a folder is a container only as a Zarr store
+  if (st?.isDirectory()) return readZarrStore(path, allows) as Container | null
+  if (st && st.size > 0 && !detectContainer(path, st.size)) {
     const hdr = enviHeaderFor(path, allows)
     if (hdr) {
       const c = readContainer(hdr, allows)
@@ -260,6 +261,8 @@ export class ContainerCache {
     const hit = this.items.get(key)
     if (hit) return hit.container
     const container = readContainer(url, this.allows)
+    // a preparation's parse that a parser went on after a missing byte is run again once the bytes are there
+    if (parseStopped()) return container
     this.items.set(key, { size: store?.size ?? 0, mtimeMs: 0, container })
     while (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value!)
     return container

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import { promisify } from 'node:util'
 import type { FitsTiles } from '../../shared/containers/fits-tile-layout'
 import { ApiError } from '../../shared/contract'
-import type { ChunkFiller } from './chunk-filler'
+import type { ChunkFiller, RemoteBytes } from './chunk-filler'
 import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { dequantize, plioDecode, riceDecode, unshuffle } from './fits-decode'
 import { hdecompress } from './fits-hcompress'
@@ -47,7 +47,9 @@ function numbers(bytes: Uint8Array, width: number, float: boolean): Float64Array
 export const fitsStats = { tiles: 0 }
 
 export interface FitsSpec {
+  /** The file, or a remote object's sparse copy (then `remote` fetches what a tile reads first). */
   file: string
+  remote?: RemoteBytes
   name: string
   tiles: FitsTiles
   copy: string
@@ -139,6 +141,7 @@ export class FitsTileFiller implements ChunkFiller {
     this.busy++
     try {
       const raw = Buffer.alloc(t.counts[i]!)
+      await this.spec.remote?.fetch(t.offsets[i]!, t.offsets[i]! + raw.length)
       const { bytesRead } = await readAsync(this.src, raw, 0, raw.length, t.offsets[i]!)
       if (bytesRead < raw.length) throw this.damaged(i, `is cut short by the end of the file (${bytesRead} bytes)`)
       let bytes: Uint8Array = raw
@@ -162,6 +165,7 @@ export class FitsTileFiller implements ChunkFiller {
     const { i, count, npix } = this.start(c)
     const t = this.spec.tiles
     const raw = Buffer.alloc(t.counts[i]!)
+    this.spec.remote?.ensure(t.offsets[i]!, t.offsets[i]! + raw.length)
     const got = fs.readSync(this.src, raw, 0, raw.length, t.offsets[i]!)
     if (got < raw.length) throw this.damaged(i, `is cut short by the end of the file (${got} bytes)`)
     let bytes: Uint8Array = raw

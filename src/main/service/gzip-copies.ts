@@ -4,7 +4,9 @@
 // and whose arrays are mapped read-only. Before a request that lists or opens one runs, the copy is made by
 // streaming through zlib (progress and Cancel when the open form gave a job id); a caller that skipped that step
 // (a synchronous parse) gets it inflated in one piece. A copy is shared by the sessions of its file and removed when
-// the last one closes (copies only listed: the oldest beyond two, or when the process exits).
+// the last one closes (copies only listed: the oldest beyond two, or when the process exits). A remote .fits.gz
+// (a URL) is inflated the same way from range reads of the object (byte-stream.ts): its copy is keyed by the
+// object's size and validator instead of the file's size and time.
 import fs from 'node:fs'
 import os from 'node:os'
 import pathModule from 'node:path'
@@ -16,11 +18,13 @@ import { ApiError } from '../../shared/contract'
 import type { PathPolicy } from './path-policy'
 import { isRemote } from './remote-url'
 import { ScanJob } from './scan'
+import { byteSize, rangeStream } from './byte-stream'
+import { remoteStore } from './remote-sources'
 import { removeTemp, tempFolder } from './temp-files'
 
 interface Copy {
-  size: number
-  mtimeMs: number
+  /** The version inflated: size and time of a file, size and validator of a remote object. */
+  version: string
   file: string
   users: number
 }
@@ -29,9 +33,22 @@ const copies = new Map<string, Copy>()
 const pending = new Map<string, Promise<void>>()
 const IDLE_KEPT = 2
 
-/** Whether a local path is a gzip-compressed FITS file: its name (.fits.gz, .fit.gz, .fts.gz) and gzip's magic. */
+/** Whether a path or URL is named as a gzip-compressed FITS file (.fits.gz, .fit.gz, .fts.gz). */
+export function isGzipFitsName(path: string): boolean {
+  return /\.(fits|fit|fts)\.gz$/i.test(isRemote(path) ? path.replace(/[?#].*$/, '') : path)
+}
+
+/** Whether a path (or a prepared remote object) is a gzip-compressed FITS file: its name and gzip's magic. */
 export function isGzipFits(path: string): boolean {
-  if (isRemote(path) || !/\.(fits|fit|fts)\.gz$/i.test(path)) return false
+  if (!isGzipFitsName(path)) return false
+  if (isRemote(path)) {
+    try {
+      const store = remoteStore(path)
+      return store.has(0, 3) && isGzip(store.readSync(0, 3))
+    } catch {
+      return false // not opened: not prepared as one
+    }
+  }
   try {
     const fd = fs.openSync(path, 'r')
     try {
@@ -45,19 +62,45 @@ export function isGzipFits(path: string): boolean {
   }
 }
 
+/** The version of a file (size, time) or of a prepared remote object (size, validator). */
+function versionOf(path: string): string {
+  if (isRemote(path)) {
+    const store = remoteStore(path)
+    return `${store.size} ${store.validator ?? ''}`
+  }
+  const st = fs.statSync(path)
+  return `${st.size} ${st.mtimeMs}`
+}
+
+/** Reads bytes of a file or of a remote object (fetched first where the copy lacks them). */
+function readerOf(path: string): (offset: number, length: number) => Uint8Array {
+  if (isRemote(path)) {
+    const store = remoteStore(path)
+    return (o, l) => store.readSync(o, l)
+  }
+  return (o, l) => {
+    const fd = fs.openSync(path, 'r')
+    try {
+      const b = Buffer.alloc(l)
+      return b.subarray(0, fs.readSync(fd, b, 0, l, o))
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
+}
+
 function current(path: string): Copy | undefined {
   const c = copies.get(path)
   if (!c) return undefined
-  const st = fs.statSync(path)
-  if (st.size === c.size && st.mtimeMs === c.mtimeMs) return c
+  if (versionOf(path) === c.version) return c
   // the file changed: a copy no session uses goes; one in use stays until its last session closes
   copies.delete(path)
   if (c.users === 0) removeTemp(c.file)
   return undefined
 }
 
-function register(path: string, st: fs.Stats, file: string): void {
-  copies.set(path, { size: st.size, mtimeMs: st.mtimeMs, file, users: 0 })
+function register(path: string, version: string, file: string): void {
+  copies.set(path, { version, file, users: 0 })
   const idle = [...copies].filter(([p, c]) => c.users === 0 && p !== path)
   for (const [p, c] of idle.slice(0, Math.max(0, idle.length - IDLE_KEPT))) {
     copies.delete(p)
@@ -70,7 +113,7 @@ function newCopyFile(path: string): string {
   return pathModule.join(
     dir,
     pathModule
-      .basename(path)
+      .basename(isRemote(path) ? new URL(path.replace(/^s3:/, 'http:')).pathname : path)
       .replace(/\.gz$/i, '')
       .replace(/[^\w.-]+/g, '_')
   )
@@ -112,18 +155,11 @@ async function inflateWhole(
   path: string,
   control: { cancelled: () => boolean; onProgress?: (done: number, total: number) => void }
 ): Promise<void> {
-  const st = fs.statSync(path)
-  const fd = fs.openSync(path, 'r')
-  let isize: number
-  try {
-    const read = (o: number, l: number): Uint8Array => {
-      const b = Buffer.alloc(l)
-      return b.subarray(0, fs.readSync(fd, b, 0, l, o))
-    }
-    isize = gzipSize(read, st.size)
-  } finally {
-    fs.closeSync(fd)
-  }
+  const version = versionOf(path)
+  const size = byteSize(path)
+  // gzip's size is in its last 4 bytes: a remote object's last block fetched without blocking first
+  if (isRemote(path)) await remoteStore(path).fillRange(Math.max(0, size - 8), size)
+  const isize = gzipSize(readerOf(path), size)
   checkSpace(path, isize)
   const file = newCopyFile(path)
   let done = 0
@@ -142,23 +178,23 @@ async function inflateWhole(
     }
   })
   try {
-    await pipeline(fs.createReadStream(path), zlib.createGunzip(), counter, fs.createWriteStream(file, { flags: 'wx' }))
+    await pipeline(rangeStream(path, 0), zlib.createGunzip(), counter, fs.createWriteStream(file, { flags: 'wx' }))
   } catch (e) {
     removeTemp(file)
     throw streamError(path, e, done)
   }
   control.onProgress?.(done, done)
-  register(path, st, file)
+  register(path, version, file)
 }
 
 /** The copy of a gzip-compressed FITS file, inflated in one piece when no step made it before (a synchronous parse). */
 export function gzipCopySync(path: string): string {
   const have = current(path)
   if (have) return have.file
-  const st = fs.statSync(path)
+  const version = versionOf(path)
   let data: Buffer
   try {
-    data = zlib.gunzipSync(fs.readFileSync(path))
+    data = zlib.gunzipSync(isRemote(path) ? readerOf(path)(0, byteSize(path)) : fs.readFileSync(path))
   } catch (e) {
     throw streamError(path, e, 0)
   }
@@ -170,7 +206,7 @@ export function gzipCopySync(path: string): string {
     removeTemp(file)
     throw new ApiError('io', `cannot write the decompressed copy of ${path}: ${(e as Error).message}`)
   }
-  register(path, st, file)
+  register(path, version, file)
   return file
 }
 
@@ -188,7 +224,7 @@ export async function prepareGzipCopy(
   run: (id: string, start: (progress: (done: number, total: number) => void) => ScanJob<void>) => Promise<void>
 ): Promise<void> {
   const r = request as { path?: unknown; scanId?: unknown }
-  if (!CHANNELS.has(channel) || typeof r.path !== 'string' || isRemote(r.path)) return
+  if (!CHANNELS.has(channel) || typeof r.path !== 'string') return
   let path: string
   try {
     path = paths.resolve(r.path)

@@ -19,7 +19,7 @@ import type { NativeChunks } from '../../shared/containers/hdf5/chunk-index'
 import type { ChunkFiller } from './chunk-filler'
 import { NativeFiller, pool, type NativeSpec } from './hdf5-native-fill'
 import { bigEndianAtoms, H5Worker } from './hdf5-worker-client'
-import { remoteLibraryRefusal } from './hdf5-errors'
+import { fetchForLibrary } from './hdf5-errors'
 import { removeTemp, tempFolder } from './temp-files'
 import { tempCap } from './temp-budget'
 import { gridOf } from './copy-writer'
@@ -156,7 +156,7 @@ export class ChunkedDataset {
         })
         return new ChunkedDataset(undefined, native, path, dims, chunks, itemsize, file, mapping, stored)
       }
-      if (stored.remote) throw remoteLibraryRefusal(path)
+      if (stored.remote) await fetchForLibrary(container, path, stored.remote)
       const worker = await H5Worker.start({
         container,
         path,

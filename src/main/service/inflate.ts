@@ -1,7 +1,8 @@
 // A compressed array opened through a temporary decompressed copy (read-only): a deflated .npz member (raw
 // deflate), a MATLAB -v7 compressed variable (zlib), a .nii.gz or .img.gz (gzip) — streamed from the file through
 // zlib into a file under the system's temporary folder, with progress and cancel, its size (and a ZIP member's
-// CRC-32) checked; removed when the session closes (and, failing that, when the process exits).
+// CRC-32) checked; removed when the session closes (and, failing that, when the process exits). The archive may be
+// a remote object: its range is fetched while it inflates (byte-stream.ts).
 import fs from 'node:fs'
 import os from 'node:os'
 import pathModule from 'node:path'
@@ -10,6 +11,7 @@ import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
 import type { Via } from '../../shared/containers'
 import { ApiError } from '../../shared/contract'
+import { rangeStream } from './byte-stream'
 import { removeTemp, tempFolder } from './temp-files'
 
 export async function inflateMember(
@@ -63,12 +65,13 @@ export async function inflateMember(
   })
   try {
     await pipeline(
+      // a local file or a remote object's range (fetched ahead in parallel pieces: byte-stream.ts)
       via.compressedSize > 0
-        ? fs.createReadStream(archive, { start: via.dataOffset, end: via.dataOffset + via.compressedSize - 1 })
+        ? rangeStream(archive, via.dataOffset, via.dataOffset + via.compressedSize)
         : via.stream === 'raw'
-          ? fs.createReadStream(archive, { start: 0, end: -1 })
+          ? rangeStream(archive, 0, 0)
           : // a gzip file: its stream runs to the end of the file
-            fs.createReadStream(archive, { start: via.dataOffset }),
+            rangeStream(archive, via.dataOffset),
       via.stream === 'gzip'
         ? zlib.createGunzip()
         : via.stream === 'zlib'

@@ -32,7 +32,8 @@ import { openChunkGrid } from './open-chunked'
 import { removeTemp } from './temp-files'
 import { newSession, type Session } from './session'
 import { openText } from './text-source'
-import { mapRemote, refuseRemoteMode, remoteParts, REMOTE_READ_ONLY, type RemoteMapped } from './remote-open'
+import { fetchForRecode, holdRemoteObject, mapRemote, refuseRemoteMode, remoteParts } from './remote-open'
+import { REMOTE_READ_ONLY, type RemoteMapped } from './remote-open'
 import { remoteStore } from './remote-sources'
 import type { RemoteStore } from './remote-store'
 import { isRemote, remoteSibling } from './remote-url'
@@ -231,12 +232,6 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   const remoteUrl = isRemote(path)
   if (remoteUrl) refuseRemoteMode(path, r.mode)
   const { container, entry } = ctx.containers.entry(path, name)
-  if (remoteUrl && (entry.via || entry.recode || (entry.zarr && !isZarrUrl(path)) || entry.tiff || entry.fitsTiles)) {
-    throw new ApiError(
-      'layout',
-      `'${name}' of ${path} is stored compressed or chunked: remote objects are read only where their bytes lie (uncompressed, contiguous) for now; download the file to open this array`
-    )
-  }
   if (entry.unmappable) {
     throw new ApiError('layout', `'${name}' cannot be opened: ${entry.unmappable.reason}; ${entry.unmappable.remedy}`)
   }
@@ -244,7 +239,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   // an array without a scaling: its stored values are its values, whichever are asked for
   const codecs = entryCodecs(entry, scaling)
   // a .fits.gz: its arrays lie in the service's own decompressed copy, never a path a request names
-  const gz = !remoteUrl && isGzipFits(path)
+  const gz = isGzipFits(path)
   const readOnly = readOnlyReason(codecs) ?? (gz ? GZIP_READ_ONLY : undefined)
   if (readOnly && r.mode !== 'r') throw new ApiError('readonly', `'${name}' opens read-only (mode r): ${readOnly}`)
   if (container.format === 'npz' && r.mode === 'r+') {
@@ -294,7 +289,9 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
           const inflated = via ? await inflateMember(stored, via, name, { cancelled, onProgress }) : stored
           if (!recode) return inflated
           try {
-            return await recodeToCopy(inflated, recode, entry.dtype, name, { cancelled, onProgress })
+            // a remote object's bytes are recoded from its copy, fetched first (remote-open.ts)
+            const from = inflated === stored && remoteUrl ? await fetchForRecode(stored, recode, cancelled) : inflated
+            return await recodeToCopy(from, recode, entry.dtype, name, { cancelled, onProgress })
           } finally {
             if (inflated !== stored) removeTemp(inflated)
           }
@@ -303,19 +300,23 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       const t = temp
       undo.push(() => removeTemp(t))
       file = temp
+      // a remote object inflated: held while the session is open, for its change checks
+      if (remoteUrl) undo.push((held = holdRemoteObject(stored)).release)
     }
-    const grid = await openChunkGrid(entry, copy?.file ?? path, name, remoteUrl, ctx.paths)
+    // a remote .fits.gz: its copy is local, the object held for its change checks
+    if (remoteUrl && copy) undo.push((held = holdRemoteObject(path)).release)
+    const grid = await openChunkGrid(entry, copy?.file ?? path, name, remoteUrl && !copy, ctx.paths)
     if (grid) {
       const { chunked: c, held: h } = grid
       chunked = c
-      held = h
+      held = h ?? held
       undo.push(() => {
         c.close()
         h?.release()
       })
       mapping = c.mapping
       file = c.file
-    } else if (remoteUrl) {
+    } else if (remoteUrl && !temp && !copy) {
       const m = (remote = mapRemote(file))
       undo.push(() => {
         m.mapping.close()

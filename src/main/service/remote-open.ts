@@ -4,6 +4,7 @@
 import { ApiError } from '../../shared/contract'
 import type { ByteSource } from './dequant-source'
 import { native, type Mapping } from './native'
+import type { Recode } from '../../shared/containers'
 import { holdRemote, remoteStore } from './remote-sources'
 import type { RemoteStore } from './remote-store'
 
@@ -45,4 +46,38 @@ export function remoteParts(m: RemoteMapped): {
     store: { kind: 'remote', path: m.store.file, url: m.store.url },
     remote: { store: m.store, release: m.release }
   }
+}
+
+/** A prepared remote object held (not mapped) while a session reads a decoded copy of it. */
+export function holdRemoteObject(url: string): { store: RemoteStore; release: () => void } {
+  const store = remoteStore(url)
+  return { store, release: holdRemote(store) }
+}
+
+/** The least offset a recoding reads (its fields named offset, at any depth). */
+function firstOffset(v: unknown): number {
+  if (!v || typeof v !== 'object') return Infinity
+  let least = Infinity
+  for (const [k, x] of Object.entries(v)) {
+    least = Math.min(least, k === 'offset' && typeof x === 'number' ? x : firstOffset(x))
+  }
+  return least
+}
+
+/**
+ * The copy of a remote object an array recoded from uncompressed bytes reads (MATLAB complex parts or chars,
+ * a FITS ASCII table, ONNX varints: the recoders read a file), its bytes from the recoding's first offset to the
+ * end fetched first (parallel ranges; Cancel stops them).
+ */
+export async function fetchForRecode(url: string, recode: Recode, cancelled: () => boolean): Promise<string> {
+  const store = remoteStore(url)
+  const abort = new AbortController()
+  const poll = setInterval(() => cancelled() && abort.abort(), 50)
+  try {
+    const first = firstOffset(recode)
+    await store.fillRange(Number.isFinite(first) ? first : 0, store.size, { signal: abort.signal })
+  } finally {
+    clearInterval(poll)
+  }
+  return store.file
 }

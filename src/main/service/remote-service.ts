@@ -3,8 +3,10 @@
 // bytes they parse; and now and then (not at the 250 ms of local files: each check is a request) each open
 // remote object is asked whether it still has the validator it was opened with — a replaced object reports
 // "changed" like a local file.
+import { isGzipFitsName } from './gzip-copies'
 import { prepareRemote } from './remote-sources'
 import { isRemote } from './remote-url'
+import { zarrWatchOf, type RemoteCheck } from './zarr-change'
 import { isZarrUrl, prepareZarr } from './zarr-remote'
 import type { PathPolicy } from './path-policy'
 import type { Session } from './session'
@@ -31,7 +33,8 @@ export async function prepareUrl(
   parse: (url: string) => unknown
 ): Promise<void> {
   if (isZarrUrl(url)) await prepareZarr(url, prefixes)
-  else await prepareRemote(url, prefixes, parse)
+  // a .fits.gz is parsed from its decompressed copy, streamed next (gzip-copies.ts): here only opened
+  else await prepareRemote(url, prefixes, isGzipFitsName(url) ? () => null : parse)
 }
 
 const lastCheck = new WeakMap<Session, number>()
@@ -41,7 +44,8 @@ const checking = new WeakSet<Session>()
 export function checkRemoteSessions(sessions: Iterable<Session>, changed: (s: Session) => void): void {
   const now = Date.now()
   for (const s of sessions) {
-    const store = s.source.remoteObject
+    // a remote object, or a remote Zarr array's documents and chunks
+    const store: RemoteCheck | undefined = s.source.remoteObject ?? zarrWatchOf(s.source.chunkGrid)
     if (!store || checking.has(s) || s.edits.externallyChanged) continue
     if (store.changed) {
       changed(s)

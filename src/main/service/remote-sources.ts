@@ -145,6 +145,9 @@ function parseOffline(run: () => unknown): void {
   offline = true
   try {
     run()
+    // a parser that caught a read's stop and went on (an entry it marked unreadable) still needs the bytes; an
+    // object it failed to open and did without (a pair's .img, then its .img.gz) is not asked for
+    if (pending instanceof NeedBytes) throw pending
   } catch (e) {
     // a parser that wraps a read's error in its own still needs the bytes
     if (pending) {
@@ -160,6 +163,11 @@ function parseOffline(run: () => unknown): void {
 }
 
 let pending: NeedBytes | NeedObject | null = null
+
+/** Whether the parse under way stopped at bytes not fetched yet (its result, if any, is incomplete: not kept). */
+export function parseStopped(): boolean {
+  return offline && pending instanceof NeedBytes
+}
 
 /**
  * A parse context's read of a remote object: the copy's bytes; during a preparation, missing bytes stop the

@@ -12,7 +12,7 @@ import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 import { readHead, readRange, readRangeInto } from './remote-fetch'
 import { fetchIntoCopySync } from './remote-worker-client'
 import { underPrefix } from './remote-url'
-import { CachedCopy, remoteCacheDir } from './remote-cache'
+import { BlockCache, remoteCacheDir } from './remote-cache'
 import { TempBudget, tempCap } from './temp-budget'
 import { removeTemp, tempFolder } from './temp-files'
 
@@ -45,10 +45,10 @@ export class RemoteStore {
     readonly validator: string | null,
     readonly file: string,
     private readonly options: RemoteOptions,
-    /** The disk cache's entry (remote-cache.ts), when the copy is kept there. */
-    private readonly cache: CachedCopy | null = null
+    /** The disk cache's blocks of this version of the object (remote-cache.ts), or null: none. */
+    private readonly cache: BlockCache | null = null
   ) {
-    this.filled = cache?.held ?? new Uint8Array(Math.ceil(size / BLOCK))
+    this.filled = new Uint8Array(Math.ceil(size / BLOCK))
     this.fd = fs.openSync(file, 'r+')
     this.mapping = new (native().Mapping)(file, 'r')
     this.mapping.advise('random')
@@ -60,14 +60,7 @@ export class RemoteStore {
     const allows = options.prefixes ? (u: string) => underPrefix(u, options.prefixes!) : undefined
     const head = await readHead(url, BLOCK, allows ? { allows } : {})
     const cacheDir = remoteCacheDir()
-    const cache = cacheDir
-      ? CachedCopy.open(cacheDir, url, head.size, head.validator, Math.ceil(head.size / BLOCK))
-      : null
-    if (cache) {
-      const store = new RemoteStore(url, head.size, head.validator, cache.file, options, cache)
-      store.write(0, head.head)
-      return store
-    }
+    const cache = cacheDir ? BlockCache.open(cacheDir, url, head.size, head.validator, BLOCK) : null
     const dir = tempFolder('arrayscope-remote-')
     const file = pathModule.join(dir, 'object.bin')
     try {
@@ -77,7 +70,7 @@ export class RemoteStore {
       } finally {
         fs.closeSync(fd)
       }
-      const store = new RemoteStore(url, head.size, head.validator, file, options)
+      const store = new RemoteStore(url, head.size, head.validator, file, options, cache)
       try {
         store.write(0, head.head)
       } catch (e) {
@@ -96,14 +89,40 @@ export class RemoteStore {
     return p ? { allows: (u) => underPrefix(u, p) } : {}
   }
 
-  /** Writes fetched bytes at their place and marks the blocks they complete. */
-  private write(offset: number, bytes: Uint8Array): void {
+  /** Writes fetched bytes at their place and marks the blocks they complete (kept in the disk cache too). */
+  private write(offset: number, bytes: Uint8Array, cached = false): void {
     this.budget.take(bytes.length)
     for (let done = 0; done < bytes.length; ) {
       done += fs.writeSync(this.fd, bytes, done, bytes.length - done, offset + done)
     }
     this.mark(offset, offset + bytes.length)
-    this.cache?.persist(this.filled)
+    if (!cached) this.cache?.putRange(offset, bytes)
+  }
+
+  /** Copies the blocks the disk cache holds of those missing into the copy (before any request for them). */
+  private fromCache(blocks: number[]): void {
+    if (!this.cache) return
+    for (const b of blocks) {
+      if (this.filled[b] || this.inflight.has(b)) continue
+      const bytes = this.cache.get(b)
+      if (bytes) this.write(b * BLOCK, bytes, true)
+    }
+  }
+
+  /** The same without blocking the thread, each block counted as fetched (a pass's progress, Cancel). */
+  private async fromCacheAsync(
+    blocks: number[],
+    opts: { signal?: AbortSignal; onBytes?: (n: number) => void }
+  ): Promise<void> {
+    if (!this.cache) return
+    for (const b of blocks) {
+      if (this.filled[b] || this.inflight.has(b)) continue
+      if (opts.signal?.aborted) throw new ApiError('cancelled', `reading ${this.url} was cancelled`)
+      const bytes = await this.cache.getAsync(b)
+      if (!bytes || this.closed || this.filled[b]) continue
+      this.write(b * BLOCK, bytes, true)
+      opts.onBytes?.(bytes.length)
+    }
   }
 
   private mark(first: number, end: number): void {
@@ -222,6 +241,8 @@ export class RemoteStore {
   ): Promise<void> {
     this.check()
     const blocks = this.blocksOf(ranges)
+    await this.fromCacheAsync(blocks, opts)
+    this.check()
     const waiting = new Set<Promise<void>>()
     for (const b of blocks) {
       const p = this.inflight.get(b)
@@ -251,7 +272,9 @@ export class RemoteStore {
   ensureRanges(ranges: readonly (readonly [number, number])[]): void {
     this.check()
     // blocks another read is fetching asynchronously are fetched again here: this thread cannot wait for it
-    const runs = this.runsOf(this.blocksOf(ranges), (b) => !this.filled[b], 64 << 20)
+    const blocks = this.blocksOf(ranges)
+    this.fromCache(blocks)
+    const runs = this.runsOf(blocks, (b) => !this.filled[b], 64 << 20)
     if (!runs.length) return
     const spans = runs.map(([b0, b1]): [number, number] => [b0 * BLOCK, Math.min(this.size, b1 * BLOCK) - b0 * BLOCK])
     this.budget.take(spans.reduce((a, [, n]) => a + n, 0))
@@ -267,8 +290,15 @@ export class RemoteStore {
       if ((e as ApiError).code === 'changed') this.changed = true
       throw e
     }
-    for (const [o, n] of spans) this.mark(o, o + n)
-    this.cache?.persist(this.filled)
+    for (const [o, n] of spans) {
+      this.mark(o, o + n)
+      // the worker wrote into the copy: its blocks are read back from there into the disk cache
+      if (this.cache) {
+        const bytes = new Uint8Array(n)
+        this.mapping.read(o, bytes)
+        this.cache.putRange(o, bytes)
+      }
+    }
   }
 
   ensureRange(first: number, end: number): void {
@@ -334,8 +364,7 @@ export class RemoteStore {
     this.closed = true
     this.mapping.close()
     fs.closeSync(this.fd)
-    if (this.cache) this.cache.close()
-    else removeTemp(this.file)
+    removeTemp(this.file)
   }
 }
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { TiffChunks } from '../../shared/containers/tiff-chunks'
 import { ApiError } from '../../shared/contract'
-import type { ChunkFiller } from './chunk-filler'
+import type { ChunkFiller, RemoteBytes } from './chunk-filler'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
 import { writePieces, writePiecesAsync, gridOf } from './copy-writer'
@@ -25,7 +25,9 @@ const readAsync = promisify(fs.read)
 export const tiffStats = { chunks: 0 }
 
 export interface TiffSpec {
+  /** The file, or a remote object's sparse copy (then `remote` fetches what a tile reads first). */
   file: string
+  remote?: RemoteBytes
   name: string
   tiff: TiffChunks
   copy: string
@@ -164,6 +166,7 @@ export class TiffFiller implements ChunkFiller {
     this.busy++
     try {
       const raw = Buffer.alloc(t.counts[i]!)
+      await this.spec.remote?.fetch(t.offsets[i]!, t.offsets[i]! + raw.length)
       const { bytesRead } = await readAsync(this.src, raw, 0, raw.length, t.offsets[i]!)
       if (bytesRead < raw.length) throw this.damaged(i, `is cut short by the end of the file (${bytesRead} bytes)`)
       let inflated: Uint8Array | undefined
@@ -189,6 +192,7 @@ export class TiffFiller implements ChunkFiller {
     const t = this.spec.tiff
     if (!(t.counts[i]! > 0)) return 0
     const raw = Buffer.alloc(t.counts[i]!)
+    this.spec.remote?.ensure(t.offsets[i]!, t.offsets[i]! + raw.length)
     const got = fs.readSync(this.src, raw, 0, raw.length, t.offsets[i]!)
     if (got < raw.length) throw this.damaged(i, `is cut short by the end of the file (${got} bytes)`)
     let inflated: Uint8Array | undefined

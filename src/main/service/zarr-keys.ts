@@ -10,6 +10,7 @@ import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { ZipMember } from '../../shared/containers/zip'
 import { zipMembers } from '../../shared/containers/zarr-zip'
+import type { RemoteBytes } from './chunk-filler'
 import { decode, decodeSync } from './codecs/registry'
 import { storePath } from './zarr-store'
 
@@ -86,13 +87,18 @@ export class ZipKeys implements ZarrKeys {
   private readonly fd: number
   private readonly members: Map<string, ZipMember>
 
-  constructor(file: string) {
+  /** file: the archive, or a remote archive's sparse copy whose bytes `remote` fetches before they are read. */
+  constructor(
+    file: string,
+    private readonly remote?: RemoteBytes
+  ) {
     this.fd = fs.openSync(file, 'r')
     try {
       const fd = this.fd
       const size = fs.fstatSync(fd).size
       const read = (offset: number, length: number): Uint8Array => {
         const b = Buffer.alloc(Math.max(0, Math.min(length, size - offset)))
+        remote?.ensure(offset, offset + b.length)
         const n = b.length ? fs.readSync(fd, b, 0, b.length, offset) : 0
         return b.subarray(0, n)
       }
@@ -112,6 +118,7 @@ export class ZipKeys implements ZarrKeys {
     const m = this.members.get(key)
     if (!m) return null
     const raw = Buffer.allocUnsafe(m.compressedSize)
+    await this.remote?.fetch(m.dataOffset, m.dataOffset + raw.length)
     for (let done = 0; done < raw.length; ) {
       const { bytesRead } = await readAsync(this.fd, raw, done, raw.length - done, m.dataOffset + done)
       if (bytesRead === 0) throw new ChunkDamage('ends early (the archive is truncated)')
@@ -124,6 +131,7 @@ export class ZipKeys implements ZarrKeys {
     const m = this.members.get(key)
     if (!m) return null
     const raw = Buffer.allocUnsafe(m.compressedSize)
+    this.remote?.ensure(m.dataOffset, m.dataOffset + raw.length)
     for (let done = 0; done < raw.length; ) {
       const n = fs.readSync(this.fd, raw, done, raw.length - done, m.dataOffset + done)
       if (n === 0) throw new ChunkDamage('ends early (the archive is truncated)')

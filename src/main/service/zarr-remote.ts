@@ -15,7 +15,8 @@ import { parseRemote, underPrefix } from './remote-url'
 import { headSync, rangeSync } from './remote-worker-client'
 import type { PathPolicy } from './path-policy'
 import type { ZarrArray } from '../../shared/containers/zarr-meta'
-import { localKeys, type ObjectRanges, type ZarrKeys } from './zarr-keys'
+import type { RemoteBytes } from './chunk-filler'
+import { localKeys, ZipKeys, type ObjectRanges, type ZarrKeys } from './zarr-keys'
 import { onlyShard, ShardReader } from './zarr-shard-read'
 
 /** Metadata documents larger than this are refused (as for a local store). */
@@ -58,6 +59,8 @@ interface Prepared {
   s3: { bucket: string; key: string } | null
   /** Metadata documents fetched: text, or null for none. */
   docs: Map<string, string | null>
+  /** The validators (ETag, Last-Modified) of the documents fetched, which a session's change check asks again. */
+  validators: Map<string, string | null>
   /** S3 folders listed (keys relative to the root). */
   listed: Map<string, FolderListing>
   at: number
@@ -87,11 +90,6 @@ function whole(url: string, h: ObjectHead | null): Uint8Array | null {
     throw new ApiError('layout', `${url} is ${h.size} bytes: more than ArrayScope reads of one Zarr object`)
   }
   return h?.head ?? null
-}
-
-/** An object's bytes, or null when there is none. */
-async function fetchObject(url: string, most: number, opts: FetchOptions): Promise<Uint8Array | null> {
-  return whole(url, await headOrNull(url, most, opts))
 }
 
 function folderOf(key: string): { folder: string; name: string } {
@@ -190,14 +188,17 @@ export async function prepareZarr(url: string, prefixes: readonly string[] | nul
     root,
     s3: u.kind === 's3' ? { bucket: u.bucket, key: u.key } : null,
     docs: new Map(),
+    validators: new Map(),
     listed: new Map(),
     at: Date.now(),
     generation: ++generations
   }
   const opts = fetchOptions(prefixes)
   const fetchDoc = async (key: string): Promise<void> => {
-    const bytes = await fetchObject(keyUrl(root, key), MAX_DOC, opts)
+    const h = await headOrNull(keyUrl(root, key), MAX_DOC, opts)
+    const bytes = whole(keyUrl(root, key), h)
     p.docs.set(key, bytes === null ? null : new TextDecoder().decode(bytes))
+    if (h) p.validators.set(key, h.validator)
   }
   const listFolder = async (folder: string): Promise<void> => {
     const prefix = folder ? `${p.s3!.key}/${folder}` : p.s3!.key
@@ -257,13 +258,35 @@ export function zarrGeneration(url: string): number {
   return prepared(url).generation
 }
 
+/**
+ * The metadata documents an array of a prepared store is defined by (its own, and the consolidated metadata of
+ * the root), with the validators they were fetched with: what a session's change check asks again.
+ */
+export function arrayDocs(url: string, name: string): { url: string; validator: string }[] {
+  const p = prepared(url)
+  const base = name.replace(/^\/+|\/+$/g, '')
+  const keys = ['.zmetadata', 'zarr.json', ...(base ? [`${base}/zarr.json`, `${base}/.zarray`] : ['.zarray'])]
+  return keys.flatMap((k) => {
+    const v = p.validators.get(k)
+    return v ? [{ url: keyUrl(p.root, k), validator: v }] : []
+  })
+}
+
+/** Told each object a store's reader fetched: its validator ('' when it has none), or null: none there. */
+export type SeenObject = (url: string, validator: string | null) => void
+
 /** The objects of a remote store, by key: fetched whole, or by ranges (a shard); none there is the fill value. */
-export function remoteZarrKeys(url: string, prefixes: readonly string[] | null): ZarrKeys {
+export function remoteZarrKeys(url: string, prefixes: readonly string[] | null, seen?: SeenObject): ZarrKeys {
   const root = rootOf(url)
   const opts = fetchOptions(prefixes)
   const list = prefixes ? [...prefixes] : null
+  const saw = (u: string, h: ObjectHead | null): ObjectHead | null => {
+    seen?.(u, h ? (h.validator ?? '') : null)
+    return h
+  }
   // ranges inside the first bytes fetched are served from them (a small shard is read once)
   const ranged = (u: string, h: ObjectHead | null): ObjectRanges | null => {
+    saw(u, h)
     if (!h) return null
     const held = (offset: number, length: number): Uint8Array | null =>
       offset + length <= h.head.length ? h.head.slice(offset, offset + length) : null
@@ -276,8 +299,9 @@ export function remoteZarrKeys(url: string, prefixes: readonly string[] | null):
   }
   return {
     list: () => null,
-    read: (key) => fetchObject(keyUrl(root, key), MAX_CHUNK, opts),
-    readSync: (key) => whole(keyUrl(root, key), headSync(keyUrl(root, key), MAX_CHUNK, list)),
+    read: async (key) =>
+      whole(keyUrl(root, key), saw(keyUrl(root, key), await headOrNull(keyUrl(root, key), MAX_CHUNK, opts))),
+    readSync: (key) => whole(keyUrl(root, key), saw(keyUrl(root, key), headSync(keyUrl(root, key), MAX_CHUNK, list))),
     ranges: async (key, first) => ranged(keyUrl(root, key), await headOrNull(keyUrl(root, key), first, opts)),
     rangesSync: (key, first) => ranged(keyUrl(root, key), headSync(keyUrl(root, key), first, list)),
     close: () => undefined
@@ -288,9 +312,17 @@ export function remoteZarrKeys(url: string, prefixes: readonly string[] | null):
  * The keys of the store a path or URL names (a remote store, a folder or a .zarr.zip, checked by the policy), and
  * for a remote array whose chain is a shard alone, the reader of its inner chunks by range.
  */
-export function storeKeys(path: string, paths: PathPolicy, array: ZarrArray): { keys: ZarrKeys; shard?: ShardReader } {
+export function storeKeys(
+  path: string,
+  paths: PathPolicy,
+  array: ZarrArray,
+  seen?: SeenObject,
+  zip?: { file: string; remote: RemoteBytes }
+): { keys: ZarrKeys; shard?: ShardReader } {
+  // a remote .zarr.zip: the archive's copy, its members fetched by range as they are read
+  if (zip) return { keys: new ZipKeys(zip.file, zip.remote) }
   if (!isZarrUrl(path)) return { keys: localKeys(path, (p) => paths.allows(p)) }
-  const keys = remoteZarrKeys(path, paths.remote.prefixes)
+  const keys = remoteZarrKeys(path, paths.remote.prefixes, seen)
   const step = onlyShard(array)
   return step ? { keys, shard: new ShardReader(keys, array, step) } : { keys }
 }
