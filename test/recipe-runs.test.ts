@@ -1,5 +1,6 @@
 // "Copy as code" for types numpy lacks (bfloat16, float8): the code given runs with numpy + ml_dtypes (no torch)
 // in the test venv and reads the values the app shows. Run as given, on real files.
+import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
@@ -70,6 +71,41 @@ print(json.dumps(a.astype(np.float32).tolist()))`)
         const code = recipe(s, WHOLE, s.layout.shape).python
         expect(runRecipe(code)).toEqual(expected)
       }
+    } finally {
+      service.closeAll()
+    }
+  })
+})
+
+describe('Copy as code of a file that grows', () => {
+  it('computes an inferred axis from the file’s size when it runs, and the command keeps -1', async () => {
+    const file = path.join(tmp.dir, 'log.f4')
+    const rows = (n: number, from = 0): Buffer =>
+      Buffer.from(Float32Array.from({ length: n * 4 }, (_, i) => from * 4 + i).buffer)
+    fs.writeFileSync(file, rows(3))
+    const service = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      for (const shape of [[-1, 4], null]) {
+        const layout = { dtype: '<f4', shape, offset: 0, order: 'C' as const }
+        const s = await service.handle('session:open', { path: file, layout, mode: 'r' })
+        expect(s.inferredAxis).toBe(0)
+        const state = shape ? WHOLE : { slice: '', rowAxis: 0, colAxis: null, index: [0] }
+        const { python, cli } = recipe(s, state as RecipeView, s.layout.shape)
+        expect(cli).toContain(shape ? '--shape -1,4' : '--shape -1 ')
+        // the producer appends two rows and half of a third after the code was copied
+        fs.appendFileSync(file, Buffer.concat([rows(2, 3), rows(1, 5).subarray(0, 8)]))
+        const got = runRecipe(python)
+        const want = Array.from({ length: shape ? 20 : 22 }, (_, i) => i)
+        expect(got.flat()).toEqual(want)
+        fs.truncateSync(file, 48)
+      }
+      const fixed = await service.handle('session:open', {
+        path: file,
+        layout: { dtype: '<f4', shape: [3, 4], offset: 0, order: 'C' },
+        mode: 'r'
+      })
+      expect(fixed.inferredAxis).toBeUndefined()
+      expect(recipe(fixed, WHOLE, fixed.layout.shape).python).toContain('shape=(3, 4)')
     } finally {
       service.closeAll()
     }

@@ -92,17 +92,27 @@ export function recipe(
         : pyString(l.dtype)
   const imports = ml ? 'import numpy as np\nimport ml_dtypes  # pip install ml_dtypes' : 'import numpy as np'
   const convert = swapped ? "\na = a.astype('<u2').view(ml_dtypes.bfloat16)  # big-endian: a copy in memory" : ''
+  // an axis the file's size gives (a file another program grows): computed from its size when the code runs
+  const k = session.inferredAxis
+  const inferred = k !== undefined && k < l.shape.length
+  const rowBytes = l.shape.reduce((a, n, j) => (j === k ? a : a * n), l.itemsize)
+  const sizing = inferred
+    ? `import os\nn = (os.path.getsize(${pyString(session.path)}) - ${l.offset}) // ${rowBytes}  # as many as the file holds now\n`
+    : ''
+  const memmapShape = inferred
+    ? `(${l.shape.map((n, j) => (j === k ? 'n' : String(n))).join(', ')}${l.shape.length === 1 ? ',' : ''})`
+    : formatShape(l.shape)
   const python =
     session.format === 'npy'
       ? `import numpy as np\na = np.load(${pyString(session.path)}, mmap_mode=${pyString(mode)})\nview = a${viewIndexExpr(state, shape)}`
-      : `${imports}\na = np.memmap(${pyString(session.path)}, dtype=${dtype}, mode=${pyString(mode)}, offset=${l.offset}, shape=${formatShape(l.shape)}, order=${pyString(l.order)})${convert}\nview = a${viewIndexExpr(state, shape)}`
+      : `${imports}\n${sizing}a = np.memmap(${pyString(session.path)}, dtype=${dtype}, mode=${pyString(mode)}, offset=${l.offset}, shape=${memmapShape}, order=${pyString(l.order)})${convert}\nview = a${viewIndexExpr(state, shape)}`
   const args = ['arrayscope', 'show', shellQuote(session.path)]
   if (session.format !== 'npy') {
     args.push(
       '--dtype',
       shellQuote(l.dtype),
       '--shape',
-      l.shape.join(','),
+      l.shape.map((n, j) => (inferred && j === k ? -1 : n)).join(','),
       '--offset',
       String(l.offset),
       '--order',

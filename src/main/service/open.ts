@@ -131,13 +131,16 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
     }
   }
   const id = randomUUID()
+  // the axis a raw layout left to the file's size (none for an .npy, whose header says its shape)
+  const inferred = format === 'raw' && r.layout && r.mode !== 'w+' ? (r.layout.shape ?? [-1]).indexOf(-1) : -1
   const info: SessionInfo = {
     session: id,
     path,
     fileSize: mapping.size,
     mode: r.mode,
     format,
-    layout: layoutInfo(layout)
+    layout: layoutInfo(layout),
+    ...(inferred >= 0 ? { inferredAxis: inferred } : {})
   }
   const source = remote
     ? new ArraySource({

@@ -108,6 +108,11 @@ export interface SessionInfo {
    * an inferred axis or a rewritten .npy header reshaping the view — instead of being reported as a change.
    */
   following?: boolean
+  /**
+   * A raw file's axis the file's size gives (its layout said -1, or gave no shape): it grows with the file, and
+   * Copy as code computes it from the file's size when it runs.
+   */
+  inferredAxis?: number
 }
 
 /** One folder of a container's tree (container:list). */
