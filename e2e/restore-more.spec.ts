@@ -104,3 +104,34 @@ print(json.dumps(str(abs(np.float64(a[7, 9]) - np.float64(b[7, 9])))))`)
     fs.rmSync(config, { recursive: true, force: true })
   }
 })
+
+test('a restart brings back a raw file’s inferred axis as it is now: rows another program appended are there', async ({
+  page
+}) => {
+  const file = path.join(dir, 'grows.f4')
+  const rows = (n: number, from: number): Buffer =>
+    Buffer.from(Float32Array.from({ length: n * 4 }, (_, i) => from * 4 + i).buffer)
+  fs.writeFileSync(file, rows(3, 0))
+  const config = configDir()
+  const served = await serve([file, '--dtype', '<f4', '--shape', '-1,4'], { configDir: config })
+  try {
+    await page.goto(served.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await expect(page.getByTestId('status-bar')).toContainText('shape (3, 4)')
+    await expect(page.getByTestId('tab-strip')).toHaveAttribute('data-workspace', 'saved')
+  } finally {
+    await served.stop()
+  }
+  // while nothing shows it, the producer appends two rows
+  fs.appendFileSync(file, rows(2, 3))
+  const again = await serve([], { configDir: config })
+  try {
+    await page.goto(again.url)
+    await expect(page.getByTestId('grid')).toHaveAttribute('data-ready', 'true')
+    await expect(page.getByTestId('status-bar')).toContainText('shape (5, 4)')
+    await expect(page.locator('.cell[data-row="4"][data-col="3"]')).toHaveText('19.0')
+  } finally {
+    await again.stop()
+    fs.rmSync(config, { recursive: true, force: true })
+  }
+})

@@ -47,7 +47,16 @@ export function sourceOf(s: SessionInfo): SavedSource {
   }
   return {
     path: s.array ? s.array.container : s.path,
-    layout: s.array || s.format === 'npy' ? null : { dtype: l.dtype, shape: l.shape, offset: l.offset, order: l.order },
+    // an axis the file's size gave stays -1: the file may have grown (or shrunk) since
+    layout:
+      s.array || s.format === 'npy'
+        ? null
+        : {
+            dtype: l.dtype,
+            shape: l.shape.map((n, k) => (k === s.inferredAxis ? -1 : n)),
+            offset: l.offset,
+            order: l.order
+          },
     // a file created with w+ is reopened as it is now, never created again
     mode: s.mode === 'w+' ? 'r+' : s.mode,
     ...(s.array ? { array: s.array.name } : {})
