@@ -62,11 +62,11 @@ struct Scratch {
   }
 };
 
+#ifndef _WIN32
 std::string Why(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
 bool IsZero(const uint8_t* p, size_t n) { return n == 0 || (p[0] == 0 && std::memcmp(p, p + 1, n - 1) == 0); }
 
-#ifndef _WIN32
 // Reads the whole file into the thread's input buffer; its length in *n.
 bool ReadFile(const Job& j, Scratch* in, size_t* n, FileFailure* f) {
   const int fd = open(j.path.c_str(), O_RDONLY | O_CLOEXEC);
