@@ -379,6 +379,28 @@ export const inflaterVersion: string | null
 export function bloscDecompress(input: Uint8Array, output: Uint8Array): number
 /** The same on libuv's thread pool; both buffers are kept alive until it resolves. */
 export function bloscDecompressAsync(input: Uint8Array, output: Uint8Array): Promise<number>
+/**
+ * A chunk file (a Zarr folder store's chunk object) read, decoded — 'blosc', or 'none' (stored as is) — and written
+ * into the open file dst (a chunk grid's temporary copy): runs holds [copy offset, chunk offset, length] triples,
+ * an all-zero run is skipped (a hole). size is the decoded chunk's length. Returns the bytes written. Throws an
+ * Error whose code is 'BAD_DATA' or 'TOO_LARGE' (the chunk's bytes: message says what), 'READ' (the chunk file),
+ * 'WRITE' (dst), 'NO_BLOSC' or 'UNSUPPORTED' (Windows). Nothing of JS is touched on the pool thread.
+ */
+export function fillChunkFile(
+  path: string,
+  dst: number,
+  codec: 'blosc' | 'none',
+  size: number,
+  runs: Float64Array
+): number
+/** The same on libuv's thread pool (dst must stay open until it settles). */
+export function fillChunkFileAsync(
+  path: string,
+  dst: number,
+  codec: 'blosc' | 'none',
+  size: number,
+  runs: Float64Array
+): Promise<number>
 /** 'c-blosc 1.21.3' when the addon was built with c-blosc, null when not (the codec workers' WebAssembly then). */
 export const bloscVersion: string | null
 /** Element types a text array's values are parsed into (numpy codes; c8/c16 complex). */

@@ -2,6 +2,7 @@
 
 #include "blosc_decode.h"
 #include "chunk_decode.h"
+#include "chunk_file.h"
 #include "format.h"
 #include "guard.h"
 #include "mapping.h"
@@ -24,6 +25,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bloscDecompress", Napi::Function::New(env, arrayscope::BloscDecompress, "bloscDecompress"));
   exports.Set("bloscDecompressAsync",
               Napi::Function::New(env, arrayscope::BloscDecompressAsync, "bloscDecompressAsync"));
+  exports.Set("fillChunkFile", Napi::Function::New(env, arrayscope::FillChunkFile, "fillChunkFile"));
+  exports.Set("fillChunkFileAsync",
+              Napi::Function::New(env, arrayscope::FillChunkFileAsync, "fillChunkFileAsync"));
   exports.Set("bloscVersion", arrayscope::BloscVersion(env));
   exports.Set("parseText", Napi::Function::New(env, arrayscope::ParseText, "parseText"));
   exports.Set("parseTextSync", Napi::Function::New(env, arrayscope::ParseTextSync, "parseTextSync"));

@@ -25,18 +25,31 @@ __attribute__((visibility("hidden"))) FILE* arrayscope_blosc_stderr = nullptr;
 #endif
 
 namespace arrayscope {
-namespace {
 
-struct Failure {
-  const char* code;
-  std::string message;
-};
-
-// Decodes in into out (exactly out_len bytes); a Failure says why not.
-bool Decode(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_len, Failure* f) {
+// Decodes in into out (exactly out_len bytes); a BloscFailure says why not. The header is checked first, with
+// the words the service's own check (codecs/blosc.ts) uses, so either path names the same fault.
+bool BloscDecode(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_len, BloscFailure* f) {
 #ifdef ARRAYSCOPE_HAVE_BLOSC
   if (in_len < BLOSC_MIN_HEADER_LENGTH) {
     *f = {"BAD_DATA", "it is " + std::to_string(in_len) + " bytes, shorter than a blosc header"};
+    return false;
+  }
+  if (in[0] < 1 || in[0] > 4) {
+    *f = {"BAD_DATA", "it is not a blosc frame (version byte " + std::to_string(in[0]) + ")"};
+    return false;
+  }
+  const auto u32 = [in](size_t at) {
+    return static_cast<uint32_t>(in[at]) | (static_cast<uint32_t>(in[at + 1]) << 8) |
+           (static_cast<uint32_t>(in[at + 2]) << 16) | (static_cast<uint32_t>(in[at + 3]) << 24);
+  };
+  if (u32(4) != out_len) {
+    *f = {"BAD_DATA", "its blosc header says " + std::to_string(u32(4)) + " bytes, " +
+                          std::to_string(out_len) + " expected"};
+    return false;
+  }
+  if (u32(12) > in_len) {
+    *f = {"BAD_DATA", "its blosc header says " + std::to_string(u32(12)) +
+                          " compressed bytes, the chunk has " + std::to_string(in_len)};
     return false;
   }
   size_t nbytes = 0;
@@ -63,6 +76,14 @@ bool Decode(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_len, Fail
         "the addon was built without c-blosc (install libblosc-dev and run npm run build:native)"};
   return false;
 #endif
+}
+
+namespace {
+
+using Failure = BloscFailure;
+
+bool Decode(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_len, Failure* f) {
+  return BloscDecode(in, in_len, out, out_len, f);
 }
 
 Napi::Error ToError(Napi::Env env, const Failure& f) {

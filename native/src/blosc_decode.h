@@ -4,7 +4,21 @@
 #pragma once
 #include <napi.h>
 
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
 namespace arrayscope {
+
+// Why a frame does not decode: code ('BAD_DATA', or 'NO_BLOSC' for a build without c-blosc) and the words.
+struct BloscFailure {
+  const char* code = "BAD_DATA";
+  std::string message;
+};
+
+// Decodes one frame into out, which must be exactly its decoded size; false, with f filled, when it cannot (a
+// damaged or lying header is refused before anything is read past the input or written past out). Any thread.
+bool BloscDecode(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_len, BloscFailure* f);
 
 // bloscDecompress(input, output) → the bytes written (output's length); bloscDecompressAsync(...) → Promise
 // of it.

@@ -28,6 +28,54 @@ export function gridOf(dims: number[], chunks: number[], itemsize: number): { gr
   return { grid, strides }
 }
 
+/**
+ * Where a chunk's rows (along the last axis) go: [copy offset, chunk offset, length] triples, rows adjacent on both
+ * sides merged (a chunk as wide as the array is one run). c is the chunk's grid coordinates; an edge chunk's rows
+ * are cut at the array's end. dims must have at least one axis.
+ */
+export function chunkRuns(
+  c: number[],
+  dims: number[],
+  chunks: number[],
+  itemsize: number,
+  strides: number[]
+): number[] {
+  const nd = dims.length
+  const start = c.map((x, k) => x * chunks[k]!)
+  const count = start.map((s, k) => Math.min(chunks[k]!, dims[k]! - s))
+  const run = count[nd - 1]! * itemsize
+  const srcRow = chunks[nd - 1]! * itemsize
+  const runs: number[] = []
+  let curDst = -1
+  let curSrc = -1
+  let curLen = 0
+  const idx = new Array<number>(nd - 1).fill(0)
+  const rows = count.slice(0, nd - 1).reduce((a, b) => a * b, 1)
+  for (let r = 0; r < rows; r++) {
+    let d = start[nd - 1]! * itemsize
+    let s = 0
+    let sStride = srcRow
+    for (let k = nd - 2; k >= 0; k--) {
+      d += (start[k]! + idx[k]!) * strides[k]!
+      s += idx[k]! * sStride
+      sStride *= chunks[k]!
+    }
+    if (curLen && d === curDst + curLen && s === curSrc + curLen) curLen += run
+    else {
+      if (curLen) runs.push(curDst, curSrc, curLen)
+      curDst = d
+      curSrc = s
+      curLen = run
+    }
+    for (let k = nd - 2; k >= 0; k--) {
+      if (++idx[k]! < count[k]!) break
+      idx[k] = 0
+    }
+  }
+  if (curLen) runs.push(curDst, curSrc, curLen)
+  return runs
+}
+
 function counted(budget: TempBudget, pieces: Pieces): number {
   const total = pieces.reduce((a, [, p]) => a + p.length, 0)
   budget.take(total)

@@ -13,7 +13,7 @@ import { H5File } from '../../shared/containers/hdf5/reader'
 import { ContainerError } from '../../shared/containers/model'
 import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { TempBudget } from './temp-budget'
-import { writePieces, writePiecesAsync, type Pieces, gridOf } from './copy-writer'
+import { chunkRuns, writePieces, writePiecesAsync, type Pieces, gridOf } from './copy-writer'
 
 const readAsync = promisify(fs.read)
 
@@ -275,40 +275,11 @@ export function chunkPieces(
   itemsize: number,
   strides: number[]
 ): [number, Uint8Array][] {
-  const nd = dims.length
-  if (nd === 0) return [[0, bytes]]
-  const start = c.map((x, k) => x * chunks[k]!)
-  const count = start.map((s, k) => Math.min(chunks[k]!, dims[k]! - s))
-  const run = count[nd - 1]! * itemsize
-  const srcRow = chunks[nd - 1]! * itemsize
+  if (dims.length === 0) return [[0, bytes]]
+  const runs = chunkRuns(c, dims, chunks, itemsize, strides)
   const pieces: [number, Uint8Array][] = []
-  let curDst = -1
-  let curSrc = -1
-  let curLen = 0
-  const idx = new Array<number>(nd - 1).fill(0)
-  const rows = count.slice(0, nd - 1).reduce((a, b) => a * b, 1)
-  for (let r = 0; r < rows; r++) {
-    let d = start[nd - 1]! * itemsize
-    let s = 0
-    let sStride = srcRow
-    for (let k = nd - 2; k >= 0; k--) {
-      d += (start[k]! + idx[k]!) * strides[k]!
-      s += idx[k]! * sStride
-      sStride *= chunks[k]!
-    }
-    if (curLen && d === curDst + curLen && s === curSrc + curLen) curLen += run
-    else {
-      if (curLen) pieces.push([curDst, bytes.subarray(curSrc, curSrc + curLen)])
-      curDst = d
-      curSrc = s
-      curLen = run
-    }
-    for (let k = nd - 2; k >= 0; k--) {
-      if (++idx[k]! < count[k]!) break
-      idx[k] = 0
-    }
-  }
-  if (curLen) pieces.push([curDst, bytes.subarray(curSrc, curSrc + curLen)])
+  for (let k = 0; k < runs.length; k += 3)
+    pieces.push([runs[k]!, bytes.subarray(runs[k + 1]!, runs[k + 1]! + runs[k + 2]!)])
   return pieces.filter(([, p]) => !isZero(p))
 }
 

@@ -14,13 +14,14 @@ import type { ChunkFiller } from './chunk-filler'
 import { CodecError } from './codecs/registry'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
-import { writePieces, writePiecesAsync, gridOf } from './copy-writer'
+import { chunkRuns, writePieces, writePiecesAsync, gridOf } from './copy-writer'
 import { decodeChunk, runAsync, runSync, type ChunkShape } from './zarr-chain'
-import { ChunkDamage, type ZarrKeys } from './zarr-keys'
+import { fileCodec, fillChunkFile, fillChunkFileSync, ReadFailure, type FileCodec } from './zarr-chunk-file'
+import { ChunkDamage, FolderKeys, type ZarrKeys } from './zarr-keys'
 import type { ShardReader } from './zarr-shard-read'
 
-/** Chunk objects read in this process (tests prove a missing chunk is not read). */
-export const zarrStats = { reads: 0 }
+/** Chunk objects read in this process (tests prove a missing chunk is not read), and of them by the addon. */
+export const zarrStats = { reads: 0, direct: 0 }
 
 export interface ZarrSpec {
   /** The store's folder, archive or URL and the array's name (for messages). */
@@ -47,6 +48,10 @@ export class ZarrFiller implements ChunkFiller {
   private readonly dims: number[]
   private readonly chunks: number[]
   private closed = false
+  /** Chunk fills under way: the copy's descriptor is closed when the last ends (a reused number must never be written). */
+  private busy = 0
+  /** Chunk files the addon reads, decodes and writes in one call (zarr-chunk-file.ts), or null: the JS path. */
+  private readonly direct: { keys: FolderKeys; codec: FileCodec } | null
 
   private constructor(
     private readonly spec: ZarrSpec,
@@ -58,6 +63,8 @@ export class ZarrFiller implements ChunkFiller {
     const chunks = (this.chunks = scalar ? [1] : (spec.shard?.step.chunks ?? spec.array.chunks))
     ;({ grid: this.grid, strides: this.strides } = gridOf(shape, chunks, spec.itemsize))
     this.full = chunks.reduce((a, b) => a * b, spec.itemsize)
+    const codec = spec.keys instanceof FolderKeys && !spec.shard ? fileCodec(spec.array.steps) : null
+    this.direct = codec ? { keys: spec.keys as FolderKeys, codec } : null
     this.list()
   }
 
@@ -129,6 +136,10 @@ export class ZarrFiller implements ChunkFiller {
   close(): void {
     if (this.closed) return
     this.closed = true
+    if (this.busy === 0) this.release()
+  }
+
+  private release(): void {
     fs.closeSync(this.dst)
     this.spec.keys.close()
   }
@@ -147,6 +158,7 @@ export class ZarrFiller implements ChunkFiller {
     if (e instanceof ApiError) return e
     if (e instanceof ChunkDamage) return this.damaged(key, e.message)
     if (e instanceof CodecError) return this.undecodable(key, e)
+    if (e instanceof ReadFailure) return this.damaged(key, `cannot be read (${e.message})`)
     return this.damaged(key, `cannot be read (${(e as Error).message})`)
   }
 
@@ -179,7 +191,17 @@ export class ZarrFiller implements ChunkFiller {
 
   async fill(c: number[]): Promise<number> {
     this.check()
+    this.busy++
+    try {
+      return await this.fillNow(c)
+    } finally {
+      if (--this.busy === 0 && this.closed) this.release()
+    }
+  }
+
+  private async fillNow(c: number[]): Promise<number> {
     if (!this.has(c)) return this.put(c, this.fillChunk())
+    if (this.direct) return this.fillDirect(c, this.direct)
     const { shard } = this.spec
     const key = shard ? shard.where(c) : this.keyOf(c)
     let raw: Uint8Array | null
@@ -201,9 +223,49 @@ export class ZarrFiller implements ChunkFiller {
     return this.putAsync(c, bytes)
   }
 
+  /**
+   * A chunk file through the addon: read, decoded and written on libuv's pool. What it wrote is counted against
+   * the copy's budget afterwards (all-zero rows are not written, so the bytes are known only then): a budget
+   * passes its cap by at most the chunks in flight.
+   */
+  private async fillDirect(c: number[], d: { keys: FolderKeys; codec: FileCodec }): Promise<number> {
+    const key = this.keyOf(c)
+    let written: number
+    try {
+      const file = d.keys.pathOf(key)
+      zarrStats.reads++
+      zarrStats.direct++
+      written = await fillChunkFile(file, this.dst, d.codec, this.full, this.runs(c))
+    } catch (e) {
+      throw this.unreadable(key, e)
+    }
+    this.budget.take(written)
+    return written
+  }
+
+  private fillDirectSync(c: number[], d: { keys: FolderKeys; codec: FileCodec }): number {
+    const key = this.keyOf(c)
+    let written: number
+    try {
+      const file = d.keys.pathOf(key)
+      zarrStats.reads++
+      zarrStats.direct++
+      written = fillChunkFileSync(file, this.dst, d.codec, this.full, this.runs(c))
+    } catch (e) {
+      throw this.unreadable(key, e)
+    }
+    this.budget.take(written)
+    return written
+  }
+
+  private runs(c: number[]): number[] {
+    return chunkRuns(c, this.dims, this.chunks, this.spec.itemsize, this.strides)
+  }
+
   fillSync(c: number[]): number {
     this.check()
     if (!this.has(c)) return this.put(c, this.fillChunk())
+    if (this.direct) return this.fillDirectSync(c, this.direct)
     const { shard } = this.spec
     const key = shard ? shard.where(c) : this.keyOf(c)
     let raw: Uint8Array | null

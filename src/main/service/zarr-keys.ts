@@ -71,6 +71,11 @@ export class FolderKeys implements ZarrKeys {
     return keys
   }
 
+  /** The file of a key (checked as a read's is): the native chunk reader (zarr-chunk-file.ts) opens it itself. */
+  pathOf(key: string): string {
+    return storePath(this.dir, key, this.allows)
+  }
+
   read(key: string): Promise<Uint8Array> {
     return fs.promises.readFile(storePath(this.dir, key, this.allows))
   }
