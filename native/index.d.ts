@@ -380,26 +380,31 @@ export function bloscDecompress(input: Uint8Array, output: Uint8Array): number
 /** The same on libuv's thread pool; both buffers are kept alive until it resolves. */
 export function bloscDecompressAsync(input: Uint8Array, output: Uint8Array): Promise<number>
 /**
- * A chunk file (a Zarr folder store's chunk object) read, decoded — 'blosc', or 'none' (stored as is) — and written
- * into the open file dst (a chunk grid's temporary copy): runs holds [copy offset, chunk offset, length] triples,
- * an all-zero run is skipped (a hole). size is the decoded chunk's length. Returns the bytes written. Throws an
- * Error whose code is 'BAD_DATA' or 'TOO_LARGE' (the chunk's bytes: message says what), 'READ' (the chunk file),
- * 'WRITE' (dst), 'NO_BLOSC' or 'UNSUPPORTED' (Windows). Nothing of JS is touched on the pool thread.
+ * A chunk read, decoded and written into the open file dst (a chunk grid's temporary copy). The chunk is a file of
+ * its own (a Zarr folder store's chunk object: file is its path), or the bytes range = [offset, length] of a file
+ * (an HDF5 chunk: file a path or an open descriptor, which needs the range). codec: 'blosc', 'none' (stored as
+ * is) or chunk steps (decodeChunk's: HDF5's filters undone). runs holds [copy offset, chunk offset, length]
+ * triples; an all-zero run is skipped (a hole). size is the decoded chunk's length. Returns the bytes written.
+ * Throws an Error whose code is 'BAD_DATA', 'TOO_LARGE', 'CHECKSUM' or 'SIZE' (the chunk's bytes: message says
+ * what), 'READ' or 'TRUNCATED' (the chunk's file), 'WRITE' (dst), 'NO_BLOSC', 'NO_INFLATER' or 'UNSUPPORTED'
+ * (Windows). Nothing of JS is touched on the pool thread.
  */
 export function fillChunkFile(
-  path: string,
+  file: string | number,
   dst: number,
-  codec: 'blosc' | 'none',
+  codec: 'blosc' | 'none' | ChunkStep[],
   size: number,
-  runs: Float64Array
+  runs: Float64Array,
+  range?: [offset: number, length: number]
 ): number
-/** The same on libuv's thread pool (dst must stay open until it settles). */
+/** The same on libuv's thread pool (dst, and file when a descriptor, must stay open until it settles). */
 export function fillChunkFileAsync(
-  path: string,
+  file: string | number,
   dst: number,
-  codec: 'blosc' | 'none',
+  codec: 'blosc' | 'none' | ChunkStep[],
   size: number,
-  runs: Float64Array
+  runs: Float64Array,
+  range?: [offset: number, length: number]
 ): Promise<number>
 /** 'c-blosc 1.21.3' when the addon was built with c-blosc, null when not (the codec workers' WebAssembly then). */
 export const bloscVersion: string | null

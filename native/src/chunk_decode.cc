@@ -23,18 +23,9 @@
 namespace arrayscope {
 namespace {
 
-enum class Op { kInflateRaw, kInflateZlib, kInflateGzip, kUnshuffle, kFletcher32 };
-
-struct Step {
-  Op op;
-  size_t size = 0;  // unshuffle's element size
-};
-
-// A step's failure: code (a NativeErrorCode) and the words that say what was wrong.
-struct DecodeError {
-  const char* code;
-  std::string message;
-};
+using Op = ChunkOp;
+using Step = ChunkStepSpec;
+using DecodeError = ChunkStepError;
 
 // HDF5's H5_checksum_fletcher32: 16-bit big-endian words, sums folded every 360 words, an odd last byte as
 // the high byte of a word.
@@ -164,45 +155,7 @@ bool Parse(const Napi::CallbackInfo& info, Args* a) {
   }
   a->in = info[0].As<Napi::Uint8Array>();
   a->out = info[1].As<Napi::Uint8Array>();
-  Napi::Array list = info[2].As<Napi::Array>();
-  for (uint32_t k = 0; k < list.Length(); ++k) {
-    Napi::Value v = list.Get(k);
-    if (!v.IsObject()) {
-      Napi::TypeError::New(env, "decodeChunk: a step is an object {op, …}").ThrowAsJavaScriptException();
-      return false;
-    }
-    Napi::Object o = v.As<Napi::Object>();
-    const std::string op = o.Get("op").ToString();
-    Step s;
-    if (op == "inflate") {
-      const std::string wrap = o.Has("wrap") ? std::string(o.Get("wrap").ToString()) : "zlib";
-      if (wrap == "zlib")
-        s.op = Op::kInflateZlib;
-      else if (wrap == "gzip")
-        s.op = Op::kInflateGzip;
-      else if (wrap == "raw")
-        s.op = Op::kInflateRaw;
-      else {
-        Napi::RangeError::New(env, "decodeChunk: wrap is raw, zlib or gzip").ThrowAsJavaScriptException();
-        return false;
-      }
-    } else if (op == "unshuffle") {
-      const double size = o.Get("size").ToNumber().DoubleValue();
-      if (!(size >= 1 && size <= 65536)) {
-        Napi::RangeError::New(env, "decodeChunk: unshuffle's size is 1 to 65536")
-            .ThrowAsJavaScriptException();
-        return false;
-      }
-      s.op = Op::kUnshuffle, s.size = static_cast<size_t>(size);
-    } else if (op == "fletcher32") {
-      s.op = Op::kFletcher32;
-    } else {
-      Napi::RangeError::New(env, "decodeChunk: unknown step " + op).ThrowAsJavaScriptException();
-      return false;
-    }
-    a->steps.push_back(s);
-  }
-  return true;
+  return ParseChunkSteps(env, info[2].As<Napi::Array>(), &a->steps);
 }
 
 Napi::Error ToError(Napi::Env env, const DecodeError& e) {
@@ -255,6 +208,52 @@ class DecodeWorker : public Napi::AsyncWorker {
 };
 
 }  // namespace
+
+bool ParseChunkSteps(Napi::Env env, Napi::Array list, std::vector<ChunkStepSpec>* out) {
+  for (uint32_t k = 0; k < list.Length(); ++k) {
+    Napi::Value v = list.Get(k);
+    if (!v.IsObject()) {
+      Napi::TypeError::New(env, "decodeChunk: a step is an object {op, …}").ThrowAsJavaScriptException();
+      return false;
+    }
+    Napi::Object o = v.As<Napi::Object>();
+    const std::string op = o.Get("op").ToString();
+    Step s;
+    if (op == "inflate") {
+      const std::string wrap = o.Has("wrap") ? std::string(o.Get("wrap").ToString()) : "zlib";
+      if (wrap == "zlib")
+        s.op = Op::kInflateZlib;
+      else if (wrap == "gzip")
+        s.op = Op::kInflateGzip;
+      else if (wrap == "raw")
+        s.op = Op::kInflateRaw;
+      else {
+        Napi::RangeError::New(env, "decodeChunk: wrap is raw, zlib or gzip").ThrowAsJavaScriptException();
+        return false;
+      }
+    } else if (op == "unshuffle") {
+      const double size = o.Get("size").ToNumber().DoubleValue();
+      if (!(size >= 1 && size <= 65536)) {
+        Napi::RangeError::New(env, "decodeChunk: unshuffle's size is 1 to 65536")
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+      s.op = Op::kUnshuffle, s.size = static_cast<size_t>(size);
+    } else if (op == "fletcher32") {
+      s.op = Op::kFletcher32;
+    } else {
+      Napi::RangeError::New(env, "decodeChunk: unknown step " + op).ThrowAsJavaScriptException();
+      return false;
+    }
+    out->push_back(s);
+  }
+  return true;
+}
+
+size_t RunChunkSteps(const std::vector<ChunkStepSpec>& steps, const uint8_t* in, size_t n, uint8_t* out,
+                     size_t outLen) {
+  return Run(steps, in, n, out, outLen);
+}
 
 Napi::Value DecodeChunk(const Napi::CallbackInfo& info) {
   Args a;

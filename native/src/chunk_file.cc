@@ -25,6 +25,7 @@
 #endif
 
 #include "blosc_decode.h"
+#include "chunk_decode.h"
 
 namespace arrayscope {
 namespace {
@@ -36,14 +37,18 @@ struct FileFailure {
   std::string message;
 };
 
-enum class Codec { kBlosc, kNone };
+enum class Codec { kBlosc, kNone, kSteps };
 
 struct Job {
   std::string path;
+  int src = -1;  // an open file read instead of path (an HDF5 file's chunk: the range below)
   int dst = -1;
   Codec codec = Codec::kNone;
-  size_t size = 0;           // the decoded chunk's bytes
-  std::vector<double> runs;  // [copy offset, chunk offset, length] triples
+  std::vector<ChunkStepSpec> steps;  // kSteps: HDF5's filters undone (chunk_decode.h)
+  size_t size = 0;                   // the decoded chunk's bytes
+  std::vector<double> runs;          // [copy offset, chunk offset, length] triples
+  int64_t offset = -1;               // >= 0: the chunk is bytes [offset, offset + length) of the file
+  size_t length = 0;
 };
 
 // A buffer of this thread, reused chunk after chunk (dropped when a huge chunk made it huge).
@@ -67,8 +72,25 @@ std::string Why(const char* what) { return std::string(what) + ": " + std::strer
 
 bool IsZero(const uint8_t* p, size_t n) { return n == 0 || (p[0] == 0 && std::memcmp(p, p + 1, n - 1) == 0); }
 
+// Reads bytes [offset, offset + length) of an open file into the thread's input buffer; all of them or a
+// TRUNCATED failure (the file ends before them).
+bool ReadRange(const Job& j, Scratch* in, size_t* n, FileFailure* f) {
+  uint8_t* buf = in->Get(j.length ? j.length : 1);
+  size_t done = 0;
+  while (done < j.length) {
+    const ssize_t r = pread(j.src, buf + done, j.length - done, static_cast<off_t>(j.offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return *f = {"READ", Why("read")}, false;
+    if (r == 0) return *f = {"TRUNCATED", "its stored bytes end early (the file is truncated)"}, false;
+    done += static_cast<size_t>(r);
+  }
+  *n = done;
+  return true;
+}
+
 // Reads the whole file into the thread's input buffer; its length in *n.
 bool ReadFile(const Job& j, Scratch* in, size_t* n, FileFailure* f) {
+  if (j.offset >= 0) return ReadRange(j, in, n, f);
   const int fd = open(j.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return *f = {"READ", Why("open")}, false;
   struct stat st;
@@ -108,6 +130,20 @@ bool ReadFile(const Job& j, Scratch* in, size_t* n, FileFailure* f) {
 }
 
 bool Decode(const Job& j, const uint8_t* in, size_t n, uint8_t* out, FileFailure* f) {
+  if (j.codec == Codec::kSteps) {
+    size_t got = 0;
+    try {
+      got = RunChunkSteps(j.steps, in, n, out, j.size);
+    } catch (const ChunkStepError& e) {
+      return *f = {e.code, e.message}, false;
+    }
+    if (got != j.size) {
+      *f = {"SIZE",
+            "it decodes to " + std::to_string(got) + " bytes, a chunk holds " + std::to_string(j.size)};
+      return false;
+    }
+    return true;
+  }
   if (j.codec == Codec::kNone) {
     if (n != j.size) {
       *f = {"BAD_DATA",
@@ -159,41 +195,58 @@ bool Run(const Job&, double*, FileFailure* f) {
 
 bool Parse(const Napi::CallbackInfo& info, Job* j) {
   Napi::Env env = info.Env();
-  if (info.Length() < 5 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsString() ||
-      !info[3].IsNumber() || !info[4].IsTypedArray() ||
+  auto fail = [&](const char* message) {
+    Napi::RangeError::New(env, message).ThrowAsJavaScriptException();
+    return false;
+  };
+  if (info.Length() < 5 || !(info[0].IsString() || info[0].IsNumber()) || !info[1].IsNumber() ||
+      !(info[2].IsString() || info[2].IsArray()) || !info[3].IsNumber() || !info[4].IsTypedArray() ||
       info[4].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
     Napi::TypeError::New(env,
-                         "usage: fillChunkFile(path: string, dst: number, codec: 'blosc' | 'none', size: "
-                         "number, runs: Float64Array)")
+                         "usage: fillChunkFile(file: string | fd, dst: number, codec: 'blosc' | 'none' | "
+                         "ChunkStep[], size: number, runs: Float64Array, range?: [offset, length])")
         .ThrowAsJavaScriptException();
     return false;
   }
-  j->path = info[0].As<Napi::String>();
+  if (info[0].IsString())
+    j->path = info[0].As<Napi::String>();
+  else
+    j->src = info[0].As<Napi::Number>().Int32Value();
   j->dst = info[1].As<Napi::Number>().Int32Value();
-  const std::string codec = info[2].As<Napi::String>();
-  if (codec == "blosc")
-    j->codec = Codec::kBlosc;
-  else if (codec == "none")
-    j->codec = Codec::kNone;
-  else {
-    Napi::RangeError::New(env, "fillChunkFile: codec is 'blosc' or 'none'").ThrowAsJavaScriptException();
-    return false;
+  if (info[2].IsArray()) {
+    j->codec = Codec::kSteps;
+    if (!ParseChunkSteps(env, info[2].As<Napi::Array>(), &j->steps)) return false;
+  } else {
+    const std::string codec = info[2].As<Napi::String>();
+    if (codec == "blosc")
+      j->codec = Codec::kBlosc;
+    else if (codec == "none")
+      j->codec = Codec::kNone;
+    else
+      return fail("fillChunkFile: codec is 'blosc', 'none' or a list of chunk steps");
   }
   const double size = info[3].As<Napi::Number>().DoubleValue();
-  if (!(size >= 0 && size <= 1u << 30)) {
-    Napi::RangeError::New(env, "fillChunkFile: size is 0 to 1 GiB").ThrowAsJavaScriptException();
-    return false;
-  }
+  if (!(size >= 0 && size <= 1u << 30)) return fail("fillChunkFile: size is 0 to 1 GiB");
   j->size = static_cast<size_t>(size);
   Napi::Float64Array runs = info[4].As<Napi::Float64Array>();
   j->runs.assign(runs.Data(), runs.Data() + runs.ElementLength());
   for (size_t k = 0; k + 2 < j->runs.size(); k += 3) {
     const double to = j->runs[k], from = j->runs[k + 1], len = j->runs[k + 2];
-    if (!(to >= 0 && from >= 0 && len >= 0 && from + len <= size)) {
-      Napi::RangeError::New(env, "fillChunkFile: a run lies outside the chunk").ThrowAsJavaScriptException();
-      return false;
-    }
+    if (!(to >= 0 && from >= 0 && len >= 0 && from + len <= size))
+      return fail("fillChunkFile: a run lies outside the chunk");
   }
+  // a range of the file (an HDF5 chunk inside its file): needed with an fd, and only a chunk's stored size
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    if (!info[5].IsArray() || info[5].As<Napi::Array>().Length() != 2)
+      return fail("fillChunkFile: range is [offset, length]");
+    const double off = info[5].As<Napi::Array>().Get(0u).ToNumber().DoubleValue();
+    const double len = info[5].As<Napi::Array>().Get(1u).ToNumber().DoubleValue();
+    if (!(off >= 0 && off <= 9007199254740991.0 && len >= 0 && len <= size + size / 16 + 4096))
+      return fail("fillChunkFile: range is [offset ≥ 0, length at most a chunk's stored size]");
+    j->offset = static_cast<int64_t>(off);
+    j->length = static_cast<size_t>(len);
+  }
+  if (j->src >= 0 && j->offset < 0) return fail("fillChunkFile: a file given by descriptor needs a range");
   return true;
 }
 

@@ -13,6 +13,7 @@ import { H5File } from '../../shared/containers/hdf5/reader'
 import { ContainerError } from '../../shared/containers/model'
 import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { TempBudget } from './temp-budget'
+import { native } from './native'
 import { chunkRuns, writePieces, writePiecesAsync, type Pieces, gridOf } from './copy-writer'
 
 const readAsync = promisify(fs.read)
@@ -139,6 +140,17 @@ export class NativeFiller {
   private async decode(c: number[]): Promise<number> {
     const r = this.index.get(this.chunkIndex(c))
     if (!r) return this.putAsync(this.pieces(c, this.fillChunk()))
+    if (this.direct) {
+      // read, decoded and written by one call on libuv's pool: no JS buffer, one hop (chunk_file.cc)
+      const args = this.directArgs(c, r)
+      let written: number
+      try {
+        written = await native().fillChunkFileAsync(...args)
+      } catch (e) {
+        throw this.directError(r, e)
+      }
+      return this.landed(written)
+    }
     const raw = Buffer.allocUnsafe(this.storedSize(r))
     await this.spec.remote?.fetch(r.address, r.address + r.size)
     for (let done = 0; done < r.size; ) {
@@ -163,6 +175,15 @@ export class NativeFiller {
     this.check()
     const r = this.index.get(this.chunkIndex(c))
     if (!r) return this.put(this.pieces(c, this.fillChunk()))
+    if (this.direct) {
+      let written: number
+      try {
+        written = native().fillChunkFile(...this.directArgs(c, r))
+      } catch (e) {
+        throw this.directError(r, e)
+      }
+      return this.landed(written)
+    }
     const raw = Buffer.allocUnsafe(this.storedSize(r))
     this.spec.remote?.ensure(r.address, r.address + r.size)
     for (let done = 0; done < r.size; ) {
@@ -178,6 +199,53 @@ export class NativeFiller {
       throw this.decodeError(r, e)
     }
     return this.put(this.pieces(c, this.whole(r, out.subarray(0, got))))
+  }
+
+  /**
+   * Whether chunks go through the addon's one-call path: a local file (a remote one fetches first), POSIX (the
+   * call preads the file's descriptor), libdeflate in the addon.
+   */
+  private get direct(): boolean {
+    const a = native()
+    return (
+      !this.spec.remote &&
+      process.platform !== 'win32' &&
+      this.spec.dims.length > 0 &&
+      a.inflaterVersion !== null &&
+      typeof a.fillChunkFileAsync === 'function' &&
+      !process.env.ARRAYSCOPE_HDF5_JS_CHUNKS
+    )
+  }
+
+  private directArgs(
+    c: number[],
+    r: ChunkRecord
+  ): [number, number, ChunkStep[], number, Float64Array, [number, number]] {
+    const runs = chunkRuns(c, this.spec.dims, this.spec.chunks, this.spec.itemsize, this.strides)
+    return [this.src, this.dst, this.steps(r), this.full, Float64Array.from(runs), [r.address, this.storedSize(r)]]
+  }
+
+  /**
+   * What the call wrote, counted against the copy's budget afterwards (all-zero rows are not written, so the
+   * bytes are known only then: a budget passes its cap by at most the chunks in flight, as Zarr's).
+   */
+  private landed(written: number): number {
+    nativeStats.chunks++
+    this.budget.take(written)
+    return written
+  }
+
+  /** The addon's failure as the JS path words it: the chunk's bytes name the chunk; the disk, the copy. */
+  private directError(r: ChunkRecord, e: unknown): unknown {
+    const code = (e as { code?: string }).code
+    const message = (e as Error).message
+    if (code === 'BAD_DATA' || code === 'TOO_LARGE' || code === 'CHECKSUM')
+      return this.decodeError(r, new ChunkDecodeError(code, message))
+    if (code === 'SIZE' || code === 'TRUNCATED') return this.damaged(r, message)
+    if (code === 'READ') return new ApiError('io', `${this.spec.container}: reading a chunk failed (${message})`)
+    if (code === 'WRITE')
+      return new ApiError('io', `writing the temporary copy of ${this.spec.path} failed (${message})`)
+    return e
   }
 
   /** The chunk's filters undone in reverse pipeline order, those its filter mask names skipped. */
