@@ -77,6 +77,8 @@ class Parser {
     if (!s_.out.empty()) {
       out_ = std::fopen(s_.out.c_str(), s_.second ? "w+b" : "r+b");
       if (!out_) return Fail("EIO", "cannot write the copy " + s_.out + ": " + std::strerror(errno));
+      if (s_.outOffset > 0 && std::fseek(out_, static_cast<long>(s_.outOffset), SEEK_SET) != 0)
+        return Fail("EIO", "cannot seek in the copy " + s_.out + ": " + std::strerror(errno));
     }
     return true;
   }
