@@ -398,10 +398,14 @@ class Parser {
     auto blank = [](char c) { return c != '\n' && IsSpace(static_cast<unsigned char>(c)); };
     const bool f8 = s_.elem == TextElem::F8 && !s_.swap;  // kMargin ≥ the 32 bytes QuickFloat reads
     for (;;) {
+      // the row's state in locals (kept in registers: the values' stores could alias the members), the
+      // members set once the row is whole
       const char* p = base + pos_;
-      const size_t out0 = out_n_, index0 = r_.index.size();
-      const int64_t count0 = r_.count, until0 = untilIndex_, lineValues0 = lineValues_;
-      int64_t fields = 0;
+      const size_t index0 = r_.index.size();
+      const size_t out0 = out_n_;
+      size_t n = out0, cap = out_buf_.size();
+      uint8_t* ob = out_buf_.data();
+      int64_t fields = 0, until = untilIndex_;
       bool afterSep = false, whole = true;
       for (;;) {
         while (blank(*p)) p++;  // buf_[lim_] is '\0': no run passes the end
@@ -414,24 +418,29 @@ class Parser {
           whole = !afterSep;
           break;
         }
-        if (--untilIndex_ <= 0) {
-          r_.index.push_back({r_.count, base_ + (p - base), line_});
-          untilIndex_ = s_.every;
+        if (--until <= 0) {
+          r_.index.push_back({r_.count + fields, base_ + (p - base), line_});
+          until = s_.every;
         }
         // float64 in the common form written here, inline; anything else by Scan
         double v;
         const char* q = f8 ? QuickFloat(p, &v) : nullptr;
-        if (q)
-          std::memcpy(OutAt(8), &v, 8);
-        else
+        if (q) {
+          if (n + 8 > cap) out_buf_.resize(2 * cap), ob = out_buf_.data(), cap = out_buf_.size();
+          std::memcpy(ob + n, &v, 8);
+          n += 8;
+        } else {
+          out_n_ = n;
           q = Scan(p, end);
+          n = out_n_, ob = out_buf_.data(), cap = out_buf_.size();
+        }
         if (!q || q == end) {
           whole = false;
           break;
         }
         const bool spaced = blank(*q);
         p = q;
-        r_.count++, lineValues_++, fields++;
+        fields++;
         while (blank(*p)) p++;
         if (*p == '\n') break;
         if (static_cast<unsigned char>(*p) == comment || p == end || (spaceOnly_ ? !spaced : *p != sep)) {
@@ -442,10 +451,11 @@ class Parser {
       }
       if (whole && fields > 0 && cols_ >= 0 && fields != cols_) whole = false;
       if (!whole) {
-        out_n_ = out0, r_.index.resize(index0);
-        r_.count = count0, untilIndex_ = until0, lineValues_ = lineValues0;
+        out_n_ = out0, r_.index.resize(index0);  // the row's values and index points dropped
         return true;
       }
+      out_n_ = n, untilIndex_ = until;
+      r_.count += fields, lineValues_ += fields;
       if (fields > 0) {
         if (cols_ == -1) cols_ = fields, r_.firstRowLine = line_;
         r_.rows++;
