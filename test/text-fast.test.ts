@@ -1,8 +1,9 @@
-// The parser's fast path (text_parse.cc FastRows, text_scan.h QuickFloat) runs only with 4 KiB of text ahead,
+// The parser's fast paths (text_parse.cc FastRows and FastStream, text_scan.h QuickFloat) runs only with 4 KiB of text ahead,
 // so the small texts of the other tests barely reach it: these texts are large (hundreds of KiB) and hold every
 // number form the fast path takes or hands back (signs, a point at either end, 17+ digits, exponents, nan/inf,
 // subnormals, whitespace and tabs around values, CRLF, comments and blank lines among the rows), and their values
-// must equal np.loadtxt's bit for bit; errors deep inside them name the line and column the general path names.
+// must equal np.loadtxt's (numpy.fromfile's with sep=' ') bit for bit; errors deep inside them name the line and
+// column the general path names.
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -39,8 +40,8 @@ print(1)`)
   return file
 }
 
-/** The native pass over a file (one thread): the copy's bytes, or its error. */
-async function parse(file: string, elem: TextElem, skip = 1) {
+/** The native pass over a file (one thread): the copy's bytes, or its error. sep ' ' is numpy.fromfile's stream. */
+async function parse(file: string, elem: TextElem, skip = 1, sep = ',') {
   const out = `${file}.${elem}.bin`
   fs.writeFileSync(out, '')
   process.env.ARRAYSCOPE_TEXT_SPLIT_MB = '100000'
@@ -50,8 +51,8 @@ async function parse(file: string, elem: TextElem, skip = 1) {
       out,
       elem,
       swap: false,
-      sep: ',',
-      table: true,
+      sep,
+      table: sep !== ' ',
       skip,
       comments: '#'
     }).promise
@@ -86,18 +87,48 @@ describe('the fast path over large texts', () => {
     expect(equalsLoadtxt(file, (r as { bytes: Buffer }).bytes, dtype)).toBe(true)
   })
 
+  test('numpy.fromfile(sep=" "): values equal numpy\'s bit for bit, ragged lines and CR included', async () => {
+    const csv = bigCsv({})
+    const file = `${csv}.ws.txt`
+    // the same values, whitespace-separated, comments dropped, lines of uneven length, tabs and CRs
+    const lines = fs
+      .readFileSync(csv, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter((l) => !l.startsWith('#'))
+      .map((l, i) => l.replace(/ # trailing$/, '').replace(/,/g, i % 3 ? ' ' : '\t') + (i % 7 ? '' : ' 1.5 \r'))
+    fs.writeFileSync(file, lines.join('\n'))
+    const r = await parse(file, 'f8', 0, ' ')
+    expect(r).toMatchObject({ cols: -1 })
+    const raw = path.join(dir, `raw${n++}.bin`)
+    fs.writeFileSync(raw, (r as { bytes: Buffer }).bytes)
+    expect(
+      py<boolean>(`
+b = np.fromfile(${JSON.stringify(file)}, dtype='<f8', sep=' ')
+print(json.dumps(np.fromfile(${JSON.stringify(raw)}, dtype='<f8').tobytes() == b.tobytes() and b.size > 100000))`)
+    ).toBe(true)
+  })
+
   // errors met by the fast path are handed to the general one, which names them as for a small text
   const row = (i: number): string => `${i},-${i}.5,${i}e-3,.${i}\n`
   const body = (k: number): string => Array.from({ length: k }, (_, i) => row(i)).join('')
+  const ws = (k: number): string => body(k).replace(/,/g, ' ')
   test.each([
     ['a bad value', `${body(30000)}1,2,x7,4\n${body(100)}`, /^line 30001, column 5: cannot read 'x7,4' as float64$/],
     ['a ragged row', `${body(30000)}1,2,3\n${body(100)}`, /^line 30001 has 3 values, the rows before it have 4/],
     ['a trailing separator', `${body(30000)}1,2,3,4,\n${body(100)}`, /^line 30001, column 9: the line ends with/],
     ['an empty value', `${body(30000)}1,,3,4\n${body(100)}`, /^line 30001, column 3: an empty value/],
-    ['a missing separator', `${body(30000)}1 2,3,4\n${body(100)}`, /^line 30001, column 3: expected the separator/]
-  ])('%s deep in the text names its line and column', async (_, text, message) => {
+    ['a missing separator', `${body(30000)}1 2,3,4\n${body(100)}`, /^line 30001, column 3: expected the separator/],
+    [
+      'fromfile: a bad value',
+      `${ws(30000)}1 2 x7 4\n${ws(100)}`,
+      /^line 30001, column 5: cannot read 'x7' as float64$/
+    ],
+    ['fromfile: no separator', `${ws(30000)}1 2 1.5-2\n${ws(100)}`, /^line 30001, column 8: expected the separator ' '/]
+  ])('%s deep in the text names its line and column', async (name, text, message) => {
     const file = path.join(dir, `bad${n++}.csv`)
     fs.writeFileSync(file, text)
-    expect(await parse(file, 'f8', 0)).toEqual({ error: expect.stringMatching(message) })
+    const sep = name.startsWith('fromfile') ? ' ' : ','
+    expect(await parse(file, 'f8', 0, sep)).toEqual({ error: expect.stringMatching(message) })
   })
 })
