@@ -414,8 +414,10 @@ export type TextElem = 'b1' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | '
 /** How a text file is read (text_parse.cc): numpy.fromfile(sep=…), or rows as np.loadtxt reads them. */
 export interface TextParseSpec {
   path: string
-  /** The copy the values are written to, from byte 0 (it must exist); parseTextSync ignores it. */
+  /** The copy the values are written to, from byte outOffset (it must exist); parseTextSync ignores it. */
   out?: string
+  /** Where the values start in out (default 0): after an .npy header written once the shape is known. */
+  outOffset?: number
   elem: TextElem
   /** Write the values in non-native byte order. */
   swap: boolean

@@ -51,6 +51,7 @@ TextSpec ParseSpec(const Napi::CallbackInfo& info) {
   s.every = std::max<int64_t>(1, Int(o, "every", 65536));
   s.maxValues = Int(o, "maxValues", -1);
   s.start = std::max<int64_t>(0, Int(o, "start", 0));
+  s.outOffset = std::max<int64_t>(0, Int(o, "outOffset", 0));
   s.startLine = std::max<int64_t>(1, Int(o, "startLine", 1));
   if (s.skip < 0) ThrowCoded(env, "EINVAL", "skip must be ≥ 0");
   return s;

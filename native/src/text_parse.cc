@@ -43,29 +43,10 @@ bool IsFloat(TextElem e) {
 }
 bool IsComplex(TextElem e) { return e == TextElem::C8 || e == TextElem::C16; }
 
-template <typename T>
-inline void Put(std::vector<uint8_t>& out, T v, bool swap) {
-  const size_t at = out.size();
-  out.resize(at + sizeof(T));
-  uint8_t* bytes = out.data() + at;
-  std::memcpy(bytes, &v, sizeof(T));
-  if (swap) {
-    for (size_t k = 0; k < sizeof(T) / 2; k++) std::swap(bytes[k], bytes[sizeof(T) - 1 - k]);
-  }
-}
-
-// Put for complex: each part swapped on its own.
-template <typename T>
-void PutComplex(std::vector<uint8_t>& out, double re, double im, bool swap) {
-  Put<T>(out, static_cast<T>(re), swap);
-  Put<T>(out, static_cast<T>(im), swap);
-}
-
 class Parser {
  public:
   Parser(const TextSpec& spec, TextStatus& status, TextResult& result)
-      : s_(spec), st_(status), r_(result), buf_(kBuf + 1) {
-    out_buf_.reserve(kOutFlush + 64);
+      : s_(spec), st_(status), r_(result), buf_(kBuf + 1), out_buf_(kOutFlush + 4096) {
     bool ws = !spec.sep.empty();
     // numpy's separator: whitespace runs become one wildcard, and one goes before a separator that has none
     for (char c : spec.sep) {
@@ -80,6 +61,10 @@ class Parser {
     if (items_.empty()) items_.push_back(' ');
     spaceOnly_ = ws || spec.sep.empty();
     item_ = TextItemSize(spec.elem);
+    // rows of one-character separators (or whitespace) take the fast path (FastRows); a window's bounded
+    // parse stops at a count, which only the general one checks
+    fast_ = s_.table && s_.maxValues < 0 && (spaceOnly_ || items_.size() == 2);
+    fastStream_ = !s_.table && s_.maxValues < 0 && spaceOnly_;
   }
 
   bool Open() {
@@ -93,6 +78,8 @@ class Parser {
     if (!s_.out.empty()) {
       out_ = std::fopen(s_.out.c_str(), s_.second ? "w+b" : "r+b");
       if (!out_) return Fail("EIO", "cannot write the copy " + s_.out + ": " + std::strerror(errno));
+      if (s_.outOffset > 0 && std::fseek(out_, static_cast<long>(s_.outOffset), SEEK_SET) != 0)
+        return Fail("EIO", "cannot seek in the copy " + s_.out + ": " + std::strerror(errno));
     }
     return true;
   }
@@ -231,18 +218,39 @@ class Parser {
            std::memcmp(&buf_[pos_], s_.comments.data(), s_.comments.size()) == 0;
   }
 
-  // Parses one value at pos into the output.
-  bool Value() {
-    if (--untilIndex_ <= 0) {
-      r_.index.push_back({r_.count, base_ + static_cast<int64_t>(pos_), line_});
-      untilIndex_ = s_.every;
+  // Room for n more bytes of values; returns where they go.
+  inline uint8_t* OutAt(size_t n) {
+    if (out_n_ + n > out_buf_.size()) out_buf_.resize(2 * out_buf_.size() + n);
+    uint8_t* at = out_buf_.data() + out_n_;
+    out_n_ += n;
+    return at;
+  }
+
+  template <typename T>
+  inline void Put(T v) {
+    uint8_t* bytes = OutAt(sizeof(T));
+    std::memcpy(bytes, &v, sizeof(T));
+    if (s_.swap) {
+      for (size_t k = 0; k < sizeof(T) / 2; k++) std::swap(bytes[k], bytes[sizeof(T) - 1 - k]);
     }
-    if (lim_ - pos_ < kMargin && !Ensure(kMargin)) return false;
-    const char* p = &buf_[pos_];
-    const char* end = buf_.data() + lim_;
+  }
+
+  // A float at p: the common form inline (QuickFloat), the others by ScanFloat.
+  static inline const char* Float(const char* p, const char* end, double* v) {
+    const char* q = end - p >= 32 ? QuickFloat(p, v) : nullptr;
+    return q ? q : ScanFloat(p, end, v);
+  }
+
+  // Scans the value at p (text up to end) into the output; returns its end, or nullptr when it does not
+  // parse.
+  inline const char* Scan(const char* p, const char* end) {
     const char* q = nullptr;
     const TextElem e = s_.elem;
-    if (IsComplex(e)) {
+    if (e == TextElem::F8) {
+      double v = 0;
+      q = Float(p, end, &v);
+      if (q) Put<double>(v);
+    } else if (IsComplex(e)) {
       double re = 0, im = 0;
       q = ScanFloat(p, end, &re);
       if (q && q < end && *q == 'j') {
@@ -254,20 +262,19 @@ class Parser {
         else
           q = nullptr;
       }
-      if (q && e == TextElem::C8) PutComplex<float>(out_buf_, re, im, s_.swap);
-      if (q && e == TextElem::C16) PutComplex<double>(out_buf_, re, im, s_.swap);
+      // each part swapped on its own
+      if (q && e == TextElem::C8) Put<float>(static_cast<float>(re)), Put<float>(static_cast<float>(im));
+      if (q && e == TextElem::C16) Put<double>(re), Put<double>(im);
     } else if (IsFloat(e)) {
       double v = 0;
-      q = ScanFloat(p, end, &v);
+      q = Float(p, end, &v);
       if (q) {
-        if (e == TextElem::F8)
-          Put<double>(out_buf_, v, s_.swap);
-        else if (e == TextElem::F4)
-          Put<float>(out_buf_, static_cast<float>(v), s_.swap);
+        if (e == TextElem::F4)
+          Put<float>(static_cast<float>(v));
         else if (e == TextElem::F2)
-          Put<uint16_t>(out_buf_, DoubleToHalf(v), s_.swap);
+          Put<uint16_t>(DoubleToHalf(v));
         else
-          out_buf_.push_back(v != 0 ? 1 : 0);
+          *OutAt(1) = v != 0 ? 1 : 0;
       }
     } else {
       const bool sig = e == TextElem::I1 || e == TextElem::I2 || e == TextElem::I4 || e == TextElem::I8;
@@ -275,15 +282,29 @@ class Parser {
       q = ScanInt(p, end, sig, &v);
       if (q) {
         if (item_ == 1)
-          out_buf_.push_back(static_cast<uint8_t>(v));
+          *OutAt(1) = static_cast<uint8_t>(v);
         else if (item_ == 2)
-          Put<uint16_t>(out_buf_, static_cast<uint16_t>(v), s_.swap);
+          Put<uint16_t>(static_cast<uint16_t>(v));
         else if (item_ == 4)
-          Put<uint32_t>(out_buf_, static_cast<uint32_t>(v), s_.swap);
+          Put<uint32_t>(static_cast<uint32_t>(v));
         else
-          Put<uint64_t>(out_buf_, v, s_.swap);
+          Put<uint64_t>(v);
       }
     }
+    return q;
+  }
+
+  // Parses one value at pos into the output.
+  bool Value() {
+    if (--untilIndex_ <= 0) {
+      r_.index.push_back({r_.count, base_ + static_cast<int64_t>(pos_), line_});
+      untilIndex_ = s_.every;
+    }
+    if (lim_ - pos_ < kMargin && !Ensure(kMargin)) return false;
+    const char* p = &buf_[pos_];
+    const char* end = buf_.data() + lim_;
+    const TextElem e = s_.elem;
+    const char* q = Scan(p, end);
     if (!q) return Fail("EPARSE", Where() + ": cannot read " + Shown() + " as " + ElemName(e));
     if (q == end && !eof_) return Fail("EPARSE", Where() + ": a value longer than 4096 characters");
     pos_ += static_cast<size_t>(q - p);
@@ -299,10 +320,60 @@ class Parser {
     return Fail("EPARSE", Where() + ": expected the separator '" + sep + "' after a value, found " + Shown());
   }
 
+  // The newlines in [a, b) of the buffer, counted as SkipSpace counts them.
+  void NewLines(const char* a, const char* b) {
+    for (const char* t = a; t < b; t++) {
+      if (*t == '\n') pos_ = static_cast<size_t>(t - buf_.data()), NewLine();
+    }
+  }
+
+  // numpy.fromfile with a whitespace separator on the fast path (as FastRows): a value and the whitespace
+  // after it at a time, while 4 KiB lie ahead after both; otherwise the value is given back (undone) and
+  // Stream() goes on from its start. Entered where Stream() skips whitespace before a value. False only when
+  // the copy cannot be written.
+  bool FastStream() {
+    const char* const base = buf_.data();
+    const char* const end = base + lim_;
+    const bool f8 = s_.elem == TextElem::F8 && !s_.swap;
+    const char* s = base + pos_;
+    while (IsSpace(static_cast<unsigned char>(*s))) s++;  // buf_[lim_] is '\0'
+    if (end - s < static_cast<std::ptrdiff_t>(kMargin)) return true;
+    NewLines(base + pos_, s);
+    pos_ = static_cast<size_t>(s - base);
+    for (;;) {
+      const char* p = base + pos_;
+      const size_t out0 = out_n_, index0 = r_.index.size();
+      const int64_t until0 = untilIndex_;
+      if (--untilIndex_ <= 0) {
+        r_.index.push_back({r_.count, base_ + (p - base), line_});
+        untilIndex_ = s_.every;
+      }
+      double v;
+      const char* q = f8 ? QuickFloat(p, &v) : nullptr;
+      if (q)
+        std::memcpy(OutAt(8), &v, 8);
+      else
+        q = Scan(p, end);
+      const char* next = q;
+      if (q && q < end) {
+        while (IsSpace(static_cast<unsigned char>(*next))) next++;
+      }
+      if (!q || next == q || end - next < static_cast<std::ptrdiff_t>(kMargin)) {
+        out_n_ = out0, untilIndex_ = until0, r_.index.resize(index0);
+        return true;
+      }
+      r_.count++, lineValues_++;
+      NewLines(q, next);
+      pos_ = static_cast<size_t>(next - base);
+      if (!Flush(false)) return false;
+    }
+  }
+
   // numpy.fromfile: values and separators to the end of the file.
   bool Stream() {
     if (Peek() < 0) return true;  // an empty file: no values
     for (;;) {
+      if (fastStream_ && !FastStream()) return false;
       const int64_t skipped = SkipSpace(true);
       if (Peek() < 0) {
         // a part of a split pass: whitespace at either end of it is the whitespace around a newline
@@ -365,9 +436,93 @@ class Parser {
     return Flush(false);
   }
 
+  // np.loadtxt's rows on the fast path: whole rows of values and one-character separators (or whitespace),
+  // read with the pointer alone while 4 KiB of text lie ahead (as Value() asks) — no Peek, Ensure or Fail per
+  // character. A row with anything else (a comment, an error, a ragged row, the buffer's end near) is given
+  // back untouched (its values, index points and counts undone) to Table(), which reads it, or says what is
+  // wrong, as before. Returns false only when the copy cannot be written.
+  bool FastRows() {
+    const char* const base = buf_.data();
+    const char* const end = base + lim_;
+    const char sep = spaceOnly_ ? ' ' : items_[1];
+    const int comment = s_.comments.empty() ? -1 : static_cast<unsigned char>(s_.comments[0]);
+    auto blank = [](char c) { return c != '\n' && IsSpace(static_cast<unsigned char>(c)); };
+    const bool f8 = s_.elem == TextElem::F8 && !s_.swap;  // kMargin ≥ the 32 bytes QuickFloat reads
+    for (;;) {
+      // the row's state in locals (kept in registers: the values' stores could alias the members), the
+      // members set once the row is whole
+      const char* p = base + pos_;
+      const size_t index0 = r_.index.size();
+      const size_t out0 = out_n_;
+      size_t n = out0, cap = out_buf_.size();
+      uint8_t* ob = out_buf_.data();
+      int64_t fields = 0, until = untilIndex_;
+      bool afterSep = false, whole = true;
+      for (;;) {
+        while (blank(*p)) p++;  // buf_[lim_] is '\0': no run passes the end
+        const int c = static_cast<unsigned char>(*p);
+        if (end - p < static_cast<std::ptrdiff_t>(kMargin) || c == comment || (afterSep && c == sep)) {
+          whole = false;
+          break;
+        }
+        if (c == '\n') {
+          whole = !afterSep;
+          break;
+        }
+        if (--until <= 0) {
+          r_.index.push_back({r_.count + fields, base_ + (p - base), line_});
+          until = s_.every;
+        }
+        // float64 in the common form written here, inline; anything else by Scan
+        double v;
+        const char* q = f8 ? QuickFloat(p, &v) : nullptr;
+        if (q) {
+          if (n + 8 > cap) out_buf_.resize(2 * cap), ob = out_buf_.data(), cap = out_buf_.size();
+          std::memcpy(ob + n, &v, 8);
+          n += 8;
+        } else {
+          out_n_ = n;
+          q = Scan(p, end);
+          n = out_n_, ob = out_buf_.data(), cap = out_buf_.size();
+        }
+        if (!q || q == end) {
+          whole = false;
+          break;
+        }
+        const bool spaced = blank(*q);
+        p = q;
+        fields++;
+        while (blank(*p)) p++;
+        if (*p == '\n') break;
+        if (static_cast<unsigned char>(*p) == comment || p == end || (spaceOnly_ ? !spaced : *p != sep)) {
+          whole = false;
+          break;
+        }
+        if (!spaceOnly_) p++, afterSep = true;
+      }
+      if (whole && fields > 0 && cols_ >= 0 && fields != cols_) whole = false;
+      if (!whole) {
+        out_n_ = out0, r_.index.resize(index0);  // the row's values and index points dropped
+        return true;
+      }
+      out_n_ = n, untilIndex_ = until;
+      r_.count += fields, lineValues_ += fields;
+      if (fields > 0) {
+        if (cols_ == -1) cols_ = fields, r_.firstRowLine = line_;
+        r_.rows++;
+      }
+      pos_ = static_cast<size_t>(p - base);
+      NewLine();
+      pos_++;
+      if (!Flush(false)) return false;
+    }
+  }
+
   // np.loadtxt: rows of values, one a line.
   bool Table() {
     while (Peek() >= 0) {
+      if (fast_ && !FastRows()) return false;
+      if (Peek() < 0) break;
       int64_t fields = 0;
       bool afterSep = false;
       for (;;) {
@@ -406,16 +561,17 @@ class Parser {
 
   // Writes the values parsed so far to the copy (at least 64 KiB of them unless forced).
   bool Flush(bool force) {
-    if (out_buf_.size() < kOutFlush && !force) return true;
+    if (out_n_ < kOutFlush && !force) return true;
     if (out_) {
-      if (!out_buf_.empty() && std::fwrite(out_buf_.data(), 1, out_buf_.size(), out_) != out_buf_.size())
+      if (out_n_ > 0 && std::fwrite(out_buf_.data(), 1, out_n_, out_) != out_n_)
         return Fail("EIO", "cannot write the copy " + s_.out + ": " + std::strerror(errno));
       if (std::fflush(out_) != 0)
         return Fail("EIO", "cannot write the copy " + s_.out + ": " + std::strerror(errno));
     } else {
-      r_.bytes.insert(r_.bytes.end(), out_buf_.begin(), out_buf_.end());
+      r_.bytes.insert(r_.bytes.end(), out_buf_.begin(),
+                      out_buf_.begin() + static_cast<std::ptrdiff_t>(out_n_));
     }
-    out_buf_.clear();
+    out_n_ = 0;
     written_ = r_.count;
     if (s_.second) return true;  // the second part's values are appended to the copy at the end
     st_.written.store(written_, std::memory_order_release);
@@ -430,7 +586,9 @@ class Parser {
   TextStatus& st_;
   TextResult& r_;
   std::vector<char> buf_;
-  std::vector<uint8_t> out_buf_;
+  std::vector<uint8_t> out_buf_;  // values not yet written: [0, out_n_)
+  size_t out_n_ = 0;
+  bool fast_ = false, fastStream_ = false;
   std::string items_;
   bool spaceOnly_ = true;
   int item_ = 8;

@@ -14,7 +14,9 @@ enum class TextElem { B1, I1, U1, I2, U2, I4, U4, I8, U8, F2, F4, F8, C8, C16 };
 
 struct TextSpec {
   std::string path;  // the text file
-  std::string out;   // the copy (exists; written from byte 0 in order); '' keeps the values in memory
+  std::string out;   // the copy (exists; written from byte outOffset in order); '' keeps the values in memory
+  int64_t outOffset =
+      0;  // where the values start in out (an .npy written straight from the pass: its header)
   TextElem elem = TextElem::F8;
   bool swap = false;   // write the values in non-native byte order ('>f8' on a little-endian machine)
   std::string sep;     // numpy's separator; whitespace in it matches any run of whitespace

@@ -37,6 +37,40 @@ double OutOfRange(const char* a, const char* b) {
   return lead + exp > 0 ? std::numeric_limits<double>::infinity() : 0.0;
 }
 
+namespace {
+
+constexpr uint64_t kInexact = ~uint64_t{0};
+
+// Consumes the decimal digits at q, joining them to *mant (kInexact once past 10^18: too many for the exact
+// path anyway, then only counted). Returns how many; eight at a time where eight bytes can be read.
+inline int64_t Digits(const char*& q, const char* end, uint64_t* mant) {
+  const char* const from = q;
+  uint64_t m = *mant;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  while (end - q >= 8) {
+    const uint64_t v = Load8(q);
+    const int k = DigitRun(v);
+    // the digits of a long number go on one by one (below: m * 10^8 must stay within 64 bits)
+    if (k == 0 || m >= 100000000000ULL) break;
+    static const uint64_t kScale[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    m = m * kScale[k] + DigitValue(v, k);
+    q += k;
+    if (k < 8) {
+      *mant = m;
+      return q - from;
+    }
+  }
+#endif
+  for (; q < end && IsDigit(*q); q++) {
+    if (m == kInexact) continue;
+    m = m >= 100000000000000000ULL ? kInexact : m * 10 + static_cast<uint64_t>(*q - '0');
+  }
+  *mant = m;
+  return q - from;
+}
+
+}  // namespace
+
 // Scans a float at p (text up to end): numpy's number-like string (sign; nan, nan(chars); inf, infinity or a
 // prefix of it; digits, a point, digits, and an exponent only right after a digit). Returns its end or
 // nullptr.
@@ -64,25 +98,20 @@ const char* ScanFloat(const char* p, const char* end, double* out) {
     return q;
   }
   const char* digits = q;
-  int n = 0;
-  // the digits as an integer and a power of ten, for the exact fast path below
+  // the digits as an integer and a power of ten, for the exact fast path below: exact while every digit
+  // joined an integer below 2^53 / 10 (Digits takes them eight at a time)
   uint64_t mant = 0;
+  int64_t n = Digits(q, end, &mant);
   int64_t exp10 = 0;
-  bool exact = true;
-  auto digit = [&](int d, bool fraction) {
-    if (mant < (uint64_t{1} << 53) / 10) {
-      mant = mant * 10 + static_cast<uint64_t>(d);
-      if (fraction) exp10--;
-    } else {
-      exact = false;
-    }
-  };
-  while (q < end && IsDigit(*q)) digit(*q++ - '0', false), n++;
   if (q < end && *q == '.') {
     q++;
-    while (q < end && IsDigit(*q)) digit(*q++ - '0', true), n++;
+    const int64_t f = Digits(q, end, &mant);
+    exp10 = -f;
+    n += f;
   }
   if (n == 0) return nullptr;
+  // the last digit joined an integer below 2^53 / 10 (so did every one before it): mant / 10 < 2^53 / 10
+  bool exact = mant != kInexact && mant / 10 < (uint64_t{1} << 53) / 10;
   const char* mantissaEnd = q;
   if (q < end && Lower(*q) == 'e' && IsDigit(q[-1])) {
     q++;

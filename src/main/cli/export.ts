@@ -2,7 +2,9 @@
 import type { ArrayService } from '../service/array-service'
 import { CASTINGS, type Casting } from '../../shared/casting'
 import type { ExportFormat } from '../service/export'
-import { flagString, LAYOUT_FLAGS, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
+import { exportsInOnePass } from '../service/text-export'
+import { isRemote } from '../service/remote-url'
+import { flagString, layoutFromArgs, LAYOUT_FLAGS, rejectUnknownFlags, UsageError, type ParsedArgs } from './args'
 import { openFromArgs } from './session'
 import { io } from './output'
 
@@ -56,7 +58,6 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
       `--casting must be one of ${CASTINGS.join(', ')} (numpy's names, and checked), got '${casting}'`
     )
   }
-  const { session, view } = await openFromArgs(args, service)
   const options = {
     as,
     out,
@@ -69,6 +70,22 @@ export async function exportCommand(args: ParsedArgs, service: ArrayService): Pr
   // never over the source (the file read or its container, whatever the spelling or link); over anything else
   // only with --force
   const replace = { overwrite: args.flags.has('force'), howToReplace: 'add --force' }
+  // a whole text to .npy or raw: one pass straight into the export (text-export.ts), no session and no copy
+  const file = args.positionals[1]
+  const given = file !== undefined && !isRemote(file) ? layoutFromArgs(args) : null
+  if (
+    given?.layout?.text &&
+    given.mode === 'r' &&
+    given.array === undefined &&
+    given.values === undefined &&
+    exportsInOnePass(options, flagString(args, 'slice') !== undefined)
+  ) {
+    const request = { path: file!, layout: given.layout, mode: given.mode }
+    const result = await service.exportText(request, options, replace).promise
+    io.err(`arrayscope: wrote ${result.bytes} bytes to ${out}\n`)
+    return
+  }
+  const { session, view } = await openFromArgs(args, service)
   const result = await service.exportOf(session.id, view, options, replace).promise
   io.err(`arrayscope: wrote ${result.bytes} bytes to ${out}\n`)
 }

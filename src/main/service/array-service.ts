@@ -21,6 +21,8 @@ import type { ArrayView } from '../../shared/slice'
 import { ContainerCache } from './containers'
 import { toApiError } from './errors'
 import { exportJob, type ExportOptions, type ExportTarget } from './export'
+import { textExportJob } from './text-export'
+import type { LayoutSpec, TextLayout } from '../../shared/layout'
 import { identityOf, sameFile, type FileIdentity } from './file-identity'
 import { refreshHeader } from './header-edit'
 import { sweepStaleTemps } from './temp-files'
@@ -300,6 +302,23 @@ export class ArrayService {
       onProgress,
       s.source.needsFill ? (p) => s.source.fill(view, p)! : undefined
     )
+  }
+
+  /**
+   * A whole text array to .npy or raw in one pass, without a session (the CLI's export of a text): the open
+   * request validated as session:open validates it, the pass writing straight into the export (text-export.ts).
+   */
+  exportText(
+    open: Request<'session:open'>,
+    options: ExportOptions,
+    replace: Omit<ExportTarget, 'sources'>,
+    onProgress?: (done: number, total: number) => void
+  ): ScanJob<{ out: string; bytes: number }> {
+    const r = parseRequest('session:open', open)
+    if (!r.layout?.text || r.array !== undefined || r.mode !== 'r')
+      throw new ApiError('bad-request', 'exportText converts a text file opened in mode r')
+    const layout = r.layout as LayoutSpec & { text: TextLayout }
+    return textExportJob(this.paths.resolve(r.path), layout, options, replace, onProgress)
   }
 
   /** Statistics of a view of a session (the CLI's stats): as scan:stats computes them, without the registry. */

@@ -69,6 +69,17 @@ export class AtomicFile {
     writeAll(this.fd, data)
   }
 
+  /** Writes data at position (a header written into room left for it before the rest); the appends go on as before. */
+  writeAt(data: Uint8Array, position: number): void {
+    this.flush()
+    let off = 0
+    while (off < data.length) {
+      const n = fs.writeSync(this.fd, data, off, data.length - off, position + off)
+      if (n <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+      off += n
+    }
+  }
+
   /** Writes what is buffered and closes the temporary file; rename() then puts it in place. */
   finish(): void {
     this.flush()
