@@ -189,7 +189,7 @@ describe('remote statistics streamed over the network', () => {
         offset: 0,
         length: 4096,
         current: () => true,
-        sink: () => undefined,
+        target: new Uint8Array(4096),
         signal: undefined
       })
     try {
