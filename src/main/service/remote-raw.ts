@@ -81,8 +81,8 @@ function release(c: Conn): void {
   c.socket.unref()
 }
 
-/** Ranges read over raw sockets, and answers handed back to node:http (tests count them). */
-export const rawStats = { done: 0, other: 0 }
+/** Ranges read over raw sockets, answers handed back to node:http, body bytes copied (tests count them). */
+export const rawStats = { done: 0, other: 0, copied: 0 }
 
 export interface RawRange {
   url: URL
@@ -135,7 +135,10 @@ function once(c: Conn, r: RawRange): Promise<'done' | 'other'> {
       if (at + bytes.length > r.length) return fail(new ApiError('unavailable', 'the answer is longer than asked'))
       // read in place (the read went into the target where these bytes belong), else copied once
       const inPlace = bytes.buffer === r.target.buffer && bytes.byteOffset === r.target.byteOffset + at
-      if (!inPlace) r.target.set(bytes, at)
+      if (!inPlace) {
+        r.target.set(bytes, at)
+        rawStats.copied += bytes.length
+      }
       at += bytes.length
       // the next read into the rest of the body (exactly: a byte past the answer cannot land in the target)
       if (at < r.length) {
