@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { native } from '../src/main/service/native'
+import { native, type NativeStats } from '../src/main/service/native'
 import { tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
@@ -38,23 +38,26 @@ describe('scanBytes', () => {
         // a view from an offset into the array (the slot of a lane starts inside the scratch memory)
         const at = 4 * 1001
         const view = {
-          elem: 'f4',
+          elem: 'f4' as const,
           swap: bigEndian !== (hostOrder() === 'BE'),
           shape: [n - 2001],
           strides: [4]
-        } as const
+        }
         const slot = bytes.subarray(at)
-        const specs = [
-          { op: 'stats' as const },
-          { op: 'stats' as const, bins: 17, lo: -300, hi: 250 },
-          { op: 'histogram' as const, bins: 33, lo: -500, hi: 500 }
+        const specs: (
+          | { op: 'stats'; bins?: number; lo?: number; hi?: number }
+          | { op: 'histogram'; bins: number; lo: number; hi: number }
+        )[] = [
+          { op: 'stats' },
+          { op: 'stats', bins: 17, lo: -300, hi: 250 },
+          { op: 'histogram', bins: 33, lo: -500, hi: 500 }
         ]
         for (const op of specs) {
           const want = await m.scan({ ...view, ...op, base: at }).promise
           const got = await native().scanBytes({ ...view, ...op, base: 0, bytes: slot }).promise
           expect(got).toEqual(want)
         }
-        const stats = await native().scanBytes({ ...view, op: 'stats', base: 0, bytes: slot }).promise
+        const stats = (await native().scanBytes({ ...view, op: 'stats', base: 0, bytes: slot }).promise) as NativeStats
         expect(stats.nan).toBeGreaterThan(0)
         expect(stats.posinf).toBeGreaterThan(0)
         expect(stats.neginf).toBeGreaterThan(0)
