@@ -339,6 +339,17 @@ export function formatText(
   }
 ): Uint8Array
 
+/**
+ * A stats or histogram pass (a ScanSpec of those ops) over the bytes of spec.bytes, a JS Uint8Array, instead of a
+ * mapping: base, shape and strides address those bytes. The array is kept alive while the pass runs; nothing may
+ * write into it until the promise settles. A streamed remote scan has its sockets read into such arrays.
+ * EINVAL when bytes is not a Uint8Array or op is another; ERANGE when the view reaches past the array.
+ */
+export function scanBytes<S extends Extract<ScanSpec, { op: 'stats' | 'histogram' }>>(
+  spec: S & { bytes: Uint8Array },
+  onProgress?: (done: number) => void
+): ScanHandle<ScanResults[S['op']]>
+
 /** The SIMD levels this CPU runs the kernels at, lowest first ('scalar', 'avx2', 'avx512'). */
 export function simdLevels(): ('scalar' | 'avx2' | 'avx512')[]
 

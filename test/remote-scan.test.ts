@@ -179,6 +179,32 @@ describe('remote statistics streamed over the network', () => {
     }
   })
 
+  it('a raw range lands whole in its target: the bytes read with the headers copied, the rest read in place', async () => {
+    const file = fs.readFileSync(path.join(tmp.dir, 'big.f32'))
+    // several MiB past the connection's 64 KiB header buffer, at an odd offset, into a view inside a larger array
+    const offset = 1001
+    const length = (3 << 20) + 5
+    const outer = new Uint8Array(length + 100).fill(0xa5)
+    const target = outer.subarray(50, 50 + length)
+    const copied = rawStats.copied
+    const r = await rawRange({
+      url: new URL(`${web.url}/big.f32`),
+      headers: { range: `bytes=${offset}-${offset + length - 1}` },
+      offset,
+      length,
+      current: () => true,
+      target,
+      signal: undefined
+    })
+    expect(r).toBe('done')
+    expect(Buffer.from(target).equals(file.subarray(offset, offset + length))).toBe(true)
+    // nothing written outside the target
+    expect(outer.subarray(0, 50).every((b) => b === 0xa5)).toBe(true)
+    expect(outer.subarray(50 + length).every((b) => b === 0xa5)).toBe(true)
+    // only what came in the headers' read (at most the 64 KiB header buffer) was copied
+    expect(rawStats.copied - copied).toBeLessThanOrEqual(64 << 10)
+  })
+
   it('a kept socket taken again is not dropped by the idle timer of its earlier rest', async () => {
     const saved = rawPool.idleMs
     rawPool.idleMs = 300
@@ -189,7 +215,7 @@ describe('remote statistics streamed over the network', () => {
         offset: 0,
         length: 4096,
         current: () => true,
-        sink: () => undefined,
+        target: new Uint8Array(4096),
         signal: undefined
       })
     try {

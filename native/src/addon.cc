@@ -15,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   arrayscope::InstallGuard();
   exports.Set("Mapping", arrayscope::Mapping::Init(env));
   exports.Set("formatText", Napi::Function::New(env, arrayscope::FormatText, "formatText"));
+  exports.Set("scanBytes", Napi::Function::New(env, arrayscope::ScanBytes, "scanBytes"));
   exports.Set("simdLevels", Napi::Function::New(env, arrayscope::SimdLevels, "simdLevels"));
   exports.Set("simdLevel", Napi::Function::New(env, arrayscope::SimdLevel, "simdLevel"));
   exports.Set("unshuffle", Napi::Function::New(env, arrayscope::Unshuffle, "unshuffle"));

@@ -20,6 +20,9 @@ Napi::Value StartScan(const Napi::CallbackInfo& info, const MapInfo& map, const 
                       const std::vector<Napi::Object>& owners, std::shared_ptr<ScanState> state,
                       std::function<void()> onDone);
 
+// scanBytes(spec, onProgress?): a stats or histogram pass over spec.bytes, a Uint8Array (scan_bytes.cc).
+Napi::Value ScanBytes(const Napi::CallbackInfo& info);
+
 // simdLevels() -> ['scalar', 'avx2', 'avx512'] (what this CPU runs); simdLevel() -> the level a scan started
 // now would use (ARRAYSCOPE_SIMD lowers it).
 Napi::Value SimdLevels(const Napi::CallbackInfo& info);

@@ -1,6 +1,6 @@
 // The network under a remote object: one range read at a time (callers issue several in parallel), its body into
-// one buffer (readRange) or handed on as it arrives (readRangeInto, for streamed scans: over a raw socket for
-// plain http, remote-raw.ts). HTTP(S) through Node's http/https modules with keep-alive agents (remote-http.ts),
+// one buffer (readRange) or into the caller's (readRangeInto, for streamed scans: over a raw socket for plain
+// http, remote-raw.ts, that reads the body in place). HTTP(S) through Node's http/https modules with keep-alive agents (remote-http.ts),
 // with redirects followed by hand so each hop is checked against serve mode's --remote prefixes; S3 through the
 // AWS SDK's client (its credential chain, its signing, its retries). Every read after the first carries the
 // object's validator (If-Match on a strong ETag, else If-Unmodified-Since on Last-Modified), so an object
@@ -207,26 +207,16 @@ async function httpRange(
   offset: number,
   length: number,
   opts: FetchOptions,
-  sink?: (piece: Uint8Array, at: number) => void
+  into?: Uint8Array
 ): Promise<Uint8Array> {
   if (length === 0) return new Uint8Array(0)
-  const into =
-    sink &&
-    ((piece: Uint8Array, at: number): void => {
-      try {
-        sink(piece, at)
-      } catch (e) {
-        // the reader's own failure (its copy closed): not the network's, not retried
-        throw e instanceof ApiError ? e : new ApiError('io', e instanceof Error ? e.message : String(e))
-      }
-    })
   const headers = { range: `bytes=${offset}-${offset + length - 1}`, ...conditional(validator) }
   return withRetries(url, opts.signal, async () => {
     if (rawAllowed(url)) {
-      // plain http: a raw socket, unless the answer is more than a plain 206 (remote-raw.ts); the body straight
-      // to a streamed scan's sink, or into one buffer
+      // plain http: a raw socket, unless the answer is more than a plain 206 (remote-raw.ts); the body read
+      // straight into a streamed scan's slot, or into one buffer
       remoteStats.requests++
-      const whole = into ? null : new Uint8Array(length)
+      const target = into ?? new Uint8Array(length)
       const current = (header: (name: string) => string | null): boolean =>
         !validator || validatorOf({ header }) === validator
       const raw = await rawRange({
@@ -235,12 +225,12 @@ async function httpRange(
         offset,
         length,
         current,
-        sink: into ?? ((piece, at) => whole!.set(piece, at)),
+        target,
         signal: opts.signal
       })
       if (raw === 'done') {
         remoteStats.bytes += length
-        return whole ?? new Uint8Array(0)
+        return into ? new Uint8Array(0) : target
       }
     }
     const res = await fetchFollowing(url, headers, opts)
@@ -258,7 +248,7 @@ async function httpRange(
       tooLargeWithoutRanges(url, res)
       const all = await body(res, null)
       const part = all.slice(offset, offset + length)
-      into?.(part, 0)
+      into?.set(part, 0)
       return part
     }
     if (res.status !== 206) {
@@ -271,10 +261,10 @@ async function httpRange(
       throw new ApiError('io', `${url}: asked for bytes ${offset}-…, the server sent ${range || 'no range'}`)
     }
     if (!into) return body(res, length)
-    // streamed: each piece goes to the sink where it belongs (a retry starts the range again from its start)
+    // streamed: each piece goes where it belongs (a retry starts the range again from its start)
     const n = await res.stream((piece, at) => {
       if (at + piece.length > length) throw new ApiError('unavailable', `the answer is longer than ${length} bytes`)
-      into(piece, at)
+      into.set(piece, at)
     })
     if (n !== length) throw new ApiError('unavailable', `the answer ended after ${n} of ${length} bytes`)
     remoteStats.bytes += n
@@ -290,21 +280,22 @@ function rawAllowed(url: string): boolean {
 }
 
 /**
- * Reads [offset, offset + length) of an object as readRange does, handing each piece to `sink` as it arrives
- * (with its place in the range) instead of gathering the range: a retry after a dropped connection hands the
- * range again from its start, so the sink writes by place, never appends. S3 answers are handed on whole.
+ * Reads [offset, offset + length) of an object as readRange does, into `target` (length bytes) instead of a new
+ * buffer: over a raw socket the body is read straight into it; a retry after a dropped connection writes the
+ * range again from its start. S3 answers are copied in whole.
  */
 export async function readRangeInto(
   url: string,
   validator: string | null,
   offset: number,
   length: number,
-  sink: (piece: Uint8Array, at: number) => void,
+  target: Uint8Array,
   opts: FetchOptions = {}
 ): Promise<void> {
+  if (target.length !== length) throw new ApiError('io', `a range of ${length} bytes needs a target as long`)
   const u = parseRemote(url)
-  if (u.kind === 's3') sink(await s3Range(u, validator, offset, length, opts), 0)
-  else await httpRange(u.href, validator, offset, length, opts, sink)
+  if (u.kind === 's3') target.set(await s3Range(u, validator, offset, length, opts), 0)
+  else await httpRange(u.href, validator, offset, length, opts, target)
 }
 
 // ---- S3 ----

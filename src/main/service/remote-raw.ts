@@ -1,7 +1,9 @@
-// A range of a plain-http object read over a raw keep-alive socket, for streamed scans only: the socket reads
-// into one reused buffer (net's onread) and the body goes straight to the scan's sink, without Node's HTTP client
-// (its parser, a new Buffer per 64 KiB read, streams, and the garbage they make cost 2.3× the socket's own time on
-// loopback: docs/architecture.md, "Remote sources"). Only the plain answer is taken here — 206 with the
+// A range of a plain-http object read over a raw keep-alive socket: the socket reads its body straight into the
+// caller's target (net's onread with a buffer function: each read lands where its bytes belong, in a streamed
+// scan the very memory the kernels scan), without Node's HTTP client (its parser, a new Buffer per 64 KiB read,
+// streams, and the garbage they make cost 2.3× the socket's own time on loopback; a copy of every byte from a
+// socket buffer cost a third of the network's time: docs/architecture.md, "Remote sources"). Only the headers and
+// the body bytes read with them land in a small buffer of the connection, and those body bytes are copied once. Only the plain answer is taken here — 206 with the
 // Content-Length and Content-Range asked for, no Transfer-Encoding, the validator expected; anything else (a
 // redirect, 412, 5xx, 200, chunked) is 'other', and the caller reads the range again through node:http, which
 // handles it. https stays on node:https.
@@ -12,7 +14,11 @@ import { timeoutMs } from './remote-http'
 interface Conn {
   socket: net.Socket
   key: string
-  /** Where the socket's bytes go while a request is answered. */
+  /** Where the socket reads next (net calls onread.buffer after every read): head, or the rest of a target. */
+  next: Uint8Array
+  /** The buffer for headers, and for whatever comes while no body is expected. */
+  head: Uint8Array
+  /** Called with each read's bytes (where they were read into) while a request is answered. */
   got: (bytes: Uint8Array) => void
   /** Called when the socket ends or fails. */
   lost: (e: Error) => void
@@ -25,10 +31,12 @@ const HEAD_MAX = 64 << 10
 
 function connect(host: string, port: number, key: string): Promise<Conn> {
   return new Promise((resolve, reject) => {
-    const buffer = Buffer.allocUnsafe(1 << 20)
+    const head = Buffer.allocUnsafe(HEAD_MAX)
     const c: Conn = {
       socket: undefined as unknown as net.Socket,
       key,
+      next: head,
+      head,
       got: () => undefined,
       lost: () => undefined
     }
@@ -36,7 +44,7 @@ function connect(host: string, port: number, key: string): Promise<Conn> {
       host,
       port,
       onread: {
-        buffer,
+        buffer: () => c.next,
         callback: (n, b) => {
           c.got(b.subarray(0, n))
           return true
@@ -66,14 +74,15 @@ function release(c: Conn): void {
   // bytes while idle are no answer to anything; a socket the server closes leaves the pool
   c.got = drop
   c.lost = drop
+  c.next = c.head
   list.push(c)
   idle.set(c.key, list)
   setTimeout(drop, rawPool.idleMs).unref()
   c.socket.unref()
 }
 
-/** Ranges read over raw sockets, and answers handed back to node:http (tests count them). */
-export const rawStats = { done: 0, other: 0 }
+/** Ranges read over raw sockets, answers handed back to node:http, body bytes copied (tests count them). */
+export const rawStats = { done: 0, other: 0, copied: 0 }
 
 export interface RawRange {
   url: URL
@@ -82,11 +91,12 @@ export interface RawRange {
   length: number
   /** Whether the answer's headers (lower-case names) show the version expected. */
   current: (header: (name: string) => string | null) => boolean
-  sink: (piece: Uint8Array, at: number) => void
+  /** Where the body goes: length bytes, written by place (a retry writes them again from the start). */
+  target: Uint8Array
   signal: AbortSignal | undefined
 }
 
-/** Reads a range over a raw socket: 'done' when the body went to the sink, 'other' for the caller to handle. */
+/** Reads a range over a raw socket: 'done' when the body is in the target, 'other' for the caller to handle. */
 export async function rawRange(r: RawRange): Promise<'done' | 'other'> {
   const host = r.url.hostname.replace(/^\[|\]$/g, '')
   const port = Number(r.url.port || 80)
@@ -109,6 +119,8 @@ function once(c: Conn, r: RawRange): Promise<'done' | 'other'> {
     let at = 0
     let answered = false
     const fail = (e: Error): void => {
+      // no read may land in the target any more (destroyed, the socket reads nothing after)
+      c.next = c.head
       r.signal?.removeEventListener('abort', abort)
       c.socket.destroy()
       reject(Object.assign(e instanceof ApiError ? e : new ApiError('unavailable', e.message), { answered }))
@@ -121,9 +133,19 @@ function once(c: Conn, r: RawRange): Promise<'done' | 'other'> {
     let keep = true
     const body = (bytes: Uint8Array): void => {
       if (at + bytes.length > r.length) return fail(new ApiError('unavailable', 'the answer is longer than asked'))
-      r.sink(bytes, at)
+      // read in place (the read went into the target where these bytes belong), else copied once
+      const inPlace = bytes.buffer === r.target.buffer && bytes.byteOffset === r.target.byteOffset + at
+      if (!inPlace) {
+        r.target.set(bytes, at)
+        rawStats.copied += bytes.length
+      }
       at += bytes.length
-      if (at < r.length) return
+      // the next read into the rest of the body (exactly: a byte past the answer cannot land in the target)
+      if (at < r.length) {
+        c.next = r.target.subarray(at)
+        return
+      }
+      c.next = c.head
       r.signal?.removeEventListener('abort', abort)
       c.socket.setTimeout(0)
       rawStats.done++
@@ -170,6 +192,7 @@ function once(c: Conn, r: RawRange): Promise<'done' | 'other'> {
       if (!plain) {
         // not ours to handle: the socket is dropped (its body unread), the caller asks again through node:http
         r.signal?.removeEventListener('abort', abort)
+        c.next = c.head
         c.lost = () => undefined
         c.socket.destroy()
         rawStats.other++
@@ -181,6 +204,8 @@ function once(c: Conn, r: RawRange): Promise<'done' | 'other'> {
         fail(e as Error)
       }
     }
+    if (r.target.length !== r.length) return fail(new ApiError('io', 'the target is not the range long'))
+    c.next = c.head
     const lines = [`GET ${r.url.pathname}${r.url.search} HTTP/1.1`, `Host: ${r.url.host}`]
     for (const [k, v] of Object.entries(r.headers)) lines.push(`${k}: ${v}`)
     c.socket.write(lines.join('\r\n') + '\r\n\r\n')

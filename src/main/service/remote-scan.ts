@@ -1,7 +1,7 @@
 // Statistics of a remote array streamed over the network: the object's ranges are fetched LANES at a time into
-// a small scratch mapping (LANES slots of REQUEST bytes, in memory: /dev/shm where it has room), each range
-// scanned by the native kernels as soon as it is in while the other lanes keep receiving, and the partial
-// results merged. Nothing is written to the object's copy: the fill-then-pass it replaces wrote every byte to a
+// LANES slots of REQUEST bytes of JS memory (a plain-http socket reads the body straight into its slot), each
+// range scanned in place by the native kernels (scanBytes) as soon as it is in while the other lanes keep
+// receiving, and the partial results merged. Nothing is written to the object's copy: the fill-then-pass it replaces wrote every byte to a
 // temporary file on disk and read it again, which cost more than the network on a fast link and needed disk as
 // large as the object (docs/architecture.md, "Remote sources"). Memory stays LANES × REQUEST whatever the
 // object's size. The ranges of a plain-http object arrive over raw sockets (remote-raw.ts). Taken only where it
@@ -9,25 +9,13 @@
 // histogram, or one over a given range; two passes only where the copy could not hold the view); no disk cache
 // (ARRAYSCOPE_REMOTE_CACHE keeps what it fetched, so the cached path fills it); some of the view not fetched yet
 // (what the copy holds already is scanned there).
-import fs from 'node:fs'
-import os from 'node:os'
-import pathModule from 'node:path'
 import { ApiError } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
 import type { ArraySource } from './array-source'
-import {
-  native,
-  type Mapping,
-  type NativeStats,
-  type ScanElem,
-  type ScanHandle,
-  type ScanResults,
-  type ScanSpec
-} from './native'
+import { native, type NativeStats, type ScanElem, type ScanHandle, type ScanResults, type ScanSpec } from './native'
 import { remoteCacheDir } from './remote-cache'
 import { BLOCK, type RemoteStore } from './remote-store'
 import { scanElem, ScanJob, type Stats } from './scan'
-import { removeTemp, tempFolder } from './temp-files'
 
 /** Bytes per request: large enough that a request's round trip is small beside its transfer. */
 const REQUEST = 16 << 20
@@ -161,17 +149,20 @@ async function streamPass<T>(
     while (next < pieces.length) {
       const { at, length, held } = pieces[next++]!
       if (inner.signal.aborted) throw new ApiError('cancelled', `reading ${store.url} was cancelled`)
-      if (!held) {
-        await store.readInto(at, length, (piece, off) => slots.write(base + off, piece), inner.signal)
-      }
-      const h = (held ? store.mapping : slots).scan({
+      const spec = {
         ...op,
         elem: k.elem as ScanElem,
         swap: k.swap,
-        base: held ? at : base,
         shape: [length / k.itemsize],
         strides: [k.itemsize]
-      } as ScanSpec) as ScanHandle<T>
+      }
+      let h: ScanHandle<T>
+      if (held) h = store.mapping.scan({ ...spec, base: at } as ScanSpec) as ScanHandle<T>
+      else {
+        const slot = slots.subarray(base, base + length)
+        await store.readInto(at, length, slot, inner.signal)
+        h = native().scanBytes({ ...spec, base: 0, bytes: slot } as Parameters<Scan>[0]) as ScanHandle<T>
+      }
       running.add(h)
       try {
         parts.push(await h.promise)
@@ -202,49 +193,29 @@ async function streamPass<T>(
   return parts
 }
 
+type Scan = ReturnType<typeof native>['scanBytes']
+
 /**
- * The scratch mappings: LANES × REQUEST bytes each, kept for reuse a few seconds after a scan (a mapping's pages
- * are faulted in and zeroed on first write, which costs as much as the copy itself: a reused one has them), then
- * unmapped. In /dev/shm when it has room (no disk under it), else the temporary folder; the file is removed as
- * soon as it is mapped, so nothing is left behind even by a killed process.
+ * The slots: LANES × REQUEST bytes of JS memory, kept for reuse a few seconds after a scan (a new array's pages
+ * are faulted in and zeroed on first write, which costs as much as a copy: a reused one has them), then let go.
+ * JS memory because the sockets read into it and the kernels scan it where it is (scanBytes): the addon may not
+ * hand its own memory to JS (Electron forbids external array buffers).
  */
 const FULL = LANES * REQUEST
 const IDLE_MS = 10_000
-const spare: Mapping[] = []
+const spare: Uint8Array[] = []
 let idle: NodeJS.Timeout | undefined
 
-function scratchBase(bytes: number): string {
-  try {
-    const st = fs.statfsSync('/dev/shm')
-    fs.accessSync('/dev/shm', fs.constants.W_OK)
-    if (st.bavail * st.bsize > 4 * bytes) return '/dev/shm'
-  } catch {
-    // no /dev/shm (macOS, Windows): the temporary folder
-  }
-  return os.tmpdir()
-}
-
-function takeScratch(bytes: number): Mapping {
+function takeScratch(bytes: number): Uint8Array {
   if (bytes === FULL && spare.length) return spare.pop()!
-  const file = pathModule.join(tempFolder('arrayscope-scan-', scratchBase(bytes)), 'slots.bin')
-  try {
-    return new (native().Mapping)(file, 'w+', bytes)
-  } finally {
-    // the mapping keeps the pages, the name is not needed; where a mapped file cannot be removed (Windows) it
-    // stays registered and goes when the process exits
-    try {
-      removeTemp(file)
-    } catch {
-      // removed at exit
-    }
-  }
+  return new Uint8Array(bytes)
 }
 
-function giveBack(s: Mapping): void {
-  if (s.size !== FULL) return s.close()
+function giveBack(s: Uint8Array): void {
+  if (s.length !== FULL) return
   spare.push(s)
   clearTimeout(idle)
-  idle = setTimeout(() => spare.splice(0).forEach((m) => m.close()), IDLE_MS)
+  idle = setTimeout(() => spare.splice(0), IDLE_MS)
   idle.unref()
 }
 

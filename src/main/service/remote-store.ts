@@ -201,18 +201,13 @@ export class RemoteStore {
   }
 
   /**
-   * Reads [offset, offset + length) of the object past the copy (a streamed scan, remote-scan.ts): each piece
-   * handed to `sink` as it arrives, nothing written to the copy.
+   * Reads [offset, offset + length) of the object past the copy (a streamed scan, remote-scan.ts) into target
+   * (length bytes, JS memory the scan kernels read: scanBytes), nothing written to the copy.
    */
-  async readInto(
-    offset: number,
-    length: number,
-    sink: (piece: Uint8Array, at: number) => void,
-    signal?: AbortSignal
-  ): Promise<void> {
+  async readInto(offset: number, length: number, target: Uint8Array, signal?: AbortSignal): Promise<void> {
     this.check()
     try {
-      await readRangeInto(this.url, this.validator, offset, length, sink, {
+      await readRangeInto(this.url, this.validator, offset, length, target, {
         ...this.allows(),
         ...(signal ? { signal } : {})
       })
