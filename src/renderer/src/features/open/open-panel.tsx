@@ -16,6 +16,7 @@ import { api, isElectron } from '../../transport'
 import { FolderBrowser } from './folder-browser'
 import { Preview } from './preview'
 import { Proposals } from './proposals'
+import { compressedContainer, holdsSeveral } from './probe-kinds'
 import { RecentList } from './recent-list'
 import { withFollow } from '../../state/follow-request'
 
@@ -54,19 +55,6 @@ function textOf(f: Form): TextLayout | undefined {
   if (!f.sep) return undefined
   const skip = Number(f.skip) || 0
   return { sep: f.sep.replace(/\\t/g, '\t'), ...(skip > 0 ? { skip } : {}) }
-}
-
-/**
- * A container whose bytes are compressed (a .fits.gz, a .nii.gz) or not one file (a Zarr store): no raw layout of
- * them means anything, so none is proposed beside its notice.
- */
-function compressedContainer(p: ProbeResult): boolean {
-  return Boolean(p.container) && (p.container === 'zarr' || /\.gz$/i.test(p.path))
-}
-
-/** A probed file that holds several arrays: it opens as a container, not as raw bytes. */
-function holdsSeveral(p: ProbeResult | null): boolean {
-  return Boolean(p?.container) && !holdsOneArray(p!.container!)
 }
 
 export function OpenPanel(props: {
