@@ -271,6 +271,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   }
   if (copy) undo.push(copy.release)
   let temp: string | undefined
+  /** The file a temporary copy was inflated or recoded from: the one whose changes matter, not the copy. */
+  let decodedFrom: string | undefined
   let chunked: ChunkedDataset | undefined
   let remote: RemoteMapped | undefined
   /** A remote container a chunk grid decodes from. */
@@ -300,6 +302,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       const t = temp
       undo.push(() => removeTemp(t))
       file = temp
+      decodedFrom = stored
       // a remote object inflated: held while the session is open, for its change checks
       if (remoteUrl) undo.push((held = holdRemoteObject(stored)).release)
     }
@@ -377,7 +380,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     ...(remote ? { remote: remoteParts(remote).remote } : {}),
     ...(held ? { remoteContainer: held } : {}),
     // the .fits.gz is the file whose changes are told (and whose version statistics name), not its copy
-    ...(copy ? { onClose: copy.release, watch: path } : {})
+    ...(copy ? { onClose: copy.release, watch: path } : decodedFrom ? { watch: decodedFrom } : {})
   })
   const id = randomUUID()
   const info: SessionInfo = {
@@ -425,9 +428,9 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     }
   }
   try {
-    // a chunked dataset's copy changes as it fills: the container is the file watched
+    // a chunked dataset's copy changes as it fills, an inflated copy never: the container is the file watched
     let watched: Pick<Session, 'stat' | 'identity'> | undefined
-    if ((chunked || copy) && !held && !remoteUrl) {
+    if ((chunked || copy || decodedFrom) && !held && !remoteUrl) {
       const st = fs.statSync(source.watch)
       watched = {
         stat: { size: st.size, mtimeMs: st.mtimeMs },
