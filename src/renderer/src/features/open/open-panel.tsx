@@ -16,6 +16,7 @@ import { api, isElectron } from '../../transport'
 import { FolderBrowser } from './folder-browser'
 import { Preview } from './preview'
 import { Proposals } from './proposals'
+import { compressedContainer, holdsSeveral, noDtypeHint } from './container-hints'
 import { RecentList } from './recent-list'
 import { withFollow } from '../../state/follow-request'
 
@@ -54,19 +55,6 @@ function textOf(f: Form): TextLayout | undefined {
   if (!f.sep) return undefined
   const skip = Number(f.skip) || 0
   return { sep: f.sep.replace(/\\t/g, '\t'), ...(skip > 0 ? { skip } : {}) }
-}
-
-/**
- * A container whose bytes are compressed (a .fits.gz, a .nii.gz) or not one file (a Zarr store): no raw layout of
- * them means anything, so none is proposed beside its notice.
- */
-function compressedContainer(p: ProbeResult): boolean {
-  return Boolean(p.container) && (p.container === 'zarr' || /\.gz$/i.test(p.path))
-}
-
-/** A probed file that holds several arrays: it opens as a container, not as raw bytes. */
-function holdsSeveral(p: ProbeResult | null): boolean {
-  return Boolean(p?.container) && !holdsOneArray(p!.container!)
 }
 
 export function OpenPanel(props: {
@@ -184,7 +172,7 @@ export function OpenPanel(props: {
     if (!probe && !(creating && path.trim())) return { ok: false, text: '' }
     if (!form.dtype.trim() && probe?.container && holdsOneArray(probe.container) && !creating)
       return { ok: true, text: `its header gives the layout` }
-    if (!form.dtype.trim()) return { ok: false, text: 'choose a dtype, or use one of the proposed layouts' }
+    if (!form.dtype.trim()) return { ok: false, text: noDtypeHint(probe) }
     try {
       const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
       if (!/^\s*\d+\s*$/.test(form.offset) && form.offset.trim() !== '')
@@ -356,7 +344,7 @@ export function OpenPanel(props: {
             This is {FORMAT_DESCRIPTORS[probe.container].description}
             {holdsOneArray(probe.container)
               ? ': its header gives the layout (Open reads it).'
-              : ': it holds several arrays (Open as container lists them).'}
+              : ': a container of arrays (Open as container lists them).'}
           </span>
           <button type="button" className="primary" onClick={() => props.onContainer(probe.path)}>
             Open as container
