@@ -113,7 +113,7 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
         const c = ctx.containers.get(path)
         throw new ApiError(
           'layout',
-          `${path} is a ${container} container holding ${c?.entries.length ?? 'several'} arrays: choose one (--array NAME; \`arrayscope ls\` lists them), or give a layout to read its bytes raw`
+          `${path} is a ${container} container holding ${c?.entries.length === 1 ? `1 array: choose it (--array ${c.entries[0]!.name}` : `${c?.entries.length ?? 'several'} arrays: choose one (--array NAME`}; \`arrayscope ls\` lists them), or give a layout to read its bytes raw`
         )
       }
       if (!spec) {
@@ -196,6 +196,7 @@ function onlyArray(path: string, { containers, paths }: OpenContext): string | u
   if (isRemote(path)) {
     const size = remoteStore(path).size
     const format = size ? detectContainer(path, size) : null
+    if (format === 'zarr') return zarrRoot(containers.get(path))
     if (!format || !holdsOneArray(format)) return undefined
     const c = containers.get(path)
     return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
@@ -207,15 +208,19 @@ function onlyArray(path: string, { containers, paths }: OpenContext): string | u
     return undefined
   }
   // a Zarr store whose root is an array opens it without --array
-  if (st.isDirectory()) {
-    const c = zarrMarker(path) ? containers.get(path) : null
-    return c?.entries.length === 1 && c.entries[0]!.name === '/' ? '/' : undefined
-  }
+  if (st.isDirectory()) return zarrMarker(path) ? zarrRoot(containers.get(path)) : undefined
   if (!st.isFile() || st.size === 0) return undefined
   const format = detectContainer(path, st.size)
+  // a .zarr.zip whose root is an array, as its folder
+  if (format === 'zarr') return zarrRoot(containers.get(path))
   if (format ? !holdsOneArray(format) : !enviHeaderFor(path, (f) => paths.allows(f))) return undefined
   const c = containers.get(path)
   return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
+}
+
+/** '/' for a Zarr store whose root is an array (its one entry), else undefined. */
+function zarrRoot(c: { entries: { name: string }[] } | null | undefined): string | undefined {
+  return c?.entries.length === 1 && c.entries[0]!.name === '/' ? '/' : undefined
 }
 
 async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<Session> {
