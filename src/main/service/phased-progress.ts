@@ -1,7 +1,8 @@
 // One progress bar for a job that fills a copy (a remote object's blocks, a chunk grid's chunks) and then runs
 // passes over it: each step counts from 0 to its own total, so told as they are the bar went to 100 % with the
 // fill and back to 0 % for the passes. Here the fill counts its own units (elements of the view) and the passes,
-// whatever their total, one more share as large as the view, so the fraction only grows, and the end is told.
+// whatever their total, one more share (as large as the view after a fill, less beside one that they trail), so
+// the fraction only grows, and the end is told.
 type Progress = ((done: number, total: number) => void) | undefined
 
 export interface Phases {
@@ -11,10 +12,10 @@ export interface Phases {
   ended: <T>(result: T) => T
 }
 
-/** The two steps' progress for onProgress; viewElements weighs the passes against the fill. */
-export function phasedProgress(onProgress: Progress, viewElements: number): Phases {
+/** The two steps' progress for onProgress; passShare weighs the passes against the fill (in its units). */
+export function phasedProgress(onProgress: Progress, passShare: number): Phases {
   if (!onProgress) return { fill: undefined, pass: undefined, ended: (r) => r }
-  const share = Math.max(1, viewElements)
+  const share = Math.max(1, Math.round(passShare))
   let filled = 0
   return {
     fill: (done, total) => {
