@@ -40,6 +40,10 @@ test('a .fits.gz opens from the open form as a FITS container; an HDU shows astr
     // gzip's bytes have no layout to propose: no raw proposals beside the notice
     await expect(page.getByTestId('probe')).toContainText('bytes')
     await expect(page.locator('[data-testid="proposals"], .muted:has-text("Proposing layouts")')).toHaveCount(0)
+    // nor a line pointing at proposals that are not there
+    await expect(page.getByTestId('validation')).toHaveText(
+      'its bytes are compressed: Open as container lists its arrays'
+    )
     await page.getByRole('button', { name: 'Open as container' }).click()
     const panel = page.getByTestId('container-panel')
     await expect(panel.getByTestId('container-summary')).toHaveText(/FITS · 2 arrays/)

@@ -63,6 +63,9 @@ test('Zarr: the open form takes the store folder and opens it as a container', a
     await expect(page.getByTestId('container-notice')).toContainText('a Zarr store (a folder, or a .zarr.zip archive)')
     // not "0 bytes": the folder's size is not its data's
     await expect(page.getByTestId('probe')).toHaveText('a folder of chunk files')
+    await expect(page.getByTestId('validation')).toHaveText(
+      'a Zarr store has no raw bytes to lay out: Open as container lists its arrays'
+    )
     await page.getByRole('button', { name: 'Open as container' }).click()
     const panel = page.getByTestId('container-panel')
     await expect(panel.getByTestId('container-summary')).toHaveText(/Zarr · 2 arrays/)

@@ -272,7 +272,7 @@ export class ArrayService {
     id: string,
     view: ArrayView,
     progress: ((done: number, total: number) => void) | undefined,
-    make: () => ScanJob<T>
+    make: (progress: ((done: number, total: number) => void) | undefined) => ScanJob<T>
   ): ScanJob<T> {
     return this.session(id).source.afterFill(view, progress, make)
   }

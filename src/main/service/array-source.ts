@@ -17,6 +17,7 @@ import { ScanJob, type ScanSource } from './scan'
 import { removeTemp } from './temp-files'
 import type { GrowingStore } from './growing-store'
 import { streamFill, type StreamMake } from './stream-fill'
+import { elementsOf, phasedProgress } from './phased-progress'
 
 /** Where an array's bytes are kept. */
 export type ByteStore =
@@ -278,20 +279,22 @@ export class ArraySource implements ByteSource {
   afterFill<T>(
     view: ArrayView,
     onProgress: ((done: number, total: number) => void) | undefined,
-    make: () => ScanJob<T>
+    make: (progress: ((done: number, total: number) => void) | undefined) => ScanJob<T>
   ): ScanJob<T> {
     const pending = this.pending
     if (pending) {
       return new ScanJob(async (track, cancelled) => {
         await pending.done
         if (cancelled()) throw new ApiError('cancelled', 'cancelled')
-        return await track(make())
+        return await track(make(onProgress))
       })
     }
-    if (!this.needsFill) return make()
+    if (!this.needsFill) return make(onProgress)
+    // one bar for both steps (phased-progress.ts): the fill's 100 % is not followed by the passes' 0 %
+    const phases = phasedProgress(onProgress, elementsOf(view))
     return new ScanJob(async (track) => {
-      await track(this.fill(view, onProgress)!)
-      return await track(make())
+      await track(this.fill(view, phases.fill)!)
+      return phases.ended(await track(make(phases.pass)))
     })
   }
 
@@ -301,7 +304,7 @@ export class ArraySource implements ByteSource {
    */
   streamFill<T>(view: ArrayView, onProgress: ((done: number, total: number) => void) | undefined, make: StreamMake<T>) {
     if (!this.chunked || this.pending || this.remote)
-      return this.afterFill(view, onProgress, () => make(undefined, onProgress))
+      return this.afterFill(view, onProgress, (progress) => make(undefined, progress))
     return streamFill(this.chunked, this.storedView(view), onProgress, make)
   }
 

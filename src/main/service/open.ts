@@ -113,7 +113,7 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
         const c = ctx.containers.get(path)
         throw new ApiError(
           'layout',
-          `${path} is a ${container} container holding ${c?.entries.length ?? 'several'} arrays: choose one (--array NAME; \`arrayscope ls\` lists them), or give a layout to read its bytes raw`
+          `${path} is a ${container} container holding ${c?.entries.length === 1 ? `1 array: choose it (--array ${c.entries[0]!.name}` : `${c?.entries.length ?? 'several'} arrays: choose one (--array NAME`}; \`arrayscope ls\` lists them), or give a layout to read its bytes raw`
         )
       }
       if (!spec) {
@@ -199,6 +199,7 @@ function onlyArray(path: string, { containers, paths }: OpenContext): string | u
   if (isRemote(path)) {
     const size = remoteStore(path).size
     const format = size ? detectContainer(path, size) : null
+    if (format === 'zarr') return zarrRoot(containers.get(path))
     if (!format || !holdsOneArray(format)) return undefined
     const c = containers.get(path)
     return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
@@ -210,15 +211,19 @@ function onlyArray(path: string, { containers, paths }: OpenContext): string | u
     return undefined
   }
   // a Zarr store whose root is an array opens it without --array
-  if (st.isDirectory()) {
-    const c = zarrMarker(path) ? containers.get(path) : null
-    return c?.entries.length === 1 && c.entries[0]!.name === '/' ? '/' : undefined
-  }
+  if (st.isDirectory()) return zarrMarker(path) ? zarrRoot(containers.get(path)) : undefined
   if (!st.isFile() || st.size === 0) return undefined
   const format = detectContainer(path, st.size)
+  // a .zarr.zip whose root is an array, as its folder
+  if (format === 'zarr') return zarrRoot(containers.get(path))
   if (format ? !holdsOneArray(format) : !enviHeaderFor(path, (f) => paths.allows(f))) return undefined
   const c = containers.get(path)
   return c && c.entries.length === 1 ? c.entries[0]!.name : undefined
+}
+
+/** '/' for a Zarr store whose root is an array (its one entry), else undefined. */
+function zarrRoot(c: { entries: { name: string }[] } | null | undefined): string | undefined {
+  return c?.entries.length === 1 && c.entries[0]!.name === '/' ? '/' : undefined
 }
 
 async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<Session> {
@@ -274,6 +279,8 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
   }
   if (copy) undo.push(copy.release)
   let temp: string | undefined
+  /** The file a temporary copy was inflated or recoded from: the one whose changes matter, not the copy. */
+  let decodedFrom: string | undefined
   let chunked: ChunkedDataset | undefined
   let remote: RemoteMapped | undefined
   /** A remote container a chunk grid decodes from. */
@@ -303,6 +310,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
       const t = temp
       undo.push(() => removeTemp(t))
       file = temp
+      decodedFrom = stored
       // a remote object inflated: held while the session is open, for its change checks
       if (remoteUrl) undo.push((held = holdRemoteObject(stored)).release)
     }
@@ -380,7 +388,7 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     ...(remote ? { remote: remoteParts(remote).remote } : {}),
     ...(held ? { remoteContainer: held } : {}),
     // the .fits.gz is the file whose changes are told (and whose version statistics name), not its copy
-    ...(copy ? { onClose: copy.release, watch: path } : {})
+    ...(copy ? { onClose: copy.release, watch: path } : decodedFrom ? { watch: decodedFrom } : {})
   })
   const id = randomUUID()
   const info: SessionInfo = {
@@ -428,9 +436,9 @@ async function openArray(r: Request<'session:open'>, ctx: OpenContext): Promise<
     }
   }
   try {
-    // a chunked dataset's copy changes as it fills: the container is the file watched
+    // a chunked dataset's copy changes as it fills, an inflated copy never: the container is the file watched
     let watched: Pick<Session, 'stat' | 'identity'> | undefined
-    if ((chunked || copy) && !held && !remoteUrl) {
+    if ((chunked || copy || decodedFrom) && !held && !remoteUrl) {
       const st = fs.statSync(source.watch)
       watched = {
         stat: { size: st.size, mtimeMs: st.mtimeMs },

@@ -45,7 +45,8 @@ export interface ServiceContext {
   scanTarget(r: { session: string; slice?: string; fixed?: (number | null)[]; field?: string }): ArrayView
   scannable(id: string): ScanSource
   /** A scan of a session's view, after a chunked dataset's chunks under it are read. */
-  afterFill<T>(id: string, view: ArrayView, progress: Progress, make: () => ScanJob<T>): ScanJob<T>
+  /** make's scans report to the progress it is given (the fill's and theirs on one bar). */
+  afterFill<T>(id: string, view: ArrayView, progress: Progress, make: (progress: Progress) => ScanJob<T>): ScanJob<T>
   /** A scan of a session's view reading a chunked dataset's chunks as they are decoded (stream-fill.ts). */
   streamFill<T>(id: string, view: ArrayView, progress: Progress, make: StreamMake<T>): ScanJob<T>
   comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide }

@@ -71,7 +71,7 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
       return ctx.scans.run(
         r.scanId,
         (progress) =>
-          ctx.afterFill(r.session, view, progress, () => runCondition(ctx.scannable(r.session), view, r, progress)),
+          ctx.afterFill(r.session, view, progress, (p) => runCondition(ctx.scannable(r.session), view, r, p)),
         view.dtype.itemsize
       )
     },
@@ -80,7 +80,7 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
       return ctx.scans.run(
         r.scanId,
         (progress) =>
-          ctx.afterFill(r.session, view, progress, () => runProfile(ctx.scannable(r.session), view, r.keep, progress)),
+          ctx.afterFill(r.session, view, progress, (p) => runProfile(ctx.scannable(r.session), view, r.keep, p)),
         view.dtype.itemsize
       )
     },
@@ -89,7 +89,7 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
       ctx.scans.run(scanId, (progress) => {
         const s = ctx.session(session)
         if (query.kind === 'value') refuseValueFind(s.source, s.info.array?.storedType)
-        return ctx.afterFill(session, s.layout, progress, () => runFind(s.mapping, s.source.stored, query, progress))
+        return ctx.afterFill(session, s.layout, progress, (p) => runFind(s.mapping, s.source.stored, query, p))
       })
   }
 }

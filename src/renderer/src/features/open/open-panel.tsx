@@ -16,7 +16,7 @@ import { api, isElectron } from '../../transport'
 import { FolderBrowser } from './folder-browser'
 import { Preview } from './preview'
 import { Proposals } from './proposals'
-import { compressedContainer, holdsSeveral } from './probe-kinds'
+import { compressedContainer, holdsSeveral, noDtypeHint } from './container-hints'
 import { RecentList } from './recent-list'
 import { withFollow } from '../../state/follow-request'
 
@@ -172,7 +172,7 @@ export function OpenPanel(props: {
     if (!probe && !(creating && path.trim())) return { ok: false, text: '' }
     if (!form.dtype.trim() && probe?.container && holdsOneArray(probe.container) && !creating)
       return { ok: true, text: `its header gives the layout` }
-    if (!form.dtype.trim()) return { ok: false, text: 'choose a dtype, or use one of the proposed layouts' }
+    if (!form.dtype.trim()) return { ok: false, text: noDtypeHint(probe) }
     try {
       const offset = form.offset.trim() === '' ? 0 : Number(form.offset)
       if (!/^\s*\d+\s*$/.test(form.offset) && form.offset.trim() !== '')
@@ -344,7 +344,7 @@ export function OpenPanel(props: {
             This is {FORMAT_DESCRIPTORS[probe.container].description}
             {holdsOneArray(probe.container)
               ? ': its header gives the layout (Open reads it).'
-              : ': it holds several arrays (Open as container lists them).'}
+              : ': a container of arrays (Open as container lists them).'}
           </span>
           <button type="button" className="primary" onClick={() => props.onContainer(probe.path)}>
             Open as container
