@@ -1,7 +1,6 @@
 // Opening a session: a raw or .npy file with its layout (np.memmap's meanings), or one array of a container mapped
-// where its bytes lie — dequantized, scaled, decompressed into a temporary copy or read chunk by chunk as the
-// container stores it. What a request asks is checked before a byte is mapped; a failure half-way undoes what
-// it did. The service registers the session this returns.
+// where its bytes lie — dequantized, scaled, decompressed into a temporary copy or read chunk by chunk. A request
+// is checked before a byte is mapped; a failure half-way undoes what it did. The service registers the session.
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
@@ -18,7 +17,7 @@ import { ChunkedDataset } from './hdf5-chunked'
 import { inflateMember } from './inflate'
 import { acquireGzipCopy, GZIP_READ_ONLY, isGzipFits } from './gzip-copies'
 import { recodeToCopy } from './recode'
-import { layoutInfo } from './layout-info'
+import { inferredAxisOf, layoutInfo } from './layout-info'
 import { native, type Mapping } from './native'
 import { realPathOf, type PathPolicy } from './path-policy'
 import type { RecentFiles } from './recent'
@@ -131,8 +130,6 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
     }
   }
   const id = randomUUID()
-  // the axis a raw layout left to the file's size (none for an .npy, whose header says its shape)
-  const inferred = format === 'raw' && r.layout && r.mode !== 'w+' ? (r.layout.shape ?? [-1]).indexOf(-1) : -1
   const info: SessionInfo = {
     session: id,
     path,
@@ -140,7 +137,7 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
     mode: r.mode,
     format,
     layout: layoutInfo(layout),
-    ...(inferred >= 0 ? { inferredAxis: inferred } : {})
+    ...inferredAxisOf(format === 'raw' && r.mode !== 'w+' ? r.layout : null)
   }
   const source = remote
     ? new ArraySource({
