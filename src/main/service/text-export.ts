@@ -17,7 +17,7 @@ import { checkExportTarget } from './export-target'
 import { identityOf } from './file-identity'
 import { ScanJob } from './scan'
 import { TextPass } from './text-pass'
-import { textShape, textSpec } from './text-source'
+import { statText, textShape, textSpec } from './text-source'
 
 /** Whether an export of a text is this one pass: the whole array, unchanged, to .npy or raw. */
 export function exportsInOnePass(options: ExportOptions, sliced: boolean): boolean {
@@ -40,15 +40,7 @@ export function textExportJob(
 ): ScanJob<{ out: string; bytes: number }> {
   const out = path.resolve(options.out)
   return new ScanJob(async (track) => {
-    let st: fs.Stats
-    try {
-      st = fs.statSync(file)
-    } catch (e) {
-      throw new ApiError('not-found', `cannot open ${file}: ${(e as Error).message}`)
-    }
-    if (!st.isFile()) throw new ApiError('bad-request', `${file} is not a file`)
-    if (spec.offset > st.size)
-      throw new ApiError('layout', `offset ${spec.offset} is beyond the end of ${file} (${st.size} bytes)`)
+    const st = statText(file, spec)
     const parse = textSpec(file, spec)
     const dt = parseDType(spec.dtype)
     const identity = identityOf(file) ?? { ino: BigInt(st.ino), dev: BigInt(st.dev) }

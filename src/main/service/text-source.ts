@@ -122,6 +122,20 @@ export interface TextOpenContext {
   run<T>(id: string, start: (progress: (done: number, total: number) => void) => ScanJob<T>): Promise<T>
 }
 
+/** A text file to parse from spec.offset: there, a file, and at least that long (a clear error if not). */
+export function statText(path: string, spec: LayoutSpec): fs.Stats {
+  let st: fs.Stats
+  try {
+    st = fs.statSync(path)
+  } catch (e) {
+    throw new ApiError('not-found', `cannot open ${path}: ${(e as Error).message}`)
+  }
+  if (!st.isFile()) throw new ApiError('bad-request', `${path} is not a file`)
+  if (spec.offset > st.size)
+    throw new ApiError('layout', `offset ${spec.offset} is beyond the end of ${path} (${st.size} bytes)`)
+  return st
+}
+
 /** Opens a text file as an array (mode r only: text is never edited in place). */
 export async function openText(r: Request<'session:open'>, ctx: TextOpenContext): Promise<Session> {
   const spec = r.layout as LayoutSpec & { text: TextLayout }
@@ -132,15 +146,7 @@ export async function openText(r: Request<'session:open'>, ctx: TextOpenContext)
       `a text array opens read-only (mode r): its values are parsed into a copy and change length when edited; export it (--as npy or raw) and edit that`
     )
   }
-  let st: fs.Stats
-  try {
-    st = fs.statSync(path)
-  } catch (e) {
-    throw new ApiError('not-found', `cannot open ${path}: ${(e as Error).message}`)
-  }
-  if (!st.isFile()) throw new ApiError('bad-request', `${path} is not a file`)
-  if (spec.offset > st.size)
-    throw new ApiError('layout', `offset ${spec.offset} is beyond the end of ${path} (${st.size} bytes)`)
+  const st = statText(path, spec)
   const parse = textSpec(path, spec)
   const itemsize = parseDType(spec.dtype).itemsize
   const total = st.size - spec.offset
