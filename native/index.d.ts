@@ -104,10 +104,16 @@ interface ScanView {
  * p lies in [lo, hi]; with alignStep, only p = alignBase + k * alignStep. In mode r the file's holes are
  * skipped when zeros cannot match.
  */
-type FindSpec = { op: 'find'; from: number; to: number; backwards: boolean; alignBase?: number; alignStep?: number } & (
-  | { pattern: Uint8Array; mask: Uint8Array }
-  | { elem: ScanElem; swap: boolean; lo: number; hi: number }
-)
+type FindSpec = {
+  op: 'find'
+  from: number
+  to: number
+  backwards: boolean
+  alignBase?: number
+  alignStep?: number
+  /** As ScanView's gate; a gated find skips no hole (they are parts not written yet). */
+  gate?: BigInt64Array
+} & ({ pattern: Uint8Array; mask: Uint8Array } | { elem: ScanElem; swap: boolean; lo: number; hi: number })
 
 /**
  * Diff: this view (A) against b's view in another mapping, element by element, as np.isclose(a, b, rtol, atol,

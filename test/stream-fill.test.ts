@@ -52,16 +52,8 @@ describe('a gated native pass', () => {
       h.cancel()
       await expect(h.promise).rejects.toThrow(/cancel/)
       expect(() =>
-        m.scan({
-          op: 'find',
-          from: 0,
-          to: 8,
-          backwards: false,
-          pattern: new Uint8Array(1),
-          mask: new Uint8Array(1),
-          gate: new BigInt64Array(1)
-        } as never)
-      ).toThrow(/a gate is for stats, histogram, buckets and blocks scans, not find/)
+        m.scan({ op: 'tile', ...view, r0: 0, r1: 1, c0: 0, c1: 1, outRows: 1, outCols: 1, gate: new BigInt64Array(1) })
+      ).toThrow(/a gate is for stats, histogram, buckets, blocks and find scans, not tile/)
       expect(() => m.scan({ op: 'stats', ...view, gate: new Float64Array(1) as unknown as BigInt64Array })).toThrow(
         /a scan's gate must be a BigInt64Array/
       )
@@ -137,6 +129,66 @@ print(json.dumps({'min': float(a.min()), 'max': float(a.max()), 'mean': float(a.
       const filled = await open()
       await s.fillFor(filled, s.session(filled).layout)
       expect(await scans(filled)).toEqual(beside)
+    } finally {
+      s.closeAll()
+    }
+  }, 60_000)
+})
+
+describe('find beside the fill', () => {
+  const h5 = path.join(tmp.dir, 'find.h5')
+  beforeAll(() => {
+    py(`
+import h5py
+rng = np.random.default_rng(11)
+a = rng.standard_normal((4000, 2000))
+a[3, 17] = 12345.5
+a[3990, 5] = -777.25
+with h5py.File(${JSON.stringify(h5)}, 'w') as f:
+    f.create_dataset('x', data=a, chunks=(100, 2000), compression='gzip', shuffle=True)
+print(1)`)
+  }, 60_000)
+
+  it('ends at the first match in the chunks decoded so far, without decoding the rest', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const info = await s.handle('session:open', { path: h5, layout: null, mode: 'r', array: '/x' })
+      const grid = s.session(info.session).source.chunkGrid!
+      const hit = await s.handle('find:run', {
+        session: info.session,
+        scanId: 'f',
+        kind: 'value',
+        text: '12345.5',
+        aligned: true,
+        start: 0,
+        backwards: false
+      })
+      expect(hit.offset).toBe((3 * 2000 + 17) * 8)
+      // 40 chunks of 1.6 MB: the match is in the first; the fill stopped short of the end (a few chunks
+      // usually; the pass runs at a lower priority, so on a loaded machine the fill may get further)
+      expect(grid.chunksRead).toBeLessThan(40)
+      // a value near the end: found once its chunks are there, the same as over a filled copy
+      const late = await s.handle('find:run', {
+        session: info.session,
+        scanId: 'g',
+        kind: 'value',
+        text: '-777.25',
+        aligned: true,
+        start: 0,
+        backwards: false
+      })
+      expect(late.offset).toBe((3990 * 2000 + 5) * 8)
+      const none = await s.handle('find:run', {
+        session: info.session,
+        scanId: 'h',
+        kind: 'value',
+        text: '99999',
+        aligned: true,
+        start: 0,
+        backwards: false
+      })
+      expect(none.offset).toBeNull()
+      expect(grid.chunksRead).toBe(40)
     } finally {
       s.closeAll()
     }

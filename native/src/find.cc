@@ -166,7 +166,8 @@ template <typename S>
 int64_t SearchChunks(const MapInfo& map, ScanState& state, const FindSpec& job, int64_t len, bool zerosMatch,
                      int threads, S&& search) {
   const int64_t last = std::max<int64_t>(job.from, std::min<int64_t>(job.to, map.size - len + 1));
-  const int holeFd = map.readOnly ? map.fd : -1;
+  // a gated find (a copy being filled beside it): its holes are parts not written yet, not zeros to skip
+  const int holeFd = map.readOnly && state.ready == nullptr ? map.fd : -1;
   const auto segs = FindSegments(job, holeFd, last, len, zerosMatch);
   int64_t total = 0;
   for (auto [s, e] : segs) total += e - s;

@@ -237,10 +237,12 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
         ThrowCoded(env, "EINVAL", "a scan's gate must be a BigInt64Array of at least one element");
       state->ready = static_cast<const int64_t*>(data);
       owners.push_back(g);  // alive while the scan reads it
-      // only passes whose hole handling is the readahead's, which knows the gate (tile and find skip holes)
+      // only passes whose holes are the readahead's business, which knows the gate, or find, which then skips
+      // none (tiles skip holes of their own)
       const std::string op = info[0].As<Napi::Object>().Get("op").ToString().Utf8Value();
-      if (op != "stats" && op != "histogram" && op != "buckets" && op != "blocks")
-        ThrowCoded(env, "EINVAL", "a gate is for stats, histogram, buckets and blocks scans, not " + op);
+      if (op != "stats" && op != "histogram" && op != "buckets" && op != "blocks" && op != "find")
+        ThrowCoded(env, "EINVAL",
+                   "a gate is for stats, histogram, buckets, blocks and find scans, not " + op);
     }
   }
   AddScan(state);

@@ -254,7 +254,7 @@ export class ArrayService {
       scanTarget: (r) => this.scanTarget(r),
       scannable: (id) => this.scannable(id),
       afterFill: (id, view, progress, make) => this.afterFill(id, view, progress, make),
-      streamFill: (id, view, progress, make) => this.session(id).source.streamFill(view, progress, make),
+      streamFill: (id, view, progress, make, early) => this.session(id).source.streamFill(view, progress, make, early),
       comparePair: (a, b, slice) => this.comparePair(a, b, slice),
       tiles: this.tiles,
       tileQueue: this.tileQueue,

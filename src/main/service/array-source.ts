@@ -19,6 +19,8 @@ import type { GrowingStore } from './growing-store'
 import { streamFill, type StreamMake } from './stream-fill'
 import { elementsOf, phasedProgress } from './phased-progress'
 
+type Progress = ((done: number, total: number) => void) | undefined
+
 /** Where an array's bytes are kept. */
 export type ByteStore =
   /** A file mapped where its bytes lie (a raw file, an .npy, an array of a container stored in place). */
@@ -276,11 +278,7 @@ export class ArraySource implements ByteSource {
   }
 
   /** A job over a view, after what it touches is decoded (progress and cancel reach both steps). */
-  afterFill<T>(
-    view: ArrayView,
-    onProgress: ((done: number, total: number) => void) | undefined,
-    make: (progress: ((done: number, total: number) => void) | undefined) => ScanJob<T>
-  ): ScanJob<T> {
+  afterFill<T>(view: ArrayView, onProgress: Progress, make: (progress: Progress) => ScanJob<T>): ScanJob<T> {
     const pending = this.pending
     if (pending) {
       return new ScanJob(async (track, cancelled) => {
@@ -302,10 +300,10 @@ export class ArraySource implements ByteSource {
    * A job whose scans read what a view touches while it is decoded (a chunk grid: stream-fill.ts); elsewhere
    * make runs after the fill, ungated.
    */
-  streamFill<T>(view: ArrayView, onProgress: ((done: number, total: number) => void) | undefined, make: StreamMake<T>) {
+  streamFill<T>(view: ArrayView, onProgress: Progress, make: StreamMake<T>, early = false) {
     if (!this.chunked || this.pending || this.remote)
       return this.afterFill(view, onProgress, (progress) => make(undefined, progress))
-    return streamFill(this.chunked, this.storedView(view), onProgress, make)
+    return streamFill(this.chunked, this.storedView(view), onProgress, make, early)
   }
 
   /** Decodes the chunks a table window shows (off the main thread), so the synchronous gather finds them. */

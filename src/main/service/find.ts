@@ -36,7 +36,9 @@ export function runFind(
   mapping: Mapping,
   layout: Layout,
   r: FindRequest,
-  onProgress?: (done: number, total: number) => void
+  onProgress?: (done: number, total: number) => void,
+  /** Read only what the fill beside it has written (stream-fill.ts). */
+  gate?: BigInt64Array
 ): ScanJob<Response<'find:run'>> {
   const { target, length } = findTarget(r, layout)
   const size = mapping.size
@@ -48,7 +50,15 @@ export function runFind(
   return new ScanJob(async (track) => {
     let before = 0
     for (const [k, [from, to]] of passes.entries()) {
-      const spec = { op: 'find', from, to, backwards: r.backwards, ...align, ...target } as ScanSpec & { op: 'find' }
+      const spec = {
+        op: 'find',
+        from,
+        to,
+        backwards: r.backwards,
+        ...align,
+        ...target,
+        ...(gate ? { gate } : {})
+      } as ScanSpec & { op: 'find' }
       const hit = await track(mapping.scan(spec, (done) => onProgress?.(before + done, size)))
       if (hit.offset !== null) return { offset: hit.offset, length, wrapped: k > 0 }
       before += to - from

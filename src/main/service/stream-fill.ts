@@ -29,7 +29,9 @@ export function streamFill<T>(
   grid: ChunkedDataset,
   stored: ArrayView,
   onProgress: Progress,
-  make: StreamMake<T>
+  make: StreamMake<T>,
+  /** The job may end before the fill (a find's first match): the fill then stops, the rest decoded when read. */
+  early = false
 ): ScanJob<T> {
   return new ScanJob(async (track) => {
     const gate = new BigInt64Array(new SharedArrayBuffer(8))
@@ -58,9 +60,12 @@ export function streamFill<T>(
     )
     // a scan that failed by itself needs no more chunks
     job.promise.catch(() => fill.cancel())
-    const both = Promise.all([filled, job.promise])
-    const [, result] = await track({
-      promise: both,
+    // early: the job's end is the end (a fill that fails first still says why); else both must end
+    const ends = early
+      ? Promise.race([job.promise, filled.then(() => job.promise)]).then((r) => (fill.cancel(), r))
+      : Promise.all([filled, job.promise]).then(([, r]) => r)
+    const result = await track({
+      promise: ends,
       cancel: () => {
         fill.cancel()
         job.cancel()

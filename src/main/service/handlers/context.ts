@@ -48,7 +48,7 @@ export interface ServiceContext {
   /** make's scans report to the progress it is given (the fill's and theirs on one bar). */
   afterFill<T>(id: string, view: ArrayView, progress: Progress, make: (progress: Progress) => ScanJob<T>): ScanJob<T>
   /** A scan of a session's view reading a chunked dataset's chunks as they are decoded (stream-fill.ts). */
-  streamFill<T>(id: string, view: ArrayView, progress: Progress, make: StreamMake<T>): ScanJob<T>
+  streamFill<T>(id: string, view: ArrayView, progress: Progress, make: StreamMake<T>, early?: boolean): ScanJob<T>
   comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide }
   /** Image tiles already computed, and the queue that runs new ones (scan:tile). */
   readonly tiles: TileCache

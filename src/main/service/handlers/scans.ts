@@ -89,7 +89,14 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
       ctx.scans.run(scanId, (progress) => {
         const s = ctx.session(session)
         if (query.kind === 'value') refuseValueFind(s.source, s.info.array?.storedType)
-        return ctx.afterFill(session, s.layout, progress, (p) => runFind(s.mapping, s.source.stored, query, p))
+        // a match in the chunks decoded so far ends it: the rest is decoded when something reads it
+        return ctx.streamFill(
+          session,
+          s.layout,
+          progress,
+          (gate, p) => runFind(s.mapping, s.source.stored, query, p, gate),
+          true
+        )
       })
   }
 }
