@@ -1,5 +1,5 @@
 // Zarr chunk files read, decoded and written into the copy by one native call (zarr-chunk-file.ts,
-// native/src/chunk_file.cc): blosc and uncompressed chunks of a folder store. The values equal zarr-python's and
+// native/src/chunk_file.cc): blosc, gzip, zlib and uncompressed chunks of a folder store. The values equal zarr-python's and
 // the JS path's (ARRAYSCOPE_ZARR_JS_CHUNKS) for edge chunks, a missing chunk with a fill value and all-zero chunk
 // rows; the scan and the CLI's blocking reader both use it; a damaged chunk — not blosc, cut short, grown, gone —
 // is an error naming its key; the copy's budget still counts what the addon wrote.
@@ -28,8 +28,10 @@ g.create_dataset('wide', data=np.arange(9 * 4 * 6, dtype='<i2').reshape(9, 4, 6)
                  compressor=numcodecs.Blosc('zstd', 3, 2))
 r = g.create_dataset('raw', shape=(11, 7), chunks=(4, 3), dtype='>u4', compressor=None, fill_value=7)
 r[0:8] = np.arange(8 * 7).reshape(8, 7)  # chunks of rows 8.. never written: the fill value
+g.create_dataset('gz', data=x, chunks=(8, 5), compressor=numcodecs.GZip(5))
+g.create_dataset('zl', data=x, chunks=(6, 7), compressor=numcodecs.Zlib(1))
 o = zarr.open_group(${JSON.stringify(STORE)}, mode='r')
-print(json.dumps({k: o[k][...].astype(float).ravel().tolist() for k in ['edges', 'wide', 'raw']}))`)
+print(json.dumps({k: o[k][...].astype(float).ravel().tolist() for k in ['edges', 'wide', 'raw', 'gz', 'zl']}))`)
 })
 
 afterAll(() => tmp.cleanup())
@@ -66,7 +68,8 @@ async function values(name: string, env: Record<string, string> = {}): Promise<{
 
 function decode(name: string, b: Uint8Array): number[] {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
-  if (name === 'edges') return Array.from({ length: b.length / 8 }, (_, i) => v.getFloat64(8 * i, true))
+  if (name === 'edges' || name === 'gz' || name === 'zl')
+    return Array.from({ length: b.length / 8 }, (_, i) => v.getFloat64(8 * i, true))
   if (name === 'wide') return Array.from({ length: b.length / 2 }, (_, i) => v.getInt16(2 * i, true))
   return Array.from({ length: b.length / 4 }, (_, i) => v.getUint32(4 * i, false))
 }
@@ -80,7 +83,7 @@ function reorder(perZ: number[], shape: number[]): number[] {
 }
 
 describe('chunk files through the addon', () => {
-  it.each(['edges', 'wide', 'raw'])(
+  it.each(['edges', 'wide', 'raw', 'gz', 'zl'])(
     '%s: values equal zarr-python and the JS path; the addon read them',
     async (name) => {
       const before = zarrStats.direct

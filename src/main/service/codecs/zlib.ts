@@ -13,7 +13,8 @@ function steps(kind: DeflateKind): ChunkStep[] {
   return [{ op: 'inflate', wrap: WRAP[kind] }]
 }
 
-function failed(kind: DeflateKind, expected: number, e: unknown): unknown {
+/** A stream's failure in the codec layer's words (also the addon's one-call chunk path's: zarr-chunk-file.ts). */
+export function deflateFailure(kind: DeflateKind, expected: number, e: unknown): unknown {
   if (!(e instanceof ChunkDecodeError)) return e
   if (e.code === 'TOO_LARGE')
     return new CodecError(`its ${kind} stream inflates to more than the ${expected} bytes expected`)
@@ -26,7 +27,7 @@ export async function inflate(kind: DeflateKind, input: Uint8Array, expected: nu
   try {
     n = await decodeChunk(input, out, steps(kind))
   } catch (e) {
-    throw failed(kind, expected, e)
+    throw deflateFailure(kind, expected, e)
   }
   return exact(out.subarray(0, n), expected, `its ${kind} stream`)
 }
@@ -37,7 +38,7 @@ export function inflateSync(kind: DeflateKind, input: Uint8Array, expected: numb
   try {
     n = decodeChunkSync(input, out, steps(kind))
   } catch (e) {
-    throw failed(kind, expected, e)
+    throw deflateFailure(kind, expected, e)
   }
   return exact(out.subarray(0, n), expected, `its ${kind} stream`)
 }
