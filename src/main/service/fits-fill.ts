@@ -4,18 +4,15 @@
 // quantized floats turned into their values, and written big-endian (FITS's order, the entry's dtype) at its
 // place. An edge tile holds only the pixels inside the image: it is padded to a whole chunk before writing.
 import fs from 'node:fs'
-import { promisify } from 'node:util'
 import type { FitsTiles } from '../../shared/containers/fits-tile-layout'
 import { ApiError } from '../../shared/contract'
-import type { ChunkFiller, RemoteBytes } from './chunk-filler'
+import { FillGuard, readStored, readStoredSync, type ChunkFiller, type RemoteBytes } from './chunk-filler'
 import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { dequantize, plioDecode, riceDecode, unshuffle } from './fits-decode'
 import { hdecompress } from './fits-hcompress'
 import { chunkPieces } from './hdf5-native-fill'
 import { gridOf, writePieces } from './copy-writer'
 import { TempBudget } from './temp-budget'
-
-const readAsync = promisify(fs.read)
 
 const GUNZIP: ChunkStep[] = [{ op: 'inflate', wrap: 'gzip' }]
 /** Bytes an element of a heap column's type takes (UNCOMPRESSED_DATA's PB/PI/PJ/PK/PE/PD). */
@@ -61,8 +58,8 @@ export class FitsTileFiller implements ChunkFiller {
   private readonly grid: number[]
   private readonly strides: number[]
   private readonly itemsize: number
-  private closed = false
-  private busy = 0
+  /** The descriptors, released when the last fill in flight after close ends. */
+  private readonly guard = new FillGuard(() => this.release(), 'array')
 
   private constructor(
     private readonly spec: FitsSpec,
@@ -94,9 +91,7 @@ export class FitsTileFiller implements ChunkFiller {
   }
 
   close(): void {
-    if (this.closed) return
-    this.closed = true
-    if (this.busy === 0) this.release()
+    this.guard.close()
   }
 
   private release(): void {
@@ -105,7 +100,7 @@ export class FitsTileFiller implements ChunkFiller {
   }
 
   private start(c: number[]): { i: number; count: number[]; npix: number } {
-    if (this.closed) throw new ApiError('closed', 'the array was closed')
+    this.guard.check()
     const { chunks, dims, counts } = this.spec.tiles
     let i = 0
     for (let k = 0; k < c.length; k++) i = i * this.grid[k]! + c[k]!
@@ -113,6 +108,11 @@ export class FitsTileFiller implements ChunkFiller {
     const count = c.map((x, k) => Math.min(chunks[k]!, dims[k]! - x * chunks[k]!))
     if (!(counts[i]! > 0)) throw this.damaged(i, 'has no stored bytes')
     return { i, count, npix: count.reduce((a, b) => a * b, 1) }
+  }
+
+  /** Tile or strip i's stored bytes end with the file. */
+  private short(i: number, got: number): ApiError {
+    return this.damaged(i, `is cut short by the end of the file (${got} bytes)`)
   }
 
   private damaged(i: number, why: string): ApiError {
@@ -138,12 +138,8 @@ export class FitsTileFiller implements ChunkFiller {
   async fill(c: number[]): Promise<number> {
     const { i, count, npix } = this.start(c)
     const t = this.spec.tiles
-    this.busy++
-    try {
-      const raw = Buffer.alloc(t.counts[i]!)
-      await this.spec.remote?.fetch(t.offsets[i]!, t.offsets[i]! + raw.length)
-      const { bytesRead } = await readAsync(this.src, raw, 0, raw.length, t.offsets[i]!)
-      if (bytesRead < raw.length) throw this.damaged(i, `is cut short by the end of the file (${bytesRead} bytes)`)
+    return this.guard.run(async () => {
+      const raw = await readStored(this.src, t.offsets[i]!, t.counts[i]!, this.spec.remote, (got) => this.short(i, got))
       let bytes: Uint8Array = raw
       if (this.gzipped(i)) {
         // at most 8 bytes a pixel: the pixel width is what the stream inflates to
@@ -154,20 +150,15 @@ export class FitsTileFiller implements ChunkFiller {
           throw this.gunzipFailed(i, e)
         }
       }
-      if (this.closed) throw new ApiError('closed', 'the array was closed')
+      this.guard.check()
       return this.put(c, this.padded(this.values(i, bytes, npix), count))
-    } finally {
-      if (--this.busy === 0 && this.closed) this.release()
-    }
+    })
   }
 
   fillSync(c: number[]): number {
     const { i, count, npix } = this.start(c)
     const t = this.spec.tiles
-    const raw = Buffer.alloc(t.counts[i]!)
-    this.spec.remote?.ensure(t.offsets[i]!, t.offsets[i]! + raw.length)
-    const got = fs.readSync(this.src, raw, 0, raw.length, t.offsets[i]!)
-    if (got < raw.length) throw this.damaged(i, `is cut short by the end of the file (${got} bytes)`)
+    const raw = readStoredSync(this.src, t.offsets[i]!, t.counts[i]!, this.spec.remote, (got) => this.short(i, got))
     let bytes: Uint8Array = raw
     if (this.gzipped(i)) {
       const out = Buffer.allocUnsafe(npix * 8)

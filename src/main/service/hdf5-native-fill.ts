@@ -7,6 +7,7 @@
 // The copy holds the file's bytes as stored (its byte order), as the library's path gives them.
 import fs from 'node:fs'
 import { promisify } from 'node:util'
+import { FillGuard } from './chunk-filler'
 import { ApiError } from '../../shared/contract'
 import { listChunks, type ChunkRecord, type NativeChunks } from '../../shared/containers/hdf5/chunk-index'
 import { H5File } from '../../shared/containers/hdf5/reader'
@@ -45,9 +46,8 @@ export class NativeFiller {
   private readonly grid: number[]
   private readonly strides: number[]
   private readonly full: number
-  private closed = false
-  /** Chunk fills under way: the descriptors are closed when the last ends (a reused number must never be written). */
-  private busy = 0
+  /** The descriptors, released when the last fill in flight after close ends. */
+  private readonly guard = new FillGuard(() => this.release(), 'dataset')
 
   private constructor(
     private readonly spec: NativeSpec,
@@ -109,9 +109,7 @@ export class NativeFiller {
   }
 
   close(): void {
-    if (this.closed) return
-    this.closed = true
-    if (this.busy === 0) this.release()
+    this.guard.close()
   }
 
   private release(): void {
@@ -127,14 +125,10 @@ export class NativeFiller {
 
   /** Decodes chunk c into the copy, off the event loop (read and inflate on libuv's pool); the bytes written. */
   async fill(c: number[]): Promise<number> {
-    this.check()
-    nativeStats.fills++
-    this.busy++
-    try {
-      return await this.decode(c)
-    } finally {
-      if (--this.busy === 0 && this.closed) this.release()
-    }
+    return this.guard.run(() => {
+      nativeStats.fills++
+      return this.decode(c)
+    })
   }
 
   private async decode(c: number[]): Promise<number> {
@@ -275,7 +269,7 @@ export class NativeFiller {
   }
 
   private check(): void {
-    if (this.closed) throw new ApiError('closed', 'the dataset was closed')
+    this.guard.check()
   }
 
   private decodeError(r: ChunkRecord, e: unknown): unknown {

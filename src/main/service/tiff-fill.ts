@@ -8,7 +8,7 @@ import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { TiffChunks } from '../../shared/containers/tiff-chunks'
 import { ApiError } from '../../shared/contract'
-import type { ChunkFiller, RemoteBytes } from './chunk-filler'
+import { FillGuard, readStored, readStoredSync, type ChunkFiller, type RemoteBytes } from './chunk-filler'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
 import { writePieces, writePiecesAsync, gridOf } from './copy-writer'
@@ -19,7 +19,6 @@ import { zstdInto } from './codecs/zstd'
 const inflateAsync = promisify(zlib.inflate)
 /** Deflate strips and tiles: libdeflate first (chunk-decode.ts), 3× zlib's speed. */
 const INFLATE: ChunkStep[] = [{ op: 'inflate', wrap: 'zlib' }]
-const readAsync = promisify(fs.read)
 
 /** Strips and tiles decoded in this process (tests prove what was read). */
 export const tiffStats = { chunks: 0 }
@@ -39,8 +38,8 @@ export class TiffFiller implements ChunkFiller {
   private readonly grid: number[]
   private readonly strides: number[]
   private readonly full: number
-  private closed = false
-  private busy = 0
+  /** The descriptors, released when the last fill in flight after close ends. */
+  private readonly guard = new FillGuard(() => this.release(), 'array')
 
   private constructor(
     private readonly spec: TiffSpec,
@@ -82,10 +81,7 @@ export class TiffFiller implements ChunkFiller {
   }
 
   close(): void {
-    if (this.closed) return
-    this.closed = true
-    // a read under way keeps the descriptors until it ends (a reused number must never be read or written)
-    if (this.busy === 0) this.release()
+    this.guard.close()
   }
 
   private release(): void {
@@ -94,7 +90,12 @@ export class TiffFiller implements ChunkFiller {
   }
 
   private check(): void {
-    if (this.closed) throw new ApiError('closed', 'the array was closed')
+    this.guard.check()
+  }
+
+  /** Tile or strip i's stored bytes end with the file. */
+  private short(i: number, got: number): ApiError {
+    return this.damaged(i, `is cut short by the end of the file (${got} bytes)`)
   }
 
   private damaged(i: number, why: string): ApiError {
@@ -163,12 +164,8 @@ export class TiffFiller implements ChunkFiller {
     const i = this.coords(c)
     const t = this.spec.tiff
     if (!(t.counts[i]! > 0)) return 0
-    this.busy++
-    try {
-      const raw = Buffer.alloc(t.counts[i]!)
-      await this.spec.remote?.fetch(t.offsets[i]!, t.offsets[i]! + raw.length)
-      const { bytesRead } = await readAsync(this.src, raw, 0, raw.length, t.offsets[i]!)
-      if (bytesRead < raw.length) throw this.damaged(i, `is cut short by the end of the file (${bytesRead} bytes)`)
+    return this.guard.run(async () => {
+      const raw = await readStored(this.src, t.offsets[i]!, t.counts[i]!, this.spec.remote, (got) => this.short(i, got))
       let inflated: Uint8Array | undefined
       if (t.compression === 8 || t.compression === 32946) {
         const out = Buffer.allocUnsafe(this.full + 64)
@@ -182,19 +179,14 @@ export class TiffFiller implements ChunkFiller {
       }
       this.check()
       return await this.putAsync(c, this.decode(i, raw, inflated))
-    } finally {
-      if (--this.busy === 0 && this.closed) this.release()
-    }
+    })
   }
 
   fillSync(c: number[]): number {
     const i = this.coords(c)
     const t = this.spec.tiff
     if (!(t.counts[i]! > 0)) return 0
-    const raw = Buffer.alloc(t.counts[i]!)
-    this.spec.remote?.ensure(t.offsets[i]!, t.offsets[i]! + raw.length)
-    const got = fs.readSync(this.src, raw, 0, raw.length, t.offsets[i]!)
-    if (got < raw.length) throw this.damaged(i, `is cut short by the end of the file (${got} bytes)`)
+    const raw = readStoredSync(this.src, t.offsets[i]!, t.counts[i]!, this.spec.remote, (got) => this.short(i, got))
     let inflated: Uint8Array | undefined
     if (t.compression === 8 || t.compression === 32946) {
       const out = Buffer.allocUnsafe(this.full + 64)

@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import { ApiError } from '../../shared/contract'
 import type { ZarrStep } from '../../shared/containers/zarr-codecs'
 import { chunkKey, type ZarrArray } from '../../shared/containers/zarr-meta'
-import type { ChunkFiller } from './chunk-filler'
+import { FillGuard, type ChunkFiller } from './chunk-filler'
 import { CodecError } from './codecs/registry'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
@@ -47,9 +47,8 @@ export class ZarrFiller implements ChunkFiller {
   /** The grid's dims and chunk dims: a 0-d array is one element in one chunk, [1] and [1], for the chunk grid. */
   private readonly dims: number[]
   private readonly chunks: number[]
-  private closed = false
-  /** Chunk fills under way: the copy's descriptor is closed when the last ends (a reused number must never be written). */
-  private busy = 0
+  /** The copy's descriptor and the store's keys, released when the last fill in flight after close ends. */
+  private readonly guard = new FillGuard(() => this.release(), 'array')
   /** Chunk files the addon reads, decodes and writes in one call (zarr-chunk-file.ts), or null: the JS path. */
   private readonly direct: { keys: FolderKeys; codec: FileCodec } | null
 
@@ -134,9 +133,7 @@ export class ZarrFiller implements ChunkFiller {
   }
 
   close(): void {
-    if (this.closed) return
-    this.closed = true
-    if (this.busy === 0) this.release()
+    this.guard.close()
   }
 
   private release(): void {
@@ -145,7 +142,7 @@ export class ZarrFiller implements ChunkFiller {
   }
 
   private check(): void {
-    if (this.closed) throw new ApiError('closed', 'the array was closed')
+    this.guard.check()
   }
 
   private keyOf(c: number[]): string {
@@ -190,13 +187,7 @@ export class ZarrFiller implements ChunkFiller {
   }
 
   async fill(c: number[]): Promise<number> {
-    this.check()
-    this.busy++
-    try {
-      return await this.fillNow(c)
-    } finally {
-      if (--this.busy === 0 && this.closed) this.release()
-    }
+    return this.guard.run(() => this.fillNow(c))
   }
 
   private async fillNow(c: number[]): Promise<number> {
