@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <string>
 
+#include "coded_error.h"
+
 #ifdef ARRAYSCOPE_HAVE_BLOSC
 #include <blosc.h>
 
@@ -86,12 +88,6 @@ bool Decode(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_len, Fail
   return BloscDecode(in, in_len, out, out_len, f);
 }
 
-Napi::Error ToError(Napi::Env env, const Failure& f) {
-  Napi::Error error = Napi::Error::New(env, f.message);
-  error.Set("code", Napi::String::New(env, f.code));
-  return error;
-}
-
 bool Parse(const Napi::CallbackInfo& info, Napi::Uint8Array* in, Napi::Uint8Array* out) {
   auto u8 = [](const Napi::Value& v) {
     return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
@@ -125,7 +121,7 @@ class BloscWorker : public Napi::AsyncWorker {
     if (ok_)
       deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(out_len_)));
     else
-      deferred_.Reject(ToError(Env(), failure_).Value());
+      deferred_.Reject(CodedError(Env(), failure_).Value());
   }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
@@ -154,7 +150,7 @@ Napi::Value BloscDecompress(const Napi::CallbackInfo& info) {
   Napi::Uint8Array in, out;
   if (!Parse(info, &in, &out)) return info.Env().Undefined();
   Failure f;
-  if (!Decode(in.Data(), in.ByteLength(), out.Data(), out.ByteLength(), &f)) throw ToError(info.Env(), f);
+  if (!Decode(in.Data(), in.ByteLength(), out.Data(), out.ByteLength(), &f)) throw CodedError(info.Env(), f);
   return Napi::Number::New(info.Env(), static_cast<double>(out.ByteLength()));
 }
 

@@ -18,6 +18,7 @@
 #include <libdeflate.h>
 #endif
 
+#include "coded_error.h"
 #include "shuffle.h"
 
 namespace arrayscope {
@@ -158,12 +159,6 @@ bool Parse(const Napi::CallbackInfo& info, Args* a) {
   return ParseChunkSteps(env, info[2].As<Napi::Array>(), &a->steps);
 }
 
-Napi::Error ToError(Napi::Env env, const DecodeError& e) {
-  Napi::Error error = Napi::Error::New(env, e.message);
-  error.Set("code", Napi::String::New(env, e.code));
-  return error;
-}
-
 class DecodeWorker : public Napi::AsyncWorker {
  public:
   DecodeWorker(Napi::Env env, Args a)
@@ -189,7 +184,7 @@ class DecodeWorker : public Napi::AsyncWorker {
   }
   void OnOK() override {
     if (failed_)
-      deferred_.Reject(ToError(Env(), error_).Value());
+      deferred_.Reject(CodedError(Env(), error_).Value());
     else
       deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(got_)));
   }
@@ -262,7 +257,7 @@ Napi::Value DecodeChunk(const Napi::CallbackInfo& info) {
     const size_t got = Run(a.steps, a.in.Data(), a.in.ByteLength(), a.out.Data(), a.out.ByteLength());
     return Napi::Number::New(info.Env(), static_cast<double>(got));
   } catch (const DecodeError& e) {
-    throw ToError(info.Env(), e);
+    throw CodedError(info.Env(), e);
   }
 }
 

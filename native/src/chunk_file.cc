@@ -26,6 +26,7 @@
 
 #include "blosc_decode.h"
 #include "chunk_decode.h"
+#include "coded_error.h"
 
 namespace arrayscope {
 namespace {
@@ -250,12 +251,6 @@ bool Parse(const Napi::CallbackInfo& info, Job* j) {
   return true;
 }
 
-Napi::Error ToError(Napi::Env env, const FileFailure& f) {
-  Napi::Error error = Napi::Error::New(env, f.message);
-  error.Set("code", Napi::String::New(env, f.code));
-  return error;
-}
-
 class FileWorker : public Napi::AsyncWorker {
  public:
   FileWorker(Napi::Env env, Job j)
@@ -269,7 +264,7 @@ class FileWorker : public Napi::AsyncWorker {
     if (ok_)
       deferred_.Resolve(Napi::Number::New(Env(), written_));
     else
-      deferred_.Reject(ToError(Env(), failure_).Value());
+      deferred_.Reject(CodedError(Env(), failure_).Value());
   }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
@@ -288,7 +283,7 @@ Napi::Value FillChunkFile(const Napi::CallbackInfo& info) {
   if (!Parse(info, &j)) return info.Env().Undefined();
   double written = 0;
   FileFailure f;
-  if (!Run(j, &written, &f)) throw ToError(info.Env(), f);
+  if (!Run(j, &written, &f)) throw CodedError(info.Env(), f);
   return Napi::Number::New(info.Env(), written);
 }
 
