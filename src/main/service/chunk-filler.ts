@@ -95,3 +95,17 @@ export function readStoredSync(
   if (got < length) throw short(got)
   return raw
 }
+
+/** Opens the container (read) and the copy (write) for make; both closed again when make throws. */
+export function withDescriptors<T>(file: string, copy: string, make: (src: number, dst: number) => T): T {
+  const src = fs.openSync(file, 'r')
+  let dst: number | undefined
+  try {
+    dst = fs.openSync(copy, 'r+')
+    return make(src, dst)
+  } catch (e) {
+    fs.closeSync(src)
+    if (dst !== undefined) fs.closeSync(dst)
+    throw e
+  }
+}

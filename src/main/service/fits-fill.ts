@@ -6,7 +6,14 @@
 import fs from 'node:fs'
 import type { FitsTiles } from '../../shared/containers/fits-tile-layout'
 import { ApiError } from '../../shared/contract'
-import { FillGuard, readStored, readStoredSync, type ChunkFiller, type RemoteBytes } from './chunk-filler'
+import {
+  FillGuard,
+  readStored,
+  readStoredSync,
+  withDescriptors,
+  type ChunkFiller,
+  type RemoteBytes
+} from './chunk-filler'
 import { ChunkDecodeError, decodeChunk, decodeChunkSync, type ChunkStep } from './chunk-decode'
 import { dequantize, plioDecode, riceDecode, unshuffle } from './fits-decode'
 import { hdecompress } from './fits-hcompress'
@@ -73,16 +80,11 @@ export class FitsTileFiller implements ChunkFiller {
   }
 
   static open(spec: FitsSpec): FitsTileFiller {
-    const src = fs.openSync(spec.file, 'r')
-    let dst: number | undefined
-    try {
-      dst = fs.openSync(spec.copy, 'r+')
-      return new FitsTileFiller(spec, src, dst, new TempBudget(spec.name, spec.folder, spec.cap))
-    } catch (e) {
-      fs.closeSync(src)
-      if (dst !== undefined) fs.closeSync(dst)
-      throw e
-    }
+    return withDescriptors(
+      spec.file,
+      spec.copy,
+      (src, dst) => new FitsTileFiller(spec, src, dst, new TempBudget(spec.name, spec.folder, spec.cap))
+    )
   }
 
   *allocatedChunks(): Iterable<number> {

@@ -8,7 +8,14 @@ import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { TiffChunks } from '../../shared/containers/tiff-chunks'
 import { ApiError } from '../../shared/contract'
-import { FillGuard, readStored, readStoredSync, type ChunkFiller, type RemoteBytes } from './chunk-filler'
+import {
+  FillGuard,
+  readStored,
+  readStoredSync,
+  withDescriptors,
+  type ChunkFiller,
+  type RemoteBytes
+} from './chunk-filler'
 import { chunkPieces } from './hdf5-native-fill'
 import { TempBudget } from './temp-budget'
 import { writePieces, writePiecesAsync, gridOf } from './copy-writer'
@@ -57,16 +64,11 @@ export class TiffFiller implements ChunkFiller {
   }
 
   static open(spec: TiffSpec): TiffFiller {
-    const src = fs.openSync(spec.file, 'r')
-    let dst: number | undefined
-    try {
-      dst = fs.openSync(spec.copy, 'r+')
-      return new TiffFiller(spec, src, dst, new TempBudget(spec.name, spec.folder, spec.cap))
-    } catch (e) {
-      fs.closeSync(src)
-      if (dst !== undefined) fs.closeSync(dst)
-      throw e
-    }
+    return withDescriptors(
+      spec.file,
+      spec.copy,
+      (src, dst) => new TiffFiller(spec, src, dst, new TempBudget(spec.name, spec.folder, spec.cap))
+    )
   }
 
   private index(c: readonly number[]): number {
