@@ -93,7 +93,9 @@ interface ScanView {
    * Read only what is ready: the pass reads a part of the mapping only once gate[0] (a byte offset, stored with
    * Atomics.store; 2^63 - 1: all of it) is past its end — a scan running beside the decoding of the copy it
    * reads (a chunk grid filled in order). While gated, the mapping's holes are not skipped: they are parts not
-   * written yet. The scan waits as long as the gate says; cancel ends it.
+   * written yet. The scan waits as long as the gate says; cancel ends it. A gate of two elements also hears
+   * back: the pass stores into gate[1] the lowest byte it may still read (its oldest unfinished part's first
+   * byte; 2^63 − 1 at its end), for a fill that lets go of what lies below (remote-stream.ts).
    */
   gate?: BigInt64Array
 }
@@ -355,6 +357,12 @@ export function scanBytes<S extends Extract<ScanSpec, { op: 'stats' | 'histogram
   spec: S & { bytes: Uint8Array },
   onProgress?: (done: number) => void
 ): ScanHandle<ScanResults[S['op']]>
+
+/**
+ * Gives the file system back bytes [offset, offset + length) of a file open for writing (fd: a descriptor of
+ * fs.openSync): they read as zeros after, the size unchanged. false where the platform or file system cannot.
+ */
+export function punchHole(fd: number, offset: number, length: number): boolean
 
 /** The SIMD levels this CPU runs the kernels at, lowest first ('scalar', 'avx2', 'avx512'). */
 export function simdLevels(): ('scalar' | 'avx2' | 'avx512')[]

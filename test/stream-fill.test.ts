@@ -85,9 +85,9 @@ print(json.dumps({'min': float(a.min()), 'max': float(a.max()), 'mean': float(a.
       const src = s.session(info.session).source
       const seen = new Set<bigint>()
       let gate: BigInt64Array | undefined
-      const job = src.streamFill(src.layout, undefined, (g, onProgress) => {
-        gate = g
-        return runStats({ ...src.scanSource(), gate: g }, src.layout, { bins: 16, onProgress })
+      const job = src.streamFill(src.layout, undefined, (through, onProgress) => {
+        gate = through.gate
+        return runStats({ ...src.scanSource(), ...through }, src.layout, { bins: 16, onProgress })
       })
       // the gate's values while the fill runs: rows of chunks land one after another
       const watch = setInterval(() => gate && seen.add(Atomics.load(gate, 0)), 1)

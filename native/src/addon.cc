@@ -10,6 +10,10 @@
 #include "shuffle.h"
 #include "text_index.h"
 
+namespace arrayscope {
+Napi::Value PunchHoleJs(const Napi::CallbackInfo& info);  // punch_hole.cc
+}
+
 namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   arrayscope::InstallGuard();
@@ -32,6 +36,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bloscVersion", arrayscope::BloscVersion(env));
   exports.Set("parseText", Napi::Function::New(env, arrayscope::ParseText, "parseText"));
   exports.Set("parseTextSync", Napi::Function::New(env, arrayscope::ParseTextSync, "parseTextSync"));
+  exports.Set("punchHole", Napi::Function::New(env, arrayscope::PunchHoleJs, "punchHole"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

@@ -236,6 +236,7 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
           reinterpret_cast<uintptr_t>(data) % alignof(int64_t) != 0)
         ThrowCoded(env, "EINVAL", "a scan's gate must be a BigInt64Array of at least one element");
       state->ready = static_cast<const int64_t*>(data);
+      if (g.ElementLength() >= 2) state->consumed = static_cast<int64_t*>(data) + 1;
       owners.push_back(g);  // alive while the scan reads it
       // only passes whose holes are the readahead's business, which knows the gate, or find, which then skips
       // none (tiles skip holes of their own)

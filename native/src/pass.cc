@@ -340,10 +340,22 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
     std::vector<ByteRange> ranges;
     int64_t low = 0, ahead = 0;
     auto lastCheck = std::chrono::steady_clock::now();
+    std::vector<ByteRange> lowRanges;
+    int64_t told = -1;
     auto retire = [&] {
       while (low < issued.load() && finished[static_cast<size_t>(low)].load(std::memory_order_acquire)) {
         for (Prefetcher& p : ra) ahead -= p.Retire();
         ++low;
+      }
+      // the oldest unfinished part's first byte: nothing below it is read again (state.consumed)
+      if (state.consumed != nullptr && low != told) {
+        told = low;
+        int64_t at = INT64_MAX;
+        if (low < chunks) {
+          sources[0].ranges(low, lowRanges);
+          for (const ByteRange& r : lowRanges) at = std::min(at, r.first);
+        }
+        state.Consumed(at);
       }
     };
     for (;;) {

@@ -72,4 +72,9 @@ bool StatFile(const MappedFile& m, FileStat* out);
 bool WriteFromMapping(const MappedFile& m, const std::string& path, int out, int64_t offset, int64_t length,
                       int64_t* done, Failure* why);
 
+// Gives the file system back the blocks of [offset, offset + length) of an open file (they read as zeros
+// after, the size unchanged): fallocate's PUNCH_HOLE on Linux, F_PUNCHHOLE on macOS. False where the file
+// system or the platform cannot (Windows here), with nothing changed.
+bool PunchHole(int fd, int64_t offset, int64_t length);
+
 }  // namespace arrayscope

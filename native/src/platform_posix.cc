@@ -265,4 +265,19 @@ bool WriteFromMapping(const MappedFile& m, const std::string& path, int out, int
   return true;
 }
 
+bool PunchHole(int fd, int64_t offset, int64_t length) {
+  if (fd < 0 || offset < 0 || length <= 0) return false;
+#if defined(__linux__)
+  return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                   static_cast<off_t>(length)) == 0;
+#elif defined(__APPLE__) && defined(F_PUNCHHOLE)
+  fpunchhole_t hole{};
+  hole.fp_offset = offset;
+  hole.fp_length = length;
+  return fcntl(fd, F_PUNCHHOLE, &hole) == 0;
+#else
+  return false;
+#endif
+}
+
 }  // namespace arrayscope

@@ -15,6 +15,10 @@ struct ScanState {
   // A gated scan (spec.gate): the pass reads bytes of the mapping only below *ready, which JS raises (with
   // Atomics.store into a BigInt64Array it keeps alive while the scan runs) as the copy is filled; null: all.
   const int64_t* ready = nullptr;
+  // A gate of two elements: the pass writes into the second the lowest byte it may still read (the first byte
+  // of its oldest unfinished part; INT64_MAX at its end), so that what lies below can be let go (a remote
+  // object's private copy: remote-stream.ts). Meaningful for passes that walk the file forwards.
+  int64_t* consumed = nullptr;
 
   // Where the gate stands now (INT64_MAX without one).
   int64_t ReadyEnd() const {
@@ -23,6 +27,16 @@ struct ScanState {
     return *static_cast<const volatile int64_t*>(ready);  // an aligned 8-byte load is atomic on x64 and arm64
 #else
     return __atomic_load_n(ready, __ATOMIC_ACQUIRE);
+#endif
+  }
+
+  // Says the pass will read nothing below byte at any more.
+  void Consumed(int64_t at) const {
+    if (consumed == nullptr) return;
+#if defined(_MSC_VER)
+    *static_cast<volatile int64_t*>(consumed) = at;
+#else
+    __atomic_store_n(consumed, at, __ATOMIC_RELEASE);
 #endif
   }
 };

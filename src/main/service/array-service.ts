@@ -254,7 +254,8 @@ export class ArrayService {
       scanTarget: (r) => this.scanTarget(r),
       scannable: (id) => this.scannable(id),
       afterFill: (id, view, progress, make) => this.afterFill(id, view, progress, make),
-      streamFill: (id, view, progress, make, early) => this.session(id).source.streamFill(view, progress, make, early),
+      streamFill: (id, view, progress, make, options) =>
+        this.session(id).source.streamFill(view, progress, make, options),
       comparePair: (a, b, slice) => this.comparePair(a, b, slice),
       tiles: this.tiles,
       tileQueue: this.tileQueue,
@@ -330,8 +331,11 @@ export class ArrayService {
     const s = this.session(id)
     return (
       streamedStats(s.info.derived ? undefined : s.source, view, options) ??
-      s.source.streamFill(view, options.onProgress, (gate, onProgress) =>
-        runStats({ ...this.scannable(id), gate }, view, { ...options, onProgress })
+      s.source.streamFill(
+        view,
+        options.onProgress,
+        (through, onProgress) => runStats({ ...this.scannable(id), ...through }, view, { ...options, onProgress }),
+        { onePass: options.bins === undefined || options.range !== undefined }
       )
     )
   }

@@ -3,8 +3,8 @@
 // exports and the session's bookkeeping read through it, and nothing outside this file asks what kind of array
 // it is. A new store (a remote range store) or codec (a native decoder) is a case here and where open.ts builds
 // it — see docs/architecture.md, "The source pipeline".
-import { describeScaling, scalingRatio } from '../../shared/containers'
-import type { ContainerEntry, Decoding, InflateStream, Recode, Scaling } from '../../shared/containers'
+import { describeScaling } from '../../shared/containers'
+import type { Codec } from './source-codecs'
 import { ApiError, type Request } from '../../shared/contract'
 import type { Layout } from '../../shared/layout'
 import { sliced, viewGeometry, type ArrayView } from '../../shared/slice'
@@ -16,7 +16,8 @@ import { windowRanges, type RemoteStore } from './remote-store'
 import { ScanJob, type ScanSource } from './scan'
 import { removeTemp } from './temp-files'
 import type { GrowingStore } from './growing-store'
-import { streamFill, type StreamMake } from './stream-fill'
+import { raiseGate, streamFill, type StreamMake } from './stream-fill'
+import { remoteFiller } from './remote-stream'
 import { elementsOf, phasedProgress } from './phased-progress'
 
 type Progress = ((done: number, total: number) => void) | undefined
@@ -40,27 +41,6 @@ export type ByteStore =
    * something reads (remote-store.ts); read-only. path is the copy, url the object.
    */
   | { kind: 'remote'; path: string; url: string }
-
-/** One step from the stored bytes to the values, in the order they apply. */
-export type Codec =
-  /** A deflate stream (an .npz member, a MATLAB -v7 variable, a gzip file), undone into the decoded copy. */
-  | { kind: 'inflate'; stream: InflateStream; what: string }
-  /** MATLAB's complex parts combined, its chars written as numpy text, a sparse matrix dense, into the copy. */
-  | { kind: 'recode'; recode: Recode['kind'] }
-  /** A text file's values parsed into the copy (numpy.fromfile(sep=…), or rows as np.loadtxt reads them). */
-  | { kind: 'parse-text'; sep: string; rows: boolean }
-  /** The HDF5 filter pipeline (deflate, shuffle, fletcher32, …), undone into the chunk grid's copy. */
-  | { kind: 'hdf5-filters'; filters: string[] }
-  /** A Zarr array's codecs (bytes, gzip, zlib …), undone into the chunk grid's copy. */
-  | { kind: 'zarr-codecs'; codecs: string[] }
-  /** A TIFF series' strips or tiles (deflate, LZW, packbits, a predictor; or scattered), into the grid's copy. */
-  | { kind: 'tiff-strips'; codec: string; predictor: number }
-  /** A FITS compressed image's tiles (Rice, gzip, PLIO; quantized floats dequantized), into the grid's copy. */
-  | { kind: 'fits-tiles'; codec: string }
-  /** GGML blocks dequantized to float32 per window and per scan chunk. */
-  | { kind: 'dequantize'; decoding: Decoding; offset: number; count: number }
-  /** Stored numbers scaled to values (FITS BSCALE/BZERO, NIfTI scl_*, NetCDF scale_factor/add_offset). */
-  | { kind: 'scale'; scaling: Scaling; ratio: number }
 
 export interface SourceParts {
   store: ByteStore
@@ -180,6 +160,12 @@ export class ArraySource implements ByteSource {
     return (this.remote ?? this.remoteContainer)?.store
   }
 
+  /** Stored bytes per element of a view of the values (a remote fill's progress in elements). */
+  private bytesPerElement(view: ArrayView): number {
+    const quant = this.codec('dequantize')?.decoding
+    return quant ? quant.blockBytes / quant.blockElems : view.dtype.itemsize / (this.codec('scale')?.ratio ?? 1)
+  }
+
   /** The bytes [first, end) of the mapping a view of the values reads (a quantized tensor: all its blocks). */
   private span(view: ArrayView): [number, number] {
     const quant = this.codec('dequantize')
@@ -270,8 +256,7 @@ export class ArraySource implements ByteSource {
     if (pending) return { promise: pending.done.then(() => undefined), cancel: () => undefined }
     if (this.remote) {
       // progress in elements of the view, as a scan's (the rate shown is elements × itemsize: the bytes fetched)
-      const quant = this.codec('dequantize')?.decoding
-      const per = quant ? quant.blockBytes / quant.blockElems : view.dtype.itemsize / (this.codec('scale')?.ratio ?? 1)
+      const per = this.bytesPerElement(view)
       return this.remote.store.fill(...this.span(view), onProgress && ((d, t) => onProgress(d / per, t / per)))
     }
     return this.chunked?.fill(this.storedView(view), onProgress)
@@ -300,10 +285,31 @@ export class ArraySource implements ByteSource {
    * A job whose scans read what a view touches while it is decoded (a chunk grid: stream-fill.ts); elsewhere
    * make runs after the fill, ungated.
    */
-  streamFill<T>(view: ArrayView, onProgress: Progress, make: StreamMake<T>, early = false) {
-    if (!this.chunked || this.pending || this.remote)
-      return this.afterFill(view, onProgress, (progress) => make(undefined, progress))
-    return streamFill(this.chunked, this.storedView(view), onProgress, make, early)
+  streamFill<T>(
+    view: ArrayView,
+    onProgress: Progress,
+    make: StreamMake<T>,
+    options: { early?: boolean; onePass?: boolean; from?: number } = {}
+  ): ScanJob<T> {
+    const chunked = this.chunked
+    if (this.remote && !this.pending) {
+      // a find from a byte on reads nothing before it
+      const [first, end] = this.span(view)
+      const span: [number, number] = [Math.min(end, Math.max(first, options.from ?? 0)), end]
+      if (this.remote.store.has(...span)) return make({}, onProgress)
+      const filler = remoteFiller(this.remote.store, span, this.storedView(view), this.bytesPerElement(view), {
+        onePass: options.onePass ?? false
+      })
+      if (filler) return streamFill(filler, onProgress, make, options.early)
+    }
+    if (!chunked || this.pending || this.remote)
+      return this.afterFill(view, onProgress, (progress) => make({}, progress))
+    const stored = this.storedView(view)
+    const filler = {
+      elements: elementsOf(stored),
+      start: (p: Progress, gate: BigInt64Array) => chunked.fill(stored, p, (bytes) => raiseGate(gate, bytes))
+    }
+    return streamFill(filler, onProgress, make, options.early)
   }
 
   /** Decodes the chunks a table window shows (off the main thread), so the synchronous gather finds them. */
@@ -377,69 +383,4 @@ export class ArraySource implements ByteSource {
 export function refuseValueFind(source: ArraySource, storedType?: string): void {
   const why = source.valueFindRefusal('app', storedType)
   if (why) throw new ApiError('bad-request', why)
-}
-
-/** The codecs of a container's entry, in the order they apply (scaling: when the scaled values are asked for). */
-export function entryCodecs(entry: ContainerEntry, scaling: Scaling | undefined): Codec[] {
-  const codecs: Codec[] = []
-  if (entry.via) codecs.push({ kind: 'inflate', stream: entry.via.stream, what: entry.via.what ?? 'member' })
-  if (entry.recode) codecs.push({ kind: 'recode', recode: entry.recode.kind })
-  if (entry.hdf5) codecs.push({ kind: 'hdf5-filters', filters: entry.hdf5.filters })
-  if (entry.zarr) codecs.push({ kind: 'zarr-codecs', codecs: entry.zarr.codecs })
-  if (entry.tiff) codecs.push({ kind: 'tiff-strips', codec: entry.tiff.codec, predictor: entry.tiff.predictor })
-  if (entry.fitsTiles) codecs.push({ kind: 'fits-tiles', codec: entry.fitsTiles.codec })
-  if (entry.decoding) {
-    const count = entry.shape.reduce((a, b) => a * b, 1)
-    codecs.push({ kind: 'dequantize', decoding: entry.decoding, offset: entry.offset, count })
-  }
-  if (scaling) codecs.push({ kind: 'scale', scaling, ratio: scalingRatio(scaling) })
-  return codecs
-}
-
-const RECODED = {
-  planes: 'its values are combined from the real and imaginary parts MATLAB stores apart',
-  chars: "its text is MATLAB's characters written as numpy's text",
-  sparse: 'its values are a MATLAB sparse matrix written out dense',
-  triplets: 'its values are a MATLAB level 4 sparse matrix written out dense',
-  varints: 'its values are decoded from the protobuf varints ONNX stores them as',
-  minc: 'its values are the MINC image normalised to image-min/image-max as nibabel reads it, written',
-  'ascii-table': "its numbers are parsed from a FITS ASCII table's text"
-} as const
-
-/** Why a codec's output cannot be edited (what editing would change instead, and what to do). */
-function codecReason(c: Codec): string {
-  switch (c.kind) {
-    case 'inflate':
-      return c.stream === 'raw'
-        ? 'it is a temporary decompressed copy of a deflated .npz member: edits would never reach the archive; export it to edit a copy'
-        : `it is a temporary decompressed copy of a ${c.stream}-compressed ${c.what}: edits would never reach the file; export it to edit a copy`
-    case 'recode':
-      return `${RECODED[c.recode]} into a temporary copy: edits would never reach the file; export it to edit a copy`
-    case 'parse-text':
-      return 'its values are parsed from text into a temporary copy (text values change length when edited): edits would never reach the text; export it to edit a copy'
-    case 'hdf5-filters':
-      return `its values are read from ${c.filters.length ? `${c.filters.join(' + ')}-filtered ` : ''}chunks into a temporary copy: edits would never reach the file; export it to edit a copy`
-    case 'zarr-codecs':
-      return `it is an array of a Zarr store, read chunk by chunk (${c.codecs.join(' → ')}) into a temporary copy: ArrayScope does not write Zarr stores yet; export it to edit a copy`
-    case 'tiff-strips':
-      return `its values are read from ${c.codec === 'none' ? 'uncompressed ' : `${c.codec}-compressed `}strips or tiles into a temporary copy: edits would never reach the file; export it to edit a copy`
-    case 'fits-tiles':
-      return `its values are read from ${c.codec}-compressed FITS tiles into a temporary copy: edits would never reach the file; export it to edit a copy`
-    case 'dequantize':
-      return `its bytes are ${c.decoding.quant} blocks, not the values (shown dequantized to float32): export it as .npy to edit a copy`
-    case 'scale':
-      return `the values shown are scaled from the stored numbers (${describeScaling(c.scaling)}): switch to the stored values to edit those`
-    default:
-      return assertNever(c)
-  }
-}
-
-/** Why values decoded by these codecs open read-only: the last (outermost) codec's reason; none for stored bytes. */
-export function readOnlyReason(codecs: readonly Codec[]): string | undefined {
-  const last = codecs.at(-1)
-  return last && codecReason(last)
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected codec ${JSON.stringify(x)}`)
 }

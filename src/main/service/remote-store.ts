@@ -321,16 +321,32 @@ export class RemoteStore {
     return out
   }
 
-  /** A pass's fill of [first, end): progress in bytes, cancel through an AbortController. */
-  fill(first: number, end: number, onProgress?: (done: number, total: number) => void): ScanHandle<void> {
+  /**
+   * A pass's fill of [first, end): progress in bytes, cancel through an AbortController. onReady hears, as runs
+   * land, the offset below which every byte of the range is in the copy (a pass streaming beside it).
+   */
+  fill(
+    first: number,
+    end: number,
+    onProgress?: (done: number, total: number) => void,
+    onReady?: (bytes: number) => void
+  ): ScanHandle<void> {
     const abort = new AbortController()
     const total = this.missingBytes(first, end)
     let done = 0
     let last = 0
+    let block = Math.floor(first / BLOCK)
+    const endBlock = Math.ceil(end / BLOCK)
+    const ready = (): void => {
+      while (block < endBlock && this.filled[block]) block++
+      onReady?.(block >= endBlock ? Infinity : Math.max(first, block * BLOCK))
+    }
+    if (onReady) ready()
     const promise = this.fillRange(first, end, {
       signal: abort.signal,
       onBytes: (n) => {
         done += n
+        if (onReady) ready()
         if (Date.now() - last > 50 || done === total) {
           last = Date.now()
           onProgress?.(done, total)

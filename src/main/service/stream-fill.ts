@@ -8,52 +8,84 @@
 // reads are still in the page cache, and a second pass over a filled copy runs ungated as before.
 // A view that walks the copy backwards or across its first axis reads its first part last: it waits for the
 // whole fill, as before this existed. A fill that fails or is cancelled opens the gate and cancels the scan.
-import type { ArrayView } from '../../shared/slice'
-import type { ChunkedDataset } from './hdf5-chunked'
-import { elementsOf, phasedProgress } from './phased-progress'
+// A remote object's blocks are fetched the same way, in order, several requests in flight (remote-stream.ts).
+import type { Mapping, ScanHandle } from './native'
+import { phasedProgress } from './phased-progress'
 import { ScanJob } from './scan'
 
 /** The gate's value that lets a pass read everything: 2^63 - 1. */
-const GATE_OPEN = (1n << 63n) - 1n
+export const GATE_OPEN = (1n << 63n) - 1n
 
 type Progress = ((done: number, total: number) => void) | undefined
 
-/**
- * A streamed job: its scans read the copy through gate (ScanSource.gate; undefined when there is nothing to
- * wait for), and report to progress (silent while the fill reports, which leads; then after its share).
- */
-export type StreamMake<T> = (gate: BigInt64Array | undefined, progress: Progress) => ScanJob<T>
+/** Lets the pass read the bytes below `bytes` (Infinity: everything); the gate only rises. */
+export function raiseGate(gate: BigInt64Array, bytes: number): void {
+  const to = bytes === Infinity ? GATE_OPEN : BigInt(Math.floor(bytes))
+  if (to > Atomics.load(gate, 0)) Atomics.store(gate, 0, to)
+}
 
-/** The job make builds, its scans reading a stored view of the grid's copy while the fill decodes it. */
+/**
+ * What a streamed job's scans read through: the gate (ScanSource.gate; undefined when there is nothing to wait
+ * for) and, where the fill writes elsewhere than the session's copy (a remote object's private copy:
+ * remote-stream.ts), that copy's mapping.
+ */
+export interface Through {
+  gate?: BigInt64Array
+  mapping?: Mapping
+}
+
+/**
+ * A streamed job: its scans read through `through`, and report to progress (silent while the fill reports,
+ * which leads; then after its share).
+ */
+export type StreamMake<T> = (through: Through, progress: Progress) => ScanJob<T>
+
+/** A fill the scans trail: it raises gate[0] as the bytes below are written; elements: the view's, for progress. */
+export interface GatedFill {
+  elements: number
+  /** The copy the scans read, when not the session's own. */
+  mapping?: Mapping
+  /** Elements in gate: 2 when the fill listens to what the pass has read (gate[1], native/index.d.ts). */
+  slots?: number
+  start(onProgress: Progress, gate: BigInt64Array): ScanHandle<void>
+  /** After the job and the fill have both ended (the private copy removed). */
+  end?(): void
+}
+
+/** The job make builds, its scans reading the copy filler writes while it writes it. */
 export function streamFill<T>(
-  grid: ChunkedDataset,
-  stored: ArrayView,
+  filler: GatedFill,
   onProgress: Progress,
   make: StreamMake<T>,
   /** The job may end before the fill (a find's first match): the fill then stops, the rest decoded when read. */
   early = false
 ): ScanJob<T> {
   return new ScanJob(async (track) => {
-    const gate = new BigInt64Array(new SharedArrayBuffer(8))
-    const raise = (bytes: number): void => {
-      Atomics.store(gate, 0, bytes === Infinity ? GATE_OPEN : BigInt(Math.floor(bytes)))
-    }
+    const gate = new BigInt64Array(new SharedArrayBuffer(8 * (filler.slots ?? 1)))
+    const open = (): void => void Atomics.store(gate, 0, GATE_OPEN)
     let filling = true
     // one bar: the fill's share, then the passes' (phased-progress.ts), never back from the fill's 100 %; the
     // passes trail the fill, so what is left of them after it is short: a quarter of its share (a 300 MiB gzip
     // HDF5 dataset: fill ~700 ms, then the passes' tail ~100 ms)
-    const phases = phasedProgress(onProgress, elementsOf(stored) / 4)
-    // made first (its passes start gated shut): a job that cannot be made leaves nothing decoding
-    const job = make(gate, onProgress && ((done, total) => !filling && phases.pass!(done, total)))
-    const fill = grid.fill(stored, phases.fill, raise)
+    const phases = phasedProgress(onProgress, filler.elements / 4)
+    const through: Through = filler.mapping ? { gate, mapping: filler.mapping } : { gate }
+    let job: ScanJob<T>
+    try {
+      // made first (its passes start gated shut): a job that cannot be made leaves nothing decoding
+      job = make(through, onProgress && ((done, total) => !filling && phases.pass!(done, total)))
+    } catch (e) {
+      filler.end?.()
+      throw e
+    }
+    const fill = filler.start(phases.fill, gate)
     const filled = fill.promise.then(
       () => {
         filling = false
-        raise(Infinity)
+        open()
       },
       (e: unknown) => {
         // the scan would wait for bytes that never come
-        raise(Infinity)
+        open()
         job.cancel()
         throw e
       }
@@ -64,13 +96,21 @@ export function streamFill<T>(
     const ends = early
       ? Promise.race([job.promise, filled.then(() => job.promise)]).then((r) => (fill.cancel(), r))
       : Promise.all([filled, job.promise]).then(([, r]) => r)
-    const result = await track({
-      promise: ends,
-      cancel: () => {
-        fill.cancel()
-        job.cancel()
+    try {
+      const result = await track({
+        promise: ends,
+        cancel: () => {
+          fill.cancel()
+          job.cancel()
+        }
+      })
+      return phases.ended(result)
+    } finally {
+      if (filler.end) {
+        // both settled before the copy goes: a pass still reading it, or a lane still writing, would fault
+        await Promise.allSettled([fill.promise, job.promise])
+        filler.end()
       }
-    })
-    return phases.ended(result)
+    }
   })
 }

@@ -16,7 +16,8 @@ import {
   type TextLayout
 } from '../../shared/layout'
 import { parseDType } from '../../shared/structured'
-import { ArraySource, readOnlyReason, type Codec } from './array-source'
+import { ArraySource } from './array-source'
+import { readOnlyReason, type Codec } from './source-codecs'
 import { layoutInfo } from './layout-info'
 import { native, type Mapping } from './native'
 import type { PathPolicy } from './path-policy'

@@ -47,8 +47,19 @@ export interface ServiceContext {
   /** A scan of a session's view, after a chunked dataset's chunks under it are read. */
   /** make's scans report to the progress it is given (the fill's and theirs on one bar). */
   afterFill<T>(id: string, view: ArrayView, progress: Progress, make: (progress: Progress) => ScanJob<T>): ScanJob<T>
-  /** A scan of a session's view reading a chunked dataset's chunks as they are decoded (stream-fill.ts). */
-  streamFill<T>(id: string, view: ArrayView, progress: Progress, make: StreamMake<T>, early?: boolean): ScanJob<T>
+  /**
+   * A scan of a session's view reading a chunked dataset's chunks as they are decoded, or a remote object's
+   * blocks as they arrive (stream-fill.ts). early: the job may end before the fill; onePass: it reads its view
+   * once, forwards (a remote object larger than the copy may hold then streams through a private copy); from:
+   * the byte it starts at (a find's), nothing before it fetched.
+   */
+  streamFill<T>(
+    id: string,
+    view: ArrayView,
+    progress: Progress,
+    make: StreamMake<T>,
+    options?: { early?: boolean; onePass?: boolean; from?: number }
+  ): ScanJob<T>
   comparePair(aId: string, bId: string, slice?: string): { a: CompareSide; b: CompareSide }
   /** Image tiles already computed, and the queue that runs new ones (scan:tile). */
   readonly tiles: TileCache

@@ -4,7 +4,7 @@ import { runCondition, runProfile } from '../along'
 import { refuseValueFind } from '../array-source'
 import { runFind } from '../find'
 import { streamedStats } from '../remote-scan'
-import { f64Bytes, runBlocks, runBuckets, runStats, scanStats } from '../scan'
+import { f64Bytes, runBlocks, runBuckets, runStats, ScanJob, scanStats } from '../scan'
 import type { Handlers, ServiceContext } from './context'
 import { tileOf } from './tile'
 import { versionOf } from '../file-identity'
@@ -34,8 +34,13 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
               bins: r.bins,
               onProgress: progress
             }) ??
-            ctx.streamFill(r.session, view, progress, (gate, onProgress) =>
-              runStats({ ...ctx.scannable(r.session), gate }, view, { bins: r.bins, onProgress })
+            ctx.streamFill(
+              r.session,
+              view,
+              progress,
+              (through, onProgress) =>
+                runStats({ ...ctx.scannable(r.session), ...through }, view, { bins: r.bins, onProgress }),
+              { onePass: r.bins === undefined }
             ),
           view.dtype.itemsize
         )
@@ -45,8 +50,12 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
       ctx.scans
         .run(r.scanId, (progress) => {
           const view = ctx.scanTarget(r)
-          return ctx.streamFill(r.session, view, progress, (gate) =>
-            runBuckets({ ...ctx.scannable(r.session), gate }, view, r.start, r.stop, r.buckets)
+          return ctx.streamFill(
+            r.session,
+            view,
+            progress,
+            (through) => runBuckets({ ...ctx.scannable(r.session), ...through }, view, r.start, r.stop, r.buckets),
+            { onePass: true }
           )
         })
         .then((b) => ({
@@ -60,8 +69,12 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
       ctx.scans
         .run(r.scanId, (progress) => {
           const view = ctx.scanTarget(r)
-          return ctx.streamFill(r.session, view, progress, (gate) =>
-            runBlocks({ ...ctx.scannable(r.session), gate }, view, r.outRows, r.outCols, r.reduce)
+          return ctx.streamFill(
+            r.session,
+            view,
+            progress,
+            (through) => runBlocks({ ...ctx.scannable(r.session), ...through }, view, r.outRows, r.outCols, r.reduce),
+            { onePass: true }
           )
         })
         .then((b) => ({ rows: b.rows, cols: b.cols, values: f64Bytes(b.values) })),
@@ -90,13 +103,24 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
         const s = ctx.session(session)
         if (query.kind === 'value') refuseValueFind(s.source, s.info.array?.storedType)
         // a match in the chunks decoded so far ends it: the rest is decoded when something reads it
-        return ctx.streamFill(
-          session,
-          s.layout,
-          progress,
-          (gate, p) => runFind(s.mapping, s.source.stored, query, p, gate),
-          true
-        )
+        const find = (q: typeof query, p: typeof progress) =>
+          ctx.streamFill(
+            session,
+            s.layout,
+            p,
+            (through, p) => runFind(through.mapping ?? s.mapping, s.source.stored, q, p, through.gate),
+            // one pass forwards from its start
+            q.backwards || q.wrap ? { early: true } : { early: true, onePass: true, from: q.start }
+          )
+        if (!query.wrap || query.backwards || !s.source.remoteObject) return find(query, progress)
+        // a remote object, wrapped: from the start on, then from 0 (the first match there is before the start),
+        // two forward passes that each stream (an object larger than its copy may hold included)
+        return new ScanJob(async (track) => {
+          const after = await track(find({ ...query, wrap: false }, progress))
+          if (after.offset !== null || query.start === 0) return after
+          const before = await track(find({ ...query, wrap: false, start: 0 }, progress))
+          return { ...before, wrapped: before.offset !== null }
+        })
       })
   }
 }

@@ -1,0 +1,187 @@
+// Scans of remote objects beside their fetching (remote-stream.ts) against a real nginx on 127.0.0.1: line plots,
+// images, finds and statistics give what the same file gives locally, whether the object's blocks go into the
+// session's copy (it may hold them) or, for an object larger than ARRAYSCOPE_TEMP_MAX, through a private copy
+// that never holds more than a bounded window of the object and is removed after.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ArrayService } from '../src/main/service/array-service'
+import { startNginx, type Nginx } from './helpers/nginx'
+import { py, tempDir } from './helpers/numpy'
+
+const tmp = tempDir()
+let web: Nginx
+const N = 12 << 20 // 48 MiB of float32
+const f4 = { dtype: '<f4', shape: null, offset: 0, order: 'C' } as const
+const NEEDLE = 9_876_543
+
+beforeAll(async () => {
+  py(`
+import os
+rng = np.random.default_rng(30)
+a = (rng.standard_normal(${N}) * 2).astype('<f4')
+a[::1_000_003] = np.nan
+a[${NEEDLE}] = 1234.5
+a.tofile(os.path.join(${JSON.stringify(tmp.dir)}, 'obj.f32'))
+print(1)`)
+  web = await startNginx(tmp.dir)
+}, 60_000)
+
+afterAll(async () => {
+  await web?.stop()
+  tmp.cleanup()
+})
+
+afterEach(() => {
+  delete process.env.ARRAYSCOPE_TEMP_MAX
+  delete process.env.ARRAYSCOPE_STREAM_AHEAD
+})
+
+const f64 = (b: Uint8Array): number[] => Array.from(new Float64Array(b.slice().buffer))
+
+/** Line plot, image, find and statistics of one path, each as the service gives it. */
+async function scansOf(s: ArrayService, file: string, during?: () => void) {
+  const info = await s.handle('session:open', { path: file, layout: f4, mode: 'r' })
+  const id = info.session
+  const timer = during ? setInterval(during, 2) : undefined
+  try {
+    const line = await s.handle('scan:line', { session: id, scanId: 'l', start: 0, stop: N, buckets: 500 })
+    // the image of the same bytes as 3072 × 4096
+    const grid = await s.handle('session:open', { path: file, layout: { ...f4, shape: [3072, 4096] }, mode: 'r' })
+    const image = await s.handle('scan:image', {
+      session: grid.session,
+      scanId: 'i',
+      outRows: 48,
+      outCols: 64,
+      reduce: 'max'
+    })
+    const found = await s.handle('find:run', {
+      session: id,
+      scanId: 'f',
+      kind: 'value',
+      text: '1234.5 as <f4',
+      start: 0,
+      backwards: false
+    })
+    const stats = await s.statsOf(id, s.session(id).layout, { bins: 16, range: [-4, 4] }).promise
+    return {
+      id,
+      line: { min: f64(line.min), max: f64(line.max) },
+      image: f64(image.values),
+      found: found.offset,
+      stats: { ...stats, mean: stats.mean?.toFixed(9), std: stats.std?.toFixed(9) }
+    }
+  } finally {
+    if (timer) clearInterval(timer)
+  }
+}
+
+/** The private copies of this process in the temporary folder, and the bytes their disks hold. */
+function privateCopies(): { count: number; allocated: number } {
+  let allocated = 0
+  const dirs = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`arrayscope-stream-${process.pid}-`))
+  for (const d of dirs) {
+    try {
+      allocated += fs.statSync(path.join(os.tmpdir(), d, 'object.bin')).blocks * 512
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return { count: dirs.length, allocated }
+}
+
+describe('remote scans streamed beside the fetching', () => {
+  it('into the session copy: the same line plot, image, find and statistics as the local file, the copy kept', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const local = await scansOf(s, path.join(tmp.dir, 'obj.f32'))
+      const remote = await scansOf(s, `${web.url}/obj.f32`)
+      expect(local.found).toBe(NEEDLE * 4)
+      expect(remote.line).toEqual(local.line)
+      expect(remote.image).toEqual(local.image)
+      expect(remote.found).toBe(local.found)
+      expect(remote.stats).toEqual(local.stats)
+      // the blocks stay in the copy for windows and later passes
+      expect(s.session(remote.id).source.remoteObject!.missingBytes(0, N * 4)).toBe(0)
+      expect(privateCopies().count).toBe(0)
+    } finally {
+      s.closeAll()
+    }
+  })
+
+  it('larger than the copy may hold: the same results through a private copy of bounded size, then removed', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const local = await scansOf(s, path.join(tmp.dir, 'obj.f32'))
+      process.env.ARRAYSCOPE_TEMP_MAX = '16M'
+      process.env.ARRAYSCOPE_STREAM_AHEAD = String(8 << 20)
+      let most = 0
+      let seen = 0
+      const remote = await scansOf(s, `${web.url}/obj.f32?private`, () => {
+        const c = privateCopies()
+        if (c.count) seen++
+        most = Math.max(most, c.allocated)
+      })
+      expect(remote.line).toEqual(local.line)
+      expect(remote.image).toEqual(local.image)
+      expect(remote.found).toBe(local.found)
+      expect(remote.stats).toEqual(local.stats)
+      // the private copies were there while the scans ran, never held much more than 8 MiB ahead of the pass
+      // (plus the requests in flight and the part being read), and are gone
+      expect(seen).toBeGreaterThan(0)
+      expect(most).toBeLessThan(24 << 20)
+      expect(privateCopies().count).toBe(0)
+      // nothing went into the session's copy past its first block (read at open)
+      const store = s.session(remote.id).source.remoteObject!
+      expect(store.missingBytes(0, N * 4)).toBeGreaterThanOrEqual(N * 4 - (1 << 20))
+      // a find from past the value on: none after it; wrapped, the one before it (a second pass from 0)
+      const from = { session: remote.id, kind: 'value', text: '1234.5 as <f4', start: NEEDLE * 4 + 4 } as const
+      const none = await s.handle('find:run', { ...from, scanId: 'f2', backwards: false })
+      expect(none.offset).toBeNull()
+      const wrapped = await s.handle('find:run', { ...from, scanId: 'f3', backwards: false, wrap: true })
+      expect(wrapped).toMatchObject({ offset: NEEDLE * 4, wrapped: true })
+      // backwards, it is not streamed: the copy's bound applies, and its error says how to allow more
+      await expect(s.handle('find:run', { ...from, scanId: 'f4', backwards: true })).rejects.toThrow(
+        /ARRAYSCOPE_TEMP_MAX/
+      )
+    } finally {
+      s.closeAll()
+    }
+  })
+
+  it('a private stream cancelled mid-way ends as cancelled, leaves no copy, and the next scan completes', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      process.env.ARRAYSCOPE_TEMP_MAX = '16M'
+      process.env.ARRAYSCOPE_STREAM_AHEAD = String(4 << 20)
+      const info = await s.handle('session:open', { path: `${web.url}/obj.f32?cancel`, layout: f4, mode: 'r' })
+      const job = s.handle('scan:line', { session: info.session, scanId: 'c', start: 0, stop: N, buckets: 100 })
+      const cancelled = expect(job).rejects.toMatchObject({ code: 'cancelled' })
+      for (let k = 0; k < 500 && privateCopies().count === 0; k++) await new Promise((r) => setTimeout(r, 2))
+      await s.handle('scan:cancel', { scanId: 'c' })
+      await cancelled
+      for (let k = 0; k < 200 && privateCopies().count > 0; k++) await new Promise((r) => setTimeout(r, 5))
+      expect(privateCopies().count).toBe(0)
+      const again = await s.handle('scan:line', { session: info.session, scanId: 'd', start: 0, stop: N, buckets: 4 })
+      expect(again.buckets).toBe(4)
+    } finally {
+      s.closeAll()
+    }
+  })
+
+  it('a histogram of its own range over an object larger than the copy may hold: two streamed passes', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const info0 = await s.handle('session:open', { path: path.join(tmp.dir, 'obj.f32'), layout: f4, mode: 'r' })
+      const local = await s.statsOf(info0.session, s.session(info0.session).layout, { bins: 8 }).promise
+      process.env.ARRAYSCOPE_TEMP_MAX = '16M'
+      const info = await s.handle('session:open', { path: `${web.url}/obj.f32?two`, layout: f4, mode: 'r' })
+      const remote = await s.statsOf(info.session, s.session(info.session).layout, { bins: 8 }).promise
+      expect(remote.histogram).toEqual(local.histogram)
+      expect(remote.count).toBe(local.count)
+    } finally {
+      s.closeAll()
+    }
+  })
+})
