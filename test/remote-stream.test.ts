@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
+import { runCli } from './helpers/cli'
 import { startNginx, type Nginx } from './helpers/nginx'
 import { py, tempDir } from './helpers/numpy'
 
@@ -183,5 +184,80 @@ describe('remote scans streamed beside the fetching', () => {
     } finally {
       s.closeAll()
     }
+  })
+})
+
+describe('remote exports streamed from the network', () => {
+  it('raw and .npy of a whole object larger than its copy may hold, and of a slice, are the bytes numpy writes', async () => {
+    const done: number[] = []
+    const s = new ArrayService({
+      watchIntervalMs: 0,
+      emit: (e, p) => {
+        const q = p as { scanId?: string; done: number; total: number }
+        if (e === 'export:progress' && q.scanId === 'x1') done.push(q.done / q.total)
+      }
+    })
+    try {
+      process.env.ARRAYSCOPE_TEMP_MAX = '16M'
+      const info = await s.handle('session:open', { path: `${web.url}/obj.f32?export`, layout: f4, mode: 'r' })
+      const raw = path.join(tmp.dir, 'out.f32')
+      const npy = path.join(tmp.dir, 'out.npy')
+      const part = path.join(tmp.dir, 'part.npy')
+      await s.handle('export:run', { session: info.session, scanId: 'x1', out: raw, as: 'raw' })
+      await s.handle('export:run', { session: info.session, scanId: 'x2', out: npy, as: 'npy' })
+      await s.handle('export:run', { session: info.session, scanId: 'x3', out: part, as: 'npy', slice: '1000:2000003' })
+      expect(fs.readFileSync(raw).equals(fs.readFileSync(path.join(tmp.dir, 'obj.f32')))).toBe(true)
+      const same = py<boolean[]>(`
+a = np.fromfile(${JSON.stringify(path.join(tmp.dir, 'obj.f32'))}, '<f4')
+b = np.load(${JSON.stringify(npy)}); c = np.load(${JSON.stringify(part)})
+print(json.dumps([bool(np.array_equal(a, b, equal_nan=True)), bool(np.array_equal(a[1000:2000003], c, equal_nan=True))]))`)
+      expect(same).toEqual([true, true])
+      expect(done.at(-1)).toBe(1)
+      // nothing went through the session's copy
+      expect(s.session(info.session).source.remoteObject!.missingBytes(0, N * 4)).toBeGreaterThanOrEqual(
+        N * 4 - (1 << 20)
+      )
+    } finally {
+      s.closeAll()
+    }
+  })
+
+  it('cancelled while ranges arrive: nothing written, no temporary file beside the target', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const info = await s.handle('session:open', { path: `${web.url}/obj.f32?xc`, layout: f4, mode: 'r' })
+      const dir = path.join(tmp.dir, 'cancel')
+      fs.mkdirSync(dir)
+      const out = path.join(dir, 'x.f32')
+      const job = s.handle('export:run', { session: info.session, scanId: 'xc', out, as: 'raw' })
+      const failed = expect(job).rejects.toMatchObject({ code: 'cancelled' })
+      await new Promise((r) => setTimeout(r, 15))
+      await s.handle('export:cancel', { scanId: 'xc' })
+      await failed
+      expect(fs.readdirSync(dir)).toEqual([])
+    } finally {
+      s.closeAll()
+    }
+  })
+})
+
+describe('the CLI on a remote object larger than its copy may hold', () => {
+  it('find and export stream; what cannot stream says how to allow more', async () => {
+    process.env.ARRAYSCOPE_TEMP_MAX = '16M'
+    const url = `${web.url}/obj.f32?cli`
+    const found = await runCli(['find', url, '--dtype', '<f4', '--value', '1234.5 as <f4', '--max', '2'])
+    expect(found.stderr).toBe('')
+    expect(found.stdout).toBe(`${NEEDLE * 4}\t0x${(NEEDLE * 4).toString(16)}\n`)
+    const out = path.join(tmp.dir, 'cli.npy')
+    const exported = await runCli(['export', url, '--dtype', '<f4', '--as', 'npy', '--out', out])
+    expect(exported.code).toBe(0)
+    const ok = py<boolean>(`
+a = np.fromfile(${JSON.stringify(path.join(tmp.dir, 'obj.f32'))}, '<f4')
+print(json.dumps(bool(np.array_equal(a, np.load(${JSON.stringify(out)}), equal_nan=True))))`)
+    expect(ok).toBe(true)
+    // a diff fills both copies first: refused with the bound and how to raise it
+    const diff = await runCli(['diff', url, path.join(tmp.dir, 'obj.f32'), '--dtype', '<f4'])
+    expect(diff.code).toBe(2)
+    expect(diff.stderr).toMatch(/ARRAYSCOPE_TEMP_MAX=64G/)
   })
 })

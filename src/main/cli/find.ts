@@ -34,13 +34,18 @@ export async function find(args: ParsedArgs, service: ArrayService): Promise<num
   const { session } = await openFromArgs(args, service, undefined, bytes)
   const refusal = kind === 'value' ? session.source.valueFindRefusal('cli') : undefined
   if (refusal) throw new UsageError(refusal)
-  // a chunked HDF5 dataset's copy is filled before it is searched
-  await session.source.fill(session.layout)?.promise
   let start = flagInt(args, 'from') ?? (backwards ? session.mapping.size : 0)
   let found = 0
   while (found < max) {
     const query = { kind, text, tolerance, aligned: args.flags.has('aligned'), start, backwards }
-    const hit = await runFind(session.mapping, session.source.stored, query).promise
+    // a chunk grid's chunks decoded, a remote object's blocks fetched, as the search reaches them (the search
+    // ending at its match stops the rest); forwards, one pass from start (stream-fill.ts)
+    const hit = await session.source.streamFill(
+      session.layout,
+      undefined,
+      (through, p) => runFind(through.mapping ?? session.mapping, session.source.stored, query, p, through.gate),
+      backwards ? { early: true } : { early: true, onePass: true, from: start }
+    ).promise
     if (hit.offset === null) break
     io.out(`${hit.offset}\t0x${hit.offset.toString(16)}\n`)
     found++

@@ -285,7 +285,8 @@ export class ArrayService {
 
   /**
    * An export of a view of a session (export:run, the CLI's export): never over the files it reads, an existing
-   * file only when replace says so, a chunked dataset's chunks under the view read first.
+   * file only when replace says so, a chunked dataset's chunks under the view read first (a remote object's
+   * contiguous bytes streamed to the file instead: remote-export.ts).
    */
   exportOf(
     id: string,
@@ -301,7 +302,8 @@ export class ArrayService {
       options,
       { sources: this.sourcesOf(s), ...replace },
       onProgress,
-      s.source.needsFill ? (p) => s.source.fill(view, p)! : undefined
+      s.source.needsFill ? (p) => s.source.fill(view, p)! : undefined,
+      s.info.derived ? undefined : s.source.exportStream(view)
     )
   }
 

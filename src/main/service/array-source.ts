@@ -18,6 +18,7 @@ import { removeTemp } from './temp-files'
 import type { GrowingStore } from './growing-store'
 import { raiseGate, streamFill, type StreamMake } from './stream-fill'
 import { remoteFiller } from './remote-stream'
+import { remoteSpanStream, type SpanStream } from './remote-export'
 import { elementsOf, phasedProgress } from './phased-progress'
 
 type Progress = ((done: number, total: number) => void) | undefined
@@ -158,6 +159,15 @@ export class ArraySource implements ByteSource {
   /** The remote object read, for a remote store (its changes are checked over the network, not by stat). */
   get remoteObject(): RemoteStore | undefined {
     return (this.remote ?? this.remoteContainer)?.store
+  }
+
+  /**
+   * The remote object an export of a view may stream from: its bytes are the values as they are (no codec),
+   * and the copy does not hold them all already.
+   */
+  exportStream(view: ArrayView): SpanStream | undefined {
+    const store = this.remote?.store
+    return store && this.codecs.length === 0 && !store.has(...this.span(view)) ? remoteSpanStream(store) : undefined
   }
 
   /** Stored bytes per element of a view of the values (a remote fill's progress in elements). */

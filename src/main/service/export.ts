@@ -13,6 +13,7 @@ import { isCContiguous, isFContiguous, transposed, type ArrayView, viewSize } fr
 import { dtypeDescr, type DType } from '../../shared/structured'
 import { AtomicFile } from './atomic-file'
 import { checkExportTarget } from './export-target'
+import type { SpanStream } from './remote-export'
 import type { FileIdentity } from './file-identity'
 import { native, type Mapping, type ScanHandle } from './native'
 import { scanElem, ScanJob } from './scan'
@@ -43,6 +44,8 @@ export interface ExportControl {
   onProgress?: (done: number, total: number) => void
   /** Checked between chunks: a cancelled export removes its temporary file and writes nothing. */
   cancelled?: () => boolean
+  /** Where a contiguous span's bytes come from as they arrive, not the mapping (a remote object: remote-export.ts). */
+  stream?: SpanStream
 }
 
 /** Where a raw export's sidecar goes; the open form reads it back. */
@@ -143,15 +146,22 @@ export function exportJob(
   options: ExportOptions,
   target: ExportTarget,
   onProgress?: (done: number, total: number) => void,
-  prepare?: (onProgress?: (done: number, total: number) => void) => ScanHandle<void>
+  prepare?: (onProgress?: (done: number, total: number) => void) => ScanHandle<void>,
+  /** A contiguous raw or .npy export's bytes as they arrive (no prepare needed for it: remote-export.ts). */
+  stream?: SpanStream
 ): ScanJob<{ out: string; bytes: number }> {
   const out = path.resolve(options.out)
   return new ScanJob(async (track, cancelled) => {
     checkExportTarget(out, target.sources, target.overwrite, target.howToReplace)
     if (options.sidecar && options.as === 'raw')
       checkExportTarget(sidecarPath(out), target.sources, target.overwrite, target.howToReplace)
-    if (prepare) await track(prepare(onProgress))
-    const { bytes } = await exportView(source, view, { ...options, out }, { cancelled, onProgress })
+    const streamed = stream && !options.toDtype && (options.as === 'raw' || options.as === 'npy')
+    const direct =
+      streamed &&
+      contiguousSpan(options.as === 'npy' && isFContiguous(view) && !isCContiguous(view) ? transposed(view) : view)
+    if (prepare && !direct) await track(prepare(onProgress))
+    const control = { cancelled, onProgress, ...(direct ? { stream } : {}) }
+    const { bytes } = await exportView(source, view, { ...options, out }, control)
     return { out, bytes }
   })
 }
@@ -245,6 +255,30 @@ async function copySpan(
   if (length === 0) control.onProgress?.(0, 0)
 }
 
+/** The raw bytes of a contiguous view written as they arrive from a stream, in order (progress and cancel). */
+async function streamSpan(
+  stream: SpanStream,
+  [offset, length]: [number, number],
+  itemsize: number,
+  file: AtomicFile,
+  control: ExportControl
+): Promise<void> {
+  let done = 0
+  const cancelled = control.cancelled ?? (() => false)
+  await stream.stream(
+    offset,
+    length,
+    (bytes) => {
+      file.writeNow(bytes)
+      done += bytes.length
+      control.onProgress?.(done / itemsize, length / itemsize)
+    },
+    cancelled
+  )
+  if (cancelled()) throw new ApiError('cancelled', 'the export was cancelled; nothing was written')
+  if (length === 0) control.onProgress?.(0, 0)
+}
+
 async function writeExport(
   mapping: Mapping | ByteSource,
   view: ArrayView,
@@ -264,6 +298,11 @@ async function writeExport(
     }
     if (!target) {
       // straight from the mapping when the bytes are the values (not through a decoding such as dequantization)
+      const stream = control.stream
+      if (stream) {
+        const span = contiguousSpan(view)
+        if (span) return streamSpan(stream, span, view.dtype.itemsize, file, control)
+      }
       const span = process.platform === 'win32' || !isMapping(mapping) ? null : contiguousSpan(view)
       if (span && isMapping(mapping)) return copySpan(mapping, span, view.dtype.itemsize, file, control)
       for await (const [bytes] of paced(mapping, view, control)) file.writeNow(bytes)
