@@ -53,7 +53,7 @@ describe('a gated native pass', () => {
       await expect(h.promise).rejects.toThrow(/cancel/)
       expect(() =>
         m.scan({ op: 'tile', ...view, r0: 0, r1: 1, c0: 0, c1: 1, outRows: 1, outCols: 1, gate: new BigInt64Array(1) })
-      ).toThrow(/a gate is for stats, histogram, buckets, blocks and find scans, not tile/)
+      ).toThrow(/a gate is for stats, histogram, buckets, blocks, find and diff scans, not tile/)
       expect(() => m.scan({ op: 'stats', ...view, gate: new Float64Array(1) as unknown as BigInt64Array })).toThrow(
         /a scan's gate must be a BigInt64Array/
       )

@@ -336,8 +336,8 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
   std::thread reader([&] {
     std::vector<Prefetcher> ra;
     for (const PassSource& src : sources) ra.emplace_back(src.map, ShouldDropBehind(src.map, src.needEnd));
-    ra[0].Gate(&state);
-    std::vector<ByteRange> ranges;
+    for (size_t i = 0; i < ra.size() && i < 2; ++i) ra[i].Gate(&state, static_cast<int>(i));
+    std::vector<std::vector<ByteRange>> ranges(sources.size());
     int64_t low = 0, ahead = 0;
     auto lastCheck = std::chrono::steady_clock::now();
     std::vector<ByteRange> lowRanges;
@@ -372,17 +372,19 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
       bool more = false;
       for (int64_t k = issued.load(); k < chunks && (ahead < settings.aheadBytes || k == low);
            k = issued.load()) {
-        sources[0].ranges(k, ranges);
-        // a gated scan: chunk k is handed out only once every byte it reads is written (state.ready)
-        if (state.ready != nullptr) {
-          int64_t end = 0;
-          for (const ByteRange& r : ranges) end = std::max(end, r.end);
-          if (end > state.ReadyEnd()) break;
-        }
+        // a gated scan: chunk k is handed out only once every byte it reads is written (state.ready; a
+        // diff's other file: state.readyB)
+        bool waiting = false;
         for (size_t i = 0; i < sources.size(); ++i) {
-          if (i > 0) sources[i].ranges(k, ranges);
-          ahead += ra[i].Issue(ranges);
+          sources[i].ranges(k, ranges[i]);
+          if (i < 2 && state.Gated(static_cast<int>(i))) {
+            int64_t end = 0;
+            for (const ByteRange& r : ranges[i]) end = std::max(end, r.end);
+            if (end > state.ReadyEnd(static_cast<int>(i))) waiting = true;
+          }
         }
+        if (waiting) break;
+        for (size_t i = 0; i < sources.size(); ++i) ahead += ra[i].Issue(ranges[i]);
         issued.store(k + 1, std::memory_order_release);
         more = true;
       }

@@ -85,7 +85,7 @@ class Prefetcher {
   // Whether bytes [first, end) are all a hole of the file (mode r: they read as zeros with no I/O).
   bool Hole(int64_t first, int64_t end) const;
   // A gated pass (ScanState::ready): holes past the gate are parts not written yet, not remembered as holes.
-  void Gate(const ScanState* state) { gate_ = state; }
+  void Gate(const ScanState* state, int side) { gate_ = state, side_ = side; }
 
  private:
   template <typename F>
@@ -106,7 +106,8 @@ class Prefetcher {
   // what lseek last told (a strided pass asks about many short ranges)
   mutable HoleSpan known_;
   const ScanState* gate_ = nullptr;
-  int64_t Limit() const { return gate_ ? gate_->ReadyEnd() : INT64_MAX; }
+  int side_ = 0;
+  int64_t Limit() const { return gate_ ? gate_->ReadyEnd(side_) : INT64_MAX; }
 };
 
 // Whether bytes [first, end) of the mapped file are all a hole (mode r only; false where that cannot be

@@ -15,20 +15,25 @@ struct ScanState {
   // A gated scan (spec.gate): the pass reads bytes of the mapping only below *ready, which JS raises (with
   // Atomics.store into a BigInt64Array it keeps alive while the scan runs) as the copy is filled; null: all.
   const int64_t* ready = nullptr;
+  // A diff's second file, gated the same way (its own gate; null: all of it).
+  const int64_t* readyB = nullptr;
   // A gate of two elements: the pass writes into the second the lowest byte it may still read (the first byte
   // of its oldest unfinished part; INT64_MAX at its end), so that what lies below can be let go (a remote
   // object's private copy: remote-stream.ts). Meaningful for passes that walk the file forwards.
   int64_t* consumed = nullptr;
 
-  // Where the gate stands now (INT64_MAX without one).
-  int64_t ReadyEnd() const {
-    if (ready == nullptr) return INT64_MAX;
+  // Where the gate of file `side` (0: the mapping scanned, 1: a diff's other file) stands now (INT64_MAX
+  // without one).
+  int64_t ReadyEnd(int side = 0) const {
+    const int64_t* g = side == 0 ? ready : readyB;
+    if (g == nullptr) return INT64_MAX;
 #if defined(_MSC_VER)
-    return *static_cast<const volatile int64_t*>(ready);  // an aligned 8-byte load is atomic on x64 and arm64
+    return *static_cast<const volatile int64_t*>(g);  // an aligned 8-byte load is atomic on x64 and arm64
 #else
-    return __atomic_load_n(ready, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(g, __ATOMIC_ACQUIRE);
 #endif
   }
+  bool Gated(int side) const { return (side == 0 ? ready : readyB) != nullptr; }
 
   // Says the pass will read nothing below byte at any more.
   void Consumed(int64_t at) const {

@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { detectContainer } from '../service/containers'
 import { isRemote } from '../service/remote-url'
+import { streamedSides } from '../service/streamed-sides'
 import { runByteDiff, runDiff, type ByteDiffReport, type DiffReport } from '../service/diff'
 import {
   LAYOUT_FLAGS,
@@ -156,19 +157,20 @@ export async function diff(args: ParsedArgs, service: ArrayService): Promise<num
   }
   const sliceText = flagString(args, 'slice')
   const view = (s: Session): ArrayView => (sliceText === undefined ? s.layout : sliced(s.layout, sliceText))
-  // chunked HDF5 datasets: their copies are read where the views look first
-  await service.fillFor(a.id, view(a))
-  await service.fillFor(b.id, view(b))
-  const r = await runDiff(
-    { ...service.scannable(a.id), view: view(a), source: a.source },
-    { ...service.scannable(b.id), view: view(b), source: b.source },
-    {
-      rtol,
-      atol,
-      equalNan,
-      // numpy's message lists 5 mismatches; the JSON report 10
-      max: maxFlag ?? (json ? 10 : NUMPY_LISTED)
-    }
+  // chunk grids and remote objects: each side read as its copy is filled (streamed-sides.ts)
+  const sides = [a, b].map((s) => ({ source: s.source, view: view(s) }))
+  const r = await streamedSides(sides, undefined, ([ta, tb]) =>
+    runDiff(
+      { ...service.scannable(a.id), ...ta, view: view(a), source: a.source },
+      { ...service.scannable(b.id), ...tb, view: view(b), source: b.source },
+      {
+        rtol,
+        atol,
+        equalNan,
+        // numpy's message lists 5 mismatches; the JSON report 10
+        max: maxFlag ?? (json ? 10 : NUMPY_LISTED)
+      }
+    )
   ).promise
   if (json) io.out(jsonText(reportJson(r, view(a), view(b))) + '\n')
   else io.out(reportText(r, view(a), view(b), rtol, atol))

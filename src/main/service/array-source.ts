@@ -16,7 +16,7 @@ import { windowRanges, type RemoteStore } from './remote-store'
 import { ScanJob, type ScanSource } from './scan'
 import { removeTemp } from './temp-files'
 import type { GrowingStore } from './growing-store'
-import { raiseGate, streamFill, type StreamMake } from './stream-fill'
+import { raiseGate, streamFill, type GatedFill, type StreamMake } from './stream-fill'
 import { remoteFiller } from './remote-stream'
 import { remoteSpanStream, type SpanStream } from './remote-export'
 import { elementsOf, phasedProgress } from './phased-progress'
@@ -292,33 +292,40 @@ export class ArraySource implements ByteSource {
   }
 
   /**
-   * A job whose scans read what a view touches while it is decoded (a chunk grid: stream-fill.ts); elsewhere
-   * make runs after the fill, ungated.
+   * The fill a streamed job over a view trails (stream-fill.ts): a chunk grid's, or a remote object's (into the
+   * copy, or a private one: remote-stream.ts); 'none' when nothing needs filling; undefined when the job must
+   * wait for the fill instead (a growing store, a remote view that cannot stream).
    */
+  gatedFill(view: ArrayView, options: { onePass?: boolean; from?: number } = {}): GatedFill | 'none' | undefined {
+    if (this.pending) return undefined
+    const remote = this.remote
+    if (remote) {
+      // a find from a byte on reads nothing before it
+      const [first, end] = this.span(view)
+      const span: [number, number] = [Math.min(end, Math.max(first, options.from ?? 0)), end]
+      if (remote.store.has(...span)) return 'none'
+      const per = this.bytesPerElement(view)
+      return remoteFiller(remote.store, span, this.storedView(view), per, { onePass: options.onePass ?? false })
+    }
+    const chunked = this.chunked
+    if (!chunked) return 'none'
+    const stored = this.storedView(view)
+    return {
+      elements: elementsOf(stored),
+      start: (p, gate) => chunked.fill(stored, p, (bytes) => raiseGate(gate, bytes))
+    }
+  }
+
+  /** A job whose scans read what a view touches while it is decoded or fetched (gatedFill); else after the fill. */
   streamFill<T>(
     view: ArrayView,
     onProgress: Progress,
     make: StreamMake<T>,
     options: { early?: boolean; onePass?: boolean; from?: number } = {}
   ): ScanJob<T> {
-    const chunked = this.chunked
-    if (this.remote && !this.pending) {
-      // a find from a byte on reads nothing before it
-      const [first, end] = this.span(view)
-      const span: [number, number] = [Math.min(end, Math.max(first, options.from ?? 0)), end]
-      if (this.remote.store.has(...span)) return make({}, onProgress)
-      const filler = remoteFiller(this.remote.store, span, this.storedView(view), this.bytesPerElement(view), {
-        onePass: options.onePass ?? false
-      })
-      if (filler) return streamFill(filler, onProgress, make, options.early)
-    }
-    if (!chunked || this.pending || this.remote)
-      return this.afterFill(view, onProgress, (progress) => make({}, progress))
-    const stored = this.storedView(view)
-    const filler = {
-      elements: elementsOf(stored),
-      start: (p: Progress, gate: BigInt64Array) => chunked.fill(stored, p, (bytes) => raiseGate(gate, bytes))
-    }
+    const filler = this.gatedFill(view, options)
+    if (filler === 'none') return make({}, onProgress)
+    if (!filler) return this.afterFill(view, onProgress, (progress) => make({}, progress))
     return streamFill(filler, onProgress, make, options.early)
   }
 

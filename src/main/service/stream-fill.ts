@@ -60,56 +60,89 @@ export function streamFill<T>(
   /** The job may end before the fill (a find's first match): the fill then stops, the rest decoded when read. */
   early = false
 ): ScanJob<T> {
+  return streamFills([filler], onProgress, ([through], p) => make(through!, p), early)
+}
+
+/**
+ * The same for a job reading several copies (a diff's two sides), each through its own gate while its fill
+ * writes it; null: a side with nothing to fill (read ungated).
+ */
+export function streamFills<T>(
+  fillers: (GatedFill | null)[],
+  onProgress: Progress,
+  make: (through: Through[], progress: Progress) => ScanJob<T>,
+  early = false
+): ScanJob<T> {
+  const live = fillers.filter((f): f is GatedFill => f !== null)
+  const endAll = (): void => live.forEach((f) => f.end?.())
   return new ScanJob(async (track) => {
-    const gate = new BigInt64Array(new SharedArrayBuffer(8 * (filler.slots ?? 1)))
-    const open = (): void => void Atomics.store(gate, 0, GATE_OPEN)
+    const gates = fillers.map((f) => f && new BigInt64Array(new SharedArrayBuffer(8 * (f.slots ?? 1))))
+    const openAll = (): void => gates.forEach((g) => g && Atomics.store(g, 0, GATE_OPEN))
     let filling = true
-    // one bar: the fill's share, then the passes' (phased-progress.ts), never back from the fill's 100 %; the
-    // passes trail the fill, so what is left of them after it is short: a quarter of its share (a 300 MiB gzip
+    // one bar: the fills' share, then the passes' (phased-progress.ts), never back from the fills' 100 %; the
+    // passes trail the fills, so what is left of them after is short: a quarter of their share (a 300 MiB gzip
     // HDF5 dataset: fill ~700 ms, then the passes' tail ~100 ms)
-    const phases = phasedProgress(onProgress, filler.elements / 4)
-    const through: Through = filler.mapping ? { gate, mapping: filler.mapping } : { gate }
+    const phases = phasedProgress(onProgress, live.reduce((a, f) => a + f.elements, 0) / 4)
+    const throughs: Through[] = fillers.map((f, k) =>
+      f ? (f.mapping ? { gate: gates[k]!, mapping: f.mapping } : { gate: gates[k]! }) : {}
+    )
     let job: ScanJob<T>
     try {
       // made first (its passes start gated shut): a job that cannot be made leaves nothing decoding
-      job = make(through, onProgress && ((done, total) => !filling && phases.pass!(done, total)))
+      job = make(throughs, onProgress && ((done, total) => !filling && phases.pass!(done, total)))
     } catch (e) {
-      filler.end?.()
+      endAll()
       throw e
     }
-    const fill = filler.start(phases.fill, gate)
-    const filled = fill.promise.then(
+    // the fills' progress added up (each counts its own elements)
+    const parts = live.map(() => [0, 0])
+    const fills = live.map((f, k) =>
+      f.start(
+        phases.fill &&
+          ((done, total) => {
+            parts[k] = [done, total]
+            phases.fill!(
+              parts.reduce((a, p) => a + p[0]!, 0),
+              parts.reduce((a, p) => a + p[1]!, 0)
+            )
+          }),
+        gates[fillers.indexOf(f)]!
+      )
+    )
+    const cancelFills = (): void => fills.forEach((f) => f.cancel())
+    const filled = Promise.all(fills.map((f) => f.promise)).then(
       () => {
         filling = false
-        open()
+        openAll()
       },
       (e: unknown) => {
         // the scan would wait for bytes that never come
-        open()
+        openAll()
+        cancelFills()
         job.cancel()
         throw e
       }
     )
     // a scan that failed by itself needs no more chunks
-    job.promise.catch(() => fill.cancel())
+    job.promise.catch(cancelFills)
     // early: the job's end is the end (a fill that fails first still says why); else both must end
     const ends = early
-      ? Promise.race([job.promise, filled.then(() => job.promise)]).then((r) => (fill.cancel(), r))
+      ? Promise.race([job.promise, filled.then(() => job.promise)]).then((r) => (cancelFills(), r))
       : Promise.all([filled, job.promise]).then(([, r]) => r)
     try {
       const result = await track({
         promise: ends,
         cancel: () => {
-          fill.cancel()
+          cancelFills()
           job.cancel()
         }
       })
       return phases.ended(result)
     } finally {
-      if (filler.end) {
-        // both settled before the copy goes: a pass still reading it, or a lane still writing, would fault
-        await Promise.allSettled([fill.promise, job.promise])
-        filler.end()
+      if (live.some((f) => f.end)) {
+        // all settled before a copy goes: a pass still reading it, or a lane still writing, would fault
+        await Promise.allSettled([...fills.map((f) => f.promise), job.promise])
+        endAll()
       }
     }
   })

@@ -5,7 +5,7 @@ import { formatShape } from '../../../shared/layout'
 import { compareRun, derivedInfo, derivedLayout, DerivedSource, diffSummary, windowMask } from '../compare'
 import { native } from '../native'
 import { ArraySource } from '../array-source'
-import { ScanJob } from '../scan'
+import { streamedSides } from '../streamed-sides'
 import { newSession } from '../session'
 import type { Handlers, ServiceContext } from './context'
 
@@ -17,19 +17,15 @@ export function compareHandlers(ctx: ServiceContext): Handlers<'diff:run' | 'dif
         .run(
           r.scanId,
           (progress) => {
-            // chunked HDF5 datasets: their copies are filled where the views look first
+            // chunk grids and remote objects: each side read as its copy is filled (streamed-sides.ts)
             const sides = [
-              [ctx.session(r.a), a.view],
-              [ctx.session(r.b), b.view]
-            ] as const
-            if (!sides.some(([s]) => s.source.needsFill)) return compareRun(a, b, r, { onProgress: progress })
-            return new ScanJob(async (track) => {
-              for (const [s, v] of sides) {
-                const filling = s.source.fill(v, progress)
-                if (filling) await track(filling)
-              }
-              return await track(compareRun(a, b, r, { onProgress: progress }))
-            })
+              { source: ctx.session(r.a).source, view: a.view },
+              { source: ctx.session(r.b).source, view: b.view }
+            ]
+            if (!sides.some((s) => s.source.needsFill)) return compareRun(a, b, r, { onProgress: progress })
+            return streamedSides(sides, progress, ([ta, tb], onProgress) =>
+              compareRun({ ...a, scan: { ...a.scan, ...ta } }, { ...b, scan: { ...b.scan, ...tb } }, r, { onProgress })
+            )
           },
           a.view.dtype.itemsize + b.view.dtype.itemsize
         )
