@@ -241,7 +241,8 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
       // only passes whose holes are the readahead's business, which knows the gate, or find, which then skips
       // none (tiles skip holes of their own)
       const std::string op = info[0].As<Napi::Object>().Get("op").ToString().Utf8Value();
-      if (op != "stats" && op != "histogram" && op != "buckets" && op != "blocks" && op != "find" && op != "diff")
+      if (op != "stats" && op != "histogram" && op != "buckets" && op != "blocks" && op != "find" &&
+          op != "diff")
         ThrowCoded(env, "EINVAL",
                    "a gate is for stats, histogram, buckets, blocks, find and diff scans, not " + op);
     }
@@ -252,8 +253,8 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
         void* data = nullptr;
         if (!gb.IsTypedArray() || gb.As<Napi::TypedArray>().TypedArrayType() != napi_bigint64_array ||
             gb.As<Napi::TypedArray>().ElementLength() < 1 ||
-            napi_get_typedarray_info(env, gb, nullptr, nullptr, &data, nullptr, nullptr) != napi_ok || !data ||
-            reinterpret_cast<uintptr_t>(data) % alignof(int64_t) != 0)
+            napi_get_typedarray_info(env, gb, nullptr, nullptr, &data, nullptr, nullptr) != napi_ok ||
+            !data || reinterpret_cast<uintptr_t>(data) % alignof(int64_t) != 0)
           ThrowCoded(env, "EINVAL", "a diff's b.gate must be a BigInt64Array of at least one element");
         state->readyB = static_cast<const int64_t*>(data);
         owners.push_back(gb.As<Napi::Object>());
