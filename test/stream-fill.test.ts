@@ -51,9 +51,9 @@ describe('a gated native pass', () => {
       await sleep(50)
       h.cancel()
       await expect(h.promise).rejects.toThrow(/cancel/)
-      expect(() =>
-        m.scan({ op: 'tile', ...view, r0: 0, r1: 1, c0: 0, c1: 1, outRows: 1, outCols: 1, gate: new BigInt64Array(1) })
-      ).toThrow(/a gate is for stats, histogram, buckets, blocks, find and diff scans, not tile/)
+      expect(() => m.scan({ op: 'profile', ...view, keep: [0], gate: new BigInt64Array(1) } as never)).toThrow(
+        /a gate is for stats, histogram, buckets, blocks, find, diff and tile scans, not profile/
+      )
       expect(() => m.scan({ op: 'stats', ...view, gate: new Float64Array(1) as unknown as BigInt64Array })).toThrow(
         /a scan's gate must be a BigInt64Array/
       )
@@ -111,6 +111,9 @@ print(json.dumps({'min': float(a.min()), 'max': float(a.max()), 'mean': float(a.
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
       const scans = async (id: string): Promise<unknown[]> => [
+        // a transposed tile (its chunks only), then an overview tile (every chunk, read beside the fill)
+        await s.handle('scan:tile', { session: id, level: 1, ty: 1, tx: 0, transpose: true }),
+        await s.handle('scan:tile', { session: id, level: 3, ty: 0, tx: 0 }),
         await s.handle('scan:image', { session: id, scanId: 'i', outRows: 48, outCols: 40, reduce: 'max' }),
         await s.handle('scan:line', {
           session: id,

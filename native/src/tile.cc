@@ -192,8 +192,9 @@ TileResult RunTile(const MapInfo& map, ScanState& state, const TileSpec& spec, i
   PassPlan plan = RangePlan(v, threads, R == 0 || C == 0 ? 0 : outRows,
                             [&](int64_t k) { return std::make_pair(rowStart(k) * C, rowStart(k + 1) * C); });
   // a sparse file's holes (mode r) read as zeros: plain views need not read them (a scaled view's stored
-  // zeros are not its zeros)
-  const bool holes = !v.quantized && !v.scaled;
+  // zeros are not its zeros); a gated tile's holes are parts of a copy not written yet (read through the
+  // gate)
+  const bool holes = !v.quantized && !v.scaled && state.ready == nullptr;
   if (spec.sample) {
     // one element per pixel, at the centre of its block: no readahead worth doing (scattered single reads)
     plan.ranges = [](int64_t, std::vector<ByteRange>& ranges) { ranges.clear(); };

@@ -18,6 +18,7 @@ import type { ArrayView } from '../../shared/slice'
 import { native, type ScanHandle } from './native'
 import { BLOCK, type RemoteStore } from './remote-store'
 import { raiseGate, type GatedFill } from './stream-fill'
+import { formatBytes, TempBudget } from './temp-budget'
 import { removeTemp, tempFolder } from './temp-files'
 
 /**
@@ -87,7 +88,7 @@ function privateCopy(
     slots: 2,
     start: (onProgress, gate) => {
       Atomics.store(gate, 1, BigInt(first))
-      return sweep(store, fd, [first, end], gate, inElements(onProgress))
+      return sweep(store, fd, pathModule.dirname(file), [first, end], gate, inElements(onProgress))
     },
     end: () => {
       mapping.close()
@@ -104,6 +105,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function sweep(
   store: RemoteStore,
   fd: number,
+  folder: string,
   [first, end]: [number, number],
   gate: BigInt64Array,
   onProgress: Progress
@@ -123,6 +125,8 @@ function sweep(
   let lastConsumed = first
   let fetching = 0
   const consumed = (): number => Number(Atomics.load(gate, 1))
+  // the disk under the private copy (its size is the window, not the object: no cap but the disk's room)
+  const room = new TempBudget(store.url, folder, Infinity)
   const cancelled = (): never => {
     throw new ApiError('cancelled', `reading ${store.url} was cancelled`)
   }
@@ -147,7 +151,13 @@ function sweep(
         if (abort.signal.aborted) cancelled()
         release()
         if (b <= consumed() + ahead) break
-        if (fetching === 0 && prefix === i && Date.now() - lastMove > 200) {
+        if (fetching === 0 && prefix === i && Date.now() - lastMove > 100) {
+          if (!room.fits(ahead * 2)) {
+            throw new ApiError(
+              'io',
+              `a part of this scan reads more than ${formatBytes(ahead)} of ${store.url} at once, more than the disk has room for: read a slice of it, or set TMPDIR to a larger disk`
+            )
+          }
           ahead *= 2
           lastMove = Date.now()
           continue

@@ -42,14 +42,26 @@ export async function tileOf(ctx: ServiceContext, r: Request<'scan:tile'>): Prom
     ctx.tiles.set(key, t)
   }
   if (!t) {
-    // a chunked dataset's copy: the chunks under the tile first
-    await ctx.fillFor(r.session, {
+    // a chunk grid's chunks under the tile decoded, a remote object's blocks fetched, as the pass reaches them
+    // (stream-fill.ts); a remote region larger than its copy may hold streams through a private one
+    const under = {
       ...view,
       offset: view.offset + region.r0 * view.strides[0]! + region.c0 * view.strides[1]!,
       shape: [region.r1 - region.r0, region.c1 - region.c0]
-    })
+    }
     const source = ctx.scannable(r.session)
-    t = await ctx.tileQueue.run(() => runTile(source, view, region, r.sample).promise, r.sample)
+    t = await ctx.tileQueue.run(
+      () =>
+        ctx.streamFill(
+          r.session,
+          under,
+          undefined,
+          (through) => runTile({ ...source, ...through }, view, region, r.sample),
+          // a transposed tile's parts are columns of the stored rows: each reads across the whole region
+          { onePass: !r.transpose }
+        ).promise,
+      r.sample
+    )
     ctx.tiles.set(key, t)
   }
   const bytes = new Uint8Array(t.pixels.buffer, t.pixels.byteOffset, t.pixels.byteLength)
