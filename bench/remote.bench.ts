@@ -141,6 +141,9 @@ print(1)`)
     const bare: number[] = []
     const sockets: number[] = []
     const ours: number[] = []
+    const panel: number[] = []
+    const lines: number[] = []
+    const exports: number[] = []
     for (let k = 0; k < REPEAT; k++) {
       curls.push(curl(url))
       bare.push(await bareNode(url, MB << 20))
@@ -155,11 +158,45 @@ print(1)`)
       await s.statsOf(info.session, s.session(info.session).layout).promise
       ours.push(performance.now() - t0)
       await s.handle('session:close', { session: info.session, unflushed: 'discard' })
+      // the other scans of a fresh object: the app's statistics panel (256 bins of the data's own range: two
+      // passes, the second over the copy), a line plot and an export to a local file, each streamed
+      const fresh = async (tag: string): Promise<string> =>
+        (
+          await s.handle('session:open', {
+            path: `${url}?${tag}=${k}`,
+            layout: { dtype: '<f4', shape: null, offset: 0, order: 'C' },
+            mode: 'r'
+          })
+        ).session
+      const timed = async (into: number[], job: (id: string) => Promise<unknown>, tag: string): Promise<void> => {
+        const id = await fresh(tag)
+        const t = performance.now()
+        await job(id)
+        into.push(performance.now() - t)
+        await s.handle('session:close', { session: id, unflushed: 'discard' })
+      }
+      await timed(panel, (id) => s.handle('scan:stats', { session: id, scanId: `p${k}`, bins: 256 }), 'panel')
+      const n = (MB << 20) / 4
+      await timed(
+        lines,
+        (id) => s.handle('scan:line', { session: id, scanId: `l${k}`, start: 0, stop: n, buckets: 2000 }),
+        'line'
+      )
+      const out = path.join(dir, 'export.f32')
+      await timed(exports, (id) => s.handle('export:run', { session: id, scanId: `x${k}`, out, as: 'raw' }), 'export')
+      fs.rmSync(out, { force: true })
     }
     const c = median(curls)
     const o = median(ours)
     console.log(`statistics of ${MB} MiB over HTTP: ${ms(o)} (${(MB / 1024 / (o / 1000)).toFixed(2)} GiB/s)`)
     console.log(`curl -o /dev/null of the same URL: ${ms(c)}   ratio ${(o / c).toFixed(2)}× (target ≤ 1.3×)`)
+    for (const [what, times] of [
+      ['statistics panel (256 bins of its own range: fetched beside the first pass, the second over the copy)', panel],
+      ['line plot (2000 buckets, read beside the fetching)', lines],
+      ['export --as raw to a local file (ranges written as they land)', exports]
+    ] as const) {
+      console.log(`${what}: ${ms(median(times))} = ${(median(times) / c).toFixed(2)}× curl`)
+    }
     const b = median(bare)
     console.log(
       `a bare node:http client of the same ranges (bodies dropped): ${ms(b)} = ${(b / c).toFixed(2)}× curl; statistics ${(o / b).toFixed(2)}× it`
