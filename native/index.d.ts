@@ -414,14 +414,19 @@ export function fillChunkFile(
   runs: Float64Array,
   range?: [offset: number, length: number]
 ): number
-/** The same on libuv's thread pool (dst, and file when a descriptor, must stay open until it settles). */
+/**
+ * The same on libuv's thread pool (dst, and file when a descriptor, must stay open until it settles); with
+ * background true on the addon's own threads instead, niced like a pass's workers (a fill ahead of a scan: a
+ * window's chunk decoded on the pool meanwhile gets a core first).
+ */
 export function fillChunkFileAsync(
   file: string | number,
   dst: number,
   codec: 'blosc' | 'none' | ChunkStep[],
   size: number,
   runs: Float64Array,
-  range?: [offset: number, length: number]
+  range?: [offset: number, length: number] | undefined,
+  background?: boolean
 ): Promise<number>
 /** 'c-blosc 1.21.3' when the addon was built with c-blosc, null when not (the codec workers' WebAssembly then). */
 export const bloscVersion: string | null
