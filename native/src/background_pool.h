@@ -7,7 +7,7 @@
 namespace arrayscope {
 
 // Runs task on a background thread (FIFO; threads started on first use, one per core, 2 to 8, each niced by
-// kPassNice: lower priority but a fair share of the CPU — never SCHED_IDLE, so a busy machine still finishes it).
+// kPassNice: a lower priority but still a share of the CPU, never SCHED_IDLE: a busy machine finishes it).
 void RunInBackground(std::function<void()> task);
 
 }  // namespace arrayscope
