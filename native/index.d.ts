@@ -416,8 +416,7 @@ export function fillChunkFile(
 ): number
 /**
  * The same on libuv's thread pool (dst, and file when a descriptor, must stay open until it settles); with
- * background true on the addon's own threads instead, niced like a pass's workers (a fill ahead of a scan: a
- * window's chunk decoded on the pool meanwhile gets a core first).
+ * background true on the addon's own threads instead (a fill ahead of a scan), which yieldBackground nices.
  */
 export function fillChunkFileAsync(
   file: string | number,
@@ -428,6 +427,12 @@ export function fillChunkFileAsync(
   range?: [offset: number, length: number] | undefined,
   background?: boolean
 ): Promise<number>
+/**
+ * Nices the background fillChunkFileAsync jobs running now (a table window's chunk is about to be decoded on
+ * the pool and should get a core first); their threads end after them, so later jobs run at full priority.
+ * Returns how many were niced (0 off Linux).
+ */
+export function yieldBackground(): number
 /** 'c-blosc 1.21.3' when the addon was built with c-blosc, null when not (the codec workers' WebAssembly then). */
 export const bloscVersion: string | null
 /** Element types a text array's values are parsed into (numpy codes; c8/c16 complex). */

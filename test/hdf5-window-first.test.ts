@@ -1,8 +1,9 @@
 // Table windows during a chunked statistics pass (issue 27: window-first.ts, native/src/background_pool.cc): a
-// window's chunks are decoded at once, ahead of the fill's, while the fill's run on the addon's niced threads.
-// Windows asked during the pass show the values they show after it (numpy's); no chunk is decoded twice (the
-// fill skips what a window decoded); a window while the fill is cancelled, and one on a corrupted chunk while
-// the pass runs, behave as without a pass; and the background call itself decodes and fails as the pool's.
+// window's chunks are decoded at once, ahead of the fill's, which run on the addon's own threads and are niced
+// while a window waits. Windows asked during the pass show the values they show after it (numpy's); no chunk is
+// decoded twice (the fill skips what a window decoded); a window while the fill is cancelled, and one on a
+// corrupted chunk while the pass runs, behave as without a pass; the background call decodes and fails as the
+// pool's; a niced job's thread ends after it, so no thread stays niced.
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +17,7 @@ const tmp = tempDir()
 afterAll(() => tmp.cleanup())
 const file = path.join(tmp.dir, 'grid.h5')
 const bad = path.join(tmp.dir, 'bad.h5')
+const big = path.join(tmp.dir, 'big.h5') // one chunk of 32 MiB: a background job that runs long enough
 // 2048 × 4096 float32 in 256 × 1024 chunks: 32 chunks of 1 MiB, gzip + shuffle + fletcher32
 const ROWS = 2048
 const COLS = 4096
@@ -30,7 +32,8 @@ const PLACES: [number, number][] = [
   [2045, 4092],
   [600, 2500]
 ]
-let ref: { min: number; max: number; windows: number[][]; bad: { at: number[]; address: number; size: number } }
+type Where = { address: number; size: number }
+let ref: { min: number; max: number; windows: number[][]; bad: Where & { at: number[] }; big: Where }
 
 beforeAll(() => {
   ref = py(`
@@ -40,6 +43,10 @@ a = np.round(rng.standard_normal((${ROWS}, ${COLS})), 2).astype('<f4')
 for fn in (${JSON.stringify(file)}, ${JSON.stringify(bad)}):
     with h5py.File(fn, 'w') as f:
         f.create_dataset('a', data=a, chunks=(256, 1024), compression='gzip', shuffle=True, fletcher32=True)
+with h5py.File(${JSON.stringify(big)}, 'w') as f:
+    f.create_dataset('a', data=a, chunks=a.shape, compression='gzip', shuffle=True)
+    i = f['a'].id.get_chunk_info(0)
+    whole = {'address': i.byte_offset, 'size': i.size}
 with h5py.File(${JSON.stringify(bad)}, 'r') as f:
     info = f['a'].id.get_chunk_info(21)  # chunk (5, 1): rows 1280.., columns 1024..
 with open(${JSON.stringify(bad)}, 'r+b') as g:
@@ -50,7 +57,8 @@ with open(${JSON.stringify(bad)}, 'r+b') as g:
 places = ${JSON.stringify(PLACES)}
 print(json.dumps({'min': float(a.min()), 'max': float(a.max()),
                   'windows': [[float(x) for x in a[r:r + 3, c:c + 4].ravel()] for r, c in places],
-                  'bad': {'at': list(info.chunk_offset), 'address': info.byte_offset, 'size': info.size}}))`)
+                  'bad': {'at': list(info.chunk_offset), 'address': info.byte_offset, 'size': info.size},
+                  'big': whole}))`)
 }, 120_000)
 
 async function win(s: ArrayService, session: string, row0: number, col0: number): Promise<number[]> {
@@ -64,6 +72,14 @@ async function win(s: ArrayService, session: string, row0: number, col0: number)
     cols: 4
   })
   return [...new Float32Array(w.bytes.buffer.slice(w.bytes.byteOffset, w.bytes.byteOffset + 48))]
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Waits (up to 5 s) until ok() holds. */
+async function until(ok: () => boolean): Promise<void> {
+  for (let k = 0; k < 500 && !ok(); k++) await sleep(10)
+  expect(ok()).toBe(true)
 }
 
 /** The nice value of this process's threads named name (Linux: /proc/self/task/<tid>/stat, field 19). */
@@ -83,7 +99,7 @@ function niceOf(name?: string): number[] {
 }
 
 describe('table windows during a chunked statistics pass', () => {
-  it('show the values they show after it, each chunk decoded once, the fill on niced threads', async () => {
+  it('show the values they show after it, each chunk decoded once, no thread left niced', async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
       const { session } = await s.handle('session:open', { path: file, layout: null, mode: 'r', array: '/a' })
@@ -103,11 +119,10 @@ describe('table windows during a chunked statistics pass', () => {
       // 32 chunks, one decoded before the pass: the fill does not decode again what the windows decoded
       expect(nativeStats.chunks - before).toBe(31)
       expect(s.session(session).source.chunkGrid!.bytesWritten).toBe(ROWS * COLS * 4)
-      // the fill's chunks ran on the addon's background threads, niced like a pass's workers
+      // the fill's chunks ran on the addon's background threads; those niced for a window ended after
       const main = niceOf()[0]!
-      const bg = niceOf('arrayscope-bg')
-      expect(bg.length).toBeGreaterThan(0)
-      for (const n of bg) expect(n).toBe(Math.min(19, main + 10))
+      await until(() => niceOf('arrayscope-bg').every((n) => n === main))
+      expect(niceOf('arrayscope-bg').length).toBeGreaterThan(0)
     } finally {
       s.closeAll()
     }
@@ -178,6 +193,43 @@ print(json.dumps({'address': i.byte_offset, 'size': i.size}))`)
     } finally {
       fs.closeSync(src)
       dst.forEach((d) => fs.closeSync(d))
+    }
+  }, 60_000)
+
+  it('yieldBackground nices the background job running now; its thread ends after it', async () => {
+    const size = ROWS * COLS * 4
+    const steps = [
+      { op: 'inflate' as const, wrap: 'zlib' as const },
+      { op: 'unshuffle' as const, size: 4 }
+    ]
+    const src = fs.openSync(big, 'r')
+    const out = path.join(tmp.dir, 'big-copy.bin')
+    fs.writeFileSync(out, '')
+    const dst = fs.openSync(out, 'r+')
+    try {
+      const main = niceOf()[0]!
+      const range: [number, number] = [ref.big.address, ref.big.size]
+      let settled = false
+      const job = native()
+        .fillChunkFileAsync(src, dst, steps, size, Float64Array.from([0, 0, size]), range, true)
+        .finally(() => (settled = true))
+      // once a background thread has taken the job (a 32 MiB inflate: tens of milliseconds), it is niced
+      let niced = 0
+      while (!settled && (niced = native().yieldBackground()) === 0) await sleep(1)
+      expect(niced).toBe(1)
+      expect(niceOf('arrayscope-bg')).toContain(Math.min(19, main + 10))
+      expect(await job).toBe(size)
+      await until(() => niceOf('arrayscope-bg').every((n) => n === main))
+      // nothing runs now: nothing to nice
+      expect(native().yieldBackground()).toBe(0)
+      // the copy holds the array (one chunk: C order as it is): the first window's values where they belong
+      const copy = fs.readFileSync(out)
+      const [r0, c0] = PLACES[0]!
+      const at = (r: number, c: number): number => copy.readFloatLE(((r0 + r) * COLS + c0 + c) * 4)
+      expect([0, 1, 2].flatMap((r) => [0, 1, 2, 3].map((c) => at(r, c)))).toEqual(ref.windows[0])
+    } finally {
+      fs.closeSync(src)
+      fs.closeSync(dst)
     }
   }, 60_000)
 })

@@ -99,7 +99,7 @@ describe('chunk files through the addon', () => {
   )
 
   it.each(['gz', 'edges'])(
-    '%s: a window first (as the app asks), then the fill runs in the background: the same values',
+    "%s: a window, then statistics: the fill's chunks through the background call, the same values",
     async (name) => {
       const s = new ArrayService({ watchIntervalMs: 0 })
       try {
@@ -145,7 +145,7 @@ describe('damaged chunk files', () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
       const info = await s.handle('session:open', { path: bad, array: 'edges', layout: null, mode: 'r' })
-      // a window first: the scan's fill then decodes in the background (its failures worded the same)
+      // a window first (the window-first path); the scan's fill decodes in the background, failures worded the same
       const view = { rowAxis: 0, colAxis: 1, index: [0, 0] }
       await s.handle('window:get', { ...WINDOW, session: info.session, view, rows: 1, cols: 1 })
       damage(path.join(bad, 'edges', '2.3'))

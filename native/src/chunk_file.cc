@@ -278,9 +278,9 @@ class FileWorker : public Napi::AsyncWorker {
   FileFailure failure_;
 };
 
-// The same job on a background thread (background_pool.h): a fill ahead of a scan, which a table window's own
-// decode on libuv's pool overtakes for the CPU. The promise settles on the JS thread through a thread-safe
-// function made for the job and released after it.
+// The same job on a background thread (background_pool.h): a fill ahead of a scan, niced while a table
+// window's own decode on libuv's pool waits (YieldBackground). The promise settles on the JS thread through a
+// thread-safe function made for the job and released after it.
 struct BackgroundJob {
   Job job;
   Napi::Promise::Deferred deferred;
@@ -325,7 +325,7 @@ Napi::Value FillChunkFile(const Napi::CallbackInfo& info) {
 Napi::Value FillChunkFileAsync(const Napi::CallbackInfo& info) {
   Job j;
   if (!Parse(info, &j)) return info.Env().Undefined();
-  // background (the 7th argument true): a fill's chunk, on the niced threads; else on libuv's pool at once
+  // background (the 7th argument true): a fill's chunk, on the addon's own threads; else on libuv's pool
   if (info.Length() > 6 && info[6].IsBoolean() && info[6].As<Napi::Boolean>().Value())
     return QueueInBackground(info.Env(), std::move(j));
   auto* w = new FileWorker(info.Env(), std::move(j));

@@ -7,7 +7,7 @@ namespace arrayscope {
 
 // fillChunkFile(path, dst, codec, size, runs) → the bytes written (all-zero runs are left out);
 // fillChunkFileAsync(..., range?, background?) → Promise of it: on libuv's pool, or with background true on
-// the addon's niced threads (background_pool.h), so a window's chunk decoded meanwhile gets a core first.
+// the addon's own threads (background_pool.h), niced while a window's chunk is decoded (yieldBackground).
 Napi::Value FillChunkFile(const Napi::CallbackInfo& info);
 Napi::Value FillChunkFileAsync(const Napi::CallbackInfo& info);
 

@@ -20,7 +20,7 @@ export interface RemoteBytes {
 export interface ChunkFiller {
   /**
    * background: a fill's chunk ahead of a scan, which a window's own decode may overtake (HDF5's decoder runs it
-   * on the addon's niced threads); a window's chunk is decoded at once.
+   * on the addon's own threads, niced while a window waits); a window's chunk is decoded at once.
    */
   fill(c: number[], background?: boolean): Promise<number>
   fillSync(c: number[]): number

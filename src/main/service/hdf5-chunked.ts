@@ -265,13 +265,13 @@ export class ChunkedDataset {
     }
   }
 
-  /** Fills the element box [lo, hi], awaiting the worker (the event loop runs on meanwhile). */
+  /** Fills the element box [lo, hi], awaited (a window's chunks go ahead of a fill's: window-first.ts). */
   async prepareBox(lo: number[], hi: number[]): Promise<void> {
     if (this.closed) throw new ApiError('closed', 'the dataset was closed')
     const list = [...this.missing(lo, hi)]
     if (!this.native) return void (await Promise.all(list.map((c) => this.readChunk(c))))
-    // its chunks decoded at once, ahead of the fill's (window-first.ts)
-    if (list.length) await this.windows.first(() => pool(list, this.lanes(), (c) => this.readChunk(c)))
+    const own = list.some((c) => !this.reading.has(this.chunkIndex(c)))
+    if (list.length) await this.windows.first(() => pool(list, this.lanes(), (c) => this.readChunk(c)), own)
   }
 
   /** The element box a byte range of the copy touches (whole rows of the first axis). */
@@ -397,11 +397,11 @@ export class ChunkedDataset {
         if (cancelled || this.closed) throw new ApiError('cancelled', `reading ${this.path} was cancelled`)
       }
       if (this.native) {
-        // chunks in flight on the addon's niced threads, a window's overtaking them; none decoded twice
+        // chunks in flight on the addon's own threads, a window's overtaking them; none decoded twice
         await pool(chunks, this.lanes(), async (c) => {
           await this.windows.served()
           check()
-          if (!this.filled[this.chunkIndex(c)]) await this.readChunk(c, this.windows.asked)
+          if (!this.filled[this.chunkIndex(c)]) await this.readChunk(c, true)
           landed([c])
           tick(c)
         })

@@ -125,7 +125,7 @@ export class NativeFiller {
 
   /**
    * Decodes chunk c into the copy, off the event loop (read and inflate on libuv's pool, or for a background
-   * fill on the addon's niced threads); the bytes written.
+   * fill on the addon's own threads, niced while a window waits); the bytes written.
    */
   async fill(c: number[], background = false): Promise<number> {
     return this.guard.run(() => {

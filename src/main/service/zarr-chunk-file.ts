@@ -51,7 +51,7 @@ function failed(e: unknown, codec: FileCodec, size: number): unknown {
 
 /**
  * Reads, decodes and writes the chunk file's runs (chunkRuns); the bytes written (all-zero runs skipped). On
- * libuv's pool, or for a background fill on the addon's niced threads (window-first.ts).
+ * libuv's pool, or for a background fill on the addon's own threads (window-first.ts).
  */
 export async function fillChunkFile(
   file: string,

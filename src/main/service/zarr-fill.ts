@@ -186,7 +186,7 @@ export class ZarrFiller implements ChunkFiller {
     return f ? Buffer.alloc(this.full, Buffer.from(f)) : null
   }
 
-  /** background: a fill's chunk, on the addon's niced threads when the addon decodes it (chunk-filler.ts). */
+  /** background: a fill's chunk, on the addon's own threads when the addon decodes it (chunk-filler.ts). */
   async fill(c: number[], background = false): Promise<number> {
     return this.guard.run(() => this.fillNow(c, background))
   }
