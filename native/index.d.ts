@@ -422,15 +422,25 @@ export function fillChunkFile(
   runs: Float64Array,
   range?: [offset: number, length: number]
 ): number
-/** The same on libuv's thread pool (dst, and file when a descriptor, must stay open until it settles). */
+/**
+ * The same on libuv's thread pool (dst, and file when a descriptor, must stay open until it settles); with
+ * background true on the addon's own threads instead (a fill ahead of a scan), which yieldBackground nices.
+ */
 export function fillChunkFileAsync(
   file: string | number,
   dst: number,
   codec: 'blosc' | 'none' | ChunkStep[],
   size: number,
   runs: Float64Array,
-  range?: [offset: number, length: number]
+  range?: [offset: number, length: number] | undefined,
+  background?: boolean
 ): Promise<number>
+/**
+ * Nices the background fillChunkFileAsync jobs running now (a table window's chunk is about to be decoded on
+ * the pool and should get a core first); their threads end after them, so later jobs run at full priority.
+ * Returns how many were niced (0 off Linux).
+ */
+export function yieldBackground(): number
 /** 'c-blosc 1.21.3' when the addon was built with c-blosc, null when not (the codec workers' WebAssembly then). */
 export const bloscVersion: string | null
 /** Element types a text array's values are parsed into (numpy codes; c8/c16 complex). */

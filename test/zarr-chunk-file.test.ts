@@ -98,6 +98,29 @@ describe('chunk files through the addon', () => {
     }
   )
 
+  it.each(['gz', 'edges'])(
+    "%s: a window, then statistics: the fill's chunks through the background call, the same values",
+    async (name) => {
+      const s = new ArrayService({ watchIntervalMs: 0 })
+      try {
+        const info = await s.handle('session:open', { path: STORE, array: name, layout: null, mode: 'r' })
+        const [rows, cols] = info.layout.shape as [number, number]
+        const view = { rowAxis: 0, colAxis: 1, index: [0, 0] }
+        const at = { ...WINDOW, session: info.session, view }
+        await s.handle('window:get', { ...at, rows: 1, cols: 1 })
+        const before = zarrStats.background
+        const st = await s.handle('scan:stats', { session: info.session, scanId: name })
+        // every chunk but the window's went through the addon's background threads
+        expect(zarrStats.background - before).toBe(Math.ceil(rows / 8) * Math.ceil(cols / 5) - 1)
+        const w = await s.handle('window:get', { ...at, rows, cols })
+        expect(decode(name, w.bytes)).toEqual(ref[name])
+        expect(st.min).toBe(Math.min(...ref[name]!))
+      } finally {
+        s.closeAll()
+      }
+    }
+  )
+
   it('the CLI (its blocking reader) prints the same values', async () => {
     const r = await runCli(['show', STORE, '--array', 'edges', '--json'])
     expect(r.code).toBe(0)
@@ -122,6 +145,9 @@ describe('damaged chunk files', () => {
     const s = new ArrayService({ watchIntervalMs: 0 })
     try {
       const info = await s.handle('session:open', { path: bad, array: 'edges', layout: null, mode: 'r' })
+      // a window first (the window-first path); the scan's fill decodes in the background, failures worded the same
+      const view = { rowAxis: 0, colAxis: 1, index: [0, 0] }
+      await s.handle('window:get', { ...WINDOW, session: info.session, view, rows: 1, cols: 1 })
       damage(path.join(bad, 'edges', '2.3'))
       const e = await rejection(s.handle('scan:stats', { session: info.session, scanId: 'bad' }))
       expect(e.message).toMatch(/the chunk edges\/2\.3 of 'edges'/)

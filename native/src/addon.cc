@@ -1,5 +1,6 @@
 #include <napi.h>
 
+#include "background_pool.h"
 #include "blosc_decode.h"
 #include "chunk_decode.h"
 #include "chunk_file.h"
@@ -33,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fillChunkFile", Napi::Function::New(env, arrayscope::FillChunkFile, "fillChunkFile"));
   exports.Set("fillChunkFileAsync",
               Napi::Function::New(env, arrayscope::FillChunkFileAsync, "fillChunkFileAsync"));
+  exports.Set("yieldBackground", Napi::Function::New(env, arrayscope::YieldBackgroundJs, "yieldBackground"));
   exports.Set("bloscVersion", arrayscope::BloscVersion(env));
   exports.Set("parseText", Napi::Function::New(env, arrayscope::ParseText, "parseText"));
   exports.Set("parseTextSync", Napi::Function::New(env, arrayscope::ParseTextSync, "parseTextSync"));

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #endif
 
+#include "background_pool.h"
 #include "blosc_decode.h"
 #include "chunk_decode.h"
 #include "coded_error.h"
@@ -205,7 +206,8 @@ bool Parse(const Napi::CallbackInfo& info, Job* j) {
       info[4].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
     Napi::TypeError::New(env,
                          "usage: fillChunkFile(file: string | fd, dst: number, codec: 'blosc' | 'none' | "
-                         "ChunkStep[], size: number, runs: Float64Array, range?: [offset, length])")
+                         "ChunkStep[], size: number, runs: Float64Array, range?: [offset, length], "
+                         "background?: boolean)")
         .ThrowAsJavaScriptException();
     return false;
   }
@@ -276,6 +278,39 @@ class FileWorker : public Napi::AsyncWorker {
   FileFailure failure_;
 };
 
+// The same job on a background thread (background_pool.h): a fill ahead of a scan, niced while a table
+// window's own decode on libuv's pool waits (YieldBackground). The promise settles on the JS thread through a
+// thread-safe function made for the job and released after it.
+struct BackgroundJob {
+  Job job;
+  Napi::Promise::Deferred deferred;
+  Napi::ThreadSafeFunction done;
+  double written = 0;
+  bool ok = false;
+  FileFailure failure;
+};
+
+Napi::Value QueueInBackground(Napi::Env env, Job j) {
+  auto* b = new BackgroundJob{std::move(j), Napi::Promise::Deferred::New(env), {}, 0, false, {}};
+  Napi::Promise p = b->deferred.Promise();
+  b->done = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}),
+                                          "arrayscope:fillChunkFileBackground", 0, 1);
+  RunInBackground([b] {
+    b->ok = Run(b->job, &b->written, &b->failure);
+    Napi::ThreadSafeFunction done = b->done;  // b is deleted on the JS thread once settled
+    const napi_status s = done.BlockingCall(b, [](Napi::Env e, Napi::Function, BackgroundJob* b) {
+      if (b->ok)
+        b->deferred.Resolve(Napi::Number::New(e, b->written));
+      else
+        b->deferred.Reject(CodedError(e, b->failure).Value());
+      delete b;
+    });
+    if (s != napi_ok) delete b;  // the environment is closing: nobody awaits the promise any more
+    done.Release();
+  });
+  return p;
+}
+
 }  // namespace
 
 Napi::Value FillChunkFile(const Napi::CallbackInfo& info) {
@@ -290,6 +325,9 @@ Napi::Value FillChunkFile(const Napi::CallbackInfo& info) {
 Napi::Value FillChunkFileAsync(const Napi::CallbackInfo& info) {
   Job j;
   if (!Parse(info, &j)) return info.Env().Undefined();
+  // background (the 7th argument true): a fill's chunk, on the addon's own threads; else on libuv's pool
+  if (info.Length() > 6 && info[6].IsBoolean() && info[6].As<Napi::Boolean>().Value())
+    return QueueInBackground(info.Env(), std::move(j));
   auto* w = new FileWorker(info.Env(), std::move(j));
   Napi::Promise p = w->Promise();
   w->Queue();

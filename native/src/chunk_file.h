@@ -6,7 +6,8 @@
 namespace arrayscope {
 
 // fillChunkFile(path, dst, codec, size, runs) → the bytes written (all-zero runs are left out);
-// fillChunkFileAsync(...) → Promise of it.
+// fillChunkFileAsync(..., range?, background?) → Promise of it: on libuv's pool, or with background true on
+// the addon's own threads (background_pool.h), niced while a window's chunk is decoded (yieldBackground).
 Napi::Value FillChunkFile(const Napi::CallbackInfo& info);
 Napi::Value FillChunkFileAsync(const Napi::CallbackInfo& info);
 

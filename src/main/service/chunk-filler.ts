@@ -18,7 +18,11 @@ export interface RemoteBytes {
 
 /** A decoder of chunks into the copy; each call returns the bytes it wrote (holes are not written). */
 export interface ChunkFiller {
-  fill(c: number[]): Promise<number>
+  /**
+   * background: a fill's chunk ahead of a scan, which a window's own decode may overtake (HDF5's decoder runs it
+   * on the addon's own threads, niced while a window waits); a window's chunk is decoded at once.
+   */
+  fill(c: number[], background?: boolean): Promise<number>
   fillSync(c: number[]): number
   close(): void
   /** The grid indexes of the chunks stored (with a zero fill value the others are holes already). */

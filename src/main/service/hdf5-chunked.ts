@@ -1,13 +1,14 @@
 // A chunked (and maybe filtered: gzip, shuffle, …) HDF5 dataset. Deflate/shuffle/fletcher32 chunks behind an
-// index our parser reads are decoded natively (hdf5-native-fill.ts: Node's zlib and the addon on libuv's pool,
-// several chunks in flight); any other filter or index goes through the HDF5 library compiled to WebAssembly
+// index our parser reads are decoded natively (hdf5-native-fill.ts: libdeflate in the addon, several chunks in
+// flight); any other filter or index goes through the HDF5 library compiled to WebAssembly
 // (h5wasm, whose Node build reads the file through the host file system — a read touches only what it asks for),
 // in a worker thread (hdf5-worker.ts): a library call decompresses megabytes and would hold the event loop.
 //
 // The values land in a temporary file (sparse, the dataset's size, C order) that the session maps read-only, so
 // every feature works on it unchanged. It is filled a chunk at a time, only where something reads: a table window
-// awaits its chunks; a scan fills the chunks its view touches (progress, cancel) and reads them as they land
-// (stream-fill.ts) or after; synchronous readers (the CLI's show) block until what they need is there.
+// awaits its chunks (decoded ahead of a fill's: window-first.ts); a scan fills the chunks its view touches
+// (progress, cancel) and reads them as they land (stream-fill.ts) or after; synchronous readers (the CLI's show)
+// block until what they need is there.
 import fs from 'node:fs'
 import os from 'node:os'
 import pathModule from 'node:path'
@@ -24,14 +25,12 @@ import { removeTemp, tempFolder } from './temp-files'
 import { tempCap } from './temp-budget'
 import { gridOf } from './copy-writer'
 import { RowFrontier } from './row-frontier'
+import { WindowFirst } from './window-first'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
 
 /** Bytes read from the library at once when whole rows of chunks are filled together. */
 const SLAB_BYTES = 4 << 20
-/**
- * Chunks decoded natively at once: one per core keeps every core busy (a chunk's stages run one after another on
- * libuv's pool) without more runnable pool threads than cores competing with the event loop's thread.
- */
+/** Chunks a fill decodes natively at once: one per core keeps every core busy, no more compete for them. */
 const IN_FLIGHT = Math.min(8, Math.max(2, os.availableParallelism()))
 /** Memory chunks in flight may hold (each its stored, inflated and unshuffled bytes): huge chunks go fewer at once. */
 const IN_FLIGHT_BYTES = 256 << 20
@@ -53,6 +52,7 @@ export class ChunkedDataset {
   /** Chunks being read by the worker now (a window and a scan may ask for the same). */
   private readonly reading = new Map<number, Promise<void>>()
   private written = 0
+  private readonly windows = new WindowFirst() // windows' chunks go before a fill's
   private readonly grid: number[]
   private readonly strides: number[]
   private closed = false
@@ -226,8 +226,8 @@ export class ChunkedDataset {
   }
 
   /** Reads a region covering the chunks `list` in the worker (each chunk read once, whoever asks). */
-  private read(list: number[][], start: number[], count: number[]): Promise<void> {
-    const p = (this.native ? this.native.fill(list[0]!) : this.worker!.fill(start, count)).then((n) => {
+  private read(list: number[][], start: number[], count: number[], background = false): Promise<void> {
+    const p = (this.native ? this.native.fill(list[0]!, background) : this.worker!.fill(start, count)).then((n) => {
       this.written += n
       for (const c of list) this.filled[this.chunkIndex(c)] = 1
     })
@@ -240,12 +240,12 @@ export class ChunkedDataset {
     return p
   }
 
-  /** Reads one chunk, or awaits the read of it already under way. */
-  private readChunk(c: number[]): Promise<void> {
+  /** Reads one chunk, or awaits the read of it already under way (a window's chunk the fill decodes now). */
+  private readChunk(c: number[], background = false): Promise<void> {
     const busy = this.reading.get(this.chunkIndex(c))
     if (busy) return busy
     const { start, count } = this.chunkRegion(c)
-    return this.read([c], start, count)
+    return this.read([c], start, count, background)
   }
 
   /** How many chunks were read into the copy so far. */
@@ -265,12 +265,13 @@ export class ChunkedDataset {
     }
   }
 
-  /** Fills the element box [lo, hi], awaiting the worker (the event loop runs on meanwhile). */
+  /** Fills the element box [lo, hi], awaited (a window's chunks go ahead of a fill's: window-first.ts). */
   async prepareBox(lo: number[], hi: number[]): Promise<void> {
     if (this.closed) throw new ApiError('closed', 'the dataset was closed')
     const list = [...this.missing(lo, hi)]
-    if (this.native) await pool(list, this.lanes(), (c) => this.readChunk(c))
-    else await Promise.all(list.map((c) => this.readChunk(c)))
+    if (!this.native) return void (await Promise.all(list.map((c) => this.readChunk(c))))
+    const own = list.some((c) => !this.reading.has(this.chunkIndex(c)))
+    if (list.length) await this.windows.first(() => pool(list, this.lanes(), (c) => this.readChunk(c)), own)
   }
 
   /** The element box a byte range of the copy touches (whole rows of the first axis). */
@@ -376,6 +377,7 @@ export class ChunkedDataset {
       const landed = (list: number[][]): void => list.forEach((c) => onReady?.(frontier.done(c)))
       onReady?.(frontier.bytes())
       let done = 0
+      let last = 0 // progress at most every 50 ms
       // whole rows of chunks (all of a chunk-row's chunks missing, under SLAB_BYTES) are read in one call
       const rowBytes = this.dims.slice(1).reduce((a, b) => a * b, this.itemsize) * this.chunks[0]!
       const perRow = this.grid.slice(1).reduce((a, b) => a * b, 1)
@@ -385,21 +387,23 @@ export class ChunkedDataset {
         if (list) list.push(c)
         else byRow.set(c[0]!, [c])
       }
-      let last = 0
+      const tick = (c: number[]): void => {
+        done += this.elementsOf(c)
+        if (Date.now() - last < 50) return
+        last = Date.now()
+        onProgress?.(done, elements)
+      }
       const check = (): void => {
         if (cancelled || this.closed) throw new ApiError('cancelled', `reading ${this.path} was cancelled`)
       }
       if (this.native) {
-        // several chunks in flight: their reads and inflates run on libuv's pool, every core busy
+        // chunks in flight on the addon's own threads, a window's overtaking them; none decoded twice
         await pool(chunks, this.lanes(), async (c) => {
+          await this.windows.served()
           check()
-          await this.readChunk(c)
+          if (!this.filled[this.chunkIndex(c)]) await this.readChunk(c, true)
           landed([c])
-          done += this.elementsOf(c)
-          if (Date.now() - last > 50) {
-            last = Date.now()
-            onProgress?.(done, elements)
-          }
+          tick(c)
         })
         onProgress?.(done, elements)
         return
@@ -421,11 +425,7 @@ export class ChunkedDataset {
             check()
             if (!this.filled[this.chunkIndex(c)]) await this.readChunk(c)
             landed([c])
-            done += this.elementsOf(c)
-            if (Date.now() - last > 50) {
-              last = Date.now()
-              onProgress?.(done, elements)
-            }
+            tick(c)
           }
         }
         onProgress?.(done, elements)

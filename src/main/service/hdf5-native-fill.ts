@@ -123,15 +123,18 @@ export class NativeFiller {
     return i
   }
 
-  /** Decodes chunk c into the copy, off the event loop (read and inflate on libuv's pool); the bytes written. */
-  async fill(c: number[]): Promise<number> {
+  /**
+   * Decodes chunk c into the copy, off the event loop (read and inflate on libuv's pool, or for a background
+   * fill on the addon's own threads, niced while a window waits); the bytes written.
+   */
+  async fill(c: number[], background = false): Promise<number> {
     return this.guard.run(() => {
       nativeStats.fills++
-      return this.decode(c)
+      return this.decode(c, background)
     })
   }
 
-  private async decode(c: number[]): Promise<number> {
+  private async decode(c: number[], background: boolean): Promise<number> {
     const r = this.index.get(this.chunkIndex(c))
     if (!r) return this.putAsync(this.pieces(c, this.fillChunk()))
     if (this.direct) {
@@ -139,7 +142,7 @@ export class NativeFiller {
       const args = this.directArgs(c, r)
       let written: number
       try {
-        written = await native().fillChunkFileAsync(...args)
+        written = await native().fillChunkFileAsync(...args, background)
       } catch (e) {
         throw this.directError(r, e)
       }

@@ -49,16 +49,20 @@ function failed(e: unknown, codec: FileCodec, size: number): unknown {
   return e
 }
 
-/** Reads, decodes and writes the chunk file's runs (chunkRuns); the bytes written (all-zero runs skipped). */
+/**
+ * Reads, decodes and writes the chunk file's runs (chunkRuns); the bytes written (all-zero runs skipped). On
+ * libuv's pool, or for a background fill on the addon's own threads (window-first.ts).
+ */
 export async function fillChunkFile(
   file: string,
   dst: number,
   codec: FileCodec,
   size: number,
-  runs: number[]
+  runs: number[],
+  background = false
 ): Promise<number> {
   try {
-    return await native().fillChunkFileAsync(file, dst, codec, size, Float64Array.from(runs))
+    return await native().fillChunkFileAsync(file, dst, codec, size, Float64Array.from(runs), undefined, background)
   } catch (e) {
     throw failed(e, codec, size)
   }

@@ -21,7 +21,7 @@ import { ChunkDamage, FolderKeys, type ZarrKeys } from './zarr-keys'
 import type { ShardReader } from './zarr-shard-read'
 
 /** Chunk objects read in this process (tests prove a missing chunk is not read), and of them by the addon. */
-export const zarrStats = { reads: 0, direct: 0 }
+export const zarrStats = { reads: 0, direct: 0, background: 0 }
 
 export interface ZarrSpec {
   /** The store's folder, archive or URL and the array's name (for messages). */
@@ -186,13 +186,14 @@ export class ZarrFiller implements ChunkFiller {
     return f ? Buffer.alloc(this.full, Buffer.from(f)) : null
   }
 
-  async fill(c: number[]): Promise<number> {
-    return this.guard.run(() => this.fillNow(c))
+  /** background: a fill's chunk, on the addon's own threads when the addon decodes it (chunk-filler.ts). */
+  async fill(c: number[], background = false): Promise<number> {
+    return this.guard.run(() => this.fillNow(c, background))
   }
 
-  private async fillNow(c: number[]): Promise<number> {
+  private async fillNow(c: number[], background: boolean): Promise<number> {
     if (!this.has(c)) return this.put(c, this.fillChunk())
-    if (this.direct) return this.fillDirect(c, this.direct)
+    if (this.direct) return this.fillDirect(c, this.direct, background)
     const { shard } = this.spec
     const key = shard ? shard.where(c) : this.keyOf(c)
     let raw: Uint8Array | null
@@ -219,14 +220,19 @@ export class ZarrFiller implements ChunkFiller {
    * the copy's budget afterwards (all-zero rows are not written, so the bytes are known only then): a budget
    * passes its cap by at most the chunks in flight.
    */
-  private async fillDirect(c: number[], d: { keys: FolderKeys; codec: FileCodec }): Promise<number> {
+  private async fillDirect(
+    c: number[],
+    d: { keys: FolderKeys; codec: FileCodec },
+    background: boolean
+  ): Promise<number> {
     const key = this.keyOf(c)
     let written: number
     try {
       const file = d.keys.pathOf(key)
       zarrStats.reads++
       zarrStats.direct++
-      written = await fillChunkFile(file, this.dst, d.codec, this.full, this.runs(c))
+      if (background) zarrStats.background++
+      written = await fillChunkFile(file, this.dst, d.codec, this.full, this.runs(c), background)
     } catch (e) {
       throw this.unreadable(key, e)
     }
