@@ -85,8 +85,7 @@ function openFile(r: Request<'session:open'>, ctx: OpenContext): Session {
     }
     mapping = createFile(path, layout.offset + layout.nbytes, r.overwrite === true)
   } else {
-    // a missing file or a folder is reported as such, before anything else; the probe also reads the
-    // .npy header and any export sidecar
+    // a missing file or a folder is reported first; the probe also reads the .npy header and any sidecar
     const { npy, npyError, sidecar, container } = probeFile(path, (f) => ctx.paths.allows(f))
     // a Zarr store is a folder: only its arrays open
     if (container === 'zarr') {
