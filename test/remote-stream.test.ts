@@ -242,7 +242,7 @@ print(json.dumps([bool(np.array_equal(a, b, equal_nan=True)), bool(np.array_equa
 })
 
 describe('the CLI on a remote object larger than its copy may hold', () => {
-  it('find and export stream; what cannot stream says how to allow more', async () => {
+  it('find, export and diff stream', async () => {
     process.env.ARRAYSCOPE_TEMP_MAX = '16M'
     const url = `${web.url}/obj.f32?cli`
     const found = await runCli(['find', url, '--dtype', '<f4', '--value', '1234.5 as <f4', '--max', '2'])
@@ -255,9 +255,36 @@ describe('the CLI on a remote object larger than its copy may hold', () => {
 a = np.fromfile(${JSON.stringify(path.join(tmp.dir, 'obj.f32'))}, '<f4')
 print(json.dumps(bool(np.array_equal(a, np.load(${JSON.stringify(out)}), equal_nan=True))))`)
     expect(ok).toBe(true)
-    // a diff fills both copies first: refused with the bound and how to raise it
-    const diff = await runCli(['diff', url, path.join(tmp.dir, 'obj.f32'), '--dtype', '<f4'])
-    expect(diff.code).toBe(2)
-    expect(diff.stderr).toMatch(/ARRAYSCOPE_TEMP_MAX=64G/)
+    // a diff against a local file: the remote side streams through a private copy, numpy's figures
+    const changed = path.join(tmp.dir, 'changed.f32')
+    const want = py<number>(`
+a = np.fromfile(${JSON.stringify(path.join(tmp.dir, 'obj.f32'))}, '<f4')
+b = a.copy(); b[5::1_234_567] += 1
+b.tofile(${JSON.stringify(changed)})
+print(int((~np.isclose(b, a, rtol=1e-7, atol=0, equal_nan=True)).sum()))`)
+    const diff = await runCli(['diff', url, changed, '--dtype', '<f4', '--json'])
+    expect(diff.stderr).toBe('')
+    expect(diff.code).toBe(1)
+    const report = JSON.parse(diff.stdout) as { mismatched: number; mismatches: { index: number[]; b: unknown }[] }
+    expect(report.mismatched).toBe(want)
+    expect(report.mismatches[0]!.index).toEqual([5])
+    // the same in the compare panel, the remote side as B
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const b = await s.handle('session:open', { path: `${url}&panel`, layout: f4, mode: 'r' })
+      const a = await s.handle('session:open', { path: changed, layout: f4, mode: 'r' })
+      const r = await s.handle('diff:run', {
+        a: a.session,
+        b: b.session,
+        scanId: 'rd',
+        rtol: 1e-7,
+        atol: 0,
+        equalNan: true
+      })
+      expect(r.mismatched).toBe(want)
+      expect(privateCopies().count).toBe(0)
+    } finally {
+      s.closeAll()
+    }
   })
 })

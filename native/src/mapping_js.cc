@@ -257,6 +257,8 @@ Napi::Value Mapping::Scan(const Napi::CallbackInfo& info) {
             !data || reinterpret_cast<uintptr_t>(data) % alignof(int64_t) != 0)
           ThrowCoded(env, "EINVAL", "a diff's b.gate must be a BigInt64Array of at least one element");
         state->readyB = static_cast<const int64_t*>(data);
+        if (gb.As<Napi::TypedArray>().ElementLength() >= 2)
+          state->consumedB = static_cast<int64_t*>(data) + 1;
         owners.push_back(gb.As<Napi::Object>());
       }
     }

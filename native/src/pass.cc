@@ -347,15 +347,19 @@ void RunPass(const MapInfo& map, ScanState& state, const PassPlan& plan,
         for (Prefetcher& p : ra) ahead -= p.Retire();
         ++low;
       }
-      // the oldest unfinished part's first byte: nothing below it is read again (state.consumed)
-      if (state.consumed != nullptr && low != told) {
+      // the oldest unfinished part's first byte, in each file that listens: nothing below it is read again
+      // (state.consumed, state.consumedB)
+      if (low != told) {
         told = low;
-        int64_t at = INT64_MAX;
-        if (low < chunks) {
-          sources[0].ranges(low, lowRanges);
-          for (const ByteRange& r : lowRanges) at = std::min(at, r.first);
+        for (size_t i = 0; i < sources.size() && i < 2; ++i) {
+          if (!state.Listens(static_cast<int>(i))) continue;
+          int64_t at = INT64_MAX;
+          if (low < chunks) {
+            sources[i].ranges(low, lowRanges);
+            for (const ByteRange& r : lowRanges) at = std::min(at, r.first);
+          }
+          state.Consumed(static_cast<int>(i), at);
         }
-        state.Consumed(at);
       }
     };
     for (;;) {

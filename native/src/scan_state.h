@@ -21,6 +21,8 @@ struct ScanState {
   // of its oldest unfinished part; INT64_MAX at its end), so that what lies below can be let go (a remote
   // object's private copy: remote-stream.ts). Meaningful for passes that walk the file forwards.
   int64_t* consumed = nullptr;
+  // The same for a diff's other file (its gate's second element).
+  int64_t* consumedB = nullptr;
 
   // Where the gate of file `side` (0: the mapping scanned, 1: a diff's other file) stands now (INT64_MAX
   // without one).
@@ -35,13 +37,17 @@ struct ScanState {
   }
   bool Gated(int side) const { return (side == 0 ? ready : readyB) != nullptr; }
 
-  // Says the pass will read nothing below byte at any more.
-  void Consumed(int64_t at) const {
-    if (consumed == nullptr) return;
+  // Whether file `side` hears back what the pass has read.
+  bool Listens(int side) const { return (side == 0 ? consumed : consumedB) != nullptr; }
+
+  // Says the pass will read nothing below byte at of file `side` any more.
+  void Consumed(int side, int64_t at) const {
+    int64_t* c = side == 0 ? consumed : consumedB;
+    if (c == nullptr) return;
 #if defined(_MSC_VER)
-    *static_cast<volatile int64_t*>(consumed) = at;
+    *static_cast<volatile int64_t*>(c) = at;
 #else
-    __atomic_store_n(consumed, at, __ATOMIC_RELEASE);
+    __atomic_store_n(c, at, __ATOMIC_RELEASE);
 #endif
   }
 };

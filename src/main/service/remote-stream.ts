@@ -1,8 +1,9 @@
 // Scans of a remote object beside its fetching (issue 30, item 4), through the gate of stream-fill.ts: the
 // object's blocks a view touches are fetched in order, several requests in flight, and the native pass reads
 // each part as soon as every byte of it is in. Two ways:
-// - shared: the view's missing blocks fit the copy (ARRAYSCOPE_TEMP_MAX, the disk's room): they are fetched into
-//   the session's copy (remote-store.ts), where they stay for windows and later passes;
+// - shared: the view's missing blocks fit the copy twice over (ARRAYSCOPE_TEMP_MAX, the disk's room: what is
+//   left after them serves windows and other reads): they are fetched into the session's copy
+//   (remote-store.ts), where they stay for windows and later passes;
 // - private: they do not, and the job reads its view once (one pass, walking the object forwards): the blocks go
 //   into a copy of the job's own, at most AHEAD bytes ahead of what the pass has read, and what the pass has
 //   read is given back to the file system behind it (punchHole). The pass tells how far it has read through the
@@ -52,7 +53,8 @@ export function remoteFiller(
   if (missing === 0) return undefined
   const elements = (end - first) / per
   const inElements = (p: Progress): Progress => p && ((d, t) => p(d / per, t / per))
-  if (store.canHold(missing)) {
+  // into the shared copy only with as much room to spare (windows and other reads still need some)
+  if (store.canHold(2 * missing)) {
     return {
       elements,
       start: (onProgress, gate) => store.fill(first, end, inElements(onProgress), (bytes) => raiseGate(gate, bytes))

@@ -1,8 +1,8 @@
 // A job over several sessions' views at once (a diff's two sides) reading each while its copy is filled: a
 // chunk grid's chunks decoded, a remote object's blocks fetched into its copy (stream-fill.ts, gated per side).
-// Where a side cannot stream (a growing store; a remote view larger than its copy may hold), or both sides are
-// one source (their fills would write the same chunks), each side is filled first, one after the other, as
-// before.
+// A remote side larger than its copy may hold streams through a private copy (remote-stream.ts). Where a side
+// cannot stream (a growing store; a remote view walking backwards), or both sides are one source (their fills
+// would write the same chunks), each side is filled first, one after the other, as before.
 import type { ArrayView } from '../../shared/slice'
 import type { ArraySource } from './array-source'
 import { phasedProgress, elementsOf } from './phased-progress'
@@ -16,7 +16,8 @@ export function streamedSides<T>(
   onProgress: Progress,
   make: (through: Through[], progress: Progress) => ScanJob<T>
 ): ScanJob<T> {
-  const fills = sides.map((s) => s.source.gatedFill(s.view))
+  // a diff reads each side once, forwards: a remote side larger than its copy may hold streams privately
+  const fills = sides.map((s) => s.source.gatedFill(s.view, { onePass: true }))
   const shared = new Set(sides.map((s) => s.source)).size < sides.length
   if (!shared && fills.every((f) => f !== undefined)) {
     return streamFills(
