@@ -181,6 +181,15 @@ describe('remote scans streamed beside the fetching', () => {
       const remote = await s.statsOf(info.session, s.session(info.session).layout, { bins: 8 }).promise
       expect(remote.histogram).toEqual(local.histogram)
       expect(remote.count).toBe(local.count)
+      // of integers (not streamed past the copy): two passes, each through a private copy of its own
+      const i4 = { ...f4, dtype: '<i4' } as const
+      const li = await s.handle('session:open', { path: path.join(tmp.dir, 'obj.f32'), layout: i4, mode: 'r' })
+      const ri = await s.handle('session:open', { path: `${web.url}/obj.f32?ints`, layout: i4, mode: 'r' })
+      const want = await s.statsOf(li.session, s.session(li.session).layout, { bins: 8 }).promise
+      const got = await s.statsOf(ri.session, s.session(ri.session).layout, { bins: 8 }).promise
+      expect(got).toEqual(want)
+      expect(s.session(ri.session).source.remoteObject!.missingBytes(0, N * 4)).toBeGreaterThan(N * 4 - (2 << 20))
+      expect(privateCopies().count).toBe(0)
     } finally {
       s.closeAll()
     }

@@ -32,8 +32,8 @@ import { PathPolicy } from './path-policy'
 import { prepareRequest } from './remote-service'
 import { prepareGzipCopy } from './gzip-copies'
 import { Bookmarks, RecentFiles, WorkspaceFile } from './recent'
-import { streamedStats } from './remote-scan'
-import { runStats, ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
+import { statsJob } from './stats-job'
+import { ScanJob, ScanRegistry, type ScanSource, type Stats } from './scan'
 import { sliced } from '../../shared/slice'
 import { fieldView } from '../../shared/field-view'
 import type { OpenContext } from './open'
@@ -331,15 +331,7 @@ export class ArrayService {
     options: { bins?: number; range?: [number, number]; onProgress?: (done: number, total: number) => void } = {}
   ): ScanJob<Stats> {
     const s = this.session(id)
-    return (
-      streamedStats(s.info.derived ? undefined : s.source, view, options) ??
-      s.source.streamFill(
-        view,
-        options.onProgress,
-        (through, onProgress) => runStats({ ...this.scannable(id), ...through }, view, { ...options, onProgress }),
-        { onePass: options.bins === undefined || options.range !== undefined }
-      )
-    )
+    return statsJob(s.source, this.scannable(id), view, options, !!s.info.derived)
   }
 
   /** What a scan of a session reads: its mapping, and for a quantized tensor its blocks (dequantized per chunk). */

@@ -16,7 +16,7 @@ import pathModule from 'node:path'
 import { promisify } from 'node:util'
 import { ApiError } from '../../shared/contract'
 import type { ArrayView } from '../../shared/slice'
-import { native, type ScanHandle } from './native'
+import { native, type Mapping, type ScanHandle } from './native'
 import { BLOCK, type RemoteStore } from './remote-store'
 import { raiseGate, type GatedFill } from './stream-fill'
 import { formatBytes, TempBudget } from './temp-budget'
@@ -64,38 +64,70 @@ export function remoteFiller(
   return privateCopy(store, [first, end], elements, inElements)
 }
 
-/** A private copy of the object for one forward pass over [first, end); undefined where holes cannot be punched. */
+let canPunch: boolean | undefined
+
+/** Whether the temporary folder's file system gives blocks back (asked once, on a file of a few blocks). */
+function punchable(): boolean {
+  if (canPunch === undefined) {
+    const file = pathModule.join(tempFolder('arrayscope-stream-'), 'probe.bin')
+    try {
+      const fd = fs.openSync(file, 'w+', 0o600)
+      try {
+        fs.writeSync(fd, Buffer.alloc(2 * BLOCK, 1))
+        canPunch = native().punchHole(fd, 0, BLOCK)
+      } finally {
+        fs.closeSync(fd)
+      }
+    } catch {
+      canPunch = false
+    } finally {
+      removeTemp(file)
+    }
+  }
+  return canPunch
+}
+
+/**
+ * A private copy of the object for one forward pass over [first, end), made when the job starts (open) and
+ * removed when it ends; undefined where the file system cannot give blocks back (it would keep the whole
+ * object: the shared copy's bound applies instead).
+ */
 function privateCopy(
   store: RemoteStore,
   [first, end]: [number, number],
   elements: number,
   inElements: (p: Progress) => Progress
 ): GatedFill | undefined {
-  const file = pathModule.join(tempFolder('arrayscope-stream-'), 'object.bin')
-  let fd = -1
-  try {
-    fd = fs.openSync(file, 'w+', 0o600)
-    fs.ftruncateSync(fd, store.size)
-    // a file system that cannot give blocks back would keep the whole object: the shared copy's bound applies
-    if (!native().punchHole(fd, 0, BLOCK)) throw new Error('no holes')
-  } catch {
-    if (fd >= 0) fs.closeSync(fd)
-    removeTemp(file)
-    return undefined
-  }
-  const mapping = new (native().Mapping)(file, 'r')
+  if (!punchable()) return undefined
+  let copy: { file: string; fd: number; mapping: Mapping } | undefined
   return {
     elements,
-    mapping,
     slots: 2,
+    open: () => {
+      const file = pathModule.join(tempFolder('arrayscope-stream-'), 'object.bin')
+      let fd = -1
+      try {
+        fd = fs.openSync(file, 'w+', 0o600)
+        fs.ftruncateSync(fd, store.size)
+        copy = { file, fd, mapping: new (native().Mapping)(file, 'r') }
+        return copy.mapping
+      } catch (e) {
+        if (fd >= 0) fs.closeSync(fd)
+        removeTemp(file)
+        throw e
+      }
+    },
     start: (onProgress, gate) => {
       Atomics.store(gate, 1, BigInt(first))
+      const { fd, file } = copy!
       return sweep(store, fd, pathModule.dirname(file), [first, end], gate, inElements(onProgress))
     },
     end: () => {
-      mapping.close()
-      fs.closeSync(fd)
-      removeTemp(file)
+      if (!copy) return
+      copy.mapping.close()
+      fs.closeSync(copy.fd)
+      removeTemp(copy.file)
+      copy = undefined
     }
   }
 }

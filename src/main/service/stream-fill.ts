@@ -43,8 +43,8 @@ export type StreamMake<T> = (through: Through, progress: Progress) => ScanJob<T>
 /** A fill the scans trail: it raises gate[0] as the bytes below are written; elements: the view's, for progress. */
 export interface GatedFill {
   elements: number
-  /** The copy the scans read, when not the session's own. */
-  mapping?: Mapping
+  /** Makes the copy the scans read, when not the session's own, as the job starts (end removes it). */
+  open?(): Mapping
   /** Elements in gate: 2 when the fill listens to what the pass has read (gate[1], native/index.d.ts). */
   slots?: number
   start(onProgress: Progress, gate: BigInt64Array): ScanHandle<void>
@@ -77,6 +77,13 @@ export function streamFills<T>(
   const endAll = (): void => live.forEach((f) => f.end?.())
   return new ScanJob(async (track) => {
     const gates = fillers.map((f) => f && new BigInt64Array(new SharedArrayBuffer(8 * (f.slots ?? 1))))
+    let mappings: (Mapping | undefined)[]
+    try {
+      mappings = fillers.map((f) => f?.open?.())
+    } catch (e) {
+      endAll()
+      throw e
+    }
     const openAll = (): void => gates.forEach((g) => g && Atomics.store(g, 0, GATE_OPEN))
     let filling = true
     // one bar: the fills' share, then the passes' (phased-progress.ts), never back from the fills' 100 %; the
@@ -84,7 +91,7 @@ export function streamFills<T>(
     // HDF5 dataset: fill ~700 ms, then the passes' tail ~100 ms)
     const phases = phasedProgress(onProgress, live.reduce((a, f) => a + f.elements, 0) / 4)
     const throughs: Through[] = fillers.map((f, k) =>
-      f ? (f.mapping ? { gate: gates[k]!, mapping: f.mapping } : { gate: gates[k]! }) : {}
+      f ? (mappings[k] ? { gate: gates[k]!, mapping: mappings[k] } : { gate: gates[k]! }) : {}
     )
     let job: ScanJob<T>
     try {

@@ -17,8 +17,8 @@ export function streamedSides<T>(
   make: (through: Through[], progress: Progress) => ScanJob<T>
 ): ScanJob<T> {
   // a diff reads each side once, forwards: a remote side larger than its copy may hold streams privately
-  const fills = sides.map((s) => s.source.gatedFill(s.view, { onePass: true }))
   const shared = new Set(sides.map((s) => s.source)).size < sides.length
+  const fills = shared ? [] : sides.map((s) => s.source.gatedFill(s.view, { onePass: true }))
   if (!shared && fills.every((f) => f !== undefined)) {
     return streamFills(
       fills.map((f) => (f === 'none' ? null : f!)),

@@ -3,8 +3,8 @@
 import { runCondition, runProfile } from '../along'
 import { refuseValueFind } from '../array-source'
 import { runFind } from '../find'
-import { streamedStats } from '../remote-scan'
-import { f64Bytes, runBlocks, runBuckets, runStats, ScanJob, scanStats } from '../scan'
+import { statsJob } from '../stats-job'
+import { f64Bytes, runBlocks, runBuckets, ScanJob, scanStats } from '../scan'
 import type { Handlers, ServiceContext } from './context'
 import { tileOf } from './tile'
 import { versionOf } from '../file-identity'
@@ -30,17 +30,12 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
         .run(
           r.scanId,
           (progress) =>
-            streamedStats(session.info.derived ? undefined : session.source, view, {
-              bins: r.bins,
-              onProgress: progress
-            }) ??
-            ctx.streamFill(
-              r.session,
+            statsJob(
+              session.source,
+              ctx.scannable(r.session),
               view,
-              progress,
-              (through, onProgress) =>
-                runStats({ ...ctx.scannable(r.session), ...through }, view, { bins: r.bins, onProgress }),
-              { onePass: r.bins === undefined }
+              { bins: r.bins, onProgress: progress },
+              !!session.info.derived
             ),
           view.dtype.itemsize
         )
