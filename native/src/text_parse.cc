@@ -45,8 +45,9 @@ bool IsComplex(TextElem e) { return e == TextElem::C8 || e == TextElem::C16; }
 
 class Parser {
  public:
-  Parser(const TextSpec& spec, TextStatus& status, TextResult& result)
-      : s_(spec), st_(status), r_(result), buf_(kBuf + 1), out_buf_(kOutFlush + 4096) {
+  Parser(const TextSpec& spec, TextStatus& status, TextResult& result, std::vector<char>* buf)
+      : s_(spec), st_(status), r_(result), buf_(buf ? *buf : own_), out_buf_(kOutFlush + 4096) {
+    if (buf_.size() != kBuf + 1) buf_.resize(kBuf + 1);
     bool ws = !spec.sep.empty();
     // numpy's separator: whitespace runs become one wildcard, and one goes before a separator that has none
     for (char c : spec.sep) {
@@ -73,10 +74,11 @@ class Parser {
     if (s_.start > 0 && std::fseek(in_, static_cast<long>(s_.start), SEEK_SET) != 0)
       return Fail("EIO", "cannot seek in " + s_.path);
     base_ = s_.start;
+    reported_ = s_.start;
     lineStart_ = s_.start;
     line_ = s_.startLine;
     if (!s_.out.empty()) {
-      out_ = std::fopen(s_.out.c_str(), s_.second ? "w+b" : "r+b");
+      out_ = std::fopen(s_.out.c_str(), "r+b");
       if (!out_) return Fail("EIO", "cannot write the copy " + s_.out + ": " + std::strerror(errno));
       if (s_.outOffset > 0 && std::fseek(out_, static_cast<long>(s_.outOffset), SEEK_SET) != 0)
         return Fail("EIO", "cannot seek in the copy " + s_.out + ": " + std::strerror(errno));
@@ -96,7 +98,10 @@ class Parser {
     }
     bool ok = s_.table ? Table() : Stream();
     if (ok) ok = Flush(true);
-    if (!ok) return;
+    if (!ok) {
+      r_.cols = cols_ >= 0 ? cols_ : -1;  // a split pass checks a failed segment's first row against the others'
+      return;
+    }
     EndLine();
     r_.cols = cols_ >= 0 ? cols_ : -1;
     r_.lines = line_;
@@ -105,10 +110,13 @@ class Parser {
 
   void Progress() {
     const int64_t at = base_ + static_cast<int64_t>(pos_);
-    if (s_.second)
-      st_.bytes2.store(at - s_.start, std::memory_order_relaxed);
-    else
+    if (s_.segment) {
+      // segments run side by side: each adds what it consumed since it last said
+      st_.bytes.fetch_add(at - reported_, std::memory_order_relaxed);
+      reported_ = at;
+    } else {
       st_.bytes.store(at, std::memory_order_relaxed);
+    }
   }
 
  private:
@@ -159,7 +167,7 @@ class Parser {
     }
     buf_[lim_] = '\0';
     Progress();
-    if (st_.cancel.load(std::memory_order_relaxed) || st_.stop.load(std::memory_order_relaxed))
+    if (st_.cancel.load(std::memory_order_relaxed))
       return Fail("ECANCELLED", "reading the text was cancelled");
     return true;
   }
@@ -573,7 +581,7 @@ class Parser {
     }
     out_n_ = 0;
     written_ = r_.count;
-    if (s_.second) return true;  // the second part's values are appended to the copy at the end
+    if (s_.segment) return true;  // the splitter writes a segment's values in place and counts them
     st_.written.store(written_, std::memory_order_release);
     if (s_.table) {
       st_.cols.store(cols_, std::memory_order_release);
@@ -585,7 +593,8 @@ class Parser {
   const TextSpec& s_;
   TextStatus& st_;
   TextResult& r_;
-  std::vector<char> buf_;
+  std::vector<char> own_;
+  std::vector<char>& buf_;  // own_, or the caller's (a split pass's thread keeps one for all its segments)
   std::vector<uint8_t> out_buf_;  // values not yet written: [0, out_n_)
   size_t out_n_ = 0;
   bool fast_ = false, fastStream_ = false;
@@ -597,6 +606,7 @@ class Parser {
   size_t pos_ = 0, lim_ = 0;
   bool eof_ = false;
   int64_t base_ = 0;
+  int64_t reported_ = 0;  // a segment: the byte up to which its progress is added to status.bytes
   int64_t line_ = 1, lineStart_ = 0;
   int64_t lineValues_ = 0, cols_ = -1;
   int64_t written_ = 0;
@@ -626,10 +636,14 @@ int TextItemSize(TextElem e) {
   }
 }
 
+void ParseTextPart(const TextSpec& spec, TextStatus& status, TextResult& result, std::vector<char>* buf) {
+  Parser parser(spec, status, result, buf);
+  parser.Run();
+}
+
 TextResult ParseTextPart(const TextSpec& spec, TextStatus& status) {
   TextResult result;
-  Parser parser(spec, status, result);
-  parser.Run();
+  ParseTextPart(spec, status, result);
   return result;
 }
 
