@@ -48,6 +48,9 @@ class Parser {
   Parser(const TextSpec& spec, TextStatus& status, TextResult& result, std::vector<char>* buf)
       : s_(spec), st_(status), r_(result), buf_(buf ? *buf : own_), out_buf_(kOutFlush + 4096) {
     if (buf_.size() != kBuf + 1) buf_.resize(kBuf + 1);
+    // a segment's values stay in memory whole (the splitter writes them): straight into the buffer result
+    // brings (a written segment's, its capacity kept), never copied from a staging one
+    if (spec.segment && r_.bytes.size() > out_buf_.size()) out_buf_.swap(r_.bytes);
     bool ws = !spec.sep.empty();
     // numpy's separator: whitespace runs become one wildcard, and one goes before a separator that has none
     for (char c : spec.sep) {
@@ -569,6 +572,11 @@ class Parser {
 
   // Writes the values parsed so far to the copy (at least 64 KiB of them unless forced).
   bool Flush(bool force) {
+    if (s_.segment) {
+      // the values from byte 0 to out_n_ of result.bytes (its size may be larger: count × item says)
+      if (force) r_.bytes.swap(out_buf_);
+      return true;
+    }
     if (out_n_ < kOutFlush && !force) return true;
     if (out_) {
       if (out_n_ > 0 && std::fwrite(out_buf_.data(), 1, out_n_, out_) != out_n_)
@@ -581,7 +589,6 @@ class Parser {
     }
     out_n_ = 0;
     written_ = r_.count;
-    if (s_.segment) return true;  // the splitter writes a segment's values in place and counts them
     st_.written.store(written_, std::memory_order_release);
     if (s_.table) {
       st_.cols.store(cols_, std::memory_order_release);

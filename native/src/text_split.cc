@@ -8,7 +8,7 @@
 // are added; errors are the first in the text (segments before a failed one always end). Only where a
 // newline is a boundary numpy's parse also has: rows (np.loadtxt), or numpy.fromfile with a whitespace
 // separator. ARRAYSCOPE_TEXT_SPLIT_MB (default 32) is the size from which a text is split (0: always),
-// ARRAYSCOPE_TEXT_SEGMENT_KB (default 4096) the segments' size (tests make it small).
+// ARRAYSCOPE_TEXT_SEGMENT_KB (default 1024) the segments' size (tests make it small).
 #ifdef _WIN32
 #include <io.h>
 #else
@@ -154,16 +154,15 @@ class Split {
     return &g;  // a deque's elements stay where they are as it grows
   }
 
-  bool WriteAt(const std::vector<uint8_t>& bytes, int64_t offset) {
+  bool WriteAt(const uint8_t* bytes, size_t size, int64_t offset) {
 #ifdef _WIN32
     std::lock_guard<std::mutex> lock(writeMu_);
-    return bytes.empty() || (_fseeki64(out_, offset, SEEK_SET) == 0 &&
-                             std::fwrite(bytes.data(), 1, bytes.size(), out_) == bytes.size() &&
-                             std::fflush(out_) == 0);
+    return size == 0 || (_fseeki64(out_, offset, SEEK_SET) == 0 && std::fwrite(bytes, 1, size, out_) == size &&
+                         std::fflush(out_) == 0);
 #else
     size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = pwrite(fd_, bytes.data() + done, bytes.size() - done, offset + done);
+    while (done < size) {
+      const ssize_t n = pwrite(fd_, bytes + done, size - done, offset + static_cast<int64_t>(done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
       done += static_cast<size_t>(n);
@@ -187,7 +186,6 @@ class Split {
       p.segment = true;
       p.out.clear();
       if (k > 0) p.startLine = 1, p.skip = 0;
-      g.r.bytes.clear();
       ParseTextPart(p, st_, g.r, &buf);
       // count: the segments whose offsets are now known get them, and this thread writes them
       std::vector<Segment*> ready;
@@ -212,7 +210,8 @@ class Split {
       }
       bool ok = true;
       for (Segment* c : ready) {
-        ok = ok && WriteAt(c->r.bytes, s_.outOffset + c->at * item_);
+        // the segment's values: its buffer's first count × item bytes
+        ok = ok && WriteAt(c->r.bytes.data(), static_cast<size_t>(c->r.count * item_), s_.outOffset + c->at * item_);
       }
       std::lock_guard<std::mutex> lock(mu_);
       if (!ok && writeError_.empty())
@@ -301,7 +300,7 @@ class Split {
 
 TextResult ParseTextFile(const TextSpec& spec, TextStatus& status) {
   const int64_t threshold = EnvInt("ARRAYSCOPE_TEXT_SPLIT_MB", 32) << 20;
-  const int64_t segment = std::max<int64_t>(1, EnvInt("ARRAYSCOPE_TEXT_SEGMENT_KB", 4096) << 10);
+  const int64_t segment = std::max<int64_t>(1, EnvInt("ARRAYSCOPE_TEXT_SEGMENT_KB", 1024) << 10);
   const int64_t size = FileSize(spec.path);
   const int threads = static_cast<int>(std::min(4u, std::thread::hardware_concurrency()));
   const bool splittable = !spec.out.empty() && spec.maxValues < 0 && spec.end < 0 &&
