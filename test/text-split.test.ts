@@ -67,11 +67,19 @@ const SEGMENTS = [1, 2, 3]
 
 describe('a pass in segments equals one pass', () => {
   const CASES: [string, string, Spec][] = [
-    ['CSV with a header, comments and CRLF', `a,b,c\r\n# x\r\n${rows(500).replace(/\n/g, '\r\n')}`, { ...CSV, skip: 1 }],
+    [
+      'CSV with a header, comments and CRLF',
+      `a,b,c\r\n# x\r\n${rows(500).replace(/\n/g, '\r\n')}`,
+      { ...CSV, skip: 1 }
+    ],
     ['whitespace stream, blank lines at the end', `${rows(300).replace(/,/g, ' ')}\n\n   \n`, WS],
     ['whitespace stream, ragged lines', '1 2 3\n4 5\n'.repeat(200), WS],
     ['segments of comments only', `${rows(50)}${'# only a comment\n'.repeat(300)}${rows(50, 50)}`, CSV],
-    ['a header longer than a segment', `${'header line, not numbers\n'.repeat(200)}${rows(300)}`, { ...CSV, skip: 200 }],
+    [
+      'a header longer than a segment',
+      `${'header line, not numbers\n'.repeat(200)}${rows(300)}`,
+      { ...CSV, skip: 200 }
+    ],
     ['a line longer than a segment', `${rows(100).replace(/,/g, ' ')}${rows(400).replace(/[,\n]/g, ' ')}\n1 2\n`, WS],
     ['no final newline', rows(400).slice(0, -1), CSV]
   ]
@@ -92,7 +100,12 @@ describe('a pass in segments equals one pass', () => {
     ['a bad value deep inside', `${rows(400)}1,x,3\n${rows(10)}`, CSV, /^line 401, column 3: cannot read 'x,3'/],
     ['a bad value in the last segment', `${rows(600)}1,2,x\n`, CSV, /^line 601, column 5: cannot read 'x'/],
     ['a bad value in the first line', `1,2,3\n1,,3\n${rows(400)}`, CSV, /^line 2, column 3: an empty value/],
-    ['a ragged row late', `${rows(400)}${'1,2\n'.repeat(400)}`, CSV, /^line 401 has 2 values, the rows before it have 3/],
+    [
+      'a ragged row late',
+      `${rows(400)}${'1,2\n'.repeat(400)}`,
+      CSV,
+      /^line 401 has 2 values, the rows before it have 3/
+    ],
     ['a file of whitespace only', ' \n'.repeat(3000), WS, /only whitespace/],
     ['a bad value after a ragged segment', `${rows(300)}1,2\n${rows(300)}x\n`, CSV, /^line 301 has 2 values/]
   ]
