@@ -126,6 +126,23 @@ describe('a pass in segments equals one pass', () => {
   })
 })
 
+describe('a pass in segments that fails', () => {
+  test.each(SEGMENTS)('segments of %i KiB: the copy keeps every row before the bad value, and says so', async (kb) => {
+    const file = write(`${rows(400)}1,x,3\n${rows(400, 400)}`)
+    const out = path.join(dir, `s${n++}.bin`)
+    fs.writeFileSync(out, '')
+    process.env.ARRAYSCOPE_TEXT_SPLIT_MB = '0'
+    process.env.ARRAYSCOPE_TEXT_SEGMENT_KB = String(kb)
+    const handle = native().parseText({ ...CSV, path: file, out })
+    await expect(handle.promise).rejects.toThrow(/^line 401, column 3/)
+    // the rows of every segment before the failed one and of the failed one before its bad row
+    expect(handle.status()).toMatchObject({ rows: 400, cols: 3 })
+    const bytes = fs.readFileSync(out)
+    const values = Array.from(new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 1200 * 8)))
+    expect(values).toEqual(rows(400).trim().split(/[,\n]/).map(Number))
+  })
+})
+
 describe('segment boundaries, against numpy', () => {
   /** CRLF rows with a last line padded so that its CR (or LF) is the byte at `at`; more rows up to `size` bytes. */
   function aligned(at: number, lf: boolean, size: number): string {

@@ -95,6 +95,8 @@ class Parser {
     if (ok) ok = Flush(true);
     if (!ok) {
       r_.cols = cols_ >= 0 ? cols_ : -1;  // a split pass checks a failed segment's first row against the others'
+      // a segment's values before its error: the splitter writes them (the rows before a bad value are kept)
+      if (s_.segment) r_.bytes.swap(out_buf_);
       return;
     }
     EndLine();

@@ -193,12 +193,14 @@ class Split {
         std::lock_guard<std::mutex> lock(mu_);
         g.done = true;
         if (!g.r.code.empty()) failed_ = true;
-        while (counted_ < segs_.size() && segs_[counted_].done && !failed_) {
+        // the segments before a failed one are counted and written all the same, and the failed one's rows
+        // before its error too: the copy keeps every row before the first error, as one pass keeps them
+        while (counted_ < segs_.size() && segs_[counted_].done && !stopped_) {
           Segment& c = segs_[counted_];
           // a segment whose rows have another width than those before it: the pass ends there (Join says
           // where); the copy is not written past the rows known good
           if (s_.table && c.r.rows > 0 && cols_ >= 0 && c.r.cols != cols_) {
-            failed_ = true;
+            failed_ = stopped_ = true;
             break;
           }
           if (s_.table && c.r.rows > 0 && cols_ < 0) cols_ = c.r.cols;
@@ -206,6 +208,7 @@ class Split {
           values_ += c.r.count;
           ready.push_back(&c);
           counted_++;
+          if (!c.r.code.empty()) stopped_ = true;
         }
       }
       bool ok = true;
@@ -215,7 +218,7 @@ class Split {
       }
       std::lock_guard<std::mutex> lock(mu_);
       if (!ok && writeError_.empty())
-        writeError_ = "cannot write the copy " + s_.out + ": " + std::strerror(errno), failed_ = true;
+        writeError_ = "cannot write the copy " + s_.out + ": " + std::strerror(errno), failed_ = stopped_ = true;
       for (Segment* c : ready) {
         c->written = true;
         pool_.push_back(std::move(c->r.bytes));
@@ -290,7 +293,8 @@ class Split {
   std::vector<std::vector<uint8_t>> pool_;  // written segments' value buffers, reused (their capacity kept)
   size_t limit_ = 6;                        // segments taken and not yet written, at most
   int64_t next_ = 0;                        // where the next segment starts
-  bool failed_ = false;
+  bool failed_ = false;   // a segment failed: none is taken any more
+  bool stopped_ = false;  // the segments after a failed one are not written
   size_t counted_ = 0, written_ = 0;  // segments [0, counted_) have their place; [0, written_) are written
   int64_t values_ = 0, cols_ = -1, writtenValues_ = 0, writtenRows_ = 0;
   std::string writeError_;
