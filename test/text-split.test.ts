@@ -126,6 +126,29 @@ describe('a pass in segments equals one pass', () => {
   })
 })
 
+describe('random texts: segments of 30-100 bytes give what one pass gives', () => {
+  // a seeded generator: the same texts on every run
+  let seed = 33
+  const rand = (k: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % k)
+  const pieces = [',', '\n', '\r\n', ' ', '#', 'x', '.', '-', 'e', '1', '2.5', '\n\n', ',,']
+  test.each([
+    ['CSV', CSV],
+    ['whitespace stream', WS]
+  ] as const)('%s: 120 mutants, values, counts and errors equal', async (_, spec) => {
+    for (let k = 0; k < 120; k++) {
+      let text = spec === CSV ? rows(40) : rows(40).replace(/,/g, ' ')
+      for (let m = rand(4); m > 0; m--) {
+        const at = rand(text.length)
+        text = text.slice(0, at) + pieces[rand(pieces.length)]! + text.slice(at + rand(3))
+      }
+      const file = write(text)
+      const one = await pass(file, spec, null)
+      const many = await pass(file, spec, (30 + rand(70)) / 1024)
+      expect({ ...many, index: [] }, JSON.stringify(text)).toEqual({ ...one, index: [] })
+    }
+  })
+})
+
 describe('a pass in segments that fails', () => {
   test.each(SEGMENTS)('segments of %i KiB: the copy keeps every row before the bad value, and says so', async (kb) => {
     const file = write(`${rows(400)}1,x,3\n${rows(400, 400)}`)

@@ -8,7 +8,7 @@
 // are added; errors are the first in the text (segments before a failed one always end). Only where a
 // newline is a boundary numpy's parse also has: rows (np.loadtxt), or numpy.fromfile with a whitespace
 // separator. ARRAYSCOPE_TEXT_SPLIT_MB (default 32) is the size from which a text is split (0: always),
-// ARRAYSCOPE_TEXT_SEGMENT_KB (default 1024) the segments' size (tests make it small).
+// ARRAYSCOPE_TEXT_SEGMENT_KB (default 1024; fractions allowed) the segments' size (tests make it small).
 #ifdef _WIN32
 #include <io.h>
 #else
@@ -304,7 +304,9 @@ class Split {
 
 TextResult ParseTextFile(const TextSpec& spec, TextStatus& status) {
   const int64_t threshold = EnvInt("ARRAYSCOPE_TEXT_SPLIT_MB", 32) << 20;
-  const int64_t segment = std::max<int64_t>(1, EnvInt("ARRAYSCOPE_TEXT_SEGMENT_KB", 1024) << 10);
+  // a fraction of a KiB too: tests cut texts of a few hundred bytes into many segments
+  const char* kb = std::getenv("ARRAYSCOPE_TEXT_SEGMENT_KB");
+  const int64_t segment = std::max<int64_t>(1, static_cast<int64_t>((kb && *kb ? std::atof(kb) : 1024) * 1024));
   const int64_t size = FileSize(spec.path);
   const int threads = static_cast<int>(std::min(4u, std::thread::hardware_concurrency()));
   const bool splittable = !spec.out.empty() && spec.maxValues < 0 && spec.end < 0 &&
