@@ -58,7 +58,7 @@ struct TextResult {
   int64_t cols = -1;  // values per row (table), or per line when every line has the same number (fromfile)
   int64_t lines = 0;  // lines read
   std::vector<TextIndexPoint> index;
-  std::vector<uint8_t> bytes;  // the values, when spec.out is ''
+  std::vector<uint8_t> bytes;  // the values, when spec.out is '' (a segment's: its first count × item bytes)
   std::string code;            // '' ok; EPARSE, ERAGGED, EIO, ECANCELLED
   std::string message;
   int64_t errLine = 0;       // the line a parse error names (a split pass shifts a segment's)
@@ -69,9 +69,11 @@ struct TextResult {
 // several threads (text_split.cc).
 TextResult ParseTextFile(const TextSpec& spec, TextStatus& status);
 
-// One segment (or all) of the text on the calling thread, into result (whose bytes may come with capacity
-// reserved); buf, when given, is the read buffer to use (a thread's, kept from one segment to the next).
-void ParseTextPart(const TextSpec& spec, TextStatus& status, TextResult& result, std::vector<char>* buf = nullptr);
+// One segment (or all) of the text on the calling thread, into result (a segment's result.bytes may bring a
+// written segment's buffer to reuse); buf, when given, is the read buffer (a thread's, kept from one segment
+// to the next).
+void ParseTextPart(const TextSpec& spec, TextStatus& status, TextResult& result,
+                   std::vector<char>* buf = nullptr);
 TextResult ParseTextPart(const TextSpec& spec, TextStatus& status);
 
 // The size in bytes of one value of elem.
