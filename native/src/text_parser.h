@@ -58,7 +58,9 @@ class Parser {
     fast_ = s_.table && s_.maxValues < 0 && (spaceOnly_ || items_.size() == 2);
     fastStream_ = !s_.table && s_.maxValues < 0 && spaceOnly_;
     // CSV rows of float64 (CsvRows): a separator that cannot be part of a number, nor a comment's start
-    const auto numeric = [](char c) { return IsDigit(c) || c == '+' || c == '-' || c == '.' || Lower(c) == 'e'; };
+    const auto numeric = [](char c) {
+      return IsDigit(c) || c == '+' || c == '-' || c == '.' || Lower(c) == 'e';
+    };
     csv_ = fast_ && !spaceOnly_ && s_.elem == TextElem::F8 && !s_.swap && !numeric(items_[1]) &&
            (s_.comments.empty() || !numeric(s_.comments[0]));
   }
@@ -94,7 +96,8 @@ class Parser {
     bool ok = s_.table ? Table() : Stream();
     if (ok) ok = Flush(true);
     if (!ok) {
-      r_.cols = cols_ >= 0 ? cols_ : -1;  // a split pass checks a failed segment's first row against the others'
+      // a split pass checks a failed segment's first row against the others'
+      r_.cols = cols_ >= 0 ? cols_ : -1;
       // a segment's values before its error: the splitter writes them (the rows before a bad value are kept)
       if (s_.segment) r_.bytes.swap(out_buf_);
       return;

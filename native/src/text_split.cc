@@ -89,7 +89,8 @@ class Split {
       return Error("EIO", "cannot write the copy " + s_.out + ": " + std::strerror(errno));
     }
     next_ = s_.start;
-    st_.bytes.store(s_.start, std::memory_order_relaxed);  // segments add theirs: the byte reached, as one pass
+    // segments add theirs: the byte reached, as one pass says it
+    st_.bytes.store(s_.start, std::memory_order_relaxed);
     limit_ = static_cast<size_t>(3 * threads);
     std::vector<std::thread> more;
     // the new threads inherit this one's lowered priority
@@ -157,8 +158,8 @@ class Split {
   bool WriteAt(const uint8_t* bytes, size_t size, int64_t offset) {
 #ifdef _WIN32
     std::lock_guard<std::mutex> lock(writeMu_);
-    return size == 0 || (_fseeki64(out_, offset, SEEK_SET) == 0 && std::fwrite(bytes, 1, size, out_) == size &&
-                         std::fflush(out_) == 0);
+    return size == 0 || (_fseeki64(out_, offset, SEEK_SET) == 0 &&
+                         std::fwrite(bytes, 1, size, out_) == size && std::fflush(out_) == 0);
 #else
     size_t done = 0;
     while (done < size) {
@@ -214,11 +215,14 @@ class Split {
       bool ok = true;
       for (Segment* c : ready) {
         // the segment's values: its buffer's first count × item bytes
-        ok = ok && WriteAt(c->r.bytes.data(), static_cast<size_t>(c->r.count * item_), s_.outOffset + c->at * item_);
+        const size_t size = static_cast<size_t>(c->r.count * item_);
+        ok = ok && WriteAt(c->r.bytes.data(), size, s_.outOffset + c->at * item_);
       }
       std::lock_guard<std::mutex> lock(mu_);
-      if (!ok && writeError_.empty())
-        writeError_ = "cannot write the copy " + s_.out + ": " + std::strerror(errno), failed_ = stopped_ = true;
+      if (!ok && writeError_.empty()) {
+        writeError_ = "cannot write the copy " + s_.out + ": " + std::strerror(errno);
+        failed_ = stopped_ = true;
+      }
       for (Segment* c : ready) {
         c->written = true;
         pool_.push_back(std::move(c->r.bytes));
@@ -269,7 +273,8 @@ class Split {
     }
     if (!writeError_.empty()) return Error("EIO", writeError_);
     if (st_.cancel.load()) return Error("ECANCELLED", "reading the text was cancelled");
-    if (!s_.table && r.count == 0) return Error("EPARSE", "the file holds only whitespace: numpy.fromfile refuses it");
+    if (!s_.table && r.count == 0)
+      return Error("EPARSE", "the file holds only whitespace: numpy.fromfile refuses it");
     st_.cols.store(r.cols, std::memory_order_release);
     st_.rows.store(r.rows, std::memory_order_release);
     st_.written.store(r.count, std::memory_order_release);
@@ -306,7 +311,8 @@ TextResult ParseTextFile(const TextSpec& spec, TextStatus& status) {
   const int64_t threshold = EnvInt("ARRAYSCOPE_TEXT_SPLIT_MB", 32) << 20;
   // a fraction of a KiB too: tests cut texts of a few hundred bytes into many segments
   const char* kb = std::getenv("ARRAYSCOPE_TEXT_SEGMENT_KB");
-  const int64_t segment = std::max<int64_t>(1, static_cast<int64_t>((kb && *kb ? std::atof(kb) : 1024) * 1024));
+  const double kib = kb && *kb ? std::atof(kb) : 1024;
+  const int64_t segment = std::max<int64_t>(1, static_cast<int64_t>(kib * 1024));
   const int64_t size = FileSize(spec.path);
   const int threads = static_cast<int>(std::min(4u, std::thread::hardware_concurrency()));
   const bool splittable = !spec.out.empty() && spec.maxValues < 0 && spec.end < 0 &&
