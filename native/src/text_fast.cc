@@ -52,8 +52,9 @@ bool Parser::FastStream() {
 // read with the pointer alone while 4 KiB of text lie ahead (as Value() asks) — no Peek, Ensure or Fail per
 // character. A row with anything else (a comment, an error, a ragged row, the buffer's end near) is given
 // back untouched (its values, index points and counts undone) to Table(), which reads it, or says what is
-// wrong, as before. Returns false only when the copy cannot be written.
-bool Parser::FastRows(bool one) {
+// wrong, as before. Returns the rows read (at most `most`), or -1 when the copy cannot be written.
+int64_t Parser::FastRows(int64_t most) {
+  int64_t done = 0;
   const char* const base = buf_.data();
   const char* const end = base + lim_;
   const char sep = spaceOnly_ ? ' ' : items_[1];
@@ -115,7 +116,7 @@ bool Parser::FastRows(bool one) {
     if (whole && fields > 0 && cols_ >= 0 && fields != cols_) whole = false;
     if (!whole) {
       out_n_ = out0, r_.index.resize(index0);  // the row's values and index points dropped
-      return true;
+      return done;
     }
     out_n_ = n, untilIndex_ = until;
     r_.count += fields, lineValues_ += fields;
@@ -126,33 +127,34 @@ bool Parser::FastRows(bool one) {
     pos_ = static_cast<size_t>(p - base);
     NewLine();
     pos_++;
-    if (!Flush(false)) return false;
-    if (one) return true;
+    if (!Flush(false)) return -1;
+    if (++done == most) return done;
   }
 }
 
 // CSV rows of float64 in the common form (text_row.h), once the first row said the columns: a row that is
-// not, or one where an index point falls, is left to FastRows. Returns false only when the copy cannot be
-// written.
-bool Parser::CsvRows() {
+// not, or one where an index point falls, is left to FastRows. Returns the rows read, or -1 when the copy
+// cannot be written.
+int64_t Parser::CsvRows() {
   const char* const base = buf_.data();
   const char* const limit = base + lim_ - kMargin;
   const char sep = items_[1];
   const size_t bytes = static_cast<size_t>(cols_) * 8;
-  while (cols_ > 0 && untilIndex_ > cols_) {
+  int64_t done = 0;
+  for (; cols_ > 0 && untilIndex_ > cols_; done++) {
     const char* const p = base + pos_;
-    if (p > limit) return true;
+    if (p > limit) break;
     if (out_n_ + bytes > out_buf_.size()) out_buf_.resize(2 * out_buf_.size() + bytes);
     const char* const nl = CsvRowF8(p, limit, sep, cols_, out_buf_.data() + out_n_);
-    if (!nl) return true;
+    if (!nl) break;
     out_n_ += bytes, untilIndex_ -= cols_;
     r_.count += cols_, lineValues_ += cols_, r_.rows++;
     pos_ = static_cast<size_t>(nl - base);
     NewLine();
     pos_++;
-    if (!Flush(false)) return false;
+    if (!Flush(false)) return -1;
   }
-  return true;
+  return done;
 }
 
 }  // namespace textparse

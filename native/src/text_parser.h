@@ -337,8 +337,8 @@ class Parser {
 
   // the fast paths (text_fast.cc): each reads what it can and leaves the rest to the careful path
   bool FastStream();
-  bool FastRows(bool one);
-  bool CsvRows();
+  int64_t FastRows(int64_t most);
+  int64_t CsvRows();
 
   // numpy.fromfile: values and separators to the end of the file.
   bool Stream() {
@@ -410,8 +410,20 @@ class Parser {
   // np.loadtxt: rows of values, one a line.
   bool Table() {
     while (Peek() >= 0) {
-      if (csv_ && !CsvRows()) return false;
-      if (fast_ && !FastRows(csv_)) return false;
+      // CsvRows as far as it goes, FastRows the row it leaves (or, when it took none, the next 64: a text
+      // whose rows it never takes, as with an exponent in every row, costs one try in 65 rows)
+      if (csv_ && csvWait_ == 0) {
+        const int64_t n = CsvRows();
+        if (n < 0) return false;
+        if (n == 0) csvWait_ = 64;
+      }
+      if (fast_) {
+        const int64_t n = FastRows(csv_ ? std::max<int64_t>(1, csvWait_) : INT64_MAX);
+        if (n < 0) return false;
+        csvWait_ = std::max<int64_t>(0, csvWait_ - n);
+        if (n > 0) continue;
+        csvWait_ = 0;
+      }
       if (Peek() < 0) break;
       int64_t fields = 0;
       bool afterSep = false;
@@ -484,6 +496,7 @@ class Parser {
   std::vector<uint8_t> out_buf_;  // values not yet written: [0, out_n_)
   size_t out_n_ = 0;
   bool fast_ = false, fastStream_ = false, csv_ = false;
+  int64_t csvWait_ = 0;  // rows left to FastRows before CsvRows is tried again
   std::string items_;
   bool spaceOnly_ = true;
   int item_ = 8;
