@@ -298,8 +298,8 @@ class Split {
   std::vector<std::vector<uint8_t>> pool_;  // written segments' value buffers, reused (their capacity kept)
   size_t limit_ = 6;                        // segments taken and not yet written, at most
   int64_t next_ = 0;                        // where the next segment starts
-  bool failed_ = false;   // a segment failed: none is taken any more
-  bool stopped_ = false;  // the segments after a failed one are not written
+  bool failed_ = false;                     // a segment failed: none is taken any more
+  bool stopped_ = false;                    // the segments after a failed one are not written
   size_t counted_ = 0, written_ = 0;  // segments [0, counted_) have their place; [0, written_) are written
   int64_t values_ = 0, cols_ = -1, writtenValues_ = 0, writtenRows_ = 0;
   std::string writeError_;
