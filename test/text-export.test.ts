@@ -112,7 +112,12 @@ print(json.dumps(open(${JSON.stringify(out)}, 'rb').read() == np.loadtxt(${JSON.
     expect(fs.readFileSync(out, 'utf8')).toBe('keep')
   })
 
-  test('a cancel stops the pass and leaves nothing; progress is reported on the way', async () => {
+  test.each([
+    ['one pass', '100000'],
+    ['in segments of 64 KiB', '0']
+  ])('a cancel stops the pass (%s) and leaves nothing; progress is reported on the way', async (_, split) => {
+    process.env.ARRAYSCOPE_TEXT_SPLIT_MB = split
+    process.env.ARRAYSCOPE_TEXT_SEGMENT_KB = '64'
     const { folder, src } = csv(400_000)
     const service = new ArrayService({ watchIntervalMs: 0 })
     const progress: number[] = []
