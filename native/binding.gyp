@@ -13,8 +13,8 @@
         "src/scan.cc", "src/scan_bytes.cc", "src/scan_worker.cc", "src/pass.cc", "src/plans.cc", "src/stats.cc", "src/histogram.cc",
         "src/reduce.cc", "src/find.cc", "src/diff.cc", "src/tile.cc", "src/condition.cc", "src/profile.cc", "src/kernels_portable.cc", "src/kernels_avx512.cc",
         "src/view_js.cc", "src/dequant.cc", "src/dequant_window.cc", "src/shuffle.cc", "src/chunk_decode.cc",
-        "src/text_parse.cc", "src/text_scan.cc", "src/text_split.cc", "src/text_index.cc", "src/punch_hole.cc", "src/blosc_decode.cc",
-        "src/chunk_file.cc", "src/background_pool.cc"
+        "src/text_parse.cc", "src/text_fast.cc", "src/text_scan.cc", "src/text_split.cc", "src/text_index.cc",
+        "src/punch_hole.cc", "src/blosc_decode.cc", "src/chunk_file.cc", "src/background_pool.cc"
       ],
       "conditions": [
         ["OS=='win'", { "sources": ["src/platform_win.cc"] }, { "sources": ["src/platform_posix.cc"] }],

@@ -10,11 +10,16 @@ import { py, tempDir } from './helpers/numpy'
 
 const { dir, cleanup } = tempDir()
 afterAll(cleanup)
-const saved = { tmp: process.env.TMPDIR, split: process.env.ARRAYSCOPE_TEXT_SPLIT_MB }
+const saved = {
+  tmp: process.env.TMPDIR,
+  split: process.env.ARRAYSCOPE_TEXT_SPLIT_MB,
+  segment: process.env.ARRAYSCOPE_TEXT_SEGMENT_KB
+}
 afterEach(() => {
   for (const [k, v] of [
     ['TMPDIR', saved.tmp],
-    ['ARRAYSCOPE_TEXT_SPLIT_MB', saved.split]
+    ['ARRAYSCOPE_TEXT_SPLIT_MB', saved.split],
+    ['ARRAYSCOPE_TEXT_SEGMENT_KB', saved.segment]
   ] as const) {
     if (v === undefined) delete process.env[k]
     else process.env[k] = v
@@ -58,10 +63,11 @@ describe('export of a whole text in one pass', () => {
       ['--shape', '50,-1', '--order', 'F', '--dtype', '>f4'],
       `np.loadtxt(SRC, delimiter=',', skiprows=1).astype('>f4').ravel().reshape((50, -1), order='F')`
     ]
-  ])('%s, one pass and split in two, equals numpy', async (_, flags, expr) => {
+  ])('%s, one pass and in segments, equals numpy', async (_, flags, expr) => {
     const { folder, src } = csv(1000)
     for (const split of ['100000', '0']) {
       process.env.ARRAYSCOPE_TEXT_SPLIT_MB = split
+      process.env.ARRAYSCOPE_TEXT_SEGMENT_KB = '1' // segments of 1 KiB: each written after the .npy header's room
       const out = path.join(folder, `out-${split}.npy`)
       const r = await runCli(['export', src, '--sep', ',', '--skip-rows', '1', ...flags, '--out', out])
       expect(r.code, r.stderr).toBe(0)
@@ -87,6 +93,7 @@ print(json.dumps(open(${JSON.stringify(out)}, 'rb').read() == np.loadtxt(${JSON.
     const { folder, src } = csv(500, extra)
     for (const split of ['100000', '0']) {
       process.env.ARRAYSCOPE_TEXT_SPLIT_MB = split
+      process.env.ARRAYSCOPE_TEXT_SEGMENT_KB = '1'
       const r = await runCli(['export', src, '--sep', ',', '--skip-rows', '1', ...flags, '--out', `${folder}/o.npy`])
       expect(r.code).toBe(2)
       expect(r.stderr).toMatch(message)
@@ -105,7 +112,12 @@ print(json.dumps(open(${JSON.stringify(out)}, 'rb').read() == np.loadtxt(${JSON.
     expect(fs.readFileSync(out, 'utf8')).toBe('keep')
   })
 
-  test('a cancel stops the pass and leaves nothing; progress is reported on the way', async () => {
+  test.each([
+    ['one pass', '100000'],
+    ['in segments of 64 KiB', '0']
+  ])('a cancel stops the pass (%s) and leaves nothing; progress is reported on the way', async (_, split) => {
+    process.env.ARRAYSCOPE_TEXT_SPLIT_MB = split
+    process.env.ARRAYSCOPE_TEXT_SEGMENT_KB = '64'
     const { folder, src } = csv(400_000)
     const service = new ArrayService({ watchIntervalMs: 0 })
     const progress: number[] = []

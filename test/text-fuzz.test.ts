@@ -44,9 +44,10 @@ it('300 seeded mutants of text arrays: exit 0 or 2 with one line saying why', as
     }
     const file = path.join(dir, `m${k}.txt`)
     fs.writeFileSync(file, t)
-    // every other mutant parsed on two threads (split at its middle line), as a large text is
+    // every other mutant parsed in segments of 40 bytes on several threads, as a large text is
     if (k % 2) process.env.ARRAYSCOPE_TEXT_SPLIT_MB = '0'
     else delete process.env.ARRAYSCOPE_TEXT_SPLIT_MB
+    process.env.ARRAYSCOPE_TEXT_SEGMENT_KB = '0.04'
     for (const cmd of ['show', 'stats']) {
       const r = await runCli([cmd, file, ...seed.flags])
       const ok =
@@ -56,5 +57,6 @@ it('300 seeded mutants of text arrays: exit 0 or 2 with one line saying why', as
     }
   }
   delete process.env.ARRAYSCOPE_TEXT_SPLIT_MB
+  delete process.env.ARRAYSCOPE_TEXT_SEGMENT_KB
   expect(failures).toEqual([])
 }, 120_000)

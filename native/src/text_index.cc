@@ -111,7 +111,7 @@ Napi::Value ParseText(const Napi::CallbackInfo& info) {
       Napi::ThreadSafeFunction::New(env, noop, "arrayscope:text", 0, 1, job, [](Napi::Env env, Job* j) {
         if (j->thread.joinable()) j->thread.join();
         if (j->result.code.empty())
-          j->deferred.Resolve(ResultToJs(env, j->result, j->status->bytes.load() + j->status->bytes2.load()));
+          j->deferred.Resolve(ResultToJs(env, j->result, j->status->bytes.load()));
         else
           j->deferred.Reject(CodedError(env, j->result).Value());
         delete j;
@@ -128,7 +128,7 @@ Napi::Value ParseText(const Napi::CallbackInfo& info) {
              Napi::Function::New(env, [status](const Napi::CallbackInfo&) { status->cancel = true; }));
   handle.Set("status", Napi::Function::New(env, [status](const Napi::CallbackInfo& i) {
                Napi::Object o = Napi::Object::New(i.Env());
-               const int64_t bytes = status->bytes.load() + status->bytes2.load();
+               const int64_t bytes = status->bytes.load();
                o.Set("bytes", Napi::Number::New(i.Env(), static_cast<double>(bytes)));
                o.Set("written", Napi::Number::New(i.Env(), static_cast<double>(status->written.load())));
                o.Set("rows", Napi::Number::New(i.Env(), static_cast<double>(status->rows.load())));

@@ -27,11 +27,14 @@ struct TextSpec {
   int64_t maxValues = -1;  // stop after this many values (-1: all); the first window's parse
   int64_t start = 0;       // byte where parsing starts (an index point), with startLine its line
   int64_t startLine = 1;
-  // a part of a split pass (text_split.cc): the text ends at byte `end` (-1: the file's end) and goes on
-  // after it (more); the second part starts after a newline and reports only its bytes (status.bytes2)
+  // a segment of a split pass (text_split.cc): the text ends at byte `end` (-1: the file's end) and goes on
+  // after it (more); a segment after the first starts after a newline (second); a segment keeps its values
+  // in memory, adds the bytes it consumed to status.bytes and leaves written / rows / cols to the splitter,
+  // which writes the values in place once the segments before it are counted
   int64_t end = -1;
   bool more = false;
   bool second = false;
+  bool segment = false;
 };
 
 // Where the pass is, for progress and for a window waiting on it (read from other threads).
@@ -40,9 +43,7 @@ struct TextStatus {
   std::atomic<int64_t> written{0};  // values written to the copy (flushed: a mapping of the copy sees them)
   std::atomic<int64_t> rows{0};     // table rows complete
   std::atomic<int64_t> cols{-1};    // table: values per row, once the first row is read
-  std::atomic<int64_t> bytes2{0};   // text bytes consumed by a split pass's second part
   std::atomic<bool> cancel{false};
-  std::atomic<bool> stop{false};  // a split pass's first part failed: the second stops too
 };
 
 struct TextIndexPoint {
@@ -57,18 +58,22 @@ struct TextResult {
   int64_t cols = -1;  // values per row (table), or per line when every line has the same number (fromfile)
   int64_t lines = 0;  // lines read
   std::vector<TextIndexPoint> index;
-  std::vector<uint8_t> bytes;  // the values, when spec.out is ''
+  std::vector<uint8_t> bytes;  // the values, when spec.out is '' (a segment's: its first count × item bytes)
   std::string code;            // '' ok; EPARSE, ERAGGED, EIO, ECANCELLED
   std::string message;
-  int64_t errLine = 0;       // the line a parse error names (a split pass's second part shifts it)
+  int64_t errLine = 0;       // the line a parse error names (a split pass shifts a segment's)
   int64_t firstRowLine = 0;  // the line of the first row (table) or of the first line with values
 };
 
-// Parses spec.path into spec.out; status is updated as it goes. Large texts are parsed in two parts on two
-// threads (text_split.cc).
+// Parses spec.path into spec.out; status is updated as it goes. Large texts are parsed in segments on
+// several threads (text_split.cc).
 TextResult ParseTextFile(const TextSpec& spec, TextStatus& status);
 
-// One part (or all) of the text on the calling thread.
+// One segment (or all) of the text on the calling thread, into result (a segment's result.bytes may bring a
+// written segment's buffer to reuse); buf, when given, is the read buffer (a thread's, kept from one segment
+// to the next).
+void ParseTextPart(const TextSpec& spec, TextStatus& status, TextResult& result,
+                   std::vector<char>* buf = nullptr);
 TextResult ParseTextPart(const TextSpec& spec, TextStatus& status);
 
 // The size in bytes of one value of elem.
