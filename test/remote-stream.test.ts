@@ -8,6 +8,7 @@ import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ArrayService } from '../src/main/service/array-service'
 import { runCli } from './helpers/cli'
+import { startFaultProxy } from './helpers/fault-proxy'
 import { startNginx, type Nginx } from './helpers/nginx'
 import { py, tempDir } from './helpers/numpy'
 
@@ -230,6 +231,23 @@ print(json.dumps([bool(np.array_equal(a, b, equal_nan=True)), bool(np.array_equa
       s.closeAll()
     }
   })
+
+  it('its first range answered late (dropped mid-body, read again): the lanes that waited for the writer end cleanly', async () => {
+    // ten ranges of 8 MiB: while the first is retried the others fill the 8 places held, and wait
+    const big = path.join(tmp.dir, 'ten.f32')
+    py(`np.arange(${20 << 20}, dtype='<f4').tofile(${JSON.stringify(big)}); print(1)`)
+    const proxy = await startFaultProxy(web.url)
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      const info = await s.handle('session:open', { path: `${proxy.url}/dropnth-2/ten.f32`, layout: f4, mode: 'r' })
+      const out = path.join(tmp.dir, 'ten-out.f32')
+      await s.handle('export:run', { session: info.session, scanId: 'late', out, as: 'raw' })
+      expect(fs.readFileSync(out).equals(fs.readFileSync(big))).toBe(true)
+    } finally {
+      s.closeAll()
+      await proxy.stop()
+    }
+  }, 60_000)
 
   it('cancelled while ranges arrive: nothing written, no temporary file beside the target', async () => {
     const s = new ArrayService({ watchIntervalMs: 0 })

@@ -37,6 +37,8 @@ export function remoteSpanStream(store: RemoteStore): SpanStream {
           // at most 2 × LANES ranges held: a lane waits while the writer is behind
           while (next - given >= 2 * LANES && !abort.signal.aborted) await new Promise<void>((r) => waiting.push(r))
           if (cancelled() || abort.signal.aborted) stop()
+          // another lane may have taken the last range while this one waited
+          if (next >= runs.length) break
           const i = next++
           const [a, b] = runs[i]!
           const bytes = Buffer.allocUnsafe(b - a)
