@@ -21,9 +21,9 @@ const MB = Number(process.env.ARRAYSCOPE_BENCH_REMOTE_MB ?? 256)
 const TENSORS = Number(process.env.ARRAYSCOPE_BENCH_TENSORS ?? 10_000)
 const REPEAT = Number(process.env.ARRAYSCOPE_BENCH_REPEAT ?? 3)
 
-function curl(url: string): number {
+function curl(url: string, out = '/dev/null'): number {
   const t0 = performance.now()
-  execFileSync('curl', ['-sS', '-o', '/dev/null', url])
+  execFileSync('curl', ['-sS', '-o', out, url])
   return performance.now() - t0
 }
 
@@ -144,6 +144,7 @@ print(1)`)
     const panel: number[] = []
     const lines: number[] = []
     const exports: number[] = []
+    const curlFile: number[] = []
     for (let k = 0; k < REPEAT; k++) {
       curls.push(curl(url))
       bare.push(await bareNode(url, MB << 20))
@@ -185,6 +186,8 @@ print(1)`)
       const out = path.join(dir, 'export.f32')
       await timed(exports, (id) => s.handle('export:run', { session: id, scanId: `x${k}`, out, as: 'raw' }), 'export')
       fs.rmSync(out, { force: true })
+      curlFile.push(curl(url, out))
+      fs.rmSync(out, { force: true })
     }
     const c = median(curls)
     const o = median(ours)
@@ -197,6 +200,10 @@ print(1)`)
     ] as const) {
       console.log(`${what}: ${ms(median(times))} = ${(median(times) / c).toFixed(2)}× curl`)
     }
+    const cf = median(curlFile)
+    console.log(
+      `curl -o FILE (the same object to a local file): ${ms(cf)}; the export ${(median(exports) / cf).toFixed(2)}× it`
+    )
     const b = median(bare)
     console.log(
       `a bare node:http client of the same ranges (bodies dropped): ${ms(b)} = ${(b / c).toFixed(2)}× curl; statistics ${(o / b).toFixed(2)}× it`

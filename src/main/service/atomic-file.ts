@@ -4,8 +4,11 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { ApiError } from '../../shared/contract'
 import type { Mapping } from './native'
+
+const writeAsync = promisify(fs.write)
 
 /** The longest file name most file systems take (ext4, xfs, btrfs, tmpfs, APFS, NTFS: 255 bytes). */
 const NAME_MAX = 255
@@ -67,6 +70,16 @@ export class AtomicFile {
   writeNow(data: Uint8Array): void {
     this.flush()
     writeAll(this.fd, data)
+  }
+
+  /** As writeNow, on libuv's pool (the main thread receives meanwhile); the caller awaits each before the next. */
+  async writeNowAsync(data: Uint8Array): Promise<void> {
+    this.flush()
+    for (let off = 0; off < data.length; ) {
+      const { bytesWritten: n } = await writeAsync(this.fd, data, off, data.length - off, null)
+      if (n <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+      off += n
+    }
   }
 
   /** Writes data at position (a header written into room left for it before the rest); the appends go on as before. */

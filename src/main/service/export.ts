@@ -268,8 +268,8 @@ async function streamSpan(
   await stream.stream(
     offset,
     length,
-    (bytes) => {
-      file.writeNow(bytes)
+    async (bytes) => {
+      await file.writeNowAsync(bytes)
       done += bytes.length
       control.onProgress?.(done / itemsize, length / itemsize)
     },

@@ -11,9 +11,14 @@ import type { RemoteStore } from './remote-store'
 const RUN = 8 << 20
 const LANES = 4
 
-/** Bytes that arrive in order: take hears each piece of [offset, offset + length) in turn. */
+/** Bytes that arrive in order: take hears each piece of [offset, offset + length) in turn, after the last ended. */
 export interface SpanStream {
-  stream(offset: number, length: number, take: (bytes: Uint8Array) => void, cancelled: () => boolean): Promise<void>
+  stream(
+    offset: number,
+    length: number,
+    take: (bytes: Uint8Array) => void | Promise<void>,
+    cancelled: () => boolean
+  ): Promise<void>
 }
 
 /** The object's bytes streamed from the network, for an export's contiguous span. */
@@ -25,7 +30,11 @@ export function remoteSpanStream(store: RemoteStore): SpanStream {
       const abort = new AbortController()
       const landed = new Map<number, Uint8Array>()
       let next = 0
+      // ranges handed to the writer (queued) and written (given): at most 2 × LANES between fetch and disk
+      let queued = 0
       let given = 0
+      // one chain of writes, in order (a write runs on libuv's pool while the main thread receives)
+      let writes: Promise<void> = Promise.resolve()
       const waiting: (() => void)[] = []
       const wakeAll = (): void => waiting.splice(0).forEach((w) => w())
       const stop = (): never => {
@@ -34,7 +43,6 @@ export function remoteSpanStream(store: RemoteStore): SpanStream {
       }
       const lane = async (): Promise<void> => {
         while (next < runs.length) {
-          // at most 2 × LANES ranges held: a lane waits while the writer is behind
           while (next - given >= 2 * LANES && !abort.signal.aborted) await new Promise<void>((r) => waiting.push(r))
           if (cancelled() || abort.signal.aborted) stop()
           // another lane may have taken the last range while this one waited
@@ -45,12 +53,21 @@ export function remoteSpanStream(store: RemoteStore): SpanStream {
           await store.readInto(a, b - a, bytes, abort.signal)
           landed.set(i, bytes)
           // the pieces in order, as far as they have come
-          for (let p = landed.get(given); p; p = landed.get(given)) {
-            landed.delete(given++)
-            if (cancelled()) stop()
-            take(p)
+          for (let p = landed.get(queued); p; p = landed.get(queued)) {
+            landed.delete(queued++)
+            const piece = p
+            writes = writes.then(async () => {
+              if (cancelled() || abort.signal.aborted) stop()
+              await take(piece)
+              given++
+              wakeAll()
+            })
+            // a failed write stops the lanes (its error is told below)
+            writes.catch(() => {
+              abort.abort()
+              wakeAll()
+            })
           }
-          wakeAll()
         }
       }
       const settled = await Promise.allSettled(
@@ -62,7 +79,13 @@ export function remoteSpanStream(store: RemoteStore): SpanStream {
           })
         )
       )
+      // every write ended before the file may be closed or removed
+      const wrote = await writes.then(
+        () => null,
+        (e: unknown) => e
+      )
       const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason)
+      if (wrote) failed.unshift(wrote)
       const cause = failed.find((e) => (e as { code?: string }).code !== 'cancelled')
       if (cause ?? failed[0]) throw cause ?? failed[0]
     }

@@ -6,6 +6,7 @@
 // Blocks fetched stay on disk (the page cache keeps what memory allows), bounded by ARRAYSCOPE_TEMP_MAX.
 import fs from 'node:fs'
 import pathModule from 'node:path'
+import { promisify } from 'node:util'
 import { ApiError } from '../../shared/contract'
 import type { ByteSource } from './dequant-source'
 import { native, type Mapping, type ScanHandle, type Window2D } from './native'
@@ -15,6 +16,8 @@ import { underPrefix } from './remote-url'
 import { BlockCache, remoteCacheDir } from './remote-cache'
 import { TempBudget, tempCap } from './temp-budget'
 import { removeTemp, tempFolder } from './temp-files'
+
+const writeAt = promisify(fs.write)
 
 /** The unit of what is fetched and tracked: a window's read costs at most a couple of these. */
 export const BLOCK = 1 << 20
@@ -36,6 +39,8 @@ export class RemoteStore {
   private readonly fd: number
   private readonly budget: TempBudget
   private closed = false
+  /** Writes of fetched runs under way (close lets the descriptor go after them). */
+  private writing = 0
   /** Set once a read found the object replaced: every later read says so. */
   changed = false
 
@@ -97,6 +102,26 @@ export class RemoteStore {
     }
     this.mark(offset, offset + bytes.length)
     if (!cached) this.cache?.putRange(offset, bytes)
+  }
+
+  /**
+   * The same off the main thread (libuv's pool), which meanwhile receives the next ranges: a synchronous write
+   * of each 8 MiB run kept receiving and writing in turn there (a fill of 1 GiB over loopback: ~3× curl).
+   */
+  private async writeAsync(offset: number, bytes: Uint8Array): Promise<void> {
+    this.budget.take(bytes.length)
+    this.writing++
+    try {
+      for (let done = 0; done < bytes.length && !this.closed; ) {
+        done += (await writeAt(this.fd, bytes, done, bytes.length - done, offset + done)).bytesWritten
+      }
+      if (this.closed) return
+      this.mark(offset, offset + bytes.length)
+      this.cache?.putRange(offset, bytes)
+    } finally {
+      // closed meanwhile: the descriptor is let go only now (its number could be another file's after)
+      if (--this.writing === 0 && this.closed) this.release()
+    }
   }
 
   /** Copies the blocks the disk cache holds of those missing into the copy (before any request for them). */
@@ -185,10 +210,7 @@ export class RemoteStore {
     const offset = b0 * BLOCK
     const length = Math.min(this.size, b1 * BLOCK) - offset
     const p = readRange(this.url, this.validator, offset, length, { ...this.allows(), ...(signal ? { signal } : {}) })
-      .then((bytes) => {
-        if (this.closed) return
-        this.write(offset, bytes)
-      })
+      .then((bytes) => (this.closed ? undefined : this.writeAsync(offset, bytes)))
       .catch((e: unknown) => {
         if ((e as ApiError).code === 'changed') this.changed = true
         throw e
@@ -374,6 +396,10 @@ export class RemoteStore {
     if (this.closed) return
     this.closed = true
     this.mapping.close()
+    if (this.writing === 0) this.release()
+  }
+
+  private release(): void {
     fs.closeSync(this.fd)
     removeTemp(this.file)
   }
