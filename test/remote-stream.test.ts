@@ -80,9 +80,9 @@ async function scansOf(s: ArrayService, file: string, during?: () => void) {
 }
 
 /** The private copies of this process in the temporary folder, and the bytes their disks hold. */
-function privateCopies(): { count: number; allocated: number } {
+function privateCopies(kind = 'stream'): { count: number; allocated: number } {
   let allocated = 0
-  const dirs = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`arrayscope-stream-${process.pid}-`))
+  const dirs = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`arrayscope-${kind}-${process.pid}-`))
   for (const d of dirs) {
     try {
       allocated += fs.statSync(path.join(os.tmpdir(), d, 'object.bin')).blocks * 512
@@ -227,6 +227,53 @@ print(json.dumps([bool(np.array_equal(a, b, equal_nan=True)), bool(np.array_equa
       expect(s.session(info.session).source.remoteObject!.missingBytes(0, N * 4)).toBeGreaterThanOrEqual(
         N * 4 - (1 << 20)
       )
+    } finally {
+      s.closeAll()
+    }
+  })
+
+  it('strided, cast and text exports of an object larger than its copy may hold read a bounded private copy', async () => {
+    const s = new ArrayService({ watchIntervalMs: 0 })
+    try {
+      process.env.ARRAYSCOPE_TEMP_MAX = '16M'
+      process.env.ARRAYSCOPE_STREAM_AHEAD = String(4 << 20)
+      const grid = { ...f4, shape: [3072, 4096] }
+      const info = await s.handle('session:open', { path: `${web.url}/obj.f32?strided`, layout: grid, mode: 'r' })
+      const outs = ['every.npy', 'cast.npy', 'slice.csv'].map((n) => path.join(tmp.dir, n))
+      let most = 0
+      const watch = setInterval(() => (most = Math.max(most, privateCopies('export').allocated)), 2)
+      try {
+        await s.handle('export:run', {
+          session: info.session,
+          scanId: 'e1',
+          out: outs[0]!,
+          as: 'npy',
+          slice: '::3, 1::2'
+        })
+        await s.handle('export:run', { session: info.session, scanId: 'e2', out: outs[1]!, as: 'npy', toDtype: '<f8' })
+        await s.handle('export:run', {
+          session: info.session,
+          scanId: 'e3',
+          out: outs[2]!,
+          as: 'csv',
+          slice: '100:400, 7:9'
+        })
+      } finally {
+        clearInterval(watch)
+      }
+      const same = py<boolean[]>(`
+a = np.fromfile(${JSON.stringify(path.join(tmp.dir, 'obj.f32'))}, '<f4').reshape(3072, 4096)
+c = np.loadtxt(${JSON.stringify(outs[2])}, delimiter=',', ndmin=2)
+print(json.dumps([bool(np.array_equal(np.load(${JSON.stringify(outs[0])}), a[::3, 1::2], equal_nan=True)),
+                  bool(np.array_equal(np.load(${JSON.stringify(outs[1])}), a.astype('<f8'), equal_nan=True)),
+                  bool(np.array_equal(c, a[100:400, 7:9].astype(np.float64), equal_nan=True))]))`)
+      expect(same).toEqual([true, true, true])
+      // the private copies held a few MiB at a time, never the object, and are gone; the session's copy holds
+      // only the CSV's rows (a small view: read through it, as windows are)
+      expect(most).toBeGreaterThan(0)
+      expect(most).toBeLessThan(16 << 20)
+      expect(privateCopies('export').count).toBe(0)
+      expect(s.session(info.session).source.remoteObject!.missingBytes(0, N * 4)).toBeGreaterThan(N * 4 - (8 << 20))
     } finally {
       s.closeAll()
     }

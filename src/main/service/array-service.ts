@@ -296,15 +296,11 @@ export class ArrayService {
     onProgress?: (done: number, total: number) => void
   ): ScanJob<{ out: string; bytes: number }> {
     const s = this.session(id)
-    return exportJob(
-      s.source.reader,
-      view,
-      options,
-      { sources: this.sourcesOf(s), ...replace },
-      onProgress,
-      s.source.needsFill ? (p) => s.source.fill(view, p)! : undefined,
-      s.info.derived ? undefined : s.source.exportStream(view)
-    )
+    const r = s.info.derived ? { source: s.source.reader } : s.source.exportReader(view)
+    const target = { sources: this.sourcesOf(s), ...replace }
+    const job = exportJob(r.source, view, options, target, onProgress, r.prepare, r.stream)
+    if (r.close) void job.promise.then(r.close, r.close)
+    return job
   }
 
   /**

@@ -18,7 +18,7 @@ import { removeTemp } from './temp-files'
 import type { GrowingStore } from './growing-store'
 import { raiseGate, streamFill, type GatedFill, type StreamMake } from './stream-fill'
 import { remoteFiller } from './remote-stream'
-import { remoteSpanStream, type SpanStream } from './remote-export'
+import { privateReader, remoteSpanStream, type SpanStream } from './remote-export'
 import { elementsOf, phasedProgress } from './phased-progress'
 
 type Progress = ((done: number, total: number) => void) | undefined
@@ -162,12 +162,27 @@ export class ArraySource implements ByteSource {
   }
 
   /**
-   * The remote object an export of a view may stream from: its bytes are the values as they are (no codec),
-   * and the copy does not hold them all already.
+   * What an export of a view reads: a remote object's contiguous bytes streamed as they arrive (stream, when the
+   * copy does not hold them all already); a remote view larger than its copy may hold through a private reader
+   * (close removes it); else the session's reader, after the fill of what the view touches (prepare).
    */
-  exportStream(view: ArrayView): SpanStream | undefined {
+  exportReader(view: ArrayView): {
+    source: ByteSource
+    prepare?: (onProgress: Progress) => ScanHandle<void>
+    stream?: SpanStream
+    close?: () => void
+  } {
     const store = this.remote?.store
-    return store && this.codecs.length === 0 && !store.has(...this.span(view)) ? remoteSpanStream(store) : undefined
+    const span = this.span(view)
+    const raw = store && this.codecs.length === 0 ? store : undefined
+    const stream = raw && !raw.has(...span) ? remoteSpanStream(raw) : undefined
+    const own = raw && !raw.canHold(2 * raw.missingBytes(...span)) ? privateReader(raw, span) : undefined
+    if (own) return { source: own, close: own.close, ...(stream ? { stream } : {}) }
+    return {
+      source: this.reader,
+      ...(this.needsFill ? { prepare: (p: Progress) => this.fill(view, p)! } : {}),
+      ...(stream ? { stream } : {})
+    }
   }
 
   /** Stored bytes per element of a view of the values (a remote fill's progress in elements). */

@@ -318,6 +318,20 @@ export class RemoteStore {
     }
   }
 
+  /**
+   * Fetches byte ranges of the object into another file's descriptor now, blocking this thread (a private copy
+   * of an export: remote-export.ts); nothing goes into this copy.
+   */
+  fetchIntoSync(fd: number, ranges: [number, number][]): void {
+    this.check()
+    try {
+      fetchIntoCopySync({ url: this.url, validator: this.validator, fd, ranges, prefixes: this.options.prefixes })
+    } catch (e) {
+      if ((e as ApiError).code === 'changed') this.changed = true
+      throw e
+    }
+  }
+
   ensureRange(first: number, end: number): void {
     this.ensureRanges([[first, end]])
   }

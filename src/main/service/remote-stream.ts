@@ -67,7 +67,7 @@ export function remoteFiller(
 let canPunch: boolean | undefined
 
 /** Whether the temporary folder's file system gives blocks back (asked once, on a file of a few blocks). */
-function punchable(): boolean {
+export function punchable(): boolean {
   if (canPunch === undefined) {
     const file = pathModule.join(tempFolder('arrayscope-stream-'), 'probe.bin')
     try {
