@@ -79,7 +79,14 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
       return ctx.scans.run(
         r.scanId,
         (progress) =>
-          ctx.afterFill(r.session, view, progress, (p) => runCondition(ctx.scannable(r.session), view, r, p)),
+          ctx.streamFill(
+            r.session,
+            view,
+            progress,
+            (through, p) => runCondition({ ...ctx.scannable(r.session), ...through }, view, r, p),
+            // one pass forwards from the view's first element (a remote view of any size through a private copy)
+            r.start === 0 && !r.backwards && !r.wrap ? { early: true, onePass: true } : { early: true }
+          ),
         view.dtype.itemsize
       )
     },
@@ -88,7 +95,13 @@ export function scanHandlers(ctx: ServiceContext): Handlers<ScanChannel> {
       return ctx.scans.run(
         r.scanId,
         (progress) =>
-          ctx.afterFill(r.session, view, progress, (p) => runProfile(ctx.scannable(r.session), view, r.keep, p)),
+          ctx.streamFill(
+            r.session,
+            view,
+            progress,
+            (through, p) => runProfile({ ...ctx.scannable(r.session), ...through }, view, r.keep, p),
+            { onePass: true }
+          ),
         view.dtype.itemsize
       )
     },
