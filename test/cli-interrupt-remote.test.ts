@@ -1,6 +1,6 @@
 // Ctrl+C on a CLI command reading a remote object as it arrives (found by trying it, issue 30's streamed
 // scans): a `find` whose native pass waited at the fetch's gate never ended (process.exit joined a pool thread
-// that waited for bytes no one would fetch).
+// that waited for bytes no one would fetch), and an `export` left its temporary file beside the target.
 // A slow nginx (limit_rate) keeps each command mid-stream when the signal comes.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -58,5 +58,17 @@ describe('Ctrl+C during a streamed remote command', () => {
     )
     expect(code).toBe(130)
     expect(fs.readdirSync(tmpdir)).toEqual([])
+  }, 30_000)
+
+  it('removes an export’s temporary file beside the target', async () => {
+    const out = path.join(tmp.dir, 'out')
+    fs.mkdirSync(out)
+    const code = await interrupt(
+      ['export', `${server.url}/big.npy`, '--out', path.join(out, 'x.npy'), '--as', 'npy'],
+      {},
+      () => fs.readdirSync(out).length > 0
+    )
+    expect(code).toBe(130)
+    expect(fs.readdirSync(out)).toEqual([])
   }, 30_000)
 })
