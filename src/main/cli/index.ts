@@ -6,6 +6,7 @@ import { toApiError } from '../service/errors'
 import { io, PipeClosed } from './output'
 import { UsageError, parseArgs } from './args'
 import { onTerminate, signalStatus } from '../signals'
+import { cancelAllJobs } from '../service/scan'
 
 // the output's sinks, for a program that runs main() in its own process (the CLI fuzzer's child captures them)
 export { io }
@@ -61,6 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // a command killed half-way (Ctrl+C, a closed terminal) closes its sessions and removes its temporary copies
   // (the exit handler) before it ends; serve installs its own stop
   const stopListening = onTerminate((signal) => {
+    cancelAllJobs()
     service.closeAll()
     process.exit(signalStatus(signal))
   })

@@ -24,6 +24,21 @@ export function writeAll(fd: number, data: Uint8Array): void {
   }
 }
 
+/** Temporary files not renamed or removed yet: removed when the process exits (Ctrl+C on a CLI export). */
+const pending = new Set<string>()
+let exitHook = false
+
+function track(tmp: string): void {
+  pending.add(tmp)
+  if (exitHook) return
+  exitHook = true
+  // 'exit' runs synchronously even after process.exit() from a signal handler, which an export's own
+  // cleanup (after its awaits) never reaches
+  process.on('exit', () => {
+    for (const f of pending) fs.rmSync(f, { force: true })
+  })
+}
+
 export class AtomicFile {
   readonly tmp: string
   private fd: number
@@ -45,6 +60,7 @@ export class AtomicFile {
     const named = `.${base}.arrayscope-${tag}.tmp`
     this.tmp = path.join(dir, Buffer.byteLength(named) <= NAME_MAX ? named : `.arrayscope-${tag}.tmp`)
     this.fd = fs.openSync(this.tmp, 'wx', 0o644)
+    track(this.tmp)
   }
 
   write(data: Uint8Array | string): void {
@@ -104,6 +120,7 @@ export class AtomicFile {
 
   rename(): void {
     fs.renameSync(this.tmp, this.target)
+    pending.delete(this.tmp)
   }
 
   /** Removes the temporary file (whatever state it is in). */
@@ -117,5 +134,6 @@ export class AtomicFile {
       this.fd = -1
     }
     fs.rmSync(this.tmp, { force: true })
+    pending.delete(this.tmp)
   }
 }

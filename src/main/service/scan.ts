@@ -133,6 +133,18 @@ export function scanStats(s: Stats): ScanStats {
 }
 
 /** The running part of a multi-pass scan, so that cancel() reaches whichever pass is running. */
+/** Jobs not ended yet, for cancelAllJobs. */
+const live = new Set<ScanJob<unknown>>()
+
+/**
+ * Cancels every job still running, wherever it was made. A process ending on a signal calls it first: a native
+ * pass waiting at a gate (a remote object's bytes not fetched yet) would otherwise keep its pool thread, which
+ * process.exit joins — the command never ended (a CLI `find` on a remote object, Ctrl+C).
+ */
+export function cancelAllJobs(): void {
+  for (const job of [...live]) job.cancel()
+}
+
 export class ScanJob<T> {
   private current: ScanHandle<unknown> | null = null
   private cancelled = false
@@ -148,6 +160,9 @@ export class ScanJob<T> {
         () => this.cancelled
       )
     )
+    live.add(this)
+    const settle = (): void => void live.delete(this)
+    this.promise.then(settle, settle)
   }
   private track<R>(h: ScanHandle<R>): Promise<R> {
     this.current = h as ScanHandle<unknown>

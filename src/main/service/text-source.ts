@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import pathModule from 'node:path'
+import { isRemote } from './remote-url'
 import { ApiError, type Request, type SessionInfo, type TextInfo } from '../../shared/contract'
 import {
   formatShape,
@@ -125,6 +126,12 @@ export interface TextOpenContext {
 
 /** A text file to parse from spec.offset: there, a file, and at least that long (a clear error if not). */
 export function statText(path: string, spec: LayoutSpec): fs.Stats {
+  // the text pass parses a local file in place: a URL would be stat'ed as a path (ENOENT, as if missing)
+  if (isRemote(path))
+    throw new ApiError(
+      'bad-request',
+      `${path}: text arrays are read from local files only: download it first (curl -o NAME URL) and open the copy`
+    )
   let st: fs.Stats
   try {
     st = fs.statSync(path)
