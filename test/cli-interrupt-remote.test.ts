@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startNginx, type Nginx } from './helpers/nginx'
+import { connect, startServed } from './helpers/served'
 import { py, tempDir } from './helpers/numpy'
 
 const tmp = tempDir()
@@ -70,5 +71,26 @@ describe('Ctrl+C during a streamed remote command', () => {
     )
     expect(code).toBe(130)
     expect(fs.readdirSync(out)).toEqual([])
+  }, 30_000)
+
+  it("serve ends on SIGTERM while a page's find waits at its gate, leaving no temporary copy", async () => {
+    const tmpdir = path.join(tmp.dir, 'serve-tmp')
+    fs.mkdirSync(tmpdir)
+    const served = await startServed(['--remote', `${server.url}/`], { TMPDIR: tmpdir, ARRAYSCOPE_TEMP_MAX: '16M' })
+    try {
+      const client = await connect(served)
+      const open = await client.call('session:open', { path: `${server.url}/big.npy`, layout: null, mode: 'r' })
+      expect(open.ok).toBe(true)
+      const session = (open.value as { session: string }).session
+      // not awaited: it reads the object at 4 MiB/s, waiting at its gate most of the time
+      void client.call('find:run', { session, scanId: 'f', kind: 'value', text: '12345.5', start: 0, backwards: false })
+      await new Promise((r) => setTimeout(r, 1500))
+      const exited = new Promise<boolean>((resolve) => served.child.once('exit', () => resolve(true)))
+      served.child.kill('SIGTERM')
+      expect(await Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), 8000))])).toBe(true)
+      expect(fs.readdirSync(tmpdir)).toEqual([])
+    } finally {
+      if (served.alive()) served.child.kill('SIGKILL')
+    }
   }, 30_000)
 })

@@ -7,6 +7,7 @@ import { CHANNELS, type AppInfo, type Channel } from '../shared/contract'
 import type { Envelope } from '../shared/channels'
 import { ArrayService } from './service/array-service'
 import { toApiError } from './service/errors'
+import { cancelAllJobs } from './service/scan'
 import { layoutFromArgs, parseArgs } from './cli/args'
 import { followRateOf } from './cli/follow'
 import { CSP } from './csp'
@@ -161,7 +162,11 @@ void app.whenReady().then(() => {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
-  app.on('will-quit', () => service.closeAll())
+  // a pass waiting at a gate (a remote object's bytes) would keep the process from exiting (scan.ts)
+  app.on('will-quit', () => {
+    cancelAllJobs()
+    service.closeAll()
+  })
   // a closed terminal, Ctrl+C or kill: quit in order (will-quit closes the sessions, discarding unflushed edits;
   // the exit handler removes temporary copies) rather than die with both left behind
   onTerminate(() => app.quit())

@@ -8,6 +8,7 @@ import { PathPolicy } from '../service/path-policy'
 import { defaultConfigDir } from '../service/recent'
 import { startServer } from '../serve/server'
 import { onTerminate } from '../signals'
+import { cancelAllJobs } from '../service/scan'
 import {
   LAYOUT_FLAGS,
   UsageError,
@@ -116,6 +117,8 @@ export async function serve(args: ParsedArgs): Promise<void> {
   const stop = (): void => {
     // the pages lose their connection: their unflushed edits are discarded, as on a disconnect
     service.closeClients()
+    // a pass waiting at a gate (a remote object's bytes) would keep the process from exiting (scan.ts)
+    cancelAllJobs()
     service.closeAll()
     void server.close().then(() => process.exit(0))
   }

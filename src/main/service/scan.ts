@@ -132,7 +132,6 @@ export function scanStats(s: Stats): ScanStats {
   }
 }
 
-/** The running part of a multi-pass scan, so that cancel() reaches whichever pass is running. */
 /** Jobs not ended yet, for cancelAllJobs. */
 const live = new Set<ScanJob<unknown>>()
 
@@ -145,6 +144,7 @@ export function cancelAllJobs(): void {
   for (const job of [...live]) job.cancel()
 }
 
+/** The running part of a multi-pass scan, so that cancel() reaches whichever pass is running. */
 export class ScanJob<T> {
   private current: ScanHandle<unknown> | null = null
   private cancelled = false
