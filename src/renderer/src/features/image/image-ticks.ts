@@ -22,10 +22,15 @@ export function drawTicks(
 ): void {
   if (!top || !left) return
   top.style.top = `${Math.max(0, -v.y0 * v.sy)}px`
-  top.innerHTML = ticks(Math.max(0, v.x0), Math.min(cols, v.x0 + size.w / v.sx), 5)
+  // about 5 labels, fewer where the image is drawn small (a tall narrow array in keep-aspect): a column label
+  // needs ~48 px beside the next (a 5-digit index), a row label ~24 px below it, or they run into each other
+  const [x0, x1] = [Math.max(0, v.x0), Math.min(cols, v.x0 + size.w / v.sx)]
+  const [y0, y1] = [Math.max(0, v.y0), Math.min(rows, v.y0 + size.h / v.sy)]
+  const count = (px: number, per: number): number => Math.max(1, Math.min(5, Math.floor(px / per)))
+  top.innerHTML = ticks(x0, x1, count((x1 - x0) * v.sx, 48))
     .map((t) => `<span style="left:${(t - v.x0) * v.sx}px">${t}</span>`)
     .join('')
-  left.innerHTML = ticks(Math.max(0, v.y0), Math.min(rows, v.y0 + size.h / v.sy), 5)
+  left.innerHTML = ticks(y0, y1, count((y1 - y0) * v.sy, 24))
     .map((t) => `<span style="top:${(t - v.y0) * v.sy}px">${t}</span>`)
     .join('')
 }
