@@ -194,6 +194,9 @@ print(json.dumps(bool(np.array_equal(np.load(${JSON.stringify(out)}), a - b, equ
     ).session
     const e = await rejection(service.handle('diff:run', { scanId: 'x', a, b: c }))
     expect(e.message).toMatch(/shape mismatch: A has shape \(40, 50\), B has shape \(50, 40\)/)
+    // the app's advice, not the CLI's flag (the app has no --slice; its slice applies to both sides)
+    expect(e.message).toMatch(/the slice applies to both/)
+    expect(e.message).not.toMatch(/--slice/)
     expect((await rejection(service.handle('session:derive', { a, b: c, kind: 'diff' }))).message).toMatch(/shape/)
   })
 })

@@ -175,6 +175,7 @@ print(json.dumps(dict(mismatched=int(inv.sum()), first=np.argwhere(inv).tolist()
     const s2 = await runCli(['diff', shapes, mismatch])
     expect(s2.code).toBe(2)
     expect(s2.stderr).toMatch(/shape mismatch: A has shape \(3, 4\), B has shape \(4, 3\)/)
+    expect(s2.stderr).toMatch(/slice one with --slice/)
   })
 
   it('a diff is cancelled through its handle; closing B mid-diff cancels it too', async () => {

@@ -71,6 +71,9 @@ export function diffSummary(r: DiffReport, a: ArrayView, b: ArrayView): Response
   }
 }
 
+/** The app's advice on a shape mismatch: its slice applies to both sides (the CLI's --slice is not there). */
+const APP_SAME_SHAPE = 'compare arrays of the same shape: the slice applies to both'
+
 export function compareRun(
   a: CompareSide,
   b: CompareSide,
@@ -86,6 +89,7 @@ export function compareRun(
     before: r.before,
     last: r.last,
     ...(r.map ? { map: r.map, mapValues: r.mapValues ?? false } : {}),
+    sameShapeHint: APP_SAME_SHAPE,
     ...options
   })
 }
@@ -133,7 +137,8 @@ export async function windowMask(
       rtol: r.rtol,
       atol: r.atol,
       equalNan: r.equalNan,
-      max: mask.length
+      max: mask.length,
+      sameShapeHint: APP_SAME_SHAPE
     }).promise
     for (const m of d.mismatches) mask[m.index[0]! * cols + m.index[1]!] = 1
   }

@@ -24,6 +24,8 @@ export interface DiffOptions {
   before?: number
   last?: boolean
   onProgress?: (done: number, total: number) => void
+  /** What a shape mismatch's message advises (the CLI's by default: slice one side with --slice). */
+  sameShapeHint?: string
 }
 
 export interface DiffMismatch {
@@ -82,7 +84,7 @@ export function runDiff(a: DiffSide, b: DiffSide, options: DiffOptions = {}): Sc
   if (shapeA.length !== shapeB.length || shapeA.some((n, k) => n !== shapeB[k])) {
     throw new ApiError(
       'bad-request',
-      `shape mismatch: A has shape ${formatShape(shapeA)}, B has shape ${formatShape(shapeB)} (compare the same shapes, or slice one with --slice)`
+      `shape mismatch: A has shape ${formatShape(shapeA)}, B has shape ${formatShape(shapeB)} (${options.sameShapeHint ?? 'compare the same shapes, or slice one with --slice'})`
     )
   }
   const what = (side: DiffSide, name: string): ReturnType<typeof sourceView> => {
