@@ -3,7 +3,7 @@
 // the usual question when it has unsaved edits). With 13 tabs open the keyboard used to stop 26 times here.
 import { useEffect, useRef, useState, type Ref } from 'react'
 import type { Tab } from './state/use-tabs'
-import { tabTitle } from './tab-title'
+import { tabTitle, tabTitles } from './tab-title'
 
 export function TabStrip(props: {
   tabs: Tab[]
@@ -41,6 +41,7 @@ export function TabStrip(props: {
     if (handled) e.preventDefault()
   }
 
+  const short = tabTitles(tabs.map((t) => t.session))
   return (
     <nav
       className="tabs"
@@ -72,7 +73,7 @@ export function TabStrip(props: {
             title={tabTitle(t.session, true)}
             onClick={() => props.onSelect(k)}
           >
-            {tabTitle(t.session, false)}
+            {short[k]}
             {t.session.mode === 'c' ? ' (private copy)' : ''}
           </button>
           <button
