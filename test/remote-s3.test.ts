@@ -54,6 +54,35 @@ describe('remote objects over S3 (s3rver)', () => {
     expect(s.mean).toBeCloseTo(ref.stats.mean, 9)
   })
 
+  it('an object larger than its copy may hold streams: a find, an export and a diff equal the local file', async () => {
+    await s3.putFile('data/big.f32', path.join(tmp.dir, 'raw.f32'))
+    const url = 's3://bucket/data/big.f32'
+    const local = path.join(tmp.dir, 'raw.f32')
+    process.env.ARRAYSCOPE_TEMP_MAX = '2M'
+    process.env.ARRAYSCOPE_STREAM_AHEAD = String(1 << 20)
+    try {
+      const last = ref.tail.at(-1)!
+      const found = await runCli(['find', url, '--dtype', '<f4', '--value', `${last} as <f4`, '--aligned'])
+      expect(found.stderr).toBe('')
+      expect(found.stdout.split('\t')[0]).toBe(String((900_000 - 1) * 4))
+      const out = path.join(tmp.dir, 'big-out.npy')
+      expect(
+        (await runCli(['export', url, '--dtype', '<f4', '--as', 'npy', '--slice', '::3', '--out', out])).code
+      ).toBe(0)
+      expect(
+        py<boolean>(`
+a = np.fromfile(${JSON.stringify(local)}, '<f4')
+print(json.dumps(bool(np.array_equal(a[::3], np.load(${JSON.stringify(out)})))))`)
+      ).toBe(true)
+      const diff = await runCli(['diff', url, local, '--dtype', '<f4', '--json'])
+      expect(diff.stderr).toBe('')
+      expect(JSON.parse(diff.stdout)).toMatchObject({ mismatched: 0, total: 900_000 })
+    } finally {
+      delete process.env.ARRAYSCOPE_TEMP_MAX
+      delete process.env.ARRAYSCOPE_STREAM_AHEAD
+    }
+  })
+
   it('a sharded safetensors index lists and reads the shards beside it in the bucket', async () => {
     const index = 's3://bucket/models/m1/model.safetensors.index.json'
     const ls = await runCli(['ls', index, '--json'])
