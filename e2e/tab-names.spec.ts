@@ -9,7 +9,8 @@ const dir = tempDir()
 test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 test('two files’ /d tabs say which file each is', async ({ page }) => {
-  const [a, b] = ['first.h5', 'second.h5'].map((n) => path.join(dir, n))
+  const a = path.join(dir, 'first.h5')
+  const b = path.join(dir, 'second.h5')
   py(`
 import h5py
 for name, k in ((${JSON.stringify(a)}, 1), (${JSON.stringify(b)}, 2)):
