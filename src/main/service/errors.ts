@@ -85,3 +85,15 @@ export function toApiError(error: unknown): ApiError {
   }
   return new ApiError('internal', String(error))
 }
+
+/**
+ * Lanes of parallel work settled: throws the first lane's own failure, not the cancellations it caused in the
+ * others (a lane failing stops the rest); `before` comes first (a failure found outside the lanes). Nothing when
+ * every lane succeeded.
+ */
+export function throwFirstFailure(settled: PromiseSettledResult<unknown>[], before: unknown[] = []): void {
+  const failed = [...before, ...settled.filter((r) => r.status === 'rejected').map((r) => r.reason as unknown)]
+  const code = (e: unknown): string | undefined => (e as { code?: string } | null)?.code
+  const cause = failed.find((e) => code(e) !== 'cancelled' && code(e) !== 'ECANCELLED')
+  if (cause ?? failed[0]) throw cause ?? failed[0]
+}

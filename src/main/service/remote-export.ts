@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import pathModule from 'node:path'
 import { ApiError } from '../../shared/contract'
+import { throwFirstFailure } from './errors'
 import type { ByteSource } from './dequant-source'
 import { native, type Mapping } from './native'
 import { BLOCK, windowRanges, type RemoteStore } from './remote-store'
@@ -90,10 +91,7 @@ export function remoteSpanStream(store: RemoteStore): SpanStream {
         () => null,
         (e: unknown) => e
       )
-      const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason)
-      if (wrote) failed.unshift(wrote)
-      const cause = failed.find((e) => (e as { code?: string }).code !== 'cancelled')
-      if (cause ?? failed[0]) throw cause ?? failed[0]
+      throwFirstFailure(settled, wrote ? [wrote] : [])
     }
   }
 }

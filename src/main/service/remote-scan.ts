@@ -10,6 +10,7 @@
 // (ARRAYSCOPE_REMOTE_CACHE keeps what it fetched, so the cached path fills it); some of the view not fetched yet
 // (what the copy holds already is scanned there).
 import { ApiError } from '../../shared/contract'
+import { throwFirstFailure } from './errors'
 import type { ArrayView } from '../../shared/slice'
 import type { ArraySource } from './array-source'
 import { native, type NativeStats, type ScanElem, type ScanHandle, type ScanResults, type ScanSpec } from './native'
@@ -184,12 +185,7 @@ async function streamPass<T>(
   signal.removeEventListener('abort', stop)
   giveBack(slots)
   if (signal.aborted) throw new ApiError('cancelled', `reading ${store.url} was cancelled`)
-  // the first lane's own failure, not the cancellations it caused in the others
-  const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason)
-  const cause = failed.find(
-    (e) => (e as { code?: string }).code !== 'cancelled' && (e as { code?: string }).code !== 'ECANCELLED'
-  )
-  if (cause ?? failed[0]) throw cause ?? failed[0]
+  throwFirstFailure(settled)
   return parts
 }
 

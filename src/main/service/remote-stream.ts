@@ -15,6 +15,7 @@ import fs from 'node:fs'
 import pathModule from 'node:path'
 import { promisify } from 'node:util'
 import { ApiError } from '../../shared/contract'
+import { throwFirstFailure } from './errors'
 import type { ArrayView } from '../../shared/slice'
 import { native, type Mapping, type ScanHandle } from './native'
 import { BLOCK, type RemoteStore } from './remote-store'
@@ -221,10 +222,6 @@ function sweep(
       throw e
     })
   )
-  const promise = Promise.allSettled(lanes).then((settled) => {
-    const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason)
-    const cause = failed.find((e) => (e as { code?: string }).code !== 'cancelled')
-    if (cause ?? failed[0]) throw cause ?? failed[0]
-  })
+  const promise = Promise.allSettled(lanes).then((settled) => throwFirstFailure(settled))
   return { promise, cancel: () => abort.abort() }
 }
